@@ -1,0 +1,56 @@
+import { TopBar } from "@/components/layout/top-bar.tsx";
+import { Card } from "@/components/ui/card.tsx";
+import { getLedger } from "@/lib/server/ledger/ledger.ts";
+import { getLogStatus } from "@/lib/server/status.ts";
+
+export const dynamic = "force-dynamic";
+
+export default async function HomePage() {
+  const s = await getLogStatus(await getLedger());
+  const covered = s.checkpoint?.treeSize ?? 0;
+  return (
+    <main className="shell">
+      <TopBar origin={s.origin} />
+      <div className="grid">
+        <Card title="Entries in the log" testId="tree-size">
+          <div className="stat">{s.treeSize.toLocaleString("en-US")}</div>
+          <div className="muted">{s.store} store, append-only guards verified at start</div>
+        </Card>
+        <Card title="Latest signed checkpoint" testId="checkpoint">
+          <div className="stat">{covered.toLocaleString("en-US")}</div>
+          <div className="muted">
+            {s.checkpoint ? `signed ${s.checkpoint.createdAt}` : "none yet — the log is empty"}
+            {s.treeSize > covered ? ` · ${s.treeSize - covered} newer entries await the next checkpoint` : ""}
+          </div>
+        </Card>
+        <Card title="Active ingest keys">
+          <div className="stat">{s.activeIngestKeys}</div>
+          <div className="muted">create one with <code>npx ledgerline keys create --source &lt;identity&gt;</code></div>
+        </Card>
+      </div>
+      <div className="section">
+        <Card title="Verifier key — compare out of band" testId="verifier-key">
+          <div className="mono break">{s.verifierKey}</div>
+          <div className="muted mono break">{s.fingerprint}</div>
+        </Card>
+      </div>
+      {s.checkpoint && (
+        <div className="section">
+          <Card title="Checkpoint note (GET /api/v1/checkpoint)">
+            <pre>{s.checkpoint.note}</pre>
+          </Card>
+        </div>
+      )}
+      <div className="section">
+        <Card title="Send an event">
+          <pre>{`curl -sS -X POST http://localhost:3000/api/v1/events \\
+  -H "Authorization: Bearer $LEDGERLINE_KEY" -H "Content-Type: application/json" \\
+  -d '{"timestamp":"${new Date().toISOString()}","eventType":"read",
+       "requester":{"id":"spiffe://prod/ns/shop/sa/orders"},
+       "target":{"id":"db://payments-pg/cardholder.cards","service":"payments"},
+       "outcome":"success"}'`}</pre>
+        </Card>
+      </div>
+    </main>
+  );
+}

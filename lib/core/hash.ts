@@ -1,0 +1,38 @@
+import { sha256 as nobleSha256 } from "@noble/hashes/sha2.js";
+import { canonicalJson } from "./canonical-json.ts";
+import { concatBytes, utf8 } from "./bytes.ts";
+
+// RFC 9162 §2.1.1 domain separation: leaves are hashed with a 0x00 prefix and interior nodes
+// with 0x01, so a leaf can never be passed off as an interior node (second-preimage attack).
+const LEAF_PREFIX = Uint8Array.of(0x00);
+const NODE_PREFIX = Uint8Array.of(0x01);
+
+/** SHA-256 digest (32 bytes) of `b`. */
+export function sha256(b: Uint8Array): Uint8Array {
+  return nobleSha256(b);
+}
+
+/** RFC 9162 leaf hash: SHA-256(0x00 || data). */
+export function hashLeaf(data: Uint8Array): Uint8Array {
+  return nobleSha256(concatBytes(LEAF_PREFIX, data));
+}
+
+/** RFC 9162 interior node hash: SHA-256(0x01 || left || right). Order matters. */
+export function hashChildren(left: Uint8Array, right: Uint8Array): Uint8Array {
+  return nobleSha256(concatBytes(NODE_PREFIX, left, right));
+}
+
+/**
+ * Root hash of the empty tree, SHA-256("") (RFC 9162 §2.1.1).
+ * Shared constant: never mutate it; functions in this module hand out copies.
+ */
+export const EMPTY_ROOT: Uint8Array = nobleSha256(new Uint8Array(0));
+
+/**
+ * Leaf hash of a log entry (SPEC §2): SHA-256(0x00 || UTF-8(JCS(entry))).
+ * Invariant: throws (via canonicalJson) on anything outside the JSON data model, so an
+ * entry with an `undefined` field cannot hash as if the field were absent.
+ */
+export function entryLeafHash(entry: object): Uint8Array {
+  return hashLeaf(utf8(canonicalJson(entry)));
+}

@@ -1,0 +1,112 @@
+import path from "node:path";
+import { z } from "zod";
+
+// Every setting Ledgerline reads, in one place, validated once. The README's
+// configuration table is written from this file; keep them in step.
+
+const intFrom = (name: string, def: number, min: number, max: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === "") return def;
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < min || n > max) {
+        ctx.addIssue({ code: "custom", message: `${name} must be an integer from ${min} to ${max} (got "${v}")` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+const envSchema = z.object({
+  PORT: intFrom("PORT", 3000, 1, 65535),
+  LEDGERLINE_DATA_DIR: z.string().optional(),
+  DATABASE_URL: z.string().optional(),
+  LEDGERLINE_DEMO: z
+    .enum(["on", "off"], { message: 'LEDGERLINE_DEMO must be "on" or "off"' })
+    .optional()
+    .default("on"),
+  LEDGERLINE_ORIGIN: z
+    .string()
+    .regex(/^[\x21-\x7e]+$/, "LEDGERLINE_ORIGIN must be printable ASCII without spaces")
+    .optional()
+    .default("localhost/ledgerline"),
+  LEDGERLINE_KEY_NAME: z
+    .string()
+    .regex(/^[\x21-\x2a\x2c-\x7e]+$/, "LEDGERLINE_KEY_NAME must be printable ASCII without spaces or '+'")
+    .optional(),
+  LEDGERLINE_SIGNING_KEY: z.string().optional(),
+  LEDGERLINE_CHECKPOINT_EVERY: intFrom("LEDGERLINE_CHECKPOINT_EVERY", 1000, 1, 10_000_000),
+  LEDGERLINE_CHECKPOINT_INTERVAL: intFrom("LEDGERLINE_CHECKPOINT_INTERVAL", 60, 1, 86_400),
+  LEDGERLINE_MAX_BODY_BYTES: intFrom("LEDGERLINE_MAX_BODY_BYTES", 5 * 1024 * 1024, 1024, 256 * 1024 * 1024),
+  LEDGERLINE_MAX_BATCH: intFrom("LEDGERLINE_MAX_BATCH", 1000, 1, 10_000),
+  LEDGERLINE_RATE_LIMIT: intFrom("LEDGERLINE_RATE_LIMIT", 20_000, 0, 10_000_000),
+  LEDGERLINE_RATE_BURST: intFrom("LEDGERLINE_RATE_BURST", 0, 0, 100_000_000),
+});
+
+export type Database =
+  | { dialect: "sqlite"; file: string; url: string }
+  | { dialect: "postgres"; url: string };
+
+export type Config = {
+  port: number;
+  dataDir: string;
+  database: Database;
+  demo: boolean;
+  origin: string;
+  keyName: string;
+  signingKey: string | undefined;
+  checkpointEvery: number;
+  checkpointIntervalMs: number;
+  maxBodyBytes: number;
+  maxBatch: number;
+  /** Events per second per ingest key; 0 disables the limit. */
+  rateLimit: number;
+  rateBurst: number;
+};
+
+export class ConfigError extends Error {}
+
+/** Parses the environment; throws ConfigError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      "Invalid configuration:\n" + parsed.error.issues.map((i) => `  - ${i.path.join(".")}: ${i.message}`).join("\n"),
+    );
+  }
+  const e = parsed.data;
+  const dataDir = path.resolve(/*turbopackIgnore: true*/ e.LEDGERLINE_DATA_DIR ?? "data");
+  return {
+    port: e.PORT,
+    dataDir,
+    database: parseDatabaseUrl(e.DATABASE_URL, dataDir),
+    demo: e.LEDGERLINE_DEMO === "on",
+    origin: e.LEDGERLINE_ORIGIN,
+    keyName: e.LEDGERLINE_KEY_NAME ?? e.LEDGERLINE_ORIGIN.replace(/\+/g, "-"),
+    signingKey: e.LEDGERLINE_SIGNING_KEY || undefined,
+    checkpointEvery: e.LEDGERLINE_CHECKPOINT_EVERY,
+    checkpointIntervalMs: e.LEDGERLINE_CHECKPOINT_INTERVAL * 1000,
+    maxBodyBytes: e.LEDGERLINE_MAX_BODY_BYTES,
+    maxBatch: e.LEDGERLINE_MAX_BATCH,
+    rateLimit: e.LEDGERLINE_RATE_LIMIT,
+    rateBurst: e.LEDGERLINE_RATE_BURST || e.LEDGERLINE_RATE_LIMIT * 2,
+  };
+}
+
+/** `file:` / `sqlite:` paths (relative to the working directory) or `postgres(ql)://` URLs. */
+export function parseDatabaseUrl(url: string | undefined, dataDir: string): Database {
+  if (!url) {
+    const file = path.join(dataDir, "ledgerline.db");
+    return { dialect: "sqlite", file, url: `file:${file}` };
+  }
+  if (/^postgres(ql)?:\/\//.test(url)) return { dialect: "postgres", url };
+  const m = /^(?:file|sqlite):(?:\/\/)?(.+)$/.exec(url);
+  if (m?.[1]) {
+    const file = path.resolve(/*turbopackIgnore: true*/ m[1]);
+    return { dialect: "sqlite", file, url: `file:${file}` };
+  }
+  throw new ConfigError(
+    `DATABASE_URL must start with file:, sqlite: or postgresql:// (got "${url.replace(/:[^:@/]*@/, ":***@")}")`,
+  );
+}

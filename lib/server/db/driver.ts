@@ -1,0 +1,207 @@
+import "server-only";
+import fs from "node:fs";
+import path from "node:path";
+import Database from "better-sqlite3";
+import pg from "pg";
+import type { Database as DatabaseConfig } from "../config.ts";
+
+// A deliberately small SQL layer for the three jobs Prisma cannot do here:
+// applying reviewed migrations, checking the append-only guards, and the
+// ingest hot path (one transaction per batch, no per-row ORM overhead).
+// SQL is written with `?` placeholders; the PostgreSQL driver renumbers them.
+
+export type Row = Record<string, unknown>;
+export type Param = string | number | bigint | Uint8Array | null;
+
+export interface SqlDriver {
+  readonly dialect: "sqlite" | "postgres";
+  all<T = Row>(sql: string, params?: Param[]): Promise<T[]>;
+  get<T = Row>(sql: string, params?: Param[]): Promise<T | undefined>;
+  run(sql: string, params?: Param[]): Promise<number>;
+  /** Runs a multi-statement script as written (PostgreSQL: simple-query protocol, so $$ bodies survive). */
+  exec(script: string): Promise<void>;
+  /** Inserts rows of equal shape; one statement per chunk. */
+  insertMany(table: string, columns: string[], rows: Param[][]): Promise<void>;
+  /**
+   * Runs fn in one transaction holding the database-wide writer lock
+   * (SQLite: BEGIN IMMEDIATE; PostgreSQL: pg_advisory_xact_lock), commits when
+   * fn resolves, rolls back when it throws.
+   */
+  writeTransaction<T>(fn: (tx: SqlDriver) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** pg_advisory_xact_lock key of the single sequencer ("LEDG" in ASCII). */
+export const WRITER_LOCK_KEY = 0x4c454447;
+
+export function openDriver(db: DatabaseConfig): SqlDriver {
+  return db.dialect === "sqlite" ? new SqliteDriver(db.file) : new PgDriver(db.url);
+}
+
+/** Opens a better-sqlite3 connection with the pragmas every Ledgerline connection uses. */
+export function openSqlite(file: string, opts: { readonly?: boolean } = {}): Database.Database {
+  if (!opts.readonly) fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  const db = new Database(file, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false });
+  db.pragma("busy_timeout = 10000");
+  if (!opts.readonly) {
+    db.pragma("journal_mode = WAL");
+    // A 2xx means durable: every commit is fsynced, WAL or not.
+    db.pragma("synchronous = FULL");
+    db.pragma("wal_autocheckpoint = 10000");
+  }
+  db.pragma("cache_size = -65536");
+  db.pragma("foreign_keys = ON");
+  return db;
+}
+
+/** Serializes async critical sections within this process. */
+export class Mutex {
+  private tail: Promise<unknown> = Promise.resolve();
+  run<T>(fn: () => Promise<T>): Promise<T> {
+    const result = this.tail.then(fn, fn);
+    this.tail = result.catch(() => undefined);
+    return result;
+  }
+}
+
+class SqliteDriver implements SqlDriver {
+  readonly dialect = "sqlite" as const;
+  private readonly db: Database.Database;
+  private readonly statements = new Map<string, Database.Statement>();
+  // Readers use `db`; write transactions get a connection of their own, so a
+  // concurrent reader can never observe (or serve a proof of) uncommitted rows.
+  private writer: SqliteDriver | null = null;
+  private readonly mutex = new Mutex();
+
+  constructor(
+    private readonly file: string,
+    db?: Database.Database,
+  ) {
+    this.db = db ?? openSqlite(file);
+  }
+
+  private stmt(sql: string): Database.Statement {
+    let s = this.statements.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.statements.set(sql, s);
+    }
+    return s;
+  }
+
+  async all<T>(sql: string, params: Param[] = []): Promise<T[]> {
+    return this.stmt(sql).all(...params) as T[];
+  }
+  async get<T>(sql: string, params: Param[] = []): Promise<T | undefined> {
+    return this.stmt(sql).get(...params) as T | undefined;
+  }
+  async run(sql: string, params: Param[] = []): Promise<number> {
+    return this.stmt(sql).run(...params).changes;
+  }
+  async exec(script: string): Promise<void> {
+    this.db.exec(script);
+  }
+  async insertMany(table: string, columns: string[], rows: Param[][]): Promise<void> {
+    // One prepared single-row statement reused inside the caller's transaction is
+    // as fast as multi-row VALUES on better-sqlite3 and has no variable limit.
+    const s = this.stmt(`INSERT INTO ${table} (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`);
+    for (const r of rows) s.run(...r);
+  }
+  async writeTransaction<T>(fn: (tx: SqlDriver) => Promise<T>): Promise<T> {
+    return this.mutex.run(async () => {
+      this.writer ??= new SqliteDriver(this.file);
+      const w = this.writer;
+      w.db.exec("BEGIN IMMEDIATE");
+      try {
+        const result = await fn(w);
+        w.db.exec("COMMIT");
+        return result;
+      } catch (e) {
+        if (w.db.inTransaction) w.db.exec("ROLLBACK");
+        throw e;
+      }
+    });
+  }
+  async close(): Promise<void> {
+    await this.mutex.run(async () => {
+      this.writer?.db.close();
+      this.db.close();
+    });
+  }
+}
+
+// int8 → number (seq and sizes stay far below 2^53); everything else as pg parses it.
+const pgTypes = {
+  getTypeParser: (oid: number, format?: "text" | "binary") =>
+    oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as "text"),
+} as pg.CustomTypesConfig;
+
+/** Rewrites `?` placeholders to `$1…$n` (our SQL never has `?` inside literals). */
+export function numberPlaceholders(sql: string): string {
+  let n = 0;
+  return sql.replace(/\?/g, () => `$${++n}`);
+}
+
+class PgDriver implements SqlDriver {
+  readonly dialect = "postgres" as const;
+  private readonly pool: pg.Pool | null;
+  private readonly client: pg.PoolClient | null;
+  private readonly mutex = new Mutex();
+
+  constructor(url: string, client?: pg.PoolClient) {
+    this.client = client ?? null;
+    this.pool = client ? null : new pg.Pool({ connectionString: url, max: 10, types: pgTypes });
+    this.pool?.on("error", (e) => console.error("[ledgerline] idle PostgreSQL connection failed:", e.message));
+  }
+
+  private q(sql: string, params: Param[]) {
+    const text = params.length ? numberPlaceholders(sql) : sql;
+    const values = params.map((p) => (p instanceof Uint8Array && !Buffer.isBuffer(p) ? Buffer.from(p) : p));
+    return (this.client ?? this.pool!).query({ text, values, types: pgTypes });
+  }
+
+  async all<T>(sql: string, params: Param[] = []): Promise<T[]> {
+    return (await this.q(sql, params)).rows as T[];
+  }
+  async get<T>(sql: string, params: Param[] = []): Promise<T | undefined> {
+    return (await this.q(sql, params)).rows[0] as T | undefined;
+  }
+  async run(sql: string, params: Param[] = []): Promise<number> {
+    return (await this.q(sql, params)).rowCount ?? 0;
+  }
+  async exec(script: string): Promise<void> {
+    await (this.client ?? this.pool!).query(script);
+  }
+  async insertMany(table: string, columns: string[], rows: Param[][]): Promise<void> {
+    // Multi-row VALUES, chunked under PostgreSQL's 65 535 bind-parameter limit.
+    const perChunk = Math.max(1, Math.floor(60_000 / columns.length));
+    for (let i = 0; i < rows.length; i += perChunk) {
+      const chunk = rows.slice(i, i + perChunk);
+      const values = chunk.map((r) => `(${r.map(() => "?").join(", ")})`).join(", ");
+      await this.q(`INSERT INTO ${table} (${columns.join(", ")}) VALUES ${values}`, chunk.flat());
+    }
+  }
+  async writeTransaction<T>(fn: (tx: SqlDriver) => Promise<T>): Promise<T> {
+    if (this.client) return fn(this);
+    return this.mutex.run(() => this.lockedTransaction(fn));
+  }
+  private async lockedTransaction<T>(fn: (tx: SqlDriver) => Promise<T>): Promise<T> {
+    const client = await this.pool!.connect();
+    const tx = new PgDriver("", client);
+    try {
+      await client.query("BEGIN");
+      await client.query(`SELECT pg_advisory_xact_lock(${WRITER_LOCK_KEY})`);
+      const result = await fn(tx);
+      await client.query("COMMIT");
+      return result;
+    } catch (e) {
+      await client.query("ROLLBACK").catch(() => undefined);
+      throw e;
+    } finally {
+      client.release();
+    }
+  }
+  async close(): Promise<void> {
+    await this.pool?.end();
+  }
+}

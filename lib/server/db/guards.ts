@@ -1,0 +1,100 @@
+import "server-only";
+import type { SqlDriver } from "./driver.ts";
+
+// The append-only guards are the database's own refusal to UPDATE, DELETE or
+// TRUNCATE the ledger tables. Application code never relies on them for
+// correctness, but an auditor does: the server checks them at every start and
+// refuses to run on a store where any is missing, disabled or altered.
+
+export const GUARDED_TABLES = ["entries", "merkle_nodes", "checkpoints"] as const;
+
+export type GuardReport = { ok: true } | { ok: false; problems: string[] };
+
+export class GuardError extends Error {
+  constructor(readonly problems: string[]) {
+    super(
+      "The ledger's append-only guards are missing or altered, so Ledgerline refuses to start:\n" +
+        problems.map((p) => `  - ${p}`).join("\n") +
+        "\nThis database may have been tampered with. Keep a copy for investigation, run `ledgerline verify-log`, " +
+        "and restore the guards from prisma/migrations before serving it again.",
+    );
+  }
+}
+
+const SQLITE_TRIGGER =
+  /^CREATE TRIGGER (\w+) BEFORE (UPDATE|DELETE) ON (\w+)\s+BEGIN SELECT RAISE\(ABORT, 'ledgerline: [a-z_]+ are append-only \((UPDATE|DELETE) refused\)'\); END$/;
+
+const PG_FUNCTION_BODY =
+  "BEGIN RAISE EXCEPTION 'ledgerline: % is append-only (% refused)', TG_TABLE_NAME, TG_OP USING ERRCODE = 'insufficient_privilege'; END;";
+
+/** Checks that every guard is present, enabled and unaltered. Returns, never throws for findings. */
+export async function checkGuards(db: SqlDriver): Promise<GuardReport> {
+  const problems = db.dialect === "sqlite" ? await checkSqlite(db) : await checkPostgres(db);
+  return problems.length ? { ok: false, problems } : { ok: true };
+}
+
+export async function assertGuards(db: SqlDriver): Promise<void> {
+  const r = await checkGuards(db);
+  if (!r.ok) throw new GuardError(r.problems);
+}
+
+async function checkSqlite(db: SqlDriver): Promise<string[]> {
+  const rows = await db.all<{ name: string; tbl_name: string; sql: string }>(
+    "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'trigger'",
+  );
+  const found = new Map(rows.map((r) => [r.name, r]));
+  const problems: string[] = [];
+  for (const table of GUARDED_TABLES) {
+    for (const op of ["UPDATE", "DELETE"] as const) {
+      const name = `${table}_no_${op.toLowerCase()}`;
+      const row = found.get(name);
+      if (!row) {
+        problems.push(`trigger ${name} (refuses ${op} on ${table}) is missing`);
+        continue;
+      }
+      const m = SQLITE_TRIGGER.exec(row.sql.replace(/\s+/g, " ").trim());
+      if (!m || m[1] !== name || m[2] !== op || m[3] !== table || m[4] !== op) {
+        problems.push(`trigger ${name} was altered: ${row.sql.replace(/\s+/g, " ").slice(0, 200)}`);
+      }
+    }
+  }
+  return problems;
+}
+
+async function checkPostgres(db: SqlDriver): Promise<string[]> {
+  const problems: string[] = [];
+  const role = await db.get<{ role: string }>("SELECT current_setting('session_replication_role') AS role");
+  if (role?.role !== "origin") {
+    problems.push(`session_replication_role is "${role?.role}", which silences triggers; it must be "origin"`);
+  }
+  const fn = await db.get<{ src: string }>(
+    "SELECT prosrc AS src FROM pg_proc WHERE proname = 'ledgerline_refuse_change' AND pronamespace = current_schema()::regnamespace",
+  );
+  if (!fn) problems.push("function ledgerline_refuse_change() is missing");
+  else if (fn.src.replace(/\s+/g, " ").trim() !== PG_FUNCTION_BODY) {
+    problems.push(`function ledgerline_refuse_change() was altered: ${fn.src.replace(/\s+/g, " ").trim().slice(0, 200)}`);
+  }
+  const rows = await db.all<{ name: string; enabled: string; def: string }>(
+    `SELECT t.tgname AS name, t.tgenabled AS enabled, pg_get_triggerdef(t.oid) AS def
+       FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+      WHERE NOT t.tgisinternal AND c.relnamespace = current_schema()::regnamespace`,
+  );
+  const found = new Map(rows.map((r) => [r.name, r]));
+  for (const table of GUARDED_TABLES) {
+    for (const op of ["UPDATE", "DELETE", "TRUNCATE"] as const) {
+      const name = `${table}_no_${op.toLowerCase()}`;
+      const row = found.get(name);
+      if (!row) {
+        problems.push(`trigger ${name} (refuses ${op} on ${table}) is missing`);
+        continue;
+      }
+      if (row.enabled !== "O" && row.enabled !== "A") problems.push(`trigger ${name} is disabled`);
+      const each = op === "TRUNCATE" ? "STATEMENT" : "ROW";
+      const expected = new RegExp(
+        `^CREATE TRIGGER ${name} BEFORE ${op} ON (\\w+\\.)?${table} FOR EACH ${each} EXECUTE FUNCTION (\\w+\\.)?ledgerline_refuse_change\\(\\)$`,
+      );
+      if (!expected.test(row.def)) problems.push(`trigger ${name} was altered: ${row.def.slice(0, 200)}`);
+    }
+  }
+  return problems;
+}

@@ -1,0 +1,141 @@
+import "server-only";
+import { parseIngestBody } from "@/lib/ingest-parse/parse-body.ts";
+import { validateEvent, type NormalizedEvent } from "@/lib/schemas/event.ts";
+import { AppError } from "./errors.ts";
+import { authenticateIngestKey } from "./ingest-keys.ts";
+import type { Ledger } from "./ledger/ledger.ts";
+import { RateLimiter } from "./rate-limit.ts";
+
+// POST /api/v1/events, minus HTTP plumbing: authenticate, bound, parse,
+// validate every item, then hand the whole batch to the sequencer. A batch is
+// all-or-nothing: any invalid or conflicting item means nothing is stored.
+
+export type IngestResponse = {
+  status: 200 | 201;
+  body: { accepted: Array<{ id: string; seq: number; leafHash: string }>; duplicates: Array<{ id: string; seq: number }> };
+};
+
+const g = globalThis as typeof globalThis & { __ledgerlineLimiter?: RateLimiter };
+
+function limiter(ledger: Ledger): RateLimiter {
+  const { rateLimit, rateBurst, maxBatch } = ledger.config;
+  return (g.__ledgerlineLimiter ??= new RateLimiter(rateLimit, Math.max(rateBurst, maxBatch)));
+}
+
+export function bearerToken(req: Request): string | null {
+  const h = req.headers.get("authorization");
+  const m = h ? /^Bearer\s+(\S+)\s*$/i.exec(h) : null;
+  return m?.[1] ?? null;
+}
+
+/** Reads the body, refusing it once it passes `limit` bytes (Next.js route handlers set no limit). */
+export async function readBodyLimited(req: Request, limit: number): Promise<string> {
+  const tooLarge = () =>
+    new AppError("payload_too_large", `The request body exceeds ${limit} bytes; split it into smaller batches.`, { limit });
+  const declared = req.headers.get("content-length");
+  if (declared && Number(declared) > limit) throw tooLarge();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  if (req.body) {
+    const reader = req.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.byteLength;
+      if (total > limit) {
+        await reader.cancel().catch(() => undefined);
+        throw tooLarge();
+      }
+      chunks.push(value);
+    }
+  }
+  const bytes = new Uint8Array(total);
+  let o = 0;
+  for (const c of chunks) {
+    bytes.set(c, o);
+    o += c.byteLength;
+  }
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw new AppError("bad_request", "The request body is not valid UTF-8.");
+  }
+}
+
+export async function ingest(ledger: Ledger, req: Request): Promise<IngestResponse> {
+  const token = bearerToken(req);
+  if (!token) throw new AppError("unauthorized", "Send an ingest key as `Authorization: Bearer <key>`.");
+  const key = await authenticateIngestKey(ledger.prisma, token);
+  if (!key) throw new AppError("unauthorized", "The ingest key is unknown or revoked. Ask an admin for a new one (`ledgerline keys create`).");
+
+  const rl = limiter(ledger);
+  const pre = rl.take(key.id, 0);
+  if (!pre.ok) throw rateLimited(pre.retryAfter);
+
+  const text = await readBodyLimited(req, ledger.config.maxBodyBytes);
+  const parsed = parseIngestBody(text, req.headers.get("content-type"), { maxItems: ledger.config.maxBatch });
+  if (!parsed.ok) {
+    throw new AppError(parsed.status === 415 ? "unsupported_media_type" : "bad_request", parsed.detail, {
+      title: parsed.title,
+      ...(parsed.errors ? { errors: parsed.errors } : {}),
+    });
+  }
+
+  const taken = rl.take(key.id, parsed.items.length);
+  if (!taken.ok) throw rateLimited(taken.retryAfter);
+
+  const traceparent = req.headers.get("traceparent");
+  const now = new Date();
+  const events: NormalizedEvent[] = [];
+  const errors: Array<Record<string, unknown>> = [];
+  parsed.items.forEach((item, index) => {
+    const r = validateEvent(item, { traceparent, now });
+    if (r.ok) events.push(r.event);
+    else {
+      for (const e of r.errors) {
+        errors.push(
+          parsed.kind === "single"
+            ? { pointer: e.pointer, detail: e.detail }
+            : { index, ...(parsed.kind === "ndjson" ? { line: parsed.lines?.[index] } : {}), pointer: `/${index}${e.pointer}`, detail: e.detail },
+        );
+      }
+    }
+  });
+  if (errors.length) {
+    const bad = new Set(errors.map((e) => e.index)).size;
+    throw new AppError(
+      "validation",
+      parsed.kind === "single"
+        ? `The event has ${errors.length} invalid field(s); nothing was stored.`
+        : `${bad} of ${parsed.items.length} events are invalid; nothing of this batch was stored.`,
+      { errors },
+    );
+  }
+
+  const result = await ledger.sequencer.append(key.source, events);
+  if (!result.ok) {
+    throw new AppError(
+      "conflict",
+      parsed.kind === "single"
+        ? `Event id "${result.conflicts[0]!.id}" is already stored for this source (seq ${result.conflicts[0]!.seq}) with different content; nothing was stored.`
+        : `${result.conflicts.length} event id(s) are already stored for this source with different content; nothing of this batch was stored.`,
+      {
+        errors: result.conflicts.map((c) => ({
+          ...(parsed.kind === "single" ? {} : { index: c.index }),
+          pointer: parsed.kind === "single" ? "/id" : `/${c.index}/id`,
+          detail: `id "${c.id}" is stored as seq ${c.seq} with different content`,
+          seq: c.seq,
+        })),
+      },
+    );
+  }
+  const accepted = result.items.flatMap((i) => (i.status === "accepted" ? [{ id: i.id, seq: i.seq, leafHash: i.leafHash }] : []));
+  const duplicates = result.items.flatMap((i) => (i.status === "duplicate" ? [{ id: i.id, seq: i.seq }] : []));
+  return { status: accepted.length ? 201 : 200, body: { accepted, duplicates } };
+}
+
+function rateLimited(retryAfter: number): AppError {
+  return new AppError("rate_limited", `This ingest key is over its rate; retry in ${retryAfter} s. Nothing was stored.`, {
+    retryAfter,
+  });
+}

@@ -1,0 +1,113 @@
+import "server-only";
+import { loadConfig, type Config } from "../config.ts";
+import { openDriver, type SqlDriver } from "../db/driver.ts";
+import { assertGuards } from "../db/guards.ts";
+import { migrate } from "../db/migrate.ts";
+import { openPrisma, type Prisma } from "../db/prisma.ts";
+import { Sequencer } from "./sequencer.ts";
+import { loadSigningKey, registerSigningKey, type SigningKey } from "./signing.ts";
+
+// Opening a ledger = connect, apply pending migrations, check the append-only
+// guards (refuse to go on without them), then hand out the one sequencer.
+
+export type Ledger = {
+  config: Config;
+  db: SqlDriver;
+  prisma: Prisma;
+  sequencer: Sequencer;
+  signingKey(): Promise<SigningKey>;
+  close(): Promise<void>;
+};
+
+export type OpenOptions = { log?: (m: string) => void };
+
+export async function openLedger(config: Config, opts: OpenOptions = {}): Promise<Ledger> {
+  const db = openDriver(config.database);
+  let prisma: Prisma | null = null;
+  try {
+    const ran = await migrate(db);
+    if (ran.length) opts.log?.(`applied migrations: ${ran.join(", ")}`);
+    await assertGuards(db);
+    prisma = openPrisma(config.database);
+    let key: Promise<SigningKey> | null = null;
+    // Loaded on first use: CLI commands that never sign never create a key file.
+    const signingKey = () =>
+      (key ??= (async () => {
+        const k = loadSigningKey(config);
+        await registerSigningKey(db, k);
+        return k;
+      })().catch((e) => {
+        key = null;
+        throw e;
+      }));
+    const sequencer = new Sequencer(db, {
+      origin: config.origin,
+      signer: signingKey,
+      checkpointEvery: config.checkpointEvery,
+      log: opts.log,
+    });
+    const p = prisma;
+    return {
+      config,
+      db,
+      prisma: p,
+      sequencer,
+      signingKey,
+      async close() {
+        await p.$disconnect();
+        await db.close();
+      },
+    };
+  } catch (e) {
+    await prisma?.$disconnect().catch(() => undefined);
+    await db.close().catch(() => undefined);
+    throw e;
+  }
+}
+
+type ServerState = { ledger: Promise<Ledger>; timer?: NodeJS.Timeout };
+const g = globalThis as typeof globalThis & { __ledgerline?: ServerState };
+
+/**
+ * The server's ledger, opened once per process (route handlers and
+ * instrumentation live in different bundles, hence globalThis). The first call
+ * also loads the signing key, seeds the demo into an empty store, and starts the
+ * checkpoint timer.
+ */
+export function getLedger(): Promise<Ledger> {
+  if (!g.__ledgerline) {
+    const state: Partial<ServerState> = {};
+    state.ledger = (async () => {
+        const log = (m: string) => console.log(`[ledgerline] ${m}`);
+        const ledger = await openLedger(loadConfig(), { log });
+        const key = await ledger.signingKey();
+        log(`store: ${ledger.config.database.dialect === "sqlite" ? ledger.config.database.file : "PostgreSQL"}; append-only guards verified`);
+        log(`signing key ${key.verifierKey} (${key.origin === "env" ? "from LEDGERLINE_SIGNING_KEY" : key.file})`);
+        if (ledger.config.demo) {
+          const { seedDemo } = await import("../demo.ts");
+          await seedDemo(ledger, log);
+        }
+        await ledger.sequencer.checkpoint();
+        state.timer = setInterval(() => {
+          ledger.sequencer.checkpoint().catch((e) => console.error(`[ledgerline] checkpoint failed: ${(e as Error).message}`));
+        }, ledger.config.checkpointIntervalMs);
+        state.timer.unref();
+        return ledger;
+      })();
+    state.ledger.catch(() => {
+      delete g.__ledgerline;
+    });
+    g.__ledgerline = state as ServerState;
+  }
+  return g.__ledgerline.ledger;
+}
+
+/** Server start: open the ledger or exit — never serve a store whose guards are missing. */
+export async function startServerLedger(): Promise<void> {
+  try {
+    await getLedger();
+  } catch (e) {
+    console.error(`[ledgerline] refusing to start: ${(e as Error).message}`);
+    process.exit(1);
+  }
+}

@@ -1,0 +1,188 @@
+import "server-only";
+import {
+  CompactRange,
+  consistencyProofFrom,
+  formatCheckpoint,
+  signNote,
+  toBase64,
+  verifyConsistency,
+} from "@/lib/core/index.ts";
+import type { NormalizedEvent } from "@/lib/schemas/event.ts";
+import type { SqlDriver } from "../db/driver.ts";
+import { nowIso, uuidv7 } from "../ids.ts";
+import { ENTRY_COLUMNS, buildEntry, entryToRow, eventContent, leafHashOf, rowToEntry, type EntryRow } from "./entry.ts";
+import { isStoredLevel, loadCompactRange, storedRangeHasher } from "./tree.ts";
+import type { SigningKey } from "./signing.ts";
+
+// The one writer. Every append and every checkpoint runs inside one database
+// transaction that holds the writer lock, so seq is gapless and the tree never
+// forks, even with several server instances on one PostgreSQL. The in-memory
+// compact range only ever advances after COMMIT returns; if another instance
+// appended in between, it is reloaded from the stored subtree hashes.
+
+export type AppendItem =
+  | { status: "accepted"; id: string; seq: number; leafHash: string }
+  | { status: "duplicate"; id: string; seq: number };
+
+export type Conflict = { index: number; id: string; seq: number };
+
+export type AppendResult = { ok: true; items: AppendItem[]; treeSize: number } | { ok: false; conflicts: Conflict[] };
+
+export type CheckpointRecord = { treeSize: number; rootHash: Uint8Array; note: string; keyId: string; createdAt: string };
+
+export class IntegrityError extends Error {}
+
+type State = { size: number; range: CompactRange };
+
+export class Sequencer {
+  private state: State | null = null;
+  private lastCheckpointSize = 0;
+  private checkpointRunning: Promise<CheckpointRecord | null> | null = null;
+
+  constructor(
+    private readonly db: SqlDriver,
+    private readonly opts: { origin: string; signer: () => Promise<SigningKey>; checkpointEvery: number; log?: (m: string) => void },
+  ) {}
+
+  /** Tree size the last commit seen by this process left (may lag other instances). */
+  get size(): number {
+    return this.state?.size ?? 0;
+  }
+
+  private async sync(tx: SqlDriver): Promise<State> {
+    const head = await tx.get<{ n: number | null }>("SELECT MAX(seq) AS n FROM entries");
+    const size = Number(head?.n ?? 0);
+    if (!this.state || this.state.size !== size) {
+      this.state = { size, range: await loadCompactRange(tx, size) };
+    }
+    return this.state;
+  }
+
+  /**
+   * Appends a batch for one source atomically. Events whose (source, id) is stored
+   * with identical content come back as duplicates with their original seq; any
+   * id stored with different content aborts the whole batch (nothing appended).
+   */
+  async append(source: string, events: NormalizedEvent[]): Promise<AppendResult> {
+    let committed: State | null = null;
+    const result = await this.db.writeTransaction(async (tx): Promise<AppendResult> => {
+      const state = await this.sync(tx);
+      const withIds = events.map((e) => (e.id === undefined ? { ...e, id: uuidv7() } : (e as NormalizedEvent & { id: string })));
+      const existing = await findExisting(tx, source, withIds.filter((e, i) => events[i]!.id !== undefined).map((e) => e.id));
+
+      const range = state.range.clone();
+      let size = state.size;
+      const receivedAt = nowIso();
+      const items: AppendItem[] = [];
+      const conflicts: Conflict[] = [];
+      const inBatch = new Map<string, { seq: number; content: string }>();
+      const rows: unknown[][] = [];
+      const nodes: unknown[][] = [];
+
+      withIds.forEach((event, index) => {
+        const content = eventContent(event);
+        const prior = existing.get(event.id) ?? inBatch.get(event.id);
+        if (prior) {
+          if (prior.content === content) items.push({ status: "duplicate", id: event.id, seq: prior.seq });
+          else conflicts.push({ index, id: event.id, seq: prior.seq });
+          return;
+        }
+        const entry = buildEntry(event, ++size, receivedAt, source);
+        const leaf = leafHashOf(entry);
+        rows.push(entryToRow(entry, leaf));
+        for (const n of range.append(leaf)) {
+          if (isStoredLevel(n.level)) nodes.push([n.level, n.index, n.hash]);
+        }
+        inBatch.set(event.id, { seq: entry.seq, content });
+        items.push({ status: "accepted", id: event.id, seq: entry.seq, leafHash: toBase64(leaf) });
+      });
+
+      if (conflicts.length) return { ok: false, conflicts };
+      if (rows.length) {
+        await tx.insertMany("entries", [...ENTRY_COLUMNS], rows as never);
+        if (nodes.length) await tx.insertMany("merkle_nodes", ["level", "idx", "hash"], nodes as never);
+      }
+      committed = { size, range };
+      return { ok: true, items, treeSize: size };
+    });
+    // Only now is the batch durable; only now may the tree state move.
+    if (committed) this.state = committed;
+    if (result.ok && this.size - this.lastCheckpointSize >= this.opts.checkpointEvery) {
+      void this.checkpoint().catch((e) => this.opts.log?.(`checkpoint failed: ${(e as Error).message}`));
+    }
+    return result;
+  }
+
+  /**
+   * Signs a checkpoint of the current tree when it grew since the last one, after
+   * proving the new tree consistent with the previous checkpoint. Concurrent
+   * callers share one run.
+   */
+  checkpoint(): Promise<CheckpointRecord | null> {
+    this.checkpointRunning ??= this.signCheckpoint().finally(() => {
+      this.checkpointRunning = null;
+    });
+    return this.checkpointRunning;
+  }
+
+  private async signCheckpoint(): Promise<CheckpointRecord | null> {
+    const signer = await this.opts.signer();
+    const record = await this.db.writeTransaction(async (tx) => {
+      const state = await this.sync(tx);
+      const last = await tx.get<{ tree_size: number; root_hash: Uint8Array }>(
+        "SELECT tree_size, root_hash FROM checkpoints ORDER BY tree_size DESC LIMIT 1",
+      );
+      const lastSize = Number(last?.tree_size ?? 0);
+      this.lastCheckpointSize = lastSize;
+      if (state.size === 0 || state.size === lastSize) return null;
+      if (state.size < lastSize) {
+        throw new IntegrityError(`the log has ${state.size} entries but checkpoint ${lastSize} was signed: refusing to sign a rollback`);
+      }
+      const root = state.range.root();
+      if (last) {
+        const proof = await consistencyProofFrom(lastSize, state.size, storedRangeHasher(tx));
+        if (!verifyConsistency(lastSize, state.size, new Uint8Array(last.root_hash), root, proof)) {
+          throw new IntegrityError(`tree of size ${state.size} is not consistent with checkpoint ${lastSize}: refusing to sign a fork`);
+        }
+      }
+      const note = signNote(formatCheckpoint({ origin: this.opts.origin, size: state.size, rootHash: root }), [
+        { name: signer.name, seed: signer.seed },
+      ]);
+      const rec: CheckpointRecord = {
+        treeSize: state.size,
+        rootHash: root,
+        note,
+        keyId: signer.keyIdHex,
+        createdAt: nowIso(),
+      };
+      await tx.run("INSERT INTO checkpoints (tree_size, root_hash, note, key_id, created_at) VALUES (?, ?, ?, ?, ?)", [
+        rec.treeSize,
+        rec.rootHash,
+        rec.note,
+        rec.keyId,
+        rec.createdAt,
+      ]);
+      return rec;
+    });
+    if (record) {
+      this.lastCheckpointSize = record.treeSize;
+      this.opts.log?.(`checkpoint signed: tree size ${record.treeSize}`);
+    }
+    return record;
+  }
+}
+
+async function findExisting(tx: SqlDriver, source: string, ids: string[]): Promise<Map<string, { seq: number; content: string }>> {
+  const found = new Map<string, { seq: number; content: string }>();
+  const unique = [...new Set(ids)];
+  for (let i = 0; i < unique.length; i += 500) {
+    const chunk = unique.slice(i, i + 500);
+    const rows = await tx.all<EntryRow>(
+      `SELECT * FROM entries WHERE source = ? AND event_id IN (${chunk.map(() => "?").join(", ")})`,
+      [source, ...chunk],
+    );
+    for (const r of rows) found.set(r.event_id, { seq: Number(r.seq), content: eventContent(rowToEntry(r)) });
+  }
+  return found;
+}
+
