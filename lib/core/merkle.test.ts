@@ -188,7 +188,9 @@ describe("inclusion proofs — known answers", () => {
 
   // Port of corruptInclusionProof from transparency-dev/merkle proof/verify_test.go, plus
   // every single-bit flip of every proof element, of the leaf hash and of the root.
-  it.each(INCLUSION.filter((v) => v.size > 1))("index $index in size $size: every corruption is rejected", ({ index, size, proof }) => {
+  it.each(INCLUSION.filter((v) => v.size > 1).map((v) => [v.index, v.size, v.proof] as const))(
+    "leaf index %i of size %i: every corruption is rejected",
+    (index, size, proof) => {
     const p = proof.map(fromHex);
     const leaf = LEAVES[index]!;
     const r = root(size);

@@ -64,6 +64,29 @@ export class Mutex {
   }
 }
 
+/**
+ * BEGIN IMMEDIATE without blocking the event loop: SQLite's busy handler sleeps
+ * the thread, which would freeze every request (and deadlock two writers in one
+ * process), so wait for another process's write lock with async retries instead.
+ */
+async function beginImmediate(db: Database.Database, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  db.pragma("busy_timeout = 0");
+  try {
+    for (let delay = 1; ; delay = Math.min(delay * 2, 50)) {
+      try {
+        db.exec("BEGIN IMMEDIATE");
+        return;
+      } catch (e) {
+        if ((e as { code?: string }).code !== "SQLITE_BUSY" || Date.now() > deadline) throw e;
+      }
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  } finally {
+    db.pragma("busy_timeout = 10000");
+  }
+}
+
 class SqliteDriver implements SqlDriver {
   readonly dialect = "sqlite" as const;
   private readonly db: Database.Database;
@@ -111,7 +134,7 @@ class SqliteDriver implements SqlDriver {
     return this.mutex.run(async () => {
       this.writer ??= new SqliteDriver(this.file);
       const w = this.writer;
-      w.db.exec("BEGIN IMMEDIATE");
+      await beginImmediate(w.db);
       try {
         const result = await fn(w);
         w.db.exec("COMMIT");

@@ -1,0 +1,151 @@
+import { describe, expect, it } from "vitest";
+import { scanJson } from "./json-scan.ts";
+
+function mulberry32(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const scan = (text: string, maxDepth = 64) => scanJson(text, { maxDepth });
+
+function parses(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe("scanJson grammar", () => {
+  it("accepts valid JSON texts", () => {
+    for (const t of [
+      "{}",
+      "[]",
+      " \t\r\n{ } ",
+      '{"a":1,"b":[true,false,null],"c":{"d":"e"}}',
+      "0",
+      "-0.5e+10",
+      "1E-2",
+      '"\\u00e9\\n\\"\\\\\\/\\b\\f\\r\\t"',
+      '"\ud800"',
+      "[[],[[]],{}]",
+    ]) {
+      expect(scan(t).ok, t).toBe(true);
+    }
+  });
+
+  it("rejects invalid JSON texts with an offset", () => {
+    for (const t of [
+      "",
+      " ",
+      "{",
+      "[1,]",
+      "{,}",
+      '{"a":1,}',
+      '{"a" 1}',
+      "{a:1}",
+      "[01]",
+      "[1.]",
+      "[.5]",
+      "[1e]",
+      "[+1]",
+      "[-]",
+      "[NaN]",
+      "[Infinity]",
+      "[tru]",
+      "[nul]",
+      "['a']",
+      '["a\nb"]',
+      '["\\x41"]',
+      '["\\u12G4"]',
+      '"abc',
+      "{}{}",
+      "[] x",
+      "[1 2]",
+      "\u00a0[]",
+      "\ufeff[]",
+    ]) {
+      const r = scan(t);
+      expect(r.ok, JSON.stringify(t)).toBe(false);
+      if (!r.ok) expect(r.issues[0]!.kind).toBe("syntax");
+    }
+  });
+
+  it("agrees with JSON.parse on thousands of random mutations", () => {
+    const rnd = mulberry32(7);
+    const seeds = [
+      '{"id":"e-1","n":[1,-2.5e3,true,null],"o":{"k":"v\\u0041"}}',
+      '[{"a":{}},{"b":[]},"x",0]',
+      '{"":"","\\"":"\\\\"}',
+    ];
+    const pieces = ["{", "}", "[", "]", ",", ":", '"', "\\", "-", "0", "1", ".", "e", "+", " ", "\n", "t", "n", "u", "x", "\u0000"];
+    for (let n = 0; n < 5000; n++) {
+      let t = seeds[n % seeds.length]!;
+      const edits = 1 + Math.floor(rnd() * 3);
+      for (let k = 0; k < edits; k++) {
+        const pos = Math.floor(rnd() * (t.length + 1));
+        const r = rnd();
+        if (r < 0.4) t = t.slice(0, pos) + pieces[Math.floor(rnd() * pieces.length)]! + t.slice(pos);
+        else if (r < 0.8) t = t.slice(0, pos) + t.slice(pos + 1);
+        else t = t.slice(0, pos) + pieces[Math.floor(rnd() * pieces.length)]! + t.slice(pos + 1);
+      }
+      const r = scan(t);
+      // A scan may also fail on duplicate keys, which JSON.parse accepts.
+      const dupOnly = !r.ok && r.issues.every((i) => i.kind === "duplicate-key");
+      expect(r.ok || dupOnly, JSON.stringify(t)).toBe(parses(t));
+    }
+  });
+});
+
+describe("scanJson limits", () => {
+  it("enforces depth iteratively (root container is level 1)", () => {
+    expect(scan("[[[]]]", 3).ok).toBe(true);
+    const r = scan("[[[[]]]]", 3);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.issues[0]).toEqual({ kind: "depth", offset: 3 });
+    const hostile = "[".repeat(1_000_000);
+    const h = scan(hostile);
+    expect(h.ok).toBe(false);
+    if (!h.ok) expect(h.issues[0]).toEqual({ kind: "depth", offset: 64 });
+    // Brackets inside strings are not nesting.
+    expect(scan(`["${"[".repeat(1000)}"]`, 2).ok).toBe(true);
+  });
+
+  it("stops at the root item limit", () => {
+    expect(scanJson("[1,2,3]", { maxDepth: 8, maxRootItems: 3 }).ok).toBe(true);
+    const r = scanJson("[1,2,3,4]", { maxDepth: 8, maxRootItems: 3 });
+    expect(r.ok ? null : r.issues[0]?.kind).toBe("too-many-items");
+  });
+
+  it("finds duplicate keys after unescaping, with their paths", () => {
+    const r = scan('[{"a":1},{"x":{"a":1,"\\u0061":2}},{"b":{"c":1},"b":2,"b":3}]');
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.issues.map((i) => (i.kind === "duplicate-key" ? i.path : null))).toEqual([
+        [1, "x", "a"],
+        [2, "b"],
+        [2, "b"],
+      ]);
+    }
+    // Same key in sibling objects is not a duplicate.
+    expect(scan('[{"a":1},{"a":2}]').ok).toBe(true);
+    expect(scan('{"a":{"a":{"a":1}}}').ok).toBe(true);
+    // Case and escapes of surrogates: "\uD800" and "\ud800" are the same key.
+    expect(scan('{"\\uD800":1,"\\ud800":2}').ok).toBe(false);
+    expect(scan('{"A":1,"a":2}').ok).toBe(true);
+  });
+
+  it("scans a sub-range only", () => {
+    const text = 'xx{"a":1}yy';
+    expect(scanJson(text, { start: 2, end: 9, maxDepth: 4 }).ok).toBe(true);
+    expect(scanJson(text, { start: 2, end: 8, maxDepth: 4 }).ok).toBe(false);
+    expect(scanJson("[true]", { start: 0, end: 4, maxDepth: 4 }).ok).toBe(false);
+  });
+});

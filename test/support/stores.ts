@@ -1,0 +1,120 @@
+import crypto from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import Database from "better-sqlite3";
+import pg from "pg";
+import { inject } from "vitest";
+import { loadConfig, type Config } from "@/lib/server/config.ts";
+import { openLedger, type Ledger } from "@/lib/server/ledger/ledger.ts";
+
+// Fresh, real stores for integration tests: a new SQLite file in a temp data
+// dir, or a new database on the test PostgreSQL cluster. `attacker` is a raw
+// connection with the powers of someone holding the file / a superuser login,
+// for tests that tamper with the store behind the application's back.
+
+export type Dialect = "sqlite" | "postgres";
+export const DIALECTS: Dialect[] = ["sqlite", "postgres"];
+
+export type Attacker = { exec(sql: string, params?: unknown[]): Promise<unknown[]>; close(): Promise<void> };
+
+export type TestStore = {
+  dialect: Dialect;
+  config: Config;
+  env: Record<string, string>;
+  attacker(): Promise<Attacker>;
+  cleanup(): Promise<void>;
+};
+
+function withDatabase(url: string, db: string): string {
+  const u = new URL(url);
+  u.pathname = `/${db}`;
+  return u.toString();
+}
+
+export async function freshStore(dialect: Dialect, env: Record<string, string> = {}): Promise<TestStore> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "ledgerline-test-"));
+  let dbEnv: Record<string, string> = {};
+  let adminUrl = "";
+  let dbName = "";
+  if (dialect === "postgres") {
+    const { url, adminUrl: admin } = inject("pg");
+    dbName = `t_${crypto.randomBytes(6).toString("hex")}`;
+    const c = new pg.Client({ connectionString: admin });
+    await c.connect();
+    await c.query(`CREATE DATABASE ${dbName} OWNER ledgerline`);
+    await c.end();
+    adminUrl = withDatabase(admin, dbName);
+    dbEnv = { DATABASE_URL: withDatabase(url, dbName) };
+  }
+  const fullEnv = { LEDGERLINE_DATA_DIR: dataDir, LEDGERLINE_DEMO: "off", ...dbEnv, ...env };
+  const config = loadConfig(fullEnv);
+  return {
+    dialect,
+    config,
+    env: fullEnv,
+    async attacker() {
+      if (dialect === "sqlite") {
+        const db = new Database((config.database as { file: string }).file);
+        return {
+          async exec(sql, params = []) {
+            const s = db.prepare(sql);
+            return s.reader ? s.all(...params) : (s.run(...params), []);
+          },
+          async close() {
+            db.close();
+          },
+        };
+      }
+      const c = new pg.Client({ connectionString: adminUrl });
+      await c.connect();
+      return {
+        async exec(sql, params = []) {
+          return (await c.query(sql, params)).rows;
+        },
+        async close() {
+          await c.end();
+        },
+      };
+    },
+    async cleanup() {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+      if (dialect === "postgres") {
+        const c = new pg.Client({ connectionString: inject("pg").adminUrl });
+        await c.connect();
+        await c.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+        await c.end();
+      }
+    },
+  };
+}
+
+export async function freshLedger(dialect: Dialect, env: Record<string, string> = {}): Promise<{ store: TestStore; ledger: Ledger; cleanup(): Promise<void> }> {
+  const store = await freshStore(dialect, env);
+  const ledger = await openLedger(store.config);
+  return {
+    store,
+    ledger,
+    async cleanup() {
+      await ledger.close();
+      await store.cleanup();
+    },
+  };
+}
+
+let counter = 0;
+/** A valid event; `over` replaces top-level fields. */
+export function event(over: Record<string, unknown> = {}): Record<string, unknown> {
+  counter++;
+  return {
+    timestamp: new Date(Date.UTC(2026, 10, 27, 12, 0, 0, counter % 1000)).toISOString(),
+    eventType: "read",
+    requester: { id: "spiffe://test.example/ns/shop/sa/orders", type: "service", ip: "10.0.0.7" },
+    target: { id: `db://payments-pg/cardholder.cards/${counter}`, service: "payments", type: "db" },
+    action: "SELECT cards",
+    outcome: "success",
+    correlationId: `corr-${counter % 17}`,
+    attributes: { "http.response.status_code": 200, n: counter },
+    ...over,
+  };
+}
