@@ -180,7 +180,10 @@ class PgDriver implements SqlDriver {
   private q(sql: string, params: Param[]) {
     const text = params.length ? numberPlaceholders(sql) : sql;
     const values = params.map((p) => (p instanceof Uint8Array && !Buffer.isBuffer(p) ? Buffer.from(p) : p));
-    return (this.client ?? this.pool!).query({ text, values, types: pgTypes });
+    // A transaction's single client runs one query at a time; callers (e.g. proof
+    // builders hashing subtrees in parallel) may still ask concurrently.
+    if (this.client) return this.mutex.run(() => this.client!.query({ text, values, types: pgTypes }));
+    return this.pool!.query({ text, values, types: pgTypes });
   }
 
   async all<T>(sql: string, params: Param[] = []): Promise<T[]> {
@@ -193,7 +196,8 @@ class PgDriver implements SqlDriver {
     return (await this.q(sql, params)).rowCount ?? 0;
   }
   async exec(script: string): Promise<void> {
-    await (this.client ?? this.pool!).query(script);
+    if (this.client) await this.mutex.run(() => this.client!.query(script));
+    else await this.pool!.query(script);
   }
   async insertMany(table: string, columns: string[], rows: Param[][]): Promise<void> {
     // Multi-row VALUES, chunked under PostgreSQL's 65 535 bind-parameter limit.
