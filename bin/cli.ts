@@ -7,7 +7,9 @@ import { ConfigError, loadConfig } from "@/lib/server/config.ts";
 import { AppError } from "@/lib/server/errors.ts";
 import { createIngestKey, listIngestKeys, revokeIngestKey } from "@/lib/server/ingest-keys.ts";
 import { openLedger, type Ledger } from "@/lib/server/ledger/ledger.ts";
-import { verifyLog, type Verifier } from "@/lib/server/ledger/verify.ts";
+import { verifyLog, type Verifier, type VerifyResult } from "@/lib/server/ledger/verify.ts";
+import { openDriver } from "@/lib/server/db/driver.ts";
+import { checkGuards } from "@/lib/server/db/guards.ts";
 
 const USAGE = `Usage: ledgerline <command> [options]
 
@@ -104,7 +106,12 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case "verify-log": {
-      const result = await withLedger(async (l) => {
+      // Forensic mode: no migrations, no guard requirement, nothing written —
+      // a store whose guards were removed is exactly the one to examine.
+      const config = loadConfig();
+      const db = openDriver(config.database);
+      let result: VerifyResult & { guards: string[] };
+      try {
         const verifiers: Verifier[] = [];
         for (const s of values.key ?? []) {
           try {
@@ -115,12 +122,15 @@ async function main(argv: string[]): Promise<number> {
           }
         }
         if (!verifiers.length) {
-          const rows = await l.prisma.signingKey.findMany();
-          for (const r of rows) verifiers.push({ name: r.name, publicKey: new Uint8Array(r.publicKey) });
+          const rows = await db.all<{ name: string; public_key: Uint8Array }>("SELECT name, public_key FROM signing_keys").catch(() => {
+            throw new AppError("not_found", "This store has no Ledgerline tables (signing_keys is missing). Check DATABASE_URL / LEDGERLINE_DATA_DIR.");
+          });
+          for (const r of rows) verifiers.push({ name: r.name, publicKey: new Uint8Array(r.public_key) });
         }
+        const guards = await checkGuards(db);
         let lastPrint = 0;
-        return verifyLog(l.db, {
-          origin: l.config.origin,
+        const verdict = await verifyLog(db, {
+          origin: config.origin,
           verifiers,
           onProgress: (done, total) => {
             if (Date.now() - lastPrint > 1000 || done === total) {
@@ -130,7 +140,13 @@ async function main(argv: string[]): Promise<number> {
             }
           },
         });
-      });
+        result = { ...verdict, guards: guards.ok ? [] : guards.problems };
+        if (verdict.ok && !guards.ok) {
+          result = { ...result, ok: false, reason: `the entries verify, but the append-only guards are gone: ${guards.problems.join("; ")}` };
+        }
+      } finally {
+        await db.close();
+      }
       print(
         out,
         result,

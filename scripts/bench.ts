@@ -1,0 +1,423 @@
+// npm run bench — ingest throughput figures, all in one run on one machine:
+//   1. JCS + SHA-256 leaf hashes per second (lib/core entryLeafHash), one core;
+//   2. raw better-sqlite3 inserts per second of the same rows into a fresh file
+//      with the real schema and the app's pragmas (500-row transactions);
+//   3. HTTP ingest per second against a real `next start` on SQLite (batches of
+//      500, BENCH_CONCURRENCY clients), then `ledgerline verify-log` on its data;
+//   4. ratios against the targets, DB bytes per million entries, the machine.
+// A benchmark, not a test: it prints targets beside figures and never fails on
+// them (exit 1 only if something broke: a non-201, a failed verify, a crash).
+// Talks to 127.0.0.1 only. Env: BENCH_EVENTS (100000), BENCH_CONCURRENCY (4),
+// BENCH_SERVER_NODE_OPTIONS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", passed
+// to the server as NODE_OPTIONS for profiling).
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import Database from "better-sqlite3";
+import { entryLeafHash } from "@/lib/core/index.ts";
+import type { NormalizedEvent } from "@/lib/schemas/event.ts";
+import { openSqlite } from "@/lib/server/db/driver.ts";
+import { demoEvents } from "@/lib/server/demo.ts";
+import { ENTRY_COLUMNS, buildEntry, entryToRow, type Entry } from "@/lib/server/ledger/entry.ts";
+
+const root = path.resolve(import.meta.dirname, "..");
+const nextBin = path.join(root, "node_modules/next/dist/bin/next");
+const cli = path.join(root, "bin/ledgerline.mjs");
+
+function intEnv(name: string, def: number, min: number): number {
+  const v = process.env[name];
+  if (v === undefined || v.trim() === "") return def;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer ≥ ${min} (got "${v}")`);
+  return n;
+}
+
+const EVENTS = intEnv("BENCH_EVENTS", 100_000, 1);
+const CONCURRENCY = intEnv("BENCH_CONCURRENCY", 4, 1);
+const BATCH = 500;
+const SOURCE = "spiffe://bench/client";
+const HASH_MIN_MS = 1500; // hash at least this long (repeating the set) for a stable figure
+
+const log = (m: string) => console.log(`[bench] ${m}`);
+const fmt = (n: number, d = 0) => n.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d });
+const mib = (b: number) => `${fmt(b / 1024 / 1024, 1)} MiB`;
+
+// Env for child processes: never inherit a DATABASE_URL (the run is SQLite in a tmp dir).
+function childEnv(dataDir: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, NEXT_TELEMETRY_DISABLED: "1", CHECKPOINT_DISABLE: "1", LEDGERLINE_DATA_DIR: dataDir, ...extra };
+  delete env.DATABASE_URL;
+  delete env.NODE_OPTIONS;
+  return env;
+}
+
+// ---------------------------------------------------------------- events ---
+
+/** EVENTS realistic events (the demo fleet's mix), time-ordered, each with a unique client id. */
+function makeEvents(n: number): Array<NormalizedEvent & { id: string }> {
+  const out: NormalizedEvent[] = [];
+  for (let seed = 20261127, count = Math.ceil(n / 2) + 100; out.length < n; seed++) {
+    for (const list of demoEvents(count, Date.now(), 7, seed).values()) out.push(...list);
+  }
+  out.sort((a, b) => (a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : 0));
+  const events = out.slice(0, n) as Array<NormalizedEvent & { id: string }>;
+  const seen = new Set<string>();
+  for (const [i, e] of events.entries()) {
+    if (seen.has(e.id)) e.id = `bench-${i}`;
+    seen.add(e.id);
+  }
+  return events;
+}
+
+// ------------------------------------------------------------- 1. hashing ---
+
+function benchHash(entries: Entry[]): { perS: number; hashes: number; ms: number } {
+  for (let i = 0; i < Math.min(entries.length, 5000); i++) entryLeafHash(entries[i]!); // warm the JIT
+  let hashes = 0;
+  let sink = 0;
+  const t0 = performance.now();
+  do {
+    for (const e of entries) sink ^= entryLeafHash(e)[0]!;
+    hashes += entries.length;
+  } while (performance.now() - t0 < HASH_MIN_MS);
+  const ms = performance.now() - t0;
+  if (sink === 256) console.log(); // keep the result alive
+  return { perS: (hashes / ms) * 1000, hashes, ms };
+}
+
+// ------------------------------------------------------- 2. raw inserts ---
+
+function applySchema(db: Database.Database) {
+  const dir = path.join(root, "prisma/migrations/sqlite");
+  for (const f of fs.readdirSync(dir).filter((f) => f.endsWith(".sql")).sort()) db.exec(fs.readFileSync(path.join(dir, f), "utf8"));
+}
+
+function benchRawInsert(rows: unknown[][]): { perS: number; ms: number; bytes: number } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ledgerline-bench-raw-"));
+  try {
+    const file = path.join(dir, "ledgerline.db");
+    const db = openSqlite(file); // the app's pragmas: WAL, synchronous=FULL, cache_size, wal_autocheckpoint
+    applySchema(db);
+    const stmt = db.prepare(`INSERT INTO entries (${ENTRY_COLUMNS.join(", ")}) VALUES (${ENTRY_COLUMNS.map(() => "?").join(", ")})`);
+    const t0 = performance.now();
+    for (let i = 0; i < rows.length; i += BATCH) {
+      db.exec("BEGIN IMMEDIATE");
+      const end = Math.min(i + BATCH, rows.length);
+      for (let j = i; j < end; j++) stmt.run(...(rows[j] as never[]));
+      db.exec("COMMIT");
+    }
+    const ms = performance.now() - t0;
+    db.pragma("wal_checkpoint(TRUNCATE)");
+    db.close();
+    return { perS: (rows.length / ms) * 1000, ms, bytes: dbBytes(file) };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function dbBytes(file: string): number {
+  let n = 0;
+  for (const f of [file, `${file}-wal`]) if (fs.existsSync(f)) n += fs.statSync(f).size;
+  return n;
+}
+
+// ---------------------------------------------------------- 3. HTTP run ---
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer().listen(0, "127.0.0.1", () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+    s.on("error", reject);
+  });
+}
+
+function ensureBuild() {
+  if (fs.existsSync(path.join(root, ".next/BUILD_ID"))) return;
+  log("no .next/BUILD_ID: building the app (next build)…");
+  const r = spawnSync(process.execPath, [nextBin, "build"], {
+    cwd: root,
+    stdio: "inherit",
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
+  });
+  if (r.status !== 0) throw new Error("next build failed; see above.");
+}
+
+type Server = { url: string; proc: ChildProcess; dataDir: string; log: string[] };
+
+async function startServer(): Promise<Server> {
+  const port = await freePort();
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "ledgerline-bench-http-"));
+  const serverLog: string[] = [];
+  const extra: Record<string, string> = { LEDGERLINE_DEMO: "off", LEDGERLINE_RATE_LIMIT: "0" };
+  if (process.env.BENCH_SERVER_NODE_OPTIONS) extra.NODE_OPTIONS = process.env.BENCH_SERVER_NODE_OPTIONS;
+  const proc = spawn(process.execPath, [nextBin, "start", "-H", "127.0.0.1", "-p", String(port)], {
+    cwd: root,
+    env: { ...childEnv(dataDir), ...extra },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const onData = (d: Buffer) => {
+    for (const line of d.toString().split("\n")) if (line.trim()) serverLog.push(line);
+    if (serverLog.length > 400) serverLog.splice(0, serverLog.length - 200);
+  };
+  proc.stdout!.on("data", onData);
+  proc.stderr!.on("data", onData);
+  const server = { url: `http://127.0.0.1:${port}`, proc, dataDir, log: serverLog };
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    if (proc.exitCode !== null) {
+      await stopServer(server);
+      throw new Error(`server exited (${proc.exitCode}):\n${serverLog.join("\n")}`);
+    }
+    try {
+      const r = await fetch(`${server.url}/api/v1/keys`);
+      await r.arrayBuffer();
+      if (r.status === 200) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      await stopServer(server);
+      throw new Error(`server not ready after 90 s:\n${serverLog.join("\n")}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return server;
+}
+
+async function stopServer(s: Server): Promise<void> {
+  if (s.proc.exitCode === null && s.proc.signalCode === null) {
+    const exited = new Promise<void>((r) => s.proc.once("exit", () => r()));
+    s.proc.kill("SIGTERM");
+    const timer = setTimeout(() => s.proc.kill("SIGKILL"), 15_000);
+    await exited;
+    clearTimeout(timer);
+  }
+  fs.rmSync(s.dataDir, { recursive: true, force: true });
+}
+
+function runCli(dataDir: string, args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [cli, ...args], { cwd: root, env: childEnv(dataDir), encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (!sorted.length) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
+type HttpResult = {
+  perS: number;
+  ms: number;
+  acknowledged: number;
+  requests: number;
+  p50: number;
+  p99: number;
+  max: number;
+  verify: { ok: boolean; treeSize: number; checkpoints: number; ms: number };
+  bytes: number;
+  walCheckpoint: unknown;
+};
+
+async function benchHttp(events: Array<NormalizedEvent & { id: string }>): Promise<HttpResult> {
+  ensureBuild();
+  log("starting next start on 127.0.0.1 (fresh data dir, LEDGERLINE_DEMO=off, LEDGERLINE_RATE_LIMIT=0)…");
+  const t0 = performance.now();
+  const server = await startServer();
+  try {
+    log(`server ready at ${server.url} in ${fmt((performance.now() - t0) / 1000, 1)} s`);
+    const k = runCli(server.dataDir, ["keys", "create", "--source", SOURCE, "--description", "bench", "--json"]);
+    if (k.status !== 0) throw new Error(`keys create failed (${k.status}): ${k.stderr}${k.stdout}`);
+    const key = (JSON.parse(k.stdout) as { key: string }).key;
+    const headers = { authorization: `Bearer ${key}`, "content-type": "application/json" };
+    const eventsUrl = `${server.url}/api/v1/events`;
+
+    // Warm-up that stores nothing: loads the route bundle, the key lookup, the
+    // parser and the validator (an unknown key → 401; an invalid batch → 422/400).
+    for (let i = 0; i < 3; i++) {
+      const a = await fetch(eventsUrl, { method: "POST", headers: { ...headers, authorization: "Bearer llk_000000000000_" + "A".repeat(43) }, body: "[]" });
+      await a.arrayBuffer();
+      const bad = JSON.stringify(events.slice(0, BATCH).map((e, j) => (j === BATCH - 1 ? { ...e, outcome: "nope" } : e)));
+      const b = await fetch(eventsUrl, { method: "POST", headers, body: bad });
+      await b.arrayBuffer();
+      if (a.status !== 401 || b.status < 400 || b.status >= 500) throw new Error(`warm-up got ${a.status} / ${b.status}, expected 401 / 4xx`);
+    }
+
+    const bodies: string[] = [];
+    for (let i = 0; i < events.length; i += BATCH) bodies.push(JSON.stringify(events.slice(i, i + BATCH)));
+    log(`posting ${fmt(events.length)} events as ${bodies.length} batches of ≤ ${BATCH} with ${CONCURRENCY} concurrent clients…`);
+
+    const latencies: number[] = [];
+    let next = 0;
+    let acknowledged = 0;
+    let failure: Error | null = null;
+    const worker = async () => {
+      while (!failure && next < bodies.length) {
+        const i = next++;
+        const body = bodies[i]!;
+        const s = performance.now();
+        const res = await fetch(eventsUrl, { method: "POST", headers, body });
+        const text = await res.text();
+        latencies.push(performance.now() - s);
+        if (res.status !== 201) {
+          failure ??= new Error(`batch ${i}: HTTP ${res.status} (expected 201): ${text.slice(0, 500)}`);
+          return;
+        }
+        const parsed = JSON.parse(text) as { accepted: unknown[]; duplicates: unknown[] };
+        const expected = Math.min(BATCH, events.length - i * BATCH);
+        if (parsed.accepted.length !== expected || parsed.duplicates.length !== 0) {
+          failure ??= new Error(`batch ${i}: ${parsed.accepted.length} accepted, ${parsed.duplicates.length} duplicates (expected ${expected} accepted)`);
+        }
+        acknowledged += parsed.accepted.length;
+      }
+    };
+    const start = performance.now();
+    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+    const ms = performance.now() - start;
+    if (failure) throw failure;
+    latencies.sort((a, b) => a - b);
+
+    log("running ledgerline verify-log --json on the server's data dir (server still running)…");
+    const v0 = performance.now();
+    const v = runCli(server.dataDir, ["verify-log", "--json"]);
+    const vms = performance.now() - v0;
+    let verify: HttpResult["verify"];
+    try {
+      const j = JSON.parse(v.stdout) as { ok: boolean; treeSize: number; checkpoints?: number };
+      verify = { ok: j.ok === true && v.status === 0, treeSize: j.treeSize, checkpoints: j.checkpoints ?? 0, ms: vms };
+    } catch {
+      throw new Error(`verify-log gave no JSON (exit ${v.status}): ${v.stderr}${v.stdout}`);
+    }
+
+    // Size on disk: fold the WAL back through a separate connection first.
+    const file = path.join(server.dataDir, "ledgerline.db");
+    const side = new Database(file);
+    const walCheckpoint = side.pragma("wal_checkpoint(TRUNCATE)");
+    side.close();
+    const bytes = dbBytes(file);
+
+    return {
+      perS: (acknowledged / ms) * 1000,
+      ms,
+      acknowledged,
+      requests: latencies.length,
+      p50: percentile(latencies, 50),
+      p99: percentile(latencies, 99),
+      max: latencies[latencies.length - 1] ?? NaN,
+      verify,
+      bytes,
+      walCheckpoint,
+    };
+  } catch (e) {
+    console.error(`--- server log (last 40 lines) ---\n${server.log.slice(-40).join("\n")}`);
+    throw e;
+  } finally {
+    await stopServer(server);
+  }
+}
+
+// ------------------------------------------------------------------ main ---
+
+async function main(): Promise<number> {
+  const wall0 = performance.now();
+  const cpu = os.cpus();
+  const machine = {
+    cpu: cpu[0]?.model ?? "unknown",
+    cores: cpu.length,
+    memGiB: Math.round((os.totalmem() / 1024 ** 3) * 10) / 10,
+    node: process.version,
+    platform: `${os.platform()} ${os.release()} ${os.arch()}`,
+  };
+  log(`machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memGiB} GiB, node ${machine.node}`);
+  log(`events: ${fmt(EVENTS)} (BENCH_EVENTS), HTTP clients: ${CONCURRENCY} (BENCH_CONCURRENCY), batch ${BATCH}`);
+
+  const events = makeEvents(EVENTS);
+  const receivedAt = new Date().toISOString();
+  const entries = events.map((e, i) => buildEntry(e, i + 1, receivedAt, SOURCE));
+
+  log("1/3 JCS + SHA-256 leaf hashes (entryLeafHash), one core…");
+  const hash = benchHash(entries);
+  log(`    ${fmt(hash.perS)} hashes/s (${fmt(hash.hashes)} in ${fmt(hash.ms)} ms)`);
+
+  log("2/3 raw better-sqlite3 inserts (precomputed rows, 500 per transaction)…");
+  const rows = entries.map((e) => entryToRow(e, entryLeafHash(e)));
+  const avgEventBytes = events.reduce((n, e) => n + Buffer.byteLength(JSON.stringify(e)), 0) / events.length;
+  const raw = benchRawInsert(rows);
+  log(`    ${fmt(raw.perS)} rows/s (${fmt(rows.length)} in ${fmt(raw.ms)} ms)`);
+
+  log("3/3 HTTP ingest against next start on SQLite…");
+  const http = await benchHttp(events);
+  log(`    ${fmt(http.perS)} events/s (${fmt(http.acknowledged)} acknowledged in ${fmt(http.ms)} ms)`);
+
+  const ratio = http.perS / raw.perS;
+  const perMillion = (b: number, n: number) => (b / n) * 1_000_000;
+  const bytesPerM = perMillion(http.bytes, http.acknowledged);
+  const rawBytesPerM = perMillion(raw.bytes, rows.length);
+  const verifyOk = http.verify.ok && http.verify.treeSize === http.acknowledged;
+
+  const table: Array<[string, string, string]> = [
+    ["jcs_sha256_per_s (1 core)", fmt(hash.perS), "—"],
+    ["raw_insert_per_s (500/tx)", fmt(raw.perS), "—"],
+    ["http_ingest_per_s (500/req)", fmt(http.perS), "≥ 10,000"],
+    ["http / raw", `${fmt(ratio * 100, 1)} %`, "≥ 50 %"],
+    ["http / jcs_sha256", `${fmt((http.perS / hash.perS) * 100, 1)} %`, "—"],
+    ["request latency p50", `${fmt(http.p50, 1)} ms`, "—"],
+    ["request latency p99 (max)", `${fmt(http.p99, 1)} ms (${fmt(http.max, 1)} ms)`, "—"],
+    ["acknowledged events", fmt(http.acknowledged), fmt(EVENTS)],
+    ["verify-log", `${http.verify.ok ? "ok" : "FAILED"}, treeSize ${fmt(http.verify.treeSize)}, ${http.verify.checkpoints} checkpoints, ${fmt(http.verify.ms / 1000, 1)} s`, `ok, treeSize ${fmt(http.acknowledged)}`],
+    ["DB bytes / 1M entries (server)", `${mib(bytesPerM)} (${fmt(http.bytes)} B for ${fmt(http.acknowledged)})`, "—"],
+    ["DB bytes / 1M entries (raw, no merkle_nodes)", mib(rawBytesPerM), "—"],
+    ["avg event JSON", `${fmt(avgEventBytes)} B`, "—"],
+    ["machine", `${machine.cpu}, ${machine.cores} cores, ${machine.memGiB} GiB, node ${machine.node}`, "—"],
+  ];
+  const w0 = Math.max(...table.map((r) => r[0].length));
+  const w1 = Math.max(...table.map((r) => r[1].length));
+  console.log("");
+  console.log(`${"metric".padEnd(w0)}  ${"figure".padEnd(w1)}  target`);
+  console.log(`${"-".repeat(w0)}  ${"-".repeat(w1)}  ------`);
+  for (const [a, b, c] of table) console.log(`${a.padEnd(w0)}  ${b.padEnd(w1)}  ${c}`);
+  console.log("");
+
+  const json = {
+    events: EVENTS,
+    concurrency: CONCURRENCY,
+    batch: BATCH,
+    jcs_sha256_per_s: Math.round(hash.perS),
+    raw_insert_per_s: Math.round(raw.perS),
+    http_ingest_per_s: Math.round(http.perS),
+    http_over_raw: Math.round(ratio * 1000) / 1000,
+    target_http_over_raw: 0.5,
+    target_http_ingest_per_s: 10_000,
+    http_ms: Math.round(http.ms),
+    http_requests: http.requests,
+    latency_ms: { p50: Math.round(http.p50 * 10) / 10, p99: Math.round(http.p99 * 10) / 10, max: Math.round(http.max * 10) / 10 },
+    acknowledged: http.acknowledged,
+    verify_ok: http.verify.ok,
+    verify_tree_size: http.verify.treeSize,
+    verify_checkpoints: http.verify.checkpoints,
+    verify_ms: Math.round(http.verify.ms),
+    db_bytes: http.bytes,
+    db_bytes_per_million: Math.round(bytesPerM),
+    raw_db_bytes_per_million: Math.round(rawBytesPerM),
+    avg_event_json_bytes: Math.round(avgEventBytes),
+    machine,
+    wall_s: Math.round((performance.now() - wall0) / 100) / 10,
+  };
+  console.log(`BENCH_JSON ${JSON.stringify(json)}`);
+  if (!verifyOk) {
+    console.error(`[bench] verify-log: ok=${http.verify.ok}, treeSize ${http.verify.treeSize} vs ${http.acknowledged} acknowledged`);
+    return 1;
+  }
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    console.error(`[bench] ${(e as Error).stack ?? e}`);
+    process.exit(1);
+  },
+);
