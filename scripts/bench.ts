@@ -8,8 +8,8 @@
 // A benchmark, not a test: it prints targets beside figures and never fails on
 // them (exit 1 only if something broke: a non-201, a failed verify, a crash).
 // Talks to 127.0.0.1 only. Env: BENCH_EVENTS (100000), BENCH_CONCURRENCY (4),
-// BENCH_SERVER_NODE_OPTIONS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", passed
-// to the server as NODE_OPTIONS for profiling).
+// BENCH_SERVER_NODE_ARGS (space-separated node flags for the server process, for
+// profiling, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"; NODE_OPTIONS refuses --cpu-prof).
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
@@ -153,8 +153,8 @@ async function startServer(): Promise<Server> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "ledgerline-bench-http-"));
   const serverLog: string[] = [];
   const extra: Record<string, string> = { LEDGERLINE_DEMO: "off", LEDGERLINE_RATE_LIMIT: "0" };
-  if (process.env.BENCH_SERVER_NODE_OPTIONS) extra.NODE_OPTIONS = process.env.BENCH_SERVER_NODE_OPTIONS;
-  const proc = spawn(process.execPath, [nextBin, "start", "-H", "127.0.0.1", "-p", String(port)], {
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? "").split(/\s+/).filter(Boolean);
+  const proc = spawn(process.execPath, [...nodeArgs, nextBin, "start", "-H", "127.0.0.1", "-p", String(port)], {
     cwd: root,
     env: { ...childEnv(dataDir), ...extra },
     stdio: ["ignore", "pipe", "pipe"],
@@ -279,6 +279,7 @@ async function benchHttp(events: Array<NormalizedEvent & { id: string }>): Promi
     const ms = performance.now() - start;
     if (failure) throw failure;
     latencies.sort((a, b) => a - b);
+    log(`    ${fmt((acknowledged / ms) * 1000)} events/s (${fmt(acknowledged)} acknowledged in ${fmt(ms)} ms)`);
 
     log("running ledgerline verify-log --json on the server's data dir (server still running)…");
     const v0 = performance.now();
@@ -350,7 +351,6 @@ async function main(): Promise<number> {
 
   log("3/3 HTTP ingest against next start on SQLite…");
   const http = await benchHttp(events);
-  log(`    ${fmt(http.perS)} events/s (${fmt(http.acknowledged)} acknowledged in ${fmt(http.ms)} ms)`);
 
   const ratio = http.perS / raw.perS;
   const perMillion = (b: number, n: number) => (b / n) * 1_000_000;

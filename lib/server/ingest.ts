@@ -68,8 +68,10 @@ export async function ingest(ledger: Ledger, req: Request): Promise<IngestRespon
   const key = await authenticateIngestKey(ledger.prisma, token);
   if (!key) throw new AppError("unauthorized", "The ingest key is unknown or revoked. Ask an admin for a new one (`ledgerline keys create`).");
 
+  // One token before reading the body (an exhausted key is refused cheaply),
+  // the rest once the item count is known.
   const rl = limiter(ledger);
-  const pre = rl.take(key.id, 0);
+  const pre = rl.take(key.id, 1);
   if (!pre.ok) throw rateLimited(pre.retryAfter);
 
   const text = await readBodyLimited(req, ledger.config.maxBodyBytes);
@@ -81,7 +83,7 @@ export async function ingest(ledger: Ledger, req: Request): Promise<IngestRespon
     });
   }
 
-  const taken = rl.take(key.id, parsed.items.length);
+  const taken = parsed.items.length > 1 ? rl.take(key.id, parsed.items.length - 1) : pre;
   if (!taken.ok) throw rateLimited(taken.retryAfter);
 
   const traceparent = req.headers.get("traceparent");

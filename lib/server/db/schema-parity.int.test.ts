@@ -37,5 +37,10 @@ describe.each(DIALECTS)("Prisma models match the %s migrations", (dialect) => {
     await expect(ledger.prisma.entry.update({ where: { seq: 1n }, data: { outcome: "denied" } })).rejects.toThrow();
     await expect(ledger.prisma.checkpoint.deleteMany({})).rejects.toThrow();
     expect(await ledger.prisma.entry.count()).toBe(256);
+    if (dialect === "sqlite") {
+      // Prisma's own connection writes ingest keys: it must fsync every commit too.
+      const [p] = await ledger.prisma.$queryRawUnsafe<Array<{ synchronous: bigint }>>("PRAGMA synchronous");
+      expect(Number(p!.synchronous)).toBe(2);
+    }
   });
 });

@@ -29,6 +29,11 @@ export async function openLedger(config: Config, opts: OpenOptions = {}): Promis
     if (ran.length) opts.log?.(`applied migrations: ${ran.join(", ")}`);
     await assertGuards(db);
     prisma = openPrisma(config.database);
+    if (config.database.dialect === "sqlite") {
+      // better-sqlite3 builds default WAL connections to synchronous=NORMAL; admin
+      // writes (ingest keys) must be as durable as entries.
+      await prisma.$executeRawUnsafe("PRAGMA synchronous = FULL");
+    }
     let key: Promise<SigningKey> | null = null;
     // Loaded on first use: CLI commands that never sign never create a key file.
     const signingKey = () =>

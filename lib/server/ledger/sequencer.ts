@@ -80,8 +80,10 @@ export class Sequencer {
       const nodes: unknown[][] = [];
 
       withIds.forEach((event, index) => {
-        const content = eventContent(event);
-        const prior = existing.get(event.id) ?? inBatch.get(event.id);
+        // Server-assigned ids are fresh UUIDv7s: only client ids can repeat.
+        const clientId = events[index]!.id !== undefined;
+        const content = clientId ? eventContent(event) : "";
+        const prior = clientId ? (existing.get(event.id) ?? inBatch.get(event.id)) : undefined;
         if (prior) {
           if (prior.content === content) items.push({ status: "duplicate", id: event.id, seq: prior.seq });
           else conflicts.push({ index, id: event.id, seq: prior.seq });
@@ -93,7 +95,7 @@ export class Sequencer {
         for (const n of range.append(leaf)) {
           if (isStoredLevel(n.level)) nodes.push([n.level, n.index, n.hash]);
         }
-        inBatch.set(event.id, { seq: entry.seq, content });
+        if (clientId) inBatch.set(event.id, { seq: entry.seq, content });
         items.push({ status: "accepted", id: event.id, seq: entry.seq, leafHash: toBase64(leaf) });
       });
 
