@@ -9,7 +9,10 @@
 // them (exit 1 only if something broke: a non-201, a failed verify, a crash).
 // Talks to 127.0.0.1 only. Env: BENCH_EVENTS (100000), BENCH_CONCURRENCY (4),
 // BENCH_SERVER_NODE_ARGS (space-separated node flags for the server process, for
-// profiling, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"; NODE_OPTIONS refuses --cpu-prof).
+// profiling, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"; NODE_OPTIONS refuses --cpu-prof),
+// BENCH_REBUILD=1 (run `next build` even when .next exists; by default it builds
+// only when .next/BUILD_ID is missing and warns when the build is older than the sources).
+// LEDGERLINE_* variables set here (other than LEDGERLINE_DATA_DIR) reach the server.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
@@ -39,7 +42,7 @@ const EVENTS = intEnv("BENCH_EVENTS", 100_000, 1);
 const CONCURRENCY = intEnv("BENCH_CONCURRENCY", 4, 1);
 const BATCH = 500;
 const SOURCE = "spiffe://bench/client";
-const HASH_MIN_MS = 1500; // hash at least this long (repeating the set) for a stable figure
+const HASH_ROUND_MS = 600;
 
 const log = (m: string) => console.log(`[bench] ${m}`);
 const fmt = (n: number, d = 0) => n.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d });
@@ -73,18 +76,28 @@ function makeEvents(n: number): Array<NormalizedEvent & { id: string }> {
 
 // ------------------------------------------------------------- 1. hashing ---
 
-function benchHash(entries: Entry[]): { perS: number; hashes: number; ms: number } {
+/** Median of three rounds (each ≥ HASH_ROUND_MS, repeating the set): a neighbour's burst moves one round, not the figure. */
+function benchHash(entries: Entry[]): { perS: number; rounds: number[]; hashes: number; ms: number } {
   for (let i = 0; i < Math.min(entries.length, 5000); i++) entryLeafHash(entries[i]!); // warm the JIT
-  let hashes = 0;
+  const rounds: number[] = [];
   let sink = 0;
-  const t0 = performance.now();
-  do {
-    for (const e of entries) sink ^= entryLeafHash(e)[0]!;
-    hashes += entries.length;
-  } while (performance.now() - t0 < HASH_MIN_MS);
-  const ms = performance.now() - t0;
+  let hashes = 0;
+  let ms = 0;
+  for (let r = 0; r < 3; r++) {
+    let n = 0;
+    const t0 = performance.now();
+    do {
+      for (const e of entries) sink ^= entryLeafHash(e)[0]!;
+      n += entries.length;
+    } while (performance.now() - t0 < HASH_ROUND_MS);
+    const t = performance.now() - t0;
+    rounds.push((n / t) * 1000);
+    hashes += n;
+    ms += t;
+  }
   if (sink === 256) console.log(); // keep the result alive
-  return { perS: (hashes / ms) * 1000, hashes, ms };
+  const sorted = [...rounds].sort((a, b) => a - b);
+  return { perS: sorted[1]!, rounds, hashes, ms };
 }
 
 // ------------------------------------------------------- 2. raw inserts ---
@@ -94,24 +107,27 @@ function applySchema(db: Database.Database) {
   for (const f of fs.readdirSync(dir).filter((f) => f.endsWith(".sql")).sort()) db.exec(fs.readFileSync(path.join(dir, f), "utf8"));
 }
 
-function benchRawInsert(rows: unknown[][]): { perS: number; ms: number; bytes: number } {
+function benchRawInsert(rows: unknown[][]): { perS: number; ms: number; commitMs: number; commits: number; bytes: number } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ledgerline-bench-raw-"));
   try {
     const file = path.join(dir, "ledgerline.db");
     const db = openSqlite(file); // the app's pragmas: WAL, synchronous=FULL, cache_size, wal_autocheckpoint
     applySchema(db);
     const stmt = db.prepare(`INSERT INTO entries (${ENTRY_COLUMNS.join(", ")}) VALUES (${ENTRY_COLUMNS.map(() => "?").join(", ")})`);
+    let commitMs = 0;
     const t0 = performance.now();
     for (let i = 0; i < rows.length; i += BATCH) {
       db.exec("BEGIN IMMEDIATE");
       const end = Math.min(i + BATCH, rows.length);
       for (let j = i; j < end; j++) stmt.run(...(rows[j] as never[]));
-      db.exec("COMMIT");
+      const c = performance.now();
+      db.exec("COMMIT"); // fsync (synchronous=FULL), plus a WAL checkpoint every wal_autocheckpoint pages
+      commitMs += performance.now() - c;
     }
     const ms = performance.now() - t0;
     db.pragma("wal_checkpoint(TRUNCATE)");
     db.close();
-    return { perS: (rows.length / ms) * 1000, ms, bytes: dbBytes(file) };
+    return { perS: (rows.length / ms) * 1000, ms, commitMs, commits: Math.ceil(rows.length / BATCH), bytes: dbBytes(file) };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -135,15 +151,40 @@ async function freePort(): Promise<number> {
   });
 }
 
-function ensureBuild() {
-  if (fs.existsSync(path.join(root, ".next/BUILD_ID"))) return;
-  log("no .next/BUILD_ID: building the app (next build)…");
+/** Newest mtime (ms) of the sources a `next build` bundles for the server. */
+function newestSourceMtime(): number {
+  let newest = 0;
+  const walk = (p: string) => {
+    let st: fs.Stats;
+    try {
+      st = fs.statSync(p);
+    } catch {
+      return;
+    }
+    if (st.isDirectory()) {
+      for (const f of fs.readdirSync(p)) if (f !== "node_modules" && f !== "generated") walk(path.join(p, f));
+    } else if (/\.(ts|tsx|mjs|js|css|json)$/.test(p) && !/\.test\.tsx?$/.test(p)) newest = Math.max(newest, st.mtimeMs);
+  };
+  for (const p of ["app", "lib", "components", "next.config.js", "next.config.ts", "next.config.mjs", "package.json", "instrumentation.ts"]) walk(path.join(root, p));
+  return newest;
+}
+
+/** Builds when there is no build (or BENCH_REBUILD=1); returns whether the build is older than the sources. */
+function ensureBuild(): boolean {
+  const buildId = path.join(root, ".next/BUILD_ID");
+  if (fs.existsSync(buildId) && process.env.BENCH_REBUILD !== "1") {
+    const stale = newestSourceMtime() > fs.statSync(buildId).mtimeMs;
+    if (stale) log("WARNING: .next is older than the sources, so the server runs the old code; BENCH_REBUILD=1 rebuilds (stop other `next start`s on this tree first)");
+    return stale;
+  }
+  log(`${fs.existsSync(buildId) ? "BENCH_REBUILD=1" : "no .next/BUILD_ID"}: building the app (next build)…`);
   const r = spawnSync(process.execPath, [nextBin, "build"], {
     cwd: root,
     stdio: "inherit",
     env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
   });
   if (r.status !== 0) throw new Error("next build failed; see above.");
+  return false;
 }
 
 type Server = { url: string; proc: ChildProcess; dataDir: string; log: string[] };
@@ -199,6 +240,18 @@ async function stopServer(s: Server): Promise<void> {
   fs.rmSync(s.dataDir, { recursive: true, force: true });
 }
 
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux); null elsewhere. */
+function procCpuSeconds(pid: number | undefined): number | null {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const ticks = Number(f[11]) + Number(f[12]); // utime + stime (fields 14, 15)
+    return ticks / 100; // USER_HZ is 100 on Linux
+  } catch {
+    return null;
+  }
+}
+
 function runCli(dataDir: string, args: string[]): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [cli, ...args], { cwd: root, env: childEnv(dataDir), encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
@@ -220,10 +273,14 @@ type HttpResult = {
   verify: { ok: boolean; treeSize: number; checkpoints: number; ms: number };
   bytes: number;
   walCheckpoint: unknown;
+  /** CPU seconds the server process used during the timed run (null off Linux). */
+  serverCpuS: number | null;
+  clientCpuS: number;
+  buildStale: boolean;
 };
 
 async function benchHttp(events: Array<NormalizedEvent & { id: string }>): Promise<HttpResult> {
-  ensureBuild();
+  const buildStale = ensureBuild();
   log("starting next start on 127.0.0.1 (fresh data dir, LEDGERLINE_DEMO=off, LEDGERLINE_RATE_LIMIT=0)…");
   const t0 = performance.now();
   const server = await startServer();
@@ -274,9 +331,15 @@ async function benchHttp(events: Array<NormalizedEvent & { id: string }>): Promi
         acknowledged += parsed.accepted.length;
       }
     };
+    const serverCpu0 = procCpuSeconds(server.proc.pid);
+    const clientCpu0 = process.cpuUsage();
     const start = performance.now();
     await Promise.all(Array.from({ length: CONCURRENCY }, worker));
     const ms = performance.now() - start;
+    const serverCpu1 = procCpuSeconds(server.proc.pid);
+    const cu = process.cpuUsage(clientCpu0);
+    const serverCpuS = serverCpu0 !== null && serverCpu1 !== null ? serverCpu1 - serverCpu0 : null;
+    const clientCpuS = (cu.user + cu.system) / 1e6;
     if (failure) throw failure;
     latencies.sort((a, b) => a - b);
     log(`    ${fmt((acknowledged / ms) * 1000)} events/s (${fmt(acknowledged)} acknowledged in ${fmt(ms)} ms)`);
@@ -311,6 +374,9 @@ async function benchHttp(events: Array<NormalizedEvent & { id: string }>): Promi
       verify,
       bytes,
       walCheckpoint,
+      serverCpuS,
+      clientCpuS,
+      buildStale,
     };
   } catch (e) {
     console.error(`--- server log (last 40 lines) ---\n${server.log.slice(-40).join("\n")}`);
@@ -335,19 +401,21 @@ async function main(): Promise<number> {
   log(`machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memGiB} GiB, node ${machine.node}`);
   log(`events: ${fmt(EVENTS)} (BENCH_EVENTS), HTTP clients: ${CONCURRENCY} (BENCH_CONCURRENCY), batch ${BATCH}`);
 
+  const overrides = Object.keys(process.env).filter((k) => k.startsWith("LEDGERLINE_") && k !== "LEDGERLINE_DATA_DIR");
+  if (overrides.length) log(`note: the server inherits ${overrides.map((k) => `${k}=${process.env[k]}`).join(", ")} from this environment`);
   const events = makeEvents(EVENTS);
   const receivedAt = new Date().toISOString();
   const entries = events.map((e, i) => buildEntry(e, i + 1, receivedAt, SOURCE));
 
   log("1/3 JCS + SHA-256 leaf hashes (entryLeafHash), one core…");
   const hash = benchHash(entries);
-  log(`    ${fmt(hash.perS)} hashes/s (${fmt(hash.hashes)} in ${fmt(hash.ms)} ms)`);
+  log(`    ${fmt(hash.perS)} hashes/s, median of rounds ${hash.rounds.map((r) => fmt(r)).join(" / ")} (${fmt(hash.hashes)} in ${fmt(hash.ms)} ms)`);
 
   log("2/3 raw better-sqlite3 inserts (precomputed rows, 500 per transaction)…");
   const rows = entries.map((e) => entryToRow(e, entryLeafHash(e)));
   const avgEventBytes = events.reduce((n, e) => n + Buffer.byteLength(JSON.stringify(e)), 0) / events.length;
   const raw = benchRawInsert(rows);
-  log(`    ${fmt(raw.perS)} rows/s (${fmt(rows.length)} in ${fmt(raw.ms)} ms)`);
+  log(`    ${fmt(raw.perS)} rows/s (${fmt(rows.length)} in ${fmt(raw.ms)} ms, of which ${raw.commits} COMMITs ${fmt(raw.commitMs)} ms)`);
 
   log("3/3 HTTP ingest against next start on SQLite…");
   const http = await benchHttp(events);
@@ -359,11 +427,20 @@ async function main(): Promise<number> {
   const verifyOk = http.verify.ok && http.verify.treeSize === http.acknowledged;
 
   const table: Array<[string, string, string]> = [
-    ["jcs_sha256_per_s (1 core)", fmt(hash.perS), "—"],
-    ["raw_insert_per_s (500/tx)", fmt(raw.perS), "—"],
-    ["http_ingest_per_s (500/req)", fmt(http.perS), "≥ 10,000"],
+    ["jcs_sha256_per_s (1 core, median of 3)", `${fmt(hash.perS)} (${fmt(1e6 / hash.perS, 1)} µs each)`, "—"],
+    ["raw_insert_per_s (500/tx)", `${fmt(raw.perS)} (${fmt(1e6 / raw.perS, 1)} µs each)`, "—"],
+    ["  of which COMMIT (fsync) per tx", `${fmt(raw.commitMs / raw.commits, 2)} ms (${fmt((raw.commitMs / raw.ms) * 100, 1)} % of raw)`, "—"],
+    ["http_ingest_per_s (500/req)", `${fmt(http.perS)} (${fmt(1e6 / http.perS, 1)} µs each)`, "≥ 10,000"],
     ["http / raw", `${fmt(ratio * 100, 1)} %`, "≥ 50 %"],
     ["http / jcs_sha256", `${fmt((http.perS / hash.perS) * 100, 1)} %`, "—"],
+    [
+      "server CPU during run",
+      http.serverCpuS === null
+        ? "n/a"
+        : `${fmt(http.serverCpuS, 1)} s = ${fmt((http.serverCpuS / (http.ms / 1000)) * 100)} % of one core, ${fmt((http.serverCpuS * 1e6) / http.acknowledged, 1)} µs/event`,
+      "—",
+    ],
+    ["bench client CPU during run", `${fmt(http.clientCpuS, 1)} s = ${fmt((http.clientCpuS / (http.ms / 1000)) * 100)} % of one core`, "—"],
     ["request latency p50", `${fmt(http.p50, 1)} ms`, "—"],
     ["request latency p99 (max)", `${fmt(http.p99, 1)} ms (${fmt(http.max, 1)} ms)`, "—"],
     ["acknowledged events", fmt(http.acknowledged), fmt(EVENTS)],
@@ -371,6 +448,7 @@ async function main(): Promise<number> {
     ["DB bytes / 1M entries (server)", `${mib(bytesPerM)} (${fmt(http.bytes)} B for ${fmt(http.acknowledged)})`, "—"],
     ["DB bytes / 1M entries (raw, no merkle_nodes)", mib(rawBytesPerM), "—"],
     ["avg event JSON", `${fmt(avgEventBytes)} B`, "—"],
+    ["server build", http.buildStale ? "STALE (.next older than sources)" : "current", "current"],
     ["machine", `${machine.cpu}, ${machine.cores} cores, ${machine.memGiB} GiB, node ${machine.node}`, "—"],
   ];
   const w0 = Math.max(...table.map((r) => r[0].length));
@@ -386,13 +464,18 @@ async function main(): Promise<number> {
     concurrency: CONCURRENCY,
     batch: BATCH,
     jcs_sha256_per_s: Math.round(hash.perS),
+    jcs_sha256_rounds: hash.rounds.map((r) => Math.round(r)),
     raw_insert_per_s: Math.round(raw.perS),
+    raw_commit_ms_per_tx: Math.round((raw.commitMs / raw.commits) * 100) / 100,
     http_ingest_per_s: Math.round(http.perS),
     http_over_raw: Math.round(ratio * 1000) / 1000,
     target_http_over_raw: 0.5,
     target_http_ingest_per_s: 10_000,
     http_ms: Math.round(http.ms),
     http_requests: http.requests,
+    server_cpu_us_per_event: http.serverCpuS === null ? null : Math.round((http.serverCpuS * 1e7) / http.acknowledged) / 10,
+    server_cpu_share_of_one_core: http.serverCpuS === null ? null : Math.round((http.serverCpuS / (http.ms / 1000)) * 100) / 100,
+    client_cpu_share_of_one_core: Math.round((http.clientCpuS / (http.ms / 1000)) * 100) / 100,
     latency_ms: { p50: Math.round(http.p50 * 10) / 10, p99: Math.round(http.p99 * 10) / 10, max: Math.round(http.max * 10) / 10 },
     acknowledged: http.acknowledged,
     verify_ok: http.verify.ok,
@@ -403,6 +486,7 @@ async function main(): Promise<number> {
     db_bytes_per_million: Math.round(bytesPerM),
     raw_db_bytes_per_million: Math.round(rawBytesPerM),
     avg_event_json_bytes: Math.round(avgEventBytes),
+    build_stale: http.buildStale,
     machine,
     wall_s: Math.round((performance.now() - wall0) / 100) / 10,
   };

@@ -8,16 +8,18 @@ import { hasLoneSurrogate } from "./bytes.ts";
 // longer be the data the caller handed over. So the input is checked against the plain
 // JSON data model first, and anything outside it is an error naming where it was found.
 
-function fail(path: string, what: string, hint = ""): never {
-  throw new Error(`canonicalJson: ${what} at ${path === "" ? "(root)" : path} is not representable in JSON (RFC 8785)${hint}`);
-}
+// The path is kept as a stack of keys and only turned into a JSON pointer when a
+// check fails: building pointer strings for every key of every valid entry cost
+// more than the serialization itself on the ingest hot path.
+type Path = Array<string | number>;
 
-function pointer(path: string, key: string | number): string {
+function fail(path: Path, what: string, hint = ""): never {
   // RFC 6901 JSON pointer, so the message points at the offending field unambiguously.
-  return `${path}/${String(key).replaceAll("~", "~0").replaceAll("/", "~1")}`;
+  const p = path.map((k) => `/${String(k).replaceAll("~", "~0").replaceAll("/", "~1")}`).join("");
+  throw new Error(`canonicalJson: ${what} at ${p === "" ? "(root)" : p} is not representable in JSON (RFC 8785)${hint}`);
 }
 
-function assertJsonValue(value: unknown, path: string, ancestors: Set<object>): void {
+function assertJsonValue(value: unknown, path: Path, ancestors: Set<object>): void {
   switch (typeof value) {
     case "string":
       if (hasLoneSurrogate(value)) fail(path, "a string with a lone surrogate");
@@ -43,7 +45,9 @@ function assertJsonValue(value: unknown, path: string, ancestors: Set<object>): 
   if (Array.isArray(obj)) {
     for (let i = 0; i < obj.length; i++) {
       // Holes in sparse arrays read as undefined and are rejected like explicit undefined.
-      assertJsonValue(obj[i], pointer(path, i), ancestors);
+      path.push(i);
+      assertJsonValue(obj[i], path, ancestors);
+      path.pop();
     }
   } else {
     const proto: unknown = Object.getPrototypeOf(obj);
@@ -54,8 +58,10 @@ function assertJsonValue(value: unknown, path: string, ancestors: Set<object>): 
     if (Object.getOwnPropertySymbols(obj).length > 0) fail(path, "a symbol-keyed property");
     if (typeof (obj as { toJSON?: unknown }).toJSON === "function") fail(path, "an object with toJSON");
     for (const key of Object.keys(obj)) {
-      if (hasLoneSurrogate(key)) fail(pointer(path, key), "a property name with a lone surrogate");
-      assertJsonValue((obj as Record<string, unknown>)[key], pointer(path, key), ancestors);
+      path.push(key);
+      if (hasLoneSurrogate(key)) fail(path, "a property name with a lone surrogate");
+      assertJsonValue((obj as Record<string, unknown>)[key], path, ancestors);
+      path.pop();
     }
   }
   ancestors.delete(obj);
@@ -70,7 +76,7 @@ function assertJsonValue(value: unknown, path: string, ancestors: Set<object>): 
  * JSON values always give the identical string; UTF-8 encode it to get the JCS bytes.
  */
 export function canonicalJson(value: unknown): string {
-  assertJsonValue(value, "", new Set());
+  assertJsonValue(value, [], new Set());
   const out = canonicalize(value);
   if (out === undefined) throw new Error("canonicalJson: value has no JSON representation");
   return out;

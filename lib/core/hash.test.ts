@@ -69,3 +69,19 @@ describe("entryLeafHash (SPEC §2)", () => {
     expect(() => entryLeafHash({ ...entry, reason: undefined })).toThrow(/\/reason/);
   });
 });
+
+describe("useSha256", () => {
+  it("swaps in another implementation only if it gives the same digests", async () => {
+    const { createHash } = await import("node:crypto");
+    const { useSha256, hashLeaf, hashChildren, sha256 } = await import("./hash.ts");
+    const before = [hashLeaf(Uint8Array.of(1, 2, 3)), hashChildren(new Uint8Array(32), new Uint8Array(32).fill(1))];
+    expect(() => useSha256(() => new Uint8Array(32))).toThrow(/wrong digests/);
+    useSha256((...parts) => {
+      const h = createHash("sha256");
+      for (const p of parts) h.update(p);
+      return Uint8Array.from(h.digest());
+    });
+    expect([hashLeaf(Uint8Array.of(1, 2, 3)), hashChildren(new Uint8Array(32), new Uint8Array(32).fill(1))]).toEqual(before);
+    expect(Buffer.from(sha256(new Uint8Array(0))).toString("hex")).toBe("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  });
+});

@@ -13,6 +13,7 @@ import { nowIso, uuidv7 } from "../ids.ts";
 import { ENTRY_COLUMNS, buildEntry, entryToRow, eventContent, leafHashOf, rowToEntry, type EntryRow } from "./entry.ts";
 import { isStoredLevel, loadCompactRange, storedRangeHasher } from "./tree.ts";
 import type { SigningKey } from "./signing.ts";
+import "../native-crypto.ts";
 
 // The one writer. Every append and every checkpoint runs inside one database
 // transaction that holds the writer lock, so seq is gapless and the tree never
@@ -65,6 +66,7 @@ export class Sequencer {
    */
   async append(source: string, events: NormalizedEvent[]): Promise<AppendResult> {
     let committed: State | null = null;
+    let signed: CheckpointRecord | null = null;
     const result = await this.db.writeTransaction(async (tx): Promise<AppendResult> => {
       const state = await this.sync(tx);
       const withIds = events.map((e) => (e.id === undefined ? { ...e, id: uuidv7() } : (e as NormalizedEvent & { id: string })));
@@ -75,19 +77,23 @@ export class Sequencer {
       const receivedAt = nowIso();
       const items: AppendItem[] = [];
       const conflicts: Conflict[] = [];
-      const inBatch = new Map<string, { seq: number; content: string }>();
+      const inBatch = new Map<string, { seq: number; event: NormalizedEvent & { id: string } }>();
       const rows: unknown[][] = [];
       const nodes: unknown[][] = [];
 
       withIds.forEach((event, index) => {
-        // Server-assigned ids are fresh UUIDv7s: only client ids can repeat.
-        const clientId = events[index]!.id !== undefined;
-        const content = clientId ? eventContent(event) : "";
-        const prior = clientId ? (existing.get(event.id) ?? inBatch.get(event.id)) : undefined;
-        if (prior) {
-          if (prior.content === content) items.push({ status: "duplicate", id: event.id, seq: prior.seq });
-          else conflicts.push({ index, id: event.id, seq: prior.seq });
-          return;
+        // Server-assigned ids are fresh UUIDv7s: only client ids can repeat, and
+        // only a repeat pays for the content comparison.
+        if (events[index]!.id !== undefined) {
+          const stored = existing.get(event.id);
+          const earlier = inBatch.get(event.id);
+          if (stored || earlier) {
+            const seq = (stored ?? earlier)!.seq;
+            const same = (stored ? stored.content : eventContent(earlier!.event)) === eventContent(event);
+            if (same) items.push({ status: "duplicate", id: event.id, seq });
+            else conflicts.push({ index, id: event.id, seq });
+            return;
+          }
         }
         const entry = buildEntry(event, ++size, receivedAt, source);
         const leaf = leafHashOf(entry);
@@ -95,7 +101,7 @@ export class Sequencer {
         for (const n of range.append(leaf)) {
           if (isStoredLevel(n.level)) nodes.push([n.level, n.index, n.hash]);
         }
-        if (clientId) inBatch.set(event.id, { seq: entry.seq, content });
+        if (events[index]!.id !== undefined) inBatch.set(event.id, { seq: entry.seq, event });
         items.push({ status: "accepted", id: event.id, seq: entry.seq, leafHash: toBase64(leaf) });
       });
 
@@ -105,13 +111,21 @@ export class Sequencer {
         if (nodes.length) await tx.insertMany("merkle_nodes", ["level", "idx", "hash"], nodes as never);
       }
       committed = { size, range };
+      // Crossing the checkpoint threshold: sign in this same transaction (one
+      // fsync instead of two); the checkpoint commits together with its entries.
+      // A signing problem must not cost the batch: log it; the timer retries.
+      if (size - this.lastCheckpointSize >= this.opts.checkpointEvery) {
+        try {
+          signed = await this.signInTx(tx, committed, await this.opts.signer());
+        } catch (e) {
+          this.opts.log?.(`checkpoint failed: ${(e as Error).message}`);
+        }
+      }
       return { ok: true, items, treeSize: size };
     });
     // Only now is the batch durable; only now may the tree state move.
     if (committed) this.state = committed;
-    if (result.ok && this.size - this.lastCheckpointSize >= this.opts.checkpointEvery) {
-      void this.checkpoint().catch((e) => this.opts.log?.(`checkpoint failed: ${(e as Error).message}`));
-    }
+    if (signed) this.noteSigned(signed);
     return result;
   }
 
@@ -129,48 +143,46 @@ export class Sequencer {
 
   private async signCheckpoint(): Promise<CheckpointRecord | null> {
     const signer = await this.opts.signer();
-    const record = await this.db.writeTransaction(async (tx) => {
-      const state = await this.sync(tx);
-      const last = await tx.get<{ tree_size: number; root_hash: Uint8Array }>(
-        "SELECT tree_size, root_hash FROM checkpoints ORDER BY tree_size DESC LIMIT 1",
-      );
-      const lastSize = Number(last?.tree_size ?? 0);
-      this.lastCheckpointSize = lastSize;
-      if (state.size === 0 || state.size === lastSize) return null;
-      if (state.size < lastSize) {
-        throw new IntegrityError(`the log has ${state.size} entries but checkpoint ${lastSize} was signed: refusing to sign a rollback`);
-      }
-      const root = state.range.root();
-      if (last) {
-        const proof = await consistencyProofFrom(lastSize, state.size, storedRangeHasher(tx));
-        if (!verifyConsistency(lastSize, state.size, new Uint8Array(last.root_hash), root, proof)) {
-          throw new IntegrityError(`tree of size ${state.size} is not consistent with checkpoint ${lastSize}: refusing to sign a fork`);
-        }
-      }
-      const note = signNote(formatCheckpoint({ origin: this.opts.origin, size: state.size, rootHash: root }), [
-        { name: signer.name, seed: signer.seed },
-      ]);
-      const rec: CheckpointRecord = {
-        treeSize: state.size,
-        rootHash: root,
-        note,
-        keyId: signer.keyIdHex,
-        createdAt: nowIso(),
-      };
-      await tx.run("INSERT INTO checkpoints (tree_size, root_hash, note, key_id, created_at) VALUES (?, ?, ?, ?, ?)", [
-        rec.treeSize,
-        rec.rootHash,
-        rec.note,
-        rec.keyId,
-        rec.createdAt,
-      ]);
-      return rec;
-    });
-    if (record) {
-      this.lastCheckpointSize = record.treeSize;
-      this.opts.log?.(`checkpoint signed: tree size ${record.treeSize}`);
-    }
+    const record = await this.db.writeTransaction(async (tx) => this.signInTx(tx, await this.sync(tx), signer));
+    if (record) this.noteSigned(record);
     return record;
+  }
+
+  private noteSigned(record: CheckpointRecord): void {
+    this.lastCheckpointSize = record.treeSize;
+    this.opts.log?.(`checkpoint signed: tree size ${record.treeSize}`);
+  }
+
+  /** Signs `state` inside the caller's write transaction, after proving it consistent with the last checkpoint. */
+  private async signInTx(tx: SqlDriver, state: State, signer: SigningKey): Promise<CheckpointRecord | null> {
+    const last = await tx.get<{ tree_size: number; root_hash: Uint8Array }>(
+      "SELECT tree_size, root_hash FROM checkpoints ORDER BY tree_size DESC LIMIT 1",
+    );
+    const lastSize = Number(last?.tree_size ?? 0);
+    this.lastCheckpointSize = lastSize;
+    if (state.size === 0 || state.size === lastSize) return null;
+    if (state.size < lastSize) {
+      throw new IntegrityError(`the log has ${state.size} entries but checkpoint ${lastSize} was signed: refusing to sign a rollback`);
+    }
+    const root = state.range.root();
+    if (last) {
+      const proof = await consistencyProofFrom(lastSize, state.size, storedRangeHasher(tx));
+      if (!verifyConsistency(lastSize, state.size, new Uint8Array(last.root_hash), root, proof)) {
+        throw new IntegrityError(`tree of size ${state.size} is not consistent with checkpoint ${lastSize}: refusing to sign a fork`);
+      }
+    }
+    const note = signNote(formatCheckpoint({ origin: this.opts.origin, size: state.size, rootHash: root }), [
+      { name: signer.name, seed: signer.seed },
+    ]);
+    const rec: CheckpointRecord = { treeSize: state.size, rootHash: root, note, keyId: signer.keyIdHex, createdAt: nowIso() };
+    await tx.run("INSERT INTO checkpoints (tree_size, root_hash, note, key_id, created_at) VALUES (?, ?, ?, ?, ?)", [
+      rec.treeSize,
+      rec.rootHash,
+      rec.note,
+      rec.keyId,
+      rec.createdAt,
+    ]);
+    return rec;
   }
 }
 

@@ -3,6 +3,7 @@ import { CompactRange, bytesEqual, openNote, parseCheckpoint, toBase64 } from "@
 import type { SqlDriver } from "../db/driver.ts";
 import { leafHashOf, rowToEntry, type EntryRow } from "./entry.ts";
 import { isStoredLevel } from "./tree.ts";
+import "../native-crypto.ts";
 
 // verify-log: recompute every leaf hash from the stored columns, rebuild the
 // tree in seq order, and compare with every stored subtree hash and every
