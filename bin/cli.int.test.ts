@@ -1,7 +1,10 @@
 import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { CLI_SOURCE } from "@/lib/server/audit-trail.ts";
+import { verifyPassword } from "@/lib/server/auth/passwords.ts";
 import { v1Routes } from "@/lib/server/http/v1.ts";
+import { principalFromReadToken } from "@/lib/server/read-tokens.ts";
 import { openLedger } from "@/lib/server/ledger/ledger.ts";
 import { DIALECTS, event, freshStore, type TestStore } from "@/test/support/stores.ts";
 
@@ -51,7 +54,7 @@ describe.each(DIALECTS)("ledgerline CLI on %s", (dialect) => {
       const keys = JSON.parse(list.out);
       expect(keys).toHaveLength(1);
       expect(keys[0]).not.toHaveProperty("secretHash");
-      expect(JSON.stringify(keys)).not.toContain(k.key.split("_")[2]);
+      expect(JSON.stringify(keys)).not.toContain(k.key.slice("llk_".length + 13));
       expect(keys[0].lastUsedAt).not.toBeNull();
 
       const revoked = cli(store, ["keys", "revoke", k.id]);
@@ -70,6 +73,114 @@ describe.each(DIALECTS)("ledgerline CLI on %s", (dialect) => {
     expect(cli(store, ["keys", "create", "--source", "has space"]).code).toBe(1);
     expect(cli(store, ["keys", "revoke", "nope"]).err).toContain("No ingest key");
     expect(cli(store, ["frobnicate"]).code).toBe(2);
+  });
+
+  it("users create / set-role / disable / reset-password and tokens create / revoke, each audited as the CLI", async () => {
+    store = await freshStore(dialect);
+    // Password on stdin, one trailing newline dropped; JSON for scripts, no password echoed back.
+    const ana = cli(store, ["users", "create", "--email", "Ana@Example.com", "--role", "auditor", "--name", "Ana", "--password-stdin", "--json"], "correct horse battery staple\n");
+    expect(ana.code, ana.err).toBe(0);
+    const anaJson = JSON.parse(ana.out);
+    expect(anaJson).toEqual({ user: expect.objectContaining({ email: "ana@example.com", role: "auditor", name: "Ana", disabledAt: null }) });
+    expect(ana.out).not.toContain("correct horse");
+
+    // Without --password-stdin: generated, printed once in the human text.
+    const bob = cli(store, ["users", "create", "--email", "bob@example.com", "--role", "analyst"]);
+    expect(bob.code, bob.err).toBe(0);
+    expect(bob.out).toContain("shown once");
+    const bobPassword = /^\s+([a-z2-9]{5}(?:-[a-z2-9]{5}){3})$/m.exec(bob.out)?.[1];
+    expect(bobPassword).toBeTruthy();
+
+    // Refusals: a weak password (exit 1, a clear reason), bad usage (exit 2, what to type).
+    const weak = cli(store, ["users", "create", "--email", "carl@example.com", "--role", "analyst", "--password-stdin"], "hunter2\n");
+    expect(weak.code).toBe(1);
+    expect(weak.err).toContain("password must be at least 12 characters");
+    // Usage errors never reach the store: checked once, on SQLite.
+    const usage: Array<[string[], string, string?]> = [
+      [["users", "create", "--role", "analyst"], "--email"],
+      [["users", "create", "--email", "x@example.com"], "--role"],
+      [["users", "create", "--email", "x@example.com", "--role", "boss"], "admin, auditor, analyst"],
+      [["users", "create", "--email", "x@example.com", "--role", "analyst", "--password-stdin"], "nothing was read", ""],
+      [["users", "set-role", "ana@example.com"], "set-role needs"],
+      [["users", "disable"], "disable needs <email>"],
+      [["users", "frobnicate"], "Unknown command"],
+      [["tokens", "create"], "--email"],
+      [["tokens", "revoke"], "tokens revoke needs"],
+      [["users", "create", "--email", "x@example.com", "--role", "analyst", "--bogus"], "bogus"],
+    ];
+    for (const [args, says, input] of dialect === "sqlite" ? usage : usage.slice(0, 1)) {
+      const r = cli(store, args, input);
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.err, args.join(" ")).toContain(says);
+    }
+
+    const ledger = await openLedger(store.config);
+    try {
+      const row = (email: string) => ledger.prisma.user.findUniqueOrThrow({ where: { email } });
+      expect(await verifyPassword("correct horse battery staple", (await row("ana@example.com")).passwordHash)).toBe(true);
+      expect(await verifyPassword(bobPassword!, (await row("bob@example.com")).passwordHash)).toBe(true);
+      expect(await ledger.prisma.user.count()).toBe(2);
+
+      const setRole = cli(store, ["users", "set-role", "ana@example.com", "analyst", "--json"]);
+      expect(setRole.code, setRole.err).toBe(0);
+      expect(JSON.parse(setRole.out).role).toBe("analyst");
+
+      const created = cli(store, ["tokens", "create", "--email", "ana@example.com", "--name", "export script", "--json"]);
+      expect(created.code, created.err).toBe(0);
+      const t = JSON.parse(created.out);
+      expect(Object.keys(t).sort()).toEqual(["email", "id", "token"]);
+      expect(t.email).toBe("ana@example.com");
+      expect((await principalFromReadToken(ledger, t.token))?.role).toBe("analyst");
+
+      expect(cli(store, ["users", "disable", "ana@example.com"]).out).toContain("Disabled ana@example.com");
+      expect((await row("ana@example.com")).disabledAt).toBeTruthy();
+      expect(await principalFromReadToken(ledger, t.token)).toBeNull();
+      expect(cli(store, ["users", "enable", "ana@example.com"]).code).toBe(0);
+      expect((await principalFromReadToken(ledger, t.token))?.email).toBe("ana@example.com");
+
+      const v0 = (await row("bob@example.com")).sessionVersion;
+      const reset = cli(store, ["users", "reset-password", "bob@example.com", "--password-stdin"], "a brand new passphrase\n");
+      expect(reset.code, reset.err).toBe(0);
+      expect(reset.out).not.toContain("a brand new passphrase");
+      expect((await row("bob@example.com")).sessionVersion).toBe(v0 + 1);
+      expect(await verifyPassword("a brand new passphrase", (await row("bob@example.com")).passwordHash)).toBe(true);
+      const generated = JSON.parse(cli(store, ["users", "reset-password", "bob@example.com", "--json"]).out);
+      expect(await verifyPassword(generated.password, (await row("bob@example.com")).passwordHash)).toBe(true);
+
+      const users = cli(store, ["users", "list", "--json"]);
+      expect(JSON.parse(users.out).map((u: { email: string }) => u.email)).toEqual(["ana@example.com", "bob@example.com"]);
+      expect(users.out).not.toMatch(/passwordHash|scrypt/);
+      expect(cli(store, ["users", "list"]).out).toMatch(/^ana@example\.com\s+analyst\s+active/m);
+
+      const tokens = cli(store, ["tokens", "list", "--json"]);
+      expect(JSON.parse(tokens.out)).toEqual([expect.objectContaining({ id: t.id, userEmail: "ana@example.com", name: "export script", revokedAt: null })]);
+      expect(tokens.out).not.toContain(t.token.slice(17));
+      const revoked = cli(store, ["tokens", "revoke", t.id]);
+      expect(revoked.code, revoked.err).toBe(0);
+      expect(await principalFromReadToken(ledger, t.token)).toBeNull();
+      expect(cli(store, ["tokens", "revoke", "nope"]).err).toContain("No read token");
+
+      // Every change, and only the changes, is in the log as the operator at the shell.
+      const entries = await ledger.prisma.entry.findMany({ orderBy: { seq: "asc" } });
+      expect(entries.map((e) => e.action)).toEqual([
+        "user.create",
+        "user.create",
+        "user.set-role",
+        "read-token.create",
+        "user.disable",
+        "user.enable",
+        "user.reset-password",
+        "user.reset-password",
+        "read-token.revoke",
+      ]);
+      for (const e of entries) {
+        expect(e.source).toBe(CLI_SOURCE);
+        expect(e.requesterType).toBe("user");
+        expect(e.requesterId).toMatch(/^.+@.+$/);
+      }
+    } finally {
+      await ledger.close();
+    }
   });
 
   it("signing-key show, checkpoint and verify-log (exit 0 intact, 1 tampered, JSON naming firstBadSeq and reason)", async () => {

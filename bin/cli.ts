@@ -1,10 +1,16 @@
 // ledgerline — operate a Ledgerline store from the shell, on the same
 // DATABASE_URL / LEDGERLINE_DATA_DIR as the server. Human text by default,
 // JSON with --json; exit 0 on success, 1 on a failed check, 2 on bad usage.
+import fs from "node:fs";
 import { parseArgs } from "node:util";
 import { parseVerifierKey } from "@/lib/core/index.ts";
 import { ConfigError, loadConfig } from "@/lib/server/config.ts";
 import { AppError } from "@/lib/server/errors.ts";
+import { cliActor } from "@/lib/server/audit-trail.ts";
+import { ROLES, isRole } from "@/lib/server/auth/permissions.ts";
+import { systemPrincipal, type Principal } from "@/lib/server/auth/principal.ts";
+import { createReadToken, listReadTokens, revokeReadToken } from "@/lib/server/read-tokens.ts";
+import { createUser, listUsers, resetUserPassword, setUserDisabled, setUserRole, type UserInfo } from "@/lib/server/users.ts";
 import { createIngestKey, listIngestKeys, revokeIngestKey } from "@/lib/server/ingest-keys.ts";
 import { openLedger, type Ledger } from "@/lib/server/ledger/ledger.ts";
 import { verifyLog, type Verifier, type VerifyResult } from "@/lib/server/ledger/verify.ts";
@@ -19,6 +25,24 @@ Commands:
   keys revoke <id> [--json]
                          revoke an ingest key; requests with it get 401 from then on
   keys list [--json]     list ingest keys (never their secrets)
+  users create --email <email> --role <admin|auditor|analyst> [--name <name>] [--password-stdin] [--json]
+                         create a password user; without --password-stdin a password is
+                         generated and printed once (hand it over out of band)
+  users list [--json]    list users, their roles and status
+  users set-role <email> <admin|auditor|analyst> [--json]
+                         change a user's role (applies on their next request)
+  users disable <email> [--json]
+                         disable a user (signed out on their next request; tokens stop)
+  users enable <email> [--json]
+                         enable a disabled user again
+  users reset-password <email> [--password-stdin] [--json]
+                         set a new password (generated and printed once when not given)
+                         and end the user's sessions
+  tokens create --email <email> [--name <name>] [--json]
+                         a personal read token acting with the user's role (printed once)
+  tokens list [--json]   list personal read tokens (never their secrets)
+  tokens revoke <id> [--json]
+                         revoke a personal read token
   signing-key show [--json]
                          the checkpoint verifier key string, key id, fingerprint and PEM
   checkpoint [--json]    sign a checkpoint of the current log now (if it grew)
@@ -27,7 +51,11 @@ Commands:
                          exit 0 when intact, 1 when not
   migrate                apply pending migrations and check the append-only guards
   seed                   put the demo data into an empty store
+  import <file.ndjson> --key <ingest key> [--url <url>] [--batch 500] [--rejects <file>] [--json]
+                         send a file's events to a running server (resumable; see docs/integrations.md)
 
+Every change by users/tokens/keys is appended to the log as a meta-audit entry whose
+source is ledgerline:cli and whose requester is the operator (user@host).
 Configuration comes from the environment (DATABASE_URL, LEDGERLINE_DATA_DIR, …; see README).`;
 
 class UsageError extends Error {}
@@ -47,7 +75,39 @@ async function withLedger<T>(fn: (l: Ledger) => Promise<T>): Promise<T> {
   }
 }
 
+/** Who the CLI acts as: an admin, meta-audited as the operator at the shell (source ledgerline:cli). */
+function operator(): Principal {
+  return systemPrincipal(cliActor().id);
+}
+
+function roleArg(value: string | undefined, missing: string): string {
+  if (!value) throw new UsageError(missing);
+  if (!isRole(value)) throw new UsageError(`Unknown role "${value}": use one of ${ROLES.join(", ")}.`);
+  return value;
+}
+
+function oneArg(rest: string[], message: string): string {
+  if (rest.length !== 1 || !rest[0]) throw new UsageError(message);
+  return rest[0];
+}
+
+function status(u: UserInfo): string {
+  return u.disabledAt ? "disabled" : "active  ";
+}
+
+/** The password piped on stdin, without its one trailing newline (as `echo` or a heredoc adds). */
+function readPasswordStdin(): string {
+  if (process.stdin.isTTY) {
+    throw new UsageError("--password-stdin reads the password from a pipe, e.g. printf '%s' \"$PASSWORD\" | ledgerline users create …; leave it out to have one generated");
+  }
+  const pw = fs.readFileSync(0, "utf8").replace(/\r?\n$/, "");
+  if (!pw) throw new UsageError("--password-stdin: nothing was read from stdin");
+  return pw;
+}
+
 async function main(argv: string[]): Promise<number> {
+  // import talks to a server over HTTP and has options of its own: delegate before the store-side parse.
+  if (argv[0] === "import") return (await import("./commands/import.ts")).runImport(argv.slice(1));
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -56,6 +116,10 @@ async function main(argv: string[]): Promise<number> {
       source: { type: "string" },
       description: { type: "string" },
       key: { type: "string", multiple: true },
+      email: { type: "string" },
+      role: { type: "string" },
+      name: { type: "string" },
+      "password-stdin": { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -65,24 +129,24 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE + "\n");
     return cmd || values.help ? 0 : 2;
   }
-  const command = sub && ["keys", "signing-key"].includes(cmd) ? `${cmd} ${sub}` : cmd;
+  const command = sub && ["keys", "signing-key", "users", "tokens"].includes(cmd) ? `${cmd} ${sub}` : cmd;
 
   switch (command) {
     case "keys create": {
       if (!values.source) throw new UsageError("keys create needs --source <identity>, e.g. --source spiffe://prod/ns/shop/sa/orders");
-      const k = await withLedger((l) => createIngestKey(l.prisma, values.source!, values.description));
+      const k = await withLedger((l) => createIngestKey(l, operator(), values.source!, values.description));
       print(out, k, `Ingest key ${k.id} for source ${k.source} — shown once, store it now:\n\n  ${k.key}\n`);
       return 0;
     }
     case "keys revoke": {
       const id = rest[0] ?? positionals[2];
       if (!id) throw new UsageError("keys revoke needs the key id, e.g. ledgerline keys revoke 3f9a0c1b2d4e");
-      const k = await withLedger((l) => revokeIngestKey(l.prisma, id));
+      const k = await withLedger((l) => revokeIngestKey(l, operator(), id));
       print(out, k, `Revoked ingest key ${k.id} (source ${k.source}) at ${k.revokedAt}.`);
       return 0;
     }
     case "keys list": {
-      const keys = await withLedger((l) => listIngestKeys(l.prisma));
+      const keys = await withLedger((l) => listIngestKeys(l, operator()));
       print(
         out,
         keys,
@@ -92,6 +156,82 @@ async function main(argv: string[]): Promise<number> {
               .join("\n")
           : "No ingest keys. Create one with: ledgerline keys create --source <identity>",
       );
+      return 0;
+    }
+    case "users create": {
+      if (!values.email) throw new UsageError("users create needs --email <email>, e.g. --email auditor@example.com --role auditor");
+      const role = roleArg(values.role, "users create needs --role <admin|auditor|analyst>");
+      const password = values["password-stdin"] ? readPasswordStdin() : undefined;
+      const r = await withLedger((l) => createUser(l, operator(), { email: values.email!, role, name: values.name, password }));
+      print(
+        out,
+        r,
+        `Created user ${r.user.email} (${r.user.role}).` +
+          (r.password ? `\nPassword — shown once, hand it over out of band:\n\n  ${r.password}\n` : ""),
+      );
+      return 0;
+    }
+    case "users list": {
+      const users = await withLedger((l) => listUsers(l, operator()));
+      print(
+        out,
+        users,
+        users.length
+          ? users.map((u) => `${u.email}  ${u.role.padEnd(7)}  ${status(u)}  ${u.authProvider}  created ${u.createdAt}${u.name ? `  (${u.name})` : ""}`).join("\n")
+          : "No users. Create one with: ledgerline users create --email <email> --role admin",
+      );
+      return 0;
+    }
+    case "users set-role": {
+      const [email, roleRaw, ...extra] = rest;
+      if (!email || extra.length) throw new UsageError("users set-role needs <email> <role>, e.g. ledgerline users set-role ana@example.com analyst");
+      const role = roleArg(roleRaw ?? values.role, "users set-role needs <email> <role>, e.g. ledgerline users set-role ana@example.com analyst");
+      const u = await withLedger((l) => setUserRole(l, operator(), email, role));
+      print(out, u, `${u.email} is now ${u.role}; this applies on their next request.`);
+      return 0;
+    }
+    case "users disable":
+    case "users enable": {
+      const email = oneArg(rest, `${command} needs <email>, e.g. ledgerline ${command} ana@example.com`);
+      const u = await withLedger((l) => setUserDisabled(l, operator(), email, sub === "disable"));
+      print(out, u, u.disabledAt ? `Disabled ${u.email}; they are signed out on their next request and their read tokens stop working.` : `Enabled ${u.email}.`);
+      return 0;
+    }
+    case "users reset-password": {
+      const email = oneArg(rest, "users reset-password needs <email>, e.g. ledgerline users reset-password ana@example.com");
+      const password = values["password-stdin"] ? readPasswordStdin() : undefined;
+      const r = await withLedger((l) => resetUserPassword(l, operator(), email, password));
+      print(
+        out,
+        r,
+        `New password set for ${r.user.email}; their existing sessions have ended.` +
+          (r.password ? `\nPassword — shown once, hand it over out of band:\n\n  ${r.password}\n` : ""),
+      );
+      return 0;
+    }
+    case "tokens create": {
+      if (!values.email) throw new UsageError("tokens create needs --email <email> of the user the token acts as");
+      const t = await withLedger((l) => createReadToken(l, operator(), values.email!, values.name));
+      print(out, t, `Read token ${t.id} for ${t.email} (acts with their current role) — shown once, store it now:\n\n  ${t.token}\n`);
+      return 0;
+    }
+    case "tokens list": {
+      const tokens = await withLedger((l) => listReadTokens(l, operator()));
+      print(
+        out,
+        tokens,
+        tokens.length
+          ? tokens
+              .map((t) => `${t.id}  ${t.revokedAt ? "revoked " : "active  "} ${t.userEmail}${t.name ? ` "${t.name}"` : ""}  created ${t.createdAt}  last used ${t.lastUsedAt ?? "never"}`)
+              .join("\n")
+          : "No read tokens. Create one with: ledgerline tokens create --email <email>",
+      );
+      return 0;
+    }
+    case "tokens revoke": {
+      const id = oneArg(rest, "tokens revoke needs the token id, e.g. ledgerline tokens revoke 3f9a0c1b2d4e");
+      await withLedger((l) => revokeReadToken(l, operator(), id));
+      print(out, { id, revoked: true }, `Revoked read token ${id}; requests with it get 401 from now on.`);
       return 0;
     }
     case "signing-key show": {

@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { expect, test, type APIRequestContext } from "@playwright/test";
 import { fromBase64, openNote, parseCheckpoint, parseVerifierKey, verifyInclusion } from "@/lib/core/index.ts";
+import { signInAs } from "./support/auth.ts";
 
 // The foundation's user story, on the real server (SQLite and PostgreSQL
 // projects): a platform engineer starts Ledgerline, points a service at the
@@ -33,10 +34,10 @@ async function waitForCheckpoint(request: APIRequestContext, atLeast: number): P
   throw new Error(`no checkpoint covering ${atLeast} within 15 s`);
 }
 
-test("the landing page shows the log, its latest checkpoint and the verifier key to compare", async ({ page, request }) => {
+test("the overview shows the log, its latest checkpoint and the verifier key to compare", async ({ page, request }, info) => {
   const keys = await (await request.get("/api/v1/keys")).json();
   const current = keys.keys.find((k: { status: string }) => k.status === "current");
-  await page.goto("/");
+  await signInAs(page, info, "analyst");
   await expect(page.getByText("Ledgerline", { exact: true })).toBeVisible();
   const size = Number((await page.getByTestId("tree-size").locator(".stat").innerText()).replace(/,/g, ""));
   expect(size).toBeGreaterThan(1000); // the demo fleet
@@ -86,7 +87,7 @@ test("an event sent with the demo ingest key becomes a committed entry with a pr
   expect(() => execFileSync("bash", ["bin/verify-checkpoint.sh", file, keys[0].verifierKey], { stdio: "pipe" })).toThrow();
 
   // And the dashboard counts it.
-  await page.goto("/");
+  await signInAs(page, info, "auditor");
   const size = Number((await page.getByTestId("tree-size").locator(".stat").innerText()).replace(/,/g, ""));
   expect(size).toBeGreaterThanOrEqual(seq);
 });

@@ -1,12 +1,15 @@
 // npm run test:e2e — the browser tier, self-contained: installs Debian's
 // chromium if missing (as root), builds the app if stale, starts a throwaway
-// PostgreSQL cluster plus one server on SQLite and one on PostgreSQL (each with
-// its demo data), runs Playwright against both, and stops everything.
+// PostgreSQL cluster, a local OpenID provider (test/support/oidc-provider.ts)
+// and one server on SQLite plus one on PostgreSQL (each with its demo data and
+// single sign-on through that provider), runs Playwright against both, and
+// stops everything.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { startOidcProvider, type OidcTestProvider } from "../test/support/oidc-provider.ts";
 import { startPgCluster, type PgCluster } from "../test/support/pg-cluster.ts";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -40,10 +43,33 @@ async function freePort(): Promise<number> {
   });
 }
 
-type Server = { url: string; demoKey: string; proc: ChildProcess; dataDir: string; log: string[] };
+type Login = { email: string; password: string };
+type Server = { url: string; demoKey: string; logins: Record<string, Login>; proc: ChildProcess; dataDir: string; log: string[] };
 
-async function startServer(name: string, env: Record<string, string>): Promise<Server> {
-  const port = await freePort();
+/** The roles whose demo login (`demo login  <role>  <email>  <password>`) each server must print at first start. */
+const DEMO_ROLES = ["admin", "auditor", "analyst"] as const;
+const DEMO_LOGIN = /\bdemo login\s+(\S+)\s+(\S+@\S+)\s+(\S+)\s*$/;
+
+/** Single sign-on identities at the local provider: the login form takes the key as the account id. */
+const OIDC_ACCOUNTS = {
+  "sso-auditor": { email: "sso-auditor@idp.e2e.test", name: "SSO Auditor", groups: ["ledgerline-auditors"] },
+  "sso-nobody": { email: "sso-nobody@idp.e2e.test", name: "SSO Nobody", groups: [] },
+};
+
+function oidcEnv(oidc: OidcTestProvider, url: string): Record<string, string> {
+  return {
+    NEXTAUTH_URL: url,
+    LEDGERLINE_OIDC_ISSUER: oidc.issuer,
+    LEDGERLINE_OIDC_CLIENT_ID: oidc.clientId,
+    LEDGERLINE_OIDC_CLIENT_SECRET: oidc.clientSecret,
+    LEDGERLINE_OIDC_NAME: "Test SSO",
+    LEDGERLINE_OIDC_ROLE_MAP: "ledgerline-auditors=auditor,ledgerline-admins=admin",
+    // `groups` is a scope of its own at the test provider (as at many real ones).
+    LEDGERLINE_OIDC_SCOPE: "openid email profile groups",
+  };
+}
+
+async function startServer(name: string, port: number, env: Record<string, string>): Promise<Server> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `ledgerline-e2e-${name}-`));
   const log: string[] = [];
   const proc = spawn(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "start", "-p", String(port), "-H", "127.0.0.1"], {
@@ -52,44 +78,74 @@ async function startServer(name: string, env: Record<string, string>): Promise<S
     stdio: ["ignore", "pipe", "pipe"],
   });
   let demoKey = "";
+  const logins: Record<string, Login> = {};
   const onData = (d: Buffer) => {
     for (const line of d.toString().split("\n")) {
       if (!line.trim()) continue;
       log.push(line);
       const m = /\[ledgerline\]\s+(llk_\S+)/.exec(line);
       if (m) demoKey = m[1]!;
+      const l = DEMO_LOGIN.exec(line);
+      if (l) logins[l[1]!] = { email: l[2]!, password: l[3]! };
     }
   };
   proc.stdout!.on("data", onData);
   proc.stderr!.on("data", onData);
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 90_000;
+  const ready = () => demoKey && DEMO_ROLES.every((r) => logins[r]);
   for (;;) {
     if (proc.exitCode !== null) throw new Error(`[${name}] server exited (${proc.exitCode}):\n${log.join("\n")}`);
     try {
       const r = await fetch(`${url}/api/v1/checkpoint`);
-      if (r.status === 200 && demoKey) break;
+      if (r.status === 200 && ready()) break;
     } catch {
       // not listening yet
     }
-    if (Date.now() > deadline) throw new Error(`[${name}] server not ready after 90 s:\n${log.join("\n")}`);
+    if (Date.now() > deadline) {
+      const missing = [!demoKey && "the demo ingest key", ...DEMO_ROLES.filter((r) => !logins[r]).map((r) => `the ${r} demo login`)].filter(Boolean);
+      throw new Error(`[${name}] server not ready after 90 s${missing.length ? ` (never printed ${missing.join(", ")})` : ""}:\n${log.join("\n")}`);
+    }
     await new Promise((r) => setTimeout(r, 250));
   }
   console.log(`[e2e] ${name} server ready at ${url}`);
-  return { url, demoKey, proc, dataDir, log };
+  return { url, demoKey, logins, proc, dataDir, log };
 }
 
 async function main(): Promise<number> {
   ensureChromium();
   if (!process.env.E2E_SKIP_BUILD) build();
   let cluster: PgCluster | undefined;
+  let oidc: OidcTestProvider | undefined;
+  const oidcLog: string[] = [];
   const servers: Server[] = [];
   try {
     cluster = await startPgCluster({ log: (m) => console.log(`[e2e] ${m}`) });
-    servers.push(await startServer("sqlite", {}));
-    servers.push(await startServer("postgres", { DATABASE_URL: cluster.url }));
+    // Ports first: the provider must know both servers' callback URLs.
+    const sqlitePort = await freePort();
+    let postgresPort = await freePort();
+    while (postgresPort === sqlitePort) postgresPort = await freePort();
+    const sqliteUrl = `http://127.0.0.1:${sqlitePort}`;
+    const postgresUrl = `http://127.0.0.1:${postgresPort}`;
+    const startOidc = () =>
+      startOidcProvider({
+        redirectUris: [sqliteUrl, postgresUrl].map((u) => `${u}/api/auth/callback/oidc`),
+        accounts: OIDC_ACCOUNTS,
+        log: (m) => oidcLog.push(m),
+      });
+    oidc = await startOidc();
+    // Its own port (0 → any free one) must not be one just picked for a server.
+    while ([sqliteUrl, postgresUrl].includes(oidc.issuer)) {
+      await oidc.stop();
+      oidc = await startOidc();
+    }
+    console.log(`[e2e] OpenID provider at ${oidc.issuer}`);
+    servers.push(await startServer("sqlite", sqlitePort, oidcEnv(oidc, sqliteUrl)));
+    servers.push(await startServer("postgres", postgresPort, { DATABASE_URL: cluster.url, ...oidcEnv(oidc, postgresUrl) }));
     const [sqlite, postgres] = servers as [Server, Server];
-    const r = spawnSync(process.execPath, [path.join(root, "node_modules/@playwright/test/cli.js"), "test", ...process.argv.slice(2)], {
+    // Not spawnSync: the OpenID provider lives in this process, and the
+    // servers' output must keep draining, while Playwright runs.
+    const playwright = spawn(process.execPath, [path.join(root, "node_modules/@playwright/test/cli.js"), "test", ...process.argv.slice(2)], {
       cwd: root,
       stdio: "inherit",
       env: {
@@ -97,21 +153,31 @@ async function main(): Promise<number> {
         E2E_SQLITE_URL: sqlite.url,
         E2E_SQLITE_KEY: sqlite.demoKey,
         E2E_SQLITE_DATA_DIR: sqlite.dataDir,
+        E2E_SQLITE_LOGINS: JSON.stringify(sqlite.logins),
         E2E_POSTGRES_URL: postgres.url,
         E2E_POSTGRES_KEY: postgres.demoKey,
         E2E_POSTGRES_DATA_DIR: postgres.dataDir,
         E2E_POSTGRES_DATABASE_URL: cluster.url,
+        E2E_POSTGRES_LOGINS: JSON.stringify(postgres.logins),
+        E2E_OIDC_ISSUER: oidc.issuer,
       },
     });
-    if (r.status !== 0) {
+    const status = await new Promise<number>((resolve) => {
+      playwright.on("error", () => resolve(1));
+      playwright.on("exit", (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+    });
+    for (const s of servers) if (s.proc.exitCode !== null) console.log(`[e2e] the server at ${s.url} exited (${s.proc.exitCode}) during the run`);
+    if (status !== 0) {
       for (const s of servers) console.log(`--- server log (${s.url}) ---\n${s.log.slice(-40).join("\n")}`);
+      if (oidcLog.length) console.log(`--- OpenID provider log ---\n${oidcLog.slice(-40).join("\n")}`);
     }
-    return r.status ?? 1;
+    return status;
   } finally {
     for (const s of servers) {
       s.proc.kill("SIGTERM");
       fs.rmSync(s.dataDir, { recursive: true, force: true });
     }
+    await oidc?.stop();
     await cluster?.stop();
   }
 }

@@ -1,16 +1,16 @@
-import { TopBar } from "@/components/layout/top-bar.tsx";
 import { Card } from "@/components/ui/card.tsx";
+import { pagePrincipal } from "@/lib/server/auth/session.ts";
 import { getLedger } from "@/lib/server/ledger/ledger.ts";
 import { getLogStatus } from "@/lib/server/status.ts";
 
 export const dynamic = "force-dynamic";
 
 export default async function HomePage() {
+  await pagePrincipal("/", "dashboard:view");
   const s = await getLogStatus(await getLedger());
   const covered = s.checkpoint?.treeSize ?? 0;
   return (
-    <main className="shell">
-      <TopBar origin={s.origin} />
+    <main>
       <div className="grid">
         <Card title="Entries in the log" testId="tree-size">
           <div className="stat">{s.treeSize.toLocaleString("en-US")}</div>

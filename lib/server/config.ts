@@ -42,6 +42,14 @@ const envSchema = z.object({
   LEDGERLINE_MAX_BATCH: intFrom("LEDGERLINE_MAX_BATCH", 1000, 1, 10_000),
   LEDGERLINE_RATE_LIMIT: intFrom("LEDGERLINE_RATE_LIMIT", 20_000, 0, 10_000_000),
   LEDGERLINE_RATE_BURST: intFrom("LEDGERLINE_RATE_BURST", 0, 0, 100_000_000),
+  LEDGERLINE_ENV: z.enum(["development", "production"], { message: 'LEDGERLINE_ENV must be "development" or "production"' }).optional().default("development"),
+  LEDGERLINE_OIDC_ISSUER: z.url({ message: "LEDGERLINE_OIDC_ISSUER must be a URL" }).optional(),
+  LEDGERLINE_OIDC_CLIENT_ID: z.string().optional(),
+  LEDGERLINE_OIDC_CLIENT_SECRET: z.string().optional(),
+  LEDGERLINE_OIDC_NAME: z.string().optional().default("Single sign-on"),
+  LEDGERLINE_OIDC_ROLE_CLAIM: z.string().optional().default("groups"),
+  LEDGERLINE_OIDC_ROLE_MAP: z.string().optional(),
+  LEDGERLINE_OIDC_SCOPE: z.string().optional().default("openid email profile"),
 });
 
 export type Database =
@@ -63,6 +71,20 @@ export type Config = {
   /** Events per second per ingest key; 0 disables the limit. */
   rateLimit: number;
   rateBurst: number;
+  /** LEDGERLINE_ENV=production: secrets are mandatory. */
+  production: boolean;
+  oidc: OidcConfig | null;
+};
+
+export type OidcConfig = {
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  name: string;
+  roleClaim: string;
+  /** claim value → role, in order; "*" matches any signed-in identity. */
+  roleMap: Array<{ value: string; role: "admin" | "auditor" | "analyst" }>;
+  scope: string;
 };
 
 export class ConfigError extends Error {}
@@ -91,6 +113,33 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxBatch: e.LEDGERLINE_MAX_BATCH,
     rateLimit: e.LEDGERLINE_RATE_LIMIT,
     rateBurst: e.LEDGERLINE_RATE_BURST || e.LEDGERLINE_RATE_LIMIT * 2,
+    production: e.LEDGERLINE_ENV === "production",
+    oidc: parseOidc(e),
+  };
+}
+
+function parseOidc(e: z.infer<typeof envSchema>): OidcConfig | null {
+  if (!e.LEDGERLINE_OIDC_ISSUER) return null;
+  if (!e.LEDGERLINE_OIDC_CLIENT_ID || !e.LEDGERLINE_OIDC_CLIENT_SECRET) {
+    throw new ConfigError("LEDGERLINE_OIDC_ISSUER is set, so LEDGERLINE_OIDC_CLIENT_ID and LEDGERLINE_OIDC_CLIENT_SECRET are required too.");
+  }
+  const roleMap: OidcConfig["roleMap"] = [];
+  for (const pair of (e.LEDGERLINE_OIDC_ROLE_MAP ?? "").split(",").map((s) => s.trim()).filter(Boolean)) {
+    const m = /^(.+)=(admin|auditor|analyst)$/.exec(pair);
+    if (!m) throw new ConfigError(`LEDGERLINE_OIDC_ROLE_MAP: "${pair}" is not <claim value>=<admin|auditor|analyst>.`);
+    roleMap.push({ value: m[1]!.trim(), role: m[2] as "admin" | "auditor" | "analyst" });
+  }
+  if (!roleMap.length) {
+    throw new ConfigError("LEDGERLINE_OIDC_ROLE_MAP is required with single sign-on, e.g. ledgerline-admins=admin,ledgerline-auditors=auditor,*=analyst.");
+  }
+  return {
+    issuer: e.LEDGERLINE_OIDC_ISSUER.replace(/\/$/, ""),
+    clientId: e.LEDGERLINE_OIDC_CLIENT_ID,
+    clientSecret: e.LEDGERLINE_OIDC_CLIENT_SECRET,
+    name: e.LEDGERLINE_OIDC_NAME,
+    roleClaim: e.LEDGERLINE_OIDC_ROLE_CLAIM,
+    roleMap,
+    scope: e.LEDGERLINE_OIDC_SCOPE,
   };
 }
 

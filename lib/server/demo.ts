@@ -1,8 +1,12 @@
 import "server-only";
 import type { NormalizedEvent } from "@/lib/schemas/event.ts";
+import { systemPrincipal } from "./auth/principal.ts";
 import { createIngestKey } from "./ingest-keys.ts";
 import type { Ledger } from "./ledger/ledger.ts";
 import { uuidv7 } from "./ids.ts";
+import type { Principal } from "./auth/principal.ts";
+import { ROLES } from "./auth/permissions.ts";
+import { createUser } from "./users.ts";
 
 // Demo data for a first start: a small fleet whose services call each other
 // under shared correlation ids, with some denied and failed accesses. It goes
@@ -113,13 +117,13 @@ export function demoEvents(count = 1000, now = Date.now(), days = 7, seed = 2026
 
 /** Seeds the demo fleet into an empty store; prints one demo ingest key (shown only this once). */
 export async function seedDemo(ledger: Ledger, log: (m: string) => void): Promise<boolean> {
-  const [entries, keys] = await Promise.all([ledger.prisma.entry.count(), ledger.prisma.ingestKey.count()]);
-  if (entries > 0 || keys > 0) return false;
+  const [entries, keys, users] = await Promise.all([ledger.prisma.entry.count(), ledger.prisma.ingestKey.count(), ledger.prisma.user.count()]);
+  if (entries > 0 || keys > 0 || users > 0) return false;
   const bySource = demoEvents();
   let total = 0;
   let shown: { key: string; source: string } | null = null;
   for (const [source, events] of bySource) {
-    const k = await createIngestKey(ledger.prisma, source, "demo");
+    const k = await createIngestKey(ledger, systemPrincipal("ledgerline-demo"), source, "demo");
     shown ??= { key: k.key, source };
     for (let i = 0; i < events.length; i += 500) {
       const r = await ledger.sequencer.append(source, events.slice(i, i + 500));
@@ -130,6 +134,13 @@ export async function seedDemo(ledger: Ledger, log: (m: string) => void): Promis
   if (shown) {
     log(`demo ingest key for ${shown.source} — shown once, store it now:`);
     log(`    ${shown.key}`);
+  }
+  // One sign-in per role; passwords are random, printed only now.
+  const system: Principal = { kind: "system", role: "admin", email: "ledgerline-demo", via: "cli" };
+  log("demo logins — shown once (change them, or disable these users, before real use):");
+  for (const role of ROLES) {
+    const { user, password } = await createUser(ledger, system, { email: `${role}@demo.ledgerline.dev`, role, name: `Demo ${role}` });
+    log(`    demo login  ${role.padEnd(8)}  ${user.email.padEnd(28)}  ${password}`);
   }
   return true;
 }

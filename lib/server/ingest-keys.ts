@@ -1,7 +1,10 @@
 import "server-only";
 import crypto from "node:crypto";
 import { AppError } from "./errors.ts";
+import { recordAudit } from "./audit-trail.ts";
+import { actorOf, assertCan, type Principal } from "./auth/principal.ts";
 import type { Prisma } from "./db/prisma.ts";
+import type { Ledger } from "./ledger/ledger.ts";
 import { nowIso, randomToken } from "./ids.ts";
 
 // Per-service ingest keys. The full key is shown once at creation and stored
@@ -33,29 +36,50 @@ export function checkSourceIdentity(source: string): void {
   }
 }
 
+async function audit(ledger: Ledger, p: Principal, action: string, eventType: "write" | "delete", k: { id: string; source: string }) {
+  await recordAudit(ledger, actorOf(p), {
+    action,
+    eventType,
+    outcome: "success",
+    target: { id: `ledgerline://ingest-keys/${k.id}`, type: "ingest-key" },
+    attributes: { source: k.source },
+  });
+}
+
 export async function createIngestKey(
-  prisma: Prisma,
+  ledger: Ledger,
+  p: Principal,
   source: string,
   description?: string,
 ): Promise<{ id: string; key: string; source: string }> {
+  assertCan(p, "keys:manage");
   checkSourceIdentity(source);
+  const desc = description?.trim() ? description.trim() : null;
+  if (desc && desc.length > 500) {
+    throw new AppError("validation", "description must be at most 500 characters", { errors: [{ pointer: "/description", detail: "too long" }] });
+  }
   const id = crypto.randomBytes(9).toString("base64url").toLowerCase().replace(/[^a-z0-9]/g, "0").slice(0, 12);
   const key = `llk_${id}_${randomToken(32)}`;
-  await prisma.ingestKey.create({
-    data: { id, source, secretHash: hashKey(key), description: description ?? null, createdAt: nowIso() },
+  await ledger.prisma.ingestKey.create({
+    data: { id, source, secretHash: hashKey(key), description: desc, createdAt: nowIso() },
   });
+  await audit(ledger, p, "ingest-key.create", "write", { id, source });
   return { id, key, source };
 }
 
-export async function revokeIngestKey(prisma: Prisma, id: string): Promise<IngestKeyInfo> {
-  const row = await prisma.ingestKey.findUnique({ where: { id }, omit: { secretHash: true } });
+export async function revokeIngestKey(ledger: Ledger, p: Principal, id: string): Promise<IngestKeyInfo> {
+  assertCan(p, "keys:manage");
+  const row = await ledger.prisma.ingestKey.findUnique({ where: { id }, omit: { secretHash: true } });
   if (!row) throw new AppError("not_found", `No ingest key with id ${id}. List them with \`ledgerline keys list\`.`);
   if (row.revokedAt) return row;
-  return prisma.ingestKey.update({ where: { id }, data: { revokedAt: nowIso() }, omit: { secretHash: true } });
+  const updated = await ledger.prisma.ingestKey.update({ where: { id }, data: { revokedAt: nowIso() }, omit: { secretHash: true } });
+  await audit(ledger, p, "ingest-key.revoke", "delete", row);
+  return updated;
 }
 
-export async function listIngestKeys(prisma: Prisma): Promise<IngestKeyInfo[]> {
-  return prisma.ingestKey.findMany({ orderBy: { createdAt: "asc" }, omit: { secretHash: true } });
+export async function listIngestKeys(ledger: Ledger, p: Principal): Promise<IngestKeyInfo[]> {
+  assertCan(p, "keys:manage");
+  return ledger.prisma.ingestKey.findMany({ orderBy: { createdAt: "asc" }, omit: { secretHash: true } });
 }
 
 const lastUsedWritten = new Map<string, number>();

@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { entryLeafHash, toBase64 } from "@/lib/core/index.ts";
 import { DIALECTS, event, freshLedger } from "@/test/support/stores.ts";
+import { CLI_SOURCE } from "./audit-trail.ts";
+import { systemPrincipal } from "./auth/principal.ts";
 import { createIngestKey, revokeIngestKey } from "./ingest-keys.ts";
 import { v1Routes } from "./http/v1.ts";
 import type { Ledger } from "./ledger/ledger.ts";
@@ -9,16 +11,21 @@ import { rowToEntry, type EntryRow } from "./ledger/entry.ts";
 // POST /api/v1/events end to end through the real handler on a real store:
 // every accepted event is a committed entry; every bad request stores nothing.
 
+const admin = systemPrincipal("ingest-test@localhost");
+
 describe.each(DIALECTS)("ingest on %s", (dialect) => {
   let ledger: Ledger;
   let cleanup: () => Promise<void>;
   let key: string;
   let routes: ReturnType<typeof v1Routes>;
+  // Creating the key appends its meta-audit entry (source ledgerline:cli) first.
+  let base: number;
 
   beforeEach(async () => {
     ({ ledger, cleanup } = await freshLedger(dialect, { LEDGERLINE_MAX_BODY_BYTES: "65536", LEDGERLINE_MAX_BATCH: "50" }));
-    key = (await createIngestKey(ledger.prisma, "spiffe://test.example/ns/payments/sa/api")).key;
+    key = (await createIngestKey(ledger, admin, "spiffe://test.example/ns/payments/sa/api")).key;
     routes = v1Routes(async () => ledger);
+    base = await ledger.prisma.entry.count();
   });
   afterEach(async () => cleanup());
 
@@ -31,19 +38,20 @@ describe.each(DIALECTS)("ingest on %s", (dialect) => {
       }),
       {},
     );
-  const count = async () => ledger.prisma.entry.count();
-  const rows = async () => ledger.db.all<EntryRow>("SELECT * FROM entries ORDER BY seq");
+  // Traffic only: the meta-audit entries of key administration are not ingest.
+  const count = async () => ledger.prisma.entry.count({ where: { source: { not: CLI_SOURCE } } });
+  const rows = async () => ledger.db.all<EntryRow>(`SELECT * FROM entries WHERE source <> '${CLI_SOURCE}' ORDER BY seq`);
 
   it("accepts one event, an array and NDJSON, and stores exactly what it acknowledged", async () => {
     const one = await post(JSON.stringify(event({ id: "one" })));
     expect(one.status).toBe(201);
     const oneBody = await one.json();
-    expect(oneBody).toMatchObject({ accepted: [{ id: "one", seq: 1 }], duplicates: [] });
+    expect(oneBody).toMatchObject({ accepted: [{ id: "one", seq: base + 1 }], duplicates: [] });
 
     const arr = await post(JSON.stringify([event({ id: "a1" }), event({ id: "a2" })]));
     expect(arr.status).toBe(201);
     const arrBody = await arr.json();
-    expect(arrBody.accepted.map((a: { seq: number }) => a.seq)).toEqual([2, 3]);
+    expect(arrBody.accepted.map((a: { seq: number }) => a.seq)).toEqual([base + 2, base + 3]);
 
     const nd = await post([event({ id: "n1" }), event()].map((e) => JSON.stringify(e)).join("\n") + "\n", {
       "content-type": "application/x-ndjson",
@@ -54,7 +62,7 @@ describe.each(DIALECTS)("ingest on %s", (dialect) => {
     expect(ndBody.accepted[1].id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
 
     const stored = await rows();
-    expect(stored.map((r) => Number(r.seq))).toEqual([1, 2, 3, 4, 5]);
+    expect(stored.map((r) => Number(r.seq))).toEqual([1, 2, 3, 4, 5].map((n) => base + n));
     const acked = [...oneBody.accepted, ...arrBody.accepted, ...ndBody.accepted];
     for (const r of stored) {
       const entry = rowToEntry(r);
@@ -82,33 +90,33 @@ describe.each(DIALECTS)("ingest on %s", (dialect) => {
     expect((await post(JSON.stringify(e))).status).toBe(201);
     const dup = await post(JSON.stringify(e));
     expect(dup.status).toBe(200);
-    expect(await dup.json()).toEqual({ accepted: [], duplicates: [{ id: "evt-42", seq: 1 }] });
+    expect(await dup.json()).toEqual({ accepted: [], duplicates: [{ id: "evt-42", seq: base + 1 }] });
 
     const conflict = await post(JSON.stringify({ ...e, outcome: "denied" }));
     expect(conflict.status).toBe(409);
     expect(conflict.headers.get("content-type")).toBe("application/problem+json");
-    expect((await conflict.json()).errors[0]).toMatchObject({ pointer: "/id", seq: 1 });
+    expect((await conflict.json()).errors[0]).toMatchObject({ pointer: "/id", seq: base + 1 });
 
     // A batch mixing a duplicate, a new event and an in-batch repeat.
     const fresh = event({ id: "evt-43" });
     const mixed = await post(JSON.stringify([e, fresh, fresh]));
     expect(mixed.status).toBe(201);
     expect(await mixed.json()).toMatchObject({
-      accepted: [{ id: "evt-43", seq: 2 }],
+      accepted: [{ id: "evt-43", seq: base + 2 }],
       duplicates: [
-        { id: "evt-42", seq: 1 },
-        { id: "evt-43", seq: 2 },
+        { id: "evt-42", seq: base + 1 },
+        { id: "evt-43", seq: base + 2 },
       ],
     });
 
     // A batch with one conflicting item stores nothing at all.
     const bad = await post(JSON.stringify([event({ id: "evt-44" }), { ...fresh, reason: "changed" }]));
     expect(bad.status).toBe(409);
-    expect((await bad.json()).errors).toEqual([expect.objectContaining({ index: 1, pointer: "/1/id", seq: 2 })]);
+    expect((await bad.json()).errors).toEqual([expect.objectContaining({ index: 1, pointer: "/1/id", seq: base + 2 })]);
     expect(await count()).toBe(2);
 
     // The same id from another source is a different event.
-    const other = (await createIngestKey(ledger.prisma, "spiffe://test.example/ns/other/sa/x")).key;
+    const other = (await createIngestKey(ledger, admin, "spiffe://test.example/ns/other/sa/x")).key;
     const r = await post(JSON.stringify(e), {}, other);
     expect(r.status).toBe(201);
     expect(await count()).toBe(3);
@@ -121,9 +129,9 @@ describe.each(DIALECTS)("ingest on %s", (dialect) => {
       expect(r.status).toBe(401);
       expect(r.headers.get("www-authenticate")).toMatch(/^Bearer/);
     }
-    const k = await createIngestKey(ledger.prisma, "spiffe://test.example/revoked");
+    const k = await createIngestKey(ledger, admin, "spiffe://test.example/revoked");
     expect((await post(body, {}, k.key)).status).toBe(201);
-    await revokeIngestKey(ledger.prisma, k.id);
+    await revokeIngestKey(ledger, admin, k.id);
     expect((await post(body, {}, k.key)).status).toBe(401);
     expect(await count()).toBe(1);
   });
@@ -201,7 +209,7 @@ describe("ingest rate limit", () => {
     try {
       // The limiter is per process; a fresh one for this ledger's settings.
       delete (globalThis as { __ledgerlineLimiter?: unknown }).__ledgerlineLimiter;
-      const { key } = await createIngestKey(ledger.prisma, "spiffe://test.example/flood");
+      const { key } = await createIngestKey(ledger, admin, "spiffe://test.example/flood");
       const routes = v1Routes(async () => ledger);
       const send = (n: number) =>
         routes.postEvents(
@@ -216,7 +224,7 @@ describe("ingest rate limit", () => {
       const r = await send(10);
       expect(r.status).toBe(429);
       expect(Number(r.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
-      expect(await ledger.prisma.entry.count()).toBe(10);
+      expect(await ledger.prisma.entry.count({ where: { source: "spiffe://test.example/flood" } })).toBe(10);
     } finally {
       delete (globalThis as { __ledgerlineLimiter?: unknown }).__ledgerlineLimiter;
       await cleanup();

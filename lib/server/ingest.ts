@@ -28,8 +28,8 @@ export function bearerToken(req: Request): string | null {
   return m?.[1] ?? null;
 }
 
-/** Reads the body, refusing it once it passes `limit` bytes (Next.js route handlers set no limit). */
-export async function readBodyLimited(req: Request, limit: number): Promise<string> {
+/** Reads the raw body bytes, refusing them once they pass `limit` bytes (Next.js route handlers set no limit). */
+export async function readBodyBytesLimited(req: Request, limit: number): Promise<Uint8Array> {
   const tooLarge = () =>
     new AppError("payload_too_large", `The request body exceeds ${limit} bytes; split it into smaller batches.`, { limit });
   const declared = req.headers.get("content-length");
@@ -55,6 +55,12 @@ export async function readBodyLimited(req: Request, limit: number): Promise<stri
     bytes.set(c, o);
     o += c.byteLength;
   }
+  return bytes;
+}
+
+/** Reads the body as UTF-8 text, refusing it once it passes `limit` bytes. */
+export async function readBodyLimited(req: Request, limit: number): Promise<string> {
+  const bytes = await readBodyBytesLimited(req, limit);
   try {
     return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   } catch {
@@ -62,11 +68,26 @@ export async function readBodyLimited(req: Request, limit: number): Promise<stri
   }
 }
 
-export async function ingest(ledger: Ledger, req: Request): Promise<IngestResponse> {
+/** The ingest key in `Authorization: Bearer …`, or 401. Shared by every ingest route. */
+export async function authenticateRequest(ledger: Ledger, req: Request): Promise<{ id: string; source: string }> {
   const token = bearerToken(req);
   if (!token) throw new AppError("unauthorized", "Send an ingest key as `Authorization: Bearer <key>`.");
   const key = await authenticateIngestKey(ledger.prisma, token);
   if (!key) throw new AppError("unauthorized", "The ingest key is unknown or revoked. Ask an admin for a new one (`ledgerline keys create`).");
+  return key;
+}
+
+/**
+ * Takes `n` events' worth of the key's rate (one process-wide bucket per key,
+ * shared by every ingest route), or throws 429 with Retry-After.
+ */
+export function takeRate(ledger: Ledger, keyId: string, n: number): void {
+  const r = limiter(ledger).take(keyId, n);
+  if (!r.ok) throw rateLimited(r.retryAfter);
+}
+
+export async function ingest(ledger: Ledger, req: Request): Promise<IngestResponse> {
+  const key = await authenticateRequest(ledger, req);
 
   // One token before reading the body (an exhausted key is refused cheaply),
   // the rest once the item count is known.
@@ -136,7 +157,7 @@ export async function ingest(ledger: Ledger, req: Request): Promise<IngestRespon
   return { status: accepted.length ? 201 : 200, body: { accepted, duplicates } };
 }
 
-function rateLimited(retryAfter: number): AppError {
+export function rateLimited(retryAfter: number): AppError {
   return new AppError("rate_limited", `This ingest key is over its rate; retry in ${retryAfter} s. Nothing was stored.`, {
     retryAfter,
   });

@@ -35,11 +35,14 @@ export async function openLedger(config: Config, opts: OpenOptions = {}): Promis
       await prisma.$executeRawUnsafe("PRAGMA synchronous = FULL");
     }
     let key: Promise<SigningKey> | null = null;
-    // Loaded on first use: CLI commands that never sign never create a key file.
+    let loaded: SigningKey | null = null;
+    // Loaded on first use: CLI commands that never sign never create a key file
+    // (and a CLI's meta-audit appends are checkpointed by the server, not by it).
     const signingKey = () =>
       (key ??= (async () => {
         const k = loadSigningKey(config);
         await registerSigningKey(db, k);
+        loaded = k;
         return k;
       })().catch((e) => {
         key = null;
@@ -48,6 +51,7 @@ export async function openLedger(config: Config, opts: OpenOptions = {}): Promis
     const sequencer = new Sequencer(db, {
       origin: config.origin,
       signer: signingKey,
+      loadedSigner: () => loaded,
       checkpointEvery: config.checkpointEvery,
       log: opts.log,
     });
@@ -85,6 +89,9 @@ export function getLedger(): Promise<Ledger> {
     state.ledger = (async () => {
         const log = (m: string) => console.log(`[ledgerline] ${m}`);
         const ledger = await openLedger(loadConfig(), { log });
+        // Fail at start, not at the first sign-in, when production has no session secret.
+        const { resolveAuthSecret } = await import("../auth/secret.ts");
+        resolveAuthSecret(ledger.config);
         const key = await ledger.signingKey();
         log(`store: ${ledger.config.database.dialect === "sqlite" ? ledger.config.database.file : "PostgreSQL"}; append-only guards verified`);
         log(`signing key ${key.verifierKey} (${key.origin === "env" ? "from LEDGERLINE_SIGNING_KEY" : key.file})`);

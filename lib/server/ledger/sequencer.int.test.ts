@@ -157,6 +157,19 @@ describe.each(DIALECTS)("sequencer on %s", (dialect) => {
     }
   });
 
+  it("an append crossing the checkpoint threshold in a process without a loaded key neither deadlocks nor signs", async () => {
+    // The CLI's meta-audit appends: the key is loaded (and registered, in its own
+    // transaction) only by commands that sign; the server checkpoints the rest.
+    const { ledger, cleanup } = await freshLedger(dialect, { LEDGERLINE_CHECKPOINT_EVERY: "1" });
+    cleanups.push(cleanup);
+    const r = await ledger.sequencer.append("spiffe://test/a", [normalized(), normalized()]);
+    expect(r.ok).toBe(true);
+    expect(await ledger.prisma.checkpoint.count()).toBe(0);
+    await ledger.signingKey();
+    await ledger.sequencer.append("spiffe://test/a", [normalized()]);
+    expect((await ledger.prisma.checkpoint.findFirstOrThrow()).treeSize).toBe(3n);
+  });
+
   it("restarts from the stored tree without rescanning, and continues the same log", async () => {
     const store = await freshStore(dialect);
     cleanups.push(() => store.cleanup());

@@ -42,7 +42,15 @@ export class Sequencer {
 
   constructor(
     private readonly db: SqlDriver,
-    private readonly opts: { origin: string; signer: () => Promise<SigningKey>; checkpointEvery: number; log?: (m: string) => void },
+    private readonly opts: {
+      origin: string;
+      /** Loads (once) the signing key. */
+      signer: () => Promise<SigningKey>;
+      /** The key if already loaded, else null; appends sign inline only then. */
+      loadedSigner: () => SigningKey | null;
+      checkpointEvery: number;
+      log?: (m: string) => void;
+    },
   ) {}
 
   /** Tree size the last commit seen by this process left (may lag other instances). */
@@ -114,9 +122,12 @@ export class Sequencer {
       // Crossing the checkpoint threshold: sign in this same transaction (one
       // fsync instead of two); the checkpoint commits together with its entries.
       // A signing problem must not cost the batch: log it; the timer retries.
-      if (size - this.lastCheckpointSize >= this.opts.checkpointEvery) {
+      // Only with a key already loaded: loading one registers it in its own
+      // transaction, which cannot start while this one holds the writer lock.
+      const key = this.opts.loadedSigner();
+      if (key && size - this.lastCheckpointSize >= this.opts.checkpointEvery) {
         try {
-          signed = await this.signInTx(tx, committed, await this.opts.signer());
+          signed = await this.signInTx(tx, committed, key);
         } catch (e) {
           this.opts.log?.(`checkpoint failed: ${(e as Error).message}`);
         }

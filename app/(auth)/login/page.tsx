@@ -1,0 +1,19 @@
+import { SignInForm } from "@/components/auth/sign-in-form.tsx";
+import { getLedger } from "@/lib/server/ledger/ledger.ts";
+
+export const dynamic = "force-dynamic";
+
+export default async function LoginPage({ searchParams }: { searchParams: Promise<Record<string, string | undefined>> }) {
+  const sp = await searchParams;
+  const { config } = await getLedger();
+  const callbackUrl = sp.callbackUrl?.startsWith("/") && !sp.callbackUrl.startsWith("//") ? sp.callbackUrl : "/";
+  return (
+    <main className="login">
+      <div className="card login-card">
+        <h1 className="brand">Ledgerline</h1>
+        <p className="muted">Sign in to review the access log.</p>
+        <SignInForm callbackUrl={callbackUrl} sso={config.oidc ? config.oidc.name : null} initialError={sp.error ?? null} />
+      </div>
+    </main>
+  );
+}

@@ -1,0 +1,28 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { runAction, signedIn, str, type ActionResult } from "@/lib/server/action-result.ts";
+import { sessionPrincipal } from "@/lib/server/auth/session.ts";
+import { getLedger } from "@/lib/server/ledger/ledger.ts";
+import { createReadToken, revokeReadToken } from "@/lib/server/read-tokens.ts";
+
+// Personal read tokens from the dashboard. The data-access layer checks
+// tokens:manage again and appends the meta-audit entry.
+
+export async function createReadTokenAction(input: { email: string; name?: string }): Promise<ActionResult<{ id: string; token: string; email: string }>> {
+  const p = await sessionPrincipal();
+  return runAction("createReadToken", async () => {
+    const t = await createReadToken(await getLedger(), signedIn(p), str(input?.email), str(input?.name) || undefined);
+    revalidatePath("/admin/tokens");
+    return t;
+  });
+}
+
+export async function revokeReadTokenAction(id: string): Promise<ActionResult<{ id: string }>> {
+  const p = await sessionPrincipal();
+  return runAction("revokeReadToken", async () => {
+    await revokeReadToken(await getLedger(), signedIn(p), str(id));
+    revalidatePath("/admin/tokens");
+    return { id: str(id) };
+  });
+}

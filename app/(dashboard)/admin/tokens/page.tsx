@@ -1,0 +1,44 @@
+import { TokensAdmin } from "@/components/admin/tokens-admin.tsx";
+import { Forbidden } from "@/components/layout/forbidden.tsx";
+import { can } from "@/lib/server/auth/permissions.ts";
+import { pagePrincipal } from "@/lib/server/auth/session.ts";
+import { getLedger } from "@/lib/server/ledger/ledger.ts";
+import { listReadTokens } from "@/lib/server/read-tokens.ts";
+import { listUsers } from "@/lib/server/users.ts";
+import { createReadTokenAction, revokeReadTokenAction } from "./actions.ts";
+
+export const dynamic = "force-dynamic";
+export const metadata = { title: "Read tokens · Ledgerline" };
+
+export default async function TokensPage() {
+  const { principal, allowed } = await pagePrincipal("/admin/tokens", "tokens:manage");
+  if (!allowed) {
+    return (
+      <main>
+        <Forbidden what="managing read tokens" />
+      </main>
+    );
+  }
+  const ledger = await getLedger();
+  const [tokens, users] = await Promise.all([
+    listReadTokens(ledger, principal),
+    can(principal.role, "users:manage") ? listUsers(ledger, principal) : Promise.resolve([]),
+  ]);
+  return (
+    <main className="stack">
+      <header>
+        <h1>Personal read tokens</h1>
+        <p className="muted">
+          For auditors&apos; scripts: a token reads what its user&apos;s role allows, re-checked on every request. Shown once; creating and revoking tokens is
+          recorded in the log.
+        </p>
+      </header>
+      <TokensAdmin
+        tokens={tokens}
+        users={users.map((u) => ({ email: u.email, role: u.role, disabled: u.disabledAt !== null }))}
+        create={createReadTokenAction}
+        revoke={revokeReadTokenAction}
+      />
+    </main>
+  );
+}

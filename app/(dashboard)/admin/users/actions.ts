@@ -1,0 +1,48 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { runAction, signedIn, str, type ActionResult } from "@/lib/server/action-result.ts";
+import { sessionPrincipal } from "@/lib/server/auth/session.ts";
+import { getLedger } from "@/lib/server/ledger/ledger.ts";
+import { createUser, resetUserPassword, setUserDisabled, setUserRole, type UserInfo } from "@/lib/server/users.ts";
+
+// User administration from the dashboard. Each action re-reads the session;
+// the data-access layer checks users:manage again and appends the meta-audit entry.
+
+export async function createUserAction(input: { email: string; role: string; name?: string }): Promise<ActionResult<{ user: UserInfo; password?: string }>> {
+  const p = await sessionPrincipal();
+  return runAction("createUser", async () => {
+    const r = await createUser(await getLedger(), signedIn(p), { email: str(input?.email), role: str(input?.role), name: str(input?.name) || undefined });
+    revalidatePath("/admin/users");
+    revalidatePath("/admin/tokens");
+    return r;
+  });
+}
+
+export async function setUserRoleAction(email: string, role: string): Promise<ActionResult<{ user: UserInfo }>> {
+  const p = await sessionPrincipal();
+  return runAction("setUserRole", async () => {
+    const user = await setUserRole(await getLedger(), signedIn(p), str(email), str(role));
+    revalidatePath("/admin/users");
+    return { user };
+  });
+}
+
+export async function setUserDisabledAction(email: string, disabled: boolean): Promise<ActionResult<{ user: UserInfo }>> {
+  const p = await sessionPrincipal();
+  return runAction("setUserDisabled", async () => {
+    const user = await setUserDisabled(await getLedger(), signedIn(p), str(email), disabled === true);
+    revalidatePath("/admin/users");
+    revalidatePath("/admin/tokens");
+    return { user };
+  });
+}
+
+export async function resetUserPasswordAction(email: string): Promise<ActionResult<{ user: UserInfo; password?: string }>> {
+  const p = await sessionPrincipal();
+  return runAction("resetUserPassword", async () => {
+    const r = await resetUserPassword(await getLedger(), signedIn(p), str(email));
+    revalidatePath("/admin/users");
+    return r;
+  });
+}

@@ -1,0 +1,27 @@
+import { redirect } from "next/navigation";
+import { TopBar } from "@/components/layout/top-bar.tsx";
+import { sessionPrincipal } from "@/lib/server/auth/session.ts";
+import { can } from "@/lib/server/auth/permissions.ts";
+import { getLedger } from "@/lib/server/ledger/ledger.ts";
+
+export const dynamic = "force-dynamic";
+
+// Every dashboard page requires a signed-in user; each page checks its own
+// permission too (a layout is not a guard for what the page does).
+export default async function DashboardLayout({ children }: { children: React.ReactNode }) {
+  const principal = await sessionPrincipal();
+  if (!principal) redirect("/login");
+  const { config } = await getLedger();
+  const links = [
+    { href: "/", label: "Overview", show: true },
+    { href: "/admin/users", label: "Users", show: can(principal.role, "users:manage") },
+    { href: "/admin/keys", label: "Ingest keys", show: can(principal.role, "keys:manage") },
+    { href: "/admin/tokens", label: "Read tokens", show: can(principal.role, "tokens:manage") },
+  ].filter((l) => l.show);
+  return (
+    <div className="shell">
+      <TopBar origin={config.origin} links={links} email={principal.email} role={principal.role} />
+      {children}
+    </div>
+  );
+}

@@ -1,0 +1,46 @@
+import "server-only";
+import type { AuthOptions } from "next-auth";
+import { getServerSession } from "next-auth/next";
+import { headers } from "next/headers";
+import { redirect } from "next/navigation";
+import { getLedger } from "../ledger/ledger.ts";
+import { principalFromReadToken } from "../read-tokens.ts";
+import { buildAuthOptions, ipFromHeaders } from "./options.ts";
+import { can, isRole, type Permission } from "./permissions.ts";
+import type { Principal } from "./principal.ts";
+
+// Turning a request into a Principal, for pages, server actions and route
+// handlers of the running server. (Integration tests build principals directly.)
+
+const g = globalThis as typeof globalThis & { __ledgerlineAuth?: AuthOptions };
+
+export async function authOptions(): Promise<AuthOptions> {
+  return (g.__ledgerlineAuth ??= buildAuthOptions(await getLedger()));
+}
+
+/** The signed-in user of this request (session re-read from the database), or null. */
+export async function sessionPrincipal(): Promise<Principal | null> {
+  const s = await getServerSession(await authOptions());
+  const u = s?.user as { id?: string; email?: string; name?: string | null; role?: string } | undefined;
+  if (!u?.id || !u.email || !isRole(u.role)) return null;
+  return { kind: "user", userId: u.id, email: u.email, name: u.name ?? null, role: u.role, via: "session", ip: ipFromHeaders(await headers()) };
+}
+
+/** A route handler's caller: a personal read token (Authorization: Bearer llr_…) or the session. */
+export async function requestPrincipal(req: Request): Promise<Principal | null> {
+  const auth = req.headers.get("authorization");
+  const m = auth ? /^Bearer\s+(\S+)\s*$/i.exec(auth) : null;
+  if (m) return principalFromReadToken(await getLedger(), m[1]!, ipFromHeaders(req.headers));
+  return sessionPrincipal();
+}
+
+/**
+ * For pages: the signed-in principal, or a redirect to the sign-in page. With a
+ * permission the role lacks, returns { principal, allowed: false } so the page
+ * can render its forbidden state (the layout still shows who is signed in).
+ */
+export async function pagePrincipal(from: string, permission?: Permission): Promise<{ principal: Principal; allowed: boolean }> {
+  const principal = await sessionPrincipal();
+  if (!principal) redirect(`/login?callbackUrl=${encodeURIComponent(from)}`);
+  return { principal, allowed: permission ? can(principal.role, permission) : true };
+}

@@ -1,0 +1,93 @@
+import fs from "node:fs";
+import { describe, expect, it } from "vitest";
+import { validateEvent } from "@/lib/schemas/event.ts";
+import { k8sEventType, k8sRequester, k8sTargetId, mapK8sAuditEvent } from "./k8s-audit-mapping.ts";
+
+const list = JSON.parse(fs.readFileSync(new URL("../../../test/fixtures/k8s/event-list.json", import.meta.url), "utf8")) as { items: unknown[] };
+
+const valid = (item: unknown, opts = {}) => {
+  const m = mapK8sAuditEvent(item, opts);
+  if (m.kind !== "event") throw new Error(JSON.stringify(m));
+  const v = validateEvent(m.event, { now: new Date("2026-11-27T00:00:00Z") });
+  if (!v.ok) throw new Error(JSON.stringify(v.errors));
+  return v.event;
+};
+
+describe("Kubernetes audit event → access event", () => {
+  it("skips the stages before ResponseComplete", () => {
+    const kinds = list.items.map((i) => mapK8sAuditEvent(i).kind);
+    expect(kinds.filter((k) => k === "skipped")).toHaveLength(3);
+    expect(kinds.filter((k) => k === "event")).toHaveLength(7);
+  });
+
+  it("service account reading a secret", () => {
+    expect(valid(list.items[1])).toMatchObject({
+      id: "2f6b8c4e-1d2a-4c3b-9e8f-7a6b5c4d3e2f",
+      timestamp: "2026-11-26T10:15:02.118Z",
+      eventType: "read",
+      requester: { id: "system:serviceaccount:shop:orders", type: "workload", ip: "10.42.0.7" },
+      target: { id: "k8s://core/v1/namespaces/shop/secrets/payments-db", service: "kube-apiserver", type: "secrets" },
+      action: "get secrets",
+      outcome: "success",
+      correlationId: "2f6b8c4e-1d2a-4c3b-9e8f-7a6b5c4d3e2f",
+      reason: expect.stringContaining("RoleBinding"),
+    });
+  });
+
+  it("a denied secret read, exec into a pod, a node status patch, a deployment delete, a non-resource URL", () => {
+    expect(valid(list.items[3])).toMatchObject({
+      outcome: "denied",
+      requester: { id: "system:serviceaccount:ci:deployer", type: "workload" },
+      reason: expect.stringContaining("forbidden"),
+    });
+    expect(valid(list.items[5])).toMatchObject({
+      eventType: "execute",
+      requester: { id: "bob@example.com", type: "user" },
+      target: { id: "k8s://core/v1/namespaces/shop/pods/orders-api-7d9f8b6c5-x2x7q/exec", type: "pods" },
+      action: "create pods/exec",
+    });
+    expect(valid(list.items[6])).toMatchObject({
+      eventType: "modify",
+      requester: { id: "system:node:node-1", type: "service" },
+      target: { id: "k8s://core/v1/nodes/node-1/status" },
+    });
+    expect(valid(list.items[7])).toMatchObject({ eventType: "delete", target: { id: "k8s://apps/v1/namespaces/shop/deployments/orders-canary" } });
+    expect(valid(list.items[8])).toMatchObject({ eventType: "read", target: { id: "k8s://nonresource/healthz", type: "nonResourceURL" }, action: "get /healthz" });
+  });
+
+  it("never copies request or response objects (they hold the secrets being audited)", () => {
+    const withObjects = { ...(list.items[1] as object), requestObject: { data: { password: "aHVudGVyMg==" } }, responseObject: { data: { password: "aHVudGVyMg==" } } };
+    expect(JSON.stringify(valid(withObjects))).not.toContain("aHVudGVyMg==");
+  });
+
+  it("a traceparent trace id replaces the auditID as correlationId; attributes keep the audit context", () => {
+    const e = valid(list.items[2], { traceId: "4bf92f3577b34da6a3ce929d0e0e4736", cluster: "prod-eu" });
+    expect(e.correlationId).toBe("4bf92f3577b34da6a3ce929d0e0e4736");
+    expect(e.requester.ip).toBe("203.0.113.9");
+    expect(e.attributes).toMatchObject({
+      "k8s.audit.id": "a1b2c3d4-0000-4e5f-8a9b-111111111111",
+      "k8s.cluster.name": "prod-eu",
+      "k8s.response.code": 201,
+      "k8s.source_ips": ["203.0.113.9", "10.0.0.1"],
+      "k8s.user.groups": ["platform", "system:authenticated"],
+    });
+  });
+
+  it("tables", () => {
+    expect(["get", "list", "watch", "create", "update", "patch", "delete", "deletecollection", "impersonate"].map((v) => k8sEventType(v))).toEqual([
+      "read", "read", "read", "write", "modify", "modify", "delete", "delete", "execute",
+    ]);
+    expect(k8sEventType("get", "proxy")).toBe("execute");
+    expect(k8sRequester("system:serviceaccount:a:b").type).toBe("workload");
+    expect(k8sRequester("system:kube-scheduler").type).toBe("service");
+    expect(k8sRequester("jane").type).toBe("user");
+    expect(k8sTargetId({ resource: "namespaces", name: "shop" })).toBe("k8s://core/v1/namespaces/shop");
+  });
+
+  it("rejects an event it cannot attribute, naming the fields", () => {
+    const m = mapK8sAuditEvent({ stage: "ResponseComplete", verb: "get" });
+    expect(m.kind).toBe("rejected");
+    expect(m.kind === "rejected" && m.errors.map((e) => e.pointer)).toEqual(["/auditID", "/user/username", "/requestReceivedTimestamp", "/objectRef"]);
+    expect(mapK8sAuditEvent(42).kind).toBe("rejected");
+  });
+});

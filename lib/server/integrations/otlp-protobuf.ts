@@ -1,0 +1,356 @@
+// A minimal protobuf wire decoder for the OTLP logs messages Ledgerline reads
+// (opentelemetry-proto v1: collector/logs/v1/logs_service.proto, logs/v1/logs.proto,
+// common/v1/common.proto, resource/v1/resource.proto), and the encoder of the one
+// response message. Hand-written instead of a protobuf runtime: six messages, no
+// codegen, no dependency, and every length is checked against the buffer so a
+// hostile body costs at most its own size (nesting is capped, nothing recurses unbounded).
+//
+// Field numbers used (everything else is skipped, as protobuf requires):
+//   ExportLogsServiceRequest  1 resource_logs (repeated ResourceLogs)
+//   ResourceLogs              1 resource (Resource), 2 scope_logs (repeated ScopeLogs)
+//   Resource                  1 attributes (repeated KeyValue)
+//   ScopeLogs                 1 scope (InstrumentationScope), 2 log_records (repeated LogRecord)
+//   InstrumentationScope      1 name, 2 version
+//   LogRecord                 1 time_unix_nano (fixed64), 2 severity_number, 3 severity_text,
+//                             5 body (AnyValue), 6 attributes, 9 trace_id (bytes),
+//                             10 span_id (bytes), 11 observed_time_unix_nano (fixed64), 12 event_name
+//   KeyValue                  1 key, 2 value (AnyValue)
+//   AnyValue                  1 string, 2 bool, 3 int64, 4 double, 5 ArrayValue, 6 KeyValueList, 7 bytes
+//   ArrayValue / KeyValueList 1 values (repeated)
+//   ExportLogsServiceResponse 1 partial_success { 1 rejected_log_records (int64), 2 error_message }
+
+import {
+  MAX_ANY_VALUE_DEPTH,
+  OtlpDecodeError,
+  dict,
+  doubleToJson,
+  int64ToJson,
+  toHex,
+  type JsonValue,
+  type OtlpLogRecord,
+} from "./otlp-model.ts";
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+class Reader {
+  pos: number;
+  constructor(
+    readonly buf: Uint8Array,
+    start: number,
+    readonly end: number,
+  ) {
+    this.pos = start;
+  }
+
+  get done(): boolean {
+    return this.pos >= this.end;
+  }
+
+  varint(): bigint {
+    let result = 0n;
+    for (let shift = 0n; shift < 70n; shift += 7n) {
+      if (this.pos >= this.end) throw new OtlpDecodeError("truncated varint");
+      const b = this.buf[this.pos++]!;
+      result |= BigInt(b & 0x7f) << shift;
+      if (b < 0x80) return BigInt.asUintN(64, result);
+    }
+    throw new OtlpDecodeError("varint longer than 10 bytes");
+  }
+
+  /** A varint used as a length, tag or small enum: must fit in 32 bits. */
+  uint32(): number {
+    const v = this.varint();
+    if (v > 0xffffffffn) throw new OtlpDecodeError("length or tag out of range");
+    return Number(v);
+  }
+
+  fixed64(): bigint {
+    if (this.pos + 8 > this.end) throw new OtlpDecodeError("truncated fixed64");
+    const dv = new DataView(this.buf.buffer, this.buf.byteOffset + this.pos, 8);
+    this.pos += 8;
+    return dv.getBigUint64(0, true);
+  }
+
+  double(): number {
+    if (this.pos + 8 > this.end) throw new OtlpDecodeError("truncated double");
+    const dv = new DataView(this.buf.buffer, this.buf.byteOffset + this.pos, 8);
+    this.pos += 8;
+    return dv.getFloat64(0, true);
+  }
+
+  /** A length-delimited field as a sub-reader over the same buffer. */
+  sub(): Reader {
+    const len = this.uint32();
+    if (this.pos + len > this.end) throw new OtlpDecodeError("length-delimited field runs past its message");
+    const r = new Reader(this.buf, this.pos, this.pos + len);
+    this.pos += len;
+    return r;
+  }
+
+  bytes(): Uint8Array {
+    const r = this.sub();
+    return this.buf.subarray(r.pos, r.end);
+  }
+
+  string(): string {
+    try {
+      return utf8.decode(this.bytes());
+    } catch {
+      throw new OtlpDecodeError("a string field is not valid UTF-8");
+    }
+  }
+
+  skip(wireType: number): void {
+    switch (wireType) {
+      case 0:
+        this.varint();
+        return;
+      case 1:
+        if (this.pos + 8 > this.end) throw new OtlpDecodeError("truncated fixed64");
+        this.pos += 8;
+        return;
+      case 2:
+        this.sub();
+        return;
+      case 5:
+        if (this.pos + 4 > this.end) throw new OtlpDecodeError("truncated fixed32");
+        this.pos += 4;
+        return;
+      default:
+        throw new OtlpDecodeError(`unsupported wire type ${wireType}`);
+    }
+  }
+
+  /** Iterates the fields of this message: calls `fn(field, wireType)`, which must consume the value or return false to skip it. */
+  fields(fn: (field: number, wireType: number) => boolean): void {
+    while (!this.done) {
+      const tag = this.uint32();
+      const field = tag >>> 3;
+      const wt = tag & 7;
+      if (field === 0) throw new OtlpDecodeError("field number 0");
+      if (!fn(field, wt)) this.skip(wt);
+    }
+  }
+}
+
+function expectWire(wt: number, want: number, what: string): void {
+  if (wt !== want) throw new OtlpDecodeError(`${what} has wire type ${wt}, expected ${want}`);
+}
+
+function anyValue(r: Reader, depth: number): JsonValue | undefined {
+  if (depth > MAX_ANY_VALUE_DEPTH) throw new OtlpDecodeError(`AnyValue nested deeper than ${MAX_ANY_VALUE_DEPTH}`);
+  let v: JsonValue | undefined;
+  r.fields((f, wt) => {
+    switch (f) {
+      case 1:
+        expectWire(wt, 2, "AnyValue.string_value");
+        v = r.string();
+        return true;
+      case 2:
+        expectWire(wt, 0, "AnyValue.bool_value");
+        v = r.varint() !== 0n;
+        return true;
+      case 3:
+        expectWire(wt, 0, "AnyValue.int_value");
+        v = int64ToJson(BigInt.asIntN(64, r.varint()));
+        return true;
+      case 4:
+        expectWire(wt, 1, "AnyValue.double_value");
+        v = doubleToJson(r.double());
+        return true;
+      case 5: {
+        expectWire(wt, 2, "AnyValue.array_value");
+        const arr: JsonValue[] = [];
+        const a = r.sub();
+        a.fields((af, awt) => {
+          if (af !== 1) return false;
+          expectWire(awt, 2, "ArrayValue.values");
+          arr.push(anyValue(a.sub(), depth + 1) ?? null);
+          return true;
+        });
+        v = arr;
+        return true;
+      }
+      case 6:
+        expectWire(wt, 2, "AnyValue.kvlist_value");
+        v = keyValues(r.sub(), 1, depth + 1);
+        return true;
+      case 7:
+        expectWire(wt, 2, "AnyValue.bytes_value");
+        v = Buffer.from(r.bytes()).toString("base64");
+        return true;
+      default:
+        return false;
+    }
+  });
+  return v;
+}
+
+/** Reads the repeated KeyValue field `field` of the message in `r` into an object. */
+function keyValues(r: Reader, field: number, depth: number, into = dict<JsonValue>()): Record<string, JsonValue> {
+  r.fields((f, wt) => {
+    if (f !== field) return false;
+    expectWire(wt, 2, "KeyValue");
+    keyValue(r.sub(), depth, into);
+    return true;
+  });
+  return into;
+}
+
+function keyValue(kv: Reader, depth: number, into: Record<string, JsonValue>): void {
+  let key = "";
+  let value: JsonValue | undefined;
+  kv.fields((f, wt) => {
+    if (f === 1) {
+      expectWire(wt, 2, "KeyValue.key");
+      key = kv.string();
+      return true;
+    }
+    if (f === 2) {
+      expectWire(wt, 2, "KeyValue.value");
+      value = anyValue(kv.sub(), depth);
+      return true;
+    }
+    return false;
+  });
+  // An empty AnyValue is OTLP's "null"; keep the key so nothing sent is lost.
+  into[key] = value ?? null;
+}
+
+function logRecord(r: Reader, base: Omit<OtlpLogRecord, "timeUnixNano" | "observedTimeUnixNano" | "attributes" | "problems">): OtlpLogRecord {
+  const rec: OtlpLogRecord = { ...base, timeUnixNano: 0n, observedTimeUnixNano: 0n, attributes: dict(), problems: [] };
+  r.fields((f, wt) => {
+    switch (f) {
+      case 1:
+        expectWire(wt, 1, "LogRecord.time_unix_nano");
+        rec.timeUnixNano = r.fixed64();
+        return true;
+      case 2:
+        expectWire(wt, 0, "LogRecord.severity_number");
+        rec.severityNumber = r.uint32();
+        return true;
+      case 3:
+        expectWire(wt, 2, "LogRecord.severity_text");
+        rec.severityText = r.string();
+        return true;
+      case 5: {
+        expectWire(wt, 2, "LogRecord.body");
+        const b = anyValue(r.sub(), 1);
+        if (b !== undefined) rec.body = b;
+        return true;
+      }
+      case 6:
+        expectWire(wt, 2, "LogRecord.attributes");
+        keyValue(r.sub(), 1, rec.attributes);
+        return true;
+      case 9: {
+        expectWire(wt, 2, "LogRecord.trace_id");
+        const id = r.bytes();
+        if (id.length === 16) {
+          const hex = toHex(id);
+          if (!/^0+$/.test(hex)) rec.traceId = hex;
+        } else if (id.length !== 0) rec.problems.push(`trace_id has ${id.length} bytes, OTLP requires 16`);
+        return true;
+      }
+      case 10: {
+        expectWire(wt, 2, "LogRecord.span_id");
+        const id = r.bytes();
+        if (id.length === 8) rec.spanId = toHex(id);
+        else if (id.length !== 0) rec.problems.push(`span_id has ${id.length} bytes, OTLP requires 8`);
+        return true;
+      }
+      case 11:
+        expectWire(wt, 1, "LogRecord.observed_time_unix_nano");
+        rec.observedTimeUnixNano = r.fixed64();
+        return true;
+      case 12:
+        expectWire(wt, 2, "LogRecord.event_name");
+        rec.eventName = r.string();
+        return true;
+      default:
+        return false;
+    }
+  });
+  return rec;
+}
+
+/** Decodes an ExportLogsServiceRequest; throws OtlpDecodeError when the bytes are not one. */
+export function decodeOtlpLogsProtobuf(buf: Uint8Array): OtlpLogRecord[] {
+  const out: OtlpLogRecord[] = [];
+  const top = new Reader(buf, 0, buf.length);
+  let ri = 0;
+  top.fields((f, wt) => {
+    if (f !== 1) return false;
+    expectWire(wt, 2, "ExportLogsServiceRequest.resource_logs");
+    const rl = top.sub();
+    let resource = dict<JsonValue>();
+    const scopes: Reader[] = [];
+    rl.fields((rf, rwt) => {
+      if (rf === 1) {
+        expectWire(rwt, 2, "ResourceLogs.resource");
+        resource = keyValues(rl.sub(), 1, 1);
+        return true;
+      }
+      if (rf === 2) {
+        expectWire(rwt, 2, "ResourceLogs.scope_logs");
+        scopes.push(rl.sub()); // resource may come after its scope_logs on the wire
+        return true;
+      }
+      return false;
+    });
+    scopes.forEach((sl, si) => {
+      const scope: OtlpLogRecord["scope"] = {};
+      const records: Reader[] = [];
+      sl.fields((sf, swt) => {
+        if (sf === 1) {
+          expectWire(swt, 2, "ScopeLogs.scope");
+          const sc = sl.sub();
+          sc.fields((cf, cwt) => {
+            if (cf === 1 || cf === 2) {
+              expectWire(cwt, 2, "InstrumentationScope.name/version");
+              const s = sc.string();
+              if (s) scope[cf === 1 ? "name" : "version"] = s;
+              return true;
+            }
+            return false;
+          });
+          return true;
+        }
+        if (sf === 2) {
+          expectWire(swt, 2, "ScopeLogs.log_records");
+          records.push(sl.sub());
+          return true;
+        }
+        return false;
+      });
+      records.forEach((lr, li) => out.push(logRecord(lr, { at: { resource: ri, scope: si, record: li }, resource, scope })));
+    });
+    ri++;
+    return true;
+  });
+  return out;
+}
+
+// ---- response encoding ----
+
+function varintBytes(v: bigint): number[] {
+  const out: number[] = [];
+  let x = BigInt.asUintN(64, v);
+  while (x >= 0x80n) {
+    out.push(Number(x & 0x7fn) | 0x80);
+    x >>= 7n;
+  }
+  out.push(Number(x));
+  return out;
+}
+
+/** ExportLogsServiceResponse; an empty message when nothing was rejected. */
+export function encodeOtlpLogsResponse(rejected: number, errorMessage: string): Uint8Array {
+  if (rejected === 0 && errorMessage === "") return new Uint8Array(0);
+  const msg = new TextEncoder().encode(errorMessage);
+  const inner = [
+    ...(rejected ? [0x08, ...varintBytes(BigInt(rejected))] : []),
+    ...(msg.length ? [0x12, ...varintBytes(BigInt(msg.length)), ...msg] : []),
+  ];
+  return Uint8Array.from([0x0a, ...varintBytes(BigInt(inner.length)), ...inner]);
+}

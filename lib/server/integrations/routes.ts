@@ -1,0 +1,184 @@
+import "server-only";
+import { parseTraceparent } from "@/lib/schemas/event.ts";
+import { scanJson } from "@/lib/ingest-parse/json-scan.ts";
+import { AppError } from "../errors.ts";
+import { json, route } from "../http/problem.ts";
+import { authenticateRequest, takeRate } from "../ingest.ts";
+import type { Ledger } from "../ledger/ledger.ts";
+import { appendMapped, describeOutcome } from "./append-mapped.ts";
+import { mapK8sAuditEvent } from "./k8s-audit-mapping.ts";
+import { decodeOtlpLogsJson } from "./otlp-json.ts";
+import { mapOtlpRecord } from "./otlp-mapping.ts";
+import { OtlpDecodeError, type OtlpLogRecord } from "./otlp-model.ts";
+import { decodeOtlpLogsProtobuf, encodeOtlpLogsResponse } from "./otlp-protobuf.ts";
+import { decodeUtf8, mediaType, readIntegrationBody } from "./request-body.ts";
+
+// Ingest routes for logs Ledgerline did not define — OTLP/HTTP logs and the Kubernetes audit
+// webhook — built over a ledger getter like v1Routes, so app/api/v1/{otlp,k8s} and the
+// integration tests run the same code. Same ingest keys, same per-key rate and body limit as
+// POST /api/v1/events; unlike it, each record stands alone (see append-mapped.ts).
+
+const PROTOBUF_TYPES = new Set(["application/x-protobuf", "application/protobuf"]);
+/** Per-record messages carried back in errorMessage / rejected; the counts are always complete. */
+const MAX_REPORTED = 20;
+
+function where(r: OtlpLogRecord): string {
+  return `resourceLogs[${r.at.resource}].scopeLogs[${r.at.scope}].logRecords[${r.at.record}]`;
+}
+
+export function integrationRoutes(getLedger: () => Promise<Ledger>) {
+  return {
+    // POST /api/v1/otlp/v1/logs — OTLP/HTTP logs export (JSON or protobuf, optionally gzip) → entries.
+    postOtlpLogs: route(async (req, { requestId }) => {
+      const ledger = await getLedger();
+      const key = await authenticateRequest(ledger, req);
+      const type = mediaType(req);
+      const protobuf = PROTOBUF_TYPES.has(type);
+      if (!protobuf && type !== "application/json") {
+        throw new AppError(
+          "unsupported_media_type",
+          `Content-Type must be application/x-protobuf or application/json (OTLP/HTTP), not "${type || "(none)"}".`,
+        );
+      }
+      takeRate(ledger, key.id, 1); // before reading: an exhausted key is refused cheaply
+      const body = await readIntegrationBody(req, ledger.config.maxBodyBytes);
+
+      let records: OtlpLogRecord[];
+      try {
+        records = protobuf ? decodeOtlpLogsProtobuf(body) : decodeOtlpLogsJson(decodeUtf8(body));
+      } catch (e) {
+        if (e instanceof OtlpDecodeError) {
+          throw new AppError("bad_request", `The body is not an OTLP ExportLogsServiceRequest (${protobuf ? "protobuf" : "JSON"}): ${e.message}. Nothing was stored.`, {
+            title: "Malformed OTLP request",
+          });
+        }
+        throw e;
+      }
+      if (records.length > 1) takeRate(ledger, key.id, records.length - 1);
+
+      const problems: string[] = [];
+      const mapped: Array<{ record: OtlpLogRecord; event: Record<string, unknown> }> = [];
+      for (const record of records) {
+        const m = mapOtlpRecord(record);
+        if (m.ok) mapped.push({ record, event: m.event });
+        else problems.push(`${where(record)}: ${m.reason}`);
+      }
+      const outcomes = await appendMapped(
+        ledger,
+        key.source,
+        mapped.map((m) => m.event),
+      );
+      outcomes.forEach((o, i) => {
+        if (o.status === "invalid" || o.status === "conflict") problems.push(`${where(mapped[i]!.record)}: ${describeOutcome(o)}`);
+      });
+
+      const rejected = problems.length;
+      let errorMessage = "";
+      if (rejected) {
+        errorMessage =
+          `${rejected} of ${records.length} log record(s) were not stored: ` +
+          problems.slice(0, MAX_REPORTED).join(" | ") +
+          (rejected > MAX_REPORTED ? ` | … and ${rejected - MAX_REPORTED} more` : "");
+        console.warn(`[ledgerline] ${requestId} OTLP: ${rejected} of ${records.length} log record(s) rejected for source ${key.source}`);
+      }
+      // OTLP: 200 with an ExportLogsServiceResponse in the request's encoding; partialSuccess only when something was rejected.
+      if (protobuf) {
+        return new Response(encodeOtlpLogsResponse(rejected, errorMessage) as BodyInit, {
+          status: 200,
+          headers: { "content-type": "application/x-protobuf", "x-request-id": requestId, "cache-control": "no-store" },
+        });
+      }
+      return json(rejected ? { partialSuccess: { rejectedLogRecords: rejected, errorMessage } } : {}, 200, requestId);
+    }),
+
+    // POST /api/v1/k8s/audit — Kubernetes audit webhook backend (audit.k8s.io/v1 EventList) → entries.
+    postK8sAudit: route(async (req, { requestId }) => {
+      const ledger = await getLedger();
+      const key = await authenticateRequest(ledger, req);
+      const type = mediaType(req);
+      if (type !== "" && type !== "application/json") {
+        throw new AppError("unsupported_media_type", `Content-Type must be application/json (an audit.k8s.io/v1 EventList), not "${type}".`);
+      }
+      takeRate(ledger, key.id, 1);
+      const text = decodeUtf8(await readIntegrationBody(req, ledger.config.maxBodyBytes));
+      const scan = scanJson(text, { maxDepth: 128 });
+      if (!scan.ok) {
+        const issue = scan.issues[0]!;
+        throw new AppError(
+          "bad_request",
+          issue.kind === "duplicate-key"
+            ? `The body has a duplicate key "${issue.key}" at offset ${issue.offset}; nothing was stored.`
+            : `The body is not valid JSON (${issue.kind} at offset ${issue.offset}); nothing was stored.`,
+          { title: "Malformed JSON" },
+        );
+      }
+      const list: unknown = JSON.parse(text);
+      const isList =
+        typeof list === "object" && list !== null && !Array.isArray(list) && (list as Record<string, unknown>).kind === "EventList";
+      if (!isList || (list as Record<string, unknown>).apiVersion !== "audit.k8s.io/v1" || !Array.isArray((list as Record<string, unknown>).items)) {
+        throw new AppError("bad_request", 'The body must be an audit.k8s.io/v1 EventList: {"kind":"EventList","apiVersion":"audit.k8s.io/v1","items":[…]}. Nothing was stored.', {
+          title: "Not an audit EventList",
+        });
+      }
+      const items = (list as { items: unknown[] }).items;
+      if (items.length > 1) takeRate(ledger, key.id, items.length - 1);
+
+      // The apiserver's webhook batches many requests into one call, so a trace header on the
+      // call itself only means something when a per-event forwarder set it.
+      const traceId = parseTraceparent(req.headers.get("traceparent")?.trim() ?? "")?.traceId;
+      const cluster = new URL(req.url).searchParams.get("cluster")?.trim() || undefined;
+
+      const skipped: Record<string, number> = {};
+      const rejected: Array<Record<string, unknown>> = [];
+      const mapped: Array<{ index: number; auditID: unknown; event: Record<string, unknown> }> = [];
+      items.forEach((item, index) => {
+        const m = mapK8sAuditEvent(item, { traceId, cluster });
+        const auditID = (item as { auditID?: unknown } | null)?.auditID;
+        if (m.kind === "skipped") skipped[m.stage] = (skipped[m.stage] ?? 0) + 1;
+        else if (m.kind === "rejected") rejected.push({ index, ...(typeof auditID === "string" ? { auditID } : {}), errors: m.errors.map((e) => ({ pointer: `/items/${index}${e.pointer}`, detail: e.detail })) });
+        else mapped.push({ index, auditID, event: m.event });
+      });
+      const outcomes = await appendMapped(
+        ledger,
+        key.source,
+        mapped.map((m) => m.event),
+      );
+      let accepted = 0;
+      let duplicates = 0;
+      outcomes.forEach((o, i) => {
+        const { index, auditID } = mapped[i]!;
+        if (o.status === "accepted") accepted++;
+        else if (o.status === "duplicate") duplicates++;
+        else {
+          rejected.push({
+            index,
+            auditID,
+            errors:
+              o.status === "invalid"
+                ? o.errors.map((e) => ({ pointer: `/items/${index}`, mappedField: e.pointer || "(event)", detail: e.detail }))
+                : [{ pointer: `/items/${index}/auditID`, detail: describeOutcome(o) }],
+          });
+        }
+      });
+      rejected.sort((a, b) => (a.index as number) - (b.index as number));
+      if (rejected.length) {
+        console.warn(`[ledgerline] ${requestId} k8s audit: ${rejected.length} of ${items.length} event(s) rejected for source ${key.source}`);
+      }
+      const skippedCount = Object.values(skipped).reduce((a, b) => a + b, 0);
+      // 2xx even with rejections: the apiserver retries non-2xx, and a bad event stays bad;
+      // the body (and the server log) say which ones and why.
+      return json(
+        {
+          received: items.length,
+          accepted,
+          duplicates,
+          skipped: { count: skippedCount, stages: skipped },
+          rejected: rejected.slice(0, 100),
+          rejectedCount: rejected.length,
+        },
+        accepted ? 201 : 200,
+        requestId,
+      );
+    }),
+  };
+}

@@ -1,0 +1,82 @@
+import "server-only";
+import crypto from "node:crypto";
+import { AppError } from "./errors.ts";
+import { recordAudit } from "./audit-trail.ts";
+import { actorOf, assertCan, type Principal } from "./auth/principal.ts";
+import { isRole } from "./auth/permissions.ts";
+import type { Ledger } from "./ledger/ledger.ts";
+import { nowIso, randomToken } from "./ids.ts";
+
+// Personal read tokens, for auditors' scripts. A token acts as its user with
+// the user's CURRENT role (re-read on every request), so a role change or a
+// disabled account applies to scripts at once. Shown once, stored hashed.
+
+export type ReadTokenInfo = {
+  id: string;
+  userEmail: string;
+  name: string | null;
+  createdAt: string;
+  revokedAt: string | null;
+  lastUsedAt: string | null;
+};
+
+const TOKEN_RE = /^llr_([a-z0-9]{12})_([A-Za-z0-9_-]{43})$/;
+
+const hash = (t: string) => crypto.createHash("sha256").update(t).digest("hex");
+
+export async function createReadToken(ledger: Ledger, p: Principal, email: string, name?: string): Promise<{ id: string; token: string; email: string }> {
+  assertCan(p, "tokens:manage");
+  const user = await ledger.prisma.user.findUnique({ where: { email: email.trim().toLowerCase() } });
+  if (!user) throw new AppError("not_found", `No user ${email}.`);
+  if (user.disabledAt) throw new AppError("conflict", `${user.email} is disabled; enable the account first.`);
+  const id = crypto.randomBytes(9).toString("base64url").toLowerCase().replace(/[^a-z0-9]/g, "0").slice(0, 12);
+  const token = `llr_${id}_${randomToken(32)}`;
+  await ledger.prisma.readToken.create({
+    data: { id, userId: user.id, name: name?.trim().slice(0, 200) || null, secretHash: hash(token), createdAt: nowIso() },
+  });
+  await recordAudit(ledger, actorOf(p), {
+    action: "read-token.create",
+    eventType: "write",
+    outcome: "success",
+    target: { id: `ledgerline://users/${user.email}/tokens/${id}`, type: "read-token" },
+  });
+  return { id, token, email: user.email };
+}
+
+export async function listReadTokens(ledger: Ledger, p: Principal): Promise<ReadTokenInfo[]> {
+  assertCan(p, "tokens:manage");
+  const rows = await ledger.prisma.readToken.findMany({ include: { user: { select: { email: true } } }, orderBy: { createdAt: "asc" } });
+  return rows.map((r) => ({ id: r.id, userEmail: r.user.email, name: r.name, createdAt: r.createdAt, revokedAt: r.revokedAt, lastUsedAt: r.lastUsedAt }));
+}
+
+export async function revokeReadToken(ledger: Ledger, p: Principal, id: string): Promise<void> {
+  assertCan(p, "tokens:manage");
+  const row = await ledger.prisma.readToken.findUnique({ where: { id }, include: { user: { select: { email: true } } } });
+  if (!row) throw new AppError("not_found", `No read token ${id}.`);
+  if (!row.revokedAt) await ledger.prisma.readToken.update({ where: { id }, data: { revokedAt: nowIso() } });
+  await recordAudit(ledger, actorOf(p), {
+    action: "read-token.revoke",
+    eventType: "delete",
+    outcome: "success",
+    target: { id: `ledgerline://users/${row.user.email}/tokens/${id}`, type: "read-token" },
+  });
+}
+
+const lastUsed = new Map<string, number>();
+
+/** The principal a bearer read token stands for, or null (unknown, revoked, or its user disabled). */
+export async function principalFromReadToken(ledger: Ledger, token: string, ip?: string): Promise<Principal | null> {
+  const m = TOKEN_RE.exec(token);
+  if (!m) return null;
+  const row = await ledger.prisma.readToken.findUnique({ where: { id: m[1]! }, include: { user: true } });
+  if (!row || row.revokedAt || row.user.disabledAt || !isRole(row.user.role)) return null;
+  const a = Buffer.from(hash(token), "hex");
+  const b = Buffer.from(row.secretHash, "hex");
+  if (a.length !== b.length || !crypto.timingSafeEqual(a, b)) return null;
+  const now = Date.now();
+  if ((lastUsed.get(row.id) ?? 0) < now - 60_000) {
+    lastUsed.set(row.id, now);
+    await ledger.prisma.readToken.update({ where: { id: row.id }, data: { lastUsedAt: nowIso(now) } }).catch(() => undefined);
+  }
+  return { kind: "user", userId: row.user.id, email: row.user.email, name: row.user.name, role: row.user.role, via: "token", ip };
+}
