@@ -15,7 +15,6 @@
 // LEDGERLINE_* variables set here (other than LEDGERLINE_DATA_DIR) reach the server.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
@@ -25,6 +24,7 @@ import type { NormalizedEvent } from "@/lib/schemas/event.ts";
 import { openSqlite } from "@/lib/server/db/driver.ts";
 import { demoEvents } from "@/lib/server/demo.ts";
 import { ENTRY_COLUMNS, buildEntry, entryToRow, type Entry } from "@/lib/server/ledger/entry.ts";
+import { freePort } from "../test/support/free-port.ts";
 
 const root = path.resolve(import.meta.dirname, "..");
 const nextBin = path.join(root, "node_modules/next/dist/bin/next");
@@ -141,15 +141,6 @@ function dbBytes(file: string): number {
 
 // ---------------------------------------------------------- 3. HTTP run ---
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer().listen(0, "127.0.0.1", () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-    s.on("error", reject);
-  });
-}
 
 /** Newest mtime (ms) of the sources a `next build` bundles for the server. */
 function newestSourceMtime(): number {

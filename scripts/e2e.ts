@@ -6,11 +6,11 @@
 // stops everything.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { startOidcProvider, type OidcTestProvider } from "../test/support/oidc-provider.ts";
 import { startPgCluster, type PgCluster } from "../test/support/pg-cluster.ts";
+import { freePort } from "../test/support/free-port.ts";
 
 const root = path.resolve(import.meta.dirname, "..");
 const chromium = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -33,15 +33,6 @@ function build() {
   if (r.status !== 0) throw new Error("next build failed; see above.");
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer().listen(0, "127.0.0.1", () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-    s.on("error", reject);
-  });
-}
 
 type Login = { email: string; password: string };
 type Server = { url: string; demoKey: string; logins: Record<string, Login>; proc: ChildProcess; dataDir: string; log: string[] };

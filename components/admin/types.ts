@@ -1,5 +1,8 @@
-// Shapes the admin components receive from their pages. Structural copies of
-// the data-access layer's serialized types, so components never import server code.
+// Shapes the admin components receive from their pages: the data-access
+// layer's serialized types, imported as types only (erased at build time, so no
+// server code reaches the browser).
+import type { IngestKeyInfo } from "@/lib/server/ingest-keys.ts";
+import type { ReadTokenInfo } from "@/lib/server/read-tokens.ts";
 
 export type Result<T extends object = object> = ({ ok: true } & T) | { ok: false; error: string };
 
@@ -13,22 +16,8 @@ export type UserRow = {
   createdAt: string;
 };
 
-export type IngestKeyRow = {
-  id: string;
-  source: string;
-  description: string | null;
-  createdAt: string;
-  revokedAt: string | null;
-  lastUsedAt: string | null;
-};
+export type IngestKeyRow = IngestKeyInfo;
 
-export type ReadTokenRow = {
-  id: string;
-  userEmail: string;
-  name: string | null;
-  createdAt: string;
-  revokedAt: string | null;
-  lastUsedAt: string | null;
-};
+export type ReadTokenRow = ReadTokenInfo;
 
 export type Notice = { kind: "ok" | "error"; text: string } | null;

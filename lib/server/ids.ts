@@ -1,39 +1,8 @@
 import "server-only";
 import crypto from "node:crypto";
 
-let lastMs = 0;
-let counter = 0;
-
-/**
- * RFC 9562 UUIDv7: 48-bit Unix ms, then a 12-bit counter that keeps ids from one
- * process monotonic within a millisecond, then 62 random bits. Time-ordered ids
- * keep the (source, event_id) index append-mostly, which SQLite inserts love.
- */
-export function uuidv7(now = Date.now()): string {
-  if (now <= lastMs) {
-    counter++;
-    if (counter > 0xfff) {
-      lastMs++;
-      counter = 0;
-    }
-  } else {
-    lastMs = now;
-    counter = crypto.randomInt(0, 0x400);
-  }
-  const b = crypto.randomBytes(16);
-  const ms = lastMs;
-  b[0] = Math.floor(ms / 2 ** 40) & 0xff;
-  b[1] = Math.floor(ms / 2 ** 32) & 0xff;
-  b[2] = (ms >>> 24) & 0xff;
-  b[3] = (ms >>> 16) & 0xff;
-  b[4] = (ms >>> 8) & 0xff;
-  b[5] = ms & 0xff;
-  b[6] = 0x70 | ((counter >>> 8) & 0x0f);
-  b[7] = counter & 0xff;
-  b[8] = 0x80 | (b[8]! & 0x3f);
-  const h = b.toString("hex");
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-}
+// One UUIDv7 implementation for the server and the published client (Web Crypto only).
+export { uuidv7 } from "@/lib/client/uuidv7.ts";
 
 /** Random URL-safe token of `bytes` random bytes. */
 export function randomToken(bytes: number): string {

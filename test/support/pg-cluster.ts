@@ -24,10 +24,10 @@ import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { chown, chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
+import { freePort } from "./free-port.ts";
 
 export type PgCluster = {
   /** postgresql://ledgerline:<pw>@127.0.0.1:<port>/ledgerline (non-superuser, owns the db) */
@@ -235,22 +235,6 @@ function initdbLocaleArgs(): string[] {
     localeArgs = hasCUtf8 ? ["--locale=C.UTF-8"] : ["--no-locale"];
   }
   return localeArgs;
-}
-
-// ---------------------------------------------------------------------------
-// ports
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.once("error", reject);
-    srv.listen({ port: 0, host: "127.0.0.1", exclusive: true }, () => {
-      const addr = srv.address();
-      const port = typeof addr === "object" && addr ? addr.port : 0;
-      srv.close(() => (port ? resolve(port) : reject(new Error("pg-cluster: could not obtain a free port"))));
-    });
-  });
 }
 
 // ---------------------------------------------------------------------------
