@@ -45,10 +45,20 @@ Commands:
                          revoke a personal read token
   signing-key show [--json]
                          the checkpoint verifier key string, key id, fingerprint and PEM
+  signing-key rotate [--json]
+                         sign a final checkpoint with the current key, retire it, and
+                         switch to a new key (a running server picks it up without restart;
+                         the old key file is kept in <data dir>/retired-keys/)
+  signing-key generate [--json]
+                         print a new signer key string for LEDGERLINE_SIGNING_KEY (stores nothing)
   checkpoint [--json]    sign a checkpoint of the current log now (if it grew)
   verify-log [--json] [--key <verifier key>]...
                          recompute every leaf and root, check every checkpoint;
                          exit 0 when intact, 1 when not
+  integrity run [--full] [--json]
+                         the server's verifier on demand (incremental by default:
+                         new entries + a rolling sample, and truncation/rollback
+                         against what it verified before); exit 0 intact, 1 not
   migrate                apply pending migrations and check the append-only guards
   seed                   put the demo data into an empty store
   import <file.ndjson> --key <ingest key> [--url <url>] [--batch 500] [--rejects <file>] [--json]
@@ -120,6 +130,7 @@ async function main(argv: string[]): Promise<number> {
       role: { type: "string" },
       name: { type: "string" },
       "password-stdin": { type: "boolean", default: false },
+      full: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -240,6 +251,50 @@ async function main(argv: string[]): Promise<number> {
       print(out, data, `Verifier key: ${k.verifierKey}\nKey id:       ${k.keyIdHex}\nFingerprint:  ${k.fingerprint}\n\n${k.pem.trimEnd()}`);
       return 0;
     }
+    case "signing-key rotate": {
+      const { rotateSigningKey } = await import("@/lib/server/ledger/rotate.ts");
+      const r = await withLedger((l) => rotateSigningKey(l));
+      print(
+        out,
+        r,
+        (r.finalCheckpoint
+          ? `Signed a final checkpoint (tree size ${r.finalCheckpoint.treeSize}) with the old key.\n`
+          : "The log had not grown since the last checkpoint: no final checkpoint needed.\n") +
+          `Retired key ${r.retired.keyId} at ${r.retired.retiredAt} (kept in ${r.retired.file}).\n` +
+          `New verifier key: ${r.current.verifierKey}\nKey id:           ${r.current.keyId}\nFingerprint:      ${r.current.fingerprint}\n` +
+          "A running server signs its next checkpoint with the new key; publish the new verifier key to your auditors.",
+      );
+      return 0;
+    }
+    case "signing-key generate": {
+      const { generateSigningKey, signerKeyString, verifierKeyString } = await import("@/lib/core/index.ts");
+      const k = generateSigningKey(values.name ?? loadConfig().keyName);
+      const data = { signerKey: signerKeyString(k.name, k.seed), verifierKey: verifierKeyString(k.name, k.publicKey) };
+      print(out, data, `Signer key (secret; put it in LEDGERLINE_SIGNING_KEY):\n\n  ${data.signerKey}\n\nVerifier key: ${data.verifierKey}`);
+      return 0;
+    }
+    case "integrity": {
+      // The server's verifier on demand: remembers what it verified (data dir),
+      // so it also catches truncation and rollback; alerts like the schedule.
+      if (sub !== "run") throw new UsageError('integrity needs a subcommand: "integrity run [--full] [--json]".');
+      const { runVerification } = await import("@/lib/server/integrity/index.ts");
+      const r = await withLedger((l) =>
+        runVerification(l, {
+          mode: values.full ? "full" : "incremental",
+          requestedBy: cliActor().id,
+          onProgress: (done, total) => process.stderr.write(`\rverifying… ${done} / ${total} entries`),
+        }),
+      );
+      process.stderr.write("\n");
+      print(
+        out,
+        r,
+        r.ok
+          ? `OK (${r.mode}): verified through seq ${r.verifiedThrough}; ${r.entriesChecked} entries and ${r.checkpointsChecked} checkpoint(s) checked`
+          : `FAILED (${r.kind}): ${r.reason}${r.firstBadSeq !== null ? ` (first bad seq ${r.firstBadSeq})` : ""}`,
+      );
+      return r.ok ? 0 : 1;
+    }
     case "checkpoint": {
       const cp = await withLedger((l) => l.sequencer.checkpoint());
       print(out, cp ? { treeSize: cp.treeSize, note: cp.note } : null, cp ? cp.note : "Nothing to sign: the log did not grow since the last checkpoint.");
@@ -262,10 +317,13 @@ async function main(argv: string[]): Promise<number> {
           }
         }
         if (!verifiers.length) {
-          const rows = await db.all<{ name: string; public_key: Uint8Array }>("SELECT name, public_key FROM signing_keys").catch(() => {
+          const rows = await db.all<{ name: string; public_key: Uint8Array; created_at: string; retired_at: string | null }>(
+            "SELECT name, public_key, created_at, retired_at FROM signing_keys",
+          ).catch(() => {
             throw new AppError("not_found", "This store has no Ledgerline tables (signing_keys is missing). Check DATABASE_URL / LEDGERLINE_DATA_DIR.");
           });
-          for (const r of rows) verifiers.push({ name: r.name, publicKey: new Uint8Array(r.public_key) });
+          // Each key counts only for checkpoints created within its validity period.
+          for (const r of rows) verifiers.push({ name: r.name, publicKey: new Uint8Array(r.public_key), createdAt: r.created_at, retiredAt: r.retired_at });
         }
         const guards = await checkGuards(db);
         let lastPrint = 0;

@@ -9,6 +9,7 @@ import { queryStore } from "./support/store.ts";
 
 const PAGES: Array<{ path: string; allowed: Role[]; marker: string }> = [
   { path: "/", allowed: ["admin", "auditor", "analyst"], marker: "tree-size" },
+  { path: "/integrity", allowed: ["admin", "auditor"], marker: "integrity-status" },
   { path: "/admin/users", allowed: ["admin"], marker: "users-table" },
   { path: "/admin/keys", allowed: ["admin"], marker: "keys-table" },
   { path: "/admin/tokens", allowed: ["admin"], marker: "tokens-table" },
@@ -36,7 +37,7 @@ for (const role of ROLES) {
     const nav = page.getByRole("navigation", { name: "Main" });
     for (const p of PAGES) {
       if (p.path !== "/") {
-        const link = nav.getByRole("link", { name: { "/admin/users": "Users", "/admin/keys": "Ingest keys", "/admin/tokens": "Read tokens" }[p.path]! });
+        const link = nav.getByRole("link", { name: { "/integrity": "Integrity", "/admin/users": "Users", "/admin/keys": "Ingest keys", "/admin/tokens": "Read tokens" }[p.path]! });
         await expect(link).toHaveCount(p.allowed.includes(role) ? 1 : 0);
       }
       await page.goto(p.path);

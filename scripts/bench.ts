@@ -4,7 +4,9 @@
 //      with the real schema and the app's pragmas (500-row transactions);
 //   3. HTTP ingest per second against a real `next start` on SQLite (batches of
 //      500, BENCH_CONCURRENCY clients), then `ledgerline verify-log` on its data;
-//   4. ratios against the targets, DB bytes per million entries, the machine.
+//   4. full verification (verifyLog) of a directly built store of
+//      BENCH_VERIFY_ENTRIES (1 000 000) entries, beside the JCS+SHA-256 rate;
+//   5. ratios against the targets, DB bytes per million entries, the machine.
 // A benchmark, not a test: it prints targets beside figures and never fails on
 // them (exit 1 only if something broke: a non-201, a failed verify, a crash).
 // Talks to 127.0.0.1 only. Env: BENCH_EVENTS (100000), BENCH_CONCURRENCY (4),
@@ -19,11 +21,16 @@ import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import Database from "better-sqlite3";
-import { entryLeafHash } from "@/lib/core/index.ts";
+import { CompactRange, entryLeafHash, formatCheckpoint, generateSigningKey, keyId, signNote, toHex, verifierKeyString } from "@/lib/core/index.ts";
 import type { NormalizedEvent } from "@/lib/schemas/event.ts";
 import { openSqlite } from "@/lib/server/db/driver.ts";
 import { demoEvents } from "@/lib/server/demo.ts";
 import { ENTRY_COLUMNS, buildEntry, entryToRow, type Entry } from "@/lib/server/ledger/entry.ts";
+import { isStoredLevel } from "@/lib/server/ledger/tree.ts";
+import { verifyLog } from "@/lib/server/ledger/verify.ts";
+// The server's SHA-256 (Node's native one), for every figure here: the hashing
+// rate, the verifier and the HTTP server all hash with the same implementation.
+import "@/lib/server/native-crypto.ts";
 import { freePort } from "../test/support/free-port.ts";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -43,6 +50,8 @@ const CONCURRENCY = intEnv("BENCH_CONCURRENCY", 4, 1);
 const BATCH = 500;
 const SOURCE = "spiffe://bench/client";
 const HASH_ROUND_MS = 600;
+const VERIFY_ENTRIES = intEnv("BENCH_VERIFY_ENTRIES", 1_000_000, 1);
+const VERIFY_ORIGIN = "bench.ledgerline.dev/verify";
 
 const log = (m: string) => console.log(`[bench] ${m}`);
 const fmt = (n: number, d = 0) => n.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d });
@@ -137,6 +146,77 @@ function dbBytes(file: string): number {
   let n = 0;
   for (const f of [file, `${file}-wal`]) if (fs.existsSync(f)) n += fs.statSync(f).size;
   return n;
+}
+
+// ------------------------------------------------- 4. full verification ---
+
+/**
+ * A store of `n` entries built directly (precomputed rows, 50 000 per
+ * transaction, fixture pragmas), with correct leaf hashes, merkle_nodes, and one
+ * checkpoint signed at the end by a key registered in signing_keys. Kept in the
+ * temp dir and reused by the next run (BENCH_VERIFY_REBUILD=1 rebuilds).
+ */
+function verifyStore(n: number, events: Array<NormalizedEvent & { id: string }>): { file: string; buildMs: number; reused: boolean; key: { name: string; publicKey: Uint8Array } } {
+  const file = path.join(os.tmpdir(), `ledgerline-bench-verify-${n}.db`);
+  const done = `${file}.done`;
+  if (fs.existsSync(done) && fs.existsSync(file) && process.env.BENCH_VERIFY_REBUILD !== "1") {
+    const key = JSON.parse(fs.readFileSync(done, "utf8")) as { name: string; publicKey: number[] };
+    return { file, buildMs: 0, reused: true, key: { name: key.name, publicKey: Uint8Array.from(key.publicKey) } };
+  }
+  for (const f of [file, `${file}-wal`, `${file}-shm`, done]) fs.rmSync(f, { force: true });
+  const t0 = performance.now();
+  const db = new Database(file);
+  db.pragma("journal_mode = WAL");
+  db.pragma("synchronous = OFF"); // a fixture: durability is not what is measured
+  applySchema(db);
+  const insert = db.prepare(`INSERT INTO entries (${ENTRY_COLUMNS.join(", ")}) VALUES (${ENTRY_COLUMNS.map(() => "?").join(", ")})`);
+  const insertNode = db.prepare("INSERT INTO merkle_nodes (level, idx, hash) VALUES (?, ?, ?)");
+  const range = CompactRange.empty();
+  const receivedAt = new Date().toISOString();
+  const CHUNK = 50_000;
+  for (let start = 0; start < n; start += CHUNK) {
+    const end = Math.min(n, start + CHUNK);
+    db.transaction(() => {
+      for (let i = start; i < end; i++) {
+        const e = buildEntry({ ...events[i % events.length]!, id: `v-${i}` }, i + 1, receivedAt, SOURCE);
+        const leaf = entryLeafHash(e);
+        insert.run(...(entryToRow(e, leaf) as never[]));
+        for (const node of range.append(leaf)) if (isStoredLevel(node.level)) insertNode.run(node.level, node.index, node.hash);
+      }
+    })();
+    if (end % 200_000 === 0 || end === n) log(`    built ${fmt(end)} / ${fmt(n)} entries…`);
+  }
+  const k = generateSigningKey("bench.ledgerline.dev");
+  const id = toHex(keyId(k.name, k.publicKey));
+  const now = new Date().toISOString();
+  db.prepare("INSERT INTO signing_keys (key_id, name, public_key, verifier_key, created_at) VALUES (?, ?, ?, ?, ?)").run(id, k.name, k.publicKey, verifierKeyString(k.name, k.publicKey), now);
+  const rootHash = range.root();
+  const note = signNote(formatCheckpoint({ origin: VERIFY_ORIGIN, size: n, rootHash }), [{ name: k.name, seed: k.seed }]);
+  db.prepare("INSERT INTO checkpoints (tree_size, root_hash, note, key_id, created_at) VALUES (?, ?, ?, ?, ?)").run(n, rootHash, note, id, now);
+  db.pragma("wal_checkpoint(TRUNCATE)");
+  db.close();
+  fs.writeFileSync(done, JSON.stringify({ name: k.name, publicKey: [...k.publicKey] }));
+  return { file, buildMs: performance.now() - t0, reused: false, key: { name: k.name, publicKey: k.publicKey } };
+}
+
+type VerifyBench = { entries: number; perS: number; ms: number; ok: boolean; reason: string | null; hashPerS: number; ratio: number; buildMs: number; reused: boolean; bytes: number };
+
+async function benchVerify(events: Array<NormalizedEvent & { id: string }>, sample: Entry[]): Promise<VerifyBench> {
+  const store = verifyStore(VERIFY_ENTRIES, events);
+  log(`    store ${store.reused ? "reused" : `built in ${fmt(store.buildMs / 1000, 1)} s`}: ${store.file} (${mib(dbBytes(store.file))})`);
+  const { openDriver } = await import("@/lib/server/db/driver.ts");
+  const db = openDriver({ dialect: "sqlite", file: store.file } as never);
+  try {
+    const t0 = performance.now();
+    const r = await verifyLog(db, { origin: VERIFY_ORIGIN, verifiers: [store.key] });
+    const ms = performance.now() - t0;
+    // This machine's raw JCS+SHA-256 rate, right now, with the same (native) SHA-256.
+    const hash = benchHash(sample);
+    const perS = (r.treeSize / ms) * 1000;
+    return { entries: r.treeSize, perS, ms, ok: r.ok && r.treeSize === VERIFY_ENTRIES, reason: r.reason, hashPerS: hash.perS, ratio: perS / hash.perS, buildMs: store.buildMs, reused: store.reused, bytes: dbBytes(store.file) };
+  } finally {
+    await db.close();
+  }
 }
 
 // ---------------------------------------------------------- 3. HTTP run ---
@@ -257,6 +337,8 @@ type HttpResult = {
   perS: number;
   ms: number;
   acknowledged: number;
+  /** Entries with the bench's source (the log also holds meta-audit entries). */
+  benchEntries: number;
   requests: number;
   p50: number;
   p99: number;
@@ -350,6 +432,9 @@ async function benchHttp(events: Array<NormalizedEvent & { id: string }>): Promi
     // Size on disk: fold the WAL back through a separate connection first.
     const file = path.join(server.dataDir, "ledgerline.db");
     const side = new Database(file);
+    // The log also holds the meta-audit entry of `keys create` (source ledgerline:cli):
+    // compare the acknowledged count with the bench source's entries only.
+    const benchEntries = Number((side.prepare("SELECT COUNT(*) AS n FROM entries WHERE source = ?").get(SOURCE) as { n: number }).n);
     const walCheckpoint = side.pragma("wal_checkpoint(TRUNCATE)");
     side.close();
     const bytes = dbBytes(file);
@@ -358,6 +443,7 @@ async function benchHttp(events: Array<NormalizedEvent & { id: string }>): Promi
       perS: (acknowledged / ms) * 1000,
       ms,
       acknowledged,
+      benchEntries,
       requests: latencies.length,
       p50: percentile(latencies, 50),
       p99: percentile(latencies, 99),
@@ -398,24 +484,28 @@ async function main(): Promise<number> {
   const receivedAt = new Date().toISOString();
   const entries = events.map((e, i) => buildEntry(e, i + 1, receivedAt, SOURCE));
 
-  log("1/3 JCS + SHA-256 leaf hashes (entryLeafHash), one core…");
+  log("1/4 JCS + SHA-256 leaf hashes (entryLeafHash), one core…");
   const hash = benchHash(entries);
   log(`    ${fmt(hash.perS)} hashes/s, median of rounds ${hash.rounds.map((r) => fmt(r)).join(" / ")} (${fmt(hash.hashes)} in ${fmt(hash.ms)} ms)`);
 
-  log("2/3 raw better-sqlite3 inserts (precomputed rows, 500 per transaction)…");
+  log("2/4 raw better-sqlite3 inserts (precomputed rows, 500 per transaction)…");
   const rows = entries.map((e) => entryToRow(e, entryLeafHash(e)));
   const avgEventBytes = events.reduce((n, e) => n + Buffer.byteLength(JSON.stringify(e)), 0) / events.length;
   const raw = benchRawInsert(rows);
   log(`    ${fmt(raw.perS)} rows/s (${fmt(rows.length)} in ${fmt(raw.ms)} ms, of which ${raw.commits} COMMITs ${fmt(raw.commitMs)} ms)`);
 
-  log("3/3 HTTP ingest against next start on SQLite…");
+  log(`3/4 full verification (verifyLog) of ${fmt(VERIFY_ENTRIES)} entries (BENCH_VERIFY_ENTRIES)…`);
+  const ver = await benchVerify(events, entries);
+  log(`    ${fmt(ver.perS)} entries/s (${ver.ok ? "ok" : `FAILED: ${ver.reason}`}, ${fmt(ver.entries)} in ${fmt(ver.ms)} ms) vs raw JCS+SHA-256 ${fmt(ver.hashPerS)}/s = ${fmt(ver.ratio * 100, 1)} %`);
+
+  log("4/4 HTTP ingest against next start on SQLite…");
   const http = await benchHttp(events);
 
   const ratio = http.perS / raw.perS;
   const perMillion = (b: number, n: number) => (b / n) * 1_000_000;
   const bytesPerM = perMillion(http.bytes, http.acknowledged);
   const rawBytesPerM = perMillion(raw.bytes, rows.length);
-  const verifyOk = http.verify.ok && http.verify.treeSize === http.acknowledged;
+  const verifyOk = http.verify.ok && http.benchEntries === http.acknowledged;
 
   const table: Array<[string, string, string]> = [
     ["jcs_sha256_per_s (1 core, median of 3)", `${fmt(hash.perS)} (${fmt(1e6 / hash.perS, 1)} µs each)`, "—"],
@@ -435,7 +525,10 @@ async function main(): Promise<number> {
     ["request latency p50", `${fmt(http.p50, 1)} ms`, "—"],
     ["request latency p99 (max)", `${fmt(http.p99, 1)} ms (${fmt(http.max, 1)} ms)`, "—"],
     ["acknowledged events", fmt(http.acknowledged), fmt(EVENTS)],
-    ["verify-log", `${http.verify.ok ? "ok" : "FAILED"}, treeSize ${fmt(http.verify.treeSize)}, ${http.verify.checkpoints} checkpoints, ${fmt(http.verify.ms / 1000, 1)} s`, `ok, treeSize ${fmt(http.acknowledged)}`],
+    ["verify_per_s (verifyLog, full pass)", `${fmt(ver.perS)} (${fmt(ver.entries)} entries in ${fmt(ver.ms / 1000, 1)} s, ${ver.ok ? "ok" : "FAILED"})`, "—"],
+    ["  jcs_sha256_per_s beside it (native SHA-256)", fmt(ver.hashPerS), "—"],
+    ["  verify / jcs_sha256", `${fmt(ver.ratio * 100, 1)} %`, "≥ 80 %"],
+    ["verify-log", `${http.verify.ok ? "ok" : "FAILED"}, treeSize ${fmt(http.verify.treeSize)} (${fmt(http.benchEntries)} from the bench), ${http.verify.checkpoints} checkpoints, ${fmt(http.verify.ms / 1000, 1)} s`, `ok, ${fmt(http.acknowledged)} from the bench`],
     ["DB bytes / 1M entries (server)", `${mib(bytesPerM)} (${fmt(http.bytes)} B for ${fmt(http.acknowledged)})`, "—"],
     ["DB bytes / 1M entries (raw, no merkle_nodes)", mib(rawBytesPerM), "—"],
     ["avg event JSON", `${fmt(avgEventBytes)} B`, "—"],
@@ -469,6 +562,14 @@ async function main(): Promise<number> {
     client_cpu_share_of_one_core: Math.round((http.clientCpuS / (http.ms / 1000)) * 100) / 100,
     latency_ms: { p50: Math.round(http.p50 * 10) / 10, p99: Math.round(http.p99 * 10) / 10, max: Math.round(http.max * 10) / 10 },
     acknowledged: http.acknowledged,
+    full_verify_entries: ver.entries,
+    full_verify_per_s: Math.round(ver.perS),
+    full_verify_ms: Math.round(ver.ms),
+    full_verify_ok: ver.ok,
+    full_verify_jcs_sha256_per_s: Math.round(ver.hashPerS),
+    full_verify_over_jcs_sha256: Math.round(ver.ratio * 1000) / 1000,
+    target_full_verify_over_jcs_sha256: 0.8,
+    full_verify_store_build_ms: Math.round(ver.buildMs),
     verify_ok: http.verify.ok,
     verify_tree_size: http.verify.treeSize,
     verify_checkpoints: http.verify.checkpoints,
@@ -482,8 +583,12 @@ async function main(): Promise<number> {
     wall_s: Math.round((performance.now() - wall0) / 100) / 10,
   };
   console.log(`BENCH_JSON ${JSON.stringify(json)}`);
+  if (!ver.ok) {
+    console.error(`[bench] full verification of the built store failed: ${ver.reason}`);
+    return 1;
+  }
   if (!verifyOk) {
-    console.error(`[bench] verify-log: ok=${http.verify.ok}, treeSize ${http.verify.treeSize} vs ${http.acknowledged} acknowledged`);
+    console.error(`[bench] verify-log: ok=${http.verify.ok}, ${http.benchEntries} bench entries vs ${http.acknowledged} acknowledged`);
     return 1;
   }
   return 0;

@@ -14,6 +14,7 @@ export default async function DashboardLayout({ children }: { children: React.Re
   const { config } = await getLedger();
   const links = [
     { href: "/", label: "Overview", show: true },
+    { href: "/integrity", label: "Integrity", show: can(principal.role, "integrity:read") },
     { href: "/admin/users", label: "Users", show: can(principal.role, "users:manage") },
     { href: "/admin/keys", label: "Ingest keys", show: can(principal.role, "keys:manage") },
     { href: "/admin/tokens", label: "Read tokens", show: can(principal.role, "tokens:manage") },

@@ -38,6 +38,11 @@ const envSchema = z.object({
   LEDGERLINE_SIGNING_KEY: z.string().optional(),
   LEDGERLINE_CHECKPOINT_EVERY: intFrom("LEDGERLINE_CHECKPOINT_EVERY", 1000, 1, 10_000_000),
   LEDGERLINE_CHECKPOINT_INTERVAL: intFrom("LEDGERLINE_CHECKPOINT_INTERVAL", 60, 1, 86_400),
+  LEDGERLINE_VERIFY_INTERVAL: intFrom("LEDGERLINE_VERIFY_INTERVAL", 300, 0, 86_400),
+  LEDGERLINE_ALERT_WEBHOOK: z
+    .url({ protocol: /^https?$/, message: "LEDGERLINE_ALERT_WEBHOOK must be an http(s) URL" })
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
   LEDGERLINE_MAX_BODY_BYTES: intFrom("LEDGERLINE_MAX_BODY_BYTES", 5 * 1024 * 1024, 1024, 256 * 1024 * 1024),
   LEDGERLINE_MAX_BATCH: intFrom("LEDGERLINE_MAX_BATCH", 1000, 1, 10_000),
   LEDGERLINE_RATE_LIMIT: intFrom("LEDGERLINE_RATE_LIMIT", 20_000, 0, 10_000_000),
@@ -66,6 +71,10 @@ export type Config = {
   signingKey: string | undefined;
   checkpointEvery: number;
   checkpointIntervalMs: number;
+  /** Incremental integrity verification every this many ms; 0 disables the schedule. */
+  verifyIntervalMs: number;
+  /** Where a signed JSON alert is POSTed when verification fails. */
+  alertWebhook: string | undefined;
   maxBodyBytes: number;
   maxBatch: number;
   /** Events per second per ingest key; 0 disables the limit. */
@@ -109,6 +118,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     signingKey: e.LEDGERLINE_SIGNING_KEY || undefined,
     checkpointEvery: e.LEDGERLINE_CHECKPOINT_EVERY,
     checkpointIntervalMs: e.LEDGERLINE_CHECKPOINT_INTERVAL * 1000,
+    verifyIntervalMs: e.LEDGERLINE_VERIFY_INTERVAL * 1000,
+    alertWebhook: e.LEDGERLINE_ALERT_WEBHOOK || undefined,
     maxBodyBytes: e.LEDGERLINE_MAX_BODY_BYTES,
     maxBatch: e.LEDGERLINE_MAX_BATCH,
     rateLimit: e.LEDGERLINE_RATE_LIMIT,

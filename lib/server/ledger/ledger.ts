@@ -1,11 +1,12 @@
 import "server-only";
+import fs from "node:fs";
 import { loadConfig, type Config } from "../config.ts";
 import { openDriver, type SqlDriver } from "../db/driver.ts";
 import { assertGuards } from "../db/guards.ts";
 import { migrate } from "../db/migrate.ts";
 import { openPrisma, type Prisma } from "../db/prisma.ts";
 import { Sequencer } from "./sequencer.ts";
-import { loadSigningKey, registerSigningKey, type SigningKey } from "./signing.ts";
+import { loadSigningKey, registerSigningKey, signingKeyFile, type SigningKey } from "./signing.ts";
 
 // Opening a ledger = connect, apply pending migrations, check the append-only
 // guards (refuse to go on without them), then hand out the one sequencer.
@@ -36,18 +37,39 @@ export async function openLedger(config: Config, opts: OpenOptions = {}): Promis
     }
     let key: Promise<SigningKey> | null = null;
     let loaded: SigningKey | null = null;
+    let loadedFrom: string | null = null;
+    // The key file's identity (inode, mtime, size): `signing-key rotate` replaces
+    // the file by an atomic rename, and a running server picks the new key up at
+    // its next checkpoint (one stat per call). A missing file keeps the loaded key.
+    const keyFile = signingKeyFile(config.dataDir);
+    const fileStamp = (): string | null => {
+      try {
+        const st = fs.statSync(keyFile);
+        return `${st.ino}:${st.mtimeMs}:${st.size}`;
+      } catch {
+        return null;
+      }
+    };
     // Loaded on first use: CLI commands that never sign never create a key file
     // (and a CLI's meta-audit appends are checkpointed by the server, not by it).
-    const signingKey = () =>
-      (key ??= (async () => {
+    const signingKey = () => {
+      if (key && loaded && loaded.origin !== "env") {
+        const now = fileStamp();
+        if (now !== null && now !== loadedFrom) key = null;
+      }
+      return (key ??= (async () => {
+        const stamp = config.signingKey ? null : fileStamp();
         const k = loadSigningKey(config);
         await registerSigningKey(db, k);
+        if (loaded && loaded.keyIdHex !== k.keyIdHex) opts.log?.(`signing key changed: now ${k.verifierKey}`);
         loaded = k;
+        loadedFrom = stamp ?? fileStamp();
         return k;
       })().catch((e) => {
         key = null;
         throw e;
       }));
+    };
     const sequencer = new Sequencer(db, {
       origin: config.origin,
       signer: signingKey,
@@ -74,7 +96,7 @@ export async function openLedger(config: Config, opts: OpenOptions = {}): Promis
   }
 }
 
-type ServerState = { ledger: Promise<Ledger>; timer?: NodeJS.Timeout };
+type ServerState = { ledger: Promise<Ledger>; timer?: NodeJS.Timeout; verifier?: { stop(): void } };
 const g = globalThis as typeof globalThis & { __ledgerline?: ServerState };
 
 /**
@@ -104,6 +126,9 @@ export function getLedger(): Promise<Ledger> {
           ledger.sequencer.checkpoint().catch((e) => console.error(`[ledgerline] checkpoint failed: ${(e as Error).message}`));
         }, ledger.config.checkpointIntervalMs);
         state.timer.unref();
+        // The integrity center's background verifier (incremental runs on a schedule).
+        const { startIntegrityScheduler } = await import("../integrity/verifier.ts");
+        state.verifier = startIntegrityScheduler(ledger, log);
         return ledger;
       })();
     state.ledger.catch(() => {

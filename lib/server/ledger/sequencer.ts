@@ -159,6 +159,21 @@ export class Sequencer {
     return record;
   }
 
+  /**
+   * Signs a checkpoint with `signer` (if the tree grew) and then runs `then` in
+   * the same write transaction: key rotation uses it so the old key covers every
+   * entry up to the switch and nothing can be signed in between.
+   */
+  async checkpointWith(signer: SigningKey, then?: (tx: SqlDriver, signed: CheckpointRecord | null) => Promise<void>): Promise<CheckpointRecord | null> {
+    const record = await this.db.writeTransaction(async (tx) => {
+      const r = await this.signInTx(tx, await this.sync(tx), signer);
+      await then?.(tx, r);
+      return r;
+    });
+    if (record) this.noteSigned(record);
+    return record;
+  }
+
   private noteSigned(record: CheckpointRecord): void {
     this.lastCheckpointSize = record.treeSize;
     this.opts.log?.(`checkpoint signed: tree size ${record.treeSize}`);
@@ -174,6 +189,17 @@ export class Sequencer {
     if (state.size === 0 || state.size === lastSize) return null;
     if (state.size < lastSize) {
       throw new IntegrityError(`the log has ${state.size} entries but checkpoint ${lastSize} was signed: refusing to sign a rollback`);
+    }
+    // A key retired meanwhile (rotated by the CLI, or another instance started
+    // with a newer key) must not sign: its checkpoint would fall outside its
+    // validity. The next checkpoint() reloads the key file; an env key needs a restart.
+    const retired = await tx.get<{ retired_at: string | null }>("SELECT retired_at FROM signing_keys WHERE key_id = ?", [signer.keyIdHex]);
+    if (retired?.retired_at) {
+      this.opts.log?.(
+        `signing key ${signer.keyIdHex} was retired at ${retired.retired_at}; not signing with it` +
+          (signer.origin === "env" ? " (restart this instance with the current LEDGERLINE_SIGNING_KEY)" : ""),
+      );
+      return null;
     }
     const root = state.range.root();
     if (last) {

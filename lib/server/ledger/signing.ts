@@ -5,6 +5,7 @@ import {
   generateSigningKey,
   keyFingerprint,
   keyId,
+  openNote,
   parseSignerKey,
   publicKeyToPem,
   signerKeyString,
@@ -91,15 +92,91 @@ function parseOrExplain(s: string, where: string) {
   }
 }
 
-/** Publishes the key's verifier string in signing_keys (idempotent). */
+/**
+ * Publishes the key's verifier string in signing_keys (idempotent) and makes it
+ * the current key: every other key still without retired_at is retired now (a
+ * server started with a new LEDGERLINE_SIGNING_KEY retires the previous one
+ * itself). A key that was already retired is refused: checkpoints it signed now
+ * would fall outside its validity period and fail verification.
+ */
 export async function registerSigningKey(db: SqlDriver, key: SigningKey): Promise<void> {
   await db.writeTransaction(async (tx) => {
-    const row = await tx.get<{ key_id: string }>("SELECT key_id FROM signing_keys WHERE key_id = ?", [key.keyIdHex]);
+    const row = await tx.get<{ key_id: string; retired_at: string | null }>("SELECT key_id, retired_at FROM signing_keys WHERE key_id = ?", [
+      key.keyIdHex,
+    ]);
+    if (row?.retired_at) {
+      throw new SigningKeyError(
+        `signing key ${key.verifierKey} (${key.origin === "env" ? "LEDGERLINE_SIGNING_KEY" : key.file}) was retired at ${row.retired_at} ` +
+          "and must not sign again: configure the current key (or a new one) instead.",
+      );
+    }
+    const now = nowIso();
     if (!row) {
       await tx.run(
         "INSERT INTO signing_keys (key_id, name, public_key, verifier_key, created_at) VALUES (?, ?, ?, ?, ?)",
-        [key.keyIdHex, key.name, key.publicKey, key.verifierKey, nowIso()],
+        [key.keyIdHex, key.name, key.publicKey, key.verifierKey, now],
       );
     }
+    await tx.run("UPDATE signing_keys SET retired_at = ? WHERE key_id <> ? AND retired_at IS NULL", [now, key.keyIdHex]);
   });
 }
+
+// ------------------------------------------------------------- validity ---
+
+/** Clock skew tolerated at both ends of a key's validity period. */
+export const KEY_VALIDITY_SKEW_MS = 5_000;
+
+/** A verifier key, optionally with its validity period (ISO timestamps) from signing_keys. */
+export type DatedKey = { name: string; publicKey: Uint8Array; createdAt?: string | null; retiredAt?: string | null };
+
+function ms(iso: string | null | undefined): number | null {
+  if (iso === null || iso === undefined) return null;
+  const t = Date.parse(iso);
+  return Number.isNaN(t) ? null : t;
+}
+
+/**
+ * The keys that may have signed something created at `createdAt`: created_at ≤
+ * createdAt ≤ retired_at, each end widened by `skewMs`. A key without a
+ * created_at (e.g. one pinned with --key) is valid at any time; one without a
+ * retired_at is valid until now. An unparseable `createdAt` matches only keys
+ * without any validity period.
+ */
+export function keysValidAt<K extends DatedKey>(keys: K[], createdAt: string, skewMs = KEY_VALIDITY_SKEW_MS): K[] {
+  const t = ms(createdAt);
+  return keys.filter((k) => {
+    const from = ms(k.createdAt);
+    const to = ms(k.retiredAt);
+    if (from === null && to === null) return true;
+    if (t === null) return false;
+    return (from === null || from - skewMs <= t) && (to === null || t <= to + skewMs);
+  });
+}
+
+/**
+ * Why a checkpoint that no key valid at its time verifies would have verified
+ * with some key outside its validity, or null when that is not the case.
+ */
+export function validityProblem(keys: DatedKey[], note: string, createdAt: string): string | null {
+  const valid = new Set(keysValidAt(keys, createdAt));
+  for (const k of keys) {
+    if (valid.has(k) || !openNote(note, [k]).ok) continue;
+    return (
+      `signed by key ${k.name}+${toHex(keyId(k.name, k.publicKey))} outside its validity period ` +
+      `(checkpoint created ${createdAt}; key valid ${k.createdAt ?? "…"} … ${k.retiredAt ?? "now"})`
+    );
+  }
+  return null;
+}
+
+// ------------------------------------------------------------- rotation ---
+
+export function retiredKeysDir(dataDir: string): string {
+  return path.join(dataDir, "retired-keys");
+}
+
+export const ENV_KEY_ROTATION =
+  "The signing key comes from LEDGERLINE_SIGNING_KEY, so `signing-key rotate` cannot replace it. " +
+  "Rotate by putting a new signer key there (`ledgerline signing-key generate` prints one) and restarting every instance: " +
+  "on start the server registers the new key and retires the previous one itself. Keep the old key's verifier string; " +
+  "its checkpoints stay verifiable through GET /api/v1/keys.";

@@ -3,6 +3,7 @@ import { CompactRange, bytesEqual, openNote, parseCheckpoint, toBase64 } from "@
 import type { SqlDriver } from "../db/driver.ts";
 import { leafHashOf, rowToEntry, type EntryRow } from "./entry.ts";
 import { isStoredLevel } from "./tree.ts";
+import { keysValidAt, validityProblem, type DatedKey } from "./signing.ts";
 import "../native-crypto.ts";
 
 // verify-log: recompute every leaf hash from the stored columns, rebuild the
@@ -19,15 +20,58 @@ export type VerifyResult = {
   reason: string | null;
 };
 
-export type Verifier = { name: string; publicKey: Uint8Array };
+/** A trusted key; with createdAt/retiredAt it verifies only checkpoints created within that period. */
+export type Verifier = DatedKey;
 
-type CheckpointRow = { tree_size: number; root_hash: Uint8Array; note: string; key_id: string };
+export type CheckpointRow = { tree_size: number; root_hash: Uint8Array; note: string; key_id: string; created_at: string };
+
+/**
+ * The keys a stored checkpoint may be signed by: every key published in
+ * signing_keys (current and retired, with their validity periods), plus
+ * `extra` (e.g. the running server's own key). Key selection lives here so
+ * every verifier (CLI, integrity center) trusts the same set.
+ */
+export async function loadVerifiers(db: SqlDriver, extra: Verifier[] = []): Promise<Verifier[]> {
+  const rows = await db.all<{ name: string; public_key: Uint8Array; created_at: string | null; retired_at: string | null }>(
+    "SELECT name, public_key, created_at, retired_at FROM signing_keys",
+  );
+  const out: Verifier[] = rows.map((r) => ({ name: r.name, publicKey: new Uint8Array(r.public_key), createdAt: r.created_at, retiredAt: r.retired_at }));
+  for (const v of extra) {
+    if (!out.some((o) => o.name === v.name && bytesEqual(o.publicKey, v.publicKey))) out.push(v);
+  }
+  return out;
+}
+
+/**
+ * One stored checkpoint: a valid signed note by a key valid at its creation
+ * time, for this origin, whose text matches its row's size and root. Returns
+ * why it is not, or null. Shared by verifyLog and the integrity center.
+ */
+export function checkCheckpointNote(c: CheckpointRow, opts: { origin: string; verifiers: Verifier[] }): string | null {
+  const size = Number(c.tree_size);
+  const opened = openNote(c.note, keysValidAt(opts.verifiers, c.created_at));
+  if (!opened.ok) {
+    const outside = validityProblem(opts.verifiers, c.note, c.created_at);
+    return `checkpoint ${size}: ${outside ?? opened.reason}`;
+  }
+  let parsed;
+  try {
+    parsed = parseCheckpoint(opened.text);
+  } catch (e) {
+    return `checkpoint ${size}: ${(e as Error).message}`;
+  }
+  if (parsed.origin !== opts.origin) return `checkpoint ${size} is for origin "${parsed.origin}", not "${opts.origin}"`;
+  if (parsed.size !== size || !bytesEqual(parsed.rootHash, new Uint8Array(c.root_hash))) {
+    return `checkpoint ${size}: stored size/root differ from its signed note`;
+  }
+  return null;
+}
 
 export async function verifyLog(
   db: SqlDriver,
   opts: { origin: string; verifiers: Verifier[]; onProgress?: (done: number, total: number) => void; batch?: number },
 ): Promise<VerifyResult> {
-  const checkpoints = (await db.all<CheckpointRow>("SELECT tree_size, root_hash, note, key_id FROM checkpoints ORDER BY tree_size")).map(
+  const checkpoints = (await db.all<CheckpointRow>("SELECT tree_size, root_hash, note, key_id, created_at FROM checkpoints ORDER BY tree_size")).map(
     (c) => ({ ...c, tree_size: Number(c.tree_size) }),
   );
   const total = Number((await db.get<{ n: number }>("SELECT COUNT(*) AS n FROM entries"))?.n ?? 0);
@@ -44,20 +88,8 @@ export async function verifyLog(
 
   // 1. Every checkpoint: a valid note by a known key, for this log, matching its row.
   for (const c of checkpoints) {
-    const opened = openNote(c.note, opts.verifiers);
-    if (!opened.ok) return fail(0, new Uint8Array(32), null, `checkpoint ${c.tree_size}: ${opened.reason}`);
-    let parsed;
-    try {
-      parsed = parseCheckpoint(opened.text);
-    } catch (e) {
-      return fail(0, new Uint8Array(32), null, `checkpoint ${c.tree_size}: ${(e as Error).message}`);
-    }
-    if (parsed.origin !== opts.origin) {
-      return fail(0, new Uint8Array(32), null, `checkpoint ${c.tree_size} is for origin "${parsed.origin}", not "${opts.origin}"`);
-    }
-    if (parsed.size !== c.tree_size || !bytesEqual(parsed.rootHash, new Uint8Array(c.root_hash))) {
-      return fail(0, new Uint8Array(32), null, `checkpoint ${c.tree_size}: stored size/root differ from its signed note`);
-    }
+    const bad = checkCheckpointNote(c, opts);
+    if (bad) return fail(0, new Uint8Array(32), null, bad);
   }
 
   // 2. Stored subtree hashes, to locate damage more precisely than a checkpoint can.
@@ -82,7 +114,7 @@ export async function verifyLog(
       } catch (e) {
         return fail(range.size, range.root(), seq, `entry ${seq} cannot be rebuilt: ${(e as Error).message}`);
       }
-      if (!bytesEqual(leaf, new Uint8Array(r.leaf_hash))) {
+      if (!bytesEqual(leaf, r.leaf_hash)) { // a Buffer is a Uint8Array: no copy per row
         return fail(range.size, range.root(), seq, `entry ${seq} was modified: its content does not hash to its stored leaf hash`);
       }
       for (const n of range.append(leaf)) {

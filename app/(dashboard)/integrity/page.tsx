@@ -1,0 +1,113 @@
+import { FullPassButton } from "@/components/integrity/full-pass-button.tsx";
+import { Forbidden } from "@/components/layout/forbidden.tsx";
+import { Card } from "@/components/ui/card.tsx";
+import { pagePrincipal } from "@/lib/server/auth/session.ts";
+import { getIntegrityStatus, recordIntegrityView } from "@/lib/server/integrity/index.ts";
+import { getLedger } from "@/lib/server/ledger/ledger.ts";
+import { startFullPassAction } from "./actions.ts";
+
+export const dynamic = "force-dynamic";
+
+const utc = (iso: string | null | undefined) => (iso ? iso.replace("T", " ").replace(/\.\d+Z$/, " UTC") : "—");
+
+export default async function IntegrityPage() {
+  const { principal, allowed } = await pagePrincipal("/integrity", "integrity:read");
+  if (!allowed) return <Forbidden what="viewing the integrity center" />;
+  const ledger = await getLedger();
+  // Looking at the evidence is itself evidence (the audit of the auditors); fail closed.
+  await recordIntegrityView(ledger, principal);
+  const s = await getIntegrityStatus(ledger);
+  const banner =
+    s.status === "verified"
+      ? { cls: "ok", text: `Verified through seq ${s.verifiedThrough.toLocaleString("en-US")} at ${utc(s.lastRun?.finishedAt)}` }
+      : s.status === "broken"
+        ? {
+            cls: "bad",
+            text: `Broken${s.latestFailure?.firstBadSeq ? ` at seq ${s.latestFailure.firstBadSeq}` : ""}: ${s.latestFailure?.reason ?? "see the latest run"}`,
+          }
+        : { cls: "muted", text: "Not verified yet: the first pass runs shortly after start, or run one now." };
+  return (
+    <main>
+      <section className={`card banner ${banner.cls}`} data-testid="integrity-status" role="status">
+        <strong>{s.status === "verified" ? "Intact" : s.status === "broken" ? "Tampering detected" : "Unverified"}</strong>
+        <span>{banner.text}</span>
+        <span className="muted">
+          {s.treeSize.toLocaleString("en-US")} entries in the log
+          {s.latestFailure?.kind ? ` · kind: ${s.latestFailure.kind}` : ""}
+        </span>
+      </section>
+
+      <div className="section grid">
+        <Card title="Verifier key — compare out of band" testId="integrity-key">
+          <div className="mono break">{s.verifierKey}</div>
+          <div className="muted mono break">{s.fingerprint}</div>
+        </Card>
+        <Card title="Full verification">
+          <p className="muted">Recomputes every leaf from the stored entries, rebuilds the tree, checks every checkpoint&apos;s signature and that each is consistent with the last.</p>
+          <FullPassButton start={startFullPassAction} />
+        </Card>
+      </div>
+
+      <div className="section">
+        <Card title="Verification runs" testId="integrity-runs">
+          <table className="plain">
+            <thead>
+              <tr>
+                <th>started</th>
+                <th>mode</th>
+                <th>status</th>
+                <th>through seq</th>
+                <th>entries checked</th>
+                <th>finding</th>
+              </tr>
+            </thead>
+            <tbody>
+              {s.runs.length === 0 && (
+                <tr>
+                  <td colSpan={6} className="muted">
+                    No runs yet.
+                  </td>
+                </tr>
+              )}
+              {s.runs.map((r) => (
+                <tr key={r.id}>
+                  <td>{utc(r.startedAt)}</td>
+                  <td>{r.mode}</td>
+                  <td>
+                    <span className={`badge ${r.status === "ok" ? "ok" : r.status === "failed" ? "bad" : ""}`}>{r.status}</span>
+                  </td>
+                  <td>{r.verifiedThrough?.toLocaleString("en-US") ?? "—"}</td>
+                  <td>{r.entriesChecked?.toLocaleString("en-US") ?? "—"}</td>
+                  <td className="break">{r.reason ? `${r.kind ?? ""} ${r.firstBadSeq ? `at seq ${r.firstBadSeq}: ` : ""}${r.reason}` : "—"}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </Card>
+      </div>
+
+      <div className="section">
+        <Card title="Checkpoint history" testId="integrity-checkpoints">
+          <table className="plain">
+            <thead>
+              <tr>
+                <th>tree size</th>
+                <th>signed</th>
+                <th>key id</th>
+              </tr>
+            </thead>
+            <tbody>
+              {s.checkpoints.map((c) => (
+                <tr key={c.treeSize}>
+                  <td>{c.treeSize.toLocaleString("en-US")}</td>
+                  <td>{utc(c.createdAt)}</td>
+                  <td className="mono">{c.keyId}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </Card>
+      </div>
+    </main>
+  );
+}

@@ -1,0 +1,97 @@
+import "server-only";
+import crypto from "node:crypto";
+import { recordAudit } from "../audit-trail.ts";
+import type { Ledger } from "../ledger/ledger.ts";
+import type { SigningKey } from "../ledger/signing.ts";
+import type { IntegrityResult } from "./types.ts";
+
+// A failed verification is reported three ways: the server log, a signed JSON
+// POST to LEDGERLINE_ALERT_WEBHOOK, and an entry appended to the ledger itself
+// (when it still accepts appends). Each failure alerts once; none of these
+// ever throws into the verifier.
+
+export const VERIFIER_ACTOR = { id: "ledgerline-verifier", source: "ledgerline:verifier" };
+export const INTEGRITY_TARGET = "ledgerline://integrity";
+export const ALERT_TIMEOUT_MS = 5000;
+
+export type Alert = {
+  type: "ledgerline.integrity.failed";
+  origin: string;
+  kind: string;
+  firstBadSeq: number | null;
+  reason: string;
+  treeSize: number;
+  detectedAt: string;
+  runId: string;
+};
+
+/** The failure's identity for "alert once": the same kind at the same seq for the same reason. */
+export function alertKey(r: Pick<IntegrityResult, "kind" | "firstBadSeq" | "reason">): string {
+  return crypto.createHash("sha256").update(`${r.kind}\n${r.firstBadSeq}\n${r.reason}`).digest("hex").slice(0, 32);
+}
+
+const PKCS8_ED25519_PREFIX = Buffer.from("302e020100300506032b657004220420", "hex");
+
+/** Ed25519 over the exact body bytes, by the log's signing key (base64). */
+export function signAlertBody(body: string, key: Pick<SigningKey, "seed">): string {
+  const priv = crypto.createPrivateKey({ key: Buffer.concat([PKCS8_ED25519_PREFIX, Buffer.from(key.seed)]), format: "der", type: "pkcs8" });
+  return crypto.sign(null, Buffer.from(body, "utf8"), priv).toString("base64");
+}
+
+export async function postAlert(url: string, body: string, key: Pick<SigningKey, "seed" | "keyIdHex">): Promise<boolean> {
+  try {
+    const res = await fetch(url, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        "x-ledgerline-key-id": key.keyIdHex,
+        "x-ledgerline-signature": signAlertBody(body, key),
+      },
+      body,
+      signal: AbortSignal.timeout(ALERT_TIMEOUT_MS),
+    });
+    if (!res.ok) {
+      console.error(`[ledgerline] integrity alert webhook answered ${res.status}`);
+      return false;
+    }
+    return true;
+  } catch (e) {
+    console.error(`[ledgerline] integrity alert webhook failed: ${(e as Error).message}`);
+    return false;
+  }
+}
+
+/** Sends every alert channel for one failure. Never throws. */
+export async function raiseAlert(ledger: Ledger, r: IntegrityResult): Promise<void> {
+  console.error(`[ledgerline] INTEGRITY FAILURE kind=${r.kind} seq=${r.firstBadSeq ?? "-"} run=${r.runId}: ${r.reason}`);
+  const alert: Alert = {
+    type: "ledgerline.integrity.failed",
+    origin: ledger.config.origin,
+    kind: r.kind ?? "other",
+    firstBadSeq: r.firstBadSeq,
+    reason: r.reason ?? "",
+    treeSize: r.treeSize,
+    detectedAt: new Date().toISOString(),
+    runId: r.runId,
+  };
+  if (ledger.config.alertWebhook) {
+    try {
+      const key = await ledger.signingKey();
+      await postAlert(ledger.config.alertWebhook, JSON.stringify(alert), key);
+    } catch (e) {
+      console.error(`[ledgerline] integrity alert not sent: ${(e as Error).message}`);
+    }
+  }
+  try {
+    await recordAudit(ledger, VERIFIER_ACTOR, {
+      action: "integrity.failed",
+      eventType: "execute",
+      outcome: "failure",
+      target: { id: INTEGRITY_TARGET, type: "integrity" },
+      reason: r.reason ?? undefined,
+      attributes: { kind: alert.kind, firstBadSeq: r.firstBadSeq, treeSize: r.treeSize, runId: r.runId, mode: r.mode },
+    });
+  } catch (e) {
+    console.error(`[ledgerline] integrity failure could not be appended to the log: ${(e as Error).message}`);
+  }
+}

@@ -1,0 +1,36 @@
+// What a verifier run concludes. Verification returns these; it never throws for findings.
+
+export const INTEGRITY_KINDS = [
+  "modified",
+  "gap",
+  "reordered",
+  "inserted",
+  "truncated",
+  "rollback",
+  "forged-checkpoint",
+  "fork",
+  "guards",
+  "other",
+] as const;
+export type IntegrityKind = (typeof INTEGRITY_KINDS)[number];
+
+export type RunMode = "incremental" | "full" | "sample";
+export type RunStatus = "running" | "ok" | "failed";
+
+export type IntegrityResult = {
+  ok: boolean;
+  mode: "incremental" | "full";
+  /** Entries in the log when the run started (the part it examined). */
+  treeSize: number;
+  /** The last seq proven intact (the whole treeSize when ok). */
+  verifiedThrough: number;
+  checkpointsChecked: number;
+  entriesChecked: number;
+  firstBadSeq: number | null;
+  kind: IntegrityKind | null;
+  reason: string | null;
+  runId: string;
+};
+
+/** A finding: where and how the log differs from what was signed or seen. */
+export type Finding = { kind: IntegrityKind; firstBadSeq: number | null; reason: string };
