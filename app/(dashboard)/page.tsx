@@ -1,3 +1,4 @@
+import { VerifierKeyCard } from "@/components/integrity/verifier-key-card.tsx";
 import { Card } from "@/components/ui/card.tsx";
 import { pagePrincipal } from "@/lib/server/auth/session.ts";
 import { getLedger } from "@/lib/server/ledger/ledger.ts";
@@ -29,10 +30,7 @@ export default async function HomePage() {
         </Card>
       </div>
       <div className="section">
-        <Card title="Verifier key — compare out of band" testId="verifier-key">
-          <div className="mono break">{s.verifierKey}</div>
-          <div className="muted mono break">{s.fingerprint}</div>
-        </Card>
+        <VerifierKeyCard verifierKey={s.verifierKey} fingerprint={s.fingerprint} testId="verifier-key" />
       </div>
       {s.checkpoint && (
         <div className="section">

@@ -1,4 +1,5 @@
 import { FullPassButton } from "@/components/integrity/full-pass-button.tsx";
+import { VerifierKeyCard } from "@/components/integrity/verifier-key-card.tsx";
 import { Forbidden } from "@/components/layout/forbidden.tsx";
 import { Card } from "@/components/ui/card.tsx";
 import { pagePrincipal } from "@/lib/server/auth/session.ts";
@@ -38,10 +39,7 @@ export default async function IntegrityPage() {
       </section>
 
       <div className="section grid">
-        <Card title="Verifier key — compare out of band" testId="integrity-key">
-          <div className="mono break">{s.verifierKey}</div>
-          <div className="muted mono break">{s.fingerprint}</div>
-        </Card>
+        <VerifierKeyCard verifierKey={s.verifierKey} fingerprint={s.fingerprint} testId="integrity-key" />
         <Card title="Full verification">
           <p className="muted">Recomputes every leaf from the stored entries, rebuilds the tree, checks every checkpoint&apos;s signature and that each is consistent with the last.</p>
           <FullPassButton start={startFullPassAction} />
