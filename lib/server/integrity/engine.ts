@@ -12,7 +12,7 @@ import {
 } from "@/lib/core/index.ts";
 import type { SqlDriver } from "../db/driver.ts";
 import { checkGuards } from "../db/guards.ts";
-import { leafHashOf, rowToEntry, type Entry, type EntryRow } from "../ledger/entry.ts";
+import { leafHashOf, rowLeafHash, rowToEntry, type Entry, type EntryRow } from "../ledger/entry.ts";
 import { isStoredLevel, storedRangeHasher, TreeReadError } from "../ledger/tree.ts";
 import { checkCheckpointNote, loadVerifiers, type CheckpointRow, type Verifier } from "../ledger/verify.ts";
 import type { VerifierState } from "./state.ts";
@@ -210,7 +210,7 @@ async function scan(
       const stored = new Uint8Array(r.leaf_hash);
       let leaf: Uint8Array | null;
       try {
-        leaf = leafHashOf(rowToEntry(r));
+        leaf = rowLeafHash(r);
       } catch {
         leaf = null;
       }
@@ -498,7 +498,7 @@ async function recomputedLeaves(db: SqlDriver, start: number, end: number): Prom
     if (Number(r.seq) !== start + i + 1) return null;
     let leaf: Uint8Array;
     try {
-      leaf = leafHashOf(rowToEntry(r));
+      leaf = rowLeafHash(r);
     } catch {
       return null;
     }

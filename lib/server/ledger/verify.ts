@@ -1,7 +1,7 @@
 import "server-only";
 import { CompactRange, bytesEqual, openNote, parseCheckpoint, toBase64 } from "@/lib/core/index.ts";
 import type { SqlDriver } from "../db/driver.ts";
-import { leafHashOf, rowToEntry, type EntryRow } from "./entry.ts";
+import { rowLeafHash, type EntryRow } from "./entry.ts";
 import { isStoredLevel } from "./tree.ts";
 import { keysValidAt, validityProblem, type DatedKey } from "./signing.ts";
 import "../native-crypto.ts";
@@ -110,7 +110,7 @@ export async function verifyLog(
       if (seq !== expected) return fail(range.size, range.root(), expected, `entry ${expected} is missing (the next stored seq is ${seq})`);
       let leaf: Uint8Array;
       try {
-        leaf = leafHashOf(rowToEntry(r));
+        leaf = rowLeafHash(r);
       } catch (e) {
         return fail(range.size, range.root(), seq, `entry ${seq} cannot be rebuilt: ${(e as Error).message}`);
       }
