@@ -55,11 +55,3 @@ export async function recordAudit(ledger: Ledger, actor: Actor, r: AuditRecord):
   if (!res.ok) throw new Error("meta-audit record conflicted");
   return res.items[0]!.seq;
 }
-
-/** The client address as the server saw it (first X-Forwarded-For hop, set by Next's server). */
-export function clientIp(headers: Headers): string | undefined {
-  const ip = headers.get("x-forwarded-for")?.split(",")[0]?.trim() ?? headers.get("x-real-ip") ?? undefined;
-  if (!ip) return undefined;
-  const bare = ip.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, "");
-  return /^[0-9a-fA-F:.]{2,45}$/.test(bare) ? bare : undefined;
-}

@@ -1,16 +1,14 @@
 import "server-only";
-import crypto from "node:crypto";
 import { AppError } from "./errors.ts";
 import { recordAudit } from "./audit-trail.ts";
 import { actorOf, assertCan, type Principal } from "./auth/principal.ts";
 import type { Prisma } from "./db/prisma.ts";
 import type { Ledger } from "./ledger/ledger.ts";
-import { nowIso, randomToken } from "./ids.ts";
+import { bearerSecretId, dueForLastUsed, newBearerSecret, secretMatches } from "./bearer-secrets.ts";
+import { nowIso } from "./ids.ts";
 
-// Per-service ingest keys. The full key is shown once at creation and stored
-// only as a SHA-256 hash: it carries 256 random bits, so a slow password hash
-// would add latency without adding safety. Its public id (the part before the
-// secret) locates the row; the hash comparison is constant-time.
+// Per-service ingest keys (`llk_…`, see bearer-secrets.ts): shown once at
+// creation, stored only as a hash, bound to one source identity.
 
 export type IngestKeyInfo = {
   id: string;
@@ -21,11 +19,6 @@ export type IngestKeyInfo = {
   lastUsedAt: string | null;
 };
 
-const KEY_RE = /^llk_([a-z0-9]{12})_([A-Za-z0-9_-]{43})$/;
-
-function hashKey(key: string): string {
-  return crypto.createHash("sha256").update(key).digest("hex");
-}
 
 /** Same rules as an event's requester.id: a machine identity, printable, ≤ 512 chars. */
 export function checkSourceIdentity(source: string): void {
@@ -58,10 +51,9 @@ export async function createIngestKey(
   if (desc && desc.length > 500) {
     throw new AppError("validation", "description must be at most 500 characters", { errors: [{ pointer: "/description", detail: "too long" }] });
   }
-  const id = crypto.randomBytes(9).toString("base64url").toLowerCase().replace(/[^a-z0-9]/g, "0").slice(0, 12);
-  const key = `llk_${id}_${randomToken(32)}`;
+  const { id, secret: key, hash } = newBearerSecret("llk");
   await ledger.prisma.ingestKey.create({
-    data: { id, source, secretHash: hashKey(key), description: desc, createdAt: nowIso() },
+    data: { id, source, secretHash: hash, description: desc, createdAt: nowIso() },
   });
   await audit(ledger, p, "ingest-key.create", "write", { id, source });
   return { id, key, source };
@@ -82,22 +74,14 @@ export async function listIngestKeys(ledger: Ledger, p: Principal): Promise<Inge
   return ledger.prisma.ingestKey.findMany({ orderBy: { createdAt: "asc" }, omit: { secretHash: true } });
 }
 
-const lastUsedWritten = new Map<string, number>();
-
 /** The source bound to a valid, unrevoked key; null for anything else. */
 export async function authenticateIngestKey(prisma: Prisma, key: string): Promise<{ id: string; source: string } | null> {
-  const m = KEY_RE.exec(key);
-  if (!m) return null;
-  const row = await prisma.ingestKey.findUnique({ where: { id: m[1]! } });
-  if (!row || row.revokedAt) return null;
-  const a = Buffer.from(hashKey(key), "hex");
-  const b = Buffer.from(row.secretHash, "hex");
-  if (a.length !== b.length || !crypto.timingSafeEqual(a, b)) return null;
-  // last_used_at is for humans; write it at most once a minute per key.
-  const now = Date.now();
-  if ((lastUsedWritten.get(row.id) ?? 0) < now - 60_000) {
-    lastUsedWritten.set(row.id, now);
-    await prisma.ingestKey.update({ where: { id: row.id }, data: { lastUsedAt: nowIso(now) } }).catch(() => undefined);
+  const id = bearerSecretId("llk", key);
+  if (!id) return null;
+  const row = await prisma.ingestKey.findUnique({ where: { id } });
+  if (!row || row.revokedAt || !secretMatches(key, row.secretHash)) return null;
+  if (dueForLastUsed(row.id)) {
+    await prisma.ingestKey.update({ where: { id: row.id }, data: { lastUsedAt: nowIso() } }).catch(() => undefined);
   }
   return { id: row.id, source: row.source };
 }

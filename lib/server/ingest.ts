@@ -5,6 +5,7 @@ import { AppError } from "./errors.ts";
 import { authenticateIngestKey } from "./ingest-keys.ts";
 import type { Ledger } from "./ledger/ledger.ts";
 import { RateLimiter } from "./rate-limit.ts";
+import { bearerToken } from "./bearer-secrets.ts";
 
 // POST /api/v1/events, minus HTTP plumbing: authenticate, bound, parse,
 // validate every item, then hand the whole batch to the sequencer. A batch is
@@ -20,12 +21,6 @@ const g = globalThis as typeof globalThis & { __ledgerlineLimiter?: RateLimiter 
 function limiter(ledger: Ledger): RateLimiter {
   const { rateLimit, rateBurst, maxBatch } = ledger.config;
   return (g.__ledgerlineLimiter ??= new RateLimiter(rateLimit, Math.max(rateBurst, maxBatch)));
-}
-
-export function bearerToken(req: Request): string | null {
-  const h = req.headers.get("authorization");
-  const m = h ? /^Bearer\s+(\S+)\s*$/i.exec(h) : null;
-  return m?.[1] ?? null;
 }
 
 /** Reads the raw body bytes, refusing them once they pass `limit` bytes (Next.js route handlers set no limit). */

@@ -1,11 +1,11 @@
 import "server-only";
-import crypto from "node:crypto";
 import { AppError } from "./errors.ts";
 import { recordAudit } from "./audit-trail.ts";
 import { actorOf, assertCan, type Principal } from "./auth/principal.ts";
 import { isRole } from "./auth/permissions.ts";
 import type { Ledger } from "./ledger/ledger.ts";
-import { nowIso, randomToken } from "./ids.ts";
+import { bearerSecretId, dueForLastUsed, newBearerSecret, secretMatches } from "./bearer-secrets.ts";
+import { nowIso } from "./ids.ts";
 
 // Personal read tokens, for auditors' scripts. A token acts as its user with
 // the user's CURRENT role (re-read on every request), so a role change or a
@@ -20,19 +20,15 @@ export type ReadTokenInfo = {
   lastUsedAt: string | null;
 };
 
-const TOKEN_RE = /^llr_([a-z0-9]{12})_([A-Za-z0-9_-]{43})$/;
-
-const hash = (t: string) => crypto.createHash("sha256").update(t).digest("hex");
 
 export async function createReadToken(ledger: Ledger, p: Principal, email: string, name?: string): Promise<{ id: string; token: string; email: string }> {
   assertCan(p, "tokens:manage");
   const user = await ledger.prisma.user.findUnique({ where: { email: email.trim().toLowerCase() } });
   if (!user) throw new AppError("not_found", `No user ${email}.`);
   if (user.disabledAt) throw new AppError("conflict", `${user.email} is disabled; enable the account first.`);
-  const id = crypto.randomBytes(9).toString("base64url").toLowerCase().replace(/[^a-z0-9]/g, "0").slice(0, 12);
-  const token = `llr_${id}_${randomToken(32)}`;
+  const { id, secret: token, hash } = newBearerSecret("llr");
   await ledger.prisma.readToken.create({
-    data: { id, userId: user.id, name: name?.trim().slice(0, 200) || null, secretHash: hash(token), createdAt: nowIso() },
+    data: { id, userId: user.id, name: name?.trim().slice(0, 200) || null, secretHash: hash, createdAt: nowIso() },
   });
   await recordAudit(ledger, actorOf(p), {
     action: "read-token.create",
@@ -62,21 +58,15 @@ export async function revokeReadToken(ledger: Ledger, p: Principal, id: string):
   });
 }
 
-const lastUsed = new Map<string, number>();
 
 /** The principal a bearer read token stands for, or null (unknown, revoked, or its user disabled). */
 export async function principalFromReadToken(ledger: Ledger, token: string, ip?: string): Promise<Principal | null> {
-  const m = TOKEN_RE.exec(token);
-  if (!m) return null;
-  const row = await ledger.prisma.readToken.findUnique({ where: { id: m[1]! }, include: { user: true } });
-  if (!row || row.revokedAt || row.user.disabledAt || !isRole(row.user.role)) return null;
-  const a = Buffer.from(hash(token), "hex");
-  const b = Buffer.from(row.secretHash, "hex");
-  if (a.length !== b.length || !crypto.timingSafeEqual(a, b)) return null;
-  const now = Date.now();
-  if ((lastUsed.get(row.id) ?? 0) < now - 60_000) {
-    lastUsed.set(row.id, now);
-    await ledger.prisma.readToken.update({ where: { id: row.id }, data: { lastUsedAt: nowIso(now) } }).catch(() => undefined);
+  const id = bearerSecretId("llr", token);
+  if (!id) return null;
+  const row = await ledger.prisma.readToken.findUnique({ where: { id }, include: { user: true } });
+  if (!row || row.revokedAt || row.user.disabledAt || !isRole(row.user.role) || !secretMatches(token, row.secretHash)) return null;
+  if (dueForLastUsed(row.id)) {
+    await ledger.prisma.readToken.update({ where: { id: row.id }, data: { lastUsedAt: nowIso() } }).catch(() => undefined);
   }
   return { kind: "user", userId: row.user.id, email: row.user.email, name: row.user.name, role: row.user.role, via: "token", ip };
 }

@@ -4,6 +4,7 @@ import { getServerSession } from "next-auth/next";
 import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { getLedger } from "../ledger/ledger.ts";
+import { bearerToken } from "../bearer-secrets.ts";
 import { principalFromReadToken } from "../read-tokens.ts";
 import { buildAuthOptions, ipFromHeaders } from "./options.ts";
 import { can, isRole, type Permission } from "./permissions.ts";
@@ -28,9 +29,8 @@ export async function sessionPrincipal(): Promise<Principal | null> {
 
 /** A route handler's caller: a personal read token (Authorization: Bearer llr_…) or the session. */
 export async function requestPrincipal(req: Request): Promise<Principal | null> {
-  const auth = req.headers.get("authorization");
-  const m = auth ? /^Bearer\s+(\S+)\s*$/i.exec(auth) : null;
-  if (m) return principalFromReadToken(await getLedger(), m[1]!, ipFromHeaders(req.headers));
+  const token = bearerToken(req);
+  if (token) return principalFromReadToken(await getLedger(), token, ipFromHeaders(req.headers));
   return sessionPrincipal();
 }
 

@@ -1,4 +1,5 @@
 import "server-only";
+import { bearerToken } from "../bearer-secrets.ts";
 import { AppError } from "../errors.ts";
 
 /**
@@ -9,7 +10,7 @@ import { AppError } from "../errors.ts";
  * next-auth's own POSTs carry its CSRF token.)
  */
 export function assertSameOrigin(req: Request): void {
-  if (/^Bearer\s+\S+/i.test(req.headers.get("authorization") ?? "")) return;
+  if (bearerToken(req)) return;
   const origin = req.headers.get("origin");
   const host = req.headers.get("x-forwarded-host") ?? req.headers.get("host");
   let ok = false;
