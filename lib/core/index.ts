@@ -4,3 +4,4 @@ export * from "./canonical-json.ts";
 export * from "./hash.ts";
 export * from "./merkle.ts";
 export * from "./note.ts";
+export * from "./event-filter.ts";

@@ -1,0 +1,232 @@
+import "server-only";
+import { toBase64, type EventFilter } from "@/lib/core/index.ts";
+import type { Sort } from "@/lib/schemas/event-filter.ts";
+import { recordAudit } from "../audit-trail.ts";
+import { actorOf, assertCan, type Principal } from "../auth/principal.ts";
+import type { Param } from "../db/driver.ts";
+import { AppError } from "../errors.ts";
+import { canonicalEntryFromRow, rowToEntry, type Entry, type EntryRow } from "../ledger/entry.ts";
+import type { Ledger } from "../ledger/ledger.ts";
+import { filterWhere } from "./filter-sql.ts";
+
+// The explorer's reads: a keyset-paged list, a histogram stacked by outcome, top
+// requesters and targets, and one entry with what proves it. Never OFFSET: a
+// page is "the next `limit` rows after this (sort key, seq)", one index range.
+
+/** The target id of explorer meta-audit entries. */
+export const EVENTS_TARGET = "ledgerline:events";
+
+export type EventItem = Entry & { leafHash: string };
+
+export type EventPage = { items: EventItem[]; nextCursor: string | null };
+
+const SORT_COLUMN: Record<Sort, { column: "ts" | "seq"; desc: boolean }> = {
+  "-ts": { column: "ts", desc: true },
+  ts: { column: "ts", desc: false },
+  "-seq": { column: "seq", desc: true },
+  seq: { column: "seq", desc: false },
+};
+
+type Cursor = { s: Sort; k: string | number; q: number };
+
+function encodeCursor(c: Cursor): string {
+  return Buffer.from(JSON.stringify(c)).toString("base64url");
+}
+
+function decodeCursor(raw: string, sort: Sort): Cursor {
+  let c: unknown;
+  try {
+    c = JSON.parse(Buffer.from(raw, "base64url").toString("utf8"));
+  } catch {
+    c = null;
+  }
+  const ok =
+    c !== null &&
+    typeof c === "object" &&
+    (c as Cursor).s === sort &&
+    Number.isSafeInteger((c as Cursor).q) &&
+    (typeof (c as Cursor).k === "string" || Number.isSafeInteger((c as Cursor).k));
+  if (!ok) {
+    throw new AppError("bad_request", "The cursor is not one this API issued for this sort; start again without it.", {
+      errors: [{ parameter: "cursor", detail: "not a cursor issued for this sort" }],
+    });
+  }
+  return c as Cursor;
+}
+
+export function serializeRow(r: EntryRow): EventItem {
+  return { ...rowToEntry(r), leafHash: toBase64(new Uint8Array(r.leaf_hash)) };
+}
+
+export type SearchOptions = { sort: Sort; limit: number; cursor?: string };
+
+/** One page of entries matching the filter, without a permission check or audit (callers do both). */
+export async function queryEvents(ledger: Ledger, filter: EventFilter, opts: SearchOptions): Promise<EventPage> {
+  const { column, desc } = SORT_COLUMN[opts.sort];
+  const where = filterWhere(filter, ledger.db.dialect);
+  let sql = `SELECT * FROM entries WHERE ${where.sql}`;
+  const params: Param[] = [...where.params];
+  if (opts.cursor) {
+    const c = decodeCursor(opts.cursor, opts.sort);
+    const op = desc ? "<" : ">";
+    if (column === "seq") {
+      sql += ` AND seq ${op} ?`;
+      params.push(c.q);
+    } else {
+      sql += ` AND (${column}, seq) ${op} (?, ?)`;
+      params.push(String(c.k), c.q);
+    }
+  }
+  const dir = desc ? "DESC" : "ASC";
+  sql += column === "seq" ? ` ORDER BY seq ${dir}` : ` ORDER BY ${column} ${dir}, seq ${dir}`;
+  sql += ` LIMIT ${opts.limit + 1}`;
+  const rows = await ledger.db.all<EntryRow>(sql, params);
+  const more = rows.length > opts.limit;
+  const items = rows.slice(0, opts.limit).map(serializeRow);
+  const last = items.at(-1);
+  const nextCursor = more && last ? encodeCursor({ s: opts.sort, k: column === "seq" ? last.seq : last.timestamp, q: last.seq }) : null;
+  return { items, nextCursor };
+}
+
+/** The explorer page and the read API: checks events:read and records the search in the ledger. */
+export async function searchEvents(ledger: Ledger, p: Principal | null, filter: EventFilter, opts: SearchOptions): Promise<EventPage> {
+  assertCan(p, "events:read");
+  // Fail closed: a search nobody can see was made is not answered. Only the
+  // first page of a search is recorded; following its cursor is the same search.
+  if (!opts.cursor) {
+    await recordAudit(ledger, actorOf(p), {
+      action: "events.search",
+      eventType: "read",
+      outcome: "success",
+      target: { id: EVENTS_TARGET, type: "events" },
+      ...(Object.keys(filter).length ? { attributes: { filter, sort: opts.sort } } : { attributes: { sort: opts.sort } }),
+    });
+  }
+  return queryEvents(ledger, filter, opts);
+}
+
+// ── Histogram ───────────────────────────────────────────────────────────────
+
+/** Bucket widths that are prefixes of the stored `YYYY-MM-DDTHH:mm:ss.sssZ` text. */
+const BUCKETS = [
+  { name: "1m", chars: 16, ms: 60_000 },
+  { name: "10m", chars: 15, ms: 600_000 },
+  { name: "1h", chars: 13, ms: 3_600_000 },
+  { name: "1d", chars: 10, ms: 86_400_000 },
+  { name: "1mo", chars: 7, ms: 30 * 86_400_000 },
+] as const;
+
+export type HistogramBucket = { start: string; success: number; failure: number; denied: number };
+export type Histogram = { bucket: string; bucketMs: number; from: string; to: string; buckets: HistogramBucket[]; total: number; denied: number; failure: number };
+
+/** Picks the finest bucket that gives at most ~maxBuckets bars over the range. */
+export function chooseBucket(fromMs: number, toMs: number, maxBuckets = 200) {
+  const span = Math.max(1, toMs - fromMs);
+  return BUCKETS.find((b) => span / b.ms <= maxBuckets) ?? BUCKETS[BUCKETS.length - 1]!;
+}
+
+function bucketStart(prefix: string): string {
+  // Pad the prefix back to a full timestamp: "2026-11-27T13" → "2026-11-27T13:00:00.000Z".
+  const full = "0000-01-01T00:00:00.000Z";
+  const s = prefix + full.slice(prefix.length);
+  return prefix.length === 15 ? s.slice(0, 15) + "0" + s.slice(16) : s;
+}
+
+/**
+ * Events per time bucket stacked by outcome, over the filter's time range (or the
+ * entries' own range when the filter has none). No permission check: callers check.
+ */
+export async function queryHistogram(ledger: Ledger, filter: EventFilter): Promise<Histogram> {
+  let from = filter.from;
+  let to = filter.to;
+  if (from === undefined || to === undefined) {
+    const where = filterWhere(filter, ledger.db.dialect);
+    const r = await ledger.db.get<{ lo: string | null; hi: string | null }>(`SELECT MIN(ts) AS lo, MAX(ts) AS hi FROM entries WHERE ${where.sql}`, where.params);
+    from ??= r?.lo ?? new Date().toISOString();
+    to ??= r?.hi ? new Date(Date.parse(r.hi) + 1).toISOString() : new Date(Date.parse(from) + 1).toISOString();
+  }
+  const b = chooseBucket(Date.parse(from), Date.parse(to));
+  const where = filterWhere({ ...filter, from, to }, ledger.db.dialect);
+  const rows = await ledger.db.all<{ b: string; outcome: string; n: number }>(
+    `SELECT substr(ts, 1, ${b.chars}) AS b, outcome, COUNT(*) AS n FROM entries WHERE ${where.sql} GROUP BY 1, 2 ORDER BY 1`,
+    where.params,
+  );
+  const byStart = new Map<string, HistogramBucket>();
+  let total = 0;
+  let denied = 0;
+  let failure = 0;
+  for (const r of rows) {
+    const start = bucketStart(r.b);
+    let bucket = byStart.get(start);
+    if (!bucket) byStart.set(start, (bucket = { start, success: 0, failure: 0, denied: 0 }));
+    const n = Number(r.n);
+    if (r.outcome === "success" || r.outcome === "failure" || r.outcome === "denied") bucket[r.outcome] += n;
+    total += n;
+    if (r.outcome === "denied") denied += n;
+    if (r.outcome === "failure") failure += n;
+  }
+  return { bucket: b.name, bucketMs: b.ms, from, to, buckets: [...byStart.values()], total, denied, failure };
+}
+
+// ── Top requesters / targets ───────────────────────────────────────────────
+
+export type TopItem = { value: string; count: number; denied: number };
+
+export async function queryTop(ledger: Ledger, filter: EventFilter, field: "requester" | "target", limit = 10): Promise<TopItem[]> {
+  const column = field === "requester" ? "requester_id" : "target_id";
+  const where = filterWhere(filter, ledger.db.dialect);
+  const rows = await ledger.db.all<{ v: string; n: number; d: number }>(
+    `SELECT ${column} AS v, COUNT(*) AS n, SUM(CASE WHEN outcome = 'denied' THEN 1 ELSE 0 END) AS d
+       FROM entries WHERE ${where.sql} GROUP BY ${column} ORDER BY n DESC, v LIMIT ${Math.min(Math.max(1, limit), 50)}`,
+    where.params,
+  );
+  return rows.map((r) => ({ value: r.v, count: Number(r.n), denied: Number(r.d ?? 0) }));
+}
+
+export type EventSummary = { histogram: Histogram; topRequesters: TopItem[]; topTargets: TopItem[] };
+
+/** The charts above the table: same filter, one permission check (no extra audit: the search is recorded). */
+export async function summarizeEvents(ledger: Ledger, p: Principal | null, filter: EventFilter): Promise<EventSummary> {
+  assertCan(p, "events:read");
+  const [histogram, topRequesters, topTargets] = await Promise.all([
+    queryHistogram(ledger, filter),
+    queryTop(ledger, filter, "requester"),
+    queryTop(ledger, filter, "target"),
+  ]);
+  return { histogram, topRequesters, topTargets };
+}
+
+// ── One entry ──────────────────────────────────────────────────────────────
+
+export type EventDetail = {
+  entry: Entry;
+  seq: number;
+  leafHash: string;
+  canonicalJson: string;
+  /** The oldest signed checkpoint that covers this entry, if one has been signed yet. */
+  checkpoint: { treeSize: number; note: string; keyId: string; createdAt: string } | null;
+};
+
+/** One entry with its canonical bytes and covering checkpoint; checks events:read and records the view. */
+export async function viewEvent(ledger: Ledger, p: Principal | null, seq: number): Promise<EventDetail> {
+  assertCan(p, "events:read");
+  const row = await ledger.db.get<EntryRow>("SELECT * FROM entries WHERE seq = ?", [seq]);
+  if (!row) throw new AppError("not_found", `No entry with seq ${seq}.`);
+  await recordAudit(ledger, actorOf(p), {
+    action: "events.view",
+    eventType: "read",
+    outcome: "success",
+    target: { id: `${EVENTS_TARGET}/${seq}`, type: "event" },
+  });
+  const cp = await ledger.db.get<{ tree_size: number; note: string; key_id: string; created_at: string }>(
+    "SELECT tree_size, note, key_id, created_at FROM checkpoints WHERE tree_size >= ? ORDER BY tree_size ASC LIMIT 1",
+    [seq],
+  );
+  return {
+    entry: rowToEntry(row),
+    seq,
+    leafHash: toBase64(new Uint8Array(row.leaf_hash)),
+    canonicalJson: canonicalEntryFromRow(row),
+    checkpoint: cp ? { treeSize: Number(cp.tree_size), note: cp.note, keyId: cp.key_id, createdAt: cp.created_at } : null,
+  };
+}
