@@ -1,0 +1,261 @@
+import "server-only";
+import { EVENT_TYPES, OUTCOMES, REQUESTER_TYPES } from "@/lib/schemas/event.ts";
+import { PAGE_LIMIT, SORTS } from "@/lib/schemas/event-filter.ts";
+
+// The OpenAPI 3.1 description of every /api/v1 route, served at
+// /api/v1/openapi.json. openapi.test.ts checks it against the route files in
+// app/api/v1, so a new route without a description (or a stale one) fails the build.
+
+type Op = Record<string, unknown>;
+
+const problem = { $ref: "#/components/responses/Problem" };
+const errors = (...codes: number[]) => Object.fromEntries(codes.map((c) => [String(c), problem]));
+const ok = (description: string, schema: unknown = { type: "object" }, status = "200") => ({
+  [status]: { description, content: { "application/json": { schema } } },
+});
+const readAuth = [{ readToken: [] }, { session: [] }];
+const ingestAuth = [{ ingestKey: [] }];
+const q = (name: string, description: string, schema: unknown = { type: "string" }, required = false) => ({ name, in: "query", required, description, schema });
+const pathParam = (name: string, description: string, schema: unknown = { type: "string" }) => ({ name, in: "path", required: true, description, schema });
+
+const PATTERN = "Exact value, `prefix*`, or either negated with a leading `!`.";
+const filterParams = [
+  q("from", "Inclusive lower bound on the claimed timestamp (RFC 3339).", { type: "string", format: "date-time" }),
+  q("to", "Exclusive upper bound on the claimed timestamp (RFC 3339).", { type: "string", format: "date-time" }),
+  q("eventType", "Comma-separated or repeated.", { type: "string", example: EVENT_TYPES.slice(0, 2).join(",") }),
+  q("requester", `requester.id — ${PATTERN}`),
+  q("requesterType", `Comma-separated: ${REQUESTER_TYPES.join(", ")}.`),
+  q("target", `target.id — ${PATTERN}`),
+  q("service", `target.service — ${PATTERN} An absent service matches only negations.`),
+  q("source", `The ingest key's source — ${PATTERN}`),
+  q("action", `action — ${PATTERN}`),
+  q("outcome", `Comma-separated: ${OUTCOMES.join(", ")}.`),
+  q("correlationId", "Exact correlation ID."),
+  q("seqFrom", "Inclusive.", { type: "integer", minimum: 1 }),
+  q("seqTo", "Inclusive.", { type: "integer", minimum: 1 }),
+  q("q", "Substring of reason or of the attributes' canonical JSON; A–Z fold to a–z. Scans within the other conditions.", { type: "string", maxLength: 256 }),
+];
+
+const entrySchema = { $ref: "#/components/schemas/Entry" };
+const filterSchema = { $ref: "#/components/schemas/EventFilter" };
+
+const paths: Record<string, Record<string, Op>> = {
+  "/api/v1/events": {
+    post: {
+      summary: "Ingest events (SPEC §1): one object, an array, or NDJSON.",
+      security: ingestAuth,
+      requestBody: { required: true, content: { "application/json": { schema: {} }, "application/x-ndjson": { schema: { type: "string" } } } },
+      responses: { ...ok("Stored (201) or all duplicates (200).", { $ref: "#/components/schemas/IngestResult" }, "201"), ...errors(400, 401, 409, 413, 415, 422, 429, 503) },
+    },
+    get: {
+      summary: "A keyset page of entries matching the filter, newest first by default. Audited.",
+      security: readAuth,
+      parameters: [
+        ...filterParams,
+        q("sort", "Only orders an index serves.", { type: "string", enum: [...SORTS], default: "-ts" }),
+        q("limit", "Page size.", { type: "integer", minimum: 1, maximum: PAGE_LIMIT.max, default: PAGE_LIMIT.default }),
+        q("cursor", "`nextCursor` of the previous page (same filter and sort)."),
+      ],
+      responses: {
+        ...ok("A page.", { type: "object", required: ["items", "nextCursor"], properties: { items: { type: "array", items: entrySchema }, nextCursor: { type: ["string", "null"] } } }),
+        ...errors(400, 401, 403),
+      },
+    },
+  },
+  "/api/v1/events/summary": {
+    get: {
+      summary: "Histogram stacked by outcome, top requesters and top targets for the filter.",
+      security: readAuth,
+      parameters: filterParams,
+      responses: { ...ok("Summary."), ...errors(400, 401, 403) },
+    },
+  },
+  "/api/v1/events/{seq}": {
+    get: {
+      summary: "One entry: fields, canonical JSON, leaf hash and the oldest checkpoint covering it. Audited.",
+      security: readAuth,
+      parameters: [pathParam("seq", "Position in the log.", { type: "integer", minimum: 1 })],
+      responses: { ...ok("The entry."), ...errors(400, 401, 403, 404) },
+    },
+  },
+  "/api/v1/traces/{correlationId}": {
+    get: {
+      summary: "Every entry of one correlation ID in time order (seq breaks ties), with lanes, gaps, clock findings and the service graph. Audited.",
+      security: readAuth,
+      parameters: [pathParam("correlationId", "A correlation ID (≤ 128 characters).")],
+      responses: { ...ok("The trace (empty for an unknown ID)."), ...errors(400, 401, 403) },
+    },
+  },
+  "/api/v1/bundles": {
+    post: {
+      summary: "Start building a signed evidence bundle (SPEC §5) for an explorer filter. Audited.",
+      security: readAuth,
+      requestBody: { required: true, content: { "application/json": { schema: { type: "object", required: ["filter"], properties: { filter: filterSchema } } } } },
+      responses: { ...ok("Queued; poll the Location.", { type: "object", properties: { id: { type: "string" } } }, "202"), ...errors(400, 401, 403) },
+    },
+    get: {
+      summary: "Bundles, newest first.",
+      security: readAuth,
+      responses: { ...ok("The list."), ...errors(401, 403) },
+    },
+  },
+  "/api/v1/bundles/{id}": {
+    get: {
+      summary: "A bundle's status (queued, building, ready, failed) and progress.",
+      security: readAuth,
+      parameters: [pathParam("id", "Bundle id.")],
+      responses: { ...ok("The bundle."), ...errors(401, 403, 404) },
+    },
+  },
+  "/api/v1/bundles/{id}/download": {
+    get: {
+      summary: "The bundle's ZIP. Audited.",
+      security: readAuth,
+      parameters: [pathParam("id", "Bundle id.")],
+      responses: { "200": { description: "The ZIP.", content: { "application/zip": { schema: { type: "string", format: "binary" } } } }, ...errors(401, 403, 404, 409) },
+    },
+  },
+  "/api/v1/checkpoint": {
+    get: {
+      summary: "The latest signed checkpoint (C2SP tlog-checkpoint note). Public.",
+      security: [],
+      responses: { "200": { description: "The note.", content: { "text/plain": { schema: { type: "string" } } } }, ...errors(404) },
+    },
+  },
+  "/api/v1/keys": {
+    get: { summary: "Current and retired signing keys with validity periods. Public.", security: [], responses: ok("Keys.") },
+  },
+  "/api/v1/proofs/inclusion": {
+    get: {
+      summary: "RFC 9162 inclusion proof of entry `seq` in the tree of size `treeSize` (default: latest checkpoint). Public.",
+      security: [],
+      parameters: [q("seq", "Entry.", { type: "integer", minimum: 1 }, true), q("treeSize", "Tree size.", { type: "integer", minimum: 1 })],
+      responses: { ...ok("The proof."), ...errors(400, 404) },
+    },
+  },
+  "/api/v1/proofs/consistency": {
+    get: {
+      summary: "RFC 9162 consistency proof between tree sizes `from` and `to` (default: latest checkpoint). Public.",
+      security: [],
+      parameters: [q("from", "Older size.", { type: "integer", minimum: 0 }, true), q("to", "Newer size.", { type: "integer", minimum: 1 })],
+      responses: { ...ok("The proof."), ...errors(400, 404) },
+    },
+  },
+  "/api/v1/me": {
+    get: { summary: "Who the caller is and what its role allows.", security: readAuth, responses: { ...ok("The principal."), ...errors(401) } },
+  },
+  "/api/v1/integrity": {
+    get: { summary: "Verification status, verifier key, checkpoints and run history. Audited.", security: readAuth, responses: { ...ok("Status."), ...errors(401, 403) } },
+  },
+  "/api/v1/integrity/runs": {
+    post: { summary: "Start a full verification pass.", security: readAuth, responses: { ...ok("Started.", { type: "object" }, "202"), ...errors(401, 403, 409) } },
+  },
+  "/api/v1/integrity/runs/{id}": {
+    get: { summary: "One verification run with its progress.", security: readAuth, parameters: [pathParam("id", "Run id.")], responses: { ...ok("The run."), ...errors(401, 403, 404) } },
+  },
+  "/api/v1/otlp/v1/logs": {
+    post: {
+      summary: "OTLP/HTTP logs receiver (JSON or protobuf, optionally gzip); access records become entries.",
+      security: ingestAuth,
+      requestBody: { required: true, content: { "application/json": { schema: {} }, "application/x-protobuf": { schema: { type: "string", format: "binary" } } } },
+      responses: { ...ok("OTLP ExportLogsServiceResponse (partial success lists rejects)."), ...errors(400, 401, 413, 415, 429, 503) },
+    },
+  },
+  "/api/v1/k8s/audit": {
+    post: {
+      summary: "Kubernetes audit webhook backend (audit.k8s.io/v1 EventList).",
+      security: ingestAuth,
+      requestBody: { required: true, content: { "application/json": { schema: {} } } },
+      responses: { ...ok("Stored."), ...errors(400, 401, 413, 429, 503) },
+    },
+  },
+  "/api/v1/openapi.json": {
+    get: { summary: "This description. Public.", security: [], responses: ok("OpenAPI 3.1.") },
+  },
+};
+
+export const openApiDocument = {
+  openapi: "3.1.0",
+  info: {
+    title: "Ledgerline API",
+    version: "1",
+    description:
+      "Audit-ready access logs for machine-to-machine traffic. Formats (events, entries, checkpoints, proofs, evidence bundles) follow SPEC.md. Errors are RFC 9457 problem+json with a request id.",
+  },
+  paths,
+  components: {
+    securitySchemes: {
+      ingestKey: { type: "http", scheme: "bearer", description: "An ingest key (`lli_…`), bound to one source." },
+      readToken: { type: "http", scheme: "bearer", description: "A personal read token (`llr_…`); acts with its user's current role." },
+      session: { type: "apiKey", in: "cookie", name: "next-auth.session-token", description: "A dashboard session; POSTs also need a same-origin Origin header." },
+    },
+    responses: {
+      Problem: {
+        description: "RFC 9457 problem details; `errors` names each offending field or parameter.",
+        content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } },
+      },
+    },
+    schemas: {
+      Problem: {
+        type: "object",
+        properties: {
+          type: { type: "string" },
+          title: { type: "string" },
+          status: { type: "integer" },
+          detail: { type: "string" },
+          requestId: { type: "string" },
+          errors: { type: "array", items: { type: "object" } },
+        },
+      },
+      IngestResult: {
+        type: "object",
+        properties: {
+          accepted: { type: "array", items: { type: "object", properties: { id: { type: "string" }, seq: { type: "integer" }, leafHash: { type: "string" } } } },
+          duplicates: { type: "array", items: { type: "object", properties: { id: { type: "string" }, seq: { type: "integer" } } } },
+        },
+      },
+      Entry: {
+        type: "object",
+        description: "A log entry (SPEC §2) plus its base64 leaf hash.",
+        required: ["seq", "id", "source", "timestamp", "receivedAt", "eventType", "requester", "target", "outcome"],
+        properties: {
+          seq: { type: "integer" },
+          id: { type: "string" },
+          source: { type: "string" },
+          timestamp: { type: "string", format: "date-time" },
+          receivedAt: { type: "string", format: "date-time" },
+          eventType: { enum: [...EVENT_TYPES] },
+          requester: { type: "object", properties: { id: { type: "string" }, type: { enum: [...REQUESTER_TYPES] }, ip: { type: "string" } } },
+          target: { type: "object", properties: { id: { type: "string" }, service: { type: "string" }, type: { type: "string" } } },
+          action: { type: "string" },
+          outcome: { enum: [...OUTCOMES] },
+          correlationId: { type: "string" },
+          reason: { type: "string" },
+          attributes: { type: "object" },
+          leafHash: { type: "string", description: "base64 SHA-256(0x00 || JCS(entry))" },
+        },
+      },
+      EventFilter: {
+        type: "object",
+        additionalProperties: false,
+        description: `The explorer filter as JSON. Text patterns: ${PATTERN}`,
+        properties: {
+          from: { type: "string", format: "date-time" },
+          to: { type: "string", format: "date-time" },
+          eventType: { type: "array", items: { enum: [...EVENT_TYPES] } },
+          outcome: { type: "array", items: { enum: [...OUTCOMES] } },
+          requesterType: { type: "array", items: { enum: [...REQUESTER_TYPES] } },
+          requester: { type: "string" },
+          target: { type: "string" },
+          service: { type: "string" },
+          source: { type: "string" },
+          action: { type: "string" },
+          correlationId: { type: "string" },
+          seqFrom: { type: "integer", minimum: 1 },
+          seqTo: { type: "integer", minimum: 1 },
+          q: { type: "string", maxLength: 256 },
+        },
+      },
+    },
+  },
+} as const;
