@@ -164,11 +164,15 @@ describe.each(DIALECTS)("explorer queries on %s", (dialect) => {
     expect(await allPages(ledger, f, sort, 7)).toEqual(expectedOrder(matching, sort));
   });
 
-  it("histogram and top-N count the same entries as the filter", async () => {
-    const f: EventFilter = { from: "2026-11-21T00:00:00.000Z", to: "2026-11-24T00:00:00.000Z", service: "!shop" };
+  it.each<[string, EventFilter, string]>([
+    ["from the entries (service filter)", { from: "2026-11-21T00:00:00.000Z", to: "2026-11-24T00:00:00.000Z", service: "!shop" }, "1h"],
+    ["from the rollup, unaligned ends", { from: "2026-11-21T00:07:13.500Z", to: "2026-11-23T17:55:00.001Z", outcome: ["denied", "success"] }, "1h"],
+    ["from the rollup, the whole log", {}, "1h"],
+    ["minute buckets", { from: "2026-11-22T10:00:00.000Z", to: "2026-11-22T12:00:00.000Z" }, "1m"],
+  ])("histogram %s and top-N count the same entries as the filter", async (_, f, bucket) => {
     const matching = entries.filter((e) => matchesFilter(e, f, canonicalJson));
     const h = await queryHistogram(ledger, f);
-    expect(h.bucket).toBe("1h");
+    expect(h.bucket).toBe(bucket);
     expect(h.total).toBe(matching.length);
     expect(h.denied).toBe(matching.filter((e) => e.outcome === "denied").length);
     expect(h.buckets.reduce((n, b) => n + b.success + b.failure + b.denied, 0)).toBe(matching.length);

@@ -7,6 +7,7 @@ import type { Param } from "../db/driver.ts";
 import { AppError } from "../errors.ts";
 import { canonicalEntryFromRow, rowToEntry, type Entry, type EntryRow } from "../ledger/entry.ts";
 import type { Ledger } from "../ledger/ledger.ts";
+import { COUNT_BUCKET_CHARS } from "../ledger/sequencer.ts";
 import { filterWhere } from "./filter-sql.ts";
 
 // The explorer's reads: a keyset-paged list, a histogram stacked by outcome, top
@@ -132,6 +133,53 @@ function bucketStart(prefix: string): string {
   return prefix.length === 15 ? s.slice(0, 15) + "0" + s.slice(16) : s;
 }
 
+type CountRow = { b: string; outcome: string; n: number };
+
+const ROLLUP_MS = 600_000;
+
+/** Counts per (bucket prefix, outcome) straight from the entries in [from, to). */
+async function countEntries(ledger: Ledger, filter: EventFilter, from: string, to: string, chars: number): Promise<CountRow[]> {
+  const where = filterWhere({ ...filter, from, to }, ledger.db.dialect);
+  // SQLite's planner, given 10 M rows, prefers a skip-scan of the requester index
+  // plus row lookups (~1 s for 24 h); the covering (ts, outcome) index answers a
+  // time-and-outcome filter from the index alone (~0.2 s). PostgreSQL picks it itself.
+  const hint = sqliteHint(ledger, filter, ["outcome"], "entries_ts_outcome");
+  return ledger.db.all<CountRow>(
+    `SELECT substr(ts, 1, ${chars}) AS b, outcome, COUNT(*) AS n FROM entries${hint} WHERE ${where.sql} GROUP BY 1, 2`,
+    where.params,
+  );
+}
+
+/**
+ * Counts per (bucket, outcome). A filter of time and outcome only, bucketed by 10
+ * minutes or more, reads the aligned middle of its range from the `entry_counts`
+ * rollup and only the partial 10-minute ends from the entries: 30 days of a 10 M
+ * entry log in milliseconds instead of seconds. Anything else counts entries.
+ */
+async function histogramRows(ledger: Ledger, filter: EventFilter, from: string, to: string, chars: number): Promise<CountRow[]> {
+  const rollup = chars <= COUNT_BUCKET_CHARS && (Object.keys(filter) as (keyof EventFilter)[]).every((k) => k === "from" || k === "to" || k === "outcome");
+  const fromMs = Date.parse(from);
+  const toMs = Date.parse(to);
+  const lo = Math.ceil(fromMs / ROLLUP_MS) * ROLLUP_MS;
+  const hi = Math.floor(toMs / ROLLUP_MS) * ROLLUP_MS;
+  if (!rollup || lo >= hi) return countEntries(ledger, filter, from, to, chars);
+  const loIso = new Date(lo).toISOString();
+  const hiIso = new Date(hi).toISOString();
+  const params: Param[] = [loIso.slice(0, COUNT_BUCKET_CHARS), hiIso.slice(0, COUNT_BUCKET_CHARS)];
+  let outcomeSql = "";
+  if (filter.outcome?.length) {
+    outcomeSql = ` AND outcome IN (${filter.outcome.map(() => "?").join(", ")})`;
+    params.push(...filter.outcome);
+  }
+  const middle = await ledger.db.all<CountRow>(
+    `SELECT substr(bucket, 1, ${chars}) AS b, outcome, SUM(n) AS n FROM entry_counts WHERE bucket >= ? AND bucket < ?${outcomeSql} GROUP BY 1, 2`,
+    params,
+  );
+  const head = fromMs < lo ? await countEntries(ledger, filter, from, loIso, chars) : [];
+  const tail = hi < toMs ? await countEntries(ledger, filter, hiIso, to, chars) : [];
+  return [...head, ...middle, ...tail];
+}
+
 /**
  * Events per time bucket stacked by outcome, over the filter's time range (or the
  * entries' own range when the filter has none). No permission check: callers check.
@@ -146,11 +194,7 @@ export async function queryHistogram(ledger: Ledger, filter: EventFilter): Promi
     to ??= r?.hi ? new Date(Date.parse(r.hi) + 1).toISOString() : new Date(Date.parse(from) + 1).toISOString();
   }
   const b = chooseBucket(Date.parse(from), Date.parse(to));
-  const where = filterWhere({ ...filter, from, to }, ledger.db.dialect);
-  const rows = await ledger.db.all<{ b: string; outcome: string; n: number }>(
-    `SELECT substr(ts, 1, ${b.chars}) AS b, outcome, COUNT(*) AS n FROM entries WHERE ${where.sql} GROUP BY 1, 2 ORDER BY 1`,
-    where.params,
-  );
+  const rows = await histogramRows(ledger, filter, from, to, b.chars);
   const byStart = new Map<string, HistogramBucket>();
   let total = 0;
   let denied = 0;
@@ -165,22 +209,38 @@ export async function queryHistogram(ledger: Ledger, filter: EventFilter): Promi
     if (r.outcome === "denied") denied += n;
     if (r.outcome === "failure") failure += n;
   }
-  return { bucket: b.name, bucketMs: b.ms, from, to, buckets: [...byStart.values()], total, denied, failure };
+  const buckets = [...byStart.values()].sort((x, y) => (x.start < y.start ? -1 : x.start > y.start ? 1 : 0));
+  return { bucket: b.name, bucketMs: b.ms, from, to, buckets, total, denied, failure };
 }
 
 // ── Top requesters / targets ───────────────────────────────────────────────
 
-export type TopItem = { value: string; count: number; denied: number };
+/**
+ * ` INDEXED BY <index>` on SQLite when the filter uses only a time range and the
+ * listed fields (so the index covers the query); "" otherwise or on PostgreSQL.
+ */
+function sqliteHint(ledger: Ledger, filter: EventFilter, fields: (keyof EventFilter)[], index: string): string {
+  if (ledger.db.dialect !== "sqlite") return "";
+  const allowed = new Set<keyof EventFilter>(["from", "to", ...fields]);
+  return (Object.keys(filter) as (keyof EventFilter)[]).every((k) => allowed.has(k)) ? ` INDEXED BY ${index}` : "";
+}
 
+export type TopItem = { value: string; count: number };
+
+/**
+ * The most frequent requesters or targets under the filter. Counts only: with a
+ * time-only filter the (requester|target, ts, seq) index answers it without
+ * reading a row (24 h of 10 M entries: ~0.1 s; with an outcome split, ~1 s).
+ */
 export async function queryTop(ledger: Ledger, filter: EventFilter, field: "requester" | "target", limit = 10): Promise<TopItem[]> {
   const column = field === "requester" ? "requester_id" : "target_id";
   const where = filterWhere(filter, ledger.db.dialect);
-  const rows = await ledger.db.all<{ v: string; n: number; d: number }>(
-    `SELECT ${column} AS v, COUNT(*) AS n, SUM(CASE WHEN outcome = 'denied' THEN 1 ELSE 0 END) AS d
-       FROM entries WHERE ${where.sql} GROUP BY ${column} ORDER BY n DESC, v LIMIT ${Math.min(Math.max(1, limit), 50)}`,
+  const hint = sqliteHint(ledger, filter, [field], field === "requester" ? "entries_requester_ts" : "entries_target_ts");
+  const rows = await ledger.db.all<{ v: string; n: number }>(
+    `SELECT ${column} AS v, COUNT(*) AS n FROM entries${hint} WHERE ${where.sql} GROUP BY ${column} ORDER BY n DESC, v LIMIT ${Math.min(Math.max(1, limit), 50)}`,
     where.params,
   );
-  return rows.map((r) => ({ value: r.v, count: Number(r.n), denied: Number(r.d ?? 0) }));
+  return rows.map((r) => ({ value: r.v, count: Number(r.n) }));
 }
 
 export type EventSummary = { histogram: Histogram; topRequesters: TopItem[]; topTargets: TopItem[] };

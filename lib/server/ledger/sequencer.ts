@@ -15,6 +15,16 @@ import { isStoredLevel, loadCompactRange, storedRangeHasher } from "./tree.ts";
 import type { SigningKey } from "./signing.ts";
 import "../native-crypto.ts";
 
+/**
+ * The explorer's histogram rollup (migration 0004, `entry_counts`): entries per
+ * 10-minute bucket of the claimed timestamp (its first 15 characters) and outcome,
+ * kept in the append transaction so it can never disagree with a committed batch.
+ * Derived data for charts only — nothing is proven from it.
+ */
+export const COUNT_BUCKET_CHARS = 15;
+const COUNT_UPSERT =
+  "INSERT INTO entry_counts (bucket, outcome, n) VALUES (?, ?, ?) ON CONFLICT (bucket, outcome) DO UPDATE SET n = entry_counts.n + excluded.n";
+
 // The one writer. Every append and every checkpoint runs inside one database
 // transaction that holds the writer lock, so seq is gapless and the tree never
 // forks, even with several server instances on one PostgreSQL. The in-memory
@@ -88,6 +98,7 @@ export class Sequencer {
       const inBatch = new Map<string, { seq: number; event: NormalizedEvent & { id: string } }>();
       const rows: unknown[][] = [];
       const nodes: unknown[][] = [];
+      const counts = new Map<string, number>();
 
       withIds.forEach((event, index) => {
         // Server-assigned ids are fresh UUIDv7s: only client ids can repeat, and
@@ -104,6 +115,8 @@ export class Sequencer {
           }
         }
         const entry = buildEntry(event, ++size, receivedAt, source);
+        const countKey = `${entry.timestamp.slice(0, COUNT_BUCKET_CHARS)}\u0000${entry.outcome}`;
+        counts.set(countKey, (counts.get(countKey) ?? 0) + 1);
         const leaf = leafHashOf(entry);
         rows.push(entryToRow(entry, leaf));
         for (const n of range.append(leaf)) {
@@ -117,6 +130,10 @@ export class Sequencer {
       if (rows.length) {
         await tx.insertMany("entries", [...ENTRY_COLUMNS], rows as never);
         if (nodes.length) await tx.insertMany("merkle_nodes", ["level", "idx", "hash"], nodes as never);
+        for (const [key, n] of counts) {
+          const [bucket, outcome] = key.split("\u0000") as [string, string];
+          await tx.run(COUNT_UPSERT, [bucket, outcome, n]);
+        }
       }
       committed = { size, range };
       // Crossing the checkpoint threshold: sign in this same transaction (one
