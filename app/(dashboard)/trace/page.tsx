@@ -1,0 +1,37 @@
+import { redirect } from "next/navigation";
+import { Forbidden } from "@/components/layout/forbidden.tsx";
+import { TraceSearch } from "@/components/trace/trace-search.tsx";
+import { pagePrincipal } from "@/lib/server/auth/session.ts";
+import { correlationIdFromQuery } from "@/lib/server/traces/correlation-id.ts";
+import "@/components/trace/trace.css";
+
+export const dynamic = "force-dynamic";
+
+export default async function TraceSearchPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const { allowed } = await pagePrincipal("/trace", "traces:read");
+  if (!allowed) return <Forbidden what="viewing traces" />;
+  const { q } = await searchParams;
+  const query = typeof q === "string" ? q : undefined;
+  let error: string | null = null;
+  if (query !== undefined) {
+    const id = correlationIdFromQuery(query);
+    if (id.ok) redirect(`/trace/${encodeURIComponent(id.value)}`);
+    error = `That is not a correlation id Ledgerline could hold: it ${id.detail}.`;
+  }
+  return (
+    <main className="trace-page">
+      <section className="card stack">
+        <h1 className="trace-title">Follow a request across the fleet</h1>
+        <p className="muted">
+          Paste the correlation id from an incident, or a whole W3C <code>traceparent</code> header — its trace-id is the correlation id ingest recorded. Ids match exactly (case-sensitive).
+        </p>
+        <TraceSearch defaultValue={query ?? ""} autoFocus />
+        {error && (
+          <p className="bad" data-testid="trace-search-error">
+            {error}
+          </p>
+        )}
+      </section>
+    </main>
+  );
+}

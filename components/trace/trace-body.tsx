@@ -1,0 +1,27 @@
+"use client";
+
+import type { TimelineModel } from "./model.ts";
+import { TraceEntries } from "./trace-entries.tsx";
+import { TraceTimeline } from "./trace-timeline.tsx";
+
+// The interactive part of the page in one client boundary, so the entries cross
+// from server to browser once (the timeline and the list share them); the
+// server-rendered graph and notes come in as slots.
+
+export function TraceBody({ model, timelineNote, graph, entriesNote }: { model: TimelineModel; timelineNote: React.ReactNode; graph: React.ReactNode; entriesNote: React.ReactNode }) {
+  return (
+    <>
+      <section className="card section">
+        <h2>Timeline</h2>
+        {timelineNote}
+        <TraceTimeline model={model} />
+      </section>
+      {graph}
+      <section className="card section">
+        <h2>Entries</h2>
+        <TraceEntries entries={model.entries} />
+        {entriesNote}
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,68 @@
+"use client";
+
+import { useState } from "react";
+import { ClockIcon } from "./clock-icon.tsx";
+import { OUTCOME_LABEL, formatRelPrecise, formatUtc, type TimelineEntry } from "./model.ts";
+
+// Every returned entry in claimed order, as links to its detail page. Rows have
+// a fixed height and only the visible window (plus a margin) is rendered, so
+// 10 000 entries cost a few dozen DOM rows.
+
+const ROW_H = 34;
+const VIEW_H = 440;
+const OVERSCAN = 10;
+
+export function TraceEntries({ entries }: { entries: TimelineEntry[] }) {
+  const [top, setTop] = useState(0);
+  const first = Math.max(0, Math.floor(top / ROW_H) - OVERSCAN);
+  const last = Math.min(entries.length, Math.ceil((top + VIEW_H) / ROW_H) + OVERSCAN);
+  const height = Math.min(VIEW_H, entries.length * ROW_H);
+  return (
+    <div className="trace-entries" data-testid="trace-entries">
+      <div className="trace-row head" role="row">
+        <span>since first</span>
+        <span>time (UTC)</span>
+        <span>seq</span>
+        <span>requester → target</span>
+        <span>action</span>
+        <span>outcome</span>
+      </div>
+      <div className="trace-scroll" style={{ height }} onScroll={(e) => setTop(e.currentTarget.scrollTop)}>
+        <div style={{ height: entries.length * ROW_H, position: "relative" }}>
+          {entries.slice(first, last).map((e, k) => (
+            <a
+              key={e.seq}
+              href={`/events/${e.seq}`}
+              className={`trace-row ${e.outcome}`}
+              style={{ top: (first + k) * ROW_H, height: ROW_H }}
+              data-testid="trace-entry"
+              data-seq={e.seq}
+            >
+              <span className="mono">{formatRelPrecise(e.relMs)}</span>
+              <span className="mono">{formatUtc(e.ts).replace(" UTC", "")}</span>
+              <span className="mono">{e.seq}</span>
+              <span className="ellipsis" title={`${e.requesterId} → ${e.targetId}`}>
+                {e.lane.replace(/^spiffe:\/\/[^/]+\//, "")} → {e.to}
+              </span>
+              <span className="ellipsis" title={e.action ?? e.eventType}>
+                {e.action ?? e.eventType}
+              </span>
+              <span>
+                <span className={`outcome-tag ${e.outcome}`}>
+                  {e.outcome === "denied" ? "✕ " : e.outcome === "failure" ? "! " : ""}
+                  {OUTCOME_LABEL[e.outcome]}
+                </span>
+                {e.clockFinding && (
+                  <span className="clock-tag" title="claimed time disagrees with the order of receipt">
+                    {" "}
+                    <ClockIcon title="clock disagrees" />
+                  </span>
+                )}
+              </span>
+            </a>
+          ))}
+        </div>
+      </div>
+    </div>
+  );
+}
