@@ -10,7 +10,7 @@ export default defineConfig({
     },
   },
   test: {
-    include: ["lib/**/*.test.ts", "bin/**/*.test.ts"],
+    include: ["lib/**/*.test.ts", "bin/**/*.test.ts", "components/**/*.test.ts"],
     exclude: ["**/*.int.test.ts", "node_modules/**"],
   },
 });

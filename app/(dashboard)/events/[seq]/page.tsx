@@ -1,0 +1,153 @@
+import "@/components/events/explorer.css";
+import { BackToResults } from "@/components/events/back-button.tsx";
+import { filterHref } from "@/components/events/explorer-params.ts";
+import { Instant } from "@/components/events/instant.tsx";
+import { VerifyPanel } from "@/components/events/verify-panel.tsx";
+import { Forbidden } from "@/components/layout/forbidden.tsx";
+import { Card } from "@/components/ui/card.tsx";
+import { CopyButton } from "@/components/ui/copy-button.tsx";
+import type { EventFilter } from "@/lib/core/event-filter.ts";
+import { pagePrincipal } from "@/lib/server/auth/session.ts";
+import { AppError } from "@/lib/server/errors.ts";
+import { viewEvent, type EventDetail } from "@/lib/server/events/search.ts";
+import { getLedger } from "@/lib/server/ledger/ledger.ts";
+
+export const dynamic = "force-dynamic";
+
+function NotFound({ message }: { message: string }) {
+  return (
+    <main className="explorer">
+      <section className="card banner bad" data-testid="event-not-found">
+        <strong>No such entry</strong>
+        <span>{message}</span>
+        <a className="btn small" href="/events">
+          Open the explorer
+        </a>
+      </section>
+    </main>
+  );
+}
+
+function FilterValue({ field, value }: { field: keyof EventFilter; value: string | undefined }) {
+  if (!value) return <span className="muted">—</span>;
+  return (
+    <a href={filterHref(field, value)} title={`All entries with this ${field}`} data-testid={`detail-filter-${field}`}>
+      {value}
+    </a>
+  );
+}
+
+// One entry: every field, its canonical bytes, leaf hash and covering
+// checkpoint, and a Verify button that checks all of it in the browser.
+export default async function EventDetailPage({ params }: { params: Promise<{ seq: string }> }) {
+  const { seq: raw } = await params;
+  const { principal, allowed } = await pagePrincipal(`/events/${encodeURIComponent(raw)}`, "events:read");
+  if (!allowed) return <Forbidden what="viewing events" />;
+  if (!/^\d{1,15}$/.test(raw) || Number(raw) < 1) return <NotFound message={`"${raw.slice(0, 40)}" is not a seq: entries are numbered 1, 2, 3, …`} />;
+  let d: EventDetail;
+  try {
+    d = await viewEvent(await getLedger(), principal, Number(raw));
+  } catch (e) {
+    if (e instanceof AppError && e.code === "not_found") return <NotFound message={e.detail} />;
+    throw e;
+  }
+  const e = d.entry;
+  const rows: Array<[string, React.ReactNode]> = [
+    ["Seq", <span key="seq" className="mono">{d.seq}<CopyButton value={String(d.seq)} label="seq" /></span>],
+    ["Event ID", <span key="id" className="mono">{e.id}<CopyButton value={e.id} label="event ID" /></span>],
+    ["Time (claimed)", <Instant key="ts" iso={e.timestamp} />],
+    ["Received", <Instant key="rx" iso={e.receivedAt} />],
+    ["Event type", <FilterValue key="t" field="eventType" value={e.eventType} />],
+    ["Outcome", <span key="o" className={`badge outcome-${e.outcome}`}><a className="plain-link" href={filterHref("outcome", e.outcome)}>{e.outcome}</a></span>],
+    ["Requester", <FilterValue key="r" field="requester" value={e.requester.id} />],
+    ["Requester type", <FilterValue key="rt" field="requesterType" value={e.requester.type} />],
+    ["Requester IP", e.requester.ip ?? <span className="muted">—</span>],
+    ["Target", <FilterValue key="tg" field="target" value={e.target.id} />],
+    ["Target service", <FilterValue key="sv" field="service" value={e.target.service} />],
+    ["Target type", e.target.type ?? <span className="muted">—</span>],
+    ["Action", <FilterValue key="a" field="action" value={e.action} />],
+    ["Source", <FilterValue key="src" field="source" value={e.source} />],
+    [
+      "Correlation ID",
+      e.correlationId ? (
+        <span key="c">
+          <a href={`/trace/${encodeURIComponent(e.correlationId)}`} className="mono" data-testid="detail-trace-link">
+            {e.correlationId}
+          </a>
+          <CopyButton value={e.correlationId} label="correlation ID" />{" "}
+          <a href={filterHref("correlationId", e.correlationId)} className="mini-link">
+            filter by
+          </a>
+        </span>
+      ) : (
+        <span className="muted">—</span>
+      ),
+    ],
+    ["Reason", e.reason ?? <span className="muted">—</span>],
+  ];
+  return (
+    <main className="explorer" data-testid="event-detail">
+      <div className="explorer-head">
+        <BackToResults />
+        <h1>Entry {d.seq.toLocaleString("en-US")}</h1>
+        <span className={`badge outcome-${e.outcome}`}>{e.outcome}</span>
+        <span className="muted">
+          {e.eventType} of {e.target.id}
+        </span>
+      </div>
+      <div className="detail-grid">
+        <div className="stack">
+          <Card title="Fields" testId="event-fields">
+            <table className="plain fields">
+              <tbody>
+                {rows.map(([k, v]) => (
+                  <tr key={k}>
+                    <th scope="row">{k}</th>
+                    <td>{v}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </Card>
+          {e.attributes && (
+            <Card title="Attributes">
+              <pre>{JSON.stringify(e.attributes, null, 2)}</pre>
+            </Card>
+          )}
+          <Card title="Canonical JSON (the hashed bytes, RFC 8785)" testId="canonical-json">
+            <pre>{d.canonicalJson}</pre>
+            <CopyButton value={d.canonicalJson} label="canonical JSON" />
+          </Card>
+        </div>
+        <div className="stack">
+          <Card title="Leaf hash" testId="leaf-hash">
+            <span className="mono break">{d.leafHash}</span>
+            <CopyButton value={d.leafHash} label="leaf hash" />
+            <p className="muted small-print">SHA-256(0x00 ‖ canonical JSON), leaf index {d.seq - 1} of the Merkle tree.</p>
+          </Card>
+          <Card title="Covering checkpoint" testId="covering-checkpoint">
+            {d.checkpoint ? (
+              <>
+                <p>
+                  Tree size <strong>{d.checkpoint.treeSize.toLocaleString("en-US")}</strong>, signed <Instant iso={d.checkpoint.createdAt} /> by key{" "}
+                  <span className="mono">{d.checkpoint.keyId}</span>.
+                </p>
+                <pre>{d.checkpoint.note}</pre>
+              </>
+            ) : (
+              <p className="muted">None yet: the next checkpoint (within a minute) will cover this entry.</p>
+            )}
+          </Card>
+          <Card title="Verify in this browser" testId="verify-card">
+            <VerifyPanel
+              seq={d.seq}
+              canonicalJson={d.canonicalJson}
+              leafHash={d.leafHash}
+              checkpoint={d.checkpoint ? { treeSize: d.checkpoint.treeSize, note: d.checkpoint.note } : null}
+            />
+          </Card>
+        </div>
+      </div>
+    </main>
+  );
+}

@@ -1,0 +1,61 @@
+"use client";
+
+import type { EventFilter } from "@/lib/core/event-filter.ts";
+import type { Sort } from "@/lib/schemas/event-filter.ts";
+import type { EventItem, EventSummary } from "@/lib/server/events/search.ts";
+import { EventsTable } from "./events-table.tsx";
+import { ExplorerCharts } from "./explorer-charts.tsx";
+import { ExplorerNavProvider, useExplorerNav, useViewerZone } from "./explorer-nav.tsx";
+import type { RangeId, TimeZoneMode } from "./explorer-params.ts";
+import { ExportBundleButton } from "./export-bundle-button.tsx";
+import { FilterBar } from "./filter-bar.tsx";
+
+// The explorer's client side: serialized data in, URL changes out. Types only
+// from lib/server (erased at build), never its code.
+
+export type ExplorerProps = {
+  query: string;
+  filter: EventFilter;
+  range: RangeId | null;
+  tz: TimeZoneMode;
+  sort: Sort;
+  cursor: string | null;
+  items: EventItem[];
+  nextCursor: string | null;
+  summary: EventSummary;
+  canExport: boolean;
+};
+
+export function Explorer(props: ExplorerProps) {
+  return (
+    <ExplorerNavProvider query={props.query}>
+      <ExplorerBody {...props} />
+    </ExplorerNavProvider>
+  );
+}
+
+function ExplorerBody(props: ExplorerProps) {
+  const nav = useExplorerNav();
+  const viewerZone = useViewerZone();
+  const zone = props.tz === "utc" ? "UTC" : viewerZone;
+  return (
+    <div className={`explorer-body${nav.pending ? " is-pending" : ""}`} aria-busy={nav.pending}>
+      <div className="explorer-head">
+        <h1>Events</h1>
+        <span className="muted" data-testid="explorer-total">
+          {props.summary.histogram.total.toLocaleString("en-US")} matching entries
+        </span>
+        {nav.pending && (
+          <span className="badge" data-testid="explorer-pending">
+            Loading…
+          </span>
+        )}
+        <span className="spacer" />
+        {props.canExport && <ExportBundleButton filter={props.filter} />}
+      </div>
+      <FilterBar filter={props.filter} range={props.range} tz={props.tz} zone={zone} />
+      <ExplorerCharts summary={props.summary} zone={zone} />
+      <EventsTable items={props.items} sort={props.sort} cursor={props.cursor} nextCursor={props.nextCursor} zone={zone} viewerZone={viewerZone} />
+    </div>
+  );
+}

@@ -1,0 +1,189 @@
+"use client";
+
+import { useRef, useState } from "react";
+import type { EventFilter } from "@/lib/core/event-filter.ts";
+import { EVENT_TYPES, OUTCOMES, REQUESTER_TYPES } from "@/lib/schemas/event.ts";
+import { useExplorerNav } from "./explorer-nav.tsx";
+import { explorerHref, RANGE_PRESETS, toggleListValue, type ParamChanges, type RangeId, type TimeZoneMode } from "./explorer-params.ts";
+import { formatInZone, formatUtc, fromInputValue, toInputValue } from "./time.ts";
+
+// The filter bar edits a draft (the form) and applies it as one URL change.
+// Presets, chips and the zone toggle apply at once, together with whatever the
+// text fields hold, so nothing typed is lost by clicking a chip.
+
+const TEXT_FIELDS = [
+  { name: "requester", label: "Requester", hint: "exact, prefix*, !negated" },
+  { name: "target", label: "Target", hint: "exact, prefix*, !negated" },
+  { name: "service", label: "Target service", hint: "payments, pay*, !payments" },
+  { name: "source", label: "Source", hint: "ingest identity" },
+  { name: "action", label: "Action", hint: "SELECT*, !GET*" },
+  { name: "correlationId", label: "Correlation ID", hint: "exact" },
+  { name: "q", label: "Text", hint: "in reason or attributes" },
+] as const;
+
+type Props = { filter: EventFilter; range: RangeId | null; tz: TimeZoneMode; zone: string };
+
+export function FilterBar(props: Props) {
+  const nav = useExplorerNav();
+  // Remount on every new URL (Back, a chart click) and when the zone is known, so
+  // the inputs always show the filter in effect in the zone in effect.
+  return <FilterForm key={`${nav.current.toString()}|${props.zone}`} {...props} />;
+}
+
+function FilterForm({ filter, range, tz, zone }: Props) {
+  const nav = useExplorerNav();
+  const form = useRef<HTMLFormElement>(null);
+  const utc = zone === "UTC";
+  const initialFrom = toInputValue(filter.from, utc);
+  const initialTo = toInputValue(filter.to, utc);
+  const [problem, setProblem] = useState<string | null>(null);
+
+  function apply(overrides: ParamChanges = {}) {
+    const el = form.current;
+    if (!el) return;
+    const fd = new FormData(el);
+    const text = (n: string) => String(fd.get(n) ?? "").trim();
+    const changes: ParamChanges = {};
+    for (const f of TEXT_FIELDS) changes[f.name] = text(f.name) || null;
+    changes.seqFrom = text("seqFrom") || null;
+    changes.seqTo = text("seqTo") || null;
+    const fromV = text("from");
+    const toV = text("to");
+    if (fromV !== initialFrom || toV !== initialTo) {
+      const from = fromV ? fromInputValue(fromV, utc) : null;
+      const to = toV ? fromInputValue(toV, utc) : null;
+      if ((fromV && !from) || (toV && !to)) {
+        setProblem("From and To must be dates with a time, e.g. 2026-11-27T13:00.");
+        return;
+      }
+      if (!from && !to) changes.range = "all";
+      else Object.assign(changes, { range: null, from, to });
+    }
+    setProblem(null);
+    nav.go({ ...changes, ...overrides });
+  }
+
+  const chips = (field: "eventType" | "outcome" | "requesterType", values: readonly string[], label: string) => (
+    <div className="chip-group" role="group" aria-label={label}>
+      <span className="chip-label">{label}</span>
+      {values.map((v) => {
+        const on = filter[field]?.includes(v) ?? false;
+        return (
+          <button
+            key={v}
+            type="button"
+            className={`chip${on ? " on" : ""}${field === "outcome" ? ` outcome-${v}` : ""}`}
+            aria-pressed={on}
+            data-testid={`chip-${field}-${v}`}
+            onClick={() => apply({ [field]: toggleListValue(filter[field], v) })}
+          >
+            {v}
+          </button>
+        );
+      })}
+    </div>
+  );
+
+  return (
+    <form
+      ref={form}
+      className="card filter-bar"
+      data-testid="filter-bar"
+      onSubmit={(e) => {
+        e.preventDefault();
+        apply();
+      }}
+    >
+      <div className="filter-row">
+        <div className="segmented" role="group" aria-label="Time range">
+          {RANGE_PRESETS.map((p) => (
+            <button
+              key={p.id}
+              type="button"
+              className={range === p.id ? "on" : ""}
+              aria-pressed={range === p.id}
+              data-testid={`preset-${p.id}`}
+              onClick={() => nav.go({ range: p.id })}
+            >
+              {p.label}
+            </button>
+          ))}
+        </div>
+        <label className="inline-label">
+          From
+          <input type="datetime-local" name="from" step={1} defaultValue={initialFrom} data-testid="filter-from" />
+        </label>
+        <label className="inline-label">
+          To
+          <input type="datetime-local" name="to" step={1} defaultValue={initialTo} data-testid="filter-to" />
+        </label>
+        <div className="segmented" role="group" aria-label="Show times in">
+          <button type="button" className={tz === "local" ? "on" : ""} aria-pressed={tz === "local"} data-testid="tz-local" onClick={() => nav.go({ tz: null })}>
+            Local
+          </button>
+          <button type="button" className={tz === "utc" ? "on" : ""} aria-pressed={tz === "utc"} data-testid="tz-utc" onClick={() => nav.go({ tz: "utc" })}>
+            UTC
+          </button>
+        </div>
+        <RangeSummary filter={filter} range={range} zone={zone} />
+      </div>
+
+      <div className="filter-row">
+        {chips("outcome", OUTCOMES, "Outcome")}
+        {chips("eventType", EVENT_TYPES, "Type")}
+        {chips("requesterType", REQUESTER_TYPES, "Requester type")}
+      </div>
+
+      <div className="filter-fields">
+        {TEXT_FIELDS.map((f) => (
+          <label key={f.name}>
+            {f.label}
+            <input name={f.name} defaultValue={filter[f.name] ?? ""} placeholder={f.hint} data-testid={`filter-${f.name}`} spellCheck={false} autoComplete="off" />
+          </label>
+        ))}
+        <label>
+          Seq from
+          <input name="seqFrom" inputMode="numeric" defaultValue={filter.seqFrom ?? ""} placeholder="≥" data-testid="filter-seqFrom" autoComplete="off" />
+        </label>
+        <label>
+          Seq to
+          <input name="seqTo" inputMode="numeric" defaultValue={filter.seqTo ?? ""} placeholder="≤" data-testid="filter-seqTo" autoComplete="off" />
+        </label>
+      </div>
+
+      <div className="filter-row">
+        <button type="submit" className="btn primary small" data-testid="filter-apply">
+          Apply filters
+        </button>
+        <a
+          className="btn small"
+          href={explorerHref(new URLSearchParams(tz === "utc" ? { tz: "utc" } : {}))}
+          data-testid="filter-clear"
+          onClick={(e) => {
+            e.preventDefault();
+            nav.push(explorerHref(new URLSearchParams(tz === "utc" ? { tz: "utc" } : {})));
+          }}
+        >
+          Clear all
+        </a>
+        {problem && (
+          <span className="bad" data-testid="filter-problem">
+            {problem}
+          </span>
+        )}
+        <span className="muted small-print">Patterns: <code>value</code> exact, <code>value*</code> prefix, <code>!value</code> excludes. Press Enter to apply.</span>
+      </div>
+    </form>
+  );
+}
+
+function RangeSummary({ filter, range, zone }: { filter: EventFilter; range: RangeId | null; zone: string }) {
+  const show = (iso: string | undefined) => (iso ? formatInZone(iso, zone) : "…");
+  const title = `${filter.from ? formatUtc(filter.from) : "beginning"} → ${filter.to ? formatUtc(filter.to) : "now"} (to is exclusive)`;
+  return (
+    <span className="range-summary muted" title={title} data-testid="range-summary">
+      {range === "all" || (!filter.from && !filter.to) ? "All time" : `${show(filter.from)} → ${show(filter.to)}`}
+      {range && range !== "all" ? ` · last ${RANGE_PRESETS.find((p) => p.id === range)!.label}` : ""}
+    </span>
+  );
+}

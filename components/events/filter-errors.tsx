@@ -1,0 +1,24 @@
+import type { FilterIssue } from "@/lib/schemas/event-filter.ts";
+
+// What the explorer shows for a URL it cannot run: every problem, by parameter,
+// and a way out. Never a 500 and never a silently widened query.
+export function FilterErrors({ errors }: { errors: FilterIssue[] }) {
+  return (
+    <section className="card banner bad filter-errors" data-testid="filter-error">
+      <strong>This link&apos;s filter is not valid</strong>
+      <ul>
+        {errors.map((e, i) => (
+          <li key={i}>
+            <code>{e.param}</code> {e.detail}
+          </li>
+        ))}
+      </ul>
+      <span className="inline">
+        <a className="btn small" href="/events">
+          Start over with the default filter
+        </a>
+        <span className="muted">Fix the parameter in the address bar, or start over.</span>
+      </span>
+    </section>
+  );
+}
