@@ -61,6 +61,9 @@ Commands:
                          against what it verified before); exit 0 intact, 1 not
   migrate                apply pending migrations and check the append-only guards
   seed                   put the demo data into an empty store
+  verify-bundle <bundle.zip> [--key <verifier key | PEM file>] [--json]
+                         check an evidence bundle offline (no store or network needed);
+                         exit 0 verified, 1 not
   import <file.ndjson> --key <ingest key> [--url <url>] [--batch 500] [--rejects <file>] [--json]
                          send a file's events to a running server (resumable; see docs/integrations.md)
 
@@ -118,6 +121,8 @@ function readPasswordStdin(): string {
 async function main(argv: string[]): Promise<number> {
   // import talks to a server over HTTP and has options of its own: delegate before the store-side parse.
   if (argv[0] === "import") return (await import("./commands/import.ts")).runImport(argv.slice(1));
+  // The offline verifier: lib/core only, no store, no configuration.
+  if (argv[0] === "verify-bundle") return (await import("./commands/verify-bundle.ts")).runVerifyBundle(argv.slice(1));
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,

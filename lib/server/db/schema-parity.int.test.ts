@@ -33,6 +33,8 @@ describe.each(DIALECTS)("Prisma models match the %s migrations", (dialect) => {
     expect(k.retiredAt).toBeNull();
     const ik = await ledger.prisma.ingestKey.create({ data: { id: "abc", source: "s", secretHash: "h", createdAt: "2026-01-01T00:00:00.000Z" } });
     expect(ik).toMatchObject({ revokedAt: null, lastUsedAt: null, description: null });
+    const b = await ledger.prisma.bundle.create({ data: { id: "b1", status: "queued", createdBy: "a@example.com", createdAt: "2026-01-01T00:00:00.000Z", filter: "{}" } });
+    expect(b).toMatchObject({ progressDone: 0n, progressTotal: 0n, entryCount: null, treeSize: null, sizeBytes: null, sha256: null, error: null, finishedAt: null });
     // Prisma writes are refused by the same guards.
     await expect(ledger.prisma.entry.update({ where: { seq: 1n }, data: { outcome: "denied" } })).rejects.toThrow();
     await expect(ledger.prisma.checkpoint.deleteMany({})).rejects.toThrow();

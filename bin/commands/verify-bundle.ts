@@ -1,0 +1,121 @@
+// ledgerline verify-bundle <file.zip> [--key <verifier key | PEM file>] [--json] — the offline
+// verifier an external assessor runs: no server, no database, no network. It imports only
+// lib/core (and fflate through it) and Node's built-ins, reads the ZIP into memory with the
+// strict reader (nothing is extracted to disk), and checks the five SPEC §5 conditions.
+// Exit 0 when the bundle verifies, 1 when any check fails, 2 on bad usage.
+
+import crypto from "node:crypto";
+import fs from "node:fs";
+import { parseArgs } from "node:util";
+import { verifyBundle, type BundleReport } from "@/lib/core/bundle/verify.ts";
+import { useSha256 } from "@/lib/core/hash.ts";
+
+export const VERIFY_BUNDLE_USAGE = `Usage: ledgerline verify-bundle <bundle.zip> [--key <verifier key string | public-key PEM file>] [--json]
+
+Checks an evidence bundle offline: the ZIP is safe, SHA256SUMS.sig signs SHA256SUMS, every file
+matches SHA256SUMS, the checkpoint is signed by the same key, every entry's leaf hash and inclusion
+proof, and the manifest's count, seqs and filter. With --key it also checks that the bundle is
+signed by that key; without it, compare the printed fingerprint with the one the deployment
+publishes (GET /api/v1/keys). Exit 0 verified, 1 not verified, 2 bad usage.`;
+
+const MAX_ZIP_BYTES = 4 * 1024 * 1024 * 1024 - 1;
+
+class Usage extends Error {}
+
+// Node's native SHA-256 (the same digests; the core refuses an implementation that differs).
+useSha256((...parts) => {
+  const h = crypto.createHash("sha256");
+  for (const p of parts) h.update(p);
+  return new Uint8Array(h.digest());
+});
+
+function keyArg(v: string | undefined): string | undefined {
+  if (v === undefined) return undefined;
+  // A path to a PEM (or to a file holding the verifier key string), else the string itself.
+  if (!v.includes("+") && fs.existsSync(v)) {
+    try {
+      return fs.readFileSync(v, "utf8");
+    } catch (e) {
+      throw new Usage(`--key ${v}: ${(e as Error).message}`);
+    }
+  }
+  return v;
+}
+
+function render(file: string, r: BundleReport): string {
+  const tty = process.stdout.isTTY;
+  const paint = (code: number, s: string) => (tty ? `\x1b[${code}m${s}\x1b[0m` : s);
+  const out: string[] = [`Bundle ${file}${r.manifest ? ` (${r.manifest.format}, id ${r.manifest.bundleId})` : ""}`, ""];
+  for (const c of r.checks) {
+    const mark = c.status === "pass" ? paint(32, "✔") : c.status === "fail" ? paint(31, "✘") : paint(33, "!");
+    out.push(`${mark} ${c.label.padEnd(4)} ${c.title}`);
+    out.push(`       ${c.detail}${c.firstBadSeq !== undefined ? ` (first bad seq ${c.firstBadSeq})` : ""}`);
+  }
+  out.push("");
+  if (r.manifest) {
+    const m = r.manifest;
+    out.push(
+      `Contents: ${m.count} entries${m.count ? ` (seq ${m.firstSeq}…${m.lastSeq})` : ""} of ${m.origin}, proven against tree size ${m.checkpoint.treeSize}`,
+      `Created ${m.createdAt} by ${m.createdBy}; filter ${JSON.stringify(m.filter)}`,
+    );
+  }
+  if (r.key) out.push(`Signing key: fingerprint ${r.key.fingerprint}${r.key.keyId ? `, key id ${r.key.keyId}` : ""}`);
+  out.push("", r.ok ? paint(32, "VERIFIED") : paint(31, "NOT VERIFIED: see the ✘ lines above"));
+  if (r.ok && r.checks.some((c) => c.id === "key" && c.status === "skip")) {
+    out.push("Compare the fingerprint above, out of band, with the one the deployment publishes: a bundle signed by an unknown key proves nothing.");
+  }
+  return out.join("\n") + "\n";
+}
+
+export async function runVerifyBundle(argv: string[]): Promise<number> {
+  let values: { key?: string; json?: boolean; help?: boolean };
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: { key: { type: "string" }, json: { type: "boolean", default: false }, help: { type: "boolean", short: "h", default: false } },
+    }));
+  } catch (e) {
+    process.stderr.write(`ledgerline verify-bundle: ${(e as Error).message}\n\n${VERIFY_BUNDLE_USAGE}\n`);
+    return 2;
+  }
+  if (values.help) {
+    process.stdout.write(VERIFY_BUNDLE_USAGE + "\n");
+    return 0;
+  }
+  try {
+    if (positionals.length !== 1) throw new Usage("give exactly one bundle file, e.g. ledgerline verify-bundle bundle.zip");
+    const file = positionals[0]!;
+    let st: fs.Stats;
+    try {
+      st = fs.statSync(file);
+    } catch {
+      throw new Usage(`${file}: no such file`);
+    }
+    if (!st.isFile()) throw new Usage(`${file} is not a file (give the bundle's .zip, not an unpacked folder)`);
+    if (st.size > MAX_ZIP_BYTES) throw new Usage(`${file} is larger than 4 GiB; no bundle is`);
+    const key = keyArg(values.key);
+    const bytes = new Uint8Array(fs.readFileSync(file));
+    let last = 0;
+    const report = await verifyBundle(bytes, {
+      key,
+      onProgress: (done, total) => {
+        if (!process.stderr.isTTY || values.json) return;
+        const now = Date.now();
+        if (now - last > 500 || done === total) {
+          last = now;
+          process.stderr.write(`\rchecking entries… ${done} / ${total}${done === total ? "\n" : ""}`);
+        }
+      },
+    });
+    process.stdout.write(values.json ? JSON.stringify(report, null, 2) + "\n" : render(file, report));
+    return report.ok ? 0 : 1;
+  } catch (e) {
+    if (e instanceof Usage) {
+      process.stderr.write(`ledgerline verify-bundle: ${e.message}\n\n${VERIFY_BUNDLE_USAGE}\n`);
+      return 2;
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,67 @@
+"use client";
+
+import Link from "next/link";
+import { CopyButton } from "@/components/ui/copy-button.tsx";
+import { BundleStatus } from "./bundle-status.tsx";
+import { describeFilter, eventsHref, formatBytes, utc } from "./describe.ts";
+import { isFinal, type BundleView } from "./types.ts";
+import { usePolled } from "./use-polled.ts";
+import "./bundles.css";
+
+// One bundle, live until it is ready or failed, with how to check it once downloaded.
+export function BundleDetail({ initial, verifierKey }: { initial: BundleView; verifierKey: string | null }) {
+  const { value: b, error } = usePolled<BundleView>(`/api/v1/bundles/${initial.id}`, initial, (v) => !isFinal(v));
+  const file = `ledgerline-bundle-${b.id}.zip`;
+  return (
+    <div className="stack" data-testid="bundle-detail">
+      {error && <p className="muted small">{error}</p>}
+      <section className="card stack">
+        <h2>Evidence bundle</h2>
+        <dl className="bundle-facts">
+          <dt>status</dt>
+          <dd>
+            <BundleStatus b={b} />
+            {b.status === "failed" && <p className="small">Nothing was exported. Fix what the message says, then create the bundle again from the explorer.</p>}
+          </dd>
+          <dt>selection</dt>
+          <dd>
+            <Link href={eventsHref(b.filter)}>{describeFilter(b.filter)}</Link>
+          </dd>
+          <dt>created</dt>
+          <dd>
+            {utc(b.createdAt)} by {b.createdBy}
+          </dd>
+          <dt>progress</dt>
+          <dd data-testid="bundle-progress">
+            {b.progress.done.toLocaleString("en-US")} of {b.progress.total.toLocaleString("en-US")} entries
+          </dd>
+          <dt>entries</dt>
+          <dd data-testid="bundle-count">{b.count === null ? "—" : b.count.toLocaleString("en-US")}</dd>
+          <dt>checkpoint</dt>
+          <dd>{b.treeSize === null ? "—" : `tree size ${b.treeSize.toLocaleString("en-US")}`}</dd>
+          <dt>size</dt>
+          <dd>{formatBytes(b.size)}</dd>
+          <dt>sha256</dt>
+          <dd className="mono break" data-testid="bundle-sha256">
+            {b.sha256 ?? "—"}
+          </dd>
+          <dt>finished</dt>
+          <dd>{utc(b.finishedAt)}</dd>
+        </dl>
+      </section>
+      {b.status === "ready" && (
+        <section className="card stack">
+          <h2>Check it</h2>
+          <p className="muted">
+            Anyone can check the ZIP offline; VERIFY.txt inside says the same. Or drop it on <Link href="/verify">Verify a bundle</Link> (checked in your browser).
+          </p>
+          <pre>{`unzip ${file} -d bundle && cd bundle
+openssl pkeyutl -verify -pubin -inkey public-key.pem -rawin -in SHA256SUMS -sigfile SHA256SUMS.sig
+sha256sum -c SHA256SUMS
+npx ledgerline verify-bundle ${file}${verifierKey ? ` --key '${verifierKey}'` : ""}`}</pre>
+          {verifierKey && <CopyButton value={verifierKey} label="Copy verifier key" />}
+        </section>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,213 @@
+import { Inflate } from "fflate";
+import { crc32 } from "./crc32.ts";
+
+// A deliberately strict ZIP reader for evidence bundles, in memory only (browser and
+// CLI alike): nothing is ever written to disk, so a hostile archive cannot place a file
+// anywhere. It reads the central directory, and refuses instead of guessing whenever an
+// archive could mean two things or cost more than it declares: folders, links, odd
+// names, duplicate names, overlapping members, encryption, ZIP64, and inflation beyond
+// the declared (and capped) sizes — the actual inflated bytes are counted, not trusted.
+
+export type ZipLimits = {
+  /** Most members an archive may hold. */
+  maxFiles: number;
+  /** Most uncompressed bytes of one member. */
+  maxFileBytes: number;
+  /** Most uncompressed bytes of all members together. */
+  maxTotalBytes: number;
+  /** Highest uncompressed/compressed ratio of a member larger than 1 MiB. */
+  maxRatio: number;
+};
+
+export const DEFAULT_ZIP_LIMITS: ZipLimits = {
+  maxFiles: 64,
+  maxFileBytes: 1536 * 1024 * 1024,
+  maxTotalBytes: 3 * 1024 * 1024 * 1024,
+  maxRatio: 200,
+};
+
+export type ZipReadResult = { ok: true; files: Map<string, Uint8Array> } | { ok: false; reason: string };
+
+const SIG_LOCAL = 0x04034b50;
+const SIG_CENTRAL = 0x02014b50;
+const SIG_EOCD = 0x06054b50;
+const SIG_EOCD64_LOCATOR = 0x07064b50;
+const RATIO_FLOOR = 1024 * 1024;
+const CHUNK = 16 * 1024;
+
+const S_IFMT = 0o170000;
+const S_IFREG = 0o100000;
+const S_IFDIR = 0o040000;
+const S_IFLNK = 0o120000;
+const HOST_UNIX = 3;
+const DOS_DIRECTORY = 0x10;
+
+class Refused extends Error {}
+
+function refuse(reason: string): never {
+  throw new Refused(reason);
+}
+
+const utf8Strict = new TextDecoder("utf-8", { fatal: true });
+
+/** Why a member name may not be used, or null. Only plain top-level names are allowed. */
+export function unsafeNameReason(name: string): string | null {
+  if (name === "") return "an empty name";
+  if (name.endsWith("/")) return "a directory";
+  if (name.includes("/") || name.includes("\\")) return "a path with folders (only top-level files are allowed)";
+  if (name === "." || name === ".." || name.includes("..")) return "a '..' path component";
+  if (/^[A-Za-z]:/.test(name)) return "a drive-letter path";
+  if (/[\u0000-\u001f\u007f]/.test(name)) return "a control character";
+  if (name.length > 255) return "an over-long name";
+  return null;
+}
+
+function u16(b: Uint8Array, o: number): number {
+  if (o + 2 > b.length) refuse("the archive is truncated");
+  return b[o]! | (b[o + 1]! << 8);
+}
+
+function u32(b: Uint8Array, o: number): number {
+  if (o + 4 > b.length) refuse("the archive is truncated");
+  return (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24)) >>> 0;
+}
+
+function findEocd(b: Uint8Array): number {
+  // The end record is 22 bytes plus a comment of at most 65535 bytes.
+  const min = Math.max(0, b.length - 22 - 0xffff);
+  for (let o = b.length - 22; o >= min; o--) {
+    if (u32(b, o) === SIG_EOCD && o + 22 + u16(b, o + 20) === b.length) return o;
+  }
+  refuse("not a ZIP archive (no end-of-central-directory record)");
+}
+
+type Member = { name: string; method: number; crc: number; csize: number; usize: number; localOffset: number; dataStart: number };
+
+function inflateBounded(data: Uint8Array, expected: number, name: string): Uint8Array {
+  const out = new Uint8Array(expected);
+  let written = 0;
+  let ended = false;
+  const inflater = new Inflate((chunk, final) => {
+    if (written + chunk.length > expected) refuse(`${name} inflates to more than its declared ${expected} bytes (zip bomb?)`);
+    out.set(chunk, written);
+    written += chunk.length;
+    if (final) ended = true;
+  });
+  try {
+    for (let o = 0; o < data.length; o += CHUNK) inflater.push(data.subarray(o, Math.min(data.length, o + CHUNK)), o + CHUNK >= data.length);
+    if (data.length === 0) inflater.push(new Uint8Array(0), true);
+  } catch (e) {
+    if (e instanceof Refused) throw e;
+    refuse(`${name}: corrupt compressed data (${(e as Error).message})`);
+  }
+  if (!ended || written !== expected) refuse(`${name} inflates to ${written} bytes, not the declared ${expected}`);
+  return out;
+}
+
+function readUnsafe(b: Uint8Array, limits: ZipLimits): Map<string, Uint8Array> {
+  if (b.length < 22) refuse("not a ZIP archive (too short)");
+  const eocd = findEocd(b);
+  if (eocd >= 20 && u32(b, eocd - 20) === SIG_EOCD64_LOCATOR) refuse("ZIP64 archives are not accepted (a bundle never needs one)");
+  const disk = u16(b, eocd + 4);
+  const cdDisk = u16(b, eocd + 6);
+  const onDisk = u16(b, eocd + 8);
+  const total = u16(b, eocd + 10);
+  const cdSize = u32(b, eocd + 12);
+  const cdOffset = u32(b, eocd + 16);
+  if (disk !== 0 || cdDisk !== 0 || onDisk !== total) refuse("multi-volume archives are not accepted");
+  if (total === 0xffff || cdSize === 0xffffffff || cdOffset === 0xffffffff) refuse("ZIP64 archives are not accepted (a bundle never needs one)");
+  if (total > limits.maxFiles) refuse(`too many files (${total}; at most ${limits.maxFiles})`);
+  if (cdOffset + cdSize !== eocd) refuse("the central directory is not where the end record says (prepended or appended data?)");
+
+  const members: Member[] = [];
+  const seen = new Set<string>();
+  let o = cdOffset;
+  let declaredTotal = 0;
+  for (let i = 0; i < total; i++) {
+    if (u32(b, o) !== SIG_CENTRAL) refuse(`central directory entry ${i + 1} is malformed`);
+    const madeBy = u16(b, o + 4);
+    const flags = u16(b, o + 8);
+    const method = u16(b, o + 10);
+    const crc = u32(b, o + 16);
+    const csize = u32(b, o + 20);
+    const usize = u32(b, o + 24);
+    const nameLen = u16(b, o + 28);
+    const extraLen = u16(b, o + 30);
+    const commentLen = u16(b, o + 32);
+    const external = u32(b, o + 38);
+    const localOffset = u32(b, o + 42);
+    const nameBytes = b.subarray(o + 46, o + 46 + nameLen);
+    if (nameBytes.length !== nameLen) refuse("the archive is truncated");
+    let name: string;
+    try {
+      name = utf8Strict.decode(nameBytes);
+    } catch {
+      refuse(`entry ${i + 1} has a name that is not valid UTF-8`);
+    }
+    const shown = JSON.stringify(name.slice(0, 80));
+    const bad = unsafeNameReason(name);
+    if (bad) refuse(`${shown} is ${bad}`);
+    const folded = name.toLowerCase();
+    if (seen.has(folded)) refuse(`${shown} appears more than once (names must be unique, ignoring case)`);
+    seen.add(folded);
+    if (flags & 0x1) refuse(`${shown} is encrypted`);
+    if (method !== 0 && method !== 8) refuse(`${shown} uses compression method ${method} (only stored and deflate are accepted)`);
+    if (usize === 0xffffffff || csize === 0xffffffff || localOffset === 0xffffffff) refuse(`${shown} needs ZIP64, which is not accepted`);
+    if (external & DOS_DIRECTORY) refuse(`${shown} is a directory`);
+    if (madeBy >> 8 === HOST_UNIX) {
+      const type = (external >>> 16) & S_IFMT;
+      if (type === S_IFLNK) refuse(`${shown} is a symbolic link`);
+      if (type === S_IFDIR) refuse(`${shown} is a directory`);
+      if (type !== 0 && type !== S_IFREG) refuse(`${shown} is not a regular file (mode ${((external >>> 16) >>> 0).toString(8)})`);
+    }
+    if (usize > limits.maxFileBytes) refuse(`${shown} declares ${usize} bytes uncompressed (at most ${limits.maxFileBytes})`);
+    declaredTotal += usize;
+    if (declaredTotal > limits.maxTotalBytes) refuse(`the files declare more than ${limits.maxTotalBytes} bytes uncompressed together`);
+    if (method === 0 && csize !== usize) refuse(`${shown} is stored but its sizes differ`);
+    if (usize > RATIO_FLOOR && usize > csize * limits.maxRatio) refuse(`${shown} has a compression ratio above ${limits.maxRatio}:1 (zip bomb?)`);
+
+    // The local header must agree on the name; its own extra field decides where data starts.
+    if (u32(b, localOffset) !== SIG_LOCAL) refuse(`${shown}: no local header at its offset`);
+    const lNameLen = u16(b, localOffset + 26);
+    const lExtraLen = u16(b, localOffset + 28);
+    const lName = b.subarray(localOffset + 30, localOffset + 30 + lNameLen);
+    if (lNameLen !== nameLen || lName.some((x, j) => x !== nameBytes[j])) refuse(`${shown}: the local header names a different file`);
+    const dataStart = localOffset + 30 + lNameLen + lExtraLen;
+    if (dataStart + csize > cdOffset) refuse(`${shown}: its data runs into the central directory`);
+    members.push({ name, method, crc, csize, usize, localOffset, dataStart });
+    o += 46 + nameLen + extraLen + commentLen;
+  }
+  if (o !== eocd) refuse("the central directory has trailing bytes");
+
+  // Overlapping members are how the smallest zip bombs reuse one compressed stream.
+  const byOffset = [...members].sort((x, y) => x.localOffset - y.localOffset);
+  for (let i = 1; i < byOffset.length; i++) {
+    const prev = byOffset[i - 1]!;
+    if (prev.dataStart + prev.csize > byOffset[i]!.localOffset) refuse(`${JSON.stringify(prev.name)} overlaps ${JSON.stringify(byOffset[i]!.name)}`);
+  }
+
+  const files = new Map<string, Uint8Array>();
+  for (const m of members) {
+    const raw = b.subarray(m.dataStart, m.dataStart + m.csize);
+    const data = m.method === 0 ? raw.slice() : inflateBounded(raw, m.usize, JSON.stringify(m.name));
+    if (crc32(data) !== m.crc) refuse(`${JSON.stringify(m.name)} fails its CRC-32 check (corrupt archive)`);
+    files.set(m.name, data);
+  }
+  return files;
+}
+
+/**
+ * Reads every member of a ZIP archive into memory.
+ * Invariants: never throws (a refusal is `{ ok: false, reason }`); accepts only top-level
+ * regular files with unique, plain names; every member's actual inflated size equals its
+ * declared size and passes its CRC-32; sizes stay within `limits`.
+ */
+export function readZip(bytes: Uint8Array, limits: Partial<ZipLimits> = {}): ZipReadResult {
+  const l = { ...DEFAULT_ZIP_LIMITS, ...limits };
+  try {
+    return { ok: true, files: readUnsafe(bytes, l) };
+  } catch (e) {
+    if (e instanceof Refused) return { ok: false, reason: e.message };
+    return { ok: false, reason: `unreadable archive: ${(e as Error)?.message ?? String(e)}` };
+  }
+}

@@ -1,0 +1,173 @@
+import "server-only";
+import fs from "node:fs";
+import path from "node:path";
+import { ed25519 } from "@noble/curves/ed25519.js";
+import { canonicalJson, hashLeaf, openNote, parseCheckpoint, toBase64, utf8, type EventFilter } from "@/lib/core/index.ts";
+import { BUNDLE_FILES, BUNDLE_FILE_ORDER, BUNDLE_FORMAT, csvHeader, csvLine, eventLine, formatManifest, formatSums, formatVerifyText, proofLine } from "@/lib/core/bundle/format.ts";
+import { filterWhere } from "../events/filter-sql.ts";
+import { queryEvents } from "../events/search.ts";
+import type { Ledger } from "../ledger/ledger.ts";
+import { committedSize, latestCheckpoint } from "../proofs.ts";
+import { sha256Hex } from "./hash.ts";
+import { ProofBatch } from "./proof-hasher.ts";
+import { Spool, type SpoolResult } from "./spool.ts";
+import { memoryMember, writeZip, type ZipMember } from "./zip-writer.ts";
+import "../native-crypto.ts";
+
+// Builds one evidence bundle (SPEC §5) on disk, never holding it in memory: the
+// entries are read in keyset pages of PAGE in seq order, each page's lines go to
+// three deflating spools (events.jsonl, proofs.jsonl, events.csv) that hash as
+// they write, and the ZIP is then assembled by copying those spools after the
+// small files. Every proof is against one checkpoint, signed first if needed so
+// that it covers every entry in the log.
+
+export const PAGE = 1000;
+/** Past this a bundle is refused before it is built (ZIP without ZIP64, browser verification). */
+export const MAX_BUNDLE_ENTRIES = 1_000_000;
+
+/** A build failure whose message tells the user what happened and what to do. */
+export class BundleBuildError extends Error {}
+
+export type BuildRequest = { id: string; createdAt: string; createdBy: string; filter: EventFilter };
+export type BuildResult = { file: string; size: number; sha256: string; count: number; treeSize: number };
+
+export function bundlesDir(dataDir: string): string {
+  return path.join(dataDir, "bundles");
+}
+
+export function bundleFile(dataDir: string, id: string): string {
+  if (!/^[0-9a-f-]{36}$/.test(id)) throw new Error("not a bundle id");
+  return path.join(bundlesDir(dataDir), `${id}.zip`);
+}
+
+/** The checkpoint every proof will be against: the latest, after signing one if the log outgrew it. */
+async function coveringCheckpoint(ledger: Ledger) {
+  const key = await ledger.signingKey();
+  const size = await committedSize(ledger);
+  if (size === 0) throw new BundleBuildError("the log is empty: there is nothing to export yet");
+  let cp = await latestCheckpoint(ledger);
+  if (!cp || cp.treeSize < size || cp.keyId !== key.keyIdHex) {
+    await ledger.sequencer.checkpoint();
+    cp = await latestCheckpoint(ledger);
+  }
+  if (!cp || cp.treeSize < size) {
+    throw new BundleBuildError("no signed checkpoint covers the newest entries (signing failed; see the server log), so not every entry could have a proof; try again shortly");
+  }
+  if (cp.keyId !== key.keyIdHex) {
+    throw new BundleBuildError(`the latest checkpoint is signed by key ${cp.keyId}, not the current key ${key.keyIdHex} (was the key just rotated?); create the bundle again in a minute`);
+  }
+  const opened = openNote(cp.note, [{ name: key.name, publicKey: key.publicKey }]);
+  if (!opened.ok) throw new BundleBuildError(`the latest checkpoint does not verify with the current key (${opened.reason}); run a full verification on /integrity`);
+  const parsed = parseCheckpoint(opened.text);
+  return { key, note: cp.note, treeSize: parsed.size, rootHash: parsed.rootHash };
+}
+
+/**
+ * Builds bundle `req.id` into <data dir>/bundles/<id>.zip and returns its size and
+ * SHA-256. Progress goes to `onProgress(done, total)` once per page. Throws
+ * BundleBuildError (a message for the user) or any store/disk error.
+ */
+export async function buildBundle(ledger: Ledger, req: BuildRequest, onProgress: (done: number, total: number) => Promise<void> | void = () => {}): Promise<BuildResult> {
+  const cp = await coveringCheckpoint(ledger);
+  const T = cp.treeSize;
+  // The manifest records the filter as asked; the query also stops at the checkpoint.
+  const queryFilter: EventFilter = { ...req.filter, seqTo: Math.min(req.filter.seqTo ?? T, T) };
+  const where = filterWhere(queryFilter, ledger.db.dialect);
+  const counted = await ledger.db.get<{ n: number | string }>(`SELECT COUNT(*) AS n FROM entries WHERE ${where.sql}`, where.params);
+  const total = Number(counted?.n ?? 0);
+  if (total > MAX_BUNDLE_ENTRIES) {
+    throw new BundleBuildError(
+      `the filter matches ${total.toLocaleString("en-US")} entries; a bundle holds at most ${MAX_BUNDLE_ENTRIES.toLocaleString("en-US")}: narrow it (a shorter time range, one service) and create several bundles`,
+    );
+  }
+  await onProgress(0, total);
+
+  const dir = bundlesDir(ledger.config.dataDir);
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const tmp = fs.mkdtempSync(path.join(dir, `.build-${req.id}-`));
+  const spools = {
+    events: new Spool(path.join(tmp, BUNDLE_FILES.events)),
+    proofs: new Spool(path.join(tmp, BUNDLE_FILES.proofs)),
+    csv: new Spool(path.join(tmp, BUNDLE_FILES.csv)),
+  };
+  try {
+    await spools.csv.write(csvHeader());
+    const prover = new ProofBatch(ledger.db, T);
+    let done = 0;
+    let firstSeq = 0;
+    let lastSeq = 0;
+    let cursor: string | undefined;
+    do {
+      const page = await queryEvents(ledger, queryFilter, { sort: "seq", limit: PAGE, cursor });
+      const paths = await prover.paths(page.items.map((item) => item.seq - 1));
+      for (const [i, item] of page.items.entries()) {
+        const { leafHash, ...entry } = item;
+        const jcs = canonicalJson(entry);
+        // The bundle must prove what the log committed to: a row that no longer
+        // hashes to its stored leaf is tampering, not something to export.
+        if (Buffer.from(hashLeaf(Buffer.from(jcs, "utf8"))).toString("base64") !== leafHash) {
+          throw new BundleBuildError(`entry seq ${entry.seq} no longer matches its leaf hash: the store may have been tampered with; run a full verification on /integrity`);
+        }
+        await spools.events.write(eventLine(entry.seq, leafHash, jcs));
+        await spools.proofs.write(proofLine(entry.seq, paths[i]!));
+        await spools.csv.write(csvLine(entry, leafHash));
+        if (firstSeq === 0) firstSeq = entry.seq;
+        lastSeq = entry.seq;
+      }
+      done += page.items.length;
+      await onProgress(done, total);
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    if (done !== total) throw new Error(`read ${done} entries but counted ${total}`);
+
+    const [events, proofs, csv] = await Promise.all([spools.events.finish(), spools.proofs.finish(), spools.csv.finish()]);
+    const small = new Map<string, Uint8Array>([
+      [
+        BUNDLE_FILES.manifest,
+        utf8(
+          formatManifest({
+            format: BUNDLE_FORMAT,
+            bundleId: req.id,
+            createdAt: req.createdAt,
+            createdBy: req.createdBy,
+            origin: ledger.config.origin,
+            filter: req.filter,
+            count: done,
+            firstSeq,
+            lastSeq,
+            checkpoint: { treeSize: T, rootHash: toBase64(cp.rootHash) },
+            keyId: cp.key.keyIdHex,
+          }),
+        ),
+      ],
+      [BUNDLE_FILES.checkpoint, utf8(cp.note)],
+      [BUNDLE_FILES.key, utf8(cp.key.pem)],
+      [
+        BUNDLE_FILES.verify,
+        utf8(formatVerifyText({ bundleId: req.id, origin: ledger.config.origin, count: done, treeSize: T, keyId: cp.key.keyIdHex, verifierKey: cp.key.verifierKey, fingerprint: cp.key.fingerprint })),
+      ],
+    ]);
+    const spooled: Record<string, SpoolResult> = { [BUNDLE_FILES.events]: events, [BUNDLE_FILES.proofs]: proofs, [BUNDLE_FILES.csv]: csv };
+    const sums = utf8(
+      formatSums([
+        ...[...small].map(([name, data]) => ({ name, sha256Hex: sha256Hex(data) })),
+        ...Object.entries(spooled).map(([name, s]) => ({ name, sha256Hex: s.sha256Hex })),
+      ]),
+    );
+    small.set(BUNDLE_FILES.sums, sums);
+    small.set(BUNDLE_FILES.sig, ed25519.sign(sums, cp.key.seed));
+
+    const members: ZipMember[] = BUNDLE_FILE_ORDER.map((name) => {
+      const s = spooled[name];
+      return s ? { name, crc: s.crc, size: s.size, csize: s.csize, deflated: { file: s.file } } : memoryMember(name, small.get(name)!);
+    });
+    const file = bundleFile(ledger.config.dataDir, req.id);
+    const part = path.join(tmp, "bundle.zip");
+    const zip = await writeZip(part, members, new Date(req.createdAt));
+    fs.renameSync(part, file);
+    return { file, size: zip.bytes, sha256: zip.sha256Hex, count: done, treeSize: T };
+  } finally {
+    for (const s of Object.values(spools)) s.abort();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,92 @@
+import "server-only";
+import fs from "node:fs";
+import path from "node:path";
+import type { Ledger } from "../ledger/ledger.ts";
+import { BundleBuildError, buildBundle, bundlesDir } from "./build.ts";
+import { claimNext, failInterrupted, markFailed, markReady, setProgress, type BundleRow } from "./store.ts";
+
+// The background builder: one bundle at a time per ledger, in this process, in
+// request order. Progress is kept in memory for the live view and written to the
+// row once per page. A bundle left 'building' by a process that stopped is
+// failed the first time this process touches bundles (its temp files are
+// removed); queued ones are simply built.
+
+type Worker = { ready: Promise<void>; loop: Promise<void> | null; live: { id: string; done: number; total: number } | null };
+const workers = new WeakMap<Ledger, Worker>();
+
+function workerOf(ledger: Ledger): Worker {
+  let w = workers.get(ledger);
+  if (!w) {
+    w = { ready: recover(ledger), loop: null, live: null };
+    w.ready.catch(() => workers.delete(ledger));
+    workers.set(ledger, w);
+  }
+  return w;
+}
+
+async function recover(ledger: Ledger): Promise<void> {
+  await failInterrupted(ledger.db);
+  const dir = bundlesDir(ledger.config.dataDir);
+  if (fs.existsSync(dir)) {
+    for (const f of fs.readdirSync(dir)) if (f.startsWith(".build-")) fs.rmSync(path.join(dir, f), { recursive: true, force: true });
+  }
+}
+
+/** Makes sure interrupted bundles were closed and queued ones are being built. */
+export async function ensureBundleWorker(ledger: Ledger): Promise<void> {
+  const w = workerOf(ledger);
+  await w.ready;
+  kick(ledger, w);
+}
+
+function kick(ledger: Ledger, w: Worker): void {
+  w.loop ??= run(ledger, w).finally(() => {
+    w.loop = null;
+  });
+}
+
+async function run(ledger: Ledger, w: Worker): Promise<void> {
+  for (;;) {
+    let row: BundleRow | null;
+    try {
+      row = await claimNext(ledger.db);
+    } catch (e) {
+      console.error(`[ledgerline] bundle queue: ${(e as Error).message}`);
+      return;
+    }
+    if (!row) return;
+    await buildOne(ledger, w, row);
+  }
+}
+
+async function buildOne(ledger: Ledger, w: Worker, row: BundleRow): Promise<void> {
+  w.live = { id: row.id, done: 0, total: 0 };
+  try {
+    const r = await buildBundle(ledger, { id: row.id, createdAt: row.created_at, createdBy: row.created_by, filter: JSON.parse(row.filter) }, async (done, total) => {
+      w.live = { id: row.id, done, total };
+      await setProgress(ledger.db, row.id, done, total);
+    });
+    await markReady(ledger.db, row.id, { count: r.count, treeSize: r.treeSize, size: r.size, sha256: r.sha256 });
+  } catch (e) {
+    const known = e instanceof BundleBuildError;
+    if (!known) console.error(`[ledgerline] bundle ${row.id} failed:`, e);
+    const message = known ? (e as Error).message : "an unexpected error stopped the build (the server log has details); create it again, and if it fails again tell your administrator";
+    await markFailed(ledger.db, row.id, message).catch((err) => console.error(`[ledgerline] bundle ${row.id}: could not record the failure: ${(err as Error).message}`));
+  } finally {
+    w.live = null;
+  }
+}
+
+/** In-memory progress of the bundle being built now in this process, if it is `id`. */
+export function liveProgress(ledger: Ledger, id: string): { done: number; total: number } | null {
+  const live = workers.get(ledger)?.live;
+  return live && live.id === id ? { done: live.done, total: live.total } : null;
+}
+
+/** Resolves when the queue has nothing left to build (tests, shutdown). */
+export async function whenBundlesIdle(ledger: Ledger): Promise<void> {
+  const w = workers.get(ledger);
+  if (!w) return;
+  await w.ready.catch(() => undefined);
+  while (w.loop) await w.loop;
+}

@@ -1,0 +1,88 @@
+import "server-only";
+import fs from "node:fs";
+import { Readable } from "node:stream";
+import { parseEventFilter } from "@/lib/schemas/event-filter.ts";
+import { assertCan, type Principal } from "../auth/principal.ts";
+import { AppError } from "../errors.ts";
+import { assertSameOrigin } from "../http/csrf.ts";
+import { json, route } from "../http/problem.ts";
+import type { Ledger } from "../ledger/ledger.ts";
+import { createBundle, getBundle, listBundles, openBundleDownload } from "./service.ts";
+
+// /api/v1/bundles handlers, built over a ledger getter and a principal getter so
+// integration tests run exactly the code the app mounts.
+
+const MAX_BODY = 64 * 1024;
+
+async function readFilterBody(req: Request) {
+  const type = req.headers.get("content-type") ?? "";
+  if (!/^application\/json\b/i.test(type)) throw new AppError("unsupported_media_type", 'Send the request as application/json: {"filter": {…}}.');
+  const text = await req.text();
+  if (text.length > MAX_BODY) throw new AppError("payload_too_large", `The request body is over ${MAX_BODY} bytes.`);
+  let body: unknown;
+  try {
+    body = text.trim() === "" ? {} : JSON.parse(text);
+  } catch {
+    throw new AppError("bad_request", 'The body is not valid JSON; send {"filter": {…the explorer filter…}}.');
+  }
+  if (body === null || typeof body !== "object" || Array.isArray(body)) throw new AppError("bad_request", 'The body must be a JSON object: {"filter": {…}}.');
+  const unknown = Object.keys(body).filter((k) => k !== "filter");
+  if (unknown.length) {
+    throw new AppError("bad_request", `Unknown field ${unknown[0]} (the body is {"filter": {…}}).`, { errors: unknown.map((k) => ({ pointer: `/${k}`, detail: "is not a known field" })) });
+  }
+  const parsed = parseEventFilter((body as { filter?: unknown }).filter ?? {});
+  if (!parsed.ok) {
+    const first = parsed.errors[0]!;
+    throw new AppError("bad_request", `filter.${first.param} ${first.detail}${parsed.errors.length > 1 ? ` (and ${parsed.errors.length - 1} more problem(s))` : ""}.`, {
+      errors: parsed.errors.map((e) => ({ pointer: `/filter/${e.param}`, detail: e.detail })),
+    });
+  }
+  return parsed.value;
+}
+
+export function bundleRoutes(getLedger: () => Promise<Ledger>, getPrincipal: (req: Request) => Promise<Principal | null>) {
+  return {
+    // POST /api/v1/bundles — queue a bundle of the entries matching {"filter": …}: 202 {id} + Location (bundles:create; audited).
+    create: route(async (req, { requestId }) => {
+      const principal = await getPrincipal(req);
+      assertCan(principal, "bundles:create");
+      assertSameOrigin(req);
+      const filter = await readFilterBody(req);
+      const { id } = await createBundle(await getLedger(), principal, filter);
+      return json({ id }, 202, requestId, { location: `/api/v1/bundles/${id}` });
+    }),
+
+    // GET /api/v1/bundles — the latest bundles with status and progress (bundles:read).
+    list: route(async (req, { requestId }) => {
+      const principal = await getPrincipal(req);
+      return json({ bundles: await listBundles(await getLedger(), principal) }, 200, requestId);
+    }),
+
+    // GET /api/v1/bundles/{id} — one bundle: status, progress, count, size, sha256 (bundles:read).
+    get: route<{ params: Promise<{ id: string }> }>(async (req, { requestId, params }) => {
+      const principal = await getPrincipal(req);
+      const { id } = await params;
+      return json(await getBundle(await getLedger(), principal, id), 200, requestId);
+    }),
+
+    // GET /api/v1/bundles/{id}/download — the ZIP, streamed from disk (bundles:read; audited).
+    download: route<{ params: Promise<{ id: string }> }>(async (req, { requestId, params }) => {
+      const principal = await getPrincipal(req);
+      const { id } = await params;
+      const d = await openBundleDownload(await getLedger(), principal, id);
+      const body = Readable.toWeb(fs.createReadStream(d.file, { highWaterMark: 1 << 20 })) as ReadableStream<Uint8Array>;
+      return new Response(body, {
+        status: 200,
+        headers: {
+          "content-type": "application/zip",
+          "content-length": String(d.size),
+          "content-disposition": `attachment; filename="${d.filename}"`,
+          "repr-digest": `sha-256=:${Buffer.from(d.sha256, "hex").toString("base64")}:`,
+          "x-content-type-options": "nosniff",
+          "cache-control": "no-store",
+          "x-request-id": requestId,
+        },
+      });
+    }),
+  };
+}

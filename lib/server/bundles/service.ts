@@ -1,0 +1,80 @@
+import "server-only";
+import fs from "node:fs";
+import type { EventFilter } from "@/lib/core/event-filter.ts";
+import { recordAudit } from "../audit-trail.ts";
+import { actorOf, assertCan, type Principal } from "../auth/principal.ts";
+import { AppError } from "../errors.ts";
+import { nowIso, uuidv7 } from "../ids.ts";
+import type { Ledger } from "../ledger/ledger.ts";
+import { bundleFile } from "./build.ts";
+import { ensureBundleWorker, liveProgress } from "./queue.ts";
+import { findBundle, insertBundle, listBundleRows, serializeBundle, type Bundle } from "./store.ts";
+
+// What people and scripts may do with bundles: create (bundles:create), list, look
+// at and download (bundles:read). Creation and every download are meta-audit
+// entries, recorded before anything happens (fail closed).
+
+/** The target id of bundle meta-audit entries. */
+export const BUNDLES_TARGET = "ledgerline:bundles";
+
+const ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+function withLive(ledger: Ledger, b: Bundle): Bundle {
+  const live = b.status === "building" ? liveProgress(ledger, b.id) : null;
+  return live ? { ...b, progress: live } : b;
+}
+
+export async function createBundle(ledger: Ledger, p: Principal | null, filter: EventFilter): Promise<{ id: string }> {
+  assertCan(p, "bundles:create");
+  const id = uuidv7();
+  await recordAudit(ledger, actorOf(p), {
+    action: "bundles.create",
+    eventType: "read",
+    outcome: "success",
+    target: { id: `${BUNDLES_TARGET}/${id}`, type: "bundle" },
+    attributes: { filter },
+  });
+  await insertBundle(ledger.db, { id, createdBy: p.email, createdAt: nowIso(), filter });
+  await ensureBundleWorker(ledger);
+  return { id };
+}
+
+export async function listBundles(ledger: Ledger, p: Principal | null): Promise<Bundle[]> {
+  assertCan(p, "bundles:read");
+  await ensureBundleWorker(ledger);
+  return (await listBundleRows(ledger.db)).map((r) => withLive(ledger, serializeBundle(r)));
+}
+
+export async function getBundle(ledger: Ledger, p: Principal | null, id: string): Promise<Bundle> {
+  assertCan(p, "bundles:read");
+  await ensureBundleWorker(ledger);
+  const row = ID.test(id) ? await findBundle(ledger.db, id) : undefined;
+  if (!row) throw new AppError("not_found", `No bundle with id ${id.slice(0, 64)}.`);
+  return withLive(ledger, serializeBundle(row));
+}
+
+export type BundleDownload = { file: string; size: number; sha256: string; filename: string };
+
+/** A ready bundle's file for download; records the download first (fail closed). */
+export async function openBundleDownload(ledger: Ledger, p: Principal | null, id: string): Promise<BundleDownload> {
+  const b = await getBundle(ledger, p, id);
+  if (b.status !== "ready" || b.size === null || b.sha256 === null) {
+    throw new AppError("conflict", b.status === "failed" ? `Bundle ${id} failed: ${b.error}` : `Bundle ${id} is ${b.status}; download it when it is ready.`, { status: b.status });
+  }
+  const file = bundleFile(ledger.config.dataDir, id);
+  let size: number;
+  try {
+    size = fs.statSync(file).size;
+  } catch {
+    throw new AppError("not_found", `The file of bundle ${id} is gone from this server's data directory; create the bundle again.`);
+  }
+  if (size !== b.size) throw new AppError("conflict", `The file of bundle ${id} changed on disk (${size} bytes, built as ${b.size}); create the bundle again.`);
+  await recordAudit(ledger, actorOf(p!), {
+    action: "bundles.download",
+    eventType: "read",
+    outcome: "success",
+    target: { id: `${BUNDLES_TARGET}/${id}`, type: "bundle" },
+    attributes: { sha256: b.sha256, size: b.size },
+  });
+  return { file, size, sha256: b.sha256, filename: `ledgerline-bundle-${id}.zip` };
+}

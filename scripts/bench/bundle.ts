@@ -1,0 +1,66 @@
+// Bundle export speed: one evidence bundle of the first n entries of a ledger, built
+// the way the server builds it (buildBundle: keyset pages, proofs against one
+// checkpoint, deflating spools, streamed ZIP), timed, with peak RSS sampled while it
+// runs. Target (issue 7): 100 k entries in ≤ 10 s and ≤ 300 MB RSS. Standalone, on
+// the cached 100 k-entry SQLite dataset (scripts/bench/generate.ts):
+//   tsx --conditions=react-server scripts/bench/bundle.ts [n]
+import fs from "node:fs";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import { verifyBundle } from "@/lib/core/bundle/verify.ts";
+import { loadConfig } from "@/lib/server/config.ts";
+import { buildBundle } from "@/lib/server/bundles/build.ts";
+import { openLedger, type Ledger } from "@/lib/server/ledger/ledger.ts";
+import { uuidv7 } from "@/lib/server/ids.ts";
+import { ensureDataset } from "./generate.ts";
+
+export type BundleBench = { entries: number; seconds: number; peakRssMiB: number; bytes: number; startRssMiB: number };
+
+/** Builds a bundle of entries 1..n (the ledger must hold at least n) and measures it; the ZIP is removed afterwards. */
+export async function benchBundle(ledger: Ledger, n: number): Promise<BundleBench> {
+  let peak = process.memoryUsage.rss();
+  const start = peak;
+  const sample = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage.rss());
+  }, 20);
+  const id = uuidv7();
+  const t0 = performance.now();
+  try {
+    const r = await buildBundle(ledger, { id, createdAt: new Date().toISOString(), createdBy: "bench@ledgerline.dev", filter: { seqTo: n } }, () => {
+      peak = Math.max(peak, process.memoryUsage.rss());
+    });
+    const seconds = (performance.now() - t0) / 1000;
+    peak = Math.max(peak, process.memoryUsage.rss());
+    fs.rmSync(r.file, { force: true });
+    return { entries: r.count, seconds, peakRssMiB: peak / 1024 / 1024, bytes: r.size, startRssMiB: start / 1024 / 1024 };
+  } finally {
+    clearInterval(sample);
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const n = Number(process.argv[2] ?? 100_000);
+  const log = (m: string) => console.log(`[bench:bundle] ${m}`);
+  const ds = await ensureDataset(n, log);
+  log(`dataset ${ds.reused ? "reused" : "built"}: ${ds.file}`);
+  const env: Record<string, string | undefined> = { ...process.env, LEDGERLINE_DATA_DIR: ds.dir, LEDGERLINE_DEMO: "off", LEDGERLINE_ORIGIN: ds.meta.origin };
+  delete env.DATABASE_URL;
+  delete env.LEDGERLINE_SIGNING_KEY;
+  const ledger = await openLedger(loadConfig(env));
+  try {
+    const r = await benchBundle(ledger, n);
+    log(`${r.entries.toLocaleString("en-US")} entries in ${r.seconds.toFixed(2)} s, peak RSS ${r.peakRssMiB.toFixed(0)} MiB (${r.startRssMiB.toFixed(0)} MiB before), ZIP ${(r.bytes / 1024 / 1024).toFixed(1)} MiB (targets ≤ 10 s, ≤ 300 MB)`);
+    if (process.env.BENCH_BUNDLE_VERIFY === "1") {
+      // The offline verifier on the same bundle (built again, kept for this).
+      const id = uuidv7();
+      const b = await buildBundle(ledger, { id, createdAt: new Date().toISOString(), createdBy: "bench@ledgerline.dev", filter: { seqTo: n } });
+      const t0 = performance.now();
+      const v = await verifyBundle(new Uint8Array(fs.readFileSync(b.file)));
+      log(`verifyBundle: ${v.ok ? "ok" : "FAILED"} in ${((performance.now() - t0) / 1000).toFixed(2)} s`);
+      fs.rmSync(path.dirname(b.file) + `/${id}.zip`, { force: true });
+    }
+    console.log(`BENCH_BUNDLE_JSON ${JSON.stringify(r)}`);
+  } finally {
+    await ledger.close();
+  }
+}
