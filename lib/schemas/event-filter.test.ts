@@ -30,3 +30,11 @@ describe("explorer filter parsing", () => {
     expect(pageRequestFromSearchParams(new URLSearchParams("range=24h"), { allow: ["range"] }).ok).toBe(true);
   });
 });
+
+describe("filter text the audit trail can record", () => {
+  it.each(["a\u0005b", "tab\there", "line\nbreak", "\u202Eevil", "lone\uD800", "del\u007F"])("refuses %j in q, correlationId and patterns", (bad) => {
+    expect(parseEventFilter({ q: bad }).ok).toBe(false);
+    expect(parseEventFilter({ correlationId: bad }).ok).toBe(false);
+    expect(parseEventFilter({ requester: `${bad}*` }).ok).toBe(false);
+  });
+});

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { normalizeFilter, type EventFilter } from "@/lib/core/event-filter.ts";
 import { EVENT_LIMITS, EVENT_TYPES, OUTCOMES, REQUESTER_TYPES } from "./event.ts";
+import { scanText } from "./text-scan.ts";
 import { normalizeTimestamp } from "./timestamp.ts";
 
 // The explorer filter at the edges: URL query parameters (the dashboard's URL, the
@@ -23,12 +24,23 @@ const timestamp = z.string().transform((s, ctx) => {
   return r.value;
 });
 
+/**
+ * Characters no stored identifier can hold (ingest refuses them) and the audit
+ * record of a search must not carry: controls (tab and newline included), bidi
+ * overrides and isolates, lone surrogates.
+ */
+function plainText(s: string): boolean {
+  const t = scanText(s);
+  return !(t.otherControl || t.tabOrNewline || t.bidiControl || t.loneSurrogate);
+}
+const PLAIN_TEXT = "must not contain control characters, bidirectional overrides or lone surrogates";
+
 const pattern = (max: number) =>
   z
     .string()
     .min(1, "must not be empty")
     .max(max + 2, `must be at most ${max} characters (plus an optional leading ! and trailing *)`)
-    .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), "must not contain control characters")
+    .refine(plainText, PLAIN_TEXT)
     .refine((s) => s !== "!" && s !== "*" && s !== "!*", "needs text besides ! and *");
 
 const enumList = <T extends readonly [string, ...string[]]>(values: T) =>
@@ -49,10 +61,10 @@ export const eventFilterSchema = z
     service: pattern(EVENT_LIMITS.targetService).optional(),
     source: pattern(256).optional(),
     action: pattern(EVENT_LIMITS.action).optional(),
-    correlationId: z.string().min(1).max(EVENT_LIMITS.correlationId).optional(),
+    correlationId: z.string().min(1).max(EVENT_LIMITS.correlationId).refine(plainText, PLAIN_TEXT).optional(),
     seqFrom: seq.optional(),
     seqTo: seq.optional(),
-    q: z.string().min(1).max(256, "must be at most 256 characters").optional(),
+    q: z.string().min(1).max(256, "must be at most 256 characters").refine(plainText, PLAIN_TEXT).optional(),
   })
   .superRefine((f, ctx) => {
     if (f.from !== undefined && f.to !== undefined && f.from >= f.to) {

@@ -6,6 +6,7 @@ import { actorOf, assertCan, type Principal } from "../auth/principal.ts";
 import { AppError } from "../errors.ts";
 import { nowIso, uuidv7 } from "../ids.ts";
 import type { Ledger } from "../ledger/ledger.ts";
+import { auditableFilter } from "../events/search.ts";
 import { bundleFile } from "./build.ts";
 import { ensureBundleWorker, liveProgress } from "./queue.ts";
 import { findBundle, insertBundle, listBundleRows, serializeBundle, type Bundle } from "./store.ts";
@@ -32,7 +33,7 @@ export async function createBundle(ledger: Ledger, p: Principal | null, filter: 
     eventType: "read",
     outcome: "success",
     target: { id: `${BUNDLES_TARGET}/${id}`, type: "bundle" },
-    attributes: { filter },
+    attributes: auditableFilter(filter),
   });
   await insertBundle(ledger.db, { id, createdBy: p.email, createdAt: nowIso(), filter });
   await ensureBundleWorker(ledger);

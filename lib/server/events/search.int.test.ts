@@ -228,6 +228,17 @@ describe.each(DIALECTS)("explorer queries on %s", (dialect) => {
     expect(s.histogram.total).toBe(entries.filter((e) => e.outcome === "denied").length);
     expect(s.topTargets.length).toBeGreaterThan(0);
 
+    // A filter at its length limits is past the 8 KiB attributes limit: the search is
+    // still answered and recorded, with the filter's digest instead of the filter.
+    const long = await get(`requester=${encodeURIComponent("€".repeat(512))}&target=${encodeURIComponent("€".repeat(1024))}&q=${encodeURIComponent("€".repeat(256))}`);
+    expect(long.status).toBe(200);
+    const last = rowToEntry((await ledger.db.get<EntryRow>("SELECT * FROM entries ORDER BY seq DESC LIMIT 1"))!);
+    expect(last.action).toBe("events.search");
+    expect(last.attributes).toMatchObject({ filterSha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    // Text no identifier can hold is refused before anything runs (it used to reach the audit record as a 500).
+    expect((await get("q=%05")).status).toBe(400);
+    expect((await get("correlationId=%E2%80%AEx")).status).toBe(400);
+
     principal = null;
     expect((await get("")).status).toBe(401);
     expect(before).toBe(entries.length);

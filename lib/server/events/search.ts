@@ -1,5 +1,6 @@
 import "server-only";
-import { toBase64, type EventFilter } from "@/lib/core/index.ts";
+import { createHash } from "node:crypto";
+import { canonicalJson, toBase64, type EventFilter } from "@/lib/core/index.ts";
 import type { Sort } from "@/lib/schemas/event-filter.ts";
 import { recordAudit } from "../audit-trail.ts";
 import { actorOf, assertCan, type Principal } from "../auth/principal.ts";
@@ -89,6 +90,18 @@ export async function queryEvents(ledger: Ledger, filter: EventFilter, opts: Sea
   return { items, nextCursor };
 }
 
+/**
+ * The filter as a meta-audit attribute. A filter at its length limits can pass the
+ * 8 KiB attributes limit; then its SHA-256 (of the canonical JSON) is recorded, so a
+ * search is never refused for being hard to describe.
+ */
+export function auditableFilter(filter: EventFilter): { filter?: EventFilter; filterSha256?: string } {
+  if (Object.keys(filter).length === 0) return {};
+  const text = canonicalJson(filter);
+  if (Buffer.byteLength(text) <= 4096) return { filter };
+  return { filterSha256: createHash("sha256").update(text).digest("hex") };
+}
+
 /** The explorer page and the read API: checks events:read and records the search in the ledger. */
 export async function searchEvents(ledger: Ledger, p: Principal | null, filter: EventFilter, opts: SearchOptions): Promise<EventPage> {
   assertCan(p, "events:read");
@@ -100,7 +113,7 @@ export async function searchEvents(ledger: Ledger, p: Principal | null, filter: 
       eventType: "read",
       outcome: "success",
       target: { id: EVENTS_TARGET, type: "events" },
-      ...(Object.keys(filter).length ? { attributes: { filter, sort: opts.sort } } : { attributes: { sort: opts.sort } }),
+      attributes: { ...auditableFilter(filter), sort: opts.sort },
     });
   }
   return queryEvents(ledger, filter, opts);
