@@ -45,6 +45,9 @@ const envSchema = z.object({
     .or(z.literal("").transform(() => undefined)),
   LEDGERLINE_MAX_BODY_BYTES: intFrom("LEDGERLINE_MAX_BODY_BYTES", 5 * 1024 * 1024, 1024, 256 * 1024 * 1024),
   LEDGERLINE_MAX_BATCH: intFrom("LEDGERLINE_MAX_BATCH", 1000, 1, 10_000),
+  LEDGERLINE_MAX_PENDING_EVENTS: intFrom("LEDGERLINE_MAX_PENDING_EVENTS", 5000, 1, 10_000_000),
+  LEDGERLINE_MAX_INFLIGHT_REQUESTS: intFrom("LEDGERLINE_MAX_INFLIGHT_REQUESTS", 64, 1, 100_000),
+  LEDGERLINE_MAX_EVENT_LOOP_LAG_MS: intFrom("LEDGERLINE_MAX_EVENT_LOOP_LAG_MS", 300, 10, 60_000),
   LEDGERLINE_RATE_LIMIT: intFrom("LEDGERLINE_RATE_LIMIT", 20_000, 0, 10_000_000),
   LEDGERLINE_RATE_BURST: intFrom("LEDGERLINE_RATE_BURST", 0, 0, 100_000_000),
   LEDGERLINE_ENV: z.enum(["development", "production"], { message: 'LEDGERLINE_ENV must be "development" or "production"' }).optional().default("development"),
@@ -77,6 +80,12 @@ export type Config = {
   alertWebhook: string | undefined;
   maxBodyBytes: number;
   maxBatch: number;
+  /** Events waiting for the writer past which ingest answers 503 (load shedding). */
+  maxPendingEvents: number;
+  /** Ingest requests served at once past which ingest answers 503 (load shedding). */
+  maxInflightRequests: number;
+  /** Smoothed event-loop lag past which ingest answers 503 (load shedding). */
+  maxEventLoopLagMs: number;
   /** Events per second per ingest key; 0 disables the limit. */
   rateLimit: number;
   rateBurst: number;
@@ -122,6 +131,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     alertWebhook: e.LEDGERLINE_ALERT_WEBHOOK || undefined,
     maxBodyBytes: e.LEDGERLINE_MAX_BODY_BYTES,
     maxBatch: e.LEDGERLINE_MAX_BATCH,
+    maxPendingEvents: e.LEDGERLINE_MAX_PENDING_EVENTS,
+    maxInflightRequests: e.LEDGERLINE_MAX_INFLIGHT_REQUESTS,
+    maxEventLoopLagMs: e.LEDGERLINE_MAX_EVENT_LOOP_LAG_MS,
     rateLimit: e.LEDGERLINE_RATE_LIMIT,
     rateBurst: e.LEDGERLINE_RATE_BURST || e.LEDGERLINE_RATE_LIMIT * 2,
     production: e.LEDGERLINE_ENV === "production",

@@ -4,6 +4,7 @@ import { DIALECTS, event, freshLedger } from "@/test/support/stores.ts";
 import { CLI_SOURCE } from "./audit-trail.ts";
 import { systemPrincipal } from "./auth/principal.ts";
 import { createIngestKey, revokeIngestKey } from "./ingest-keys.ts";
+import { enterIngest, inflightRequests, pendingEvents, withAdmission } from "./admission.ts";
 import { v1Routes } from "./http/v1.ts";
 import type { Ledger } from "./ledger/ledger.ts";
 import { rowToEntry, type EntryRow } from "./ledger/entry.ts";
@@ -175,6 +176,32 @@ describe.each(DIALECTS)("ingest on %s", (dialect) => {
     expect(r.status).toBe(422);
     expect((await r.json()).errors).toEqual([expect.objectContaining({ index: 1, pointer: "/1/eventType" })]);
     expect(await count()).toBe(0);
+  });
+
+  it("sheds load: 503 with Retry-After while the writer's queue is full, storing nothing, then accepts again", async () => {
+    // Hold the queue full the way a burst does: events admitted and not yet written.
+    let release!: () => void;
+    const held = withAdmission(ledger, ledger.config.maxPendingEvents, () => new Promise<void>((r) => (release = r)));
+    const refused = await post(JSON.stringify([event(), event()]));
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get("retry-after")).toBe("1");
+    expect(((await refused.json()) as { detail: string }).detail).toMatch(/busy.*Nothing of this request was stored/);
+    expect(await count()).toBe(0);
+    release();
+    await held;
+    expect(pendingEvents(ledger)).toBe(0);
+    expect((await post(JSON.stringify([event(), event()]))).status).toBe(201);
+    expect(await count()).toBe(2);
+
+    // Too many requests being served at once (a CPU-bound backlog): refused before the body is read.
+    const releases = Array.from({ length: ledger.config.maxInflightRequests }, () => enterIngest(ledger));
+    const busy = await post(JSON.stringify(event()));
+    expect(busy.status).toBe(503);
+    expect(busy.headers.get("retry-after")).toBe("1");
+    for (const r of releases) r();
+    expect(inflightRequests(ledger)).toBe(0);
+    expect((await post(JSON.stringify(event()))).status).toBe(201);
+    expect(await count()).toBe(3);
   });
 
   it("enforces the body size limit itself, with or without Content-Length", async () => {

@@ -4,6 +4,7 @@ import { validateEvent, type NormalizedEvent } from "@/lib/schemas/event.ts";
 import { AppError } from "./errors.ts";
 import { authenticateIngestKey } from "./ingest-keys.ts";
 import type { Ledger } from "./ledger/ledger.ts";
+import { assertNotBusy, enterIngest, withAdmission } from "./admission.ts";
 import { RateLimiter } from "./rate-limit.ts";
 import { bearerToken } from "./bearer-secrets.ts";
 
@@ -82,13 +83,23 @@ export function takeRate(ledger: Ledger, keyId: string, n: number): void {
 }
 
 export async function ingest(ledger: Ledger, req: Request): Promise<IngestResponse> {
-  const key = await authenticateRequest(ledger, req);
+  // Counted from the first moment: under overload the wait starts at the key lookup.
+  const release = enterIngest(ledger);
+  try {
+    return await ingestAs(ledger, req);
+  } finally {
+    release();
+  }
+}
 
+async function ingestAs(ledger: Ledger, req: Request): Promise<IngestResponse> {
+  const key = await authenticateRequest(ledger, req);
   // One token before reading the body (an exhausted key is refused cheaply),
   // the rest once the item count is known.
   const rl = limiter(ledger);
   const pre = rl.take(key.id, 1);
   if (!pre.ok) throw rateLimited(pre.retryAfter);
+  assertNotBusy(ledger);
 
   const text = await readBodyLimited(req, ledger.config.maxBodyBytes);
   const parsed = parseIngestBody(text, req.headers.get("content-type"), { maxItems: ledger.config.maxBatch });
@@ -130,7 +141,7 @@ export async function ingest(ledger: Ledger, req: Request): Promise<IngestRespon
     );
   }
 
-  const result = await ledger.sequencer.append(key.source, events);
+  const result = await withAdmission(ledger, events.length, () => ledger.sequencer.append(key.source, events));
   if (!result.ok) {
     throw new AppError(
       "conflict",

@@ -1,4 +1,5 @@
 import "server-only";
+import { withAdmission } from "../admission.ts";
 import { validateEvent, type FieldError, type NormalizedEvent } from "@/lib/schemas/event.ts";
 import type { Ledger } from "../ledger/ledger.ts";
 
@@ -35,10 +36,8 @@ export async function appendMapped(
   for (let c = 0; c < valid.length; c += chunkSize) {
     let chunk = valid.slice(c, c + chunkSize);
     while (chunk.length) {
-      const r = await ledger.sequencer.append(
-        source,
-        chunk.map((v) => v.event),
-      );
+      const events = chunk.map((v) => v.event);
+      const r = await withAdmission(ledger, events.length, () => ledger.sequencer.append(source, events));
       if (r.ok) {
         r.items.forEach((item, k) => {
           out[chunk[k]!.index] = { status: item.status, id: item.id, seq: item.seq };
