@@ -1,73 +1,98 @@
-// npm run bench — ingest throughput figures, all in one run on one machine:
-//   1. JCS + SHA-256 leaf hashes per second (lib/core entryLeafHash), one core;
-//   2. raw better-sqlite3 inserts per second of the same rows into a fresh file
-//      with the real schema and the app's pragmas (500-row transactions);
-//   3. HTTP ingest per second against a real `next start` on SQLite (batches of
-//      500, BENCH_CONCURRENCY clients), then `ledgerline verify-log` on its data;
-//   4. full verification (verifyLog) of a directly built store of
-//      BENCH_VERIFY_ENTRIES (1 000 000) entries, beside the JCS+SHA-256 rate;
-//   5. ratios against the targets, DB bytes per million entries, the machine.
-// A benchmark, not a test: it prints targets beside figures and never fails on
-// them (exit 1 only if something broke: a non-201, a failed verify, a crash).
-// Talks to 127.0.0.1 only. Env: BENCH_EVENTS (100000), BENCH_CONCURRENCY (4),
-// BENCH_SERVER_NODE_ARGS (space-separated node flags for the server process, for
-// profiling, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"; NODE_OPTIONS refuses --cpu-prof),
-// BENCH_REBUILD=1 (run `next build` even when .next exists; by default it builds
-// only when .next/BUILD_ID is missing and warns when the build is older than the sources).
-// LEDGERLINE_* variables set here (other than LEDGERLINE_DATA_DIR) reach the server.
+// npm run bench — one report, regenerated into docs/benchmarks.md, every figure
+// measured in this run on this machine, ratios beside absolutes:
+//   1. ingest: HTTP against a real `next start` (batches of 1, 100, 500; SQLite
+//      and PostgreSQL), beside the raw driver rate of the same rows in
+//      transactions of the same size, with latency and `verify-log` on the result;
+//   2. explorer: queryEvents (a requester page over 24 h) and queryHistogram
+//      (24 h) p50/p95 on generated logs of 1 M and 10 M entries (SQLite), and on
+//      1 M in PostgreSQL, with EXPLAIN plans, the index set, and the PostgreSQL
+//      figures without the requester index (what the index buys);
+//   3. timeline: benchTrace (scripts/bench/trace.ts) p50/p95 over 50-entry traces;
+//   4. verification: verifyLog over the 1 M log beside raw JCS + SHA-256;
+//   5. evidence bundle: benchBundle (scripts/bench/bundle.ts) time and peak RSS
+//      (BENCH_BUNDLE_ENTRIES, default 100 000 entries of the 1 M log);
+//   6. database size per million entries; the last stress run's load figures.
+// The generated logs (scripts/bench/generate.ts) are real: canonical entries,
+// leaf hashes, merkle_nodes, signed checkpoints; cached under BENCH_CACHE_DIR.
+// Sizes: `npm run bench` = full (1 M + 10 M); `npm run bench -- --quick` or
+// BENCH_SIZE=quick = 100 k and small ingest runs; BENCH_SIZE=<n> = logs of
+// min(n, 1 M) and n. BENCH_SKIP=pg,http,… skips sections; BENCH_DOC=0 leaves
+// docs/benchmarks.md alone (default: written on full runs only); `--render`
+// rewrites it from the last full run's saved figures (after a new stress run).
+// A benchmark, not a test: exit 1 only if something broke (a non-2xx, a failed
+// verification, a crash), never on a figure. Talks to 127.0.0.1 only.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import Database from "better-sqlite3";
-import { CompactRange, entryLeafHash, formatCheckpoint, generateSigningKey, keyId, signNote, toHex, verifierKeyString } from "@/lib/core/index.ts";
+import pg from "pg";
+import { entryLeafHash, type EventFilter } from "@/lib/core/index.ts";
 import type { NormalizedEvent } from "@/lib/schemas/event.ts";
+import { loadConfig } from "@/lib/server/config.ts";
 import { openSqlite } from "@/lib/server/db/driver.ts";
+import { migrate } from "@/lib/server/db/migrate.ts";
+import { openDriver } from "@/lib/server/db/driver.ts";
 import { demoEvents } from "@/lib/server/demo.ts";
+import { filterWhere } from "@/lib/server/events/filter-sql.ts";
+import { queryEvents, queryHistogram } from "@/lib/server/events/search.ts";
 import { ENTRY_COLUMNS, buildEntry, entryToRow, type Entry } from "@/lib/server/ledger/entry.ts";
-import { isStoredLevel } from "@/lib/server/ledger/tree.ts";
+import { openLedger, type Ledger } from "@/lib/server/ledger/ledger.ts";
 import { verifyLog } from "@/lib/server/ledger/verify.ts";
-// The server's SHA-256 (Node's native one), for every figure here: the hashing
-// rate, the verifier and the HTTP server all hash with the same implementation.
+// The server's SHA-256 (Node's native one), for every figure here.
 import "@/lib/server/native-crypto.ts";
+import { createDatabase, startPgCluster, type PgCluster } from "../test/support/pg-cluster.ts";
 import { freePort } from "../test/support/free-port.ts";
+import { ensureBuild as prepareAppDir } from "../test/stress/support.ts";
+import { cacheDir, ensureDataset, type Dataset } from "./bench/generate.ts";
 
 const root = path.resolve(import.meta.dirname, "..");
 const nextBin = path.join(root, "node_modules/next/dist/bin/next");
 const cli = path.join(root, "bin/ledgerline.mjs");
 
-function intEnv(name: string, def: number, min: number): number {
-  const v = process.env[name];
-  if (v === undefined || v.trim() === "") return def;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer ≥ ${min} (got "${v}")`);
-  return n;
-}
-
-const EVENTS = intEnv("BENCH_EVENTS", 100_000, 1);
-const CONCURRENCY = intEnv("BENCH_CONCURRENCY", 4, 1);
-const BATCH = 500;
+const sizeArg = process.argv.includes("--quick") ? "quick" : (process.env.BENCH_SIZE ?? "full");
+const QUICK = sizeArg === "quick";
+const LARGEST = QUICK ? 100_000 : sizeArg === "full" ? 10_000_000 : Number(sizeArg);
+if (!Number.isInteger(LARGEST) || LARGEST < 1000) throw new Error(`BENCH_SIZE must be "quick", "full" or an integer ≥ 1000 (got "${sizeArg}")`);
+const DATASETS = [...new Set([Math.min(LARGEST, 1_000_000), LARGEST])];
+const INGEST = QUICK
+  ? [
+      { batch: 1, events: 300 },
+      { batch: 100, events: 5_000 },
+      { batch: 500, events: 20_000 },
+    ]
+  : [
+      { batch: 1, events: 2_000 },
+      { batch: 100, events: 30_000 },
+      { batch: 500, events: 100_000 },
+    ];
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
+const QUERY_RUNS = QUICK ? 15 : 30;
+const SKIP = new Set((process.env.BENCH_SKIP ?? "").split(",").map((s) => s.trim()).filter(Boolean));
+const WRITE_DOC = process.env.BENCH_DOC ? process.env.BENCH_DOC !== "0" : !QUICK;
 const SOURCE = "spiffe://bench/client";
 const HASH_ROUND_MS = 600;
-const VERIFY_ENTRIES = intEnv("BENCH_VERIFY_ENTRIES", 1_000_000, 1);
-const VERIFY_ORIGIN = "bench.ledgerline.dev/verify";
 
 const log = (m: string) => console.log(`[bench] ${m}`);
-const fmt = (n: number, d = 0) => n.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d });
+const fmt = (n: number, d = 0) => (Number.isFinite(n) ? n.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d }) : "—");
 const mib = (b: number) => `${fmt(b / 1024 / 1024, 1)} MiB`;
+const pct = (r: number) => `${fmt(r * 100, 1)} %`;
 
-// Env for child processes: never inherit a DATABASE_URL (the run is SQLite in a tmp dir).
 function childEnv(dataDir: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, NEXT_TELEMETRY_DISABLED: "1", CHECKPOINT_DISABLE: "1", LEDGERLINE_DATA_DIR: dataDir, ...extra };
-  delete env.DATABASE_URL;
+  if (!extra.DATABASE_URL) delete env.DATABASE_URL;
   delete env.NODE_OPTIONS;
   return env;
 }
 
+function percentile(sorted: number[], p: number): number {
+  if (!sorted.length) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
 // ---------------------------------------------------------------- events ---
 
-/** EVENTS realistic events (the demo fleet's mix), time-ordered, each with a unique client id. */
 function makeEvents(n: number): Array<NormalizedEvent & { id: string }> {
   const out: NormalizedEvent[] = [];
   for (let seed = 20261127, count = Math.ceil(n / 2) + 100; out.length < n; seed++) {
@@ -75,23 +100,17 @@ function makeEvents(n: number): Array<NormalizedEvent & { id: string }> {
   }
   out.sort((a, b) => (a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : 0));
   const events = out.slice(0, n) as Array<NormalizedEvent & { id: string }>;
-  const seen = new Set<string>();
-  for (const [i, e] of events.entries()) {
-    if (seen.has(e.id)) e.id = `bench-${i}`;
-    seen.add(e.id);
-  }
+  for (const [i, e] of events.entries()) e.id = `bench-${i}`;
   return events;
 }
 
-// ------------------------------------------------------------- 1. hashing ---
+// ------------------------------------------------------------- hashing ---
 
-/** Median of three rounds (each ≥ HASH_ROUND_MS, repeating the set): a neighbour's burst moves one round, not the figure. */
-function benchHash(entries: Entry[]): { perS: number; rounds: number[]; hashes: number; ms: number } {
-  for (let i = 0; i < Math.min(entries.length, 5000); i++) entryLeafHash(entries[i]!); // warm the JIT
+/** Median of three rounds of JCS + SHA-256 leaf hashes (one core). */
+function benchHash(entries: Entry[]): number {
+  for (let i = 0; i < Math.min(entries.length, 5000); i++) entryLeafHash(entries[i]!);
   const rounds: number[] = [];
   let sink = 0;
-  let hashes = 0;
-  let ms = 0;
   for (let r = 0; r < 3; r++) {
     let n = 0;
     const t0 = performance.now();
@@ -99,47 +118,17 @@ function benchHash(entries: Entry[]): { perS: number; rounds: number[]; hashes: 
       for (const e of entries) sink ^= entryLeafHash(e)[0]!;
       n += entries.length;
     } while (performance.now() - t0 < HASH_ROUND_MS);
-    const t = performance.now() - t0;
-    rounds.push((n / t) * 1000);
-    hashes += n;
-    ms += t;
+    rounds.push((n / (performance.now() - t0)) * 1000);
   }
-  if (sink === 256) console.log(); // keep the result alive
-  const sorted = [...rounds].sort((a, b) => a - b);
-  return { perS: sorted[1]!, rounds, hashes, ms };
+  if (sink === 256) console.log();
+  return rounds.sort((a, b) => a - b)[1]!;
 }
 
-// ------------------------------------------------------- 2. raw inserts ---
+// ---------------------------------------------------------- raw inserts ---
 
 function applySchema(db: Database.Database) {
   const dir = path.join(root, "prisma/migrations/sqlite");
   for (const f of fs.readdirSync(dir).filter((f) => f.endsWith(".sql")).sort()) db.exec(fs.readFileSync(path.join(dir, f), "utf8"));
-}
-
-function benchRawInsert(rows: unknown[][]): { perS: number; ms: number; commitMs: number; commits: number; bytes: number } {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ledgerline-bench-raw-"));
-  try {
-    const file = path.join(dir, "ledgerline.db");
-    const db = openSqlite(file); // the app's pragmas: WAL, synchronous=FULL, cache_size, wal_autocheckpoint
-    applySchema(db);
-    const stmt = db.prepare(`INSERT INTO entries (${ENTRY_COLUMNS.join(", ")}) VALUES (${ENTRY_COLUMNS.map(() => "?").join(", ")})`);
-    let commitMs = 0;
-    const t0 = performance.now();
-    for (let i = 0; i < rows.length; i += BATCH) {
-      db.exec("BEGIN IMMEDIATE");
-      const end = Math.min(i + BATCH, rows.length);
-      for (let j = i; j < end; j++) stmt.run(...(rows[j] as never[]));
-      const c = performance.now();
-      db.exec("COMMIT"); // fsync (synchronous=FULL), plus a WAL checkpoint every wal_autocheckpoint pages
-      commitMs += performance.now() - c;
-    }
-    const ms = performance.now() - t0;
-    db.pragma("wal_checkpoint(TRUNCATE)");
-    db.close();
-    return { perS: (rows.length / ms) * 1000, ms, commitMs, commits: Math.ceil(rows.length / BATCH), bytes: dbBytes(file) };
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
 }
 
 function dbBytes(file: string): number {
@@ -148,142 +137,73 @@ function dbBytes(file: string): number {
   return n;
 }
 
-// ------------------------------------------------- 4. full verification ---
-
-/**
- * A store of `n` entries built directly (precomputed rows, 50 000 per
- * transaction, fixture pragmas), with correct leaf hashes, merkle_nodes, and one
- * checkpoint signed at the end by a key registered in signing_keys. Kept in the
- * temp dir and reused by the next run (BENCH_VERIFY_REBUILD=1 rebuilds).
- */
-function verifyStore(n: number, events: Array<NormalizedEvent & { id: string }>): { file: string; buildMs: number; reused: boolean; key: { name: string; publicKey: Uint8Array } } {
-  const file = path.join(os.tmpdir(), `ledgerline-bench-verify-${n}.db`);
-  const done = `${file}.done`;
-  if (fs.existsSync(done) && fs.existsSync(file) && process.env.BENCH_VERIFY_REBUILD !== "1") {
-    const key = JSON.parse(fs.readFileSync(done, "utf8")) as { name: string; publicKey: number[] };
-    return { file, buildMs: 0, reused: true, key: { name: key.name, publicKey: Uint8Array.from(key.publicKey) } };
-  }
-  for (const f of [file, `${file}-wal`, `${file}-shm`, done]) fs.rmSync(f, { force: true });
-  const t0 = performance.now();
-  const db = new Database(file);
-  db.pragma("journal_mode = WAL");
-  db.pragma("synchronous = OFF"); // a fixture: durability is not what is measured
-  applySchema(db);
-  const insert = db.prepare(`INSERT INTO entries (${ENTRY_COLUMNS.join(", ")}) VALUES (${ENTRY_COLUMNS.map(() => "?").join(", ")})`);
-  const insertNode = db.prepare("INSERT INTO merkle_nodes (level, idx, hash) VALUES (?, ?, ?)");
-  const range = CompactRange.empty();
-  const receivedAt = new Date().toISOString();
-  const CHUNK = 50_000;
-  for (let start = 0; start < n; start += CHUNK) {
-    const end = Math.min(n, start + CHUNK);
-    db.transaction(() => {
-      for (let i = start; i < end; i++) {
-        const e = buildEntry({ ...events[i % events.length]!, id: `v-${i}` }, i + 1, receivedAt, SOURCE);
-        const leaf = entryLeafHash(e);
-        insert.run(...(entryToRow(e, leaf) as never[]));
-        for (const node of range.append(leaf)) if (isStoredLevel(node.level)) insertNode.run(node.level, node.index, node.hash);
-      }
-    })();
-    if (end % 200_000 === 0 || end === n) log(`    built ${fmt(end)} / ${fmt(n)} entries…`);
-  }
-  const k = generateSigningKey("bench.ledgerline.dev");
-  const id = toHex(keyId(k.name, k.publicKey));
-  const now = new Date().toISOString();
-  db.prepare("INSERT INTO signing_keys (key_id, name, public_key, verifier_key, created_at) VALUES (?, ?, ?, ?, ?)").run(id, k.name, k.publicKey, verifierKeyString(k.name, k.publicKey), now);
-  const rootHash = range.root();
-  const note = signNote(formatCheckpoint({ origin: VERIFY_ORIGIN, size: n, rootHash }), [{ name: k.name, seed: k.seed }]);
-  db.prepare("INSERT INTO checkpoints (tree_size, root_hash, note, key_id, created_at) VALUES (?, ?, ?, ?, ?)").run(n, rootHash, note, id, now);
-  db.pragma("wal_checkpoint(TRUNCATE)");
-  db.close();
-  fs.writeFileSync(done, JSON.stringify({ name: k.name, publicKey: [...k.publicKey] }));
-  return { file, buildMs: performance.now() - t0, reused: false, key: { name: k.name, publicKey: k.publicKey } };
-}
-
-type VerifyBench = { entries: number; perS: number; ms: number; ok: boolean; reason: string | null; hashPerS: number; ratio: number; buildMs: number; reused: boolean; bytes: number };
-
-async function benchVerify(events: Array<NormalizedEvent & { id: string }>, sample: Entry[]): Promise<VerifyBench> {
-  const store = verifyStore(VERIFY_ENTRIES, events);
-  log(`    store ${store.reused ? "reused" : `built in ${fmt(store.buildMs / 1000, 1)} s`}: ${store.file} (${mib(dbBytes(store.file))})`);
-  const { openDriver } = await import("@/lib/server/db/driver.ts");
-  const db = openDriver({ dialect: "sqlite", file: store.file } as never);
+/** Raw better-sqlite3 inserts of `rows`, `batch` per transaction, the app's pragmas (synchronous=FULL). */
+function rawSqlite(rows: unknown[][], batch: number): number {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ledgerline-bench-raw-"));
   try {
+    const db = openSqlite(path.join(dir, "ledgerline.db"));
+    applySchema(db);
+    const stmt = db.prepare(`INSERT INTO entries (${ENTRY_COLUMNS.join(", ")}) VALUES (${ENTRY_COLUMNS.map(() => "?").join(", ")})`);
     const t0 = performance.now();
-    const r = await verifyLog(db, { origin: VERIFY_ORIGIN, verifiers: [store.key] });
-    const ms = performance.now() - t0;
-    // This machine's raw JCS+SHA-256 rate, right now, with the same (native) SHA-256.
-    const hash = benchHash(sample);
-    const perS = (r.treeSize / ms) * 1000;
-    return { entries: r.treeSize, perS, ms, ok: r.ok && r.treeSize === VERIFY_ENTRIES, reason: r.reason, hashPerS: hash.perS, ratio: perS / hash.perS, buildMs: store.buildMs, reused: store.reused, bytes: dbBytes(store.file) };
-  } finally {
-    await db.close();
-  }
-}
-
-// ---------------------------------------------------------- 3. HTTP run ---
-
-
-/** Newest mtime (ms) of the sources a `next build` bundles for the server. */
-function newestSourceMtime(): number {
-  let newest = 0;
-  const walk = (p: string) => {
-    let st: fs.Stats;
-    try {
-      st = fs.statSync(p);
-    } catch {
-      return;
+    for (let i = 0; i < rows.length; i += batch) {
+      db.exec("BEGIN IMMEDIATE");
+      for (let j = i; j < Math.min(i + batch, rows.length); j++) stmt.run(...(rows[j] as never[]));
+      db.exec("COMMIT");
     }
-    if (st.isDirectory()) {
-      for (const f of fs.readdirSync(p)) if (f !== "node_modules" && f !== "generated") walk(path.join(p, f));
-    } else if (/\.(ts|tsx|mjs|js|css|json)$/.test(p) && !/\.test\.tsx?$/.test(p)) newest = Math.max(newest, st.mtimeMs);
-  };
-  for (const p of ["app", "lib", "components", "next.config.js", "next.config.ts", "next.config.mjs", "package.json", "instrumentation.ts"]) walk(path.join(root, p));
-  return newest;
-}
-
-/** Builds when there is no build (or BENCH_REBUILD=1); returns whether the build is older than the sources. */
-function ensureBuild(): boolean {
-  const buildId = path.join(root, ".next/BUILD_ID");
-  if (fs.existsSync(buildId) && process.env.BENCH_REBUILD !== "1") {
-    const stale = newestSourceMtime() > fs.statSync(buildId).mtimeMs;
-    if (stale) log("WARNING: .next is older than the sources, so the server runs the old code; BENCH_REBUILD=1 rebuilds (stop other `next start`s on this tree first)");
-    return stale;
+    const ms = performance.now() - t0;
+    db.close();
+    return (rows.length / ms) * 1000;
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
   }
-  log(`${fs.existsSync(buildId) ? "BENCH_REBUILD=1" : "no .next/BUILD_ID"}: building the app (next build)…`);
-  const r = spawnSync(process.execPath, [nextBin, "build"], {
-    cwd: root,
-    stdio: "inherit",
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
-  });
-  if (r.status !== 0) throw new Error("next build failed; see above.");
-  return false;
 }
 
-type Server = { url: string; proc: ChildProcess; dataDir: string; log: string[] };
+/** Raw pg inserts of `rows` into a migrated database: one multi-row INSERT per `batch`, each its own transaction. */
+async function rawPostgres(url: string, rows: unknown[][], batch: number): Promise<number> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    const cols = ENTRY_COLUMNS.join(", ");
+    const t0 = performance.now();
+    for (let i = 0; i < rows.length; i += batch) {
+      const chunk = rows.slice(i, i + batch);
+      const values = chunk.map((r, k) => `(${r.map((_, j) => `$${k * r.length + j + 1}`).join(", ")})`).join(", ");
+      await c.query("BEGIN");
+      await c.query(`INSERT INTO entries (${cols}) VALUES ${values}`, chunk.flat().map((v) => (v instanceof Uint8Array ? Buffer.from(v) : v)));
+      await c.query("COMMIT");
+    }
+    return (rows.length / (performance.now() - t0)) * 1000;
+  } finally {
+    await c.end();
+  }
+}
 
-async function startServer(): Promise<Server> {
+// --------------------------------------------------------- HTTP servers ---
+
+/** The app dir servers run from: a private copy of the current build (see test/stress/support.ts), so a `next build` elsewhere in the checkout cannot break a run. */
+let appDir = "";
+function ensureBuild(): void {
+  appDir ||= prepareAppDir();
+}
+
+type Server = { url: string; proc: ChildProcess; dataDir: string; env: NodeJS.ProcessEnv; log: string[] };
+
+async function startServer(extra: Record<string, string>): Promise<Server> {
   const port = await freePort();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "ledgerline-bench-http-"));
-  const serverLog: string[] = [];
-  const extra: Record<string, string> = { LEDGERLINE_DEMO: "off", LEDGERLINE_RATE_LIMIT: "0" };
-  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? "").split(/\s+/).filter(Boolean);
-  const proc = spawn(process.execPath, [...nodeArgs, nextBin, "start", "-H", "127.0.0.1", "-p", String(port)], {
-    cwd: root,
-    env: { ...childEnv(dataDir), ...extra },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const lines: string[] = [];
+  const env = childEnv(dataDir, { LEDGERLINE_DEMO: "off", LEDGERLINE_RATE_LIMIT: "0", ...extra });
+  const proc = spawn(process.execPath, [nextBin, "start", "-H", "127.0.0.1", "-p", String(port)], { cwd: appDir, env, stdio: ["ignore", "pipe", "pipe"] });
   const onData = (d: Buffer) => {
-    for (const line of d.toString().split("\n")) if (line.trim()) serverLog.push(line);
-    if (serverLog.length > 400) serverLog.splice(0, serverLog.length - 200);
+    for (const line of d.toString().split("\n")) if (line.trim()) lines.push(line);
+    if (lines.length > 400) lines.splice(0, 200);
   };
   proc.stdout!.on("data", onData);
   proc.stderr!.on("data", onData);
-  const server = { url: `http://127.0.0.1:${port}`, proc, dataDir, log: serverLog };
+  const server = { url: `http://127.0.0.1:${port}`, proc, dataDir, env, log: lines };
   const deadline = Date.now() + 90_000;
   for (;;) {
-    if (proc.exitCode !== null) {
-      await stopServer(server);
-      throw new Error(`server exited (${proc.exitCode}):\n${serverLog.join("\n")}`);
-    }
+    if (proc.exitCode !== null) throw new Error(`server exited (${proc.exitCode}):\n${lines.join("\n")}`);
     try {
       const r = await fetch(`${server.url}/api/v1/keys`);
       await r.arrayBuffer();
@@ -293,7 +213,7 @@ async function startServer(): Promise<Server> {
     }
     if (Date.now() > deadline) {
       await stopServer(server);
-      throw new Error(`server not ready after 90 s:\n${serverLog.join("\n")}`);
+      throw new Error(`server not ready after 90 s:\n${lines.join("\n")}`);
     }
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -311,290 +231,536 @@ async function stopServer(s: Server): Promise<void> {
   fs.rmSync(s.dataDir, { recursive: true, force: true });
 }
 
-/** CPU seconds (user + system) a process has used so far, from /proc (Linux); null elsewhere. */
-function procCpuSeconds(pid: number | undefined): number | null {
+function runCli(env: NodeJS.ProcessEnv, args: string[]) {
+  return spawnSync(process.execPath, [cli, ...args], { cwd: root, env, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+}
+
+type IngestRun = { dialect: string; batch: number; events: number; perS: number; rawPerS: number; p50: number; p99: number; verifyOk: boolean; bytesPerM: number | null };
+
+/** HTTP ingest of `events` in batches of `batch` from CONCURRENCY clients, every response checked, then verify-log. */
+async function benchHttp(dialect: "sqlite" | "postgres", events: Array<NormalizedEvent & { id: string }>, batch: number, databaseUrl?: string): Promise<Omit<IngestRun, "rawPerS">> {
+  const server = await startServer(databaseUrl ? { DATABASE_URL: databaseUrl } : {});
   try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    const ticks = Number(f[11]) + Number(f[12]); // utime + stime (fields 14, 15)
-    return ticks / 100; // USER_HZ is 100 on Linux
-  } catch {
-    return null;
-  }
-}
-
-function runCli(dataDir: string, args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [cli, ...args], { cwd: root, env: childEnv(dataDir), encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (!sorted.length) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-}
-
-type HttpResult = {
-  perS: number;
-  ms: number;
-  acknowledged: number;
-  /** Entries with the bench's source (the log also holds meta-audit entries). */
-  benchEntries: number;
-  requests: number;
-  p50: number;
-  p99: number;
-  max: number;
-  verify: { ok: boolean; treeSize: number; checkpoints: number; ms: number };
-  bytes: number;
-  walCheckpoint: unknown;
-  /** CPU seconds the server process used during the timed run (null off Linux). */
-  serverCpuS: number | null;
-  clientCpuS: number;
-  buildStale: boolean;
-};
-
-async function benchHttp(events: Array<NormalizedEvent & { id: string }>): Promise<HttpResult> {
-  const buildStale = ensureBuild();
-  log("starting next start on 127.0.0.1 (fresh data dir, LEDGERLINE_DEMO=off, LEDGERLINE_RATE_LIMIT=0)…");
-  const t0 = performance.now();
-  const server = await startServer();
-  try {
-    log(`server ready at ${server.url} in ${fmt((performance.now() - t0) / 1000, 1)} s`);
-    const k = runCli(server.dataDir, ["keys", "create", "--source", SOURCE, "--description", "bench", "--json"]);
+    const k = runCli(server.env, ["keys", "create", "--source", SOURCE, "--description", "bench", "--json"]);
     if (k.status !== 0) throw new Error(`keys create failed (${k.status}): ${k.stderr}${k.stdout}`);
-    const key = (JSON.parse(k.stdout) as { key: string }).key;
-    const headers = { authorization: `Bearer ${key}`, "content-type": "application/json" };
-    const eventsUrl = `${server.url}/api/v1/events`;
-
-    // Warm-up that stores nothing: loads the route bundle, the key lookup, the
-    // parser and the validator (an unknown key → 401; an invalid batch → 422/400).
+    const headers = { authorization: `Bearer ${(JSON.parse(k.stdout) as { key: string }).key}`, "content-type": "application/json" };
+    const url = `${server.url}/api/v1/events`;
+    // Warm-up that stores nothing (an invalid batch → 422): loads the route, key lookup, parser and validator.
     for (let i = 0; i < 3; i++) {
-      const a = await fetch(eventsUrl, { method: "POST", headers: { ...headers, authorization: "Bearer llk_000000000000_" + "A".repeat(43) }, body: "[]" });
-      await a.arrayBuffer();
-      const bad = JSON.stringify(events.slice(0, BATCH).map((e, j) => (j === BATCH - 1 ? { ...e, outcome: "nope" } : e)));
-      const b = await fetch(eventsUrl, { method: "POST", headers, body: bad });
+      const b = await fetch(url, { method: "POST", headers, body: JSON.stringify([{ ...events[0], outcome: "nope" }]) });
       await b.arrayBuffer();
-      if (a.status !== 401 || b.status < 400 || b.status >= 500) throw new Error(`warm-up got ${a.status} / ${b.status}, expected 401 / 4xx`);
     }
-
     const bodies: string[] = [];
-    for (let i = 0; i < events.length; i += BATCH) bodies.push(JSON.stringify(events.slice(i, i + BATCH)));
-    log(`posting ${fmt(events.length)} events as ${bodies.length} batches of ≤ ${BATCH} with ${CONCURRENCY} concurrent clients…`);
-
+    for (let i = 0; i < events.length; i += batch) bodies.push(JSON.stringify(batch === 1 ? events[i] : events.slice(i, i + batch)));
     const latencies: number[] = [];
     let next = 0;
-    let acknowledged = 0;
+    let acked = 0;
     let failure: Error | null = null;
     const worker = async () => {
       while (!failure && next < bodies.length) {
         const i = next++;
-        const body = bodies[i]!;
         const s = performance.now();
-        const res = await fetch(eventsUrl, { method: "POST", headers, body });
+        const res = await fetch(url, { method: "POST", headers, body: bodies[i] });
         const text = await res.text();
         latencies.push(performance.now() - s);
         if (res.status !== 201) {
-          failure ??= new Error(`batch ${i}: HTTP ${res.status} (expected 201): ${text.slice(0, 500)}`);
+          failure ??= new Error(`${dialect} batch ${batch} #${i}: HTTP ${res.status}: ${text.slice(0, 300)}`);
           return;
         }
-        const parsed = JSON.parse(text) as { accepted: unknown[]; duplicates: unknown[] };
-        const expected = Math.min(BATCH, events.length - i * BATCH);
-        if (parsed.accepted.length !== expected || parsed.duplicates.length !== 0) {
-          failure ??= new Error(`batch ${i}: ${parsed.accepted.length} accepted, ${parsed.duplicates.length} duplicates (expected ${expected} accepted)`);
-        }
-        acknowledged += parsed.accepted.length;
+        acked += (JSON.parse(text) as { accepted: unknown[] }).accepted.length;
       }
     };
-    const serverCpu0 = procCpuSeconds(server.proc.pid);
-    const clientCpu0 = process.cpuUsage();
-    const start = performance.now();
+    const t0 = performance.now();
     await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-    const ms = performance.now() - start;
-    const serverCpu1 = procCpuSeconds(server.proc.pid);
-    const cu = process.cpuUsage(clientCpu0);
-    const serverCpuS = serverCpu0 !== null && serverCpu1 !== null ? serverCpu1 - serverCpu0 : null;
-    const clientCpuS = (cu.user + cu.system) / 1e6;
+    const ms = performance.now() - t0;
     if (failure) throw failure;
     latencies.sort((a, b) => a - b);
-    log(`    ${fmt((acknowledged / ms) * 1000)} events/s (${fmt(acknowledged)} acknowledged in ${fmt(ms)} ms)`);
-
-    log("running ledgerline verify-log --json on the server's data dir (server still running)…");
-    const v0 = performance.now();
-    const v = runCli(server.dataDir, ["verify-log", "--json"]);
-    const vms = performance.now() - v0;
-    let verify: HttpResult["verify"];
-    try {
-      const j = JSON.parse(v.stdout) as { ok: boolean; treeSize: number; checkpoints?: number };
-      verify = { ok: j.ok === true && v.status === 0, treeSize: j.treeSize, checkpoints: j.checkpoints ?? 0, ms: vms };
-    } catch {
-      throw new Error(`verify-log gave no JSON (exit ${v.status}): ${v.stderr}${v.stdout}`);
+    const v = runCli(server.env, ["verify-log", "--json"]);
+    const verifyOk = v.status === 0 && (JSON.parse(v.stdout) as { ok: boolean }).ok === true;
+    let bytesPerM: number | null = null;
+    if (dialect === "sqlite") {
+      const file = path.join(server.dataDir, "ledgerline.db");
+      const side = new Database(file);
+      side.pragma("wal_checkpoint(TRUNCATE)");
+      side.close();
+      bytesPerM = (dbBytes(file) / acked) * 1e6;
     }
-
-    // Size on disk: fold the WAL back through a separate connection first.
-    const file = path.join(server.dataDir, "ledgerline.db");
-    const side = new Database(file);
-    // The log also holds the meta-audit entry of `keys create` (source ledgerline:cli):
-    // compare the acknowledged count with the bench source's entries only.
-    const benchEntries = Number((side.prepare("SELECT COUNT(*) AS n FROM entries WHERE source = ?").get(SOURCE) as { n: number }).n);
-    const walCheckpoint = side.pragma("wal_checkpoint(TRUNCATE)");
-    side.close();
-    const bytes = dbBytes(file);
-
-    return {
-      perS: (acknowledged / ms) * 1000,
-      ms,
-      acknowledged,
-      benchEntries,
-      requests: latencies.length,
-      p50: percentile(latencies, 50),
-      p99: percentile(latencies, 99),
-      max: latencies[latencies.length - 1] ?? NaN,
-      verify,
-      bytes,
-      walCheckpoint,
-      serverCpuS,
-      clientCpuS,
-      buildStale,
-    };
+    return { dialect, batch, events: acked, perS: (acked / ms) * 1000, p50: percentile(latencies, 50), p99: percentile(latencies, 99), verifyOk, bytesPerM };
   } catch (e) {
-    console.error(`--- server log (last 40 lines) ---\n${server.log.slice(-40).join("\n")}`);
+    console.error(`--- server log (last 30 lines) ---\n${server.log.slice(-30).join("\n")}`);
     throw e;
   } finally {
     await stopServer(server);
   }
 }
 
-// ------------------------------------------------------------------ main ---
+// -------------------------------------------------------------- explorer ---
+
+type QueryFigures = { name: string; p50: number; p95: number; rows: number };
+type ExplorerRun = { store: string; entries: number; queries: QueryFigures[]; plans: Array<{ name: string; plan: string }>; indexes: string[]; bytesPerM: number; trace?: { p50: number; p95: number; traces: number } | { skipped: string } };
+
+const DAY = 86_400_000;
+
+function explorerFilters(ds: Dataset): { page: (i: number) => EventFilter; day: EventFilter } {
+  const to = ds.meta.to;
+  const from = new Date(Date.parse(to) - DAY).toISOString();
+  return { page: (i) => ({ requester: ds.meta.topRequesters[i % ds.meta.topRequesters.length]!, from, to }), day: { from, to } };
+}
+
+async function timeRuns(runs: number, fn: (i: number) => Promise<number>): Promise<{ p50: number; p95: number; rows: number }> {
+  for (let i = 0; i < 3; i++) await fn(i);
+  const t: number[] = [];
+  let rows = 0;
+  for (let i = 0; i < runs; i++) {
+    const s = performance.now();
+    rows = await fn(i);
+    t.push(performance.now() - s);
+  }
+  t.sort((a, b) => a - b);
+  return { p50: percentile(t, 50), p95: percentile(t, 95), rows };
+}
+
+/**
+ * The SQL search.ts runs for these two queries, rebuilt for EXPLAIN: the page from the
+ * same filterWhere; the histogram of a range aligned to 10-minute buckets with no other
+ * filter from the entry_counts rollup (search.ts histogramRows; the sequencer keeps it).
+ */
+function explorerSql(filter: EventFilter, dialect: "sqlite" | "postgres", kind: "page" | "histogram") {
+  const where = filterWhere(filter, dialect);
+  return kind === "page"
+    ? { sql: `SELECT * FROM entries WHERE ${where.sql} ORDER BY ts DESC, seq DESC LIMIT 101`, params: where.params }
+    : {
+        sql: "SELECT substr(bucket, 1, 13) AS b, outcome, SUM(n) AS n FROM entry_counts WHERE bucket >= ? AND bucket < ? GROUP BY 1, 2",
+        params: [filter.from!.slice(0, 15), filter.to!.slice(0, 15)],
+      };
+}
+
+async function openDatasetLedger(ds: Dataset): Promise<Ledger> {
+  const env: Record<string, string | undefined> = { ...process.env, LEDGERLINE_DATA_DIR: ds.dir, LEDGERLINE_DEMO: "off", LEDGERLINE_ORIGIN: ds.meta.origin };
+  delete env.DATABASE_URL;
+  delete env.LEDGERLINE_SIGNING_KEY;
+  return openLedger(loadConfig(env));
+}
+
+async function benchTraceOf(ledger: Ledger, ids: string[]): Promise<ExplorerRun["trace"]> {
+  if (!fs.existsSync(path.join(import.meta.dirname, "bench/trace.ts"))) return { skipped: "scripts/bench/trace.ts is missing" };
+  if (!ids.length) return { skipped: "no 50-entry trace in this log" };
+  const { benchTrace } = (await import("./bench/trace.ts")) as { benchTrace: (l: Ledger, ids: string[], runs: number) => Promise<{ p50: number; p95: number }> };
+  const r = await benchTrace(ledger, ids.slice(0, 20), QUERY_RUNS * 2);
+  return { ...r, traces: Math.min(ids.length, 20) };
+}
+
+async function benchExplorerSqlite(ds: Dataset): Promise<ExplorerRun> {
+  const ledger = await openDatasetLedger(ds);
+  try {
+    const f = explorerFilters(ds);
+    const page = await timeRuns(QUERY_RUNS, async (i) => (await queryEvents(ledger, f.page(i), { sort: "-ts", limit: 100 })).items.length);
+    const hist = await timeRuns(QUERY_RUNS, async () => (await queryHistogram(ledger, f.day)).total);
+    const trace = await benchTraceOf(ledger, ds.meta.trace50);
+    const raw = new Database(ds.file, { readonly: true });
+    const plan = (kind: "page" | "histogram", filter: EventFilter) => {
+      const q = explorerSql(filter, "sqlite", kind);
+      return (raw.prepare(`EXPLAIN QUERY PLAN ${q.sql}`).all(...(q.params as never[])) as Array<{ detail: string }>).map((r) => r.detail).join("\n");
+    };
+    const plans = [
+      { name: "page: requester + 24 h, newest first", plan: plan("page", f.page(0)) },
+      { name: "histogram: 24 h by hour × outcome (from the entry_counts rollup)", plan: plan("histogram", f.day) },
+    ];
+    const indexes = (raw.prepare("SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'entries' AND sql IS NOT NULL ORDER BY name").all() as Array<{ sql: string }>).map((r) => r.sql);
+    raw.close();
+    return {
+      store: "SQLite",
+      entries: ds.meta.entries,
+      queries: [
+        { name: "page (requester + 24 h, 100 rows)", ...page },
+        { name: "histogram (24 h; rows = entries counted)", ...hist },
+      ],
+      plans,
+      indexes: ["entries (seq) — INTEGER PRIMARY KEY (rowid)", ...indexes],
+      bytesPerM: (dbBytes(ds.file) / ds.meta.entries) * 1e6,
+      trace,
+    };
+  } finally {
+    await ledger.close();
+  }
+}
+
+/** Copies the entries of a generated log into a fresh, migrated PostgreSQL database (indexes built after the load). */
+async function loadIntoPostgres(ds: Dataset, url: string): Promise<number> {
+  const driver = openDriver({ dialect: "postgres", url });
+  await migrate(driver);
+  await driver.close();
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  const t0 = performance.now();
+  try {
+    const idx = (await c.query("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'entries' AND indexname NOT LIKE '%pkey'")).rows as Array<{ indexname: string; indexdef: string }>;
+    for (const i of idx) await c.query(`DROP INDEX ${i.indexname}`);
+    const src = new Database(ds.file, { readonly: true });
+    const cols = ENTRY_COLUMNS.join(", ");
+    const per = 2000;
+    let chunk: unknown[][] = [];
+    let done = 0;
+    const flush = async () => {
+      if (!chunk.length) return;
+      const values = chunk.map((r, k) => `(${r.map((_, j) => `$${k * r.length + j + 1}`).join(", ")})`).join(", ");
+      await c.query(`INSERT INTO entries (${cols}) VALUES ${values}`, chunk.flat());
+      done += chunk.length;
+      chunk = [];
+      if (done % 200_000 === 0) log(`    PostgreSQL: loaded ${fmt(done)} / ${fmt(ds.meta.entries)}`);
+    };
+    await c.query("BEGIN");
+    for (const r of src.prepare(`SELECT ${cols} FROM entries ORDER BY seq`).raw().iterate() as Iterable<unknown[]>) {
+      chunk.push(r);
+      if (chunk.length === per) await flush();
+    }
+    await flush();
+    await c.query("COMMIT");
+    src.close();
+    for (const i of idx) await c.query(i.indexdef);
+    // The histogram rollup the sequencer keeps in the append transaction (migration 0004).
+    await c.query("DELETE FROM entry_counts");
+    await c.query("INSERT INTO entry_counts (bucket, outcome, n) SELECT substr(ts, 1, 15), outcome, COUNT(*) FROM entries GROUP BY 1, 2");
+    await c.query("ANALYZE");
+  } finally {
+    await c.end();
+  }
+  return performance.now() - t0;
+}
+
+type Timing = { p50: number; p95: number; rows: number };
+async function benchExplorerPostgres(ds: Dataset, cluster: PgCluster): Promise<ExplorerRun & { loadMs: number; withoutRequesterIndex: Timing & { plan: string; rare?: { requester: string; with: Timing; without: Timing } } }> {
+  const url = await createDatabase(cluster, `explorer_${ds.meta.entries}`);
+  log(`    loading ${fmt(ds.meta.entries)} entries into PostgreSQL…`);
+  const loadMs = await loadIntoPostgres(ds, url);
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "ledgerline-bench-pgx-"));
+  const env: Record<string, string | undefined> = { ...process.env, LEDGERLINE_DATA_DIR: dataDir, LEDGERLINE_DEMO: "off", LEDGERLINE_ORIGIN: ds.meta.origin, DATABASE_URL: url };
+  delete env.LEDGERLINE_SIGNING_KEY;
+  const ledger = await openLedger(loadConfig(env));
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    const f = explorerFilters(ds);
+    const page = await timeRuns(QUERY_RUNS, async (i) => (await queryEvents(ledger, f.page(i), { sort: "-ts", limit: 100 })).items.length);
+    const hist = await timeRuns(QUERY_RUNS, async () => (await queryHistogram(ledger, f.day)).total);
+    const trace = await benchTraceOf(ledger, ds.meta.trace50);
+    const explain = async (kind: "page" | "histogram", filter: EventFilter) => {
+      const q = explorerSql(filter, "postgres", kind);
+      let n = 0;
+      const text = q.sql.replace(/\?/g, () => `$${++n}`);
+      return ((await c.query(`EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) ${text}`, q.params as unknown[])).rows as Array<{ "QUERY PLAN": string }>).map((r) => r["QUERY PLAN"]).join("\n");
+    };
+    const plans = [
+      { name: "page: requester + 24 h, newest first", plan: await explain("page", f.page(0)) },
+      { name: "histogram: 24 h by hour × outcome (from the entry_counts rollup)", plan: await explain("histogram", f.day) },
+    ];
+    // The least busy requester: without its own index, its page is where a walk over the day hurts.
+    const rareId = ((await c.query("SELECT requester_id AS v FROM entries GROUP BY 1 ORDER BY COUNT(*), 1 LIMIT 1")).rows[0] as { v: string }).v;
+    const rareFilter = { ...f.page(0), requester: rareId };
+    const rare = await timeRuns(Math.min(QUERY_RUNS, 10), async () => (await queryEvents(ledger, rareFilter, { sort: "-ts", limit: 100 })).items.length);
+    // What the (requester_id, ts, seq) index buys: the same page with it dropped, inside a
+    // transaction that is rolled back (PostgreSQL DDL is transactional).
+    await c.query("BEGIN");
+    await c.query("DROP INDEX entries_requester_ts");
+    const tx = { db: { dialect: "postgres" as const, all: async (sql: string, params: unknown[]) => { let n = 0; return (await c.query(sql.replace(/\?/g, () => `$${++n}`), params)).rows; } } };
+    const without = await timeRuns(Math.min(QUERY_RUNS, 10), async (i) => (await queryEvents(tx as unknown as Ledger, f.page(i), { sort: "-ts", limit: 100 })).items.length);
+    const withoutPlan = await explain("page", f.page(0));
+    const rareWithout = await timeRuns(Math.min(QUERY_RUNS, 10), async () => (await queryEvents(tx as unknown as Ledger, rareFilter, { sort: "-ts", limit: 100 })).items.length);
+    await c.query("ROLLBACK");
+    const indexes = ((await c.query("SELECT indexdef FROM pg_indexes WHERE tablename = 'entries' ORDER BY indexname")).rows as Array<{ indexdef: string }>).map((r) => r.indexdef);
+    const size = Number((await c.query("SELECT pg_total_relation_size('entries') AS n")).rows[0].n);
+    return {
+      store: "PostgreSQL",
+      entries: ds.meta.entries,
+      queries: [
+        { name: "page (requester + 24 h, 100 rows)", ...page },
+        { name: "histogram (24 h; rows = entries counted)", ...hist },
+      ],
+      plans,
+      indexes,
+      bytesPerM: (size / ds.meta.entries) * 1e6,
+      trace,
+      loadMs,
+      withoutRequesterIndex: { ...without, plan: withoutPlan, rare: { requester: rareId, with: rare, without: rareWithout } },
+    };
+  } finally {
+    await c.end();
+    await ledger.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+// ----------------------------------------------------------------- main ---
+
+type Results = {
+  machine: Machine;
+  size: string;
+  ingest: IngestRun[];
+  explorer: Array<Awaited<ReturnType<typeof benchExplorerSqlite>>>;
+  explorerPg: Awaited<ReturnType<typeof benchExplorerPostgres>> | null;
+  verify: { entries: number; perS: number; ms: number; ok: boolean; hashPerS: number } | null;
+  bundle: { entries: number; seconds: number; peakRssMiB: number; bytes: number } | { skipped: string } | null;
+  wallS: number;
+};
+
+function lastStress(): Record<string, unknown> | null {
+  const file = path.join(cacheDir(), "stress-report-full.json");
+  return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, unknown>) : null;
+}
+
+type Machine = { cpu: string; cores: number; memGiB: number; node: string; platform: string; date: string };
 
 async function main(): Promise<number> {
   const wall0 = performance.now();
-  const cpu = os.cpus();
-  const machine = {
-    cpu: cpu[0]?.model ?? "unknown",
-    cores: cpu.length,
+  const cpus = os.cpus();
+  const machine: Machine = {
+    cpu: cpus[0]?.model ?? "unknown",
+    cores: cpus.length,
     memGiB: Math.round((os.totalmem() / 1024 ** 3) * 10) / 10,
     node: process.version,
     platform: `${os.platform()} ${os.release()} ${os.arch()}`,
+    date: new Date().toISOString(),
   };
   log(`machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memGiB} GiB, node ${machine.node}`);
-  log(`events: ${fmt(EVENTS)} (BENCH_EVENTS), HTTP clients: ${CONCURRENCY} (BENCH_CONCURRENCY), batch ${BATCH}`);
+  log(`size: ${QUICK ? "quick" : sizeArg} — generated logs of ${DATASETS.map((n) => fmt(n)).join(" and ")} entries; ingest ${INGEST.map((r) => `${fmt(r.events)}×${r.batch}`).join(", ")}`);
+  const problems: string[] = [];
 
-  const overrides = Object.keys(process.env).filter((k) => k.startsWith("LEDGERLINE_") && k !== "LEDGERLINE_DATA_DIR");
-  if (overrides.length) log(`note: the server inherits ${overrides.map((k) => `${k}=${process.env[k]}`).join(", ")} from this environment`);
-  const events = makeEvents(EVENTS);
-  const receivedAt = new Date().toISOString();
-  const entries = events.map((e, i) => buildEntry(e, i + 1, receivedAt, SOURCE));
-
-  log("1/4 JCS + SHA-256 leaf hashes (entryLeafHash), one core…");
-  const hash = benchHash(entries);
-  log(`    ${fmt(hash.perS)} hashes/s, median of rounds ${hash.rounds.map((r) => fmt(r)).join(" / ")} (${fmt(hash.hashes)} in ${fmt(hash.ms)} ms)`);
-
-  log("2/4 raw better-sqlite3 inserts (precomputed rows, 500 per transaction)…");
-  const rows = entries.map((e) => entryToRow(e, entryLeafHash(e)));
-  const avgEventBytes = events.reduce((n, e) => n + Buffer.byteLength(JSON.stringify(e)), 0) / events.length;
-  const raw = benchRawInsert(rows);
-  log(`    ${fmt(raw.perS)} rows/s (${fmt(rows.length)} in ${fmt(raw.ms)} ms, of which ${raw.commits} COMMITs ${fmt(raw.commitMs)} ms)`);
-
-  log(`3/4 full verification (verifyLog) of ${fmt(VERIFY_ENTRIES)} entries (BENCH_VERIFY_ENTRIES)…`);
-  const ver = await benchVerify(events, entries);
-  log(`    ${fmt(ver.perS)} entries/s (${ver.ok ? "ok" : `FAILED: ${ver.reason}`}, ${fmt(ver.entries)} in ${fmt(ver.ms)} ms) vs raw JCS+SHA-256 ${fmt(ver.hashPerS)}/s = ${fmt(ver.ratio * 100, 1)} %`);
-
-  log("4/4 HTTP ingest against next start on SQLite…");
-  const http = await benchHttp(events);
-
-  const ratio = http.perS / raw.perS;
-  const perMillion = (b: number, n: number) => (b / n) * 1_000_000;
-  const bytesPerM = perMillion(http.bytes, http.acknowledged);
-  const rawBytesPerM = perMillion(raw.bytes, rows.length);
-  const verifyOk = http.verify.ok && http.benchEntries === http.acknowledged;
-
-  const table: Array<[string, string, string]> = [
-    ["jcs_sha256_per_s (1 core, median of 3)", `${fmt(hash.perS)} (${fmt(1e6 / hash.perS, 1)} µs each)`, "—"],
-    ["raw_insert_per_s (500/tx)", `${fmt(raw.perS)} (${fmt(1e6 / raw.perS, 1)} µs each)`, "—"],
-    ["  of which COMMIT (fsync) per tx", `${fmt(raw.commitMs / raw.commits, 2)} ms (${fmt((raw.commitMs / raw.ms) * 100, 1)} % of raw)`, "—"],
-    ["http_ingest_per_s (500/req)", `${fmt(http.perS)} (${fmt(1e6 / http.perS, 1)} µs each)`, "≥ 10,000"],
-    ["http / raw", `${fmt(ratio * 100, 1)} %`, "≥ 50 %"],
-    ["http / jcs_sha256", `${fmt((http.perS / hash.perS) * 100, 1)} %`, "—"],
-    [
-      "server CPU during run",
-      http.serverCpuS === null
-        ? "n/a"
-        : `${fmt(http.serverCpuS, 1)} s = ${fmt((http.serverCpuS / (http.ms / 1000)) * 100)} % of one core, ${fmt((http.serverCpuS * 1e6) / http.acknowledged, 1)} µs/event`,
-      "—",
-    ],
-    ["bench client CPU during run", `${fmt(http.clientCpuS, 1)} s = ${fmt((http.clientCpuS / (http.ms / 1000)) * 100)} % of one core`, "—"],
-    ["request latency p50", `${fmt(http.p50, 1)} ms`, "—"],
-    ["request latency p99 (max)", `${fmt(http.p99, 1)} ms (${fmt(http.max, 1)} ms)`, "—"],
-    ["acknowledged events", fmt(http.acknowledged), fmt(EVENTS)],
-    ["verify_per_s (verifyLog, full pass)", `${fmt(ver.perS)} (${fmt(ver.entries)} entries in ${fmt(ver.ms / 1000, 1)} s, ${ver.ok ? "ok" : "FAILED"})`, "—"],
-    ["  jcs_sha256_per_s beside it (native SHA-256)", fmt(ver.hashPerS), "—"],
-    ["  verify / jcs_sha256", `${fmt(ver.ratio * 100, 1)} %`, "≥ 80 %"],
-    ["verify-log", `${http.verify.ok ? "ok" : "FAILED"}, treeSize ${fmt(http.verify.treeSize)} (${fmt(http.benchEntries)} from the bench), ${http.verify.checkpoints} checkpoints, ${fmt(http.verify.ms / 1000, 1)} s`, `ok, ${fmt(http.acknowledged)} from the bench`],
-    ["DB bytes / 1M entries (server)", `${mib(bytesPerM)} (${fmt(http.bytes)} B for ${fmt(http.acknowledged)})`, "—"],
-    ["DB bytes / 1M entries (raw, no merkle_nodes)", mib(rawBytesPerM), "—"],
-    ["avg event JSON", `${fmt(avgEventBytes)} B`, "—"],
-    ["server build", http.buildStale ? "STALE (.next older than sources)" : "current", "current"],
-    ["machine", `${machine.cpu}, ${machine.cores} cores, ${machine.memGiB} GiB, node ${machine.node}`, "—"],
-  ];
-  const w0 = Math.max(...table.map((r) => r[0].length));
-  const w1 = Math.max(...table.map((r) => r[1].length));
-  console.log("");
-  console.log(`${"metric".padEnd(w0)}  ${"figure".padEnd(w1)}  target`);
-  console.log(`${"-".repeat(w0)}  ${"-".repeat(w1)}  ------`);
-  for (const [a, b, c] of table) console.log(`${a.padEnd(w0)}  ${b.padEnd(w1)}  ${c}`);
-  console.log("");
-
-  const json = {
-    events: EVENTS,
-    concurrency: CONCURRENCY,
-    batch: BATCH,
-    jcs_sha256_per_s: Math.round(hash.perS),
-    jcs_sha256_rounds: hash.rounds.map((r) => Math.round(r)),
-    raw_insert_per_s: Math.round(raw.perS),
-    raw_commit_ms_per_tx: Math.round((raw.commitMs / raw.commits) * 100) / 100,
-    http_ingest_per_s: Math.round(http.perS),
-    http_over_raw: Math.round(ratio * 1000) / 1000,
-    target_http_over_raw: 0.5,
-    target_http_ingest_per_s: 10_000,
-    http_ms: Math.round(http.ms),
-    http_requests: http.requests,
-    server_cpu_us_per_event: http.serverCpuS === null ? null : Math.round((http.serverCpuS * 1e7) / http.acknowledged) / 10,
-    server_cpu_share_of_one_core: http.serverCpuS === null ? null : Math.round((http.serverCpuS / (http.ms / 1000)) * 100) / 100,
-    client_cpu_share_of_one_core: Math.round((http.clientCpuS / (http.ms / 1000)) * 100) / 100,
-    latency_ms: { p50: Math.round(http.p50 * 10) / 10, p99: Math.round(http.p99 * 10) / 10, max: Math.round(http.max * 10) / 10 },
-    acknowledged: http.acknowledged,
-    full_verify_entries: ver.entries,
-    full_verify_per_s: Math.round(ver.perS),
-    full_verify_ms: Math.round(ver.ms),
-    full_verify_ok: ver.ok,
-    full_verify_jcs_sha256_per_s: Math.round(ver.hashPerS),
-    full_verify_over_jcs_sha256: Math.round(ver.ratio * 1000) / 1000,
-    target_full_verify_over_jcs_sha256: 0.8,
-    full_verify_store_build_ms: Math.round(ver.buildMs),
-    verify_ok: http.verify.ok,
-    verify_tree_size: http.verify.treeSize,
-    verify_checkpoints: http.verify.checkpoints,
-    verify_ms: Math.round(http.verify.ms),
-    db_bytes: http.bytes,
-    db_bytes_per_million: Math.round(bytesPerM),
-    raw_db_bytes_per_million: Math.round(rawBytesPerM),
-    avg_event_json_bytes: Math.round(avgEventBytes),
-    build_stale: http.buildStale,
-    machine,
-    wall_s: Math.round((performance.now() - wall0) / 100) / 10,
-  };
-  console.log(`BENCH_JSON ${JSON.stringify(json)}`);
-  if (!ver.ok) {
-    console.error(`[bench] full verification of the built store failed: ${ver.reason}`);
-    return 1;
+  // Generated logs first (cached after the first run).
+  const datasets: Dataset[] = [];
+  for (const n of DATASETS) {
+    const ds = await ensureDataset(n, (m) => log(`    ${m}`));
+    log(`log of ${fmt(n)} entries ${ds.reused ? "reused" : "generated"}: ${ds.file} (${mib(dbBytes(ds.file))})`);
+    datasets.push(ds);
   }
-  if (!verifyOk) {
-    console.error(`[bench] verify-log: ok=${http.verify.ok}, ${http.benchEntries} bench entries vs ${http.acknowledged} acknowledged`);
-    return 1;
+
+  let cluster: PgCluster | null = null;
+  const ingest: IngestRun[] = [];
+  const explorer: Array<Awaited<ReturnType<typeof benchExplorerSqlite>>> = [];
+  let explorerPg: Awaited<ReturnType<typeof benchExplorerPostgres>> | null = null;
+  let verify: { entries: number; perS: number; ms: number; ok: boolean; hashPerS: number } | null = null;
+  let bundle: { entries: number; seconds: number; peakRssMiB: number; bytes: number } | { skipped: string } | null = null;
+  try {
+    if (!SKIP.has("pg")) cluster = await startPgCluster({ log: (m) => log(`    ${m}`) });
+
+    // 1. ingest
+    if (!SKIP.has("http")) {
+      ensureBuild();
+      const maxEvents = Math.max(...INGEST.map((r) => r.events));
+      const events = makeEvents(maxEvents);
+      const receivedAt = new Date().toISOString();
+      for (const dialect of ["sqlite", "postgres"] as const) {
+        if (dialect === "postgres" && !cluster) continue;
+        for (const run of INGEST) {
+          const evs = events.slice(0, run.events);
+          const rows = evs.map((e, i) => {
+            const entry = buildEntry(e, i + 1, receivedAt, SOURCE);
+            return entryToRow(entry, entryLeafHash(entry));
+          });
+          log(`1. ingest ${dialect}, batches of ${run.batch}: ${fmt(run.events)} events over HTTP…`);
+          const http = await benchHttp(dialect, evs, run.batch, dialect === "postgres" ? await createDatabase(cluster!, `ingest_${run.batch}`) : undefined);
+          let rawPerS: number;
+          if (dialect === "sqlite") rawPerS = rawSqlite(rows, run.batch);
+          else {
+            const url = await createDatabase(cluster!, `raw_${run.batch}`);
+            const d = openDriver({ dialect: "postgres", url });
+            await migrate(d);
+            await d.close();
+            rawPerS = await rawPostgres(url, rows, run.batch);
+          }
+          ingest.push({ ...http, rawPerS });
+          log(`    ${fmt(http.perS)} events/s over HTTP vs ${fmt(rawPerS)} rows/s raw = ${pct(http.perS / rawPerS)}; p50 ${fmt(http.p50, 1)} ms, p99 ${fmt(http.p99, 1)} ms; verify-log ${http.verifyOk ? "ok" : "FAILED"}`);
+          if (!http.verifyOk) problems.push(`verify-log failed after ${dialect} batch ${run.batch}`);
+        }
+      }
+    }
+
+    // 2 + 3. explorer and timeline
+    if (!SKIP.has("explorer")) {
+      for (const ds of datasets) {
+        log(`2. explorer on SQLite, ${fmt(ds.meta.entries)} entries…`);
+        const r = await benchExplorerSqlite(ds);
+        explorer.push(r);
+        for (const q of r.queries) log(`    ${q.name}: p50 ${fmt(q.p50, 1)} ms, p95 ${fmt(q.p95, 1)} ms (${fmt(q.rows)} rows/total)`);
+        if (r.trace && "p95" in r.trace) log(`    timeline (50-entry traces): p50 ${fmt(r.trace.p50, 1)} ms, p95 ${fmt(r.trace.p95, 1)} ms`);
+      }
+      if (cluster) {
+        const ds = datasets[0]!;
+        log(`2. explorer on PostgreSQL, ${fmt(ds.meta.entries)} entries…`);
+        explorerPg = await benchExplorerPostgres(ds, cluster);
+        for (const q of explorerPg.queries) log(`    ${q.name}: p50 ${fmt(q.p50, 1)} ms, p95 ${fmt(q.p95, 1)} ms`);
+        log(`    page without the requester index: p50 ${fmt(explorerPg.withoutRequesterIndex.p50, 1)} ms, p95 ${fmt(explorerPg.withoutRequesterIndex.p95, 1)} ms`);
+      }
+    }
+
+    // 4. verification of the 1 M (or quick) log beside raw JCS + SHA-256
+    if (!SKIP.has("verify")) {
+      const ds = datasets[0]!;
+      log(`4. full verification (verifyLog) of ${fmt(ds.meta.entries)} entries…`);
+      const d = openDriver({ dialect: "sqlite", file: ds.file, url: `file:${ds.file}` });
+      try {
+        const t0 = performance.now();
+        const r = await verifyLog(d, { origin: ds.meta.origin, verifiers: [{ name: ds.meta.keyName, publicKey: Uint8Array.from(ds.meta.publicKey) }] });
+        const ms = performance.now() - t0;
+        const sample = makeEvents(20_000).map((e, i) => buildEntry(e, i + 1, new Date().toISOString(), SOURCE));
+        const hashPerS = benchHash(sample);
+        verify = { entries: r.treeSize, perS: (r.treeSize / ms) * 1000, ms, ok: r.ok, hashPerS };
+        log(`    ${fmt(verify.perS)} entries/s (${r.ok ? "ok" : `FAILED: ${r.reason}`}) vs raw JCS+SHA-256 ${fmt(hashPerS)}/s = ${pct(verify.perS / hashPerS)}`);
+        if (!r.ok) problems.push(`verifyLog of the generated log failed: ${r.reason}`);
+      } finally {
+        await d.close();
+      }
+    }
+
+    // 5. evidence bundle of the 1 M (or quick) log
+    if (!SKIP.has("bundle")) {
+      if (!fs.existsSync(path.join(import.meta.dirname, "bench/bundle.ts"))) bundle = { skipped: "scripts/bench/bundle.ts is missing" };
+      else {
+        const ds = datasets[0]!;
+        const n = Math.min(ds.meta.entries, Number(process.env.BENCH_BUNDLE_ENTRIES ?? 100_000));
+        log(`5. evidence bundle of ${fmt(n)} entries…`);
+        const { benchBundle } = (await import("./bench/bundle.ts")) as { benchBundle: (l: Ledger, n: number) => Promise<{ entries: number; seconds: number; peakRssMiB: number; bytes: number }> };
+        const ledger = await openDatasetLedger(ds);
+        try {
+          bundle = await benchBundle(ledger, n);
+          log(`    ${fmt(bundle.entries)} entries in ${fmt(bundle.seconds, 2)} s, peak RSS ${fmt(bundle.peakRssMiB)} MiB, ${mib(bundle.bytes)}`);
+        } finally {
+          await ledger.close();
+        }
+      }
+    }
+  } finally {
+    await cluster?.stop().catch(() => undefined);
   }
+
+  const results: Results = { machine, ingest, explorer, explorerPg, verify, bundle, wallS: (performance.now() - wall0) / 1000, size: QUICK ? "quick" : sizeArg };
+  fs.mkdirSync(cacheDir(), { recursive: true });
+  fs.writeFileSync(path.join(cacheDir(), `bench-results-${results.size}.json`), JSON.stringify(results));
+  const doc = renderDoc({ ...results, stress: lastStress() });
+  if (WRITE_DOC) {
+    fs.writeFileSync(path.join(root, "docs/benchmarks.md"), doc);
+    log("wrote docs/benchmarks.md");
+  } else console.log(`\n${doc}`);
+  console.log(`BENCH_JSON ${JSON.stringify({ machine, size: sizeArg, ingest, explorer: explorer.map(({ plans: _p, indexes: _i, ...r }) => r), explorerPg: explorerPg && { ...explorerPg, plans: undefined, indexes: undefined }, verify, bundle })}`);
+  for (const p of problems) console.error(`[bench] ${p}`);
+  return problems.length ? 1 : 0;
+}
+
+// ------------------------------------------------------------- the doc ---
+
+function renderDoc(r: Results & { stress: Record<string, unknown> | null }): string {
+  const m = r.machine;
+  const L: string[] = [];
+  L.push("# Benchmarks", "");
+  L.push("Generated by `npm run bench` (scripts/bench.ts) — do not edit by hand. Every figure below was measured in one run on one machine; compare ratios, not absolutes, across machines.", "");
+  L.push("| machine | |", "|---|---|");
+  L.push(`| CPU | ${m.cpu} × ${m.cores} cores |`, `| RAM | ${m.memGiB} GiB |`, `| Node.js | ${m.node} |`, `| OS | ${m.platform} |`, `| date | ${m.date} |`, `| size | ${r.size}; bench wall time ${fmt(r.wallS / 60, 1)} min |`, "");
+  L.push("The machine is shared (other builds and tests run beside the bench), so absolute figures move by ±30 % between runs.", "");
+
+  L.push("## Ingest: HTTP beside the raw driver", "");
+  L.push(`HTTP: \`next start\` on 127.0.0.1, ${CONCURRENCY} concurrent clients, every response checked (201 with every id accepted), \`verify-log\` afterwards. Raw: the same rows inserted by the driver alone (better-sqlite3 with the app's pragmas incl. \`synchronous=FULL\`; pg with one multi-row INSERT), one transaction per batch of the same size — the price of a durable commit without validation, hashing, the tree, checkpoints and HTTP.`, "");
+  L.push("| store | batch | events | HTTP events/s | raw rows/s | HTTP / raw | latency p50 | p99 | verify-log |", "|---|---:|---:|---:|---:|---:|---:|---:|---|");
+  for (const i of r.ingest) L.push(`| ${i.dialect} | ${i.batch} | ${fmt(i.events)} | **${fmt(i.perS)}** | ${fmt(i.rawPerS)} | ${pct(i.perS / i.rawPerS)} | ${fmt(i.p50, 1)} ms | ${fmt(i.p99, 1)} ms | ${i.verifyOk ? "ok" : "FAILED"} |`);
+  if (!r.ingest.length) L.push("| (skipped) | | | | | | | | |");
+  L.push("");
+
+  L.push("## Explorer queries", "");
+  L.push("Generated logs (scripts/bench/generate.ts): real entries (RFC 8785 bytes, leaf hashes, merkle_nodes, signed checkpoints) from ~200 requesters to ~500 targets over 30 days, 93 % success / 4.5 % failure / 2.5 % denied, multi-hop traces under shared correlation ids (some of exactly 50 entries). Through the server's own `queryEvents` / `queryHistogram` (lib/server/events/search.ts), warm cache, " + `${QUERY_RUNS} runs after 3 warm-ups; the page query cycles through the 5 busiest requesters.`, "");
+  L.push("| store | entries | query | p50 | p95 | rows |", "|---|---:|---|---:|---:|---:|");
+  const all = [...r.explorer, ...(r.explorerPg ? [r.explorerPg] : [])];
+  for (const e of all) for (const q of e.queries) L.push(`| ${e.store} | ${fmt(e.entries)} | ${q.name} | ${fmt(q.p50, 1)} ms | ${fmt(q.p95, 1)} ms | ${fmt(q.rows)} |`);
+  if (r.explorerPg) {
+    const w = r.explorerPg.withoutRequesterIndex;
+    const q = r.explorerPg.queries[0]!;
+    L.push(`| PostgreSQL | ${fmt(r.explorerPg.entries)} | page **without** \`entries_requester_ts\` (busiest requesters) | ${fmt(w.p50, 1)} ms | ${fmt(w.p95, 1)} ms | ×${fmt(w.p50 / q.p50, 1)} p50 |`);
+    if (w.rare) {
+      L.push(`| PostgreSQL | ${fmt(r.explorerPg.entries)} | page, least busy requester, with the index | ${fmt(w.rare.with.p50, 1)} ms | ${fmt(w.rare.with.p95, 1)} ms | ${fmt(w.rare.with.rows)} |`);
+      L.push(`| PostgreSQL | ${fmt(r.explorerPg.entries)} | page, least busy requester, **without** it | ${fmt(w.rare.without.p50, 1)} ms | ${fmt(w.rare.without.p95, 1)} ms | ×${fmt(w.rare.without.p50 / w.rare.with.p50, 1)} p50 |`);
+    }
+  }
+  L.push("");
+  if (r.explorer.length >= 2) {
+    const [a, b] = [r.explorer[0]!, r.explorer[r.explorer.length - 1]!];
+    L.push(`Growth ${fmt(a.entries)} → ${fmt(b.entries)} entries (${fmt(b.entries / a.entries)}×): page p95 ×${fmt(b.queries[0]!.p95 / a.queries[0]!.p95, 2)}, histogram p95 ×${fmt(b.queries[1]!.p95 / a.queries[1]!.p95, 2)} — the page is one index range whatever the log's size; the 24 h histogram reads 144 buckets × outcomes of the \`entry_counts\` rollup, not the day's entries ("rows" is the number of entries it counted).`, "");
+  }
+  for (const e of all) {
+    L.push(`### ${e.store}, ${fmt(e.entries)} entries: plans and indexes`, "");
+    for (const p of e.plans) L.push(`${p.name}:`, "", "```", p.plan, "```", "");
+    if ("withoutRequesterIndex" in e) L.push("page without `entries_requester_ts` (rolled back):", "", "```", (e as { withoutRequesterIndex: { plan: string } }).withoutRequesterIndex.plan, "```", "");
+    L.push("Indexes on `entries`:", "", "```", ...e.indexes, "```", "");
+  }
+
+  L.push("## Timeline", "");
+  L.push("`benchTrace` (scripts/bench/trace.ts): `queryTrace` over traces of exactly 50 entries.", "");
+  L.push("| store | entries | p50 | p95 |", "|---|---:|---:|---:|");
+  for (const e of all) {
+    if (!e.trace) continue;
+    if ("skipped" in e.trace) L.push(`| ${e.store} | ${fmt(e.entries)} | skipped: ${e.trace.skipped} | |`);
+    else L.push(`| ${e.store} | ${fmt(e.entries)} | ${fmt(e.trace.p50, 1)} ms | ${fmt(e.trace.p95, 1)} ms |`);
+  }
+  L.push("");
+
+  L.push("## Verification", "");
+  if (r.verify) {
+    L.push("| entries | verifyLog | raw JCS + SHA-256 (same run, native SHA-256) | verify / raw | result |", "|---:|---:|---:|---:|---|");
+    L.push(`| ${fmt(r.verify.entries)} | ${fmt(r.verify.perS)} entries/s (${fmt(r.verify.ms / 1000, 1)} s) | ${fmt(r.verify.hashPerS)} /s | ${pct(r.verify.perS / r.verify.hashPerS)} | ${r.verify.ok ? "ok" : "FAILED"} |`, "");
+  } else L.push("(skipped)", "");
+
+  L.push("## Evidence bundle", "");
+  if (!r.bundle) L.push("(skipped)", "");
+  else if ("skipped" in r.bundle) L.push(`Skipped: ${r.bundle.skipped}.`, "");
+  else {
+    L.push("| entries | build time | peak RSS | ZIP size | entries/s |", "|---:|---:|---:|---:|---:|");
+    L.push(`| ${fmt(r.bundle.entries)} | ${fmt(r.bundle.seconds, 2)} s | ${fmt(r.bundle.peakRssMiB)} MiB | ${mib(r.bundle.bytes)} | ${fmt(r.bundle.entries / r.bundle.seconds)} |`, "");
+  }
+
+  L.push("## Database size", "");
+  L.push("| store | what | per million entries |", "|---|---|---:|");
+  for (const e of all) L.push(`| ${e.store} | generated log of ${fmt(e.entries)} (entries + indexes${e.store === "SQLite" ? " + merkle_nodes + checkpoints, whole file" : ", `pg_total_relation_size('entries')`"}) | ${mib(e.bytesPerM)} |`);
+  for (const i of r.ingest) if (i.bytesPerM !== null && i.batch === Math.max(...r.ingest.map((x) => x.batch))) L.push(`| ${i.dialect} | after HTTP ingest of ${fmt(i.events)} demo-fleet events | ${mib(i.bytesPerM)} |`);
+  L.push("");
+
+  L.push("## Load, crash, faults (last `npm run test:stress`)", "");
+  if (r.stress) {
+    const s = r.stress as { date?: string; load?: { size: { rate: number; batch: number; sustainS: number; overloadFactor: number; overloadS: number; readers: number }; sustained: { eventsPerS: number; p50: number; p99: number }; readers: { p50: number; p99: number }; overload: { offeredEventsPerS: number; eventsPerS: number; p99: number; statuses: string }; recoveryS: number | null; acknowledged: number; stored: number }; passed?: number; failed?: number };
+    L.push(`From a separate full-size stress run on ${s.date ?? "?"} (${s.passed ?? "?"} checks passed, ${s.failed ?? "?"} failed), not this bench run.`, "");
+    if (s.load) {
+      const l = s.load;
+      L.push("| phase | figure |", "|---|---|");
+      L.push(`| sustained ${fmt(l.size.rate)} events/s (batches of ${l.size.batch}) for ${l.size.sustainS} s | ${fmt(l.sustained.eventsPerS)} events/s served, latency p50 ${fmt(l.sustained.p50)} ms, **p99 ${fmt(l.sustained.p99)} ms** |`);
+      L.push(`| ${l.size.readers} dashboard readers during it | p50 ${fmt(l.readers.p50)} ms, p99 ${fmt(l.readers.p99)} ms |`);
+      L.push(`| overload ${l.size.overloadFactor}× (${fmt(l.overload.offeredEventsPerS)} events/s offered) for ${l.size.overloadS} s | ${fmt(l.overload.eventsPerS)} events/s served, p99 ${fmt(l.overload.p99)} ms, statuses ${l.overload.statuses} |`);
+      L.push(`| recovery after the overload | ${l.recoveryS === null ? "never" : `${fmt(l.recoveryS, 1)} s`} |`);
+      L.push(`| acknowledged = stored | ${fmt(l.acknowledged)} = ${fmt(l.stored)} |`, "");
+    }
+    const crashes = ["crash sqlite", "crash postgres"].map((k) => (r.stress as Record<string, unknown>)[k] as { dialect: string; kills: number; acknowledged: number; retried: number; stored: number; checkpoints: number; treeSize: number; verifyOk: boolean } | undefined).filter((c) => c !== undefined);
+    if (crashes.length) {
+      L.push("| crash (SIGKILL of the server's process group during ingest; one round during checkpoint signing) | kills | acknowledged | re-sent unacknowledged | stored (each id once) | checkpoints | verify-log |", "|---|---:|---:|---:|---:|---:|---|");
+      for (const c of crashes) L.push(`| ${c.dialect} | ${c.kills} | ${fmt(c.acknowledged)} | ${fmt(c.retried)} | ${fmt(c.stored)} | ${fmt(c.checkpoints)} | ${c.verifyOk ? "ok" : "FAILED"} |`);
+      L.push("");
+    }
+    const checks = (r.stress as { checks?: Record<string, { passed: number; failed: number; failures?: string[] }> }).checks ?? {};
+    const failures = Object.entries(checks).flatMap(([suite, c]) => (c.failures ?? []).map((f) => `${suite}: ${f}`));
+    if (Object.keys(checks).length) {
+      L.push("| suite | checks passed | failed |", "|---|---:|---:|");
+      for (const [suite, c] of Object.entries(checks)) L.push(`| ${suite} | ${c.passed} | ${c.failed} |`);
+      L.push("");
+    }
+    if (failures.length) L.push("Failed checks (open problems, not test defects):", "", ...failures.map((f) => `- ${f.replace(/\|/g, "\\|")}`), "");
+  } else L.push("No full-size stress report on this machine yet: `npm run test:stress` writes one.", "");
+  return `${L.join("\n")}\n`;
+}
+
+/** `--render`: rewrite docs/benchmarks.md from the last full run's saved figures and the latest stress report (no measuring). */
+async function render(): Promise<number> {
+  const file = path.join(cacheDir(), "bench-results-full.json");
+  if (!fs.existsSync(file)) throw new Error(`no saved full run (${file}): run npm run bench first`);
+  const results = JSON.parse(fs.readFileSync(file, "utf8")) as Results;
+  fs.writeFileSync(path.join(root, "docs/benchmarks.md"), renderDoc({ ...results, stress: lastStress() }));
+  log("re-rendered docs/benchmarks.md from the saved run");
   return 0;
 }
 
-main().then(
+(process.argv.includes("--render") ? render() : main()).then(
   (code) => process.exit(code),
   (e: unknown) => {
     console.error(`[bench] ${(e as Error).stack ?? e}`);

@@ -1,6 +1,8 @@
 // npm test: every tier in order — typecheck, unit, integration (real SQLite and
-// PostgreSQL), e2e (real servers, real browser) — stopping at the first failure,
-// then one closing line with the totals ("tests: N passed, N failed").
+// PostgreSQL), e2e (real servers, real browser), then the reduced stress tier
+// (load, crash, faults, abuse against real servers; it reuses e2e's build) —
+// stopping at the first failure, then one closing line with the totals
+// ("tests: N passed, N failed"). Full-size stress: `npm run test:stress`.
 import { spawn } from "node:child_process";
 
 const tiers = [
@@ -8,6 +10,7 @@ const tiers = [
   ["unit", "npm", ["run", "-s", "test:unit"]],
   ["integration", "npm", ["run", "-s", "test:int"]],
   ["e2e", "npm", ["run", "-s", "test:e2e"]],
+  ["stress (reduced)", "npm", ["run", "-s", "test:stress", "--", "--quick"]],
 ];
 
 const ansi = /\x1b\[[0-9;]*m/g;
