@@ -87,6 +87,7 @@ export function ExplorerCharts({ summary, zone }: { summary: EventSummary; zone:
 
       <section className="card">
         <h2>Top requesters</h2>
+        {summary.topSample.sampled && <TopSampleNote newest={summary.topSample.newest} />}
         <RankedList
           testId="top-requesters"
           empty="No requesters for this filter."
@@ -104,6 +105,7 @@ export function ExplorerCharts({ summary, zone }: { summary: EventSummary; zone:
 
       <section className="card">
         <h2>Top targets</h2>
+        {summary.topSample.sampled && <TopSampleNote newest={summary.topSample.newest} />}
         <RankedList
           testId="top-targets"
           empty="No targets for this filter."
@@ -119,5 +121,14 @@ export function ExplorerCharts({ summary, zone }: { summary: EventSummary; zone:
         />
       </section>
     </div>
+  );
+}
+
+/** Says that a top list counts only the newest entries of a large selection. */
+function TopSampleNote({ newest }: { newest: number }) {
+  return (
+    <p className="muted small" data-testid="top-sample-note">
+      Among the newest {newest.toLocaleString("en-US")} matching entries; narrow the filter for exact counts.
+    </p>
   );
 }

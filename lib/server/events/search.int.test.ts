@@ -187,6 +187,20 @@ describe.each(DIALECTS)("explorer queries on %s", (dialect) => {
     expect(top.map((t) => [t.value, t.count])).toEqual(best);
   });
 
+  it("top lists of a large selection count exactly the newest `sample` matching entries", async () => {
+    const f: EventFilter = { outcome: ["success", "denied"] };
+    const newest = entries
+      .filter((e) => matchesFilter(e, f, canonicalJson))
+      .sort((a, b) => (a.timestamp < b.timestamp ? 1 : a.timestamp > b.timestamp ? -1 : b.seq - a.seq))
+      .slice(0, 40);
+    const counts = new Map<string, number>();
+    for (const e of newest) counts.set(e.target.id, (counts.get(e.target.id) ?? 0) + 1);
+    const want = [...counts.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 3);
+    const got = await queryTop(ledger, f, "target", 3, 40);
+    expect(got.map((t) => [t.value, t.count])).toEqual(want);
+    expect(got.reduce((n, t) => n + t.count, 0)).toBeLessThanOrEqual(40);
+  });
+
   it("the read API: validated parameters, permissions, audited searches, detail", async () => {
     let principal: Principal | null = { kind: "user", userId: "u1", email: "analyst@test", name: null, role: "analyst", via: "token", ip: "192.0.2.9" };
     const api = eventReadRoutes(async () => ledger, async () => principal);
