@@ -7,7 +7,7 @@ import { EventsTable } from "./events-table.tsx";
 import { ExplorerCharts } from "./explorer-charts.tsx";
 import { ExplorerNavProvider, useExplorerNav, useViewerZone } from "./explorer-nav.tsx";
 import type { RangeId, TimeZoneMode } from "./explorer-params.ts";
-import { ExportBundleButton } from "./export-bundle-button.tsx";
+import { ExportBundleButton } from "@/components/bundles/export-bundle-button.tsx";
 import { FilterBar } from "./filter-bar.tsx";
 
 // The explorer's client side: serialized data in, URL changes out. Types only
@@ -51,7 +51,7 @@ function ExplorerBody(props: ExplorerProps) {
           </span>
         )}
         <span className="spacer" />
-        {props.canExport && <ExportBundleButton filter={props.filter} />}
+        {props.canExport && <ExportBundleButton filter={props.filter} small />}
       </div>
       <FilterBar filter={props.filter} range={props.range} tz={props.tz} zone={zone} />
       <ExplorerCharts summary={props.summary} zone={zone} />

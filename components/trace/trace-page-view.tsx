@@ -1,7 +1,7 @@
 import Link from "next/link";
 import type { Trace } from "@/lib/server/traces/trace.ts";
 import { ClockIcon } from "./clock-icon.tsx";
-import { ExportBundleButton } from "./export-bundle-button.tsx";
+import { ExportBundleButton } from "@/components/bundles/export-bundle-button.tsx";
 import { formatRel, formatSpan, formatUtc, toTimelineModel, type ClockFinding } from "./model.ts";
 import { ServiceGraph } from "./service-graph.tsx";
 import { TraceBody } from "./trace-body.tsx";
@@ -79,7 +79,7 @@ export function TracePageView({ trace, canExport }: { trace: Trace; canExport: b
           <Link className="btn" href={explorer} prefetch={false}>
             Open in the explorer
           </Link>
-          {canExport && <ExportBundleButton correlationId={trace.correlationId} />}
+          {canExport && <ExportBundleButton filter={{ correlationId: trace.correlationId }} />}
         </div>
       </section>
 

@@ -3,11 +3,13 @@
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import type { EventFilter } from "@/lib/core/event-filter.ts";
+import "./export-bundle.css";
 
-// Asks the server to build an evidence bundle for exactly the filter on screen
-// (time preset already resolved to absolute bounds, so the bundle is fixed in time).
+// Asks the server to build an evidence bundle for exactly the filter on screen —
+// the explorer's (time preset already resolved to absolute bounds, so the bundle is
+// fixed in time) or a trace's correlation id — then opens the bundle's page.
 
-export function ExportBundleButton({ filter }: { filter: EventFilter }) {
+export function ExportBundleButton({ filter, small = false }: { filter: EventFilter; small?: boolean }) {
   const router = useRouter();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -37,7 +39,7 @@ export function ExportBundleButton({ filter }: { filter: EventFilter }) {
 
   return (
     <span className="export-bundle">
-      <button type="button" className="btn primary small" onClick={exportBundle} disabled={busy} data-testid="export-bundle">
+      <button type="button" className={small ? "btn primary small" : "btn primary"} onClick={exportBundle} disabled={busy} data-testid="export-bundle">
         {busy ? "Starting export…" : "Export evidence bundle"}
       </button>
       {error && (
