@@ -5,6 +5,7 @@ import { ed25519 } from "@noble/curves/ed25519.js";
 import { canonicalJson, hashLeaf, openNote, parseCheckpoint, toBase64, utf8, type EventFilter } from "@/lib/core/index.ts";
 import { BUNDLE_FILES, BUNDLE_FILE_ORDER, BUNDLE_FORMAT, csvHeader, csvLine, eventLine, formatManifest, formatSums, formatVerifyText, proofLine } from "@/lib/core/bundle/format.ts";
 import { filterWhere } from "../events/filter-sql.ts";
+import { openBulkReader } from "../db/driver.ts";
 import { queryEvents } from "../events/search.ts";
 import type { Ledger } from "../ledger/ledger.ts";
 import { committedSize, latestCheckpoint } from "../proofs.ts";
@@ -69,6 +70,21 @@ async function coveringCheckpoint(ledger: Ledger) {
  */
 export async function buildBundle(ledger: Ledger, req: BuildRequest, onProgress: (done: number, total: number) => Promise<void> | void = () => {}): Promise<BuildResult> {
   const cp = await coveringCheckpoint(ledger);
+  // Read through a connection of its own (small page cache): the export is one long scan.
+  const reader = openBulkReader(ledger.db, ledger.config.database);
+  try {
+    return await buildFrom({ ...ledger, db: reader }, cp, req, onProgress);
+  } finally {
+    await reader.close();
+  }
+}
+
+async function buildFrom(
+  ledger: Ledger,
+  cp: Awaited<ReturnType<typeof coveringCheckpoint>>,
+  req: BuildRequest,
+  onProgress: (done: number, total: number) => Promise<void> | void,
+): Promise<BuildResult> {
   const T = cp.treeSize;
   // The manifest records the filter as asked; the query also stops at the checkpoint.
   const queryFilter: EventFilter = { ...req.filter, seqTo: Math.min(req.filter.seqTo ?? T, T) };

@@ -38,6 +38,20 @@ export function openDriver(db: DatabaseConfig): SqlDriver {
   return db.dialect === "sqlite" ? new SqliteDriver(db.file) : new PgDriver(db.url);
 }
 
+/**
+ * A connection for one long sequential read (an evidence bundle's export): on
+ * SQLite its own read-only connection with a 4 MiB page cache, so a scan of a
+ * million rows neither grows the process by the shared 64 MiB cache nor evicts
+ * what the dashboard's reads keep there; on PostgreSQL the pool itself. Close it
+ * when done (a no-op on PostgreSQL).
+ */
+export function openBulkReader(db: SqlDriver, config: DatabaseConfig): SqlDriver {
+  if (config.dialect !== "sqlite") return Object.assign(Object.create(db) as SqlDriver, { close: async () => {} });
+  const conn = openSqlite(config.file, { readonly: true });
+  conn.pragma("cache_size = -4096");
+  return new SqliteDriver(config.file, conn);
+}
+
 /** Opens a better-sqlite3 connection with the pragmas every Ledgerline connection uses. */
 export function openSqlite(file: string, opts: { readonly?: boolean } = {}): Database.Database {
   if (!opts.readonly) fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
