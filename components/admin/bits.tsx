@@ -4,7 +4,8 @@ import { useRef, useState } from "react";
 import type { Notice } from "./types.ts";
 
 // Small pieces shared by the admin screens: a one-time secret, a two-step
-// confirmation for destructive buttons, timestamps, and the notice line.
+// confirmation for destructive buttons, timestamps, the notice line, and the
+// card that lists what a screen manages.
 
 /** A secret shown exactly once: copy it now, it is never displayed again. */
 export function ShownSecret({ title, value, note, onDone }: { title: string; value: string; note: React.ReactNode; onDone: () => void }) {
@@ -110,5 +111,39 @@ export function NoticeLine({ notice }: { notice: Notice }) {
     <p role="status" className="ok" data-testid="action-ok">
       {notice.text}
     </p>
+  );
+}
+
+/** A titled card with a table: the columns plus an Actions column, the rows, or one row saying why there are none. */
+export function AdminTable({ title, testId, columns, empty, rows }: { title: string; testId: string; columns: string[]; empty: React.ReactNode; rows: React.ReactNode[] }) {
+  return (
+    <section className="card">
+      <h2>{title}</h2>
+      <div style={{ overflowX: "auto" }}>
+        <table className="plain" data-testid={testId}>
+          <thead>
+            <tr>
+              {columns.map((c) => (
+                <th key={c}>{c}</th>
+              ))}
+              <th>
+                <span className="muted">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.length === 0 ? (
+              <tr>
+                <td colSpan={columns.length + 1} className="muted" data-testid="empty">
+                  {empty}
+                </td>
+              </tr>
+            ) : (
+              rows
+            )}
+          </tbody>
+        </table>
+      </div>
+    </section>
   );
 }

@@ -1,7 +1,7 @@
 "use client";
 
 import { useState, useTransition } from "react";
-import { ConfirmButton, NoticeLine, ShownSecret, Time } from "./bits.tsx";
+import { AdminTable, ConfirmButton, NoticeLine, ShownSecret, Time } from "./bits.tsx";
 import type { IngestKeyRow, Notice, Result } from "./types.ts";
 
 // Ingest keys: one per sending service, bound to its source identity. The key
@@ -72,65 +72,41 @@ export function KeysAdmin({ keys, ...actions }: { keys: IngestKeyRow[] } & KeyAc
         <NoticeLine notice={notice} />
       </section>
 
-      <section className="card">
-        <h2>Ingest keys</h2>
-        <div style={{ overflowX: "auto" }}>
-          <table className="plain" data-testid="keys-table">
-            <thead>
-              <tr>
-                <th>Id</th>
-                <th>Source</th>
-                <th>Description</th>
-                <th>Created</th>
-                <th>Last used</th>
-                <th>Status</th>
-                <th>
-                  <span className="muted">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {keys.length === 0 ? (
-                <tr>
-                  <td colSpan={7} className="muted" data-testid="empty">
-                    No ingest keys yet. Create one above for each service that sends events.
-                  </td>
-                </tr>
+      <AdminTable
+        title="Ingest keys"
+        testId="keys-table"
+        columns={["Id", "Source", "Description", "Created", "Last used", "Status"]}
+        empty="No ingest keys yet. Create one above for each service that sends events."
+        rows={keys.map((k) => (
+          <tr key={k.id} data-testid={`row-${k.id}`}>
+            <td className="mono">{k.id}</td>
+            <td className="mono break">{k.source}</td>
+            <td>{k.description ?? <span className="muted">—</span>}</td>
+            <td>
+              <Time iso={k.createdAt} />
+            </td>
+            <td>
+              <Time iso={k.lastUsedAt} />
+            </td>
+            <td>
+              {k.revokedAt ? (
+                <span className="badge bad" data-testid="status" title={`revoked ${k.revokedAt}`}>
+                  revoked
+                </span>
               ) : (
-                keys.map((k) => (
-                  <tr key={k.id} data-testid={`row-${k.id}`}>
-                    <td className="mono">{k.id}</td>
-                    <td className="mono break">{k.source}</td>
-                    <td>{k.description ?? <span className="muted">—</span>}</td>
-                    <td>
-                      <Time iso={k.createdAt} />
-                    </td>
-                    <td>
-                      <Time iso={k.lastUsedAt} />
-                    </td>
-                    <td>
-                      {k.revokedAt ? (
-                        <span className="badge bad" data-testid="status" title={`revoked ${k.revokedAt}`}>
-                          revoked
-                        </span>
-                      ) : (
-                        <span className="badge ok" data-testid="status">
-                          active
-                        </span>
-                      )}
-                    </td>
-                    <td>
-                      {!k.revokedAt && (
-                        <ConfirmButton label="Revoke" question="Revoke? The service's next request gets 401." confirmLabel="Revoke key" disabled={pending} onConfirm={() => onRevoke(k.id)} />
-                      )}
-                    </td>
-                  </tr>
-                ))
+                <span className="badge ok" data-testid="status">
+                  active
+                </span>
               )}
-            </tbody>
-          </table>
-        </div>
-      </section>
+            </td>
+            <td>
+              {!k.revokedAt && (
+                <ConfirmButton label="Revoke" question="Revoke? The service's next request gets 401." confirmLabel="Revoke key" disabled={pending} onConfirm={() => onRevoke(k.id)} />
+              )}
+            </td>
+          </tr>
+        ))}
+      />
     </>
   );
 }

@@ -1,7 +1,7 @@
 "use client";
 
 import { useState, useTransition } from "react";
-import { ConfirmButton, NoticeLine, ShownSecret, Time } from "./bits.tsx";
+import { AdminTable, ConfirmButton, NoticeLine, ShownSecret, Time } from "./bits.tsx";
 import type { Notice, ReadTokenRow, Result } from "./types.ts";
 
 // Personal read tokens for auditors' scripts: each acts as its user with the
@@ -91,69 +91,45 @@ export function TokensAdmin({ tokens, users, ...actions }: { tokens: ReadTokenRo
         <NoticeLine notice={notice} />
       </section>
 
-      <section className="card">
-        <h2>Read tokens</h2>
-        <div style={{ overflowX: "auto" }}>
-          <table className="plain" data-testid="tokens-table">
-            <thead>
-              <tr>
-                <th>Id</th>
-                <th>User</th>
-                <th>Name</th>
-                <th>Created</th>
-                <th>Last used</th>
-                <th>Status</th>
-                <th>
-                  <span className="muted">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {tokens.length === 0 ? (
-                <tr>
-                  <td colSpan={7} className="muted" data-testid="empty">
-                    No read tokens yet. Create one above when an auditor needs to script their reads.
-                  </td>
-                </tr>
+      <AdminTable
+        title="Read tokens"
+        testId="tokens-table"
+        columns={["Id", "User", "Name", "Created", "Last used", "Status"]}
+        empty="No read tokens yet. Create one above when an auditor needs to script their reads."
+        rows={tokens.map((t) => (
+          <tr key={t.id} data-testid={`row-${t.id}`}>
+            <td className="mono">{t.id}</td>
+            <td className="break">{t.userEmail}</td>
+            <td>{t.name ?? <span className="muted">—</span>}</td>
+            <td>
+              <Time iso={t.createdAt} />
+            </td>
+            <td>
+              <Time iso={t.lastUsedAt} />
+            </td>
+            <td>
+              {t.revokedAt ? (
+                <span className="badge bad" data-testid="status" title={`revoked ${t.revokedAt}`}>
+                  revoked
+                </span>
+              ) : disabledUsers.has(t.userEmail) ? (
+                <span className="badge bad" data-testid="status" title="Its user is disabled; it works again if the user is enabled.">
+                  user disabled
+                </span>
               ) : (
-                tokens.map((t) => (
-                  <tr key={t.id} data-testid={`row-${t.id}`}>
-                    <td className="mono">{t.id}</td>
-                    <td className="break">{t.userEmail}</td>
-                    <td>{t.name ?? <span className="muted">—</span>}</td>
-                    <td>
-                      <Time iso={t.createdAt} />
-                    </td>
-                    <td>
-                      <Time iso={t.lastUsedAt} />
-                    </td>
-                    <td>
-                      {t.revokedAt ? (
-                        <span className="badge bad" data-testid="status" title={`revoked ${t.revokedAt}`}>
-                          revoked
-                        </span>
-                      ) : disabledUsers.has(t.userEmail) ? (
-                        <span className="badge bad" data-testid="status" title="Its user is disabled; it works again if the user is enabled.">
-                          user disabled
-                        </span>
-                      ) : (
-                        <span className="badge ok" data-testid="status">
-                          active
-                        </span>
-                      )}
-                    </td>
-                    <td>
-                      {!t.revokedAt && (
-                        <ConfirmButton label="Revoke" question="Revoke? Scripts using it get 401." confirmLabel="Revoke token" disabled={pending} onConfirm={() => onRevoke(t.id)} />
-                      )}
-                    </td>
-                  </tr>
-                ))
+                <span className="badge ok" data-testid="status">
+                  active
+                </span>
               )}
-            </tbody>
-          </table>
-        </div>
-      </section>
+            </td>
+            <td>
+              {!t.revokedAt && (
+                <ConfirmButton label="Revoke" question="Revoke? Scripts using it get 401." confirmLabel="Revoke token" disabled={pending} onConfirm={() => onRevoke(t.id)} />
+              )}
+            </td>
+          </tr>
+        ))}
+      />
     </>
   );
 }

@@ -1,7 +1,7 @@
 "use client";
 
 import { useState, useTransition } from "react";
-import { ConfirmButton, NoticeLine, ShownSecret, Time } from "./bits.tsx";
+import { AdminTable, ConfirmButton, NoticeLine, ShownSecret, Time } from "./bits.tsx";
 import type { Notice, Result, UserRow } from "./types.ts";
 
 // Users: invite/create (the generated password is shown once), and per user:
@@ -82,62 +82,38 @@ export function UsersAdmin({ users, roles, selfId, ...actions }: { users: UserRo
         <NoticeLine notice={notice} />
       </section>
 
-      <section className="card">
-        <h2>Users</h2>
-        <div style={{ overflowX: "auto" }}>
-          <table className="plain" data-testid="users-table">
-            <thead>
-              <tr>
-                <th>Email</th>
-                <th>Name</th>
-                <th>Role</th>
-                <th>Sign-in</th>
-                <th>Status</th>
-                <th>Created</th>
-                <th>
-                  <span className="muted">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {users.length === 0 ? (
-                <tr>
-                  <td colSpan={7} className="muted" data-testid="empty">
-                    No users yet. Invite one above, or with <code>npx ledgerline users create --email … --role …</code>.
-                  </td>
-                </tr>
-              ) : (
-                users.map((u) => (
-                  <UserRowView
-                    key={u.id}
-                    user={u}
-                    roles={roles}
-                    self={u.id === selfId}
-                    busy={pending}
-                    onRole={(role) => run(() => actions.setRole(u.email, role), (r) => setNotice({ kind: "ok", text: `${r.user.email} is now ${r.user.role}; this applies on their next request.` }))}
-                    onDisabled={(disabled) =>
-                      run(
-                        () => actions.setDisabled(u.email, disabled),
-                        (r) => setNotice({ kind: "ok", text: disabled ? `Disabled ${r.user.email}; they are signed out on their next request.` : `Enabled ${r.user.email}.` }),
-                      )
-                    }
-                    onReset={() =>
-                      run(
-                        () => actions.resetPassword(u.email),
-                        (r) => {
-                          setNotice({ kind: "ok", text: `New password set for ${r.user.email}; their sessions have ended.` });
-                          if (r.password) setSecret({ title: `New password for ${r.user.email} — shown once`, value: r.password });
-                          window.scrollTo({ top: 0, behavior: "smooth" });
-                        },
-                      )
-                    }
-                  />
-                ))
-              )}
-            </tbody>
-          </table>
-        </div>
-      </section>
+      <AdminTable
+        title="Users"
+        testId="users-table"
+        columns={["Email", "Name", "Role", "Sign-in", "Status", "Created"]}
+        empty={<>No users yet. Invite one above, or with <code>npx ledgerline users create --email … --role …</code>.</>}
+        rows={users.map((u) => (
+          <UserRowView
+            key={u.id}
+            user={u}
+            roles={roles}
+            self={u.id === selfId}
+            busy={pending}
+            onRole={(role) => run(() => actions.setRole(u.email, role), (r) => setNotice({ kind: "ok", text: `${r.user.email} is now ${r.user.role}; this applies on their next request.` }))}
+            onDisabled={(disabled) =>
+              run(
+                () => actions.setDisabled(u.email, disabled),
+                (r) => setNotice({ kind: "ok", text: disabled ? `Disabled ${r.user.email}; they are signed out on their next request.` : `Enabled ${r.user.email}.` }),
+              )
+            }
+            onReset={() =>
+              run(
+                () => actions.resetPassword(u.email),
+                (r) => {
+                  setNotice({ kind: "ok", text: `New password set for ${r.user.email}; their sessions have ended.` });
+                  if (r.password) setSecret({ title: `New password for ${r.user.email} — shown once`, value: r.password });
+                  window.scrollTo({ top: 0, behavior: "smooth" });
+                },
+              )
+            }
+          />
+        ))}
+      />
     </>
   );
 }

@@ -85,50 +85,49 @@ export function ExplorerCharts({ summary, zone }: { summary: EventSummary; zone:
         )}
       </section>
 
-      <section className="card">
-        <h2>Top requesters</h2>
-        {summary.topSample.sampled && <TopSampleNote newest={summary.topSample.newest} />}
-        <RankedList
-          testId="top-requesters"
-          empty="No requesters for this filter."
-          items={summary.topRequesters.map((t) => ({
-            key: t.value,
-            count: t.count,
-            label: (
-              <FilterLink changes={{ requester: t.value }} title={`Filter by requester ${t.value}`}>
-                {t.value}
-              </FilterLink>
-            ),
-          }))}
-        />
-      </section>
-
-      <section className="card">
-        <h2>Top targets</h2>
-        {summary.topSample.sampled && <TopSampleNote newest={summary.topSample.newest} />}
-        <RankedList
-          testId="top-targets"
-          empty="No targets for this filter."
-          items={summary.topTargets.map((t) => ({
-            key: t.value,
-            count: t.count,
-            label: (
-              <FilterLink changes={{ target: t.value }} title={`Filter by target ${t.value}`}>
-                {t.value}
-              </FilterLink>
-            ),
-          }))}
-        />
-      </section>
+      <TopCard title="Top requesters" testId="top-requesters" empty="No requesters for this filter." field="requester" items={summary.topRequesters} sample={summary.topSample} />
+      <TopCard title="Top targets" testId="top-targets" empty="No targets for this filter." field="target" items={summary.topTargets} sample={summary.topSample} />
     </div>
   );
 }
 
-/** Says that a top list counts only the newest entries of a large selection. */
-function TopSampleNote({ newest }: { newest: number }) {
+/** A ranked list of requesters or targets; each one is a link that filters by it. */
+function TopCard({
+  title,
+  testId,
+  empty,
+  field,
+  items,
+  sample,
+}: {
+  title: string;
+  testId: string;
+  empty: string;
+  field: "requester" | "target";
+  items: EventSummary["topRequesters"];
+  sample: EventSummary["topSample"];
+}) {
   return (
-    <p className="muted small" data-testid="top-sample-note">
-      Among the newest {newest.toLocaleString("en-US")} matching entries; narrow the filter for exact counts.
-    </p>
+    <section className="card">
+      <h2>{title}</h2>
+      {sample.sampled && (
+        <p className="muted small" data-testid="top-sample-note">
+          Among the newest {sample.newest.toLocaleString("en-US")} matching entries; narrow the filter for exact counts.
+        </p>
+      )}
+      <RankedList
+        testId={testId}
+        empty={empty}
+        items={items.map((t) => ({
+          key: t.value,
+          count: t.count,
+          label: (
+            <FilterLink changes={{ [field]: t.value }} title={`Filter by ${field} ${t.value}`}>
+              {t.value}
+            </FilterLink>
+          ),
+        }))}
+      />
+    </section>
   );
 }
