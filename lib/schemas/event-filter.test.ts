@@ -38,3 +38,20 @@ describe("filter text the audit trail can record", () => {
     expect(parseEventFilter({ requester: `${bad}*` }).ok).toBe(false);
   });
 });
+
+describe("filter error messages", () => {
+  it("say what is expected, per field, in words", () => {
+    const r = filterFromSearchParams(new URLSearchParams("seqFrom=abc&outcome=maybe"));
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.errors).toEqual([
+      { param: "outcome", detail: "must be one of success, failure, denied" },
+      { param: "seqFrom", detail: "must be a whole number" },
+    ]);
+    const j = parseEventFilter({ bogus: 1, outcome: "denied" });
+    expect(j.ok).toBe(false);
+    if (j.ok) return;
+    expect(j.errors).toContainEqual({ param: "bogus", detail: "is not a known filter field" });
+    expect(j.errors).toContainEqual({ param: "outcome", detail: "must be a list" });
+  });
+});

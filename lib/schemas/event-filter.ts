@@ -44,9 +44,9 @@ const pattern = (max: number) =>
     .refine((s) => s !== "!" && s !== "*" && s !== "!*", "needs text besides ! and *");
 
 const enumList = <T extends readonly [string, ...string[]]>(values: T) =>
-  z.array(z.enum(values)).max(values.length * 2);
+  z.array(z.enum(values, { error: `must be one of ${values.join(", ")}` }), { error: "must be a list" }).max(values.length * 2);
 
-const seq = z.coerce.number().int("must be a whole number").min(1, "must be ≥ 1").max(Number.MAX_SAFE_INTEGER);
+const seq = z.coerce.number({ error: "must be a whole number" }).int("must be a whole number").min(1, "must be ≥ 1").max(Number.MAX_SAFE_INTEGER);
 
 /** A filter as JSON (bundle requests, manifests). Unknown keys are errors, not ignored. */
 export const eventFilterSchema = z
@@ -80,7 +80,11 @@ export type FilterIssue = { param: string; detail: string };
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; errors: FilterIssue[] };
 
 function issues(e: z.ZodError): FilterIssue[] {
-  return e.issues.map((i) => ({ param: i.path.length ? String(i.path[0]) : "(filter)", detail: i.message }));
+  return e.issues.flatMap((i) =>
+    i.code === "unrecognized_keys"
+      ? i.keys.map((k) => ({ param: k, detail: "is not a known filter field" }))
+      : [{ param: i.path.length ? String(i.path[0]) : "(filter)", detail: i.message }],
+  );
 }
 
 export function parseEventFilter(raw: unknown): ParseResult<EventFilter> {

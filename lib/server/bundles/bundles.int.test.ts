@@ -238,6 +238,10 @@ describe.each(DIALECTS)("evidence bundles on %s", (dialect) => {
     expect((await badFilter.json()).errors[0].pointer).toBe("/filter/outcome");
     expect((await auditor.create(post({ filters: {} }, { authorization: "Bearer x" }), {})).status).toBe(400);
     expect((await auditor.create(post("{", { authorization: "Bearer x" }), {})).status).toBe(400);
+    // Forgetting the filter is not a request for the whole log.
+    const noFilter = await auditor.create(post({}, { authorization: "Bearer x" }), {});
+    expect(noFilter.status).toBe(400);
+    expect(((await noFilter.json()) as { detail: string }).detail).toContain('{"filter": {}} selects the whole log');
     expect((await auditor.get(get("/api/v1/bundles/nope"), params("nope"))).status).toBe(404);
     const notFound = "01900000-0000-7000-8000-000000000000";
     expect((await auditor.download(get(`/api/v1/bundles/${notFound}/download`), params(notFound))).status).toBe(404);

@@ -30,7 +30,13 @@ async function readFilterBody(req: Request) {
   if (unknown.length) {
     throw new AppError("bad_request", `Unknown field ${unknown[0]} (the body is {"filter": {…}}).`, { errors: unknown.map((k) => ({ pointer: `/${k}`, detail: "is not a known field" })) });
   }
-  const parsed = parseEventFilter((body as { filter?: unknown }).filter ?? {});
+  // No default: a bundle of the whole log is asked for as {"filter": {}}, never by forgetting the filter.
+  if (!("filter" in body)) {
+    throw new AppError("bad_request", 'The body needs a filter: {"filter": {…the explorer filter…}}; {"filter": {}} selects the whole log.', {
+      errors: [{ pointer: "/filter", detail: "is required" }],
+    });
+  }
+  const parsed = parseEventFilter((body as { filter: unknown }).filter);
   if (!parsed.ok) {
     const first = parsed.errors[0]!;
     throw new AppError("bad_request", `filter.${first.param} ${first.detail}${parsed.errors.length > 1 ? ` (and ${parsed.errors.length - 1} more problem(s))` : ""}.`, {
