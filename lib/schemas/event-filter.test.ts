@@ -55,3 +55,12 @@ describe("filter error messages", () => {
     expect(j.errors).toContainEqual({ param: "outcome", detail: "must be a list" });
   });
 });
+
+describe("lengths count code points, as ingest does", () => {
+  it("accepts a 128-emoji correlation id and a 512-emoji requester prefix, refuses one more", () => {
+    expect(parseEventFilter({ correlationId: "😀".repeat(128) }).ok).toBe(true);
+    expect(parseEventFilter({ correlationId: "😀".repeat(129) }).ok).toBe(false);
+    expect(parseEventFilter({ requester: `!${"😀".repeat(512)}*` }).ok).toBe(true);
+    expect(parseEventFilter({ requester: `!${"😀".repeat(513)}*` }).ok).toBe(false);
+  });
+});

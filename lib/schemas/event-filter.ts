@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { normalizeFilter, type EventFilter } from "@/lib/core/event-filter.ts";
 import { EVENT_LIMITS, EVENT_TYPES, OUTCOMES, REQUESTER_TYPES } from "./event.ts";
+import { checkCorrelationId } from "./correlation-id.ts";
 import { scanText } from "./text-scan.ts";
 import { normalizeTimestamp } from "./timestamp.ts";
 
@@ -39,7 +40,8 @@ const pattern = (max: number) =>
   z
     .string()
     .min(1, "must not be empty")
-    .max(max + 2, `must be at most ${max} characters (plus an optional leading ! and trailing *)`)
+    // Code points, as ingest counts them (an emoji is one character, two UTF-16 units).
+    .refine((s) => scanText(s).codePoints <= max + 2, `must be at most ${max} characters (plus an optional leading ! and trailing *)`)
     .refine(plainText, PLAIN_TEXT)
     .refine((s) => s !== "!" && s !== "*" && s !== "!*", "needs text besides ! and *");
 
@@ -61,7 +63,17 @@ export const eventFilterSchema = z
     service: pattern(EVENT_LIMITS.targetService).optional(),
     source: pattern(256).optional(),
     action: pattern(EVENT_LIMITS.action).optional(),
-    correlationId: z.string().min(1).max(EVENT_LIMITS.correlationId).refine(plainText, PLAIN_TEXT).optional(),
+    correlationId: z
+      .string()
+      .transform((v, ctx) => {
+        const r = checkCorrelationId(v);
+        if (!r.ok) {
+          ctx.addIssue({ code: "custom", message: r.detail });
+          return z.NEVER;
+        }
+        return r.value;
+      })
+      .optional(),
     seqFrom: seq.optional(),
     seqTo: seq.optional(),
     q: z.string().min(1).max(256, "must be at most 256 characters").refine(plainText, PLAIN_TEXT).optional(),

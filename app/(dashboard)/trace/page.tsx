@@ -2,7 +2,7 @@ import { redirect } from "next/navigation";
 import { Forbidden } from "@/components/layout/forbidden.tsx";
 import { TraceSearch } from "@/components/trace/trace-search.tsx";
 import { pagePrincipal } from "@/lib/server/auth/session.ts";
-import { correlationIdFromQuery } from "@/lib/server/traces/correlation-id.ts";
+import { correlationIdFromQuery } from "@/lib/schemas/correlation-id.ts";
 import "@/components/trace/trace.css";
 
 export const dynamic = "force-dynamic";

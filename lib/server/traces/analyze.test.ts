@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { analyzeTrace, checkClocks, gapThreshold, laneLabel, type TraceFact } from "./analyze.ts";
-import { checkCorrelationId, correlationIdFromQuery } from "./correlation-id.ts";
+import { checkCorrelationId, correlationIdFromQuery } from "@/lib/schemas/correlation-id.ts";
 
 const T0 = Date.UTC(2026, 10, 27, 12, 0, 0, 0);
 const iso = (ms: number) => new Date(T0 + ms).toISOString();

@@ -7,7 +7,7 @@ import type { EntryRow } from "../ledger/entry.ts";
 import type { Ledger } from "../ledger/ledger.ts";
 import { serializeRow, type EventItem } from "../events/search.ts";
 import { analyzeTrace, targetNode, type AnalyzeOptions, type TraceAnalysis, type TraceFact } from "./analyze.ts";
-import { checkCorrelationId } from "./correlation-id.ts";
+import { checkCorrelationId } from "@/lib/schemas/correlation-id.ts";
 
 // One request followed across the fleet: every entry sharing a correlation id,
 // in claimed-time order (timestamp, then seq), read along the partial index

@@ -4,7 +4,7 @@ import { TraceSearch } from "@/components/trace/trace-search.tsx";
 import { pagePrincipal } from "@/lib/server/auth/session.ts";
 import { can } from "@/lib/server/auth/permissions.ts";
 import { getLedger } from "@/lib/server/ledger/ledger.ts";
-import { checkCorrelationId } from "@/lib/server/traces/correlation-id.ts";
+import { checkCorrelationId } from "@/lib/schemas/correlation-id.ts";
 import { viewTrace } from "@/lib/server/traces/trace.ts";
 import "@/components/trace/trace.css";
 

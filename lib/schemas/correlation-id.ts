@@ -1,8 +1,8 @@
-import "server-only";
-import { EVENT_LIMITS, parseTraceparent } from "@/lib/schemas/event.ts";
-import { scanText } from "@/lib/schemas/text-scan.ts";
+import { EVENT_LIMITS, parseTraceparent } from "./event.ts";
+import { scanText } from "./text-scan.ts";
 
-// What may be looked up as a correlation id: what ingest could have stored
+// What may be looked up as a correlation id — by the trace page and API and by
+// the explorer's filter alike: what ingest could have stored
 // (SPEC §1: ≤ 128 code points, no control or bidi characters, no lone
 // surrogates). Anything else can match no entry, and would not fit the
 // meta-audit record of the view either, so it is refused up front.
