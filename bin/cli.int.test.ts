@@ -78,10 +78,27 @@ describe.each(DIALECTS)("ledgerline CLI on %s", (dialect) => {
   it("users create / set-role / disable / reset-password and tokens create / revoke, each audited as the CLI", async () => {
     store = await freshStore(dialect);
     // Password on stdin, one trailing newline dropped; JSON for scripts, no password echoed back.
-    const ana = cli(store, ["users", "create", "--email", "Ana@Example.com", "--role", "auditor", "--name", "Ana", "--password-stdin", "--json"], "correct horse battery staple\n");
+    const ana = cli(
+      store,
+      [
+        "users",
+        "create",
+        "--email",
+        "Ana@Example.com",
+        "--role",
+        "auditor",
+        "--name",
+        "Ana",
+        "--password-stdin",
+        "--json",
+      ],
+      "correct horse battery staple\n",
+    );
     expect(ana.code, ana.err).toBe(0);
     const anaJson = JSON.parse(ana.out);
-    expect(anaJson).toEqual({ user: expect.objectContaining({ email: "ana@example.com", role: "auditor", name: "Ana", disabledAt: null }) });
+    expect(anaJson).toEqual({
+      user: expect.objectContaining({ email: "ana@example.com", role: "auditor", name: "Ana", disabledAt: null }),
+    });
     expect(ana.out).not.toContain("correct horse");
 
     // Without --password-stdin: generated, printed once in the human text.
@@ -92,7 +109,11 @@ describe.each(DIALECTS)("ledgerline CLI on %s", (dialect) => {
     expect(bobPassword).toBeTruthy();
 
     // Refusals: a weak password (exit 1, a clear reason), bad usage (exit 2, what to type).
-    const weak = cli(store, ["users", "create", "--email", "carl@example.com", "--role", "analyst", "--password-stdin"], "hunter2\n");
+    const weak = cli(
+      store,
+      ["users", "create", "--email", "carl@example.com", "--role", "analyst", "--password-stdin"],
+      "hunter2\n",
+    );
     expect(weak.code).toBe(1);
     expect(weak.err).toContain("password must be at least 12 characters");
     // Usage errors never reach the store: checked once, on SQLite.
@@ -100,7 +121,11 @@ describe.each(DIALECTS)("ledgerline CLI on %s", (dialect) => {
       [["users", "create", "--role", "analyst"], "--email"],
       [["users", "create", "--email", "x@example.com"], "--role"],
       [["users", "create", "--email", "x@example.com", "--role", "boss"], "admin, auditor, analyst"],
-      [["users", "create", "--email", "x@example.com", "--role", "analyst", "--password-stdin"], "nothing was read", ""],
+      [
+        ["users", "create", "--email", "x@example.com", "--role", "analyst", "--password-stdin"],
+        "nothing was read",
+        "",
+      ],
       [["users", "set-role", "ana@example.com"], "set-role needs"],
       [["users", "disable"], "disable needs <email>"],
       [["users", "frobnicate"], "Unknown command"],
@@ -117,7 +142,9 @@ describe.each(DIALECTS)("ledgerline CLI on %s", (dialect) => {
     const ledger = await openLedger(store.config);
     try {
       const row = (email: string) => ledger.prisma.user.findUniqueOrThrow({ where: { email } });
-      expect(await verifyPassword("correct horse battery staple", (await row("ana@example.com")).passwordHash)).toBe(true);
+      expect(await verifyPassword("correct horse battery staple", (await row("ana@example.com")).passwordHash)).toBe(
+        true,
+      );
       expect(await verifyPassword(bobPassword!, (await row("bob@example.com")).passwordHash)).toBe(true);
       expect(await ledger.prisma.user.count()).toBe(2);
 
@@ -125,7 +152,15 @@ describe.each(DIALECTS)("ledgerline CLI on %s", (dialect) => {
       expect(setRole.code, setRole.err).toBe(0);
       expect(JSON.parse(setRole.out).role).toBe("analyst");
 
-      const created = cli(store, ["tokens", "create", "--email", "ana@example.com", "--name", "export script", "--json"]);
+      const created = cli(store, [
+        "tokens",
+        "create",
+        "--email",
+        "ana@example.com",
+        "--name",
+        "export script",
+        "--json",
+      ]);
       expect(created.code, created.err).toBe(0);
       const t = JSON.parse(created.out);
       expect(Object.keys(t).sort()).toEqual(["email", "id", "token"]);
@@ -139,7 +174,11 @@ describe.each(DIALECTS)("ledgerline CLI on %s", (dialect) => {
       expect((await principalFromReadToken(ledger, t.token))?.email).toBe("ana@example.com");
 
       const v0 = (await row("bob@example.com")).sessionVersion;
-      const reset = cli(store, ["users", "reset-password", "bob@example.com", "--password-stdin"], "a brand new passphrase\n");
+      const reset = cli(
+        store,
+        ["users", "reset-password", "bob@example.com", "--password-stdin"],
+        "a brand new passphrase\n",
+      );
       expect(reset.code, reset.err).toBe(0);
       expect(reset.out).not.toContain("a brand new passphrase");
       expect((await row("bob@example.com")).sessionVersion).toBe(v0 + 1);
@@ -148,12 +187,17 @@ describe.each(DIALECTS)("ledgerline CLI on %s", (dialect) => {
       expect(await verifyPassword(generated.password, (await row("bob@example.com")).passwordHash)).toBe(true);
 
       const users = cli(store, ["users", "list", "--json"]);
-      expect(JSON.parse(users.out).map((u: { email: string }) => u.email)).toEqual(["ana@example.com", "bob@example.com"]);
+      expect(JSON.parse(users.out).map((u: { email: string }) => u.email)).toEqual([
+        "ana@example.com",
+        "bob@example.com",
+      ]);
       expect(users.out).not.toMatch(/passwordHash|scrypt/);
       expect(cli(store, ["users", "list"]).out).toMatch(/^ana@example\.com\s+analyst\s+active/m);
 
       const tokens = cli(store, ["tokens", "list", "--json"]);
-      expect(JSON.parse(tokens.out)).toEqual([expect.objectContaining({ id: t.id, userEmail: "ana@example.com", name: "export script", revokedAt: null })]);
+      expect(JSON.parse(tokens.out)).toEqual([
+        expect.objectContaining({ id: t.id, userEmail: "ana@example.com", name: "export script", revokedAt: null }),
+      ]);
       expect(tokens.out).not.toContain(t.token.slice(17));
       const revoked = cli(store, ["tokens", "revoke", t.id]);
       expect(revoked.code, revoked.err).toBe(0);
@@ -215,7 +259,9 @@ describe.each(DIALECTS)("ledgerline CLI on %s", (dialect) => {
     expect(other.code).not.toBe(0);
 
     const attacker = await store.attacker();
-    await attacker.exec(dialect === "sqlite" ? "DROP TRIGGER entries_no_update" : "ALTER TABLE entries DISABLE TRIGGER entries_no_update");
+    await attacker.exec(
+      dialect === "sqlite" ? "DROP TRIGGER entries_no_update" : "ALTER TABLE entries DISABLE TRIGGER entries_no_update",
+    );
     await attacker.exec("UPDATE entries SET target_id = 'db://elsewhere' WHERE seq = 17");
     await attacker.close();
     const bad = cli(store, ["verify-log", "--json"]);

@@ -10,7 +10,14 @@ import { cliActor } from "@/lib/server/audit-trail.ts";
 import { ROLES, isRole } from "@/lib/server/auth/permissions.ts";
 import { systemPrincipal, type Principal } from "@/lib/server/auth/principal.ts";
 import { createReadToken, listReadTokens, revokeReadToken } from "@/lib/server/read-tokens.ts";
-import { createUser, listUsers, resetUserPassword, setUserDisabled, setUserRole, type UserInfo } from "@/lib/server/users.ts";
+import {
+  createUser,
+  listUsers,
+  resetUserPassword,
+  setUserDisabled,
+  setUserRole,
+  type UserInfo,
+} from "@/lib/server/users.ts";
 import { createIngestKey, listIngestKeys, revokeIngestKey } from "@/lib/server/ingest-keys.ts";
 import { openLedger, type Ledger } from "@/lib/server/ledger/ledger.ts";
 import { verifyLog, type Verifier, type VerifyResult } from "@/lib/server/ledger/verify.ts";
@@ -111,7 +118,9 @@ function status(u: UserInfo): string {
 /** The password piped on stdin, without its one trailing newline (as `echo` or a heredoc adds). */
 function readPasswordStdin(): string {
   if (process.stdin.isTTY) {
-    throw new UsageError("--password-stdin reads the password from a pipe, e.g. printf '%s' \"$PASSWORD\" | ledgerline users create …; leave it out to have one generated");
+    throw new UsageError(
+      "--password-stdin reads the password from a pipe, e.g. printf '%s' \"$PASSWORD\" | ledgerline users create …; leave it out to have one generated",
+    );
   }
   const pw = fs.readFileSync(0, "utf8").replace(/\r?\n$/, "");
   if (!pw) throw new UsageError("--password-stdin: nothing was read from stdin");
@@ -149,7 +158,8 @@ async function main(argv: string[]): Promise<number> {
 
   switch (command) {
     case "keys create": {
-      if (!values.source) throw new UsageError("keys create needs --source <identity>, e.g. --source spiffe://prod/ns/shop/sa/orders");
+      if (!values.source)
+        throw new UsageError("keys create needs --source <identity>, e.g. --source spiffe://prod/ns/shop/sa/orders");
       const k = await withLedger((l) => createIngestKey(l, operator(), values.source!, values.description));
       print(out, k, `Ingest key ${k.id} for source ${k.source} — shown once, store it now:\n\n  ${k.key}\n`);
       return 0;
@@ -168,17 +178,23 @@ async function main(argv: string[]): Promise<number> {
         keys,
         keys.length
           ? keys
-              .map((k) => `${k.id}  ${k.revokedAt ? "revoked " : "active  "} ${k.source}  created ${k.createdAt}  last used ${k.lastUsedAt ?? "never"}`)
+              .map(
+                (k) =>
+                  `${k.id}  ${k.revokedAt ? "revoked " : "active  "} ${k.source}  created ${k.createdAt}  last used ${k.lastUsedAt ?? "never"}`,
+              )
               .join("\n")
           : "No ingest keys. Create one with: ledgerline keys create --source <identity>",
       );
       return 0;
     }
     case "users create": {
-      if (!values.email) throw new UsageError("users create needs --email <email>, e.g. --email auditor@example.com --role auditor");
+      if (!values.email)
+        throw new UsageError("users create needs --email <email>, e.g. --email auditor@example.com --role auditor");
       const role = roleArg(values.role, "users create needs --role <admin|auditor|analyst>");
       const password = values["password-stdin"] ? readPasswordStdin() : undefined;
-      const r = await withLedger((l) => createUser(l, operator(), { email: values.email!, role, name: values.name, password }));
+      const r = await withLedger((l) =>
+        createUser(l, operator(), { email: values.email!, role, name: values.name, password }),
+      );
       print(
         out,
         r,
@@ -193,15 +209,26 @@ async function main(argv: string[]): Promise<number> {
         out,
         users,
         users.length
-          ? users.map((u) => `${u.email}  ${u.role.padEnd(7)}  ${status(u)}  ${u.authProvider}  created ${u.createdAt}${u.name ? `  (${u.name})` : ""}`).join("\n")
+          ? users
+              .map(
+                (u) =>
+                  `${u.email}  ${u.role.padEnd(7)}  ${status(u)}  ${u.authProvider}  created ${u.createdAt}${u.name ? `  (${u.name})` : ""}`,
+              )
+              .join("\n")
           : "No users. Create one with: ledgerline users create --email <email> --role admin",
       );
       return 0;
     }
     case "users set-role": {
       const [email, roleRaw, ...extra] = rest;
-      if (!email || extra.length) throw new UsageError("users set-role needs <email> <role>, e.g. ledgerline users set-role ana@example.com analyst");
-      const role = roleArg(roleRaw ?? values.role, "users set-role needs <email> <role>, e.g. ledgerline users set-role ana@example.com analyst");
+      if (!email || extra.length)
+        throw new UsageError(
+          "users set-role needs <email> <role>, e.g. ledgerline users set-role ana@example.com analyst",
+        );
+      const role = roleArg(
+        roleRaw ?? values.role,
+        "users set-role needs <email> <role>, e.g. ledgerline users set-role ana@example.com analyst",
+      );
       const u = await withLedger((l) => setUserRole(l, operator(), email, role));
       print(out, u, `${u.email} is now ${u.role}; this applies on their next request.`);
       return 0;
@@ -210,11 +237,20 @@ async function main(argv: string[]): Promise<number> {
     case "users enable": {
       const email = oneArg(rest, `${command} needs <email>, e.g. ledgerline ${command} ana@example.com`);
       const u = await withLedger((l) => setUserDisabled(l, operator(), email, sub === "disable"));
-      print(out, u, u.disabledAt ? `Disabled ${u.email}; they are signed out on their next request and their read tokens stop working.` : `Enabled ${u.email}.`);
+      print(
+        out,
+        u,
+        u.disabledAt
+          ? `Disabled ${u.email}; they are signed out on their next request and their read tokens stop working.`
+          : `Enabled ${u.email}.`,
+      );
       return 0;
     }
     case "users reset-password": {
-      const email = oneArg(rest, "users reset-password needs <email>, e.g. ledgerline users reset-password ana@example.com");
+      const email = oneArg(
+        rest,
+        "users reset-password needs <email>, e.g. ledgerline users reset-password ana@example.com",
+      );
       const password = values["password-stdin"] ? readPasswordStdin() : undefined;
       const r = await withLedger((l) => resetUserPassword(l, operator(), email, password));
       print(
@@ -228,7 +264,11 @@ async function main(argv: string[]): Promise<number> {
     case "tokens create": {
       if (!values.email) throw new UsageError("tokens create needs --email <email> of the user the token acts as");
       const t = await withLedger((l) => createReadToken(l, operator(), values.email!, values.name));
-      print(out, t, `Read token ${t.id} for ${t.email} (acts with their current role) — shown once, store it now:\n\n  ${t.token}\n`);
+      print(
+        out,
+        t,
+        `Read token ${t.id} for ${t.email} (acts with their current role) — shown once, store it now:\n\n  ${t.token}\n`,
+      );
       return 0;
     }
     case "tokens list": {
@@ -238,7 +278,10 @@ async function main(argv: string[]): Promise<number> {
         tokens,
         tokens.length
           ? tokens
-              .map((t) => `${t.id}  ${t.revokedAt ? "revoked " : "active  "} ${t.userEmail}${t.name ? ` "${t.name}"` : ""}  created ${t.createdAt}  last used ${t.lastUsedAt ?? "never"}`)
+              .map(
+                (t) =>
+                  `${t.id}  ${t.revokedAt ? "revoked " : "active  "} ${t.userEmail}${t.name ? ` "${t.name}"` : ""}  created ${t.createdAt}  last used ${t.lastUsedAt ?? "never"}`,
+              )
               .join("\n")
           : "No read tokens. Create one with: ledgerline tokens create --email <email>",
       );
@@ -252,8 +295,18 @@ async function main(argv: string[]): Promise<number> {
     }
     case "signing-key show": {
       const k = await withLedger((l) => l.signingKey());
-      const data = { name: k.name, keyId: k.keyIdHex, verifierKey: k.verifierKey, fingerprint: k.fingerprint, publicKeyPem: k.pem };
-      print(out, data, `Verifier key: ${k.verifierKey}\nKey id:       ${k.keyIdHex}\nFingerprint:  ${k.fingerprint}\n\n${k.pem.trimEnd()}`);
+      const data = {
+        name: k.name,
+        keyId: k.keyIdHex,
+        verifierKey: k.verifierKey,
+        fingerprint: k.fingerprint,
+        publicKeyPem: k.pem,
+      };
+      print(
+        out,
+        data,
+        `Verifier key: ${k.verifierKey}\nKey id:       ${k.keyIdHex}\nFingerprint:  ${k.fingerprint}\n\n${k.pem.trimEnd()}`,
+      );
       return 0;
     }
     case "signing-key rotate": {
@@ -275,7 +328,11 @@ async function main(argv: string[]): Promise<number> {
       const { generateSigningKey, signerKeyString, verifierKeyString } = await import("@/lib/core/index.ts");
       const k = generateSigningKey(values.name ?? loadConfig().keyName);
       const data = { signerKey: signerKeyString(k.name, k.seed), verifierKey: verifierKeyString(k.name, k.publicKey) };
-      print(out, data, `Signer key (secret; put it in LEDGERLINE_SIGNING_KEY):\n\n  ${data.signerKey}\n\nVerifier key: ${data.verifierKey}`);
+      print(
+        out,
+        data,
+        `Signer key (secret; put it in LEDGERLINE_SIGNING_KEY):\n\n  ${data.signerKey}\n\nVerifier key: ${data.verifierKey}`,
+      );
       return 0;
     }
     case "integrity": {
@@ -302,7 +359,11 @@ async function main(argv: string[]): Promise<number> {
     }
     case "checkpoint": {
       const cp = await withLedger((l) => l.sequencer.checkpoint());
-      print(out, cp ? { treeSize: cp.treeSize, note: cp.note } : null, cp ? cp.note : "Nothing to sign: the log did not grow since the last checkpoint.");
+      print(
+        out,
+        cp ? { treeSize: cp.treeSize, note: cp.note } : null,
+        cp ? cp.note : "Nothing to sign: the log did not grow since the last checkpoint.",
+      );
       return 0;
     }
     case "verify-log": {
@@ -322,13 +383,24 @@ async function main(argv: string[]): Promise<number> {
           }
         }
         if (!verifiers.length) {
-          const rows = await db.all<{ name: string; public_key: Uint8Array; created_at: string; retired_at: string | null }>(
-            "SELECT name, public_key, created_at, retired_at FROM signing_keys",
-          ).catch(() => {
-            throw new AppError("not_found", "This store has no Ledgerline tables (signing_keys is missing). Check DATABASE_URL / LEDGERLINE_DATA_DIR.");
-          });
+          const rows = await db
+            .all<{ name: string; public_key: Uint8Array; created_at: string; retired_at: string | null }>(
+              "SELECT name, public_key, created_at, retired_at FROM signing_keys",
+            )
+            .catch(() => {
+              throw new AppError(
+                "not_found",
+                "This store has no Ledgerline tables (signing_keys is missing). Check DATABASE_URL / LEDGERLINE_DATA_DIR.",
+              );
+            });
           // Each key counts only for checkpoints created within its validity period.
-          for (const r of rows) verifiers.push({ name: r.name, publicKey: new Uint8Array(r.public_key), createdAt: r.created_at, retiredAt: r.retired_at });
+          for (const r of rows)
+            verifiers.push({
+              name: r.name,
+              publicKey: new Uint8Array(r.public_key),
+              createdAt: r.created_at,
+              retiredAt: r.retired_at,
+            });
         }
         const guards = await checkGuards(db);
         let lastPrint = 0;
@@ -338,14 +410,20 @@ async function main(argv: string[]): Promise<number> {
           onProgress: (done, total) => {
             if (Date.now() - lastPrint > 1000 || done === total) {
               lastPrint = Date.now();
-              process.stderr.write(`\rverifying… ${done} / ${total} entries (${total ? Math.floor((done / total) * 100) : 100}%)`);
+              process.stderr.write(
+                `\rverifying… ${done} / ${total} entries (${total ? Math.floor((done / total) * 100) : 100}%)`,
+              );
               if (done === total) process.stderr.write("\n");
             }
           },
         });
         result = { ...verdict, guards: guards.ok ? [] : guards.problems };
         if (verdict.ok && !guards.ok) {
-          result = { ...result, ok: false, reason: `the entries verify, but the append-only guards are gone: ${guards.problems.join("; ")}` };
+          result = {
+            ...result,
+            ok: false,
+            reason: `the entries verify, but the append-only guards are gone: ${guards.problems.join("; ")}`,
+          };
         }
       } finally {
         await db.close();
@@ -369,7 +447,8 @@ async function main(argv: string[]): Promise<number> {
         const { seedDemo } = await import("@/lib/server/demo.ts");
         return seedDemo(l, (m) => process.stdout.write(`${m}\n`));
       });
-      if (!seeded) print(out, { seeded: false }, "The store is not empty; demo data only ever goes into an empty store.");
+      if (!seeded)
+        print(out, { seeded: false }, "The store is not empty; demo data only ever goes into an empty store.");
       return 0;
     }
     default:

@@ -13,16 +13,17 @@ const tsx = pathToFileURL(require.resolve("tsx")).href;
 // The offline bundle verifier has an entry of its own that imports no server code.
 const args = process.argv.slice(2);
 const [entry, rest] = args[0] === "verify-bundle" ? ["verify-bundle.ts", args.slice(1)] : ["cli.ts", args];
-const r = spawnSync(
-  process.execPath,
-  ["--conditions=react-server", "--import", tsx, path.join(here, entry), ...rest],
-  {
-    stdio: "inherit",
-    // tsx looks for tsconfig.json (the `@/` paths) in the working directory; point it
-    // at the project's, so the command works from any folder (an assessor's laptop).
-    env: { LEDGERLINE_ROOT: path.resolve(here, ".."), NEXT_TELEMETRY_DISABLED: "1", TSX_TSCONFIG_PATH: path.resolve(here, "../tsconfig.json"), ...process.env },
+const r = spawnSync(process.execPath, ["--conditions=react-server", "--import", tsx, path.join(here, entry), ...rest], {
+  stdio: "inherit",
+  // tsx looks for tsconfig.json (the `@/` paths) in the working directory; point it
+  // at the project's, so the command works from any folder (an assessor's laptop).
+  env: {
+    LEDGERLINE_ROOT: path.resolve(here, ".."),
+    NEXT_TELEMETRY_DISABLED: "1",
+    TSX_TSCONFIG_PATH: path.resolve(here, "../tsconfig.json"),
+    ...process.env,
   },
-);
+});
 if (r.error) {
   console.error(`ledgerline: could not start: ${r.error.message}`);
   process.exit(1);

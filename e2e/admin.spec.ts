@@ -23,7 +23,10 @@ test("an admin invites an auditor, who signs in with the one-time password", asy
   await other.close();
 });
 
-test("an admin creates an ingest key (shown once), the service uses it, the admin revokes it", async ({ page, request }, info) => {
+test("an admin creates an ingest key (shown once), the service uses it, the admin revokes it", async ({
+  page,
+  request,
+}, info) => {
   await signInAs(page, info, "admin", "/admin/keys");
   await page.waitForLoadState("networkidle");
   const source = `spiffe://e2e.example/ns/billing/sa/invoicer-${info.project.name}`;

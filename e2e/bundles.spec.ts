@@ -23,7 +23,11 @@ test("an auditor creates a bundle, downloads it when ready and verifies it in th
   await expect(row).toContainText("service payments");
   await expect(row.getByTestId("bundle-status")).toHaveAttribute("data-status", "ready", { timeout: 45_000 });
 
-  const api = (await (await page.request.get(`/api/v1/bundles/${id}`)).json()) as { count: number; sha256: string; size: number };
+  const api = (await (await page.request.get(`/api/v1/bundles/${id}`)).json()) as {
+    count: number;
+    sha256: string;
+    size: number;
+  };
   expect(api.count).toBeGreaterThan(0);
   await expect(row).toContainText(api.sha256.slice(0, 12));
 
@@ -40,7 +44,9 @@ test("an auditor creates a bundle, downloads it when ready and verifies it in th
   await page.goto("/verify");
   await page.waitForLoadState("networkidle");
   await page.getByTestId("verify-use-current-key").click();
-  await page.getByTestId("verify-file").setInputFiles({ name: "bundle.zip", mimeType: "application/zip", buffer: bytes });
+  await page
+    .getByTestId("verify-file")
+    .setInputFiles({ name: "bundle.zip", mimeType: "application/zip", buffer: bytes });
   const result = page.getByTestId("verify-result");
   await expect(result).toHaveAttribute("data-ok", "true", { timeout: 45_000 });
   await expect(result).toContainText("All checks passed");
@@ -52,11 +58,17 @@ test("an auditor creates a bundle, downloads it when ready and verifies it in th
   const bad = Buffer.from(bytes);
   const mid = Math.floor(bad.length / 2);
   bad[mid] = bad[mid]! ^ 0xff;
-  await page.getByTestId("verify-file").setInputFiles({ name: "tampered.zip", mimeType: "application/zip", buffer: bad });
+  await page
+    .getByTestId("verify-file")
+    .setInputFiles({ name: "tampered.zip", mimeType: "application/zip", buffer: bad });
   await expect(result).toHaveAttribute("data-ok", "false", { timeout: 45_000 });
 
   // Creation and download are in the log, as this auditor.
-  const audit = await queryStore<{ action: string }>(info, "SELECT action FROM entries WHERE requester_id = ? AND target_id = ? ORDER BY seq", [login.email, `ledgerline:bundles/${id}`]);
+  const audit = await queryStore<{ action: string }>(
+    info,
+    "SELECT action FROM entries WHERE requester_id = ? AND target_id = ? ORDER BY seq",
+    [login.email, `ledgerline:bundles/${id}`],
+  );
   expect(audit.map((a) => a.action)).toEqual(["bundles.create", "bundles.download"]);
 });
 
@@ -65,7 +77,9 @@ test("an analyst may not see, create or download bundles", async ({ page }, info
   await page.goto("/bundles");
   await expect(page.getByTestId("forbidden")).toBeVisible();
   const origin = new URL(page.url()).origin;
-  expect((await page.request.post("/api/v1/bundles", { data: { filter: {} }, headers: { origin } })).status()).toBe(403);
+  expect((await page.request.post("/api/v1/bundles", { data: { filter: {} }, headers: { origin } })).status()).toBe(
+    403,
+  );
   expect((await page.request.get("/api/v1/bundles")).status()).toBe(403);
   // The verifier page needs no permission: it reads nothing from the log.
   await page.goto("/verify");

@@ -6,7 +6,8 @@ import { signInAs } from "./support/auth.ts";
 // verified in the browser. Each test ingests its own events under a unique
 // requester prefix, so no assertion depends on the demo data.
 
-const keyFor = (info: TestInfo) => (info.project.name === "postgres" ? process.env.E2E_POSTGRES_KEY : process.env.E2E_SQLITE_KEY) ?? "";
+const keyFor = (info: TestInfo) =>
+  (info.project.name === "postgres" ? process.env.E2E_POSTGRES_KEY : process.env.E2E_SQLITE_KEY) ?? "";
 
 type Ingested = { prefix: string; a: string; b: string; timestamp: string; seqs: number[] };
 
@@ -27,10 +28,18 @@ async function ingestFleet(request: APIRequestContext, info: TestInfo, tag: stri
     reason: "e2e explorer",
   });
   const events = [
-    ev(a, "denied", 1), ev(a, "denied", 2), ev(a, "denied", 3), ev(a, "success", 4), ev(a, "success", 5),
-    ev(b, "denied", 6), ev(b, "denied", 7),
+    ev(a, "denied", 1),
+    ev(a, "denied", 2),
+    ev(a, "denied", 3),
+    ev(a, "success", 4),
+    ev(a, "success", 5),
+    ev(b, "denied", 6),
+    ev(b, "denied", 7),
   ];
-  const res = await request.post("/api/v1/events", { headers: { authorization: `Bearer ${keyFor(info)}` }, data: events });
+  const res = await request.post("/api/v1/events", {
+    headers: { authorization: `Bearer ${keyFor(info)}` },
+    data: events,
+  });
   expect(res.status(), await res.text()).toBe(201);
   const { accepted } = (await res.json()) as { accepted: Array<{ seq: number }> };
   return { prefix, a, b, timestamp, seqs: accepted.map((x) => x.seq) };
@@ -52,7 +61,10 @@ async function expectOnlyRows(page: Page, count: number, requester: string | Reg
   }
 }
 
-test("filters by outcome and requester; the URL is shareable and Back restores the previous filter", async ({ page, request }, info) => {
+test("filters by outcome and requester; the URL is shareable and Back restores the previous filter", async ({
+  page,
+  request,
+}, info) => {
   const fleet = await ingestFleet(request, info, "filter");
   await signInAs(page, info, "auditor", "/events");
   await openExplorer(page);
@@ -91,7 +103,9 @@ test("filters by outcome and requester; the URL is shareable and Back restores t
   await expect(page).toHaveURL(/outcome=denied/);
   await expect(rows(page)).toHaveCount(5);
   await page.getByTestId("row-requester").filter({ hasText: fleet.b }).first().click();
-  await expect(page).toHaveURL(new RegExp(`requester=${encodeURIComponent(fleet.b).replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`));
+  await expect(page).toHaveURL(
+    new RegExp(`requester=${encodeURIComponent(fleet.b).replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`),
+  );
   await expectOnlyRows(page, 2, fleet.b, "denied");
 });
 
@@ -99,7 +113,7 @@ test("sorting toggles on the Time and Seq headers and pages follow a cursor", as
   const fleet = await ingestFleet(request, info, "pages");
   await signInAs(page, info, "analyst", "/events");
   await openExplorer(page, `/events?requester=${encodeURIComponent(fleet.prefix + "/*")}&limit=3&sort=seq`);
-  const seqs = async () => (await rows(page).evaluateAll((els) => els.map((e) => Number(e.getAttribute("data-seq")))));
+  const seqs = async () => await rows(page).evaluateAll((els) => els.map((e) => Number(e.getAttribute("data-seq"))));
   const sorted = [...fleet.seqs].sort((x, y) => x - y);
   expect(await seqs()).toEqual(sorted.slice(0, 3));
 
@@ -156,7 +170,11 @@ test("dragging across the histogram zooms to the buckets it touched", async ({ p
   await openExplorer(page, `/events?range=1h&requester=${encodeURIComponent(fleet.prefix + "/*")}`);
   const bars = page.locator('[data-testid="histogram"] .recharts-bar-rectangle');
   await expect(bars.first()).toBeVisible();
-  const boxes = await bars.evaluateAll((els) => els.map((e) => e.getBoundingClientRect()).map((r) => ({ x: r.x + r.width / 2, y: r.y + r.height / 2, h: r.height })));
+  const boxes = await bars.evaluateAll((els) =>
+    els
+      .map((e) => e.getBoundingClientRect())
+      .map((r) => ({ x: r.x + r.width / 2, y: r.y + r.height / 2, h: r.height })),
+  );
   const start = boxes.reduce((a, b) => (b.h > a.h ? b : a));
   await page.waitForLoadState("networkidle");
 
@@ -186,7 +204,9 @@ test("an entry opened from the table with the keyboard verifies in the browser",
   const last = Math.max(...fleet.seqs);
   // The e2e servers sign a checkpoint every second; wait until one covers the fleet.
   await expect
-    .poll(async () => Number((await (await request.get("/api/v1/checkpoint")).text()).split("\n")[1]), { timeout: 30_000 })
+    .poll(async () => Number((await (await request.get("/api/v1/checkpoint")).text()).split("\n")[1]), {
+      timeout: 30_000,
+    })
     .toBeGreaterThanOrEqual(last);
 
   await signInAs(page, info, "auditor", "/events");

@@ -10,7 +10,8 @@ import { signInAs } from "./support/auth.ts";
 // projects): a platform engineer starts Ledgerline, points a service at the
 // ingest API with the demo key, and every event becomes a provable entry.
 
-const keyFor = (project: string) => (project === "postgres" ? process.env.E2E_POSTGRES_KEY : process.env.E2E_SQLITE_KEY) ?? "";
+const keyFor = (project: string) =>
+  (project === "postgres" ? process.env.E2E_POSTGRES_KEY : process.env.E2E_SQLITE_KEY) ?? "";
 
 function accessEvent(over: Record<string, unknown> = {}) {
   return {
@@ -34,7 +35,10 @@ async function waitForCheckpoint(request: APIRequestContext, atLeast: number): P
   throw new Error(`no checkpoint covering ${atLeast} within 15 s`);
 }
 
-test("the overview shows the log, its latest checkpoint and the verifier key to compare", async ({ page, request }, info) => {
+test("the overview shows the log, its latest checkpoint and the verifier key to compare", async ({
+  page,
+  request,
+}, info) => {
   const keys = await (await request.get("/api/v1/keys")).json();
   const current = keys.keys.find((k: { status: string }) => k.status === "current");
   await signInAs(page, info, "analyst");
@@ -46,13 +50,19 @@ test("the overview shows the log, its latest checkpoint and the verifier key to 
   await expect(page.getByTestId("checkpoint").locator(".stat")).not.toHaveText("0");
 });
 
-test("an event sent with the demo ingest key becomes a committed entry with a proof against a signed checkpoint", async ({ request, page }, info) => {
+test("an event sent with the demo ingest key becomes a committed entry with a proof against a signed checkpoint", async ({
+  request,
+  page,
+}, info) => {
   const key = keyFor(info.project.name);
   expect(key, "the e2e runner captures the demo key the server printed").toMatch(/^llk_/);
   const id = `e2e-${info.project.name}-${Date.now()}`;
   const send = () =>
     request.post("/api/v1/events", {
-      headers: { authorization: `Bearer ${key}`, traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01" },
+      headers: {
+        authorization: `Bearer ${key}`,
+        traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+      },
       data: body,
     });
   const body = accessEvent({ id });
@@ -76,7 +86,9 @@ test("an event sent with the demo ingest key becomes a committed entry with a pr
 
   const proof = await (await request.get(`/api/v1/proofs/inclusion?seq=${seq}&treeSize=${cp.size}`)).json();
   expect(proof.leafHash).toBe(accepted[0].leafHash);
-  expect(verifyInclusion(seq - 1, cp.size, fromBase64(proof.leafHash), proof.path.map(fromBase64), cp.rootHash)).toBe(true);
+  expect(verifyInclusion(seq - 1, cp.size, fromBase64(proof.leafHash), proof.path.map(fromBase64), cp.rootHash)).toBe(
+    true,
+  );
 
   // The same checkpoint verifies with coreutils + OpenSSL alone (no Ledgerline code).
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "cp-")), "checkpoint.txt");
@@ -84,7 +96,9 @@ test("an event sent with the demo ingest key becomes a committed entry with a pr
   const out = execFileSync("bash", ["bin/verify-checkpoint.sh", file, keys[0].verifierKey]).toString();
   expect(out).toContain(`tree size ${cp.size}`);
   fs.writeFileSync(file, note.replace(`\n${cp.size}\n`, `\n${cp.size + 1}\n`));
-  expect(() => execFileSync("bash", ["bin/verify-checkpoint.sh", file, keys[0].verifierKey], { stdio: "pipe" })).toThrow();
+  expect(() =>
+    execFileSync("bash", ["bin/verify-checkpoint.sh", file, keys[0].verifierKey], { stdio: "pipe" }),
+  ).toThrow();
 
   // And the dashboard counts it.
   await signInAs(page, info, "auditor");
@@ -109,7 +123,10 @@ test("bad requests over real HTTP get problem+json and store nothing", async ({ 
 
   const big = await request.post("/api/v1/events", {
     headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
-    data: JSON.stringify([accessEvent({ reason: "x".repeat(1000), attributes: { pad: "y".repeat(8000) } })]).padEnd(6 * 1024 * 1024, " "),
+    data: JSON.stringify([accessEvent({ reason: "x".repeat(1000), attributes: { pad: "y".repeat(8000) } })]).padEnd(
+      6 * 1024 * 1024,
+      " ",
+    ),
   });
   expect(big.status()).toBe(413);
 

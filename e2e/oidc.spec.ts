@@ -27,10 +27,14 @@ async function signInThroughProvider(page: Page, accountId: string) {
 }
 
 test.beforeEach(() => {
-  expect(issuer, "scripts/e2e.ts starts the OpenID provider and passes E2E_OIDC_ISSUER").toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+  expect(issuer, "scripts/e2e.ts starts the OpenID provider and passes E2E_OIDC_ISSUER").toMatch(
+    /^http:\/\/127\.0\.0\.1:\d+$/,
+  );
 });
 
-test("single sign-on through the OpenID provider lands on the dashboard with the role mapped from the groups claim", async ({ page }) => {
+test("single sign-on through the OpenID provider lands on the dashboard with the role mapped from the groups claim", async ({
+  page,
+}) => {
   await signInThroughProvider(page, "sso-auditor");
   await page.waitForURL((u) => u.origin !== issuer && u.pathname === "/");
   await expect(page.getByTestId("role")).toHaveText("auditor");

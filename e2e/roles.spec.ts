@@ -16,16 +16,26 @@ const PAGES: Array<{ path: string; allowed: Role[]; marker: string }> = [
 ];
 const ROLES: Role[] = ["admin", "auditor", "analyst"];
 
-test("anonymous visitors are sent to sign-in; protected APIs answer 401; public verifier routes stay open", async ({ page, request }) => {
+test("anonymous visitors are sent to sign-in; protected APIs answer 401; public verifier routes stay open", async ({
+  page,
+  request,
+}) => {
   for (const { path } of PAGES) {
     await page.goto(path);
     await expect(page).toHaveURL(/\/login\?callbackUrl=/);
   }
   expect((await request.get("/api/v1/me")).status()).toBe(401);
   // A forged middleware-subrequest header must not skip any check.
-  const sneaky = await request.get("/admin/users", { headers: { "x-middleware-subrequest": "proxy:proxy:proxy:proxy:proxy" }, maxRedirects: 0 });
+  const sneaky = await request.get("/admin/users", {
+    headers: { "x-middleware-subrequest": "proxy:proxy:proxy:proxy:proxy" },
+    maxRedirects: 0,
+  });
   expect(sneaky.status()).not.toBe(200);
-  expect((await request.get("/api/v1/me", { headers: { "x-middleware-subrequest": "proxy:proxy:proxy:proxy:proxy" } })).status()).toBe(401);
+  expect(
+    (
+      await request.get("/api/v1/me", { headers: { "x-middleware-subrequest": "proxy:proxy:proxy:proxy:proxy" } })
+    ).status(),
+  ).toBe(401);
   expect((await request.get("/api/v1/checkpoint")).status()).toBe(200);
   expect((await request.get("/api/v1/keys")).status()).toBe(200);
 });
@@ -37,7 +47,14 @@ for (const role of ROLES) {
     const nav = page.getByRole("navigation", { name: "Main" });
     for (const p of PAGES) {
       if (p.path !== "/") {
-        const link = nav.getByRole("link", { name: { "/integrity": "Integrity", "/admin/users": "Users", "/admin/keys": "Ingest keys", "/admin/tokens": "Read tokens" }[p.path]! });
+        const link = nav.getByRole("link", {
+          name: {
+            "/integrity": "Integrity",
+            "/admin/users": "Users",
+            "/admin/keys": "Ingest keys",
+            "/admin/tokens": "Read tokens",
+          }[p.path]!,
+        });
         await expect(link).toHaveCount(p.allowed.includes(role) ? 1 : 0);
       }
       await page.goto(p.path);
@@ -55,7 +72,10 @@ for (const role of ROLES) {
   });
 }
 
-test("wrong passwords and unknown accounts get the same answer; repeated failures are throttled (429)", async ({ page, request }, info) => {
+test("wrong passwords and unknown accounts get the same answer; repeated failures are throttled (429)", async ({
+  page,
+  request,
+}, info) => {
   const { analyst } = loginsFor(info);
   const attempt = async (email: string, password: string) => {
     await page.goto("/login");
@@ -75,7 +95,9 @@ test("wrong passwords and unknown accounts get the same answer; repeated failure
   await expect(await attempt(victim, "guess-final-xxxxxx")).toHaveText(/Too many failed attempts/);
   // The raw endpoint says 429 with Retry-After.
   const csrf = (await (await request.get("/api/auth/csrf")).json()).csrfToken;
-  const r = await request.post("/api/auth/callback/credentials", { form: { email: victim, password: "x", csrfToken: csrf, json: "true" } });
+  const r = await request.post("/api/auth/callback/credentials", {
+    form: { email: victim, password: "x", csrfToken: csrf, json: "true" },
+  });
   expect(r.status()).toBe(429);
   expect(Number(r.headers()["retry-after"])).toBeGreaterThan(0);
 });
@@ -83,7 +105,10 @@ test("wrong passwords and unknown accounts get the same answer; repeated failure
 test("a role change and a disabled account take effect on the user's next request", async ({ page }, info) => {
   const { analyst } = loginsFor(info);
   const cli = (...args: string[]) =>
-    execFileSync(process.execPath, ["bin/ledgerline.mjs", ...args], { env: { ...process.env, ...storeEnvFor(info) }, encoding: "utf8" });
+    execFileSync(process.execPath, ["bin/ledgerline.mjs", ...args], {
+      env: { ...process.env, ...storeEnvFor(info) },
+      encoding: "utf8",
+    });
   await signIn(page, analyst);
   await expect(page.getByTestId("role")).toHaveText("analyst");
   try {
@@ -124,7 +149,13 @@ test("sign-in, failures and sign-out are entries in the ledger (the audit of the
   await expect
     .poll(async () =>
       (
-        await queryStore<{ action: string; outcome: string; requester_id: string; requester_type: string; source: string }>(
+        await queryStore<{
+          action: string;
+          outcome: string;
+          requester_id: string;
+          requester_type: string;
+          source: string;
+        }>(
           info,
           "SELECT action, outcome, requester_id, requester_type, source FROM entries WHERE seq > ? AND requester_id = ? ORDER BY seq",
           [Number(before), auditor.email],

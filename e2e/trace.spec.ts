@@ -8,7 +8,8 @@ import { signInAs } from "./support/auth.ts";
 // timeline, see one lane per service, the graph, the denial, the gap and the
 // clock warning, and open an entry.
 
-const keyFor = (project: string) => (project === "postgres" ? process.env.E2E_POSTGRES_KEY : process.env.E2E_SQLITE_KEY) ?? "";
+const keyFor = (project: string) =>
+  (project === "postgres" ? process.env.E2E_POSTGRES_KEY : process.env.E2E_SQLITE_KEY) ?? "";
 const TD = "spiffe://e2e.example";
 
 type Ingested = { correlationId: string; seqs: number[]; ids: string[] };
@@ -56,20 +57,30 @@ async function expectTimeline(page: Page, t: Ingested) {
   await expect(deniedEdge).toHaveCount(1);
   await expect(deniedEdge).toHaveAttribute("data-to", "payments");
   await expect(page.getByTestId("trace-mark")).toHaveCount(4);
-  await expect(page.locator(`[data-testid="trace-mark"][data-outcome="denied"]`)).toHaveAttribute("data-seq", String(t.seqs[1]));
+  await expect(page.locator(`[data-testid="trace-mark"][data-outcome="denied"]`)).toHaveAttribute(
+    "data-seq",
+    String(t.seqs[1]),
+  );
   await expect(page.getByTestId("clock-warning")).toContainText("Clock skew");
   await expect(page.getByTestId("clock-warning")).toContainText(`seq ${t.seqs[3]}`);
   await expect(page.getByTestId("gap")).toHaveCount(1);
 }
 
-test("from the search box: lanes, graph, the denial, the gap and the clock warning; hover and open an entry", async ({ page, request }, info) => {
+test("from the search box: lanes, graph, the denial, the gap and the clock warning; hover and open an entry", async ({
+  page,
+  request,
+}, info) => {
   const t = await ingestTrace(request, info);
   await signInAs(page, info, "auditor", "/trace");
   await page.waitForLoadState("networkidle");
   await page.getByLabel("Correlation ID or traceparent").fill(`  ${t.correlationId} `);
   await page.getByRole("button", { name: "Open trace" }).click();
   await expectTimeline(page, t);
-  if (process.env.TRACE_SCREENSHOT_DIR) await page.screenshot({ path: `${process.env.TRACE_SCREENSHOT_DIR}/trace-${info.project.name}.png`, fullPage: true });
+  if (process.env.TRACE_SCREENSHOT_DIR)
+    await page.screenshot({
+      path: `${process.env.TRACE_SCREENSHOT_DIR}/trace-${info.project.name}.png`,
+      fullPage: true,
+    });
 
   // Hydrated (hover and click are client-side); networkidle can wait on unrelated prefetches.
   await expect(page.getByTestId("trace-timeline")).toHaveAttribute("data-ready", "1");
@@ -83,7 +94,10 @@ test("from the search box: lanes, graph, the denial, the gap and the clock warni
   await expect(page.getByText(t.ids[1]!).first()).toBeVisible();
 });
 
-test("from the explorer: the correlation id links to its timeline; an entry in the list opens its detail", async ({ page, request }, info) => {
+test("from the explorer: the correlation id links to its timeline; an entry in the list opens its detail", async ({
+  page,
+  request,
+}, info) => {
   const t = await ingestTrace(request, info);
   await signInAs(page, info, "analyst", `/events?correlationId=${t.correlationId}`);
   await page.waitForLoadState("networkidle");
@@ -100,7 +114,10 @@ test("from the explorer: the correlation id links to its timeline; an entry in t
   await expect(page).toHaveURL(new RegExp(`/events/${t.seqs[0]}$`));
 });
 
-test("an unknown id gives a helpful empty state; the API answers 200 empty, 400 for impossible ids, 401 without a session", async ({ page, request }, info) => {
+test("an unknown id gives a helpful empty state; the API answers 200 empty, 400 for impossible ids, 401 without a session", async ({
+  page,
+  request,
+}, info) => {
   const unknown = `never-sent-${crypto.randomBytes(8).toString("hex")}`;
   expect((await request.get(`/api/v1/traces/${unknown}`)).status()).toBe(401);
   await signInAs(page, info, "analyst", `/trace/${unknown}`);
@@ -109,7 +126,12 @@ test("an unknown id gives a helpful empty state; the API answers 200 empty, 400 
   await expect(page.getByTestId("lane")).toHaveCount(0);
   const api = await page.request.get(`/api/v1/traces/${unknown}`);
   expect(api.status()).toBe(200);
-  expect(await api.json()).toMatchObject({ correlationId: unknown, total: 0, entries: [], graph: { nodes: [], edges: [] } });
+  expect(await api.json()).toMatchObject({
+    correlationId: unknown,
+    total: 0,
+    entries: [],
+    graph: { nodes: [], edges: [] },
+  });
   const tooLong = await page.request.get(`/api/v1/traces/${"x".repeat(129)}`);
   expect(tooLong.status()).toBe(400);
   expect(tooLong.headers()["content-type"]).toContain("application/problem+json");
@@ -118,7 +140,10 @@ test("an unknown id gives a helpful empty state; the API answers 200 empty, 400 
   const odd = `odd %41 id ${crypto.randomBytes(4).toString("hex")}`;
   await page.goto(`/trace/${encodeURIComponent(odd)}`);
   await expect(page.getByTestId("trace-empty")).toContainText(odd);
-  expect(await (await page.request.get(`/api/v1/traces/${encodeURIComponent(odd)}`)).json()).toMatchObject({ correlationId: odd, total: 0 });
+  expect(await (await page.request.get(`/api/v1/traces/${encodeURIComponent(odd)}`)).json()).toMatchObject({
+    correlationId: odd,
+    total: 0,
+  });
 });
 
 test("a traceparent in the search box opens the trace of its trace-id", async ({ page, request }, info) => {
@@ -154,7 +179,10 @@ test("a traceparent in the search box opens the trace of its trace-id", async ({
   await expect(page.getByTestId("export-error")).toHaveCount(0);
 });
 
-test("a large trace is drawn as per-lane time buckets and its entry list is windowed", async ({ page, request }, info) => {
+test("a large trace is drawn as per-lane time buckets and its entry list is windowed", async ({
+  page,
+  request,
+}, info) => {
   const key = keyFor(info.project.name);
   const correlationId = `e2e-trace-large-${info.project.name}-${crypto.randomBytes(6).toString("hex")}`;
   const t0 = Date.now() - 3_600_000;
@@ -171,7 +199,9 @@ test("a large trace is drawn as per-lane time buckets and its entry list is wind
         correlationId,
       };
     });
-    expect((await request.post("/api/v1/events", { headers: { authorization: `Bearer ${key}` }, data: batch })).status()).toBe(201);
+    expect(
+      (await request.post("/api/v1/events", { headers: { authorization: `Bearer ${key}` }, data: batch })).status(),
+    ).toBe(201);
   }
   await signInAs(page, info, "analyst", `/trace/${correlationId}`);
   await expect(page.getByTestId("trace-total")).toContainText("1,600 entries");
@@ -186,5 +216,9 @@ test("a large trace is drawn as per-lane time buckets and its entry list is wind
   expect(rendered).toBeLessThan(100);
   await page.locator(".trace-scroll").evaluate((el) => el.scrollTo(0, el.scrollHeight));
   await expect(page.getByTestId("trace-entry").last()).toContainText("+13 min 19.5 s");
-  if (process.env.TRACE_SCREENSHOT_DIR) await page.screenshot({ path: `${process.env.TRACE_SCREENSHOT_DIR}/trace-large-${info.project.name}.png`, fullPage: true });
+  if (process.env.TRACE_SCREENSHOT_DIR)
+    await page.screenshot({
+      path: `${process.env.TRACE_SCREENSHOT_DIR}/trace-large-${info.project.name}.png`,
+      fullPage: true,
+    });
 });

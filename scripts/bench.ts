@@ -54,7 +54,8 @@ const cli = path.join(root, "bin/ledgerline.mjs");
 const sizeArg = process.argv.includes("--quick") ? "quick" : (process.env.BENCH_SIZE ?? "full");
 const QUICK = sizeArg === "quick";
 const LARGEST = QUICK ? 100_000 : sizeArg === "full" ? 10_000_000 : Number(sizeArg);
-if (!Number.isInteger(LARGEST) || LARGEST < 1000) throw new Error(`BENCH_SIZE must be "quick", "full" or an integer ≥ 1000 (got "${sizeArg}")`);
+if (!Number.isInteger(LARGEST) || LARGEST < 1000)
+  throw new Error(`BENCH_SIZE must be "quick", "full" or an integer ≥ 1000 (got "${sizeArg}")`);
 const DATASETS = [...new Set([Math.min(LARGEST, 1_000_000), LARGEST])];
 const INGEST = QUICK
   ? [
@@ -69,18 +70,30 @@ const INGEST = QUICK
     ];
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
 const QUERY_RUNS = QUICK ? 15 : 30;
-const SKIP = new Set((process.env.BENCH_SKIP ?? "").split(",").map((s) => s.trim()).filter(Boolean));
+const SKIP = new Set(
+  (process.env.BENCH_SKIP ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean),
+);
 const WRITE_DOC = process.env.BENCH_DOC ? process.env.BENCH_DOC !== "0" : !QUICK;
 const SOURCE = "spiffe://bench/client";
 const HASH_ROUND_MS = 600;
 
 const log = (m: string) => console.log(`[bench] ${m}`);
-const fmt = (n: number, d = 0) => (Number.isFinite(n) ? n.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d }) : "—");
+const fmt = (n: number, d = 0) =>
+  Number.isFinite(n) ? n.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d }) : "—";
 const mib = (b: number) => `${fmt(b / 1024 / 1024, 1)} MiB`;
 const pct = (r: number) => `${fmt(r * 100, 1)} %`;
 
 function childEnv(dataDir: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, NEXT_TELEMETRY_DISABLED: "1", CHECKPOINT_DISABLE: "1", LEDGERLINE_DATA_DIR: dataDir, ...extra };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NEXT_TELEMETRY_DISABLED: "1",
+    CHECKPOINT_DISABLE: "1",
+    LEDGERLINE_DATA_DIR: dataDir,
+    ...extra,
+  };
   if (!extra.DATABASE_URL) delete env.DATABASE_URL;
   delete env.NODE_OPTIONS;
   return env;
@@ -128,7 +141,11 @@ function benchHash(entries: Entry[]): number {
 
 function applySchema(db: Database.Database) {
   const dir = path.join(root, "prisma/migrations/sqlite");
-  for (const f of fs.readdirSync(dir).filter((f) => f.endsWith(".sql")).sort()) db.exec(fs.readFileSync(path.join(dir, f), "utf8"));
+  for (const f of fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith(".sql"))
+    .sort())
+    db.exec(fs.readFileSync(path.join(dir, f), "utf8"));
 }
 
 function dbBytes(file: string): number {
@@ -143,7 +160,9 @@ function rawSqlite(rows: unknown[][], batch: number): number {
   try {
     const db = openSqlite(path.join(dir, "ledgerline.db"));
     applySchema(db);
-    const stmt = db.prepare(`INSERT INTO entries (${ENTRY_COLUMNS.join(", ")}) VALUES (${ENTRY_COLUMNS.map(() => "?").join(", ")})`);
+    const stmt = db.prepare(
+      `INSERT INTO entries (${ENTRY_COLUMNS.join(", ")}) VALUES (${ENTRY_COLUMNS.map(() => "?").join(", ")})`,
+    );
     const t0 = performance.now();
     for (let i = 0; i < rows.length; i += batch) {
       db.exec("BEGIN IMMEDIATE");
@@ -169,7 +188,10 @@ async function rawPostgres(url: string, rows: unknown[][], batch: number): Promi
       const chunk = rows.slice(i, i + batch);
       const values = chunk.map((r, k) => `(${r.map((_, j) => `$${k * r.length + j + 1}`).join(", ")})`).join(", ");
       await c.query("BEGIN");
-      await c.query(`INSERT INTO entries (${cols}) VALUES ${values}`, chunk.flat().map((v) => (v instanceof Uint8Array ? Buffer.from(v) : v)));
+      await c.query(
+        `INSERT INTO entries (${cols}) VALUES ${values}`,
+        chunk.flat().map((v) => (v instanceof Uint8Array ? Buffer.from(v) : v)),
+      );
       await c.query("COMMIT");
     }
     return (rows.length / (performance.now() - t0)) * 1000;
@@ -193,7 +215,11 @@ async function startServer(extra: Record<string, string>): Promise<Server> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "ledgerline-bench-http-"));
   const lines: string[] = [];
   const env = childEnv(dataDir, { LEDGERLINE_DEMO: "off", LEDGERLINE_RATE_LIMIT: "0", ...extra });
-  const proc = spawn(process.execPath, [nextBin, "start", "-H", "127.0.0.1", "-p", String(port)], { cwd: appDir, env, stdio: ["ignore", "pipe", "pipe"] });
+  const proc = spawn(process.execPath, [nextBin, "start", "-H", "127.0.0.1", "-p", String(port)], {
+    cwd: appDir,
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   const onData = (d: Buffer) => {
     for (const line of d.toString().split("\n")) if (line.trim()) lines.push(line);
     if (lines.length > 400) lines.splice(0, 200);
@@ -235,23 +261,46 @@ function runCli(env: NodeJS.ProcessEnv, args: string[]) {
   return spawnSync(process.execPath, [cli, ...args], { cwd: root, env, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
 }
 
-type IngestRun = { dialect: string; batch: number; events: number; perS: number; rawPerS: number; p50: number; p99: number; verifyOk: boolean; bytesPerM: number | null };
+type IngestRun = {
+  dialect: string;
+  batch: number;
+  events: number;
+  perS: number;
+  rawPerS: number;
+  p50: number;
+  p99: number;
+  verifyOk: boolean;
+  bytesPerM: number | null;
+};
 
 /** HTTP ingest of `events` in batches of `batch` from CONCURRENCY clients, every response checked, then verify-log. */
-async function benchHttp(dialect: "sqlite" | "postgres", events: Array<NormalizedEvent & { id: string }>, batch: number, databaseUrl?: string): Promise<Omit<IngestRun, "rawPerS">> {
+async function benchHttp(
+  dialect: "sqlite" | "postgres",
+  events: Array<NormalizedEvent & { id: string }>,
+  batch: number,
+  databaseUrl?: string,
+): Promise<Omit<IngestRun, "rawPerS">> {
   const server = await startServer(databaseUrl ? { DATABASE_URL: databaseUrl } : {});
   try {
     const k = runCli(server.env, ["keys", "create", "--source", SOURCE, "--description", "bench", "--json"]);
     if (k.status !== 0) throw new Error(`keys create failed (${k.status}): ${k.stderr}${k.stdout}`);
-    const headers = { authorization: `Bearer ${(JSON.parse(k.stdout) as { key: string }).key}`, "content-type": "application/json" };
+    const headers = {
+      authorization: `Bearer ${(JSON.parse(k.stdout) as { key: string }).key}`,
+      "content-type": "application/json",
+    };
     const url = `${server.url}/api/v1/events`;
     // Warm-up that stores nothing (an invalid batch → 422): loads the route, key lookup, parser and validator.
     for (let i = 0; i < 3; i++) {
-      const b = await fetch(url, { method: "POST", headers, body: JSON.stringify([{ ...events[0], outcome: "nope" }]) });
+      const b = await fetch(url, {
+        method: "POST",
+        headers,
+        body: JSON.stringify([{ ...events[0], outcome: "nope" }]),
+      });
       await b.arrayBuffer();
     }
     const bodies: string[] = [];
-    for (let i = 0; i < events.length; i += batch) bodies.push(JSON.stringify(batch === 1 ? events[i] : events.slice(i, i + batch)));
+    for (let i = 0; i < events.length; i += batch)
+      bodies.push(JSON.stringify(batch === 1 ? events[i] : events.slice(i, i + batch)));
     const latencies: number[] = [];
     let next = 0;
     let acked = 0;
@@ -285,7 +334,16 @@ async function benchHttp(dialect: "sqlite" | "postgres", events: Array<Normalize
       side.close();
       bytesPerM = (dbBytes(file) / acked) * 1e6;
     }
-    return { dialect, batch, events: acked, perS: (acked / ms) * 1000, p50: percentile(latencies, 50), p99: percentile(latencies, 99), verifyOk, bytesPerM };
+    return {
+      dialect,
+      batch,
+      events: acked,
+      perS: (acked / ms) * 1000,
+      p50: percentile(latencies, 50),
+      p99: percentile(latencies, 99),
+      verifyOk,
+      bytesPerM,
+    };
   } catch (e) {
     console.error(`--- server log (last 30 lines) ---\n${server.log.slice(-30).join("\n")}`);
     throw e;
@@ -297,17 +355,31 @@ async function benchHttp(dialect: "sqlite" | "postgres", events: Array<Normalize
 // -------------------------------------------------------------- explorer ---
 
 type QueryFigures = { name: string; p50: number; p95: number; rows: number };
-type ExplorerRun = { store: string; entries: number; queries: QueryFigures[]; plans: Array<{ name: string; plan: string }>; indexes: string[]; bytesPerM: number; trace?: { p50: number; p95: number; traces: number } | { skipped: string } };
+type ExplorerRun = {
+  store: string;
+  entries: number;
+  queries: QueryFigures[];
+  plans: Array<{ name: string; plan: string }>;
+  indexes: string[];
+  bytesPerM: number;
+  trace?: { p50: number; p95: number; traces: number } | { skipped: string };
+};
 
 const DAY = 86_400_000;
 
 function explorerFilters(ds: Dataset): { page: (i: number) => EventFilter; day: EventFilter } {
   const to = ds.meta.to;
   const from = new Date(Date.parse(to) - DAY).toISOString();
-  return { page: (i) => ({ requester: ds.meta.topRequesters[i % ds.meta.topRequesters.length]!, from, to }), day: { from, to } };
+  return {
+    page: (i) => ({ requester: ds.meta.topRequesters[i % ds.meta.topRequesters.length]!, from, to }),
+    day: { from, to },
+  };
 }
 
-async function timeRuns(runs: number, fn: (i: number) => Promise<number>): Promise<{ p50: number; p95: number; rows: number }> {
+async function timeRuns(
+  runs: number,
+  fn: (i: number) => Promise<number>,
+): Promise<{ p50: number; p95: number; rows: number }> {
   for (let i = 0; i < 3; i++) await fn(i);
   const t: number[] = [];
   let rows = 0;
@@ -336,16 +408,24 @@ function explorerSql(filter: EventFilter, dialect: "sqlite" | "postgres", kind: 
 }
 
 async function openDatasetLedger(ds: Dataset): Promise<Ledger> {
-  const env: Record<string, string | undefined> = { ...process.env, LEDGERLINE_DATA_DIR: ds.dir, LEDGERLINE_DEMO: "off", LEDGERLINE_ORIGIN: ds.meta.origin };
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    LEDGERLINE_DATA_DIR: ds.dir,
+    LEDGERLINE_DEMO: "off",
+    LEDGERLINE_ORIGIN: ds.meta.origin,
+  };
   delete env.DATABASE_URL;
   delete env.LEDGERLINE_SIGNING_KEY;
   return openLedger(loadConfig(env));
 }
 
 async function benchTraceOf(ledger: Ledger, ids: string[]): Promise<ExplorerRun["trace"]> {
-  if (!fs.existsSync(path.join(import.meta.dirname, "bench/trace.ts"))) return { skipped: "scripts/bench/trace.ts is missing" };
+  if (!fs.existsSync(path.join(import.meta.dirname, "bench/trace.ts")))
+    return { skipped: "scripts/bench/trace.ts is missing" };
   if (!ids.length) return { skipped: "no 50-entry trace in this log" };
-  const { benchTrace } = (await import("./bench/trace.ts")) as { benchTrace: (l: Ledger, ids: string[], runs: number) => Promise<{ p50: number; p95: number }> };
+  const { benchTrace } = (await import("./bench/trace.ts")) as {
+    benchTrace: (l: Ledger, ids: string[], runs: number) => Promise<{ p50: number; p95: number }>;
+  };
   const r = await benchTrace(ledger, ids.slice(0, 20), QUERY_RUNS * 2);
   return { ...r, traces: Math.min(ids.length, 20) };
 }
@@ -354,19 +434,30 @@ async function benchExplorerSqlite(ds: Dataset): Promise<ExplorerRun> {
   const ledger = await openDatasetLedger(ds);
   try {
     const f = explorerFilters(ds);
-    const page = await timeRuns(QUERY_RUNS, async (i) => (await queryEvents(ledger, f.page(i), { sort: "-ts", limit: 100 })).items.length);
+    const page = await timeRuns(
+      QUERY_RUNS,
+      async (i) => (await queryEvents(ledger, f.page(i), { sort: "-ts", limit: 100 })).items.length,
+    );
     const hist = await timeRuns(QUERY_RUNS, async () => (await queryHistogram(ledger, f.day)).total);
     const trace = await benchTraceOf(ledger, ds.meta.trace50);
     const raw = new Database(ds.file, { readonly: true });
     const plan = (kind: "page" | "histogram", filter: EventFilter) => {
       const q = explorerSql(filter, "sqlite", kind);
-      return (raw.prepare(`EXPLAIN QUERY PLAN ${q.sql}`).all(...(q.params as never[])) as Array<{ detail: string }>).map((r) => r.detail).join("\n");
+      return (raw.prepare(`EXPLAIN QUERY PLAN ${q.sql}`).all(...(q.params as never[])) as Array<{ detail: string }>)
+        .map((r) => r.detail)
+        .join("\n");
     };
     const plans = [
       { name: "page: requester + 24 h, newest first", plan: plan("page", f.page(0)) },
       { name: "histogram: 24 h by hour × outcome (from the entry_counts rollup)", plan: plan("histogram", f.day) },
     ];
-    const indexes = (raw.prepare("SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'entries' AND sql IS NOT NULL ORDER BY name").all() as Array<{ sql: string }>).map((r) => r.sql);
+    const indexes = (
+      raw
+        .prepare(
+          "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'entries' AND sql IS NOT NULL ORDER BY name",
+        )
+        .all() as Array<{ sql: string }>
+    ).map((r) => r.sql);
     raw.close();
     return {
       store: "SQLite",
@@ -394,7 +485,11 @@ async function loadIntoPostgres(ds: Dataset, url: string): Promise<number> {
   await c.connect();
   const t0 = performance.now();
   try {
-    const idx = (await c.query("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'entries' AND indexname NOT LIKE '%pkey'")).rows as Array<{ indexname: string; indexdef: string }>;
+    const idx = (
+      await c.query(
+        "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'entries' AND indexname NOT LIKE '%pkey'",
+      )
+    ).rows as Array<{ indexname: string; indexdef: string }>;
     for (const i of idx) await c.query(`DROP INDEX ${i.indexname}`);
     const src = new Database(ds.file, { readonly: true });
     const cols = ENTRY_COLUMNS.join(", ");
@@ -420,7 +515,9 @@ async function loadIntoPostgres(ds: Dataset, url: string): Promise<number> {
     for (const i of idx) await c.query(i.indexdef);
     // The histogram rollup the sequencer keeps in the append transaction (migration 0004).
     await c.query("DELETE FROM entry_counts");
-    await c.query("INSERT INTO entry_counts (bucket, outcome, n) SELECT substr(ts, 1, 15), outcome, COUNT(*) FROM entries GROUP BY 1, 2");
+    await c.query(
+      "INSERT INTO entry_counts (bucket, outcome, n) SELECT substr(ts, 1, 15), outcome, COUNT(*) FROM entries GROUP BY 1, 2",
+    );
     await c.query("ANALYZE");
   } finally {
     await c.end();
@@ -429,45 +526,101 @@ async function loadIntoPostgres(ds: Dataset, url: string): Promise<number> {
 }
 
 type Timing = { p50: number; p95: number; rows: number };
-async function benchExplorerPostgres(ds: Dataset, cluster: PgCluster): Promise<ExplorerRun & { loadMs: number; withoutRequesterIndex: Timing & { plan: string; rare?: { requester: string; with: Timing; without: Timing } } }> {
+async function benchExplorerPostgres(
+  ds: Dataset,
+  cluster: PgCluster,
+): Promise<
+  ExplorerRun & {
+    loadMs: number;
+    withoutRequesterIndex: Timing & { plan: string; rare?: { requester: string; with: Timing; without: Timing } };
+  }
+> {
   const url = await createDatabase(cluster, `explorer_${ds.meta.entries}`);
   log(`    loading ${fmt(ds.meta.entries)} entries into PostgreSQL…`);
   const loadMs = await loadIntoPostgres(ds, url);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "ledgerline-bench-pgx-"));
-  const env: Record<string, string | undefined> = { ...process.env, LEDGERLINE_DATA_DIR: dataDir, LEDGERLINE_DEMO: "off", LEDGERLINE_ORIGIN: ds.meta.origin, DATABASE_URL: url };
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    LEDGERLINE_DATA_DIR: dataDir,
+    LEDGERLINE_DEMO: "off",
+    LEDGERLINE_ORIGIN: ds.meta.origin,
+    DATABASE_URL: url,
+  };
   delete env.LEDGERLINE_SIGNING_KEY;
   const ledger = await openLedger(loadConfig(env));
   const c = new pg.Client({ connectionString: url });
   await c.connect();
   try {
     const f = explorerFilters(ds);
-    const page = await timeRuns(QUERY_RUNS, async (i) => (await queryEvents(ledger, f.page(i), { sort: "-ts", limit: 100 })).items.length);
+    const page = await timeRuns(
+      QUERY_RUNS,
+      async (i) => (await queryEvents(ledger, f.page(i), { sort: "-ts", limit: 100 })).items.length,
+    );
     const hist = await timeRuns(QUERY_RUNS, async () => (await queryHistogram(ledger, f.day)).total);
     const trace = await benchTraceOf(ledger, ds.meta.trace50);
     const explain = async (kind: "page" | "histogram", filter: EventFilter) => {
       const q = explorerSql(filter, "postgres", kind);
       let n = 0;
       const text = q.sql.replace(/\?/g, () => `$${++n}`);
-      return ((await c.query(`EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) ${text}`, q.params as unknown[])).rows as Array<{ "QUERY PLAN": string }>).map((r) => r["QUERY PLAN"]).join("\n");
+      return (
+        (await c.query(`EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) ${text}`, q.params as unknown[])).rows as Array<{
+          "QUERY PLAN": string;
+        }>
+      )
+        .map((r) => r["QUERY PLAN"])
+        .join("\n");
     };
     const plans = [
       { name: "page: requester + 24 h, newest first", plan: await explain("page", f.page(0)) },
-      { name: "histogram: 24 h by hour × outcome (from the entry_counts rollup)", plan: await explain("histogram", f.day) },
+      {
+        name: "histogram: 24 h by hour × outcome (from the entry_counts rollup)",
+        plan: await explain("histogram", f.day),
+      },
     ];
     // The least busy requester: without its own index, its page is where a walk over the day hurts.
-    const rareId = ((await c.query("SELECT requester_id AS v FROM entries GROUP BY 1 ORDER BY COUNT(*), 1 LIMIT 1")).rows[0] as { v: string }).v;
+    const rareId = (
+      (await c.query("SELECT requester_id AS v FROM entries GROUP BY 1 ORDER BY COUNT(*), 1 LIMIT 1")).rows[0] as {
+        v: string;
+      }
+    ).v;
     const rareFilter = { ...f.page(0), requester: rareId };
-    const rare = await timeRuns(Math.min(QUERY_RUNS, 10), async () => (await queryEvents(ledger, rareFilter, { sort: "-ts", limit: 100 })).items.length);
+    const rare = await timeRuns(
+      Math.min(QUERY_RUNS, 10),
+      async () => (await queryEvents(ledger, rareFilter, { sort: "-ts", limit: 100 })).items.length,
+    );
     // What the (requester_id, ts, seq) index buys: the same page with it dropped, inside a
     // transaction that is rolled back (PostgreSQL DDL is transactional).
     await c.query("BEGIN");
     await c.query("DROP INDEX entries_requester_ts");
-    const tx = { db: { dialect: "postgres" as const, all: async (sql: string, params: unknown[]) => { let n = 0; return (await c.query(sql.replace(/\?/g, () => `$${++n}`), params)).rows; } } };
-    const without = await timeRuns(Math.min(QUERY_RUNS, 10), async (i) => (await queryEvents(tx as unknown as Ledger, f.page(i), { sort: "-ts", limit: 100 })).items.length);
+    const tx = {
+      db: {
+        dialect: "postgres" as const,
+        all: async (sql: string, params: unknown[]) => {
+          let n = 0;
+          return (
+            await c.query(
+              sql.replace(/\?/g, () => `$${++n}`),
+              params,
+            )
+          ).rows;
+        },
+      },
+    };
+    const without = await timeRuns(
+      Math.min(QUERY_RUNS, 10),
+      async (i) => (await queryEvents(tx as unknown as Ledger, f.page(i), { sort: "-ts", limit: 100 })).items.length,
+    );
     const withoutPlan = await explain("page", f.page(0));
-    const rareWithout = await timeRuns(Math.min(QUERY_RUNS, 10), async () => (await queryEvents(tx as unknown as Ledger, rareFilter, { sort: "-ts", limit: 100 })).items.length);
+    const rareWithout = await timeRuns(
+      Math.min(QUERY_RUNS, 10),
+      async () => (await queryEvents(tx as unknown as Ledger, rareFilter, { sort: "-ts", limit: 100 })).items.length,
+    );
     await c.query("ROLLBACK");
-    const indexes = ((await c.query("SELECT indexdef FROM pg_indexes WHERE tablename = 'entries' ORDER BY indexname")).rows as Array<{ indexdef: string }>).map((r) => r.indexdef);
+    const indexes = (
+      (await c.query("SELECT indexdef FROM pg_indexes WHERE tablename = 'entries' ORDER BY indexname")).rows as Array<{
+        indexdef: string;
+      }>
+    ).map((r) => r.indexdef);
     const size = Number((await c.query("SELECT pg_total_relation_size('entries') AS n")).rows[0].n);
     return {
       store: "PostgreSQL",
@@ -481,7 +634,11 @@ async function benchExplorerPostgres(ds: Dataset, cluster: PgCluster): Promise<E
       bytesPerM: (size / ds.meta.entries) * 1e6,
       trace,
       loadMs,
-      withoutRequesterIndex: { ...without, plan: withoutPlan, rare: { requester: rareId, with: rare, without: rareWithout } },
+      withoutRequesterIndex: {
+        ...without,
+        plan: withoutPlan,
+        rare: { requester: rareId, with: rare, without: rareWithout },
+      },
     };
   } finally {
     await c.end();
@@ -522,7 +679,9 @@ async function main(): Promise<number> {
     date: new Date().toISOString(),
   };
   log(`machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memGiB} GiB, node ${machine.node}`);
-  log(`size: ${QUICK ? "quick" : sizeArg} — generated logs of ${DATASETS.map((n) => fmt(n)).join(" and ")} entries; ingest ${INGEST.map((r) => `${fmt(r.events)}×${r.batch}`).join(", ")}`);
+  log(
+    `size: ${QUICK ? "quick" : sizeArg} — generated logs of ${DATASETS.map((n) => fmt(n)).join(" and ")} entries; ingest ${INGEST.map((r) => `${fmt(r.events)}×${r.batch}`).join(", ")}`,
+  );
   const problems: string[] = [];
 
   // Generated logs first (cached after the first run).
@@ -538,7 +697,8 @@ async function main(): Promise<number> {
   const explorer: Array<Awaited<ReturnType<typeof benchExplorerSqlite>>> = [];
   let explorerPg: Awaited<ReturnType<typeof benchExplorerPostgres>> | null = null;
   let verify: { entries: number; perS: number; ms: number; ok: boolean; hashPerS: number } | null = null;
-  let bundle: { entries: number; seconds: number; peakRssMiB: number; bytes: number } | { skipped: string } | null = null;
+  let bundle: { entries: number; seconds: number; peakRssMiB: number; bytes: number } | { skipped: string } | null =
+    null;
   try {
     if (!SKIP.has("pg")) cluster = await startPgCluster({ log: (m) => log(`    ${m}`) });
 
@@ -557,7 +717,12 @@ async function main(): Promise<number> {
             return entryToRow(entry, entryLeafHash(entry));
           });
           log(`1. ingest ${dialect}, batches of ${run.batch}: ${fmt(run.events)} events over HTTP…`);
-          const http = await benchHttp(dialect, evs, run.batch, dialect === "postgres" ? await createDatabase(cluster!, `ingest_${run.batch}`) : undefined);
+          const http = await benchHttp(
+            dialect,
+            evs,
+            run.batch,
+            dialect === "postgres" ? await createDatabase(cluster!, `ingest_${run.batch}`) : undefined,
+          );
           let rawPerS: number;
           if (dialect === "sqlite") rawPerS = rawSqlite(rows, run.batch);
           else {
@@ -568,7 +733,9 @@ async function main(): Promise<number> {
             rawPerS = await rawPostgres(url, rows, run.batch);
           }
           ingest.push({ ...http, rawPerS });
-          log(`    ${fmt(http.perS)} events/s over HTTP vs ${fmt(rawPerS)} rows/s raw = ${pct(http.perS / rawPerS)}; p50 ${fmt(http.p50, 1)} ms, p99 ${fmt(http.p99, 1)} ms; verify-log ${http.verifyOk ? "ok" : "FAILED"}`);
+          log(
+            `    ${fmt(http.perS)} events/s over HTTP vs ${fmt(rawPerS)} rows/s raw = ${pct(http.perS / rawPerS)}; p50 ${fmt(http.p50, 1)} ms, p99 ${fmt(http.p99, 1)} ms; verify-log ${http.verifyOk ? "ok" : "FAILED"}`,
+          );
           if (!http.verifyOk) problems.push(`verify-log failed after ${dialect} batch ${run.batch}`);
         }
       }
@@ -580,15 +747,19 @@ async function main(): Promise<number> {
         log(`2. explorer on SQLite, ${fmt(ds.meta.entries)} entries…`);
         const r = await benchExplorerSqlite(ds);
         explorer.push(r);
-        for (const q of r.queries) log(`    ${q.name}: p50 ${fmt(q.p50, 1)} ms, p95 ${fmt(q.p95, 1)} ms (${fmt(q.rows)} rows/total)`);
-        if (r.trace && "p95" in r.trace) log(`    timeline (50-entry traces): p50 ${fmt(r.trace.p50, 1)} ms, p95 ${fmt(r.trace.p95, 1)} ms`);
+        for (const q of r.queries)
+          log(`    ${q.name}: p50 ${fmt(q.p50, 1)} ms, p95 ${fmt(q.p95, 1)} ms (${fmt(q.rows)} rows/total)`);
+        if (r.trace && "p95" in r.trace)
+          log(`    timeline (50-entry traces): p50 ${fmt(r.trace.p50, 1)} ms, p95 ${fmt(r.trace.p95, 1)} ms`);
       }
       if (cluster) {
         const ds = datasets[0]!;
         log(`2. explorer on PostgreSQL, ${fmt(ds.meta.entries)} entries…`);
         explorerPg = await benchExplorerPostgres(ds, cluster);
         for (const q of explorerPg.queries) log(`    ${q.name}: p50 ${fmt(q.p50, 1)} ms, p95 ${fmt(q.p95, 1)} ms`);
-        log(`    page without the requester index: p50 ${fmt(explorerPg.withoutRequesterIndex.p50, 1)} ms, p95 ${fmt(explorerPg.withoutRequesterIndex.p95, 1)} ms`);
+        log(
+          `    page without the requester index: p50 ${fmt(explorerPg.withoutRequesterIndex.p50, 1)} ms, p95 ${fmt(explorerPg.withoutRequesterIndex.p95, 1)} ms`,
+        );
       }
     }
 
@@ -599,12 +770,17 @@ async function main(): Promise<number> {
       const d = openDriver({ dialect: "sqlite", file: ds.file, url: `file:${ds.file}` });
       try {
         const t0 = performance.now();
-        const r = await verifyLog(d, { origin: ds.meta.origin, verifiers: [{ name: ds.meta.keyName, publicKey: Uint8Array.from(ds.meta.publicKey) }] });
+        const r = await verifyLog(d, {
+          origin: ds.meta.origin,
+          verifiers: [{ name: ds.meta.keyName, publicKey: Uint8Array.from(ds.meta.publicKey) }],
+        });
         const ms = performance.now() - t0;
         const sample = makeEvents(20_000).map((e, i) => buildEntry(e, i + 1, new Date().toISOString(), SOURCE));
         const hashPerS = benchHash(sample);
         verify = { entries: r.treeSize, perS: (r.treeSize / ms) * 1000, ms, ok: r.ok, hashPerS };
-        log(`    ${fmt(verify.perS)} entries/s (${r.ok ? "ok" : `FAILED: ${r.reason}`}) vs raw JCS+SHA-256 ${fmt(hashPerS)}/s = ${pct(verify.perS / hashPerS)}`);
+        log(
+          `    ${fmt(verify.perS)} entries/s (${r.ok ? "ok" : `FAILED: ${r.reason}`}) vs raw JCS+SHA-256 ${fmt(hashPerS)}/s = ${pct(verify.perS / hashPerS)}`,
+        );
         if (!r.ok) problems.push(`verifyLog of the generated log failed: ${r.reason}`);
       } finally {
         await d.close();
@@ -613,16 +789,24 @@ async function main(): Promise<number> {
 
     // 5. evidence bundle of the 1 M (or quick) log
     if (!SKIP.has("bundle")) {
-      if (!fs.existsSync(path.join(import.meta.dirname, "bench/bundle.ts"))) bundle = { skipped: "scripts/bench/bundle.ts is missing" };
+      if (!fs.existsSync(path.join(import.meta.dirname, "bench/bundle.ts")))
+        bundle = { skipped: "scripts/bench/bundle.ts is missing" };
       else {
         const ds = datasets[0]!;
         const n = Math.min(ds.meta.entries, Number(process.env.BENCH_BUNDLE_ENTRIES ?? 100_000));
         log(`5. evidence bundle of ${fmt(n)} entries…`);
-        const { benchBundle } = (await import("./bench/bundle.ts")) as { benchBundle: (l: Ledger, n: number) => Promise<{ entries: number; seconds: number; peakRssMiB: number; bytes: number }> };
+        const { benchBundle } = (await import("./bench/bundle.ts")) as {
+          benchBundle: (
+            l: Ledger,
+            n: number,
+          ) => Promise<{ entries: number; seconds: number; peakRssMiB: number; bytes: number }>;
+        };
         const ledger = await openDatasetLedger(ds);
         try {
           bundle = await benchBundle(ledger, n);
-          log(`    ${fmt(bundle.entries)} entries in ${fmt(bundle.seconds, 2)} s, peak RSS ${fmt(bundle.peakRssMiB)} MiB, ${mib(bundle.bytes)}`);
+          log(
+            `    ${fmt(bundle.entries)} entries in ${fmt(bundle.seconds, 2)} s, peak RSS ${fmt(bundle.peakRssMiB)} MiB, ${mib(bundle.bytes)}`,
+          );
         } finally {
           await ledger.close();
         }
@@ -632,7 +816,16 @@ async function main(): Promise<number> {
     await cluster?.stop().catch(() => undefined);
   }
 
-  const results: Results = { machine, ingest, explorer, explorerPg, verify, bundle, wallS: (performance.now() - wall0) / 1000, size: QUICK ? "quick" : sizeArg };
+  const results: Results = {
+    machine,
+    ingest,
+    explorer,
+    explorerPg,
+    verify,
+    bundle,
+    wallS: (performance.now() - wall0) / 1000,
+    size: QUICK ? "quick" : sizeArg,
+  };
   fs.mkdirSync(cacheDir(), { recursive: true });
   fs.writeFileSync(path.join(cacheDir(), `bench-results-${results.size}.json`), JSON.stringify(results));
   const doc = renderDoc({ ...results, stress: lastStress() });
@@ -640,7 +833,9 @@ async function main(): Promise<number> {
     fs.writeFileSync(path.join(root, "docs/benchmarks.md"), doc);
     log("wrote docs/benchmarks.md");
   } else console.log(`\n${doc}`);
-  console.log(`BENCH_JSON ${JSON.stringify({ machine, size: sizeArg, ingest, explorer: explorer.map(({ plans: _p, indexes: _i, ...r }) => r), explorerPg: explorerPg && { ...explorerPg, plans: undefined, indexes: undefined }, verify, bundle })}`);
+  console.log(
+    `BENCH_JSON ${JSON.stringify({ machine, size: sizeArg, ingest, explorer: explorer.map(({ plans: _p, indexes: _i, ...r }) => r), explorerPg: explorerPg && { ...explorerPg, plans: undefined, indexes: undefined }, verify, bundle })}`,
+  );
   for (const p of problems) console.error(`[bench] ${p}`);
   return problems.length ? 1 : 0;
 }
@@ -651,41 +846,89 @@ function renderDoc(r: Results & { stress: Record<string, unknown> | null }): str
   const m = r.machine;
   const L: string[] = [];
   L.push("# Benchmarks", "");
-  L.push("Generated by `npm run bench` (scripts/bench.ts) — do not edit by hand. Every figure below was measured in one run on one machine; compare ratios, not absolutes, across machines.", "");
+  L.push(
+    "Generated by `npm run bench` (scripts/bench.ts) — do not edit by hand. Every figure below was measured in one run on one machine; compare ratios, not absolutes, across machines.",
+    "",
+  );
   L.push("| machine | |", "|---|---|");
-  L.push(`| CPU | ${m.cpu} × ${m.cores} cores |`, `| RAM | ${m.memGiB} GiB |`, `| Node.js | ${m.node} |`, `| OS | ${m.platform} |`, `| date | ${m.date} |`, `| size | ${r.size}; bench wall time ${fmt(r.wallS / 60, 1)} min |`, "");
-  L.push("The machine is shared (other builds and tests run beside the bench), so absolute figures move by ±30 % between runs.", "");
+  L.push(
+    `| CPU | ${m.cpu} × ${m.cores} cores |`,
+    `| RAM | ${m.memGiB} GiB |`,
+    `| Node.js | ${m.node} |`,
+    `| OS | ${m.platform} |`,
+    `| date | ${m.date} |`,
+    `| size | ${r.size}; bench wall time ${fmt(r.wallS / 60, 1)} min |`,
+    "",
+  );
+  L.push(
+    "The machine is shared (other builds and tests run beside the bench), so absolute figures move by ±30 % between runs.",
+    "",
+  );
 
   L.push("## Ingest: HTTP beside the raw driver", "");
-  L.push(`HTTP: \`next start\` on 127.0.0.1, ${CONCURRENCY} concurrent clients, every response checked (201 with every id accepted), \`verify-log\` afterwards. Raw: the same rows inserted by the driver alone (better-sqlite3 with the app's pragmas incl. \`synchronous=FULL\`; pg with one multi-row INSERT), one transaction per batch of the same size — the price of a durable commit without validation, hashing, the tree, checkpoints and HTTP.`, "");
-  L.push("| store | batch | events | HTTP events/s | raw rows/s | HTTP / raw | latency p50 | p99 | verify-log |", "|---|---:|---:|---:|---:|---:|---:|---:|---|");
-  for (const i of r.ingest) L.push(`| ${i.dialect} | ${i.batch} | ${fmt(i.events)} | **${fmt(i.perS)}** | ${fmt(i.rawPerS)} | ${pct(i.perS / i.rawPerS)} | ${fmt(i.p50, 1)} ms | ${fmt(i.p99, 1)} ms | ${i.verifyOk ? "ok" : "FAILED"} |`);
+  L.push(
+    `HTTP: \`next start\` on 127.0.0.1, ${CONCURRENCY} concurrent clients, every response checked (201 with every id accepted), \`verify-log\` afterwards. Raw: the same rows inserted by the driver alone (better-sqlite3 with the app's pragmas incl. \`synchronous=FULL\`; pg with one multi-row INSERT), one transaction per batch of the same size — the price of a durable commit without validation, hashing, the tree, checkpoints and HTTP.`,
+    "",
+  );
+  L.push(
+    "| store | batch | events | HTTP events/s | raw rows/s | HTTP / raw | latency p50 | p99 | verify-log |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|---|",
+  );
+  for (const i of r.ingest)
+    L.push(
+      `| ${i.dialect} | ${i.batch} | ${fmt(i.events)} | **${fmt(i.perS)}** | ${fmt(i.rawPerS)} | ${pct(i.perS / i.rawPerS)} | ${fmt(i.p50, 1)} ms | ${fmt(i.p99, 1)} ms | ${i.verifyOk ? "ok" : "FAILED"} |`,
+    );
   if (!r.ingest.length) L.push("| (skipped) | | | | | | | | |");
   L.push("");
 
   L.push("## Explorer queries", "");
-  L.push("Generated logs (scripts/bench/generate.ts): real entries (RFC 8785 bytes, leaf hashes, merkle_nodes, signed checkpoints) from ~200 requesters to ~500 targets over 30 days, 93 % success / 4.5 % failure / 2.5 % denied, multi-hop traces under shared correlation ids (some of exactly 50 entries). Through the server's own `queryEvents` / `queryHistogram` (lib/server/events/search.ts), warm cache, " + `${QUERY_RUNS} runs after 3 warm-ups; the page query cycles through the 5 busiest requesters.`, "");
+  L.push(
+    "Generated logs (scripts/bench/generate.ts): real entries (RFC 8785 bytes, leaf hashes, merkle_nodes, signed checkpoints) from ~200 requesters to ~500 targets over 30 days, 93 % success / 4.5 % failure / 2.5 % denied, multi-hop traces under shared correlation ids (some of exactly 50 entries). Through the server's own `queryEvents` / `queryHistogram` (lib/server/events/search.ts), warm cache, " +
+      `${QUERY_RUNS} runs after 3 warm-ups; the page query cycles through the 5 busiest requesters.`,
+    "",
+  );
   L.push("| store | entries | query | p50 | p95 | rows |", "|---|---:|---|---:|---:|---:|");
   const all = [...r.explorer, ...(r.explorerPg ? [r.explorerPg] : [])];
-  for (const e of all) for (const q of e.queries) L.push(`| ${e.store} | ${fmt(e.entries)} | ${q.name} | ${fmt(q.p50, 1)} ms | ${fmt(q.p95, 1)} ms | ${fmt(q.rows)} |`);
+  for (const e of all)
+    for (const q of e.queries)
+      L.push(
+        `| ${e.store} | ${fmt(e.entries)} | ${q.name} | ${fmt(q.p50, 1)} ms | ${fmt(q.p95, 1)} ms | ${fmt(q.rows)} |`,
+      );
   if (r.explorerPg) {
     const w = r.explorerPg.withoutRequesterIndex;
     const q = r.explorerPg.queries[0]!;
-    L.push(`| PostgreSQL | ${fmt(r.explorerPg.entries)} | page **without** \`entries_requester_ts\` (busiest requesters) | ${fmt(w.p50, 1)} ms | ${fmt(w.p95, 1)} ms | ×${fmt(w.p50 / q.p50, 1)} p50 |`);
+    L.push(
+      `| PostgreSQL | ${fmt(r.explorerPg.entries)} | page **without** \`entries_requester_ts\` (busiest requesters) | ${fmt(w.p50, 1)} ms | ${fmt(w.p95, 1)} ms | ×${fmt(w.p50 / q.p50, 1)} p50 |`,
+    );
     if (w.rare) {
-      L.push(`| PostgreSQL | ${fmt(r.explorerPg.entries)} | page, least busy requester, with the index | ${fmt(w.rare.with.p50, 1)} ms | ${fmt(w.rare.with.p95, 1)} ms | ${fmt(w.rare.with.rows)} |`);
-      L.push(`| PostgreSQL | ${fmt(r.explorerPg.entries)} | page, least busy requester, **without** it | ${fmt(w.rare.without.p50, 1)} ms | ${fmt(w.rare.without.p95, 1)} ms | ×${fmt(w.rare.without.p50 / w.rare.with.p50, 1)} p50 |`);
+      L.push(
+        `| PostgreSQL | ${fmt(r.explorerPg.entries)} | page, least busy requester, with the index | ${fmt(w.rare.with.p50, 1)} ms | ${fmt(w.rare.with.p95, 1)} ms | ${fmt(w.rare.with.rows)} |`,
+      );
+      L.push(
+        `| PostgreSQL | ${fmt(r.explorerPg.entries)} | page, least busy requester, **without** it | ${fmt(w.rare.without.p50, 1)} ms | ${fmt(w.rare.without.p95, 1)} ms | ×${fmt(w.rare.without.p50 / w.rare.with.p50, 1)} p50 |`,
+      );
     }
   }
   L.push("");
   if (r.explorer.length >= 2) {
     const [a, b] = [r.explorer[0]!, r.explorer[r.explorer.length - 1]!];
-    L.push(`Growth ${fmt(a.entries)} → ${fmt(b.entries)} entries (${fmt(b.entries / a.entries)}×): page p95 ×${fmt(b.queries[0]!.p95 / a.queries[0]!.p95, 2)}, histogram p95 ×${fmt(b.queries[1]!.p95 / a.queries[1]!.p95, 2)} — the page is one index range whatever the log's size; the 24 h histogram reads 144 buckets × outcomes of the \`entry_counts\` rollup, not the day's entries ("rows" is the number of entries it counted).`, "");
+    L.push(
+      `Growth ${fmt(a.entries)} → ${fmt(b.entries)} entries (${fmt(b.entries / a.entries)}×): page p95 ×${fmt(b.queries[0]!.p95 / a.queries[0]!.p95, 2)}, histogram p95 ×${fmt(b.queries[1]!.p95 / a.queries[1]!.p95, 2)} — the page is one index range whatever the log's size; the 24 h histogram reads 144 buckets × outcomes of the \`entry_counts\` rollup, not the day's entries ("rows" is the number of entries it counted).`,
+      "",
+    );
   }
   for (const e of all) {
     L.push(`### ${e.store}, ${fmt(e.entries)} entries: plans and indexes`, "");
     for (const p of e.plans) L.push(`${p.name}:`, "", "```", p.plan, "```", "");
-    if ("withoutRequesterIndex" in e) L.push("page without `entries_requester_ts` (rolled back):", "", "```", (e as { withoutRequesterIndex: { plan: string } }).withoutRequesterIndex.plan, "```", "");
+    if ("withoutRequesterIndex" in e)
+      L.push(
+        "page without `entries_requester_ts` (rolled back):",
+        "",
+        "```",
+        (e as { withoutRequesterIndex: { plan: string } }).withoutRequesterIndex.plan,
+        "```",
+        "",
+      );
     L.push("Indexes on `entries`:", "", "```", ...e.indexes, "```", "");
   }
 
@@ -701,8 +944,14 @@ function renderDoc(r: Results & { stress: Record<string, unknown> | null }): str
 
   L.push("## Verification", "");
   if (r.verify) {
-    L.push("| entries | verifyLog | raw JCS + SHA-256 (same run, native SHA-256) | verify / raw | result |", "|---:|---:|---:|---:|---|");
-    L.push(`| ${fmt(r.verify.entries)} | ${fmt(r.verify.perS)} entries/s (${fmt(r.verify.ms / 1000, 1)} s) | ${fmt(r.verify.hashPerS)} /s | ${pct(r.verify.perS / r.verify.hashPerS)} | ${r.verify.ok ? "ok" : "FAILED"} |`, "");
+    L.push(
+      "| entries | verifyLog | raw JCS + SHA-256 (same run, native SHA-256) | verify / raw | result |",
+      "|---:|---:|---:|---:|---|",
+    );
+    L.push(
+      `| ${fmt(r.verify.entries)} | ${fmt(r.verify.perS)} entries/s (${fmt(r.verify.ms / 1000, 1)} s) | ${fmt(r.verify.hashPerS)} /s | ${pct(r.verify.perS / r.verify.hashPerS)} | ${r.verify.ok ? "ok" : "FAILED"} |`,
+      "",
+    );
   } else L.push("(skipped)", "");
 
   L.push("## Evidence bundle", "");
@@ -710,42 +959,108 @@ function renderDoc(r: Results & { stress: Record<string, unknown> | null }): str
   else if ("skipped" in r.bundle) L.push(`Skipped: ${r.bundle.skipped}.`, "");
   else {
     L.push("| entries | build time | peak RSS | ZIP size | entries/s |", "|---:|---:|---:|---:|---:|");
-    L.push(`| ${fmt(r.bundle.entries)} | ${fmt(r.bundle.seconds, 2)} s | ${fmt(r.bundle.peakRssMiB)} MiB | ${mib(r.bundle.bytes)} | ${fmt(r.bundle.entries / r.bundle.seconds)} |`, "");
+    L.push(
+      `| ${fmt(r.bundle.entries)} | ${fmt(r.bundle.seconds, 2)} s | ${fmt(r.bundle.peakRssMiB)} MiB | ${mib(r.bundle.bytes)} | ${fmt(r.bundle.entries / r.bundle.seconds)} |`,
+      "",
+    );
   }
 
   L.push("## Database size", "");
   L.push("| store | what | per million entries |", "|---|---|---:|");
-  for (const e of all) L.push(`| ${e.store} | generated log of ${fmt(e.entries)} (entries + indexes${e.store === "SQLite" ? " + merkle_nodes + checkpoints, whole file" : ", `pg_total_relation_size('entries')`"}) | ${mib(e.bytesPerM)} |`);
-  for (const i of r.ingest) if (i.bytesPerM !== null && i.batch === Math.max(...r.ingest.map((x) => x.batch))) L.push(`| ${i.dialect} | after HTTP ingest of ${fmt(i.events)} demo-fleet events | ${mib(i.bytesPerM)} |`);
+  for (const e of all)
+    L.push(
+      `| ${e.store} | generated log of ${fmt(e.entries)} (entries + indexes${e.store === "SQLite" ? " + merkle_nodes + checkpoints, whole file" : ", `pg_total_relation_size('entries')`"}) | ${mib(e.bytesPerM)} |`,
+    );
+  for (const i of r.ingest)
+    if (i.bytesPerM !== null && i.batch === Math.max(...r.ingest.map((x) => x.batch)))
+      L.push(`| ${i.dialect} | after HTTP ingest of ${fmt(i.events)} demo-fleet events | ${mib(i.bytesPerM)} |`);
   L.push("");
 
   L.push("## Load, crash, faults (last `npm run test:stress`)", "");
   if (r.stress) {
-    const s = r.stress as { date?: string; load?: { size: { rate: number; batch: number; sustainS: number; overloadFactor: number; overloadS: number; readers: number }; sustained: { eventsPerS: number; p50: number; p99: number }; readers: { p50: number; p99: number }; overload: { offeredEventsPerS: number; eventsPerS: number; p99: number; statuses: string }; recoveryS: number | null; acknowledged: number; stored: number }; passed?: number; failed?: number };
-    L.push(`From a separate full-size stress run on ${s.date ?? "?"} (${s.passed ?? "?"} checks passed, ${s.failed ?? "?"} failed), not this bench run.`, "");
+    const s = r.stress as {
+      date?: string;
+      load?: {
+        size: {
+          rate: number;
+          batch: number;
+          sustainS: number;
+          overloadFactor: number;
+          overloadS: number;
+          readers: number;
+        };
+        sustained: { eventsPerS: number; p50: number; p99: number };
+        readers: { p50: number; p99: number };
+        overload: { offeredEventsPerS: number; eventsPerS: number; p99: number; statuses: string };
+        recoveryS: number | null;
+        acknowledged: number;
+        stored: number;
+      };
+      passed?: number;
+      failed?: number;
+    };
+    L.push(
+      `From a separate full-size stress run on ${s.date ?? "?"} (${s.passed ?? "?"} checks passed, ${s.failed ?? "?"} failed), not this bench run.`,
+      "",
+    );
     if (s.load) {
       const l = s.load;
       L.push("| phase | figure |", "|---|---|");
-      L.push(`| sustained ${fmt(l.size.rate)} events/s (batches of ${l.size.batch}) for ${l.size.sustainS} s | ${fmt(l.sustained.eventsPerS)} events/s served, latency p50 ${fmt(l.sustained.p50)} ms, **p99 ${fmt(l.sustained.p99)} ms** |`);
-      L.push(`| ${l.size.readers} dashboard readers during it | p50 ${fmt(l.readers.p50)} ms, p99 ${fmt(l.readers.p99)} ms |`);
-      L.push(`| overload ${l.size.overloadFactor}× (${fmt(l.overload.offeredEventsPerS)} events/s offered) for ${l.size.overloadS} s | ${fmt(l.overload.eventsPerS)} events/s served, p99 ${fmt(l.overload.p99)} ms, statuses ${l.overload.statuses} |`);
+      L.push(
+        `| sustained ${fmt(l.size.rate)} events/s (batches of ${l.size.batch}) for ${l.size.sustainS} s | ${fmt(l.sustained.eventsPerS)} events/s served, latency p50 ${fmt(l.sustained.p50)} ms, **p99 ${fmt(l.sustained.p99)} ms** |`,
+      );
+      L.push(
+        `| ${l.size.readers} dashboard readers during it | p50 ${fmt(l.readers.p50)} ms, p99 ${fmt(l.readers.p99)} ms |`,
+      );
+      L.push(
+        `| overload ${l.size.overloadFactor}× (${fmt(l.overload.offeredEventsPerS)} events/s offered) for ${l.size.overloadS} s | ${fmt(l.overload.eventsPerS)} events/s served, p99 ${fmt(l.overload.p99)} ms, statuses ${l.overload.statuses} |`,
+      );
       L.push(`| recovery after the overload | ${l.recoveryS === null ? "never" : `${fmt(l.recoveryS, 1)} s`} |`);
       L.push(`| acknowledged = stored | ${fmt(l.acknowledged)} = ${fmt(l.stored)} |`, "");
     }
-    const crashes = ["crash sqlite", "crash postgres"].map((k) => (r.stress as Record<string, unknown>)[k] as { dialect: string; kills: number; acknowledged: number; retried: number; stored: number; checkpoints: number; treeSize: number; verifyOk: boolean } | undefined).filter((c) => c !== undefined);
+    const crashes = ["crash sqlite", "crash postgres"]
+      .map(
+        (k) =>
+          (r.stress as Record<string, unknown>)[k] as
+            | {
+                dialect: string;
+                kills: number;
+                acknowledged: number;
+                retried: number;
+                stored: number;
+                checkpoints: number;
+                treeSize: number;
+                verifyOk: boolean;
+              }
+            | undefined,
+      )
+      .filter((c) => c !== undefined);
     if (crashes.length) {
-      L.push("| crash (SIGKILL of the server's process group during ingest; one round during checkpoint signing) | kills | acknowledged | re-sent unacknowledged | stored (each id once) | checkpoints | verify-log |", "|---|---:|---:|---:|---:|---:|---|");
-      for (const c of crashes) L.push(`| ${c.dialect} | ${c.kills} | ${fmt(c.acknowledged)} | ${fmt(c.retried)} | ${fmt(c.stored)} | ${fmt(c.checkpoints)} | ${c.verifyOk ? "ok" : "FAILED"} |`);
+      L.push(
+        "| crash (SIGKILL of the server's process group during ingest; one round during checkpoint signing) | kills | acknowledged | re-sent unacknowledged | stored (each id once) | checkpoints | verify-log |",
+        "|---|---:|---:|---:|---:|---:|---|",
+      );
+      for (const c of crashes)
+        L.push(
+          `| ${c.dialect} | ${c.kills} | ${fmt(c.acknowledged)} | ${fmt(c.retried)} | ${fmt(c.stored)} | ${fmt(c.checkpoints)} | ${c.verifyOk ? "ok" : "FAILED"} |`,
+        );
       L.push("");
     }
-    const checks = (r.stress as { checks?: Record<string, { passed: number; failed: number; failures?: string[] }> }).checks ?? {};
+    const checks =
+      (r.stress as { checks?: Record<string, { passed: number; failed: number; failures?: string[] }> }).checks ?? {};
     const failures = Object.entries(checks).flatMap(([suite, c]) => (c.failures ?? []).map((f) => `${suite}: ${f}`));
     if (Object.keys(checks).length) {
       L.push("| suite | checks passed | failed |", "|---|---:|---:|");
       for (const [suite, c] of Object.entries(checks)) L.push(`| ${suite} | ${c.passed} | ${c.failed} |`);
       L.push("");
     }
-    if (failures.length) L.push("Failed checks (open problems, not test defects):", "", ...failures.map((f) => `- ${f.replace(/\|/g, "\\|")}`), "");
+    if (failures.length)
+      L.push(
+        "Failed checks (open problems, not test defects):",
+        "",
+        ...failures.map((f) => `- ${f.replace(/\|/g, "\\|")}`),
+        "",
+      );
   } else L.push("No full-size stress report on this machine yet: `npm run test:stress` writes one.", "");
   return `${L.join("\n")}\n`;
 }

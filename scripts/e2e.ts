@@ -18,7 +18,8 @@ const baseEnv = { ...process.env, NEXT_TELEMETRY_DISABLED: "1", CHECKPOINT_DISAB
 
 function ensureChromium() {
   if (fs.existsSync(chromium)) return;
-  if (process.getuid?.() !== 0) throw new Error(`${chromium} is missing: install it with \`apt-get install -y chromium\` (or set CHROMIUM_PATH).`);
+  if (process.getuid?.() !== 0)
+    throw new Error(`${chromium} is missing: install it with \`apt-get install -y chromium\` (or set CHROMIUM_PATH).`);
   console.log("[e2e] installing Debian's chromium (apt-get install -y chromium)…");
   const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
   for (const args of [["update"], ["install", "-y", "--no-install-recommends", "chromium"]]) {
@@ -29,13 +30,23 @@ function ensureChromium() {
 
 function build() {
   console.log("[e2e] building the app (next build)…");
-  const r = spawnSync(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "build"], { cwd: root, stdio: "inherit", env: baseEnv });
+  const r = spawnSync(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "build"], {
+    cwd: root,
+    stdio: "inherit",
+    env: baseEnv,
+  });
   if (r.status !== 0) throw new Error("next build failed; see above.");
 }
 
-
 type Login = { email: string; password: string };
-type Server = { url: string; demoKey: string; logins: Record<string, Login>; proc: ChildProcess; dataDir: string; log: string[] };
+type Server = {
+  url: string;
+  demoKey: string;
+  logins: Record<string, Login>;
+  proc: ChildProcess;
+  dataDir: string;
+  log: string[];
+};
 
 /** The roles whose demo login (`demo login  <role>  <email>  <password>`) each server must print at first start. */
 const DEMO_ROLES = ["admin", "auditor", "analyst"] as const;
@@ -63,11 +74,15 @@ function oidcEnv(oidc: OidcTestProvider, url: string): Record<string, string> {
 async function startServer(name: string, port: number, env: Record<string, string>): Promise<Server> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `ledgerline-e2e-${name}-`));
   const log: string[] = [];
-  const proc = spawn(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "start", "-p", String(port), "-H", "127.0.0.1"], {
-    cwd: root,
-    env: { ...baseEnv, LEDGERLINE_DATA_DIR: dataDir, LEDGERLINE_CHECKPOINT_INTERVAL: "1", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const proc = spawn(
+    process.execPath,
+    [path.join(root, "node_modules/next/dist/bin/next"), "start", "-p", String(port), "-H", "127.0.0.1"],
+    {
+      cwd: root,
+      env: { ...baseEnv, LEDGERLINE_DATA_DIR: dataDir, LEDGERLINE_CHECKPOINT_INTERVAL: "1", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   let demoKey = "";
   const logins: Record<string, Login> = {};
   const onData = (d: Buffer) => {
@@ -94,8 +109,13 @@ async function startServer(name: string, port: number, env: Record<string, strin
       // not listening yet
     }
     if (Date.now() > deadline) {
-      const missing = [!demoKey && "the demo ingest key", ...DEMO_ROLES.filter((r) => !logins[r]).map((r) => `the ${r} demo login`)].filter(Boolean);
-      throw new Error(`[${name}] server not ready after 90 s${missing.length ? ` (never printed ${missing.join(", ")})` : ""}:\n${log.join("\n")}`);
+      const missing = [
+        !demoKey && "the demo ingest key",
+        ...DEMO_ROLES.filter((r) => !logins[r]).map((r) => `the ${r} demo login`),
+      ].filter(Boolean);
+      throw new Error(
+        `[${name}] server not ready after 90 s${missing.length ? ` (never printed ${missing.join(", ")})` : ""}:\n${log.join("\n")}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 250));
   }
@@ -132,32 +152,40 @@ async function main(): Promise<number> {
     }
     console.log(`[e2e] OpenID provider at ${oidc.issuer}`);
     servers.push(await startServer("sqlite", sqlitePort, oidcEnv(oidc, sqliteUrl)));
-    servers.push(await startServer("postgres", postgresPort, { DATABASE_URL: cluster.url, ...oidcEnv(oidc, postgresUrl) }));
+    servers.push(
+      await startServer("postgres", postgresPort, { DATABASE_URL: cluster.url, ...oidcEnv(oidc, postgresUrl) }),
+    );
     const [sqlite, postgres] = servers as [Server, Server];
     // Not spawnSync: the OpenID provider lives in this process, and the
     // servers' output must keep draining, while Playwright runs.
-    const playwright = spawn(process.execPath, [path.join(root, "node_modules/@playwright/test/cli.js"), "test", ...process.argv.slice(2)], {
-      cwd: root,
-      stdio: "inherit",
-      env: {
-        ...baseEnv,
-        E2E_SQLITE_URL: sqlite.url,
-        E2E_SQLITE_KEY: sqlite.demoKey,
-        E2E_SQLITE_DATA_DIR: sqlite.dataDir,
-        E2E_SQLITE_LOGINS: JSON.stringify(sqlite.logins),
-        E2E_POSTGRES_URL: postgres.url,
-        E2E_POSTGRES_KEY: postgres.demoKey,
-        E2E_POSTGRES_DATA_DIR: postgres.dataDir,
-        E2E_POSTGRES_DATABASE_URL: cluster.url,
-        E2E_POSTGRES_LOGINS: JSON.stringify(postgres.logins),
-        E2E_OIDC_ISSUER: oidc.issuer,
+    const playwright = spawn(
+      process.execPath,
+      [path.join(root, "node_modules/@playwright/test/cli.js"), "test", ...process.argv.slice(2)],
+      {
+        cwd: root,
+        stdio: "inherit",
+        env: {
+          ...baseEnv,
+          E2E_SQLITE_URL: sqlite.url,
+          E2E_SQLITE_KEY: sqlite.demoKey,
+          E2E_SQLITE_DATA_DIR: sqlite.dataDir,
+          E2E_SQLITE_LOGINS: JSON.stringify(sqlite.logins),
+          E2E_POSTGRES_URL: postgres.url,
+          E2E_POSTGRES_KEY: postgres.demoKey,
+          E2E_POSTGRES_DATA_DIR: postgres.dataDir,
+          E2E_POSTGRES_DATABASE_URL: cluster.url,
+          E2E_POSTGRES_LOGINS: JSON.stringify(postgres.logins),
+          E2E_OIDC_ISSUER: oidc.issuer,
+        },
       },
-    });
+    );
     const status = await new Promise<number>((resolve) => {
       playwright.on("error", () => resolve(1));
       playwright.on("exit", (code, signal) => resolve(code ?? (signal ? 1 : 0)));
     });
-    for (const s of servers) if (s.proc.exitCode !== null) console.log(`[e2e] the server at ${s.url} exited (${s.proc.exitCode}) during the run`);
+    for (const s of servers)
+      if (s.proc.exitCode !== null)
+        console.log(`[e2e] the server at ${s.url} exited (${s.proc.exitCode}) during the run`);
     if (status !== 0) {
       for (const s of servers) console.log(`--- server log (${s.url}) ---\n${s.log.slice(-40).join("\n")}`);
       if (oidcLog.length) console.log(`--- OpenID provider log ---\n${oidcLog.slice(-40).join("\n")}`);

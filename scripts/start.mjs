@@ -22,10 +22,23 @@ function newest(p) {
 }
 
 const buildId = path.join(".next", "BUILD_ID");
-const sources = ["app", "components", "lib", "public", "instrumentation.ts", "proxy.ts", "next.config.js", "package-lock.json"];
+const sources = [
+  "app",
+  "components",
+  "lib",
+  "public",
+  "instrumentation.ts",
+  "proxy.ts",
+  "next.config.js",
+  "package-lock.json",
+];
 const built = fs.existsSync(buildId) ? fs.statSync(buildId).mtimeMs : 0;
 if (!built || Math.max(...sources.map(newest)) > built) {
-  console.log(built ? "[ledgerline] sources changed since the last build; rebuilding…" : "[ledgerline] first start: building the dashboard (about 30 s)…");
+  console.log(
+    built
+      ? "[ledgerline] sources changed since the last build; rebuilding…"
+      : "[ledgerline] first start: building the dashboard (about 30 s)…",
+  );
   const b = spawnSync(process.execPath, [next, "build"], { stdio: "inherit", env });
   if (b.status !== 0) {
     console.error("[ledgerline] the build failed; see the messages above.");

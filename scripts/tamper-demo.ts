@@ -30,24 +30,44 @@ type Db = Database.Database;
 type Case = { name: string; did: string; tamper(db: Db, base: Base): void; needsMemory?: boolean };
 type Base = { size: number; checkpoints: number[]; keySeed: Uint8Array; keyName: string };
 
-const TRIGGERS = ["entries_no_update", "entries_no_delete", "merkle_nodes_no_update", "merkle_nodes_no_delete", "checkpoints_no_update", "checkpoints_no_delete"];
+const TRIGGERS = [
+  "entries_no_update",
+  "entries_no_delete",
+  "merkle_nodes_no_update",
+  "merkle_nodes_no_delete",
+  "checkpoints_no_update",
+  "checkpoints_no_delete",
+];
 
 function envFor(dataDir: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, LEDGERLINE_DATA_DIR: dataDir, LEDGERLINE_ORIGIN: ORIGIN, LEDGERLINE_DEMO: "off", NODE_OPTIONS: "" };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    LEDGERLINE_DATA_DIR: dataDir,
+    LEDGERLINE_ORIGIN: ORIGIN,
+    LEDGERLINE_DEMO: "off",
+    NODE_OPTIONS: "",
+  };
   delete env.DATABASE_URL;
   delete env.LEDGERLINE_SIGNING_KEY;
   return env;
 }
 
 function allColumnsBut(db: Db, except: string[]): string[] {
-  return (db.prepare("PRAGMA table_info(entries)").all() as Array<{ name: string }>).map((c) => c.name).filter((c) => !except.includes(c));
+  return (db.prepare("PRAGMA table_info(entries)").all() as Array<{ name: string }>)
+    .map((c) => c.name)
+    .filter((c) => !except.includes(c));
 }
 
 const CASES: Case[] = [
   {
     name: "modify",
     did: "UPDATE entry 123: outcome → success, requester → spiffe://innocent",
-    tamper: (db) => db.prepare("UPDATE entries SET outcome = 'success', reason = NULL, requester_id = 'spiffe://innocent' WHERE seq = 123").run(),
+    tamper: (db) =>
+      db
+        .prepare(
+          "UPDATE entries SET outcome = 'success', reason = NULL, requester_id = 'spiffe://innocent' WHERE seq = 123",
+        )
+        .run(),
   },
   { name: "delete", did: "DELETE entry 77", tamper: (db) => db.prepare("DELETE FROM entries WHERE seq = 77").run() },
   {
@@ -107,8 +127,16 @@ const CASES: Case[] = [
     tamper: (db, base) => {
       const k = generateSigningKey("attacker.example");
       const rootHash = new Uint8Array(32).fill(7);
-      const note = signNote(formatCheckpoint({ origin: ORIGIN, size: base.size, rootHash }), [{ name: k.name, seed: k.seed }]);
-      db.prepare("INSERT INTO checkpoints (tree_size, root_hash, note, key_id, created_at) VALUES (?, ?, ?, ?, ?)").run(base.size, Buffer.from(rootHash), note, "deadbeef", new Date().toISOString());
+      const note = signNote(formatCheckpoint({ origin: ORIGIN, size: base.size, rootHash }), [
+        { name: k.name, seed: k.seed },
+      ]);
+      db.prepare("INSERT INTO checkpoints (tree_size, root_hash, note, key_id, created_at) VALUES (?, ?, ?, ?, ?)").run(
+        base.size,
+        Buffer.from(rootHash),
+        note,
+        "deadbeef",
+        new Date().toISOString(),
+      );
     },
   },
   {
@@ -116,9 +144,17 @@ const CASES: Case[] = [
     did: "INSERT a checkpoint validly signed by the log's own key over a different tree (inconsistent with the earlier ones)",
     tamper: (db, base) => {
       const rootHash = new Uint8Array(32).fill(9);
-      const note = signNote(formatCheckpoint({ origin: ORIGIN, size: base.size, rootHash }), [{ name: base.keyName, seed: base.keySeed }]);
+      const note = signNote(formatCheckpoint({ origin: ORIGIN, size: base.size, rootHash }), [
+        { name: base.keyName, seed: base.keySeed },
+      ]);
       const keyId = / (\S+)$/m.exec(note.trimEnd())![1]!;
-      db.prepare("INSERT INTO checkpoints (tree_size, root_hash, note, key_id, created_at) VALUES (?, ?, ?, ?, ?)").run(base.size, Buffer.from(rootHash), note, keyId, new Date().toISOString());
+      db.prepare("INSERT INTO checkpoints (tree_size, root_hash, note, key_id, created_at) VALUES (?, ?, ?, ?, ?)").run(
+        base.size,
+        Buffer.from(rootHash),
+        note,
+        keyId,
+        new Date().toISOString(),
+      );
     },
   },
 ];
@@ -126,7 +162,11 @@ const CASES: Case[] = [
 type Verdict = { ok: boolean; firstBadSeq: number | null; reason: string | null; treeSize: number };
 
 function verifyCopy(dataDir: string): Verdict {
-  const r = spawnSync(process.execPath, [cli, "verify-log", "--json"], { cwd: root, env: envFor(dataDir), encoding: "utf8" });
+  const r = spawnSync(process.execPath, [cli, "verify-log", "--json"], {
+    cwd: root,
+    env: envFor(dataDir),
+    encoding: "utf8",
+  });
   try {
     return JSON.parse(r.stdout) as Verdict;
   } catch {
@@ -139,7 +179,10 @@ async function integrityVerifier(): Promise<((dataDir: string) => Promise<string
   const file = path.join(root, "lib/server/integrity/index.ts");
   if (!fs.existsSync(file)) return null;
   const mod = (await import(file)) as {
-    runVerification?: (ledger: Ledger, opts: { mode: "full" | "incremental"; alert?: boolean }) => Promise<{ kind?: string | null; ok?: boolean }>;
+    runVerification?: (
+      ledger: Ledger,
+      opts: { mode: "full" | "incremental"; alert?: boolean },
+    ) => Promise<{ kind?: string | null; ok?: boolean }>;
   };
   if (typeof mod.runVerification !== "function") return null;
   return async (dataDir) => {
@@ -184,14 +227,20 @@ async function main(): Promise<number> {
     await ledger.sequencer.checkpoint();
     await ledger.sequencer.append("spiffe://demo.ledgerline.dev/ns/shop/sa/orders", more(TAIL, "tail"));
     const key = await ledger.signingKey();
-    const checkpoints = (await ledger.db.all<{ tree_size: number }>("SELECT tree_size FROM checkpoints ORDER BY tree_size")).map((c) => Number(c.tree_size));
+    const checkpoints = (
+      await ledger.db.all<{ tree_size: number }>("SELECT tree_size FROM checkpoints ORDER BY tree_size")
+    ).map((c) => Number(c.tree_size));
     const size = ledger.sequencer.size;
     // One verification pass, so a verifier with memory has seen the full log.
-    const keys = (await ledger.db.all<{ name: string; public_key: Uint8Array }>("SELECT name, public_key FROM signing_keys")).map((r) => ({ name: r.name, publicKey: new Uint8Array(r.public_key) }));
+    const keys = (
+      await ledger.db.all<{ name: string; public_key: Uint8Array }>("SELECT name, public_key FROM signing_keys")
+    ).map((r) => ({ name: r.name, publicKey: new Uint8Array(r.public_key) }));
     const intact = await verifyLog(ledger.db, { origin: ORIGIN, verifiers: keys });
     const richer = await integrityVerifier();
     if (richer) {
-      const { runVerification } = (await import(path.join(root, "lib/server/integrity/index.ts"))) as { runVerification: (l: Ledger, o?: object) => Promise<unknown> };
+      const { runVerification } = (await import(path.join(root, "lib/server/integrity/index.ts"))) as {
+        runVerification: (l: Ledger, o?: object) => Promise<unknown>;
+      };
       await runVerification(ledger, { mode: "full", alert: false });
     }
     await ledger.close();
@@ -203,8 +252,12 @@ async function main(): Promise<number> {
     side.close();
 
     const base: Base = { size, checkpoints, keySeed: key.seed, keyName: key.name };
-    console.log(`demo store: ${size} entries (${first ? "" : "no "}checkpoints at ${checkpoints.join(", ")}; ${TAIL} unsigned after the last), key ${key.keyIdHex}, origin ${ORIGIN}`);
-    console.log(`verifier: ledgerline verify-log --json${richer ? " + runVerification (lib/server/integrity)" : " (lib/server/integrity not present: remembered-state checks not shown)"}`);
+    console.log(
+      `demo store: ${size} entries (${first ? "" : "no "}checkpoints at ${checkpoints.join(", ")}; ${TAIL} unsigned after the last), key ${key.keyIdHex}, origin ${ORIGIN}`,
+    );
+    console.log(
+      `verifier: ledgerline verify-log --json${richer ? " + runVerification (lib/server/integrity)" : " (lib/server/integrity not present: remembered-state checks not shown)"}`,
+    );
     console.log("");
 
     let failures = 0;
@@ -222,7 +275,9 @@ async function main(): Promise<number> {
       const db = new Database(path.join(dir, "ledgerline.db"));
       // A careful attacker: drop the triggers, tamper, put the triggers back
       // (so the guard check passes and only the content can give it away).
-      const saved = (db.prepare("SELECT sql FROM sqlite_master WHERE type = 'trigger'").all() as Array<{ sql: string }>).map((r) => r.sql);
+      const saved = (
+        db.prepare("SELECT sql FROM sqlite_master WHERE type = 'trigger'").all() as Array<{ sql: string }>
+      ).map((r) => r.sql);
       for (const t of TRIGGERS) db.exec(`DROP TRIGGER IF EXISTS ${t}`);
       db.transaction(() => c.tamper(db, base))();
       for (const sql of saved) db.exec(sql);
@@ -230,14 +285,20 @@ async function main(): Promise<number> {
       db.close();
       const v = verifyCopy(dir);
       let extra = "";
-      if (richer) extra = `\n${"".padEnd(20)}   runVerification kind: ${await richer(dir).catch((e: Error) => `error: ${e.message}`)}`;
-      if (v.ok && c.needsMemory) extra += `\n${"".padEnd(20)}   (undetectable from the file alone: needs the verifier's remembered tree size, kept outside the entries table)`;
+      if (richer)
+        extra = `\n${"".padEnd(20)}   runVerification kind: ${await richer(dir).catch((e: Error) => `error: ${e.message}`)}`;
+      if (v.ok && c.needsMemory)
+        extra += `\n${"".padEnd(20)}   (undetectable from the file alone: needs the verifier's remembered tree size, kept outside the entries table)`;
       if (v.ok && !c.needsMemory) failures++;
       rows.push(line(c.name, c.did, v, extra));
     }
     console.log(rows.join("\n\n"));
     console.log("");
-    console.log(failures ? `${failures} case(s) NOT detected as expected` : "every tampered copy that the file alone can prove broken was reported broken");
+    console.log(
+      failures
+        ? `${failures} case(s) NOT detected as expected`
+        : "every tampered copy that the file alone can prove broken was reported broken",
+    );
     return failures ? 1 : 0;
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });

@@ -30,7 +30,12 @@ function run(name, cmd, args) {
       const text = tail.replace(ansi, "");
       // vitest: "Tests  12 passed | 1 failed (13)"; playwright: "  6 passed (6.2s)", "  1 failed"
       const v = /^\s*Tests\s+(.*)$/m.exec(text);
-      const src = v ? v[1] : text.split("\n").filter((l) => /^\s+\d+ (passed|failed)/.test(l)).join(" ");
+      const src = v
+        ? v[1]
+        : text
+            .split("\n")
+            .filter((l) => /^\s+\d+ (passed|failed)/.test(l))
+            .join(" ");
       const num = (word) => Number(new RegExp(`(\\d+) ${word}`).exec(src)?.[1] ?? 0);
       passed += num("passed");
       failed += num("failed");

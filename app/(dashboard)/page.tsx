@@ -26,7 +26,9 @@ export default async function HomePage() {
         </Card>
         <Card title="Active ingest keys">
           <div className="stat">{s.activeIngestKeys}</div>
-          <div className="muted">create one with <code>npx ledgerline keys create --source &lt;identity&gt;</code></div>
+          <div className="muted">
+            create one with <code>npx ledgerline keys create --source &lt;identity&gt;</code>
+          </div>
         </Card>
       </div>
       <div className="section">

@@ -19,9 +19,14 @@ const SOURCE = "spiffe://test.example/ns/legacy/sa/backfill";
 
 function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [path.join(root, "bin/ledgerline.mjs"), ...args], { cwd: root, timeout: 60_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [path.join(root, "bin/ledgerline.mjs"), ...args],
+      { cwd: root, timeout: 60_000 },
+      (err, stdout, stderr) => {
+        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -85,15 +90,28 @@ describe("ledgerline import", () => {
     const second = await cli(["import", file, "--key", key, "--url", server.url, "--batch", "5", "--json"]);
     expect(second.code).toBe(1); // two lines were rejected
     const summary = JSON.parse(second.stdout);
-    expect(summary).toMatchObject({ complete: true, lines: 30, resumedFrom: 11, accepted: 27, duplicates: 0, rejected: 2 });
+    expect(summary).toMatchObject({
+      complete: true,
+      lines: 30,
+      resumedFrom: 11,
+      accepted: 27,
+      duplicates: 0,
+      rejected: 2,
+    });
     expect(await count()).toBe(27);
 
-    const rejects = fs.readFileSync(`${file}.rejects.jsonl`, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    const rejects = fs
+      .readFileSync(`${file}.rejects.jsonl`, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     expect(rejects.map((r) => r.line)).toEqual([17, 23]);
     expect(rejects[0].errors[0].detail).toMatch(/malformed JSON/);
     expect(rejects[0].event).toBe('{"timestamp": "2025-01-01T00:00:00Z", oops}');
     // The server's own reason, per line: the pointer relative to the event.
-    expect(rejects[1].errors).toEqual([expect.objectContaining({ pointer: "/outcome", detail: expect.stringContaining("must be one of") })]);
+    expect(rejects[1].errors).toEqual([
+      expect.objectContaining({ pointer: "/outcome", detail: expect.stringContaining("must be one of") }),
+    ]);
     expect(rejects[1].event.id).toBe("legacy-23");
 
     // A full re-import from the top: every line is a duplicate (ids derived from line + content).

@@ -124,16 +124,26 @@ export async function runImport(argv: string[]): Promise<number> {
 
 async function importFile(
   positionals: string[],
-  values: { key?: string; url?: string; batch?: string; rejects?: string; retries?: string; restart?: boolean; json?: boolean },
+  values: {
+    key?: string;
+    url?: string;
+    batch?: string;
+    rejects?: string;
+    retries?: string;
+    restart?: boolean;
+    json?: boolean;
+  },
 ): Promise<number> {
   const [file, ...extra] = positionals;
-  if (!file) throw new ImportUsageError("name the file to import, e.g. ledgerline import access-2025.ndjson --key llk_…");
+  if (!file)
+    throw new ImportUsageError("name the file to import, e.g. ledgerline import access-2025.ndjson --key llk_…");
   if (extra.length) throw new ImportUsageError(`one file at a time (got ${positionals.length})`);
   const key = values.key ?? process.env.LEDGERLINE_KEY;
   if (!key) throw new ImportUsageError("--key <ingest key> is required (or set LEDGERLINE_KEY)");
   const url = (values.url ?? process.env.LEDGERLINE_URL ?? "http://localhost:3000").replace(/\/+$/, "");
   const batch = Number(values.batch ?? 500);
-  if (!Number.isInteger(batch) || batch < 1 || batch > 10_000) throw new ImportUsageError("--batch must be an integer from 1 to 10000");
+  if (!Number.isInteger(batch) || batch < 1 || batch > 10_000)
+    throw new ImportUsageError("--batch must be an integer from 1 to 10000");
   const retries = Number(values.retries ?? 5);
   if (!Number.isInteger(retries) || retries < 0) throw new ImportUsageError("--retries must be a non-negative integer");
   if (!fs.existsSync(file) || !fs.statSync(file).isFile()) throw new ImportUsageError(`no such file: ${file}`);
@@ -146,14 +156,32 @@ async function importFile(
   }
   const prior = readState(stateFile);
   if (prior && prior.url !== url) {
-    throw new ImportUsageError(`${stateFile} records an import into ${prior.url}, not ${url}; use --restart to start over`);
+    throw new ImportUsageError(
+      `${stateFile} records an import into ${prior.url}, not ${url}; use --restart to start over`,
+    );
   }
   if (!prior) fs.writeFileSync(rejectsFile, "");
-  const state: State = prior ?? { version: 1, url, linesDone: 0, prefixSha256: "", accepted: 0, duplicates: 0, rejected: 0, updatedAt: "" };
+  const state: State = prior ?? {
+    version: 1,
+    url,
+    linesDone: 0,
+    prefixSha256: "",
+    accepted: 0,
+    duplicates: 0,
+    rejected: 0,
+    updatedAt: "",
+  };
   const resumedFrom = state.linesDone;
   const run = { accepted: 0, duplicates: 0, rejected: 0 };
 
-  const client = new LedgerlineClient({ url, key, batchSize: batch, maxRetries: retries, flushIntervalMs: 0, exitHook: false });
+  const client = new LedgerlineClient({
+    url,
+    key,
+    batchSize: batch,
+    maxRetries: retries,
+    flushIntervalMs: 0,
+    exitHook: false,
+  });
   const prefix = crypto.createHash("sha256");
   let lastProgress = 0;
   const progress = (line: number, final = false) => {
@@ -235,7 +263,9 @@ async function importFile(
       if (lineNo <= state.linesDone) {
         prefix.update(text + "\n");
         if (lineNo === state.linesDone && prefix.copy().digest("hex") !== state.prefixSha256) {
-          throw new ImportUsageError(`${file} changed since the last run (its first ${lineNo} lines differ); use --restart to import it again from the top`);
+          throw new ImportUsageError(
+            `${file} changed since the last run (its first ${lineNo} lines differ); use --restart to import it again from the top`,
+          );
         }
         continue;
       }
@@ -248,7 +278,9 @@ async function importFile(
       }
     }
     if (lineNo < state.linesDone) {
-      throw new ImportUsageError(`${file} has ${lineNo} lines but ${state.linesDone} were imported before; use --restart`);
+      throw new ImportUsageError(
+        `${file} has ${lineNo} lines but ${state.linesDone} were imported before; use --restart`,
+      );
     }
     if (pendingLines.length) await settle(items, lineNo, pendingLines);
   } catch (e) {

@@ -62,7 +62,9 @@ function render(file: string, r: BundleReport): string {
   if (r.key) out.push(`Signing key: fingerprint ${r.key.fingerprint}${r.key.keyId ? `, key id ${r.key.keyId}` : ""}`);
   out.push("", r.ok ? paint(32, "VERIFIED") : paint(31, "NOT VERIFIED: see the ✘ lines above"));
   if (r.ok && r.checks.some((c) => c.id === "key" && c.status === "skip")) {
-    out.push("Compare the fingerprint above, out of band, with the one the deployment publishes: a bundle signed by an unknown key proves nothing.");
+    out.push(
+      "Compare the fingerprint above, out of band, with the one the deployment publishes: a bundle signed by an unknown key proves nothing.",
+    );
   }
   return out.join("\n") + "\n";
 }
@@ -74,7 +76,11 @@ export async function runVerifyBundle(argv: string[]): Promise<number> {
     ({ values, positionals } = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: { key: { type: "string" }, json: { type: "boolean", default: false }, help: { type: "boolean", short: "h", default: false } },
+      options: {
+        key: { type: "string" },
+        json: { type: "boolean", default: false },
+        help: { type: "boolean", short: "h", default: false },
+      },
     }));
   } catch (e) {
     process.stderr.write(`ledgerline verify-bundle: ${(e as Error).message}\n\n${VERIFY_BUNDLE_USAGE}\n`);
@@ -85,7 +91,8 @@ export async function runVerifyBundle(argv: string[]): Promise<number> {
     return 0;
   }
   try {
-    if (positionals.length !== 1) throw new Usage("give exactly one bundle file, e.g. ledgerline verify-bundle bundle.zip");
+    if (positionals.length !== 1)
+      throw new Usage("give exactly one bundle file, e.g. ledgerline verify-bundle bundle.zip");
     const file = positionals[0]!;
     let st: fs.Stats;
     try {

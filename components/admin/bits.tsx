@@ -8,7 +8,17 @@ import type { Notice } from "./types.ts";
 // card that lists what a screen manages.
 
 /** A secret shown exactly once: copy it now, it is never displayed again. */
-export function ShownSecret({ title, value, note, onDone }: { title: string; value: string; note: React.ReactNode; onDone: () => void }) {
+export function ShownSecret({
+  title,
+  value,
+  note,
+  onDone,
+}: {
+  title: string;
+  value: string;
+  note: React.ReactNode;
+  onDone: () => void;
+}) {
   const [copy, setCopy] = useState<"idle" | "copied" | "selected">("idle");
   const ref = useRef<HTMLElement>(null);
 
@@ -40,7 +50,9 @@ export function ShownSecret({ title, value, note, onDone }: { title: string; val
         <button type="button" className="btn small" onClick={onDone}>
           Done, I have stored it
         </button>
-        {copy === "selected" && <span className="muted">The browser blocks copying here; the text is selected — press Ctrl+C (⌘C).</span>}
+        {copy === "selected" && (
+          <span className="muted">The browser blocks copying here; the text is selected — press Ctrl+C (⌘C).</span>
+        )}
       </div>
       <div className="muted">{note}</div>
     </div>
@@ -115,7 +127,19 @@ export function NoticeLine({ notice }: { notice: Notice }) {
 }
 
 /** A titled card with a table: the columns plus an Actions column, the rows, or one row saying why there are none. */
-export function AdminTable({ title, testId, columns, empty, rows }: { title: string; testId: string; columns: string[]; empty: React.ReactNode; rows: React.ReactNode[] }) {
+export function AdminTable({
+  title,
+  testId,
+  columns,
+  empty,
+  rows,
+}: {
+  title: string;
+  testId: string;
+  columns: string[];
+  empty: React.ReactNode;
+  rows: React.ReactNode[];
+}) {
   return (
     <section className="card">
       <h2>{title}</h2>

@@ -8,7 +8,10 @@ import type { IngestKeyRow, Notice, Result } from "./types.ts";
 // is shown once at creation (only its SHA-256 is stored); revoking is immediate.
 
 export type KeyActions = {
-  create: (input: { source: string; description?: string }) => Promise<Result<{ id: string; key: string; source: string }>>;
+  create: (input: {
+    source: string;
+    description?: string;
+  }) => Promise<Result<{ id: string; key: string; source: string }>>;
   revoke: (id: string) => Promise<Result<{ key: IngestKeyRow }>>;
 };
 
@@ -23,7 +26,10 @@ export function KeysAdmin({ keys, ...actions }: { keys: IngestKeyRow[] } & KeyAc
     const f = new FormData(form);
     setNotice(null);
     startTransition(async () => {
-      const r = await actions.create({ source: String(f.get("source") ?? ""), description: String(f.get("description") ?? "") });
+      const r = await actions.create({
+        source: String(f.get("source") ?? ""),
+        description: String(f.get("description") ?? ""),
+      });
       if (!r.ok) return setNotice({ kind: "error", text: r.error });
       form.reset();
       setSecret({ id: r.id, key: r.key, source: r.source });
@@ -34,7 +40,11 @@ export function KeysAdmin({ keys, ...actions }: { keys: IngestKeyRow[] } & KeyAc
     setNotice(null);
     startTransition(async () => {
       const r = await actions.revoke(id);
-      setNotice(r.ok ? { kind: "ok", text: `Revoked ${id}; requests with it get 401 from now on.` } : { kind: "error", text: r.error });
+      setNotice(
+        r.ok
+          ? { kind: "ok", text: `Revoked ${id}; requests with it get 401 from now on.` }
+          : { kind: "error", text: r.error },
+      );
     });
   }
 
@@ -42,10 +52,24 @@ export function KeysAdmin({ keys, ...actions }: { keys: IngestKeyRow[] } & KeyAc
     <>
       <section className="card stack">
         <h2>Create an ingest key</h2>
-        <form className="inline" style={{ flexWrap: "wrap", alignItems: "end" }} onSubmit={onCreate} data-testid="create-key-form" aria-label="Create ingest key">
+        <form
+          className="inline"
+          style={{ flexWrap: "wrap", alignItems: "end" }}
+          onSubmit={onCreate}
+          data-testid="create-key-form"
+          aria-label="Create ingest key"
+        >
           <label style={{ flex: "2 1 320px" }}>
             Source identity
-            <input name="source" required maxLength={512} autoComplete="off" spellCheck={false} placeholder="spiffe://prod/ns/payments/sa/api" className="mono" />
+            <input
+              name="source"
+              required
+              maxLength={512}
+              autoComplete="off"
+              spellCheck={false}
+              placeholder="spiffe://prod/ns/payments/sa/api"
+              className="mono"
+            />
           </label>
           <label style={{ flex: "1 1 200px" }}>
             Description (optional)
@@ -55,15 +79,18 @@ export function KeysAdmin({ keys, ...actions }: { keys: IngestKeyRow[] } & KeyAc
             {pending ? "Working…" : "Create key"}
           </button>
         </form>
-        <p className="muted">Every event sent with the key is recorded under this source identity; a service cannot write as another.</p>
+        <p className="muted">
+          Every event sent with the key is recorded under this source identity; a service cannot write as another.
+        </p>
         {secret && (
           <ShownSecret
             title={`Ingest key ${secret.id} for ${secret.source} — shown once`}
             value={secret.key}
             note={
               <>
-                Put it in the sending service&apos;s secret store and send it as <code>Authorization: Bearer &lt;key&gt;</code> to{" "}
-                <code>POST /api/v1/events</code>. Only its hash is kept; it will not be shown again.
+                Put it in the sending service&apos;s secret store and send it as{" "}
+                <code>Authorization: Bearer &lt;key&gt;</code> to <code>POST /api/v1/events</code>. Only its hash is
+                kept; it will not be shown again.
               </>
             }
             onDone={() => setSecret(null)}
@@ -101,7 +128,13 @@ export function KeysAdmin({ keys, ...actions }: { keys: IngestKeyRow[] } & KeyAc
             </td>
             <td>
               {!k.revokedAt && (
-                <ConfirmButton label="Revoke" question="Revoke? The service's next request gets 401." confirmLabel="Revoke key" disabled={pending} onConfirm={() => onRevoke(k.id)} />
+                <ConfirmButton
+                  label="Revoke"
+                  question="Revoke? The service's next request gets 401."
+                  confirmLabel="Revoke key"
+                  disabled={pending}
+                  onConfirm={() => onRevoke(k.id)}
+                />
               )}
             </td>
           </tr>

@@ -14,7 +14,11 @@ export type TokenActions = {
 
 type Candidate = { email: string; role: string; disabled: boolean };
 
-export function TokensAdmin({ tokens, users, ...actions }: { tokens: ReadTokenRow[]; users: Candidate[] } & TokenActions) {
+export function TokensAdmin({
+  tokens,
+  users,
+  ...actions
+}: { tokens: ReadTokenRow[]; users: Candidate[] } & TokenActions) {
   const [secret, setSecret] = useState<{ id: string; token: string; email: string } | null>(null);
   const [notice, setNotice] = useState<Notice>(null);
   const [pending, startTransition] = useTransition();
@@ -38,7 +42,11 @@ export function TokensAdmin({ tokens, users, ...actions }: { tokens: ReadTokenRo
     setNotice(null);
     startTransition(async () => {
       const r = await actions.revoke(id);
-      setNotice(r.ok ? { kind: "ok", text: `Revoked ${id}; requests with it get 401 from now on.` } : { kind: "error", text: r.error });
+      setNotice(
+        r.ok
+          ? { kind: "ok", text: `Revoked ${id}; requests with it get 401 from now on.` }
+          : { kind: "error", text: r.error },
+      );
     });
   }
 
@@ -51,7 +59,13 @@ export function TokensAdmin({ tokens, users, ...actions }: { tokens: ReadTokenRo
             No active users to create a token for. Create or enable a user first.
           </p>
         ) : (
-          <form className="inline" style={{ flexWrap: "wrap", alignItems: "end" }} onSubmit={onCreate} data-testid="create-token-form" aria-label="Create read token">
+          <form
+            className="inline"
+            style={{ flexWrap: "wrap", alignItems: "end" }}
+            onSubmit={onCreate}
+            data-testid="create-token-form"
+            aria-label="Create read token"
+          >
             <label>
               For user
               <select name="email" required defaultValue="">
@@ -74,15 +88,18 @@ export function TokensAdmin({ tokens, users, ...actions }: { tokens: ReadTokenRo
             </button>
           </form>
         )}
-        <p className="muted">A token can read exactly what its user&apos;s role allows, at the time of each request; disabling the user stops it too.</p>
+        <p className="muted">
+          A token can read exactly what its user&apos;s role allows, at the time of each request; disabling the user
+          stops it too.
+        </p>
         {secret && (
           <ShownSecret
             title={`Read token ${secret.id} for ${secret.email} — shown once`}
             value={secret.token}
             note={
               <>
-                Hand it to {secret.email} out of band. Scripts send it as <code>Authorization: Bearer &lt;token&gt;</code>. Only its hash is kept; it will not be
-                shown again.
+                Hand it to {secret.email} out of band. Scripts send it as{" "}
+                <code>Authorization: Bearer &lt;token&gt;</code>. Only its hash is kept; it will not be shown again.
               </>
             }
             onDone={() => setSecret(null)}
@@ -113,7 +130,11 @@ export function TokensAdmin({ tokens, users, ...actions }: { tokens: ReadTokenRo
                   revoked
                 </span>
               ) : disabledUsers.has(t.userEmail) ? (
-                <span className="badge bad" data-testid="status" title="Its user is disabled; it works again if the user is enabled.">
+                <span
+                  className="badge bad"
+                  data-testid="status"
+                  title="Its user is disabled; it works again if the user is enabled."
+                >
                   user disabled
                 </span>
               ) : (
@@ -124,7 +145,13 @@ export function TokensAdmin({ tokens, users, ...actions }: { tokens: ReadTokenRo
             </td>
             <td>
               {!t.revokedAt && (
-                <ConfirmButton label="Revoke" question="Revoke? Scripts using it get 401." confirmLabel="Revoke token" disabled={pending} onConfirm={() => onRevoke(t.id)} />
+                <ConfirmButton
+                  label="Revoke"
+                  question="Revoke? Scripts using it get 401."
+                  confirmLabel="Revoke token"
+                  disabled={pending}
+                  onConfirm={() => onRevoke(t.id)}
+                />
               )}
             </td>
           </tr>

@@ -19,9 +19,15 @@ export type UserActions = {
 
 type Secret = { title: string; value: string };
 
-const HAND_OVER = "Hand this over out of band (in person, by phone or a password manager — not in the same message as the email address). It is not stored in readable form and will not be shown again.";
+const HAND_OVER =
+  "Hand this over out of band (in person, by phone or a password manager — not in the same message as the email address). It is not stored in readable form and will not be shown again.";
 
-export function UsersAdmin({ users, roles, selfId, ...actions }: { users: UserRow[]; roles: readonly string[]; selfId: string | null } & UserActions) {
+export function UsersAdmin({
+  users,
+  roles,
+  selfId,
+  ...actions
+}: { users: UserRow[]; roles: readonly string[]; selfId: string | null } & UserActions) {
   const [secret, setSecret] = useState<Secret | null>(null);
   const [notice, setNotice] = useState<Notice>(null);
   const [pending, startTransition] = useTransition();
@@ -54,10 +60,23 @@ export function UsersAdmin({ users, roles, selfId, ...actions }: { users: UserRo
     <>
       <section className="card stack">
         <h2>Invite a user</h2>
-        <form className="inline" style={{ flexWrap: "wrap", alignItems: "end" }} onSubmit={onCreate} data-testid="create-user-form" aria-label="Create user">
+        <form
+          className="inline"
+          style={{ flexWrap: "wrap", alignItems: "end" }}
+          onSubmit={onCreate}
+          data-testid="create-user-form"
+          aria-label="Create user"
+        >
           <label>
             Email
-            <input name="email" type="email" required maxLength={254} autoComplete="off" placeholder="auditor@example.com" />
+            <input
+              name="email"
+              type="email"
+              required
+              maxLength={254}
+              autoComplete="off"
+              placeholder="auditor@example.com"
+            />
           </label>
           <label>
             Role
@@ -77,8 +96,13 @@ export function UsersAdmin({ users, roles, selfId, ...actions }: { users: UserRo
             {pending ? "Working…" : "Create user"}
           </button>
         </form>
-        <p className="muted">A password is generated and shown once. Single sign-on users appear here by themselves after their first sign-in.</p>
-        {secret && <ShownSecret title={secret.title} value={secret.value} note={HAND_OVER} onDone={() => setSecret(null)} />}
+        <p className="muted">
+          A password is generated and shown once. Single sign-on users appear here by themselves after their first
+          sign-in.
+        </p>
+        {secret && (
+          <ShownSecret title={secret.title} value={secret.value} note={HAND_OVER} onDone={() => setSecret(null)} />
+        )}
         <NoticeLine notice={notice} />
       </section>
 
@@ -86,7 +110,11 @@ export function UsersAdmin({ users, roles, selfId, ...actions }: { users: UserRo
         title="Users"
         testId="users-table"
         columns={["Email", "Name", "Role", "Sign-in", "Status", "Created"]}
-        empty={<>No users yet. Invite one above, or with <code>npx ledgerline users create --email … --role …</code>.</>}
+        empty={
+          <>
+            No users yet. Invite one above, or with <code>npx ledgerline users create --email … --role …</code>.
+          </>
+        }
         rows={users.map((u) => (
           <UserRowView
             key={u.id}
@@ -94,11 +122,26 @@ export function UsersAdmin({ users, roles, selfId, ...actions }: { users: UserRo
             roles={roles}
             self={u.id === selfId}
             busy={pending}
-            onRole={(role) => run(() => actions.setRole(u.email, role), (r) => setNotice({ kind: "ok", text: `${r.user.email} is now ${r.user.role}; this applies on their next request.` }))}
+            onRole={(role) =>
+              run(
+                () => actions.setRole(u.email, role),
+                (r) =>
+                  setNotice({
+                    kind: "ok",
+                    text: `${r.user.email} is now ${r.user.role}; this applies on their next request.`,
+                  }),
+              )
+            }
             onDisabled={(disabled) =>
               run(
                 () => actions.setDisabled(u.email, disabled),
-                (r) => setNotice({ kind: "ok", text: disabled ? `Disabled ${r.user.email}; they are signed out on their next request.` : `Enabled ${r.user.email}.` }),
+                (r) =>
+                  setNotice({
+                    kind: "ok",
+                    text: disabled
+                      ? `Disabled ${r.user.email}; they are signed out on their next request.`
+                      : `Enabled ${r.user.email}.`,
+                  }),
               )
             }
             onReset={() =>
@@ -106,7 +149,8 @@ export function UsersAdmin({ users, roles, selfId, ...actions }: { users: UserRo
                 () => actions.resetPassword(u.email),
                 (r) => {
                   setNotice({ kind: "ok", text: `New password set for ${r.user.email}; their sessions have ended.` });
-                  if (r.password) setSecret({ title: `New password for ${r.user.email} — shown once`, value: r.password });
+                  if (r.password)
+                    setSecret({ title: `New password for ${r.user.email} — shown once`, value: r.password });
                   window.scrollTo({ top: 0, behavior: "smooth" });
                 },
               )
@@ -181,10 +225,24 @@ function UserRowView({
               Enable
             </button>
           ) : (
-            !self && <ConfirmButton label="Disable" question={`Disable ${u.email}?`} confirmLabel="Disable" disabled={busy} onConfirm={() => onDisabled(true)} />
+            !self && (
+              <ConfirmButton
+                label="Disable"
+                question={`Disable ${u.email}?`}
+                confirmLabel="Disable"
+                disabled={busy}
+                onConfirm={() => onDisabled(true)}
+              />
+            )
           )}
           {u.authProvider === "password" && (
-            <ConfirmButton label="Reset password" question="Replace the password and end their sessions?" confirmLabel="Reset" disabled={busy} onConfirm={onReset} />
+            <ConfirmButton
+              label="Reset password"
+              question="Replace the password and end their sessions?"
+              confirmLabel="Reset"
+              disabled={busy}
+              onConfirm={onReset}
+            />
           )}
         </span>
       </td>

@@ -14,9 +14,19 @@ const MESSAGES: Record<string, string> = {
   SessionRequired: "Please sign in.",
 };
 
-export function SignInForm({ callbackUrl, sso, initialError }: { callbackUrl: string; sso: string | null; initialError: string | null }) {
+export function SignInForm({
+  callbackUrl,
+  sso,
+  initialError,
+}: {
+  callbackUrl: string;
+  sso: string | null;
+  initialError: string | null;
+}) {
   const router = useRouter();
-  const [error, setError] = useState<string | null>(initialError ? (MESSAGES[initialError] ?? "Sign-in failed. Try again.") : null);
+  const [error, setError] = useState<string | null>(
+    initialError ? (MESSAGES[initialError] ?? "Sign-in failed. Try again.") : null,
+  );
   const [busy, setBusy] = useState(false);
 
   async function onSubmit(e: React.FormEvent<HTMLFormElement>) {
@@ -36,7 +46,9 @@ export function SignInForm({ callbackUrl, sso, initialError }: { callbackUrl: st
       router.refresh();
       return;
     }
-    setError(MESSAGES[res?.error ?? ""] ?? (res?.status === 429 ? MESSAGES.TooManyAttempts! : "Sign-in failed. Try again."));
+    setError(
+      MESSAGES[res?.error ?? ""] ?? (res?.status === 429 ? MESSAGES.TooManyAttempts! : "Sign-in failed. Try again."),
+    );
   }
 
   return (

@@ -21,7 +21,11 @@ export function BundleDetail({ initial, verifierKey }: { initial: BundleView; ve
           <dt>status</dt>
           <dd>
             <BundleStatus b={b} />
-            {b.status === "failed" && <p className="small">Nothing was exported. Fix what the message says, then create the bundle again from the explorer.</p>}
+            {b.status === "failed" && (
+              <p className="small">
+                Nothing was exported. Fix what the message says, then create the bundle again from the explorer.
+              </p>
+            )}
           </dd>
           <dt>selection</dt>
           <dd>
@@ -53,7 +57,8 @@ export function BundleDetail({ initial, verifierKey }: { initial: BundleView; ve
         <section className="card stack">
           <h2>Check it</h2>
           <p className="muted">
-            Anyone can check the ZIP offline; VERIFY.txt inside says the same. Or drop it on <Link href="/verify">Verify a bundle</Link> (checked in your browser).
+            Anyone can check the ZIP offline; VERIFY.txt inside says the same. Or drop it on{" "}
+            <Link href="/verify">Verify a bundle</Link> (checked in your browser).
           </p>
           <pre>{`unzip ${file} -d bundle && cd bundle
 openssl pkeyutl -verify -pubin -inkey public-key.pem -rawin -in SHA256SUMS -sigfile SHA256SUMS.sig

@@ -13,7 +13,8 @@ export function BundleStatus({ b }: { b: BundleView }) {
     case "building":
       return (
         <span className="bundle-building" data-testid="bundle-status" data-status="building">
-          <progress max={Math.max(total, 1)} value={done} /> building {done.toLocaleString("en-US")} of {total.toLocaleString("en-US")}
+          <progress max={Math.max(total, 1)} value={done} /> building {done.toLocaleString("en-US")} of{" "}
+          {total.toLocaleString("en-US")}
         </span>
       );
     case "ready":

@@ -10,7 +10,9 @@ import "./bundles.css";
 // The bundles table, live: while any bundle is queued or building it re-reads
 // GET /api/v1/bundles every second.
 export function BundlesList({ initial }: { initial: BundleView[] }) {
-  const { value, error } = usePolled<{ bundles: BundleView[] }>("/api/v1/bundles", { bundles: initial }, (v) => v.bundles.some((b) => !isFinal(b)));
+  const { value, error } = usePolled<{ bundles: BundleView[] }>("/api/v1/bundles", { bundles: initial }, (v) =>
+    v.bundles.some((b) => !isFinal(b)),
+  );
   const bundles = value.bundles;
   return (
     <div className="stack">

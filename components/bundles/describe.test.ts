@@ -3,9 +3,18 @@ import { describeFilter, eventsHref, formatBytes } from "./describe.ts";
 
 describe("bundle page helpers", () => {
   it("describes a filter for people and links back to the explorer", () => {
-    const f = { from: "2026-07-01T00:00:00.000Z", to: "2026-10-01T00:00:00.000Z", service: "payments*", outcome: ["denied", "failure"] };
-    expect(describeFilter(f)).toBe("from 2026-07-01 00:00:00 UTC to 2026-10-01 00:00:00 UTC · outcome denied or failure · service payments*");
-    expect(eventsHref(f)).toBe("/events?from=2026-07-01T00%3A00%3A00.000Z&to=2026-10-01T00%3A00%3A00.000Z&outcome=denied%2Cfailure&service=payments*");
+    const f = {
+      from: "2026-07-01T00:00:00.000Z",
+      to: "2026-10-01T00:00:00.000Z",
+      service: "payments*",
+      outcome: ["denied", "failure"],
+    };
+    expect(describeFilter(f)).toBe(
+      "from 2026-07-01 00:00:00 UTC to 2026-10-01 00:00:00 UTC · outcome denied or failure · service payments*",
+    );
+    expect(eventsHref(f)).toBe(
+      "/events?from=2026-07-01T00%3A00%3A00.000Z&to=2026-10-01T00%3A00%3A00.000Z&outcome=denied%2Cfailure&service=payments*",
+    );
     expect(describeFilter({})).toBe("everything");
     expect(eventsHref({})).toBe("/events");
     expect(describeFilter({ correlationId: "abc", seqTo: 10 })).toBe("seq 1…10 · correlation id abc");

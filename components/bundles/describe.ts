@@ -19,7 +19,10 @@ const LABELS: Record<string, string> = {
 /** A filter as people read it: "service payments* · outcome denied · from … to …"; "everything" when empty. */
 export function describeFilter(f: EventFilter): string {
   const parts: string[] = [];
-  if (f.from || f.to) parts.push(`${f.from ? `from ${f.from.replace("T", " ").replace(/\.000Z$|Z$/, " UTC")}` : ""}${f.from && f.to ? " " : ""}${f.to ? `to ${f.to.replace("T", " ").replace(/\.000Z$|Z$/, " UTC")}` : ""}`);
+  if (f.from || f.to)
+    parts.push(
+      `${f.from ? `from ${f.from.replace("T", " ").replace(/\.000Z$|Z$/, " UTC")}` : ""}${f.from && f.to ? " " : ""}${f.to ? `to ${f.to.replace("T", " ").replace(/\.000Z$|Z$/, " UTC")}` : ""}`,
+    );
   if (f.seqFrom !== undefined || f.seqTo !== undefined) parts.push(`seq ${f.seqFrom ?? 1}…${f.seqTo ?? ""}`);
   for (const k of Object.keys(LABELS) as (keyof EventFilter)[]) {
     const v = f[k];

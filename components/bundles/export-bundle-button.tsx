@@ -39,7 +39,13 @@ export function ExportBundleButton({ filter, small = false }: { filter: EventFil
 
   return (
     <span className="export-bundle">
-      <button type="button" className={small ? "btn primary small" : "btn primary"} onClick={exportBundle} disabled={busy} data-testid="export-bundle">
+      <button
+        type="button"
+        className={small ? "btn primary small" : "btn primary"}
+        onClick={exportBundle}
+        disabled={busy}
+        data-testid="export-bundle"
+      >
         {busy ? "Starting export…" : "Export evidence bundle"}
       </button>
       {error && (

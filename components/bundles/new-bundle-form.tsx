@@ -25,7 +25,11 @@ export function NewBundleForm() {
     }
     setBusy(true);
     try {
-      const res = await fetch("/api/v1/bundles", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ filter: parsed.value }) });
+      const res = await fetch("/api/v1/bundles", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ filter: parsed.value }),
+      });
       const body = (await res.json().catch(() => null)) as { id?: string; detail?: string } | null;
       if (!res.ok || !body?.id) {
         setError(body?.detail ?? `The bundle could not be started (HTTP ${res.status}).`);

@@ -43,16 +43,28 @@ export function VerifyBundleView({ currentKey }: { currentKey: string | null }) 
       <section className="card stack">
         <h2>Verify an evidence bundle</h2>
         <p className="muted">
-          Checks a bundle&apos;s ZIP exactly as <code>npx ledgerline verify-bundle</code> does: the signature over SHA256SUMS, every file&apos;s checksum, the
-          signed checkpoint, each entry&apos;s leaf hash and inclusion proof, and the manifest. The file is read in this browser and never leaves it.
+          Checks a bundle&apos;s ZIP exactly as <code>npx ledgerline verify-bundle</code> does: the signature over
+          SHA256SUMS, every file&apos;s checksum, the signed checkpoint, each entry&apos;s leaf hash and inclusion
+          proof, and the manifest. The file is read in this browser and never leaves it.
         </p>
         <label>
           Trusted key (optional): a verifier key string or a public-key PEM
-          <input value={key} onChange={(e) => setKey(e.target.value)} placeholder="name+keyid+base64…" data-testid="verify-key" spellCheck={false} />
+          <input
+            value={key}
+            onChange={(e) => setKey(e.target.value)}
+            placeholder="name+keyid+base64…"
+            data-testid="verify-key"
+            spellCheck={false}
+          />
         </label>
         {currentKey && (
           <div>
-            <button type="button" className="btn small" onClick={() => setKey(currentKey)} data-testid="verify-use-current-key">
+            <button
+              type="button"
+              className="btn small"
+              onClick={() => setKey(currentKey)}
+              data-testid="verify-use-current-key"
+            >
               Use this deployment&apos;s current key
             </button>
           </div>
@@ -85,7 +97,10 @@ export function VerifyBundleView({ currentKey }: { currentKey: string | null }) 
         </div>
         {busy && (
           <p data-testid="verify-progress" role="status">
-            Checking {file?.name}…{progress ? ` ${progress.done.toLocaleString("en-US")} of ${progress.total.toLocaleString("en-US")} entries` : ""}
+            Checking {file?.name}…
+            {progress
+              ? ` ${progress.done.toLocaleString("en-US")} of ${progress.total.toLocaleString("en-US")} entries`
+              : ""}
           </p>
         )}
       </section>
@@ -97,9 +112,17 @@ export function VerifyBundleView({ currentKey }: { currentKey: string | null }) 
 function VerifyReport({ report, name }: { report: BundleReport; name: string }) {
   const keySkipped = report.checks.some((c) => c.id === "key" && c.status === "skip");
   return (
-    <section className={`card banner ${report.ok ? "ok" : "bad"} stack`} data-testid="verify-result" data-ok={report.ok ? "true" : "false"}>
+    <section
+      className={`card banner ${report.ok ? "ok" : "bad"} stack`}
+      data-testid="verify-result"
+      data-ok={report.ok ? "true" : "false"}
+    >
       <div className="verify-summary">
-        {report.ok ? (keySkipped ? "All checks passed — now compare the key" : "All checks passed") : "Not verified: see the failed checks"}
+        {report.ok
+          ? keySkipped
+            ? "All checks passed — now compare the key"
+            : "All checks passed"
+          : "Not verified: see the failed checks"}
       </div>
       <div className="muted small">
         {name}
@@ -109,7 +132,9 @@ function VerifyReport({ report, name }: { report: BundleReport; name: string }) 
       <ul className="verify-checks">
         {report.checks.map((c) => (
           <li key={c.id} data-testid={`verify-check-${c.id}`} data-status={c.status}>
-            <span className={`mark ${c.status === "pass" ? "ok" : c.status === "fail" ? "bad" : "muted"}`}>{c.status === "pass" ? "✔" : c.status === "fail" ? "✘" : "!"}</span>
+            <span className={`mark ${c.status === "pass" ? "ok" : c.status === "fail" ? "bad" : "muted"}`}>
+              {c.status === "pass" ? "✔" : c.status === "fail" ? "✘" : "!"}
+            </span>
             <span className="mono">{c.label}</span>
             <span>{c.title}</span>
             <span className="detail">
@@ -121,8 +146,12 @@ function VerifyReport({ report, name }: { report: BundleReport; name: string }) 
       </ul>
       {report.key && (
         <p className="small">
-          Signing key fingerprint <span className="mono" data-testid="verify-fingerprint">{report.key.fingerprint}</span>
-          {keySkipped && " — compare it with the one the deployment publishes (its integrity page or GET /api/v1/keys), out of band."}
+          Signing key fingerprint{" "}
+          <span className="mono" data-testid="verify-fingerprint">
+            {report.key.fingerprint}
+          </span>
+          {keySkipped &&
+            " — compare it with the one the deployment publishes (its integrity page or GET /api/v1/keys), out of band."}
         </p>
       )}
     </section>

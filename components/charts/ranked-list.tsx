@@ -3,9 +3,24 @@ import "./charts.css";
 // A ranked list with proportional bars: a readable "top N" that stays
 // clickable and selectable text (labels are passed in, links included).
 
-export type RankedItem = { key: string; label: React.ReactNode; count: number; /** Part of count drawn in the alert colour. */ alert?: number };
+export type RankedItem = {
+  key: string;
+  label: React.ReactNode;
+  count: number;
+  /** Part of count drawn in the alert colour. */ alert?: number;
+};
 
-export function RankedList({ items, empty, testId, alertLabel }: { items: RankedItem[]; empty: string; testId?: string; alertLabel?: string }) {
+export function RankedList({
+  items,
+  empty,
+  testId,
+  alertLabel,
+}: {
+  items: RankedItem[];
+  empty: string;
+  testId?: string;
+  alertLabel?: string;
+}) {
   const max = Math.max(1, ...items.map((i) => i.count));
   if (items.length === 0) return <p className="muted ranked-empty">{empty}</p>;
   return (
@@ -16,7 +31,12 @@ export function RankedList({ items, empty, testId, alertLabel }: { items: Ranked
             <span className="ranked-label">{i.label}</span>
             <span className="ranked-count" title={i.alert ? `${i.alert} ${alertLabel ?? ""}`.trim() : undefined}>
               {i.count.toLocaleString("en-US")}
-              {i.alert ? <span className="ranked-alert"> · {i.alert.toLocaleString("en-US")} {alertLabel}</span> : null}
+              {i.alert ? (
+                <span className="ranked-alert">
+                  {" "}
+                  · {i.alert.toLocaleString("en-US")} {alertLabel}
+                </span>
+              ) : null}
             </span>
           </div>
           <div className="ranked-bar" aria-hidden="true">

@@ -23,7 +23,16 @@ type Props<T extends { key: string }> = {
   ariaLabel: string;
 };
 
-export function StackedHistogram<T extends { key: string }>({ data, series, tickLabel, tooltipLabel, onSelect, height = 220, testId, ariaLabel }: Props<T>) {
+export function StackedHistogram<T extends { key: string }>({
+  data,
+  series,
+  tickLabel,
+  tooltipLabel,
+  onSelect,
+  height = 220,
+  testId,
+  ariaLabel,
+}: Props<T>) {
   // Refs, not state, decide the gesture: recharts delivers mouse events through
   // its own (throttled) store, so a quick click can arrive before a re-render.
   const from = useRef<string | null>(null);
@@ -33,7 +42,12 @@ export function StackedHistogram<T extends { key: string }>({ data, series, tick
   const keyAt = (s: MouseHandlerDataParam | null | undefined): string | null => {
     if (!s) return null;
     if (typeof s.activeLabel === "string" && s.activeLabel) return s.activeLabel;
-    const i = typeof s.activeIndex === "number" ? s.activeIndex : typeof s.activeIndex === "string" ? Number(s.activeIndex) : NaN;
+    const i =
+      typeof s.activeIndex === "number"
+        ? s.activeIndex
+        : typeof s.activeIndex === "string"
+          ? Number(s.activeIndex)
+          : NaN;
     return Number.isInteger(i) ? (data[i]?.key ?? null) : null;
   };
 
@@ -44,7 +58,12 @@ export function StackedHistogram<T extends { key: string }>({ data, series, tick
   };
 
   return (
-    <div className={`stacked-histogram${onSelect ? " selectable" : ""}`} data-testid={testId} role="img" aria-label={ariaLabel}>
+    <div
+      className={`stacked-histogram${onSelect ? " selectable" : ""}`}
+      data-testid={testId}
+      role="img"
+      aria-label={ariaLabel}
+    >
       <BarChart
         responsive
         style={{ width: "100%", height }}
@@ -91,7 +110,9 @@ export function StackedHistogram<T extends { key: string }>({ data, series, tick
             }}
           />
         ))}
-        {area && area.x1 !== area.x2 && <ReferenceArea x1={area.x1} x2={area.x2} strokeOpacity={0.3} fill="#2450d8" fillOpacity={0.12} />}
+        {area && area.x1 !== area.x2 && (
+          <ReferenceArea x1={area.x1} x2={area.x2} strokeOpacity={0.3} fill="#2450d8" fillOpacity={0.12} />
+        )}
       </BarChart>
     </div>
   );

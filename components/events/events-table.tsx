@@ -25,7 +25,13 @@ import { bothZones, formatInZone } from "./time.ts";
 const features = tableFeatures({ columnVisibilityFeature, rowSortingFeature });
 const helper = createColumnHelper<typeof features, EventItem>();
 
-const DEFAULT_HIDDEN: ColumnVisibilityState = { source: false, requesterType: false, id: false, leafHash: false, reason: false };
+const DEFAULT_HIDDEN: ColumnVisibilityState = {
+  source: false,
+  requesterType: false,
+  id: false,
+  leafHash: false,
+  reason: false,
+};
 const COLUMNS_KEY = "ledgerline.explorer.columns";
 const DENSITY_KEY = "ledgerline.explorer.density";
 
@@ -68,7 +74,11 @@ function buildColumns(zone: string, viewerZone: string) {
       header: "Outcome",
       enableSorting: false,
       cell: (c) => (
-        <FilterLink changes={{ outcome: [c.getValue()] }} title="Show only this outcome" className={`badge plain-link outcome-${c.getValue()}`}>
+        <FilterLink
+          changes={{ outcome: [c.getValue()] }}
+          title="Show only this outcome"
+          className={`badge plain-link outcome-${c.getValue()}`}
+        >
           <span data-testid="row-outcome">{c.getValue()}</span>
         </FilterLink>
       ),
@@ -78,7 +88,12 @@ function buildColumns(zone: string, viewerZone: string) {
       header: "Requester",
       enableSorting: false,
       cell: (c) => (
-        <FilterLink changes={{ requester: c.getValue() }} title={`Filter by requester ${c.getValue()}`} className="clip clip-wide" testId="row-requester">
+        <FilterLink
+          changes={{ requester: c.getValue() }}
+          title={`Filter by requester ${c.getValue()}`}
+          className="clip clip-wide"
+          testId="row-requester"
+        >
           {c.getValue()}
         </FilterLink>
       ),
@@ -89,7 +104,12 @@ function buildColumns(zone: string, viewerZone: string) {
       header: "Target",
       enableSorting: false,
       cell: (c) => (
-        <FilterLink changes={{ target: c.getValue() }} title={`Filter by target ${c.getValue()}`} className="clip clip-wide" testId="row-target">
+        <FilterLink
+          changes={{ target: c.getValue() }}
+          title={`Filter by target ${c.getValue()}`}
+          className="clip clip-wide"
+          testId="row-target"
+        >
           {c.getValue()}
         </FilterLink>
       ),
@@ -124,7 +144,11 @@ function buildColumns(zone: string, viewerZone: string) {
       header: "Source",
       enableSorting: false,
       cell: (c) => (
-        <FilterLink changes={{ source: c.getValue() }} title={`Filter by source ${c.getValue()}`} className="clip clip-wide">
+        <FilterLink
+          changes={{ source: c.getValue() }}
+          title={`Filter by source ${c.getValue()}`}
+          className="clip clip-wide"
+        >
           {c.getValue()}
         </FilterLink>
       ),
@@ -136,10 +160,18 @@ function buildColumns(zone: string, viewerZone: string) {
       cell: (c) =>
         c.getValue() ? (
           <span className="nowrap">
-            <a href={`/trace/${encodeURIComponent(c.getValue())}`} className="mono" title={`Open the timeline of ${c.getValue()}`}>
+            <a
+              href={`/trace/${encodeURIComponent(c.getValue())}`}
+              className="mono"
+              title={`Open the timeline of ${c.getValue()}`}
+            >
               {short(c.getValue(), 8)}
             </a>
-            <FilterLink changes={{ correlationId: c.getValue() }} className="mini-link" title="Filter by this correlation ID">
+            <FilterLink
+              changes={{ correlationId: c.getValue() }}
+              className="mini-link"
+              title="Filter by this correlation ID"
+            >
               filter
             </FilterLink>
             <CopyButton value={c.getValue()} label="correlation ID" />
@@ -181,7 +213,14 @@ function buildColumns(zone: string, viewerZone: string) {
   ]);
 }
 
-type Props = { items: EventItem[]; sort: Sort; cursor: string | null; nextCursor: string | null; zone: string; viewerZone: string };
+type Props = {
+  items: EventItem[];
+  sort: Sort;
+  cursor: string | null;
+  nextCursor: string | null;
+  zone: string;
+  viewerZone: string;
+};
 
 export function EventsTable({ items, sort, cursor, nextCursor, zone, viewerZone }: Props) {
   const nav = useExplorerNav();
@@ -255,15 +294,20 @@ export function EventsTable({ items, sort, cursor, nextCursor, zone, viewerZone 
     return () => window.removeEventListener("keydown", onKey);
   }, [rows, focus, nav]);
 
-  const firstLabel = sort.startsWith("-") ? (sort === "-ts" ? "Back to newest" : "Back to highest seq") : "Back to first page";
+  const firstLabel = sort.startsWith("-")
+    ? sort === "-ts"
+      ? "Back to newest"
+      : "Back to highest seq"
+    : "Back to first page";
 
   return (
     <section className="card events-card" data-testid="events-table">
       <div className="table-tools">
         <h2>Entries</h2>
         <span className="muted small-print">
-          {rows.length} on this page{cursor ? " (not the first)" : ""} · sorted by {sort.replace(/^-/, "") === "ts" ? "time" : "seq"}{" "}
-          {sort.startsWith("-") ? "descending" : "ascending"} · <kbd>j</kbd>/<kbd>k</kbd> move, <kbd>Enter</kbd> opens
+          {rows.length} on this page{cursor ? " (not the first)" : ""} · sorted by{" "}
+          {sort.replace(/^-/, "") === "ts" ? "time" : "seq"} {sort.startsWith("-") ? "descending" : "ascending"} ·{" "}
+          <kbd>j</kbd>/<kbd>k</kbd> move, <kbd>Enter</kbd> opens
         </span>
         <span className="spacer" />
         <button

@@ -17,13 +17,22 @@ const SERIES: Series[] = [
   { key: "denied", label: "denied", color: "#c23a2b" },
 ];
 
-const BUCKET_NAMES: Record<string, string> = { "1m": "1 minute", "10m": "10 minutes", "1h": "1 hour", "1d": "1 day", "1mo": "1 month" };
+const BUCKET_NAMES: Record<string, string> = {
+  "1m": "1 minute",
+  "10m": "10 minutes",
+  "1h": "1 hour",
+  "1d": "1 day",
+  "1mo": "1 month",
+};
 
 export function ExplorerCharts({ summary, zone }: { summary: EventSummary; zone: string }) {
   const nav = useExplorerNav();
   const h = summary.histogram;
   const utc = zone === "UTC";
-  const data = useMemo(() => fillBuckets(h).map((b) => ({ key: b.start, success: b.success, failure: b.failure, denied: b.denied })), [h]);
+  const data = useMemo(
+    () => fillBuckets(h).map((b) => ({ key: b.start, success: b.success, failure: b.failure, denied: b.denied })),
+    [h],
+  );
   const zoom = (a: string, b: string) => {
     const { fromMs, toMs } = bucketSpan(a, b, h.bucket, h.bucketMs);
     nav.go(zoomParams(nav.current, fromMs, toMs));
@@ -85,8 +94,22 @@ export function ExplorerCharts({ summary, zone }: { summary: EventSummary; zone:
         )}
       </section>
 
-      <TopCard title="Top requesters" testId="top-requesters" empty="No requesters for this filter." field="requester" items={summary.topRequesters} sample={summary.topSample} />
-      <TopCard title="Top targets" testId="top-targets" empty="No targets for this filter." field="target" items={summary.topTargets} sample={summary.topSample} />
+      <TopCard
+        title="Top requesters"
+        testId="top-requesters"
+        empty="No requesters for this filter."
+        field="requester"
+        items={summary.topRequesters}
+        sample={summary.topSample}
+      />
+      <TopCard
+        title="Top targets"
+        testId="top-targets"
+        empty="No targets for this filter."
+        field="target"
+        items={summary.topTargets}
+        sample={summary.topSample}
+      />
     </div>
   );
 }

@@ -64,7 +64,19 @@ export function isModifiedClick(e: React.MouseEvent): boolean {
 }
 
 /** A link that applies a filter change: a real href, navigated inside a transition. */
-export function FilterLink({ changes, children, title, className, testId }: { changes: ParamChanges; children: React.ReactNode; title?: string; className?: string; testId?: string }) {
+export function FilterLink({
+  changes,
+  children,
+  title,
+  className,
+  testId,
+}: {
+  changes: ParamChanges;
+  children: React.ReactNode;
+  title?: string;
+  className?: string;
+  testId?: string;
+}) {
   const nav = useExplorerNav();
   const href = nav.hrefWith(changes);
   return (
@@ -92,5 +104,9 @@ const noSubscribe = () => () => {};
  * the browser re-renders in its own zone, so markup never mismatches.
  */
 export function useViewerZone(): string {
-  return useSyncExternalStore(noSubscribe, () => Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC", () => "UTC");
+  return useSyncExternalStore(
+    noSubscribe,
+    () => Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC",
+    () => "UTC",
+  );
 }

@@ -95,7 +95,11 @@ describe("withParams", () => {
 
 describe("zoomParams", () => {
   it("sets absolute bounds in order, drops the preset and the cursor", () => {
-    const out = zoomParams(sp("range=7d&outcome=denied&cursor=zz"), Date.parse("2026-11-27T11:00:00Z"), Date.parse("2026-11-27T10:00:00Z"));
+    const out = zoomParams(
+      sp("range=7d&outcome=denied&cursor=zz"),
+      Date.parse("2026-11-27T11:00:00Z"),
+      Date.parse("2026-11-27T10:00:00Z"),
+    );
     expect(out.toString()).toBe("from=2026-11-27T10%3A00%3A00.000Z&to=2026-11-27T11%3A00%3A00.000Z&outcome=denied");
   });
 });
@@ -140,7 +144,11 @@ describe("histogram buckets", () => {
       to: "2026-11-27T13:00:00.000Z",
       buckets: [{ start: "2026-11-27T12:00:00.000Z", success: 2, failure: 0, denied: 1 }],
     });
-    expect(out.map((b) => b.start)).toEqual(["2026-11-27T10:00:00.000Z", "2026-11-27T11:00:00.000Z", "2026-11-27T12:00:00.000Z"]);
+    expect(out.map((b) => b.start)).toEqual([
+      "2026-11-27T10:00:00.000Z",
+      "2026-11-27T11:00:00.000Z",
+      "2026-11-27T12:00:00.000Z",
+    ]);
     expect(out[2]).toEqual({ start: "2026-11-27T12:00:00.000Z", success: 2, failure: 0, denied: 1 });
     expect(out[0]!.success + out[0]!.failure + out[0]!.denied).toBe(0);
   });
@@ -158,7 +166,10 @@ describe("histogram buckets", () => {
 
   it("spans a click to one bucket and a drag to every bucket touched", () => {
     const one = bucketSpan("2026-11-27T12:00:00.000Z", "2026-11-27T12:00:00.000Z", "1h", 3_600_000);
-    expect([one.fromMs, one.toMs].map((t) => new Date(t).toISOString())).toEqual(["2026-11-27T12:00:00.000Z", "2026-11-27T13:00:00.000Z"]);
+    expect([one.fromMs, one.toMs].map((t) => new Date(t).toISOString())).toEqual([
+      "2026-11-27T12:00:00.000Z",
+      "2026-11-27T13:00:00.000Z",
+    ]);
     const drag = bucketSpan("2026-11-27T15:00:00.000Z", "2026-11-27T12:00:00.000Z", "1h", 3_600_000);
     expect(new Date(drag.toMs).toISOString()).toBe("2026-11-27T16:00:00.000Z");
     const feb = bucketSpan("2026-02-01T00:00:00.000Z", "2026-02-01T00:00:00.000Z", "1mo", 30 * 86_400_000);

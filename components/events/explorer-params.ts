@@ -39,13 +39,43 @@ export const UI_PARAMS = ["range", "tz"] as const;
 
 /** Parameter order of a canonical explorer URL (shareable links compare equal). */
 const PARAM_ORDER = [
-  "range", "from", "to", "eventType", "outcome", "requesterType", "requester", "target", "service",
-  "source", "action", "correlationId", "seqFrom", "seqTo", "q", "sort", "limit", "tz", "cursor",
+  "range",
+  "from",
+  "to",
+  "eventType",
+  "outcome",
+  "requesterType",
+  "requester",
+  "target",
+  "service",
+  "source",
+  "action",
+  "correlationId",
+  "seqFrom",
+  "seqTo",
+  "q",
+  "sort",
+  "limit",
+  "tz",
+  "cursor",
 ] as const;
 
 const FILTER_KEYS = new Set<string>([
-  "range", "from", "to", "eventType", "outcome", "requesterType", "requester", "target", "service",
-  "source", "action", "correlationId", "seqFrom", "seqTo", "q",
+  "range",
+  "from",
+  "to",
+  "eventType",
+  "outcome",
+  "requesterType",
+  "requester",
+  "target",
+  "service",
+  "source",
+  "action",
+  "correlationId",
+  "seqFrom",
+  "seqTo",
+  "q",
 ]);
 
 export type ExplorerState = {
@@ -146,7 +176,11 @@ export function explorerHref(sp: URLSearchParams): string {
 export function zoomParams(current: URLSearchParams, fromMs: number, toMs: number): URLSearchParams {
   const lo = Math.min(fromMs, toMs);
   const hi = Math.max(fromMs, toMs);
-  return withParams(current, { range: null, from: new Date(lo).toISOString(), to: new Date(Math.max(hi, lo + 1)).toISOString() });
+  return withParams(current, {
+    range: null,
+    from: new Date(lo).toISOString(),
+    to: new Date(Math.max(hi, lo + 1)).toISOString(),
+  });
 }
 
 /** Clicking the Time or Seq header: the same column flips direction, another column starts newest first. */
@@ -199,13 +233,20 @@ export function bucketNext(startMs: number, bucket: string, bucketMs: number): n
  * The server sends only buckets that hold events; a time axis needs the empty
  * ones too, or a quiet night would vanish from the chart. At most `max` buckets.
  */
-export function fillBuckets(h: { bucket: string; bucketMs: number; from: string; to: string; buckets: Bucket[] }, max = 400): Bucket[] {
+export function fillBuckets(
+  h: { bucket: string; bucketMs: number; from: string; to: string; buckets: Bucket[] },
+  max = 400,
+): Bucket[] {
   const byStart = new Map(h.buckets.map((b) => [Date.parse(b.start), b]));
   const fromMs = Date.parse(h.from);
   const toMs = Date.parse(h.to);
   if (!Number.isFinite(fromMs) || !Number.isFinite(toMs)) return h.buckets;
   const out: Bucket[] = [];
-  for (let t = bucketFloor(fromMs, h.bucket, h.bucketMs); t < toMs && out.length < max; t = bucketNext(t, h.bucket, h.bucketMs)) {
+  for (
+    let t = bucketFloor(fromMs, h.bucket, h.bucketMs);
+    t < toMs && out.length < max;
+    t = bucketNext(t, h.bucket, h.bucketMs)
+  ) {
     out.push(byStart.get(t) ?? { start: new Date(t).toISOString(), success: 0, failure: 0, denied: 0 });
   }
   // Buckets beyond the cap (or outside the range) are kept rather than silently dropped.
@@ -215,7 +256,12 @@ export function fillBuckets(h: { bucket: string; bucketMs: number; from: string;
 }
 
 /** The zoom window of a click (one bucket) or a drag (from the first to the last bucket touched). */
-export function bucketSpan(aStart: string, bStart: string, bucket: string, bucketMs: number): { fromMs: number; toMs: number } {
+export function bucketSpan(
+  aStart: string,
+  bStart: string,
+  bucket: string,
+  bucketMs: number,
+): { fromMs: number; toMs: number } {
   const a = Date.parse(aStart);
   const b = Date.parse(bStart);
   const lo = Math.min(a, b);

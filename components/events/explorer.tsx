@@ -55,7 +55,14 @@ function ExplorerBody(props: ExplorerProps) {
       </div>
       <FilterBar filter={props.filter} range={props.range} tz={props.tz} zone={zone} />
       <ExplorerCharts summary={props.summary} zone={zone} />
-      <EventsTable items={props.items} sort={props.sort} cursor={props.cursor} nextCursor={props.nextCursor} zone={zone} viewerZone={viewerZone} />
+      <EventsTable
+        items={props.items}
+        sort={props.sort}
+        cursor={props.cursor}
+        nextCursor={props.nextCursor}
+        zone={zone}
+        viewerZone={viewerZone}
+      />
     </div>
   );
 }

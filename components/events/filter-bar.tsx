@@ -4,7 +4,14 @@ import { useRef, useState } from "react";
 import type { EventFilter } from "@/lib/core/event-filter.ts";
 import { EVENT_TYPES, OUTCOMES, REQUESTER_TYPES } from "@/lib/schemas/event.ts";
 import { useExplorerNav } from "./explorer-nav.tsx";
-import { explorerHref, RANGE_PRESETS, toggleListValue, type ParamChanges, type RangeId, type TimeZoneMode } from "./explorer-params.ts";
+import {
+  explorerHref,
+  RANGE_PRESETS,
+  toggleListValue,
+  type ParamChanges,
+  type RangeId,
+  type TimeZoneMode,
+} from "./explorer-params.ts";
 import { formatInZone, formatUtc, fromInputValue, toInputValue } from "./time.ts";
 
 // The filter bar edits a draft (the form) and applies it as one URL change.
@@ -118,10 +125,22 @@ function FilterForm({ filter, range, tz, zone }: Props) {
           <input type="datetime-local" name="to" step={1} defaultValue={initialTo} data-testid="filter-to" />
         </label>
         <div className="segmented" role="group" aria-label="Show times in">
-          <button type="button" className={tz === "local" ? "on" : ""} aria-pressed={tz === "local"} data-testid="tz-local" onClick={() => nav.go({ tz: null })}>
+          <button
+            type="button"
+            className={tz === "local" ? "on" : ""}
+            aria-pressed={tz === "local"}
+            data-testid="tz-local"
+            onClick={() => nav.go({ tz: null })}
+          >
             Local
           </button>
-          <button type="button" className={tz === "utc" ? "on" : ""} aria-pressed={tz === "utc"} data-testid="tz-utc" onClick={() => nav.go({ tz: "utc" })}>
+          <button
+            type="button"
+            className={tz === "utc" ? "on" : ""}
+            aria-pressed={tz === "utc"}
+            data-testid="tz-utc"
+            onClick={() => nav.go({ tz: "utc" })}
+          >
             UTC
           </button>
         </div>
@@ -138,16 +157,37 @@ function FilterForm({ filter, range, tz, zone }: Props) {
         {TEXT_FIELDS.map((f) => (
           <label key={f.name}>
             {f.label}
-            <input name={f.name} defaultValue={filter[f.name] ?? ""} placeholder={f.hint} data-testid={`filter-${f.name}`} spellCheck={false} autoComplete="off" />
+            <input
+              name={f.name}
+              defaultValue={filter[f.name] ?? ""}
+              placeholder={f.hint}
+              data-testid={`filter-${f.name}`}
+              spellCheck={false}
+              autoComplete="off"
+            />
           </label>
         ))}
         <label>
           Seq from
-          <input name="seqFrom" inputMode="numeric" defaultValue={filter.seqFrom ?? ""} placeholder="≥" data-testid="filter-seqFrom" autoComplete="off" />
+          <input
+            name="seqFrom"
+            inputMode="numeric"
+            defaultValue={filter.seqFrom ?? ""}
+            placeholder="≥"
+            data-testid="filter-seqFrom"
+            autoComplete="off"
+          />
         </label>
         <label>
           Seq to
-          <input name="seqTo" inputMode="numeric" defaultValue={filter.seqTo ?? ""} placeholder="≤" data-testid="filter-seqTo" autoComplete="off" />
+          <input
+            name="seqTo"
+            inputMode="numeric"
+            defaultValue={filter.seqTo ?? ""}
+            placeholder="≤"
+            data-testid="filter-seqTo"
+            autoComplete="off"
+          />
         </label>
       </div>
 
@@ -171,7 +211,10 @@ function FilterForm({ filter, range, tz, zone }: Props) {
             {problem}
           </span>
         )}
-        <span className="muted small-print">Patterns: <code>value</code> exact, <code>value*</code> prefix, <code>!value</code> excludes. Press Enter to apply.</span>
+        <span className="muted small-print">
+          Patterns: <code>value</code> exact, <code>value*</code> prefix, <code>!value</code> excludes. Press Enter to
+          apply.
+        </span>
       </div>
     </form>
   );

@@ -8,7 +8,9 @@ export function Instant({ iso }: { iso: string }) {
   const zone = useViewerZone();
   return (
     <time dateTime={iso} title={formatUtc(iso)}>
-      {zone === "UTC" ? formatUtc(iso) : (
+      {zone === "UTC" ? (
+        formatUtc(iso)
+      ) : (
         <>
           {formatInZone(iso, zone)} <span className="muted">· {formatUtc(iso)}</span>
         </>

@@ -54,7 +54,15 @@ export function fromInputValue(value: string, utc: boolean): string | null {
   const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?$/.exec(value.trim());
   if (!m) return null;
   const [y, mo, d, h, mi, s = "0", ms = "0"] = m.slice(1).map((x) => x ?? undefined) as string[];
-  const args = [Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), Number(ms.padEnd(3, "0"))] as const;
+  const args = [
+    Number(y),
+    Number(mo) - 1,
+    Number(d),
+    Number(h),
+    Number(mi),
+    Number(s),
+    Number(ms.padEnd(3, "0")),
+  ] as const;
   const t = utc ? Date.UTC(...args) : new Date(...args).getTime();
   return Number.isNaN(t) ? null : new Date(t).toISOString();
 }

@@ -11,7 +11,15 @@ import { verifyEntry, type VerifyInput } from "./verify-entry.ts";
 
 const ORIGIN = "ledgerline.test/log";
 const entries = Array.from({ length: 7 }, (_, i) =>
-  canonicalJson({ id: `e${i + 1}`, seq: i + 1, timestamp: "2026-11-27T13:00:00.000Z", eventType: "read", outcome: i % 2 ? "denied" : "success", requester: { id: "svc", type: "service" }, target: { id: "db" } }),
+  canonicalJson({
+    id: `e${i + 1}`,
+    seq: i + 1,
+    timestamp: "2026-11-27T13:00:00.000Z",
+    eventType: "read",
+    outcome: i % 2 ? "denied" : "success",
+    requester: { id: "svc", type: "service" },
+    target: { id: "db" },
+  }),
 );
 const leaves = entries.map((e) => hashLeaf(utf8(e)));
 const key = generateSigningKey("ledgerline.test", new Uint8Array(32).fill(7));
@@ -36,7 +44,13 @@ describe("verifyEntry", () => {
     for (let seq = 1; seq <= 7; seq++) {
       const r = verifyEntry(input(seq));
       expect(r.ok, JSON.stringify(r.steps)).toBe(true);
-      expect(r.steps.map((s) => s.name)).toEqual(["Canonical JSON", "Leaf hash", "Checkpoint signature", "Checkpoint", "Inclusion proof"]);
+      expect(r.steps.map((s) => s.name)).toEqual([
+        "Canonical JSON",
+        "Leaf hash",
+        "Checkpoint signature",
+        "Checkpoint",
+        "Inclusion proof",
+      ]);
     }
   });
 
@@ -56,15 +70,24 @@ describe("verifyEntry", () => {
   });
 
   it("fails the signature against a key that did not sign, and a proof for another leaf", () => {
-    const wrongKey = verifyEntry(input(2, { keys: { origin: ORIGIN, keys: [{ verifierKey: verifierKeyString(other.name, other.publicKey) }] } }));
+    const wrongKey = verifyEntry(
+      input(2, { keys: { origin: ORIGIN, keys: [{ verifierKey: verifierKeyString(other.name, other.publicKey) }] } }),
+    );
     expect(wrongKey.ok).toBe(false);
     expect(wrongKey.steps.find((s) => s.name === "Checkpoint signature")!.ok).toBe(false);
-    const wrongLeaf = verifyEntry(input(2, { proof: { leafIndex: 4, treeSize: 7, path: inclusionProof(4, leaves).map(toBase64) } }));
+    const wrongLeaf = verifyEntry(
+      input(2, { proof: { leafIndex: 4, treeSize: 7, path: inclusionProof(4, leaves).map(toBase64) } }),
+    );
     expect(wrongLeaf.ok).toBe(false);
   });
 
   it("fails when the proof is for another tree size than the note", () => {
-    const r = verifyEntry(input(2, { treeSize: 6, proof: { leafIndex: 1, treeSize: 6, path: inclusionProof(1, leaves.slice(0, 6)).map(toBase64) } }));
+    const r = verifyEntry(
+      input(2, {
+        treeSize: 6,
+        proof: { leafIndex: 1, treeSize: 6, path: inclusionProof(1, leaves.slice(0, 6)).map(toBase64) },
+      }),
+    );
     expect(r.ok).toBe(false);
     expect(r.steps.find((s) => s.name === "Checkpoint")!.ok).toBe(false);
   });

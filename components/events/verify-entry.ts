@@ -13,7 +13,10 @@ export type VerifyStep = { name: string; ok: boolean; detail: string };
 export type VerifyOutcome = { ok: boolean; steps: VerifyStep[] };
 
 export type InclusionProofBody = { leafIndex: number; treeSize: number; leafHash?: string; path: string[] };
-export type KeysBody = { origin?: string; keys: Array<{ name?: string; keyId?: string; verifierKey: string; fingerprint?: string; status?: string }> };
+export type KeysBody = {
+  origin?: string;
+  keys: Array<{ name?: string; keyId?: string; verifierKey: string; fingerprint?: string; status?: string }>;
+};
 
 export type VerifyInput = {
   seq: number;
@@ -42,12 +45,24 @@ export function verifyEntry(input: VerifyInput): VerifyOutcome {
   } catch {
     canonicalOk = false;
   }
-  step("Canonical JSON", canonicalOk, canonicalOk ? "The entry's JSON is in RFC 8785 canonical form." : "The served JSON is not in canonical form.");
+  step(
+    "Canonical JSON",
+    canonicalOk,
+    canonicalOk ? "The entry's JSON is in RFC 8785 canonical form." : "The served JSON is not in canonical form.",
+  );
 
   // 2. Leaf hash recomputed here: SHA-256(0x00 || UTF-8 bytes).
   const leaf = hashLeaf(utf8(input.canonicalJson));
   const leafB64 = toBase64(leaf);
-  if (!step("Leaf hash", leafB64 === input.storedLeafHash, leafB64 === input.storedLeafHash ? `SHA-256(0x00 ‖ bytes) = ${leafB64}, as stored.` : `Recomputed ${leafB64}, but the server stores ${input.storedLeafHash}.`)) {
+  if (
+    !step(
+      "Leaf hash",
+      leafB64 === input.storedLeafHash,
+      leafB64 === input.storedLeafHash
+        ? `SHA-256(0x00 ‖ bytes) = ${leafB64}, as stored.`
+        : `Recomputed ${leafB64}, but the server stores ${input.storedLeafHash}.`,
+    )
+  ) {
     return done();
   }
 
@@ -78,7 +93,17 @@ export function verifyEntry(input: VerifyInput): VerifyOutcome {
   }
   const sizeOk = cp.size === input.treeSize && input.proof.treeSize === cp.size;
   const originOk = input.keys.origin === undefined || input.keys.origin === cp.origin;
-  if (!step("Checkpoint", sizeOk && originOk, !sizeOk ? `The note is for tree size ${cp.size}, the proof for ${input.proof.treeSize}.` : !originOk ? `The note names origin "${cp.origin}", the server "${input.keys.origin}".` : `Origin ${cp.origin}, tree size ${cp.size}, root ${toBase64(cp.rootHash)}.`)) {
+  if (
+    !step(
+      "Checkpoint",
+      sizeOk && originOk,
+      !sizeOk
+        ? `The note is for tree size ${cp.size}, the proof for ${input.proof.treeSize}.`
+        : !originOk
+          ? `The note names origin "${cp.origin}", the server "${input.keys.origin}".`
+          : `Origin ${cp.origin}, tree size ${cp.size}, root ${toBase64(cp.rootHash)}.`,
+    )
+  ) {
     return done();
   }
 

@@ -6,12 +6,18 @@ import { verifyEntry, type InclusionProofBody, type KeysBody, type VerifyOutcome
 // "Verify" on the detail page: fetch the proof and the published keys, then check
 // everything in this browser with the same core code the offline verifier uses.
 
-type Props = { seq: number; canonicalJson: string; leafHash: string; checkpoint: { treeSize: number; note: string } | null };
+type Props = {
+  seq: number;
+  canonicalJson: string;
+  leafHash: string;
+  checkpoint: { treeSize: number; note: string } | null;
+};
 
 async function getJson<T>(url: string): Promise<T> {
   const res = await fetch(url, { cache: "no-store", headers: { accept: "application/json" } });
   const body = (await res.json().catch(() => null)) as (T & { detail?: string }) | null;
-  if (!res.ok || body === null) throw new Error(`${url.split("?")[0]} answered ${res.status}${body?.detail ? `: ${body.detail}` : ""}`);
+  if (!res.ok || body === null)
+    throw new Error(`${url.split("?")[0]} answered ${res.status}${body?.detail ? `: ${body.detail}` : ""}`);
   return body;
 }
 
@@ -27,8 +33,8 @@ export function VerifyPanel({ seq, canonicalJson, leafHash, checkpoint }: Props)
           <strong>No signed checkpoint covers this entry yet.</strong>
         </p>
         <p className="muted">
-          Ledgerline signs a checkpoint every 1,000 entries or every 60 seconds, whichever comes first. Reload this page in a
-          minute to verify the entry against it.
+          Ledgerline signs a checkpoint every 1,000 entries or every 60 seconds, whichever comes first. Reload this page
+          in a minute to verify the entry against it.
         </p>
       </div>
     );
@@ -43,7 +49,17 @@ export function VerifyPanel({ seq, canonicalJson, leafHash, checkpoint }: Props)
         getJson<InclusionProofBody>(`/api/v1/proofs/inclusion?seq=${seq}&treeSize=${checkpoint!.treeSize}`),
         getJson<KeysBody>("/api/v1/keys"),
       ]);
-      setOutcome(verifyEntry({ seq, canonicalJson, storedLeafHash: leafHash, note: checkpoint!.note, treeSize: checkpoint!.treeSize, proof, keys }));
+      setOutcome(
+        verifyEntry({
+          seq,
+          canonicalJson,
+          storedLeafHash: leafHash,
+          note: checkpoint!.note,
+          treeSize: checkpoint!.treeSize,
+          proof,
+          keys,
+        }),
+      );
     } catch (e) {
       setError(`Could not fetch the proof material: ${(e as Error).message}`);
     } finally {
@@ -54,8 +70,9 @@ export function VerifyPanel({ seq, canonicalJson, leafHash, checkpoint }: Props)
   return (
     <div className="stack">
       <p className="muted">
-        Fetches the inclusion proof for tree size {checkpoint.treeSize.toLocaleString("en-US")} and the published keys, then recomputes the leaf hash,
-        walks the proof to the root and checks the checkpoint&apos;s Ed25519 signature — here, in your browser.
+        Fetches the inclusion proof for tree size {checkpoint.treeSize.toLocaleString("en-US")} and the published keys,
+        then recomputes the leaf hash, walks the proof to the root and checks the checkpoint&apos;s Ed25519 signature —
+        here, in your browser.
       </p>
       <div>
         <button type="button" className="btn primary" onClick={run} disabled={busy} data-testid="verify-button">

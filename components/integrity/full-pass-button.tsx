@@ -12,7 +12,11 @@ type Run = {
 };
 
 // Starts a full pass and follows its progress (GET /api/v1/integrity/runs/{id}).
-export function FullPassButton({ start }: { start: () => Promise<{ ok: true; runId: string } | { ok: false; error: string }> }) {
+export function FullPassButton({
+  start,
+}: {
+  start: () => Promise<{ ok: true; runId: string } | { ok: false; error: string }>;
+}) {
   const router = useRouter();
   const [runId, setRunId] = useState<string | null>(null);
   const [run, setRun] = useState<Run | null>(null);
@@ -69,7 +73,8 @@ export function FullPassButton({ start }: { start: () => Promise<{ ok: true; run
         <div data-testid="full-pass-progress" role="status">
           {run.status === "running" && (
             <>
-              <progress max={100} value={pct} /> verified {done.toLocaleString("en-US")} of {total.toLocaleString("en-US")} entries
+              <progress max={100} value={pct} /> verified {done.toLocaleString("en-US")} of{" "}
+              {total.toLocaleString("en-US")} entries
             </>
           )}
           {run.status === "ok" && <span className="ok">Full pass finished: the log is intact.</span>}

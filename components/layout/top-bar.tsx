@@ -1,7 +1,17 @@
 import Link from "next/link";
 import { SignOutButton } from "@/components/auth/sign-out-button.tsx";
 
-export function TopBar({ origin, links, email, role }: { origin: string; links: Array<{ href: string; label: string }>; email: string; role: string }) {
+export function TopBar({
+  origin,
+  links,
+  email,
+  role,
+}: {
+  origin: string;
+  links: Array<{ href: string; label: string }>;
+  email: string;
+  role: string;
+}) {
   return (
     <header className="topbar">
       <span className="brand">Ledgerline</span>

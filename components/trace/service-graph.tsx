@@ -45,10 +45,26 @@ export function ServiceGraph({ graph }: { graph: TraceGraph }) {
 
   return (
     <div className="service-graph" data-testid="service-graph">
-      <svg viewBox={`0 0 ${width} ${height}`} width="100%" style={{ maxWidth: width }} role="img" aria-label={`Service graph: ${graph.nodes.length} nodes, ${graph.edges.length} edges`}>
+      <svg
+        viewBox={`0 0 ${width} ${height}`}
+        width="100%"
+        style={{ maxWidth: width }}
+        role="img"
+        aria-label={`Service graph: ${graph.nodes.length} nodes, ${graph.edges.length} edges`}
+      >
         <defs>
           {(["ok", "failure", "denied"] as const).map((k) => (
-            <marker key={k} id={`arrow-${k}`} viewBox="0 0 10 10" refX="9" refY="5" markerWidth="9" markerHeight="9" markerUnits="userSpaceOnUse" orient="auto-start-reverse">
+            <marker
+              key={k}
+              id={`arrow-${k}`}
+              viewBox="0 0 10 10"
+              refX="9"
+              refY="5"
+              markerWidth="9"
+              markerHeight="9"
+              markerUnits="userSpaceOnUse"
+              orient="auto-start-reverse"
+            >
               <path d="M0,0L10,5L0,10Z" className={`arrowhead ${k}`} />
             </marker>
           ))}
@@ -89,9 +105,23 @@ export function ServiceGraph({ graph }: { graph: TraceGraph }) {
           if (e.failure) parts.push(`!${e.failure} failed`);
           if (e.denied) parts.push(`✕${e.denied} denied`);
           return (
-            <g key={`${e.from}\u0000${e.to}`} className={`edge ${kind}`} data-testid="graph-edge" data-from={e.from} data-to={e.to} data-count={e.count} data-denied={e.denied} data-failure={e.failure}>
+            <g
+              key={`${e.from}\u0000${e.to}`}
+              className={`edge ${kind}`}
+              data-testid="graph-edge"
+              data-from={e.from}
+              data-to={e.to}
+              data-count={e.count}
+              data-denied={e.denied}
+              data-failure={e.failure}
+            >
               <title>{`${e.from} → ${e.to}: ${e.count} access${e.count === 1 ? "" : "es"} — ${e.success} ok, ${e.failure} failed, ${e.denied} denied${e.actions.length ? `; ${e.actions.join(", ")}` : ""}`}</title>
-              <path d={d} strokeWidth={1.2 + 3 * Math.log1p(e.count) / Math.log1p(maxCount)} markerEnd={`url(#arrow-${kind})`} fill="none" />
+              <path
+                d={d}
+                strokeWidth={1.2 + (3 * Math.log1p(e.count)) / Math.log1p(maxCount)}
+                markerEnd={`url(#arrow-${kind})`}
+                fill="none"
+              />
               <text x={lx} y={ly} textAnchor="middle" className="edge-label">
                 {parts.join(" · ")}
               </text>
@@ -112,7 +142,10 @@ export function ServiceGraph({ graph }: { graph: TraceGraph }) {
           );
         })}
       </svg>
-      <p className="muted small">Rounded nodes call (requester identities); square nodes are only called (target services). Edge labels: accesses · failed · denied.</p>
+      <p className="muted small">
+        Rounded nodes call (requester identities); square nodes are only called (target services). Edge labels: accesses
+        · failed · denied.
+      </p>
     </div>
   );
 }

@@ -8,7 +8,17 @@ import { TraceTimeline } from "./trace-timeline.tsx";
 // from server to browser once (the timeline and the list share them); the
 // server-rendered graph and notes come in as slots.
 
-export function TraceBody({ model, timelineNote, graph, entriesNote }: { model: TimelineModel; timelineNote: React.ReactNode; graph: React.ReactNode; entriesNote: React.ReactNode }) {
+export function TraceBody({
+  model,
+  timelineNote,
+  graph,
+  entriesNote,
+}: {
+  model: TimelineModel;
+  timelineNote: React.ReactNode;
+  graph: React.ReactNode;
+  entriesNote: React.ReactNode;
+}) {
   return (
     <>
       <section className="card section">

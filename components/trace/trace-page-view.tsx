@@ -15,14 +15,26 @@ function Finding({ f }: { f: ClockFinding }) {
   if (f.kind === "future") {
     return (
       <li>
-        seq <Link prefetch={false} href={`/events/${f.entry.seq}`}>{f.entry.seq}</Link> from <span className="mono">{short(f.entry.lane)}</span> claims {formatUtc(f.entry.ts)}, {formatSpan(f.skewMs)} after the ledger received it ({formatUtc(f.entry.receivedAt)}).
+        seq{" "}
+        <Link prefetch={false} href={`/events/${f.entry.seq}`}>
+          {f.entry.seq}
+        </Link>{" "}
+        from <span className="mono">{short(f.entry.lane)}</span> claims {formatUtc(f.entry.ts)}, {formatSpan(f.skewMs)}{" "}
+        after the ledger received it ({formatUtc(f.entry.receivedAt)}).
       </li>
     );
   }
   return (
     <li>
-      seq <Link prefetch={false} href={`/events/${f.later.seq}`}>{f.later.seq}</Link> (<span className="mono">{short(f.later.lane)}</span>) was received after seq{" "}
-      <Link prefetch={false} href={`/events/${f.earlier.seq}`}>{f.earlier.seq}</Link> (<span className="mono">{short(f.earlier.lane)}</span>) yet claims a time {formatSpan(f.skewMs)} earlier.
+      seq{" "}
+      <Link prefetch={false} href={`/events/${f.later.seq}`}>
+        {f.later.seq}
+      </Link>{" "}
+      (<span className="mono">{short(f.later.lane)}</span>) was received after seq{" "}
+      <Link prefetch={false} href={`/events/${f.earlier.seq}`}>
+        {f.earlier.seq}
+      </Link>{" "}
+      (<span className="mono">{short(f.earlier.lane)}</span>) yet claims a time {formatSpan(f.skewMs)} earlier.
     </li>
   );
 }
@@ -38,8 +50,13 @@ export function TracePageView({ trace, canExport }: { trace: Trace; canExport: b
           </h1>
           <p className="muted">Nothing in the log carries this correlation id. A few things to check:</p>
           <ul className="muted">
-            <li>Ids match exactly, case included. From a W3C traceparent, paste the whole header: its 32-hex-digit trace-id is what ingest records.</li>
-            <li>The services on this path may not have sent their events yet, or send them without a correlation id.</li>
+            <li>
+              Ids match exactly, case included. From a W3C traceparent, paste the whole header: its 32-hex-digit
+              trace-id is what ingest records.
+            </li>
+            <li>
+              The services on this path may not have sent their events yet, or send them without a correlation id.
+            </li>
             <li>Ledgerline shows only what was reported: it never fills in hops for services that stayed silent.</li>
           </ul>
           <TraceSearch defaultValue={trace.correlationId} />
@@ -56,7 +73,10 @@ export function TracePageView({ trace, canExport }: { trace: Trace; canExport: b
       <section className="card trace-head" data-testid="trace-head">
         <div className="stack-tight">
           <h1 className="trace-title">
-            Trace <span className="mono break" data-testid="trace-id">{trace.correlationId}</span>
+            Trace{" "}
+            <span className="mono break" data-testid="trace-id">
+              {trace.correlationId}
+            </span>
           </h1>
           <div className="trace-facts">
             <span data-testid="trace-total">
@@ -72,7 +92,8 @@ export function TracePageView({ trace, canExport }: { trace: Trace; canExport: b
             {failed > 0 && <span className="badge warn">! {failed} failed</span>}
           </div>
           <div className="muted small">
-            first {trace.start && formatUtc(trace.start)} · last {trace.end && formatUtc(trace.end)} · times as claimed by the services, ordered by timestamp then seq
+            first {trace.start && formatUtc(trace.start)} · last {trace.end && formatUtc(trace.end)} · times as claimed
+            by the services, ordered by timestamp then seq
           </div>
         </div>
         <div className="trace-actions">
@@ -89,14 +110,20 @@ export function TracePageView({ trace, canExport }: { trace: Trace; canExport: b
             <ClockIcon size={16} /> Clock skew
           </strong>
           <span>
-            {trace.clock.total} {trace.clock.total === 1 ? "finding" : "findings"}: claimed timestamps disagree with the order the ledger received the entries by more than{" "}
-            {formatSpan(trace.clock.toleranceMs)}. The timeline keeps the claimed order; either a sender&apos;s clock is off or it delivered late.
+            {trace.clock.total} {trace.clock.total === 1 ? "finding" : "findings"}: claimed timestamps disagree with the
+            order the ledger received the entries by more than {formatSpan(trace.clock.toleranceMs)}. The timeline keeps
+            the claimed order; either a sender&apos;s clock is off or it delivered late.
           </span>
           <ul className="clock-findings">
             {trace.clock.findings.slice(0, 12).map((f, i) => (
               <Finding key={i} f={f} />
             ))}
-            {trace.clock.total > 12 && <li className="muted">… and {trace.clock.total - 12} more (all listed in the API response up to {trace.clock.findings.length}).</li>}
+            {trace.clock.total > 12 && (
+              <li className="muted">
+                … and {trace.clock.total - 12} more (all listed in the API response up to {trace.clock.findings.length}
+                ).
+              </li>
+            )}
           </ul>
         </section>
       )}
@@ -105,7 +132,8 @@ export function TracePageView({ trace, canExport }: { trace: Trace; canExport: b
         <section className="card banner section" data-testid="trace-truncated">
           <strong>Large trace</strong>
           <span>
-            The list holds the first {trace.returned.toLocaleString("en-US")} of {trace.total.toLocaleString("en-US")} entries by timestamp; the lanes, graph and gaps cover{" "}
+            The list holds the first {trace.returned.toLocaleString("en-US")} of {trace.total.toLocaleString("en-US")}{" "}
+            entries by timestamp; the lanes, graph and gaps cover{" "}
             {trace.analyzed === trace.total ? "all of them" : `the first ${trace.analyzed.toLocaleString("en-US")}`}.
           </span>
         </section>
@@ -115,8 +143,10 @@ export function TracePageView({ trace, canExport }: { trace: Trace; canExport: b
         model={model}
         timelineNote={
           <p className="muted small">
-            One lane per machine identity or target service. Each access sits in its requester&apos;s lane at its claimed time, with a line to its target&apos;s lane.
-            {trace.gaps.length > 0 && ` Gaps: silences of at least ${formatSpan(trace.gapThresholdMs)} between consecutive hops (${trace.gaps.length}).`}
+            One lane per machine identity or target service. Each access sits in its requester&apos;s lane at its
+            claimed time, with a line to its target&apos;s lane.
+            {trace.gaps.length > 0 &&
+              ` Gaps: silences of at least ${formatSpan(trace.gapThresholdMs)} between consecutive hops (${trace.gaps.length}).`}
           </p>
         }
         graph={
@@ -129,7 +159,12 @@ export function TracePageView({ trace, canExport }: { trace: Trace; canExport: b
           trace.gaps.length > 0 && (
             <p className="muted small" data-testid="gap-list">
               Gaps:{" "}
-              {trace.gaps.map((g) => `${formatSpan(g.ms)} after ${formatRel(g.startMs)} (between seq ${g.afterSeq} and ${g.beforeSeq})`).join("; ")}
+              {trace.gaps
+                .map(
+                  (g) =>
+                    `${formatSpan(g.ms)} after ${formatRel(g.startMs)} (between seq ${g.afterSeq} and ${g.beforeSeq})`,
+                )
+                .join("; ")}
             </p>
           )
         }

@@ -4,7 +4,15 @@ import { useRouter } from "next/navigation";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { ClockIcon } from "./clock-icon.tsx";
 import type { LaneBucket } from "@/lib/server/traces/analyze.ts";
-import { OUTCOME_LABEL, formatRel, formatRelPrecise, formatSpan, formatUtc, type TimelineEntry, type TimelineModel } from "./model.ts";
+import {
+  OUTCOME_LABEL,
+  formatRel,
+  formatRelPrecise,
+  formatSpan,
+  formatUtc,
+  type TimelineEntry,
+  type TimelineModel,
+} from "./model.ts";
 
 // One swimlane per machine identity; each access is a mark in its requester's
 // lane at its claimed time, joined by a thin line to an arrival tick in its
@@ -92,7 +100,8 @@ function ticksOf(segments: Array<{ a: number; b: number; px: number }>): Array<{
       continue;
     }
     const step = niceStep(span, count);
-    for (let t = Math.ceil(seg.a / step) * step; t <= seg.b + 1e-9; t += step) out.push({ ms: t, label: tickLabel(t, step) });
+    for (let t = Math.ceil(seg.a / step) * step; t <= seg.b + 1e-9; t += step)
+      out.push({ ms: t, label: tickLabel(t, step) });
     if (out.length === 0 || out[out.length - 1]!.ms < seg.a) out.push({ ms: seg.a, label: tickLabel(seg.a, step) });
   }
   return out;
@@ -104,7 +113,10 @@ function Mark({ entry, x, y }: { entry: TimelineEntry; x: number; y: number }) {
     return (
       <g className="mark-shape denied">
         <rect x={x - 6} y={y - 6} width={12} height={12} rx={2} />
-        <path d={`M${x - 3.5},${y - 3.5}L${x + 3.5},${y + 3.5}M${x + 3.5},${y - 3.5}L${x - 3.5},${y + 3.5}`} className="glyph" />
+        <path
+          d={`M${x - 3.5},${y - 3.5}L${x + 3.5},${y + 3.5}M${x + 3.5},${y - 3.5}L${x - 3.5},${y + 3.5}`}
+          className="glyph"
+        />
       </g>
     );
   }
@@ -201,7 +213,9 @@ function Buckets({ model, xOf, laneTop, show }: BucketsProps) {
           }
         >
           <rect x={x} y={y0} width={bw} height={Math.max(0, bh - dh - fh)} className="bucket success" />
-          {fh > 0 && <rect x={x} y={y0 + bh - dh - fh} width={bw} height={Math.max(1.5, fh)} className="bucket failure" />}
+          {fh > 0 && (
+            <rect x={x} y={y0 + bh - dh - fh} width={bw} height={Math.max(1.5, fh)} className="bucket failure" />
+          )}
           {dh > 0 && <rect x={x} y={y0 + bh - dh} width={bw} height={Math.max(1.5, dh)} className="bucket denied" />}
           {b.denied > 0 && kind === "sent" && (
             <text x={x + bw / 2} y={y0 - 1} textAnchor="middle" className="bucket-flag">
@@ -268,8 +282,20 @@ export function TraceTimeline({ model }: { model: TimelineModel }) {
   const labelMarks = !aggregated && model.entries.length < LABEL_MARKS_UNDER;
 
   return (
-    <div className="trace-timeline" ref={box} data-testid="trace-timeline" data-mode={aggregated ? "aggregated" : "marks"} data-ready={ready ? "1" : undefined} onMouseLeave={() => setHover(null)}>
-      <svg viewBox={`0 0 ${WIDTH} ${height}`} width="100%" role="img" aria-label={`Timeline of ${model.entries.length} entries across ${model.lanes.length} services`}>
+    <div
+      className="trace-timeline"
+      ref={box}
+      data-testid="trace-timeline"
+      data-mode={aggregated ? "aggregated" : "marks"}
+      data-ready={ready ? "1" : undefined}
+      onMouseLeave={() => setHover(null)}
+    >
+      <svg
+        viewBox={`0 0 ${WIDTH} ${height}`}
+        width="100%"
+        role="img"
+        aria-label={`Timeline of ${model.entries.length} entries across ${model.lanes.length} services`}
+      >
         {/* time axis, relative to the first event */}
         <g className="axis">
           {ticks.map((t, i) => (
@@ -290,7 +316,12 @@ export function TraceTimeline({ model }: { model: TimelineModel }) {
               {l.label.length > 30 ? `${l.label.slice(0, 29)}…` : l.label}
             </text>
             {l.sent.denied + l.received.denied > 0 && (
-              <text x={LABEL_W - 8} y={AXIS_H + i * LANE_H + LANE_H / 2 + 4} textAnchor="end" className="lane-flag denied">
+              <text
+                x={LABEL_W - 8}
+                y={AXIS_H + i * LANE_H + LANE_H / 2 + 4}
+                textAnchor="end"
+                className="lane-flag denied"
+              >
                 ✕{l.sent.denied + l.received.denied}
               </text>
             )}
@@ -299,7 +330,12 @@ export function TraceTimeline({ model }: { model: TimelineModel }) {
 
         {model.gaps.map((g) => (
           <g key={`${g.afterSeq}-${g.beforeSeq}`} className="gap" data-testid="gap">
-            <rect x={xOf(g.startMs)} y={AXIS_H} width={Math.max(2, xOf(g.endMs) - xOf(g.startMs))} height={height - AXIS_H - 8} />
+            <rect
+              x={xOf(g.startMs)}
+              y={AXIS_H}
+              width={Math.max(2, xOf(g.endMs) - xOf(g.startMs))}
+              height={height - AXIS_H - 8}
+            />
             <text x={(xOf(g.startMs) + xOf(g.endMs)) / 2} y={height - 14} textAnchor="middle">
               {formatSpan(g.ms)}
             </text>
@@ -331,7 +367,12 @@ export function TraceTimeline({ model }: { model: TimelineModel }) {
                 className={`mark ${e.outcome}${e.clockFinding ? " skewed" : ""}`}
               >
                 {ty !== y && <line x1={x} x2={x} y1={y} y2={ty} className="hop" />}
-                {ty !== y && <path d={`M${x - 4},${ty + (ty > y ? -6 : 6)}L${x},${ty}L${x + 4},${ty + (ty > y ? -6 : 6)}`} className="arrival" />}
+                {ty !== y && (
+                  <path
+                    d={`M${x - 4},${ty + (ty > y ? -6 : 6)}L${x},${ty}L${x + 4},${ty + (ty > y ? -6 : 6)}`}
+                    className="arrival"
+                  />
+                )}
                 <Mark entry={e} x={x} y={y} />
                 {e.clockFinding && (
                   <g className="clock-glyph" transform={`translate(${x - 5.5},${y - 19})`}>
@@ -348,10 +389,21 @@ export function TraceTimeline({ model }: { model: TimelineModel }) {
             );
           })}
 
-        {aggregated && <Buckets model={model} xOf={xOf} laneTop={(lane) => AXIS_H + (laneIndex.get(lane) ?? 0) * LANE_H} show={show} />}
+        {aggregated && (
+          <Buckets
+            model={model}
+            xOf={xOf}
+            laneTop={(lane) => AXIS_H + (laneIndex.get(lane) ?? 0) * LANE_H}
+            show={show}
+          />
+        )}
       </svg>
       {hover && (
-        <div className="trace-tooltip" data-testid="trace-tooltip" style={{ left: Math.min(hover.x + 14, (box.current?.clientWidth ?? 800) - 330), top: hover.y + 14 }}>
+        <div
+          className="trace-tooltip"
+          data-testid="trace-tooltip"
+          style={{ left: Math.min(hover.x + 14, (box.current?.clientWidth ?? 800) - 330), top: hover.y + 14 }}
+        >
           {hover.content}
         </div>
       )}
@@ -384,7 +436,11 @@ export function TraceTimeline({ model }: { model: TimelineModel }) {
           </svg>{" "}
           gap: a silence of at least the threshold, drawn narrow
         </span>
-        {aggregated && <span>bars: accesses per {formatSpan(model.buckets!.bucketMs)} slice, made (solid) and received (pale), √ scale</span>}
+        {aggregated && (
+          <span>
+            bars: accesses per {formatSpan(model.buckets!.bucketMs)} slice, made (solid) and received (pale), √ scale
+          </span>
+        )}
       </div>
     </div>
   );

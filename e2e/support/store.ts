@@ -10,7 +10,12 @@ export async function queryStore<T>(info: TestInfo, sql: string, params: unknown
     await c.connect();
     try {
       let i = 0;
-      return (await c.query(sql.replace(/\?/g, () => `$${++i}`), params)).rows as T[];
+      return (
+        await c.query(
+          sql.replace(/\?/g, () => `$${++i}`),
+          params,
+        )
+      ).rows as T[];
     } finally {
       await c.end();
     }

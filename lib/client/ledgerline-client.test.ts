@@ -19,9 +19,14 @@ async function serve(script: Reply[]) {
       req.socket.destroy();
       return;
     }
-    const payload =
-      reply.body ?? { accepted: body.map((e, i) => ({ id: e.id, seq: i + 1, leafHash: "x" })), duplicates: [] };
-    res.writeHead(reply.status, { "content-type": reply.status >= 400 ? "application/problem+json" : "application/json", ...reply.headers });
+    const payload = reply.body ?? {
+      accepted: body.map((e, i) => ({ id: e.id, seq: i + 1, leafHash: "x" })),
+      duplicates: [],
+    };
+    res.writeHead(reply.status, {
+      "content-type": reply.status >= 400 ? "application/problem+json" : "application/json",
+      ...reply.headers,
+    });
     res.end(JSON.stringify(payload));
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
@@ -47,7 +52,15 @@ const event = (n: number) => ({
 });
 
 const client = (url: string, over: Partial<ConstructorParameters<typeof LedgerlineClient>[0]> = {}) =>
-  new LedgerlineClient({ url, key: "llk_test", flushIntervalMs: 0, exitHook: false, minBackoffMs: 10, maxBackoffMs: 50, ...over });
+  new LedgerlineClient({
+    url,
+    key: "llk_test",
+    flushIntervalMs: 0,
+    exitHook: false,
+    minBackoffMs: 10,
+    maxBackoffMs: 50,
+    ...over,
+  });
 
 describe("LedgerlineClient", () => {
   it("batches, sends the key, assigns UUIDv7 ids and keeps caller ids", async () => {
@@ -86,12 +99,20 @@ describe("LedgerlineClient", () => {
   });
 
   it("does not retry other 4xx; surfaces the problem+json to onError and the rejected flush", async () => {
-    const problem = { title: "Invalid event", status: 422, detail: "1 of 1 events are invalid", errors: [{ index: 0, pointer: "/0/outcome", detail: "must be one of" }] };
+    const problem = {
+      title: "Invalid event",
+      status: 422,
+      detail: "1 of 1 events are invalid",
+      errors: [{ index: 0, pointer: "/0/outcome", detail: "must be one of" }],
+    };
     const { url, seen } = await serve([{ status: 422, body: problem }]);
     const errors: LedgerlineError[] = [];
     const c = client(url, { onError: (e) => errors.push(e) });
     c.log(event(1));
-    const err = await c.flush().then(() => null, (e: unknown) => e);
+    const err = await c.flush().then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(LedgerlineError);
     expect((err as LedgerlineError).status).toBe(422);
     expect((err as LedgerlineError).problem?.errors?.[0]?.pointer).toBe("/0/outcome");

@@ -70,7 +70,8 @@ export function toWireEvent(e: AccessEvent): WireEvent {
 }
 
 export class LedgerlineClient {
-  private readonly opts: Required<Omit<LedgerlineClientOptions, "onError" | "fetch">> & Pick<LedgerlineClientOptions, "onError">;
+  private readonly opts: Required<Omit<LedgerlineClientOptions, "onError" | "fetch">> &
+    Pick<LedgerlineClientOptions, "onError">;
   private readonly fetchFn: typeof fetch;
   private queue: WireEvent[] = [];
   private timer: ReturnType<typeof setInterval> | undefined;
@@ -145,7 +146,8 @@ export class LedgerlineClient {
   async close(): Promise<void> {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
-    if (typeof process !== "undefined" && typeof process.off === "function") process.off("beforeExit", this.onBeforeExit);
+    if (typeof process !== "undefined" && typeof process.off === "function")
+      process.off("beforeExit", this.onBeforeExit);
     await this.flush();
   }
 

@@ -16,11 +16,17 @@ const protoNames = Object.getOwnPropertyNames(Object.prototype).sort();
 const hostileJson = fc
   .jsonValue({ maxDepth: 4 })
   .chain((v) =>
-    fc.constantFrom("__proto__", "constructor", "prototype", "polluted").map((k) => `{${JSON.stringify(k)}:${JSON.stringify(v) ?? "null"},"z":${JSON.stringify(v) ?? "null"}}`),
+    fc
+      .constantFrom("__proto__", "constructor", "prototype", "polluted")
+      .map((k) => `{${JSON.stringify(k)}:${JSON.stringify(v) ?? "null"},"z":${JSON.stringify(v) ?? "null"}}`),
   )
   .map((text) => JSON.parse(text) as unknown);
 
-const anyJson = fc.oneof(fc.jsonValue({ maxDepth: 6 }), hostileJson, fc.jsonValue({ maxDepth: 2, stringUnit: "grapheme" }));
+const anyJson = fc.oneof(
+  fc.jsonValue({ maxDepth: 6 }),
+  hostileJson,
+  fc.jsonValue({ maxDepth: 2, stringUnit: "grapheme" }),
+);
 
 function shuffleKeys(v: unknown, r: () => number): unknown {
   if (Array.isArray(v)) return v.map((x) => shuffleKeys(x, r));
@@ -31,7 +37,13 @@ function shuffleKeys(v: unknown, r: () => number): unknown {
       [keys[i], keys[j]] = [keys[j]!, keys[i]!];
     }
     const out: Record<string, unknown> = {};
-    for (const k of keys) Object.defineProperty(out, k, { value: shuffleKeys((v as Record<string, unknown>)[k], r), enumerable: true, writable: true, configurable: true });
+    for (const k of keys)
+      Object.defineProperty(out, k, {
+        value: shuffleKeys((v as Record<string, unknown>)[k], r),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     return out;
   }
   return v;
@@ -44,7 +56,10 @@ function sameJson(a: unknown, b: unknown): boolean {
     if (b === null || typeof b !== "object" || Array.isArray(b)) return false;
     const ka = Object.keys(a).sort();
     const kb = Object.keys(b).sort();
-    return ka.length === kb.length && ka.every((k, i) => k === kb[i] && sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+    return (
+      ka.length === kb.length &&
+      ka.every((k, i) => k === kb[i] && sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]))
+    );
   }
   return Object.is(a, b) || (a === 0 && b === 0);
 }
@@ -81,7 +96,7 @@ describe("canonicalJson (RFC 8785) properties", () => {
     fc.assert(
       fc.property(anyJson, fc.integer(), (v, seed) => {
         let s = seed >>> 0;
-        const r = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 4294967296);
+        const r = () => (s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 4294967296;
         expect(canonicalJson(shuffleKeys(v, r))).toBe(canonicalJson(v));
       }),
       { numRuns: RUNS },
@@ -96,19 +111,37 @@ describe("canonicalJson (RFC 8785) properties", () => {
 
   it("throws an Error (never returns text) for strings with lone surrogates", () => {
     fc.assert(
-      fc.property(fc.string({ maxLength: 10 }), fc.constantFrom("\ud800", "\udbff", "\udc00", "\udfff"), fc.string({ maxLength: 10 }), fc.boolean(), (a, lone, b, asKey) => {
-        const s = a + lone + b;
-        // A surrogate pair formed with a neighbour is not lone: skip those.
-        fc.pre(/(?:[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff])/.test(s));
-        const v = asKey ? { [s]: 1 } : { k: [s] };
-        expect(() => canonicalJson(v)).toThrow(Error);
-      }),
+      fc.property(
+        fc.string({ maxLength: 10 }),
+        fc.constantFrom("\ud800", "\udbff", "\udc00", "\udfff"),
+        fc.string({ maxLength: 10 }),
+        fc.boolean(),
+        (a, lone, b, asKey) => {
+          const s = a + lone + b;
+          // A surrogate pair formed with a neighbour is not lone: skip those.
+          fc.pre(/(?:[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff])/.test(s));
+          const v = asKey ? { [s]: 1 } : { k: [s] };
+          expect(() => canonicalJson(v)).toThrow(Error);
+        },
+      ),
       { numRuns: RUNS },
     );
   });
 
   it("throws an Error for values outside JSON", () => {
-    for (const bad of [NaN, Infinity, -Infinity, undefined, () => 1, Symbol("s"), 10n, new Date(0), { a: undefined }, [undefined], new Map()]) {
+    for (const bad of [
+      NaN,
+      Infinity,
+      -Infinity,
+      undefined,
+      () => 1,
+      Symbol("s"),
+      10n,
+      new Date(0),
+      { a: undefined },
+      [undefined],
+      new Map(),
+    ]) {
       expect(() => canonicalJson(bad as unknown), String(bad)).toThrow(Error);
     }
   });

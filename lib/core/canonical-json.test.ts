@@ -92,10 +92,13 @@ describe("RFC 8785 examples", () => {
     expect(canonicalJson({ n: fromIeee754(bits) })).toBe(`{"n":${want}}`);
   });
 
-  it.each(["7fffffffffffffff", "7ff0000000000000", "fff0000000000000"])("Appendix B: 0x%s (NaN/Infinity) is an error", (bits) => {
-    expect(() => canonicalJson(fromIeee754(bits))).toThrow(/not representable/);
-    expect(() => canonicalJson({ a: [fromIeee754(bits)] })).toThrow(/at \/a\/0/);
-  });
+  it.each(["7fffffffffffffff", "7ff0000000000000", "fff0000000000000"])(
+    "Appendix B: 0x%s (NaN/Infinity) is an error",
+    (bits) => {
+      expect(() => canonicalJson(fromIeee754(bits))).toThrow(/not representable/);
+      expect(() => canonicalJson({ a: [fromIeee754(bits)] })).toThrow(/at \/a\/0/);
+    },
+  );
 });
 
 describe("cyberphone/json-canonicalization testdata", () => {

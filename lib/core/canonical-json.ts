@@ -16,7 +16,9 @@ type Path = Array<string | number>;
 function fail(path: Path, what: string, hint = ""): never {
   // RFC 6901 JSON pointer, so the message points at the offending field unambiguously.
   const p = path.map((k) => `/${String(k).replaceAll("~", "~0").replaceAll("/", "~1")}`).join("");
-  throw new Error(`canonicalJson: ${what} at ${p === "" ? "(root)" : p} is not representable in JSON (RFC 8785)${hint}`);
+  throw new Error(
+    `canonicalJson: ${what} at ${p === "" ? "(root)" : p} is not representable in JSON (RFC 8785)${hint}`,
+  );
 }
 
 function assertJsonValue(value: unknown, path: Path, ancestors: Set<object>): void {

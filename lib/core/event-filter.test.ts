@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { canonicalJson } from "./canonical-json.ts";
-import { foldAscii, matchesFilter, matchesPattern, normalizeFilter, parsePattern, type FilterableEntry } from "./event-filter.ts";
+import {
+  foldAscii,
+  matchesFilter,
+  matchesPattern,
+  normalizeFilter,
+  parsePattern,
+  type FilterableEntry,
+} from "./event-filter.ts";
 
 const entry: FilterableEntry = {
   seq: 5,
@@ -32,7 +39,14 @@ describe("event filter patterns", () => {
 describe("matchesFilter", () => {
   const m = (f: Parameters<typeof matchesFilter>[1]) => matchesFilter(entry, f, canonicalJson);
   it("answers 'denied writes to payments by non-payments requesters'", () => {
-    expect(m({ outcome: ["denied"], eventType: ["write"], target: "db://payments-pg/*", requester: "!spiffe://acme/payments/*" })).toBe(true);
+    expect(
+      m({
+        outcome: ["denied"],
+        eventType: ["write"],
+        target: "db://payments-pg/*",
+        requester: "!spiffe://acme/payments/*",
+      }),
+    ).toBe(true);
     expect(m({ outcome: ["denied"], requester: "spiffe://acme/payments/*" })).toBe(false);
   });
   it("bounds time with from inclusive and to exclusive, seq inclusive", () => {

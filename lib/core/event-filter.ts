@@ -109,8 +109,20 @@ export function matchesFilter(e: FilterableEntry, f: EventFilter, attributesText
 export function normalizeFilter(f: EventFilter): EventFilter {
   const out: EventFilter = {};
   const keys: (keyof EventFilter)[] = [
-    "from", "to", "eventType", "outcome", "requesterType", "requester", "target",
-    "service", "source", "action", "correlationId", "seqFrom", "seqTo", "q",
+    "from",
+    "to",
+    "eventType",
+    "outcome",
+    "requesterType",
+    "requester",
+    "target",
+    "service",
+    "source",
+    "action",
+    "correlationId",
+    "seqFrom",
+    "seqTo",
+    "q",
   ];
   for (const k of keys) {
     const v = f[k];

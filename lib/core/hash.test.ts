@@ -28,8 +28,12 @@ describe("RFC 6962/9162 hasher", () => {
   });
 
   it("hashes children with the 0x01 prefix, order-sensitively", () => {
-    expect(toHex(hashChildren(ascii("N123"), ascii("N456")))).toBe("aa217fe888e47007fa15edab33c2b492a722cb106c64667fc2b044444de66bbb");
-    expect(toHex(hashChildren(ascii("N456"), ascii("N123")))).not.toBe("aa217fe888e47007fa15edab33c2b492a722cb106c64667fc2b044444de66bbb");
+    expect(toHex(hashChildren(ascii("N123"), ascii("N456")))).toBe(
+      "aa217fe888e47007fa15edab33c2b492a722cb106c64667fc2b044444de66bbb",
+    );
+    expect(toHex(hashChildren(ascii("N456"), ascii("N123")))).not.toBe(
+      "aa217fe888e47007fa15edab33c2b492a722cb106c64667fc2b044444de66bbb",
+    );
   });
 
   it("is second-preimage resistant across leaf/node (TestRFC6962HasherCollisions)", () => {
@@ -81,7 +85,11 @@ describe("useSha256", () => {
       for (const p of parts) h.update(p);
       return Uint8Array.from(h.digest());
     });
-    expect([hashLeaf(Uint8Array.of(1, 2, 3)), hashChildren(new Uint8Array(32), new Uint8Array(32).fill(1))]).toEqual(before);
-    expect(Buffer.from(sha256(new Uint8Array(0))).toString("hex")).toBe("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    expect([hashLeaf(Uint8Array.of(1, 2, 3)), hashChildren(new Uint8Array(32), new Uint8Array(32).fill(1))]).toEqual(
+      before,
+    );
+    expect(Buffer.from(sha256(new Uint8Array(0))).toString("hex")).toBe(
+      "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+    );
   });
 });

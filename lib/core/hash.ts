@@ -22,7 +22,8 @@ let impl: Sha256Impl = (...parts) => nobleSha256(parts.length === 1 ? parts[0]! 
 export function useSha256(candidate: Sha256Impl): void {
   const abc = candidate(Uint8Array.of(0x61), Uint8Array.of(0x62, 0x63));
   const want = nobleSha256(Uint8Array.of(0x61, 0x62, 0x63));
-  if (abc.length !== 32 || abc.some((b, i) => b !== want[i])) throw new Error("useSha256: implementation gives wrong digests");
+  if (abc.length !== 32 || abc.some((b, i) => b !== want[i]))
+    throw new Error("useSha256: implementation gives wrong digests");
   impl = candidate;
 }
 

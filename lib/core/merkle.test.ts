@@ -167,9 +167,12 @@ describe("merkleRoot (RFC 9162 §2.1.1)", () => {
     expect(toHex(merkleRoot([]))).toBe(toHex(EMPTY_ROOT));
   });
 
-  it.each(ROOTS.map((r, i) => [i + 1, toHex(r)] as const))("matches the known root of the first %i leaves", (size, want) => {
-    expect(toHex(merkleRoot(LEAVES.slice(0, size)))).toBe(want);
-  });
+  it.each(ROOTS.map((r, i) => [i + 1, toHex(r)] as const))(
+    "matches the known root of the first %i leaves",
+    (size, want) => {
+      expect(toHex(merkleRoot(LEAVES.slice(0, size)))).toBe(want);
+    },
+  );
 
   it("rejects leaf hashes that are not 32 bytes", () => {
     expect(() => merkleRoot([new Uint8Array(31)])).toThrow(/32-byte/);
@@ -177,54 +180,58 @@ describe("merkleRoot (RFC 9162 §2.1.1)", () => {
 });
 
 describe("inclusion proofs — known answers", () => {
-  it.each(INCLUSION)("leaf index $index of size $size: generated, verified, root recomputed", async ({ index, size, proof }) => {
-    const leaves = LEAVES.slice(0, size);
-    expect(hex(inclusionProof(index, leaves))).toEqual(proof);
-    expect(hex(await inclusionProofFrom(index, size, recordingHasher(leaves).hasher))).toEqual(proof);
-    const p = proof.map(fromHex);
-    expect(toHex(rootFromInclusionProof(index, size, LEAVES[index]!, p))).toBe(toHex(root(size)));
-    expect(verifyInclusion(index, size, LEAVES[index]!, p, root(size))).toBe(true);
-  });
+  it.each(INCLUSION)(
+    "leaf index $index of size $size: generated, verified, root recomputed",
+    async ({ index, size, proof }) => {
+      const leaves = LEAVES.slice(0, size);
+      expect(hex(inclusionProof(index, leaves))).toEqual(proof);
+      expect(hex(await inclusionProofFrom(index, size, recordingHasher(leaves).hasher))).toEqual(proof);
+      const p = proof.map(fromHex);
+      expect(toHex(rootFromInclusionProof(index, size, LEAVES[index]!, p))).toBe(toHex(root(size)));
+      expect(verifyInclusion(index, size, LEAVES[index]!, p, root(size))).toBe(true);
+    },
+  );
 
   // Port of corruptInclusionProof from transparency-dev/merkle proof/verify_test.go, plus
   // every single-bit flip of every proof element, of the leaf hash and of the root.
   it.each(INCLUSION.filter((v) => v.size > 1).map((v) => [v.index, v.size, v.proof] as const))(
     "leaf index %i of size %i: every corruption is rejected",
     (index, size, proof) => {
-    const p = proof.map(fromHex);
-    const leaf = LEAVES[index]!;
-    const r = root(size);
-    const probes: Array<[string, number, number, Uint8Array, Uint8Array[], Uint8Array]> = [
-      ["index - 1", index - 1, size, leaf, p, r],
-      ["index + 1", index + 1, size, leaf, p, r],
-      ["index ^ 2", index ^ 2, size, leaf, p, r],
-      ["size * 2", index, size * 2, leaf, p, r],
-      ["size / 2", index, Math.floor(size / 2), leaf, p, r],
-      ["wrong leaf", index, size, new TextEncoder().encode("WrongLeaf"), p, r],
-      ["empty root", index, size, leaf, p, EMPTY_TREE_HASH],
-      ["random root", index, size, leaf, p, SOME_HASH],
-      ["trailing garbage", index, size, leaf, [...p, new Uint8Array(0)], r],
-      ["trailing root", index, size, leaf, [...p, r], r],
-      ["preceding garbage", index, size, leaf, [new Uint8Array(0), ...p], r],
-      ["preceding root", index, size, leaf, [r, ...p], r],
-      ["removed component", index, size, leaf, p.slice(0, -1), r],
-      ["inserted component", index, size, leaf, [p[0]!, SOME_HASH, ...p.slice(1)], r],
-    ];
-    if (p.length > 1) probes.push(["reversed", index, size, leaf, [...p].reverse(), r]);
-    for (let i = 0; i < p.length; i++) {
-      for (let bit = 0; bit < 256; bit++) {
-        const q = [...p];
-        q[i] = flipBit(p[i]!, bit);
-        probes.push([`proof[${i}] bit ${bit}`, index, size, leaf, q, r]);
+      const p = proof.map(fromHex);
+      const leaf = LEAVES[index]!;
+      const r = root(size);
+      const probes: Array<[string, number, number, Uint8Array, Uint8Array[], Uint8Array]> = [
+        ["index - 1", index - 1, size, leaf, p, r],
+        ["index + 1", index + 1, size, leaf, p, r],
+        ["index ^ 2", index ^ 2, size, leaf, p, r],
+        ["size * 2", index, size * 2, leaf, p, r],
+        ["size / 2", index, Math.floor(size / 2), leaf, p, r],
+        ["wrong leaf", index, size, new TextEncoder().encode("WrongLeaf"), p, r],
+        ["empty root", index, size, leaf, p, EMPTY_TREE_HASH],
+        ["random root", index, size, leaf, p, SOME_HASH],
+        ["trailing garbage", index, size, leaf, [...p, new Uint8Array(0)], r],
+        ["trailing root", index, size, leaf, [...p, r], r],
+        ["preceding garbage", index, size, leaf, [new Uint8Array(0), ...p], r],
+        ["preceding root", index, size, leaf, [r, ...p], r],
+        ["removed component", index, size, leaf, p.slice(0, -1), r],
+        ["inserted component", index, size, leaf, [p[0]!, SOME_HASH, ...p.slice(1)], r],
+      ];
+      if (p.length > 1) probes.push(["reversed", index, size, leaf, [...p].reverse(), r]);
+      for (let i = 0; i < p.length; i++) {
+        for (let bit = 0; bit < 256; bit++) {
+          const q = [...p];
+          q[i] = flipBit(p[i]!, bit);
+          probes.push([`proof[${i}] bit ${bit}`, index, size, leaf, q, r]);
+        }
       }
-    }
-    for (let bit = 0; bit < 256; bit++) {
-      probes.push([`leaf bit ${bit}`, index, size, flipBit(leaf, bit), p, r]);
-      probes.push([`root bit ${bit}`, index, size, leaf, p, flipBit(r, bit)]);
-    }
-    const accepted = probes.filter(([, i, s, l, q, rr]) => verifyInclusion(i, s, l, q, rr)).map(([d]) => d);
-    expect(accepted).toEqual([]);
-  });
+      for (let bit = 0; bit < 256; bit++) {
+        probes.push([`leaf bit ${bit}`, index, size, flipBit(leaf, bit), p, r]);
+        probes.push([`root bit ${bit}`, index, size, leaf, p, flipBit(r, bit)]);
+      }
+      const accepted = probes.filter(([, i, s, l, q, rr]) => verifyInclusion(i, s, l, q, rr)).map(([d]) => d);
+      expect(accepted).toEqual([]);
+    },
+  );
 
   it("accepts the single-entry tree only when leaf and root agree (TestVerifyInclusionSingleEntry)", () => {
     const h = hashLeaf(new TextEncoder().encode("data"));
@@ -356,17 +363,108 @@ describe("consistency proofs — known answers", () => {
 // [index·2^level, (index+1)·2^level), and each "rehash" group as the one range it hashes to.
 describe("RangeHasher queries match the transparency-dev proof node layout", () => {
   const inclusionShapes: Array<[number, number, Array<[number, number]>]> = [
-    [7, 0, [[1, 2], [2, 4], [4, 7]]],
-    [7, 2, [[3, 4], [0, 2], [4, 7]]],
-    [7, 4, [[5, 6], [6, 7], [0, 4]]],
-    [7, 6, [[4, 6], [0, 4]]],
-    [4, 2, [[3, 4], [0, 2]]],
-    [5, 3, [[2, 3], [0, 2], [4, 5]]],
-    [6, 3, [[2, 3], [0, 2], [4, 6]]],
-    [6, 4, [[5, 6], [0, 4]]],
-    [15, 10, [[11, 12], [8, 10], [12, 15], [0, 8]]],
-    [31, 24, [[25, 26], [26, 28], [28, 31], [16, 24], [0, 16]]],
-    [95, 81, [[80, 81], [82, 84], [84, 88], [88, 95], [64, 80], [0, 64]]],
+    [
+      7,
+      0,
+      [
+        [1, 2],
+        [2, 4],
+        [4, 7],
+      ],
+    ],
+    [
+      7,
+      2,
+      [
+        [3, 4],
+        [0, 2],
+        [4, 7],
+      ],
+    ],
+    [
+      7,
+      4,
+      [
+        [5, 6],
+        [6, 7],
+        [0, 4],
+      ],
+    ],
+    [
+      7,
+      6,
+      [
+        [4, 6],
+        [0, 4],
+      ],
+    ],
+    [
+      4,
+      2,
+      [
+        [3, 4],
+        [0, 2],
+      ],
+    ],
+    [
+      5,
+      3,
+      [
+        [2, 3],
+        [0, 2],
+        [4, 5],
+      ],
+    ],
+    [
+      6,
+      3,
+      [
+        [2, 3],
+        [0, 2],
+        [4, 6],
+      ],
+    ],
+    [
+      6,
+      4,
+      [
+        [5, 6],
+        [0, 4],
+      ],
+    ],
+    [
+      15,
+      10,
+      [
+        [11, 12],
+        [8, 10],
+        [12, 15],
+        [0, 8],
+      ],
+    ],
+    [
+      31,
+      24,
+      [
+        [25, 26],
+        [26, 28],
+        [28, 31],
+        [16, 24],
+        [0, 16],
+      ],
+    ],
+    [
+      95,
+      81,
+      [
+        [80, 81],
+        [82, 84],
+        [84, 88],
+        [88, 95],
+        [64, 80],
+        [0, 64],
+      ],
+    ],
   ];
   it.each(inclusionShapes)("inclusion in size %i of index %i", async (size, index, want) => {
     const leaves = makeLeaves(size);
@@ -378,23 +476,135 @@ describe("RangeHasher queries match the transparency-dev proof node layout", () 
 
   const consistencyShapes: Array<[number, number, Array<[number, number]>]> = [
     [1, 2, [[1, 2]]],
-    [1, 4, [[1, 2], [2, 4]]],
-    [1, 6, [[1, 2], [2, 4], [4, 6]]],
+    [
+      1,
+      4,
+      [
+        [1, 2],
+        [2, 4],
+      ],
+    ],
+    [
+      1,
+      6,
+      [
+        [1, 2],
+        [2, 4],
+        [4, 6],
+      ],
+    ],
     [2, 3, [[2, 3]]],
-    [2, 8, [[2, 4], [4, 8]]],
-    [3, 7, [[2, 3], [3, 4], [0, 2], [4, 7]]],
+    [
+      2,
+      8,
+      [
+        [2, 4],
+        [4, 8],
+      ],
+    ],
+    [
+      3,
+      7,
+      [
+        [2, 3],
+        [3, 4],
+        [0, 2],
+        [4, 7],
+      ],
+    ],
     [4, 7, [[4, 7]]],
-    [5, 7, [[4, 5], [5, 6], [6, 7], [0, 4]]],
-    [6, 7, [[4, 6], [6, 7], [0, 4]]],
-    [7, 8, [[6, 7], [7, 8], [4, 6], [0, 4]]],
+    [
+      5,
+      7,
+      [
+        [4, 5],
+        [5, 6],
+        [6, 7],
+        [0, 4],
+      ],
+    ],
+    [
+      6,
+      7,
+      [
+        [4, 6],
+        [6, 7],
+        [0, 4],
+      ],
+    ],
+    [
+      7,
+      8,
+      [
+        [6, 7],
+        [7, 8],
+        [4, 6],
+        [0, 4],
+      ],
+    ],
     [2, 4, [[2, 4]]],
-    [3, 5, [[2, 3], [3, 4], [0, 2], [4, 5]]],
-    [3, 6, [[2, 3], [3, 4], [0, 2], [4, 6]]],
+    [
+      3,
+      5,
+      [
+        [2, 3],
+        [3, 4],
+        [0, 2],
+        [4, 5],
+      ],
+    ],
+    [
+      3,
+      6,
+      [
+        [2, 3],
+        [3, 4],
+        [0, 2],
+        [4, 6],
+      ],
+    ],
     [4, 6, [[4, 6]]],
-    [1, 7, [[1, 2], [2, 4], [4, 7]]],
-    [10, 15, [[8, 10], [10, 12], [12, 15], [0, 8]]],
-    [24, 31, [[16, 24], [24, 31], [0, 16]]],
-    [81, 95, [[80, 81], [81, 82], [82, 84], [84, 88], [88, 95], [64, 80], [0, 64]]],
+    [
+      1,
+      7,
+      [
+        [1, 2],
+        [2, 4],
+        [4, 7],
+      ],
+    ],
+    [
+      10,
+      15,
+      [
+        [8, 10],
+        [10, 12],
+        [12, 15],
+        [0, 8],
+      ],
+    ],
+    [
+      24,
+      31,
+      [
+        [16, 24],
+        [24, 31],
+        [0, 16],
+      ],
+    ],
+    [
+      81,
+      95,
+      [
+        [80, 81],
+        [81, 82],
+        [82, 84],
+        [84, 88],
+        [88, 95],
+        [64, 80],
+        [0, 64],
+      ],
+    ],
   ];
   it.each(consistencyShapes)("consistency %i → %i", async (m, n, want) => {
     const leaves = makeLeaves(n);

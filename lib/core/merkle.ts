@@ -195,7 +195,12 @@ export async function consistencyProofFrom(m: number, n: number, rangeHash: Rang
  * bytes, or a proof of the wrong length for (index, size) — so a result is always the root
  * of a well-formed path; compare it with a trusted root yourself, or use verifyInclusion.
  */
-export function rootFromInclusionProof(index: number, size: number, leafHash: Uint8Array, proof: Uint8Array[]): Uint8Array {
+export function rootFromInclusionProof(
+  index: number,
+  size: number,
+  leafHash: Uint8Array,
+  proof: Uint8Array[],
+): Uint8Array {
   checkInclusionArgs(index, size);
   assertHash(leafHash, "leaf hash");
   if (!Array.isArray(proof)) throw new Error("proof must be an array of hashes");
@@ -228,7 +233,13 @@ export function rootFromInclusionProof(index: number, size: number, leafHash: Ui
  * True iff `proof` proves that `leafHash` is leaf `index` of the tree of `size` leaves whose
  * root is `root` (RFC 9162 §2.1.3.2). Never throws: any malformed input is simply false.
  */
-export function verifyInclusion(index: number, size: number, leafHash: Uint8Array, proof: Uint8Array[], root: Uint8Array): boolean {
+export function verifyInclusion(
+  index: number,
+  size: number,
+  leafHash: Uint8Array,
+  proof: Uint8Array[],
+  root: Uint8Array,
+): boolean {
   try {
     if (!(root instanceof Uint8Array) || root.length !== HASH_SIZE) return false;
     return bytesEqual(rootFromInclusionProof(index, size, leafHash, proof), root);
@@ -243,7 +254,13 @@ export function verifyInclusion(index: number, size: number, leafHash: Uint8Arra
  * roots; m == 0 is consistent with anything given an empty proof; m > n is false.
  * Never throws: any malformed input is simply false.
  */
-export function verifyConsistency(m: number, n: number, oldRoot: Uint8Array, newRoot: Uint8Array, proof: Uint8Array[]): boolean {
+export function verifyConsistency(
+  m: number,
+  n: number,
+  oldRoot: Uint8Array,
+  newRoot: Uint8Array,
+  proof: Uint8Array[],
+): boolean {
   try {
     assertCount(m, "old size");
     assertCount(n, "new size");
@@ -335,10 +352,15 @@ export class CompactRange {
   static fromSubtrees(size: number, hashes: Uint8Array[]): CompactRange {
     assertCount(size, "size");
     if (!Array.isArray(hashes) || hashes.length !== popCount(size)) {
-      throw new Error(`a tree of size ${size} has ${popCount(size)} perfect subtrees, got ${Array.isArray(hashes) ? hashes.length : "none"}`);
+      throw new Error(
+        `a tree of size ${size} has ${popCount(size)} perfect subtrees, got ${Array.isArray(hashes) ? hashes.length : "none"}`,
+      );
     }
     hashes.forEach((h, i) => assertHash(h, `subtree hash ${i}`));
-    return new CompactRange(size, hashes.map((h) => h.slice()));
+    return new CompactRange(
+      size,
+      hashes.map((h) => h.slice()),
+    );
   }
 
   /** Number of leaves appended so far. */
@@ -380,7 +402,10 @@ export class CompactRange {
 
   /** An independent copy. */
   clone(): CompactRange {
-    return new CompactRange(this.#size, this.#hashes.map((h) => h.slice()));
+    return new CompactRange(
+      this.#size,
+      this.#hashes.map((h) => h.slice()),
+    );
   }
 
   /** Copies of the perfect-subtree hashes, largest (leftmost) first. */

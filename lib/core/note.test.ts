@@ -186,7 +186,10 @@ describe("openNote (sumdb/note TestOpen)", () => {
 
   it("rejects the whole note when a known key's signature does not verify", () => {
     const opened = openNote(`${TEXT}\n${goSplice(PETER_SIG, 60, "ABCD")}`, [peter]);
-    expect(opened).toEqual({ ok: false, reason: expect.stringMatching(/^invalid signature for key PeterNeumann\+c74f20a3/) });
+    expect(opened).toEqual({
+      ok: false,
+      reason: expect.stringMatching(/^invalid signature for key PeterNeumann\+c74f20a3/),
+    });
     // …even when another trusted key's signature is fine.
     const mixed = openNote(`${TEXT}\n${PETER_SIG}${goSplice(ENOCH_SIG, 60, "ABCD")}`, [peter, enoch]);
     expect(mixed.ok === false && mixed.reason).toMatch(/invalid signature for key EnochRoot\+af0cfe78/);
@@ -214,8 +217,16 @@ describe("openNote (sumdb/note TestOpen)", () => {
     ["missing final newline", `${TEXT}\n${PETER_SIG.slice(0, -1)}`, /signature block/],
     ["control character", `\x01${TEXT}\n${PETER_SIG}`, /control character/],
     ["invalid Unicode", `\ud800${TEXT}\n${PETER_SIG}`, /lone surrogate/],
-    ["name with space", `${TEXT}\n\u2014 Bad Name x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=`, /signature block/],
-    ["name with space, terminated", `${TEXT}\n\u2014 Bad Name x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n`, /not valid base64/],
+    [
+      "name with space",
+      `${TEXT}\n\u2014 Bad Name x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=`,
+      /signature block/,
+    ],
+    [
+      "name with space, terminated",
+      `${TEXT}\n\u2014 Bad Name x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n`,
+      /not valid base64/,
+    ],
     ["unexpected line", `${TEXT}\n${PETER_SIG}Unexpected line.\n`, /does not start with/],
     ["CRLF line endings", SIGNED.replaceAll("\n", "\r\n"), /control character/],
     ["hyphen instead of em dash", `${TEXT}\n${PETER_SIG.replace("\u2014", "-")}`, /does not start with/],
@@ -312,7 +323,9 @@ describe("checkpoints (SPEC §3)", () => {
     const text = formatCheckpoint({ origin: "ledgerline.example.org/prod", size: 1000, rootHash });
     expect(text).toBe(`ledgerline.example.org/prod\n1000\n${toBase64(rootHash)}\n`);
     const note = signNote(text, [log]);
-    expect(note).toMatch(/^ledgerline\.example\.org\/prod\n1000\n[A-Za-z0-9+/]{43}=\n\n\u2014 ledgerline\.example\.org\/prod [A-Za-z0-9+/]{91}=\n$/);
+    expect(note).toMatch(
+      /^ledgerline\.example\.org\/prod\n1000\n[A-Za-z0-9+/]{43}=\n\n\u2014 ledgerline\.example\.org\/prod [A-Za-z0-9+/]{91}=\n$/,
+    );
     const opened = openNote(note, [log]);
     expect(opened.ok).toBe(true);
     if (!opened.ok) return;
@@ -374,9 +387,13 @@ describe("SPKI PEM and fingerprints", () => {
     const { publicKey } = generateKeyPairSync("ed25519");
     const pem = publicKey.export({ type: "spki", format: "pem" }).toString();
     const raw = pemToPublicKey(pem);
-    expect(toBase64(raw).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "")).toBe(publicKey.export({ format: "jwk" }).x);
+    expect(toBase64(raw).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "")).toBe(
+      publicKey.export({ format: "jwk" }).x,
+    );
     expect(toHex(pemToPublicKey(publicKeyToPem(key.publicKey)))).toBe(toHex(key.publicKey));
-    expect(toHex(pemToPublicKey(`\r\n${publicKeyToPem(key.publicKey).replaceAll("\n", "\r\n")}  `))).toBe(toHex(key.publicKey));
+    expect(toHex(pemToPublicKey(`\r\n${publicKeyToPem(key.publicKey).replaceAll("\n", "\r\n")}  `))).toBe(
+      toHex(key.publicKey),
+    );
   });
 
   it.each([
@@ -384,8 +401,14 @@ describe("SPKI PEM and fingerprints", () => {
     ["a private key label", publicKeyToPem(new Uint8Array(32)).replaceAll("PUBLIC KEY", "PRIVATE KEY")],
     ["bad base64", publicKeyToPem(new Uint8Array(32)).replace("MCow", "MC*w")],
     ["an empty body line", publicKeyToPem(new Uint8Array(32)).replace("\nMCow", "\n\nMCow")],
-    ["a truncated key", `-----BEGIN PUBLIC KEY-----\n${toBase64(fromBase64("MCowBQYDK2VwAyEA").slice(0, 12))}\n-----END PUBLIC KEY-----\n`],
-    ["an RSA key", generateKeyPairSync("rsa", { modulusLength: 1024 }).publicKey.export({ type: "spki", format: "pem" }).toString()],
+    [
+      "a truncated key",
+      `-----BEGIN PUBLIC KEY-----\n${toBase64(fromBase64("MCowBQYDK2VwAyEA").slice(0, 12))}\n-----END PUBLIC KEY-----\n`,
+    ],
+    [
+      "an RSA key",
+      generateKeyPairSync("rsa", { modulusLength: 1024 }).publicKey.export({ type: "spki", format: "pem" }).toString(),
+    ],
     ["two blocks", publicKeyToPem(new Uint8Array(32)).repeat(2)],
   ])("pemToPublicKey rejects %s", (_what, pem) => {
     expect(() => pemToPublicKey(pem)).toThrow(/PEM/);

@@ -79,7 +79,8 @@ function parseTypedKey(b64: string, what: string): Uint8Array {
     throw new Error(`${what}: key data is not valid base64 (${(e as Error).message})`);
   }
   if (raw.length !== 1 + KEY_SIZE) throw new Error(`${what}: key data must be 33 bytes (type byte + 32-byte key)`);
-  if (raw[0] !== ALG_ED25519) throw new Error(`${what}: unsupported signature type 0x${toHex(raw.subarray(0, 1))} (only 0x01 Ed25519)`);
+  if (raw[0] !== ALG_ED25519)
+    throw new Error(`${what}: unsupported signature type 0x${toHex(raw.subarray(0, 1))} (only 0x01 Ed25519)`);
   return raw.slice(1);
 }
 
@@ -106,7 +107,10 @@ export function parseVerifierKey(s: string): { name: string; keyId: Uint8Array; 
  * A new Ed25519 signing key for `name`. `seed` (32 bytes) makes it deterministic; without
  * it the seed comes from the platform CSPRNG. The returned seed is the private key.
  */
-export function generateSigningKey(name: string, seed?: Uint8Array): { name: string; seed: Uint8Array; publicKey: Uint8Array } {
+export function generateSigningKey(
+  name: string,
+  seed?: Uint8Array,
+): { name: string; seed: Uint8Array; publicKey: Uint8Array } {
   assertKeyName(name);
   const s = seed === undefined ? randomBytes(KEY_SIZE) : seed.slice();
   assertKeyBytes(s, "Ed25519 seed");
@@ -124,7 +128,12 @@ export function signerKeyString(name: string, seed: Uint8Array): string {
  * Parses a signer key string. Invariant: throws unless it is well formed and its key id
  * matches the public key derived from the seed (so a corrupted secret is caught early).
  */
-export function parseSignerKey(s: string): { name: string; keyId: Uint8Array; seed: Uint8Array; publicKey: Uint8Array } {
+export function parseSignerKey(s: string): {
+  name: string;
+  keyId: Uint8Array;
+  seed: Uint8Array;
+  publicKey: Uint8Array;
+} {
   if (typeof s !== "string") throw new Error("signer key must be a string");
   const p1 = cut(s, "+");
   const p2 = p1 && cut(p1[1], "+");
@@ -206,7 +215,10 @@ function openNoteUnsafe(note: string, verifiers: Array<{ name: string; publicKey
   if (typeof note !== "string") return { ok: false, reason: "note must be a string" };
   if (hasLoneSurrogate(note)) return { ok: false, reason: "malformed note: not valid Unicode (lone surrogate)" };
   if (FORBIDDEN_CONTROL.test(note)) {
-    return { ok: false, reason: "malformed note: contains a control character other than newline (CRLF line endings are not allowed)" };
+    return {
+      ok: false,
+      reason: "malformed note: contains a control character other than newline (CRLF line endings are not allowed)",
+    };
   }
   const split = note.lastIndexOf("\n\n");
   if (split < 0) return { ok: false, reason: "malformed note: no blank line between the text and the signatures" };
@@ -221,7 +233,10 @@ function openNoteUnsafe(note: string, verifiers: Array<{ name: string; publicKey
   const known = new Map<string, Uint8Array[]>();
   for (const v of verifiers) {
     if (!isValidKeyName(v?.name) || !(v.publicKey instanceof Uint8Array) || v.publicKey.length !== KEY_SIZE) {
-      return { ok: false, reason: `invalid verifier ${JSON.stringify(v?.name)}: needs a valid key name and a 32-byte public key` };
+      return {
+        ok: false,
+        reason: `invalid verifier ${JSON.stringify(v?.name)}: needs a valid key name and a 32-byte public key`,
+      };
     }
     const tag = `${v.name}+${toHex(keyId(v.name, v.publicKey))}`;
     const keys = known.get(tag) ?? [];
@@ -230,7 +245,8 @@ function openNoteUnsafe(note: string, verifiers: Array<{ name: string; publicKey
   }
 
   const lines = sigBlock.slice(0, -1).split("\n");
-  if (lines.length > MAX_SIGNATURES) return { ok: false, reason: `malformed note: more than ${MAX_SIGNATURES} signature lines` };
+  if (lines.length > MAX_SIGNATURES)
+    return { ok: false, reason: `malformed note: more than ${MAX_SIGNATURES} signature lines` };
   const message = utf8(text);
   const verified: Array<{ name: string; keyId: string }> = [];
   const unverified: Array<{ name: string; keyId: string }> = [];
@@ -261,7 +277,8 @@ function openNoteUnsafe(note: string, verifiers: Array<{ name: string; publicKey
       }
       continue;
     }
-    if (keys.length > 1) return { ok: false, reason: `ambiguous key ${tag}: several trusted public keys share this name and key id` };
+    if (keys.length > 1)
+      return { ok: false, reason: `ambiguous key ${tag}: several trusted public keys share this name and key id` };
     // Every signature line from a known key is checked, duplicates too: a bad one rejects the note.
     if (!verifySignature(raw.subarray(4), message, keys[0]!)) {
       return { ok: false, reason: `invalid signature for key ${tag}: the note was altered or not signed by this key` };
@@ -297,12 +314,20 @@ function verifySignature(sig: Uint8Array, message: Uint8Array, publicKey: Uint8A
  * control characters; size is a non-negative safe integer; rootHash is 32 bytes; extension
  * lines are non-empty. Throws otherwise.
  */
-export function formatCheckpoint(c: { origin: string; size: number; rootHash: Uint8Array; extensions?: string[] }): string {
+export function formatCheckpoint(c: {
+  origin: string;
+  size: number;
+  rootHash: Uint8Array;
+  extensions?: string[];
+}): string {
   const lineProblem = (s: unknown): boolean =>
     typeof s !== "string" || s === "" || s.includes("\n") || FORBIDDEN_CONTROL.test(s) || hasLoneSurrogate(s);
-  if (lineProblem(c.origin)) throw new Error("checkpoint origin must be a non-empty single line without control characters");
-  if (!Number.isSafeInteger(c.size) || c.size < 0) throw new Error("checkpoint size must be a non-negative safe integer");
-  if (!(c.rootHash instanceof Uint8Array) || c.rootHash.length !== 32) throw new Error("checkpoint root hash must be 32 bytes");
+  if (lineProblem(c.origin))
+    throw new Error("checkpoint origin must be a non-empty single line without control characters");
+  if (!Number.isSafeInteger(c.size) || c.size < 0)
+    throw new Error("checkpoint size must be a non-negative safe integer");
+  if (!(c.rootHash instanceof Uint8Array) || c.rootHash.length !== 32)
+    throw new Error("checkpoint root hash must be 32 bytes");
   const extensions = c.extensions ?? [];
   if (extensions.some(lineProblem)) throw new Error("checkpoint extension lines must be non-empty single lines");
   return [c.origin, String(c.size), toBase64(c.rootHash), ...extensions].map((l) => `${l}\n`).join("");
@@ -314,16 +339,23 @@ export function formatCheckpoint(c: { origin: string; size: number; rootHash: Ui
  * size is decimal without leading zeros (and a safe integer), the root is canonical base64
  * of 32 bytes, and every extension line is non-empty.
  */
-export function parseCheckpoint(text: string): { origin: string; size: number; rootHash: Uint8Array; extensions: string[] } {
+export function parseCheckpoint(text: string): {
+  origin: string;
+  size: number;
+  rootHash: Uint8Array;
+  extensions: string[];
+} {
   if (typeof text !== "string" || !text.endsWith("\n")) throw new Error("checkpoint: text must end with a newline");
-  if (FORBIDDEN_CONTROL.test(text) || hasLoneSurrogate(text)) throw new Error("checkpoint: text contains control characters or invalid Unicode");
+  if (FORBIDDEN_CONTROL.test(text) || hasLoneSurrogate(text))
+    throw new Error("checkpoint: text contains control characters or invalid Unicode");
   const lines = text.slice(0, -1).split("\n");
   const [origin, sizeLine, rootLine, ...extensions] = lines;
   if (origin === undefined || sizeLine === undefined || rootLine === undefined) {
     throw new Error("checkpoint: needs at least three lines (origin, tree size, root hash)");
   }
   if (origin === "") throw new Error("checkpoint: origin line is empty");
-  if (!/^(0|[1-9][0-9]*)$/.test(sizeLine)) throw new Error(`checkpoint: tree size ${JSON.stringify(sizeLine)} is not a decimal number without leading zeros`);
+  if (!/^(0|[1-9][0-9]*)$/.test(sizeLine))
+    throw new Error(`checkpoint: tree size ${JSON.stringify(sizeLine)} is not a decimal number without leading zeros`);
   const size = Number(sizeLine);
   if (!Number.isSafeInteger(size)) throw new Error(`checkpoint: tree size ${sizeLine} is too large`);
   let rootHash: Uint8Array;
@@ -374,7 +406,10 @@ export function pemToPublicKey(pem: string): Uint8Array {
   } catch (e) {
     throw new Error(`PEM body is not valid base64 (${(e as Error).message})`);
   }
-  if (der.length !== ED25519_SPKI_PREFIX.length + KEY_SIZE || !bytesEqual(der.subarray(0, ED25519_SPKI_PREFIX.length), ED25519_SPKI_PREFIX)) {
+  if (
+    der.length !== ED25519_SPKI_PREFIX.length + KEY_SIZE ||
+    !bytesEqual(der.subarray(0, ED25519_SPKI_PREFIX.length), ED25519_SPKI_PREFIX)
+  ) {
     throw new Error("PEM does not hold an Ed25519 SubjectPublicKeyInfo");
   }
   return der.slice(ED25519_SPKI_PREFIX.length);

@@ -72,7 +72,16 @@ function scanString(text: string, start: number, end: number): StringScan {
           if (k >= end || !isHex(text.charCodeAt(k))) return { error: "invalid \\u escape in string", offset: i };
         }
         i += 6;
-      } else if (e === 0x22 || e === 0x5c || e === 0x2f || e === 0x62 || e === 0x66 || e === 0x6e || e === 0x72 || e === 0x74) {
+      } else if (
+        e === 0x22 ||
+        e === 0x5c ||
+        e === 0x2f ||
+        e === 0x62 ||
+        e === 0x66 ||
+        e === 0x6e ||
+        e === 0x72 ||
+        e === 0x74
+      ) {
         i += 2;
       } else {
         return { error: "invalid escape in string", offset: i };
@@ -113,7 +122,9 @@ function scanNumber(text: string, start: number, end: number): number {
 
 function describe(text: string, i: number): string {
   const ch = text.codePointAt(i) ?? 0;
-  return ch >= 0x21 && ch <= 0x7e ? `'${String.fromCharCode(ch)}'` : `U+${ch.toString(16).toUpperCase().padStart(4, "0")}`;
+  return ch >= 0x21 && ch <= 0x7e
+    ? `'${String.fromCharCode(ch)}'`
+    : `U+${ch.toString(16).toUpperCase().padStart(4, "0")}`;
 }
 
 /**
@@ -153,7 +164,8 @@ export function scanJson(text: string, opts: JsonScanOptions): JsonScanResult {
       }
       if (frames.length === 1 && top !== undefined && top.isArray) {
         rootItems++;
-        if (opts.maxRootItems !== undefined && rootItems > opts.maxRootItems) return fail({ kind: "too-many-items", offset: i });
+        if (opts.maxRootItems !== undefined && rootItems > opts.maxRootItems)
+          return fail({ kind: "too-many-items", offset: i });
       }
       if (c === 0x7b || c === 0x5b) {
         // Refuse the level before entering it, so no work is spent below the limit.

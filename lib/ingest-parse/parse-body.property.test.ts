@@ -12,7 +12,16 @@ import { parseIngestBody } from "./parse-body.ts";
 // 500) is in test/stress/abuse.ts.
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 300);
-const HOSTILE_KEYS = ["__proto__", "constructor", "prototype", "toString", "valueOf", "hasOwnProperty", "__defineGetter__", "polluted"];
+const HOSTILE_KEYS = [
+  "__proto__",
+  "constructor",
+  "prototype",
+  "toString",
+  "valueOf",
+  "hasOwnProperty",
+  "__defineGetter__",
+  "polluted",
+];
 const NOW = new Date("2026-11-27T12:00:00.000Z");
 const protoNames = Object.getOwnPropertyNames(Object.prototype).sort();
 
@@ -30,7 +39,19 @@ afterEach(assertNoPollution);
 /** Strings a hostile client likes: lone surrogates, NUL and C0/C1 controls, bidi overrides, BOM, huge runs. */
 const nastyString = fc.oneof(
   fc.string({ unit: "binary", maxLength: 40 }),
-  fc.constantFrom("\u0000", "\ud800", "\udfff", "a\ud83dz", "\u202e", "\u2066evil\u2069", "\ufeff", "\u0085", "\u2028", "\u001b[31m", "=cmd|' /C calc'!A0"),
+  fc.constantFrom(
+    "\u0000",
+    "\ud800",
+    "\udfff",
+    "a\ud83dz",
+    "\u202e",
+    "\u2066evil\u2069",
+    "\ufeff",
+    "\u0085",
+    "\u2028",
+    "\u001b[31m",
+    "=cmd|' /C calc'!A0",
+  ),
   fc.string({ unit: "grapheme", maxLength: 20 }).map((s) => `\u202e${s}\u0000`),
   fc.integer({ min: 1, max: 4 }).map((k) => "x".repeat(k * 100_000)),
 );
@@ -62,7 +83,19 @@ const validBase = {
 /** Mostly-valid events with one or two hostile parts, so the validator's deeper checks run too. */
 const hostileEvent = fc
   .record({
-    field: fc.constantFrom("id", "requester", "target", "action", "reason", "correlationId", "attributes", "timestamp", "__proto__", "constructor", "outcome"),
+    field: fc.constantFrom(
+      "id",
+      "requester",
+      "target",
+      "action",
+      "reason",
+      "correlationId",
+      "attributes",
+      "timestamp",
+      "__proto__",
+      "constructor",
+      "outcome",
+    ),
     value: hostileValue,
     attrs: fc.option(fc.dictionary(key, hostileValue, { maxKeys: 6 }), { nil: undefined }),
   })
@@ -80,8 +113,8 @@ function safeJson(v: unknown): string {
 }
 
 const deepText = fc.integer({ min: 1, max: 200_000 }).chain((depth) =>
-  fc.constantFrom("[", "{\"a\":", "[{\"__proto__\":").map((open) => {
-    const close = open === "[" ? "]" : open === "{\"a\":" ? "}" : "}]";
+  fc.constantFrom("[", '{"a":', '[{"__proto__":').map((open) => {
+    const close = open === "[" ? "]" : open === '{"a":' ? "}" : "}]";
     return open.repeat(depth) + "1" + close.repeat(depth);
   }),
 );
@@ -90,7 +123,9 @@ const duplicateKeys = fc
   .tuple(fc.constantFrom(...HOSTILE_KEYS, "timestamp", "outcome", "id"), hostileValue, hostileValue)
   .map(([k, a, b]) => `{${JSON.stringify(k)}:${safeJson(a)},"x":1,${JSON.stringify(k)}:${safeJson(b)}}`);
 
-const hugeArray = fc.integer({ min: 1001, max: 20_000 }).map((n) => `[${new Array(n).fill(JSON.stringify(validBase)).join(",")}]`);
+const hugeArray = fc
+  .integer({ min: 1001, max: 20_000 })
+  .map((n) => `[${new Array(n).fill(JSON.stringify(validBase)).join(",")}]`);
 
 const body = fc.oneof(
   hostileEvent,
@@ -103,7 +138,15 @@ const body = fc.oneof(
   fc.jsonValue().map((v) => JSON.stringify(v)),
 );
 
-const contentType = fc.constantFrom(null, "", "application/json", "application/x-ndjson", "application/json; charset=utf-16", "text/plain", "application/json\u0000");
+const contentType = fc.constantFrom(
+  null,
+  "",
+  "application/json",
+  "application/x-ndjson",
+  "application/json; charset=utf-16",
+  "text/plain",
+  "application/json\u0000",
+);
 
 /** What the ingest route does with a body, minus HTTP and the store. */
 function pipeline(text: string, ct: string | null): "rejected" | "invalid" | "accepted" {
@@ -193,7 +236,8 @@ describe("ingest body parser + validator under abuse (fast-check)", () => {
           if (!parsed.ok) return;
           const r = validateEvent(parsed.items[0], { now: NOW });
           expect(r.ok).toBe(false);
-          if (!r.ok) expect(r.errors.some((e) => e.pointer.startsWith("/attributes") && e.detail.includes(k))).toBe(true);
+          if (!r.ok)
+            expect(r.errors.some((e) => e.pointer.startsWith("/attributes") && e.detail.includes(k))).toBe(true);
         },
       ),
       { numRuns: Math.min(RUNS, 100) },

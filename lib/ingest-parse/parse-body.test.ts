@@ -1,7 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { parseIngestBody, type ParseIngestBodyResult } from "./parse-body.ts";
 
-const EVENT = { timestamp: "2024-05-01T12:00:00Z", eventType: "read", requester: { id: "a" }, target: { id: "b" }, outcome: "success" };
+const EVENT = {
+  timestamp: "2024-05-01T12:00:00Z",
+  eventType: "read",
+  requester: { id: "a" },
+  target: { id: "b" },
+  outcome: "success",
+};
 const ONE = JSON.stringify(EVENT);
 
 function failure(r: ParseIngestBodyResult) {
@@ -16,7 +22,12 @@ function success(r: ParseIngestBodyResult) {
 
 describe("parseIngestBody: content types", () => {
   it("reads application/json with or without charset=utf-8", () => {
-    for (const ct of ["application/json", "application/json; charset=utf-8", "Application/JSON;charset=\"UTF-8\"", "application/json; charset=utf8"]) {
+    for (const ct of [
+      "application/json",
+      "application/json; charset=utf-8",
+      'Application/JSON;charset="UTF-8"',
+      "application/json; charset=utf8",
+    ]) {
       expect(success(parseIngestBody(ONE, ct)).kind).toBe("single");
     }
   });
@@ -33,7 +44,14 @@ describe("parseIngestBody: content types", () => {
   });
 
   it("answers 415 to other media types and charsets", () => {
-    for (const ct of ["text/plain", "application/xml", "application/json-seq", "multipart/form-data", "application/json; charset=iso-8859-1", "application/x-ndjson; charset=utf-16"]) {
+    for (const ct of [
+      "text/plain",
+      "application/xml",
+      "application/json-seq",
+      "multipart/form-data",
+      "application/json; charset=iso-8859-1",
+      "application/x-ndjson; charset=utf-16",
+    ]) {
       const f = failure(parseIngestBody(ONE, ct));
       expect(f.status).toBe(415);
       expect(f.title).toBe("Unsupported Media Type");
@@ -100,7 +118,11 @@ describe("parseIngestBody: JSON", () => {
   });
 
   it("refuses hostile nesting before JSON.parse: 1 MB of '['", () => {
-    for (const body of ["[".repeat(1_000_000), `${"[".repeat(100_000)}${"]".repeat(100_000)}`, `{"a":${"{\"a\":".repeat(200_000)}1${"}".repeat(200_001)}`]) {
+    for (const body of [
+      "[".repeat(1_000_000),
+      `${"[".repeat(100_000)}${"]".repeat(100_000)}`,
+      `{"a":${'{"a":'.repeat(200_000)}1${"}".repeat(200_001)}`,
+    ]) {
       const f = failure(parseIngestBody(body, "application/json"));
       expect([f.status, f.title]).toEqual([400, "Nesting too deep"]);
       expect(f.detail).toMatch(/deeper than 64 levels/);
@@ -114,7 +136,9 @@ describe("parseIngestBody: JSON", () => {
   it("rejects duplicate keys, escaped spellings included, with the key's pointer", () => {
     const f = failure(parseIngestBody('{"a":1,"\\u0061":2}', "application/json"));
     expect([f.status, f.title]).toEqual([400, "Duplicate keys"]);
-    expect(f.errors).toEqual([{ pointer: "/a", detail: 'duplicate key "a" (JSON.parse would silently keep only the last value)' }]);
+    expect(f.errors).toEqual([
+      { pointer: "/a", detail: 'duplicate key "a" (JSON.parse would silently keep only the last value)' },
+    ]);
 
     const g = failure(
       parseIngestBody('[{"x":1},{"requester":{"id":"a","i\\u0064":"b"},"t/~":1,"t\\/~":2}]', "application/json"),

@@ -49,7 +49,9 @@ function unsupported(detail: string): Failure {
 }
 
 function badRequest(title: string, detail: string, errors?: IngestBodyError[]): Failure {
-  return errors === undefined ? { ok: false, status: 400, title, detail } : { ok: false, status: 400, title, detail, errors };
+  return errors === undefined
+    ? { ok: false, status: 400, title, detail }
+    : { ok: false, status: 400, title, detail, errors };
 }
 
 /** Media type → body format. A missing Content-Type is read as JSON (curl-friendly). */
@@ -164,7 +166,8 @@ function isJsonObject(v: unknown): v is Record<string, unknown> {
 function summarize(errors: IngestBodyError[]): string {
   const first = errors[0];
   if (first === undefined) return "the body is invalid";
-  const where = first.line !== undefined ? `line ${first.line}: ` : first.index !== undefined ? `item ${first.index}: ` : "";
+  const where =
+    first.line !== undefined ? `line ${first.line}: ` : first.index !== undefined ? `item ${first.index}: ` : "";
   const more = errors.length > 1 ? ` (and ${errors.length - 1} more, see errors)` : "";
   return `${where}${first.pointer === "" ? "" : `${first.pointer}: `}${first.detail}${more}`;
 }
@@ -173,14 +176,15 @@ function parseNdjsonBody(text: string, maxItems: number, maxDepth: number): Pars
   // Locate non-blank lines first, so the item limit is enforced before any line is parsed.
   const lines: Array<{ start: number; end: number; line: number }> = [];
   let lineNo = 0;
-  for (let start = 0; start <= text.length; ) {
+  for (let start = 0; start <= text.length;) {
     const nl = text.indexOf("\n", start);
     const stop = nl === -1 ? text.length : nl;
     lineNo++;
     const end = stop > start && text.charCodeAt(stop - 1) === 0x0d ? stop - 1 : stop;
     if (!JSON_WHITESPACE_ONLY.test(text.slice(start, end))) {
       lines.push({ start, end, line: lineNo });
-      if (lines.length > maxItems) return badRequest("Too many items", `a request may carry at most ${maxItems} events`);
+      if (lines.length > maxItems)
+        return badRequest("Too many items", `a request may carry at most ${maxItems} events`);
     }
     if (nl === -1) break;
     start = nl + 1;
@@ -199,10 +203,20 @@ function parseNdjsonBody(text: string, maxItems: number, maxDepth: number): Pars
       if (first.kind === "syntax") {
         kinds.add("Malformed JSON");
         const column = first.offset - start + 1;
-        errors.push({ index, line, pointer: "", detail: `line ${line} is not valid JSON: ${first.detail} at column ${column}` });
+        errors.push({
+          index,
+          line,
+          pointer: "",
+          detail: `line ${line} is not valid JSON: ${first.detail} at column ${column}`,
+        });
       } else if (first.kind === "depth") {
         kinds.add("Nesting too deep");
-        errors.push({ index, line, pointer: "", detail: `line ${line}: JSON nesting is deeper than ${maxDepth} levels` });
+        errors.push({
+          index,
+          line,
+          pointer: "",
+          detail: `line ${line}: JSON nesting is deeper than ${maxDepth} levels`,
+        });
       } else {
         kinds.add("Duplicate keys");
         for (const issue of scan.issues) errors.push(duplicateError(issue, false, line, index));
@@ -242,6 +256,7 @@ export function parseIngestBody(
   const format = bodyFormat(contentType);
   if (typeof format !== "string") return format;
   const text = body.charCodeAt(0) === 0xfeff ? body.slice(1) : body;
-  if (JSON_WHITESPACE_ONLY.test(text)) return badRequest("Empty body", "the request body is empty; send at least one event");
+  if (JSON_WHITESPACE_ONLY.test(text))
+    return badRequest("Empty body", "the request body is empty; send at least one event");
   return format === "json" ? parseJsonBody(text, maxItems, maxDepth) : parseNdjsonBody(text, maxItems, maxDepth);
 }

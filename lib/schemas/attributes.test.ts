@@ -16,8 +16,37 @@ const utf8Length = (s: string) => new TextEncoder().encode(s).length;
 
 // Characters that exercise every branch of the byte count: escapes, \u00XX escapes,
 // allowed whitespace controls, 2-, 3- and 4-byte UTF-8.
-const ALPHABET = ["a", "Z", "0", '"', "\\", "/", "\t", "\n", "\r", "é", "\u00a0", "€", "東", "\u{1F600}", "\u2028", " "];
-const NUMBERS = [0, -0, 1, -1, 0.1, 1.25e-10, 1e-7, 123456.789, -9007199254740991, 5e-324, 1.7976931348623157e308 / 1e300];
+const ALPHABET = [
+  "a",
+  "Z",
+  "0",
+  '"',
+  "\\",
+  "/",
+  "\t",
+  "\n",
+  "\r",
+  "é",
+  "\u00a0",
+  "€",
+  "東",
+  "\u{1F600}",
+  "\u2028",
+  " ",
+];
+const NUMBERS = [
+  0,
+  -0,
+  1,
+  -1,
+  0.1,
+  1.25e-10,
+  1e-7,
+  123456.789,
+  -9007199254740991,
+  5e-324,
+  1.7976931348623157e308 / 1e300,
+];
 
 // Keys may not hold controls at all, so they draw from the alphabet minus tab/LF/CR.
 const KEY_ALPHABET = ALPHABET.filter((c) => c >= " ");

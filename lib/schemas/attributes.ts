@@ -65,7 +65,8 @@ export function checkAttributes(value: unknown, pointer: string): AttributeError
       } else if (Number.isInteger(v) && !Number.isSafeInteger(v)) {
         errors.push({
           pointer: here,
-          detail: "integers must be within ±9007199254740991 (2^53−1) to survive canonical JSON; send larger ones as strings",
+          detail:
+            "integers must be within ±9007199254740991 (2^53−1) to survive canonical JSON; send larger ones as strings",
         });
       } else {
         bytes += String(v).length;
@@ -73,7 +74,8 @@ export function checkAttributes(value: unknown, pointer: string): AttributeError
     } else if (typeof v === "string") {
       const scan = scanText(v);
       bytes += scan.jsonBytes;
-      if (scan.loneSurrogate) errors.push({ pointer: here, detail: "must not contain lone surrogates (invalid Unicode)" });
+      if (scan.loneSurrogate)
+        errors.push({ pointer: here, detail: "must not contain lone surrogates (invalid Unicode)" });
       if (scan.otherControl) {
         errors.push({
           pointer: here,
@@ -118,7 +120,13 @@ export function checkAttributes(value: unknown, pointer: string): AttributeError
           }
           // A forbidden key's value is never looked at: nothing below it can be kept.
           const skipValue = FORBIDDEN_KEYS.has(key);
-          children.push({ value: v[key], pointer: `${here}/${pointerToken(key)}`, depth: frame.depth + 1, keyErrors, skipValue });
+          children.push({
+            value: v[key],
+            pointer: `${here}/${pointerToken(key)}`,
+            depth: frame.depth + 1,
+            keyErrors,
+            skipValue,
+          });
         }
         if (bytes > ATTRIBUTES_MAX_BYTES) break;
         for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
@@ -146,7 +154,12 @@ function copyJson(v: unknown): unknown {
   if (isPlainObject(v)) {
     const out: Record<string, unknown> = {};
     for (const key of Object.keys(v)) {
-      Object.defineProperty(out, key, { value: copyJson(v[key]), enumerable: true, writable: true, configurable: true });
+      Object.defineProperty(out, key, {
+        value: copyJson(v[key]),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     }
     return out;
   }

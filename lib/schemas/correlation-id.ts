@@ -12,7 +12,8 @@ export type CorrelationIdResult = { ok: true; value: string } | { ok: false; det
 export function checkCorrelationId(raw: string): CorrelationIdResult {
   if (raw.length === 0) return { ok: false, detail: "must not be empty" };
   const s = scanText(raw);
-  if (s.codePoints > EVENT_LIMITS.correlationId) return { ok: false, detail: `must be at most ${EVENT_LIMITS.correlationId} characters` };
+  if (s.codePoints > EVENT_LIMITS.correlationId)
+    return { ok: false, detail: `must be at most ${EVENT_LIMITS.correlationId} characters` };
   if (s.tabOrNewline || s.otherControl) return { ok: false, detail: "must not contain control characters" };
   if (s.bidiControl) return { ok: false, detail: "must not contain bidirectional control characters" };
   if (s.loneSurrogate) return { ok: false, detail: "must not contain unpaired surrogates" };

@@ -1,10 +1,22 @@
 import { describe, expect, it } from "vitest";
-import { filterFromSearchParams, filterToSearchParams, pageRequestFromSearchParams, parseEventFilter } from "./event-filter.ts";
+import {
+  filterFromSearchParams,
+  filterToSearchParams,
+  pageRequestFromSearchParams,
+  parseEventFilter,
+} from "./event-filter.ts";
 
 describe("explorer filter parsing", () => {
   it("normalizes timestamps and lists from query parameters", () => {
-    const r = filterFromSearchParams(new URLSearchParams("from=2026-11-01T02:00:00%2B02:00&outcome=denied,failure&outcome=denied&requester=spiffe://a/*"));
-    expect(r).toEqual({ ok: true, value: { from: "2026-11-01T00:00:00.000Z", outcome: ["denied", "failure"], requester: "spiffe://a/*" } });
+    const r = filterFromSearchParams(
+      new URLSearchParams(
+        "from=2026-11-01T02:00:00%2B02:00&outcome=denied,failure&outcome=denied&requester=spiffe://a/*",
+      ),
+    );
+    expect(r).toEqual({
+      ok: true,
+      value: { from: "2026-11-01T00:00:00.000Z", outcome: ["denied", "failure"], requester: "spiffe://a/*" },
+    });
   });
   it("round-trips through the URL form", () => {
     const f = { from: "2026-11-01T00:00:00.000Z", eventType: ["read", "write"], q: "a b&c", seqFrom: 3 };
@@ -12,10 +24,20 @@ describe("explorer filter parsing", () => {
     expect(back).toEqual({ ok: true, value: f });
   });
   it("names every bad parameter", () => {
-    const r = pageRequestFromSearchParams(new URLSearchParams("seqFrom=0&eventType=read,nope&limit=0&sort=x&to=yesterday&zzz=1&requester=!*"));
+    const r = pageRequestFromSearchParams(
+      new URLSearchParams("seqFrom=0&eventType=read,nope&limit=0&sort=x&to=yesterday&zzz=1&requester=!*"),
+    );
     expect(r.ok).toBe(false);
     if (r.ok) return;
-    expect(r.errors.map((e) => e.param).sort()).toEqual(["eventType", "limit", "requester", "seqFrom", "sort", "to", "zzz"]);
+    expect(r.errors.map((e) => e.param).sort()).toEqual([
+      "eventType",
+      "limit",
+      "requester",
+      "seqFrom",
+      "sort",
+      "to",
+      "zzz",
+    ]);
   });
   it("rejects inverted ranges, repeated scalars, control characters and unknown JSON keys", () => {
     expect(parseEventFilter({ seqFrom: 9, seqTo: 2 }).ok).toBe(false);
@@ -32,11 +54,14 @@ describe("explorer filter parsing", () => {
 });
 
 describe("filter text the audit trail can record", () => {
-  it.each(["a\u0005b", "tab\there", "line\nbreak", "\u202Eevil", "lone\uD800", "del\u007F"])("refuses %j in q, correlationId and patterns", (bad) => {
-    expect(parseEventFilter({ q: bad }).ok).toBe(false);
-    expect(parseEventFilter({ correlationId: bad }).ok).toBe(false);
-    expect(parseEventFilter({ requester: `${bad}*` }).ok).toBe(false);
-  });
+  it.each(["a\u0005b", "tab\there", "line\nbreak", "\u202Eevil", "lone\uD800", "del\u007F"])(
+    "refuses %j in q, correlationId and patterns",
+    (bad) => {
+      expect(parseEventFilter({ q: bad }).ok).toBe(false);
+      expect(parseEventFilter({ correlationId: bad }).ok).toBe(false);
+      expect(parseEventFilter({ requester: `${bad}*` }).ok).toBe(false);
+    },
+  );
 });
 
 describe("filter error messages", () => {

@@ -41,14 +41,23 @@ const pattern = (max: number) =>
     .string()
     .min(1, "must not be empty")
     // Code points, as ingest counts them (an emoji is one character, two UTF-16 units).
-    .refine((s) => scanText(s).codePoints <= max + 2, `must be at most ${max} characters (plus an optional leading ! and trailing *)`)
+    .refine(
+      (s) => scanText(s).codePoints <= max + 2,
+      `must be at most ${max} characters (plus an optional leading ! and trailing *)`,
+    )
     .refine(plainText, PLAIN_TEXT)
     .refine((s) => s !== "!" && s !== "*" && s !== "!*", "needs text besides ! and *");
 
 const enumList = <T extends readonly [string, ...string[]]>(values: T) =>
-  z.array(z.enum(values, { error: `must be one of ${values.join(", ")}` }), { error: "must be a list" }).max(values.length * 2);
+  z
+    .array(z.enum(values, { error: `must be one of ${values.join(", ")}` }), { error: "must be a list" })
+    .max(values.length * 2);
 
-const seq = z.coerce.number({ error: "must be a whole number" }).int("must be a whole number").min(1, "must be ≥ 1").max(Number.MAX_SAFE_INTEGER);
+const seq = z.coerce
+  .number({ error: "must be a whole number" })
+  .int("must be a whole number")
+  .min(1, "must be ≥ 1")
+  .max(Number.MAX_SAFE_INTEGER);
 
 /** A filter as JSON (bundle requests, manifests). Unknown keys are errors, not ignored. */
 export const eventFilterSchema = z
@@ -106,8 +115,20 @@ export function parseEventFilter(raw: unknown): ParseResult<EventFilter> {
 
 const LIST_PARAMS = new Set(["eventType", "outcome", "requesterType"]);
 const FILTER_PARAMS = [
-  "from", "to", "eventType", "outcome", "requesterType", "requester", "target", "service",
-  "source", "action", "correlationId", "seqFrom", "seqTo", "q",
+  "from",
+  "to",
+  "eventType",
+  "outcome",
+  "requesterType",
+  "requester",
+  "target",
+  "service",
+  "source",
+  "action",
+  "correlationId",
+  "seqFrom",
+  "seqTo",
+  "q",
 ] as const;
 
 /** Reads the filter from query parameters; list parameters may repeat or be comma-separated. */
@@ -137,7 +158,10 @@ export function filterToSearchParams(f: EventFilter, into = new URLSearchParams(
 export type PageRequest = { filter: EventFilter; sort: Sort; limit: number; cursor?: string };
 
 /** The read API's query: filter, sort, limit and cursor. Unknown parameters are errors. */
-export function pageRequestFromSearchParams(sp: URLSearchParams, opts: { allow?: string[] } = {}): ParseResult<PageRequest> {
+export function pageRequestFromSearchParams(
+  sp: URLSearchParams,
+  opts: { allow?: string[] } = {},
+): ParseResult<PageRequest> {
   const known = new Set<string>([...FILTER_PARAMS, "sort", "limit", "cursor", ...(opts.allow ?? [])]);
   const errors: FilterIssue[] = [];
   for (const k of new Set(sp.keys())) {
@@ -146,7 +170,8 @@ export function pageRequestFromSearchParams(sp: URLSearchParams, opts: { allow?:
   const filter = filterFromSearchParams(sp);
   if (!filter.ok) errors.push(...filter.errors);
   const sortRaw = sp.get("sort") ?? DEFAULT_SORT;
-  if (!(SORTS as readonly string[]).includes(sortRaw)) errors.push({ param: "sort", detail: `must be one of ${SORTS.join(", ")}` });
+  if (!(SORTS as readonly string[]).includes(sortRaw))
+    errors.push({ param: "sort", detail: `must be one of ${SORTS.join(", ")}` });
   let limit: number = PAGE_LIMIT.default;
   const limitRaw = sp.get("limit");
   if (limitRaw !== null) {

@@ -177,7 +177,8 @@ describe("validateEvent: structure", () => {
 
 describe("validateEvent: id", () => {
   it("accepts 1–128 printable ASCII characters, inner spaces included", () => {
-    for (const id of ["a", "x".repeat(128), "order 42/step~1", "!~"]) expect(validateEvent(with_({ id })).ok).toBe(true);
+    for (const id of ["a", "x".repeat(128), "order 42/step~1", "!~"])
+      expect(validateEvent(with_({ id })).ok).toBe(true);
   });
 
   it("rejects empty, too long, non-ASCII, control characters and edge spaces", () => {
@@ -203,7 +204,12 @@ describe("validateEvent: string fields", () => {
   const fields: Array<{ name: string; max: number; set: (v: unknown) => Record<string, unknown>; pointer: string }> = [
     { name: "requester.id", max: 512, set: (v) => with_({ requester: { id: v } }), pointer: "/requester/id" },
     { name: "target.id", max: 1024, set: (v) => with_({ target: { id: v } }), pointer: "/target/id" },
-    { name: "target.service", max: 128, set: (v) => with_({ target: { id: "t", service: v } }), pointer: "/target/service" },
+    {
+      name: "target.service",
+      max: 128,
+      set: (v) => with_({ target: { id: "t", service: v } }),
+      pointer: "/target/service",
+    },
     { name: "target.type", max: 64, set: (v) => with_({ target: { id: "t", type: v } }), pointer: "/target/type" },
     { name: "action", max: 256, set: (v) => with_({ action: v }), pointer: "/action" },
     { name: "correlationId", max: 128, set: (v) => with_({ correlationId: v }), pointer: "/correlationId" },
@@ -359,7 +365,10 @@ describe("validateEvent: attributes", () => {
     expect(validateEvent(with_({ attributes: { a: { b: { c: { d: { e: 1 } } } } } })).ok).toBe(true);
     expect(validateEvent(with_({ attributes: { a: [[[{ e: "scalar at level 6 is fine" }]]] } })).ok).toBe(true);
     expect(errorsOf(validateEvent(with_({ attributes: { a: { b: { c: { d: { e: {} } } } } } })))).toEqual([
-      { pointer: "/attributes/a/b/c/d/e", detail: "nesting depth must be at most 5 (the attributes object is level 1)" },
+      {
+        pointer: "/attributes/a/b/c/d/e",
+        detail: "nesting depth must be at most 5 (the attributes object is level 1)",
+      },
     ]);
     expect(pointers(validateEvent(with_({ attributes: { a: [[[[[]]]]] } })))).toEqual(["/attributes/a/0/0/0/0"]);
   });
@@ -422,7 +431,9 @@ describe("validateEvent: attributes", () => {
   });
 
   it("lone surrogates are rejected in attribute keys and values, paired ones accepted", () => {
-    const attributes: unknown = JSON.parse('{"\\ud800":1,"ok":"\\udfff","list":["a","\\ud83d"],"emoji":"\\ud83d\\ude00"}');
+    const attributes: unknown = JSON.parse(
+      '{"\\ud800":1,"ok":"\\udfff","list":["a","\\ud83d"],"emoji":"\\ud83d\\ude00"}',
+    );
     expect(errorsOf(validateEvent(with_({ attributes })))).toEqual([
       { pointer: "/attributes/\ud800", detail: "key must not contain lone surrogates (invalid Unicode)" },
       { pointer: "/attributes/ok", detail: "must not contain lone surrogates (invalid Unicode)" },
@@ -446,12 +457,9 @@ describe("validateEvent: attributes", () => {
   it("numbers must be finite and integers within ±(2^53−1)", () => {
     const ok = { a: 9007199254740991, b: -9007199254740991, c: 0.25, d: -0, e: 1e-7 };
     expect(validateEvent(with_({ attributes: ok })).ok).toBe(true);
-    expect(pointers(validateEvent(with_({ attributes: { a: 9007199254740992, b: -1e300, c: NaN, d: Infinity } })))).toEqual([
-      "/attributes/a",
-      "/attributes/b",
-      "/attributes/c",
-      "/attributes/d",
-    ]);
+    expect(
+      pointers(validateEvent(with_({ attributes: { a: 9007199254740992, b: -1e300, c: NaN, d: Infinity } }))),
+    ).toEqual(["/attributes/a", "/attributes/b", "/attributes/c", "/attributes/d"]);
   });
 
   it("non-JSON values are rejected", () => {
@@ -514,7 +522,23 @@ describe("validateEvent: property — random mutations never throw", () => {
     { __proto__: null, a: 1 },
     JSON.parse('{"__proto__":1}'),
   ];
-  const KEYS = ["id", "timestamp", "eventType", "requester", "target", "action", "outcome", "correlationId", "reason", "attributes", "type", "ip", "service", "__proto__", "x"];
+  const KEYS = [
+    "id",
+    "timestamp",
+    "eventType",
+    "requester",
+    "target",
+    "action",
+    "outcome",
+    "correlationId",
+    "reason",
+    "attributes",
+    "type",
+    "ip",
+    "service",
+    "__proto__",
+    "x",
+  ];
 
   function pick<T>(rnd: () => number, xs: readonly T[]): T {
     return xs[Math.floor(rnd() * xs.length)]!;

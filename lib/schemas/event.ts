@@ -25,7 +25,13 @@
 //   traceparent.ts and attributes.ts.
 
 import { z } from "zod";
-import { ATTRIBUTES_MAX_BYTES, ATTRIBUTES_MAX_DEPTH, checkAttributes, copyAttributes, isPlainObject } from "./attributes.ts";
+import {
+  ATTRIBUTES_MAX_BYTES,
+  ATTRIBUTES_MAX_DEPTH,
+  checkAttributes,
+  copyAttributes,
+  isPlainObject,
+} from "./attributes.ts";
 import { normalizeIp } from "./ip-address.ts";
 import { pointerToken, scanText } from "./text-scan.ts";
 import { normalizeTimestamp } from "./timestamp.ts";
@@ -127,10 +133,18 @@ function field(obj: Record<string, unknown>, key: string): unknown {
   return Object.hasOwn(obj, key) ? obj[key] : undefined;
 }
 
-function checkKnownKeys(obj: Record<string, unknown>, allowed: readonly string[], base: string, errors: FieldError[]): void {
+function checkKnownKeys(
+  obj: Record<string, unknown>,
+  allowed: readonly string[],
+  base: string,
+  errors: FieldError[],
+): void {
   for (const key of Object.keys(obj)) {
     if (!allowed.includes(key)) {
-      errors.push({ pointer: `${base}/${pointerToken(key)}`, detail: `is not a known field (allowed: ${allowed.join(", ")})` });
+      errors.push({
+        pointer: `${base}/${pointerToken(key)}`,
+        detail: `is not a known field (allowed: ${allowed.join(", ")})`,
+      });
     }
   }
 }
@@ -268,7 +282,8 @@ export function validateEvent(raw: unknown, opts: ValidateEventOptions = {}): Va
         if (n === null) {
           errors.push({
             pointer: "/requester/ip",
-            detail: "must be an IPv4 (dotted decimal, no leading zeros) or IPv6 literal, without zone id, brackets or port",
+            detail:
+              "must be an IPv4 (dotted decimal, no leading zeros) or IPv6 literal, without zone id, brackets or port",
           });
         } else {
           ip = n;
@@ -290,9 +305,12 @@ export function validateEvent(raw: unknown, opts: ValidateEventOptions = {}): Va
       : undefined;
     const tservice = field(rawTarget, "service");
     const service =
-      tservice === undefined ? undefined : checkString(tservice, "/target/service", ident(EVENT_LIMITS.targetService), errors);
+      tservice === undefined
+        ? undefined
+        : checkString(tservice, "/target/service", ident(EVENT_LIMITS.targetService), errors);
     const ttype = field(rawTarget, "type");
-    const type = ttype === undefined ? undefined : checkString(ttype, "/target/type", ident(EVENT_LIMITS.targetType), errors);
+    const type =
+      ttype === undefined ? undefined : checkString(ttype, "/target/type", ident(EVENT_LIMITS.targetType), errors);
     if (targetId !== undefined) {
       target = { id: targetId };
       if (service !== undefined) target.service = service;
@@ -301,10 +319,13 @@ export function validateEvent(raw: unknown, opts: ValidateEventOptions = {}): Va
   }
 
   const rawAction = field(raw, "action");
-  const action = rawAction === undefined ? undefined : checkString(rawAction, "/action", ident(EVENT_LIMITS.action), errors);
+  const action =
+    rawAction === undefined ? undefined : checkString(rawAction, "/action", ident(EVENT_LIMITS.action), errors);
 
   const rawOutcome = field(raw, "outcome");
-  const outcome = required(rawOutcome, "/outcome", errors) ? checkEnum(rawOutcome, "/outcome", outcomeSchema, errors) : undefined;
+  const outcome = required(rawOutcome, "/outcome", errors)
+    ? checkEnum(rawOutcome, "/outcome", outcomeSchema, errors)
+    : undefined;
 
   const rawCorrelation = field(raw, "correlationId");
   let correlationId: string | undefined;
@@ -322,7 +343,8 @@ export function validateEvent(raw: unknown, opts: ValidateEventOptions = {}): Va
       } else {
         errors.push({
           pointer: "/correlationId",
-          detail: "is absent and the traceparent header is not a valid W3C traceparent, so no trace-id can be taken from it",
+          detail:
+            "is absent and the traceparent header is not a valid W3C traceparent, so no trace-id can be taken from it",
         });
       }
     }
@@ -330,7 +352,9 @@ export function validateEvent(raw: unknown, opts: ValidateEventOptions = {}): Va
 
   const rawReason = field(raw, "reason");
   const reason =
-    rawReason === undefined ? undefined : checkString(rawReason, "/reason", { max: EVENT_LIMITS.reason, identifier: false }, errors);
+    rawReason === undefined
+      ? undefined
+      : checkString(rawReason, "/reason", { max: EVENT_LIMITS.reason, identifier: false }, errors);
 
   const rawAttributes = field(raw, "attributes");
   let attributes: Record<string, unknown> | undefined;

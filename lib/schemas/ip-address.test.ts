@@ -3,11 +3,24 @@ import { isIpv4, isIpv6, normalizeIp } from "./ip-address.ts";
 
 describe("IP literals", () => {
   it("accepts IPv4 dotted decimal", () => {
-    for (const s of ["0.0.0.0", "127.0.0.1", "255.255.255.255", "10.20.30.40", "1.2.3.4"]) expect(isIpv4(s), s).toBe(true);
+    for (const s of ["0.0.0.0", "127.0.0.1", "255.255.255.255", "10.20.30.40", "1.2.3.4"])
+      expect(isIpv4(s), s).toBe(true);
   });
 
   it("rejects malformed IPv4, leading zeros included", () => {
-    for (const s of ["256.0.0.1", "1.2.3", "1.2.3.4.5", "01.2.3.4", "1.2.3.04", "1.2.3.4 ", " 1.2.3.4", "1..3.4", "0x1.2.3.4", "1.2.3.4/24", "١.2.3.4"]) {
+    for (const s of [
+      "256.0.0.1",
+      "1.2.3",
+      "1.2.3.4.5",
+      "01.2.3.4",
+      "1.2.3.04",
+      "1.2.3.4 ",
+      " 1.2.3.4",
+      "1..3.4",
+      "0x1.2.3.4",
+      "1.2.3.4/24",
+      "١.2.3.4",
+    ]) {
       expect(isIpv4(s), s).toBe(false);
     }
   });

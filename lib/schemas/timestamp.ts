@@ -16,8 +16,7 @@
 
 export const MAX_FUTURE_SKEW_MS = 24 * 60 * 60 * 1000;
 
-const RFC3339 =
-  /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:[Zz]|([+-])(\d{2}):(\d{2}))$/;
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:[Zz]|([+-])(\d{2}):(\d{2}))$/;
 
 // Latest instant whose UTC form still has a four-digit year.
 const MAX_EPOCH_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);

@@ -26,7 +26,9 @@ describe("parseTraceparent", () => {
     expect(parseTraceparent("cc-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")?.traceId).toBe(
       "4bf92f3577b34da6a3ce929d0e0e4736",
     );
-    expect(parseTraceparent("cc-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-what-the-future-will-be-like")?.version).toBe("cc");
+    expect(
+      parseTraceparent("cc-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-what-the-future-will-be-like")?.version,
+    ).toBe("cc");
     // ... but only when the extra part starts with "-".
     expect(parseTraceparent("cc-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01.what")).toBeNull();
   });

@@ -17,7 +17,10 @@ export async function runAction<T extends object>(name: string, fn: () => Promis
     }
     const ref = crypto.randomUUID().slice(0, 8);
     console.error(`[ledgerline] action ${name} failed (ref ${ref}):`, e);
-    return { ok: false, error: `Something went wrong (reference ${ref}). Reload the page to see what was saved, then try again.` };
+    return {
+      ok: false,
+      error: `Something went wrong (reference ${ref}). Reload the page to see what was saved, then try again.`,
+    };
   }
 }
 

@@ -63,7 +63,10 @@ const OPS: Op[] = [
   {
     name: "createUser",
     call: (f, p) => createUser(f.ledger, p, { email: `new-${++n}@example.com`, role: "analyst" }),
-    audit: { action: "user.create", target: (_, r) => `ledgerline://users/${(r as { user: { email: string } }).user.email}` },
+    audit: {
+      action: "user.create",
+      target: (_, r) => `ledgerline://users/${(r as { user: { email: string } }).user.email}`,
+    },
   },
   {
     name: "setUserRole",
@@ -83,13 +86,19 @@ const OPS: Op[] = [
   {
     name: "createReadToken",
     call: (f, p) => createReadToken(f.ledger, p, "token-target@example.com", "script"),
-    audit: { action: "read-token.create", target: (_, r) => `ledgerline://users/token-target@example.com/tokens/${(r as { id: string }).id}` },
+    audit: {
+      action: "read-token.create",
+      target: (_, r) => `ledgerline://users/token-target@example.com/tokens/${(r as { id: string }).id}`,
+    },
   },
   { name: "listReadTokens", call: (f, p) => listReadTokens(f.ledger, p) },
   {
     name: "revokeReadToken",
     call: (f, p) => revokeReadToken(f.ledger, p, f.tokenId),
-    audit: { action: "read-token.revoke", target: (f) => `ledgerline://users/token-target@example.com/tokens/${f.tokenId}` },
+    audit: {
+      action: "read-token.revoke",
+      target: (f) => `ledgerline://users/token-target@example.com/tokens/${f.tokenId}`,
+    },
   },
   {
     name: "createIngestKey",
@@ -114,7 +123,9 @@ describe.each(DIALECTS)("admin permission matrix on %s", (dialect) => {
     const ledger = opened.ledger;
     const users = {} as Fixture["users"];
     for (const role of ["admin", "auditor", "analyst"] as const) {
-      users[role] = (await createUser(ledger, SETUP, { email: `${role}@example.com`, role, password: "a long enough password" })).user;
+      users[role] = (
+        await createUser(ledger, SETUP, { email: `${role}@example.com`, role, password: "a long enough password" })
+      ).user;
     }
     for (const t of ["role-target", "disable-target", "reset-target", "token-target"]) {
       await createUser(ledger, SETUP, { email: `${t}@example.com`, role: "analyst" });
@@ -163,7 +174,11 @@ describe.each(DIALECTS)("admin permission matrix on %s", (dialect) => {
 
   it("lists return serialized rows, never secrets", async () => {
     const admin = userPrincipal(f.users.admin, "admin");
-    const all = JSON.stringify([await listUsers(f.ledger, admin), await listReadTokens(f.ledger, admin), await listIngestKeys(f.ledger, admin)]);
+    const all = JSON.stringify([
+      await listUsers(f.ledger, admin),
+      await listReadTokens(f.ledger, admin),
+      await listIngestKeys(f.ledger, admin),
+    ]);
     expect(all).not.toMatch(/passwordHash|secretHash|sessionVersion|scrypt\$/);
     expect((await listUsers(f.ledger, admin)).map((u) => u.email)).toContain("auditor@example.com");
   });
@@ -193,11 +208,18 @@ describe.each(DIALECTS)("admin changes on %s", (dialect) => {
       "ingest-key.revoke",
     ]);
     for (const e of entries) {
-      expect(e).toMatchObject({ source: CLI_SOURCE, requesterId: "root@build-host", requesterType: "user", requesterIp: null });
+      expect(e).toMatchObject({
+        source: CLI_SOURCE,
+        requesterId: "root@build-host",
+        requesterType: "user",
+        requesterIp: null,
+      });
     }
     expect(JSON.parse(entries[1]!.attributes!)).toEqual({ from: "auditor", to: "analyst" });
     // The key's secret is in no entry.
-    expect(JSON.stringify(entries, (_, v) => (typeof v === "bigint" ? String(v) : v))).not.toContain(k.key.slice("llk_".length + 13));
+    expect(JSON.stringify(entries, (_, v) => (typeof v === "bigint" ? String(v) : v))).not.toContain(
+      k.key.slice("llk_".length + 13),
+    );
     // Revoking twice changes nothing and records nothing more.
     expect((await revokeIngestKey(ledger, ops, k.id)).revokedAt).toBeTruthy();
     expect(await ledger.prisma.entry.count()).toBe(6);
@@ -209,7 +231,15 @@ describe.each(DIALECTS)("admin changes on %s", (dialect) => {
     const t = await createReadToken(ledger, ops, "aud@example.com", "export script");
 
     const p = await principalFromReadToken(ledger, t.token, "198.51.100.7");
-    expect(p).toEqual({ kind: "user", userId: user.id, email: "aud@example.com", name: "Aud", role: "auditor", via: "token", ip: "198.51.100.7" });
+    expect(p).toEqual({
+      kind: "user",
+      userId: user.id,
+      email: "aud@example.com",
+      name: "Aud",
+      role: "auditor",
+      via: "token",
+      ip: "198.51.100.7",
+    });
     expect((await listReadTokens(ledger, ops))[0]!.lastUsedAt).not.toBeNull();
 
     // A role change applies to the same token on its next use.
@@ -228,7 +258,15 @@ describe.each(DIALECTS)("admin changes on %s", (dialect) => {
     const secret = t.token.slice(17);
     expect(secret).toHaveLength(43);
     const wrong = secret.slice(0, -1) + (secret.endsWith("A") ? "B" : "A");
-    for (const bad of ["", "garbage", `llr_${id}`, t.token + "x", `llr_aaaaaaaaaaaa_${secret}`, `llr_${id}_${wrong}`, `llk_${id}_${secret}`]) {
+    for (const bad of [
+      "",
+      "garbage",
+      `llr_${id}`,
+      t.token + "x",
+      `llr_aaaaaaaaaaaa_${secret}`,
+      `llr_${id}_${wrong}`,
+      `llk_${id}_${secret}`,
+    ]) {
       expect(await principalFromReadToken(ledger, bad), bad).toBeNull();
     }
 
@@ -273,7 +311,9 @@ describe.each(DIALECTS)("admin changes on %s", (dialect) => {
     expect(await codeOf(createUser(ledger, me, { email: "ROOT@example.com", role: "analyst" }))).toBe("conflict");
     expect(await codeOf(createUser(ledger, me, { email: "not-an-email", role: "analyst" }))).toBe("validation");
     expect(await codeOf(createUser(ledger, me, { email: "x@example.com", role: "superuser" }))).toBe("validation");
-    expect(await codeOf(createUser(ledger, me, { email: "x@example.com", role: "analyst", password: "too short" }))).toBe("validation");
+    expect(
+      await codeOf(createUser(ledger, me, { email: "x@example.com", role: "analyst", password: "too short" })),
+    ).toBe("validation");
     expect(await codeOf(createIngestKey(ledger, me, "has space"))).toBe("validation");
     expect(await codeOf(revokeIngestKey(ledger, me, "nope"))).toBe("not_found");
     expect(await codeOf(revokeReadToken(ledger, me, "nope"))).toBe("not_found");
@@ -282,6 +322,11 @@ describe.each(DIALECTS)("admin changes on %s", (dialect) => {
     await setUserDisabled(ledger, me, "off@example.com", true);
     expect(await codeOf(createReadToken(ledger, me, "off@example.com"))).toBe("conflict");
     // Only the successful changes were recorded: two user.create, enable, disable.
-    expect((await entriesAfter(ledger, 0)).map((e) => e.action)).toEqual(["user.create", "user.enable", "user.create", "user.disable"]);
+    expect((await entriesAfter(ledger, 0)).map((e) => e.action)).toEqual([
+      "user.create",
+      "user.enable",
+      "user.create",
+      "user.disable",
+    ]);
   });
 });

@@ -33,7 +33,11 @@ export function inflightRequests(ledger: Ledger): number {
 }
 
 function busy(what: string): AppError {
-  return new AppError("unavailable", `The log is busy: ${what}. Nothing of this request was stored; retry after the delay.`, { retryAfter: 1 });
+  return new AppError(
+    "unavailable",
+    `The log is busy: ${what}. Nothing of this request was stored; retry after the delay.`,
+    { retryAfter: 1 },
+  );
 }
 
 // Event-loop lag: how late a 100 ms timer fires. The requests of a CPU-bound
@@ -93,7 +97,8 @@ export function assertNotBusy(ledger: Ledger): void {
  */
 export async function withAdmission<T>(ledger: Ledger, n: number, fn: () => Promise<T>): Promise<T> {
   const s = state(ledger);
-  if (s.pending > 0 && s.pending + n > ledger.config.maxPendingEvents) throw busy(`${s.pending} events are waiting to be written`);
+  if (s.pending > 0 && s.pending + n > ledger.config.maxPendingEvents)
+    throw busy(`${s.pending} events are waiting to be written`);
   s.pending += n;
   try {
     return await fn();

@@ -48,8 +48,13 @@ export async function recordAudit(ledger: Ledger, actor: Actor, r: AuditRecord):
   if (!v.ok) {
     // Whatever a visitor typed (an odd email at sign-in) must not stop the record:
     // keep it as an escaped attribute instead of the requester id.
-    v = validateEvent({ ...raw, requester: { id: "invalid-identity", type: "user" }, attributes: { ...(raw.attributes ?? {}), claimedIdentity: JSON.stringify(actor.id).slice(0, 600) } });
-    if (!v.ok) throw new Error(`meta-audit record is invalid: ${v.errors.map((e) => `${e.pointer} ${e.detail}`).join("; ")}`);
+    v = validateEvent({
+      ...raw,
+      requester: { id: "invalid-identity", type: "user" },
+      attributes: { ...(raw.attributes ?? {}), claimedIdentity: JSON.stringify(actor.id).slice(0, 600) },
+    });
+    if (!v.ok)
+      throw new Error(`meta-audit record is invalid: ${v.errors.map((e) => `${e.pointer} ${e.detail}`).join("; ")}`);
   }
   const res = await ledger.sequencer.append(actor.source ?? DASHBOARD_SOURCE, [v.event]);
   if (!res.ok) throw new Error("meta-audit record conflicted");

@@ -8,7 +8,12 @@ import { randomToken } from "./ids.ts";
 // bits need no slow hash), compared in constant time.
 
 export function newBearerSecret(prefix: string): { id: string; secret: string; hash: string } {
-  const id = crypto.randomBytes(9).toString("base64url").toLowerCase().replace(/[^a-z0-9]/g, "0").slice(0, 12);
+  const id = crypto
+    .randomBytes(9)
+    .toString("base64url")
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, "0")
+    .slice(0, 12);
   const secret = `${prefix}_${id}_${randomToken(32)}`;
   return { id, secret, hash: hashSecret(secret) };
 }

@@ -22,10 +22,7 @@ const envSchema = z.object({
   PORT: intFrom("PORT", 3000, 1, 65535),
   LEDGERLINE_DATA_DIR: z.string().optional(),
   DATABASE_URL: z.string().optional(),
-  LEDGERLINE_DEMO: z
-    .enum(["on", "off"], { message: 'LEDGERLINE_DEMO must be "on" or "off"' })
-    .optional()
-    .default("on"),
+  LEDGERLINE_DEMO: z.enum(["on", "off"], { message: 'LEDGERLINE_DEMO must be "on" or "off"' }).optional().default("on"),
   LEDGERLINE_ORIGIN: z
     .string()
     .regex(/^[\x21-\x7e]+$/, "LEDGERLINE_ORIGIN must be printable ASCII without spaces")
@@ -50,7 +47,10 @@ const envSchema = z.object({
   LEDGERLINE_MAX_EVENT_LOOP_LAG_MS: intFrom("LEDGERLINE_MAX_EVENT_LOOP_LAG_MS", 250, 10, 60_000),
   LEDGERLINE_RATE_LIMIT: intFrom("LEDGERLINE_RATE_LIMIT", 20_000, 0, 10_000_000),
   LEDGERLINE_RATE_BURST: intFrom("LEDGERLINE_RATE_BURST", 0, 0, 100_000_000),
-  LEDGERLINE_ENV: z.enum(["development", "production"], { message: 'LEDGERLINE_ENV must be "development" or "production"' }).optional().default("development"),
+  LEDGERLINE_ENV: z
+    .enum(["development", "production"], { message: 'LEDGERLINE_ENV must be "development" or "production"' })
+    .optional()
+    .default("development"),
   LEDGERLINE_OIDC_ISSUER: z.url({ message: "LEDGERLINE_OIDC_ISSUER must be a URL" }).optional(),
   LEDGERLINE_OIDC_CLIENT_ID: z.string().optional(),
   LEDGERLINE_OIDC_CLIENT_SECRET: z.string().optional(),
@@ -60,9 +60,7 @@ const envSchema = z.object({
   LEDGERLINE_OIDC_SCOPE: z.string().optional().default("openid email profile"),
 });
 
-export type Database =
-  | { dialect: "sqlite"; file: string; url: string }
-  | { dialect: "postgres"; url: string };
+export type Database = { dialect: "sqlite"; file: string; url: string } | { dialect: "postgres"; url: string };
 
 export type Config = {
   port: number;
@@ -144,16 +142,23 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 function parseOidc(e: z.infer<typeof envSchema>): OidcConfig | null {
   if (!e.LEDGERLINE_OIDC_ISSUER) return null;
   if (!e.LEDGERLINE_OIDC_CLIENT_ID || !e.LEDGERLINE_OIDC_CLIENT_SECRET) {
-    throw new ConfigError("LEDGERLINE_OIDC_ISSUER is set, so LEDGERLINE_OIDC_CLIENT_ID and LEDGERLINE_OIDC_CLIENT_SECRET are required too.");
+    throw new ConfigError(
+      "LEDGERLINE_OIDC_ISSUER is set, so LEDGERLINE_OIDC_CLIENT_ID and LEDGERLINE_OIDC_CLIENT_SECRET are required too.",
+    );
   }
   const roleMap: OidcConfig["roleMap"] = [];
-  for (const pair of (e.LEDGERLINE_OIDC_ROLE_MAP ?? "").split(",").map((s) => s.trim()).filter(Boolean)) {
+  for (const pair of (e.LEDGERLINE_OIDC_ROLE_MAP ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const m = /^(.+)=(admin|auditor|analyst)$/.exec(pair);
     if (!m) throw new ConfigError(`LEDGERLINE_OIDC_ROLE_MAP: "${pair}" is not <claim value>=<admin|auditor|analyst>.`);
     roleMap.push({ value: m[1]!.trim(), role: m[2] as "admin" | "auditor" | "analyst" });
   }
   if (!roleMap.length) {
-    throw new ConfigError("LEDGERLINE_OIDC_ROLE_MAP is required with single sign-on, e.g. ledgerline-admins=admin,ledgerline-auditors=auditor,*=analyst.");
+    throw new ConfigError(
+      "LEDGERLINE_OIDC_ROLE_MAP is required with single sign-on, e.g. ledgerline-admins=admin,ledgerline-auditors=auditor,*=analyst.",
+    );
   }
   return {
     issuer: e.LEDGERLINE_OIDC_ISSUER.replace(/\/$/, ""),

@@ -40,23 +40,102 @@ const id = (r: () => number) => Math.floor(r() * 90000 + 10000);
 
 const FLOWS: Hop[][] = [
   [
-    { from: S.gateway, to: "orders", target: (r) => `https://orders.shop.svc/v1/orders/${id(r)}`, targetType: "api", action: "POST /v1/orders", eventType: "write" },
-    { from: S.orders, to: "inventory", target: (r) => `https://inventory.shop.svc/v1/stock/sku-${id(r)}`, targetType: "api", action: "PUT /v1/stock/{sku}", eventType: "modify" },
-    { from: S.orders, to: "payments", target: (r) => `https://payments.svc/v1/charges/ch_${id(r)}`, targetType: "api", action: "POST /v1/charges", eventType: "write" },
-    { from: S.payments, to: "fraud-check", target: () => "https://fraud.payments.svc/v1/score", targetType: "api", action: "POST /v1/score", eventType: "execute" },
-    { from: S.payments, to: "payments", target: () => "db://payments-pg/cardholder.cards", targetType: "db", action: "SELECT cards", eventType: "read" },
-    { from: S.orders, to: "notifications", target: () => "queue://comms/order-confirmations", targetType: "queue", action: "publish", eventType: "write" },
+    {
+      from: S.gateway,
+      to: "orders",
+      target: (r) => `https://orders.shop.svc/v1/orders/${id(r)}`,
+      targetType: "api",
+      action: "POST /v1/orders",
+      eventType: "write",
+    },
+    {
+      from: S.orders,
+      to: "inventory",
+      target: (r) => `https://inventory.shop.svc/v1/stock/sku-${id(r)}`,
+      targetType: "api",
+      action: "PUT /v1/stock/{sku}",
+      eventType: "modify",
+    },
+    {
+      from: S.orders,
+      to: "payments",
+      target: (r) => `https://payments.svc/v1/charges/ch_${id(r)}`,
+      targetType: "api",
+      action: "POST /v1/charges",
+      eventType: "write",
+    },
+    {
+      from: S.payments,
+      to: "fraud-check",
+      target: () => "https://fraud.payments.svc/v1/score",
+      targetType: "api",
+      action: "POST /v1/score",
+      eventType: "execute",
+    },
+    {
+      from: S.payments,
+      to: "payments",
+      target: () => "db://payments-pg/cardholder.cards",
+      targetType: "db",
+      action: "SELECT cards",
+      eventType: "read",
+    },
+    {
+      from: S.orders,
+      to: "notifications",
+      target: () => "queue://comms/order-confirmations",
+      targetType: "queue",
+      action: "publish",
+      eventType: "write",
+    },
   ],
   [
-    { from: S.gateway, to: "users", target: (r) => `https://users.identity.svc/v1/users/u_${id(r)}`, targetType: "api", action: "GET /v1/users/{id}", eventType: "read" },
-    { from: S.users, to: "users", target: () => "db://identity-pg/public.users", targetType: "db", action: "SELECT users", eventType: "read" },
+    {
+      from: S.gateway,
+      to: "users",
+      target: (r) => `https://users.identity.svc/v1/users/u_${id(r)}`,
+      targetType: "api",
+      action: "GET /v1/users/{id}",
+      eventType: "read",
+    },
+    {
+      from: S.users,
+      to: "users",
+      target: () => "db://identity-pg/public.users",
+      targetType: "db",
+      action: "SELECT users",
+      eventType: "read",
+    },
   ],
   [
-    { from: S.gateway, to: "users", target: () => "https://users.identity.svc/v1/token", targetType: "api", action: "POST /v1/token", eventType: "authenticate" },
+    {
+      from: S.gateway,
+      to: "users",
+      target: () => "https://users.identity.svc/v1/token",
+      targetType: "api",
+      action: "POST /v1/token",
+      eventType: "authenticate",
+    },
   ],
   [
-    { from: S.reporting, fromType: "job", to: "orders", target: () => "db://shop-pg/public.orders", targetType: "db", action: "SELECT orders", eventType: "read" },
-    { from: S.reporting, fromType: "job", to: "payments", target: () => "db://payments-pg/cardholder.cards", targetType: "db", action: "SELECT cards", eventType: "read" },
+    {
+      from: S.reporting,
+      fromType: "job",
+      to: "orders",
+      target: () => "db://shop-pg/public.orders",
+      targetType: "db",
+      action: "SELECT orders",
+      eventType: "read",
+    },
+    {
+      from: S.reporting,
+      fromType: "job",
+      to: "payments",
+      target: () => "db://payments-pg/cardholder.cards",
+      targetType: "db",
+      action: "SELECT cards",
+      eventType: "read",
+    },
   ],
 ];
 
@@ -93,17 +172,25 @@ export function demoEvents(count = 1000, now = Date.now(), days = 7, seed = 2026
     for (const hop of flow) {
       t += 3 + Math.floor(r() * 40);
       const { outcome, reason } = outcomeFor(hop, r);
-      const observer = Object.values(S).find((s) => s.endsWith(`/${hop.to}`) || s.endsWith(`/${hop.to}-api`)) ?? hop.from;
+      const observer =
+        Object.values(S).find((s) => s.endsWith(`/${hop.to}`) || s.endsWith(`/${hop.to}-api`)) ?? hop.from;
       const e: NormalizedEvent = {
         id: uuidv7(t),
         timestamp: new Date(t).toISOString(),
         eventType: hop.eventType,
-        requester: { id: hop.from, type: hop.fromType ?? "service", ip: `10.42.${Math.floor(r() * 8)}.${Math.floor(r() * 250) + 2}` },
+        requester: {
+          id: hop.from,
+          type: hop.fromType ?? "service",
+          ip: `10.42.${Math.floor(r() * 8)}.${Math.floor(r() * 250) + 2}`,
+        },
         target: { id: hop.target(r), service: hop.to, type: hop.targetType },
         action: hop.action,
         outcome,
         correlationId,
-        attributes: { "http.response.status_code": outcome === "success" ? 200 : outcome === "denied" ? 403 : 504, "duration.ms": Math.floor(r() * 120) + 1 },
+        attributes: {
+          "http.response.status_code": outcome === "success" ? 200 : outcome === "denied" ? 403 : 504,
+          "duration.ms": Math.floor(r() * 120) + 1,
+        },
       };
       if (reason) e.reason = reason;
       const list = bySource.get(observer) ?? [];
@@ -117,7 +204,11 @@ export function demoEvents(count = 1000, now = Date.now(), days = 7, seed = 2026
 
 /** Seeds the demo fleet into an empty store; prints one demo ingest key (shown only this once). */
 export async function seedDemo(ledger: Ledger, log: (m: string) => void): Promise<boolean> {
-  const [entries, keys, users] = await Promise.all([ledger.prisma.entry.count(), ledger.prisma.ingestKey.count(), ledger.prisma.user.count()]);
+  const [entries, keys, users] = await Promise.all([
+    ledger.prisma.entry.count(),
+    ledger.prisma.ingestKey.count(),
+    ledger.prisma.user.count(),
+  ]);
   if (entries > 0 || keys > 0 || users > 0) return false;
   const bySource = demoEvents();
   let total = 0;
@@ -139,7 +230,11 @@ export async function seedDemo(ledger: Ledger, log: (m: string) => void): Promis
   const system: Principal = { kind: "system", role: "admin", email: "ledgerline-demo", via: "cli" };
   log("demo logins — shown once (change them, or disable these users, before real use):");
   for (const role of ROLES) {
-    const { user, password } = await createUser(ledger, system, { email: `${role}@demo.ledgerline.dev`, role, name: `Demo ${role}` });
+    const { user, password } = await createUser(ledger, system, {
+      email: `${role}@demo.ledgerline.dev`,
+      role,
+      name: `Demo ${role}`,
+    });
     log(`    demo login  ${role.padEnd(8)}  ${user.email.padEnd(28)}  ${password}`);
   }
   return true;

@@ -59,6 +59,19 @@ export function isTransientStoreError(e: unknown): boolean {
   const code = (e as { code?: string })?.code ?? "";
   return (
     /^SQLITE_(BUSY|LOCKED|FULL|READONLY|IOERR|CANTOPEN)/.test(code) ||
-    ["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "57P01", "57P03", "53100", "53200", "53300", "08000", "08003", "08006", "25006"].includes(code)
+    [
+      "ECONNREFUSED",
+      "ECONNRESET",
+      "ETIMEDOUT",
+      "57P01",
+      "57P03",
+      "53100",
+      "53200",
+      "53300",
+      "08000",
+      "08003",
+      "08006",
+      "25006",
+    ].includes(code)
   );
 }

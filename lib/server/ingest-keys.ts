@@ -19,17 +19,26 @@ export type IngestKeyInfo = {
   lastUsedAt: string | null;
 };
 
-
 /** Same rules as an event's requester.id: a machine identity, printable, ≤ 512 chars. */
 export function checkSourceIdentity(source: string): void {
   if (!source || source.length > 512 || /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\s]/.test(source)) {
-    throw new AppError("validation", "source must be 1–512 characters with no spaces or control characters, e.g. spiffe://prod/ns/payments/sa/api", {
-      errors: [{ pointer: "/source", detail: "invalid source identity" }],
-    });
+    throw new AppError(
+      "validation",
+      "source must be 1–512 characters with no spaces or control characters, e.g. spiffe://prod/ns/payments/sa/api",
+      {
+        errors: [{ pointer: "/source", detail: "invalid source identity" }],
+      },
+    );
   }
 }
 
-async function audit(ledger: Ledger, p: Principal, action: string, eventType: "write" | "delete", k: { id: string; source: string }) {
+async function audit(
+  ledger: Ledger,
+  p: Principal,
+  action: string,
+  eventType: "write" | "delete",
+  k: { id: string; source: string },
+) {
   await recordAudit(ledger, actorOf(p), {
     action,
     eventType,
@@ -49,7 +58,9 @@ export async function createIngestKey(
   checkSourceIdentity(source);
   const desc = description?.trim() ? description.trim() : null;
   if (desc && desc.length > 500) {
-    throw new AppError("validation", "description must be at most 500 characters", { errors: [{ pointer: "/description", detail: "too long" }] });
+    throw new AppError("validation", "description must be at most 500 characters", {
+      errors: [{ pointer: "/description", detail: "too long" }],
+    });
   }
   const { id, secret: key, hash } = newBearerSecret("llk");
   await ledger.prisma.ingestKey.create({
@@ -64,7 +75,11 @@ export async function revokeIngestKey(ledger: Ledger, p: Principal, id: string):
   const row = await ledger.prisma.ingestKey.findUnique({ where: { id }, omit: { secretHash: true } });
   if (!row) throw new AppError("not_found", `No ingest key with id ${id}. List them with \`ledgerline keys list\`.`);
   if (row.revokedAt) return row;
-  const updated = await ledger.prisma.ingestKey.update({ where: { id }, data: { revokedAt: nowIso() }, omit: { secretHash: true } });
+  const updated = await ledger.prisma.ingestKey.update({
+    where: { id },
+    data: { revokedAt: nowIso() },
+    omit: { secretHash: true },
+  });
   await audit(ledger, p, "ingest-key.revoke", "delete", row);
   return updated;
 }
@@ -75,7 +90,10 @@ export async function listIngestKeys(ledger: Ledger, p: Principal): Promise<Inge
 }
 
 /** The source bound to a valid, unrevoked key; null for anything else. */
-export async function authenticateIngestKey(prisma: Prisma, key: string): Promise<{ id: string; source: string } | null> {
+export async function authenticateIngestKey(
+  prisma: Prisma,
+  key: string,
+): Promise<{ id: string; source: string } | null> {
   const id = bearerSecretId("llk", key);
   if (!id) return null;
   const row = await prisma.ingestKey.findUnique({ where: { id } });

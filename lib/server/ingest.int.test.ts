@@ -23,7 +23,10 @@ describe.each(DIALECTS)("ingest on %s", (dialect) => {
   let base: number;
 
   beforeEach(async () => {
-    ({ ledger, cleanup } = await freshLedger(dialect, { LEDGERLINE_MAX_BODY_BYTES: "65536", LEDGERLINE_MAX_BATCH: "50" }));
+    ({ ledger, cleanup } = await freshLedger(dialect, {
+      LEDGERLINE_MAX_BODY_BYTES: "65536",
+      LEDGERLINE_MAX_BATCH: "50",
+    }));
     key = (await createIngestKey(ledger, admin, "spiffe://test.example/ns/payments/sa/api")).key;
     routes = v1Routes(async () => ledger);
     base = await ledger.prisma.entry.count();
@@ -35,13 +38,18 @@ describe.each(DIALECTS)("ingest on %s", (dialect) => {
       new Request("http://127.0.0.1/api/v1/events", {
         method: "POST",
         body: body as BodyInit,
-        headers: { "content-type": "application/json", ...(auth ? { authorization: `Bearer ${auth}` } : {}), ...headers },
+        headers: {
+          "content-type": "application/json",
+          ...(auth ? { authorization: `Bearer ${auth}` } : {}),
+          ...headers,
+        },
       }),
       {},
     );
   // Traffic only: the meta-audit entries of key administration are not ingest.
   const count = async () => ledger.prisma.entry.count({ where: { source: { not: CLI_SOURCE } } });
-  const rows = async () => ledger.db.all<EntryRow>(`SELECT * FROM entries WHERE source <> '${CLI_SOURCE}' ORDER BY seq`);
+  const rows = async () =>
+    ledger.db.all<EntryRow>(`SELECT * FROM entries WHERE source <> '${CLI_SOURCE}' ORDER BY seq`);
 
   it("accepts one event, an array and NDJSON, and stores exactly what it acknowledged", async () => {
     const one = await post(JSON.stringify(event({ id: "one" })));
@@ -125,7 +133,12 @@ describe.each(DIALECTS)("ingest on %s", (dialect) => {
 
   it("answers 401 for a missing, malformed, unknown or revoked key", async () => {
     const body = JSON.stringify(event());
-    for (const auth of [null, "nope", "llk_aaaaaaaaaaaa_" + "A".repeat(43), key.slice(0, -1) + (key.endsWith("A") ? "B" : "A")]) {
+    for (const auth of [
+      null,
+      "nope",
+      "llk_aaaaaaaaaaaa_" + "A".repeat(43),
+      key.slice(0, -1) + (key.endsWith("A") ? "B" : "A"),
+    ]) {
       const r = await post(body, {}, auth);
       expect(r.status).toBe(401);
       expect(r.headers.get("www-authenticate")).toMatch(/^Bearer/);
@@ -138,28 +151,88 @@ describe.each(DIALECTS)("ingest on %s", (dialect) => {
   });
 
   it("rejects every kind of bad input with a problem naming the field, storing nothing", async () => {
-    const cases: Array<{ name: string; body: string | Uint8Array; headers?: Record<string, string>; status: number; pointer?: string }> = [
+    const cases: Array<{
+      name: string;
+      body: string | Uint8Array;
+      headers?: Record<string, string>;
+      status: number;
+      pointer?: string;
+    }> = [
       { name: "malformed JSON", body: "{", status: 400 },
       { name: "empty body", body: "", status: 400 },
       { name: "empty array", body: "[]", status: 400 },
-      { name: "wrong content type", body: JSON.stringify(event()), headers: { "content-type": "text/plain" }, status: 415 },
+      {
+        name: "wrong content type",
+        body: JSON.stringify(event()),
+        headers: { "content-type": "text/plain" },
+        status: 415,
+      },
       { name: "invalid UTF-8", body: new Uint8Array([0x7b, 0xff, 0x7d]), status: 400 },
       { name: "duplicate keys", body: '{"outcome":"success","outcome":"denied"}', status: 400 },
       { name: "nesting bomb", body: "[".repeat(60_000), status: 400 },
       { name: "unknown field", body: JSON.stringify(event({ admin: true })), status: 422, pointer: "/admin" },
-      { name: "missing timestamp", body: JSON.stringify(event({ timestamp: undefined })), status: 422, pointer: "/timestamp" },
+      {
+        name: "missing timestamp",
+        body: JSON.stringify(event({ timestamp: undefined })),
+        status: 422,
+        pointer: "/timestamp",
+      },
       { name: "bad eventType", body: JSON.stringify(event({ eventType: "DROP" })), status: 422, pointer: "/eventType" },
       { name: "wrong type", body: JSON.stringify(event({ outcome: 1 })), status: 422, pointer: "/outcome" },
-      { name: "control char", body: JSON.stringify(event({ requester: { id: "svc\u0007" } })), status: 422, pointer: "/requester/id" },
-      { name: "bidi override", body: JSON.stringify(event({ target: { id: "db://x\u202e" } })), status: 422, pointer: "/target/id" },
-      { name: "lone surrogate", body: '{"timestamp":"2026-11-27T00:00:00Z","eventType":"read","requester":{"id":"a"},"target":{"id":"b"},"outcome":"success","reason":"\\ud800"}', status: 422, pointer: "/reason" },
-      { name: "long requester", body: JSON.stringify(event({ requester: { id: "x".repeat(513) } })), status: 422, pointer: "/requester/id" },
-      { name: "bad ip", body: JSON.stringify(event({ requester: { id: "a", ip: "300.1.1.1" } })), status: 422, pointer: "/requester/ip" },
-      { name: "deep attributes", body: JSON.stringify(event({ attributes: { a: { b: { c: { d: { e: { f: 1 } } } } } } })), status: 422 },
-      { name: "huge attributes", body: JSON.stringify(event({ attributes: { blob: "x".repeat(9000) } })), status: 422, pointer: "/attributes" },
-      { name: "proto key", body: '{"timestamp":"2026-11-27T00:00:00Z","eventType":"read","requester":{"id":"a"},"target":{"id":"b"},"outcome":"success","attributes":{"__proto__":{"x":1}}}', status: 422 },
+      {
+        name: "control char",
+        body: JSON.stringify(event({ requester: { id: "svc\u0007" } })),
+        status: 422,
+        pointer: "/requester/id",
+      },
+      {
+        name: "bidi override",
+        body: JSON.stringify(event({ target: { id: "db://x\u202e" } })),
+        status: 422,
+        pointer: "/target/id",
+      },
+      {
+        name: "lone surrogate",
+        body: '{"timestamp":"2026-11-27T00:00:00Z","eventType":"read","requester":{"id":"a"},"target":{"id":"b"},"outcome":"success","reason":"\\ud800"}',
+        status: 422,
+        pointer: "/reason",
+      },
+      {
+        name: "long requester",
+        body: JSON.stringify(event({ requester: { id: "x".repeat(513) } })),
+        status: 422,
+        pointer: "/requester/id",
+      },
+      {
+        name: "bad ip",
+        body: JSON.stringify(event({ requester: { id: "a", ip: "300.1.1.1" } })),
+        status: 422,
+        pointer: "/requester/ip",
+      },
+      {
+        name: "deep attributes",
+        body: JSON.stringify(event({ attributes: { a: { b: { c: { d: { e: { f: 1 } } } } } } })),
+        status: 422,
+      },
+      {
+        name: "huge attributes",
+        body: JSON.stringify(event({ attributes: { blob: "x".repeat(9000) } })),
+        status: 422,
+        pointer: "/attributes",
+      },
+      {
+        name: "proto key",
+        body: '{"timestamp":"2026-11-27T00:00:00Z","eventType":"read","requester":{"id":"a"},"target":{"id":"b"},"outcome":"success","attributes":{"__proto__":{"x":1}}}',
+        status: 422,
+      },
       { name: "too many items", body: JSON.stringify(Array.from({ length: 51 }, () => event())), status: 400 },
-      { name: "bad traceparent", body: JSON.stringify(event({ correlationId: undefined })), headers: { traceparent: "00-zz-00-01" }, status: 422, pointer: "/correlationId" },
+      {
+        name: "bad traceparent",
+        body: JSON.stringify(event({ correlationId: undefined })),
+        headers: { traceparent: "00-zz-00-01" },
+        status: 422,
+        pointer: "/correlationId",
+      },
     ];
     for (const c of cases) {
       const r = await post(c.body, c.headers);
@@ -168,7 +241,11 @@ describe.each(DIALECTS)("ingest on %s", (dialect) => {
       const p = await r.json();
       expect(p.status, c.name).toBe(c.status);
       expect(p.detail, c.name).toBeTruthy();
-      if (c.pointer) expect(p.errors.map((e: { pointer: string }) => e.pointer), c.name).toContain(c.pointer);
+      if (c.pointer)
+        expect(
+          p.errors.map((e: { pointer: string }) => e.pointer),
+          c.name,
+        ).toContain(c.pointer);
     }
     expect(({} as Record<string, unknown>).x).toBeUndefined();
     // A batch with one bad item: per-item pointers, nothing stored.
@@ -205,7 +282,9 @@ describe.each(DIALECTS)("ingest on %s", (dialect) => {
   });
 
   it("enforces the body size limit itself, with or without Content-Length", async () => {
-    const big = JSON.stringify(Array.from({ length: 40 }, () => event({ reason: "x".repeat(1000), attributes: { pad: "y".repeat(2000) } })));
+    const big = JSON.stringify(
+      Array.from({ length: 40 }, () => event({ reason: "x".repeat(1000), attributes: { pad: "y".repeat(2000) } })),
+    );
     expect(big.length).toBeGreaterThan(65536);
     const withLength = await post(big, { "content-length": String(Buffer.byteLength(big)) });
     expect(withLength.status).toBe(413);
@@ -232,7 +311,11 @@ describe.each(DIALECTS)("ingest on %s", (dialect) => {
 
 describe("ingest rate limit", () => {
   it("answers 429 with Retry-After past the per-key rate and stores nothing of the refused batch", async () => {
-    const { ledger, cleanup } = await freshLedger("sqlite", { LEDGERLINE_RATE_LIMIT: "5", LEDGERLINE_RATE_BURST: "10", LEDGERLINE_MAX_BATCH: "10" });
+    const { ledger, cleanup } = await freshLedger("sqlite", {
+      LEDGERLINE_RATE_LIMIT: "5",
+      LEDGERLINE_RATE_BURST: "10",
+      LEDGERLINE_MAX_BATCH: "10",
+    });
     try {
       // The limiter is per process; a fresh one for this ledger's settings.
       delete (globalThis as { __ledgerlineLimiter?: unknown }).__ledgerlineLimiter;
@@ -258,4 +341,3 @@ describe("ingest rate limit", () => {
     }
   });
 });
-

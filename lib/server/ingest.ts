@@ -14,7 +14,10 @@ import { bearerToken } from "./bearer-secrets.ts";
 
 export type IngestResponse = {
   status: 200 | 201;
-  body: { accepted: Array<{ id: string; seq: number; leafHash: string }>; duplicates: Array<{ id: string; seq: number }> };
+  body: {
+    accepted: Array<{ id: string; seq: number; leafHash: string }>;
+    duplicates: Array<{ id: string; seq: number }>;
+  };
 };
 
 const g = globalThis as typeof globalThis & { __ledgerlineLimiter?: RateLimiter };
@@ -27,7 +30,9 @@ function limiter(ledger: Ledger): RateLimiter {
 /** Reads the raw body bytes, refusing them once they pass `limit` bytes (Next.js route handlers set no limit). */
 export async function readBodyBytesLimited(req: Request, limit: number): Promise<Uint8Array> {
   const tooLarge = () =>
-    new AppError("payload_too_large", `The request body exceeds ${limit} bytes; split it into smaller batches.`, { limit });
+    new AppError("payload_too_large", `The request body exceeds ${limit} bytes; split it into smaller batches.`, {
+      limit,
+    });
   const declared = req.headers.get("content-length");
   if (declared && Number(declared) > limit) throw tooLarge();
   const chunks: Uint8Array[] = [];
@@ -69,7 +74,11 @@ export async function authenticateRequest(ledger: Ledger, req: Request): Promise
   const token = bearerToken(req);
   if (!token) throw new AppError("unauthorized", "Send an ingest key as `Authorization: Bearer <key>`.");
   const key = await authenticateIngestKey(ledger.prisma, token);
-  if (!key) throw new AppError("unauthorized", "The ingest key is unknown or revoked. Ask an admin for a new one (`ledgerline keys create`).");
+  if (!key)
+    throw new AppError(
+      "unauthorized",
+      "The ingest key is unknown or revoked. Ask an admin for a new one (`ledgerline keys create`).",
+    );
   return key;
 }
 
@@ -125,7 +134,12 @@ async function ingestAs(ledger: Ledger, req: Request): Promise<IngestResponse> {
         errors.push(
           parsed.kind === "single"
             ? { pointer: e.pointer, detail: e.detail }
-            : { index, ...(parsed.kind === "ndjson" ? { line: parsed.lines?.[index] } : {}), pointer: `/${index}${e.pointer}`, detail: e.detail },
+            : {
+                index,
+                ...(parsed.kind === "ndjson" ? { line: parsed.lines?.[index] } : {}),
+                pointer: `/${index}${e.pointer}`,
+                detail: e.detail,
+              },
         );
       }
     }
@@ -158,13 +172,19 @@ async function ingestAs(ledger: Ledger, req: Request): Promise<IngestResponse> {
       },
     );
   }
-  const accepted = result.items.flatMap((i) => (i.status === "accepted" ? [{ id: i.id, seq: i.seq, leafHash: i.leafHash }] : []));
+  const accepted = result.items.flatMap((i) =>
+    i.status === "accepted" ? [{ id: i.id, seq: i.seq, leafHash: i.leafHash }] : [],
+  );
   const duplicates = result.items.flatMap((i) => (i.status === "duplicate" ? [{ id: i.id, seq: i.seq }] : []));
   return { status: accepted.length ? 201 : 200, body: { accepted, duplicates } };
 }
 
 export function rateLimited(retryAfter: number): AppError {
-  return new AppError("rate_limited", `This ingest key is over its rate; retry in ${retryAfter} s. Nothing was stored.`, {
-    retryAfter,
-  });
+  return new AppError(
+    "rate_limited",
+    `This ingest key is over its rate; retry in ${retryAfter} s. Nothing was stored.`,
+    {
+      retryAfter,
+    },
+  );
 }

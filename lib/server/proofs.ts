@@ -1,5 +1,11 @@
 import "server-only";
-import { consistencyProofFrom, inclusionProofFrom, keyFingerprint, publicKeyToPem, toBase64 } from "@/lib/core/index.ts";
+import {
+  consistencyProofFrom,
+  inclusionProofFrom,
+  keyFingerprint,
+  publicKeyToPem,
+  toBase64,
+} from "@/lib/core/index.ts";
 import { AppError } from "./errors.ts";
 import type { Ledger } from "./ledger/ledger.ts";
 import { storedRangeHasher } from "./ledger/tree.ts";
@@ -26,24 +32,31 @@ export function intParam(url: URL, name: string, min: number): number | undefine
   const v = url.searchParams.get(name);
   if (v === null || v === "") return undefined;
   if (!/^\d{1,15}$/.test(v) || Number(v) < min) {
-    throw new AppError("bad_request", `Query parameter ${name} must be an integer ≥ ${min} (got "${v.slice(0, 40)}").`, {
-      errors: [{ parameter: name, detail: `must be an integer ≥ ${min}` }],
-    });
+    throw new AppError(
+      "bad_request",
+      `Query parameter ${name} must be an integer ≥ ${min} (got "${v.slice(0, 40)}").`,
+      {
+        errors: [{ parameter: name, detail: `must be an integer ≥ ${min}` }],
+      },
+    );
   }
   return Number(v);
 }
 
 async function defaultTreeSize(ledger: Ledger, param: string): Promise<number> {
   const cp = await latestCheckpoint(ledger);
-  if (!cp) throw new AppError("not_found", `No checkpoint has been signed yet; pass ${param} explicitly or retry shortly.`);
+  if (!cp)
+    throw new AppError("not_found", `No checkpoint has been signed yet; pass ${param} explicitly or retry shortly.`);
   return cp.treeSize;
 }
 
 export async function inclusionProof(ledger: Ledger, seq: number, treeSizeParam?: number) {
   const treeSize = treeSizeParam ?? (await defaultTreeSize(ledger, "treeSize"));
   const size = await committedSize(ledger);
-  if (treeSize > size) throw new AppError("bad_request", `treeSize ${treeSize} is larger than the log (${size} entries).`);
-  if (seq > treeSize) throw new AppError("bad_request", `seq ${seq} is not in a tree of size ${treeSize}; ask for treeSize ≥ ${seq}.`);
+  if (treeSize > size)
+    throw new AppError("bad_request", `treeSize ${treeSize} is larger than the log (${size} entries).`);
+  if (seq > treeSize)
+    throw new AppError("bad_request", `seq ${seq} is not in a tree of size ${treeSize}; ask for treeSize ≥ ${seq}.`);
   const leaf = await ledger.db.get<{ leaf_hash: Uint8Array }>("SELECT leaf_hash FROM entries WHERE seq = ?", [seq]);
   if (!leaf) throw new AppError("not_found", `No entry with seq ${seq}.`);
   const path = await inclusionProofFrom(seq - 1, treeSize, storedRangeHasher(ledger.db));

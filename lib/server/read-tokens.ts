@@ -20,8 +20,12 @@ export type ReadTokenInfo = {
   lastUsedAt: string | null;
 };
 
-
-export async function createReadToken(ledger: Ledger, p: Principal, email: string, name?: string): Promise<{ id: string; token: string; email: string }> {
+export async function createReadToken(
+  ledger: Ledger,
+  p: Principal,
+  email: string,
+  name?: string,
+): Promise<{ id: string; token: string; email: string }> {
   assertCan(p, "tokens:manage");
   const user = await ledger.prisma.user.findUnique({ where: { email: email.trim().toLowerCase() } });
   if (!user) throw new AppError("not_found", `No user ${email}.`);
@@ -41,13 +45,26 @@ export async function createReadToken(ledger: Ledger, p: Principal, email: strin
 
 export async function listReadTokens(ledger: Ledger, p: Principal): Promise<ReadTokenInfo[]> {
   assertCan(p, "tokens:manage");
-  const rows = await ledger.prisma.readToken.findMany({ include: { user: { select: { email: true } } }, orderBy: { createdAt: "asc" } });
-  return rows.map((r) => ({ id: r.id, userEmail: r.user.email, name: r.name, createdAt: r.createdAt, revokedAt: r.revokedAt, lastUsedAt: r.lastUsedAt }));
+  const rows = await ledger.prisma.readToken.findMany({
+    include: { user: { select: { email: true } } },
+    orderBy: { createdAt: "asc" },
+  });
+  return rows.map((r) => ({
+    id: r.id,
+    userEmail: r.user.email,
+    name: r.name,
+    createdAt: r.createdAt,
+    revokedAt: r.revokedAt,
+    lastUsedAt: r.lastUsedAt,
+  }));
 }
 
 export async function revokeReadToken(ledger: Ledger, p: Principal, id: string): Promise<void> {
   assertCan(p, "tokens:manage");
-  const row = await ledger.prisma.readToken.findUnique({ where: { id }, include: { user: { select: { email: true } } } });
+  const row = await ledger.prisma.readToken.findUnique({
+    where: { id },
+    include: { user: { select: { email: true } } },
+  });
   if (!row) throw new AppError("not_found", `No read token ${id}.`);
   if (!row.revokedAt) await ledger.prisma.readToken.update({ where: { id }, data: { revokedAt: nowIso() } });
   await recordAudit(ledger, actorOf(p), {
@@ -58,15 +75,25 @@ export async function revokeReadToken(ledger: Ledger, p: Principal, id: string):
   });
 }
 
-
 /** The principal a bearer read token stands for, or null (unknown, revoked, or its user disabled). */
 export async function principalFromReadToken(ledger: Ledger, token: string, ip?: string): Promise<Principal | null> {
   const id = bearerSecretId("llr", token);
   if (!id) return null;
   const row = await ledger.prisma.readToken.findUnique({ where: { id }, include: { user: true } });
-  if (!row || row.revokedAt || row.user.disabledAt || !isRole(row.user.role) || !secretMatches(token, row.secretHash)) return null;
+  if (!row || row.revokedAt || row.user.disabledAt || !isRole(row.user.role) || !secretMatches(token, row.secretHash))
+    return null;
   if (dueForLastUsed(row.id)) {
-    await ledger.prisma.readToken.update({ where: { id: row.id }, data: { lastUsedAt: nowIso() } }).catch(() => undefined);
+    await ledger.prisma.readToken
+      .update({ where: { id: row.id }, data: { lastUsedAt: nowIso() } })
+      .catch(() => undefined);
   }
-  return { kind: "user", userId: row.user.id, email: row.user.email, name: row.user.name, role: row.user.role, via: "token", ip };
+  return {
+    kind: "user",
+    userId: row.user.id,
+    email: row.user.email,
+    name: row.user.name,
+    role: row.user.role,
+    via: "token",
+    ip,
+  };
 }

@@ -44,11 +44,35 @@ function parse<T>(schema: z.ZodType<T>, value: unknown, field: string): T {
   return r.data;
 }
 
-function serialize(u: { id: string; email: string; name: string | null; role: string; authProvider: string; disabledAt: string | null; createdAt: string; updatedAt: string }): UserInfo {
-  return { id: u.id, email: u.email, name: u.name, role: u.role as Role, authProvider: u.authProvider, disabledAt: u.disabledAt, createdAt: u.createdAt, updatedAt: u.updatedAt };
+function serialize(u: {
+  id: string;
+  email: string;
+  name: string | null;
+  role: string;
+  authProvider: string;
+  disabledAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}): UserInfo {
+  return {
+    id: u.id,
+    email: u.email,
+    name: u.name,
+    role: u.role as Role,
+    authProvider: u.authProvider,
+    disabledAt: u.disabledAt,
+    createdAt: u.createdAt,
+    updatedAt: u.updatedAt,
+  };
 }
 
-async function audit(ledger: Ledger, p: Principal, action: string, email: string, attributes: Record<string, unknown> = {}) {
+async function audit(
+  ledger: Ledger,
+  p: Principal,
+  action: string,
+  email: string,
+  attributes: Record<string, unknown> = {},
+) {
   await recordAudit(ledger, actorOf(p), {
     action,
     eventType: "modify",
@@ -64,7 +88,10 @@ export async function listUsers(ledger: Ledger, p: Principal): Promise<UserInfo[
 }
 
 async function findOrThrow(ledger: Ledger, email: string) {
-  const u = await ledger.prisma.user.findUnique({ where: { email: parse(emailSchema, email, "email") }, omit: omitSecret });
+  const u = await ledger.prisma.user.findUnique({
+    where: { email: parse(emailSchema, email, "email") },
+    omit: omitSecret,
+  });
   if (!u) throw new AppError("not_found", `No user ${email}.`);
   return u;
 }
@@ -81,15 +108,30 @@ export async function createUser(
   assertCan(p, "users:manage");
   const email = parse(emailSchema, input.email, "email");
   const role = parse(roleSchema, input.role, "role");
-  const name = input.name?.trim() ? parse(z.string().max(200, "must be at most 200 characters"), input.name.trim(), "name") : null;
+  const name = input.name?.trim()
+    ? parse(z.string().max(200, "must be at most 200 characters"), input.name.trim(), "name")
+    : null;
   const generated = input.password ? undefined : generatePassword();
   const password = input.password ?? generated!;
   const weak = checkPasswordStrength(password);
-  if (weak) throw new AppError("validation", `password ${weak}`, { title: "Invalid input", errors: [{ pointer: "/password", detail: weak }] });
-  if (await ledger.prisma.user.findUnique({ where: { email } })) throw new AppError("conflict", `A user ${email} already exists.`);
+  if (weak)
+    throw new AppError("validation", `password ${weak}`, {
+      title: "Invalid input",
+      errors: [{ pointer: "/password", detail: weak }],
+    });
+  if (await ledger.prisma.user.findUnique({ where: { email } }))
+    throw new AppError("conflict", `A user ${email} already exists.`);
   const now = nowIso();
   const u = await ledger.prisma.user.create({
-    data: { id: uuidv7(), email, name, role, passwordHash: await hashPassword(password), createdAt: now, updatedAt: now },
+    data: {
+      id: uuidv7(),
+      email,
+      name,
+      role,
+      passwordHash: await hashPassword(password),
+      createdAt: now,
+      updatedAt: now,
+    },
     omit: omitSecret,
   });
   await audit(ledger, p, "user.create", email, { role });
@@ -103,15 +145,25 @@ export async function setUserRole(ledger: Ledger, p: Principal, email: string, r
   if (p.kind === "user" && p.userId === u.id && r !== "admin") {
     throw new AppError("conflict", "You cannot take the admin role from yourself; ask another admin.");
   }
-  const updated = await ledger.prisma.user.update({ where: { id: u.id }, data: { role: r, updatedAt: nowIso() }, omit: omitSecret });
+  const updated = await ledger.prisma.user.update({
+    where: { id: u.id },
+    data: { role: r, updatedAt: nowIso() },
+    omit: omitSecret,
+  });
   await audit(ledger, p, "user.set-role", u.email, { from: u.role, to: r });
   return serialize(updated);
 }
 
-export async function setUserDisabled(ledger: Ledger, p: Principal, email: string, disabled: boolean): Promise<UserInfo> {
+export async function setUserDisabled(
+  ledger: Ledger,
+  p: Principal,
+  email: string,
+  disabled: boolean,
+): Promise<UserInfo> {
   assertCan(p, "users:manage");
   const u = await findOrThrow(ledger, email);
-  if (disabled && p.kind === "user" && p.userId === u.id) throw new AppError("conflict", "You cannot disable yourself.");
+  if (disabled && p.kind === "user" && p.userId === u.id)
+    throw new AppError("conflict", "You cannot disable yourself.");
   const now = nowIso();
   const updated = await ledger.prisma.user.update({
     where: { id: u.id },
@@ -123,13 +175,22 @@ export async function setUserDisabled(ledger: Ledger, p: Principal, email: strin
 }
 
 /** Sets a new password (generated and returned once when none is given) and ends the user's sessions. */
-export async function resetUserPassword(ledger: Ledger, p: Principal, email: string, password?: string): Promise<{ user: UserInfo; password?: string }> {
+export async function resetUserPassword(
+  ledger: Ledger,
+  p: Principal,
+  email: string,
+  password?: string,
+): Promise<{ user: UserInfo; password?: string }> {
   assertCan(p, "users:manage");
   const u = await findOrThrow(ledger, email);
   const generated = password ? undefined : generatePassword();
   const pw = password ?? generated!;
   const weak = checkPasswordStrength(pw);
-  if (weak) throw new AppError("validation", `password ${weak}`, { title: "Invalid input", errors: [{ pointer: "/password", detail: weak }] });
+  if (weak)
+    throw new AppError("validation", `password ${weak}`, {
+      title: "Invalid input",
+      errors: [{ pointer: "/password", detail: weak }],
+    });
   const updated = await ledger.prisma.user.update({
     where: { id: u.id },
     data: { passwordHash: await hashPassword(pw), sessionVersion: { increment: 1 }, updatedAt: nowIso() },

@@ -26,13 +26,23 @@ export async function benchBundle(ledger: Ledger, n: number): Promise<BundleBenc
   const id = uuidv7();
   const t0 = performance.now();
   try {
-    const r = await buildBundle(ledger, { id, createdAt: new Date().toISOString(), createdBy: "bench@ledgerline.dev", filter: { seqTo: n } }, () => {
-      peak = Math.max(peak, process.memoryUsage.rss());
-    });
+    const r = await buildBundle(
+      ledger,
+      { id, createdAt: new Date().toISOString(), createdBy: "bench@ledgerline.dev", filter: { seqTo: n } },
+      () => {
+        peak = Math.max(peak, process.memoryUsage.rss());
+      },
+    );
     const seconds = (performance.now() - t0) / 1000;
     peak = Math.max(peak, process.memoryUsage.rss());
     fs.rmSync(r.file, { force: true });
-    return { entries: r.count, seconds, peakRssMiB: peak / 1024 / 1024, bytes: r.size, startRssMiB: start / 1024 / 1024 };
+    return {
+      entries: r.count,
+      seconds,
+      peakRssMiB: peak / 1024 / 1024,
+      bytes: r.size,
+      startRssMiB: start / 1024 / 1024,
+    };
   } finally {
     clearInterval(sample);
   }
@@ -43,17 +53,29 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const log = (m: string) => console.log(`[bench:bundle] ${m}`);
   const ds = await ensureDataset(n, log);
   log(`dataset ${ds.reused ? "reused" : "built"}: ${ds.file}`);
-  const env: Record<string, string | undefined> = { ...process.env, LEDGERLINE_DATA_DIR: ds.dir, LEDGERLINE_DEMO: "off", LEDGERLINE_ORIGIN: ds.meta.origin };
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    LEDGERLINE_DATA_DIR: ds.dir,
+    LEDGERLINE_DEMO: "off",
+    LEDGERLINE_ORIGIN: ds.meta.origin,
+  };
   delete env.DATABASE_URL;
   delete env.LEDGERLINE_SIGNING_KEY;
   const ledger = await openLedger(loadConfig(env));
   try {
     const r = await benchBundle(ledger, n);
-    log(`${r.entries.toLocaleString("en-US")} entries in ${r.seconds.toFixed(2)} s, peak RSS ${r.peakRssMiB.toFixed(0)} MiB (${r.startRssMiB.toFixed(0)} MiB before), ZIP ${(r.bytes / 1024 / 1024).toFixed(1)} MiB (targets ≤ 10 s, ≤ 300 MB)`);
+    log(
+      `${r.entries.toLocaleString("en-US")} entries in ${r.seconds.toFixed(2)} s, peak RSS ${r.peakRssMiB.toFixed(0)} MiB (${r.startRssMiB.toFixed(0)} MiB before), ZIP ${(r.bytes / 1024 / 1024).toFixed(1)} MiB (targets ≤ 10 s, ≤ 300 MB)`,
+    );
     if (process.env.BENCH_BUNDLE_VERIFY === "1") {
       // The offline verifier on the same bundle (built again, kept for this).
       const id = uuidv7();
-      const b = await buildBundle(ledger, { id, createdAt: new Date().toISOString(), createdBy: "bench@ledgerline.dev", filter: { seqTo: n } });
+      const b = await buildBundle(ledger, {
+        id,
+        createdAt: new Date().toISOString(),
+        createdBy: "bench@ledgerline.dev",
+        filter: { seqTo: n },
+      });
       const t0 = performance.now();
       const v = await verifyBundle(new Uint8Array(fs.readFileSync(b.file)));
       log(`verifyBundle: ${v.ok ? "ok" : "FAILED"} in ${((performance.now() - t0) / 1000).toFixed(2)} s`);

@@ -15,7 +15,16 @@ import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import Database from "better-sqlite3";
-import { CompactRange, formatCheckpoint, generateSigningKey, keyId, signNote, signerKeyString, toHex, verifierKeyString } from "@/lib/core/index.ts";
+import {
+  CompactRange,
+  formatCheckpoint,
+  generateSigningKey,
+  keyId,
+  signNote,
+  signerKeyString,
+  toHex,
+  verifierKeyString,
+} from "@/lib/core/index.ts";
 import { openDriver } from "@/lib/server/db/driver.ts";
 import { assertGuards } from "@/lib/server/db/guards.ts";
 import { migrate, migrationsDir, readMigrations } from "@/lib/server/db/migrate.ts";
@@ -79,12 +88,34 @@ function prng(seed: number): () => number {
 
 const NAMESPACES = ["shop", "payments", "identity", "comms", "analytics", "edge", "search", "billing", "ml", "ops"];
 const TARGET_KINDS = [
-  { type: "api", make: (svc: string, k: number) => `https://${svc}.svc.cluster.local/v1/${["orders", "users", "charges", "items", "tokens"][k % 5]}/{id}` },
-  { type: "db", make: (svc: string, k: number) => `db://${svc}-pg/public.${["orders", "users", "cards", "events", "ledger"][k % 5]}_${k % 7}` },
-  { type: "queue", make: (svc: string, k: number) => `queue://${svc}/${["created", "updated", "deleted", "retry"][k % 4]}-${k % 11}` },
+  {
+    type: "api",
+    make: (svc: string, k: number) =>
+      `https://${svc}.svc.cluster.local/v1/${["orders", "users", "charges", "items", "tokens"][k % 5]}/{id}`,
+  },
+  {
+    type: "db",
+    make: (svc: string, k: number) =>
+      `db://${svc}-pg/public.${["orders", "users", "cards", "events", "ledger"][k % 5]}_${k % 7}`,
+  },
+  {
+    type: "queue",
+    make: (svc: string, k: number) => `queue://${svc}/${["created", "updated", "deleted", "retry"][k % 4]}-${k % 11}`,
+  },
   { type: "bucket", make: (svc: string, k: number) => `s3://${svc}-data/exports/${k % 13}/` },
 ] as const;
-const EVENT_TYPES = ["read", "read", "read", "read", "write", "write", "modify", "delete", "execute", "authenticate"] as const;
+const EVENT_TYPES = [
+  "read",
+  "read",
+  "read",
+  "read",
+  "write",
+  "write",
+  "modify",
+  "delete",
+  "execute",
+  "authenticate",
+] as const;
 const SOURCES = Array.from({ length: 12 }, (_, i) => `spiffe://prod.example.com/ns/mesh/sa/observer-${i}`);
 
 type Fleet = {
@@ -97,13 +128,24 @@ function makeFleet(): Fleet {
   const requesters = Array.from({ length: 200 }, (_, i) => {
     const ns = NAMESPACES[i % NAMESPACES.length]!;
     const type = i % 25 === 0 ? "job" : i % 40 === 1 ? "workload" : "service";
-    return { id: `spiffe://prod.example.com/ns/${ns}/sa/${ns}-svc-${i}`, type, ip: `10.${(i >> 4) & 255}.${i & 15}.${Math.floor(r() * 250) + 2}` };
+    return {
+      id: `spiffe://prod.example.com/ns/${ns}/sa/${ns}-svc-${i}`,
+      type,
+      ip: `10.${(i >> 4) & 255}.${i & 15}.${Math.floor(r() * 250) + 2}`,
+    };
   });
   const targets = Array.from({ length: 500 }, (_, i) => {
     const service = `${NAMESPACES[i % NAMESPACES.length]}-${Math.floor(i / NAMESPACES.length) % 8}`;
     const kind = TARGET_KINDS[i % TARGET_KINDS.length]!;
     const id = `${kind.make(service, i)}#${i}`;
-    const action = kind.type === "api" ? `${["GET", "POST", "PUT", "DELETE"][i % 4]} /v1/r${i % 17}/{id}` : kind.type === "db" ? `SELECT t${i % 9}` : kind.type === "queue" ? "publish" : "GetObject";
+    const action =
+      kind.type === "api"
+        ? `${["GET", "POST", "PUT", "DELETE"][i % 4]} /v1/r${i % 17}/{id}`
+        : kind.type === "db"
+          ? `SELECT t${i % 9}`
+          : kind.type === "queue"
+            ? "publish"
+            : "GetObject";
     return { id, service, type: kind.type, action };
   });
   return { requesters, targets };
@@ -150,19 +192,19 @@ export async function ensureDataset(n: number, log: (m: string) => void = () => 
   const k = generateSigningKey(DATASET_ORIGIN);
   const kid = toHex(keyId(k.name, k.publicKey));
   const keyCreated = new Date(Date.now() - 1000).toISOString();
-  db.prepare("INSERT INTO signing_keys (key_id, name, public_key, verifier_key, created_at) VALUES (?, ?, ?, ?, ?)").run(
-    kid,
-    k.name,
-    k.publicKey,
-    verifierKeyString(k.name, k.publicKey),
-    keyCreated,
-  );
+  db.prepare(
+    "INSERT INTO signing_keys (key_id, name, public_key, verifier_key, created_at) VALUES (?, ?, ?, ?, ?)",
+  ).run(kid, k.name, k.publicKey, verifierKeyString(k.name, k.publicKey), keyCreated);
   // The key file lets a server (LEDGERLINE_DATA_DIR=dir) keep signing this log.
   fs.writeFileSync(path.join(dir, "signing-key"), signerKeyString(k.name, k.seed) + "\n", { mode: 0o600 });
 
-  const insert = db.prepare(`INSERT INTO entries (${ENTRY_COLUMNS.join(", ")}) VALUES (${ENTRY_COLUMNS.map(() => "?").join(", ")})`);
+  const insert = db.prepare(
+    `INSERT INTO entries (${ENTRY_COLUMNS.join(", ")}) VALUES (${ENTRY_COLUMNS.map(() => "?").join(", ")})`,
+  );
   const insertNode = db.prepare("INSERT INTO merkle_nodes (level, idx, hash) VALUES (?, ?, ?)");
-  const insertCp = db.prepare("INSERT INTO checkpoints (tree_size, root_hash, note, key_id, created_at) VALUES (?, ?, ?, ?, ?)");
+  const insertCp = db.prepare(
+    "INSERT INTO checkpoints (tree_size, root_hash, note, key_id, created_at) VALUES (?, ?, ?, ?, ?)",
+  );
   const range = CompactRange.empty();
   const fleet = makeFleet();
   const r = prng(20261127 ^ n);
@@ -175,14 +217,18 @@ export async function ensureDataset(n: number, log: (m: string) => void = () => 
   let traces = 0;
   const hex32 = () => {
     let s = "";
-    for (let i = 0; i < 4; i++) s += Math.floor(r() * 4294967296).toString(16).padStart(8, "0");
+    for (let i = 0; i < 4; i++)
+      s += Math.floor(r() * 4294967296)
+        .toString(16)
+        .padStart(8, "0");
     return s;
   };
   const newTrace = (): Trace => {
     traces++;
     // Every 4 000th trace is exactly 50 hops: the timeline's worst common case.
     const roll = r();
-    const length = traces % 4000 === 17 ? 50 : roll < 0.45 ? 1 : roll < 0.9 ? 2 + Math.floor(r() * 4) : 6 + Math.floor(r() * 15);
+    const length =
+      traces % 4000 === 17 ? 50 : roll < 0.45 ? 1 : roll < 0.9 ? 2 + Math.floor(r() * 4) : 6 + Math.floor(r() * 15);
     const t = { id: hex32(), left: length, length, requester: skewed(r, fleet.requesters.length) };
     if (length >= 4 && length < 50 && traceSmall.length < 200 && traces % 50 === 0) traceSmall.push(t.id);
     return t;
@@ -235,7 +281,8 @@ export async function ensureDataset(n: number, log: (m: string) => void = () => 
           action: tg.action,
           outcome,
           correlation_id: correlation,
-          reason: outcome === "denied" ? "not in the allow list" : outcome === "failure" ? `upstream error ${status}` : null,
+          reason:
+            outcome === "denied" ? "not in the allow list" : outcome === "failure" ? `upstream error ${status}` : null,
           // Canonical (RFC 8785) text, as the server stores it: keys sorted.
           attributes: r() < 0.7 ? `{"bytes":${Math.floor(r() * 65536)},"http.response.status_code":${status}}` : null,
           leaf_hash: new Uint8Array(0),
@@ -261,9 +308,12 @@ export async function ensureDataset(n: number, log: (m: string) => void = () => 
           row.attributes,
           leaf,
         );
-        for (const node of range.append(leaf)) if (isStoredLevel(node.level)) insertNode.run(node.level, node.index, node.hash);
+        for (const node of range.append(leaf))
+          if (isStoredLevel(node.level)) insertNode.run(node.level, node.index, node.hash);
         if (seq % CHECKPOINT_EVERY === 0 || seq === n) {
-          const note = signNote(formatCheckpoint({ origin: DATASET_ORIGIN, size: seq, rootHash: range.root() }), [{ name: k.name, seed: k.seed }]);
+          const note = signNote(formatCheckpoint({ origin: DATASET_ORIGIN, size: seq, rootHash: range.root() }), [
+            { name: k.name, seed: k.seed },
+          ]);
           insertCp.run(seq, range.root(), note, kid, new Date().toISOString());
         }
       }
@@ -271,7 +321,9 @@ export async function ensureDataset(n: number, log: (m: string) => void = () => 
     if (performance.now() - lastLog > 5000 || end === n) {
       lastLog = performance.now();
       const s = (performance.now() - t0) / 1000;
-      log(`generated ${end.toLocaleString("en-US")} / ${n.toLocaleString("en-US")} entries (${Math.round(end / s).toLocaleString("en-US")}/s)`);
+      log(
+        `generated ${end.toLocaleString("en-US")} / ${n.toLocaleString("en-US")} entries (${Math.round(end / s).toLocaleString("en-US")}/s)`,
+      );
     }
   }
   for (const ix of indexes) {
@@ -281,7 +333,9 @@ export async function ensureDataset(n: number, log: (m: string) => void = () => 
   }
   // The explorer's histogram rollup, as the sequencer keeps it (10-minute buckets × outcome).
   if ((db.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'entry_counts'").get() as { n: number }).n) {
-    db.exec("DELETE FROM entry_counts; INSERT INTO entry_counts (bucket, outcome, n) SELECT substr(ts, 1, 15), outcome, COUNT(*) FROM entries GROUP BY 1, 2");
+    db.exec(
+      "DELETE FROM entry_counts; INSERT INTO entry_counts (bucket, outcome, n) SELECT substr(ts, 1, 15), outcome, COUNT(*) FROM entries GROUP BY 1, 2",
+    );
   }
   db.close();
   // As the server opens it: WAL, and the guards checked once more.
@@ -291,7 +345,11 @@ export async function ensureDataset(n: number, log: (m: string) => void = () => 
 
   const counts = new Database(file, { readonly: true });
   const top = (col: string) =>
-    (counts.prepare(`SELECT ${col} AS v FROM entries WHERE seq <= 200000 GROUP BY ${col} ORDER BY COUNT(*) DESC LIMIT 5`).all() as Array<{ v: string }>).map((x) => x.v);
+    (
+      counts
+        .prepare(`SELECT ${col} AS v FROM entries WHERE seq <= 200000 GROUP BY ${col} ORDER BY COUNT(*) DESC LIMIT 5`)
+        .all() as Array<{ v: string }>
+    ).map((x) => x.v);
   const meta: DatasetMeta = {
     entries: n,
     generatorVersion: GENERATOR_VERSION,
@@ -316,7 +374,10 @@ export async function ensureDataset(n: number, log: (m: string) => void = () => 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const n = Number(process.argv[2] ?? 1_000_000);
   ensureDataset(n, (m) => console.log(`[generate] ${m}`)).then(
-    (d) => console.log(`[generate] ${d.reused ? "reused" : "built"} ${d.file} in ${(d.meta.buildMs / 1000).toFixed(1)} s; ${d.meta.trace50.length} traces of 50`),
+    (d) =>
+      console.log(
+        `[generate] ${d.reused ? "reused" : "built"} ${d.file} in ${(d.meta.buildMs / 1000).toFixed(1)} s; ${d.meta.trace50.length} traces of 50`,
+      ),
     (e: unknown) => {
       console.error(e);
       process.exit(1);

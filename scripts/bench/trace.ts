@@ -15,7 +15,11 @@ function percentile(sorted: number[], p: number): number {
  * Times `runs` queryTrace calls, cycling through `correlationIds`, after one
  * untimed warm-up pass over them (statement cache, page cache). Milliseconds.
  */
-export async function benchTrace(ledger: Ledger, correlationIds: string[], runs: number): Promise<{ p50: number; p95: number }> {
+export async function benchTrace(
+  ledger: Ledger,
+  correlationIds: string[],
+  runs: number,
+): Promise<{ p50: number; p95: number }> {
   if (correlationIds.length === 0) throw new Error("benchTrace needs at least one correlation id");
   for (const id of correlationIds) await queryTrace(ledger, id);
   const times: number[] = [];

@@ -27,7 +27,13 @@ async function main(): Promise<number> {
   const t0 = Date.now();
   log(`${quick ? "quick (CI) tier" : "full size"}: ${[...only].join(", ")}`);
   ensureBuild();
-  const report: Record<string, unknown> = { size: quick ? "quick" : "full", date: new Date().toISOString(), node: process.version, cpu: os.cpus()[0]?.model, cores: os.cpus().length };
+  const report: Record<string, unknown> = {
+    size: quick ? "quick" : "full",
+    date: new Date().toISOString(),
+    node: process.version,
+    cpu: os.cpus()[0]?.model,
+    cores: os.cpus().length,
+  };
   const suites: Checks[] = [];
   let cluster: PgCluster | null = null;
   const needPg = only.has("crash") || only.has("faults");
@@ -42,7 +48,11 @@ async function main(): Promise<number> {
     const pgStore = async (name: string): Promise<Store> => {
       const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `ledgerline-stress-${name}-`));
       tempDirs.push(dataDir);
-      return { dialect: "postgres", dataDir, databaseUrl: await createDatabase(cluster!, `${name}_${Date.now().toString(36)}`) };
+      return {
+        dialect: "postgres",
+        dataDir,
+        databaseUrl: await createDatabase(cluster!, `${name}_${Date.now().toString(36)}`),
+      };
     };
     const suite = async (name: string, fn: (c: Checks) => Promise<unknown>) => {
       if (!only.has(name.split(" ")[0]!)) return;
@@ -74,7 +84,15 @@ async function main(): Promise<number> {
   report.failed = failed;
   report.wallS = Math.round((Date.now() - t0) / 1000);
   report.checks = Object.fromEntries(
-    suites.map((s) => [s.suite, { passed: s.results.filter((r) => r.ok).length, failed: s.failed, date: report.date, failures: s.results.filter((r) => !r.ok).map((r) => `${r.name} — ${r.detail.slice(0, 300)}`) }]),
+    suites.map((s) => [
+      s.suite,
+      {
+        passed: s.results.filter((r) => r.ok).length,
+        failed: s.failed,
+        date: report.date,
+        failures: s.results.filter((r) => !r.ok).map((r) => `${r.name} — ${r.detail.slice(0, 300)}`),
+      },
+    ]),
   );
   try {
     const dir = process.env.BENCH_CACHE_DIR ?? path.join(os.tmpdir(), "ledgerline-bench-cache");
@@ -82,7 +100,10 @@ async function main(): Promise<number> {
     const file = path.join(dir, `stress-report-${quick ? "quick" : "full"}.json`);
     // A run of some suites (--only) updates theirs and keeps the others' last figures.
     const prev = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, unknown>) : {};
-    const checks = { ...((prev.checks as Record<string, { passed: number; failed: number }>) ?? {}), ...(report.checks as Record<string, { passed: number; failed: number }>) };
+    const checks = {
+      ...((prev.checks as Record<string, { passed: number; failed: number }>) ?? {}),
+      ...(report.checks as Record<string, { passed: number; failed: number }>),
+    };
     const merged: Record<string, unknown> = { ...prev, ...report, checks };
     merged.passed = Object.values(checks).reduce((n, c) => n + c.passed, 0);
     merged.failed = Object.values(checks).reduce((n, c) => n + c.failed, 0);
@@ -91,7 +112,8 @@ async function main(): Promise<number> {
     // the report file is a convenience for the bench; the checks above are the result
   }
   console.log(`STRESS_JSON ${JSON.stringify(report)}`);
-  for (const s of suites) for (const r of s.results.filter((x) => !x.ok)) console.log(`[stress] FAILED ${s.suite}: ${r.name} — ${r.detail}`);
+  for (const s of suites)
+    for (const r of s.results.filter((x) => !x.ok)) console.log(`[stress] FAILED ${s.suite}: ${r.name} — ${r.detail}`);
   console.log(`\n  ${passed} passed`);
   if (failed) console.log(`  ${failed} failed`);
   log(`done in ${report.wallS} s`);

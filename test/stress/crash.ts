@@ -8,15 +8,37 @@
 //   - clients re-sending what was never acknowledged get it stored exactly once
 //     (duplicates recognized), so nothing is lost and nothing doubled;
 //   - the whole log verifies (leaves, tree, every checkpoint and its consistency).
-import { Checks, createIngestKey, killServer, log, makeEvent, postBatch, sleep, startServer, storedIds, verifyLog, type Server, type Store } from "./support.ts";
+import {
+  Checks,
+  createIngestKey,
+  killServer,
+  log,
+  makeEvent,
+  postBatch,
+  sleep,
+  startServer,
+  storedIds,
+  verifyLog,
+  type Server,
+  type Store,
+} from "./support.ts";
 
 const SOURCE = "spiffe://stress.example/ns/crash/sa/writer";
 
-export type CrashReport = { dialect: string; kills: number; acknowledged: number; retried: number; stored: number; checkpoints: number; treeSize: number; verifyOk: boolean };
+export type CrashReport = {
+  dialect: string;
+  kills: number;
+  acknowledged: number;
+  retried: number;
+  stored: number;
+  checkpoints: number;
+  treeSize: number;
+  verifyOk: boolean;
+};
 
 export async function runCrash(checks: Checks, store: Store, kills: number, seed = 1): Promise<CrashReport> {
   let rnd = seed >>> 0 || 1;
-  const random = () => ((rnd = (Math.imul(rnd, 1664525) + 1013904223) >>> 0) / 4294967296);
+  const random = () => (rnd = (Math.imul(rnd, 1664525) + 1013904223) >>> 0) / 4294967296;
   const prefix = `crash-${store.dialect}-${Date.now().toString(36)}`;
   const acked = new Set<string>();
   const unacked = new Map<string, Record<string, unknown>>();
@@ -29,7 +51,12 @@ export async function runCrash(checks: Checks, store: Store, kills: number, seed
   try {
     for (let round = 1; round <= kills; round++) {
       const signing = round === signingRound;
-      server = await startServer(store, signing ? { LEDGERLINE_CHECKPOINT_EVERY: "1" } : { LEDGERLINE_CHECKPOINT_EVERY: "300", LEDGERLINE_CHECKPOINT_INTERVAL: "1" });
+      server = await startServer(
+        store,
+        signing
+          ? { LEDGERLINE_CHECKPOINT_EVERY: "1" }
+          : { LEDGERLINE_CHECKPOINT_EVERY: "300", LEDGERLINE_CHECKPOINT_INTERVAL: "1" },
+      );
       restarts++;
       const url = server.url;
       let stop = false;
@@ -57,7 +84,9 @@ export async function runCrash(checks: Checks, store: Store, kills: number, seed
       const ids = await storedIds(store, SOURCE);
       const bad = [...acked].filter((id) => ids.get(id) !== 1);
       ackLost += bad.length;
-      log(`crash ${store.dialect} ${round}/${kills}${signing ? " (during checkpoint signing)" : ""}: ${acked.size} acknowledged so far, ${ids.size} stored, ${unacked.size} unacknowledged${bad.length ? `, ${bad.length} ACKNOWLEDGED BUT NOT STORED ONCE` : ""}`);
+      log(
+        `crash ${store.dialect} ${round}/${kills}${signing ? " (during checkpoint signing)" : ""}: ${acked.size} acknowledged so far, ${ids.size} stored, ${unacked.size} unacknowledged${bad.length ? `, ${bad.length} ACKNOWLEDGED BUT NOT STORED ONCE` : ""}`,
+      );
     }
     // Recovery: restart once more and re-send everything never acknowledged.
     server = await startServer(store);
@@ -77,14 +106,31 @@ export async function runCrash(checks: Checks, store: Store, kills: number, seed
     server = null;
     const v = verifyLog(store);
     checks.check(`${store.dialect}: restarted after each of ${kills} SIGKILLs`, restarts === kills + 1);
-    checks.check(`${store.dialect}: every acknowledged id stored exactly once after every crash`, ackLost === 0, `${ackLost} violations`);
+    checks.check(
+      `${store.dialect}: every acknowledged id stored exactly once after every crash`,
+      ackLost === 0,
+      `${ackLost} violations`,
+    );
     checks.check(
       `${store.dialect}: re-sent unacknowledged events stored exactly once (nothing lost, nothing doubled)`,
       retryFailures === 0 && missing === 0 && notOnce === 0 && stored === next,
       `${next} sent, ${stored} stored, ${retry.length} re-sent, ${missing} missing, ${notOnce} ids stored ≠ once, ${retryFailures} failed retries`,
     );
-    checks.check(`${store.dialect}: the whole log verifies after the crashes`, v.ok && v.checkpoints >= 1, `tree size ${v.treeSize}, ${v.checkpoints} checkpoints${v.reason ? `, ${v.reason}` : ""}`);
-    return { dialect: store.dialect, kills, acknowledged: acked.size, retried: retry.length, stored, checkpoints: v.checkpoints, treeSize: v.treeSize, verifyOk: v.ok };
+    checks.check(
+      `${store.dialect}: the whole log verifies after the crashes`,
+      v.ok && v.checkpoints >= 1,
+      `tree size ${v.treeSize}, ${v.checkpoints} checkpoints${v.reason ? `, ${v.reason}` : ""}`,
+    );
+    return {
+      dialect: store.dialect,
+      kills,
+      acknowledged: acked.size,
+      retried: retry.length,
+      stored,
+      checkpoints: v.checkpoints,
+      treeSize: v.treeSize,
+      verifyOk: v.ok,
+    };
   } catch (e) {
     if (server) console.error(`--- server log (last 30 lines) ---\n${server.log.slice(-30).join("\n")}`);
     throw e;

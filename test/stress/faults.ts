@@ -16,7 +16,20 @@ import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { createDatabase, type PgCluster } from "../support/pg-cluster.ts";
-import { Checks, createIngestKey, log, makeEvent, postBatch, sleep, startServer, stopServer, storedIds, verifyLog, type Server, type Store } from "./support.ts";
+import {
+  Checks,
+  createIngestKey,
+  log,
+  makeEvent,
+  postBatch,
+  sleep,
+  startServer,
+  stopServer,
+  storedIds,
+  verifyLog,
+  type Server,
+  type Store,
+} from "./support.ts";
 
 const SOURCE = "spiffe://stress.example/ns/faults/sa/writer";
 const isRoot = process.getuid?.() === 0;
@@ -31,7 +44,9 @@ function mountTmpfs(sizeMiB: number, owner?: string): { dir: string; unmount(): 
   const r = spawnSync("mount", ["-t", "tmpfs", "-o", `size=${sizeMiB}m,mode=0755`, "tmpfs", dir], { encoding: "utf8" });
   if (r.status !== 0) {
     fs.rmSync(dir, { recursive: true, force: true });
-    log(`faults: SKIPPED disk full — mount -t tmpfs failed (${r.stderr.trim()}); a container without CAP_SYS_ADMIN cannot mount`);
+    log(
+      `faults: SKIPPED disk full — mount -t tmpfs failed (${r.stderr.trim()}); a container without CAP_SYS_ADMIN cannot mount`,
+    );
     return null;
   }
   if (owner) spawnSync("chown", [owner, dir]);
@@ -72,12 +87,24 @@ type FaultResult = { name: string; during: Map<number, number>; retryAfterAll: b
  * (or gives up), fixes it with `fixIt`, then POSTs until a 2xx returns. Tracks
  * every acknowledged id and checks each one is stored exactly once.
  */
-async function exercise(checks: Checks, label: string, server: Server, store: Store, key: string, breakIt: () => Promise<void> | void, fixIt: () => Promise<void> | void): Promise<FaultResult> {
+async function exercise(
+  checks: Checks,
+  label: string,
+  server: Server,
+  store: Store,
+  key: string,
+  breakIt: () => Promise<void> | void,
+  fixIt: () => Promise<void> | void,
+): Promise<FaultResult> {
   const acked = new Set<string>();
   let n = 0;
   const prefix = `fault-${label.replace(/\W+/g, "-")}-${Date.now().toString(36)}`;
   const send = async (size: number) => {
-    const r = await postBatch(server.url, key, Array.from({ length: size }, () => makeEvent(prefix, n++)));
+    const r = await postBatch(
+      server.url,
+      key,
+      Array.from({ length: size }, () => makeEvent(prefix, n++)),
+    );
     for (const id of r.acked) acked.add(id);
     return r;
   };
@@ -104,7 +131,11 @@ async function exercise(checks: Checks, label: string, server: Server, store: St
     if (r.status === 503 && !(Number(r.retryAfter) > 0)) retryAfterAll = false;
   }
   const statuses = [...during.entries()].map(([s, c]) => `${s}×${c}`).join(" ");
-  checks.check(`${label}: ingest answers 503 with Retry-After (never another 5xx)`, saw503 && retryAfterAll && [...during.keys()].every((s) => s === 201 || s === 503), statuses);
+  checks.check(
+    `${label}: ingest answers 503 with Retry-After (never another 5xx)`,
+    saw503 && retryAfterAll && [...during.keys()].every((s) => s === 201 || s === 503),
+    statuses,
+  );
 
   await fixIt();
   const t0 = Date.now();
@@ -117,12 +148,20 @@ async function exercise(checks: Checks, label: string, server: Server, store: St
     }
     await sleep(Math.min(1000, Number(r.retryAfter ?? 1) * 1000));
   }
-  checks.check(`${label}: takes events again once fixed`, recoveredS !== null, recoveredS === null ? "still refusing after 30 s" : `after ${recoveredS.toFixed(1)} s`);
+  checks.check(
+    `${label}: takes events again once fixed`,
+    recoveredS !== null,
+    recoveredS === null ? "still refusing after 30 s" : `after ${recoveredS.toFixed(1)} s`,
+  );
 
   const ids = await storedIds(store, SOURCE);
   const wrong = [...acked].filter((id) => ids.get(id) !== 1);
   const extra = [...ids.keys()].filter((id) => id.startsWith(prefix) && !acked.has(id));
-  checks.check(`${label}: every acknowledged event stored once, nothing stored that was refused`, wrong.length === 0 && extra.length === 0, `${acked.size} acknowledged, ${wrong.length} not stored once, ${extra.length} stored but refused`);
+  checks.check(
+    `${label}: every acknowledged event stored once, nothing stored that was refused`,
+    wrong.length === 0 && extra.length === 0,
+    `${acked.size} acknowledged, ${wrong.length} not stored once, ${extra.length} stored but refused`,
+  );
   return { name: label, during, retryAfterAll, recoveredS };
 }
 
@@ -146,7 +185,11 @@ export async function runFaults(checks: Checks, cluster: PgCluster | null): Prom
         () => fs.rmSync(filler, { force: true }),
       );
       const v = verifyLog(store);
-      checks.check("sqlite disk full: the log verifies afterwards", v.ok, `tree size ${v.treeSize}${v.reason ? `, ${v.reason}` : ""}`);
+      checks.check(
+        "sqlite disk full: the log verifies afterwards",
+        v.ok,
+        `tree size ${v.treeSize}${v.reason ? `, ${v.reason}` : ""}`,
+      );
     } catch (e) {
       if (server) console.error(`--- server log ---\n${server.log.slice(-30).join("\n")}`);
       throw e;
@@ -175,7 +218,11 @@ export async function runFaults(checks: Checks, cluster: PgCluster | null): Prom
   // ── PostgreSQL: read-only ────────────────────────────────────────────────
   {
     const url = await createDatabase(cluster, `faults_ro_${Date.now().toString(36)}`);
-    const store: Store = { dialect: "postgres", dataDir: fs.mkdtempSync(path.join(os.tmpdir(), "ledgerline-stress-pgro-")), databaseUrl: url };
+    const store: Store = {
+      dialect: "postgres",
+      dataDir: fs.mkdtempSync(path.join(os.tmpdir(), "ledgerline-stress-pgro-")),
+      databaseUrl: url,
+    };
     let server: Server | null = null;
     try {
       server = await startServer(store);
@@ -199,12 +246,18 @@ export async function runFaults(checks: Checks, cluster: PgCluster | null): Prom
         },
       );
       const v = verifyLog(store);
-      checks.check("postgres read-only: the log verifies afterwards", v.ok, `tree size ${v.treeSize}${v.reason ? `, ${v.reason}` : ""}`);
+      checks.check(
+        "postgres read-only: the log verifies afterwards",
+        v.ok,
+        `tree size ${v.treeSize}${v.reason ? `, ${v.reason}` : ""}`,
+      );
     } catch (e) {
       if (server) console.error(`--- server log ---\n${server.log.slice(-30).join("\n")}`);
       throw e;
     } finally {
-      await admin("ALTER SYSTEM RESET default_transaction_read_only").then(() => admin("SELECT pg_reload_conf()")).catch(() => undefined);
+      await admin("ALTER SYSTEM RESET default_transaction_read_only")
+        .then(() => admin("SELECT pg_reload_conf()"))
+        .catch(() => undefined);
       if (server) await stopServer(server);
       fs.rmSync(store.dataDir, { recursive: true, force: true });
     }
@@ -220,7 +273,10 @@ export async function runFaults(checks: Checks, cluster: PgCluster | null): Prom
     spawnSync("chown", ["ledgerline-test", tsDir]);
     fs.chmodSync(tsDir, 0o700);
     let server: Server | null = null;
-    const store: Store = { dialect: "postgres", dataDir: fs.mkdtempSync(path.join(os.tmpdir(), "ledgerline-stress-pgfull-")) };
+    const store: Store = {
+      dialect: "postgres",
+      dataDir: fs.mkdtempSync(path.join(os.tmpdir(), "ledgerline-stress-pgfull-")),
+    };
     try {
       await admin(`CREATE TABLESPACE ${space} LOCATION '${tsDir}'`);
       await admin(`GRANT CREATE ON TABLESPACE ${space} TO ledgerline`);
@@ -240,7 +296,11 @@ export async function runFaults(checks: Checks, cluster: PgCluster | null): Prom
         () => fs.rmSync(filler, { force: true }),
       );
       const v = verifyLog(store);
-      checks.check("postgres disk full: the log verifies afterwards", v.ok, `tree size ${v.treeSize}${v.reason ? `, ${v.reason}` : ""}`);
+      checks.check(
+        "postgres disk full: the log verifies afterwards",
+        v.ok,
+        `tree size ${v.treeSize}${v.reason ? `, ${v.reason}` : ""}`,
+      );
     } catch (e) {
       if (server) console.error(`--- server log ---\n${server.log.slice(-30).join("\n")}`);
       throw e;

@@ -27,10 +27,19 @@ export const log = (m: string) => console.log(`[stress] ${m}`);
 
 /** Env for the server and the CLI: nothing inherited that could point them elsewhere. */
 export function storeEnv(store: Store, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, NEXT_TELEMETRY_DISABLED: "1", CHECKPOINT_DISABLE: "1", LEDGERLINE_DATA_DIR: store.dataDir, LEDGERLINE_DEMO: "off", ...extra };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NEXT_TELEMETRY_DISABLED: "1",
+    CHECKPOINT_DISABLE: "1",
+    LEDGERLINE_DATA_DIR: store.dataDir,
+    LEDGERLINE_DEMO: "off",
+    ...extra,
+  };
   delete env.DATABASE_URL;
   delete env.NODE_OPTIONS;
-  for (const k of Object.keys(env)) if (k.startsWith("LEDGERLINE_") && !(k in extra) && k !== "LEDGERLINE_DATA_DIR" && k !== "LEDGERLINE_DEMO") delete env[k];
+  for (const k of Object.keys(env))
+    if (k.startsWith("LEDGERLINE_") && !(k in extra) && k !== "LEDGERLINE_DATA_DIR" && k !== "LEDGERLINE_DEMO")
+      delete env[k];
   if (store.databaseUrl) env.DATABASE_URL = store.databaseUrl;
   return env;
 }
@@ -79,12 +88,22 @@ export function ensureBuild(): string {
   for (let attempt = 1; ; attempt++) {
     const before = fs.existsSync(buildId) ? fs.readFileSync(buildId, "utf8") : null;
     fs.rmSync(path.join(dir, ".next"), { recursive: true, force: true });
-    const cp = before === null ? null : spawnSync("cp", ["-a", path.join(root, ".next"), path.join(dir, ".next")], { encoding: "utf8" });
+    const cp =
+      before === null
+        ? null
+        : spawnSync("cp", ["-a", path.join(root, ".next"), path.join(dir, ".next")], { encoding: "utf8" });
     fs.rmSync(path.join(dir, ".next/cache"), { recursive: true, force: true });
     const after = fs.existsSync(buildId) ? fs.readFileSync(buildId, "utf8") : null;
     // A build that ran during the copy changes BUILD_ID (or removes it), and one still
     // running leaves files newer than the BUILD_ID it has not rewritten yet: copy again.
-    if (cp?.status === 0 && before !== null && before === after && fs.existsSync(path.join(dir, ".next/BUILD_ID")) && !newerThanBuildId(path.join(dir, ".next"))) break;
+    if (
+      cp?.status === 0 &&
+      before !== null &&
+      before === after &&
+      fs.existsSync(path.join(dir, ".next/BUILD_ID")) &&
+      !newerThanBuildId(path.join(dir, ".next"))
+    )
+      break;
     if (attempt >= 20) throw new Error(`could not copy a stable .next build: ${cp?.stderr ?? "no BUILD_ID"}`);
     log(`the build changed while it was copied (someone is building): retrying in 15 s (${attempt}/20)`);
     spawnSync("sleep", ["15"]);
@@ -116,7 +135,8 @@ export async function startServer(store: Store, extra: Record<string, string> = 
   const server: Server = { url: `http://127.0.0.1:${port}`, port, proc, store, log: lines };
   const deadline = Date.now() + 120_000;
   for (;;) {
-    if (proc.exitCode !== null || proc.signalCode !== null) throw new Error(`server exited (${proc.exitCode ?? proc.signalCode}):\n${lines.slice(-40).join("\n")}`);
+    if (proc.exitCode !== null || proc.signalCode !== null)
+      throw new Error(`server exited (${proc.exitCode ?? proc.signalCode}):\n${lines.slice(-40).join("\n")}`);
     try {
       const r = await fetch(`${server.url}/api/v1/checkpoint`, { signal: AbortSignal.timeout(5000) });
       await r.arrayBuffer();
@@ -136,7 +156,9 @@ export async function startServer(store: Store, extra: Record<string, string> = 
 
 /** SIGKILL to the server's whole process group: no shutdown code runs, as in a power cut of the process. */
 export function killServer(s: Server): Promise<void> {
-  const exited = new Promise<void>((r) => (s.proc.exitCode !== null || s.proc.signalCode !== null ? r() : s.proc.once("exit", () => r())));
+  const exited = new Promise<void>((r) =>
+    s.proc.exitCode !== null || s.proc.signalCode !== null ? r() : s.proc.once("exit", () => r()),
+  );
   try {
     process.kill(-s.proc.pid!, "SIGKILL");
   } catch {
@@ -158,8 +180,19 @@ export async function stopServer(s: Server): Promise<void> {
   clearTimeout(t);
 }
 
-export function runCli(store: Store, args: string[], input?: string, extra: Record<string, string> = {}): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [cli, ...args], { cwd: root, env: storeEnv(store, extra), encoding: "utf8", input, maxBuffer: 64 * 1024 * 1024 });
+export function runCli(
+  store: Store,
+  args: string[],
+  input?: string,
+  extra: Record<string, string> = {},
+): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [cli, ...args], {
+    cwd: root,
+    env: storeEnv(store, extra),
+    encoding: "utf8",
+    input,
+    maxBuffer: 64 * 1024 * 1024,
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -176,7 +209,11 @@ export function createIngestKey(store: Store, source: string): string {
 /** A user of `role` and a personal read token for it, through the CLI as an operator would. */
 export function createReadToken(store: Store, role = "auditor"): string {
   const email = `stress-${crypto.randomBytes(4).toString("hex")}@example.test`;
-  cliJson(store, ["users", "create", "--email", email, "--role", role, "--password-stdin"], `${crypto.randomBytes(12).toString("hex")}\n`);
+  cliJson(
+    store,
+    ["users", "create", "--email", email, "--role", role, "--password-stdin"],
+    `${crypto.randomBytes(12).toString("hex")}\n`,
+  );
   return cliJson<{ token: string }>(store, ["tokens", "create", "--email", email, "--name", "stress"]).token;
 }
 
@@ -240,7 +277,10 @@ export async function storedIds(store: Store, source: string): Promise<Map<strin
     const { default: Database } = await import("better-sqlite3");
     const db = new Database(path.join(store.dataDir, "ledgerline.db"), { readonly: true, fileMustExist: true });
     try {
-      for (const r of db.prepare("SELECT event_id AS id, COUNT(*) AS n FROM entries WHERE source = ? GROUP BY event_id").all(source) as Array<{ id: string; n: number }>) out.set(r.id, Number(r.n));
+      for (const r of db
+        .prepare("SELECT event_id AS id, COUNT(*) AS n FROM entries WHERE source = ? GROUP BY event_id")
+        .all(source) as Array<{ id: string; n: number }>)
+        out.set(r.id, Number(r.n));
     } finally {
       db.close();
     }
@@ -250,7 +290,10 @@ export async function storedIds(store: Store, source: string): Promise<Map<strin
   const c = new pg.Client({ connectionString: store.databaseUrl });
   await c.connect();
   try {
-    for (const r of (await c.query("SELECT event_id AS id, COUNT(*) AS n FROM entries WHERE source = $1 GROUP BY event_id", [source])).rows as Array<{ id: string; n: string }>) out.set(r.id, Number(r.n));
+    for (const r of (
+      await c.query("SELECT event_id AS id, COUNT(*) AS n FROM entries WHERE source = $1 GROUP BY event_id", [source])
+    ).rows as Array<{ id: string; n: string }>)
+      out.set(r.id, Number(r.n));
   } finally {
     await c.end();
   }
@@ -269,7 +312,12 @@ export function isStaleSocket(e: unknown): boolean {
  * more on a stale kept-alive socket (the server's 5 s keep-alive can close it just
  * as a request goes out on a busy machine); the events carry ids, so a repeat is harmless.
  */
-export async function postBatch(url: string, key: string, events: Array<Record<string, unknown>>, timeoutMs = 60_000): Promise<{ status: number; acked: string[]; retryAfter: string | null; error?: string }> {
+export async function postBatch(
+  url: string,
+  key: string,
+  events: Array<Record<string, unknown>>,
+  timeoutMs = 60_000,
+): Promise<{ status: number; acked: string[]; retryAfter: string | null; error?: string }> {
   for (let attempt = 1; ; attempt++) {
     try {
       const r = await fetch(`${url}/api/v1/events`, {
@@ -281,13 +329,22 @@ export async function postBatch(url: string, key: string, events: Array<Record<s
       const text = await r.text();
       if (r.status === 200 || r.status === 201) {
         const j = JSON.parse(text) as { accepted: Array<{ id: string }>; duplicates: Array<{ id: string }> };
-        return { status: r.status, acked: [...j.accepted.map((a) => a.id), ...j.duplicates.map((d) => d.id)], retryAfter: null };
+        return {
+          status: r.status,
+          acked: [...j.accepted.map((a) => a.id), ...j.duplicates.map((d) => d.id)],
+          retryAfter: null,
+        };
       }
       return { status: r.status, acked: [], retryAfter: r.headers.get("retry-after"), error: text.slice(0, 300) };
     } catch (e) {
       if (attempt === 1 && isStaleSocket(e)) continue;
       const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-      return { status: 0, acked: [], retryAfter: null, error: `${(e as Error).message}${cause ? ` (${cause.code ?? ""} ${cause.message ?? ""})` : ""}` };
+      return {
+        status: 0,
+        acked: [],
+        retryAfter: null,
+        error: `${(e as Error).message}${cause ? ` (${cause.code ?? ""} ${cause.message ?? ""})` : ""}`,
+      };
     }
   }
 }

@@ -43,7 +43,12 @@ export async function startOidcProvider(opts: {
   const clientId = "ledgerline-e2e";
   const clientSecret = crypto.randomBytes(24).toString("base64url");
   // A fresh signing key per run (otherwise the package signs with a published development key).
-  const signingKey = { ...crypto.generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ format: "jwk" }), kid: "e2e", use: "sig", alg: "RS256" };
+  const signingKey = {
+    ...crypto.generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ format: "jwk" }),
+    kid: "e2e",
+    use: "sig",
+    alg: "RS256",
+  };
 
   const provider = new Provider(issuer, {
     clients: [
@@ -92,7 +97,9 @@ export async function startOidcProvider(opts: {
     for (const event of ["server_error", "authorization.error", "grant.error", "userinfo.error", "end_session.error"]) {
       provider.on(event, (...args: unknown[]) => {
         const err = args.find((a): a is Error => a instanceof Error);
-        log(`oidc-provider ${event}: ${err ? `${err.message} ${(err as Error & { error_description?: string }).error_description ?? ""}` : ""}`);
+        log(
+          `oidc-provider ${event}: ${err ? `${err.message} ${(err as Error & { error_description?: string }).error_description ?? ""}` : ""}`,
+        );
       });
     }
   }

@@ -42,7 +42,14 @@ async function main(): Promise<void> {
     const [v] = await timed("select version()", () => query<{ version: string }>(c.url, "select version()"));
     console.log(`${tag} ${v?.version}`);
 
-    const [me] = await query<{ usesuper: boolean; user: string; db: string; fsync: string; maxconn: string; enc: string }>(
+    const [me] = await query<{
+      usesuper: boolean;
+      user: string;
+      db: string;
+      fsync: string;
+      maxconn: string;
+      enc: string;
+    }>(
       c.url,
       `select r.rolsuper as usesuper, current_user as user, current_database() as db,
               current_setting('fsync') as fsync, current_setting('max_connections') as maxconn,
@@ -60,7 +67,10 @@ async function main(): Promise<void> {
     // App role can create tables in its own database (PG15 public-schema rules).
     await query(c.url, "create table t(id int primary key); insert into t values (1); drop table t");
 
-    const [admin] = await query<{ rolsuper: boolean }>(c.adminUrl, "select rolsuper from pg_roles where rolname = current_user");
+    const [admin] = await query<{ rolsuper: boolean }>(
+      c.adminUrl,
+      "select rolsuper from pg_roles where rolname = current_user",
+    );
     assert.equal(admin?.rolsuper, true, "adminUrl must be a superuser");
 
     const url2 = await timed("createDatabase", () => createDatabase(c, "ledgerline_second"));

@@ -119,10 +119,7 @@ async function runOrThrow(
 }
 
 function failureMessage(what: string, command: string, r: RunResult, serverLog?: string, hint?: string): string {
-  const parts = [
-    `pg-cluster: ${what} failed (exit ${r.code ?? r.signal}).`,
-    `  command: ${command}`,
-  ];
+  const parts = [`pg-cluster: ${what} failed (exit ${r.code ?? r.signal}).`, `  command: ${command}`];
   const out = tail(`${r.stdout}\n${r.stderr}`.trim());
   if (out) parts.push("  output (tail):", indent(out));
   if (serverLog) {
@@ -159,7 +156,9 @@ async function findPgBinDir(log: (m: string) => void): Promise<string> {
         `Install them with: sudo apt-get install -y ${PG_PACKAGE}`,
     );
   }
-  log(`pg-cluster: PostgreSQL server binaries not found; installing ${PG_PACKAGE} via apt-get (one-time, may take a minute)`);
+  log(
+    `pg-cluster: PostgreSQL server binaries not found; installing ${PG_PACKAGE} via apt-get (one-time, may take a minute)`,
+  );
   const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
   await runOrThrow("apt-get update", "apt-get", ["update"], {
     env,
@@ -391,7 +390,18 @@ export async function startPgCluster(opts: StartPgClusterOptions = {}): Promise<
         `-c max_connections=200`,
       ].join(" ");
       const t2 = Date.now();
-      const [cmd, args] = asServerUser(pgCtl, ["-D", dataDir, "-l", serverLog, "-w", "-t", "30", "start", "-o", serverOpts]);
+      const [cmd, args] = asServerUser(pgCtl, [
+        "-D",
+        dataDir,
+        "-l",
+        serverLog,
+        "-w",
+        "-t",
+        "30",
+        "start",
+        "-o",
+        serverOpts,
+      ]);
       started = true;
       const r = await run(cmd, args, { cwd: baseDir, env });
       if (r.code === 0) {

@@ -89,7 +89,10 @@ export async function freshStore(dialect: Dialect, env: Record<string, string> =
   };
 }
 
-export async function freshLedger(dialect: Dialect, env: Record<string, string> = {}): Promise<{ store: TestStore; ledger: Ledger; cleanup(): Promise<void> }> {
+export async function freshLedger(
+  dialect: Dialect,
+  env: Record<string, string> = {},
+): Promise<{ store: TestStore; ledger: Ledger; cleanup(): Promise<void> }> {
   const store = await freshStore(dialect, env);
   const ledger = await openLedger(store.config);
   return {

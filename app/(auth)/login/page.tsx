@@ -3,7 +3,11 @@ import { getLedger } from "@/lib/server/ledger/ledger.ts";
 
 export const dynamic = "force-dynamic";
 
-export default async function LoginPage({ searchParams }: { searchParams: Promise<Record<string, string | undefined>> }) {
+export default async function LoginPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | undefined>>;
+}) {
   const sp = await searchParams;
   const { config } = await getLedger();
   const callbackUrl = sp.callbackUrl?.startsWith("/") && !sp.callbackUrl.startsWith("//") ? sp.callbackUrl : "/";
@@ -12,7 +16,11 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
       <div className="card login-card">
         <h1 className="brand">Ledgerline</h1>
         <p className="muted">Sign in to review the access log.</p>
-        <SignInForm callbackUrl={callbackUrl} sso={config.oidc ? config.oidc.name : null} initialError={sp.error ?? null} />
+        <SignInForm
+          callbackUrl={callbackUrl}
+          sso={config.oidc ? config.oidc.name : null}
+          initialError={sp.error ?? null}
+        />
       </div>
     </main>
   );

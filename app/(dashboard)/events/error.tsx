@@ -6,7 +6,13 @@ import { SegmentError } from "@/components/layout/segment-error.tsx";
 export default function EventsError({ error, reset }: { error: Error & { digest?: string }; reset: () => void }) {
   return (
     <main className="explorer">
-      <SegmentError error={error} reset={reset} title="The explorer could not load" testId="explorer-error" back={{ href: "/events", label: "Default filter" }} />
+      <SegmentError
+        error={error}
+        reset={reset}
+        title="The explorer could not load"
+        testId="explorer-error"
+        back={{ href: "/events", label: "Default filter" }}
+      />
     </main>
   );
 }

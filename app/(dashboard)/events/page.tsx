@@ -15,7 +15,8 @@ type SearchParams = Record<string, string | string[] | undefined>;
 
 function toSearchParams(raw: SearchParams): URLSearchParams {
   const sp = new URLSearchParams();
-  for (const [k, v] of Object.entries(raw)) for (const one of Array.isArray(v) ? v : v === undefined ? [] : [v]) sp.append(k, one);
+  for (const [k, v] of Object.entries(raw))
+    for (const one of Array.isArray(v) ? v : v === undefined ? [] : [v]) sp.append(k, one);
   return sp;
 }
 
@@ -26,7 +27,12 @@ export default async function EventsPage({ searchParams }: { searchParams: Promi
   if (!allowed) return <Forbidden what="exploring events" />;
   const sp = toSearchParams(await searchParams);
   const state = resolveExplorerParams(sp, Date.now());
-  if (!state.ok) return <main className="explorer"><FilterErrors errors={state.errors} /></main>;
+  if (!state.ok)
+    return (
+      <main className="explorer">
+        <FilterErrors errors={state.errors} />
+      </main>
+    );
   const { filter, cursor, ...opts } = state.value.request;
   const ledger = await getLedger();
   try {
@@ -54,7 +60,11 @@ export default async function EventsPage({ searchParams }: { searchParams: Promi
   } catch (e) {
     // A stale or foreign cursor is the user's URL, not a server fault.
     if (e instanceof AppError && e.status === 400) {
-      return <main className="explorer"><FilterErrors errors={[{ param: "cursor", detail: e.detail }]} /></main>;
+      return (
+        <main className="explorer">
+          <FilterErrors errors={[{ param: "cursor", detail: e.detail }]} />
+        </main>
+      );
     }
     throw e;
   }

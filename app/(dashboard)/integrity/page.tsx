@@ -20,7 +20,10 @@ export default async function IntegrityPage() {
   const s = await getIntegrityStatus(ledger);
   const banner =
     s.status === "verified"
-      ? { cls: "ok", text: `Verified through seq ${s.verifiedThrough.toLocaleString("en-US")} at ${utc(s.lastRun?.finishedAt)}` }
+      ? {
+          cls: "ok",
+          text: `Verified through seq ${s.verifiedThrough.toLocaleString("en-US")} at ${utc(s.lastRun?.finishedAt)}`,
+        }
       : s.status === "broken"
         ? {
             cls: "bad",
@@ -30,7 +33,9 @@ export default async function IntegrityPage() {
   return (
     <main>
       <section className={`card banner ${banner.cls}`} data-testid="integrity-status" role="status">
-        <strong>{s.status === "verified" ? "Intact" : s.status === "broken" ? "Tampering detected" : "Unverified"}</strong>
+        <strong>
+          {s.status === "verified" ? "Intact" : s.status === "broken" ? "Tampering detected" : "Unverified"}
+        </strong>
         <span>{banner.text}</span>
         <span className="muted">
           {s.treeSize.toLocaleString("en-US")} entries in the log
@@ -41,7 +46,10 @@ export default async function IntegrityPage() {
       <div className="section grid">
         <VerifierKeyCard verifierKey={s.verifierKey} fingerprint={s.fingerprint} testId="integrity-key" />
         <Card title="Full verification">
-          <p className="muted">Recomputes every leaf from the stored entries, rebuilds the tree, checks every checkpoint&apos;s signature and that each is consistent with the last.</p>
+          <p className="muted">
+            Recomputes every leaf from the stored entries, rebuilds the tree, checks every checkpoint&apos;s signature
+            and that each is consistent with the last.
+          </p>
           <FullPassButton start={startFullPassAction} />
         </Card>
       </div>
@@ -72,11 +80,15 @@ export default async function IntegrityPage() {
                   <td>{utc(r.startedAt)}</td>
                   <td>{r.mode}</td>
                   <td>
-                    <span className={`badge ${r.status === "ok" ? "ok" : r.status === "failed" ? "bad" : ""}`}>{r.status}</span>
+                    <span className={`badge ${r.status === "ok" ? "ok" : r.status === "failed" ? "bad" : ""}`}>
+                      {r.status}
+                    </span>
                   </td>
                   <td>{r.verifiedThrough?.toLocaleString("en-US") ?? "—"}</td>
                   <td>{r.entriesChecked?.toLocaleString("en-US") ?? "—"}</td>
-                  <td className="break">{r.reason ? `${r.kind ?? ""} ${r.firstBadSeq ? `at seq ${r.firstBadSeq}: ` : ""}${r.reason}` : "—"}</td>
+                  <td className="break">
+                    {r.reason ? `${r.kind ?? ""} ${r.firstBadSeq ? `at seq ${r.firstBadSeq}: ` : ""}${r.reason}` : "—"}
+                  </td>
                 </tr>
               ))}
             </tbody>

@@ -6,7 +6,13 @@ import { SegmentError } from "@/components/layout/segment-error.tsx";
 export default function TraceError({ error, reset }: { error: Error & { digest?: string }; reset: () => void }) {
   return (
     <main className="trace-page">
-      <SegmentError error={error} reset={reset} title="The trace could not load" testId="trace-error" back={{ href: "/trace", label: "Search another id" }} />
+      <SegmentError
+        error={error}
+        reset={reset}
+        title="The trace could not load"
+        testId="trace-error"
+        back={{ href: "/trace", label: "Search another id" }}
+      />
     </main>
   );
 }

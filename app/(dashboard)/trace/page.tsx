@@ -7,7 +7,11 @@ import "@/components/trace/trace.css";
 
 export const dynamic = "force-dynamic";
 
-export default async function TraceSearchPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function TraceSearchPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const { allowed } = await pagePrincipal("/trace", "traces:read");
   if (!allowed) return <Forbidden what="viewing traces" />;
   const { q } = await searchParams;
@@ -23,7 +27,8 @@ export default async function TraceSearchPage({ searchParams }: { searchParams: 
       <section className="card stack">
         <h1 className="trace-title">Follow a request across the fleet</h1>
         <p className="muted">
-          Paste the correlation id from an incident, or a whole W3C <code>traceparent</code> header — its trace-id is the correlation id ingest recorded. Ids match exactly (case-sensitive).
+          Paste the correlation id from an incident, or a whole W3C <code>traceparent</code> header — its trace-id is
+          the correlation id ingest recorded. Ids match exactly (case-sensitive).
         </p>
         <TraceSearch defaultValue={query ?? ""} autoFocus />
         {error && (

@@ -1,5 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { csvCell, csvHeader, csvLine, eventLine, formatManifest, formatSums, parseSums, proofLine, BUNDLE_FORMAT } from "./format.ts";
+import {
+  csvCell,
+  csvHeader,
+  csvLine,
+  eventLine,
+  formatManifest,
+  formatSums,
+  parseSums,
+  proofLine,
+  BUNDLE_FORMAT,
+} from "./format.ts";
 
 describe("csvCell (RFC 4180, formula-injection safe)", () => {
   it.each([
@@ -10,11 +20,11 @@ describe("csvCell (RFC 4180, formula-injection safe)", () => {
     ["-1", "'-1"],
     ["@SUM(A1)", "'@SUM(A1)"],
     ["\tx", "'\tx"],
-    ["\rx", "\"'\rx\""],
+    ["\rx", '"\'\rx"'],
     ["a,b", '"a,b"'],
     ['say "hi"', '"say ""hi"""'],
     ["two\nlines", '"two\nlines"'],
-    ["=HYPERLINK(\"http://x\",\"y\")", "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\""],
+    ['=HYPERLINK("http://x","y")', '"\'=HYPERLINK(""http://x"",""y"")"'],
     ["a=b", "a=b"],
     [" =x", " =x"],
   ])("%j → %j", (input, want) => {
@@ -37,7 +47,9 @@ describe("csvCell (RFC 4180, formula-injection safe)", () => {
       },
       "AAAA",
     );
-    expect(line).toBe(`7,2026-01-01T00:00:00.000Z,2026-01-01T00:00:01.000Z,s,read,denied,'=cmd,service,,db://x,,,,,,"{""a"":""x,y"",""b"":1}",e7,AAAA\r\n`);
+    expect(line).toBe(
+      `7,2026-01-01T00:00:00.000Z,2026-01-01T00:00:01.000Z,s,read,denied,'=cmd,service,,db://x,,,,,,"{""a"":""x,y"",""b"":1}",e7,AAAA\r\n`,
+    );
     expect(csvHeader().split(",")).toHaveLength(18);
     expect(csvHeader().endsWith("\r\n")).toBe(true);
   });
@@ -87,7 +99,19 @@ describe("manifest.json", () => {
       lastSeq: 0,
       checkpoint: { treeSize: 5, rootHash: "r" },
     });
-    expect(Object.keys(JSON.parse(m))).toEqual(["format", "bundleId", "createdAt", "createdBy", "origin", "filter", "count", "firstSeq", "lastSeq", "checkpoint", "keyId"]);
+    expect(Object.keys(JSON.parse(m))).toEqual([
+      "format",
+      "bundleId",
+      "createdAt",
+      "createdBy",
+      "origin",
+      "filter",
+      "count",
+      "firstSeq",
+      "lastSeq",
+      "checkpoint",
+      "keyId",
+    ]);
     expect(m.endsWith("}\n")).toBe(true);
   });
 });

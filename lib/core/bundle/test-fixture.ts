@@ -5,8 +5,27 @@ import { canonicalJson } from "../canonical-json.ts";
 import { normalizeFilter, type EventFilter } from "../event-filter.ts";
 import { hashLeaf, sha256 } from "../hash.ts";
 import { inclusionProof, merkleRoot } from "../merkle.ts";
-import { formatCheckpoint, generateSigningKey, keyFingerprint, keyId, publicKeyToPem, signNote, verifierKeyString } from "../note.ts";
-import { BUNDLE_FILES, BUNDLE_FILE_ORDER, BUNDLE_FORMAT, csvHeader, csvLine, eventLine, formatManifest, formatSums, formatVerifyText, proofLine } from "./format.ts";
+import {
+  formatCheckpoint,
+  generateSigningKey,
+  keyFingerprint,
+  keyId,
+  publicKeyToPem,
+  signNote,
+  verifierKeyString,
+} from "../note.ts";
+import {
+  BUNDLE_FILES,
+  BUNDLE_FILE_ORDER,
+  BUNDLE_FORMAT,
+  csvHeader,
+  csvLine,
+  eventLine,
+  formatManifest,
+  formatSums,
+  formatVerifyText,
+  proofLine,
+} from "./format.ts";
 
 // In-memory bundles for the core's unit tests: a whole log, a filter, a key — and
 // `reseal`, which re-signs altered files the way someone holding the key would, so a
@@ -25,7 +44,7 @@ export function fixtureLog(n: number): FixtureEntry[] {
     outcome: i % 5 === 0 ? "denied" : "success",
     requester: { id: `spiffe://test/ns/a/sa/${i % 4 === 0 ? "=cmd|'/c calc'!A1" : "orders"}`, type: "service" },
     target: { id: `db://cards/${i}`, service: i % 2 ? "payments" : "ledger", type: "db" },
-    action: "SELECT, \"cards\"",
+    action: 'SELECT, "cards"',
     reason: i % 7 === 0 ? "line one\r\nline two" : undefined,
     attributes: { n: i, note: "-1 + 2" },
   })).map((e) => JSON.parse(JSON.stringify(e)) as FixtureEntry);
@@ -33,15 +52,21 @@ export function fixtureLog(n: number): FixtureEntry[] {
 
 export const FIXTURE_SEED = Uint8Array.from({ length: 32 }, (_, i) => i + 1);
 
-export function fixtureBundle(opts: { log?: FixtureEntry[]; filter?: EventFilter; seed?: Uint8Array; keyName?: string } = {}) {
+export function fixtureBundle(
+  opts: { log?: FixtureEntry[]; filter?: EventFilter; seed?: Uint8Array; keyName?: string } = {},
+) {
   const log = opts.log ?? fixtureLog(40);
   const filter = normalizeFilter(opts.filter ?? { service: "payments" });
   const key = generateSigningKey(opts.keyName ?? "test.ledgerline", opts.seed ?? FIXTURE_SEED);
   const leaves = log.map((e) => hashLeaf(utf8(canonicalJson(e))));
   const root = merkleRoot(leaves);
   const origin = "test.ledgerline/bundles";
-  const checkpoint = signNote(formatCheckpoint({ origin, size: log.length, rootHash: root }), [{ name: key.name, seed: key.seed }]);
-  const selected = log.filter((e) => (e.target as { service?: string }).service === filter.service || filter.service === undefined);
+  const checkpoint = signNote(formatCheckpoint({ origin, size: log.length, rootHash: root }), [
+    { name: key.name, seed: key.seed },
+  ]);
+  const selected = log.filter(
+    (e) => (e.target as { service?: string }).service === filter.service || filter.service === undefined,
+  );
   let events = "";
   let proofs = "";
   let csv = csvHeader();
@@ -66,7 +91,20 @@ export function fixtureBundle(opts: { log?: FixtureEntry[]; filter?: EventFilter
     keyId: kid,
   });
   const files = new Map<string, Uint8Array>([
-    [BUNDLE_FILES.verify, utf8(formatVerifyText({ bundleId: "b-1", origin, count: selected.length, treeSize: log.length, keyId: kid, verifierKey: verifierKeyString(key.name, key.publicKey), fingerprint: keyFingerprint(key.publicKey) }))],
+    [
+      BUNDLE_FILES.verify,
+      utf8(
+        formatVerifyText({
+          bundleId: "b-1",
+          origin,
+          count: selected.length,
+          treeSize: log.length,
+          keyId: kid,
+          verifierKey: verifierKeyString(key.name, key.publicKey),
+          fingerprint: keyFingerprint(key.publicKey),
+        }),
+      ),
+    ],
     [BUNDLE_FILES.manifest, utf8(manifest)],
     [BUNDLE_FILES.checkpoint, utf8(checkpoint)],
     [BUNDLE_FILES.key, utf8(publicKeyToPem(key.publicKey))],
@@ -91,7 +129,10 @@ export function reseal(files: Map<string, Uint8Array>, seed: Uint8Array): void {
 /** The files as a ZIP (deflated, Unix regular-file modes), in bundle order. */
 export function zipFiles(files: Map<string, Uint8Array>): Uint8Array {
   const z: Zippable = {};
-  const names = [...BUNDLE_FILE_ORDER.filter((n) => files.has(n)), ...[...files.keys()].filter((n) => !BUNDLE_FILE_ORDER.includes(n))];
+  const names = [
+    ...BUNDLE_FILE_ORDER.filter((n) => files.has(n)),
+    ...[...files.keys()].filter((n) => !BUNDLE_FILE_ORDER.includes(n)),
+  ];
   for (const n of names) z[n] = [files.get(n)!, { os: 3, attrs: 0o100644 << 16 }];
   return zipSync(z, { level: 6, mtime: new Date(Date.UTC(2026, 10, 27)) });
 }

@@ -35,7 +35,15 @@ describe("verifyBundle on an intact bundle", () => {
     const r = await verifyBundle(zipFiles(b.files), { key: b.verifierKey });
     expect(r.ok).toBe(true);
     expect(r).toMatchObject({ reason: null, firstBadSeq: null });
-    expect(r.checks.map((c) => `${c.label}:${c.status}`)).toEqual(["zip:pass", "1:pass", "2:pass", "3:pass", "4:pass", "5:pass", "key:pass"]);
+    expect(r.checks.map((c) => `${c.label}:${c.status}`)).toEqual([
+      "zip:pass",
+      "1:pass",
+      "2:pass",
+      "3:pass",
+      "4:pass",
+      "5:pass",
+      "key:pass",
+    ]);
     expect(r.manifest).toMatchObject({ count: 20, firstSeq: 2, lastSeq: 40, checkpoint: { treeSize: 40 } });
     const loose = await verifyBundle(b.files);
     expect(loose.ok).toBe(true);
@@ -131,17 +139,27 @@ describe("resealed mutations (SHA256SUMS re-signed with the key) fail checks 2�
 
   it("manifest count → check 5", async () => {
     const r = await resealed((f) => editText(f, BUNDLE_FILES.manifest, (s) => s.replace('"count": 20', '"count": 19')));
-    expect(status(r)).toMatchObject({ signature: "pass", checksums: "pass", checkpoint: "pass", entries: "pass", manifest: "fail" });
+    expect(status(r)).toMatchObject({
+      signature: "pass",
+      checksums: "pass",
+      checkpoint: "pass",
+      entries: "pass",
+      manifest: "fail",
+    });
   });
 
   it("manifest filter widened or narrowed → check 5 names the first entry outside it", async () => {
-    const r = await resealed((f) => editText(f, BUNDLE_FILES.manifest, (s) => s.replace('"service": "payments"', '"service": "ledger"')));
+    const r = await resealed((f) =>
+      editText(f, BUNDLE_FILES.manifest, (s) => s.replace('"service": "payments"', '"service": "ledger"')),
+    );
     expect(status(r).manifest).toBe("fail");
     expect(r.checks.find((c) => c.id === "manifest")!.firstBadSeq).toBe(2);
   });
 
   it("an event field → check 4 with the first bad seq", async () => {
-    const r = await resealed((f) => editText(f, BUNDLE_FILES.events, (s) => s.replace('"outcome":"denied"', '"outcome":"success"')));
+    const r = await resealed((f) =>
+      editText(f, BUNDLE_FILES.events, (s) => s.replace('"outcome":"denied"', '"outcome":"success"')),
+    );
     expect(status(r)).toMatchObject({ signature: "pass", checksums: "pass", entries: "fail" });
     expect(r.checks.find((c) => c.id === "entries")!.firstBadSeq).toBe(6);
     expect(r).toMatchObject({ ok: false, firstBadSeq: 6, reason: expect.stringContaining("seq 6") });
@@ -149,7 +167,13 @@ describe("resealed mutations (SHA256SUMS re-signed with the key) fail checks 2�
 
   it("a dropped entry (events and proofs lines) → check 5", async () => {
     const r = await resealed((f) => {
-      for (const name of [BUNDLE_FILES.events, BUNDLE_FILES.proofs]) editText(f, name, (s) => s.split("\n").filter((l) => !l.startsWith('{"seq":4,')).join("\n"));
+      for (const name of [BUNDLE_FILES.events, BUNDLE_FILES.proofs])
+        editText(f, name, (s) =>
+          s
+            .split("\n")
+            .filter((l) => !l.startsWith('{"seq":4,'))
+            .join("\n"),
+        );
     });
     expect(status(r)).toMatchObject({ entries: "pass", manifest: "fail" });
   });

@@ -6,7 +6,17 @@ import { hashLeaf, sha256 } from "../hash.ts";
 import { verifyInclusion } from "../merkle.ts";
 import { keyFingerprint, keyId, openNote, parseCheckpoint, parseVerifierKey, pemToPublicKey } from "../note.ts";
 import { readZip, type ZipLimits } from "../zip/read.ts";
-import { BUNDLE_FILES, BUNDLE_FILE_ORDER, BUNDLE_FORMAT, csvHeader, csvLine, eventLine, parseSums, proofLine, type BundleManifest } from "./format.ts";
+import {
+  BUNDLE_FILES,
+  BUNDLE_FILE_ORDER,
+  BUNDLE_FORMAT,
+  csvHeader,
+  csvLine,
+  eventLine,
+  parseSums,
+  proofLine,
+  type BundleManifest,
+} from "./format.ts";
 
 // The offline verifier of an evidence bundle (SPEC §5): the CLI, the browser page and
 // the tests all run this one function. Each of the five SPEC conditions is a check of
@@ -50,7 +60,10 @@ const TITLES: Record<CheckId, [string, string]> = {
   checksums: ["2", "sha256sum -c SHA256SUMS passes and it lists every file but itself and the signature"],
   checkpoint: ["3", "checkpoint.txt is signed by the same key and matches manifest.json"],
   entries: ["4", "every entry hashes to its leafHash and its proof includes it in the checkpoint's tree"],
-  manifest: ["5", "count, firstSeq, lastSeq and order match the manifest; every entry matches its filter; events.csv is the same entries"],
+  manifest: [
+    "5",
+    "count, firstSeq, lastSeq and order match the manifest; every entry matches its filter; events.csv is the same entries",
+  ],
   key: ["key", "the signing key is the one you trust"],
 };
 
@@ -138,7 +151,8 @@ function parseManifest(b: Uint8Array | undefined): { manifest: BundleManifest | 
     return { manifest: null, problem: e instanceof Fail ? e.message : "manifest.json is not valid JSON" };
   }
   if (!isObject(m)) return { manifest: null, problem: "manifest.json is not a JSON object" };
-  if (m.format !== BUNDLE_FORMAT) return { manifest: null, problem: `manifest.format is ${JSON.stringify(m.format)}, not "${BUNDLE_FORMAT}"` };
+  if (m.format !== BUNDLE_FORMAT)
+    return { manifest: null, problem: `manifest.format is ${JSON.stringify(m.format)}, not "${BUNDLE_FORMAT}"` };
   for (const k of ["bundleId", "createdAt", "createdBy", "origin", "keyId"]) {
     if (typeof m[k] !== "string") return { manifest: null, problem: `manifest.${k} is missing or not a string` };
   }
@@ -239,7 +253,10 @@ async function verifyUnsafe(
   if (keyProblem) checks.push(check("signature", "fail", keyProblem));
   else if (!sums) checks.push(check("signature", "fail", "SHA256SUMS is missing"));
   else if (!sig) checks.push(check("signature", "fail", "SHA256SUMS.sig is missing"));
-  else if (sig.length !== 64) checks.push(check("signature", "fail", `SHA256SUMS.sig is ${sig.length} bytes, not a raw 64-byte Ed25519 signature`));
+  else if (sig.length !== 64)
+    checks.push(
+      check("signature", "fail", `SHA256SUMS.sig is ${sig.length} bytes, not a raw 64-byte Ed25519 signature`),
+    );
   else {
     let good = false;
     try {
@@ -250,7 +267,11 @@ async function verifyUnsafe(
     checks.push(
       good
         ? check("signature", "pass", "Signature Verified Successfully")
-        : check("signature", "fail", "the signature does not match SHA256SUMS under public-key.pem: SHA256SUMS or the signature was changed"),
+        : check(
+            "signature",
+            "fail",
+            "the signature does not match SHA256SUMS under public-key.pem: SHA256SUMS or the signature was changed",
+          ),
     );
   }
 
@@ -272,7 +293,8 @@ async function verifyUnsafe(
       if (split < 0) throw new Error("no blank line before the signatures");
       const parsed = parseCheckpoint(cpText.slice(0, split + 1));
       tree = { size: parsed.size, rootHash: parsed.rootHash };
-      if (manifest && parsed.origin !== manifest.origin) cpProblem = `checkpoint origin ${JSON.stringify(parsed.origin)} is not manifest.origin ${JSON.stringify(manifest.origin)}`;
+      if (manifest && parsed.origin !== manifest.origin)
+        cpProblem = `checkpoint origin ${JSON.stringify(parsed.origin)} is not manifest.origin ${JSON.stringify(manifest.origin)}`;
     } catch (e) {
       cpProblem = `checkpoint.txt is not a checkpoint (${(e as Error).message})`;
     }
@@ -296,11 +318,18 @@ async function verifyUnsafe(
   }
   if (!cpProblem) {
     if (!manifest) cpProblem = `cannot compare with the manifest: ${manifestProblem}`;
-    else if (signerKeyId !== manifest.keyId) cpProblem = `the checkpoint's key id ${signerKeyId} is not manifest.keyId ${manifest.keyId}`;
-    else if (tree!.size !== manifest.checkpoint.treeSize) cpProblem = `checkpoint tree size ${tree!.size} is not manifest.checkpoint.treeSize ${manifest.checkpoint.treeSize}`;
-    else if (toBase64(tree!.rootHash) !== manifest.checkpoint.rootHash) cpProblem = "the checkpoint's root hash is not manifest.checkpoint.rootHash";
+    else if (signerKeyId !== manifest.keyId)
+      cpProblem = `the checkpoint's key id ${signerKeyId} is not manifest.keyId ${manifest.keyId}`;
+    else if (tree!.size !== manifest.checkpoint.treeSize)
+      cpProblem = `checkpoint tree size ${tree!.size} is not manifest.checkpoint.treeSize ${manifest.checkpoint.treeSize}`;
+    else if (toBase64(tree!.rootHash) !== manifest.checkpoint.rootHash)
+      cpProblem = "the checkpoint's root hash is not manifest.checkpoint.rootHash";
   }
-  checks.push(cpProblem ? check("checkpoint", "fail", cpProblem) : check("checkpoint", "pass", `tree size ${tree!.size}, signed by key ${signerKeyId}`));
+  checks.push(
+    cpProblem
+      ? check("checkpoint", "fail", cpProblem)
+      : check("checkpoint", "pass", `tree size ${tree!.size}, signed by key ${signerKeyId}`),
+  );
 
   // 4 and 5 in one pass over the entries.
   const [entriesCheck, manifestCheck] = await checkEntries(files, tree, manifest, manifestProblem, opts);
@@ -331,10 +360,19 @@ async function verifyUnsafe(
     if (!problem && !bytesEqual(trusted!.publicKey, publicKey!)) {
       problem = `the bundle is signed by ${keyFingerprint(publicKey!)}, not by the key you trust (${keyFingerprint(trusted!.publicKey)})`;
     }
-    if (!problem && trusted!.name !== null && signerKeyId !== null && toHex(keyId(trusted!.name, trusted!.publicKey)) !== signerKeyId) {
+    if (
+      !problem &&
+      trusted!.name !== null &&
+      signerKeyId !== null &&
+      toHex(keyId(trusted!.name, trusted!.publicKey)) !== signerKeyId
+    ) {
       problem = `the checkpoint is signed under key id ${signerKeyId}, not ${trusted!.name}'s`;
     }
-    checks.push(problem ? check("key", "fail", problem) : check("key", "pass", `signed by the key you trust (${keyInfo!.fingerprint})`));
+    checks.push(
+      problem
+        ? check("key", "fail", problem)
+        : check("key", "pass", `signed by the key you trust (${keyInfo!.fingerprint})`),
+    );
   }
   return report(checks, manifest, keyInfo);
 }
@@ -369,10 +407,13 @@ function checkSums(files: Map<string, Uint8Array>, sums: Uint8Array | undefined)
     else if (toHex(sha256(f)) !== hex) problems.push(`${name}: FAILED (content differs from its checksum)`);
   }
   for (const name of files.keys()) {
-    if (name !== BUNDLE_FILES.sums && name !== BUNDLE_FILES.sig && !listed.has(name)) problems.push(`${name}: not listed in SHA256SUMS`);
+    if (name !== BUNDLE_FILES.sums && name !== BUNDLE_FILES.sig && !listed.has(name))
+      problems.push(`${name}: not listed in SHA256SUMS`);
   }
-  for (const name of BUNDLE_FILE_ORDER) if (!files.has(name) && !listed.has(name)) problems.push(`${name}: missing from the bundle`);
-  for (const name of files.keys()) if (!BUNDLE_FILE_ORDER.includes(name)) problems.push(`${name}: not a file a bundle holds (extra file)`);
+  for (const name of BUNDLE_FILE_ORDER)
+    if (!files.has(name) && !listed.has(name)) problems.push(`${name}: missing from the bundle`);
+  for (const name of files.keys())
+    if (!BUNDLE_FILE_ORDER.includes(name)) problems.push(`${name}: not a file a bundle holds (extra file)`);
   if (problems.length) return check("checksums", "fail", [...new Set(problems)].join("; "));
   return check("checksums", "pass", `${listed.size} files: OK`);
 }
@@ -409,7 +450,8 @@ async function checkEntries(
     csvOffset += b.length;
     return true;
   };
-  if (csv && !manifestFail && !csvMatch(csvExpected)) manifestFail = new Fail("events.csv does not start with the expected header row");
+  if (csv && !manifestFail && !csvMatch(csvExpected))
+    manifestFail = new Fail("events.csv does not start with the expected header row");
 
   let n = 0;
   let firstSeq = 0;
@@ -428,7 +470,13 @@ async function checkEntries(
         } catch {
           throw new Fail(`events.jsonl line ${n} is not valid JSON`);
         }
-        if (!isObject(parsed) || !exactKeys(parsed, ["seq", "leafHash", "entry"]) || !isSeq(parsed.seq) || typeof parsed.leafHash !== "string" || !isObject(parsed.entry)) {
+        if (
+          !isObject(parsed) ||
+          !exactKeys(parsed, ["seq", "leafHash", "entry"]) ||
+          !isSeq(parsed.seq) ||
+          typeof parsed.leafHash !== "string" ||
+          !isObject(parsed.entry)
+        ) {
           throw new Fail(`events.jsonl line ${n} is not {"seq","leafHash","entry"}`);
         }
         seq = parsed.seq;
@@ -440,13 +488,17 @@ async function checkEntries(
         } catch (e) {
           throw new Fail(`entry seq ${seq}: ${(e as Error).message}`, seq);
         }
-        if (eventLine(seq, leafB64, jcs) !== `${line}\n`) throw new Fail(`events.jsonl line ${n} (seq ${seq}) is not in canonical form`, seq);
-        if (entry.seq !== seq) throw new Fail(`events.jsonl line ${n}: entry.seq ${String(entry.seq)} is not seq ${seq}`, seq);
+        if (eventLine(seq, leafB64, jcs) !== `${line}\n`)
+          throw new Fail(`events.jsonl line ${n} (seq ${seq}) is not in canonical form`, seq);
+        if (entry.seq !== seq)
+          throw new Fail(`events.jsonl line ${n}: entry.seq ${String(entry.seq)} is not seq ${seq}`, seq);
         const leaf = hashLeaf(utf8(jcs));
-        if (toBase64(leaf) !== leafB64) throw new Fail(`entry seq ${seq} does not hash to its leafHash (the entry or the hash was changed)`, seq);
+        if (toBase64(leaf) !== leafB64)
+          throw new Fail(`entry seq ${seq} does not hash to its leafHash (the entry or the hash was changed)`, seq);
         if (!entriesFail && proofIter) {
           const p = proofIter.next();
-          if (p.done) throw new Fail(`proofs.jsonl has no line for seq ${seq} (it has fewer lines than events.jsonl)`, seq);
+          if (p.done)
+            throw new Fail(`proofs.jsonl has no line for seq ${seq} (it has fewer lines than events.jsonl)`, seq);
           checkProof(p.value, n, seq, leaf, tree!);
         }
       } catch (e) {
@@ -455,12 +507,17 @@ async function checkEntries(
       }
       // Check 5: order, bounds, filter, CSV.
       if (!manifestFail) {
-        if (seq === undefined || entry === undefined) manifestFail = new Fail(`events.jsonl line ${n} is unreadable (see check 4)`);
+        if (seq === undefined || entry === undefined)
+          manifestFail = new Fail(`events.jsonl line ${n} is unreadable (see check 4)`);
         else {
           if (n === 1) firstSeq = seq;
-          else if (seq <= lastSeq) manifestFail = new Fail(`seq ${seq} follows seq ${lastSeq}: seqs must strictly increase`, seq);
+          else if (seq <= lastSeq)
+            manifestFail = new Fail(`seq ${seq} follows seq ${lastSeq}: seqs must strictly increase`, seq);
           lastSeq = seq;
-          if (!manifestFail && !matchesFilter(entry as unknown as FilterableEntry, manifest!.filter as EventFilter, canonicalJson)) {
+          if (
+            !manifestFail &&
+            !matchesFilter(entry as unknown as FilterableEntry, manifest!.filter as EventFilter, canonicalJson)
+          ) {
             manifestFail = new Fail(`entry seq ${seq} does not match the manifest's filter`, seq);
           }
           if (!manifestFail) {
@@ -470,13 +527,15 @@ async function checkEntries(
             } catch {
               row = null;
             }
-            if (row === null || !csvMatch(row)) manifestFail = new Fail(`events.csv row ${n + 1} is not entry seq ${seq} (the CSV was changed)`, seq);
+            if (row === null || !csvMatch(row))
+              manifestFail = new Fail(`events.csv row ${n + 1} is not entry seq ${seq} (the CSV was changed)`, seq);
           }
         }
       }
       if (n % PROGRESS_EVERY === 0) await opts.onProgress?.(n, total);
     }
-    if (!entriesFail && proofIter && !proofIter.next().done) entriesFail = new Fail("proofs.jsonl has more lines than events.jsonl");
+    if (!entriesFail && proofIter && !proofIter.next().done)
+      entriesFail = new Fail("proofs.jsonl has more lines than events.jsonl");
   } catch (e) {
     if (!(e instanceof Fail)) throw e;
     entriesFail ??= e;
@@ -485,30 +544,59 @@ async function checkEntries(
   await opts.onProgress?.(n, total);
 
   if (!manifestFail && manifest) {
-    if (manifest.count !== n) manifestFail = new Fail(`manifest.count is ${manifest.count} but events.jsonl has ${n} entries`);
-    else if (manifest.firstSeq !== firstSeq) manifestFail = new Fail(`manifest.firstSeq is ${manifest.firstSeq} but the first entry is seq ${firstSeq}`);
-    else if (manifest.lastSeq !== lastSeq) manifestFail = new Fail(`manifest.lastSeq is ${manifest.lastSeq} but the last entry is seq ${lastSeq}`);
-    else if (csv && csvOffset !== csv.length) manifestFail = new Fail("events.csv has rows that are not in events.jsonl");
+    if (manifest.count !== n)
+      manifestFail = new Fail(`manifest.count is ${manifest.count} but events.jsonl has ${n} entries`);
+    else if (manifest.firstSeq !== firstSeq)
+      manifestFail = new Fail(`manifest.firstSeq is ${manifest.firstSeq} but the first entry is seq ${firstSeq}`);
+    else if (manifest.lastSeq !== lastSeq)
+      manifestFail = new Fail(`manifest.lastSeq is ${manifest.lastSeq} but the last entry is seq ${lastSeq}`);
+    else if (csv && csvOffset !== csv.length)
+      manifestFail = new Fail("events.csv has rows that are not in events.jsonl");
   }
   return [
-    entriesFail ? check("entries", "fail", entriesFail.message, entriesFail.firstBadSeq) : check("entries", "pass", `${n} entries: leaf hashes and inclusion proofs valid against tree size ${tree?.size}`),
-    manifestFail ? check("manifest", "fail", manifestFail.message, manifestFail.firstBadSeq) : check("manifest", "pass", n ? `${n} entries, seq ${firstSeq}…${lastSeq}, all matching the filter` : "no entries, as the manifest says"),
+    entriesFail
+      ? check("entries", "fail", entriesFail.message, entriesFail.firstBadSeq)
+      : check(
+          "entries",
+          "pass",
+          `${n} entries: leaf hashes and inclusion proofs valid against tree size ${tree?.size}`,
+        ),
+    manifestFail
+      ? check("manifest", "fail", manifestFail.message, manifestFail.firstBadSeq)
+      : check(
+          "manifest",
+          "pass",
+          n ? `${n} entries, seq ${firstSeq}…${lastSeq}, all matching the filter` : "no entries, as the manifest says",
+        ),
   ];
 }
 
-function checkProof(line: string, n: number, seq: number, leaf: Uint8Array, tree: { size: number; rootHash: Uint8Array }): void {
+function checkProof(
+  line: string,
+  n: number,
+  seq: number,
+  leaf: Uint8Array,
+  tree: { size: number; rootHash: Uint8Array },
+): void {
   let parsed: unknown;
   try {
     parsed = JSON.parse(line);
   } catch {
     throw new Fail(`proofs.jsonl line ${n} is not valid JSON`, seq);
   }
-  if (!isObject(parsed) || !exactKeys(parsed, ["seq", "path"]) || !Array.isArray(parsed.path) || parsed.path.some((p) => typeof p !== "string")) {
+  if (
+    !isObject(parsed) ||
+    !exactKeys(parsed, ["seq", "path"]) ||
+    !Array.isArray(parsed.path) ||
+    parsed.path.some((p) => typeof p !== "string")
+  ) {
     throw new Fail(`proofs.jsonl line ${n} is not {"seq","path":[…]}`, seq);
   }
-  if (parsed.seq !== seq) throw new Fail(`proofs.jsonl line ${n} is for seq ${String(parsed.seq)}, not seq ${seq}`, seq);
+  if (parsed.seq !== seq)
+    throw new Fail(`proofs.jsonl line ${n} is for seq ${String(parsed.seq)}, not seq ${seq}`, seq);
   const pathB64 = parsed.path as string[];
-  if (proofLine(seq, pathB64) !== `${line}\n`) throw new Fail(`proofs.jsonl line ${n} (seq ${seq}) is not in canonical form`, seq);
+  if (proofLine(seq, pathB64) !== `${line}\n`)
+    throw new Fail(`proofs.jsonl line ${n} (seq ${seq}) is not in canonical form`, seq);
   let path: Uint8Array[];
   try {
     path = pathB64.map((p) => fromBase64(p));

@@ -28,7 +28,14 @@ function patchAll(b: Uint8Array, from: string, to: string): Uint8Array {
 function centralOffset(b: Uint8Array, name: string): number {
   const n = text(name);
   for (let i = 0; i < b.length - 46; i++) {
-    if (b[i] === 0x50 && b[i + 1] === 0x4b && b[i + 2] === 0x01 && b[i + 3] === 0x02 && n.every((x, j) => b[i + 46 + j] === x)) return i;
+    if (
+      b[i] === 0x50 &&
+      b[i + 1] === 0x4b &&
+      b[i + 2] === 0x01 &&
+      b[i + 3] === 0x02 &&
+      n.every((x, j) => b[i + 46 + j] === x)
+    )
+      return i;
   }
   throw new Error("no central entry");
 }
@@ -70,7 +77,9 @@ describe("readZip", () => {
   });
 
   it("refuses symbolic links (Unix mode in the external attributes)", () => {
-    const r = readZip(zip({ "public-key.pem": text("/etc/shadow") }, { "public-key.pem": { os: 3, attrs: 0o120777 << 16 } }));
+    const r = readZip(
+      zip({ "public-key.pem": text("/etc/shadow") }, { "public-key.pem": { os: 3, attrs: 0o120777 << 16 } }),
+    );
     expect(r).toMatchObject({ ok: false, reason: expect.stringMatching(/symbolic link/) });
   });
 
@@ -93,7 +102,10 @@ describe("readZip", () => {
 
   it("refuses declared sizes beyond the caps", () => {
     const z = zip({ "a.bin": new Uint8Array(5000).fill(7), "b.bin": new Uint8Array(5000).fill(8) });
-    expect(readZip(z, { maxFileBytes: 4000 })).toMatchObject({ ok: false, reason: expect.stringMatching(/declares 5000 bytes/) });
+    expect(readZip(z, { maxFileBytes: 4000 })).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/declares 5000 bytes/),
+    });
     expect(readZip(z, { maxTotalBytes: 8000 })).toMatchObject({ ok: false, reason: expect.stringMatching(/together/) });
   });
 

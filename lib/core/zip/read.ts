@@ -81,20 +81,30 @@ function findEocd(b: Uint8Array): number {
   refuse("not a ZIP archive (no end-of-central-directory record)");
 }
 
-type Member = { name: string; method: number; crc: number; csize: number; usize: number; localOffset: number; dataStart: number };
+type Member = {
+  name: string;
+  method: number;
+  crc: number;
+  csize: number;
+  usize: number;
+  localOffset: number;
+  dataStart: number;
+};
 
 function inflateBounded(data: Uint8Array, expected: number, name: string): Uint8Array {
   const out = new Uint8Array(expected);
   let written = 0;
   let ended = false;
   const inflater = new Inflate((chunk, final) => {
-    if (written + chunk.length > expected) refuse(`${name} inflates to more than its declared ${expected} bytes (zip bomb?)`);
+    if (written + chunk.length > expected)
+      refuse(`${name} inflates to more than its declared ${expected} bytes (zip bomb?)`);
     out.set(chunk, written);
     written += chunk.length;
     if (final) ended = true;
   });
   try {
-    for (let o = 0; o < data.length; o += CHUNK) inflater.push(data.subarray(o, Math.min(data.length, o + CHUNK)), o + CHUNK >= data.length);
+    for (let o = 0; o < data.length; o += CHUNK)
+      inflater.push(data.subarray(o, Math.min(data.length, o + CHUNK)), o + CHUNK >= data.length);
     if (data.length === 0) inflater.push(new Uint8Array(0), true);
   } catch (e) {
     if (e instanceof Refused) throw e;
@@ -107,7 +117,8 @@ function inflateBounded(data: Uint8Array, expected: number, name: string): Uint8
 function readUnsafe(b: Uint8Array, limits: ZipLimits): Map<string, Uint8Array> {
   if (b.length < 22) refuse("not a ZIP archive (too short)");
   const eocd = findEocd(b);
-  if (eocd >= 20 && u32(b, eocd - 20) === SIG_EOCD64_LOCATOR) refuse("ZIP64 archives are not accepted (a bundle never needs one)");
+  if (eocd >= 20 && u32(b, eocd - 20) === SIG_EOCD64_LOCATOR)
+    refuse("ZIP64 archives are not accepted (a bundle never needs one)");
   const disk = u16(b, eocd + 4);
   const cdDisk = u16(b, eocd + 6);
   const onDisk = u16(b, eocd + 8);
@@ -115,9 +126,11 @@ function readUnsafe(b: Uint8Array, limits: ZipLimits): Map<string, Uint8Array> {
   const cdSize = u32(b, eocd + 12);
   const cdOffset = u32(b, eocd + 16);
   if (disk !== 0 || cdDisk !== 0 || onDisk !== total) refuse("multi-volume archives are not accepted");
-  if (total === 0xffff || cdSize === 0xffffffff || cdOffset === 0xffffffff) refuse("ZIP64 archives are not accepted (a bundle never needs one)");
+  if (total === 0xffff || cdSize === 0xffffffff || cdOffset === 0xffffffff)
+    refuse("ZIP64 archives are not accepted (a bundle never needs one)");
   if (total > limits.maxFiles) refuse(`too many files (${total}; at most ${limits.maxFiles})`);
-  if (cdOffset + cdSize !== eocd) refuse("the central directory is not where the end record says (prepended or appended data?)");
+  if (cdOffset + cdSize !== eocd)
+    refuse("the central directory is not where the end record says (prepended or appended data?)");
 
   const members: Member[] = [];
   const seen = new Set<string>();
@@ -151,27 +164,34 @@ function readUnsafe(b: Uint8Array, limits: ZipLimits): Map<string, Uint8Array> {
     if (seen.has(folded)) refuse(`${shown} appears more than once (names must be unique, ignoring case)`);
     seen.add(folded);
     if (flags & 0x1) refuse(`${shown} is encrypted`);
-    if (method !== 0 && method !== 8) refuse(`${shown} uses compression method ${method} (only stored and deflate are accepted)`);
-    if (usize === 0xffffffff || csize === 0xffffffff || localOffset === 0xffffffff) refuse(`${shown} needs ZIP64, which is not accepted`);
+    if (method !== 0 && method !== 8)
+      refuse(`${shown} uses compression method ${method} (only stored and deflate are accepted)`);
+    if (usize === 0xffffffff || csize === 0xffffffff || localOffset === 0xffffffff)
+      refuse(`${shown} needs ZIP64, which is not accepted`);
     if (external & DOS_DIRECTORY) refuse(`${shown} is a directory`);
     if (madeBy >> 8 === HOST_UNIX) {
       const type = (external >>> 16) & S_IFMT;
       if (type === S_IFLNK) refuse(`${shown} is a symbolic link`);
       if (type === S_IFDIR) refuse(`${shown} is a directory`);
-      if (type !== 0 && type !== S_IFREG) refuse(`${shown} is not a regular file (mode ${((external >>> 16) >>> 0).toString(8)})`);
+      if (type !== 0 && type !== S_IFREG)
+        refuse(`${shown} is not a regular file (mode ${((external >>> 16) >>> 0).toString(8)})`);
     }
-    if (usize > limits.maxFileBytes) refuse(`${shown} declares ${usize} bytes uncompressed (at most ${limits.maxFileBytes})`);
+    if (usize > limits.maxFileBytes)
+      refuse(`${shown} declares ${usize} bytes uncompressed (at most ${limits.maxFileBytes})`);
     declaredTotal += usize;
-    if (declaredTotal > limits.maxTotalBytes) refuse(`the files declare more than ${limits.maxTotalBytes} bytes uncompressed together`);
+    if (declaredTotal > limits.maxTotalBytes)
+      refuse(`the files declare more than ${limits.maxTotalBytes} bytes uncompressed together`);
     if (method === 0 && csize !== usize) refuse(`${shown} is stored but its sizes differ`);
-    if (usize > RATIO_FLOOR && usize > csize * limits.maxRatio) refuse(`${shown} has a compression ratio above ${limits.maxRatio}:1 (zip bomb?)`);
+    if (usize > RATIO_FLOOR && usize > csize * limits.maxRatio)
+      refuse(`${shown} has a compression ratio above ${limits.maxRatio}:1 (zip bomb?)`);
 
     // The local header must agree on the name; its own extra field decides where data starts.
     if (u32(b, localOffset) !== SIG_LOCAL) refuse(`${shown}: no local header at its offset`);
     const lNameLen = u16(b, localOffset + 26);
     const lExtraLen = u16(b, localOffset + 28);
     const lName = b.subarray(localOffset + 30, localOffset + 30 + lNameLen);
-    if (lNameLen !== nameLen || lName.some((x, j) => x !== nameBytes[j])) refuse(`${shown}: the local header names a different file`);
+    if (lNameLen !== nameLen || lName.some((x, j) => x !== nameBytes[j]))
+      refuse(`${shown}: the local header names a different file`);
     const dataStart = localOffset + 30 + lNameLen + lExtraLen;
     if (dataStart + csize > cdOffset) refuse(`${shown}: its data runs into the central directory`);
     members.push({ name, method, crc, csize, usize, localOffset, dataStart });
@@ -183,7 +203,8 @@ function readUnsafe(b: Uint8Array, limits: ZipLimits): Map<string, Uint8Array> {
   const byOffset = [...members].sort((x, y) => x.localOffset - y.localOffset);
   for (let i = 1; i < byOffset.length; i++) {
     const prev = byOffset[i - 1]!;
-    if (prev.dataStart + prev.csize > byOffset[i]!.localOffset) refuse(`${JSON.stringify(prev.name)} overlaps ${JSON.stringify(byOffset[i]!.name)}`);
+    if (prev.dataStart + prev.csize > byOffset[i]!.localOffset)
+      refuse(`${JSON.stringify(prev.name)} overlaps ${JSON.stringify(byOffset[i]!.name)}`);
   }
 
   const files = new Map<string, Uint8Array>();

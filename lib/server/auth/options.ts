@@ -51,10 +51,18 @@ export function buildAuthOptions(ledger: Ledger): AuthOptions {
     // pin NEXTAUTH_URL (https), which also turns on __Secure- cookies.
     process.env.AUTH_TRUST_HOST ??= "1";
   }
-  const audit = (actor: string, ip: string | undefined, outcome: "success" | "failure" | "denied", action: string, reason?: string) =>
-    recordAudit(ledger, { id: actor, ip }, { action, eventType: "authenticate", outcome, target: SIGN_IN_TARGET, reason }).catch((e) =>
-      console.error(`[ledgerline] could not record ${action} of ${actor}: ${(e as Error).message}`),
-    );
+  const audit = (
+    actor: string,
+    ip: string | undefined,
+    outcome: "success" | "failure" | "denied",
+    action: string,
+    reason?: string,
+  ) =>
+    recordAudit(
+      ledger,
+      { id: actor, ip },
+      { action, eventType: "authenticate", outcome, target: SIGN_IN_TARGET, reason },
+    ).catch((e) => console.error(`[ledgerline] could not record ${action} of ${actor}: ${(e as Error).message}`));
 
   const providers: AuthOptions["providers"] = [
     CredentialsProvider({
@@ -98,7 +106,11 @@ export function buildAuthOptions(ledger: Ledger): AuthOptions {
       idToken: true,
       checks: ["pkce", "state"],
       profile(profile: Record<string, unknown>) {
-        return { id: String(profile.sub), email: String(profile.email ?? "").toLowerCase(), name: (profile.name as string) ?? null };
+        return {
+          id: String(profile.sub),
+          email: String(profile.email ?? "").toLowerCase(),
+          name: (profile.name as string) ?? null,
+        };
       },
     });
   }
@@ -129,7 +141,13 @@ export function buildAuthOptions(ledger: Ledger): AuthOptions {
         const existing = await ledger.prisma.user.findUnique({ where: { email } });
         // An IdP asserting the email of a password account must not take it over.
         if (existing && existing.authProvider !== "oidc") {
-          await audit(email, undefined, "denied", "sign-in", "a password account with this email exists; single sign-on is not linked to it");
+          await audit(
+            email,
+            undefined,
+            "denied",
+            "sign-in",
+            "a password account with this email exists; single sign-on is not linked to it",
+          );
           return "/login?error=AccessDenied";
         }
         if (existing?.disabledAt) {
@@ -138,10 +156,20 @@ export function buildAuthOptions(ledger: Ledger): AuthOptions {
         }
         const now = nowIso();
         if (existing) {
-          if (existing.role !== role) await ledger.prisma.user.update({ where: { id: existing.id }, data: { role, updatedAt: now } });
+          if (existing.role !== role)
+            await ledger.prisma.user.update({ where: { id: existing.id }, data: { role, updatedAt: now } });
         } else {
           await ledger.prisma.user.create({
-            data: { id: uuidv7(), email, name: user.name ?? null, role, passwordHash: null, authProvider: "oidc", createdAt: now, updatedAt: now },
+            data: {
+              id: uuidv7(),
+              email,
+              name: user.name ?? null,
+              role,
+              passwordHash: null,
+              authProvider: "oidc",
+              createdAt: now,
+              updatedAt: now,
+            },
           });
         }
         await audit(email, undefined, "success", "sign-in", `single sign-on as ${role}`);
@@ -162,7 +190,8 @@ export function buildAuthOptions(ledger: Ledger): AuthOptions {
         const t = token as Token;
         const u = t.uid ? await ledger.prisma.user.findUnique({ where: { id: t.uid } }) : null;
         // Disabled, deleted, password reset since sign-in, or an unknown role: no user.
-        if (!u || u.disabledAt || u.sessionVersion !== t.sv || !isRole(u.role)) return { expires: session.expires } as typeof session;
+        if (!u || u.disabledAt || u.sessionVersion !== t.sv || !isRole(u.role))
+          return { expires: session.expires } as typeof session;
         return { ...session, user: { id: u.id, email: u.email, name: u.name, role: u.role } } as typeof session;
       },
     },

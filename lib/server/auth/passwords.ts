@@ -5,7 +5,12 @@ import { promisify } from "node:util";
 // scrypt (RFC 7914) from Node's own crypto: memory-hard, no native addon to
 // compile or download. Format: scrypt$<N>$<r>$<p>$<salt b64>$<hash b64>.
 
-const scrypt = promisify(crypto.scrypt) as (pw: crypto.BinaryLike, salt: crypto.BinaryLike, len: number, o: crypto.ScryptOptions) => Promise<Buffer>;
+const scrypt = promisify(crypto.scrypt) as (
+  pw: crypto.BinaryLike,
+  salt: crypto.BinaryLike,
+  len: number,
+  o: crypto.ScryptOptions,
+) => Promise<Buffer>;
 const N = 2 ** 15;
 const R = 8;
 const P = 1;

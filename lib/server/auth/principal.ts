@@ -7,11 +7,20 @@ import { can, type Permission, type Role } from "./permissions.ts";
 // (re-read from the database on every request) or a personal read token.
 
 export type Principal =
-  | { kind: "user"; userId: string; email: string; name: string | null; role: Role; via: "session" | "token"; ip?: string }
+  | {
+      kind: "user";
+      userId: string;
+      email: string;
+      name: string | null;
+      role: Role;
+      via: "session" | "token";
+      ip?: string;
+    }
   | { kind: "system"; role: "admin"; email: string; via: "cli"; ip?: undefined; userId?: undefined; name?: undefined };
 
 export function assertCan(p: Principal | null, permission: Permission): asserts p is Principal {
-  if (!p) throw new AppError("unauthorized", "Sign in, or send a personal read token as `Authorization: Bearer <token>`.");
+  if (!p)
+    throw new AppError("unauthorized", "Sign in, or send a personal read token as `Authorization: Bearer <token>`.");
   if (!can(p.role, permission)) {
     throw new AppError("forbidden", `Your role (${p.role}) does not allow ${permission}.`);
   }

@@ -15,7 +15,8 @@ export class AuthConfigError extends Error {}
 export function resolveAuthSecret(config: Config, env: Record<string, string | undefined> = process.env): string {
   const given = env.NEXTAUTH_SECRET || env.AUTH_SECRET;
   if (given) {
-    if (given.length < 32) throw new AuthConfigError("NEXTAUTH_SECRET must be at least 32 characters (e.g. `openssl rand -base64 32`).");
+    if (given.length < 32)
+      throw new AuthConfigError("NEXTAUTH_SECRET must be at least 32 characters (e.g. `openssl rand -base64 32`).");
     return given;
   }
   if (config.production) {

@@ -24,7 +24,15 @@ export async function sessionPrincipal(): Promise<Principal | null> {
   const s = await getServerSession(await authOptions());
   const u = s?.user as { id?: string; email?: string; name?: string | null; role?: string } | undefined;
   if (!u?.id || !u.email || !isRole(u.role)) return null;
-  return { kind: "user", userId: u.id, email: u.email, name: u.name ?? null, role: u.role, via: "session", ip: ipFromHeaders(await headers()) };
+  return {
+    kind: "user",
+    userId: u.id,
+    email: u.email,
+    name: u.name ?? null,
+    role: u.role,
+    via: "session",
+    ip: ipFromHeaders(await headers()),
+  };
 }
 
 /** A route handler's caller: a personal read token (Authorization: Bearer llr_…) or the session. */
@@ -39,7 +47,10 @@ export async function requestPrincipal(req: Request): Promise<Principal | null> 
  * permission the role lacks, returns { principal, allowed: false } so the page
  * can render its forbidden state (the layout still shows who is signed in).
  */
-export async function pagePrincipal(from: string, permission?: Permission): Promise<{ principal: Principal; allowed: boolean }> {
+export async function pagePrincipal(
+  from: string,
+  permission?: Permission,
+): Promise<{ principal: Principal; allowed: boolean }> {
   const principal = await sessionPrincipal();
   if (!principal) redirect(`/login?callbackUrl=${encodeURIComponent(from)}`);
   return { principal, allowed: permission ? can(principal.role, permission) : true };

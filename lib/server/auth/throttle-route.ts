@@ -15,7 +15,9 @@ export async function signInThrottleResponse(req: Request): Promise<Response | n
   let email = "";
   try {
     const form = await req.clone().formData();
-    email = String(form.get("email") ?? "").trim().toLowerCase();
+    email = String(form.get("email") ?? "")
+      .trim()
+      .toLowerCase();
   } catch {
     return null; // next-auth answers malformed bodies itself
   }
@@ -23,13 +25,17 @@ export async function signInThrottleResponse(req: Request): Promise<Response | n
   const t = signInThrottles();
   const wait = Math.max(t.account.retryAfter(email), ip ? t.ip.retryAfter(ip) : 0);
   if (!wait) return null;
-  await recordAudit(await getLedger(), { id: email || "unknown", ip }, {
-    action: "sign-in",
-    eventType: "authenticate",
-    outcome: "denied",
-    target: SIGN_IN_TARGET,
-    reason: "too many failed attempts (throttled)",
-  }).catch(() => undefined);
+  await recordAudit(
+    await getLedger(),
+    { id: email || "unknown", ip },
+    {
+      action: "sign-in",
+      eventType: "authenticate",
+      outcome: "denied",
+      target: SIGN_IN_TARGET,
+      reason: "too many failed attempts (throttled)",
+    },
+  ).catch(() => undefined);
   return new Response(JSON.stringify({ url: `${url.origin}/login?error=TooManyAttempts&retryAfter=${wait}` }), {
     status: 429,
     headers: { "content-type": "application/json", "retry-after": String(wait), "cache-control": "no-store" },

@@ -2,8 +2,27 @@ import "server-only";
 import fs from "node:fs";
 import path from "node:path";
 import { ed25519 } from "@noble/curves/ed25519.js";
-import { canonicalJson, hashLeaf, openNote, parseCheckpoint, toBase64, utf8, type EventFilter } from "@/lib/core/index.ts";
-import { BUNDLE_FILES, BUNDLE_FILE_ORDER, BUNDLE_FORMAT, csvHeader, csvLine, eventLine, formatManifest, formatSums, formatVerifyText, proofLine } from "@/lib/core/bundle/format.ts";
+import {
+  canonicalJson,
+  hashLeaf,
+  openNote,
+  parseCheckpoint,
+  toBase64,
+  utf8,
+  type EventFilter,
+} from "@/lib/core/index.ts";
+import {
+  BUNDLE_FILES,
+  BUNDLE_FILE_ORDER,
+  BUNDLE_FORMAT,
+  csvHeader,
+  csvLine,
+  eventLine,
+  formatManifest,
+  formatSums,
+  formatVerifyText,
+  proofLine,
+} from "@/lib/core/bundle/format.ts";
 import { filterWhere } from "../events/filter-sql.ts";
 import { openBulkReader } from "../db/driver.ts";
 import { queryEvents } from "../events/search.ts";
@@ -52,13 +71,20 @@ async function coveringCheckpoint(ledger: Ledger) {
     cp = await latestCheckpoint(ledger);
   }
   if (!cp || cp.treeSize < size) {
-    throw new BundleBuildError("no signed checkpoint covers the newest entries (signing failed; see the server log), so not every entry could have a proof; try again shortly");
+    throw new BundleBuildError(
+      "no signed checkpoint covers the newest entries (signing failed; see the server log), so not every entry could have a proof; try again shortly",
+    );
   }
   if (cp.keyId !== key.keyIdHex) {
-    throw new BundleBuildError(`the latest checkpoint is signed by key ${cp.keyId}, not the current key ${key.keyIdHex} (was the key just rotated?); create the bundle again in a minute`);
+    throw new BundleBuildError(
+      `the latest checkpoint is signed by key ${cp.keyId}, not the current key ${key.keyIdHex} (was the key just rotated?); create the bundle again in a minute`,
+    );
   }
   const opened = openNote(cp.note, [{ name: key.name, publicKey: key.publicKey }]);
-  if (!opened.ok) throw new BundleBuildError(`the latest checkpoint does not verify with the current key (${opened.reason}); run a full verification on /integrity`);
+  if (!opened.ok)
+    throw new BundleBuildError(
+      `the latest checkpoint does not verify with the current key (${opened.reason}); run a full verification on /integrity`,
+    );
   const parsed = parseCheckpoint(opened.text);
   return { key, note: cp.note, treeSize: parsed.size, rootHash: parsed.rootHash };
 }
@@ -68,7 +94,11 @@ async function coveringCheckpoint(ledger: Ledger) {
  * SHA-256. Progress goes to `onProgress(done, total)` once per page. Throws
  * BundleBuildError (a message for the user) or any store/disk error.
  */
-export async function buildBundle(ledger: Ledger, req: BuildRequest, onProgress: (done: number, total: number) => Promise<void> | void = () => {}): Promise<BuildResult> {
+export async function buildBundle(
+  ledger: Ledger,
+  req: BuildRequest,
+  onProgress: (done: number, total: number) => Promise<void> | void = () => {},
+): Promise<BuildResult> {
   const cp = await coveringCheckpoint(ledger);
   // Read through a connection of its own (small page cache): the export is one long scan.
   const reader = openBulkReader(ledger.db, ledger.config.database);
@@ -89,7 +119,10 @@ async function buildFrom(
   // The manifest records the filter as asked; the query also stops at the checkpoint.
   const queryFilter: EventFilter = { ...req.filter, seqTo: Math.min(req.filter.seqTo ?? T, T) };
   const where = filterWhere(queryFilter, ledger.db.dialect);
-  const counted = await ledger.db.get<{ n: number | string }>(`SELECT COUNT(*) AS n FROM entries WHERE ${where.sql}`, where.params);
+  const counted = await ledger.db.get<{ n: number | string }>(
+    `SELECT COUNT(*) AS n FROM entries WHERE ${where.sql}`,
+    where.params,
+  );
   const total = Number(counted?.n ?? 0);
   if (total > MAX_BUNDLE_ENTRIES) {
     throw new BundleBuildError(
@@ -122,7 +155,9 @@ async function buildFrom(
         // The bundle must prove what the log committed to: a row that no longer
         // hashes to its stored leaf is tampering, not something to export.
         if (Buffer.from(hashLeaf(Buffer.from(jcs, "utf8"))).toString("base64") !== leafHash) {
-          throw new BundleBuildError(`entry seq ${entry.seq} no longer matches its leaf hash: the store may have been tampered with; run a full verification on /integrity`);
+          throw new BundleBuildError(
+            `entry seq ${entry.seq} no longer matches its leaf hash: the store may have been tampered with; run a full verification on /integrity`,
+          );
         }
         await spools.events.write(eventLine(entry.seq, leafHash, jcs));
         await spools.proofs.write(proofLine(entry.seq, paths[i]!));
@@ -136,7 +171,11 @@ async function buildFrom(
     } while (cursor);
     if (done !== total) throw new Error(`read ${done} entries but counted ${total}`);
 
-    const [events, proofs, csv] = await Promise.all([spools.events.finish(), spools.proofs.finish(), spools.csv.finish()]);
+    const [events, proofs, csv] = await Promise.all([
+      spools.events.finish(),
+      spools.proofs.finish(),
+      spools.csv.finish(),
+    ]);
     const small = new Map<string, Uint8Array>([
       [
         BUNDLE_FILES.manifest,
@@ -160,10 +199,24 @@ async function buildFrom(
       [BUNDLE_FILES.key, utf8(cp.key.pem)],
       [
         BUNDLE_FILES.verify,
-        utf8(formatVerifyText({ bundleId: req.id, origin: ledger.config.origin, count: done, treeSize: T, keyId: cp.key.keyIdHex, verifierKey: cp.key.verifierKey, fingerprint: cp.key.fingerprint })),
+        utf8(
+          formatVerifyText({
+            bundleId: req.id,
+            origin: ledger.config.origin,
+            count: done,
+            treeSize: T,
+            keyId: cp.key.keyIdHex,
+            verifierKey: cp.key.verifierKey,
+            fingerprint: cp.key.fingerprint,
+          }),
+        ),
       ],
     ]);
-    const spooled: Record<string, SpoolResult> = { [BUNDLE_FILES.events]: events, [BUNDLE_FILES.proofs]: proofs, [BUNDLE_FILES.csv]: csv };
+    const spooled: Record<string, SpoolResult> = {
+      [BUNDLE_FILES.events]: events,
+      [BUNDLE_FILES.proofs]: proofs,
+      [BUNDLE_FILES.csv]: csv,
+    };
     const sums = utf8(
       formatSums([
         ...[...small].map(([name, data]) => ({ name, sha256Hex: sha256Hex(data) })),
@@ -175,7 +228,9 @@ async function buildFrom(
 
     const members: ZipMember[] = BUNDLE_FILE_ORDER.map((name) => {
       const s = spooled[name];
-      return s ? { name, crc: s.crc, size: s.size, csize: s.csize, deflated: { file: s.file } } : memoryMember(name, small.get(name)!);
+      return s
+        ? { name, crc: s.crc, size: s.size, csize: s.csize, deflated: { file: s.file } }
+        : memoryMember(name, small.get(name)!);
     });
     const file = bundleFile(ledger.config.dataDir, req.id);
     const part = path.join(tmp, "bundle.zip");

@@ -33,7 +33,10 @@ const user = (role: "admin" | "auditor" | "analyst", email = `${role}@example.co
 type Who = Principal | null;
 
 function routesFor(ledger: Ledger, who: () => Who) {
-  return bundleRoutes(async () => ledger, async () => who());
+  return bundleRoutes(
+    async () => ledger,
+    async () => who(),
+  );
 }
 
 function post(body: unknown, headers: Record<string, string> = { authorization: "Bearer llr_test" }) {
@@ -49,7 +52,12 @@ const params = (id: string) => ({ params: Promise.resolve({ id }) });
 
 async function seed(ledger: Ledger, n: number, over: (i: number) => Record<string, unknown> = () => ({})) {
   const events = Array.from({ length: n }, (_, i) => {
-    const v = validateEvent(event({ target: { id: `db://cards/${i}`, service: i % 3 === 0 ? "payments" : "search", type: "db" }, ...over(i) }));
+    const v = validateEvent(
+      event({
+        target: { id: `db://cards/${i}`, service: i % 3 === 0 ? "payments" : "search", type: "db" },
+        ...over(i),
+      }),
+    );
     if (!v.ok) throw new Error(JSON.stringify(v.errors));
     return v.event;
   });
@@ -93,8 +101,15 @@ describe.each(DIALECTS)("evidence bundles on %s", (dialect) => {
     await ledger.sequencer.checkpoint(); // an older checkpoint…
     await seed(ledger, 50); // …that the newest matching entries are not covered by
     const { id, status, routes } = await createAndWait(ledger, { service: "payments" });
-    expect(status).toMatchObject({ id, status: "ready", createdBy: "auditor@example.com", filter: { service: "payments" } });
-    const want = Number((await ledger.db.get<{ n: number }>("SELECT COUNT(*) AS n FROM entries WHERE target_service = 'payments'"))!.n);
+    expect(status).toMatchObject({
+      id,
+      status: "ready",
+      createdBy: "auditor@example.com",
+      filter: { service: "payments" },
+    });
+    const want = Number(
+      (await ledger.db.get<{ n: number }>("SELECT COUNT(*) AS n FROM entries WHERE target_service = 'payments'"))!.n,
+    );
     expect(want).toBe(251); // 234 of the first 700, 17 of the 50 after the checkpoint
     expect(status.count).toBe(want);
     expect(status.treeSize).toBeGreaterThanOrEqual(751); // 750 events + the creation's audit entry
@@ -109,7 +124,12 @@ describe.each(DIALECTS)("evidence bundles on %s", (dialect) => {
 
     const report = await verifyBundle(bytes, { key: key.verifierKey });
     expect(report.checks.filter((c) => c.status !== "pass")).toEqual([]);
-    expect(report.manifest).toMatchObject({ count: want, bundleId: id, keyId: key.keyIdHex, origin: ledger.config.origin });
+    expect(report.manifest).toMatchObject({
+      count: want,
+      bundleId: id,
+      keyId: key.keyIdHex,
+      origin: ledger.config.origin,
+    });
     expect(report.manifest!.lastSeq).toBeLessThanOrEqual(report.manifest!.checkpoint.treeSize);
 
     // The standard tools, for real, on the unpacked files.
@@ -128,17 +148,47 @@ describe.each(DIALECTS)("evidence bundles on %s", (dialect) => {
       for (const [name, data] of z.files) fs.writeFileSync(path.join(out, name), data);
     }
     expect(fs.readdirSync(out).sort()).toEqual(
-      ["SHA256SUMS", "SHA256SUMS.sig", "VERIFY.txt", "checkpoint.txt", "events.csv", "events.jsonl", "manifest.json", "proofs.jsonl", "public-key.pem"].sort(),
+      [
+        "SHA256SUMS",
+        "SHA256SUMS.sig",
+        "VERIFY.txt",
+        "checkpoint.txt",
+        "events.csv",
+        "events.jsonl",
+        "manifest.json",
+        "proofs.jsonl",
+        "public-key.pem",
+      ].sort(),
     );
-    const ossl = spawnSync("openssl", ["pkeyutl", "-verify", "-pubin", "-inkey", "public-key.pem", "-rawin", "-in", "SHA256SUMS", "-sigfile", "SHA256SUMS.sig"], { cwd: out, encoding: "utf8" });
+    const ossl = spawnSync(
+      "openssl",
+      [
+        "pkeyutl",
+        "-verify",
+        "-pubin",
+        "-inkey",
+        "public-key.pem",
+        "-rawin",
+        "-in",
+        "SHA256SUMS",
+        "-sigfile",
+        "SHA256SUMS.sig",
+      ],
+      { cwd: out, encoding: "utf8" },
+    );
     expect(ossl.status, ossl.stderr + ossl.stdout).toBe(0);
     expect(ossl.stdout).toContain("Signature Verified Successfully");
     const sums = spawnSync("sha256sum", ["-c", "SHA256SUMS"], { cwd: out, encoding: "utf8" });
     expect(sums.status, sums.stdout + sums.stderr).toBe(0);
     expect(sums.stdout.trim().split("\n")).toHaveLength(7);
-    const fp = spawnSync("sh", ["-c", "openssl pkey -pubin -in public-key.pem -outform DER | sha256sum"], { cwd: out, encoding: "utf8" });
+    const fp = spawnSync("sh", ["-c", "openssl pkey -pubin -in public-key.pem -outform DER | sha256sum"], {
+      cwd: out,
+      encoding: "utf8",
+    });
     expect(fp.stdout.split(" ")[0]).toBe(key.fingerprint.replace("SHA256:", "").replaceAll(":", ""));
-    expect(fs.readFileSync(path.join(out, "VERIFY.txt"), "utf8")).toContain("openssl pkeyutl -verify -pubin -inkey public-key.pem -rawin -in SHA256SUMS -sigfile SHA256SUMS.sig");
+    expect(fs.readFileSync(path.join(out, "VERIFY.txt"), "utf8")).toContain(
+      "openssl pkeyutl -verify -pubin -inkey public-key.pem -rawin -in SHA256SUMS -sigfile SHA256SUMS.sig",
+    );
     const lines = fs.readFileSync(path.join(out, "events.jsonl"), "utf8").trim().split("\n");
     expect(lines).toHaveLength(want);
     expect(Object.keys(JSON.parse(lines[0]!))).toEqual(["seq", "leafHash", "entry"]);
@@ -147,10 +197,32 @@ describe.each(DIALECTS)("evidence bundles on %s", (dialect) => {
     fs.appendFileSync(path.join(out, "events.csv"), "x");
     expect(spawnSync("sha256sum", ["-c", "--quiet", "SHA256SUMS"], { cwd: out }).status).not.toBe(0);
     fs.appendFileSync(path.join(out, "SHA256SUMS"), "\n");
-    expect(spawnSync("openssl", ["pkeyutl", "-verify", "-pubin", "-inkey", "public-key.pem", "-rawin", "-in", "SHA256SUMS", "-sigfile", "SHA256SUMS.sig"], { cwd: out }).status).not.toBe(0);
+    expect(
+      spawnSync(
+        "openssl",
+        [
+          "pkeyutl",
+          "-verify",
+          "-pubin",
+          "-inkey",
+          "public-key.pem",
+          "-rawin",
+          "-in",
+          "SHA256SUMS",
+          "-sigfile",
+          "SHA256SUMS.sig",
+        ],
+        { cwd: out },
+      ).status,
+    ).not.toBe(0);
 
     // The real CLI: exit 0 on the bundle, 1 on a tampered copy, 2 on bad usage.
-    const cli = (args: string[]) => spawnSync(process.execPath, [bin, "verify-bundle", ...args], { cwd: root, encoding: "utf8", env: { ...process.env, NODE_OPTIONS: "" } });
+    const cli = (args: string[]) =>
+      spawnSync(process.execPath, [bin, "verify-bundle", ...args], {
+        cwd: root,
+        encoding: "utf8",
+        env: { ...process.env, NODE_OPTIONS: "" },
+      });
     const ok = cli([zipFile, "--key", key.verifierKey]);
     expect(ok.status, ok.stdout + ok.stderr).toBe(0);
     expect(ok.stdout).toContain("✔ 4");
@@ -194,11 +266,16 @@ describe.each(DIALECTS)("evidence bundles on %s", (dialect) => {
   it("bundles follow the explorer's filter semantics, including q over attributes", async () => {
     const t = await freshLedger(dialect);
     cleanup = t.cleanup;
-    await seed(t.ledger, 60, (i) => ({ outcome: i % 4 === 0 ? "denied" : "success", attributes: { tag: i % 5 === 0 ? "Needle" : "hay", "=formula": "+1" } }));
+    await seed(t.ledger, 60, (i) => ({
+      outcome: i % 4 === 0 ? "denied" : "success",
+      attributes: { tag: i % 5 === 0 ? "Needle" : "hay", "=formula": "+1" },
+    }));
     const filter = { outcome: ["denied"], q: "needle", from: "2026-01-01T00:00:00Z" };
     const { id, status, routes } = await createAndWait(t.ledger, filter);
     expect(status.status).toBe("ready");
-    const want = await t.ledger.db.get<{ n: number }>("SELECT COUNT(*) AS n FROM entries WHERE outcome = 'denied' AND attributes LIKE '%Needle%'");
+    const want = await t.ledger.db.get<{ n: number }>(
+      "SELECT COUNT(*) AS n FROM entries WHERE outcome = 'denied' AND attributes LIKE '%Needle%'",
+    );
     expect(status.count).toBe(Number(want!.n));
     expect(status.count).toBeGreaterThan(0);
     const r = await verifyBundle((await download(routes, id)).bytes);
@@ -225,9 +302,15 @@ describe.each(DIALECTS)("evidence bundles on %s", (dialect) => {
     expect((await admin.download(get(`/api/v1/bundles/${id}/download`), params(id))).status).toBe(200);
     // A cookie session from another site: refused before anything is queued.
     const auditor = routesFor(t.ledger, () => ({ ...user("auditor"), via: "session" }) as Principal);
-    const crossSite = await auditor.create(post({ filter: {} }, { origin: "https://evil.example", host: "ledgerline.test" }), {});
+    const crossSite = await auditor.create(
+      post({ filter: {} }, { origin: "https://evil.example", host: "ledgerline.test" }),
+      {},
+    );
     expect(crossSite.status).toBe(403);
-    const sameSite = await auditor.create(post({ filter: {} }, { origin: "http://ledgerline.test", host: "ledgerline.test" }), {});
+    const sameSite = await auditor.create(
+      post({ filter: {} }, { origin: "http://ledgerline.test", host: "ledgerline.test" }),
+      {},
+    );
     expect(sameSite.status).toBe(202);
     await whenBundlesIdle(t.ledger);
     const list = (await (await auditor.list(get("/api/v1/bundles"), {})).json()) as { bundles: Array<{ id: string }> };
@@ -253,7 +336,8 @@ describe.each(DIALECTS)("evidence bundles on %s", (dialect) => {
     await seed(t.ledger, 30);
     const attacker = await t.store.attacker();
     try {
-      const drop = dialect === "sqlite" ? ["DROP TRIGGER entries_no_update"] : ["ALTER TABLE entries DISABLE TRIGGER USER"];
+      const drop =
+        dialect === "sqlite" ? ["DROP TRIGGER entries_no_update"] : ["ALTER TABLE entries DISABLE TRIGGER USER"];
       for (const sql of drop) await attacker.exec(sql);
       await attacker.exec("UPDATE entries SET outcome = 'denied' WHERE seq = 7");
     } finally {
@@ -271,8 +355,14 @@ describe.each(DIALECTS)("evidence bundles on %s", (dialect) => {
     await seed(t.ledger, 5);
     const now = new Date().toISOString();
     await t.ledger.db.writeTransaction(async (tx) => {
-      await tx.run("INSERT INTO bundles (id, status, created_by, created_at, filter) VALUES (?, 'building', 'a@example.com', ?, '{}')", ["01900000-0000-7000-8000-000000000001", now]);
-      await tx.run("INSERT INTO bundles (id, status, created_by, created_at, filter) VALUES (?, 'queued', 'a@example.com', ?, '{}')", ["01900000-0000-7000-8000-000000000002", now]);
+      await tx.run(
+        "INSERT INTO bundles (id, status, created_by, created_at, filter) VALUES (?, 'building', 'a@example.com', ?, '{}')",
+        ["01900000-0000-7000-8000-000000000001", now],
+      );
+      await tx.run(
+        "INSERT INTO bundles (id, status, created_by, created_at, filter) VALUES (?, 'queued', 'a@example.com', ?, '{}')",
+        ["01900000-0000-7000-8000-000000000002", now],
+      );
     });
     // A new process: a new ledger object over the same store.
     const again = await openLedger(t.store.config);
@@ -280,7 +370,9 @@ describe.each(DIALECTS)("evidence bundles on %s", (dialect) => {
       const r = routesFor(again, () => user("auditor"));
       await r.list(get("/api/v1/bundles"), {});
       await whenBundlesIdle(again);
-      const { bundles } = (await (await r.list(get("/api/v1/bundles"), {})).json()) as { bundles: Array<{ id: string; status: string; error: string | null }> };
+      const { bundles } = (await (await r.list(get("/api/v1/bundles"), {})).json()) as {
+        bundles: Array<{ id: string; status: string; error: string | null }>;
+      };
       const byId = Object.fromEntries(bundles.map((b) => [b.id, b]));
       expect(byId["01900000-0000-7000-8000-000000000001"]).toMatchObject({ status: "failed", error: INTERRUPTED });
       expect(byId["01900000-0000-7000-8000-000000000002"]).toMatchObject({ status: "ready" });

@@ -19,7 +19,10 @@ describe.each(DIALECTS)("ProofBatch on %s", (dialect) => {
     if (!v.ok) throw new Error("fixture");
     const n = 2900;
     for (let i = 0; i < n; i += 500) {
-      const r = await t.ledger.sequencer.append("spiffe://t/s", Array.from({ length: Math.min(500, n - i) }, () => ({ ...v.event, id: undefined })));
+      const r = await t.ledger.sequencer.append(
+        "spiffe://t/s",
+        Array.from({ length: Math.min(500, n - i) }, () => ({ ...v.event, id: undefined })),
+      );
       expect(r.ok).toBe(true);
     }
     const rows = await t.ledger.db.all<{ leaf_hash: Uint8Array }>("SELECT leaf_hash FROM entries ORDER BY seq");
@@ -38,6 +41,10 @@ describe.each(DIALECTS)("ProofBatch on %s", (dialect) => {
         expect(got, `size ${size}`).toEqual(want);
       }
     }
-    expect(inclusionRanges(5, 8)).toEqual([[4, 5], [6, 8], [0, 4]]);
+    expect(inclusionRanges(5, 8)).toEqual([
+      [4, 5],
+      [6, 8],
+      [0, 4],
+    ]);
   });
 });

@@ -70,8 +70,14 @@ export class ProofBatch {
     }
     const start = b * BLOCK;
     const end = Math.min(start + BLOCK, this.treeSize);
-    const rows = await this.db.all<{ leaf_hash: Uint8Array }>("SELECT leaf_hash FROM entries WHERE seq > ? AND seq <= ? ORDER BY seq", [start, end]);
-    if (rows.length !== end - start) throw new TreeReadError(`entries ${start + 1}..${end}: expected ${end - start} rows, found ${rows.length} (gap in the log)`);
+    const rows = await this.db.all<{ leaf_hash: Uint8Array }>(
+      "SELECT leaf_hash FROM entries WHERE seq > ? AND seq <= ? ORDER BY seq",
+      [start, end],
+    );
+    if (rows.length !== end - start)
+      throw new TreeReadError(
+        `entries ${start + 1}..${end}: expected ${end - start} rows, found ${rows.length} (gap in the log)`,
+      );
     this.blocks.set(b, { leaves: rows.map((r) => ({ hash: new Uint8Array(r.leaf_hash) })), memo: new Map() });
   }
 

@@ -11,7 +11,11 @@ import { claimNext, failInterrupted, markFailed, markReady, setProgress, type Bu
 // failed the first time this process touches bundles (its temp files are
 // removed); queued ones are simply built.
 
-type Worker = { ready: Promise<void>; loop: Promise<void> | null; live: { id: string; done: number; total: number } | null };
+type Worker = {
+  ready: Promise<void>;
+  loop: Promise<void> | null;
+  live: { id: string; done: number; total: number } | null;
+};
 const workers = new WeakMap<Ledger, Worker>();
 
 function workerOf(ledger: Ledger): Worker {
@@ -28,7 +32,8 @@ async function recover(ledger: Ledger): Promise<void> {
   await failInterrupted(ledger.db);
   const dir = bundlesDir(ledger.config.dataDir);
   if (fs.existsSync(dir)) {
-    for (const f of fs.readdirSync(dir)) if (f.startsWith(".build-")) fs.rmSync(path.join(dir, f), { recursive: true, force: true });
+    for (const f of fs.readdirSync(dir))
+      if (f.startsWith(".build-")) fs.rmSync(path.join(dir, f), { recursive: true, force: true });
   }
 }
 
@@ -62,16 +67,24 @@ async function run(ledger: Ledger, w: Worker): Promise<void> {
 async function buildOne(ledger: Ledger, w: Worker, row: BundleRow): Promise<void> {
   w.live = { id: row.id, done: 0, total: 0 };
   try {
-    const r = await buildBundle(ledger, { id: row.id, createdAt: row.created_at, createdBy: row.created_by, filter: JSON.parse(row.filter) }, async (done, total) => {
-      w.live = { id: row.id, done, total };
-      await setProgress(ledger.db, row.id, done, total);
-    });
+    const r = await buildBundle(
+      ledger,
+      { id: row.id, createdAt: row.created_at, createdBy: row.created_by, filter: JSON.parse(row.filter) },
+      async (done, total) => {
+        w.live = { id: row.id, done, total };
+        await setProgress(ledger.db, row.id, done, total);
+      },
+    );
     await markReady(ledger.db, row.id, { count: r.count, treeSize: r.treeSize, size: r.size, sha256: r.sha256 });
   } catch (e) {
     const known = e instanceof BundleBuildError;
     if (!known) console.error(`[ledgerline] bundle ${row.id} failed:`, e);
-    const message = known ? (e as Error).message : "an unexpected error stopped the build (the server log has details); create it again, and if it fails again tell your administrator";
-    await markFailed(ledger.db, row.id, message).catch((err) => console.error(`[ledgerline] bundle ${row.id}: could not record the failure: ${(err as Error).message}`));
+    const message = known
+      ? (e as Error).message
+      : "an unexpected error stopped the build (the server log has details); create it again, and if it fails again tell your administrator";
+    await markFailed(ledger.db, row.id, message).catch((err) =>
+      console.error(`[ledgerline] bundle ${row.id}: could not record the failure: ${(err as Error).message}`),
+    );
   } finally {
     w.live = null;
   }

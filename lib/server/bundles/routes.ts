@@ -16,7 +16,8 @@ const MAX_BODY = 64 * 1024;
 
 async function readFilterBody(req: Request) {
   const type = req.headers.get("content-type") ?? "";
-  if (!/^application\/json\b/i.test(type)) throw new AppError("unsupported_media_type", 'Send the request as application/json: {"filter": {…}}.');
+  if (!/^application\/json\b/i.test(type))
+    throw new AppError("unsupported_media_type", 'Send the request as application/json: {"filter": {…}}.');
   const text = await req.text();
   if (text.length > MAX_BODY) throw new AppError("payload_too_large", `The request body is over ${MAX_BODY} bytes.`);
   let body: unknown;
@@ -25,28 +26,42 @@ async function readFilterBody(req: Request) {
   } catch {
     throw new AppError("bad_request", 'The body is not valid JSON; send {"filter": {…the explorer filter…}}.');
   }
-  if (body === null || typeof body !== "object" || Array.isArray(body)) throw new AppError("bad_request", 'The body must be a JSON object: {"filter": {…}}.');
+  if (body === null || typeof body !== "object" || Array.isArray(body))
+    throw new AppError("bad_request", 'The body must be a JSON object: {"filter": {…}}.');
   const unknown = Object.keys(body).filter((k) => k !== "filter");
   if (unknown.length) {
-    throw new AppError("bad_request", `Unknown field ${unknown[0]} (the body is {"filter": {…}}).`, { errors: unknown.map((k) => ({ pointer: `/${k}`, detail: "is not a known field" })) });
+    throw new AppError("bad_request", `Unknown field ${unknown[0]} (the body is {"filter": {…}}).`, {
+      errors: unknown.map((k) => ({ pointer: `/${k}`, detail: "is not a known field" })),
+    });
   }
   // No default: a bundle of the whole log is asked for as {"filter": {}}, never by forgetting the filter.
   if (!("filter" in body)) {
-    throw new AppError("bad_request", 'The body needs a filter: {"filter": {…the explorer filter…}}; {"filter": {}} selects the whole log.', {
-      errors: [{ pointer: "/filter", detail: "is required" }],
-    });
+    throw new AppError(
+      "bad_request",
+      'The body needs a filter: {"filter": {…the explorer filter…}}; {"filter": {}} selects the whole log.',
+      {
+        errors: [{ pointer: "/filter", detail: "is required" }],
+      },
+    );
   }
   const parsed = parseEventFilter((body as { filter: unknown }).filter);
   if (!parsed.ok) {
     const first = parsed.errors[0]!;
-    throw new AppError("bad_request", `filter.${first.param} ${first.detail}${parsed.errors.length > 1 ? ` (and ${parsed.errors.length - 1} more problem(s))` : ""}.`, {
-      errors: parsed.errors.map((e) => ({ pointer: `/filter/${e.param}`, detail: e.detail })),
-    });
+    throw new AppError(
+      "bad_request",
+      `filter.${first.param} ${first.detail}${parsed.errors.length > 1 ? ` (and ${parsed.errors.length - 1} more problem(s))` : ""}.`,
+      {
+        errors: parsed.errors.map((e) => ({ pointer: `/filter/${e.param}`, detail: e.detail })),
+      },
+    );
   }
   return parsed.value;
 }
 
-export function bundleRoutes(getLedger: () => Promise<Ledger>, getPrincipal: (req: Request) => Promise<Principal | null>) {
+export function bundleRoutes(
+  getLedger: () => Promise<Ledger>,
+  getPrincipal: (req: Request) => Promise<Principal | null>,
+) {
   return {
     // POST /api/v1/bundles — queue a bundle of the entries matching {"filter": …}: 202 {id} + Location (bundles:create; audited).
     create: route(async (req, { requestId }) => {
@@ -76,7 +91,9 @@ export function bundleRoutes(getLedger: () => Promise<Ledger>, getPrincipal: (re
       const principal = await getPrincipal(req);
       const { id } = await params;
       const d = await openBundleDownload(await getLedger(), principal, id);
-      const body = Readable.toWeb(fs.createReadStream(d.file, { highWaterMark: 1 << 20 })) as ReadableStream<Uint8Array>;
+      const body = Readable.toWeb(
+        fs.createReadStream(d.file, { highWaterMark: 1 << 20 }),
+      ) as ReadableStream<Uint8Array>;
       return new Response(body, {
         status: 200,
         headers: {

@@ -60,16 +60,29 @@ export type BundleDownload = { file: string; size: number; sha256: string; filen
 export async function openBundleDownload(ledger: Ledger, p: Principal | null, id: string): Promise<BundleDownload> {
   const b = await getBundle(ledger, p, id);
   if (b.status !== "ready" || b.size === null || b.sha256 === null) {
-    throw new AppError("conflict", b.status === "failed" ? `Bundle ${id} failed: ${b.error}` : `Bundle ${id} is ${b.status}; download it when it is ready.`, { status: b.status });
+    throw new AppError(
+      "conflict",
+      b.status === "failed"
+        ? `Bundle ${id} failed: ${b.error}`
+        : `Bundle ${id} is ${b.status}; download it when it is ready.`,
+      { status: b.status },
+    );
   }
   const file = bundleFile(ledger.config.dataDir, id);
   let size: number;
   try {
     size = fs.statSync(file).size;
   } catch {
-    throw new AppError("not_found", `The file of bundle ${id} is gone from this server's data directory; create the bundle again.`);
+    throw new AppError(
+      "not_found",
+      `The file of bundle ${id} is gone from this server's data directory; create the bundle again.`,
+    );
   }
-  if (size !== b.size) throw new AppError("conflict", `The file of bundle ${id} changed on disk (${size} bytes, built as ${b.size}); create the bundle again.`);
+  if (size !== b.size)
+    throw new AppError(
+      "conflict",
+      `The file of bundle ${id} changed on disk (${size} bytes, built as ${b.size}); create the bundle again.`,
+    );
   await recordAudit(ledger, actorOf(p!), {
     action: "bundles.download",
     eventType: "read",

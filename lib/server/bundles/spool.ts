@@ -26,7 +26,10 @@ export class Spool {
   private chunk = Buffer.allocUnsafe(CHUNK);
   private pos = 0;
 
-  constructor(readonly file: string, level = 6) {
+  constructor(
+    readonly file: string,
+    level = 6,
+  ) {
     this.deflate = zlib.createDeflateRaw({ level, memLevel: 9 });
     this.done = pipeline(this.deflate, fs.createWriteStream(file, { mode: 0o600 }));
     this.done.catch((e: Error) => {
@@ -75,7 +78,13 @@ export class Spool {
     if (this.failed) throw this.failed;
     this.deflate.end();
     await this.done;
-    return { file: this.file, sha256Hex: this.hash.digest("hex"), crc: this.crc >>> 0, size: this.size, csize: fs.statSync(this.file).size };
+    return {
+      file: this.file,
+      sha256Hex: this.hash.digest("hex"),
+      crc: this.crc >>> 0,
+      size: this.size,
+      csize: fs.statSync(this.file).size,
+    };
   }
 
   /** Stops writing (on failure); the caller removes the temp dir. */

@@ -62,9 +62,17 @@ export function serializeBundle(r: BundleRow): Bundle {
   };
 }
 
-export async function insertBundle(db: SqlDriver, b: { id: string; createdBy: string; createdAt: string; filter: EventFilter }): Promise<void> {
+export async function insertBundle(
+  db: SqlDriver,
+  b: { id: string; createdBy: string; createdAt: string; filter: EventFilter },
+): Promise<void> {
   await db.writeTransaction((tx) =>
-    tx.run("INSERT INTO bundles (id, status, created_by, created_at, filter) VALUES (?, 'queued', ?, ?, ?)", [b.id, b.createdBy, b.createdAt, JSON.stringify(b.filter)]),
+    tx.run("INSERT INTO bundles (id, status, created_by, created_at, filter) VALUES (?, 'queued', ?, ?, ?)", [
+      b.id,
+      b.createdBy,
+      b.createdAt,
+      JSON.stringify(b.filter),
+    ]),
   );
 }
 
@@ -79,18 +87,28 @@ export async function listBundleRows(db: SqlDriver, limit = 100): Promise<Bundle
 /** Claims the oldest queued bundle for building; null when none is waiting. */
 export async function claimNext(db: SqlDriver): Promise<BundleRow | null> {
   for (;;) {
-    const next = await db.get<BundleRow>("SELECT * FROM bundles WHERE status = 'queued' ORDER BY created_at, id LIMIT 1");
+    const next = await db.get<BundleRow>(
+      "SELECT * FROM bundles WHERE status = 'queued' ORDER BY created_at, id LIMIT 1",
+    );
     if (!next) return null;
-    const won = await db.writeTransaction((tx) => tx.run("UPDATE bundles SET status = 'building' WHERE id = ? AND status = 'queued'", [next.id]));
+    const won = await db.writeTransaction((tx) =>
+      tx.run("UPDATE bundles SET status = 'building' WHERE id = ? AND status = 'queued'", [next.id]),
+    );
     if (won === 1) return { ...next, status: "building" };
   }
 }
 
 export async function setProgress(db: SqlDriver, id: string, done: number, total: number): Promise<void> {
-  await db.writeTransaction((tx) => tx.run("UPDATE bundles SET progress_done = ?, progress_total = ? WHERE id = ?", [done, total, id]));
+  await db.writeTransaction((tx) =>
+    tx.run("UPDATE bundles SET progress_done = ?, progress_total = ? WHERE id = ?", [done, total, id]),
+  );
 }
 
-export async function markReady(db: SqlDriver, id: string, r: { count: number; treeSize: number; size: number; sha256: string }): Promise<void> {
+export async function markReady(
+  db: SqlDriver,
+  id: string,
+  r: { count: number; treeSize: number; size: number; sha256: string },
+): Promise<void> {
   await db.writeTransaction((tx) =>
     tx.run(
       `UPDATE bundles SET status = 'ready', entry_count = ?, tree_size = ?, size_bytes = ?, sha256 = ?, progress_done = ?, progress_total = ?,
@@ -101,7 +119,13 @@ export async function markReady(db: SqlDriver, id: string, r: { count: number; t
 }
 
 export async function markFailed(db: SqlDriver, id: string, error: string): Promise<void> {
-  await db.writeTransaction((tx) => tx.run("UPDATE bundles SET status = 'failed', error = ?, finished_at = ? WHERE id = ?", [error.slice(0, 2000), nowIso(), id]));
+  await db.writeTransaction((tx) =>
+    tx.run("UPDATE bundles SET status = 'failed', error = ?, finished_at = ? WHERE id = ?", [
+      error.slice(0, 2000),
+      nowIso(),
+      id,
+    ]),
+  );
 }
 
 export const INTERRUPTED = "interrupted: the server stopped while this bundle was being built; create it again";
@@ -109,6 +133,9 @@ export const INTERRUPTED = "interrupted: the server stopped while this bundle wa
 /** Bundles left 'building' by a process that ended are failed (their temp files are gone with it). */
 export async function failInterrupted(db: SqlDriver): Promise<number> {
   return db.writeTransaction((tx) =>
-    tx.run("UPDATE bundles SET status = 'failed', error = ?, finished_at = ? WHERE status = 'building'", [INTERRUPTED, nowIso()]),
+    tx.run("UPDATE bundles SET status = 'failed', error = ?, finished_at = ? WHERE status = 'building'", [
+      INTERRUPTED,
+      nowIso(),
+    ]),
   );
 }

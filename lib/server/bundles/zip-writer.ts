@@ -68,7 +68,11 @@ function header(m: ZipMember, when: { time: number; date: number }, central: num
  * Invariant: refuses (throws) anything that would need ZIP64 (a member or the archive
  * over 4 GiB) rather than write an archive some tools would misread.
  */
-export async function writeZip(target: string, members: ZipMember[], mtime: Date): Promise<{ bytes: number; sha256Hex: string }> {
+export async function writeZip(
+  target: string,
+  members: ZipMember[],
+  mtime: Date,
+): Promise<{ bytes: number; sha256Hex: string }> {
   const when = dosDateTime(mtime);
   // Each write is awaited: the file handle is the backpressure.
   const out = await fs.promises.open(target, "w", 0o600);
@@ -87,7 +91,9 @@ export async function writeZip(target: string, members: ZipMember[], mtime: Date
       offsets.push(offset);
       await write(header(m, when, null));
       if ("data" in m.deflated) await write(m.deflated.data);
-      else for await (const chunk of fs.createReadStream(m.deflated.file, { highWaterMark: 1 << 20 })) await write(chunk as Buffer);
+      else
+        for await (const chunk of fs.createReadStream(m.deflated.file, { highWaterMark: 1 << 20 }))
+          await write(chunk as Buffer);
     }
     const cdStart = offset;
     for (const [i, m] of members.entries()) await write(header(m, when, offsets[i]!));

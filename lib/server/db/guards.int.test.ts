@@ -85,10 +85,14 @@ describe.each(DIALECTS)("append-only guards on %s", (dialect) => {
     const attacker = await seeded();
     if (dialect === "sqlite") {
       await attacker.exec("DROP TRIGGER entries_no_delete");
-      await attacker.exec("CREATE TRIGGER entries_no_delete BEFORE DELETE ON entries WHEN 0 BEGIN SELECT RAISE(ABORT, 'ledgerline: entries are append-only (DELETE refused)'); END");
+      await attacker.exec(
+        "CREATE TRIGGER entries_no_delete BEFORE DELETE ON entries WHEN 0 BEGIN SELECT RAISE(ABORT, 'ledgerline: entries are append-only (DELETE refused)'); END",
+      );
     } else {
       await attacker.exec("DROP TRIGGER entries_no_delete ON entries");
-      await attacker.exec("CREATE TRIGGER entries_no_delete BEFORE DELETE ON entries FOR EACH ROW WHEN (false) EXECUTE FUNCTION ledgerline_refuse_change()");
+      await attacker.exec(
+        "CREATE TRIGGER entries_no_delete BEFORE DELETE ON entries FOR EACH ROW WHEN (false) EXECUTE FUNCTION ledgerline_refuse_change()",
+      );
     }
     await attacker.close();
     await expect(openLedger(store.config)).rejects.toBeInstanceOf(GuardError);
@@ -122,7 +126,9 @@ describe("migrations", () => {
       fs.writeFileSync(path.join(dir, "0002_bad.sql"), "CREATE TABLE b (x int); SELECT no_such_function();");
       await expect(migrate(db, readMigrations(dir))).rejects.toThrow(/0002_bad.sql failed/);
       // One transaction for the run: neither table exists, no migration recorded.
-      const t = await db.all<{ n: string }>("SELECT table_name AS n FROM information_schema.tables WHERE table_name IN ('a','b','ledgerline_migrations')");
+      const t = await db.all<{ n: string }>(
+        "SELECT table_name AS n FROM information_schema.tables WHERE table_name IN ('a','b','ledgerline_migrations')",
+      );
       expect(t.map((r) => r.n)).not.toContain("b");
       const recorded = await db.all<{ name: string }>("SELECT name FROM ledgerline_migrations").catch(() => []);
       expect(recorded.map((r) => r.name)).not.toContain("0002_bad.sql");

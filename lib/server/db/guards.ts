@@ -72,7 +72,9 @@ async function checkPostgres(db: SqlDriver): Promise<string[]> {
   );
   if (!fn) problems.push("function ledgerline_refuse_change() is missing");
   else if (fn.src.replace(/\s+/g, " ").trim() !== PG_FUNCTION_BODY) {
-    problems.push(`function ledgerline_refuse_change() was altered: ${fn.src.replace(/\s+/g, " ").trim().slice(0, 200)}`);
+    problems.push(
+      `function ledgerline_refuse_change() was altered: ${fn.src.replace(/\s+/g, " ").trim().slice(0, 200)}`,
+    );
   }
   const rows = await db.all<{ name: string; enabled: string; def: string }>(
     `SELECT t.tgname AS name, t.tgenabled AS enabled, pg_get_triggerdef(t.oid) AS def

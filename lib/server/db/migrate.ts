@@ -24,7 +24,8 @@ export function projectRoot(): string {
 }
 
 export function readMigrations(dir: string): Migration[] {
-  if (!fs.existsSync(dir)) throw new MigrationError(`No migrations at ${dir}: run from the project folder or set LEDGERLINE_ROOT.`);
+  if (!fs.existsSync(dir))
+    throw new MigrationError(`No migrations at ${dir}: run from the project folder or set LEDGERLINE_ROOT.`);
   return fs
     .readdirSync(dir)
     .filter((f) => /^\d{4}_[a-z0-9_]+\.sql$/.test(f))
@@ -42,7 +43,10 @@ const TABLE = `CREATE TABLE IF NOT EXISTS ledgerline_migrations (
  * Applies every pending migration. Refuses (MigrationError) when an applied file
  * was edited afterwards or the database has migrations this code does not know.
  */
-export async function migrate(db: SqlDriver, migrations = readMigrations(migrationsDir(db.dialect))): Promise<string[]> {
+export async function migrate(
+  db: SqlDriver,
+  migrations = readMigrations(migrationsDir(db.dialect)),
+): Promise<string[]> {
   return db.writeTransaction(async (tx) => {
     await tx.exec(TABLE);
     const applied = await tx.all<{ name: string; checksum: string }>(

@@ -16,11 +16,21 @@ describe.each(DIALECTS)("Prisma models match the %s migrations", (dialect) => {
     const { ledger } = t;
     const r = validateEvent(event({ requester: { id: "spiffe://p/a", type: "job", ip: "::1" }, reason: "r" }));
     if (!r.ok) throw new Error("fixture");
-    await ledger.sequencer.append("spiffe://p/src", Array.from({ length: 256 }, () => r.event).map((e, i) => ({ ...e, id: `id-${i}` })));
+    await ledger.sequencer.append(
+      "spiffe://p/src",
+      Array.from({ length: 256 }, () => r.event).map((e, i) => ({ ...e, id: `id-${i}` })),
+    );
     await ledger.sequencer.checkpoint();
 
     const e = await ledger.prisma.entry.findFirstOrThrow({ where: { seq: 1n } });
-    expect(e).toMatchObject({ seq: 1n, eventId: "id-0", source: "spiffe://p/src", requesterType: "job", requesterIp: "::1", reason: "r" });
+    expect(e).toMatchObject({
+      seq: 1n,
+      eventId: "id-0",
+      source: "spiffe://p/src",
+      requesterType: "job",
+      requesterIp: "::1",
+      reason: "r",
+    });
     expect(e.leafHash).toHaveLength(32);
     expect(JSON.parse(e.attributes!)).toEqual(r.event.attributes);
     const n = await ledger.prisma.merkleNode.findFirstOrThrow();
@@ -31,10 +41,29 @@ describe.each(DIALECTS)("Prisma models match the %s migrations", (dialect) => {
     const k = await ledger.prisma.signingKey.findFirstOrThrow();
     expect(k.verifierKey).toBe((await ledger.signingKey()).verifierKey);
     expect(k.retiredAt).toBeNull();
-    const ik = await ledger.prisma.ingestKey.create({ data: { id: "abc", source: "s", secretHash: "h", createdAt: "2026-01-01T00:00:00.000Z" } });
+    const ik = await ledger.prisma.ingestKey.create({
+      data: { id: "abc", source: "s", secretHash: "h", createdAt: "2026-01-01T00:00:00.000Z" },
+    });
     expect(ik).toMatchObject({ revokedAt: null, lastUsedAt: null, description: null });
-    const b = await ledger.prisma.bundle.create({ data: { id: "b1", status: "queued", createdBy: "a@example.com", createdAt: "2026-01-01T00:00:00.000Z", filter: "{}" } });
-    expect(b).toMatchObject({ progressDone: 0n, progressTotal: 0n, entryCount: null, treeSize: null, sizeBytes: null, sha256: null, error: null, finishedAt: null });
+    const b = await ledger.prisma.bundle.create({
+      data: {
+        id: "b1",
+        status: "queued",
+        createdBy: "a@example.com",
+        createdAt: "2026-01-01T00:00:00.000Z",
+        filter: "{}",
+      },
+    });
+    expect(b).toMatchObject({
+      progressDone: 0n,
+      progressTotal: 0n,
+      entryCount: null,
+      treeSize: null,
+      sizeBytes: null,
+      sha256: null,
+      error: null,
+      finishedAt: null,
+    });
     // Prisma writes are refused by the same guards.
     await expect(ledger.prisma.entry.update({ where: { seq: 1n }, data: { outcome: "denied" } })).rejects.toThrow();
     await expect(ledger.prisma.checkpoint.deleteMany({})).rejects.toThrow();

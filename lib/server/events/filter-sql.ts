@@ -57,7 +57,9 @@ function inList(column: string, values: string[]): Where {
 
 /** ASCII A–Z → a–z only (matching foldAscii); SQLite's lower() folds ASCII only already. */
 function foldedSql(dialect: SqlDriver["dialect"], column: string): string {
-  return dialect === "sqlite" ? `lower(${column})` : `translate(${column}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')`;
+  return dialect === "sqlite"
+    ? `lower(${column})`
+    : `translate(${column}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')`;
 }
 
 function likeEscape(s: string): string {

@@ -11,12 +11,19 @@ import { searchEvents, summarizeEvents, viewEvent } from "./search.ts";
 
 function badParams(errors: FilterIssue[]): AppError {
   const first = errors[0]!;
-  return new AppError("bad_request", `Query parameter ${first.param} ${first.detail}${errors.length > 1 ? ` (and ${errors.length - 1} more problem(s))` : ""}.`, {
-    errors: errors.map((e) => ({ parameter: e.param, detail: e.detail })),
-  });
+  return new AppError(
+    "bad_request",
+    `Query parameter ${first.param} ${first.detail}${errors.length > 1 ? ` (and ${errors.length - 1} more problem(s))` : ""}.`,
+    {
+      errors: errors.map((e) => ({ parameter: e.param, detail: e.detail })),
+    },
+  );
 }
 
-export function eventReadRoutes(getLedger: () => Promise<Ledger>, getPrincipal: (req: Request) => Promise<Principal | null>) {
+export function eventReadRoutes(
+  getLedger: () => Promise<Ledger>,
+  getPrincipal: (req: Request) => Promise<Principal | null>,
+) {
   return {
     // GET /api/v1/events — a keyset page of entries matching the filter: {items, nextCursor} (events:read; audited).
     list: route(async (req, { requestId }) => {
@@ -41,9 +48,13 @@ export function eventReadRoutes(getLedger: () => Promise<Ledger>, getPrincipal: 
       const principal = await getPrincipal(req);
       const { seq } = await params;
       if (!/^\d{1,15}$/.test(seq) || Number(seq) < 1) {
-        throw new AppError("bad_request", `The seq in the path must be a positive integer (got "${seq.slice(0, 40)}").`, {
-          errors: [{ parameter: "seq", detail: "must be a positive integer" }],
-        });
+        throw new AppError(
+          "bad_request",
+          `The seq in the path must be a positive integer (got "${seq.slice(0, 40)}").`,
+          {
+            errors: [{ parameter: "seq", detail: "must be a positive integer" }],
+          },
+        );
       }
       return json(await viewEvent(await getLedger(), principal, Number(seq)), 200, requestId);
     }),

@@ -23,15 +23,28 @@ function rng(seed: number) {
   };
 }
 
-const REQUESTERS = ["spiffe://acme/payments/api", "spiffe://acme/payments/api-v2", "spiffe://acme/shop/web", "svc-Ünïcode/ß", "job:nightly_%_report", "spiffe://acme/pay"];
-const TARGETS = ["db://payments-pg/cards", "db://payments-pg/cards/archive", "s3://bucket/a_b%c", "https://api.example/v1/orders", "queue://events"];
+const REQUESTERS = [
+  "spiffe://acme/payments/api",
+  "spiffe://acme/payments/api-v2",
+  "spiffe://acme/shop/web",
+  "svc-Ünïcode/ß",
+  "job:nightly_%_report",
+  "spiffe://acme/pay",
+];
+const TARGETS = [
+  "db://payments-pg/cards",
+  "db://payments-pg/cards/archive",
+  "s3://bucket/a_b%c",
+  "https://api.example/v1/orders",
+  "queue://events",
+];
 const SERVICES = ["payments", "payments-audit", "shop", "Payments", undefined];
 const ACTIONS = ["SELECT cards", "SELECT", "PUT /v1/orders/{id}", undefined];
 const REASONS = ["Policy DENY: no grant", "token expired", "ok 100% fine", "Zürich office", undefined];
 
 function corpus(n: number): Record<string, unknown>[] {
   const r = rng(42);
-  const pick = <T,>(xs: readonly T[]) => xs[Math.floor(r() * xs.length)]!;
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(r() * xs.length)]!;
   return Array.from({ length: n }, (_, i) => {
     const service = pick(SERVICES);
     const action = pick(ACTIONS);
@@ -55,7 +68,7 @@ function corpus(n: number): Record<string, unknown>[] {
 
 function filters(): EventFilter[] {
   const r = rng(7);
-  const pick = <T,>(xs: readonly T[]) => xs[Math.floor(r() * xs.length)]!;
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(r() * xs.length)]!;
   const fixed: EventFilter[] = [
     {},
     { requester: "spiffe://acme/payments/api" },
@@ -84,7 +97,8 @@ function filters(): EventFilter[] {
   ];
   const random: EventFilter[] = Array.from({ length: 40 }, () => {
     const f: EventFilter = {};
-    if (r() < 0.4) f.requester = pick(["", "!"]) + pick(REQUESTERS).slice(0, 10 + Math.floor(r() * 20)) + pick(["", "*"]);
+    if (r() < 0.4)
+      f.requester = pick(["", "!"]) + pick(REQUESTERS).slice(0, 10 + Math.floor(r() * 20)) + pick(["", "*"]);
     if (r() < 0.3) f.target = pick(["", "!"]) + pick(TARGETS) + pick(["", "*"]);
     if (r() < 0.3) f.outcome = [pick(["success", "failure", "denied"])];
     if (r() < 0.3) f.eventType = [pick(["read", "write"]), pick(["delete", "execute"])];
@@ -138,7 +152,10 @@ describe.each(DIALECTS)("explorer queries on %s", (dialect) => {
       return v.event;
     });
     for (let i = 0; i < events.length; i += 100) {
-      const r = await ledger.sequencer.append(i < 200 ? "spiffe://p/src" : "spiffe://p/other", events.slice(i, i + 100) as never);
+      const r = await ledger.sequencer.append(
+        i < 200 ? "spiffe://p/src" : "spiffe://p/other",
+        events.slice(i, i + 100) as never,
+      );
       if (!r.ok) throw new Error("append failed");
     }
     const rows = await ledger.db.all<EntryRow>("SELECT * FROM entries ORDER BY seq");
@@ -165,8 +182,16 @@ describe.each(DIALECTS)("explorer queries on %s", (dialect) => {
   });
 
   it.each<[string, EventFilter, string]>([
-    ["from the entries (service filter)", { from: "2026-11-21T00:00:00.000Z", to: "2026-11-24T00:00:00.000Z", service: "!shop" }, "1h"],
-    ["from the rollup, unaligned ends", { from: "2026-11-21T00:07:13.500Z", to: "2026-11-23T17:55:00.001Z", outcome: ["denied", "success"] }, "1h"],
+    [
+      "from the entries (service filter)",
+      { from: "2026-11-21T00:00:00.000Z", to: "2026-11-24T00:00:00.000Z", service: "!shop" },
+      "1h",
+    ],
+    [
+      "from the rollup, unaligned ends",
+      { from: "2026-11-21T00:07:13.500Z", to: "2026-11-23T17:55:00.001Z", outcome: ["denied", "success"] },
+      "1h",
+    ],
     ["from the rollup, the whole log", {}, "1h"],
     ["minute buckets", { from: "2026-11-22T10:00:00.000Z", to: "2026-11-22T12:00:00.000Z" }, "1m"],
   ])("histogram %s and top-N count the same entries as the filter", async (_, f, bucket) => {
@@ -177,7 +202,9 @@ describe.each(DIALECTS)("explorer queries on %s", (dialect) => {
     expect(h.denied).toBe(matching.filter((e) => e.outcome === "denied").length);
     expect(h.buckets.reduce((n, b) => n + b.success + b.failure + b.denied, 0)).toBe(matching.length);
     for (const b of h.buckets) {
-      const inBucket = matching.filter((e) => e.timestamp >= b.start && Date.parse(e.timestamp) < Date.parse(b.start) + h.bucketMs);
+      const inBucket = matching.filter(
+        (e) => e.timestamp >= b.start && Date.parse(e.timestamp) < Date.parse(b.start) + h.bucketMs,
+      );
       expect(b.success + b.failure + b.denied, b.start).toBe(inBucket.length);
     }
     const top = await queryTop(ledger, f, "requester", 3);
@@ -202,8 +229,19 @@ describe.each(DIALECTS)("explorer queries on %s", (dialect) => {
   });
 
   it("the read API: validated parameters, permissions, audited searches, detail", async () => {
-    let principal: Principal | null = { kind: "user", userId: "u1", email: "analyst@test", name: null, role: "analyst", via: "token", ip: "192.0.2.9" };
-    const api = eventReadRoutes(async () => ledger, async () => principal);
+    let principal: Principal | null = {
+      kind: "user",
+      userId: "u1",
+      email: "analyst@test",
+      name: null,
+      role: "analyst",
+      via: "token",
+      ip: "192.0.2.9",
+    };
+    const api = eventReadRoutes(
+      async () => ledger,
+      async () => principal,
+    );
     const get = (qs: string) => api.list(new Request(`http://x/api/v1/events?${qs}`), {} as never);
 
     const bad = await get("seqFrom=abc&sort=requester&limit=5000&bogus=1&outcome=maybe");
@@ -216,26 +254,41 @@ describe.each(DIALECTS)("explorer queries on %s", (dialect) => {
     const before = entries.length;
     const res = await get("requester=spiffe://acme/payments*&outcome=denied,failure&limit=5&sort=seq");
     expect(res.status).toBe(200);
-    const page = (await res.json()) as { items: Array<{ seq: number; outcome: string; leafHash: string }>; nextCursor: string };
+    const page = (await res.json()) as {
+      items: Array<{ seq: number; outcome: string; leafHash: string }>;
+      nextCursor: string;
+    };
     expect(page.items).toHaveLength(5);
     expect(page.items.every((i) => i.outcome !== "success" && i.leafHash.length === 44)).toBe(true);
-    const next = (await (await get(`requester=spiffe://acme/payments*&outcome=denied,failure&limit=5&sort=seq&cursor=${page.nextCursor}`)).json()) as typeof page;
+    const next = (await (
+      await get(`requester=spiffe://acme/payments*&outcome=denied,failure&limit=5&sort=seq&cursor=${page.nextCursor}`)
+    ).json()) as typeof page;
     expect(next.items[0]!.seq).toBeGreaterThan(page.items[4]!.seq);
 
     // The first page of a search is recorded in the ledger (cursor pages are not), with the filter.
-    const audit = await ledger.db.all<EntryRow>("SELECT * FROM entries WHERE seq > ? AND source = 'ledgerline:dashboard'", [before]);
+    const audit = await ledger.db.all<EntryRow>(
+      "SELECT * FROM entries WHERE seq > ? AND source = 'ledgerline:dashboard'",
+      [before],
+    );
     const searches = audit.map(rowToEntry).filter((e) => e.action === "events.search");
     expect(searches).toHaveLength(1);
     expect(searches[0]!.requester).toMatchObject({ id: "analyst@test", type: "user", ip: "192.0.2.9" });
-    expect(searches[0]!.attributes).toMatchObject({ filter: { requester: "spiffe://acme/payments*", outcome: ["denied", "failure"] } });
+    expect(searches[0]!.attributes).toMatchObject({
+      filter: { requester: "spiffe://acme/payments*", outcome: ["denied", "failure"] },
+    });
 
     const detail = await api.get(new Request("http://x/api/v1/events/3"), { params: Promise.resolve({ seq: "3" }) });
     expect(detail.status).toBe(200);
     const d = (await detail.json()) as { entry: Entry; canonicalJson: string; leafHash: string };
     expect(d.entry.seq).toBe(3);
     expect(JSON.parse(d.canonicalJson)).toEqual(d.entry);
-    expect((await api.get(new Request("http://x/api/v1/events/x"), { params: Promise.resolve({ seq: "x" }) })).status).toBe(400);
-    expect((await api.get(new Request("http://x/api/v1/events/999999"), { params: Promise.resolve({ seq: "999999" }) })).status).toBe(404);
+    expect(
+      (await api.get(new Request("http://x/api/v1/events/x"), { params: Promise.resolve({ seq: "x" }) })).status,
+    ).toBe(400);
+    expect(
+      (await api.get(new Request("http://x/api/v1/events/999999"), { params: Promise.resolve({ seq: "999999" }) }))
+        .status,
+    ).toBe(404);
 
     const summary = await api.summary(new Request("http://x/api/v1/events/summary?outcome=denied"), {} as never);
     const s = (await summary.json()) as { histogram: { total: number }; topTargets: unknown[] };
@@ -244,7 +297,9 @@ describe.each(DIALECTS)("explorer queries on %s", (dialect) => {
 
     // A filter at its length limits is past the 8 KiB attributes limit: the search is
     // still answered and recorded, with the filter's digest instead of the filter.
-    const long = await get(`requester=${encodeURIComponent("€".repeat(512))}&target=${encodeURIComponent("€".repeat(1024))}&q=${encodeURIComponent("€".repeat(256))}`);
+    const long = await get(
+      `requester=${encodeURIComponent("€".repeat(512))}&target=${encodeURIComponent("€".repeat(1024))}&q=${encodeURIComponent("€".repeat(256))}`,
+    );
     expect(long.status).toBe(200);
     const last = rowToEntry((await ledger.db.get<EntryRow>("SELECT * FROM entries ORDER BY seq DESC LIMIT 1"))!);
     expect(last.action).toBe("events.search");

@@ -86,7 +86,8 @@ export async function queryEvents(ledger: Ledger, filter: EventFilter, opts: Sea
   const more = rows.length > opts.limit;
   const items = rows.slice(0, opts.limit).map(serializeRow);
   const last = items.at(-1);
-  const nextCursor = more && last ? encodeCursor({ s: opts.sort, k: column === "seq" ? last.seq : last.timestamp, q: last.seq }) : null;
+  const nextCursor =
+    more && last ? encodeCursor({ s: opts.sort, k: column === "seq" ? last.seq : last.timestamp, q: last.seq }) : null;
   return { items, nextCursor };
 }
 
@@ -103,7 +104,12 @@ export function auditableFilter(filter: EventFilter): { filter?: EventFilter; fi
 }
 
 /** The explorer page and the read API: checks events:read and records the search in the ledger. */
-export async function searchEvents(ledger: Ledger, p: Principal | null, filter: EventFilter, opts: SearchOptions): Promise<EventPage> {
+export async function searchEvents(
+  ledger: Ledger,
+  p: Principal | null,
+  filter: EventFilter,
+  opts: SearchOptions,
+): Promise<EventPage> {
   assertCan(p, "events:read");
   // Fail closed: a search nobody can see was made is not answered. Only the
   // first page of a search is recorded; following its cursor is the same search.
@@ -131,7 +137,16 @@ const BUCKETS = [
 ] as const;
 
 export type HistogramBucket = { start: string; success: number; failure: number; denied: number };
-export type Histogram = { bucket: string; bucketMs: number; from: string; to: string; buckets: HistogramBucket[]; total: number; denied: number; failure: number };
+export type Histogram = {
+  bucket: string;
+  bucketMs: number;
+  from: string;
+  to: string;
+  buckets: HistogramBucket[];
+  total: number;
+  denied: number;
+  failure: number;
+};
 
 /** Picks the finest bucket that gives at most ~maxBuckets bars over the range. */
 export function chooseBucket(fromMs: number, toMs: number, maxBuckets = 200) {
@@ -151,7 +166,13 @@ type CountRow = { b: string; outcome: string; n: number };
 const ROLLUP_MS = 600_000;
 
 /** Counts per (bucket prefix, outcome) straight from the entries in [from, to). */
-async function countEntries(ledger: Ledger, filter: EventFilter, from: string, to: string, chars: number): Promise<CountRow[]> {
+async function countEntries(
+  ledger: Ledger,
+  filter: EventFilter,
+  from: string,
+  to: string,
+  chars: number,
+): Promise<CountRow[]> {
   const where = filterWhere({ ...filter, from, to }, ledger.db.dialect);
   // SQLite's planner, given 10 M rows, prefers a skip-scan of the requester index
   // plus row lookups (~1 s for 24 h); the covering (ts, outcome) index answers a
@@ -169,8 +190,16 @@ async function countEntries(ledger: Ledger, filter: EventFilter, from: string, t
  * rollup and only the partial 10-minute ends from the entries: 30 days of a 10 M
  * entry log in milliseconds instead of seconds. Anything else counts entries.
  */
-async function histogramRows(ledger: Ledger, filter: EventFilter, from: string, to: string, chars: number): Promise<CountRow[]> {
-  const rollup = chars <= COUNT_BUCKET_CHARS && (Object.keys(filter) as (keyof EventFilter)[]).every((k) => k === "from" || k === "to" || k === "outcome");
+async function histogramRows(
+  ledger: Ledger,
+  filter: EventFilter,
+  from: string,
+  to: string,
+  chars: number,
+): Promise<CountRow[]> {
+  const rollup =
+    chars <= COUNT_BUCKET_CHARS &&
+    (Object.keys(filter) as (keyof EventFilter)[]).every((k) => k === "from" || k === "to" || k === "outcome");
   const fromMs = Date.parse(from);
   const toMs = Date.parse(to);
   const lo = Math.ceil(fromMs / ROLLUP_MS) * ROLLUP_MS;
@@ -202,7 +231,10 @@ export async function queryHistogram(ledger: Ledger, filter: EventFilter): Promi
   let to = filter.to;
   if (from === undefined || to === undefined) {
     const where = filterWhere(filter, ledger.db.dialect);
-    const r = await ledger.db.get<{ lo: string | null; hi: string | null }>(`SELECT MIN(ts) AS lo, MAX(ts) AS hi FROM entries WHERE ${where.sql}`, where.params);
+    const r = await ledger.db.get<{ lo: string | null; hi: string | null }>(
+      `SELECT MIN(ts) AS lo, MAX(ts) AS hi FROM entries WHERE ${where.sql}`,
+      where.params,
+    );
     from ??= r?.lo ?? new Date().toISOString();
     to ??= r?.hi ? new Date(Date.parse(r.hi) + 1).toISOString() : new Date(Date.parse(from) + 1).toISOString();
   }
@@ -252,7 +284,13 @@ export const TOP_SAMPLE = 50_000;
  * `sample`, among the newest `sample` matching entries. Exact lists of a time-only
  * filter read the (requester|target, ts, seq) index alone, never a row.
  */
-export async function queryTop(ledger: Ledger, filter: EventFilter, field: "requester" | "target", limit = 10, sample?: number): Promise<TopItem[]> {
+export async function queryTop(
+  ledger: Ledger,
+  filter: EventFilter,
+  field: "requester" | "target",
+  limit = 10,
+  sample?: number,
+): Promise<TopItem[]> {
   const column = field === "requester" ? "requester_id" : "target_id";
   const where = filterWhere(filter, ledger.db.dialect);
   const n = Math.min(Math.max(1, limit), 50);
@@ -261,7 +299,12 @@ export async function queryTop(ledger: Ledger, filter: EventFilter, field: "requ
     sql = `SELECT ${column} AS v, COUNT(*) AS n FROM (SELECT ${column} FROM entries WHERE ${where.sql} ORDER BY ts DESC, seq DESC LIMIT ${Math.max(1, Math.floor(sample))}) newest
              GROUP BY ${column} ORDER BY n DESC, v LIMIT ${n}`;
   } else {
-    const hint = sqliteHint(ledger, filter, [field], field === "requester" ? "entries_requester_ts" : "entries_target_ts");
+    const hint = sqliteHint(
+      ledger,
+      filter,
+      [field],
+      field === "requester" ? "entries_requester_ts" : "entries_target_ts",
+    );
     sql = `SELECT ${column} AS v, COUNT(*) AS n FROM entries${hint} WHERE ${where.sql} GROUP BY ${column} ORDER BY n DESC, v LIMIT ${n}`;
   }
   const rows = await ledger.db.all<{ v: string; n: number }>(sql, where.params);
@@ -282,7 +325,10 @@ export async function summarizeEvents(ledger: Ledger, p: Principal | null, filte
   const histogram = await queryHistogram(ledger, filter);
   const sampled = histogram.total > TOP_SAMPLE;
   const sample = sampled ? TOP_SAMPLE : undefined;
-  const [topRequesters, topTargets] = await Promise.all([queryTop(ledger, filter, "requester", 10, sample), queryTop(ledger, filter, "target", 10, sample)]);
+  const [topRequesters, topTargets] = await Promise.all([
+    queryTop(ledger, filter, "requester", 10, sample),
+    queryTop(ledger, filter, "target", 10, sample),
+  ]);
   return { histogram, topRequesters, topTargets, topSample: { sampled, newest: TOP_SAMPLE } };
 }
 
@@ -317,6 +363,8 @@ export async function viewEvent(ledger: Ledger, p: Principal | null, seq: number
     seq,
     leafHash: toBase64(new Uint8Array(row.leaf_hash)),
     canonicalJson: canonicalEntryFromRow(row),
-    checkpoint: cp ? { treeSize: Number(cp.tree_size), note: cp.note, keyId: cp.key_id, createdAt: cp.created_at } : null,
+    checkpoint: cp
+      ? { treeSize: Number(cp.tree_size), note: cp.note, keyId: cp.key_id, createdAt: cp.created_at }
+      : null,
   };
 }

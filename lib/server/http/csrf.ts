@@ -20,6 +20,9 @@ export function assertSameOrigin(req: Request): void {
     ok = false;
   }
   if (!ok) {
-    throw new AppError("forbidden", "Cross-site request refused: state-changing requests with a session must come from this site (or use a bearer token).");
+    throw new AppError(
+      "forbidden",
+      "Cross-site request refused: state-changing requests with a session must come from this site (or use a bearer token).",
+    );
   }
 }

@@ -19,9 +19,14 @@ function routeFiles(dir: string): string[] {
 function routesOnDisk(): Record<string, string[]> {
   const out: Record<string, string[]> = {};
   for (const file of routeFiles(API_DIR)) {
-    const rel = path.relative(API_DIR, path.dirname(file)).split(path.sep).map((s) => s.replace(/^\[(\w+)\]$/, "{$1}"));
+    const rel = path
+      .relative(API_DIR, path.dirname(file))
+      .split(path.sep)
+      .map((s) => s.replace(/^\[(\w+)\]$/, "{$1}"));
     const src = fs.readFileSync(file, "utf8");
-    const methods = [...src.matchAll(/export (?:const|async function|function) (GET|POST|PUT|PATCH|DELETE)\b/g)].map((m) => m[1]!.toLowerCase());
+    const methods = [...src.matchAll(/export (?:const|async function|function) (GET|POST|PUT|PATCH|DELETE)\b/g)].map(
+      (m) => m[1]!.toLowerCase(),
+    );
     out[`/api/v1/${rel.join("/")}`] = methods.sort();
   }
   return out;
@@ -29,7 +34,9 @@ function routesOnDisk(): Record<string, string[]> {
 
 describe("OpenAPI description", () => {
   it("describes every /api/v1 route and method, and only those", () => {
-    const described = Object.fromEntries(Object.entries(openApiDocument.paths).map(([p, ops]) => [p, Object.keys(ops).sort()]));
+    const described = Object.fromEntries(
+      Object.entries(openApiDocument.paths).map(([p, ops]) => [p, Object.keys(ops).sort()]),
+    );
     expect(described).toEqual(routesOnDisk());
   });
   it("gives every operation a summary, a security statement and responses", () => {

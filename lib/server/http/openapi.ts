@@ -15,8 +15,20 @@ const ok = (description: string, schema: unknown = { type: "object" }, status = 
 });
 const readAuth = [{ readToken: [] }, { session: [] }];
 const ingestAuth = [{ ingestKey: [] }];
-const q = (name: string, description: string, schema: unknown = { type: "string" }, required = false) => ({ name, in: "query", required, description, schema });
-const pathParam = (name: string, description: string, schema: unknown = { type: "string" }) => ({ name, in: "path", required: true, description, schema });
+const q = (name: string, description: string, schema: unknown = { type: "string" }, required = false) => ({
+  name,
+  in: "query",
+  required,
+  description,
+  schema,
+});
+const pathParam = (name: string, description: string, schema: unknown = { type: "string" }) => ({
+  name,
+  in: "path",
+  required: true,
+  description,
+  schema,
+});
 
 const PATTERN = "Exact value, `prefix*`, or either negated with a leading `!`.";
 const filterParams = [
@@ -33,7 +45,11 @@ const filterParams = [
   q("correlationId", "Exact correlation ID."),
   q("seqFrom", "Inclusive.", { type: "integer", minimum: 1 }),
   q("seqTo", "Inclusive.", { type: "integer", minimum: 1 }),
-  q("q", "Substring of reason or of the attributes' canonical JSON; A–Z fold to a–z. Scans within the other conditions.", { type: "string", maxLength: 256 }),
+  q(
+    "q",
+    "Substring of reason or of the attributes' canonical JSON; A–Z fold to a–z. Scans within the other conditions.",
+    { type: "string", maxLength: 256 },
+  ),
 ];
 
 const entrySchema = { $ref: "#/components/schemas/Entry" };
@@ -44,8 +60,14 @@ const paths: Record<string, Record<string, Op>> = {
     post: {
       summary: "Ingest events (SPEC §1): one object, an array, or NDJSON.",
       security: ingestAuth,
-      requestBody: { required: true, content: { "application/json": { schema: {} }, "application/x-ndjson": { schema: { type: "string" } } } },
-      responses: { ...ok("Stored (201) or all duplicates (200).", { $ref: "#/components/schemas/IngestResult" }, "201"), ...errors(400, 401, 409, 413, 415, 422, 429, 503) },
+      requestBody: {
+        required: true,
+        content: { "application/json": { schema: {} }, "application/x-ndjson": { schema: { type: "string" } } },
+      },
+      responses: {
+        ...ok("Stored (201) or all duplicates (200).", { $ref: "#/components/schemas/IngestResult" }, "201"),
+        ...errors(400, 401, 409, 413, 415, 422, 429, 503),
+      },
     },
     get: {
       summary: "A keyset page of entries matching the filter, newest first by default. Audited.",
@@ -57,7 +79,11 @@ const paths: Record<string, Record<string, Op>> = {
         q("cursor", "`nextCursor` of the previous page (same filter and sort)."),
       ],
       responses: {
-        ...ok("A page.", { type: "object", required: ["items", "nextCursor"], properties: { items: { type: "array", items: entrySchema }, nextCursor: { type: ["string", "null"] } } }),
+        ...ok("A page.", {
+          type: "object",
+          required: ["items", "nextCursor"],
+          properties: { items: { type: "array", items: entrySchema }, nextCursor: { type: ["string", "null"] } },
+        }),
         ...errors(400, 401, 403),
       },
     },
@@ -80,7 +106,8 @@ const paths: Record<string, Record<string, Op>> = {
   },
   "/api/v1/traces/{correlationId}": {
     get: {
-      summary: "Every entry of one correlation ID in time order (seq breaks ties), with lanes, gaps, clock findings and the service graph. Audited.",
+      summary:
+        "Every entry of one correlation ID in time order (seq breaks ties), with lanes, gaps, clock findings and the service graph. Audited.",
       security: readAuth,
       parameters: [pathParam("correlationId", "A correlation ID (≤ 128 characters).")],
       responses: { ...ok("The trace (empty for an unknown ID)."), ...errors(400, 401, 403) },
@@ -90,8 +117,18 @@ const paths: Record<string, Record<string, Op>> = {
     post: {
       summary: "Start building a signed evidence bundle (SPEC §5) for an explorer filter. Audited.",
       security: readAuth,
-      requestBody: { required: true, content: { "application/json": { schema: { type: "object", required: ["filter"], properties: { filter: filterSchema } } } } },
-      responses: { ...ok("Queued; poll the Location.", { type: "object", properties: { id: { type: "string" } } }, "202"), ...errors(400, 401, 403) },
+      requestBody: {
+        required: true,
+        content: {
+          "application/json": {
+            schema: { type: "object", required: ["filter"], properties: { filter: filterSchema } },
+          },
+        },
+      },
+      responses: {
+        ...ok("Queued; poll the Location.", { type: "object", properties: { id: { type: "string" } } }, "202"),
+        ...errors(400, 401, 403),
+      },
     },
     get: {
       summary: "Bundles, newest first.",
@@ -112,24 +149,41 @@ const paths: Record<string, Record<string, Op>> = {
       summary: "The bundle's ZIP. Audited.",
       security: readAuth,
       parameters: [pathParam("id", "Bundle id.")],
-      responses: { "200": { description: "The ZIP.", content: { "application/zip": { schema: { type: "string", format: "binary" } } } }, ...errors(401, 403, 404, 409) },
+      responses: {
+        "200": {
+          description: "The ZIP.",
+          content: { "application/zip": { schema: { type: "string", format: "binary" } } },
+        },
+        ...errors(401, 403, 404, 409),
+      },
     },
   },
   "/api/v1/checkpoint": {
     get: {
       summary: "The latest signed checkpoint (C2SP tlog-checkpoint note). Public.",
       security: [],
-      responses: { "200": { description: "The note.", content: { "text/plain": { schema: { type: "string" } } } }, ...errors(404) },
+      responses: {
+        "200": { description: "The note.", content: { "text/plain": { schema: { type: "string" } } } },
+        ...errors(404),
+      },
     },
   },
   "/api/v1/keys": {
-    get: { summary: "Current and retired signing keys with validity periods. Public.", security: [], responses: ok("Keys.") },
+    get: {
+      summary: "Current and retired signing keys with validity periods. Public.",
+      security: [],
+      responses: ok("Keys."),
+    },
   },
   "/api/v1/proofs/inclusion": {
     get: {
-      summary: "RFC 9162 inclusion proof of entry `seq` in the tree of size `treeSize` (default: latest checkpoint). Public.",
+      summary:
+        "RFC 9162 inclusion proof of entry `seq` in the tree of size `treeSize` (default: latest checkpoint). Public.",
       security: [],
-      parameters: [q("seq", "Entry.", { type: "integer", minimum: 1 }, true), q("treeSize", "Tree size.", { type: "integer", minimum: 1 })],
+      parameters: [
+        q("seq", "Entry.", { type: "integer", minimum: 1 }, true),
+        q("treeSize", "Tree size.", { type: "integer", minimum: 1 }),
+      ],
       responses: { ...ok("The proof."), ...errors(400, 404) },
     },
   },
@@ -137,28 +191,57 @@ const paths: Record<string, Record<string, Op>> = {
     get: {
       summary: "RFC 9162 consistency proof between tree sizes `from` and `to` (default: latest checkpoint). Public.",
       security: [],
-      parameters: [q("from", "Older size.", { type: "integer", minimum: 0 }, true), q("to", "Newer size.", { type: "integer", minimum: 1 })],
+      parameters: [
+        q("from", "Older size.", { type: "integer", minimum: 0 }, true),
+        q("to", "Newer size.", { type: "integer", minimum: 1 }),
+      ],
       responses: { ...ok("The proof."), ...errors(400, 404) },
     },
   },
   "/api/v1/me": {
-    get: { summary: "Who the caller is and what its role allows.", security: readAuth, responses: { ...ok("The principal."), ...errors(401) } },
+    get: {
+      summary: "Who the caller is and what its role allows.",
+      security: readAuth,
+      responses: { ...ok("The principal."), ...errors(401) },
+    },
   },
   "/api/v1/integrity": {
-    get: { summary: "Verification status, verifier key, checkpoints and run history. Audited.", security: readAuth, responses: { ...ok("Status."), ...errors(401, 403) } },
+    get: {
+      summary: "Verification status, verifier key, checkpoints and run history. Audited.",
+      security: readAuth,
+      responses: { ...ok("Status."), ...errors(401, 403) },
+    },
   },
   "/api/v1/integrity/runs": {
-    post: { summary: "Start a full verification pass.", security: readAuth, responses: { ...ok("Started.", { type: "object" }, "202"), ...errors(401, 403, 409) } },
+    post: {
+      summary: "Start a full verification pass.",
+      security: readAuth,
+      responses: { ...ok("Started.", { type: "object" }, "202"), ...errors(401, 403, 409) },
+    },
   },
   "/api/v1/integrity/runs/{id}": {
-    get: { summary: "One verification run with its progress.", security: readAuth, parameters: [pathParam("id", "Run id.")], responses: { ...ok("The run."), ...errors(401, 403, 404) } },
+    get: {
+      summary: "One verification run with its progress.",
+      security: readAuth,
+      parameters: [pathParam("id", "Run id.")],
+      responses: { ...ok("The run."), ...errors(401, 403, 404) },
+    },
   },
   "/api/v1/otlp/v1/logs": {
     post: {
       summary: "OTLP/HTTP logs receiver (JSON or protobuf, optionally gzip); access records become entries.",
       security: ingestAuth,
-      requestBody: { required: true, content: { "application/json": { schema: {} }, "application/x-protobuf": { schema: { type: "string", format: "binary" } } } },
-      responses: { ...ok("OTLP ExportLogsServiceResponse (partial success lists rejects)."), ...errors(400, 401, 413, 415, 429, 503) },
+      requestBody: {
+        required: true,
+        content: {
+          "application/json": { schema: {} },
+          "application/x-protobuf": { schema: { type: "string", format: "binary" } },
+        },
+      },
+      responses: {
+        ...ok("OTLP ExportLogsServiceResponse (partial success lists rejects)."),
+        ...errors(400, 401, 413, 415, 429, 503),
+      },
     },
   },
   "/api/v1/k8s/audit": {
@@ -186,8 +269,17 @@ export const openApiDocument = {
   components: {
     securitySchemes: {
       ingestKey: { type: "http", scheme: "bearer", description: "An ingest key (`lli_…`), bound to one source." },
-      readToken: { type: "http", scheme: "bearer", description: "A personal read token (`llr_…`); acts with its user's current role." },
-      session: { type: "apiKey", in: "cookie", name: "next-auth.session-token", description: "A dashboard session; POSTs also need a same-origin Origin header." },
+      readToken: {
+        type: "http",
+        scheme: "bearer",
+        description: "A personal read token (`llr_…`); acts with its user's current role.",
+      },
+      session: {
+        type: "apiKey",
+        in: "cookie",
+        name: "next-auth.session-token",
+        description: "A dashboard session; POSTs also need a same-origin Origin header.",
+      },
     },
     responses: {
       Problem: {
@@ -210,8 +302,17 @@ export const openApiDocument = {
       IngestResult: {
         type: "object",
         properties: {
-          accepted: { type: "array", items: { type: "object", properties: { id: { type: "string" }, seq: { type: "integer" }, leafHash: { type: "string" } } } },
-          duplicates: { type: "array", items: { type: "object", properties: { id: { type: "string" }, seq: { type: "integer" } } } },
+          accepted: {
+            type: "array",
+            items: {
+              type: "object",
+              properties: { id: { type: "string" }, seq: { type: "integer" }, leafHash: { type: "string" } },
+            },
+          },
+          duplicates: {
+            type: "array",
+            items: { type: "object", properties: { id: { type: "string" }, seq: { type: "integer" } } },
+          },
         },
       },
       Entry: {
@@ -225,8 +326,14 @@ export const openApiDocument = {
           timestamp: { type: "string", format: "date-time" },
           receivedAt: { type: "string", format: "date-time" },
           eventType: { enum: [...EVENT_TYPES] },
-          requester: { type: "object", properties: { id: { type: "string" }, type: { enum: [...REQUESTER_TYPES] }, ip: { type: "string" } } },
-          target: { type: "object", properties: { id: { type: "string" }, service: { type: "string" }, type: { type: "string" } } },
+          requester: {
+            type: "object",
+            properties: { id: { type: "string" }, type: { enum: [...REQUESTER_TYPES] }, ip: { type: "string" } },
+          },
+          target: {
+            type: "object",
+            properties: { id: { type: "string" }, service: { type: "string" }, type: { type: "string" } },
+          },
           action: { type: "string" },
           outcome: { enum: [...OUTCOMES] },
           correlationId: { type: "string" },

@@ -1,5 +1,12 @@
 import "server-only";
-import { AppError, ERROR_STATUS, ERROR_TITLE, isTransientStoreError, type ErrorCode, type ProblemExtras } from "../errors.ts";
+import {
+  AppError,
+  ERROR_STATUS,
+  ERROR_TITLE,
+  isTransientStoreError,
+  type ErrorCode,
+  type ProblemExtras,
+} from "../errors.ts";
 import { uuidv7 } from "../ids.ts";
 
 /** An RFC 9457 problem+json response. */
@@ -13,7 +20,14 @@ export function problem(code: ErrorCode, detail: string, requestId: string, extr
   };
   if (retryAfter !== undefined) headers["retry-after"] = String(retryAfter);
   if (code === "unauthorized") headers["www-authenticate"] = 'Bearer realm="ledgerline"';
-  const body = { type: `/problems/${code.replace(/_/g, "-")}`, title: title ?? ERROR_TITLE[code], status, detail, requestId, ...rest };
+  const body = {
+    type: `/problems/${code.replace(/_/g, "-")}`,
+    title: title ?? ERROR_TITLE[code],
+    status,
+    detail,
+    requestId,
+    ...rest,
+  };
   return new Response(JSON.stringify(body), { status, headers });
 }
 
@@ -38,9 +52,14 @@ export function route<C>(handler: (req: Request, ctx: C & { requestId: string })
       if (e instanceof AppError) return problem(e.code, e.detail, requestId, e.extras);
       if (isTransientStoreError(e)) {
         console.error(`[ledgerline] ${requestId} store unavailable:`, (e as Error).message);
-        return problem("unavailable", "The log store is temporarily unavailable; nothing was stored. Retry after the delay.", requestId, {
-          retryAfter: 5,
-        });
+        return problem(
+          "unavailable",
+          "The log store is temporarily unavailable; nothing was stored. Retry after the delay.",
+          requestId,
+          {
+            retryAfter: 5,
+          },
+        );
       }
       console.error(`[ledgerline] ${requestId} unexpected error:`, e);
       return problem("internal", `Unexpected error; quote request id ${requestId} when reporting it.`, requestId);

@@ -19,10 +19,15 @@ export function v1Routes(getLedger: () => Promise<Ledger>) {
     // GET /api/v1/checkpoint — the latest signed checkpoint note, text/plain (public).
     getCheckpoint: route(async (_req, { requestId }) => {
       const cp = await latestCheckpoint(await getLedger());
-      if (!cp) throw new AppError("not_found", "No checkpoint has been signed yet: the log is empty. Send an event first.");
+      if (!cp)
+        throw new AppError("not_found", "No checkpoint has been signed yet: the log is empty. Send an event first.");
       return new Response(cp.note, {
         status: 200,
-        headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store", "x-request-id": requestId },
+        headers: {
+          "content-type": "text/plain; charset=utf-8",
+          "cache-control": "no-store",
+          "x-request-id": requestId,
+        },
       });
     }),
 
@@ -36,7 +41,8 @@ export function v1Routes(getLedger: () => Promise<Ledger>) {
     getInclusionProof: route(async (req, { requestId }) => {
       const url = new URL(req.url);
       const seq = intParam(url, "seq", 1);
-      if (seq === undefined) throw new AppError("bad_request", "Query parameter seq is required, e.g. ?seq=1&treeSize=10.");
+      if (seq === undefined)
+        throw new AppError("bad_request", "Query parameter seq is required, e.g. ?seq=1&treeSize=10.");
       return json(await inclusionProof(await getLedger(), seq, intParam(url, "treeSize", 1)), 200, requestId);
     }),
 
@@ -44,7 +50,8 @@ export function v1Routes(getLedger: () => Promise<Ledger>) {
     getConsistencyProof: route(async (req, { requestId }) => {
       const url = new URL(req.url);
       const from = intParam(url, "from", 1);
-      if (from === undefined) throw new AppError("bad_request", "Query parameter from is required, e.g. ?from=5&to=10.");
+      if (from === undefined)
+        throw new AppError("bad_request", "Query parameter from is required, e.g. ?from=5&to=10.");
       return json(await consistencyProof(await getLedger(), from, intParam(url, "to", 1)), 200, requestId);
     }),
   };

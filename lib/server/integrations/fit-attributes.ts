@@ -23,7 +23,10 @@ function clampDepth(v: JsonValue, level: number): JsonValue {
  * undefined when empty. `dropFirst` names keys to give up before any other; after
  * those, the largest remaining values go first.
  */
-export function fitAttributes(attrs: Record<string, JsonValue | undefined>, dropFirst: string[] = []): Record<string, JsonValue> | undefined {
+export function fitAttributes(
+  attrs: Record<string, JsonValue | undefined>,
+  dropFirst: string[] = [],
+): Record<string, JsonValue> | undefined {
   const out: Record<string, JsonValue> = Object.create(null) as Record<string, JsonValue>;
   for (const [k, v] of Object.entries(attrs)) if (v !== undefined) out[k] = clampDepth(v, 2);
   const dropped: string[] = [];
@@ -57,7 +60,8 @@ export function fitAttributes(attrs: Record<string, JsonValue | undefined>, drop
       if (room < 0) break;
       listed.push(k);
     }
-    out["ledgerline.dropped"] = listed.length === dropped.length ? listed : [...listed, `…${dropped.length - listed.length} more`];
+    out["ledgerline.dropped"] =
+      listed.length === dropped.length ? listed : [...listed, `…${dropped.length - listed.length} more`];
   }
   return Object.keys(out).length ? out : undefined;
 }

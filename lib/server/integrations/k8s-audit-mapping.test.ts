@@ -3,7 +3,9 @@ import { describe, expect, it } from "vitest";
 import { validateEvent } from "@/lib/schemas/event.ts";
 import { k8sEventType, k8sRequester, k8sTargetId, mapK8sAuditEvent } from "./k8s-audit-mapping.ts";
 
-const list = JSON.parse(fs.readFileSync(new URL("../../../test/fixtures/k8s/event-list.json", import.meta.url), "utf8")) as { items: unknown[] };
+const list = JSON.parse(
+  fs.readFileSync(new URL("../../../test/fixtures/k8s/event-list.json", import.meta.url), "utf8"),
+) as { items: unknown[] };
 
 const valid = (item: unknown, opts = {}) => {
   const m = mapK8sAuditEvent(item, opts);
@@ -51,12 +53,23 @@ describe("Kubernetes audit event → access event", () => {
       requester: { id: "system:node:node-1", type: "service" },
       target: { id: "k8s://core/v1/nodes/node-1/status" },
     });
-    expect(valid(list.items[7])).toMatchObject({ eventType: "delete", target: { id: "k8s://apps/v1/namespaces/shop/deployments/orders-canary" } });
-    expect(valid(list.items[8])).toMatchObject({ eventType: "read", target: { id: "k8s://nonresource/healthz", type: "nonResourceURL" }, action: "get /healthz" });
+    expect(valid(list.items[7])).toMatchObject({
+      eventType: "delete",
+      target: { id: "k8s://apps/v1/namespaces/shop/deployments/orders-canary" },
+    });
+    expect(valid(list.items[8])).toMatchObject({
+      eventType: "read",
+      target: { id: "k8s://nonresource/healthz", type: "nonResourceURL" },
+      action: "get /healthz",
+    });
   });
 
   it("never copies request or response objects (they hold the secrets being audited)", () => {
-    const withObjects = { ...(list.items[1] as object), requestObject: { data: { password: "aHVudGVyMg==" } }, responseObject: { data: { password: "aHVudGVyMg==" } } };
+    const withObjects = {
+      ...(list.items[1] as object),
+      requestObject: { data: { password: "aHVudGVyMg==" } },
+      responseObject: { data: { password: "aHVudGVyMg==" } },
+    };
     expect(JSON.stringify(valid(withObjects))).not.toContain("aHVudGVyMg==");
   });
 
@@ -74,9 +87,11 @@ describe("Kubernetes audit event → access event", () => {
   });
 
   it("tables", () => {
-    expect(["get", "list", "watch", "create", "update", "patch", "delete", "deletecollection", "impersonate"].map((v) => k8sEventType(v))).toEqual([
-      "read", "read", "read", "write", "modify", "modify", "delete", "delete", "execute",
-    ]);
+    expect(
+      ["get", "list", "watch", "create", "update", "patch", "delete", "deletecollection", "impersonate"].map((v) =>
+        k8sEventType(v),
+      ),
+    ).toEqual(["read", "read", "read", "write", "modify", "modify", "delete", "delete", "execute"]);
     expect(k8sEventType("get", "proxy")).toBe("execute");
     expect(k8sRequester("system:serviceaccount:a:b").type).toBe("workload");
     expect(k8sRequester("system:kube-scheduler").type).toBe("service");
@@ -87,7 +102,12 @@ describe("Kubernetes audit event → access event", () => {
   it("rejects an event it cannot attribute, naming the fields", () => {
     const m = mapK8sAuditEvent({ stage: "ResponseComplete", verb: "get" });
     expect(m.kind).toBe("rejected");
-    expect(m.kind === "rejected" && m.errors.map((e) => e.pointer)).toEqual(["/auditID", "/user/username", "/requestReceivedTimestamp", "/objectRef"]);
+    expect(m.kind === "rejected" && m.errors.map((e) => e.pointer)).toEqual([
+      "/auditID",
+      "/user/username",
+      "/requestReceivedTimestamp",
+      "/objectRef",
+    ]);
     expect(mapK8sAuditEvent(42).kind).toBe("rejected");
   });
 });

@@ -90,7 +90,8 @@ export function mapK8sAuditEvent(item: unknown, opts: { traceId?: string; cluste
   if (!timestamp) errors.push({ pointer: "/requestReceivedTimestamp", detail: "is required (or stageTimestamp)" });
   const ref = isObj(item.objectRef) ? item.objectRef : undefined;
   const requestURI = s(item.requestURI);
-  if (!ref && !requestURI) errors.push({ pointer: "/objectRef", detail: "is required (or requestURI for a non-resource request)" });
+  if (!ref && !requestURI)
+    errors.push({ pointer: "/objectRef", detail: "is required (or requestURI for a non-resource request)" });
   if (errors.length) return { kind: "rejected", errors };
 
   const requester: Obj = k8sRequester(username!);
@@ -123,7 +124,9 @@ export function mapK8sAuditEvent(item: unknown, opts: { traceId?: string; cluste
     outcome,
     correlationId: opts.traceId ?? auditID,
   };
-  const why = s(annotations["authorization.k8s.io/reason"]) ?? (outcome !== "success" ? (s(status.message) ?? s(status.reason)) : undefined);
+  const why =
+    s(annotations["authorization.k8s.io/reason"]) ??
+    (outcome !== "success" ? (s(status.message) ?? s(status.reason)) : undefined);
   if (why) event.reason = cleanText(why);
 
   const impersonated = isObj(item.impersonatedUser) ? item.impersonatedUser : undefined;

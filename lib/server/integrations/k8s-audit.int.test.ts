@@ -27,16 +27,26 @@ describe.each(DIALECTS)("Kubernetes audit webhook on %s", (dialect) => {
   });
   afterEach(async () => cleanup());
 
-  const post = (body: string | Uint8Array, headers: Record<string, string> = {}, auth: string | null = key, query = "") =>
+  const post = (
+    body: string | Uint8Array,
+    headers: Record<string, string> = {},
+    auth: string | null = key,
+    query = "",
+  ) =>
     routes.postK8sAudit(
       new Request(`http://127.0.0.1/api/v1/k8s/audit${query}`, {
         method: "POST",
         body: body as BodyInit,
-        headers: { "content-type": "application/json", ...(auth ? { authorization: `Bearer ${auth}` } : {}), ...headers },
+        headers: {
+          "content-type": "application/json",
+          ...(auth ? { authorization: `Bearer ${auth}` } : {}),
+          ...headers,
+        },
       }),
       {},
     );
-  const entries = async () => (await ledger.db.all<EntryRow>("SELECT * FROM entries WHERE source = ? ORDER BY seq", [SOURCE])).map(rowToEntry);
+  const entries = async () =>
+    (await ledger.db.all<EntryRow>("SELECT * FROM entries WHERE source = ? ORDER BY seq", [SOURCE])).map(rowToEntry);
 
   it("stores ResponseComplete events, skips and counts the other stages", async () => {
     const r = await post(fixture, {}, key, "?cluster=prod-eu");
@@ -62,7 +72,10 @@ describe.each(DIALECTS)("Kubernetes audit webhook on %s", (dialect) => {
       correlationId: "2f6b8c4e-1d2a-4c3b-9e8f-7a6b5c4d3e2f",
     });
     expect(stored[0]!.attributes).toMatchObject({ "k8s.cluster.name": "prod-eu", "k8s.audit.level": "Metadata" });
-    expect(stored[2]).toMatchObject({ outcome: "denied", target: { id: "k8s://core/v1/namespaces/kube-system/secrets/bootstrap-token-abcdef" } });
+    expect(stored[2]).toMatchObject({
+      outcome: "denied",
+      target: { id: "k8s://core/v1/namespaces/kube-system/secrets/bootstrap-token-abcdef" },
+    });
     expect(stored[3]).toMatchObject({ eventType: "execute", action: "create pods/exec" });
   });
 
@@ -75,7 +88,9 @@ describe.each(DIALECTS)("Kubernetes audit webhook on %s", (dialect) => {
 
     const one = JSON.parse(fixture) as { items: Array<Record<string, unknown>> };
     one.items = [{ ...one.items[1]!, auditID: "11111111-2222-4333-8444-555555555555" }];
-    const r = await post(JSON.stringify(one), { traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01" });
+    const r = await post(JSON.stringify(one), {
+      traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+    });
     expect(r.status).toBe(201);
     expect((await entries())[7]!.correlationId).toBe("0af7651916cd43dd8448eb211c80319c");
   });

@@ -33,7 +33,9 @@ describe("OTLP protobuf decoder", () => {
 
   it("refuses truncated or garbage bytes instead of guessing", () => {
     expect(() => decodeOtlpLogsProtobuf(proto.subarray(0, proto.length - 7))).toThrow(OtlpDecodeError);
-    expect(() => decodeOtlpLogsProtobuf(Uint8Array.from([0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f]))).toThrow(OtlpDecodeError);
+    expect(() => decodeOtlpLogsProtobuf(Uint8Array.from([0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f]))).toThrow(
+      OtlpDecodeError,
+    );
     expect(() => decodeOtlpLogsProtobuf(new TextEncoder().encode('{"resourceLogs":[]}'))).toThrow(OtlpDecodeError);
     expect(decodeOtlpLogsProtobuf(new Uint8Array(0))).toEqual([]);
   });
@@ -75,7 +77,10 @@ describe("OTLP JSON decoder", () => {
     expect(recs).toHaveLength(6);
     expect(recs[0]!.traceId).toBe("4bf92f3577b34da6a3ce929d0e0e4736");
     expect(recs[0]!.attributes["http.response.status_code"]).toBe(200);
-    expect(recs[1]!.attributes["app.policy"]).toEqual({ name: "orders-delete-admins-only", rules: ["role=admin", "9007199254740993"] });
+    expect(recs[1]!.attributes["app.policy"]).toEqual({
+      name: "orders-delete-admins-only",
+      rules: ["role=admin", "9007199254740993"],
+    });
     expect(recs[4]!.resource["service.name"]).toBe("payments-worker");
     expect(recs[4]!.timeUnixNano).toBe(0n);
     expect(recs[4]!.at).toEqual({ resource: 1, scope: 0, record: 0 });
@@ -85,14 +90,25 @@ describe("OTLP JSON decoder", () => {
 
   it("accepts snake_case field names and ignores unknown fields", () => {
     const recs = decodeOtlpLogsJson(
-      JSON.stringify({ resource_logs: [{ scope_logs: [{ log_records: [{ time_unix_nano: 5, future: 1, attributes: [] }] }] }], extra: true }),
+      JSON.stringify({
+        resource_logs: [{ scope_logs: [{ log_records: [{ time_unix_nano: 5, future: 1, attributes: [] }] }] }],
+        extra: true,
+      }),
     );
     expect(recs).toHaveLength(1);
     expect(recs[0]!.timeUnixNano).toBe(5n);
   });
 
   it("refuses bodies that are not an ExportLogsServiceRequest", () => {
-    for (const bad of ["", "[]", "{", '{"resourceLogs":{}}', '{"resourceLogs":[1]}', '{"a":1,"a":2}', "[".repeat(200) + "]".repeat(200)]) {
+    for (const bad of [
+      "",
+      "[]",
+      "{",
+      '{"resourceLogs":{}}',
+      '{"resourceLogs":[1]}',
+      '{"a":1,"a":2}',
+      "[".repeat(200) + "]".repeat(200),
+    ]) {
       expect(() => decodeOtlpLogsJson(bad), bad.slice(0, 20)).toThrow(OtlpDecodeError);
     }
     expect(decodeOtlpLogsJson("{}")).toEqual([]);

@@ -9,7 +9,15 @@
 // is then counted in the partial-success response.
 
 import { scanJson } from "@/lib/ingest-parse/json-scan.ts";
-import { MAX_ANY_VALUE_DEPTH, OtlpDecodeError, dict, doubleToJson, int64ToJson, type JsonValue, type OtlpLogRecord } from "./otlp-model.ts";
+import {
+  MAX_ANY_VALUE_DEPTH,
+  OtlpDecodeError,
+  dict,
+  doubleToJson,
+  int64ToJson,
+  type JsonValue,
+  type OtlpLogRecord,
+} from "./otlp-model.ts";
 
 type Obj = Record<string, unknown>;
 
@@ -68,7 +76,8 @@ function anyValue(v: unknown, depth: number, what: string): JsonValue {
   }
   if (Object.hasOwn(v, "bytesValue") || Object.hasOwn(v, "bytes_value")) {
     const b = get(v, "bytesValue", "bytes_value");
-    if (typeof b !== "string" || !/^[A-Za-z0-9+/_-]*={0,2}$/.test(b)) throw new RecordProblem(`${what}.bytesValue must be base64`);
+    if (typeof b !== "string" || !/^[A-Za-z0-9+/_-]*={0,2}$/.test(b))
+      throw new RecordProblem(`${what}.bytesValue must be base64`);
     return Buffer.from(b, "base64").toString("base64");
   }
   if (Object.hasOwn(v, "arrayValue") || Object.hasOwn(v, "array_value")) {
@@ -86,13 +95,20 @@ function anyValue(v: unknown, depth: number, what: string): JsonValue {
   return null; // an empty AnyValue is OTLP's "null"
 }
 
-function keyValues(o: Obj, depth: number, where: string, camel = "attributes", snake = "attributes"): Record<string, JsonValue> {
+function keyValues(
+  o: Obj,
+  depth: number,
+  where: string,
+  camel = "attributes",
+  snake = "attributes",
+): Record<string, JsonValue> {
   const out = dict<JsonValue>();
   const v = get(o, camel, snake);
   if (v === undefined || v === null) return out;
   if (!Array.isArray(v)) throw new RecordProblem(`${where}.${camel} must be an array of KeyValue`);
   v.forEach((kv, i) => {
-    if (!isObj(kv) || typeof kv.key !== "string") throw new RecordProblem(`${where}.${camel}[${i}] must be a KeyValue with a string key`);
+    if (!isObj(kv) || typeof kv.key !== "string")
+      throw new RecordProblem(`${where}.${camel}[${i}] must be a KeyValue with a string key`);
     out[kv.key] = anyValue(kv.value, depth, `${where}.${camel}[${i}].value`);
   });
   return out;
@@ -132,7 +148,8 @@ function logRecord(o: unknown, base: Pick<OtlpLogRecord, "at" | "resource" | "sc
   });
   const sn = get(o, "severityNumber", "severity_number");
   if (typeof sn === "number" && Number.isInteger(sn)) rec.severityNumber = sn;
-  else if (sn !== undefined) rec.problems.push("severityNumber must be an integer (OTLP/JSON encodes enums as integers)");
+  else if (sn !== undefined)
+    rec.problems.push("severityNumber must be an integer (OTLP/JSON encodes enums as integers)");
   const st = get(o, "severityText", "severity_text");
   if (typeof st === "string" && st !== "") rec.severityText = st;
   attempt(() => {

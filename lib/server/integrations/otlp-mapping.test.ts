@@ -7,7 +7,9 @@ import { dbEventType, mapOtlpRecord, otlpRecordId } from "./otlp-mapping.ts";
 import { decodeOtlpLogsProtobuf } from "./otlp-protobuf.ts";
 
 const proto = new Uint8Array(fs.readFileSync(new URL("../../../test/fixtures/otlp/logs.binpb", import.meta.url)));
-const jsonRecs = decodeOtlpLogsJson(fs.readFileSync(new URL("../../../test/fixtures/otlp/logs.json", import.meta.url), "utf8"));
+const jsonRecs = decodeOtlpLogsJson(
+  fs.readFileSync(new URL("../../../test/fixtures/otlp/logs.json", import.meta.url), "utf8"),
+);
 
 function rec(attributes: Record<string, JsonValue>, over: Partial<OtlpLogRecord> = {}): OtlpLogRecord {
   return {
@@ -43,7 +45,11 @@ describe("OTLP record → access event", () => {
       outcome: "success",
       correlationId: "4bf92f3577b34da6a3ce929d0e0e4736",
     });
-    expect(mapOk(read!).attributes).toMatchObject({ "http.route": "/v1/orders/{id}", "log.body": "GET /v1/orders/8812 200", "otel.severity": "INFO" });
+    expect(mapOk(read!).attributes).toMatchObject({
+      "http.route": "/v1/orders/{id}",
+      "log.body": "GET /v1/orders/8812 200",
+      "otel.severity": "INFO",
+    });
     expect(mapOk(denied!)).toMatchObject({
       eventType: "delete",
       requester: { id: "alice@example.com", type: "user", ip: "2001:db8::17" },
@@ -67,11 +73,19 @@ describe("OTLP record → access event", () => {
     const na = mapOtlpRecord(notAccess!);
     expect(na.ok).toBe(false);
     expect(!na.ok && na.reason).toMatch(/does not describe an access/);
-    expect(mapOk(redis!)).toMatchObject({ id: "01JD3Q6ZP4W8Y1V5T9K2M7N0XR", eventType: "write", target: { id: "db://sessions-redis/0" } });
+    expect(mapOk(redis!)).toMatchObject({
+      id: "01JD3Q6ZP4W8Y1V5T9K2M7N0XR",
+      eventType: "write",
+      target: { id: "db://sessions-redis/0" },
+    });
   });
 
   it("JSON: observed time stands in for an unset time; a bad trace id rejects only its record", () => {
-    expect(mapOk(jsonRecs[4]!)).toMatchObject({ timestamp: "2026-11-26T09:30:04.000Z", eventType: "write", requester: { id: "payments-worker" } });
+    expect(mapOk(jsonRecs[4]!)).toMatchObject({
+      timestamp: "2026-11-26T09:30:04.000Z",
+      eventType: "write",
+      requester: { id: "payments-worker" },
+    });
     const bad = mapOtlpRecord(jsonRecs[5]!);
     expect(bad.ok).toBe(false);
     // Newlines in the body stay in attributes (allowed there), not in identifiers.
@@ -80,14 +94,19 @@ describe("OTLP record → access event", () => {
 
   it("ids are deterministic: the same record always maps to the same id, a changed one to another", () => {
     const a = rec({ "http.request.method": "GET", "url.path": "/x", "enduser.id": "svc" });
-    expect(otlpRecordId(a)).toBe(otlpRecordId(rec({ "http.request.method": "GET", "url.path": "/x", "enduser.id": "svc" })));
-    expect(otlpRecordId(a)).not.toBe(otlpRecordId(rec({ "http.request.method": "GET", "url.path": "/y", "enduser.id": "svc" })));
+    expect(otlpRecordId(a)).toBe(
+      otlpRecordId(rec({ "http.request.method": "GET", "url.path": "/x", "enduser.id": "svc" })),
+    );
+    expect(otlpRecordId(a)).not.toBe(
+      otlpRecordId(rec({ "http.request.method": "GET", "url.path": "/y", "enduser.id": "svc" })),
+    );
     expect(otlpRecordId(a)).toMatch(/^otlp-[0-9a-f]{40}$/);
   });
 
   it("outcome: 401/403 and gRPC 7/16 denied; other ≥ 400, gRPC errors, error.type, ERROR severity failure", () => {
     const base = { "http.request.method": "GET", "url.path": "/x", "enduser.id": "svc" };
-    const outcome = (a: Record<string, JsonValue>, over: Partial<OtlpLogRecord> = {}) => mapOk(rec({ ...base, ...a }, over)).outcome;
+    const outcome = (a: Record<string, JsonValue>, over: Partial<OtlpLogRecord> = {}) =>
+      mapOk(rec({ ...base, ...a }, over)).outcome;
     expect(outcome({ "http.response.status_code": 401 })).toBe("denied");
     expect(outcome({ "http.status_code": 403 })).toBe("denied");
     expect(outcome({ "http.response.status_code": 404 })).toBe("failure");
@@ -95,22 +114,41 @@ describe("OTLP record → access event", () => {
     expect(outcome({ "http.response.status_code": 204 })).toBe("success");
     expect(outcome({ "error.type": "timeout" })).toBe("failure");
     expect(outcome({}, { severityNumber: 17 })).toBe("failure");
-    expect(mapOk(rec({ "rpc.method": "Charge", "rpc.service": "payments.v1.Payments", "rpc.system": "grpc", "rpc.grpc.status_code": 7 })).outcome).toBe("denied");
+    expect(
+      mapOk(
+        rec({
+          "rpc.method": "Charge",
+          "rpc.service": "payments.v1.Payments",
+          "rpc.system": "grpc",
+          "rpc.grpc.status_code": 7,
+        }),
+      ).outcome,
+    ).toBe("denied");
     expect(mapOk(rec({ "rpc.method": "Charge", "rpc.grpc.status_code": 14 })).outcome).toBe("failure");
   });
 
   it("eventType from HTTP method and DB operation", () => {
     const et = (m: string) => mapOk(rec({ "http.request.method": m, "url.path": "/x", "enduser.id": "svc" })).eventType;
-    expect(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "CONNECT"].map(et)).toEqual(["read", "read", "write", "modify", "modify", "delete", "execute"]);
-    expect(["select * from t", "INSERT INTO t", "update t set", "DELETE FROM t", "hgetall", "findOneAndUpdate", "CALL proc()"].map(dbEventType)).toEqual([
+    expect(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "CONNECT"].map(et)).toEqual([
+      "read",
       "read",
       "write",
       "modify",
-      "delete",
-      "read",
       "modify",
+      "delete",
       "execute",
     ]);
+    expect(
+      [
+        "select * from t",
+        "INSERT INTO t",
+        "update t set",
+        "DELETE FROM t",
+        "hgetall",
+        "findOneAndUpdate",
+        "CALL proc()",
+      ].map(dbEventType),
+    ).toEqual(["read", "write", "modify", "delete", "read", "modify", "execute"]);
   });
 
   it("rejects with a reason when it cannot tell who or when", () => {
@@ -123,7 +161,12 @@ describe("OTLP record → access event", () => {
   it("keeps attributes within 8 KiB / depth 5, naming what it dropped", () => {
     let deep: JsonValue = "leaf";
     for (let i = 0; i < 8; i++) deep = { d: deep };
-    const e = mapOk(rec({ "db.system.name": "redis", "db.operation.name": "GET", huge: "x".repeat(20_000), deep }, { body: "y".repeat(3000) }));
+    const e = mapOk(
+      rec(
+        { "db.system.name": "redis", "db.operation.name": "GET", huge: "x".repeat(20_000), deep },
+        { body: "y".repeat(3000) },
+      ),
+    );
     const attrs = e.attributes!;
     expect(Buffer.byteLength(JSON.stringify(attrs))).toBeLessThanOrEqual(8192);
     expect(attrs["ledgerline.dropped"]).toEqual(["log.body", "huge"]);

@@ -26,10 +26,14 @@ const HTTP_EVENT_TYPE: Record<string, string> = {
 };
 
 // First word of a database operation (SQL, Redis, MongoDB, Cassandra, Elasticsearch, DynamoDB…).
-const DB_READ = /^(SELECT|GET|MGET|HGET|HGETALL|HMGET|LRANGE|SMEMBERS|ZRANGE|EXISTS|KEYS|SCAN|FIND|FINDONE|AGGREGATE|COUNT|COUNTDOCUMENTS|DISTINCT|READ|QUERY|SEARCH|GETITEM|BATCHGETITEM|WITH|SHOW|DESCRIBE|EXPLAIN)$/;
-const DB_WRITE = /^(INSERT|CREATE|PUT|PUTITEM|BATCHWRITEITEM|SET|MSET|HSET|SETEX|LPUSH|RPUSH|SADD|ZADD|INSERTONE|INSERTMANY|COPY|INDEX|XADD|INCR|INCRBY|APPEND)$/;
-const DB_MODIFY = /^(UPDATE|UPDATEONE|UPDATEMANY|UPDATEITEM|UPSERT|MERGE|REPLACE|REPLACEONE|FINDANDMODIFY|FINDONEANDUPDATE|FINDONEANDREPLACE|ALTER|RENAME|GRANT|REVOKE|EXPIRE)$/;
-const DB_DELETE = /^(DELETE|DELETEONE|DELETEMANY|DELETEITEM|DEL|UNLINK|HDEL|SREM|ZREM|DROP|TRUNCATE|REMOVE|FINDONEANDDELETE|FLUSHDB|FLUSHALL)$/;
+const DB_READ =
+  /^(SELECT|GET|MGET|HGET|HGETALL|HMGET|LRANGE|SMEMBERS|ZRANGE|EXISTS|KEYS|SCAN|FIND|FINDONE|AGGREGATE|COUNT|COUNTDOCUMENTS|DISTINCT|READ|QUERY|SEARCH|GETITEM|BATCHGETITEM|WITH|SHOW|DESCRIBE|EXPLAIN)$/;
+const DB_WRITE =
+  /^(INSERT|CREATE|PUT|PUTITEM|BATCHWRITEITEM|SET|MSET|HSET|SETEX|LPUSH|RPUSH|SADD|ZADD|INSERTONE|INSERTMANY|COPY|INDEX|XADD|INCR|INCRBY|APPEND)$/;
+const DB_MODIFY =
+  /^(UPDATE|UPDATEONE|UPDATEMANY|UPDATEITEM|UPSERT|MERGE|REPLACE|REPLACEONE|FINDANDMODIFY|FINDONEANDUPDATE|FINDONEANDREPLACE|ALTER|RENAME|GRANT|REVOKE|EXPIRE)$/;
+const DB_DELETE =
+  /^(DELETE|DELETEONE|DELETEMANY|DELETEITEM|DEL|UNLINK|HDEL|SREM|ZREM|DROP|TRUNCATE|REMOVE|FINDONEANDDELETE|FLUSHDB|FLUSHALL)$/;
 
 export function dbEventType(operation: string): string {
   const word = (operation.trim().split(/[\s(;]+/)[0] ?? "").toUpperCase();
@@ -125,7 +129,8 @@ export function mapOtlpRecord(rec: OtlpLogRecord): MappedRecord {
     return undefined;
   };
 
-  const serviceName = typeof rec.resource["service.name"] === "string" ? (rec.resource["service.name"] as string) : undefined;
+  const serviceName =
+    typeof rec.resource["service.name"] === "string" ? (rec.resource["service.name"] as string) : undefined;
   const endUser = str("enduser.id", "user.id");
   const method = str("http.request.method", "http.method")?.toUpperCase();
   const httpMethod = method === "_OTHER" ? (str("http.request.method_original")?.toUpperCase() ?? "_OTHER") : method;
@@ -158,7 +163,8 @@ export function mapOtlpRecord(rec: OtlpLogRecord): MappedRecord {
       const ip = str("client.address", "network.peer.address", "net.sock.peer.addr");
       if (ip && isIpLiteral(ip)) requesterIp = ip;
       if (urlFull) targetId = stripQuery(urlFull);
-      else if (serverAddress && path) targetId = `${str("url.scheme") ?? "http"}://${serverAddress}${port ? `:${port}` : ""}${path}`;
+      else if (serverAddress && path)
+        targetId = `${str("url.scheme") ?? "http"}://${serverAddress}${port ? `:${port}` : ""}${path}`;
       else targetId = path ?? route;
       targetService = serviceName;
     } else {
@@ -170,7 +176,18 @@ export function mapOtlpRecord(rec: OtlpLogRecord): MappedRecord {
     }
     targetType = "api";
     eventType = HTTP_EVENT_TYPE[httpMethod] ?? "execute";
-    const shown = route ?? path ?? (urlFull ? (() => { try { return new URL(urlFull).pathname; } catch { return undefined; } })() : undefined);
+    const shown =
+      route ??
+      path ??
+      (urlFull
+        ? (() => {
+            try {
+              return new URL(urlFull).pathname;
+            } catch {
+              return undefined;
+            }
+          })()
+        : undefined);
     action = shown ? `${httpMethod} ${shown}` : httpMethod;
   } else if (dbSystem || dbOp) {
     // Database calls are always made by the emitting service (OTel db spans are client spans).
@@ -208,7 +225,8 @@ export function mapOtlpRecord(rec: OtlpLogRecord): MappedRecord {
   if (!requesterId) {
     return {
       ok: false,
-      reason: "cannot tell who made the request: set enduser.id (or peer.service / client.address) on server-side records, or service.name on the resource",
+      reason:
+        "cannot tell who made the request: set enduser.id (or peer.service / client.address) on server-side records, or service.name on the resource",
     };
   }
   if (!targetId) return { ok: false, reason: "cannot tell what was accessed: set url.full, url.path or http.route" };
@@ -219,17 +237,23 @@ export function mapOtlpRecord(rec: OtlpLogRecord): MappedRecord {
   const errorType = str("error.type");
   let outcome = "success";
   if (status === 401 || status === 403 || grpc === 7 || grpc === 16) outcome = "denied";
-  else if ((status !== undefined && status >= 400) || (grpc !== undefined && grpc !== 0) || errorType !== undefined) outcome = "failure";
+  else if ((status !== undefined && status >= 400) || (grpc !== undefined && grpc !== 0) || errorType !== undefined)
+    outcome = "failure";
   else if (status === undefined && grpc === undefined && (rec.severityNumber ?? 0) >= 17) outcome = "failure"; // ERROR or FATAL
 
   const timestamp = nanosToIso(rec.timeUnixNano) ?? nanosToIso(rec.observedTimeUnixNano);
-  if (!timestamp) return { ok: false, reason: "has neither timeUnixNano nor observedTimeUnixNano (or they are out of range)" };
+  if (!timestamp)
+    return { ok: false, reason: "has neither timeUnixNano nor observedTimeUnixNano (or they are out of range)" };
 
   const event: Record<string, unknown> = {
     id: otlpRecordId(rec),
     timestamp,
     eventType,
-    requester: { id: requesterId, type: requesterType(requesterId, human), ...(requesterIp ? { ip: requesterIp } : {}) },
+    requester: {
+      id: requesterId,
+      type: requesterType(requesterId, human),
+      ...(requesterIp ? { ip: requesterIp } : {}),
+    },
     target: { id: targetId, ...(targetService ? { service: targetService } : {}), type: targetType },
     outcome,
   };
@@ -246,10 +270,14 @@ export function mapOtlpRecord(rec: OtlpLogRecord): MappedRecord {
     {
       ...Object.fromEntries(Object.entries(rec.attributes)),
       ...(serviceName ? { "service.name": serviceName } : {}),
-      ...(rec.severityText || rec.severityNumber ? { "otel.severity": rec.severityText ?? rec.severityNumber ?? null } : {}),
+      ...(rec.severityText || rec.severityNumber
+        ? { "otel.severity": rec.severityText ?? rec.severityNumber ?? null }
+        : {}),
       ...(rec.eventName ? { "otel.event_name": rec.eventName } : {}),
       ...(rec.spanId ? { "otel.span_id": rec.spanId } : {}),
-      ...(rec.scope.name ? { "otel.scope": rec.scope.version ? `${rec.scope.name}@${rec.scope.version}` : rec.scope.name } : {}),
+      ...(rec.scope.name
+        ? { "otel.scope": rec.scope.version ? `${rec.scope.name}@${rec.scope.version}` : rec.scope.name }
+        : {}),
       ...(Object.keys(resourceRest).length ? { "otel.resource": resourceRest } : {}),
       ...(rec.body !== undefined ? { "log.body": rec.body } : {}),
     },

@@ -217,7 +217,10 @@ function keyValue(kv: Reader, depth: number, into: Record<string, JsonValue>): v
   into[key] = value ?? null;
 }
 
-function logRecord(r: Reader, base: Omit<OtlpLogRecord, "timeUnixNano" | "observedTimeUnixNano" | "attributes" | "problems">): OtlpLogRecord {
+function logRecord(
+  r: Reader,
+  base: Omit<OtlpLogRecord, "timeUnixNano" | "observedTimeUnixNano" | "attributes" | "problems">,
+): OtlpLogRecord {
   const rec: OtlpLogRecord = { ...base, timeUnixNano: 0n, observedTimeUnixNano: 0n, attributes: dict(), problems: [] };
   r.fields((f, wt) => {
     switch (f) {
@@ -323,7 +326,9 @@ export function decodeOtlpLogsProtobuf(buf: Uint8Array): OtlpLogRecord[] {
         }
         return false;
       });
-      records.forEach((lr, li) => out.push(logRecord(lr, { at: { resource: ri, scope: si, record: li }, resource, scope })));
+      records.forEach((lr, li) =>
+        out.push(logRecord(lr, { at: { resource: ri, scope: si, record: li }, resource, scope })),
+      );
     });
     ri++;
     return true;

@@ -39,12 +39,17 @@ describe.each(DIALECTS)("OTLP logs receiver on %s", (dialect) => {
       new Request("http://127.0.0.1/api/v1/otlp/v1/logs", {
         method: "POST",
         body: body as BodyInit,
-        headers: { "content-type": "application/json", ...(auth ? { authorization: `Bearer ${auth}` } : {}), ...headers },
+        headers: {
+          "content-type": "application/json",
+          ...(auth ? { authorization: `Bearer ${auth}` } : {}),
+          ...headers,
+        },
       }),
       {},
     );
   // Only this source's entries: key management itself may write audit-trail entries under another source.
-  const entries = async () => (await ledger.db.all<EntryRow>("SELECT * FROM entries WHERE source = ? ORDER BY seq", [SOURCE])).map(rowToEntry);
+  const entries = async () =>
+    (await ledger.db.all<EntryRow>("SELECT * FROM entries WHERE source = ? ORDER BY seq", [SOURCE])).map(rowToEntry);
   const count = async () => ledger.prisma.entry.count({ where: { source: SOURCE } });
 
   it("stores each access record of an OTLP/JSON export with the mapped fields and reports the rest as partial success", async () => {
@@ -53,8 +58,12 @@ describe.each(DIALECTS)("OTLP logs receiver on %s", (dialect) => {
     expect(r.headers.get("content-type")).toBe("application/json");
     const body = await r.json();
     expect(body.partialSuccess.rejectedLogRecords).toBe(2);
-    expect(body.partialSuccess.errorMessage).toContain("resourceLogs[0].scopeLogs[0].logRecords[3]: does not describe an access");
-    expect(body.partialSuccess.errorMessage).toContain("resourceLogs[1].scopeLogs[0].logRecords[1]: traceId must be 32 hex digits");
+    expect(body.partialSuccess.errorMessage).toContain(
+      "resourceLogs[0].scopeLogs[0].logRecords[3]: does not describe an access",
+    );
+    expect(body.partialSuccess.errorMessage).toContain(
+      "resourceLogs[1].scopeLogs[0].logRecords[1]: traceId must be 32 hex digits",
+    );
 
     const stored = await entries();
     expect(stored).toHaveLength(4);
@@ -69,10 +78,24 @@ describe.each(DIALECTS)("OTLP logs receiver on %s", (dialect) => {
       correlationId: "4bf92f3577b34da6a3ce929d0e0e4736",
     });
     expect(stored[0]!.id).toMatch(/^otlp-[0-9a-f]{40}$/);
-    expect(stored[1]).toMatchObject({ eventType: "delete", outcome: "denied", requester: { id: "alice@example.com", type: "user", ip: "2001:db8::17" } });
-    expect(stored[1]!.attributes).toMatchObject({ "app.policy": { name: "orders-delete-admins-only", rules: ["role=admin", "9007199254740993"] } });
-    expect(stored[2]).toMatchObject({ eventType: "write", outcome: "failure", target: { id: "https://payments.internal:8443/v1/charges", service: "payments" } });
-    expect(stored[3]).toMatchObject({ eventType: "write", requester: { id: "payments-worker" }, timestamp: "2026-11-26T09:30:04.000Z" });
+    expect(stored[1]).toMatchObject({
+      eventType: "delete",
+      outcome: "denied",
+      requester: { id: "alice@example.com", type: "user", ip: "2001:db8::17" },
+    });
+    expect(stored[1]!.attributes).toMatchObject({
+      "app.policy": { name: "orders-delete-admins-only", rules: ["role=admin", "9007199254740993"] },
+    });
+    expect(stored[2]).toMatchObject({
+      eventType: "write",
+      outcome: "failure",
+      target: { id: "https://payments.internal:8443/v1/charges", service: "payments" },
+    });
+    expect(stored[3]).toMatchObject({
+      eventType: "write",
+      requester: { id: "payments-worker" },
+      timestamp: "2026-11-26T09:30:04.000Z",
+    });
   });
 
   it("an exporter retry of the same export stores nothing new", async () => {
@@ -176,10 +199,14 @@ describe.each(DIALECTS)("OTLP logs receiver on %s", (dialect) => {
     });
 
     for (const [name, make] of [
-      ["exporter-logs-otlp-http (JSON)", (url: string) => new OtlpHttpJsonExporter({ url, headers: { Authorization: `Bearer ${key}` } })],
+      [
+        "exporter-logs-otlp-http (JSON)",
+        (url: string) => new OtlpHttpJsonExporter({ url, headers: { Authorization: `Bearer ${key}` } }),
+      ],
       [
         "exporter-logs-otlp-proto (protobuf, gzip)",
-        (url: string) => new OtlpProtoExporter({ url, headers: { Authorization: `Bearer ${key}` }, compression: "gzip" as never }),
+        (url: string) =>
+          new OtlpProtoExporter({ url, headers: { Authorization: `Bearer ${key}` }, compression: "gzip" as never }),
       ],
     ] as const) {
       it(`${name}: entries arrive once each, through the exporter's retries`, async () => {
@@ -203,7 +230,15 @@ describe.each(DIALECTS)("OTLP logs receiver on %s", (dialect) => {
 
     it("an exporter with a wrong key gets 401 (export FAILED), nothing stored", async () => {
       const results: number[] = [];
-      await emitSampleLogs(recording(new OtlpProtoExporter({ url: `${server.url}/api/v1/otlp/v1/logs`, headers: { Authorization: "Bearer nope" } }), results));
+      await emitSampleLogs(
+        recording(
+          new OtlpProtoExporter({
+            url: `${server.url}/api/v1/otlp/v1/logs`,
+            headers: { Authorization: "Bearer nope" },
+          }),
+          results,
+        ),
+      );
       expect(results.every((c) => c === 1)).toBe(true);
       expect(await count()).toBe(0);
     });

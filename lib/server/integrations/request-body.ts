@@ -13,17 +13,29 @@ export async function readIntegrationBody(req: Request, limit: number): Promise<
   const encoding = (req.headers.get("content-encoding") ?? "").trim().toLowerCase();
   if (encoding === "" || encoding === "identity") return raw;
   if (encoding !== "gzip" && encoding !== "x-gzip") {
-    throw new AppError("unsupported_media_type", `Content-Encoding "${encoding}" is not supported; send gzip or no encoding.`);
+    throw new AppError(
+      "unsupported_media_type",
+      `Content-Encoding "${encoding}" is not supported; send gzip or no encoding.`,
+    );
   }
   return new Promise((resolve, reject) => {
     zlib.gunzip(raw, { maxOutputLength: limit }, (err, out) => {
       if (!err) return resolve(new Uint8Array(out.buffer, out.byteOffset, out.byteLength));
       if ((err as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE" || err instanceof RangeError) {
         return reject(
-          new AppError("payload_too_large", `The request body inflates to more than ${limit} bytes; send smaller batches.`, { limit }),
+          new AppError(
+            "payload_too_large",
+            `The request body inflates to more than ${limit} bytes; send smaller batches.`,
+            { limit },
+          ),
         );
       }
-      reject(new AppError("bad_request", `The body is not valid gzip (${(err as NodeJS.ErrnoException).code ?? "corrupt data"}).`));
+      reject(
+        new AppError(
+          "bad_request",
+          `The body is not valid gzip (${(err as NodeJS.ErrnoException).code ?? "corrupt data"}).`,
+        ),
+      );
     });
   });
 }

@@ -48,9 +48,13 @@ export function integrationRoutes(getLedger: () => Promise<Ledger>) {
         records = protobuf ? decodeOtlpLogsProtobuf(body) : decodeOtlpLogsJson(decodeUtf8(body));
       } catch (e) {
         if (e instanceof OtlpDecodeError) {
-          throw new AppError("bad_request", `The body is not an OTLP ExportLogsServiceRequest (${protobuf ? "protobuf" : "JSON"}): ${e.message}. Nothing was stored.`, {
-            title: "Malformed OTLP request",
-          });
+          throw new AppError(
+            "bad_request",
+            `The body is not an OTLP ExportLogsServiceRequest (${protobuf ? "protobuf" : "JSON"}): ${e.message}. Nothing was stored.`,
+            {
+              title: "Malformed OTLP request",
+            },
+          );
         }
         throw e;
       }
@@ -69,7 +73,8 @@ export function integrationRoutes(getLedger: () => Promise<Ledger>) {
         mapped.map((m) => m.event),
       );
       outcomes.forEach((o, i) => {
-        if (o.status === "invalid" || o.status === "conflict") problems.push(`${where(mapped[i]!.record)}: ${describeOutcome(o)}`);
+        if (o.status === "invalid" || o.status === "conflict")
+          problems.push(`${where(mapped[i]!.record)}: ${describeOutcome(o)}`);
       });
 
       const rejected = problems.length;
@@ -79,7 +84,9 @@ export function integrationRoutes(getLedger: () => Promise<Ledger>) {
           `${rejected} of ${records.length} log record(s) were not stored: ` +
           problems.slice(0, MAX_REPORTED).join(" | ") +
           (rejected > MAX_REPORTED ? ` | … and ${rejected - MAX_REPORTED} more` : "");
-        console.warn(`[ledgerline] ${requestId} OTLP: ${rejected} of ${records.length} log record(s) rejected for source ${key.source}`);
+        console.warn(
+          `[ledgerline] ${requestId} OTLP: ${rejected} of ${records.length} log record(s) rejected for source ${key.source}`,
+        );
       }
       // OTLP: 200 with an ExportLogsServiceResponse in the request's encoding; partialSuccess only when something was rejected.
       if (protobuf) {
@@ -97,7 +104,10 @@ export function integrationRoutes(getLedger: () => Promise<Ledger>) {
       const key = await authenticateRequest(ledger, req);
       const type = mediaType(req);
       if (type !== "" && type !== "application/json") {
-        throw new AppError("unsupported_media_type", `Content-Type must be application/json (an audit.k8s.io/v1 EventList), not "${type}".`);
+        throw new AppError(
+          "unsupported_media_type",
+          `Content-Type must be application/json (an audit.k8s.io/v1 EventList), not "${type}".`,
+        );
       }
       takeRate(ledger, key.id, 1);
       const text = decodeUtf8(await readIntegrationBody(req, ledger.config.maxBodyBytes));
@@ -114,11 +124,22 @@ export function integrationRoutes(getLedger: () => Promise<Ledger>) {
       }
       const list: unknown = JSON.parse(text);
       const isList =
-        typeof list === "object" && list !== null && !Array.isArray(list) && (list as Record<string, unknown>).kind === "EventList";
-      if (!isList || (list as Record<string, unknown>).apiVersion !== "audit.k8s.io/v1" || !Array.isArray((list as Record<string, unknown>).items)) {
-        throw new AppError("bad_request", 'The body must be an audit.k8s.io/v1 EventList: {"kind":"EventList","apiVersion":"audit.k8s.io/v1","items":[…]}. Nothing was stored.', {
-          title: "Not an audit EventList",
-        });
+        typeof list === "object" &&
+        list !== null &&
+        !Array.isArray(list) &&
+        (list as Record<string, unknown>).kind === "EventList";
+      if (
+        !isList ||
+        (list as Record<string, unknown>).apiVersion !== "audit.k8s.io/v1" ||
+        !Array.isArray((list as Record<string, unknown>).items)
+      ) {
+        throw new AppError(
+          "bad_request",
+          'The body must be an audit.k8s.io/v1 EventList: {"kind":"EventList","apiVersion":"audit.k8s.io/v1","items":[…]}. Nothing was stored.',
+          {
+            title: "Not an audit EventList",
+          },
+        );
       }
       const items = (list as { items: unknown[] }).items;
       if (items.length > 1) takeRate(ledger, key.id, items.length - 1);
@@ -135,7 +156,12 @@ export function integrationRoutes(getLedger: () => Promise<Ledger>) {
         const m = mapK8sAuditEvent(item, { traceId, cluster });
         const auditID = (item as { auditID?: unknown } | null)?.auditID;
         if (m.kind === "skipped") skipped[m.stage] = (skipped[m.stage] ?? 0) + 1;
-        else if (m.kind === "rejected") rejected.push({ index, ...(typeof auditID === "string" ? { auditID } : {}), errors: m.errors.map((e) => ({ pointer: `/items/${index}${e.pointer}`, detail: e.detail })) });
+        else if (m.kind === "rejected")
+          rejected.push({
+            index,
+            ...(typeof auditID === "string" ? { auditID } : {}),
+            errors: m.errors.map((e) => ({ pointer: `/items/${index}${e.pointer}`, detail: e.detail })),
+          });
         else mapped.push({ index, auditID, event: m.event });
       });
       const outcomes = await appendMapped(
@@ -155,14 +181,20 @@ export function integrationRoutes(getLedger: () => Promise<Ledger>) {
             auditID,
             errors:
               o.status === "invalid"
-                ? o.errors.map((e) => ({ pointer: `/items/${index}`, mappedField: e.pointer || "(event)", detail: e.detail }))
+                ? o.errors.map((e) => ({
+                    pointer: `/items/${index}`,
+                    mappedField: e.pointer || "(event)",
+                    detail: e.detail,
+                  }))
                 : [{ pointer: `/items/${index}/auditID`, detail: describeOutcome(o) }],
           });
         }
       });
       rejected.sort((a, b) => (a.index as number) - (b.index as number));
       if (rejected.length) {
-        console.warn(`[ledgerline] ${requestId} k8s audit: ${rejected.length} of ${items.length} event(s) rejected for source ${key.source}`);
+        console.warn(
+          `[ledgerline] ${requestId} k8s audit: ${rejected.length} of ${items.length} event(s) rejected for source ${key.source}`,
+        );
       }
       const skippedCount = Object.values(skipped).reduce((a, b) => a + b, 0);
       // 2xx even with rejections: the apiserver retries non-2xx, and a bad event stays bad;

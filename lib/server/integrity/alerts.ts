@@ -34,11 +34,19 @@ const PKCS8_ED25519_PREFIX = Buffer.from("302e020100300506032b657004220420", "he
 
 /** Ed25519 over the exact body bytes, by the log's signing key (base64). */
 export function signAlertBody(body: string, key: Pick<SigningKey, "seed">): string {
-  const priv = crypto.createPrivateKey({ key: Buffer.concat([PKCS8_ED25519_PREFIX, Buffer.from(key.seed)]), format: "der", type: "pkcs8" });
+  const priv = crypto.createPrivateKey({
+    key: Buffer.concat([PKCS8_ED25519_PREFIX, Buffer.from(key.seed)]),
+    format: "der",
+    type: "pkcs8",
+  });
   return crypto.sign(null, Buffer.from(body, "utf8"), priv).toString("base64");
 }
 
-export async function postAlert(url: string, body: string, key: Pick<SigningKey, "seed" | "keyIdHex">): Promise<boolean> {
+export async function postAlert(
+  url: string,
+  body: string,
+  key: Pick<SigningKey, "seed" | "keyIdHex">,
+): Promise<boolean> {
   try {
     const res = await fetch(url, {
       method: "POST",
@@ -63,7 +71,9 @@ export async function postAlert(url: string, body: string, key: Pick<SigningKey,
 
 /** Sends every alert channel for one failure. Never throws. */
 export async function raiseAlert(ledger: Ledger, r: IntegrityResult): Promise<void> {
-  console.error(`[ledgerline] INTEGRITY FAILURE kind=${r.kind} seq=${r.firstBadSeq ?? "-"} run=${r.runId}: ${r.reason}`);
+  console.error(
+    `[ledgerline] INTEGRITY FAILURE kind=${r.kind} seq=${r.firstBadSeq ?? "-"} run=${r.runId}: ${r.reason}`,
+  );
   const alert: Alert = {
     type: "ledgerline.integrity.failed",
     origin: ledger.config.origin,

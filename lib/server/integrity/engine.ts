@@ -50,8 +50,14 @@ export type PassResult = {
 
 /** Checkpoints first, then the entry count: every checkpoint read is covered by entries committed before it. */
 export async function takeSnapshot(db: SqlDriver): Promise<Snapshot> {
-  const rows = await db.all<CheckpointRow>("SELECT tree_size, root_hash, note, key_id, created_at FROM checkpoints ORDER BY tree_size");
-  const cps = rows.map((r) => ({ size: Number(r.tree_size), root: new Uint8Array(r.root_hash), row: { ...r, tree_size: Number(r.tree_size) } }));
+  const rows = await db.all<CheckpointRow>(
+    "SELECT tree_size, root_hash, note, key_id, created_at FROM checkpoints ORDER BY tree_size",
+  );
+  const cps = rows.map((r) => ({
+    size: Number(r.tree_size),
+    root: new Uint8Array(r.root_hash),
+    row: { ...r, tree_size: Number(r.tree_size) },
+  }));
   // One statement: a consistent pair even while the sequencer appends.
   const h = await db.get<{ head: number | null; n: number }>("SELECT MAX(seq) AS head, COUNT(*) AS n FROM entries");
   return { cps, head: Number(h?.head ?? 0), count: Number(h?.n ?? 0) };
@@ -64,7 +70,9 @@ export function checkpointsDigest(cps: Cp[], size: number): { digest: string; co
   for (const c of cps) {
     if (c.size > size) break;
     count++;
-    h.update(`${c.size}\n${toBase64(c.root)}\n${c.row.created_at}\n${c.row.key_id}\n`).update(c.row.note).update("\0");
+    h.update(`${c.size}\n${toBase64(c.root)}\n${c.row.created_at}\n${c.row.key_id}\n`)
+      .update(c.row.note)
+      .update("\0");
   }
   return { digest: h.digest("hex"), count };
 }
@@ -97,7 +105,11 @@ function stateFinding(s: VerifierState, snap: Snapshot): Finding | null {
   if (s.checkpoint) {
     const same = snap.cps.find((c) => c.size === s.checkpoint!.treeSize);
     if (!same) {
-      return { kind: "rollback", firstBadSeq: null, reason: `checkpoint ${s.checkpoint.treeSize}, seen by the verifier at ${s.verifiedAt}, was deleted` };
+      return {
+        kind: "rollback",
+        firstBadSeq: null,
+        reason: `checkpoint ${s.checkpoint.treeSize}, seen by the verifier at ${s.verifiedAt}, was deleted`,
+      };
     }
     if (!bytesEqual(same.root, fromBase64(s.checkpoint.root))) {
       return {
@@ -153,11 +165,16 @@ export async function checkpointForks(db: SqlDriver, cps: Cp[], from = 0): Promi
           b.size,
           `fork: checkpoint ${b.size} (key ${b.row.key_id}) is not consistent with checkpoint ${a.size} — the RFC 9162 consistency proof ` +
             `fails — while the log matches checkpoint ${a.size}${i === cps.length - 1 ? "" : " and the later ones"}: two validly signed checkpoints describe different trees` +
-            (i === cps.length - 1 ? ` (or entries ${a.size + 1}..${b.size} were rewritten together with their hashes)` : ""),
+            (i === cps.length - 1
+              ? ` (or entries ${a.size + 1}..${b.size} were rewritten together with their hashes)`
+              : ""),
         );
       }
     } else if (agA === false && agB && !forks.has(a.size)) {
-      forks.set(a.size, `fork: checkpoint ${a.size} (key ${a.row.key_id}) is not consistent with checkpoint ${b.size}, which the log matches: two validly signed checkpoints describe different trees`);
+      forks.set(
+        a.size,
+        `fork: checkpoint ${a.size} (key ${a.row.key_id}) is not consistent with checkpoint ${b.size}, which the log matches: two validly signed checkpoints describe different trees`,
+      );
     }
   }
   return forks;
@@ -171,7 +188,13 @@ type ScanFailure =
   | { type: "node"; first: number; last: number; level: number; missing: boolean }
   | { type: "checkpoint"; size: number; lastGood: number };
 
-type ScanResult = { failure: ScanFailure | null; mismatches: LeafMismatch[]; range: CompactRange; checked: number; snapshots: Map<number, Uint8Array> };
+type ScanResult = {
+  failure: ScanFailure | null;
+  mismatches: LeafMismatch[];
+  range: CompactRange;
+  checked: number;
+  snapshots: Map<number, Uint8Array>;
+};
 
 /**
  * Streams entries from+1..to in seq order onto `range` (the verified tree of
@@ -181,7 +204,16 @@ type ScanResult = { failure: ScanFailure | null; mismatches: LeafMismatch[]; ran
  */
 async function scan(
   db: SqlDriver,
-  opts: { from: number; to: number; range: CompactRange; cps: Cp[]; nodes: Map<string, Uint8Array>; rootAt?: number[]; onProgress?: Progress; batch?: number },
+  opts: {
+    from: number;
+    to: number;
+    range: CompactRange;
+    cps: Cp[];
+    nodes: Map<string, Uint8Array>;
+    rootAt?: number[];
+    onProgress?: Progress;
+    batch?: number;
+  },
 ): Promise<ScanResult> {
   const range = opts.range;
   const batch = opts.batch ?? 5000;
@@ -195,7 +227,11 @@ async function scan(
   let expected = opts.from + 1;
   let checked = 0;
   outer: while (expected <= opts.to) {
-    const rows = await db.all<EntryRow>("SELECT * FROM entries WHERE seq >= ? AND seq <= ? ORDER BY seq LIMIT ?", [expected, opts.to, batch]);
+    const rows = await db.all<EntryRow>("SELECT * FROM entries WHERE seq >= ? AND seq <= ? ORDER BY seq LIMIT ?", [
+      expected,
+      opts.to,
+      batch,
+    ]);
     if (!rows.length) {
       failure ??= { type: "gap", seq: expected, next: 0 };
       break;
@@ -264,12 +300,20 @@ function classifyLeaf(seq: number, mismatches: LeafMismatch[]): Finding {
   try {
     entry = rowToEntry(row);
   } catch (e) {
-    return { kind: "modified", firstBadSeq: seq, reason: `entry ${seq} was modified: its columns cannot be rebuilt into an entry (${(e as Error).message})` };
+    return {
+      kind: "modified",
+      firstBadSeq: seq,
+      reason: `entry ${seq} was modified: its columns cannot be rebuilt into an entry (${(e as Error).message})`,
+    };
   }
   const stored = new Uint8Array(row.leaf_hash);
   const next = at.get(seq + 1);
   if (hashesAs(entry, seq - 1, stored)) {
-    return { kind: "inserted", firstBadSeq: seq - 1, reason: `an entry was inserted at seq ${seq - 1}: the entries from ${seq} on are the log's entries ${seq - 1}… shifted up by one` };
+    return {
+      kind: "inserted",
+      firstBadSeq: seq - 1,
+      reason: `an entry was inserted at seq ${seq - 1}: the entries from ${seq} on are the log's entries ${seq - 1}… shifted up by one`,
+    };
   }
   if (next) {
     try {
@@ -285,7 +329,11 @@ function classifyLeaf(seq: number, mismatches: LeafMismatch[]): Finding {
     }
   }
   if (hashesAs(entry, seq + 1, stored)) {
-    return { kind: "gap", firstBadSeq: seq, reason: `entry ${seq} was deleted and the entries after it renumbered down by one` };
+    return {
+      kind: "gap",
+      firstBadSeq: seq,
+      reason: `entry ${seq} was deleted and the entries after it renumbered down by one`,
+    };
   }
   for (const m of mismatches) {
     if (m.seq !== seq && hashesAs(entry, m.seq, stored)) {
@@ -296,7 +344,11 @@ function classifyLeaf(seq: number, mismatches: LeafMismatch[]): Finding {
       };
     }
   }
-  return { kind: "modified", firstBadSeq: seq, reason: `entry ${seq} was modified: its content does not hash to its stored leaf hash` };
+  return {
+    kind: "modified",
+    firstBadSeq: seq,
+    reason: `entry ${seq} was modified: its content does not hash to its stored leaf hash`,
+  };
 }
 
 function scanFinding(f: ScanFailure, mismatches: LeafMismatch[], forks: Map<number, string>): Finding {
@@ -311,7 +363,11 @@ function scanFinding(f: ScanFailure, mismatches: LeafMismatch[], forks: Map<numb
       };
     case "node":
       return f.missing
-        ? { kind: "other", firstBadSeq: f.first, reason: `the stored subtree hash of entries ${f.first}..${f.last} (level ${f.level}) is missing` }
+        ? {
+            kind: "other",
+            firstBadSeq: f.first,
+            reason: `the stored subtree hash of entries ${f.first}..${f.last} (level ${f.level}) is missing`,
+          }
         : {
             kind: "modified",
             firstBadSeq: f.first,
@@ -330,19 +386,34 @@ function scanFinding(f: ScanFailure, mismatches: LeafMismatch[], forks: Map<numb
 }
 
 async function loadNodes(db: SqlDriver): Promise<Map<string, Uint8Array>> {
-  const rows = await db.all<{ level: number; idx: number; hash: Uint8Array }>("SELECT level, idx, hash FROM merkle_nodes");
+  const rows = await db.all<{ level: number; idx: number; hash: Uint8Array }>(
+    "SELECT level, idx, hash FROM merkle_nodes",
+  );
   return new Map(rows.map((n) => [`${Number(n.level)}/${Number(n.idx)}`, new Uint8Array(n.hash)]));
 }
 
 async function guardsFinding(db: SqlDriver): Promise<Finding | null> {
   const g = await checkGuards(db);
-  return g.ok ? null : { kind: "guards", firstBadSeq: null, reason: `the entries verify, but the append-only guards are missing or altered: ${g.problems.join("; ")}` };
+  return g.ok
+    ? null
+    : {
+        kind: "guards",
+        firstBadSeq: null,
+        reason: `the entries verify, but the append-only guards are missing or altered: ${g.problems.join("; ")}`,
+      };
 }
 
 /** Everything, from seq 1. */
 export async function fullPass(
   db: SqlDriver,
-  opts: { origin: string; verifiers: Verifier[]; state: VerifierState | null; snap: Snapshot; onProgress?: Progress; batch?: number },
+  opts: {
+    origin: string;
+    verifiers: Verifier[];
+    state: VerifierState | null;
+    snap: Snapshot;
+    onProgress?: Progress;
+    batch?: number;
+  },
 ): Promise<PassResult> {
   const { snap, state } = opts;
   const done = (finding: Finding | null, entriesChecked = 0, range: CompactRange | null = null): PassResult => ({
@@ -357,7 +428,10 @@ export async function fullPass(
     const f = stateFinding(state, snap);
     if (f) return done(f);
   }
-  const forks = await checkpointForks(db, snap.cps.filter((c) => c.size <= snap.head));
+  const forks = await checkpointForks(
+    db,
+    snap.cps.filter((c) => c.size <= snap.head),
+  );
   const s = await scan(db, {
     from: 0,
     to: snap.head,
@@ -407,8 +481,7 @@ export async function fullPass(
 }
 
 export type IncrementalOutcome =
-  | { escalate: false; result: PassResult; sampled: number[] }
-  | { escalate: true; why: string; entriesChecked: number };
+  { escalate: false; result: PassResult; sampled: number[] } | { escalate: true; why: string; entriesChecked: number };
 
 /**
  * New entries and checkpoints since the remembered state, plus a sample of old
@@ -417,7 +490,15 @@ export type IncrementalOutcome =
  */
 export async function incrementalPass(
   db: SqlDriver,
-  opts: { origin: string; verifiers: Verifier[]; state: VerifierState; snap: Snapshot; sample: number[]; onProgress?: Progress; batch?: number },
+  opts: {
+    origin: string;
+    verifiers: Verifier[];
+    state: VerifierState;
+    snap: Snapshot;
+    sample: number[];
+    onProgress?: Progress;
+    batch?: number;
+  },
 ): Promise<IncrementalOutcome> {
   const { snap, state } = opts;
   let checked = 0;
@@ -427,7 +508,8 @@ export async function incrementalPass(
   if (stateFinding(state, snap)) return up("the remembered checkpoint changed");
   const rememberedCp = state.checkpoint?.treeSize ?? 0;
   const digest = checkpointsDigest(snap.cps, rememberedCp);
-  if (digest.digest !== state.checkpointsDigest || digest.count !== state.checkpointCount) return up("checkpoints the verifier had seen changed");
+  if (digest.digest !== state.checkpointsDigest || digest.count !== state.checkpointCount)
+    return up("checkpoints the verifier had seen changed");
   const fresh = snap.cps.filter((c) => c.size > rememberedCp);
   if (forgedFinding(fresh, opts.verifiers, opts.origin)) return up("a new checkpoint does not verify");
 
@@ -450,11 +532,23 @@ export async function incrementalPass(
       if (e instanceof TreeReadError) return up(e.message);
       throw e;
     }
-    if (!bytesEqual(h, remembered[i]!)) return up(`entries ${p.start + 1}..${p.end} no longer match the remembered tree`);
+    if (!bytesEqual(h, remembered[i]!))
+      return up(`entries ${p.start + 1}..${p.end} no longer match the remembered tree`);
   }
 
   // New checkpoints: consistency from the remembered checkpoint on, by proof.
-  const chain: Cp[] = [...(state.checkpoint ? [{ size: state.checkpoint.treeSize, root: fromBase64(state.checkpoint.root), row: snap.cps.find((c) => c.size === rememberedCp)!.row }] : []), ...fresh];
+  const chain: Cp[] = [
+    ...(state.checkpoint
+      ? [
+          {
+            size: state.checkpoint.treeSize,
+            root: fromBase64(state.checkpoint.root),
+            row: snap.cps.find((c) => c.size === rememberedCp)!.row,
+          },
+        ]
+      : []),
+    ...fresh,
+  ];
   if ((await checkpointForks(db, chain)).size) return up("new checkpoints are not consistent");
 
   // New entries, onto the remembered compact range.
@@ -477,15 +571,24 @@ export async function incrementalPass(
     const leaves = await recomputedLeaves(db, start, start + CHUNK);
     if (!leaves) return up(`sampled entries ${start + 1}..${start + CHUNK} do not recompute`);
     checked += CHUNK;
-    const node = await db.get<{ hash: Uint8Array }>("SELECT hash FROM merkle_nodes WHERE level = ? AND idx = ?", [8, chunk]);
-    if (!node || !bytesEqual(new Uint8Array(node.hash), merkleRoot(leaves))) return up(`sampled entries ${start + 1}..${start + CHUNK} do not match their stored subtree hash`);
+    const node = await db.get<{ hash: Uint8Array }>("SELECT hash FROM merkle_nodes WHERE level = ? AND idx = ?", [
+      8,
+      chunk,
+    ]);
+    if (!node || !bytesEqual(new Uint8Array(node.hash), merkleRoot(leaves)))
+      return up(`sampled entries ${start + 1}..${start + CHUNK} do not match their stored subtree hash`);
   }
 
   const guards = await guardsFinding(db);
   return {
     escalate: false,
     sampled: opts.sample,
-    result: { finding: guards, entriesChecked: checked, checkpointsChecked: fresh.length, range: guards ? null : s.range },
+    result: {
+      finding: guards,
+      entriesChecked: checked,
+      checkpointsChecked: fresh.length,
+      range: guards ? null : s.range,
+    },
   };
 }
 

@@ -46,11 +46,17 @@ describe.each(DIALECTS)("integrity center on %s", (dialect) => {
     await ledger.signingKey();
     let n = 0;
     for (const cp of [300, 600]) {
-      await ledger.sequencer.append("spiffe://test/a", Array.from({ length: cp - n }, () => ev()));
+      await ledger.sequencer.append(
+        "spiffe://test/a",
+        Array.from({ length: cp - n }, () => ev()),
+      );
       await ledger.sequencer.checkpoint();
       n = cp;
     }
-    await ledger.sequencer.append("spiffe://test/a", Array.from({ length: 50 }, () => ev()));
+    await ledger.sequencer.append(
+      "spiffe://test/a",
+      Array.from({ length: 50 }, () => ev()),
+    );
     if (remember) {
       const first = await runVerification(ledger, { mode: "incremental", alert: false });
       expect(first).toMatchObject({ ok: true, treeSize: 650, verifiedThrough: 650, kind: null });
@@ -59,28 +65,41 @@ describe.each(DIALECTS)("integrity center on %s", (dialect) => {
     if (!dropGuards) return;
     const drop =
       dialect === "sqlite"
-        ? ["entries_no_update", "entries_no_delete", "checkpoints_no_delete", "checkpoints_no_update"].map((t) => `DROP TRIGGER ${t}`)
+        ? ["entries_no_update", "entries_no_delete", "checkpoints_no_delete", "checkpoints_no_update"].map(
+            (t) => `DROP TRIGGER ${t}`,
+          )
         : ["ALTER TABLE entries DISABLE TRIGGER USER", "ALTER TABLE checkpoints DISABLE TRIGGER USER"];
     for (const s of drop) await attacker.exec(s);
   }
 
-  const p = (sql: string) => (dialect === "postgres" ? sql.replace(/\?/g, (() => { let i = 0; return () => `$${++i}`; })()) : sql);
+  const p = (sql: string) =>
+    dialect === "postgres"
+      ? sql.replace(
+          /\?/g,
+          (() => {
+            let i = 0;
+            return () => `$${++i}`;
+          })(),
+        )
+      : sql;
 
   async function insertCheckpoint(size: number, note: string, root: Uint8Array) {
-    await attacker!.exec(p("INSERT INTO checkpoints (tree_size, root_hash, note, key_id, created_at) VALUES (?, ?, ?, ?, ?)"), [
-      size,
-      Buffer.from(root),
-      note,
-      "deadbeef",
-      new Date().toISOString(),
-    ]);
+    await attacker!.exec(
+      p("INSERT INTO checkpoints (tree_size, root_hash, note, key_id, created_at) VALUES (?, ?, ?, ?, ?)"),
+      [size, Buffer.from(root), note, "deadbeef", new Date().toISOString()],
+    );
   }
 
   /** Both modes must name the same kind and seq. */
   async function expectBoth(kind: string, seq: number | null, reason: RegExp) {
     for (const mode of ["incremental", "full"] as const) {
       const r = await runVerification(ledger, { mode, alert: false });
-      expect({ mode, ok: r.ok, kind: r.kind, firstBadSeq: r.firstBadSeq }).toEqual({ mode, ok: false, kind, firstBadSeq: seq });
+      expect({ mode, ok: r.ok, kind: r.kind, firstBadSeq: r.firstBadSeq }).toEqual({
+        mode,
+        ok: false,
+        kind,
+        firstBadSeq: seq,
+      });
       expect(r.reason).toMatch(reason);
     }
   }
@@ -91,11 +110,22 @@ describe.each(DIALECTS)("integrity center on %s", (dialect) => {
     expect(st).toMatchObject({ origin: ORIGIN, treeSize: 650, checkpoint: { treeSize: 600 } });
     expect(st.subtrees).toHaveLength(4); // 650 = 512 + 128 + 8 + 2
     expect(fs.statSync(stateFile(store.config.dataDir)).mode & 0o777).toBe(0o600);
-    await ledger.sequencer.append("spiffe://test/a", Array.from({ length: 100 }, () => ev()));
+    await ledger.sequencer.append(
+      "spiffe://test/a",
+      Array.from({ length: 100 }, () => ev()),
+    );
     await ledger.sequencer.checkpoint();
     const progress: number[] = [];
     const r = await runVerification(ledger, { mode: "incremental", onProgress: (d) => progress.push(d) });
-    expect(r).toMatchObject({ ok: true, mode: "incremental", treeSize: 750, verifiedThrough: 750, checkpointsChecked: 1, firstBadSeq: null, kind: null });
+    expect(r).toMatchObject({
+      ok: true,
+      mode: "incremental",
+      treeSize: 750,
+      verifiedThrough: 750,
+      checkpointsChecked: 1,
+      firstBadSeq: null,
+      kind: null,
+    });
     // 100 new + 2 sampled chunks of 256 + the remembered tail below one chunk (128 + 8 + 2)
     expect(r.entriesChecked).toBe(100 + 512 + 138);
     expect(progress.at(-1)).toBe(100);
@@ -103,7 +133,12 @@ describe.each(DIALECTS)("integrity center on %s", (dialect) => {
     const full = await runVerification(ledger, { mode: "full" });
     expect(full).toMatchObject({ ok: true, entriesChecked: 750, checkpointsChecked: 3 });
     const run = await getRun(ledger, full.runId);
-    expect(run).toMatchObject({ status: "ok", mode: "full", verifiedThrough: 750, progress: { done: 750, total: 750 } });
+    expect(run).toMatchObject({
+      status: "ok",
+      mode: "full",
+      verifiedThrough: 750,
+      progress: { done: 750, total: 750 },
+    });
   });
 
   it("names a modified entry", async () => {
@@ -120,7 +155,11 @@ describe.each(DIALECTS)("integrity center on %s", (dialect) => {
 
   it("names reordered entries", async () => {
     await build();
-    for (const s of ["UPDATE entries SET seq = -1 WHERE seq = 100", "UPDATE entries SET seq = 100 WHERE seq = 200", "UPDATE entries SET seq = 200 WHERE seq = -1"]) {
+    for (const s of [
+      "UPDATE entries SET seq = -1 WHERE seq = 100",
+      "UPDATE entries SET seq = 100 WHERE seq = 200",
+      "UPDATE entries SET seq = 200 WHERE seq = -1",
+    ]) {
       await attacker!.exec(s);
     }
     await expectBoth("reordered", 100, /row at seq 100 is the log's entry 200/);
@@ -132,7 +171,9 @@ describe.each(DIALECTS)("integrity center on %s", (dialect) => {
     await attacker!.exec("UPDATE entries SET seq = 1 - seq WHERE seq < 0");
     const cols =
       "source, ts, received_at, event_type, requester_id, requester_type, requester_ip, target_id, target_service, target_type, action, outcome, correlation_id, reason, attributes, leaf_hash";
-    await attacker!.exec(`INSERT INTO entries (seq, event_id, ${cols}) SELECT 150, 'forged-150', ${cols} FROM entries WHERE seq = 151`);
+    await attacker!.exec(
+      `INSERT INTO entries (seq, event_id, ${cols}) SELECT 150, 'forged-150', ${cols} FROM entries WHERE seq = 151`,
+    );
     await expectBoth("inserted", 150, /inserted at seq 150/);
   });
 
@@ -159,13 +200,20 @@ describe.each(DIALECTS)("integrity center on %s", (dialect) => {
     await build();
     const evil = generateSigningKey(ORIGIN);
     const root = crypto.randomBytes(32);
-    await insertCheckpoint(650, signNote(formatCheckpoint({ origin: ORIGIN, size: 650, rootHash: root }), [evil]), root);
+    await insertCheckpoint(
+      650,
+      signNote(formatCheckpoint({ origin: ORIGIN, size: 650, rootHash: root }), [evil]),
+      root,
+    );
     await expectBoth("forged-checkpoint", null, /checkpoint 650: note has no verifiable signatures/);
   });
 
   it("names a checkpoint with a bad signature", async () => {
     await build();
-    const [row] = (await attacker!.exec("SELECT note, root_hash FROM checkpoints WHERE tree_size = 600")) as Array<{ note: string; root_hash: Uint8Array }>;
+    const [row] = (await attacker!.exec("SELECT note, root_hash FROM checkpoints WHERE tree_size = 600")) as Array<{
+      note: string;
+      root_hash: Uint8Array;
+    }>;
     // The real key's signature line, over a different tree size: the signature no longer matches.
     const forged = row!.note.replace("\n600\n", "\n650\n");
     await insertCheckpoint(650, forged, new Uint8Array(row!.root_hash));
@@ -177,8 +225,16 @@ describe.each(DIALECTS)("integrity center on %s", (dialect) => {
       await build();
       const signer = parseSignerKey(fs.readFileSync(signingKeyFile(store.config.dataDir), "utf8").trim());
       const root = crypto.randomBytes(32);
-      await insertCheckpoint(size, signNote(formatCheckpoint({ origin: ORIGIN, size, rootHash: root }), [signer]), root);
-      await expectBoth("fork", null, new RegExp(`checkpoint ${size} .*is not consistent with checkpoint ${size === 450 ? 300 : 600}`));
+      await insertCheckpoint(
+        size,
+        signNote(formatCheckpoint({ origin: ORIGIN, size, rootHash: root }), [signer]),
+        root,
+      );
+      await expectBoth(
+        "fork",
+        null,
+        new RegExp(`checkpoint ${size} .*is not consistent with checkpoint ${size === 450 ? 300 : 600}`),
+      );
     });
   }
 
@@ -214,7 +270,9 @@ describe.each(DIALECTS)("integrity center on %s", (dialect) => {
         console.error = orig;
       }
       expect(r).toMatchObject({ ok: false, kind: "modified", firstBadSeq: 42 });
-      expect(errors.filter((e) => e.includes("INTEGRITY FAILURE"))).toEqual([expect.stringMatching(/kind=modified seq=42/)]);
+      expect(errors.filter((e) => e.includes("INTEGRITY FAILURE"))).toEqual([
+        expect.stringMatching(/kind=modified seq=42/),
+      ]);
       expect(received).toHaveLength(1);
       const { headers, body } = received[0]!;
       const key = await ledger.signingKey();
@@ -222,7 +280,9 @@ describe.each(DIALECTS)("integrity center on %s", (dialect) => {
       expect(headers["x-ledgerline-key-id"]).toMatch(/^[0-9a-f]{8}$/);
       const sig = Buffer.from(String(headers["x-ledgerline-signature"]), "base64");
       expect(crypto.verify(null, Buffer.from(body), crypto.createPublicKey(key.pem), sig)).toBe(true);
-      expect(crypto.verify(null, Buffer.from(body.replace("42", "43")), crypto.createPublicKey(key.pem), sig)).toBe(false);
+      expect(crypto.verify(null, Buffer.from(body.replace("42", "43")), crypto.createPublicKey(key.pem), sig)).toBe(
+        false,
+      );
       expect(JSON.parse(body)).toEqual({
         type: "ledgerline.integrity.failed",
         origin: ORIGIN,
@@ -234,11 +294,25 @@ describe.each(DIALECTS)("integrity center on %s", (dialect) => {
         runId: r!.runId,
       });
       // The failure itself is in the log, once, by the verifier.
-      const audit = await ledger.db.all<{ seq: number; source: string; requester_id: string; outcome: string; target_id: string; action: string }>(
+      const audit = await ledger.db.all<{
+        seq: number;
+        source: string;
+        requester_id: string;
+        outcome: string;
+        target_id: string;
+        action: string;
+      }>(
         "SELECT seq, source, requester_id, outcome, target_id, action FROM entries WHERE source = 'ledgerline:verifier'",
       );
       expect(audit).toEqual([
-        { seq: 651, source: "ledgerline:verifier", requester_id: "ledgerline-verifier", outcome: "failure", target_id: "ledgerline://integrity", action: "integrity.failed" },
+        {
+          seq: 651,
+          source: "ledgerline:verifier",
+          requester_id: "ledgerline-verifier",
+          outcome: "failure",
+          target_id: "ledgerline://integrity",
+          action: "integrity.failed",
+        },
       ]);
     } finally {
       server.close();
@@ -249,16 +323,37 @@ describe.each(DIALECTS)("integrity center on %s", (dialect) => {
     await build({}, true, false);
     await attacker!.close();
     attacker = null;
-    let principal: Principal | null = { kind: "user", userId: "u1", email: "auditor@test", name: null, role: "auditor", via: "session", ip: "192.0.2.1" };
-    const api = integrityRoutes(async () => ledger, async () => principal);
+    let principal: Principal | null = {
+      kind: "user",
+      userId: "u1",
+      email: "auditor@test",
+      name: null,
+      role: "auditor",
+      via: "session",
+      ip: "192.0.2.1",
+    };
+    const api = integrityRoutes(
+      async () => ledger,
+      async () => principal,
+    );
     const get = () => api.getStatus(new Request("http://x/api/v1/integrity"), {});
-    const views = async () => Number((await ledger.db.get<{ n: number }>("SELECT COUNT(*) AS n FROM entries WHERE action = 'integrity.view'"))!.n);
+    const views = async () =>
+      Number(
+        (await ledger.db.get<{ n: number }>("SELECT COUNT(*) AS n FROM entries WHERE action = 'integrity.view'"))!.n,
+      );
 
     let res = await get();
     expect(res.status).toBe(200);
     const body = (await res.json()) as Awaited<ReturnType<typeof getIntegrityStatus>>;
     const key = await ledger.signingKey();
-    expect(body).toMatchObject({ status: "verified", verifiedThrough: 650, treeSize: 650, verifierKey: key.verifierKey, fingerprint: key.fingerprint, latestFailure: null });
+    expect(body).toMatchObject({
+      status: "verified",
+      verifiedThrough: 650,
+      treeSize: 650,
+      verifierKey: key.verifierKey,
+      fingerprint: key.fingerprint,
+      latestFailure: null,
+    });
     expect(body.checkpoints.map((c) => c.treeSize)).toEqual([600, 300]);
     expect(body.runs).toHaveLength(1);
     expect(await views()).toBe(1);
@@ -271,18 +366,35 @@ describe.each(DIALECTS)("integrity center on %s", (dialect) => {
 
     principal = { kind: "user", userId: "u2", email: "admin@test", name: null, role: "admin", via: "token" };
     // A session (cookie) caller from another site is refused before anything starts (CSRF).
-    const crossSite = await api.postRun(new Request("http://x/api/v1/integrity/runs", { method: "POST", headers: { origin: "https://evil.example" } }), {});
+    const crossSite = await api.postRun(
+      new Request("http://x/api/v1/integrity/runs", { method: "POST", headers: { origin: "https://evil.example" } }),
+      {},
+    );
     expect(crossSite.status).toBe(403);
-    res = await api.postRun(new Request("http://x/api/v1/integrity/runs", { method: "POST", headers: { authorization: "Bearer llr_token" } }), {});
+    res = await api.postRun(
+      new Request("http://x/api/v1/integrity/runs", { method: "POST", headers: { authorization: "Bearer llr_token" } }),
+      {},
+    );
     expect(res.status).toBe(202);
     const { id } = (await res.json()) as { id: string };
-    const again = await api.postRun(new Request("http://x/api/v1/integrity/runs", { method: "POST", headers: { authorization: "Bearer llr_token" } }), {});
+    const again = await api.postRun(
+      new Request("http://x/api/v1/integrity/runs", { method: "POST", headers: { authorization: "Bearer llr_token" } }),
+      {},
+    );
     expect(again.status).toBe(409);
     expect(await again.json()).toMatchObject({ id });
     await settle(ledger);
-    const runRes = await api.getRun(new Request(`http://x/api/v1/integrity/runs/${id}`), { params: Promise.resolve({ id }) });
+    const runRes = await api.getRun(new Request(`http://x/api/v1/integrity/runs/${id}`), {
+      params: Promise.resolve({ id }),
+    });
     expect(runRes.status).toBe(200);
-    expect(await runRes.json()).toMatchObject({ id, mode: "full", status: "ok", requestedBy: "admin@test", progress: { total: expect.any(Number) } });
+    expect(await runRes.json()).toMatchObject({
+      id,
+      mode: "full",
+      status: "ok",
+      requestedBy: "admin@test",
+      progress: { total: expect.any(Number) },
+    });
     expect((await api.getRun(new Request("http://x/r"), { params: Promise.resolve({ id: "nope" }) })).status).toBe(404);
     const st = await getIntegrityStatus(ledger);
     expect(st.runs[0]).toMatchObject({ id, status: "ok" });

@@ -12,7 +12,10 @@ import { runningRun, startFullPass } from "./verifier.ts";
 // /api/v1/integrity handlers, built over a ledger getter and a principal getter
 // so integration tests run exactly the code the app mounts.
 
-export function integrityRoutes(getLedger: () => Promise<Ledger>, getPrincipal: (req: Request) => Promise<Principal | null>) {
+export function integrityRoutes(
+  getLedger: () => Promise<Ledger>,
+  getPrincipal: (req: Request) => Promise<Principal | null>,
+) {
   return {
     // GET /api/v1/integrity — verification status, key, checkpoint and run history (integrity:read; audited).
     getStatus: route(async (req, { requestId }) => {
@@ -28,7 +31,9 @@ export function integrityRoutes(getLedger: () => Promise<Ledger>, getPrincipal: 
       assertSameOrigin(req);
       const running = runningRun(ledger);
       if (running?.mode === "full") {
-        throw new AppError("conflict", `A full verification pass is already running (run ${running.id}).`, { id: running.id });
+        throw new AppError("conflict", `A full verification pass is already running (run ${running.id}).`, {
+          id: running.id,
+        });
       }
       // Fail closed: a pass nobody can see requested is not started.
       await recordAudit(ledger, actorOf(p), {
@@ -41,7 +46,8 @@ export function integrityRoutes(getLedger: () => Promise<Ledger>, getPrincipal: 
       try {
         id = await startFullPass(ledger, { id: p.email });
       } catch (e) {
-        if (e instanceof AppError && e.code === "conflict") throw new AppError("conflict", e.detail, { id: e.extras.runId });
+        if (e instanceof AppError && e.code === "conflict")
+          throw new AppError("conflict", e.detail, { id: e.extras.runId });
         throw e;
       }
       return json({ id }, 202, requestId, { location: `/api/v1/integrity/runs/${id}` });

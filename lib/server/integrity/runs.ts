@@ -61,15 +61,27 @@ export function serializeRun(r: RunRow): Run {
   };
 }
 
-export async function insertRun(db: SqlDriver, mode: RunMode, requestedBy: string | null, id = uuidv7()): Promise<string> {
+export async function insertRun(
+  db: SqlDriver,
+  mode: RunMode,
+  requestedBy: string | null,
+  id = uuidv7(),
+): Promise<string> {
   await db.writeTransaction((tx) =>
-    tx.run("INSERT INTO integrity_runs (id, mode, status, started_at, requested_by) VALUES (?, ?, 'running', ?, ?)", [id, mode, nowIso(), requestedBy]),
+    tx.run("INSERT INTO integrity_runs (id, mode, status, started_at, requested_by) VALUES (?, ?, 'running', ?, ?)", [
+      id,
+      mode,
+      nowIso(),
+      requestedBy,
+    ]),
   );
   return id;
 }
 
 export async function updateProgress(db: SqlDriver, id: string, done: number, total: number): Promise<void> {
-  await db.writeTransaction((tx) => tx.run("UPDATE integrity_runs SET progress_done = ?, progress_total = ? WHERE id = ?", [done, total, id]));
+  await db.writeTransaction((tx) =>
+    tx.run("UPDATE integrity_runs SET progress_done = ?, progress_total = ? WHERE id = ?", [done, total, id]),
+  );
 }
 
 export async function finishRun(
@@ -125,11 +137,10 @@ export async function closeAbandonedRuns(db: SqlDriver, except: Set<string>): Pr
   for (const r of rows) {
     if (except.has(r.id)) continue;
     await db.writeTransaction((tx) =>
-      tx.run("UPDATE integrity_runs SET status = 'failed', finished_at = ?, kind = 'other', reason = ? WHERE id = ? AND status = 'running'", [
-        nowIso(),
-        "the run was interrupted (the server stopped before it finished)",
-        r.id,
-      ]),
+      tx.run(
+        "UPDATE integrity_runs SET status = 'failed', finished_at = ?, kind = 'other', reason = ? WHERE id = ? AND status = 'running'",
+        [nowIso(), "the run was interrupted (the server stopped before it finished)", r.id],
+      ),
     );
   }
 }

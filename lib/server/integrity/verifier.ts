@@ -5,7 +5,16 @@ import { nowIso, uuidv7 } from "../ids.ts";
 import type { Ledger } from "../ledger/ledger.ts";
 import type { Verifier } from "../ledger/verify.ts";
 import { alertKey, raiseAlert } from "./alerts.ts";
-import { CHUNK, checkpointsDigest, fullPass, incrementalPass, pickSample, takeSnapshot, trustedKeys, type PassResult } from "./engine.ts";
+import {
+  CHUNK,
+  checkpointsDigest,
+  fullPass,
+  incrementalPass,
+  pickSample,
+  takeSnapshot,
+  trustedKeys,
+  type PassResult,
+} from "./engine.ts";
 import { closeAbandonedRuns, finishRun, insertRun, updateProgress } from "./runs.ts";
 import { StateError, readState, writeState, type VerifierState } from "./state.ts";
 import type { Finding, IntegrityResult } from "./types.ts";
@@ -17,7 +26,16 @@ import type { Finding, IntegrityResult } from "./types.ts";
 
 const PROGRESS_ROWS_EVERY = 10_000;
 
-type Live = { running: { id: string; mode: "incremental" | "full"; done: number; total: number; promise: Promise<IntegrityResult> } | null; lastAlert: string | null };
+type Live = {
+  running: {
+    id: string;
+    mode: "incremental" | "full";
+    done: number;
+    total: number;
+    promise: Promise<IntegrityResult>;
+  } | null;
+  lastAlert: string | null;
+};
 const live = new WeakMap<Ledger, Live>();
 
 function liveOf(ledger: Ledger): Live {
@@ -27,7 +45,9 @@ function liveOf(ledger: Ledger): Live {
 }
 
 /** The run in progress on this ledger (this process), with in-memory progress. */
-export function runningRun(ledger: Ledger): { id: string; mode: "incremental" | "full"; done: number; total: number } | null {
+export function runningRun(
+  ledger: Ledger,
+): { id: string; mode: "incremental" | "full"; done: number; total: number } | null {
   const r = liveOf(ledger).running;
   return r ? { id: r.id, mode: r.mode, done: r.done, total: r.total } : null;
 }
@@ -66,7 +86,12 @@ function execute(ledger: Ledger, id: string, opts: RunOptions): Promise<Integrit
   return entry.promise;
 }
 
-async function verify(ledger: Ledger, id: string, opts: RunOptions, progress: { done: number; total: number }): Promise<IntegrityResult> {
+async function verify(
+  ledger: Ledger,
+  id: string,
+  opts: RunOptions,
+  progress: { done: number; total: number },
+): Promise<IntegrityResult> {
   const db = ledger.db;
   const origin = ledger.config.origin;
   let lastRowWrite = 0;
@@ -76,7 +101,9 @@ async function verify(ledger: Ledger, id: string, opts: RunOptions, progress: { 
     opts.onProgress?.(done, total);
     if (done - lastRowWrite >= PROGRESS_ROWS_EVERY) {
       lastRowWrite = done;
-      updateProgress(db, id, done, total).catch((e) => console.error(`[ledgerline] integrity progress not recorded: ${(e as Error).message}`));
+      updateProgress(db, id, done, total).catch((e) =>
+        console.error(`[ledgerline] integrity progress not recorded: ${(e as Error).message}`),
+      );
     }
   };
 
@@ -104,18 +131,44 @@ async function verify(ledger: Ledger, id: string, opts: RunOptions, progress: { 
   let sampleCursor = state?.sampleCursor ?? 0;
 
   if (stateProblem) {
-    pass = { finding: { kind: "other", firstBadSeq: null, reason: `the verifier's remembered state is unusable: ${stateProblem}` }, entriesChecked: 0, checkpointsChecked: 0, range: null };
+    pass = {
+      finding: {
+        kind: "other",
+        firstBadSeq: null,
+        reason: `the verifier's remembered state is unusable: ${stateProblem}`,
+      },
+      entriesChecked: 0,
+      checkpointsChecked: 0,
+      range: null,
+    };
   } else if (mode === "incremental" && state) {
     const old = Math.floor(state.treeSize / CHUNK);
     const sample = pickSample(old, state.sampleCursor);
     sampleCursor = sample.cursor;
-    const inc = await incrementalPass(db, { origin, verifiers, state, snap, sample: sample.chunks, onProgress, batch: opts.batch });
+    const inc = await incrementalPass(db, {
+      origin,
+      verifiers,
+      state,
+      snap,
+      sample: sample.chunks,
+      onProgress,
+      batch: opts.batch,
+    });
     if (!inc.escalate) pass = inc.result;
     else {
       // Something changed that should not have: a full pass names it precisely.
       pass = await fullPass(db, { origin, verifiers, state, snap, onProgress, batch: opts.batch });
       pass = { ...pass, entriesChecked: pass.entriesChecked + inc.entriesChecked };
-      if (!pass.finding) pass = { ...pass, finding: { kind: "other", firstBadSeq: null, reason: `incremental check failed (${inc.why}), but a full pass found nothing: the log changed during the run?` }, range: null };
+      if (!pass.finding)
+        pass = {
+          ...pass,
+          finding: {
+            kind: "other",
+            firstBadSeq: null,
+            reason: `incremental check failed (${inc.why}), but a full pass found nothing: the log changed during the run?`,
+          },
+          range: null,
+        };
     }
   } else {
     pass = await fullPass(db, { origin, verifiers, state, snap, onProgress, batch: opts.batch });
@@ -126,7 +179,9 @@ async function verify(ledger: Ledger, id: string, opts: RunOptions, progress: { 
     ok: !f,
     mode,
     treeSize: snap.head,
-    verifiedThrough: f ? Math.max(0, Math.min(f.firstBadSeq === null ? (state?.treeSize ?? 0) : f.firstBadSeq - 1, snap.head)) : snap.head,
+    verifiedThrough: f
+      ? Math.max(0, Math.min(f.firstBadSeq === null ? (state?.treeSize ?? 0) : f.firstBadSeq - 1, snap.head))
+      : snap.head,
     checkpointsChecked: pass.checkpointsChecked,
     entriesChecked: pass.entriesChecked,
     firstBadSeq: f?.firstBadSeq ?? null,
@@ -192,7 +247,9 @@ async function alertOnce(ledger: Ledger, r: IntegrityResult, state: VerifierStat
 export async function startFullPass(ledger: Ledger, actor: { id: string } | null): Promise<string> {
   const l = liveOf(ledger);
   if (l.running?.mode === "full") {
-    throw new AppError("conflict", `A full verification pass is already running (run ${l.running.id}).`, { runId: l.running.id });
+    throw new AppError("conflict", `A full verification pass is already running (run ${l.running.id}).`, {
+      runId: l.running.id,
+    });
   }
   const waitFor = l.running?.promise;
   const id = uuidv7();
@@ -208,7 +265,9 @@ export async function startFullPass(ledger: Ledger, actor: { id: string } | null
   });
   l.running = entry;
   await inserted;
-  entry.promise.catch((e) => console.error(`[ledgerline] full verification pass ${id} failed to run: ${(e as Error).message}`));
+  entry.promise.catch((e) =>
+    console.error(`[ledgerline] full verification pass ${id} failed to run: ${(e as Error).message}`),
+  );
   return id;
 }
 
@@ -234,7 +293,8 @@ export function startIntegrityScheduler(ledger: Ledger, log: (m: string) => void
     if (liveOf(ledger).running) return;
     runVerification(ledger, { mode: "incremental" })
       .then((r) => {
-        if (r.ok) log(`integrity verified through seq ${r.verifiedThrough} (${r.mode}, ${r.entriesChecked} entries checked)`);
+        if (r.ok)
+          log(`integrity verified through seq ${r.verifiedThrough} (${r.mode}, ${r.entriesChecked} entries checked)`);
       })
       .catch((e) => console.error(`[ledgerline] integrity verification could not run: ${(e as Error).message}`));
   };

@@ -2,7 +2,16 @@ import { describe, expect, it } from "vitest";
 import { canonicalJson } from "@/lib/core/index.ts";
 import { validateEvent } from "@/lib/schemas/event.ts";
 import { demoEvents } from "../demo.ts";
-import { buildEntry, canonicalEntryFromRow, ENTRY_COLUMNS, entryToRow, leafHashOf, rowLeafHash, rowToEntry, type EntryRow } from "./entry.ts";
+import {
+  buildEntry,
+  canonicalEntryFromRow,
+  ENTRY_COLUMNS,
+  entryToRow,
+  leafHashOf,
+  rowLeafHash,
+  rowToEntry,
+  type EntryRow,
+} from "./entry.ts";
 
 function rowOf(values: unknown[]): EntryRow {
   return Object.fromEntries(ENTRY_COLUMNS.map((c, i) => [c, values[i]])) as EntryRow;
@@ -12,21 +21,26 @@ describe("canonicalEntryFromRow", () => {
   it("is byte for byte canonicalJson(rowToEntry(row)) for every demo entry and for awkward strings", () => {
     const events = [...demoEvents(400).values()].flat();
     const odd = validateEvent({
-      id: "q\"uote\\back~slash",
+      id: 'q"uote\\back~slash',
       timestamp: "2026-02-28T23:59:59.999+13:45",
       eventType: "execute",
       requester: { id: "spiffe://é/日本/😀", type: "device", ip: "2001:DB8::1" },
       target: { id: "db://x/\u00e9\ufeff" },
       outcome: "failure",
-      reason: "quote \" backslash \\ \u2028 line sep, \u202e bidi in reason",
-      attributes: { "z": [1, 2.5, -0, 1e-7, 123456789012, { "é": null, "a": true }], "\u00e9": "x", "A": "", "1": { "b": [] } },
+      reason: 'quote " backslash \\ \u2028 line sep, \u202e bidi in reason',
+      attributes: { z: [1, 2.5, -0, 1e-7, 123456789012, { é: null, a: true }], "\u00e9": "x", A: "", "1": { b: [] } },
     });
     if (!odd.ok) throw new Error(JSON.stringify(odd.errors));
     let seq = 0;
     for (const e of [...events, odd.event, { ...odd.event, attributes: undefined }]) {
       const { attributes, ...rest } = e;
       const ev = attributes === undefined ? rest : e;
-      const entry = buildEntry({ ...ev, id: ev.id ?? `gen-${seq}` }, ++seq, "2026-11-27T10:00:00.000Z", "spiffe://src/é");
+      const entry = buildEntry(
+        { ...ev, id: ev.id ?? `gen-${seq}` },
+        ++seq,
+        "2026-11-27T10:00:00.000Z",
+        "spiffe://src/é",
+      );
       const row = rowOf(entryToRow(entry, leafHashOf(entry)));
       expect(canonicalEntryFromRow(row)).toBe(canonicalJson(rowToEntry(row)));
       expect(Buffer.from(rowLeafHash(row)).equals(Buffer.from(row.leaf_hash))).toBe(true);

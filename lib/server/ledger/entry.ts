@@ -51,7 +51,12 @@ export type EntryRow = {
   leaf_hash: Uint8Array;
 };
 
-export function buildEntry(event: NormalizedEvent & { id: string }, seq: number, receivedAt: string, source: string): Entry {
+export function buildEntry(
+  event: NormalizedEvent & { id: string },
+  seq: number,
+  receivedAt: string,
+  source: string,
+): Entry {
   return { ...event, seq, receivedAt, source };
 }
 
@@ -130,7 +135,8 @@ export function canonicalEntryFromRow(r: EntryRow): string {
   if (r.action !== null) s += `"action":${q(r.action)},`;
   if (r.attributes !== null) {
     const parsed: unknown = JSON.parse(r.attributes);
-    if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) throw new Error("attributes is not a JSON object");
+    if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed))
+      throw new Error("attributes is not a JSON object");
     s += `"attributes":${r.attributes},`;
   }
   if (r.correlation_id !== null) s += `"correlationId":${q(r.correlation_id)},`;

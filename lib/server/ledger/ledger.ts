@@ -109,28 +109,32 @@ export function getLedger(): Promise<Ledger> {
   if (!g.__ledgerline) {
     const state: Partial<ServerState> = {};
     state.ledger = (async () => {
-        const log = (m: string) => console.log(`[ledgerline] ${m}`);
-        const ledger = await openLedger(loadConfig(), { log });
-        // Fail at start, not at the first sign-in, when production has no session secret.
-        const { resolveAuthSecret } = await import("../auth/secret.ts");
-        resolveAuthSecret(ledger.config);
-        const key = await ledger.signingKey();
-        log(`store: ${ledger.config.database.dialect === "sqlite" ? ledger.config.database.file : "PostgreSQL"}; append-only guards verified`);
-        log(`signing key ${key.verifierKey} (${key.origin === "env" ? "from LEDGERLINE_SIGNING_KEY" : key.file})`);
-        if (ledger.config.demo) {
-          const { seedDemo } = await import("../demo.ts");
-          await seedDemo(ledger, log);
-        }
-        await ledger.sequencer.checkpoint();
-        state.timer = setInterval(() => {
-          ledger.sequencer.checkpoint().catch((e) => console.error(`[ledgerline] checkpoint failed: ${(e as Error).message}`));
-        }, ledger.config.checkpointIntervalMs);
-        state.timer.unref();
-        // The integrity center's background verifier (incremental runs on a schedule).
-        const { startIntegrityScheduler } = await import("../integrity/verifier.ts");
-        state.verifier = startIntegrityScheduler(ledger, log);
-        return ledger;
-      })();
+      const log = (m: string) => console.log(`[ledgerline] ${m}`);
+      const ledger = await openLedger(loadConfig(), { log });
+      // Fail at start, not at the first sign-in, when production has no session secret.
+      const { resolveAuthSecret } = await import("../auth/secret.ts");
+      resolveAuthSecret(ledger.config);
+      const key = await ledger.signingKey();
+      log(
+        `store: ${ledger.config.database.dialect === "sqlite" ? ledger.config.database.file : "PostgreSQL"}; append-only guards verified`,
+      );
+      log(`signing key ${key.verifierKey} (${key.origin === "env" ? "from LEDGERLINE_SIGNING_KEY" : key.file})`);
+      if (ledger.config.demo) {
+        const { seedDemo } = await import("../demo.ts");
+        await seedDemo(ledger, log);
+      }
+      await ledger.sequencer.checkpoint();
+      state.timer = setInterval(() => {
+        ledger.sequencer
+          .checkpoint()
+          .catch((e) => console.error(`[ledgerline] checkpoint failed: ${(e as Error).message}`));
+      }, ledger.config.checkpointIntervalMs);
+      state.timer.unref();
+      // The integrity center's background verifier (incremental runs on a schedule).
+      const { startIntegrityScheduler } = await import("../integrity/verifier.ts");
+      state.verifier = startIntegrityScheduler(ledger, log);
+      return ledger;
+    })();
     state.ledger.catch(() => {
       delete g.__ledgerline;
     });

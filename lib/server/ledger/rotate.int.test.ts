@@ -17,7 +17,10 @@ const bin = path.resolve(import.meta.dirname, "../../../bin/ledgerline.mjs");
 const ORIGIN = "test.example/rotate";
 
 function cli(store: TestStore, args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, [bin, ...args], { env: { ...process.env, ...store.env, NODE_OPTIONS: "", ...env }, encoding: "utf8" });
+  const r = spawnSync(process.execPath, [bin, ...args], {
+    env: { ...process.env, ...store.env, NODE_OPTIONS: "", ...env },
+    encoding: "utf8",
+  });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -31,7 +34,12 @@ const evs = (n: number) =>
 const keyIdOf = (note: string) => /^— \S+ (\S+)$/m.exec(note)![1]!;
 
 describe("keysValidAt", () => {
-  const k = (createdAt: string | null, retiredAt: string | null) => ({ name: "k", publicKey: new Uint8Array(32), createdAt, retiredAt });
+  const k = (createdAt: string | null, retiredAt: string | null) => ({
+    name: "k",
+    publicKey: new Uint8Array(32),
+    createdAt,
+    retiredAt,
+  });
   it("accepts created_at ≤ t ≤ retired_at with a few seconds of skew, undated keys always", () => {
     const a = k("2026-01-01T00:00:00.000Z", "2026-02-01T00:00:00.000Z");
     const b = k("2026-02-01T00:00:00.000Z", null);
@@ -81,7 +89,9 @@ describe.each(DIALECTS)("signing key rotation on %s", (dialect) => {
       expect(cp3.treeSize).toBe(50);
       expect(cp3.keyId).toBe(rot.current.keyId);
       expect((await server.signingKey()).keyIdHex).toBe(rot.current.keyId);
-      const cps = await server.db.all<{ tree_size: number; key_id: string }>("SELECT tree_size, key_id FROM checkpoints ORDER BY tree_size");
+      const cps = await server.db.all<{ tree_size: number; key_id: string }>(
+        "SELECT tree_size, key_id FROM checkpoints ORDER BY tree_size",
+      );
       expect(cps.map((c) => [Number(c.tree_size), c.key_id])).toEqual([
         [30, oldKey.keyIdHex],
         [42, oldKey.keyIdHex],
@@ -127,24 +137,42 @@ describe.each(DIALECTS)("signing key rotation on %s", (dialect) => {
       const cp = (await ledger.sequencer.checkpoint())!;
       expect(cp.keyId).not.toBe(k.keyIdHex);
       // Someone holding the retired key signs the current tree (a valid signature) an hour after retirement.
-      const [ret] = await ledger.db.all<{ retired_at: string }>("SELECT retired_at FROM signing_keys WHERE key_id = ?", [k.keyIdHex]);
+      const [ret] = await ledger.db.all<{ retired_at: string }>(
+        "SELECT retired_at FROM signing_keys WHERE key_id = ?",
+        [k.keyIdHex],
+      );
       const late = new Date(Date.parse(ret!.retired_at) + 3600_000).toISOString();
       await ledger.sequencer.append("spiffe://t/a", evs(1));
       const { loadCompactRange } = await import("./tree.ts");
       const root = (await loadCompactRange(ledger.db, 16)).root();
-      const note = signNote(formatCheckpoint({ origin: ORIGIN, size: 16, rootHash: root }), [{ name: oldName, seed: oldSeed }]);
+      const note = signNote(formatCheckpoint({ origin: ORIGIN, size: 16, rootHash: root }), [
+        { name: oldName, seed: oldSeed },
+      ]);
       expect(openNote(note, [{ name: oldName, publicKey: k.publicKey }]).ok).toBe(true);
-      await ledger.db.run("INSERT INTO checkpoints (tree_size, root_hash, note, key_id, created_at) VALUES (?, ?, ?, ?, ?)", [16, root, note, k.keyIdHex, late]);
-      const dated = [{ name: oldName, publicKey: k.publicKey, createdAt: "2000-01-01T00:00:00.000Z", retiredAt: ret!.retired_at }];
+      await ledger.db.run(
+        "INSERT INTO checkpoints (tree_size, root_hash, note, key_id, created_at) VALUES (?, ?, ?, ?, ?)",
+        [16, root, note, k.keyIdHex, late],
+      );
+      const dated = [
+        { name: oldName, publicKey: k.publicKey, createdAt: "2000-01-01T00:00:00.000Z", retiredAt: ret!.retired_at },
+      ];
       expect(validityProblem(dated, note, late)).toMatch(/outside its validity period/);
     } finally {
       await ledger.close();
     }
     const v = cli(store, ["verify-log", "--json"]);
     expect(v.code).toBe(1);
-    expect(JSON.parse(v.out)).toMatchObject({ ok: false, reason: expect.stringMatching(/checkpoint 16: signed by key .* outside its validity period/) });
+    expect(JSON.parse(v.out)).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/checkpoint 16: signed by key .* outside its validity period/),
+    });
     // The same checkpoint with its key pinned by hand (no validity known) verifies: the period is what rejects it.
-    const pinned = cli(store, ["verify-log", "--json", "--key", JSON.parse(cli(store, ["signing-key", "show", "--json"]).out).verifierKey]);
+    const pinned = cli(store, [
+      "verify-log",
+      "--json",
+      "--key",
+      JSON.parse(cli(store, ["signing-key", "show", "--json"]).out).verifierKey,
+    ]);
     expect(JSON.parse(pinned.out).reason ?? "").not.toMatch(/validity/);
   });
 
@@ -152,7 +180,10 @@ describe.each(DIALECTS)("signing key rotation on %s", (dialect) => {
     const k1 = generateSigningKey("rot.example");
     const k2 = generateSigningKey("rot.example");
     const { signerKeyString } = await import("@/lib/core/index.ts");
-    store = await freshStore(dialect, { LEDGERLINE_ORIGIN: ORIGIN, LEDGERLINE_SIGNING_KEY: signerKeyString(k1.name, k1.seed) });
+    store = await freshStore(dialect, {
+      LEDGERLINE_ORIGIN: ORIGIN,
+      LEDGERLINE_SIGNING_KEY: signerKeyString(k1.name, k1.seed),
+    });
     const a = await openLedger(store.config);
     await a.sequencer.append("spiffe://t/a", evs(3));
     await a.sequencer.checkpoint();

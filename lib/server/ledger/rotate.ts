@@ -1,7 +1,14 @@
 import "server-only";
 import fs from "node:fs";
 import path from "node:path";
-import { generateSigningKey, keyFingerprint, keyId, signerKeyString, toHex, verifierKeyString } from "@/lib/core/index.ts";
+import {
+  generateSigningKey,
+  keyFingerprint,
+  keyId,
+  signerKeyString,
+  toHex,
+  verifierKeyString,
+} from "@/lib/core/index.ts";
 import { nowIso } from "../ids.ts";
 import type { Ledger } from "./ledger.ts";
 import { ENV_KEY_ROTATION, SigningKeyError, retiredKeysDir, signingKeyFile } from "./signing.ts";
@@ -40,23 +47,27 @@ export async function rotateSigningKey(ledger: Ledger): Promise<RotationResult> 
   let switchedAt = "";
   try {
     const final = await ledger.sequencer.checkpointWith(old, async (tx) => {
-      const row = await tx.get<{ retired_at: string | null }>("SELECT retired_at FROM signing_keys WHERE key_id = ?", [old.keyIdHex]);
+      const row = await tx.get<{ retired_at: string | null }>("SELECT retired_at FROM signing_keys WHERE key_id = ?", [
+        old.keyIdHex,
+      ]);
       if (row?.retired_at) {
-        throw new SigningKeyError(`signing key ${old.keyIdHex} was already retired at ${row.retired_at} (rotated meanwhile?); nothing changed.`);
+        throw new SigningKeyError(
+          `signing key ${old.keyIdHex} was already retired at ${row.retired_at} (rotated meanwhile?); nothing changed.`,
+        );
       }
       // The file must still hold the key we are retiring (no concurrent rotation).
       if (!fs.readFileSync(file, "utf8").includes(`+${old.keyIdHex}+`)) {
         throw new SigningKeyError(`${file} no longer holds key ${old.keyIdHex} (rotated meanwhile?); nothing changed.`);
       }
       switchedAt = nowIso();
-      await tx.run("UPDATE signing_keys SET retired_at = ? WHERE key_id <> ? AND retired_at IS NULL", [switchedAt, nextId]);
-      await tx.run("INSERT INTO signing_keys (key_id, name, public_key, verifier_key, created_at) VALUES (?, ?, ?, ?, ?)", [
-        nextId,
-        next.name,
-        next.publicKey,
-        nextVerifier,
+      await tx.run("UPDATE signing_keys SET retired_at = ? WHERE key_id <> ? AND retired_at IS NULL", [
         switchedAt,
+        nextId,
       ]);
+      await tx.run(
+        "INSERT INTO signing_keys (key_id, name, public_key, verifier_key, created_at) VALUES (?, ?, ?, ?, ?)",
+        [nextId, next.name, next.publicKey, nextVerifier, switchedAt],
+      );
       // Keep the old key (a hard link, so the file is never missing), then swap
       // the new one in atomically. Still inside the transaction: should COMMIT
       // fail, the server loads the new file and registers it (retiring the old).
@@ -71,7 +82,13 @@ export async function rotateSigningKey(ledger: Ledger): Promise<RotationResult> 
     });
     return {
       retired: { keyId: old.keyIdHex, verifierKey: old.verifierKey, retiredAt: switchedAt, file: retiredFile },
-      current: { keyId: nextId, verifierKey: nextVerifier, fingerprint: keyFingerprint(next.publicKey), createdAt: switchedAt, file },
+      current: {
+        keyId: nextId,
+        verifierKey: nextVerifier,
+        fingerprint: keyFingerprint(next.publicKey),
+        createdAt: switchedAt,
+        file,
+      },
       finalCheckpoint: final ? { treeSize: final.treeSize, keyId: final.keyId } : null,
     };
   } finally {

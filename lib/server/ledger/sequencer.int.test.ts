@@ -47,7 +47,10 @@ describe.each(DIALECTS)("sequencer on %s", (dialect) => {
         const l = w % 2 ? second : ledger;
         const acked: number[] = [];
         for (let b = 0; b < 5; b++) {
-          const r = await l.sequencer.append(`spiffe://test/writer-${w}`, Array.from({ length: 23 }, () => normalized()));
+          const r = await l.sequencer.append(
+            `spiffe://test/writer-${w}`,
+            Array.from({ length: 23 }, () => normalized()),
+          );
           if (!r.ok) throw new Error("unexpected conflict");
           acked.push(...r.items.map((i) => i.seq));
         }
@@ -57,7 +60,9 @@ describe.each(DIALECTS)("sequencer on %s", (dialect) => {
     const acked = (await Promise.all(writers)).flat().sort((a, b) => a - b);
     const total = 20 * 5 * 23;
     expect(acked).toEqual(Array.from({ length: total }, (_, i) => i + 1));
-    const seqs = (await ledger.db.all<{ seq: number }>("SELECT seq FROM entries ORDER BY seq")).map((r) => Number(r.seq));
+    const seqs = (await ledger.db.all<{ seq: number }>("SELECT seq FROM entries ORDER BY seq")).map((r) =>
+      Number(r.seq),
+    );
     expect(seqs).toEqual(acked);
 
     // Each instance's signed checkpoint matches the recomputed root.
@@ -73,16 +78,24 @@ describe.each(DIALECTS)("sequencer on %s", (dialect) => {
   });
 
   it("signs a checkpoint every N entries; notes verify with the published key; successive ones are consistent", async () => {
-    const { ledger, cleanup } = await freshLedger(dialect, { LEDGERLINE_CHECKPOINT_EVERY: "50", LEDGERLINE_ORIGIN: "test.example/log" });
+    const { ledger, cleanup } = await freshLedger(dialect, {
+      LEDGERLINE_CHECKPOINT_EVERY: "50",
+      LEDGERLINE_ORIGIN: "test.example/log",
+    });
     cleanups.push(cleanup);
     const routes = v1Routes(async () => ledger);
     expect((await routes.getCheckpoint(new Request("http://x/api/v1/checkpoint"), {})).status).toBe(404);
 
     for (let i = 0; i < 6; i++) {
-      await ledger.sequencer.append("spiffe://test/a", Array.from({ length: 30 }, () => normalized()));
+      await ledger.sequencer.append(
+        "spiffe://test/a",
+        Array.from({ length: 30 }, () => normalized()),
+      );
       await ledger.sequencer.checkpoint(); // settles the background run the append started, if any
     }
-    const sizes = (await ledger.prisma.checkpoint.findMany({ orderBy: { treeSize: "asc" } })).map((c) => Number(c.treeSize));
+    const sizes = (await ledger.prisma.checkpoint.findMany({ orderBy: { treeSize: "asc" } })).map((c) =>
+      Number(c.treeSize),
+    );
     expect(sizes.at(-1)).toBe(180);
     expect(sizes.length).toBeGreaterThanOrEqual(3);
 
@@ -107,11 +120,20 @@ describe.each(DIALECTS)("sequencer on %s", (dialect) => {
     const all = await ledger.prisma.checkpoint.findMany({ orderBy: { treeSize: "asc" } });
     for (let i = 1; i < all.length; i++) {
       const [a, b] = [all[i - 1]!, all[i]!];
-      const r = await routes.getConsistencyProof(new Request(`http://x/api/v1/proofs/consistency?from=${a.treeSize}&to=${b.treeSize}`), {});
+      const r = await routes.getConsistencyProof(
+        new Request(`http://x/api/v1/proofs/consistency?from=${a.treeSize}&to=${b.treeSize}`),
+        {},
+      );
       expect(r.status).toBe(200);
       const p = await r.json();
       expect(
-        verifyConsistency(Number(a.treeSize), Number(b.treeSize), new Uint8Array(a.rootHash), new Uint8Array(b.rootHash), p.path.map(fromBase64)),
+        verifyConsistency(
+          Number(a.treeSize),
+          Number(b.treeSize),
+          new Uint8Array(a.rootHash),
+          new Uint8Array(b.rootHash),
+          p.path.map(fromBase64),
+        ),
       ).toBe(true);
     }
     // Nothing new: no new checkpoint.
@@ -123,28 +145,60 @@ describe.each(DIALECTS)("sequencer on %s", (dialect) => {
     cleanups.push(cleanup);
     const routes = v1Routes(async () => ledger);
     // 700 entries: crosses two level-8 subtrees (256 leaves each) and a ragged right edge.
-    for (let i = 0; i < 7; i++) await ledger.sequencer.append("spiffe://test/a", Array.from({ length: 100 }, () => normalized()));
+    for (let i = 0; i < 7; i++)
+      await ledger.sequencer.append(
+        "spiffe://test/a",
+        Array.from({ length: 100 }, () => normalized()),
+      );
     await ledger.sequencer.checkpoint();
     const nodes = await ledger.prisma.merkleNode.count();
     expect(nodes).toBe(2);
     const { leaves } = await recomputedRoot(ledger);
 
-    for (const [seq, size] of [[1, 700], [256, 700], [257, 700], [700, 700], [513, 600], [1, 1], [300, 513]] as const) {
-      const r = await routes.getInclusionProof(new Request(`http://x/api/v1/proofs/inclusion?seq=${seq}&treeSize=${size}`), {});
+    for (const [seq, size] of [
+      [1, 700],
+      [256, 700],
+      [257, 700],
+      [700, 700],
+      [513, 600],
+      [1, 1],
+      [300, 513],
+    ] as const) {
+      const r = await routes.getInclusionProof(
+        new Request(`http://x/api/v1/proofs/inclusion?seq=${seq}&treeSize=${size}`),
+        {},
+      );
       expect(r.status).toBe(200);
       const p = await r.json();
       expect(p).toMatchObject({ leafIndex: seq - 1, treeSize: size });
       const root = merkleRoot(leaves.slice(0, size));
       expect(verifyInclusion(seq - 1, size, fromBase64(p.leafHash), p.path.map(fromBase64), root)).toBe(true);
-      expect(verifyInclusion(seq - 1, size, leaves[(seq % size)]!, p.path.map(fromBase64), root)).toBe(size === 1);
+      expect(verifyInclusion(seq - 1, size, leaves[seq % size]!, p.path.map(fromBase64), root)).toBe(size === 1);
     }
     // treeSize defaults to the latest checkpoint.
     const d = await (await routes.getInclusionProof(new Request("http://x/api/v1/proofs/inclusion?seq=10"), {})).json();
     expect(d.treeSize).toBe(700);
 
-    for (const [from, to] of [[1, 700], [255, 256], [256, 700], [300, 513], [699, 700], [700, 700]] as const) {
-      const p = await (await routes.getConsistencyProof(new Request(`http://x/api/v1/proofs/consistency?from=${from}&to=${to}`), {})).json();
-      expect(verifyConsistency(from, to, merkleRoot(leaves.slice(0, from)), merkleRoot(leaves.slice(0, to)), p.path.map(fromBase64))).toBe(true);
+    for (const [from, to] of [
+      [1, 700],
+      [255, 256],
+      [256, 700],
+      [300, 513],
+      [699, 700],
+      [700, 700],
+    ] as const) {
+      const p = await (
+        await routes.getConsistencyProof(new Request(`http://x/api/v1/proofs/consistency?from=${from}&to=${to}`), {})
+      ).json();
+      expect(
+        verifyConsistency(
+          from,
+          to,
+          merkleRoot(leaves.slice(0, from)),
+          merkleRoot(leaves.slice(0, to)),
+          p.path.map(fromBase64),
+        ),
+      ).toBe(true);
     }
 
     for (const q of ["seq=0", "seq=abc", "seq=701&treeSize=701", "seq=5&treeSize=3", "", "seq=1e3", "seq=-1"]) {
@@ -153,7 +207,10 @@ describe.each(DIALECTS)("sequencer on %s", (dialect) => {
       expect(r.headers.get("content-type")).toBe("application/problem+json");
     }
     for (const q of ["from=0&to=5", "from=9&to=5", "from=1&to=999", "to=5"]) {
-      expect((await routes.getConsistencyProof(new Request(`http://x/api/v1/proofs/consistency?${q}`), {})).status, q).toBe(400);
+      expect(
+        (await routes.getConsistencyProof(new Request(`http://x/api/v1/proofs/consistency?${q}`), {})).status,
+        q,
+      ).toBe(400);
     }
   });
 
@@ -174,12 +231,18 @@ describe.each(DIALECTS)("sequencer on %s", (dialect) => {
     const store = await freshStore(dialect);
     cleanups.push(() => store.cleanup());
     const a = await openLedger(store.config);
-    await a.sequencer.append("spiffe://test/a", Array.from({ length: 300 }, () => normalized()));
+    await a.sequencer.append(
+      "spiffe://test/a",
+      Array.from({ length: 300 }, () => normalized()),
+    );
     const cp1 = await a.sequencer.checkpoint();
     await a.close();
     const b = await openLedger(store.config);
     cleanups.push(() => b.close());
-    await b.sequencer.append("spiffe://test/a", Array.from({ length: 5 }, () => normalized()));
+    await b.sequencer.append(
+      "spiffe://test/a",
+      Array.from({ length: 5 }, () => normalized()),
+    );
     const cp2 = await b.sequencer.checkpoint();
     expect(cp2!.treeSize).toBe(305);
     expect((await b.signingKey()).verifierKey).toBe((await a.signingKey()).verifierKey);

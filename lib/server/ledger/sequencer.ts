@@ -32,14 +32,19 @@ const COUNT_UPSERT =
 // appended in between, it is reloaded from the stored subtree hashes.
 
 export type AppendItem =
-  | { status: "accepted"; id: string; seq: number; leafHash: string }
-  | { status: "duplicate"; id: string; seq: number };
+  { status: "accepted"; id: string; seq: number; leafHash: string } | { status: "duplicate"; id: string; seq: number };
 
 export type Conflict = { index: number; id: string; seq: number };
 
 export type AppendResult = { ok: true; items: AppendItem[]; treeSize: number } | { ok: false; conflicts: Conflict[] };
 
-export type CheckpointRecord = { treeSize: number; rootHash: Uint8Array; note: string; keyId: string; createdAt: string };
+export type CheckpointRecord = {
+  treeSize: number;
+  rootHash: Uint8Array;
+  note: string;
+  keyId: string;
+  createdAt: string;
+};
 
 export class IntegrityError extends Error {}
 
@@ -87,8 +92,14 @@ export class Sequencer {
     let signed: CheckpointRecord | null = null;
     const result = await this.db.writeTransaction(async (tx): Promise<AppendResult> => {
       const state = await this.sync(tx);
-      const withIds = events.map((e) => (e.id === undefined ? { ...e, id: uuidv7() } : (e as NormalizedEvent & { id: string })));
-      const existing = await findExisting(tx, source, withIds.filter((e, i) => events[i]!.id !== undefined).map((e) => e.id));
+      const withIds = events.map((e) =>
+        e.id === undefined ? { ...e, id: uuidv7() } : (e as NormalizedEvent & { id: string }),
+      );
+      const existing = await findExisting(
+        tx,
+        source,
+        withIds.filter((e, i) => events[i]!.id !== undefined).map((e) => e.id),
+      );
 
       const range = state.range.clone();
       let size = state.size;
@@ -181,7 +192,10 @@ export class Sequencer {
    * the same write transaction: key rotation uses it so the old key covers every
    * entry up to the switch and nothing can be signed in between.
    */
-  async checkpointWith(signer: SigningKey, then?: (tx: SqlDriver, signed: CheckpointRecord | null) => Promise<void>): Promise<CheckpointRecord | null> {
+  async checkpointWith(
+    signer: SigningKey,
+    then?: (tx: SqlDriver, signed: CheckpointRecord | null) => Promise<void>,
+  ): Promise<CheckpointRecord | null> {
     const record = await this.db.writeTransaction(async (tx) => {
       const r = await this.signInTx(tx, await this.sync(tx), signer);
       await then?.(tx, r);
@@ -205,12 +219,17 @@ export class Sequencer {
     this.lastCheckpointSize = lastSize;
     if (state.size === 0 || state.size === lastSize) return null;
     if (state.size < lastSize) {
-      throw new IntegrityError(`the log has ${state.size} entries but checkpoint ${lastSize} was signed: refusing to sign a rollback`);
+      throw new IntegrityError(
+        `the log has ${state.size} entries but checkpoint ${lastSize} was signed: refusing to sign a rollback`,
+      );
     }
     // A key retired meanwhile (rotated by the CLI, or another instance started
     // with a newer key) must not sign: its checkpoint would fall outside its
     // validity. The next checkpoint() reloads the key file; an env key needs a restart.
-    const retired = await tx.get<{ retired_at: string | null }>("SELECT retired_at FROM signing_keys WHERE key_id = ?", [signer.keyIdHex]);
+    const retired = await tx.get<{ retired_at: string | null }>(
+      "SELECT retired_at FROM signing_keys WHERE key_id = ?",
+      [signer.keyIdHex],
+    );
     if (retired?.retired_at) {
       this.opts.log?.(
         `signing key ${signer.keyIdHex} was retired at ${retired.retired_at}; not signing with it` +
@@ -222,13 +241,21 @@ export class Sequencer {
     if (last) {
       const proof = await consistencyProofFrom(lastSize, state.size, storedRangeHasher(tx));
       if (!verifyConsistency(lastSize, state.size, new Uint8Array(last.root_hash), root, proof)) {
-        throw new IntegrityError(`tree of size ${state.size} is not consistent with checkpoint ${lastSize}: refusing to sign a fork`);
+        throw new IntegrityError(
+          `tree of size ${state.size} is not consistent with checkpoint ${lastSize}: refusing to sign a fork`,
+        );
       }
     }
     const note = signNote(formatCheckpoint({ origin: this.opts.origin, size: state.size, rootHash: root }), [
       { name: signer.name, seed: signer.seed },
     ]);
-    const rec: CheckpointRecord = { treeSize: state.size, rootHash: root, note, keyId: signer.keyIdHex, createdAt: nowIso() };
+    const rec: CheckpointRecord = {
+      treeSize: state.size,
+      rootHash: root,
+      note,
+      keyId: signer.keyIdHex,
+      createdAt: nowIso(),
+    };
     await tx.run("INSERT INTO checkpoints (tree_size, root_hash, note, key_id, created_at) VALUES (?, ?, ?, ?, ?)", [
       rec.treeSize,
       rec.rootHash,
@@ -240,7 +267,11 @@ export class Sequencer {
   }
 }
 
-async function findExisting(tx: SqlDriver, source: string, ids: string[]): Promise<Map<string, { seq: number; content: string }>> {
+async function findExisting(
+  tx: SqlDriver,
+  source: string,
+  ids: string[],
+): Promise<Map<string, { seq: number; content: string }>> {
   const found = new Map<string, { seq: number; content: string }>();
   const unique = [...new Set(ids)];
   for (let i = 0; i < unique.length; i += 500) {
@@ -253,4 +284,3 @@ async function findExisting(tx: SqlDriver, source: string, ids: string[]): Promi
   }
   return found;
 }
-

@@ -39,7 +39,13 @@ export function signingKeyFile(dataDir: string): string {
   return path.join(dataDir, "signing-key");
 }
 
-function describe(name: string, seed: Uint8Array, publicKey: Uint8Array, origin: SigningKey["origin"], file?: string): SigningKey {
+function describe(
+  name: string,
+  seed: Uint8Array,
+  publicKey: Uint8Array,
+  origin: SigningKey["origin"],
+  file?: string,
+): SigningKey {
   return {
     name,
     seed,
@@ -101,9 +107,10 @@ function parseOrExplain(s: string, where: string) {
  */
 export async function registerSigningKey(db: SqlDriver, key: SigningKey): Promise<void> {
   await db.writeTransaction(async (tx) => {
-    const row = await tx.get<{ key_id: string; retired_at: string | null }>("SELECT key_id, retired_at FROM signing_keys WHERE key_id = ?", [
-      key.keyIdHex,
-    ]);
+    const row = await tx.get<{ key_id: string; retired_at: string | null }>(
+      "SELECT key_id, retired_at FROM signing_keys WHERE key_id = ?",
+      [key.keyIdHex],
+    );
     if (row?.retired_at) {
       throw new SigningKeyError(
         `signing key ${key.verifierKey} (${key.origin === "env" ? "LEDGERLINE_SIGNING_KEY" : key.file}) was retired at ${row.retired_at} ` +
@@ -117,7 +124,10 @@ export async function registerSigningKey(db: SqlDriver, key: SigningKey): Promis
         [key.keyIdHex, key.name, key.publicKey, key.verifierKey, now],
       );
     }
-    await tx.run("UPDATE signing_keys SET retired_at = ? WHERE key_id <> ? AND retired_at IS NULL", [now, key.keyIdHex]);
+    await tx.run("UPDATE signing_keys SET retired_at = ? WHERE key_id <> ? AND retired_at IS NULL", [
+      now,
+      key.keyIdHex,
+    ]);
   });
 }
 

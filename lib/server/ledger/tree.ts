@@ -23,7 +23,9 @@ async function leafHashes(db: SqlDriver, start: number, end: number): Promise<Ui
     [start, end],
   );
   if (rows.length !== end - start) {
-    throw new TreeReadError(`entries ${start + 1}..${end}: expected ${end - start} rows, found ${rows.length} (gap in the log)`);
+    throw new TreeReadError(
+      `entries ${start + 1}..${end}: expected ${end - start} rows, found ${rows.length} (gap in the log)`,
+    );
   }
   return rows.map((r) => new Uint8Array(r.leaf_hash));
 }
@@ -34,7 +36,9 @@ async function nodeHashes(db: SqlDriver, level: number, from: number, to: number
     [level, from, to],
   );
   if (rows.length !== to - from) {
-    throw new TreeReadError(`merkle_nodes level ${level} [${from}, ${to}): expected ${to - from} rows, found ${rows.length}`);
+    throw new TreeReadError(
+      `merkle_nodes level ${level} [${from}, ${to}): expected ${to - from} rows, found ${rows.length}`,
+    );
   }
   return rows.map((r) => new Uint8Array(r.hash));
 }

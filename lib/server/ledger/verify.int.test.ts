@@ -20,22 +20,41 @@ describe.each(DIALECTS)("verify-log on %s", (dialect) => {
   afterEach(async () => store.cleanup());
 
   async function build(size = 600, checkpointAt = [300, 600]) {
-    store = await freshStore(dialect, { LEDGERLINE_ORIGIN: "test.example/verify", LEDGERLINE_CHECKPOINT_EVERY: "1000000" });
+    store = await freshStore(dialect, {
+      LEDGERLINE_ORIGIN: "test.example/verify",
+      LEDGERLINE_CHECKPOINT_EVERY: "1000000",
+    });
     const ledger = await openLedger(store.config);
     let n = 0;
     for (const cp of checkpointAt) {
-      await ledger.sequencer.append("spiffe://test/a", Array.from({ length: cp - n }, () => ev()));
+      await ledger.sequencer.append(
+        "spiffe://test/a",
+        Array.from({ length: cp - n }, () => ev()),
+      );
       await ledger.sequencer.checkpoint();
       n = cp;
     }
-    if (size > n) await ledger.sequencer.append("spiffe://test/a", Array.from({ length: size - n }, () => ev()));
+    if (size > n)
+      await ledger.sequencer.append(
+        "spiffe://test/a",
+        Array.from({ length: size - n }, () => ev()),
+      );
     const key = await ledger.signingKey();
     await ledger.close();
     const attacker = await store.attacker();
     const drop =
       dialect === "sqlite"
-        ? ["DROP TRIGGER entries_no_update", "DROP TRIGGER entries_no_delete", "DROP TRIGGER checkpoints_no_delete", "DROP TRIGGER merkle_nodes_no_update"]
-        : ["ALTER TABLE entries DISABLE TRIGGER USER", "ALTER TABLE checkpoints DISABLE TRIGGER USER", "ALTER TABLE merkle_nodes DISABLE TRIGGER USER"];
+        ? [
+            "DROP TRIGGER entries_no_update",
+            "DROP TRIGGER entries_no_delete",
+            "DROP TRIGGER checkpoints_no_delete",
+            "DROP TRIGGER merkle_nodes_no_update",
+          ]
+        : [
+            "ALTER TABLE entries DISABLE TRIGGER USER",
+            "ALTER TABLE checkpoints DISABLE TRIGGER USER",
+            "ALTER TABLE merkle_nodes DISABLE TRIGGER USER",
+          ];
     return { key, attacker, drop };
   }
 
@@ -44,7 +63,12 @@ describe.each(DIALECTS)("verify-log on %s", (dialect) => {
     const db = openDriver(store.config.database);
     try {
       const progress: number[] = [];
-      const r = await verifyLog(db, { origin: "test.example/verify", verifiers: [key], batch: 128, onProgress: (d) => progress.push(d) });
+      const r = await verifyLog(db, {
+        origin: "test.example/verify",
+        verifiers: [key],
+        batch: 128,
+        onProgress: (d) => progress.push(d),
+      });
       return { ...r, progress };
     } finally {
       await db.close();
@@ -60,10 +84,28 @@ describe.each(DIALECTS)("verify-log on %s", (dialect) => {
   });
 
   const tamper: Array<{ name: string; sql: string[]; bad: number | null; reason: RegExp }> = [
-    { name: "modified entry", sql: ["UPDATE entries SET outcome = 'success', requester_id = 'spiffe://innocent' WHERE seq = 123"], bad: 123, reason: /entry 123 was modified/ },
+    {
+      name: "modified entry",
+      sql: ["UPDATE entries SET outcome = 'success', requester_id = 'spiffe://innocent' WHERE seq = 123"],
+      bad: 123,
+      reason: /entry 123 was modified/,
+    },
     { name: "deleted entry", sql: ["DELETE FROM entries WHERE seq = 77"], bad: 77, reason: /entry 77 is missing/ },
-    { name: "truncated tail past the last checkpoint", sql: ["DELETE FROM entries WHERE seq > 550"], bad: 551, reason: /deleted from the tail/ },
-    { name: "a wrong key's checkpoint", sql: ["DELETE FROM checkpoints WHERE tree_size = 600", "INSERT INTO checkpoints (tree_size, root_hash, note, key_id, created_at) SELECT 600, root_hash, replace(note, '\n300\n', '\n600\n'), key_id, created_at FROM checkpoints WHERE tree_size = 300"], bad: null, reason: /checkpoint 600/ },
+    {
+      name: "truncated tail past the last checkpoint",
+      sql: ["DELETE FROM entries WHERE seq > 550"],
+      bad: 551,
+      reason: /deleted from the tail/,
+    },
+    {
+      name: "a wrong key's checkpoint",
+      sql: [
+        "DELETE FROM checkpoints WHERE tree_size = 600",
+        "INSERT INTO checkpoints (tree_size, root_hash, note, key_id, created_at) SELECT 600, root_hash, replace(note, '\n300\n', '\n600\n'), key_id, created_at FROM checkpoints WHERE tree_size = 300",
+      ],
+      bad: null,
+      reason: /checkpoint 600/,
+    },
   ];
 
   for (const t of tamper) {
@@ -81,25 +123,41 @@ describe.each(DIALECTS)("verify-log on %s", (dialect) => {
   it("detects content rewritten together with its leaf hash: by the stored subtree hashes, then by the signed checkpoint", async () => {
     const { key, attacker, drop } = await build(650);
     for (const s of drop) await attacker.exec(s);
-    const q = (sql: string) => (dialect === "postgres" ? sql.replace(/\?/g, (() => { let i = 0; return () => `$${++i}`; })()) : sql);
+    const q = (sql: string) =>
+      dialect === "postgres"
+        ? sql.replace(
+            /\?/g,
+            (() => {
+              let i = 0;
+              return () => `$${++i}`;
+            })(),
+          )
+        : sql;
     // A careful attacker: rewrite entry 123 and store the leaf hash its new content hashes to.
     const [row] = (await attacker.exec("SELECT * FROM entries WHERE seq = 123")) as EntryRow[];
-    const forged = { ...rowToEntry(row!), outcome: "success" as const, requester: { id: "spiffe://innocent", type: "service" as const } };
+    const forged = {
+      ...rowToEntry(row!),
+      outcome: "success" as const,
+      requester: { id: "spiffe://innocent", type: "service" as const },
+    };
     const leaf = entryLeafHash(forged);
-    await attacker.exec(q("UPDATE entries SET outcome = ?, requester_id = ?, requester_ip = NULL, leaf_hash = ? WHERE seq = 123"), [
-      "success",
-      "spiffe://innocent",
-      Buffer.from(leaf),
-    ]);
+    await attacker.exec(
+      q("UPDATE entries SET outcome = ?, requester_id = ?, requester_ip = NULL, leaf_hash = ? WHERE seq = 123"),
+      ["success", "spiffe://innocent", Buffer.from(leaf)],
+    );
     let r = await verify(key);
     expect(r).toMatchObject({ ok: false, firstBadSeq: 1 });
     expect(r.reason).toMatch(/entries 1\.\.256 do not hash to their stored subtree hash/);
 
     // ...and rewrite the stored subtree hash as well: the signed checkpoint still catches it.
-    const leaves = ((await attacker.exec("SELECT leaf_hash FROM entries WHERE seq <= 256 ORDER BY seq")) as Array<{ leaf_hash: Uint8Array }>).map(
-      (x) => new Uint8Array(x.leaf_hash),
-    );
-    await attacker.exec(q("UPDATE merkle_nodes SET hash = ? WHERE level = 8 AND idx = 0"), [Buffer.from(merkleRoot(leaves))]);
+    const leaves = (
+      (await attacker.exec("SELECT leaf_hash FROM entries WHERE seq <= 256 ORDER BY seq")) as Array<{
+        leaf_hash: Uint8Array;
+      }>
+    ).map((x) => new Uint8Array(x.leaf_hash));
+    await attacker.exec(q("UPDATE merkle_nodes SET hash = ? WHERE level = 8 AND idx = 0"), [
+      Buffer.from(merkleRoot(leaves)),
+    ]);
     await attacker.close();
     r = await verify(key);
     expect(r).toMatchObject({ ok: false, firstBadSeq: 1 });

@@ -23,7 +23,13 @@ export type VerifyResult = {
 /** A trusted key; with createdAt/retiredAt it verifies only checkpoints created within that period. */
 export type Verifier = DatedKey;
 
-export type CheckpointRow = { tree_size: number; root_hash: Uint8Array; note: string; key_id: string; created_at: string };
+export type CheckpointRow = {
+  tree_size: number;
+  root_hash: Uint8Array;
+  note: string;
+  key_id: string;
+  created_at: string;
+};
 
 /**
  * The keys a stored checkpoint may be signed by: every key published in
@@ -32,10 +38,18 @@ export type CheckpointRow = { tree_size: number; root_hash: Uint8Array; note: st
  * every verifier (CLI, integrity center) trusts the same set.
  */
 export async function loadVerifiers(db: SqlDriver, extra: Verifier[] = []): Promise<Verifier[]> {
-  const rows = await db.all<{ name: string; public_key: Uint8Array; created_at: string | null; retired_at: string | null }>(
-    "SELECT name, public_key, created_at, retired_at FROM signing_keys",
-  );
-  const out: Verifier[] = rows.map((r) => ({ name: r.name, publicKey: new Uint8Array(r.public_key), createdAt: r.created_at, retiredAt: r.retired_at }));
+  const rows = await db.all<{
+    name: string;
+    public_key: Uint8Array;
+    created_at: string | null;
+    retired_at: string | null;
+  }>("SELECT name, public_key, created_at, retired_at FROM signing_keys");
+  const out: Verifier[] = rows.map((r) => ({
+    name: r.name,
+    publicKey: new Uint8Array(r.public_key),
+    createdAt: r.created_at,
+    retiredAt: r.retired_at,
+  }));
   for (const v of extra) {
     if (!out.some((o) => o.name === v.name && bytesEqual(o.publicKey, v.publicKey))) out.push(v);
   }
@@ -71,9 +85,11 @@ export async function verifyLog(
   db: SqlDriver,
   opts: { origin: string; verifiers: Verifier[]; onProgress?: (done: number, total: number) => void; batch?: number },
 ): Promise<VerifyResult> {
-  const checkpoints = (await db.all<CheckpointRow>("SELECT tree_size, root_hash, note, key_id, created_at FROM checkpoints ORDER BY tree_size")).map(
-    (c) => ({ ...c, tree_size: Number(c.tree_size) }),
-  );
+  const checkpoints = (
+    await db.all<CheckpointRow>(
+      "SELECT tree_size, root_hash, note, key_id, created_at FROM checkpoints ORDER BY tree_size",
+    )
+  ).map((c) => ({ ...c, tree_size: Number(c.tree_size) }));
   const total = Number((await db.get<{ n: number }>("SELECT COUNT(*) AS n FROM entries"))?.n ?? 0);
   const latest = checkpoints.at(-1)?.tree_size ?? 0;
   const fail = (treeSize: number, root: Uint8Array, firstBadSeq: number | null, reason: string): VerifyResult => ({
@@ -93,7 +109,9 @@ export async function verifyLog(
   }
 
   // 2. Stored subtree hashes, to locate damage more precisely than a checkpoint can.
-  const nodeRows = await db.all<{ level: number; idx: number; hash: Uint8Array }>("SELECT level, idx, hash FROM merkle_nodes");
+  const nodeRows = await db.all<{ level: number; idx: number; hash: Uint8Array }>(
+    "SELECT level, idx, hash FROM merkle_nodes",
+  );
   const nodes = new Map(nodeRows.map((n) => [`${n.level}/${Number(n.idx)}`, new Uint8Array(n.hash)]));
 
   // 3. Stream the entries in seq order.
@@ -107,29 +125,52 @@ export async function verifyLog(
     if (!rows.length) break;
     for (const r of rows) {
       const seq = Number(r.seq);
-      if (seq !== expected) return fail(range.size, range.root(), expected, `entry ${expected} is missing (the next stored seq is ${seq})`);
+      if (seq !== expected)
+        return fail(range.size, range.root(), expected, `entry ${expected} is missing (the next stored seq is ${seq})`);
       let leaf: Uint8Array;
       try {
         leaf = rowLeafHash(r);
       } catch (e) {
         return fail(range.size, range.root(), seq, `entry ${seq} cannot be rebuilt: ${(e as Error).message}`);
       }
-      if (!bytesEqual(leaf, r.leaf_hash)) { // a Buffer is a Uint8Array: no copy per row
-        return fail(range.size, range.root(), seq, `entry ${seq} was modified: its content does not hash to its stored leaf hash`);
+      if (!bytesEqual(leaf, r.leaf_hash)) {
+        // a Buffer is a Uint8Array: no copy per row
+        return fail(
+          range.size,
+          range.root(),
+          seq,
+          `entry ${seq} was modified: its content does not hash to its stored leaf hash`,
+        );
       }
       for (const n of range.append(leaf)) {
         if (!isStoredLevel(n.level)) continue;
         const stored = nodes.get(`${n.level}/${n.index}`);
         const first = n.index * 2 ** n.level + 1;
-        if (!stored) return fail(range.size, range.root(), first, `subtree hash level ${n.level} #${n.index} (entries ${first}..${seq}) is missing`);
+        if (!stored)
+          return fail(
+            range.size,
+            range.root(),
+            first,
+            `subtree hash level ${n.level} #${n.index} (entries ${first}..${seq}) is missing`,
+          );
         if (!bytesEqual(stored, n.hash)) {
-          return fail(range.size, range.root(), first, `entries ${first}..${seq} do not hash to their stored subtree hash (level ${n.level}): modified, reordered or inserted entries`);
+          return fail(
+            range.size,
+            range.root(),
+            first,
+            `entries ${first}..${seq} do not hash to their stored subtree hash (level ${n.level}): modified, reordered or inserted entries`,
+          );
         }
       }
       while (nextCp < checkpoints.length && checkpoints[nextCp]!.tree_size === range.size) {
         const c = checkpoints[nextCp]!;
         if (!bytesEqual(range.root(), new Uint8Array(c.root_hash))) {
-          return fail(range.size, range.root(), lastGoodCp + 1, `the first ${c.tree_size} entries do not match signed checkpoint ${c.tree_size}; the change lies in entries ${lastGoodCp + 1}..${c.tree_size}`);
+          return fail(
+            range.size,
+            range.root(),
+            lastGoodCp + 1,
+            `the first ${c.tree_size} entries do not match signed checkpoint ${c.tree_size}; the change lies in entries ${lastGoodCp + 1}..${c.tree_size}`,
+          );
         }
         lastGoodCp = c.tree_size;
         nextCp++;
@@ -140,7 +181,12 @@ export async function verifyLog(
   }
   if (nextCp < checkpoints.length) {
     const c = checkpoints[nextCp]!;
-    return fail(range.size, range.root(), range.size + 1, `the log ends at entry ${range.size} but checkpoint ${c.tree_size} was signed: entries were deleted from the tail`);
+    return fail(
+      range.size,
+      range.root(),
+      range.size + 1,
+      `the log ends at entry ${range.size} but checkpoint ${c.tree_size} was signed: entries were deleted from the tail`,
+    );
   }
   return {
     ok: true,

@@ -84,7 +84,10 @@ describe("analyzeTrace", () => {
   });
 
   it("a service that both calls and is called is one node with role both", () => {
-    const a = analyzeTrace([fact(0, { requesterId: "orders", targetService: "payments" }), fact(1, { requesterId: "gateway", targetService: "orders" })]);
+    const a = analyzeTrace([
+      fact(0, { requesterId: "orders", targetService: "payments" }),
+      fact(1, { requesterId: "gateway", targetService: "orders" }),
+    ]);
     expect(a.lanes.find((l) => l.id === "orders")!.role).toBe("both");
     expect(a.graph.nodes.map((n) => n.id)).toEqual(["orders", "payments", "gateway"]);
   });
@@ -132,7 +135,12 @@ describe("checkClocks", () => {
     const c = fact(-60_000, { receivedAt: iso(5_020), requesterId: "skewed" }); // claims a minute before a
     const r = checkClocks([c, a, b]);
     expect(r.total).toBe(1);
-    expect(r.findings[0]).toMatchObject({ kind: "order", earlier: { seq: b.seq }, later: { seq: c.seq, lane: "skewed" }, skewMs: 65_000 });
+    expect(r.findings[0]).toMatchObject({
+      kind: "order",
+      earlier: { seq: b.seq },
+      later: { seq: c.seq, lane: "skewed" },
+      skewMs: 65_000,
+    });
     expect(r.seqs).toEqual([b.seq, c.seq].sort((x, y) => x - y));
   });
 
@@ -141,13 +149,26 @@ describe("checkClocks", () => {
     const b = fact(0, { receivedAt: iso(20_000) });
     expect(b.seq).toBeGreaterThan(a.seq);
     const r = checkClocks([b, a]);
-    expect(r.findings).toEqual([expect.objectContaining({ kind: "order", earlier: expect.objectContaining({ seq: a.seq }), later: expect.objectContaining({ seq: b.seq }), skewMs: 10_000 })]);
+    expect(r.findings).toEqual([
+      expect.objectContaining({
+        kind: "order",
+        earlier: expect.objectContaining({ seq: a.seq }),
+        later: expect.objectContaining({ seq: b.seq }),
+        skewMs: 10_000,
+      }),
+    ]);
   });
 
   it("reports a claim after the ledger's own receipt", () => {
     const f = fact(0, { receivedAt: iso(-120_000) });
     const r = checkClocks([f]);
-    expect(r.findings).toEqual([{ kind: "future", entry: { seq: f.seq, ts: f.ts, receivedAt: f.receivedAt, lane: f.requesterId }, skewMs: 120_000 }]);
+    expect(r.findings).toEqual([
+      {
+        kind: "future",
+        entry: { seq: f.seq, ts: f.ts, receivedAt: f.receivedAt, lane: f.requesterId },
+        skewMs: 120_000,
+      },
+    ]);
   });
 
   it("caps the listed findings but counts them all", () => {

@@ -56,11 +56,21 @@ export type ClockFinding =
   /** The entry claims a time more than the tolerance after the ledger received it. */
   | { kind: "future"; entry: ClockPoint; skewMs: number };
 
-export type ClockReport = { toleranceMs: number; findings: ClockFinding[]; total: number; truncated: boolean; seqs: number[] };
+export type ClockReport = {
+  toleranceMs: number;
+  findings: ClockFinding[];
+  total: number;
+  truncated: boolean;
+  seqs: number[];
+};
 
 export type LaneBucket = OutcomeCounts & { i: number };
 /** Per lane: accesses it made (`sent`) and accesses made to it (`received`), per time bucket. */
-export type TraceBuckets = { bucketMs: number; count: number; lanes: Array<{ lane: string; sent: LaneBucket[]; received: LaneBucket[] }> };
+export type TraceBuckets = {
+  bucketMs: number;
+  count: number;
+  lanes: Array<{ lane: string; sent: LaneBucket[]; received: LaneBucket[] }>;
+};
 
 export type GapRule = { minMs: number; share: number; hardMs: number };
 
@@ -145,7 +155,11 @@ export function analyzeTrace(facts: TraceFact[], opts: AnalyzeOptions = {}): Tra
   const lanes = new Map<string, TraceLane>();
   const lane = (id: string, ms: number): TraceLane => {
     let l = lanes.get(id);
-    if (!l) lanes.set(id, (l = { id, label: laneLabel(id), role: "requester", sent: zero(), received: zero(), firstMs: ms, lastMs: ms }));
+    if (!l)
+      lanes.set(
+        id,
+        (l = { id, label: laneLabel(id), role: "requester", sent: zero(), received: zero(), firstMs: ms, lastMs: ms }),
+      );
     l.lastMs = ms;
     return l;
   };
@@ -168,7 +182,8 @@ export function analyzeTrace(facts: TraceFact[], opts: AnalyzeOptions = {}): Tra
     mark(toId, "target");
     const key = `${f.requesterId}\u0000${toId}`;
     let e = edges.get(key);
-    if (!e) edges.set(key, (e = { from: f.requesterId, to: toId, count: 0, ...zero(), actions: [], actionSet: new Set() }));
+    if (!e)
+      edges.set(key, (e = { from: f.requesterId, to: toId, count: 0, ...zero(), actions: [], actionSet: new Set() }));
     e.count++;
     e[f.outcome]++;
     if (f.action && e.actionSet.size < 5) e.actionSet.add(f.action);
@@ -185,7 +200,8 @@ export function analyzeTrace(facts: TraceFact[], opts: AnalyzeOptions = {}): Tra
   const gaps: TraceGap[] = [];
   for (let i = 1; i < facts.length; i++) {
     const ms = rel[i]! - rel[i - 1]!;
-    if (ms >= gapThresholdMs) gaps.push({ afterSeq: facts[i - 1]!.seq, beforeSeq: facts[i]!.seq, startMs: rel[i - 1]!, endMs: rel[i]!, ms });
+    if (ms >= gapThresholdMs)
+      gaps.push({ afterSeq: facts[i - 1]!.seq, beforeSeq: facts[i]!.seq, startMs: rel[i - 1]!, endMs: rel[i]!, ms });
   }
 
   return {
@@ -197,7 +213,16 @@ export function analyzeTrace(facts: TraceFact[], opts: AnalyzeOptions = {}): Tra
     gaps,
     gapThresholdMs,
     clock: checkClocks(facts, toleranceMs, maxFindings),
-    buckets: facts.length > (opts.aggregateAbove ?? DEFAULT_AGGREGATE_ABOVE) ? bucketize(facts, rel, durationMs, opts.buckets ?? 120, laneList.map((l) => l.id)) : null,
+    buckets:
+      facts.length > (opts.aggregateAbove ?? DEFAULT_AGGREGATE_ABOVE)
+        ? bucketize(
+            facts,
+            rel,
+            durationMs,
+            opts.buckets ?? 120,
+            laneList.map((l) => l.id),
+          )
+        : null,
   };
 }
 
@@ -210,8 +235,14 @@ export function analyzeTrace(facts: TraceFact[], opts: AnalyzeOptions = {}): Tra
  * either a clock is wrong or a sender delivered late, and the view says which
  * entries disagree.
  */
-export function checkClocks(facts: TraceFact[], toleranceMs = DEFAULT_CLOCK_TOLERANCE_MS, maxFindings = 100): ClockReport {
-  const byReceipt = [...facts].sort((a, b) => (a.receivedAt < b.receivedAt ? -1 : a.receivedAt > b.receivedAt ? 1 : a.seq - b.seq));
+export function checkClocks(
+  facts: TraceFact[],
+  toleranceMs = DEFAULT_CLOCK_TOLERANCE_MS,
+  maxFindings = 100,
+): ClockReport {
+  const byReceipt = [...facts].sort((a, b) =>
+    a.receivedAt < b.receivedAt ? -1 : a.receivedAt > b.receivedAt ? 1 : a.seq - b.seq,
+  );
   const findings: ClockFinding[] = [];
   const seqs = new Set<number>();
   let total = 0;
@@ -243,7 +274,13 @@ export function checkClocks(facts: TraceFact[], toleranceMs = DEFAULT_CLOCK_TOLE
 }
 
 /** Per-lane counts by outcome in `count` equal time buckets over the trace, lanes in `order`. */
-function bucketize(facts: TraceFact[], rel: number[], durationMs: number, count: number, order: string[]): TraceBuckets {
+function bucketize(
+  facts: TraceFact[],
+  rel: number[],
+  durationMs: number,
+  count: number,
+  order: string[],
+): TraceBuckets {
   const bucketMs = Math.max(1, Math.ceil((durationMs + 1) / count));
   const sent = new Map<string, Map<number, LaneBucket>>();
   const received = new Map<string, Map<number, LaneBucket>>();
@@ -260,5 +297,9 @@ function bucketize(facts: TraceFact[], rel: number[], durationMs: number, count:
     add(received, targetNode(f), i, f.outcome);
   });
   const list = (m: Map<number, LaneBucket> | undefined) => (m ? [...m.values()].sort((a, b) => a.i - b.i) : []);
-  return { bucketMs, count, lanes: order.map((lane) => ({ lane, sent: list(sent.get(lane)), received: list(received.get(lane)) })) };
+  return {
+    bucketMs,
+    count,
+    lanes: order.map((lane) => ({ lane, sent: list(sent.get(lane)), received: list(received.get(lane)) })),
+  };
 }

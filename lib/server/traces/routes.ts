@@ -7,7 +7,10 @@ import { viewTrace } from "./trace.ts";
 // The trace API for scripts and incident tooling, over a ledger getter and a
 // principal getter so integration tests run exactly the code the app mounts.
 
-export function traceRoutes(getLedger: () => Promise<Ledger>, getPrincipal: (req: Request) => Promise<Principal | null>) {
+export function traceRoutes(
+  getLedger: () => Promise<Ledger>,
+  getPrincipal: (req: Request) => Promise<Principal | null>,
+) {
   return {
     // GET /api/v1/traces/{correlationId} — the trace's ordered entries, lanes, service graph, gaps and clock findings (traces:read; audited).
     get: route<{ params: Promise<{ correlationId: string }> }>(async (req, { requestId, params }) => {

@@ -15,7 +15,13 @@ const at = (ms: number) => new Date(T0 + ms).toISOString();
 const GW = "spiffe://t.example/ns/edge/sa/gateway";
 const ORDERS = "spiffe://t.example/ns/shop/sa/orders";
 
-function hop(correlationId: string | undefined, ms: number, from: string, service: string, over: Record<string, unknown> = {}) {
+function hop(
+  correlationId: string | undefined,
+  ms: number,
+  from: string,
+  service: string,
+  over: Record<string, unknown> = {},
+) {
   const raw = event({
     timestamp: at(ms),
     requester: { id: from, type: "service" },
@@ -29,7 +35,15 @@ function hop(correlationId: string | undefined, ms: number, from: string, servic
   return r.event;
 }
 
-const user = (role: "admin" | "auditor" | "analyst"): Principal => ({ kind: "user", userId: `u-${role}`, email: `${role}@test`, name: null, role, via: "session", ip: "192.0.2.9" });
+const user = (role: "admin" | "auditor" | "analyst"): Principal => ({
+  kind: "user",
+  userId: `u-${role}`,
+  email: `${role}@test`,
+  name: null,
+  role,
+  via: "session",
+  ip: "192.0.2.9",
+});
 
 describe.each(DIALECTS)("traces on %s", (dialect) => {
   let ledger: Ledger;
@@ -64,8 +78,23 @@ describe.each(DIALECTS)("traces on %s", (dialect) => {
     const t = await queryTrace(ledger, "c-1");
     expect(t.entries.map((e) => e.seq)).toEqual([gw1, ord1, pay1, pay2, ord2]);
     expect(t.entries.map((e) => e.relMs)).toEqual([0, 20, 40, 40, 40]);
-    expect(t).toMatchObject({ correlationId: "c-1", total: 5, returned: 5, truncated: false, analyzed: 5, start: at(0), end: at(40), durationMs: 40 });
-    expect(t.entries[2]).toMatchObject({ lane: ORDERS, to: "payments", outcome: "denied", reason: "not allowed", correlationId: "c-1" });
+    expect(t).toMatchObject({
+      correlationId: "c-1",
+      total: 5,
+      returned: 5,
+      truncated: false,
+      analyzed: 5,
+      start: at(0),
+      end: at(40),
+      durationMs: 40,
+    });
+    expect(t.entries[2]).toMatchObject({
+      lane: ORDERS,
+      to: "payments",
+      outcome: "denied",
+      reason: "not allowed",
+      correlationId: "c-1",
+    });
     expect(t.entries[0]!.leafHash).toMatch(/^[A-Za-z0-9+/]{43}=$/);
 
     expect(t.lanes.map((l) => [l.id, l.role])).toEqual([
@@ -85,9 +114,15 @@ describe.each(DIALECTS)("traces on %s", (dialect) => {
   });
 
   it("marks gaps and reports clocks that disagree with the order of receipt, without reordering", async () => {
-    const [a, b, c] = await append("spiffe://t/orders", [hop("c-gap", 0, GW, "orders"), hop("c-gap", 100, ORDERS, "payments"), hop("c-gap", 30_100, ORDERS, "notifications")]);
+    const [a, b, c] = await append("spiffe://t/orders", [
+      hop("c-gap", 0, GW, "orders"),
+      hop("c-gap", 100, ORDERS, "payments"),
+      hop("c-gap", 30_100, ORDERS, "notifications"),
+    ]);
     // Received last, claims five minutes before everything else: a skewed clock (or a very late delivery).
-    const [skewed] = await append("spiffe://t/late", [hop("c-gap", -300_000, "spiffe://t.example/ns/x/sa/skewed", "orders")]);
+    const [skewed] = await append("spiffe://t/late", [
+      hop("c-gap", -300_000, "spiffe://t.example/ns/x/sa/skewed", "orders"),
+    ]);
     const t = await queryTrace(ledger, "c-gap");
     expect(t.entries.map((e) => e.seq)).toEqual([skewed, a, b, c]);
     expect(t.durationMs).toBe(330_100);
@@ -98,14 +133,23 @@ describe.each(DIALECTS)("traces on %s", (dialect) => {
       { afterSeq: b, beforeSeq: c, startMs: 300_100, endMs: 330_100, ms: 30_000 },
     ]);
     expect(t.clock.total).toBe(1);
-    expect(t.clock.findings[0]).toMatchObject({ kind: "order", earlier: { seq: c }, later: { seq: skewed }, skewMs: 330_100 });
+    expect(t.clock.findings[0]).toMatchObject({
+      kind: "order",
+      earlier: { seq: c },
+      later: { seq: skewed },
+      skewMs: 330_100,
+    });
     expect(t.entries.filter((e) => e.clockFinding).map((e) => e.seq)).toEqual([skewed, c]);
   });
 
   it("flags an entry claiming a time after the ledger received it", async () => {
-    const [seq] = await append("spiffe://t/future", [hop("c-future", 0, GW, "orders", { timestamp: new Date(Date.now() + 600_000).toISOString() })]);
+    const [seq] = await append("spiffe://t/future", [
+      hop("c-future", 0, GW, "orders", { timestamp: new Date(Date.now() + 600_000).toISOString() }),
+    ]);
     const t = await queryTrace(ledger, "c-future");
-    expect(t.clock.findings).toEqual([expect.objectContaining({ kind: "future", entry: expect.objectContaining({ seq }) })]);
+    expect(t.clock.findings).toEqual([
+      expect.objectContaining({ kind: "future", entry: expect.objectContaining({ seq }) }),
+    ]);
     expect((t.clock.findings[0] as { skewMs: number }).skewMs).toBeGreaterThan(590_000);
   });
 
@@ -117,7 +161,11 @@ describe.each(DIALECTS)("traces on %s", (dialect) => {
   });
 
   it("truncates the entries past the limit but still counts and graphs the whole trace", async () => {
-    const evs = Array.from({ length: 12 }, (_, i) => hop("c-big", i * 10, i % 2 ? ORDERS : GW, i % 3 ? "orders" : "payments", { outcome: i % 4 === 0 ? "denied" : "success" }));
+    const evs = Array.from({ length: 12 }, (_, i) =>
+      hop("c-big", i * 10, i % 2 ? ORDERS : GW, i % 3 ? "orders" : "payments", {
+        outcome: i % 4 === 0 ? "denied" : "success",
+      }),
+    );
     await append("spiffe://t/orders", evs);
     const t = await queryTrace(ledger, "c-big", { limit: 5, aggregateAbove: 4, buckets: 10 });
     expect(t).toMatchObject({ total: 12, returned: 5, truncated: true, analyzed: 12, durationMs: 110 });
@@ -130,12 +178,21 @@ describe.each(DIALECTS)("traces on %s", (dialect) => {
   });
 
   it("viewTrace checks traces:read, refuses impossible ids and records the view; the API answers by role", async () => {
-    await append("spiffe://t/orders", [hop("c-api", 0, GW, "orders"), hop("c-api", 5, ORDERS, "payments", { outcome: "denied", reason: "no" })]);
+    await append("spiffe://t/orders", [
+      hop("c-api", 0, GW, "orders"),
+      hop("c-api", 5, ORDERS, "payments", { outcome: "denied", reason: "no" }),
+    ]);
     await expect(viewTrace(ledger, null, "c-api")).rejects.toMatchObject({ code: "unauthorized" });
 
     let principal: Principal | null = user("analyst");
-    const api = traceRoutes(async () => ledger, async () => principal);
-    const get = (id: string) => api.get(new Request(`http://x/api/v1/traces/${encodeURIComponent(id)}`), { params: Promise.resolve({ correlationId: id }) });
+    const api = traceRoutes(
+      async () => ledger,
+      async () => principal,
+    );
+    const get = (id: string) =>
+      api.get(new Request(`http://x/api/v1/traces/${encodeURIComponent(id)}`), {
+        params: Promise.resolve({ correlationId: id }),
+      });
 
     for (const role of ["analyst", "auditor", "admin"] as const) {
       principal = user(role);
@@ -149,7 +206,13 @@ describe.each(DIALECTS)("traces on %s", (dialect) => {
       "SELECT requester_id, action, correlation_id FROM entries WHERE target_id = ? ORDER BY seq",
       ["ledgerline:traces/c-api"],
     );
-    expect(audits).toEqual(["analyst@test", "auditor@test", "admin@test"].map((r) => ({ requester_id: r, action: "traces.view", correlation_id: null })));
+    expect(audits).toEqual(
+      ["analyst@test", "auditor@test", "admin@test"].map((r) => ({
+        requester_id: r,
+        action: "traces.view",
+        correlation_id: null,
+      })),
+    );
 
     const empty = await get("never-seen");
     expect(empty.status).toBe(200);

@@ -48,7 +48,18 @@ export type Trace = TraceAnalysis & {
 export type TraceOptions = AnalyzeOptions & { limit?: number; analysisLimit?: number };
 
 const FACT_COLUMNS = "seq, ts, received_at, requester_id, requester_type, target_id, target_service, outcome, action";
-type FactRow = Pick<EntryRow, "seq" | "ts" | "received_at" | "requester_id" | "requester_type" | "target_id" | "target_service" | "outcome" | "action">;
+type FactRow = Pick<
+  EntryRow,
+  | "seq"
+  | "ts"
+  | "received_at"
+  | "requester_id"
+  | "requester_type"
+  | "target_id"
+  | "target_service"
+  | "outcome"
+  | "action"
+>;
 
 const toFact = (r: FactRow): TraceFact => ({
   seq: Number(r.seq),
@@ -70,7 +81,10 @@ const WHERE = "correlation_id = ? AND correlation_id IS NOT NULL";
 export async function queryTrace(ledger: Ledger, correlationId: string, opts: TraceOptions = {}): Promise<Trace> {
   const limit = Math.max(1, Math.floor(opts.limit ?? TRACE_ENTRY_LIMIT));
   const analysisLimit = Math.max(limit, Math.floor(opts.analysisLimit ?? TRACE_ANALYSIS_LIMIT));
-  const rows = await ledger.db.all<EntryRow>(`SELECT * FROM entries WHERE ${WHERE} ORDER BY ts, seq LIMIT ${limit + 1}`, [correlationId]);
+  const rows = await ledger.db.all<EntryRow>(
+    `SELECT * FROM entries WHERE ${WHERE} ORDER BY ts, seq LIMIT ${limit + 1}`,
+    [correlationId],
+  );
   const truncated = rows.length > limit;
   if (truncated) rows.length = limit;
 
@@ -83,7 +97,10 @@ export async function queryTrace(ledger: Ledger, correlationId: string, opts: Tr
     // graph, lanes and buckets still describe the whole trace (up to analysisLimit).
     const [count, narrow] = await Promise.all([
       ledger.db.get<{ n: number | string }>(`SELECT COUNT(*) AS n FROM entries WHERE ${WHERE}`, [correlationId]),
-      ledger.db.all<FactRow>(`SELECT ${FACT_COLUMNS} FROM entries WHERE ${WHERE} ORDER BY ts, seq LIMIT ${analysisLimit}`, [correlationId]),
+      ledger.db.all<FactRow>(
+        `SELECT ${FACT_COLUMNS} FROM entries WHERE ${WHERE} ORDER BY ts, seq LIMIT ${analysisLimit}`,
+        [correlationId],
+      ),
     ]);
     total = Number(count?.n ?? 0);
     facts = narrow.map(toFact);
@@ -111,11 +128,18 @@ export async function queryTrace(ledger: Ledger, correlationId: string, opts: Tr
  * no entry can carry, and records the view in the ledger before answering (fail
  * closed: a trace nobody can see was viewed is not shown).
  */
-export async function viewTrace(ledger: Ledger, p: Principal | null, correlationId: string, opts: TraceOptions = {}): Promise<Trace> {
+export async function viewTrace(
+  ledger: Ledger,
+  p: Principal | null,
+  correlationId: string,
+  opts: TraceOptions = {},
+): Promise<Trace> {
   assertCan(p, "traces:read");
   const id = checkCorrelationId(correlationId);
   if (!id.ok) {
-    throw new AppError("bad_request", `The correlation id ${id.detail}.`, { errors: [{ parameter: "correlationId", detail: id.detail }] });
+    throw new AppError("bad_request", `The correlation id ${id.detail}.`, {
+      errors: [{ parameter: "correlationId", detail: id.detail }],
+    });
   }
   await recordAudit(ledger, actorOf(p), {
     action: "traces.view",

@@ -9,10 +9,18 @@ import { getLedger } from "@/lib/server/ledger/ledger.ts";
 // Ingest-key administration from the dashboard. The data-access layer checks
 // keys:manage again and appends the meta-audit entry.
 
-export async function createIngestKeyAction(input: { source: string; description?: string }): Promise<ActionResult<{ id: string; key: string; source: string }>> {
+export async function createIngestKeyAction(input: {
+  source: string;
+  description?: string;
+}): Promise<ActionResult<{ id: string; key: string; source: string }>> {
   const p = await sessionPrincipal();
   return runAction("createIngestKey", async () => {
-    const k = await createIngestKey(await getLedger(), signedIn(p), str(input?.source).trim(), str(input?.description) || undefined);
+    const k = await createIngestKey(
+      await getLedger(),
+      signedIn(p),
+      str(input?.source).trim(),
+      str(input?.description) || undefined,
+    );
     revalidatePath("/admin/keys");
     return k;
   });

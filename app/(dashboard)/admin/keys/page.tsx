@@ -23,8 +23,8 @@ export default async function KeysPage() {
       <header>
         <h1>Ingest keys</h1>
         <p className="muted">
-          Services authenticate to <code>POST /api/v1/events</code> with these keys. Each key is bound to one source identity and shown only once; creating and
-          revoking keys is recorded in the log.
+          Services authenticate to <code>POST /api/v1/events</code> with these keys. Each key is bound to one source
+          identity and shown only once; creating and revoking keys is recorded in the log.
         </p>
       </header>
       <KeysAdmin keys={keys} create={createIngestKeyAction} revoke={revokeIngestKeyAction} />

@@ -9,7 +9,10 @@ import { createReadToken, revokeReadToken } from "@/lib/server/read-tokens.ts";
 // Personal read tokens from the dashboard. The data-access layer checks
 // tokens:manage again and appends the meta-audit entry.
 
-export async function createReadTokenAction(input: { email: string; name?: string }): Promise<ActionResult<{ id: string; token: string; email: string }>> {
+export async function createReadTokenAction(input: {
+  email: string;
+  name?: string;
+}): Promise<ActionResult<{ id: string; token: string; email: string }>> {
   const p = await sessionPrincipal();
   return runAction("createReadToken", async () => {
     const t = await createReadToken(await getLedger(), signedIn(p), str(input?.email), str(input?.name) || undefined);

@@ -29,8 +29,8 @@ export default async function TokensPage() {
       <header>
         <h1>Personal read tokens</h1>
         <p className="muted">
-          For auditors&apos; scripts: a token reads what its user&apos;s role allows, re-checked on every request. Shown once; creating and revoking tokens is
-          recorded in the log.
+          For auditors&apos; scripts: a token reads what its user&apos;s role allows, re-checked on every request. Shown
+          once; creating and revoking tokens is recorded in the log.
         </p>
       </header>
       <TokensAdmin

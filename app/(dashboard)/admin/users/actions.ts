@@ -9,10 +9,18 @@ import { createUser, resetUserPassword, setUserDisabled, setUserRole, type UserI
 // User administration from the dashboard. Each action re-reads the session;
 // the data-access layer checks users:manage again and appends the meta-audit entry.
 
-export async function createUserAction(input: { email: string; role: string; name?: string }): Promise<ActionResult<{ user: UserInfo; password?: string }>> {
+export async function createUserAction(input: {
+  email: string;
+  role: string;
+  name?: string;
+}): Promise<ActionResult<{ user: UserInfo; password?: string }>> {
   const p = await sessionPrincipal();
   return runAction("createUser", async () => {
-    const r = await createUser(await getLedger(), signedIn(p), { email: str(input?.email), role: str(input?.role), name: str(input?.name) || undefined });
+    const r = await createUser(await getLedger(), signedIn(p), {
+      email: str(input?.email),
+      role: str(input?.role),
+      name: str(input?.name) || undefined,
+    });
     revalidatePath("/admin/users");
     revalidatePath("/admin/tokens");
     return r;
@@ -28,7 +36,10 @@ export async function setUserRoleAction(email: string, role: string): Promise<Ac
   });
 }
 
-export async function setUserDisabledAction(email: string, disabled: boolean): Promise<ActionResult<{ user: UserInfo }>> {
+export async function setUserDisabledAction(
+  email: string,
+  disabled: boolean,
+): Promise<ActionResult<{ user: UserInfo }>> {
   const p = await sessionPrincipal();
   return runAction("setUserDisabled", async () => {
     const user = await setUserDisabled(await getLedger(), signedIn(p), str(email), disabled === true);
@@ -38,7 +49,9 @@ export async function setUserDisabledAction(email: string, disabled: boolean): P
   });
 }
 
-export async function resetUserPasswordAction(email: string): Promise<ActionResult<{ user: UserInfo; password?: string }>> {
+export async function resetUserPasswordAction(
+  email: string,
+): Promise<ActionResult<{ user: UserInfo; password?: string }>> {
   const p = await sessionPrincipal();
   return runAction("resetUserPassword", async () => {
     const r = await resetUserPassword(await getLedger(), signedIn(p), str(email));

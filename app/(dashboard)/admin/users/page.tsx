@@ -24,8 +24,9 @@ export default async function UsersPage() {
       <header>
         <h1>Users</h1>
         <p className="muted">
-          Who may sign in, and with which role: <strong>admin</strong> manages users and keys, <strong>auditor</strong> reviews and exports evidence,{" "}
-          <strong>analyst</strong> reads events and timelines. Changes apply on the user&apos;s next request and are recorded in the log.
+          Who may sign in, and with which role: <strong>admin</strong> manages users and keys, <strong>auditor</strong>{" "}
+          reviews and exports evidence, <strong>analyst</strong> reads events and timelines. Changes apply on the
+          user&apos;s next request and are recorded in the log.
         </p>
       </header>
       <UsersAdmin

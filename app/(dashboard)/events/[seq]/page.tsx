@@ -43,7 +43,8 @@ export default async function EventDetailPage({ params }: { params: Promise<{ se
   const { seq: raw } = await params;
   const { principal, allowed } = await pagePrincipal(`/events/${encodeURIComponent(raw)}`, "events:read");
   if (!allowed) return <Forbidden what="viewing events" />;
-  if (!/^\d{1,15}$/.test(raw) || Number(raw) < 1) return <NotFound message={`"${raw.slice(0, 40)}" is not a seq: entries are numbered 1, 2, 3, …`} />;
+  if (!/^\d{1,15}$/.test(raw) || Number(raw) < 1)
+    return <NotFound message={`"${raw.slice(0, 40)}" is not a seq: entries are numbered 1, 2, 3, …`} />;
   let d: EventDetail;
   try {
     d = await viewEvent(await getLedger(), principal, Number(raw));
@@ -53,12 +54,31 @@ export default async function EventDetailPage({ params }: { params: Promise<{ se
   }
   const e = d.entry;
   const rows: Array<[string, React.ReactNode]> = [
-    ["Seq", <span key="seq" className="mono">{d.seq}<CopyButton value={String(d.seq)} label="seq" /></span>],
-    ["Event ID", <span key="id" className="mono">{e.id}<CopyButton value={e.id} label="event ID" /></span>],
+    [
+      "Seq",
+      <span key="seq" className="mono">
+        {d.seq}
+        <CopyButton value={String(d.seq)} label="seq" />
+      </span>,
+    ],
+    [
+      "Event ID",
+      <span key="id" className="mono">
+        {e.id}
+        <CopyButton value={e.id} label="event ID" />
+      </span>,
+    ],
     ["Time (claimed)", <Instant key="ts" iso={e.timestamp} />],
     ["Received", <Instant key="rx" iso={e.receivedAt} />],
     ["Event type", <FilterValue key="t" field="eventType" value={e.eventType} />],
-    ["Outcome", <span key="o" className={`badge outcome-${e.outcome}`}><a className="plain-link" href={filterHref("outcome", e.outcome)}>{e.outcome}</a></span>],
+    [
+      "Outcome",
+      <span key="o" className={`badge outcome-${e.outcome}`}>
+        <a className="plain-link" href={filterHref("outcome", e.outcome)}>
+          {e.outcome}
+        </a>
+      </span>,
+    ],
     ["Requester", <FilterValue key="r" field="requester" value={e.requester.id} />],
     ["Requester type", <FilterValue key="rt" field="requesterType" value={e.requester.type} />],
     ["Requester IP", e.requester.ip ?? <span className="muted">—</span>],
@@ -123,14 +143,16 @@ export default async function EventDetailPage({ params }: { params: Promise<{ se
           <Card title="Leaf hash" testId="leaf-hash">
             <span className="mono break">{d.leafHash}</span>
             <CopyButton value={d.leafHash} label="leaf hash" />
-            <p className="muted small-print">SHA-256(0x00 ‖ canonical JSON), leaf index {d.seq - 1} of the Merkle tree.</p>
+            <p className="muted small-print">
+              SHA-256(0x00 ‖ canonical JSON), leaf index {d.seq - 1} of the Merkle tree.
+            </p>
           </Card>
           <Card title="Covering checkpoint" testId="covering-checkpoint">
             {d.checkpoint ? (
               <>
                 <p>
-                  Tree size <strong>{d.checkpoint.treeSize.toLocaleString("en-US")}</strong>, signed <Instant iso={d.checkpoint.createdAt} /> by key{" "}
-                  <span className="mono">{d.checkpoint.keyId}</span>.
+                  Tree size <strong>{d.checkpoint.treeSize.toLocaleString("en-US")}</strong>, signed{" "}
+                  <Instant iso={d.checkpoint.createdAt} /> by key <span className="mono">{d.checkpoint.keyId}</span>.
                 </p>
                 <pre>{d.checkpoint.note}</pre>
               </>
