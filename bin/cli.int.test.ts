@@ -1,10 +1,10 @@
 import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { CLI_SOURCE } from "@/lib/server/audit-trail.ts";
+import { CLI_SOURCE } from "@/lib/server/audit/audit-trail.ts";
 import { verifyPassword } from "@/lib/server/auth/passwords.ts";
 import { v1Routes } from "@/lib/server/http/v1.ts";
-import { principalFromReadToken } from "@/lib/server/read-tokens.ts";
+import { principalFromReadToken } from "@/lib/server/auth/read-tokens.ts";
 import { openLedger } from "@/lib/server/ledger/ledger.ts";
 import { DIALECTS, event, freshStore, type TestStore } from "@/test/support/stores.ts";
 

@@ -6,10 +6,10 @@ import { parseArgs } from "node:util";
 import { parseVerifierKey } from "@/lib/core/index.ts";
 import { ConfigError, loadConfig } from "@/lib/server/config.ts";
 import { AppError } from "@/lib/server/errors.ts";
-import { cliActor } from "@/lib/server/audit-trail.ts";
+import { cliActor } from "@/lib/server/audit/audit-trail.ts";
 import { ROLES, isRole } from "@/lib/server/auth/permissions.ts";
 import { systemPrincipal, type Principal } from "@/lib/server/auth/principal.ts";
-import { createReadToken, listReadTokens, revokeReadToken } from "@/lib/server/read-tokens.ts";
+import { createReadToken, listReadTokens, revokeReadToken } from "@/lib/server/auth/read-tokens.ts";
 import {
   createUser,
   listUsers,
@@ -17,8 +17,8 @@ import {
   setUserDisabled,
   setUserRole,
   type UserInfo,
-} from "@/lib/server/users.ts";
-import { createIngestKey, listIngestKeys, revokeIngestKey } from "@/lib/server/ingest-keys.ts";
+} from "@/lib/server/auth/users.ts";
+import { createIngestKey, listIngestKeys, revokeIngestKey } from "@/lib/server/ingest/ingest-keys.ts";
 import { openLedger, type Ledger } from "@/lib/server/ledger/ledger.ts";
 import { verifyLog, type Verifier, type VerifyResult } from "@/lib/server/ledger/verify.ts";
 import { openDriver } from "@/lib/server/db/driver.ts";
@@ -444,7 +444,7 @@ async function main(argv: string[]): Promise<number> {
     }
     case "seed": {
       const seeded = await withLedger(async (l) => {
-        const { seedDemo } = await import("@/lib/server/demo.ts");
+        const { seedDemo } = await import("@/lib/server/runtime/demo-seed.ts");
         return seedDemo(l, (m) => process.stdout.write(`${m}\n`));
       });
       if (!seeded)

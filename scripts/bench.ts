@@ -34,14 +34,14 @@ import { loadConfig } from "@/lib/server/config.ts";
 import { openSqlite } from "@/lib/server/db/driver.ts";
 import { migrate } from "@/lib/server/db/migrate.ts";
 import { openDriver } from "@/lib/server/db/driver.ts";
-import { demoEvents } from "@/lib/server/demo.ts";
+import { demoEvents } from "@/lib/server/runtime/demo-seed.ts";
 import { filterWhere } from "@/lib/server/events/filter-sql.ts";
 import { queryEvents, queryHistogram } from "@/lib/server/events/search.ts";
 import { ENTRY_COLUMNS, buildEntry, entryToRow, type Entry } from "@/lib/server/ledger/entry.ts";
 import { openLedger, type Ledger } from "@/lib/server/ledger/ledger.ts";
 import { verifyLog } from "@/lib/server/ledger/verify.ts";
 // The server's SHA-256 (Node's native one), for every figure here.
-import "@/lib/server/native-crypto.ts";
+import "@/lib/server/ledger/native-crypto.ts";
 import { createDatabase, startPgCluster, type PgCluster } from "../test/support/pg-cluster.ts";
 import { freePort } from "../test/support/free-port.ts";
 import { ensureBuild as prepareAppDir } from "../test/stress/support.ts";

@@ -15,11 +15,11 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import { entryLeafHash, formatCheckpoint, generateSigningKey, signNote } from "@/lib/core/index.ts";
 import { loadConfig } from "@/lib/server/config.ts";
-import { seedDemo } from "@/lib/server/demo.ts";
+import { seedDemo } from "@/lib/server/runtime/demo-seed.ts";
 import { openLedger, type Ledger } from "@/lib/server/ledger/ledger.ts";
 import { rowToEntry, type EntryRow } from "@/lib/server/ledger/entry.ts";
 import { verifyLog } from "@/lib/server/ledger/verify.ts";
-import "@/lib/server/native-crypto.ts";
+import "@/lib/server/ledger/native-crypto.ts";
 
 const root = path.resolve(import.meta.dirname, "..");
 const cli = path.join(root, "bin/ledgerline.mjs");

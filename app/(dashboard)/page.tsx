@@ -2,7 +2,7 @@ import { VerifierKeyCard } from "@/components/integrity/verifier-key-card.tsx";
 import { Card } from "@/components/ui/card.tsx";
 import { pagePrincipal } from "@/lib/server/auth/session.ts";
 import { getLedger } from "@/lib/server/ledger/ledger.ts";
-import { getLogStatus } from "@/lib/server/status.ts";
+import { getLogStatus } from "@/lib/server/transparency/log-status.ts";
 
 export const dynamic = "force-dynamic";
 

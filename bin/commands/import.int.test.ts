@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { freshLedger, event } from "@/test/support/stores.ts";
 import { startServer, type RunningServer } from "@/test/fixtures/http-server.ts";
 import { systemPrincipal } from "@/lib/server/auth/principal.ts";
-import { createIngestKey } from "@/lib/server/ingest-keys.ts";
+import { createIngestKey } from "@/lib/server/ingest/ingest-keys.ts";
 import { v1Routes } from "@/lib/server/http/v1.ts";
 import type { Ledger } from "@/lib/server/ledger/ledger.ts";
 

@@ -19,7 +19,7 @@ import fs from "node:fs";
 import path from "node:path";
 import readline from "node:readline";
 import { parseArgs } from "node:util";
-import { scanJson } from "@/lib/ingest-parse/json-scan.ts";
+import { scanJson } from "@/lib/server/ingest/parse/json-scan.ts";
 import { LedgerlineClient, LedgerlineError, type Problem, type WireEvent } from "@/lib/client/index.ts";
 
 export const IMPORT_USAGE = `Usage: ledgerline import <file.ndjson|file.jsonl> --key <ingest key> [--url http://localhost:3000]

@@ -30,7 +30,7 @@ import { assertGuards } from "@/lib/server/db/guards.ts";
 import { migrate, migrationsDir, readMigrations } from "@/lib/server/db/migrate.ts";
 import { ENTRY_COLUMNS, rowLeafHash, type EntryRow } from "@/lib/server/ledger/entry.ts";
 import { isStoredLevel } from "@/lib/server/ledger/tree.ts";
-import "@/lib/server/native-crypto.ts";
+import "@/lib/server/ledger/native-crypto.ts";
 
 /** Bump when the shape of generated data changes: old caches are then ignored. */
 export const GENERATOR_VERSION = 2;

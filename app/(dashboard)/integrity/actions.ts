@@ -1,6 +1,6 @@
 "use server";
 
-import { recordAudit } from "@/lib/server/audit-trail.ts";
+import { recordAudit } from "@/lib/server/audit/audit-trail.ts";
 import { AppError } from "@/lib/server/errors.ts";
 import { actorOf, assertCan } from "@/lib/server/auth/principal.ts";
 import { sessionPrincipal } from "@/lib/server/auth/session.ts";

@@ -1,5 +1,5 @@
 import "server-only";
-import { recordAudit } from "../audit-trail.ts";
+import { recordAudit } from "../audit/audit-trail.ts";
 import { getLedger } from "../ledger/ledger.ts";
 import { ipFromHeaders, SIGN_IN_TARGET } from "./options.ts";
 import { signInThrottles } from "./throttle.ts";

@@ -27,12 +27,12 @@ import { filterWhere } from "../events/filter-sql.ts";
 import { openBulkReader } from "../db/driver.ts";
 import { queryEvents } from "../events/search.ts";
 import type { Ledger } from "../ledger/ledger.ts";
-import { committedSize, latestCheckpoint } from "../proofs.ts";
+import { committedSize, latestCheckpoint } from "../transparency/proofs.ts";
 import { sha256Hex } from "./hash.ts";
 import { ProofBatch } from "./proof-hasher.ts";
 import { Spool, type SpoolResult } from "./spool.ts";
 import { memoryMember, writeZip, type ZipMember } from "./zip-writer.ts";
-import "../native-crypto.ts";
+import "../ledger/native-crypto.ts";
 
 // Builds one evidence bundle (SPEC §5) on disk, never holding it in memory: the
 // entries are read in keyset pages of PAGE in seq order, each page's lines go to

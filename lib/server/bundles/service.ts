@@ -1,10 +1,10 @@
 import "server-only";
 import fs from "node:fs";
 import type { EventFilter } from "@/lib/core/event-filter.ts";
-import { recordAudit } from "../audit-trail.ts";
+import { recordAudit } from "../audit/audit-trail.ts";
 import { actorOf, assertCan, type Principal } from "../auth/principal.ts";
 import { AppError } from "../errors.ts";
-import { nowIso, uuidv7 } from "../ids.ts";
+import { nowIso, uuidv7 } from "../db/ids.ts";
 import type { Ledger } from "../ledger/ledger.ts";
 import { auditableFilter } from "../events/search.ts";
 import { bundleFile } from "./build.ts";

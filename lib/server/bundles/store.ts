@@ -1,7 +1,7 @@
 import "server-only";
 import type { EventFilter } from "@/lib/core/event-filter.ts";
 import type { SqlDriver } from "../db/driver.ts";
-import { nowIso } from "../ids.ts";
+import { nowIso } from "../db/ids.ts";
 
 // The bundles table: one row per requested export, moving through queued →
 // building → ready | failed. Written in short write transactions (the SQLite

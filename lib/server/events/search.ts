@@ -2,7 +2,7 @@ import "server-only";
 import { createHash } from "node:crypto";
 import { canonicalJson, toBase64, type EventFilter } from "@/lib/core/index.ts";
 import type { Sort } from "@/lib/schemas/event-filter.ts";
-import { recordAudit } from "../audit-trail.ts";
+import { recordAudit } from "../audit/audit-trail.ts";
 import { actorOf, assertCan, type Principal } from "../auth/principal.ts";
 import type { Param } from "../db/driver.ts";
 import { AppError } from "../errors.ts";

@@ -1,8 +1,8 @@
 import "server-only";
 import { AppError } from "../errors.ts";
-import { ingest } from "../ingest.ts";
+import { ingest } from "../ingest/ingest.ts";
 import type { Ledger } from "../ledger/ledger.ts";
-import { consistencyProof, inclusionProof, intParam, latestCheckpoint, publishedKeys } from "../proofs.ts";
+import { consistencyProof, inclusionProof, intParam, latestCheckpoint, publishedKeys } from "../transparency/proofs.ts";
 import { json, route } from "./problem.ts";
 
 // The /api/v1 handlers, built over a ledger getter so the app routes and the

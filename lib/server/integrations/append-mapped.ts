@@ -1,5 +1,5 @@
 import "server-only";
-import { withAdmission } from "../admission.ts";
+import { withAdmission } from "../ingest/admission.ts";
 import { validateEvent, type FieldError, type NormalizedEvent } from "@/lib/schemas/event.ts";
 import type { Ledger } from "../ledger/ledger.ts";
 

@@ -3,7 +3,7 @@ import zlib from "node:zlib";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { DIALECTS, freshLedger } from "@/test/support/stores.ts";
 import { systemPrincipal } from "../auth/principal.ts";
-import { createIngestKey } from "../ingest-keys.ts";
+import { createIngestKey } from "../ingest/ingest-keys.ts";
 import { rowToEntry, type EntryRow } from "../ledger/entry.ts";
 import type { Ledger } from "../ledger/ledger.ts";
 import { integrationRoutes } from "./routes.ts";

@@ -8,7 +8,7 @@
 // of the wrong length, an intValue that is not an integer) only rejects that record, which
 // is then counted in the partial-success response.
 
-import { scanJson } from "@/lib/ingest-parse/json-scan.ts";
+import { scanJson } from "@/lib/server/ingest/parse/json-scan.ts";
 import {
   MAX_ANY_VALUE_DEPTH,
   OtlpDecodeError,

@@ -8,7 +8,7 @@ import { DIALECTS, freshLedger } from "@/test/support/stores.ts";
 import { startServer, type RunningServer } from "@/test/fixtures/http-server.ts";
 import { emitSampleLogs } from "@/test/fixtures/otlp/sample-logs.ts";
 import { systemPrincipal } from "../auth/principal.ts";
-import { createIngestKey, revokeIngestKey } from "../ingest-keys.ts";
+import { createIngestKey, revokeIngestKey } from "../ingest/ingest-keys.ts";
 import { rowToEntry, type EntryRow } from "../ledger/entry.ts";
 import type { Ledger } from "../ledger/ledger.ts";
 import { integrationRoutes } from "./routes.ts";

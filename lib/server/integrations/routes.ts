@@ -1,9 +1,9 @@
 import "server-only";
 import { parseTraceparent } from "@/lib/schemas/event.ts";
-import { scanJson } from "@/lib/ingest-parse/json-scan.ts";
+import { scanJson } from "@/lib/server/ingest/parse/json-scan.ts";
 import { AppError } from "../errors.ts";
 import { json, route } from "../http/problem.ts";
-import { authenticateRequest, takeRate } from "../ingest.ts";
+import { authenticateRequest, takeRate } from "../ingest/ingest.ts";
 import type { Ledger } from "../ledger/ledger.ts";
 import { appendMapped, describeOutcome } from "./append-mapped.ts";
 import { mapK8sAuditEvent } from "./k8s-audit-mapping.ts";

@@ -1,6 +1,6 @@
 import "server-only";
 import crypto from "node:crypto";
-import { recordAudit } from "../audit-trail.ts";
+import { recordAudit } from "../audit/audit-trail.ts";
 import type { Ledger } from "../ledger/ledger.ts";
 import type { SigningKey } from "../ledger/signing.ts";
 import type { IntegrityResult } from "./types.ts";

@@ -17,7 +17,7 @@ import { isStoredLevel, storedRangeHasher, TreeReadError } from "../ledger/tree.
 import { checkCheckpointNote, loadVerifiers, type CheckpointRow, type Verifier } from "../ledger/verify.ts";
 import type { VerifierState } from "./state.ts";
 import type { Finding } from "./types.ts";
-import "../native-crypto.ts";
+import "../ledger/native-crypto.ts";
 
 // The verification passes. Pure functions of (database, remembered state):
 // they read, never write, and return findings instead of throwing.

@@ -1,6 +1,6 @@
 import "server-only";
 import { actorOf, assertCan, type Principal } from "../auth/principal.ts";
-import { recordAudit } from "../audit-trail.ts";
+import { recordAudit } from "../audit/audit-trail.ts";
 import { AppError } from "../errors.ts";
 import { assertSameOrigin } from "../http/csrf.ts";
 import { json, route } from "../http/problem.ts";

@@ -1,7 +1,7 @@
 import "server-only";
 import { toBase64 } from "@/lib/core/index.ts";
 import { AppError } from "../errors.ts";
-import { nowIso, uuidv7 } from "../ids.ts";
+import { nowIso, uuidv7 } from "../db/ids.ts";
 import type { Ledger } from "../ledger/ledger.ts";
 import type { Verifier } from "../ledger/verify.ts";
 import { alertKey, raiseAlert } from "./alerts.ts";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { canonicalJson } from "@/lib/core/index.ts";
 import { validateEvent } from "@/lib/schemas/event.ts";
-import { demoEvents } from "../demo.ts";
+import { demoEvents } from "../runtime/demo-seed.ts";
 import {
   buildEntry,
   canonicalEntryFromRow,

@@ -120,7 +120,7 @@ export function getLedger(): Promise<Ledger> {
       );
       log(`signing key ${key.verifierKey} (${key.origin === "env" ? "from LEDGERLINE_SIGNING_KEY" : key.file})`);
       if (ledger.config.demo) {
-        const { seedDemo } = await import("../demo.ts");
+        const { seedDemo } = await import("../runtime/demo-seed.ts");
         await seedDemo(ledger, log);
       }
       await ledger.sequencer.checkpoint();

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { formatCheckpoint, generateSigningKey, openNote, parseSignerKey, signNote } from "@/lib/core/index.ts";
 import { validateEvent } from "@/lib/schemas/event.ts";
 import { DIALECTS, event, freshStore, type TestStore } from "@/test/support/stores.ts";
-import { publishedKeys } from "../proofs.ts";
+import { publishedKeys } from "../transparency/proofs.ts";
 import { openLedger } from "./ledger.ts";
 import { keysValidAt, signingKeyFile, validityProblem } from "./signing.ts";
 

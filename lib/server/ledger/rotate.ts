@@ -9,7 +9,7 @@ import {
   toHex,
   verifierKeyString,
 } from "@/lib/core/index.ts";
-import { nowIso } from "../ids.ts";
+import { nowIso } from "../db/ids.ts";
 import type { Ledger } from "./ledger.ts";
 import { ENV_KEY_ROTATION, SigningKeyError, retiredKeysDir, signingKeyFile } from "./signing.ts";
 

@@ -9,11 +9,11 @@ import {
 } from "@/lib/core/index.ts";
 import type { NormalizedEvent } from "@/lib/schemas/event.ts";
 import type { SqlDriver } from "../db/driver.ts";
-import { nowIso, uuidv7 } from "../ids.ts";
+import { nowIso, uuidv7 } from "../db/ids.ts";
 import { ENTRY_COLUMNS, buildEntry, entryToRow, eventContent, leafHashOf, rowToEntry, type EntryRow } from "./entry.ts";
 import { isStoredLevel, loadCompactRange, storedRangeHasher } from "./tree.ts";
 import type { SigningKey } from "./signing.ts";
-import "../native-crypto.ts";
+import "./native-crypto.ts";
 
 /**
  * The explorer's histogram rollup (migration 0004, `entry_counts`): entries per

@@ -14,7 +14,7 @@ import {
 } from "@/lib/core/index.ts";
 import type { Config } from "../config.ts";
 import type { SqlDriver } from "../db/driver.ts";
-import { nowIso } from "../ids.ts";
+import { nowIso } from "../db/ids.ts";
 
 // The checkpoint signing key: LEDGERLINE_SIGNING_KEY (a C2SP signer key string)
 // when configured — required when several instances share one PostgreSQL — or

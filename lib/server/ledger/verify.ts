@@ -4,7 +4,7 @@ import type { SqlDriver } from "../db/driver.ts";
 import { rowLeafHash, type EntryRow } from "./entry.ts";
 import { isStoredLevel } from "./tree.ts";
 import { keysValidAt, validityProblem, type DatedKey } from "./signing.ts";
-import "../native-crypto.ts";
+import "./native-crypto.ts";
 
 // verify-log: recompute every leaf hash from the stored columns, rebuild the
 // tree in seq order, and compare with every stored subtree hash and every

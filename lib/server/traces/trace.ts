@@ -1,6 +1,6 @@
 import "server-only";
 import type { Outcome } from "@/lib/schemas/event.ts";
-import { recordAudit } from "../audit-trail.ts";
+import { recordAudit } from "../audit/audit-trail.ts";
 import { actorOf, assertCan, type Principal } from "../auth/principal.ts";
 import { AppError } from "../errors.ts";
 import type { EntryRow } from "../ledger/entry.ts";

@@ -1,9 +1,9 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
-import { runAction, signedIn, str, type ActionResult } from "@/lib/server/action-result.ts";
+import { runAction, signedIn, str, type ActionResult } from "@/lib/server/http/action-result.ts";
 import { sessionPrincipal } from "@/lib/server/auth/session.ts";
-import { createIngestKey, revokeIngestKey, type IngestKeyInfo } from "@/lib/server/ingest-keys.ts";
+import { createIngestKey, revokeIngestKey, type IngestKeyInfo } from "@/lib/server/ingest/ingest-keys.ts";
 import { getLedger } from "@/lib/server/ledger/ledger.ts";
 
 // Ingest-key administration from the dashboard. The data-access layer checks

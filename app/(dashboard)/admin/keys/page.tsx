@@ -1,7 +1,7 @@
 import { KeysAdmin } from "@/components/admin/keys-admin.tsx";
 import { Forbidden } from "@/components/layout/forbidden.tsx";
 import { pagePrincipal } from "@/lib/server/auth/session.ts";
-import { listIngestKeys } from "@/lib/server/ingest-keys.ts";
+import { listIngestKeys } from "@/lib/server/ingest/ingest-keys.ts";
 import { getLedger } from "@/lib/server/ledger/ledger.ts";
 import { createIngestKeyAction, revokeIngestKeyAction } from "./actions.ts";
 

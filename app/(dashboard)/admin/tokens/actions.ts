@@ -1,10 +1,10 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
-import { runAction, signedIn, str, type ActionResult } from "@/lib/server/action-result.ts";
+import { runAction, signedIn, str, type ActionResult } from "@/lib/server/http/action-result.ts";
 import { sessionPrincipal } from "@/lib/server/auth/session.ts";
 import { getLedger } from "@/lib/server/ledger/ledger.ts";
-import { createReadToken, revokeReadToken } from "@/lib/server/read-tokens.ts";
+import { createReadToken, revokeReadToken } from "@/lib/server/auth/read-tokens.ts";
 
 // Personal read tokens from the dashboard. The data-access layer checks
 // tokens:manage again and appends the meta-audit entry.

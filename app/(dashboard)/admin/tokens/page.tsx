@@ -3,8 +3,8 @@ import { Forbidden } from "@/components/layout/forbidden.tsx";
 import { can } from "@/lib/server/auth/permissions.ts";
 import { pagePrincipal } from "@/lib/server/auth/session.ts";
 import { getLedger } from "@/lib/server/ledger/ledger.ts";
-import { listReadTokens } from "@/lib/server/read-tokens.ts";
-import { listUsers } from "@/lib/server/users.ts";
+import { listReadTokens } from "@/lib/server/auth/read-tokens.ts";
+import { listUsers } from "@/lib/server/auth/users.ts";
 import { createReadTokenAction, revokeReadTokenAction } from "./actions.ts";
 
 export const dynamic = "force-dynamic";

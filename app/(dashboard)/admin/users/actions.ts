@@ -1,10 +1,10 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
-import { runAction, signedIn, str, type ActionResult } from "@/lib/server/action-result.ts";
+import { runAction, signedIn, str, type ActionResult } from "@/lib/server/http/action-result.ts";
 import { sessionPrincipal } from "@/lib/server/auth/session.ts";
 import { getLedger } from "@/lib/server/ledger/ledger.ts";
-import { createUser, resetUserPassword, setUserDisabled, setUserRole, type UserInfo } from "@/lib/server/users.ts";
+import { createUser, resetUserPassword, setUserDisabled, setUserRole, type UserInfo } from "@/lib/server/auth/users.ts";
 
 // User administration from the dashboard. Each action re-reads the session;
 // the data-access layer checks users:manage again and appends the meta-audit entry.

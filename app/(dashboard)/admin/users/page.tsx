@@ -3,7 +3,7 @@ import { Forbidden } from "@/components/layout/forbidden.tsx";
 import { ROLES } from "@/lib/server/auth/permissions.ts";
 import { pagePrincipal } from "@/lib/server/auth/session.ts";
 import { getLedger } from "@/lib/server/ledger/ledger.ts";
-import { listUsers } from "@/lib/server/users.ts";
+import { listUsers } from "@/lib/server/auth/users.ts";
 import { createUserAction, resetUserPasswordAction, setUserDisabledAction, setUserRoleAction } from "./actions.ts";
 
 export const dynamic = "force-dynamic";

@@ -1,12 +1,12 @@
 import "server-only";
 import { z } from "zod";
-import { AppError } from "./errors.ts";
-import { recordAudit } from "./audit-trail.ts";
-import { actorOf, assertCan, type Principal } from "./auth/principal.ts";
-import { checkPasswordStrength, generatePassword, hashPassword } from "./auth/passwords.ts";
-import { ROLES, type Role } from "./auth/permissions.ts";
-import type { Ledger } from "./ledger/ledger.ts";
-import { nowIso, uuidv7 } from "./ids.ts";
+import { AppError } from "../errors.ts";
+import { recordAudit } from "../audit/audit-trail.ts";
+import { actorOf, assertCan, type Principal } from "./principal.ts";
+import { checkPasswordStrength, generatePassword, hashPassword } from "./passwords.ts";
+import { ROLES, type Role } from "./permissions.ts";
+import type { Ledger } from "../ledger/ledger.ts";
+import { nowIso, uuidv7 } from "../db/ids.ts";
 
 // User administration. Every function takes the acting principal, checks
 // `users:manage`, makes the change, and appends it to the ledger as a

@@ -1,12 +1,12 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { DIALECTS, freshLedger } from "@/test/support/stores.ts";
-import { CLI_SOURCE, DASHBOARD_SOURCE } from "./audit-trail.ts";
-import { verifyPassword } from "./auth/passwords.ts";
-import type { Role } from "./auth/permissions.ts";
-import { systemPrincipal, type Principal } from "./auth/principal.ts";
-import { AppError } from "./errors.ts";
-import { createIngestKey, listIngestKeys, revokeIngestKey } from "./ingest-keys.ts";
-import type { Ledger } from "./ledger/ledger.ts";
+import { CLI_SOURCE, DASHBOARD_SOURCE } from "../audit/audit-trail.ts";
+import { verifyPassword } from "./passwords.ts";
+import type { Role } from "./permissions.ts";
+import { systemPrincipal, type Principal } from "./principal.ts";
+import { AppError } from "../errors.ts";
+import { createIngestKey, listIngestKeys, revokeIngestKey } from "../ingest/ingest-keys.ts";
+import type { Ledger } from "../ledger/ledger.ts";
 import { createReadToken, listReadTokens, principalFromReadToken, revokeReadToken } from "./read-tokens.ts";
 import { createUser, listUsers, resetUserPassword, setUserDisabled, setUserRole } from "./users.ts";
 

@@ -1,6 +1,6 @@
 import "server-only";
-import type { Principal } from "./auth/principal.ts";
-import { AppError } from "./errors.ts";
+import type { Principal } from "../auth/principal.ts";
+import { AppError } from "../errors.ts";
 
 // What every server action returns: its data, or an error a person can act on.
 // Only an AppError's detail reaches the browser; anything else is logged with

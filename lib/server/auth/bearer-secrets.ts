@@ -1,6 +1,6 @@
 import "server-only";
 import crypto from "node:crypto";
-import { randomToken } from "./ids.ts";
+import { randomToken } from "../db/ids.ts";
 
 // Bearer secrets (ingest keys `llk_…`, personal read tokens `llr_…`) share one
 // shape: <prefix>_<12-char public id>_<256 random bits, base64url>. The public

@@ -1,12 +1,12 @@
 import "server-only";
 import type { NormalizedEvent } from "@/lib/schemas/event.ts";
-import { systemPrincipal } from "./auth/principal.ts";
-import { createIngestKey } from "./ingest-keys.ts";
-import type { Ledger } from "./ledger/ledger.ts";
-import { uuidv7 } from "./ids.ts";
-import type { Principal } from "./auth/principal.ts";
-import { ROLES } from "./auth/permissions.ts";
-import { createUser } from "./users.ts";
+import { systemPrincipal } from "../auth/principal.ts";
+import { createIngestKey } from "../ingest/ingest-keys.ts";
+import type { Ledger } from "../ledger/ledger.ts";
+import { uuidv7 } from "../db/ids.ts";
+import type { Principal } from "../auth/principal.ts";
+import { ROLES } from "../auth/permissions.ts";
+import { createUser } from "../auth/users.ts";
 
 // Demo data for a first start: a small fleet whose services call each other
 // under shared correlation ids, with some denied and failed accesses. It goes

@@ -1,7 +1,7 @@
 import "server-only";
 import os from "node:os";
 import { validateEvent, type EventType, type Outcome } from "@/lib/schemas/event.ts";
-import type { Ledger } from "./ledger/ledger.ts";
+import type { Ledger } from "../ledger/ledger.ts";
 
 // The audit of the auditors: what people do in Ledgerline is appended to the
 // same tamper-evident log as the traffic they review, as entries whose source

@@ -1,6 +1,6 @@
 import "server-only";
-import { AppError } from "./errors.ts";
-import type { Ledger } from "./ledger/ledger.ts";
+import { AppError } from "../errors.ts";
+import type { Ledger } from "../ledger/ledger.ts";
 
 // Load shedding for ingest. Past the server's capacity, work queues — requests
 // whose bodies wait to be parsed and validated on the one JS thread, batches that

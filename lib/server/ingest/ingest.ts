@@ -1,12 +1,12 @@
 import "server-only";
-import { parseIngestBody } from "@/lib/ingest-parse/parse-body.ts";
+import { parseIngestBody } from "@/lib/server/ingest/parse/parse-body.ts";
 import { validateEvent, type NormalizedEvent } from "@/lib/schemas/event.ts";
-import { AppError } from "./errors.ts";
+import { AppError } from "../errors.ts";
 import { authenticateIngestKey } from "./ingest-keys.ts";
-import type { Ledger } from "./ledger/ledger.ts";
+import type { Ledger } from "../ledger/ledger.ts";
 import { assertNotBusy, enterIngest, withAdmission } from "./admission.ts";
 import { RateLimiter } from "./rate-limit.ts";
-import { bearerToken } from "./bearer-secrets.ts";
+import { bearerToken } from "../auth/bearer-secrets.ts";
 
 // POST /api/v1/events, minus HTTP plumbing: authenticate, bound, parse,
 // validate every item, then hand the whole batch to the sequencer. A batch is

@@ -1,11 +1,11 @@
 import "server-only";
-import { AppError } from "./errors.ts";
-import { recordAudit } from "./audit-trail.ts";
-import { actorOf, assertCan, type Principal } from "./auth/principal.ts";
-import { isRole } from "./auth/permissions.ts";
-import type { Ledger } from "./ledger/ledger.ts";
+import { AppError } from "../errors.ts";
+import { recordAudit } from "../audit/audit-trail.ts";
+import { actorOf, assertCan, type Principal } from "./principal.ts";
+import { isRole } from "./permissions.ts";
+import type { Ledger } from "../ledger/ledger.ts";
 import { bearerSecretId, dueForLastUsed, newBearerSecret, secretMatches } from "./bearer-secrets.ts";
-import { nowIso } from "./ids.ts";
+import { nowIso } from "../db/ids.ts";
 
 // Personal read tokens, for auditors' scripts. A token acts as its user with
 // the user's CURRENT role (re-read on every request), so a role change or a

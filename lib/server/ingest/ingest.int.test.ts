@@ -1,13 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { entryLeafHash, toBase64 } from "@/lib/core/index.ts";
 import { DIALECTS, event, freshLedger } from "@/test/support/stores.ts";
-import { CLI_SOURCE } from "./audit-trail.ts";
-import { systemPrincipal } from "./auth/principal.ts";
+import { CLI_SOURCE } from "../audit/audit-trail.ts";
+import { systemPrincipal } from "../auth/principal.ts";
 import { createIngestKey, revokeIngestKey } from "./ingest-keys.ts";
 import { enterIngest, inflightRequests, pendingEvents, withAdmission } from "./admission.ts";
-import { v1Routes } from "./http/v1.ts";
-import type { Ledger } from "./ledger/ledger.ts";
-import { rowToEntry, type EntryRow } from "./ledger/entry.ts";
+import { v1Routes } from "../http/v1.ts";
+import type { Ledger } from "../ledger/ledger.ts";
+import { rowToEntry, type EntryRow } from "../ledger/entry.ts";
 
 // POST /api/v1/events end to end through the real handler on a real store:
 // every accepted event is a committed entry; every bad request stores nothing.

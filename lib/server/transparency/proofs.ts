@@ -6,9 +6,9 @@ import {
   publicKeyToPem,
   toBase64,
 } from "@/lib/core/index.ts";
-import { AppError } from "./errors.ts";
-import type { Ledger } from "./ledger/ledger.ts";
-import { storedRangeHasher } from "./ledger/tree.ts";
+import { AppError } from "../errors.ts";
+import type { Ledger } from "../ledger/ledger.ts";
+import { storedRangeHasher } from "../ledger/tree.ts";
 
 // The verifier-facing reads of SPEC §4. Proofs are built from committed rows
 // only (the reader connection never sees an open write transaction).

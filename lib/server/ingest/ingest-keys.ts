@@ -1,11 +1,11 @@
 import "server-only";
-import { AppError } from "./errors.ts";
-import { recordAudit } from "./audit-trail.ts";
-import { actorOf, assertCan, type Principal } from "./auth/principal.ts";
-import type { Prisma } from "./db/prisma.ts";
-import type { Ledger } from "./ledger/ledger.ts";
-import { bearerSecretId, dueForLastUsed, newBearerSecret, secretMatches } from "./bearer-secrets.ts";
-import { nowIso } from "./ids.ts";
+import { AppError } from "../errors.ts";
+import { recordAudit } from "../audit/audit-trail.ts";
+import { actorOf, assertCan, type Principal } from "../auth/principal.ts";
+import type { Prisma } from "../db/prisma.ts";
+import type { Ledger } from "../ledger/ledger.ts";
+import { bearerSecretId, dueForLastUsed, newBearerSecret, secretMatches } from "../auth/bearer-secrets.ts";
+import { nowIso } from "../db/ids.ts";
 
 // Per-service ingest keys (`llk_…`, see bearer-secrets.ts): shown once at
 // creation, stored only as a hash, bound to one source identity.

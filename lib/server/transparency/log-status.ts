@@ -1,5 +1,5 @@
 import "server-only";
-import type { Ledger } from "./ledger/ledger.ts";
+import type { Ledger } from "../ledger/ledger.ts";
 import { committedSize, latestCheckpoint } from "./proofs.ts";
 
 // What the landing page shows before sign-in exists: the state of the log and
