@@ -3,6 +3,7 @@
 // first request. A store without its guards is fatal: the process exits.
 export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs" || process.env.NEXT_PHASE === "phase-production-build") return;
-  const { startServerLedger } = await import("./lib/server/ledger/ledger.ts");
-  await startServerLedger();
+  // A dynamic import, as Next.js documents: the edge runtime must never load the server.
+  const { startServerRuntime } = await import("./lib/server/runtime/runtime.ts");
+  await startServerRuntime();
 }

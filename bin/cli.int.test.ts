@@ -3,10 +3,9 @@ import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { CLI_SOURCE } from "@/lib/server/audit/audit-trail.ts";
 import { verifyPassword } from "@/lib/server/auth/passwords.ts";
-import { v1Routes } from "@/lib/server/http/v1.ts";
 import { principalFromReadToken } from "@/lib/server/auth/read-tokens.ts";
 import { openLedger } from "@/lib/server/ledger/ledger.ts";
-import { DIALECTS, event, freshStore, type TestStore } from "@/test/support/stores.ts";
+import { DIALECTS, event, freshStore, openRuntime, testApi, type TestStore } from "@/test/support/stores.ts";
 
 // The real `ledgerline` command (bin/ledgerline.mjs) on the same store as the
 // server: keys it creates authenticate, keys it revokes stop working at once,
@@ -35,11 +34,11 @@ describe.each(DIALECTS)("ledgerline CLI on %s", (dialect) => {
     expect(Object.keys(k).sort()).toEqual(["id", "key", "source"]);
     expect(k.source).toBe("spiffe://cli.example/ns/a/sa/b");
 
-    const ledger = await openLedger(store.config);
+    const ledger = await openRuntime(store.config);
     try {
-      const routes = v1Routes(async () => ledger);
+      const routes = testApi(ledger);
       const send = () =>
-        routes.postEvents(
+        routes.events.post(
           new Request("http://x/api/v1/events", {
             method: "POST",
             body: JSON.stringify(event()),

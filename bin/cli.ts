@@ -20,6 +20,7 @@ import {
 } from "@/lib/server/auth/users.ts";
 import { createIngestKey, listIngestKeys, revokeIngestKey } from "@/lib/server/ingest/ingest-keys.ts";
 import { openLedger, type Ledger } from "@/lib/server/ledger/ledger.ts";
+import { createRuntime, type Runtime } from "@/lib/server/runtime/runtime.ts";
 import { verifyLog, type Verifier, type VerifyResult } from "@/lib/server/ledger/verify.ts";
 import { openDriver } from "@/lib/server/db/driver.ts";
 import { checkGuards } from "@/lib/server/db/guards.ts";
@@ -86,8 +87,8 @@ function print(out: Out, data: unknown, human: string) {
   process.stdout.write(out.json ? JSON.stringify(data, null, 2) + "\n" : human + "\n");
 }
 
-async function withLedger<T>(fn: (l: Ledger) => Promise<T>): Promise<T> {
-  const ledger = await openLedger(loadConfig(), { log: (m) => process.stderr.write(`${m}\n`) });
+async function withLedger<T>(fn: (l: Runtime) => Promise<T>): Promise<T> {
+  const ledger = createRuntime(await openLedger(loadConfig(), { log: (m) => process.stderr.write(`${m}\n`) }));
   try {
     return await fn(ledger);
   } finally {

@@ -15,7 +15,7 @@ type Run = {
 export function FullPassButton({
   start,
 }: {
-  start: () => Promise<{ ok: true; runId: string } | { ok: false; error: string }>;
+  start: () => Promise<{ ok: true; id: string } | { ok: false; error: string }>;
 }) {
   const router = useRouter();
   const [runId, setRunId] = useState<string | null>(null);
@@ -63,7 +63,7 @@ export function FullPassButton({
           setRun(null);
           const r = await start();
           setBusy(false);
-          if (r.ok) setRunId(r.runId);
+          if (r.ok) setRunId(r.id);
           else setError(r.error);
         }}
       >

@@ -1,5 +1,5 @@
 import { SignInForm } from "@/components/auth/sign-in-form.tsx";
-import { getLedger } from "@/lib/server/ledger/ledger.ts";
+import { getRuntime } from "@/lib/server/runtime/runtime.ts";
 
 export const dynamic = "force-dynamic";
 
@@ -9,7 +9,7 @@ export default async function LoginPage({
   searchParams: Promise<Record<string, string | undefined>>;
 }) {
   const sp = await searchParams;
-  const { config } = await getLedger();
+  const { config } = await getRuntime();
   const callbackUrl = sp.callbackUrl?.startsWith("/") && !sp.callbackUrl.startsWith("//") ? sp.callbackUrl : "/";
   return (
     <main className="login">

@@ -7,7 +7,7 @@ import { can } from "@/lib/server/auth/permissions.ts";
 import { pagePrincipal } from "@/lib/server/auth/session.ts";
 import { AppError } from "@/lib/server/errors.ts";
 import { searchEvents, summarizeEvents } from "@/lib/server/events/search.ts";
-import { getLedger } from "@/lib/server/ledger/ledger.ts";
+import { getRuntime } from "@/lib/server/runtime/runtime.ts";
 
 export const dynamic = "force-dynamic";
 
@@ -34,7 +34,7 @@ export default async function EventsPage({ searchParams }: { searchParams: Promi
       </main>
     );
   const { filter, cursor, ...opts } = state.value.request;
-  const ledger = await getLedger();
+  const ledger = await getRuntime();
   try {
     // If the search cannot record itself in the ledger it throws, and nothing is shown (fail closed).
     const [page, summary] = await Promise.all([

@@ -3,8 +3,8 @@ import { VerifierKeyCard } from "@/components/integrity/verifier-key-card.tsx";
 import { Forbidden } from "@/components/layout/forbidden.tsx";
 import { Card } from "@/components/ui/card.tsx";
 import { pagePrincipal } from "@/lib/server/auth/session.ts";
-import { getIntegrityStatus, recordIntegrityView } from "@/lib/server/integrity/index.ts";
-import { getLedger } from "@/lib/server/ledger/ledger.ts";
+import { viewIntegrityStatus } from "@/lib/server/integrity/index.ts";
+import { getRuntime } from "@/lib/server/runtime/runtime.ts";
 import { startFullPassAction } from "./actions.ts";
 
 export const dynamic = "force-dynamic";
@@ -14,10 +14,8 @@ const utc = (iso: string | null | undefined) => (iso ? iso.replace("T", " ").rep
 export default async function IntegrityPage() {
   const { principal, allowed } = await pagePrincipal("/integrity", "integrity:read");
   if (!allowed) return <Forbidden what="viewing the integrity center" />;
-  const ledger = await getLedger();
-  // Looking at the evidence is itself evidence (the audit of the auditors); fail closed.
-  await recordIntegrityView(ledger, principal);
-  const s = await getIntegrityStatus(ledger);
+  // Looking at the evidence is itself evidence (the audit of the auditors): the use case records it, fail closed.
+  const s = await viewIntegrityStatus(await getRuntime(), principal);
   const banner =
     s.status === "verified"
       ? {

@@ -9,7 +9,7 @@ import type { Ledger } from "../ledger/ledger.ts";
 import { verifyPassword } from "./passwords.ts";
 import { isRole, type Role } from "./permissions.ts";
 import { resolveAuthSecret } from "./secret.ts";
-import { signInThrottles } from "./throttle.ts";
+import type { SignInThrottles } from "./throttle.ts";
 
 // next-auth 4 (the stable line; v5 is still a beta) with JWT sessions. The JWT
 // only says WHO signed in (user id + session version); the session callback
@@ -44,7 +44,13 @@ export function roleFromClaims(claims: Record<string, unknown>, oidc: OidcConfig
   return null;
 }
 
-export function buildAuthOptions(ledger: Ledger): AuthOptions {
+/** What next-auth needs from the Runtime: the ledger and its sign-in throttles. */
+export type AuthRuntime = Ledger & { signIn: SignInThrottles };
+
+/** next-auth's options and route handler, built once per Runtime on first use (they need the ledger's secret). */
+export type AuthCache = { options?: AuthOptions; handler?: unknown };
+
+export function buildAuthOptions(ledger: AuthRuntime): AuthOptions {
   const { config } = ledger;
   if (!config.production && !process.env.NEXTAUTH_URL) {
     // Local use: derive callback URLs from the request's Host. Production must
@@ -76,7 +82,7 @@ export function buildAuthOptions(ledger: Ledger): AuthOptions {
         const user = email ? await ledger.prisma.user.findUnique({ where: { email } }) : null;
         // Always run the hash, also for unknown accounts: same time, same answer.
         const ok = await verifyPassword(parsed.success ? parsed.data.password : "", user?.passwordHash);
-        const t = signInThrottles();
+        const t = ledger.signIn;
         if (!user || !ok) {
           t.account.fail(email);
           if (ip) t.ip.fail(ip);

@@ -2,8 +2,9 @@ import "server-only";
 import type { AuthOptions } from "next-auth";
 import { getServerSession } from "next-auth/next";
 import { headers } from "next/headers";
+import { cache } from "react";
 import { redirect } from "next/navigation";
-import { getLedger } from "../ledger/ledger.ts";
+import { getRuntime } from "../runtime/runtime.ts";
 import { bearerToken } from "./bearer-secrets.ts";
 import { principalFromReadToken } from "./read-tokens.ts";
 import { buildAuthOptions, ipFromHeaders } from "./options.ts";
@@ -13,14 +14,18 @@ import type { Principal } from "./principal.ts";
 // Turning a request into a Principal, for pages, server actions and route
 // handlers of the running server. (Integration tests build principals directly.)
 
-const g = globalThis as typeof globalThis & { __ledgerlineAuth?: AuthOptions };
-
+/** next-auth's options for the process's runtime, built once. */
 export async function authOptions(): Promise<AuthOptions> {
-  return (g.__ledgerlineAuth ??= buildAuthOptions(await getLedger()));
+  const rt = await getRuntime();
+  return (rt.auth.options ??= buildAuthOptions(rt));
 }
 
-/** The signed-in user of this request (session re-read from the database), or null. */
-export async function sessionPrincipal(): Promise<Principal | null> {
+/**
+ * The signed-in user of this request (session re-read from the database), or
+ * null. Wrapped in React's cache(): the layout and the page of one render share
+ * one session read instead of each re-reading the user.
+ */
+export const sessionPrincipal = cache(async (): Promise<Principal | null> => {
   const s = await getServerSession(await authOptions());
   const u = s?.user as { id?: string; email?: string; name?: string | null; role?: string } | undefined;
   if (!u?.id || !u.email || !isRole(u.role)) return null;
@@ -33,12 +38,12 @@ export async function sessionPrincipal(): Promise<Principal | null> {
     via: "session",
     ip: ipFromHeaders(await headers()),
   };
-}
+});
 
 /** A route handler's caller: a personal read token (Authorization: Bearer llr_…) or the session. */
 export async function requestPrincipal(req: Request): Promise<Principal | null> {
   const token = bearerToken(req);
-  if (token) return principalFromReadToken(await getLedger(), token, ipFromHeaders(req.headers));
+  if (token) return principalFromReadToken(await getRuntime(), token, ipFromHeaders(req.headers));
   return sessionPrincipal();
 }
 

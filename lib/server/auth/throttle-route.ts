@@ -1,8 +1,7 @@
 import "server-only";
 import { recordAudit } from "../audit/audit-trail.ts";
-import { getLedger } from "../ledger/ledger.ts";
+import { getRuntime } from "../runtime/runtime.ts";
 import { ipFromHeaders, SIGN_IN_TARGET } from "./options.ts";
-import { signInThrottles } from "./throttle.ts";
 
 /**
  * 429 for a credentials sign-in from an account or IP over its failure budget,
@@ -22,11 +21,12 @@ export async function signInThrottleResponse(req: Request): Promise<Response | n
     return null; // next-auth answers malformed bodies itself
   }
   const ip = ipFromHeaders(req.headers);
-  const t = signInThrottles();
+  const rt = await getRuntime();
+  const t = rt.signIn;
   const wait = Math.max(t.account.retryAfter(email), ip ? t.ip.retryAfter(ip) : 0);
   if (!wait) return null;
   await recordAudit(
-    await getLedger(),
+    rt,
     { id: email || "unknown", ip },
     {
       action: "sign-in",

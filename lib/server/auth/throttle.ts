@@ -37,12 +37,12 @@ export class FailureThrottle {
   }
 }
 
-const g = globalThis as typeof globalThis & { __ledgerlineSignin?: { account: FailureThrottle; ip: FailureThrottle } };
+export type SignInThrottles = { account: FailureThrottle; ip: FailureThrottle };
 
-/** 5 failures per account, 20 per IP, in 15 minutes. */
-export function signInThrottles() {
-  return (g.__ledgerlineSignin ??= {
+/** 5 failures per account, 20 per IP, in 15 minutes; one pair per Runtime (lib/server/runtime/runtime.ts). */
+export function createSignInThrottles(): SignInThrottles {
+  return {
     account: new FailureThrottle(5, 15 * 60_000),
     ip: new FailureThrottle(20, 15 * 60_000),
-  });
+  };
 }

@@ -2,11 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { canonicalJson, matchesFilter, type EventFilter } from "@/lib/core/index.ts";
 import { SORTS, type Sort } from "@/lib/schemas/event-filter.ts";
 import { validateEvent } from "@/lib/schemas/event.ts";
-import { DIALECTS, event, freshLedger } from "@/test/support/stores.ts";
+import { DIALECTS, event, freshLedger, testApi } from "@/test/support/stores.ts";
 import type { Principal } from "../auth/principal.ts";
 import { rowToEntry, type Entry, type EntryRow } from "../ledger/entry.ts";
-import type { Ledger } from "../ledger/ledger.ts";
-import { eventReadRoutes } from "./routes.ts";
+import type { Runtime } from "../runtime/runtime.ts";
 import { queryEvents, queryHistogram, queryTop } from "./search.ts";
 
 // The SQL a filter becomes must select exactly what the reference matcher in
@@ -114,7 +113,7 @@ function filters(): EventFilter[] {
   return [...fixed, ...random];
 }
 
-async function allPages(ledger: Ledger, f: EventFilter, sort: Sort, limit: number): Promise<number[]> {
+async function allPages(ledger: Runtime, f: EventFilter, sort: Sort, limit: number): Promise<number[]> {
   const seqs: number[] = [];
   let cursor: string | undefined;
   for (let i = 0; i < 1000; i++) {
@@ -138,7 +137,7 @@ function expectedOrder(entries: Entry[], sort: Sort): number[] {
 }
 
 describe.each(DIALECTS)("explorer queries on %s", (dialect) => {
-  let ledger: Ledger;
+  let ledger: Runtime;
   let cleanup: () => Promise<void>;
   let entries: Entry[];
 
@@ -238,10 +237,7 @@ describe.each(DIALECTS)("explorer queries on %s", (dialect) => {
       via: "token",
       ip: "192.0.2.9",
     };
-    const api = eventReadRoutes(
-      async () => ledger,
-      async () => principal,
-    );
+    const api = testApi(ledger, async () => principal).events;
     const get = (qs: string) => api.list(new Request(`http://x/api/v1/events?${qs}`), {} as never);
 
     const bad = await get("seqFrom=abc&sort=requester&limit=5000&bogus=1&outcome=maybe");

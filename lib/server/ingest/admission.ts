@@ -1,6 +1,8 @@
 import "server-only";
 import { AppError } from "../errors.ts";
+import type { Config } from "../config.ts";
 import type { Ledger } from "../ledger/ledger.ts";
+import { RateLimiter } from "./rate-limit.ts";
 
 // Load shedding for ingest. Past the server's capacity, work queues — requests
 // whose bodies wait to be parsed and validated on the one JS thread, batches that
@@ -12,24 +14,39 @@ import type { Ledger } from "../ledger/ledger.ts";
 // writer. Meta-audit records of dashboard users are never shed (they go straight
 // to the sequencer); only machine ingest is.
 
-type State = { pending: number; inflight: number };
-const g = globalThis as typeof globalThis & { __ledgerlineAdmission?: WeakMap<Ledger, State> };
+/**
+ * This process's ingest gate for one ledger: the per-key token buckets, the
+ * admission counters and the event-loop lag sampler. It hangs off the Runtime
+ * (lib/server/runtime/runtime.ts), so a test that makes a runtime gets a fresh one.
+ */
+export type IngestGate = {
+  limiter: RateLimiter;
+  pending: number;
+  inflight: number;
+  lag: LagSampler;
+};
 
-function state(ledger: Ledger): State {
-  const m = (g.__ledgerlineAdmission ??= new WeakMap());
-  let s = m.get(ledger);
-  if (!s) m.set(ledger, (s = { pending: 0, inflight: 0 }));
-  return s;
+/** The part of a Runtime that ingest needs: the ledger and its gate. */
+export type IngestRuntime = Ledger & { ingest: IngestGate };
+
+export function createIngestGate(config: Config): IngestGate {
+  const { rateLimit, rateBurst, maxBatch } = config;
+  return {
+    limiter: new RateLimiter(rateLimit, Math.max(rateBurst, maxBatch)),
+    pending: 0,
+    inflight: 0,
+    lag: new LagSampler(),
+  };
 }
 
 /** Events of this ledger's ingest requests now waiting for (or in) the writer. */
-export function pendingEvents(ledger: Ledger): number {
-  return state(ledger).pending;
+export function pendingEvents(rt: IngestRuntime): number {
+  return rt.ingest.pending;
 }
 
 /** Ingest requests this process is serving now. */
-export function inflightRequests(ledger: Ledger): number {
-  return state(ledger).inflight;
+export function inflightRequests(rt: IngestRuntime): number {
+  return rt.ingest.inflight;
 }
 
 function busy(what: string): AppError {
@@ -47,35 +64,45 @@ function busy(what: string): AppError {
 // so one long pause (a GC, a synchronous task, a child process started with
 // spawnSync in a test) never refuses the request that follows it.
 const LAG_SAMPLES = 3;
-const samples: number[] = [];
-let sampler: ReturnType<typeof setInterval> | null = null;
-function startLagSampler(): void {
-  if (sampler) return;
-  let last = performance.now();
-  sampler = setInterval(() => {
-    const now = performance.now();
-    samples.push(Math.max(0, now - last - 100));
-    if (samples.length > LAG_SAMPLES) samples.shift();
-    last = now;
-  }, 100);
-  sampler.unref();
-}
 
-/** The smallest of the recent lag samples in ms: how far behind the loop has stayed. */
-export function eventLoopLag(): number {
-  return samples.length < LAG_SAMPLES ? 0 : Math.min(...samples);
+export class LagSampler {
+  private readonly samples: number[] = [];
+  private timer: ReturnType<typeof setInterval> | null = null;
+
+  /** Started on the first ingest request, not at start-up: a CLI or a test that never ingests runs no timer. */
+  start(): void {
+    if (this.timer) return;
+    let last = performance.now();
+    this.timer = setInterval(() => {
+      const now = performance.now();
+      this.samples.push(Math.max(0, now - last - 100));
+      if (this.samples.length > LAG_SAMPLES) this.samples.shift();
+      last = now;
+    }, 100);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  /** The smallest of the recent lag samples in ms: how far behind the loop has stayed. */
+  lag(): number {
+    return this.samples.length < LAG_SAMPLES ? 0 : Math.min(...this.samples);
+  }
 }
 
 /**
  * Counts one ingest request as being served until `release` is called, or throws
  * 503 when this process already serves its limit or its event loop lags behind.
  */
-export function enterIngest(ledger: Ledger): () => void {
-  startLagSampler();
-  const s = state(ledger);
-  if (s.inflight >= ledger.config.maxInflightRequests) throw busy(`${s.inflight} ingest requests are being served`);
-  const lag = eventLoopLag();
-  if (lag > ledger.config.maxEventLoopLagMs) throw busy(`the server has stayed ${Math.round(lag)} ms behind`);
+export function enterIngest(rt: IngestRuntime): () => void {
+  const s = rt.ingest;
+  s.lag.start();
+  if (s.inflight >= rt.config.maxInflightRequests) throw busy(`${s.inflight} ingest requests are being served`);
+  const lag = s.lag.lag();
+  if (lag > rt.config.maxEventLoopLagMs) throw busy(`the server has stayed ${Math.round(lag)} ms behind`);
   s.inflight++;
   let released = false;
   return () => {
@@ -85,9 +112,9 @@ export function enterIngest(ledger: Ledger): () => void {
 }
 
 /** Refuses early (before the body is read) when the writer's queue is already full. */
-export function assertNotBusy(ledger: Ledger): void {
-  const s = state(ledger);
-  if (s.pending >= ledger.config.maxPendingEvents) throw busy(`${s.pending} events are waiting to be written`);
+export function assertNotBusy(rt: IngestRuntime): void {
+  const s = rt.ingest;
+  if (s.pending >= rt.config.maxPendingEvents) throw busy(`${s.pending} events are waiting to be written`);
 }
 
 /**
@@ -95,9 +122,9 @@ export function assertNotBusy(ledger: Ledger): void {
  * admitting them would pass the limit. One request is always admitted when
  * nothing waits, whatever its size.
  */
-export async function withAdmission<T>(ledger: Ledger, n: number, fn: () => Promise<T>): Promise<T> {
-  const s = state(ledger);
-  if (s.pending > 0 && s.pending + n > ledger.config.maxPendingEvents)
+export async function withAdmission<T>(rt: IngestRuntime, n: number, fn: () => Promise<T>): Promise<T> {
+  const s = rt.ingest;
+  if (s.pending > 0 && s.pending + n > rt.config.maxPendingEvents)
     throw busy(`${s.pending} events are waiting to be written`);
   s.pending += n;
   try {

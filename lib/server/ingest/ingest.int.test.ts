@@ -1,12 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { entryLeafHash, toBase64 } from "@/lib/core/index.ts";
-import { DIALECTS, event, freshLedger } from "@/test/support/stores.ts";
+import { DIALECTS, event, freshLedger, openRuntime, testApi } from "@/test/support/stores.ts";
 import { CLI_SOURCE } from "../audit/audit-trail.ts";
 import { systemPrincipal } from "../auth/principal.ts";
 import { createIngestKey, revokeIngestKey } from "./ingest-keys.ts";
 import { enterIngest, inflightRequests, pendingEvents, withAdmission } from "./admission.ts";
-import { v1Routes } from "../http/v1.ts";
-import type { Ledger } from "../ledger/ledger.ts";
+import type { Runtime } from "../runtime/runtime.ts";
 import { rowToEntry, type EntryRow } from "../ledger/entry.ts";
 
 // POST /api/v1/events end to end through the real handler on a real store:
@@ -15,10 +14,10 @@ import { rowToEntry, type EntryRow } from "../ledger/entry.ts";
 const admin = systemPrincipal("ingest-test@localhost");
 
 describe.each(DIALECTS)("ingest on %s", (dialect) => {
-  let ledger: Ledger;
+  let ledger: Runtime;
   let cleanup: () => Promise<void>;
   let key: string;
-  let routes: ReturnType<typeof v1Routes>;
+  let routes: ReturnType<typeof testApi>;
   // Creating the key appends its meta-audit entry (source ledgerline:cli) first.
   let base: number;
 
@@ -28,13 +27,13 @@ describe.each(DIALECTS)("ingest on %s", (dialect) => {
       LEDGERLINE_MAX_BATCH: "50",
     }));
     key = (await createIngestKey(ledger, admin, "spiffe://test.example/ns/payments/sa/api")).key;
-    routes = v1Routes(async () => ledger);
+    routes = testApi(ledger);
     base = await ledger.prisma.entry.count();
   });
   afterEach(async () => cleanup());
 
   const post = (body: string | Uint8Array, headers: Record<string, string> = {}, auth: string | null = key) =>
-    routes.postEvents(
+    routes.events.post(
       new Request("http://127.0.0.1/api/v1/events", {
         method: "POST",
         body: body as BodyInit,
@@ -295,7 +294,7 @@ describe.each(DIALECTS)("ingest on %s", (dialect) => {
         c.close();
       },
     });
-    const chunked = await routes.postEvents(
+    const chunked = await routes.events.post(
       new Request("http://127.0.0.1/api/v1/events", {
         method: "POST",
         body: stream,
@@ -317,12 +316,11 @@ describe("ingest rate limit", () => {
       LEDGERLINE_MAX_BATCH: "10",
     });
     try {
-      // The limiter is per process; a fresh one for this ledger's settings.
-      delete (globalThis as { __ledgerlineLimiter?: unknown }).__ledgerlineLimiter;
+      // The limiter hangs off this test's own runtime: its settings, nobody else's buckets.
       const { key } = await createIngestKey(ledger, admin, "spiffe://test.example/flood");
-      const routes = v1Routes(async () => ledger);
+      const routes = testApi(ledger);
       const send = (n: number) =>
-        routes.postEvents(
+        routes.events.post(
           new Request("http://127.0.0.1/api/v1/events", {
             method: "POST",
             body: JSON.stringify(Array.from({ length: n }, () => event())),
@@ -336,7 +334,6 @@ describe("ingest rate limit", () => {
       expect(Number(r.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
       expect(await ledger.prisma.entry.count({ where: { source: "spiffe://test.example/flood" } })).toBe(10);
     } finally {
-      delete (globalThis as { __ledgerlineLimiter?: unknown }).__ledgerlineLimiter;
       await cleanup();
     }
   });

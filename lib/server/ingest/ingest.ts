@@ -4,8 +4,7 @@ import { validateEvent, type NormalizedEvent } from "@/lib/schemas/event.ts";
 import { AppError } from "../errors.ts";
 import { authenticateIngestKey } from "./ingest-keys.ts";
 import type { Ledger } from "../ledger/ledger.ts";
-import { assertNotBusy, enterIngest, withAdmission } from "./admission.ts";
-import { RateLimiter } from "./rate-limit.ts";
+import { assertNotBusy, enterIngest, withAdmission, type IngestRuntime } from "./admission.ts";
 import { bearerToken } from "../auth/bearer-secrets.ts";
 
 // POST /api/v1/events, minus HTTP plumbing: authenticate, bound, parse,
@@ -19,13 +18,6 @@ export type IngestResponse = {
     duplicates: Array<{ id: string; seq: number }>;
   };
 };
-
-const g = globalThis as typeof globalThis & { __ledgerlineLimiter?: RateLimiter };
-
-function limiter(ledger: Ledger): RateLimiter {
-  const { rateLimit, rateBurst, maxBatch } = ledger.config;
-  return (g.__ledgerlineLimiter ??= new RateLimiter(rateLimit, Math.max(rateBurst, maxBatch)));
-}
 
 /** Reads the raw body bytes, refusing them once they pass `limit` bytes (Next.js route handlers set no limit). */
 export async function readBodyBytesLimited(req: Request, limit: number): Promise<Uint8Array> {
@@ -86,26 +78,26 @@ export async function authenticateRequest(ledger: Ledger, req: Request): Promise
  * Takes `n` events' worth of the key's rate (one process-wide bucket per key,
  * shared by every ingest route), or throws 429 with Retry-After.
  */
-export function takeRate(ledger: Ledger, keyId: string, n: number): void {
-  const r = limiter(ledger).take(keyId, n);
+export function takeRate(rt: IngestRuntime, keyId: string, n: number): void {
+  const r = rt.ingest.limiter.take(keyId, n);
   if (!r.ok) throw rateLimited(r.retryAfter);
 }
 
-export async function ingest(ledger: Ledger, req: Request): Promise<IngestResponse> {
+export async function ingest(rt: IngestRuntime, req: Request): Promise<IngestResponse> {
   // Counted from the first moment: under overload the wait starts at the key lookup.
-  const release = enterIngest(ledger);
+  const release = enterIngest(rt);
   try {
-    return await ingestAs(ledger, req);
+    return await ingestAs(rt, req);
   } finally {
     release();
   }
 }
 
-async function ingestAs(ledger: Ledger, req: Request): Promise<IngestResponse> {
+async function ingestAs(ledger: IngestRuntime, req: Request): Promise<IngestResponse> {
   const key = await authenticateRequest(ledger, req);
   // One token before reading the body (an exhausted key is refused cheaply),
   // the rest once the item count is known.
-  const rl = limiter(ledger);
+  const rl = ledger.ingest.limiter;
   const pre = rl.take(key.id, 1);
   if (!pre.ok) throw rateLimited(pre.retryAfter);
   assertNotBusy(ledger);

@@ -2,9 +2,9 @@ import "server-only";
 import { parseTraceparent } from "@/lib/schemas/event.ts";
 import { scanJson } from "@/lib/server/ingest/parse/json-scan.ts";
 import { AppError } from "../errors.ts";
-import { json, route } from "../http/problem.ts";
+import { endpoint, type ApiDeps } from "../http/endpoint.ts";
+import { json } from "../http/problem.ts";
 import { authenticateRequest, takeRate } from "../ingest/ingest.ts";
-import type { Ledger } from "../ledger/ledger.ts";
 import { appendMapped, describeOutcome } from "./append-mapped.ts";
 import { mapK8sAuditEvent } from "./k8s-audit-mapping.ts";
 import { decodeOtlpLogsJson } from "./otlp-json.ts";
@@ -14,8 +14,7 @@ import { decodeOtlpLogsProtobuf, encodeOtlpLogsResponse } from "./otlp-protobuf.
 import { decodeUtf8, mediaType, readIntegrationBody } from "./request-body.ts";
 
 // Ingest routes for logs Ledgerline did not define — OTLP/HTTP logs and the Kubernetes audit
-// webhook — built over a ledger getter like v1Routes, so app/api/v1/{otlp,k8s} and the
-// integration tests run the same code. Same ingest keys, same per-key rate and body limit as
+// webhook — mounted by lib/server/http/api.ts like every /api/v1 route. Same ingest keys, same per-key rate and body limit as
 // POST /api/v1/events; unlike it, each record stands alone (see append-mapped.ts).
 
 const PROTOBUF_TYPES = new Set(["application/x-protobuf", "application/protobuf"]);
@@ -26,11 +25,10 @@ function where(r: OtlpLogRecord): string {
   return `resourceLogs[${r.at.resource}].scopeLogs[${r.at.scope}].logRecords[${r.at.record}]`;
 }
 
-export function integrationRoutes(getLedger: () => Promise<Ledger>) {
+export function integrationRoutes(deps: ApiDeps) {
   return {
     // POST /api/v1/otlp/v1/logs — OTLP/HTTP logs export (JSON or protobuf, optionally gzip) → entries.
-    postOtlpLogs: route(async (req, { requestId }) => {
-      const ledger = await getLedger();
+    postOtlpLogs: endpoint(deps, async (req, { requestId, rt: ledger }) => {
       const key = await authenticateRequest(ledger, req);
       const type = mediaType(req);
       const protobuf = PROTOBUF_TYPES.has(type);
@@ -99,8 +97,7 @@ export function integrationRoutes(getLedger: () => Promise<Ledger>) {
     }),
 
     // POST /api/v1/k8s/audit — Kubernetes audit webhook backend (audit.k8s.io/v1 EventList) → entries.
-    postK8sAudit: route(async (req, { requestId }) => {
-      const ledger = await getLedger();
+    postK8sAudit: endpoint(deps, async (req, { requestId, rt: ledger }) => {
       const key = await authenticateRequest(ledger, req);
       const type = mediaType(req);
       if (type !== "" && type !== "application/json") {

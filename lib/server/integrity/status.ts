@@ -1,14 +1,10 @@
 import "server-only";
-import { recordAudit } from "../audit/audit-trail.ts";
-import { actorOf, assertCan, type Principal } from "../auth/principal.ts";
-import { AppError } from "../errors.ts";
-import type { Ledger } from "../ledger/ledger.ts";
-import { INTEGRITY_TARGET } from "./alerts.ts";
 import { findRun, latestRuns, serializeRun, type Run, type RunRow } from "./runs.ts";
-import { runningRun } from "./verifier.ts";
+import { runningRun, type IntegrityRuntime } from "./verifier.ts";
 
 // What the integrity page and GET /api/v1/integrity show. Status comes from the
 // latest finished run: verified, broken, or unverified (no run finished yet).
+// Unchecked reads: only the use cases in ./service.ts call them.
 
 export type IntegrityStatus = {
   status: "verified" | "broken" | "unverified";
@@ -23,7 +19,7 @@ export type IntegrityStatus = {
   runs: Run[];
 };
 
-function withLiveProgress(ledger: Ledger, r: RunRow): Run {
+function withLiveProgress(ledger: IntegrityRuntime, r: RunRow): Run {
   const run = serializeRun(r);
   const live = runningRun(ledger);
   if (live && live.id === run.id && run.status === "running") run.progress = { done: live.done, total: live.total };
@@ -31,7 +27,7 @@ function withLiveProgress(ledger: Ledger, r: RunRow): Run {
 }
 
 /** The integrity status, without a permission check: callers check integrity:read first. */
-export async function getIntegrityStatus(ledger: Ledger): Promise<IntegrityStatus> {
+export async function getIntegrityStatus(ledger: IntegrityRuntime): Promise<IntegrityStatus> {
   const db = ledger.db;
   const [runs, finished, lastOk, lastFailed, head, cps] = await Promise.all([
     latestRuns(db, 20),
@@ -69,34 +65,7 @@ export async function getIntegrityStatus(ledger: Ledger): Promise<IntegrityStatu
 }
 
 /** One run with its progress (in-memory progress while it runs in this process). */
-export async function getRun(ledger: Ledger, id: string): Promise<Run | null> {
+export async function getRun(ledger: IntegrityRuntime, id: string): Promise<Run | null> {
   const r = await findRun(ledger.db, id);
   return r ? withLiveProgress(ledger, r) : null;
-}
-
-/** Records that a person looked at the integrity status (the audit of the auditors). */
-export async function recordIntegrityView(ledger: Ledger, p: Principal): Promise<void> {
-  if (p.kind !== "user") return;
-  await recordAudit(ledger, actorOf(p), {
-    action: "integrity.view",
-    eventType: "read",
-    outcome: "success",
-    target: { id: INTEGRITY_TARGET, type: "integrity" },
-    attributes: { via: p.via },
-  });
-}
-
-/** integrity:read, then the status; each view by a person is appended to the log. */
-export async function viewIntegrityStatus(ledger: Ledger, p: Principal | null): Promise<IntegrityStatus> {
-  assertCan(p, "integrity:read");
-  const status = await getIntegrityStatus(ledger);
-  await recordIntegrityView(ledger, p);
-  return status;
-}
-
-export async function viewRun(ledger: Ledger, p: Principal | null, id: string): Promise<Run> {
-  assertCan(p, "integrity:read");
-  const run = /^[0-9a-f-]{36}$/i.test(id) ? await getRun(ledger, id) : null;
-  if (!run) throw new AppError("not_found", `No verification run ${id.slice(0, 64)}.`);
-  return run;
 }

@@ -26,7 +26,8 @@ import type { Finding, IntegrityResult } from "./types.ts";
 
 const PROGRESS_ROWS_EVERY = 10_000;
 
-type Live = {
+/** This process's verifier state for one ledger: the run in progress and the last alert sent. */
+export type IntegrityLive = {
   running: {
     id: string;
     mode: "incremental" | "full";
@@ -36,17 +37,21 @@ type Live = {
   } | null;
   lastAlert: string | null;
 };
-const live = new WeakMap<Ledger, Live>();
 
-function liveOf(ledger: Ledger): Live {
-  let l = live.get(ledger);
-  if (!l) live.set(ledger, (l = { running: null, lastAlert: null }));
-  return l;
+/** The part of a Runtime the verifier needs (lib/server/runtime/runtime.ts makes one per ledger). */
+export type IntegrityRuntime = Ledger & { integrity: IntegrityLive };
+
+export function createIntegrityLive(): IntegrityLive {
+  return { running: null, lastAlert: null };
+}
+
+function liveOf(rt: IntegrityRuntime): IntegrityLive {
+  return rt.integrity;
 }
 
 /** The run in progress on this ledger (this process), with in-memory progress. */
 export function runningRun(
-  ledger: Ledger,
+  ledger: IntegrityRuntime,
 ): { id: string; mode: "incremental" | "full"; done: number; total: number } | null {
   const r = liveOf(ledger).running;
   return r ? { id: r.id, mode: r.mode, done: r.done, total: r.total } : null;
@@ -67,7 +72,7 @@ export type RunOptions = {
  * rolling sample; full: everything) and returns the verdict. Never throws for
  * findings; a store that cannot be read at all still throws.
  */
-export async function runVerification(ledger: Ledger, opts: RunOptions): Promise<IntegrityResult> {
+export async function runVerification(ledger: IntegrityRuntime, opts: RunOptions): Promise<IntegrityResult> {
   const l = liveOf(ledger);
   if (l.running) {
     await l.running.promise.catch(() => undefined);
@@ -76,7 +81,7 @@ export async function runVerification(ledger: Ledger, opts: RunOptions): Promise
   return execute(ledger, id, opts);
 }
 
-function execute(ledger: Ledger, id: string, opts: RunOptions): Promise<IntegrityResult> {
+function execute(ledger: IntegrityRuntime, id: string, opts: RunOptions): Promise<IntegrityResult> {
   const l = liveOf(ledger);
   const entry = { id, mode: opts.mode, done: 0, total: 0, promise: null as unknown as Promise<IntegrityResult> };
   entry.promise = verify(ledger, id, opts, entry).finally(() => {
@@ -87,7 +92,7 @@ function execute(ledger: Ledger, id: string, opts: RunOptions): Promise<Integrit
 }
 
 async function verify(
-  ledger: Ledger,
+  ledger: IntegrityRuntime,
   id: string,
   opts: RunOptions,
   progress: { done: number; total: number },
@@ -224,7 +229,7 @@ async function verify(
   return result;
 }
 
-async function alertOnce(ledger: Ledger, r: IntegrityResult, state: VerifierState | null): Promise<void> {
+async function alertOnce(ledger: IntegrityRuntime, r: IntegrityResult, state: VerifierState | null): Promise<void> {
   const key = alertKey(r);
   const l = liveOf(ledger);
   if (l.lastAlert === key || state?.lastAlert === key) return;
@@ -244,11 +249,11 @@ async function alertOnce(ledger: Ledger, r: IntegrityResult, state: VerifierStat
  * full pass at a time: a second request gets AppError conflict naming the
  * running one. A scheduled incremental run in progress is waited for.
  */
-export async function startFullPass(ledger: Ledger, actor: { id: string } | null): Promise<string> {
+export async function startFullPass(ledger: IntegrityRuntime, actor: { id: string } | null): Promise<string> {
   const l = liveOf(ledger);
   if (l.running?.mode === "full") {
     throw new AppError("conflict", `A full verification pass is already running (run ${l.running.id}).`, {
-      runId: l.running.id,
+      id: l.running.id,
     });
   }
   const waitFor = l.running?.promise;
@@ -272,7 +277,7 @@ export async function startFullPass(ledger: Ledger, actor: { id: string } | null
 }
 
 /** Resolves when the run in progress (if any) has finished; for tests and shutdown. */
-export async function settle(ledger: Ledger): Promise<void> {
+export async function settle(ledger: IntegrityRuntime): Promise<void> {
   await liveOf(ledger).running?.promise.catch(() => undefined);
 }
 
@@ -280,7 +285,10 @@ export async function settle(ledger: Ledger): Promise<void> {
  * The scheduler: an incremental run every LEDGERLINE_VERIFY_INTERVAL seconds
  * (skipped while another run is in progress), the first one shortly after start.
  */
-export function startIntegrityScheduler(ledger: Ledger, log: (m: string) => void = console.log): { stop(): void } {
+export function startIntegrityScheduler(
+  ledger: IntegrityRuntime,
+  log: (m: string) => void = console.log,
+): { stop(): void } {
   const every = ledger.config.verifyIntervalMs;
   if (!every) {
     log("integrity verification schedule disabled (LEDGERLINE_VERIFY_INTERVAL=0)");

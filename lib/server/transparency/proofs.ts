@@ -27,22 +27,6 @@ export async function committedSize(ledger: Ledger): Promise<number> {
   return Number(r?.n ?? 0);
 }
 
-/** Parses a positive decimal integer query parameter; absent → undefined. */
-export function intParam(url: URL, name: string, min: number): number | undefined {
-  const v = url.searchParams.get(name);
-  if (v === null || v === "") return undefined;
-  if (!/^\d{1,15}$/.test(v) || Number(v) < min) {
-    throw new AppError(
-      "bad_request",
-      `Query parameter ${name} must be an integer ≥ ${min} (got "${v.slice(0, 40)}").`,
-      {
-        errors: [{ parameter: name, detail: `must be an integer ≥ ${min}` }],
-      },
-    );
-  }
-  return Number(v);
-}
-
 async function defaultTreeSize(ledger: Ledger, param: string): Promise<number> {
   const cp = await latestCheckpoint(ledger);
   if (!cp)

@@ -3,7 +3,7 @@
 import { revalidatePath } from "next/cache";
 import { runAction, signedIn, str, type ActionResult } from "@/lib/server/http/action-result.ts";
 import { sessionPrincipal } from "@/lib/server/auth/session.ts";
-import { getLedger } from "@/lib/server/ledger/ledger.ts";
+import { getRuntime } from "@/lib/server/runtime/runtime.ts";
 import { createReadToken, revokeReadToken } from "@/lib/server/auth/read-tokens.ts";
 
 // Personal read tokens from the dashboard. The data-access layer checks
@@ -15,7 +15,7 @@ export async function createReadTokenAction(input: {
 }): Promise<ActionResult<{ id: string; token: string; email: string }>> {
   const p = await sessionPrincipal();
   return runAction("createReadToken", async () => {
-    const t = await createReadToken(await getLedger(), signedIn(p), str(input?.email), str(input?.name) || undefined);
+    const t = await createReadToken(await getRuntime(), signedIn(p), str(input?.email), str(input?.name) || undefined);
     revalidatePath("/admin/tokens");
     return t;
   });
@@ -24,7 +24,7 @@ export async function createReadTokenAction(input: {
 export async function revokeReadTokenAction(id: string): Promise<ActionResult<{ id: string }>> {
   const p = await sessionPrincipal();
   return runAction("revokeReadToken", async () => {
-    await revokeReadToken(await getLedger(), signedIn(p), str(id));
+    await revokeReadToken(await getRuntime(), signedIn(p), str(id));
     revalidatePath("/admin/tokens");
     return { id: str(id) };
   });

@@ -10,7 +10,7 @@ import type { EventFilter } from "@/lib/core/event-filter.ts";
 import { pagePrincipal } from "@/lib/server/auth/session.ts";
 import { AppError } from "@/lib/server/errors.ts";
 import { viewEvent, type EventDetail } from "@/lib/server/events/search.ts";
-import { getLedger } from "@/lib/server/ledger/ledger.ts";
+import { getRuntime } from "@/lib/server/runtime/runtime.ts";
 
 export const dynamic = "force-dynamic";
 
@@ -47,7 +47,7 @@ export default async function EventDetailPage({ params }: { params: Promise<{ se
     return <NotFound message={`"${raw.slice(0, 40)}" is not a seq: entries are numbered 1, 2, 3, …`} />;
   let d: EventDetail;
   try {
-    d = await viewEvent(await getLedger(), principal, Number(raw));
+    d = await viewEvent(await getRuntime(), principal, Number(raw));
   } catch (e) {
     if (e instanceof AppError && e.code === "not_found") return <NotFound message={e.detail} />;
     throw e;
