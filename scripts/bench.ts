@@ -36,7 +36,7 @@ import { migrate } from "@/lib/server/db/migrate.ts";
 import { openDriver } from "@/lib/server/db/driver.ts";
 import { demoEvents } from "@/lib/server/runtime/demo-seed.ts";
 import { filterWhere } from "@/lib/server/events/filter-sql.ts";
-import { queryEvents, queryHistogram } from "@/lib/server/events/search.ts";
+import { queryEvents, queryHistogram } from "@/lib/server/events/query.ts";
 import { ENTRY_COLUMNS, buildEntry, entryToRow, type Entry } from "@/lib/server/ledger/entry.ts";
 import { openLedger, type Ledger } from "@/lib/server/ledger/ledger.ts";
 import { verifyLog } from "@/lib/server/ledger/verify.ts";
@@ -883,7 +883,7 @@ function renderDoc(r: Results & { stress: Record<string, unknown> | null }): str
 
   L.push("## Explorer queries", "");
   L.push(
-    "Generated logs (scripts/bench/generate.ts): real entries (RFC 8785 bytes, leaf hashes, merkle_nodes, signed checkpoints) from ~200 requesters to ~500 targets over 30 days, 93 % success / 4.5 % failure / 2.5 % denied, multi-hop traces under shared correlation ids (some of exactly 50 entries). Through the server's own `queryEvents` / `queryHistogram` (lib/server/events/search.ts), warm cache, " +
+    "Generated logs (scripts/bench/generate.ts): real entries (RFC 8785 bytes, leaf hashes, merkle_nodes, signed checkpoints) from ~200 requesters to ~500 targets over 30 days, 93 % success / 4.5 % failure / 2.5 % denied, multi-hop traces under shared correlation ids (some of exactly 50 entries). Through the server's own `queryEvents` / `queryHistogram` (lib/server/events/query.ts), warm cache, " +
       `${QUERY_RUNS} runs after 3 warm-ups; the page query cycles through the 5 busiest requesters.`,
     "",
   );

@@ -6,7 +6,7 @@ import { DIALECTS, event, freshLedger, testApi } from "@/test/support/stores.ts"
 import type { Principal } from "../auth/principal.ts";
 import { rowToEntry, type Entry, type EntryRow } from "../ledger/entry.ts";
 import type { Runtime } from "../runtime/runtime.ts";
-import { queryEvents, queryHistogram, queryTop } from "./search.ts";
+import { queryEvents, queryHistogram, queryTop } from "./query.ts";
 
 // The SQL a filter becomes must select exactly what the reference matcher in
 // lib/core accepts — that matcher is what an offline verifier re-applies to a

@@ -1,4 +1,6 @@
 import "server-only";
+import { recentCheckpoints } from "../ledger/store/checkpoints.ts";
+import { logHead } from "../ledger/store/entries.ts";
 import { findRun, latestRuns, serializeRun, type Run, type RunRow } from "./runs.ts";
 import { runningRun, type IntegrityRuntime } from "./verifier.ts";
 
@@ -34,10 +36,8 @@ export async function getIntegrityStatus(ledger: IntegrityRuntime): Promise<Inte
     latestRuns(db, 1, "WHERE status <> 'running'"),
     latestRuns(db, 1, "WHERE status = 'ok'"),
     latestRuns(db, 1, "WHERE status = 'failed'"),
-    db.get<{ n: number | null }>("SELECT MAX(seq) AS n FROM entries"),
-    db.all<{ tree_size: number; created_at: string; key_id: string }>(
-      "SELECT tree_size, created_at, key_id FROM checkpoints ORDER BY tree_size DESC LIMIT 50",
-    ),
+    logHead(db),
+    recentCheckpoints(db, 50),
   ]);
   let verifierKey: string | null = null;
   let fingerprint: string | null = null;
@@ -54,12 +54,12 @@ export async function getIntegrityStatus(ledger: IntegrityRuntime): Promise<Inte
     status: !last ? "unverified" : last.status === "ok" ? "verified" : "broken",
     verifiedThrough: last ? Number(last.verified_through) : 0,
     verifiedAt: ok?.finished_at ?? null,
-    treeSize: Number(head?.n ?? 0),
+    treeSize: head,
     lastRun: runs[0] ? withLiveProgress(ledger, runs[0]) : null,
     latestFailure: lastFailed[0] ? serializeRun(lastFailed[0]) : null,
     verifierKey,
     fingerprint,
-    checkpoints: cps.map((c) => ({ treeSize: Number(c.tree_size), createdAt: c.created_at, keyId: c.key_id })),
+    checkpoints: cps.map((c) => ({ treeSize: c.treeSize, createdAt: c.createdAt, keyId: c.keyId })),
     runs: runs.map((r) => withLiveProgress(ledger, r)),
   };
 }

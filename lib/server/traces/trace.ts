@@ -5,7 +5,7 @@ import { actorOf, assertCan, type Principal } from "../auth/principal.ts";
 import { AppError } from "../errors.ts";
 import type { EntryRow } from "../ledger/entry.ts";
 import type { Ledger } from "../ledger/ledger.ts";
-import { serializeRow, type EventItem } from "../events/search.ts";
+import { serializeRow, type EventItem } from "../events/query.ts";
 import { analyzeTrace, targetNode, type AnalyzeOptions, type TraceAnalysis, type TraceFact } from "./analyze.ts";
 import { checkCorrelationId } from "@/lib/schemas/correlation-id.ts";
 

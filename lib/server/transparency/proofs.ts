@@ -8,23 +8,19 @@ import {
 } from "@/lib/core/index.ts";
 import { AppError } from "../errors.ts";
 import type { Ledger } from "../ledger/ledger.ts";
+import { latestCheckpointSummary } from "../ledger/store/checkpoints.ts";
+import { entryAt, logHead } from "../ledger/store/entries.ts";
 import { storedRangeHasher } from "../ledger/tree.ts";
 
 // The verifier-facing reads of SPEC §4. Proofs are built from committed rows
 // only (the reader connection never sees an open write transaction).
 
-export type LatestCheckpoint = { treeSize: number; note: string; createdAt: string; keyId: string };
-
-export async function latestCheckpoint(ledger: Ledger): Promise<LatestCheckpoint | null> {
-  const row = await ledger.db.get<{ tree_size: number; note: string; created_at: string; key_id: string }>(
-    "SELECT tree_size, note, created_at, key_id FROM checkpoints ORDER BY tree_size DESC LIMIT 1",
-  );
-  return row ? { treeSize: Number(row.tree_size), note: row.note, createdAt: row.created_at, keyId: row.key_id } : null;
+export function latestCheckpoint(ledger: Ledger) {
+  return latestCheckpointSummary(ledger.db);
 }
 
-export async function committedSize(ledger: Ledger): Promise<number> {
-  const r = await ledger.db.get<{ n: number | null }>("SELECT MAX(seq) AS n FROM entries");
-  return Number(r?.n ?? 0);
+export function committedSize(ledger: Ledger): Promise<number> {
+  return logHead(ledger.db);
 }
 
 async function defaultTreeSize(ledger: Ledger, param: string): Promise<number> {
@@ -41,7 +37,7 @@ export async function inclusionProof(ledger: Ledger, seq: number, treeSizeParam?
     throw new AppError("bad_request", `treeSize ${treeSize} is larger than the log (${size} entries).`);
   if (seq > treeSize)
     throw new AppError("bad_request", `seq ${seq} is not in a tree of size ${treeSize}; ask for treeSize ≥ ${seq}.`);
-  const leaf = await ledger.db.get<{ leaf_hash: Uint8Array }>("SELECT leaf_hash FROM entries WHERE seq = ?", [seq]);
+  const leaf = await entryAt(ledger.db, seq);
   if (!leaf) throw new AppError("not_found", `No entry with seq ${seq}.`);
   const path = await inclusionProofFrom(seq - 1, treeSize, storedRangeHasher(ledger.db));
   return { leafIndex: seq - 1, treeSize, leafHash: toBase64(new Uint8Array(leaf.leaf_hash)), path: path.map(toBase64) };
