@@ -19,7 +19,7 @@ import {
   type UserInfo,
 } from "@/lib/server/auth/users.ts";
 import { createIngestKey, listIngestKeys, revokeIngestKey } from "@/lib/server/ingest/ingest-keys.ts";
-import { openLedger, type Ledger } from "@/lib/server/ledger/ledger.ts";
+import { openLedger } from "@/lib/server/ledger/ledger.ts";
 import { createRuntime, type Runtime } from "@/lib/server/runtime/runtime.ts";
 import { verifyLog, type Verifier, type VerifyResult } from "@/lib/server/ledger/verify.ts";
 import { openDriver } from "@/lib/server/db/driver.ts";

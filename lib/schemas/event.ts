@@ -37,8 +37,7 @@ import { pointerToken, scanText } from "./text-scan.ts";
 import { normalizeTimestamp } from "./timestamp.ts";
 import { parseTraceparent } from "./traceparent.ts";
 
-export { parseTraceparent, type Traceparent } from "./traceparent.ts";
-export { normalizeTimestamp, MAX_FUTURE_SKEW_MS } from "./timestamp.ts";
+export { parseTraceparent } from "./traceparent.ts";
 export { ATTRIBUTES_MAX_BYTES, ATTRIBUTES_MAX_DEPTH };
 
 export const EVENT_TYPES = ["read", "write", "modify", "delete", "execute", "authenticate"] as const;
@@ -50,7 +49,6 @@ export const outcomeSchema = z.enum(OUTCOMES);
 export const requesterTypeSchema = z.enum(REQUESTER_TYPES);
 export type EventType = z.infer<typeof eventTypeSchema>;
 export type Outcome = z.infer<typeof outcomeSchema>;
-export type RequesterType = z.infer<typeof requesterTypeSchema>;
 
 /** Maximum lengths in Unicode code points (SPEC §1). */
 export const EVENT_LIMITS = {

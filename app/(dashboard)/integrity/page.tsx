@@ -3,7 +3,7 @@ import { VerifierKeyCard } from "@/components/integrity/verifier-key-card.tsx";
 import { Forbidden } from "@/components/layout/forbidden.tsx";
 import { Card } from "@/components/ui/card.tsx";
 import { pagePrincipal } from "@/lib/server/auth/session.ts";
-import { viewIntegrityStatus } from "@/lib/server/integrity/index.ts";
+import { viewIntegrityStatus, type IntegrityStatus } from "@/lib/server/integrity/index.ts";
 import { getRuntime } from "@/lib/server/runtime/runtime.ts";
 import { startFullPassAction } from "./actions.ts";
 
@@ -53,69 +53,81 @@ export default async function IntegrityPage() {
       </div>
 
       <div className="section">
-        <Card title="Verification runs" testId="integrity-runs">
-          <table className="plain">
-            <thead>
-              <tr>
-                <th>started</th>
-                <th>mode</th>
-                <th>status</th>
-                <th>through seq</th>
-                <th>entries checked</th>
-                <th>finding</th>
-              </tr>
-            </thead>
-            <tbody>
-              {s.runs.length === 0 && (
-                <tr>
-                  <td colSpan={6} className="muted">
-                    No runs yet.
-                  </td>
-                </tr>
-              )}
-              {s.runs.map((r) => (
-                <tr key={r.id}>
-                  <td>{utc(r.startedAt)}</td>
-                  <td>{r.mode}</td>
-                  <td>
-                    <span className={`badge ${r.status === "ok" ? "ok" : r.status === "failed" ? "bad" : ""}`}>
-                      {r.status}
-                    </span>
-                  </td>
-                  <td>{r.verifiedThrough?.toLocaleString("en-US") ?? "—"}</td>
-                  <td>{r.entriesChecked?.toLocaleString("en-US") ?? "—"}</td>
-                  <td className="break">
-                    {r.reason ? `${r.kind ?? ""} ${r.firstBadSeq ? `at seq ${r.firstBadSeq}: ` : ""}${r.reason}` : "—"}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </Card>
+        <RunsCard runs={s.runs} />
       </div>
 
       <div className="section">
-        <Card title="Checkpoint history" testId="integrity-checkpoints">
-          <table className="plain">
-            <thead>
-              <tr>
-                <th>tree size</th>
-                <th>signed</th>
-                <th>key id</th>
-              </tr>
-            </thead>
-            <tbody>
-              {s.checkpoints.map((c) => (
-                <tr key={c.treeSize}>
-                  <td>{c.treeSize.toLocaleString("en-US")}</td>
-                  <td>{utc(c.createdAt)}</td>
-                  <td className="mono">{c.keyId}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </Card>
+        <CheckpointsCard checkpoints={s.checkpoints} />
       </div>
     </main>
+  );
+}
+
+function RunsCard({ runs }: { runs: IntegrityStatus["runs"] }) {
+  return (
+    <Card title="Verification runs" testId="integrity-runs">
+      <table className="plain">
+        <thead>
+          <tr>
+            <th>started</th>
+            <th>mode</th>
+            <th>status</th>
+            <th>through seq</th>
+            <th>entries checked</th>
+            <th>finding</th>
+          </tr>
+        </thead>
+        <tbody>
+          {runs.length === 0 && (
+            <tr>
+              <td colSpan={6} className="muted">
+                No runs yet.
+              </td>
+            </tr>
+          )}
+          {runs.map((r) => (
+            <tr key={r.id}>
+              <td>{utc(r.startedAt)}</td>
+              <td>{r.mode}</td>
+              <td>
+                <span className={`badge ${r.status === "ok" ? "ok" : r.status === "failed" ? "bad" : ""}`}>
+                  {r.status}
+                </span>
+              </td>
+              <td>{r.verifiedThrough?.toLocaleString("en-US") ?? "—"}</td>
+              <td>{r.entriesChecked?.toLocaleString("en-US") ?? "—"}</td>
+              <td className="break">
+                {r.reason ? `${r.kind ?? ""} ${r.firstBadSeq ? `at seq ${r.firstBadSeq}: ` : ""}${r.reason}` : "—"}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </Card>
+  );
+}
+
+function CheckpointsCard({ checkpoints }: { checkpoints: IntegrityStatus["checkpoints"] }) {
+  return (
+    <Card title="Checkpoint history" testId="integrity-checkpoints">
+      <table className="plain">
+        <thead>
+          <tr>
+            <th>tree size</th>
+            <th>signed</th>
+            <th>key id</th>
+          </tr>
+        </thead>
+        <tbody>
+          {checkpoints.map((c) => (
+            <tr key={c.treeSize}>
+              <td>{c.treeSize.toLocaleString("en-US")}</td>
+              <td>{utc(c.createdAt)}</td>
+              <td className="mono">{c.keyId}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </Card>
   );
 }

@@ -5,9 +5,12 @@ import Database from "better-sqlite3";
 import pg from "pg";
 import type { Database as DatabaseConfig } from "../config.ts";
 
-// A deliberately small SQL layer for the three jobs Prisma cannot do here:
-// applying reviewed migrations, checking the append-only guards, and the
-// ingest hot path (one transaction per batch, no per-row ORM overhead).
+// A deliberately small SQL layer, the same on SQLite and PostgreSQL. It carries
+// everything but admin CRUD: applying reviewed migrations, checking the
+// append-only guards, the sequencer's writes (one transaction per batch under
+// the writer lock), the log's own tables (ledger/store/*.ts), the explorer,
+// trace and bundle queries, integrity runs and bundle rows. Prisma keeps users,
+// keys and tokens (docs/architecture.md says why).
 // SQL is written with `?` placeholders; the PostgreSQL driver renumbers them.
 
 export type Row = Record<string, unknown>;

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { entryLeafHash, toBase64 } from "@/lib/core/index.ts";
-import { DIALECTS, event, freshLedger, openRuntime, testApi } from "@/test/support/stores.ts";
+import { DIALECTS, event, freshLedger, testApi } from "@/test/support/stores.ts";
 import { CLI_SOURCE } from "../audit/audit-trail.ts";
 import { systemPrincipal } from "../auth/principal.ts";
 import { createIngestKey, revokeIngestKey } from "./ingest-keys.ts";

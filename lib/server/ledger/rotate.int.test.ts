@@ -31,8 +31,6 @@ const evs = (n: number) =>
     return r.event;
   });
 
-const keyIdOf = (note: string) => /^— \S+ (\S+)$/m.exec(note)![1]!;
-
 describe("keysValidAt", () => {
   const k = (createdAt: string | null, retiredAt: string | null) => ({
     name: "k",
