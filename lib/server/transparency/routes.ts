@@ -17,6 +17,13 @@ function intQuery(url: URL, name: string, min: number): number | undefined {
   }));
 }
 
+/** A required integer query parameter ≥ 1, with an example of a whole query when absent. */
+function requiredIntQuery(url: URL, name: string, example: string): number {
+  const v = intQuery(url, name, 1);
+  if (v === undefined) throw new AppError("bad_request", `Query parameter ${name} is required, e.g. ${example}.`);
+  return v;
+}
+
 export function transparencyRoutes(deps: ApiDeps) {
   return {
     // GET /api/v1/checkpoint — the latest signed checkpoint note, text/plain (public).
@@ -42,18 +49,14 @@ export function transparencyRoutes(deps: ApiDeps) {
     // GET /api/v1/proofs/inclusion?seq=N&treeSize=M — treeSize defaults to the latest checkpoint.
     getInclusionProof: endpoint(deps, async (req, { requestId, rt }) => {
       const url = new URL(req.url);
-      const seq = intQuery(url, "seq", 1);
-      if (seq === undefined)
-        throw new AppError("bad_request", "Query parameter seq is required, e.g. ?seq=1&treeSize=10.");
+      const seq = requiredIntQuery(url, "seq", "?seq=1&treeSize=10");
       return json(await inclusionProof(rt, seq, intQuery(url, "treeSize", 1)), 200, requestId);
     }),
 
     // GET /api/v1/proofs/consistency?from=A&to=B — to defaults to the latest checkpoint.
     getConsistencyProof: endpoint(deps, async (req, { requestId, rt }) => {
       const url = new URL(req.url);
-      const from = intQuery(url, "from", 1);
-      if (from === undefined)
-        throw new AppError("bad_request", "Query parameter from is required, e.g. ?from=5&to=10.");
+      const from = requiredIntQuery(url, "from", "?from=5&to=10");
       return json(await consistencyProof(rt, from, intQuery(url, "to", 1)), 200, requestId);
     }),
   };
