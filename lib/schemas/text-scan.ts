@@ -17,6 +17,8 @@ export type TextScan = {
   bidiControl: boolean;
   /** Bytes of the UTF-8 encoding of JSON.stringify(s), quotes included. */
   jsonBytes: number;
+  /** Every code unit is below U+0080 (then only the control flags can make it an invalid identifier). */
+  ascii: boolean;
 };
 
 export function scanText(s: string): TextScan {
@@ -26,6 +28,7 @@ export function scanText(s: string): TextScan {
   let tabOrNewline = false;
   let otherControl = false;
   let bidiControl = false;
+  let ascii = true;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     codePoints++;
@@ -42,9 +45,11 @@ export function scanText(s: string): TextScan {
       otherControl = true;
       jsonBytes += 1;
     } else if (c < 0x800) {
+      ascii = false;
       if (c < 0xa0) otherControl = true;
       jsonBytes += 2;
     } else if (c >= 0xd800 && c <= 0xdbff) {
+      ascii = false;
       const next = i + 1 < s.length ? s.charCodeAt(i + 1) : 0;
       if (next >= 0xdc00 && next <= 0xdfff) {
         i++;
@@ -54,14 +59,16 @@ export function scanText(s: string): TextScan {
         jsonBytes += 6; // well-formed JSON.stringify escapes it as \udXXX
       }
     } else if (c >= 0xdc00 && c <= 0xdfff) {
+      ascii = false;
       loneSurrogate = true;
       jsonBytes += 6;
     } else {
+      ascii = false;
       if ((c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069)) bidiControl = true;
       jsonBytes += 3;
     }
   }
-  return { codePoints, loneSurrogate, tabOrNewline, otherControl, bidiControl, jsonBytes };
+  return { codePoints, loneSurrogate, tabOrNewline, otherControl, bidiControl, jsonBytes, ascii };
 }
 
 /** RFC 6901 reference token for `key`, so error pointers are unambiguous for any key. */

@@ -6,6 +6,7 @@ import type { Prisma } from "./db/prisma.ts";
 import type { Ledger } from "./ledger/ledger.ts";
 import { bearerSecretId, dueForLastUsed, newBearerSecret, secretMatches } from "./bearer-secrets.ts";
 import { nowIso } from "./ids.ts";
+import { sourceProblems } from "@/lib/schemas/identifier.ts";
 
 // Per-service ingest keys (`llk_…`, see bearer-secrets.ts): shown once at
 // creation, stored only as a hash, bound to one source identity.
@@ -19,15 +20,18 @@ export type IngestKeyInfo = {
   lastUsedAt: string | null;
 };
 
-/** Same rules as an event's requester.id: a machine identity, printable, ≤ 512 chars. */
+/**
+ * The identifier rule (lib/schemas/identifier.ts: code points, no invisible, format
+ * or control characters, no lone surrogates), no spaces, and never in the reserved
+ * `ledgerline:` namespace — entries under it would pass for the meta-audit records.
+ */
 export function checkSourceIdentity(source: string): void {
-  if (!source || source.length > 512 || /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\s]/.test(source)) {
+  const problems = sourceProblems(source);
+  if (problems.length) {
     throw new AppError(
       "validation",
-      "source must be 1–512 characters with no spaces or control characters, e.g. spiffe://prod/ns/payments/sa/api",
-      {
-        errors: [{ pointer: "/source", detail: "invalid source identity" }],
-      },
+      `source ${problems.join("; ")}. A source is the sending service's machine identity, e.g. spiffe://prod/ns/payments/sa/api.`,
+      { title: "Invalid source identity", errors: problems.map((detail) => ({ pointer: "/source", detail })) },
     );
   }
 }
