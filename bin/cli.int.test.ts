@@ -71,6 +71,10 @@ describe.each(DIALECTS)("ledgerline CLI on %s", (dialect) => {
     expect(bad.code).toBe(2);
     expect(bad.err).toContain("--source");
     expect(cli(store, ["keys", "create", "--source", "has space"]).code).toBe(1);
+    // Security regression (issue 13 item 4): the meta-audit's own sources cannot be bound to a key.
+    const reserved = cli(store, ["keys", "create", "--source", "ledgerline:dashboard"]);
+    expect(reserved.code).toBe(1);
+    expect(reserved.err).toContain("reserved for Ledgerline's own meta-audit records");
     expect(cli(store, ["keys", "revoke", "nope"]).err).toContain("No ingest key");
     expect(cli(store, ["frobnicate"]).code).toBe(2);
   });

@@ -180,11 +180,15 @@ async function main(argv: string[]): Promise<number> {
           ? keys
               .map(
                 (k) =>
-                  `${k.id}  ${k.revokedAt ? "revoked " : "active  "} ${k.source}  created ${k.createdAt}  last used ${k.lastUsedAt ?? "never"}`,
+                  `${k.id}  ${k.revokedAt ? "revoked " : k.reservedSource ? "REFUSED " : "active  "} ${k.source}  created ${k.createdAt}  last used ${k.lastUsedAt ?? "never"}`,
               )
               .join("\n")
           : "No ingest keys. Create one with: ledgerline keys create --source <identity>",
       );
+      if (!out.json && keys.some((k) => k.reservedSource && !k.revokedAt))
+        process.stderr.write(
+          "REFUSED keys are bound to the reserved ledgerline: namespace; every request with them gets 403. Revoke them.\n",
+        );
       return 0;
     }
     case "users create": {

@@ -6,7 +6,7 @@ import type { Prisma } from "./db/prisma.ts";
 import type { Ledger } from "./ledger/ledger.ts";
 import { bearerSecretId, dueForLastUsed, newBearerSecret, secretMatches } from "./bearer-secrets.ts";
 import { nowIso } from "./ids.ts";
-import { sourceProblems } from "@/lib/schemas/identifier.ts";
+import { isReservedSource, sourceProblems } from "@/lib/schemas/identifier.ts";
 
 // Per-service ingest keys (`llk_…`, see bearer-secrets.ts): shown once at
 // creation, stored only as a hash, bound to one source identity.
@@ -18,7 +18,20 @@ export type IngestKeyInfo = {
   createdAt: string;
   revokedAt: string | null;
   lastUsedAt: string | null;
+  /** Bound to the reserved `ledgerline:` namespace (made before that rule): refused at use, revoke it. */
+  reservedSource: boolean;
 };
+
+type KeyRow = Omit<IngestKeyInfo, "reservedSource">;
+const info = (r: KeyRow): IngestKeyInfo => ({
+  id: r.id,
+  source: r.source,
+  description: r.description,
+  createdAt: r.createdAt,
+  revokedAt: r.revokedAt,
+  lastUsedAt: r.lastUsedAt,
+  reservedSource: isReservedSource(r.source),
+});
 
 /**
  * The identifier rule (lib/schemas/identifier.ts: code points, no invisible, format
@@ -78,19 +91,20 @@ export async function revokeIngestKey(ledger: Ledger, p: Principal, id: string):
   assertCan(p, "keys:manage");
   const row = await ledger.prisma.ingestKey.findUnique({ where: { id }, omit: { secretHash: true } });
   if (!row) throw new AppError("not_found", `No ingest key with id ${id}. List them with \`ledgerline keys list\`.`);
-  if (row.revokedAt) return row;
+  if (row.revokedAt) return info(row);
   const updated = await ledger.prisma.ingestKey.update({
     where: { id },
     data: { revokedAt: nowIso() },
     omit: { secretHash: true },
   });
   await audit(ledger, p, "ingest-key.revoke", "delete", row);
-  return updated;
+  return info(updated);
 }
 
 export async function listIngestKeys(ledger: Ledger, p: Principal): Promise<IngestKeyInfo[]> {
   assertCan(p, "keys:manage");
-  return ledger.prisma.ingestKey.findMany({ orderBy: { createdAt: "asc" }, omit: { secretHash: true } });
+  const rows = await ledger.prisma.ingestKey.findMany({ orderBy: { createdAt: "asc" }, omit: { secretHash: true } });
+  return rows.map(info);
 }
 
 /** The source bound to a valid, unrevoked key; null for anything else. */
@@ -106,4 +120,13 @@ export async function authenticateIngestKey(
     await prisma.ingestKey.update({ where: { id: row.id }, data: { lastUsedAt: nowIso() } }).catch(() => undefined);
   }
   return { id: row.id, source: row.source };
+}
+
+/** Unrevoked keys bound to the reserved `ledgerline:` namespace, for the start-up warning. */
+export async function activeReservedSourceKeys(prisma: Prisma): Promise<Array<{ id: string; source: string }>> {
+  const rows = await prisma.ingestKey.findMany({
+    where: { revokedAt: null },
+    select: { id: true, source: true },
+  });
+  return rows.filter((r) => isReservedSource(r.source));
 }

@@ -7,6 +7,7 @@ import type { Ledger } from "./ledger/ledger.ts";
 import { assertNotBusy, enterIngest, withAdmission } from "./admission.ts";
 import { RateLimiter } from "./rate-limit.ts";
 import { bearerToken } from "./bearer-secrets.ts";
+import { refuseReservedSource } from "./reserved-source.ts";
 
 // POST /api/v1/events, minus HTTP plumbing: authenticate, bound, parse,
 // validate every item, then hand the whole batch to the sequencer. A batch is
@@ -79,6 +80,7 @@ export async function authenticateRequest(ledger: Ledger, req: Request): Promise
       "unauthorized",
       "The ingest key is unknown or revoked. Ask an admin for a new one (`ledgerline keys create`).",
     );
+  await refuseReservedSource(ledger, key, req);
   return key;
 }
 

@@ -119,6 +119,12 @@ export function getLedger(): Promise<Ledger> {
         `store: ${ledger.config.database.dialect === "sqlite" ? ledger.config.database.file : "PostgreSQL"}; append-only guards verified`,
       );
       log(`signing key ${key.verifierKey} (${key.origin === "env" ? "from LEDGERLINE_SIGNING_KEY" : key.file})`);
+      const { activeReservedSourceKeys } = await import("../ingest-keys.ts");
+      for (const k of await activeReservedSourceKeys(ledger.prisma)) {
+        log(
+          `WARNING: ingest key ${k.id} is bound to the reserved source ${JSON.stringify(k.source)}; every request with it is refused (403). Revoke it: ledgerline keys revoke ${k.id}`,
+        );
+      }
       if (ledger.config.demo) {
         const { seedDemo } = await import("../demo.ts");
         await seedDemo(ledger, log);
