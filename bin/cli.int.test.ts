@@ -27,6 +27,22 @@ describe.each(DIALECTS)("ledgerline CLI on %s", (dialect) => {
   let store: TestStore;
   afterEach(async () => store.cleanup());
 
+  it("seed refuses in production and prints no password or key (issue 13 item 9)", async () => {
+    // Security regression: `ledgerline seed` put demo users (passwords printed) and an ingest key into a production store.
+    store = await freshStore(dialect, { LEDGERLINE_ENV: "production" });
+    const r = cli(store, ["seed"]);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain("never seeded in production");
+    expect(r.out + r.err).not.toMatch(/llk_|demo login/);
+    const ledger = await openLedger(store.config);
+    try {
+      expect(await ledger.prisma.user.count()).toBe(0);
+      expect(await ledger.prisma.ingestKey.count()).toBe(0);
+    } finally {
+      await ledger.close();
+    }
+  });
+
   it("keys create / list / revoke, against a running ledger", async () => {
     store = await freshStore(dialect);
     const created = cli(store, ["keys", "create", "--source", "spiffe://cli.example/ns/a/sa/b", "--json"]);

@@ -22,7 +22,8 @@ const envSchema = z.object({
   PORT: intFrom("PORT", 3000, 1, 65535),
   LEDGERLINE_DATA_DIR: z.string().optional(),
   DATABASE_URL: z.string().optional(),
-  LEDGERLINE_DEMO: z.enum(["on", "off"], { message: 'LEDGERLINE_DEMO must be "on" or "off"' }).optional().default("on"),
+  // No default here: it depends on LEDGERLINE_ENV (see loadConfig).
+  LEDGERLINE_DEMO: z.enum(["on", "off"], { message: 'LEDGERLINE_DEMO must be "on" or "off"' }).optional(),
   LEDGERLINE_ORIGIN: z
     .string()
     .regex(/^[\x21-\x7e]+$/, "LEDGERLINE_ORIGIN must be printable ASCII without spaces")
@@ -114,12 +115,21 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     );
   }
   const e = parsed.data;
+  const production = e.LEDGERLINE_ENV === "production";
+  // Demo users get generated passwords and an ingest key printed to the log: never in
+  // production, where that log is collected and the store is real.
+  if (production && e.LEDGERLINE_DEMO === "on") {
+    throw new ConfigError(
+      "LEDGERLINE_DEMO=on with LEDGERLINE_ENV=production: demo data (users whose passwords and an ingest key are printed to the log) is never seeded in production. " +
+        "Unset LEDGERLINE_DEMO (production starts empty), or run the demo without LEDGERLINE_ENV=production.",
+    );
+  }
   const dataDir = path.resolve(/*turbopackIgnore: true*/ e.LEDGERLINE_DATA_DIR ?? "data");
   return {
     port: e.PORT,
     dataDir,
     database: parseDatabaseUrl(e.DATABASE_URL, dataDir),
-    demo: e.LEDGERLINE_DEMO === "on",
+    demo: (e.LEDGERLINE_DEMO ?? (production ? "off" : "on")) === "on",
     origin: e.LEDGERLINE_ORIGIN,
     keyName: e.LEDGERLINE_KEY_NAME ?? e.LEDGERLINE_ORIGIN.replace(/\+/g, "-"),
     signingKey: e.LEDGERLINE_SIGNING_KEY || undefined,
@@ -134,7 +144,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxEventLoopLagMs: e.LEDGERLINE_MAX_EVENT_LOOP_LAG_MS,
     rateLimit: e.LEDGERLINE_RATE_LIMIT,
     rateBurst: e.LEDGERLINE_RATE_BURST || e.LEDGERLINE_RATE_LIMIT * 2,
-    production: e.LEDGERLINE_ENV === "production",
+    production,
     oidc: parseOidc(e),
   };
 }
