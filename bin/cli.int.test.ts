@@ -95,6 +95,29 @@ describe.each(DIALECTS)("ledgerline CLI on %s", (dialect) => {
     expect(cli(store, ["frobnicate"]).code).toBe(2);
   });
 
+  it("tokens create --scope grants scopes within the user's role only (issue 13 item 11)", async () => {
+    store = await freshStore(dialect);
+    const user = (email: string, role: string) =>
+      cli(store, ["users", "create", "--email", email, "--role", role, "--password-stdin"], "long enough passphrase\n");
+    expect(user("ana@example.com", "analyst").code).toBe(0);
+    expect(user("aud@example.com", "auditor").code).toBe(0);
+    const over = cli(store, ["tokens", "create", "--email", "ana@example.com", "--scope", "bundles:create"]);
+    expect(over.code).toBe(1);
+    expect(over.err).toContain("a token never exceeds its user's role");
+    const ok = cli(store, [
+      "tokens",
+      "create",
+      "--email",
+      "aud@example.com",
+      "--scope",
+      "bundles:create,integrity:run",
+      "--json",
+    ]);
+    expect(ok.code, ok.err).toBe(0);
+    expect(JSON.parse(ok.out).scopes).toEqual(["events:read", "bundles:create", "integrity:run"]);
+    expect(cli(store, ["tokens", "list"]).out).toContain("scopes events:read,bundles:create,integrity:run");
+  });
+
   it("users create / set-role / disable / reset-password and tokens create / revoke, each audited as the CLI", async () => {
     store = await freshStore(dialect);
     // Password on stdin, one trailing newline dropped; JSON for scripts, no password echoed back.
@@ -183,8 +206,9 @@ describe.each(DIALECTS)("ledgerline CLI on %s", (dialect) => {
       ]);
       expect(created.code, created.err).toBe(0);
       const t = JSON.parse(created.out);
-      expect(Object.keys(t).sort()).toEqual(["email", "id", "token"]);
+      expect(Object.keys(t).sort()).toEqual(["email", "id", "scopes", "token"]);
       expect(t.email).toBe("ana@example.com");
+      expect(t.scopes).toEqual(["events:read"]);
       expect((await principalFromReadToken(ledger, t.token))?.role).toBe("analyst");
 
       expect(cli(store, ["users", "disable", "ana@example.com"]).out).toContain("Disabled ana@example.com");

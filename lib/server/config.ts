@@ -46,6 +46,7 @@ const envSchema = z.object({
   LEDGERLINE_MAX_PENDING_EVENTS: intFrom("LEDGERLINE_MAX_PENDING_EVENTS", 5000, 1, 10_000_000),
   LEDGERLINE_MAX_INFLIGHT_REQUESTS: intFrom("LEDGERLINE_MAX_INFLIGHT_REQUESTS", 64, 1, 100_000),
   LEDGERLINE_MAX_EVENT_LOOP_LAG_MS: intFrom("LEDGERLINE_MAX_EVENT_LOOP_LAG_MS", 250, 10, 60_000),
+  LEDGERLINE_MAX_PENDING_BUNDLES: intFrom("LEDGERLINE_MAX_PENDING_BUNDLES", 3, 1, 1000),
   LEDGERLINE_RATE_LIMIT: intFrom("LEDGERLINE_RATE_LIMIT", 20_000, 0, 10_000_000),
   LEDGERLINE_RATE_BURST: intFrom("LEDGERLINE_RATE_BURST", 0, 0, 100_000_000),
   LEDGERLINE_ENV: z
@@ -85,6 +86,8 @@ export type Config = {
   maxInflightRequests: number;
   /** Smoothed event-loop lag past which ingest answers 503 (load shedding). */
   maxEventLoopLagMs: number;
+  /** Bundles one user may have queued or building at once (429 beyond). */
+  maxPendingBundles: number;
   /** Events per second per ingest key; 0 disables the limit. */
   rateLimit: number;
   rateBurst: number;
@@ -142,6 +145,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxPendingEvents: e.LEDGERLINE_MAX_PENDING_EVENTS,
     maxInflightRequests: e.LEDGERLINE_MAX_INFLIGHT_REQUESTS,
     maxEventLoopLagMs: e.LEDGERLINE_MAX_EVENT_LOOP_LAG_MS,
+    maxPendingBundles: e.LEDGERLINE_MAX_PENDING_BUNDLES,
     rateLimit: e.LEDGERLINE_RATE_LIMIT,
     rateBurst: e.LEDGERLINE_RATE_BURST || e.LEDGERLINE_RATE_LIMIT * 2,
     production,

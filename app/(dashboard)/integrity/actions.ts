@@ -11,7 +11,7 @@ import { getLedger } from "@/lib/server/ledger/ledger.ts";
 export async function startFullPassAction(): Promise<{ ok: true; runId: string } | { ok: false; error: string }> {
   try {
     const p = await sessionPrincipal();
-    assertCan(p, "integrity:read");
+    assertCan(p, "integrity:run");
     const ledger = await getLedger();
     // Same record as POST /api/v1/integrity/runs; fail closed if it cannot be written.
     await recordAudit(ledger, actorOf(p), {

@@ -6,6 +6,7 @@ import { assertCan, type Principal } from "../auth/principal.ts";
 import { AppError } from "../errors.ts";
 import { assertSameOrigin } from "../http/csrf.ts";
 import { json, route } from "../http/problem.ts";
+import { readBodyLimited } from "../ingest.ts";
 import type { Ledger } from "../ledger/ledger.ts";
 import { createBundle, getBundle, listBundles, openBundleDownload } from "./service.ts";
 
@@ -18,8 +19,8 @@ async function readFilterBody(req: Request) {
   const type = req.headers.get("content-type") ?? "";
   if (!/^application\/json\b/i.test(type))
     throw new AppError("unsupported_media_type", 'Send the request as application/json: {"filter": {…}}.');
-  const text = await req.text();
-  if (text.length > MAX_BODY) throw new AppError("payload_too_large", `The request body is over ${MAX_BODY} bytes.`);
+  // Refused while reading (and at once on a declared Content-Length), never after buffering all of it.
+  const text = await readBodyLimited(req, MAX_BODY);
   let body: unknown;
   try {
     body = text.trim() === "" ? {} : JSON.parse(text);

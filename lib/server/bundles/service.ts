@@ -9,7 +9,8 @@ import type { Ledger } from "../ledger/ledger.ts";
 import { auditableFilter } from "../events/search.ts";
 import { bundleFile } from "./build.ts";
 import { ensureBundleWorker, liveProgress } from "./queue.ts";
-import { findBundle, insertBundle, listBundleRows, serializeBundle, type Bundle } from "./store.ts";
+import { Mutex } from "../db/driver.ts";
+import { findBundle, insertBundle, listBundleRows, pendingBundleCount, serializeBundle, type Bundle } from "./store.ts";
 
 // What people and scripts may do with bundles: create (bundles:create), list, look
 // at and download (bundles:read). Creation and every download are meta-audit
@@ -25,8 +26,32 @@ function withLive(ledger: Ledger, b: Bundle): Bundle {
   return live ? { ...b, progress: live } : b;
 }
 
+// Per-process state: one lock per ledger, so "count, record, insert" is one step and
+// concurrent requests of one user cannot all pass the count. (Several instances on
+// one PostgreSQL can each let one more through; the bound stays small.)
+const creating = new WeakMap<Ledger, Mutex>();
+
+/** Retry-After for a user at their bundle limit: a small bundle builds in seconds, a large one in minutes. */
+const PENDING_RETRY_AFTER_S = 30;
+
 export async function createBundle(ledger: Ledger, p: Principal | null, filter: EventFilter): Promise<{ id: string }> {
   assertCan(p, "bundles:create");
+  let lock = creating.get(ledger);
+  if (!lock) creating.set(ledger, (lock = new Mutex()));
+  return lock.run(() => createUnlocked(ledger, p, filter));
+}
+
+async function createUnlocked(ledger: Ledger, p: Principal, filter: EventFilter): Promise<{ id: string }> {
+  // Each bundle is a full export built on this server's disk and CPU: bounded per user.
+  const limit = ledger.config.maxPendingBundles;
+  const pending = await pendingBundleCount(ledger.db, p.email);
+  if (pending >= limit) {
+    throw new AppError(
+      "rate_limited",
+      `You have ${pending} bundles queued or building (at most ${limit} at once, LEDGERLINE_MAX_PENDING_BUNDLES); retry when one is ready — /bundles shows their progress.`,
+      { retryAfter: PENDING_RETRY_AFTER_S },
+    );
+  }
   const id = uuidv7();
   await recordAudit(ledger, actorOf(p), {
     action: "bundles.create",

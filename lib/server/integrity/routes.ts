@@ -23,11 +23,11 @@ export function integrityRoutes(
       return json(await viewIntegrityStatus(ledger, await getPrincipal(req)), 200, requestId);
     }),
 
-    // POST /api/v1/integrity/runs — start a full pass: 202 {id}; 409 with the running id.
+    // POST /api/v1/integrity/runs — start a full pass: 202 {id}; 409 with the running id (integrity:run; audited).
     postRun: route(async (req, { requestId }) => {
       const ledger = await getLedger();
       const p = await getPrincipal(req);
-      assertCan(p, "integrity:read");
+      assertCan(p, "integrity:run");
       assertSameOrigin(req);
       const running = runningRun(ledger);
       if (running?.mode === "full") {
