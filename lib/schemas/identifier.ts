@@ -20,7 +20,7 @@
 //
 // Free text (`reason`, attribute string values) keeps format characters — a quoted
 // Arabic or Hebrew name needs its bidi marks — and the dashboard shows them as
-// visible marks (components/ui/visible-text.tsx, which uses `findInvisible` below).
+// visible marks (components/ui/visible-text.tsx and reveal-invisible.ts, which use `findInvisible` below).
 
 import { scanText } from "./text-scan.ts";
 
