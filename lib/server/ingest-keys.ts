@@ -72,6 +72,18 @@ export async function createIngestKey(
   description?: string,
 ): Promise<{ id: string; key: string; source: string }> {
   assertCan(p, "keys:manage");
+  if (isReservedSource(source)) {
+    // An attempt to mint entries that would pass for the meta-audit is itself worth an entry.
+    await recordAudit(ledger, actorOf(p), {
+      action: "ingest-key.create",
+      eventType: "write",
+      outcome: "denied",
+      target: { id: "ledgerline://ingest-keys", type: "ingest-key" },
+      reason: "the ledgerline: source namespace is reserved for Ledgerline's own meta-audit records",
+      // JSON-escaped, so whatever was typed (controls, lone surrogates) cannot stop the record.
+      attributes: { source: [...JSON.stringify(source)].slice(0, 600).join("") },
+    });
+  }
   checkSourceIdentity(source);
   const desc = description?.trim() ? description.trim() : null;
   if (desc && desc.length > 500) {
