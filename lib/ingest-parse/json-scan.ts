@@ -59,9 +59,14 @@ function decimalKey(s: string): string {
  * JSON.stringify write back). Short integers are always exact.
  */
 export function isExactNumber(text: string, parsed = Number(text)): boolean {
-  if (text.length <= 15 && /^-?\d+$/.test(text)) return true;
+  // Fast paths, in order of cost: at most 15 characters without an exponent hold at most 15
+  // significant digits, which every double round-trips (DBL_DIG); a number written the way
+  // JavaScript writes it (most senders) is its own shortest form.
+  if (text.length <= 15 && text.indexOf("e") < 0 && text.indexOf("E") < 0) return true;
   if (!Number.isFinite(parsed)) return false;
-  return decimalKey(text) === decimalKey(String(parsed).replace("e+", "e"));
+  const shortest = String(parsed);
+  if (shortest === text) return true;
+  return decimalKey(text) === decimalKey(shortest.replace("e+", "e"));
 }
 
 type Frame = { isArray: boolean; keys: Set<string> | null; key: string; index: number };

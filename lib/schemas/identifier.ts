@@ -28,6 +28,9 @@ import { scanText } from "./text-scan.ts";
 const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}]/u;
 const INVISIBLE_ALL = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}]/gu;
 
+const PRINTABLE_ASCII = /^[\x20-\x7e]+$/;
+const NOT_BLANK = /[^ ]/;
+
 /** Source identities starting with this (any case) are Ledgerline's own: its meta-audit records. */
 export const RESERVED_SOURCE_PREFIX = "ledgerline:";
 
@@ -171,6 +174,14 @@ export type IdentifierRule = {
  * requester id was refused by ingest or a filter by the explorer.
  */
 export function identifierProblems(value: string, rule: IdentifierRule): string[] {
+  // The common case on the ingest hot path: printable ASCII within the limit, not blank.
+  if (
+    value.length <= rule.max &&
+    PRINTABLE_ASCII.test(value) &&
+    NOT_BLANK.test(value) &&
+    !(rule.noSpaces && value.includes(" "))
+  )
+    return [];
   const problems: string[] = [];
   if (value.length === 0) return rule.allowBlank ? [] : ["must not be empty"];
   const scan = scanText(value);
@@ -201,6 +212,7 @@ export function identifierProblems(value: string, rule: IdentifierRule): string[
  * logs and CSV), no lone surrogates; format characters are kept and shown visibly.
  */
 export function freeTextProblems(value: string, max: number): string[] {
+  if (value.length <= max && PRINTABLE_ASCII.test(value)) return [];
   if (value.length === 0) return ["must not be empty (omit optional fields instead)"];
   const problems: string[] = [];
   const scan = scanText(value);
