@@ -20,7 +20,16 @@ async function readFilterBody(req: Request) {
   if (!/^application\/json\b/i.test(type))
     throw new AppError("unsupported_media_type", 'Send the request as application/json: {"filter": {…}}.');
   // Refused while reading (and at once on a declared Content-Length), never after buffering all of it.
-  const text = await readBodyLimited(req, MAX_BODY);
+  const text = await readBodyLimited(req, MAX_BODY).catch((e: unknown) => {
+    if (e instanceof AppError && e.code === "payload_too_large") {
+      throw new AppError(
+        "payload_too_large",
+        `The request body exceeds ${MAX_BODY} bytes; a bundle request is only {"filter": {…the explorer filter…}}.`,
+        { limit: MAX_BODY },
+      );
+    }
+    throw e;
+  });
   let body: unknown;
   try {
     body = text.trim() === "" ? {} : JSON.parse(text);
