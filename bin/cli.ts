@@ -46,8 +46,11 @@ Commands:
   users reset-password <email> [--password-stdin] [--json]
                          set a new password (generated and printed once when not given)
                          and end the user's sessions
-  tokens create --email <email> [--name <name>] [--json]
-                         a personal read token acting with the user's role (printed once)
+  tokens create --email <email> [--name <name>] [--scope <scope>]... [--json]
+                         a personal read token acting with the user's role (printed once);
+                         it reads (events:read); --scope bundles:create and --scope
+                         integrity:run let it also export bundles / start full passes,
+                         if the user's role allows them
   tokens list [--json]   list personal read tokens (never their secrets)
   tokens revoke <id> [--json]
                          revoke a personal read token
@@ -146,6 +149,7 @@ async function main(argv: string[]): Promise<number> {
       name: { type: "string" },
       "password-stdin": { type: "boolean", default: false },
       full: { type: "boolean", default: false },
+      scope: { type: "string", multiple: true },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -181,11 +185,15 @@ async function main(argv: string[]): Promise<number> {
           ? keys
               .map(
                 (k) =>
-                  `${k.id}  ${k.revokedAt ? "revoked " : "active  "} ${k.source}  created ${k.createdAt}  last used ${k.lastUsedAt ?? "never"}`,
+                  `${k.id}  ${k.revokedAt ? "revoked " : k.reservedSource ? "REFUSED " : "active  "} ${k.source}  created ${k.createdAt}  last used ${k.lastUsedAt ?? "never"}`,
               )
               .join("\n")
           : "No ingest keys. Create one with: ledgerline keys create --source <identity>",
       );
+      if (!out.json && keys.some((k) => k.reservedSource && !k.revokedAt))
+        process.stderr.write(
+          "REFUSED keys are bound to the reserved ledgerline: namespace; every request with them gets 403. Revoke them.\n",
+        );
       return 0;
     }
     case "users create": {
@@ -264,11 +272,16 @@ async function main(argv: string[]): Promise<number> {
     }
     case "tokens create": {
       if (!values.email) throw new UsageError("tokens create needs --email <email> of the user the token acts as");
-      const t = await withLedger((l) => createReadToken(l, operator(), values.email!, values.name));
+      // --scope may repeat or hold a comma-separated list.
+      const scopes = (values.scope ?? [])
+        .flatMap((s) => s.split(","))
+        .map((s) => s.trim())
+        .filter(Boolean);
+      const t = await withLedger((l) => createReadToken(l, operator(), values.email!, values.name, scopes));
       print(
         out,
         t,
-        `Read token ${t.id} for ${t.email} (acts with their current role) — shown once, store it now:\n\n  ${t.token}\n`,
+        `Read token ${t.id} for ${t.email} (acts with their current role; scopes ${t.scopes.join(", ")}) — shown once, store it now:\n\n  ${t.token}\n`,
       );
       return 0;
     }
@@ -281,7 +294,7 @@ async function main(argv: string[]): Promise<number> {
           ? tokens
               .map(
                 (t) =>
-                  `${t.id}  ${t.revokedAt ? "revoked " : "active  "} ${t.userEmail}${t.name ? ` "${t.name}"` : ""}  created ${t.createdAt}  last used ${t.lastUsedAt ?? "never"}`,
+                  `${t.id}  ${t.revokedAt ? "revoked " : "active  "} ${t.userEmail}${t.name ? ` "${t.name}"` : ""}  scopes ${t.scopes.join(",")}  created ${t.createdAt}  last used ${t.lastUsedAt ?? "never"}`,
               )
               .join("\n")
           : "No read tokens. Create one with: ledgerline tokens create --email <email>",

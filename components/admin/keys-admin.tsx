@@ -120,6 +120,14 @@ export function KeysAdmin({ keys, ...actions }: { keys: IngestKeyRow[] } & KeyAc
                 <span className="badge bad" data-testid="status" title={`revoked ${k.revokedAt}`}>
                   revoked
                 </span>
+              ) : k.reservedSource ? (
+                <span
+                  className="badge bad"
+                  data-testid="status"
+                  title="Bound to the reserved ledgerline: namespace (Ledgerline's own meta-audit records): every request with it is refused. Revoke it."
+                >
+                  refused: reserved source
+                </span>
               ) : (
                 <span className="badge ok" data-testid="status">
                   active

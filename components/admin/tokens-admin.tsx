@@ -5,10 +5,22 @@ import { AdminTable, ConfirmButton, NoticeLine, ShownSecret, Time } from "./bits
 import type { Notice, ReadTokenRow, Result } from "./types.ts";
 
 // Personal read tokens for auditors' scripts: each acts as its user with the
-// user's current role, is shown once, and can be revoked at any time.
+// user's current role, narrowed to its scopes (reading always; exporting bundles
+// and starting full integrity passes only when ticked), is shown once, and can
+// be revoked at any time.
+
+/** Scopes beyond reading, with the roles that may hold them (lib/server/auth/permissions.ts). */
+const EXTRA_SCOPES = [
+  { scope: "bundles:create", label: "Create evidence bundles", roles: ["admin", "auditor"] },
+  { scope: "integrity:run", label: "Start full integrity passes", roles: ["admin", "auditor"] },
+] as const;
 
 export type TokenActions = {
-  create: (input: { email: string; name?: string }) => Promise<Result<{ id: string; token: string; email: string }>>;
+  create: (input: {
+    email: string;
+    name?: string;
+    scopes?: string[];
+  }) => Promise<Result<{ id: string; token: string; email: string; scopes: string[] }>>;
   revoke: (id: string) => Promise<Result<{ id: string }>>;
 };
 
@@ -19,7 +31,7 @@ export function TokensAdmin({
   users,
   ...actions
 }: { tokens: ReadTokenRow[]; users: Candidate[] } & TokenActions) {
-  const [secret, setSecret] = useState<{ id: string; token: string; email: string } | null>(null);
+  const [secret, setSecret] = useState<{ id: string; token: string; email: string; scopes: string[] } | null>(null);
   const [notice, setNotice] = useState<Notice>(null);
   const [pending, startTransition] = useTransition();
   const enabled = users.filter((u) => !u.disabled);
@@ -31,10 +43,14 @@ export function TokensAdmin({
     const f = new FormData(form);
     setNotice(null);
     startTransition(async () => {
-      const r = await actions.create({ email: String(f.get("email") ?? ""), name: String(f.get("name") ?? "") });
+      const r = await actions.create({
+        email: String(f.get("email") ?? ""),
+        name: String(f.get("name") ?? ""),
+        scopes: f.getAll("scope").map(String),
+      });
       if (!r.ok) return setNotice({ kind: "error", text: r.error });
       form.reset();
-      setSecret({ id: r.id, token: r.token, email: r.email });
+      setSecret({ id: r.id, token: r.token, email: r.email, scopes: r.scopes });
     });
   }
 
@@ -83,18 +99,26 @@ export function TokensAdmin({
               Name (optional)
               <input name="name" maxLength={200} autoComplete="off" placeholder="evidence export script" />
             </label>
+            <fieldset className="inline" style={{ border: 0, padding: 0, margin: 0 }}>
+              <legend className="muted">Besides reading, it may</legend>
+              {EXTRA_SCOPES.map((s) => (
+                <label key={s.scope} title={`${s.scope} — only for users whose role is ${s.roles.join(" or ")}`}>
+                  <input type="checkbox" name="scope" value={s.scope} /> {s.label}
+                </label>
+              ))}
+            </fieldset>
             <button type="submit" className="btn primary" disabled={pending}>
               {pending ? "Working…" : "Create token"}
             </button>
           </form>
         )}
         <p className="muted">
-          A token can read exactly what its user&apos;s role allows, at the time of each request; disabling the user
-          stops it too.
+          A token can read exactly what its user&apos;s role allows, at the time of each request; exporting bundles and
+          starting full passes need the boxes above (and a role that allows them). Disabling the user stops it too.
         </p>
         {secret && (
           <ShownSecret
-            title={`Read token ${secret.id} for ${secret.email} — shown once`}
+            title={`Read token ${secret.id} for ${secret.email} (${secret.scopes.join(", ")}) — shown once`}
             value={secret.token}
             note={
               <>
@@ -111,13 +135,16 @@ export function TokensAdmin({
       <AdminTable
         title="Read tokens"
         testId="tokens-table"
-        columns={["Id", "User", "Name", "Created", "Last used", "Status"]}
+        columns={["Id", "User", "Name", "Scopes", "Created", "Last used", "Status"]}
         empty="No read tokens yet. Create one above when an auditor needs to script their reads."
         rows={tokens.map((t) => (
           <tr key={t.id} data-testid={`row-${t.id}`}>
             <td className="mono">{t.id}</td>
             <td className="break">{t.userEmail}</td>
             <td>{t.name ?? <span className="muted">—</span>}</td>
+            <td className="mono" data-testid="scopes">
+              {t.scopes.join(" ")}
+            </td>
             <td>
               <Time iso={t.createdAt} />
             </td>

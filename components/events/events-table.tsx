@@ -13,6 +13,8 @@ import Link from "next/link";
 import { useEffect, useMemo, useRef, useState } from "react";
 import type { Sort } from "@/lib/schemas/event-filter.ts";
 import type { EventItem } from "@/lib/server/events/search.ts";
+import { VisibleText } from "@/components/ui/visible-text.tsx";
+import { visibleText } from "@/components/ui/reveal-invisible.ts";
 import { CopyButton } from "@/components/ui/copy-button.tsx";
 import { FilterLink, isModifiedClick, useExplorerNav } from "./explorer-nav.tsx";
 import { toggleSort } from "./explorer-params.ts";
@@ -66,7 +68,7 @@ function buildColumns(zone: string, viewerZone: string) {
       enableSorting: false,
       cell: (c) => (
         <FilterLink changes={{ eventType: [c.getValue()] }} title="Show only this type" className="badge plain-link">
-          {c.getValue()}
+          <VisibleText text={c.getValue()} />
         </FilterLink>
       ),
     }),
@@ -90,11 +92,11 @@ function buildColumns(zone: string, viewerZone: string) {
       cell: (c) => (
         <FilterLink
           changes={{ requester: c.getValue() }}
-          title={`Filter by requester ${c.getValue()}`}
+          title={`Filter by requester ${visibleText(c.getValue())}`}
           className="clip clip-wide"
           testId="row-requester"
         >
-          {c.getValue()}
+          <VisibleText text={c.getValue()} />
         </FilterLink>
       ),
     }),
@@ -106,11 +108,11 @@ function buildColumns(zone: string, viewerZone: string) {
       cell: (c) => (
         <FilterLink
           changes={{ target: c.getValue() }}
-          title={`Filter by target ${c.getValue()}`}
+          title={`Filter by target ${visibleText(c.getValue())}`}
           className="clip clip-wide"
           testId="row-target"
         >
-          {c.getValue()}
+          <VisibleText text={c.getValue()} />
         </FilterLink>
       ),
     }),
@@ -120,8 +122,8 @@ function buildColumns(zone: string, viewerZone: string) {
       enableSorting: false,
       cell: (c) =>
         c.getValue() ? (
-          <FilterLink changes={{ service: c.getValue() }} title={`Filter by service ${c.getValue()}`}>
-            {c.getValue()}
+          <FilterLink changes={{ service: c.getValue() }} title={`Filter by service ${visibleText(c.getValue())}`}>
+            <VisibleText text={c.getValue()} />
           </FilterLink>
         ) : (
           <span className="muted">—</span>
@@ -133,8 +135,12 @@ function buildColumns(zone: string, viewerZone: string) {
       enableSorting: false,
       cell: (c) =>
         c.getValue() ? (
-          <FilterLink changes={{ action: c.getValue() }} title={`Filter by action ${c.getValue()}`} className="clip">
-            {c.getValue()}
+          <FilterLink
+            changes={{ action: c.getValue() }}
+            title={`Filter by action ${visibleText(c.getValue())}`}
+            className="clip"
+          >
+            <VisibleText text={c.getValue()} />
           </FilterLink>
         ) : (
           <span className="muted">—</span>
@@ -146,10 +152,10 @@ function buildColumns(zone: string, viewerZone: string) {
       cell: (c) => (
         <FilterLink
           changes={{ source: c.getValue() }}
-          title={`Filter by source ${c.getValue()}`}
+          title={`Filter by source ${visibleText(c.getValue())}`}
           className="clip clip-wide"
         >
-          {c.getValue()}
+          <VisibleText text={c.getValue()} />
         </FilterLink>
       ),
     }),
@@ -205,8 +211,8 @@ function buildColumns(zone: string, viewerZone: string) {
       header: "Reason",
       enableSorting: false,
       cell: (c) => (
-        <span className="clip clip-wide" title={c.getValue()}>
-          {c.getValue()}
+        <span className="clip clip-wide" title={visibleText(c.getValue())}>
+          <VisibleText text={c.getValue()} />
         </span>
       ),
     }),

@@ -1,5 +1,7 @@
 "use client";
 
+import { VisibleText } from "@/components/ui/visible-text.tsx";
+import { visibleText } from "@/components/ui/reveal-invisible.ts";
 import { useMemo } from "react";
 import type { EventSummary } from "@/lib/server/events/search.ts";
 import { RankedList } from "@/components/charts/ranked-list.tsx";
@@ -145,8 +147,8 @@ function TopCard({
           key: t.value,
           count: t.count,
           label: (
-            <FilterLink changes={{ [field]: t.value }} title={`Filter by ${field} ${t.value}`}>
-              {t.value}
+            <FilterLink changes={{ [field]: t.value }} title={`Filter by ${field} ${visibleText(t.value)}`}>
+              <VisibleText text={t.value} />
             </FilterLink>
           ),
         }))}

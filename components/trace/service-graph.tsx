@@ -1,3 +1,4 @@
+import { visibleText } from "@/components/ui/reveal-invisible.ts";
 import type { TraceGraph } from "./model.ts";
 
 // Who called whom in this trace: nodes are machine identities (requesters) and
@@ -115,7 +116,7 @@ export function ServiceGraph({ graph }: { graph: TraceGraph }) {
               data-denied={e.denied}
               data-failure={e.failure}
             >
-              <title>{`${e.from} → ${e.to}: ${e.count} access${e.count === 1 ? "" : "es"} — ${e.success} ok, ${e.failure} failed, ${e.denied} denied${e.actions.length ? `; ${e.actions.join(", ")}` : ""}`}</title>
+              <title>{`${visibleText(e.from)} → ${visibleText(e.to)}: ${e.count} access${e.count === 1 ? "" : "es"} — ${e.success} ok, ${e.failure} failed, ${e.denied} denied${e.actions.length ? `; ${visibleText(e.actions.join(", "))}` : ""}`}</title>
               <path
                 d={d}
                 strokeWidth={1.2 + (3 * Math.log1p(e.count)) / Math.log1p(maxCount)}
@@ -130,10 +131,11 @@ export function ServiceGraph({ graph }: { graph: TraceGraph }) {
         })}
         {graph.nodes.map((n) => {
           const p = pos.get(n.id)!;
-          const text = label.get(n.id)!;
+          // SVG text cannot hold the mark component: the marked string, so two lookalike nodes differ.
+          const text = visibleText(label.get(n.id)!);
           return (
             <g key={n.id} className={`node ${n.role}`} data-testid="graph-node" data-node={n.id}>
-              <title>{`${n.id} (${n.role === "target" ? "called" : n.role === "requester" ? "caller" : "caller and called"})`}</title>
+              <title>{`${visibleText(n.id)} (${n.role === "target" ? "called" : n.role === "requester" ? "caller" : "caller and called"})`}</title>
               <rect x={p.x} y={p.y} width={NODE_W} height={NODE_H} rx={n.role === "target" ? 4 : 17} />
               <text x={p.x + NODE_W / 2} y={p.y + NODE_H / 2 + 4} textAnchor="middle">
                 {text.length > 26 ? `${text.slice(0, 25)}…` : text}

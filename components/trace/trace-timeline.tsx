@@ -1,5 +1,7 @@
 "use client";
 
+import { VisibleText } from "@/components/ui/visible-text.tsx";
+import { visibleText } from "@/components/ui/reveal-invisible.ts";
 import { useRouter } from "next/navigation";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { ClockIcon } from "./clock-icon.tsx";
@@ -26,6 +28,9 @@ const PAD_R = 56;
 const AXIS_H = 34;
 const LANE_H = 38;
 const WIDTH = LABEL_W + PLOT_W + PAD_R;
+/** At most `max` characters, an ellipsis marking the cut. */
+const shorten = (s: string, max: number) => ([...s].length > max ? `${[...s].slice(0, max - 1).join("")}…` : s);
+
 /** Text labels beside marks only when there are few enough to read. */
 const LABEL_MARKS_UNDER = 60;
 
@@ -151,16 +156,27 @@ function EntryTip({ e }: { e: TimelineEntry }) {
       <div className="mono">{formatUtc(e.ts)}</div>
       <div>{formatRelPrecise(e.relMs)} from the first event</div>
       <div className="break">
-        <span className="muted">from</span> {e.requesterId}
+        <span className="muted">from</span> <VisibleText text={e.requesterId} />
       </div>
       <div className="break">
-        <span className="muted">to</span> {e.targetId}
+        <span className="muted">to</span> <VisibleText text={e.targetId} />
       </div>
       <div>
         {e.eventType}
-        {e.action ? ` · ${e.action}` : ""}
+        {e.action ? (
+          <>
+            {" · "}
+            <VisibleText text={e.action} />
+          </>
+        ) : (
+          ""
+        )}
       </div>
-      {e.reason && <div className="break">reason: {e.reason}</div>}
+      {e.reason && (
+        <div className="break">
+          reason: <VisibleText text={e.reason} />
+        </div>
+      )}
       <div className="muted">click to open the entry</div>
     </div>
   );
@@ -312,8 +328,8 @@ export function TraceTimeline({ model }: { model: TimelineModel }) {
           <g key={l.id} data-testid="lane" data-lane={l.id} className={`lane ${i % 2 ? "odd" : ""}`}>
             <rect x={0} y={AXIS_H + i * LANE_H} width={WIDTH} height={LANE_H} className="lane-bg" />
             <text x={8} y={AXIS_H + i * LANE_H + LANE_H / 2 + 4} className="lane-label">
-              <title>{`${l.id} — ${l.role === "target" ? "called only" : l.role === "requester" ? "caller" : "caller and called"}`}</title>
-              {l.label.length > 30 ? `${l.label.slice(0, 29)}…` : l.label}
+              <title>{`${visibleText(l.id)} — ${l.role === "target" ? "called only" : l.role === "requester" ? "caller" : "caller and called"}`}</title>
+              {shorten(visibleText(l.label), 30)}
             </text>
             {l.sent.denied + l.received.denied > 0 && (
               <text

@@ -1,3 +1,4 @@
+import { can } from "@/lib/server/auth/permissions.ts";
 import { FullPassButton } from "@/components/integrity/full-pass-button.tsx";
 import { VerifierKeyCard } from "@/components/integrity/verifier-key-card.tsx";
 import { Forbidden } from "@/components/layout/forbidden.tsx";
@@ -48,7 +49,11 @@ export default async function IntegrityPage() {
             Recomputes every leaf from the stored entries, rebuilds the tree, checks every checkpoint&apos;s signature
             and that each is consistent with the last.
           </p>
-          <FullPassButton start={startFullPassAction} />
+          {can(principal.role, "integrity:run") ? (
+            <FullPassButton start={startFullPassAction} />
+          ) : (
+            <p className="muted">Starting a full pass needs the integrity:run permission.</p>
+          )}
         </Card>
       </div>
 

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { readZip } from "@/lib/core/zip/read.ts";
 import { verifyBundle } from "@/lib/core/bundle/verify.ts";
 import { validateEvent } from "@/lib/schemas/event.ts";
+import { TOKEN_SCOPES } from "../auth/permissions.ts";
 import type { Principal } from "../auth/principal.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import { DIALECTS, event, freshLedger, openRuntime, testApi } from "@/test/support/stores.ts";
@@ -26,6 +27,8 @@ const user = (role: "admin" | "auditor" | "analyst", email = `${role}@example.co
   name: null,
   role,
   via: "token",
+  // Every scope: these tests are about bundles; token-scopes.int.test.ts checks the scopes.
+  scopes: [...TOKEN_SCOPES],
 });
 
 type Who = Principal | null;

@@ -5,6 +5,7 @@ import { parseEventFilter } from "@/lib/schemas/event-filter.ts";
 import { AppError } from "../errors.ts";
 import { endpoint, type ApiDeps } from "../http/endpoint.ts";
 import { json } from "../http/problem.ts";
+import { readBodyLimited } from "../ingest/ingest.ts";
 import { createBundle, getBundle, listBundles, openBundleDownload } from "./service.ts";
 
 // /api/v1/bundles: create, list, look at and download evidence bundles.
@@ -15,8 +16,17 @@ async function readFilterBody(req: Request) {
   const type = req.headers.get("content-type") ?? "";
   if (!/^application\/json\b/i.test(type))
     throw new AppError("unsupported_media_type", 'Send the request as application/json: {"filter": {…}}.');
-  const text = await req.text();
-  if (text.length > MAX_BODY) throw new AppError("payload_too_large", `The request body is over ${MAX_BODY} bytes.`);
+  // Refused while reading (and at once on a declared Content-Length), never after buffering all of it.
+  const text = await readBodyLimited(req, MAX_BODY).catch((e: unknown) => {
+    if (e instanceof AppError && e.code === "payload_too_large") {
+      throw new AppError(
+        "payload_too_large",
+        `The request body exceeds ${MAX_BODY} bytes; a bundle request is only {"filter": {…the explorer filter…}}.`,
+        { limit: MAX_BODY },
+      );
+    }
+    throw e;
+  });
   let body: unknown;
   try {
     body = text.trim() === "" ? {} : JSON.parse(text);

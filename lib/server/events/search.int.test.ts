@@ -235,6 +235,7 @@ describe.each(DIALECTS)("explorer queries on %s", (dialect) => {
       name: null,
       role: "analyst",
       via: "token",
+      scopes: ["events:read"],
       ip: "192.0.2.9",
     };
     const api = testApi(ledger, async () => principal).events;

@@ -1,11 +1,12 @@
 import "server-only";
 import { parseIngestBody } from "@/lib/server/ingest/parse/parse-body.ts";
-import { validateEvent, type NormalizedEvent } from "@/lib/schemas/event.ts";
+import { validateEvent, type NormalizedEvent, type ValidateEventResult } from "@/lib/schemas/event.ts";
 import { AppError } from "../errors.ts";
 import { authenticateIngestKey } from "./ingest-keys.ts";
 import type { Ledger } from "../ledger/ledger.ts";
 import { assertNotBusy, enterIngest, withAdmission, type IngestRuntime } from "./admission.ts";
 import { bearerToken } from "../auth/bearer-secrets.ts";
+import { refuseReservedSource } from "./reserved-source.ts";
 
 // POST /api/v1/events, minus HTTP plumbing: authenticate, bound, parse,
 // validate every item, then hand the whole batch to the sequencer. A batch is
@@ -71,6 +72,7 @@ export async function authenticateRequest(ledger: Ledger, req: Request): Promise
       "unauthorized",
       "The ingest key is unknown or revoked. Ask an admin for a new one (`ledgerline keys create`).",
     );
+  await refuseReservedSource(ledger, key, req);
   return key;
 }
 
@@ -119,7 +121,10 @@ async function ingestAs(ledger: IngestRuntime, req: Request): Promise<IngestResp
   const events: NormalizedEvent[] = [];
   const errors: Array<Record<string, unknown>> = [];
   parsed.items.forEach((item, index) => {
-    const r = validateEvent(item, { traceparent, now });
+    const r = withInexactNumbers(
+      validateEvent(item, { traceparent, now }),
+      parsed.inexactNumbers.filter((n) => n.index === index),
+    );
     if (r.ok) events.push(r.event);
     else {
       for (const e of r.errors) {
@@ -169,6 +174,22 @@ async function ingestAs(ledger: IngestRuntime, req: Request): Promise<IngestResp
   );
   const duplicates = result.items.flatMap((i) => (i.status === "duplicate" ? [{ id: i.id, seq: i.seq }] : []));
   return { status: accepted.length ? 201 : 200, body: { accepted, duplicates } };
+}
+
+/**
+ * Adds the numbers JSON.parse rounded (found by the body scan) to an item's field
+ * errors: such an item is refused, never stored altered. A pointer the validator
+ * already refused keeps the validator's words only.
+ */
+function withInexactNumbers(
+  r: ValidateEventResult,
+  inexact: Array<{ pointer: string; detail: string }>,
+): ValidateEventResult {
+  if (inexact.length === 0) return r;
+  const errors = r.ok ? [] : [...r.errors];
+  const reported = new Set(errors.map((e) => e.pointer));
+  for (const n of inexact) if (!reported.has(n.pointer)) errors.push({ pointer: n.pointer, detail: n.detail });
+  return errors.length ? { ok: false, errors } : r;
 }
 
 export function rateLimited(retryAfter: number): AppError {

@@ -1,6 +1,7 @@
 import "server-only";
 import { parseTraceparent } from "@/lib/schemas/event.ts";
-import { scanJson } from "@/lib/server/ingest/parse/json-scan.ts";
+import { scanJson, type InexactNumber } from "@/lib/server/ingest/parse/json-scan.ts";
+import { inexactNumberDetail } from "@/lib/server/ingest/parse/parse-body.ts";
 import { AppError } from "../errors.ts";
 import { endpoint, type ApiDeps } from "../http/endpoint.ts";
 import { json } from "../http/problem.ts";
@@ -20,6 +21,22 @@ import { decodeUtf8, mediaType, readIntegrationBody } from "./request-body.ts";
 const PROTOBUF_TYPES = new Set(["application/x-protobuf", "application/protobuf"]);
 /** Per-record messages carried back in errorMessage / rejected; the counts are always complete. */
 const MAX_REPORTED = 20;
+
+/**
+ * Rounded numbers of an EventList, per item: `/items/<i>/…` pointers. requestObject and
+ * responseObject are never copied into an entry, so what JSON.parse does to them changes nothing stored.
+ */
+function inexactNumbersByItem(found: InexactNumber[]): Map<number, Array<{ pointer: string; detail: string }>> {
+  const out = new Map<number, Array<{ pointer: string; detail: string }>>();
+  for (const n of found) {
+    const [items, index, field] = n.path;
+    if (items !== "items" || typeof index !== "number" || field === "requestObject" || field === "responseObject")
+      continue;
+    const pointer = n.path.map((p) => `/${String(p).replaceAll("~", "~0").replaceAll("/", "~1")}`).join("");
+    out.set(index, [...(out.get(index) ?? []), { pointer, detail: inexactNumberDetail(n) }]);
+  }
+  return out;
+}
 
 function where(r: OtlpLogRecord): string {
   return `resourceLogs[${r.at.resource}].scopeLogs[${r.at.scope}].logRecords[${r.at.record}]`;
@@ -149,9 +166,16 @@ export function integrationRoutes(deps: ApiDeps) {
       const skipped: Record<string, number> = {};
       const rejected: Array<Record<string, unknown>> = [];
       const mapped: Array<{ index: number; auditID: unknown; event: Record<string, unknown> }> = [];
+      const rounded = inexactNumbersByItem(scan.inexactNumbers);
       items.forEach((item, index) => {
-        const m = mapK8sAuditEvent(item, { traceId, cluster });
         const auditID = (item as { auditID?: unknown } | null)?.auditID;
+        // A number JSON.parse rounded would be stored as something the apiserver did not send.
+        const roundedHere = rounded.get(index);
+        if (roundedHere) {
+          rejected.push({ index, ...(typeof auditID === "string" ? { auditID } : {}), errors: roundedHere });
+          return;
+        }
+        const m = mapK8sAuditEvent(item, { traceId, cluster });
         if (m.kind === "skipped") skipped[m.stage] = (skipped[m.stage] ?? 0) + 1;
         else if (m.kind === "rejected")
           rejected.push({

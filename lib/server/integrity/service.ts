@@ -45,7 +45,9 @@ export async function viewRun(rt: IntegrityRuntime, p: Principal | null, id: str
  * conflict naming it ({ id }), answered before anything is recorded.
  */
 export async function requestFullPass(rt: IntegrityRuntime, p: Principal | null): Promise<{ id: string }> {
-  assertCan(p, "integrity:read");
+  // Starting a pass is its own permission (admin, auditor): a pass reads the whole log and
+  // loads the server, so a read-only role or token cannot start one at will.
+  assertCan(p, "integrity:run");
   const running = runningRun(rt);
   if (running?.mode === "full") {
     throw new AppError("conflict", `A full verification pass is already running (run ${running.id}).`, {
@@ -59,5 +61,12 @@ export async function requestFullPass(rt: IntegrityRuntime, p: Principal | null)
     outcome: "success",
     target: { id: INTEGRITY_TARGET, type: "integrity" },
   });
-  return { id: await startFullPass(rt, { id: p.email }) };
+  try {
+    return { id: await startFullPass(rt, { id: p.email }) };
+  } catch (e) {
+    // Another instance (or a race) started one between the check and here: same answer, with its id.
+    if (e instanceof AppError && e.code === "conflict")
+      throw new AppError("conflict", e.detail, { id: e.extras.runId });
+    throw e;
+  }
 }

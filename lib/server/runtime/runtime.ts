@@ -5,6 +5,7 @@ import { createSignInThrottles, type SignInThrottles } from "../auth/throttle.ts
 import { createBundleQueue, type BundleQueue } from "../bundles/queue.ts";
 import { loadConfig, type Config } from "../config.ts";
 import { createIngestGate, type IngestGate } from "../ingest/admission.ts";
+import { activeReservedSourceKeys } from "../ingest/ingest-keys.ts";
 import { createIntegrityLive, startIntegrityScheduler, type IntegrityLive } from "../integrity/verifier.ts";
 import { openLedger, type Ledger } from "../ledger/ledger.ts";
 import { seedDemo } from "./demo-seed.ts";
@@ -73,6 +74,11 @@ export async function startRuntime(config: Config, log: Log): Promise<Runtime> {
     const store = rt.config.database.dialect === "sqlite" ? rt.config.database.file : "PostgreSQL";
     log(`store: ${store}; append-only guards verified`);
     log(`signing key ${key.verifierKey} (${key.origin === "env" ? "from LEDGERLINE_SIGNING_KEY" : key.file})`);
+    for (const k of await activeReservedSourceKeys(rt.prisma)) {
+      log(
+        `WARNING: ingest key ${k.id} is bound to the reserved source ${JSON.stringify(k.source)}; every request with it is refused (403). Revoke it: ledgerline keys revoke ${k.id}`,
+      );
+    }
     if (rt.config.demo) await seedDemo(rt, log);
     await rt.sequencer.checkpoint();
     const timer = setInterval(() => {

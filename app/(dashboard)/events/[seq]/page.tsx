@@ -7,6 +7,7 @@ import { VerifyPanel } from "@/components/events/verify-panel.tsx";
 import { Forbidden } from "@/components/layout/forbidden.tsx";
 import { Card } from "@/components/ui/card.tsx";
 import { CopyButton } from "@/components/ui/copy-button.tsx";
+import { VisibleText } from "@/components/ui/visible-text.tsx";
 import type { EventFilter } from "@/lib/core/event-filter.ts";
 import { pagePrincipal } from "@/lib/server/auth/session.ts";
 import { AppError } from "@/lib/server/errors.ts";
@@ -34,7 +35,7 @@ function FilterValue({ field, value }: { field: keyof EventFilter; value: string
   if (!value) return <span className="muted">—</span>;
   return (
     <a href={filterHref(field, value)} title={`All entries with this ${field}`} data-testid={`detail-filter-${field}`}>
-      {value}
+      <VisibleText text={value} />
     </a>
   );
 }
@@ -62,7 +63,7 @@ export default async function EventDetailPage({ params }: { params: Promise<{ se
         <h1>Entry {d.seq.toLocaleString("en-US")}</h1>
         <span className={`badge outcome-${e.outcome}`}>{e.outcome}</span>
         <span className="muted">
-          {e.eventType} of {e.target.id}
+          {e.eventType} of <VisibleText text={e.target.id} />
         </span>
       </div>
       <div className="detail-grid">
@@ -81,11 +82,15 @@ export default async function EventDetailPage({ params }: { params: Promise<{ se
           </Card>
           {e.attributes && (
             <Card title="Attributes">
-              <pre>{JSON.stringify(e.attributes, null, 2)}</pre>
+              <pre data-testid="attributes-json">
+                <VisibleText text={JSON.stringify(e.attributes, null, 2)} />
+              </pre>
             </Card>
           )}
           <Card title="Canonical JSON (the hashed bytes, RFC 8785)" testId="canonical-json">
-            <pre>{d.canonicalJson}</pre>
+            <pre>
+              <VisibleText text={d.canonicalJson} />
+            </pre>
             <CopyButton value={d.canonicalJson} label="canonical JSON" />
           </Card>
         </div>
@@ -129,7 +134,7 @@ function fieldRows(d: EventDetail): Array<[string, React.ReactNode]> {
     ["Requester IP", e.requester.ip ?? <span className="muted">—</span>],
     ["Target", <FilterValue key="tg" field="target" value={e.target.id} />],
     ["Target service", <FilterValue key="sv" field="service" value={e.target.service} />],
-    ["Target type", e.target.type ?? <span className="muted">—</span>],
+    ["Target type", e.target.type ? <VisibleText key="tt" text={e.target.type} /> : <span className="muted">—</span>],
     ["Action", <FilterValue key="a" field="action" value={e.action} />],
     ["Source", <FilterValue key="src" field="source" value={e.source} />],
     [
@@ -137,7 +142,7 @@ function fieldRows(d: EventDetail): Array<[string, React.ReactNode]> {
       e.correlationId ? (
         <span key="c">
           <a href={`/trace/${encodeURIComponent(e.correlationId)}`} className="mono" data-testid="detail-trace-link">
-            {e.correlationId}
+            <VisibleText text={e.correlationId} />
           </a>
           <CopyButton value={e.correlationId} label="correlation ID" />{" "}
           <a href={filterHref("correlationId", e.correlationId)} className="mini-link">
@@ -148,7 +153,8 @@ function fieldRows(d: EventDetail): Array<[string, React.ReactNode]> {
         <span className="muted">—</span>
       ),
     ],
-    ["Reason", e.reason ?? <span className="muted">—</span>],
+    // Free text keeps format characters as sent; they are shown as marks, never acting on the page.
+    ["Reason", e.reason ? <VisibleText key="reason" text={e.reason} /> : <span className="muted">—</span>],
   ];
 }
 
