@@ -2,7 +2,7 @@ import "server-only";
 import { createHash } from "node:crypto";
 import { canonicalJson, toBase64, type EventFilter } from "@/lib/core/index.ts";
 import type { Sort } from "@/lib/schemas/event-filter.ts";
-import { recordAudit } from "../audit-trail.ts";
+import { recordRepeatableAudit } from "../audit-repeats.ts";
 import { actorOf, assertCan, type Principal } from "../auth/principal.ts";
 import type { Param } from "../db/driver.ts";
 import { AppError } from "../errors.ts";
@@ -113,8 +113,10 @@ export async function searchEvents(
   assertCan(p, "events:read");
   // Fail closed: a search nobody can see was made is not answered. Only the
   // first page of a search is recorded; following its cursor is the same search.
+  // The same search again within the read-audit window is counted into one later
+  // `events.search.repeated` entry (lib/server/audit-repeats.ts).
   if (!opts.cursor) {
-    await recordAudit(ledger, actorOf(p), {
+    await recordRepeatableAudit(ledger, actorOf(p), {
       action: "events.search",
       eventType: "read",
       outcome: "success",
@@ -348,7 +350,7 @@ export async function viewEvent(ledger: Ledger, p: Principal | null, seq: number
   assertCan(p, "events:read");
   const row = await ledger.db.get<EntryRow>("SELECT * FROM entries WHERE seq = ?", [seq]);
   if (!row) throw new AppError("not_found", `No entry with seq ${seq}.`);
-  await recordAudit(ledger, actorOf(p), {
+  await recordRepeatableAudit(ledger, actorOf(p), {
     action: "events.view",
     eventType: "read",
     outcome: "success",
