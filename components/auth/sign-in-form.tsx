@@ -3,6 +3,7 @@
 import { signIn } from "next-auth/react";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
+import { safeCallbackPath } from "@/lib/schemas/callback-path.ts";
 
 const MESSAGES: Record<string, string> = {
   CredentialsSignin: "Email or password is incorrect, or the account is disabled.",
@@ -42,7 +43,8 @@ export function SignInForm({
     });
     setBusy(false);
     if (res?.ok && !res.error) {
-      router.replace(callbackUrl);
+      // Checked again here: this is the navigation an open redirect would abuse.
+      router.replace(safeCallbackPath(callbackUrl));
       router.refresh();
       return;
     }
