@@ -22,6 +22,9 @@ import { holdSignInAttempt, SignInThrottled } from "./throttle.ts";
 
 export const SIGN_IN_TARGET = { id: "ledgerline://dashboard/sign-in", type: "dashboard" };
 
+/** The `error` a sign-in gets when the store cannot count the attempt (the form says to retry). */
+export const STORE_UNAVAILABLE = "StoreUnavailable";
+
 const credentialsSchema = z.object({ email: z.string().trim().toLowerCase().max(254), password: z.string().max(1024) });
 
 /** uid + session version say who; sid + at (sign-in time, s) say which session (lib/server/auth/sessions.ts). */
@@ -67,7 +70,14 @@ export function buildAuthOptions(ledger: Ledger): AuthOptions {
         const parsed = credentialsSchema.safeParse(credentials ?? {});
         const ip = clientIp(req?.headers as Record<string, string> | undefined, config.trustProxy);
         const email = parsed.success ? parsed.data.email : "";
-        const hold = await holdSignInAttempt(ledger.db, { account: email, ip });
+        let hold: Awaited<ReturnType<typeof holdSignInAttempt>>;
+        try {
+          hold = await holdSignInAttempt(ledger.db, { account: email, ip });
+        } catch (e) {
+          // next-auth would put the message in its answer's URL: log it, say only what to do.
+          console.error(`[ledgerline] sign-in of ${email} not checked, the store failed: ${(e as Error).message}`);
+          throw new Error(STORE_UNAVAILABLE);
+        }
         if (!hold.ok) {
           // One entry per throttled account + IP and window, then a count of the rest.
           await recordRepeatableAudit(
