@@ -1,3 +1,4 @@
+import "./zod-browser.ts";
 import { z } from "zod";
 import { normalizeFilter, type EventFilter } from "@/lib/core/event-filter.ts";
 import { EVENT_LIMITS, EVENT_TYPES, OUTCOMES, REQUESTER_TYPES } from "./event.ts";

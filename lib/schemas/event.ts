@@ -26,6 +26,7 @@
 // - Timestamps, IPs, traceparent and attributes: see timestamp.ts, ip-address.ts,
 //   traceparent.ts and attributes.ts.
 
+import "./zod-browser.ts";
 import { z } from "zod";
 import {
   ATTRIBUTES_MAX_BYTES,

@@ -17,7 +17,6 @@ import {
 } from "./permissions.ts";
 import { assertCan, effectivePermissions, type Principal } from "./principal.ts";
 import { resolveAuthSecret } from "./secret.ts";
-import { FailureThrottle } from "./throttle.ts";
 
 describe("passwords (scrypt)", () => {
   it("verifies the right password only, with a per-hash salt", async () => {
@@ -83,25 +82,6 @@ describe("read-token scopes (issue 13 item 11)", () => {
     expect(() => assertCan(token("auditor", ["events:read"]), "bundles:create")).toThrow(/--scope bundles:create/);
     expect(() => assertCan(token("analyst", [...TOKEN_SCOPES]), "bundles:create")).toThrow(/role \(analyst\)/);
     expect(() => assertCan(token("admin", [...TOKEN_SCOPES]), "users:manage")).toThrow(/not available to read tokens/);
-  });
-});
-
-describe("sign-in throttle", () => {
-  it("allows `limit` failures per window, then says how long to wait; success resets", () => {
-    const t = new FailureThrottle(3, 60_000);
-    const t0 = 1_000_000;
-    for (let i = 0; i < 3; i++) {
-      expect(t.retryAfter("a", t0 + i)).toBe(0);
-      t.fail("a", t0 + i);
-    }
-    expect(t.retryAfter("a", t0 + 10)).toBe(60);
-    expect(t.retryAfter("b", t0 + 10)).toBe(0);
-    expect(t.retryAfter("a", t0 + 59_999)).toBe(1);
-    // The window slides: once the oldest failure is older than a minute, a try is allowed.
-    expect(t.retryAfter("a", t0 + 60_001)).toBe(0);
-    t.fail("c", t0);
-    t.reset("c");
-    expect(t.retryAfter("c", t0)).toBe(0);
   });
 });
 

@@ -85,7 +85,7 @@ const paths: Record<string, Record<string, Op>> = {
           required: ["items", "nextCursor"],
           properties: { items: { type: "array", items: entrySchema }, nextCursor: { type: ["string", "null"] } },
         }),
-        ...errors(400, 401, 403),
+        ...errors(400, 401, 403, 429),
       },
     },
   },
@@ -94,7 +94,7 @@ const paths: Record<string, Record<string, Op>> = {
       summary: "Histogram stacked by outcome, top requesters and top targets for the filter.",
       security: readAuth,
       parameters: filterParams,
-      responses: { ...ok("Summary."), ...errors(400, 401, 403) },
+      responses: { ...ok("Summary."), ...errors(400, 401, 403, 429) },
     },
   },
   "/api/v1/events/{seq}": {
@@ -102,7 +102,7 @@ const paths: Record<string, Record<string, Op>> = {
       summary: "One entry: fields, canonical JSON, leaf hash and the oldest checkpoint covering it. Audited.",
       security: readAuth,
       parameters: [pathParam("seq", "Position in the log.", { type: "integer", minimum: 1 })],
-      responses: { ...ok("The entry."), ...errors(400, 401, 403, 404) },
+      responses: { ...ok("The entry."), ...errors(400, 401, 403, 404, 429) },
     },
   },
   "/api/v1/traces/{correlationId}": {
@@ -111,7 +111,7 @@ const paths: Record<string, Record<string, Op>> = {
         "Every entry of one correlation ID in time order (seq breaks ties), with lanes, gaps, clock findings and the service graph. Audited.",
       security: readAuth,
       parameters: [pathParam("correlationId", "A correlation ID (≤ 128 characters).")],
-      responses: { ...ok("The trace (empty for an unknown ID)."), ...errors(400, 401, 403) },
+      responses: { ...ok("The trace (empty for an unknown ID)."), ...errors(400, 401, 403, 429) },
     },
   },
   "/api/v1/bundles": {
@@ -135,7 +135,7 @@ const paths: Record<string, Record<string, Op>> = {
     get: {
       summary: "Bundles, newest first.",
       security: readAuth,
-      responses: { ...ok("The list."), ...errors(401, 403) },
+      responses: { ...ok("The list."), ...errors(401, 403, 429) },
     },
   },
   "/api/v1/bundles/{id}": {
@@ -143,7 +143,7 @@ const paths: Record<string, Record<string, Op>> = {
       summary: "A bundle's status (queued, building, ready, failed) and progress.",
       security: readAuth,
       parameters: [pathParam("id", "Bundle id.")],
-      responses: { ...ok("The bundle."), ...errors(401, 403, 404) },
+      responses: { ...ok("The bundle."), ...errors(401, 403, 404, 429) },
     },
   },
   "/api/v1/bundles/{id}/download": {
@@ -156,7 +156,7 @@ const paths: Record<string, Record<string, Op>> = {
           description: "The ZIP.",
           content: { "application/zip": { schema: { type: "string", format: "binary" } } },
         },
-        ...errors(401, 403, 404, 409),
+        ...errors(401, 403, 404, 409, 429),
       },
     },
   },
@@ -204,14 +204,14 @@ const paths: Record<string, Record<string, Op>> = {
     get: {
       summary: "Who the caller is and what its role allows.",
       security: readAuth,
-      responses: { ...ok("The principal."), ...errors(401) },
+      responses: { ...ok("The principal."), ...errors(401, 429) },
     },
   },
   "/api/v1/integrity": {
     get: {
       summary: "Verification status, verifier key, checkpoints and run history. Audited.",
       security: readAuth,
-      responses: { ...ok("Status."), ...errors(401, 403) },
+      responses: { ...ok("Status."), ...errors(401, 403, 429) },
     },
   },
   "/api/v1/integrity/runs": {
@@ -227,7 +227,7 @@ const paths: Record<string, Record<string, Op>> = {
       summary: "One verification run with its progress.",
       security: readAuth,
       parameters: [pathParam("id", "Run id.")],
-      responses: { ...ok("The run."), ...errors(401, 403, 404) },
+      responses: { ...ok("The run."), ...errors(401, 403, 404, 429) },
     },
   },
   "/api/v1/otlp/v1/logs": {

@@ -1,7 +1,9 @@
 import "server-only";
 import type { AuthCache } from "../auth/options.ts";
 import { resolveAuthSecret } from "../auth/secret.ts";
-import { createSignInThrottles, type SignInThrottles } from "../auth/throttle.ts";
+import { createAuditRepeats, flushRepeatableAudits, type AuditRepeats } from "../audit/audit-repeats.ts";
+import { createReadLimiter } from "../http/read-limit.ts";
+import type { RateLimiter } from "../ingest/rate-limit.ts";
 import { createBundleQueue, type BundleQueue } from "../bundles/queue.ts";
 import { loadConfig, type Config } from "../config.ts";
 import { createIngestGate, type IngestGate } from "../ingest/admission.ts";
@@ -21,8 +23,10 @@ import { seedDemo } from "./demo-seed.ts";
 export type Runtime = Ledger & {
   /** Per-key token buckets, admission counters, event-loop lag sampler (ingest/admission.ts). */
   ingest: IngestGate;
-  /** Failed sign-ins by account and by IP (auth/throttle.ts). */
-  signIn: SignInThrottles;
+  /** Open windows of repeated identical reads, summarised into one entry each (audit/audit-repeats.ts). */
+  auditRepeats: AuditRepeats;
+  /** Authenticated API reads per user (http/read-limit.ts; per process). */
+  readLimiter: RateLimiter;
   /** The verification run in progress and the last alert (integrity/verifier.ts). */
   integrity: IntegrityLive;
   /** The background bundle builder (bundles/queue.ts). */
@@ -41,7 +45,8 @@ export function createRuntime(ledger: Ledger): Runtime {
   const rt: Runtime = {
     ...ledger,
     ingest: createIngestGate(ledger.config),
-    signIn: createSignInThrottles(),
+    auditRepeats: createAuditRepeats(),
+    readLimiter: createReadLimiter(ledger.config),
     integrity: createIntegrityLive(),
     bundles: createBundleQueue(),
     auth: {},
@@ -51,6 +56,9 @@ export function createRuntime(ledger: Ledger): Runtime {
     async close() {
       for (const stop of stops.splice(0)) stop();
       rt.ingest.lag.stop();
+      await flushRepeatableAudits(rt).catch((e) =>
+        console.error(`[ledgerline] could not append the repeated-read summaries: ${(e as Error).message}`),
+      );
       await ledger.close();
     },
   };
