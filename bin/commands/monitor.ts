@@ -19,7 +19,7 @@ import {
   verifierKeyString,
 } from "@/lib/core/index.ts";
 import { parsePolicy, simplePolicy, type Policy } from "@/lib/core/tlog/index.ts";
-import { WEBHOOK_KEY_ID_HEADER, WEBHOOK_SIGNATURE_HEADER, signWebhookBody } from "@/lib/core/webhook-signature.ts";
+import { postMonitorAlert } from "@/lib/monitor/alert.ts";
 import { AccessRefused, TileClient, Unreachable } from "@/lib/monitor/fetcher.ts";
 import { EXIT, monitorPass, type MonitorConfig, type Problem } from "@/lib/monitor/monitor.ts";
 import { StateDir, StateError } from "@/lib/monitor/state.ts";
@@ -307,32 +307,10 @@ async function raise(opts: Options, dir: StateDir, problem: Problem, seenSize: n
   log(line);
   process.stderr.write(`${line}\nevidence kept in ${file}\n`);
   if (!opts.webhook) return;
-  // The fields of the server's integrity alert (lib/server/integrity/alerts.ts), so one receiver handles both.
-  const body = JSON.stringify({
-    type: "ledgerline.monitor.alert",
+  const sent = await postMonitorAlert(opts.webhook, problem, {
     origin: opts.cfg.logKey.name,
-    kind: problem.kind,
-    firstBadSeq: problem.firstBadSeq,
-    reason: problem.reason,
-    treeSize: seenSize,
-    detectedAt: new Date().toISOString(),
-    runId: crypto.randomUUID(),
     url: opts.cfg.url,
+    seenSize,
   });
-  try {
-    const res = await fetch(opts.webhook.url, {
-      method: "POST",
-      headers: {
-        "content-type": "application/json",
-        [WEBHOOK_KEY_ID_HEADER]: opts.webhook.keyId,
-        [WEBHOOK_SIGNATURE_HEADER]: signWebhookBody(body, opts.webhook.seed),
-      },
-      body,
-      signal: AbortSignal.timeout(5000),
-    });
-    await res.arrayBuffer().catch(() => undefined);
-    log(res.ok ? `alert posted to ${opts.webhook.url}` : `alert webhook answered HTTP ${res.status}`);
-  } catch (e) {
-    log(`alert webhook failed: ${(e as Error).message}`);
-  }
+  log(sent.ok ? `alert posted to ${opts.webhook.url}` : `alert webhook failed: ${sent.error}`);
 }
