@@ -16,5 +16,5 @@ export function proxy(req: NextRequest) {
 export const config = {
   // Pages only: APIs (and the tlog-tiles API under /tlog/) answer 401 themselves; static
   // assets and sign-in stay open.
-  matcher: ["/((?!api/|tlog/|_next/|login|favicon.ico|robots.txt).*)"],
+  matcher: ["/((?!api/|tlog|_next/|login|favicon.ico|robots.txt).*)"],
 };
