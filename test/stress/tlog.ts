@@ -149,6 +149,20 @@ export async function runTlog(checks: Checks, store: Store, adminUrl?: string): 
     const expectExit = (name: string, r: { status: number | null; detail: string }, code: number) =>
       checks.check(`${tag}: ${name} (exit ${code})`, r.status === code, r.detail);
 
+    // The API answers for itself, cookies or not (proxy.ts never redirects it to the sign-in page).
+    for (const [p, status] of [
+      ["/tlog", 404],
+      ["/tlog/tile/0/5", 400],
+      ["/tlog/tile/entries/000.p/1", 401],
+    ] as const) {
+      const r = await fetch(`${server.url}${p}`, { redirect: "manual" });
+      checks.check(
+        `${tag}: GET ${p} answers ${status} problem+json`,
+        r.status === status && r.headers.get("content-type") === "application/problem+json",
+        `${r.status} ${r.headers.get("content-type")}`,
+      );
+    }
+
     // --- An honest log.
     await ingest(600);
     const s1 = await covered(600);
