@@ -75,6 +75,10 @@ Commands:
   verify-bundle <bundle.zip> [--key <verifier key | PEM file>] [--json]
                          check an evidence bundle offline (no store or network needed);
                          exit 0 verified, 1 not
+  witness keygen | serve  a C2SP tlog-witness anyone can run (see \`ledgerline witness --help\`)
+  monitor --url <tiles prefix> --key <log vkey> --state <dir> [--once] …
+                         follow the log through its tiles and alarm on forks, rollbacks,
+                         rewritten entries (see \`ledgerline monitor --help\`)
   import <file.ndjson> --key <ingest key> [--url <url>] [--batch 500] [--rejects <file>] [--json]
                          send a file's events to a running server (resumable; see docs/integrations.md)
 
@@ -136,6 +140,8 @@ async function main(argv: string[]): Promise<number> {
   if (argv[0] === "import") return (await import("./commands/import.ts")).runImport(argv.slice(1));
   // The offline verifier: lib/core only, no store, no configuration.
   if (argv[0] === "verify-bundle") return (await import("./commands/verify-bundle.ts")).runVerifyBundle(argv.slice(1));
+  if (argv[0] === "witness") return (await import("./commands/witness.ts")).runWitness(argv.slice(1));
+  if (argv[0] === "monitor") return (await import("./commands/monitor.ts")).runMonitor(argv.slice(1));
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,

@@ -211,7 +211,28 @@ export function openNote(note: string, verifiers: Array<{ name: string; publicKe
   }
 }
 
-function openNoteUnsafe(note: string, verifiers: Array<{ name: string; publicKey: Uint8Array }>): OpenedNote {
+/** One signature line of a signed note, parsed but not verified. */
+export type NoteSignature = {
+  /** Key name as written on the line. */
+  name: string;
+  /** The first 4 bytes of the decoded signature, as 8 lowercase hex digits. */
+  keyId: string;
+  /** The decoded bytes after the key id (the algorithm's signature; for cosignatures timestamp || signature). */
+  signature: Uint8Array;
+  /** The whole line, "— " prefix included, without its newline — kept intact to copy it elsewhere. */
+  line: string;
+};
+
+export type SplitNote = { ok: true; text: string; signatures: NoteSignature[] } | { ok: false; reason: string };
+
+/**
+ * Splits a signed note into its text and signature lines without verifying anything
+ * (C2SP signed-note §Format). Invariants: never throws; `text` is everything before the
+ * last blank line, final newline included; every line is well formed (em dash, space,
+ * valid key name, space, canonical base64 of at least 5 bytes) or the whole note is
+ * rejected; at most MAX_SIGNATURES lines; duplicate lines are kept (callers decide).
+ */
+export function splitNote(note: string): SplitNote {
   if (typeof note !== "string") return { ok: false, reason: "note must be a string" };
   if (hasLoneSurrogate(note)) return { ok: false, reason: "malformed note: not valid Unicode (lone surrogate)" };
   if (FORBIDDEN_CONTROL.test(note)) {
@@ -227,6 +248,57 @@ function openNoteUnsafe(note: string, verifiers: Array<{ name: string; publicKey
   if (sigBlock === "" || !sigBlock.endsWith("\n")) {
     return { ok: false, reason: "malformed note: the signature block must be non-empty and end with a newline" };
   }
+  const lines = sigBlock.slice(0, -1).split("\n");
+  if (lines.length > MAX_SIGNATURES)
+    return { ok: false, reason: `malformed note: more than ${MAX_SIGNATURES} signature lines` };
+  const signatures: NoteSignature[] = [];
+  for (const [i, line] of lines.entries()) {
+    const where = `signature line ${i + 1}`;
+    if (!line.startsWith(SIG_PREFIX)) return { ok: false, reason: `malformed note: ${where} does not start with "— "` };
+    const parts = cut(line.slice(SIG_PREFIX.length), " ");
+    if (!parts) return { ok: false, reason: `malformed note: ${where} has no space between key name and signature` };
+    const [name, b64] = parts;
+    if (!isValidKeyName(name)) return { ok: false, reason: `malformed note: ${where} has an invalid key name` };
+    let raw: Uint8Array;
+    try {
+      raw = fromBase64(b64);
+    } catch {
+      return { ok: false, reason: `malformed note: ${where} signature is not valid base64` };
+    }
+    if (raw.length < 5) return { ok: false, reason: `malformed note: ${where} signature is too short` };
+    signatures.push({ name, keyId: toHex(raw.subarray(0, 4)), signature: raw.slice(4), line });
+  }
+  return { ok: true, text, signatures };
+}
+
+/**
+ * Adds signature lines (e.g. witness cosignatures) to a signed note, keeping every line it
+ * already has intact and in order; a line already present is not added twice.
+ * Invariant: throws unless `note` is a well-formed signed note and every added line is a
+ * well-formed signature line (with or without its final newline).
+ */
+export function appendSignatures(note: string, lines: string[]): string {
+  const parsed = splitNote(note);
+  if (!parsed.ok) throw new Error(`appendSignatures: ${parsed.reason}`);
+  const have = new Set(parsed.signatures.map((s) => s.line));
+  let out = note;
+  for (const raw of lines) {
+    const line = raw.endsWith("\n") ? raw.slice(0, -1) : raw;
+    const check = splitNote(`x\n\n${line}\n`);
+    if (!check.ok || check.signatures.length !== 1) {
+      throw new Error(`appendSignatures: not a signature line: ${JSON.stringify(line.slice(0, 80))}`);
+    }
+    if (have.has(line)) continue;
+    have.add(line);
+    out += `${line}\n`;
+  }
+  return out;
+}
+
+function openNoteUnsafe(note: string, verifiers: Array<{ name: string; publicKey: Uint8Array }>): OpenedNote {
+  const parsed = splitNote(note);
+  if (!parsed.ok) return parsed;
+  const { text, signatures } = parsed;
 
   // Index the trusted keys by name + key id, the pair C2SP says identifies a key.
   if (!Array.isArray(verifiers)) return { ok: false, reason: "verifiers must be an array" };
@@ -244,54 +316,37 @@ function openNoteUnsafe(note: string, verifiers: Array<{ name: string; publicKey
     known.set(tag, keys);
   }
 
-  const lines = sigBlock.slice(0, -1).split("\n");
-  if (lines.length > MAX_SIGNATURES)
-    return { ok: false, reason: `malformed note: more than ${MAX_SIGNATURES} signature lines` };
   const message = utf8(text);
   const verified: Array<{ name: string; keyId: string }> = [];
   const unverified: Array<{ name: string; keyId: string }> = [];
   const verifiedTags = new Set<string>();
   const unverifiedLines = new Set<string>();
-  for (const [i, line] of lines.entries()) {
-    const where = `signature line ${i + 1}`;
-    if (!line.startsWith(SIG_PREFIX)) return { ok: false, reason: `malformed note: ${where} does not start with "— "` };
-    const parts = cut(line.slice(SIG_PREFIX.length), " ");
-    if (!parts) return { ok: false, reason: `malformed note: ${where} has no space between key name and signature` };
-    const [name, b64] = parts;
-    if (!isValidKeyName(name)) return { ok: false, reason: `malformed note: ${where} has an invalid key name` };
-    let raw: Uint8Array;
-    try {
-      raw = fromBase64(b64);
-    } catch {
-      return { ok: false, reason: `malformed note: ${where} signature is not valid base64` };
-    }
-    if (raw.length < 5) return { ok: false, reason: `malformed note: ${where} signature is too short` };
-    const idHex = toHex(raw.subarray(0, 4));
-    const tag = `${name}+${idHex}`;
+  for (const sig of signatures) {
+    const tag = `${sig.name}+${sig.keyId}`;
     const keys = known.get(tag);
     if (!keys) {
       // Unknown keys are ignored (C2SP), e.g. witness cosignatures or a rotated-out key.
-      if (!unverifiedLines.has(line)) {
-        unverifiedLines.add(line);
-        unverified.push({ name, keyId: idHex });
+      if (!unverifiedLines.has(sig.line)) {
+        unverifiedLines.add(sig.line);
+        unverified.push({ name: sig.name, keyId: sig.keyId });
       }
       continue;
     }
     if (keys.length > 1)
       return { ok: false, reason: `ambiguous key ${tag}: several trusted public keys share this name and key id` };
     // Every signature line from a known key is checked, duplicates too: a bad one rejects the note.
-    if (!verifySignature(raw.subarray(4), message, keys[0]!)) {
+    if (!verifySignature(sig.signature, message, keys[0]!)) {
       return { ok: false, reason: `invalid signature for key ${tag}: the note was altered or not signed by this key` };
     }
     if (!verifiedTags.has(tag)) {
       verifiedTags.add(tag);
-      verified.push({ name, keyId: idHex });
+      verified.push({ name: sig.name, keyId: sig.keyId });
     }
   }
   if (verified.length === 0) {
     return {
       ok: false,
-      reason: `note has no verifiable signatures: none of its ${lines.length} signature line(s) is from a trusted key`,
+      reason: `note has no verifiable signatures: none of its ${signatures.length} signature line(s) is from a trusted key`,
     };
   }
   return { ok: true, text, verified, unverified };

@@ -43,6 +43,10 @@ const envSchema = z.object({
     .url({ protocol: /^https?$/, message: "LEDGERLINE_ALERT_WEBHOOK must be an http(s) URL" })
     .optional()
     .or(z.literal("").transform(() => undefined)),
+  LEDGERLINE_TILES_PUBLIC: z
+    .enum(["0", "1"], { message: 'LEDGERLINE_TILES_PUBLIC must be "0" or "1"' })
+    .optional()
+    .default("0"),
   LEDGERLINE_MAX_BODY_BYTES: intFrom("LEDGERLINE_MAX_BODY_BYTES", 5 * 1024 * 1024, 1024, 256 * 1024 * 1024),
   LEDGERLINE_MAX_BATCH: intFrom("LEDGERLINE_MAX_BATCH", 1000, 1, 10_000),
   LEDGERLINE_MAX_PENDING_EVENTS: intFrom("LEDGERLINE_MAX_PENDING_EVENTS", 5000, 1, 10_000_000),
@@ -84,6 +88,8 @@ export type Config = {
   verifyIntervalMs: number;
   /** Where a signed JSON alert is POSTed when verification fails. */
   alertWebhook: string | undefined;
+  /** Entry bundles of the tiles API (/tlog/tile/entries/…) served without a read token. */
+  tilesPublic: boolean;
   maxBodyBytes: number;
   maxBatch: number;
   /** Events waiting for the writer past which ingest answers 503 (load shedding). */
@@ -192,6 +198,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     checkpointIntervalMs: e.LEDGERLINE_CHECKPOINT_INTERVAL * 1000,
     verifyIntervalMs: e.LEDGERLINE_VERIFY_INTERVAL * 1000,
     alertWebhook: e.LEDGERLINE_ALERT_WEBHOOK || undefined,
+    tilesPublic: e.LEDGERLINE_TILES_PUBLIC === "1",
     maxBodyBytes: e.LEDGERLINE_MAX_BODY_BYTES,
     maxBatch: e.LEDGERLINE_MAX_BATCH,
     maxPendingEvents: e.LEDGERLINE_MAX_PENDING_EVENTS,

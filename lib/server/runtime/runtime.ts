@@ -10,6 +10,7 @@ import { createIngestGate, type IngestGate } from "../ingest/admission.ts";
 import { activeReservedSourceKeys } from "../ingest/ingest-keys.ts";
 import { createIntegrityLive, startIntegrityScheduler, type IntegrityLive } from "../integrity/verifier.ts";
 import { openLedger, type Ledger } from "../ledger/ledger.ts";
+import { EntryReadAudit } from "../tlog/read-audit.ts";
 import { seedDemo } from "./demo-seed.ts";
 
 // The composition root. A Ledger is the store (connections, sequencer, signing
@@ -31,6 +32,8 @@ export type Runtime = Ledger & {
   integrity: IntegrityLive;
   /** The background bundle builder (bundles/queue.ts). */
   bundles: BundleQueue;
+  /** Entry-bundle reads of the tiles API, recorded once per reader per minute (tlog/read-audit.ts). */
+  tlogReads: EntryReadAudit;
   /** next-auth's options and handler, built on first use (auth/session.ts). */
   auth: AuthCache;
   /** Registers what close() must stop first (a timer, a scheduler). */
@@ -49,6 +52,7 @@ export function createRuntime(ledger: Ledger): Runtime {
     readLimiter: createReadLimiter(ledger.config),
     integrity: createIntegrityLive(),
     bundles: createBundleQueue(),
+    tlogReads: new EntryReadAudit(),
     auth: {},
     onClose(stop) {
       stops.push(stop);
