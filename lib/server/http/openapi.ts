@@ -58,7 +58,7 @@ const filterSchema = { $ref: "#/components/schemas/EventFilter" };
 const paths: Record<string, Record<string, Op>> = {
   "/api/v1/events": {
     post: {
-      summary: "Ingest events (SPEC §1): one object, an array, or NDJSON.",
+      summary: "Ingest events (docs/format.md §1): one object, an array, or NDJSON.",
       security: ingestAuth,
       requestBody: {
         required: true,
@@ -115,7 +115,7 @@ const paths: Record<string, Record<string, Op>> = {
   },
   "/api/v1/bundles": {
     post: {
-      summary: "Start building a signed evidence bundle (SPEC §5) for an explorer filter. Audited.",
+      summary: "Start building a signed evidence bundle (docs/format.md §5) for an explorer filter. Audited.",
       security: readAuth,
       requestBody: {
         required: true,
@@ -263,7 +263,7 @@ export const openApiDocument = {
     title: "Ledgerline API",
     version: "1",
     description:
-      "Audit-ready access logs for machine-to-machine traffic. Formats (events, entries, checkpoints, proofs, evidence bundles) follow SPEC.md. Errors are RFC 9457 problem+json with a request id.",
+      "Audit-ready access logs for machine-to-machine traffic. Formats (events, entries, checkpoints, proofs, evidence bundles) are specified in docs/format.md. Errors are RFC 9457 problem+json with a request id.",
   },
   paths,
   components: {
@@ -317,7 +317,7 @@ export const openApiDocument = {
       },
       Entry: {
         type: "object",
-        description: "A log entry (SPEC §2) plus its base64 leaf hash.",
+        description: "A log entry (docs/format.md §2) plus its base64 leaf hash.",
         required: ["seq", "id", "source", "timestamp", "receivedAt", "eventType", "requester", "target", "outcome"],
         properties: {
           seq: { type: "integer" },
