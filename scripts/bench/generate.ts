@@ -31,6 +31,7 @@ import { migrate, migrationsDir, readMigrations } from "@/lib/server/db/migrate.
 import { ENTRY_COLUMNS, rowLeafHash, type EntryRow } from "@/lib/server/ledger/entry.ts";
 import { isStoredLevel } from "@/lib/server/ledger/tree.ts";
 import "@/lib/server/native-crypto.ts";
+import { seededRandom } from "@/test/support/prng.ts";
 
 /** Bump when the shape of generated data changes: old caches are then ignored. */
 export const GENERATOR_VERSION = 2;
@@ -74,18 +75,6 @@ export function datasetDir(n: number): string {
   return path.join(cacheDir(), `entries-${n}-g${GENERATOR_VERSION}`);
 }
 
-/** Deterministic PRNG (mulberry32): the same N gives the same log, run after run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const NAMESPACES = ["shop", "payments", "identity", "comms", "analytics", "edge", "search", "billing", "ml", "ops"];
 const TARGET_KINDS = [
   {
@@ -124,7 +113,7 @@ type Fleet = {
 };
 
 function makeFleet(): Fleet {
-  const r = prng(7);
+  const r = seededRandom(7);
   const requesters = Array.from({ length: 200 }, (_, i) => {
     const ns = NAMESPACES[i % NAMESPACES.length]!;
     const type = i % 25 === 0 ? "job" : i % 40 === 1 ? "workload" : "service";
@@ -207,7 +196,8 @@ export async function ensureDataset(n: number, log: (m: string) => void = () => 
   );
   const range = CompactRange.empty();
   const fleet = makeFleet();
-  const r = prng(20261127 ^ n);
+  // Seeded: the same N gives the same log, run after run (and the cache stays valid).
+  const r = seededRandom(20261127 ^ n);
   const endMs = Date.parse(DATASET_END);
   const startMs = endMs - DAYS * 86_400_000;
   const step = (endMs - startMs) / n;
