@@ -41,7 +41,7 @@ import { ENTRY_COLUMNS, buildEntry, entryToRow, type Entry } from "@/lib/server/
 import { openLedger, type Ledger } from "@/lib/server/ledger/ledger.ts";
 import { verifyLog } from "@/lib/server/ledger/verify.ts";
 // The server's SHA-256 (Node's native one), for every figure here.
-import "@/lib/server/native-crypto.ts";
+import { nodeHasher } from "@/lib/node-hasher.ts";
 import { createDatabase, startPgCluster, type PgCluster } from "../test/support/pg-cluster.ts";
 import { freePort } from "../test/support/free-port.ts";
 import { ensureBuild as prepareAppDir } from "../test/stress/support.ts";
@@ -121,14 +121,14 @@ function makeEvents(n: number): Array<NormalizedEvent & { id: string }> {
 
 /** Median of three rounds of JCS + SHA-256 leaf hashes (one core). */
 function benchHash(entries: Entry[]): number {
-  for (let i = 0; i < Math.min(entries.length, 5000); i++) entryLeafHash(entries[i]!);
+  for (let i = 0; i < Math.min(entries.length, 5000); i++) entryLeafHash(entries[i]!, nodeHasher);
   const rounds: number[] = [];
   let sink = 0;
   for (let r = 0; r < 3; r++) {
     let n = 0;
     const t0 = performance.now();
     do {
-      for (const e of entries) sink ^= entryLeafHash(e)[0]!;
+      for (const e of entries) sink ^= entryLeafHash(e, nodeHasher)[0]!;
       n += entries.length;
     } while (performance.now() - t0 < HASH_ROUND_MS);
     rounds.push((n / (performance.now() - t0)) * 1000);
@@ -714,7 +714,7 @@ async function main(): Promise<number> {
           const evs = events.slice(0, run.events);
           const rows = evs.map((e, i) => {
             const entry = buildEntry(e, i + 1, receivedAt, SOURCE);
-            return entryToRow(entry, entryLeafHash(entry));
+            return entryToRow(entry, entryLeafHash(entry, nodeHasher));
           });
           log(`1. ingest ${dialect}, batches of ${run.batch}: ${fmt(run.events)} events over HTTP…`);
           const http = await benchHttp(

@@ -19,7 +19,7 @@ import { seedDemo } from "@/lib/server/demo.ts";
 import { openLedger, type Ledger } from "@/lib/server/ledger/ledger.ts";
 import { rowToEntry, type EntryRow } from "@/lib/server/ledger/entry.ts";
 import { verifyLog } from "@/lib/server/ledger/verify.ts";
-import "@/lib/server/native-crypto.ts";
+import { nodeHasher } from "@/lib/node-hasher.ts";
 
 const root = path.resolve(import.meta.dirname, "..");
 const cli = path.join(root, "bin/ledgerline.mjs");
@@ -95,7 +95,7 @@ const CASES: Case[] = [
       db.prepare(
         "INSERT INTO entries (seq, event_id, source, ts, received_at, event_type, requester_id, requester_type, requester_ip, target_id, target_service, target_type, action, outcome, correlation_id, reason, attributes, leaf_hash) " +
           "SELECT 101, 'forged-1', source, ts, received_at, event_type, requester_id, requester_type, requester_ip, target_id, target_service, target_type, 'GET /v1/nothing-to-see', outcome, correlation_id, reason, attributes, ? FROM entries WHERE seq = 100",
-      ).run(Buffer.from(entryLeafHash(forged)));
+      ).run(Buffer.from(entryLeafHash(forged, nodeHasher)));
     },
   },
   {

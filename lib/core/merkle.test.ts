@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { fromHex, toHex } from "./bytes.ts";
-import { EMPTY_ROOT, hashChildren, hashLeaf, sha256 } from "./hash.ts";
+import { EMPTY_ROOT, defaultHasher, hashChildren, hashLeaf, sha256, type LogHasher } from "./hash.ts";
 import {
   CompactRange,
   consistencyProof,
@@ -748,5 +748,51 @@ describe("CompactRange and perfectSubtrees", () => {
       [1, 2 ** 39],
     ]);
     expect(toHex(big.root())).toBe(toHex(hashChildren(SOME_HASH, hashChildren(LEAVES[0]!, LEAVES[1]!))));
+  });
+});
+
+describe("the hasher parameter", () => {
+  // A hasher that counts its calls and otherwise is the default: every function must use
+  // the hasher it is given (the server passes Node's SHA-256), never a hidden global.
+  function counting() {
+    const calls = { leaf: 0, children: 0, empty: 0 };
+    const hasher: LogHasher = {
+      digest: (...parts) => defaultHasher.digest(...parts),
+      hashLeaf: (d) => (calls.leaf++, defaultHasher.hashLeaf(d)),
+      hashChildren: (l, r) => (calls.children++, defaultHasher.hashChildren(l, r)),
+      emptyRoot: () => (calls.empty++, defaultHasher.emptyRoot()),
+    };
+    return { hasher, calls };
+  }
+  const leaves = Array.from({ length: 7 }, (_, i) => hashLeaf(Uint8Array.of(i)));
+
+  it("builds roots and proofs with the given hasher", () => {
+    const { hasher, calls } = counting();
+    expect(merkleRoot(leaves, hasher)).toEqual(merkleRoot(leaves));
+    expect(calls.children).toBe(6);
+    expect(merkleRoot([], hasher)).toEqual(EMPTY_ROOT);
+    expect(calls.empty).toBe(1);
+    const proof = inclusionProof(3, leaves, hasher);
+    const cons = consistencyProof(3, leaves, hasher);
+    const before = calls.children;
+    expect(verifyInclusion(3, 7, leaves[3]!, proof, merkleRoot(leaves), hasher)).toBe(true);
+    expect(verifyConsistency(3, 7, merkleRoot(leaves.slice(0, 3)), merkleRoot(leaves), cons, hasher)).toBe(true);
+    expect(rootFromInclusionProof(3, 7, leaves[3]!, proof, hasher)).toEqual(merkleRoot(leaves));
+    expect(calls.children).toBeGreaterThan(before);
+  });
+
+  it("a CompactRange keeps its hasher through appends, roots and clones", () => {
+    const { hasher, calls } = counting();
+    const r = CompactRange.empty(hasher);
+    expect(r.root()).toEqual(EMPTY_ROOT);
+    for (const l of leaves) r.append(l);
+    const c = r.clone();
+    const n = calls.children;
+    expect(c.root()).toEqual(merkleRoot(leaves));
+    expect(calls.children).toBeGreaterThan(n);
+    const restored = CompactRange.fromSubtrees(7, r.subtrees(), hasher);
+    const m = calls.children;
+    restored.append(leaves[0]!);
+    expect(calls.children).toBeGreaterThan(m);
   });
 });

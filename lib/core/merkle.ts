@@ -1,5 +1,5 @@
 import { bytesEqual } from "./bytes.ts";
-import { EMPTY_ROOT, hashChildren } from "./hash.ts";
+import { defaultHasher, type LogHasher } from "./hash.ts";
 
 // RFC 9162 §2.1 Merkle tree over leaf hashes (same algorithms as RFC 6962).
 //
@@ -59,16 +59,16 @@ function popCount(n: number): number {
 }
 
 /** MTH over hashes[start:end) by streaming them through a right-edge stack: O(n) hashes, O(log n) memory. */
-function foldRange(hashes: readonly Uint8Array[], start: number, end: number): Uint8Array {
-  if (end <= start) return EMPTY_ROOT.slice();
+function foldRange(hashes: readonly Uint8Array[], start: number, end: number, hasher: LogHasher): Uint8Array {
+  if (end <= start) return hasher.emptyRoot();
   const stack: Uint8Array[] = [];
   for (let i = start; i < end; i++) {
     let h = hashes[i]!;
-    for (let c = i - start; isOdd(c); c = half(c)) h = hashChildren(stack.pop()!, h);
+    for (let c = i - start; isOdd(c); c = half(c)) h = hasher.hashChildren(stack.pop()!, h);
     stack.push(h);
   }
   let root = stack.pop()!;
-  while (stack.length > 0) root = hashChildren(stack.pop()!, root);
+  while (stack.length > 0) root = hasher.hashChildren(stack.pop()!, root);
   return root;
 }
 
@@ -146,19 +146,19 @@ async function hashRanges(ranges: Range[], rangeHash: RangeHasher): Promise<Uint
  * RFC 9162 Merkle tree hash over leaf hashes (not raw data); EMPTY_ROOT for [].
  * Invariant: every element must be a 32-byte hash, else throws.
  */
-export function merkleRoot(leaves: Uint8Array[]): Uint8Array {
+export function merkleRoot(leaves: Uint8Array[], hasher: LogHasher = defaultHasher): Uint8Array {
   assertLeaves(leaves);
-  return foldRange(leaves, 0, leaves.length);
+  return foldRange(leaves, 0, leaves.length, hasher);
 }
 
 /**
  * RFC 9162 §2.1.3.1 inclusion proof (audit path) for leaf `index` in the tree of all
  * `leaves`, ordered from the leaf's sibling upward. Throws if index >= leaves.length.
  */
-export function inclusionProof(index: number, leaves: Uint8Array[]): Uint8Array[] {
+export function inclusionProof(index: number, leaves: Uint8Array[], hasher: LogHasher = defaultHasher): Uint8Array[] {
   assertLeaves(leaves);
   checkInclusionArgs(index, leaves.length);
-  return inclusionRanges(index, leaves.length).map((r) => foldRange(leaves, r.start, r.end));
+  return inclusionRanges(index, leaves.length).map((r) => foldRange(leaves, r.start, r.end, hasher));
 }
 
 /**
@@ -175,11 +175,11 @@ export async function inclusionProofFrom(index: number, size: number, rangeHash:
  * RFC 9162 §2.1.4.1 consistency proof PROOF(m, D[n]) from the tree of the first `m` leaves
  * to the tree of all `leaves`. Empty when m == 0 or m == n. Throws if m > leaves.length.
  */
-export function consistencyProof(m: number, leaves: Uint8Array[]): Uint8Array[] {
+export function consistencyProof(m: number, leaves: Uint8Array[], hasher: LogHasher = defaultHasher): Uint8Array[] {
   assertLeaves(leaves);
   checkConsistencyArgs(m, leaves.length);
   if (m === 0 || m === leaves.length) return [];
-  return consistencyRanges(m, leaves.length).map((r) => foldRange(leaves, r.start, r.end));
+  return consistencyRanges(m, leaves.length).map((r) => foldRange(leaves, r.start, r.end, hasher));
 }
 
 /** Same proof as `consistencyProof(m, leaves[0:n))`, with subtree hashes from `rangeHash`. */
@@ -200,6 +200,7 @@ export function rootFromInclusionProof(
   size: number,
   leafHash: Uint8Array,
   proof: Uint8Array[],
+  hasher: LogHasher = defaultHasher,
 ): Uint8Array {
   checkInclusionArgs(index, size);
   assertHash(leafHash, "leaf hash");
@@ -211,7 +212,7 @@ export function rootFromInclusionProof(
   for (const p of proof) {
     if (sn === 0) throw new Error("inclusion proof is longer than the tree is deep");
     if (isOdd(fn) || fn === sn) {
-      r = hashChildren(p, r);
+      r = hasher.hashChildren(p, r);
       // Skip the levels where this node is the last one and has no right sibling.
       if (!isOdd(fn)) {
         while (!isOdd(fn) && fn !== 0) {
@@ -220,7 +221,7 @@ export function rootFromInclusionProof(
         }
       }
     } else {
-      r = hashChildren(r, p);
+      r = hasher.hashChildren(r, p);
     }
     fn = half(fn);
     sn = half(sn);
@@ -239,10 +240,11 @@ export function verifyInclusion(
   leafHash: Uint8Array,
   proof: Uint8Array[],
   root: Uint8Array,
+  hasher: LogHasher = defaultHasher,
 ): boolean {
   try {
     if (!(root instanceof Uint8Array) || root.length !== HASH_SIZE) return false;
-    return bytesEqual(rootFromInclusionProof(index, size, leafHash, proof), root);
+    return bytesEqual(rootFromInclusionProof(index, size, leafHash, proof, hasher), root);
   } catch {
     return false;
   }
@@ -260,6 +262,7 @@ export function verifyConsistency(
   oldRoot: Uint8Array,
   newRoot: Uint8Array,
   proof: Uint8Array[],
+  hasher: LogHasher = defaultHasher,
 ): boolean {
   try {
     assertCount(m, "old size");
@@ -286,8 +289,8 @@ export function verifyConsistency(
     for (const c of path.slice(1)) {
       if (sn === 0) return false;
       if (isOdd(fn) || fn === sn) {
-        fr = hashChildren(c, fr);
-        sr = hashChildren(c, sr);
+        fr = hasher.hashChildren(c, fr);
+        sr = hasher.hashChildren(c, sr);
         if (!isOdd(fn)) {
           while (!isOdd(fn) && fn !== 0) {
             fn = half(fn);
@@ -295,7 +298,7 @@ export function verifyConsistency(
           }
         }
       } else {
-        sr = hashChildren(sr, c);
+        sr = hasher.hashChildren(sr, c);
       }
       fn = half(fn);
       sn = half(sn);
@@ -333,15 +336,17 @@ export function perfectSubtrees(size: number): Array<{ start: number; end: numbe
 export class CompactRange {
   #size: number;
   #hashes: Uint8Array[];
+  readonly #hasher: LogHasher;
 
-  private constructor(size: number, hashes: Uint8Array[]) {
+  private constructor(size: number, hashes: Uint8Array[], hasher: LogHasher) {
     this.#size = size;
     this.#hashes = hashes;
+    this.#hasher = hasher;
   }
 
-  /** The frontier of the empty tree. */
-  static empty(): CompactRange {
-    return new CompactRange(0, []);
+  /** The frontier of the empty tree; `hasher` hashes every append and root. */
+  static empty(hasher: LogHasher = defaultHasher): CompactRange {
+    return new CompactRange(0, [], hasher);
   }
 
   /**
@@ -349,7 +354,7 @@ export class CompactRange {
    * of `perfectSubtrees(size)` in order). Throws unless there is exactly one 32-byte hash
    * per set bit of `size`.
    */
-  static fromSubtrees(size: number, hashes: Uint8Array[]): CompactRange {
+  static fromSubtrees(size: number, hashes: Uint8Array[], hasher: LogHasher = defaultHasher): CompactRange {
     assertCount(size, "size");
     if (!Array.isArray(hashes) || hashes.length !== popCount(size)) {
       throw new Error(
@@ -360,6 +365,7 @@ export class CompactRange {
     return new CompactRange(
       size,
       hashes.map((h) => h.slice()),
+      hasher,
     );
   }
 
@@ -382,7 +388,7 @@ export class CompactRange {
     const completed: Array<{ level: number; index: number; hash: Uint8Array }> = [{ level, index, hash: h.slice() }];
     // Each trailing 1-bit of the old size is a left sibling waiting for this subtree.
     for (let c = this.#size; isOdd(c); c = half(c)) {
-      h = hashChildren(this.#hashes.pop()!, h);
+      h = this.#hasher.hashChildren(this.#hashes.pop()!, h);
       level += 1;
       index = half(index);
       completed.push({ level, index, hash: h.slice() });
@@ -394,9 +400,9 @@ export class CompactRange {
 
   /** RFC 9162 root of the tree of the current size; EMPTY_ROOT when empty. */
   root(): Uint8Array {
-    if (this.#hashes.length === 0) return EMPTY_ROOT.slice();
+    if (this.#hashes.length === 0) return this.#hasher.emptyRoot();
     let r = this.#hashes[this.#hashes.length - 1]!;
-    for (let i = this.#hashes.length - 2; i >= 0; i--) r = hashChildren(this.#hashes[i]!, r);
+    for (let i = this.#hashes.length - 2; i >= 0; i--) r = this.#hasher.hashChildren(this.#hashes[i]!, r);
     return r.slice();
   }
 
@@ -405,6 +411,7 @@ export class CompactRange {
     return new CompactRange(
       this.#size,
       this.#hashes.map((h) => h.slice()),
+      this.#hasher,
     );
   }
 

@@ -30,7 +30,7 @@ import { assertGuards } from "@/lib/server/db/guards.ts";
 import { migrate, migrationsDir, readMigrations } from "@/lib/server/db/migrate.ts";
 import { ENTRY_COLUMNS, rowLeafHash, type EntryRow } from "@/lib/server/ledger/entry.ts";
 import { isStoredLevel } from "@/lib/server/ledger/tree.ts";
-import "@/lib/server/native-crypto.ts";
+import { nodeHasher } from "@/lib/node-hasher.ts";
 import { seededRandom } from "@/test/support/prng.ts";
 
 /** Bump when the shape of generated data changes: old caches are then ignored. */
@@ -194,7 +194,7 @@ export async function ensureDataset(n: number, log: (m: string) => void = () => 
   const insertCp = db.prepare(
     "INSERT INTO checkpoints (tree_size, root_hash, note, key_id, created_at) VALUES (?, ?, ?, ?, ?)",
   );
-  const range = CompactRange.empty();
+  const range = CompactRange.empty(nodeHasher);
   const fleet = makeFleet();
   // Seeded: the same N gives the same log, run after run (and the cache stays valid).
   const r = seededRandom(20261127 ^ n);

@@ -1,7 +1,7 @@
 import { fromBase64, toBase64, utf8 } from "../bytes.ts";
 import { canonicalJson } from "../canonical-json.ts";
 import { matchesFilter, type EventFilter, type FilterableEntry } from "../event-filter.ts";
-import { hashLeaf } from "../hash.ts";
+import type { LogHasher } from "../hash.ts";
 import { verifyInclusion } from "../merkle.ts";
 import { BUNDLE_FILES, csvHeader, csvLine, eventLine, proofLine, type BundleManifest } from "./format.ts";
 import type { Tree } from "./verify-checkpoint.ts";
@@ -38,7 +38,7 @@ function parseEventLine(line: string, n: number, out: EventLine): void {
 }
 
 /** The entry's leaf hash, after checking the line is canonical and its hash is the one it carries. */
-function checkedLeaf(line: string, l: Required<EventLine>): Uint8Array {
+function checkedLeaf(line: string, l: Required<EventLine>, hasher: LogHasher): Uint8Array {
   const { n, seq, entry, leafB64 } = l;
   let jcs: string;
   try {
@@ -50,13 +50,13 @@ function checkedLeaf(line: string, l: Required<EventLine>): Uint8Array {
     throw new Fail(`events.jsonl line ${n} (seq ${seq}) is not in canonical form`, seq);
   if (entry.seq !== seq)
     throw new Fail(`events.jsonl line ${n}: entry.seq ${String(entry.seq)} is not seq ${seq}`, seq);
-  const leaf = hashLeaf(utf8(jcs));
+  const leaf = hasher.hashLeaf(utf8(jcs));
   if (toBase64(leaf) !== leafB64)
     throw new Fail(`entry seq ${seq} does not hash to its leafHash (the entry or the hash was changed)`, seq);
   return leaf;
 }
 
-function checkProof(line: string, n: number, seq: number, leaf: Uint8Array, tree: Tree): void {
+function checkProof(line: string, n: number, seq: number, leaf: Uint8Array, tree: Tree, hasher: LogHasher): void {
   let parsed: unknown;
   try {
     parsed = JSON.parse(line);
@@ -83,7 +83,7 @@ function checkProof(line: string, n: number, seq: number, leaf: Uint8Array, tree
     throw new Fail(`the proof of seq ${seq} has an element that is not base64`, seq);
   }
   if (seq > tree.size) throw new Fail(`seq ${seq} is beyond the checkpoint's tree size ${tree.size}`, seq);
-  if (!verifyInclusion(seq - 1, tree.size, leaf, path, tree.rootHash)) {
+  if (!verifyInclusion(seq - 1, tree.size, leaf, path, tree.rootHash, hasher)) {
     throw new Fail(`the inclusion proof of seq ${seq} does not lead to the checkpoint's root`, seq);
   }
 }
@@ -96,6 +96,7 @@ class EntriesCheck {
   constructor(
     proofs: Uint8Array | undefined,
     private readonly tree: Tree | null,
+    private readonly hasher: LogHasher,
   ) {
     this.#proofs = proofs ? lines(proofs, "proofs.jsonl") : null;
     if (!proofs) this.fail = new Fail("proofs.jsonl is missing");
@@ -107,11 +108,11 @@ class EntriesCheck {
     try {
       parseEventLine(line, out.n, out);
       const seq = out.seq!;
-      const leaf = checkedLeaf(line, out as Required<EventLine>);
+      const leaf = checkedLeaf(line, out as Required<EventLine>, this.hasher);
       if (this.fail || !this.#proofs) return;
       const p = this.#proofs.next();
       if (p.done) throw new Fail(`proofs.jsonl has no line for seq ${seq} (it has fewer lines than events.jsonl)`, seq);
-      checkProof(p.value, out.n, seq, leaf, this.tree!);
+      checkProof(p.value, out.n, seq, leaf, this.tree!, this.hasher);
     } catch (e) {
       if (!(e instanceof Fail)) throw e;
       this.fail ??= e;
@@ -198,6 +199,7 @@ export async function checkEntries(
   files: Map<string, Uint8Array>,
   tree: Tree | null,
   manifest: { manifest: BundleManifest | null; problem: string | null },
+  hasher: LogHasher,
   onProgress?: (done: number, total: number) => void | Promise<void>,
 ): Promise<[BundleCheck, BundleCheck]> {
   const events = files.get(BUNDLE_FILES.events);
@@ -205,7 +207,7 @@ export async function checkEntries(
     const missing = "events.jsonl is missing";
     return [verdict("entries", new Fail(missing), ""), verdict("manifest", new Fail(manifest.problem ?? missing), "")];
   }
-  const entries = new EntriesCheck(files.get(BUNDLE_FILES.proofs), tree);
+  const entries = new EntriesCheck(files.get(BUNDLE_FILES.proofs), tree, hasher);
   const listing = new ListingCheck(manifest.manifest, manifest.problem, files.get(BUNDLE_FILES.csv));
   const total = countLines(events);
   let n = 0;

@@ -1,6 +1,6 @@
 import { ed25519 } from "@noble/curves/ed25519.js";
 import { toHex } from "../bytes.ts";
-import { sha256 } from "../hash.ts";
+import type { LogHasher } from "../hash.ts";
 import { pemToPublicKey } from "../note.ts";
 import { BUNDLE_FILES, BUNDLE_FILE_ORDER, parseSums } from "./format.ts";
 import { check, decode, type BundleCheck } from "./verify-kit.ts";
@@ -46,7 +46,7 @@ export function checkSignature(
 }
 
 /** Check 2: every file matches SHA256SUMS, and SHA256SUMS lists exactly the bundle's files. */
-export function checkSums(files: Map<string, Uint8Array>): BundleCheck {
+export function checkSums(files: Map<string, Uint8Array>, hasher: LogHasher): BundleCheck {
   const sums = files.get(BUNDLE_FILES.sums);
   if (!sums) return check("checksums", "fail", "SHA256SUMS is missing");
   let listed: Map<string, string>;
@@ -61,7 +61,7 @@ export function checkSums(files: Map<string, Uint8Array>): BundleCheck {
     const f = files.get(name);
     if (unsummed(name)) problems.push(`${name}: must not be listed`);
     else if (!f) problems.push(`${name}: FAILED open or read (missing from the bundle)`);
-    else if (toHex(sha256(f)) !== hex) problems.push(`${name}: FAILED (content differs from its checksum)`);
+    else if (toHex(hasher.digest(f)) !== hex) problems.push(`${name}: FAILED (content differs from its checksum)`);
   }
   for (const name of files.keys()) {
     if (!unsummed(name) && !listed.has(name)) problems.push(`${name}: not listed in SHA256SUMS`);

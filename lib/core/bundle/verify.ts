@@ -1,3 +1,4 @@
+import { defaultHasher, type LogHasher } from "../hash.ts";
 import { keyFingerprint } from "../note.ts";
 import { readZip, type ZipLimits } from "../zip/read.ts";
 import { BUNDLE_FILES, type BundleManifest } from "./format.ts";
@@ -33,6 +34,8 @@ export type VerifyBundleOptions = {
   limits?: Partial<ZipLimits>;
   /** Called every few thousand entries; awaited, so a browser can yield to the UI. */
   onProgress?: (done: number, total: number) => void | Promise<void>;
+  /** The SHA-256 for checksums, leaf hashes and proofs; the pure default unless a host passes a faster one. */
+  hasher?: LogHasher;
 };
 
 type BundleInput = Uint8Array | Map<string, Uint8Array> | Record<string, Uint8Array>;
@@ -80,10 +83,11 @@ async function verifyUnsafe(input: BundleInput, opts: VerifyBundleOptions): Prom
   }
   const key = bundleKey(files);
   const signature = checkSignature(files, key);
-  const sums = checkSums(files);
+  const hasher = opts.hasher ?? defaultHasher;
+  const sums = checkSums(files, hasher);
   const manifest = parseManifest(files.get(BUNDLE_FILES.manifest));
   const cp = checkCheckpoint(files, key.publicKey, manifest);
-  const [entries, listing] = await checkEntries(files, cp.tree, manifest, opts.onProgress);
+  const [entries, listing] = await checkEntries(files, cp.tree, manifest, hasher, opts.onProgress);
   const keyCheck = checkKey(opts.key, key.publicKey, cp.signerKeyId);
   const keyInfo = key.publicKey
     ? { fingerprint: keyFingerprint(key.publicKey), keyId: cp.signerKeyId ?? manifest.manifest?.keyId ?? null }

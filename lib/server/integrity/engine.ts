@@ -17,7 +17,7 @@ import { isStoredLevel, storedRangeHasher, TreeReadError } from "../ledger/tree.
 import { checkCheckpointNote, loadVerifiers, type CheckpointRow, type Verifier } from "../ledger/verify.ts";
 import type { VerifierState } from "./state.ts";
 import type { Finding } from "./types.ts";
-import "../native-crypto.ts";
+import { nodeHasher } from "@/lib/node-hasher.ts";
 
 // The verification passes. Pure functions of (database, remembered state):
 // they read, never write, and return findings instead of throwing.
@@ -148,7 +148,14 @@ export async function checkpointForks(db: SqlDriver, cps: Cp[], from = 0): Promi
     const b = cps[i]!;
     let ok: boolean;
     try {
-      ok = verifyConsistency(a.size, b.size, a.root, b.root, await consistencyProofFrom(a.size, b.size, hasher));
+      ok = verifyConsistency(
+        a.size,
+        b.size,
+        a.root,
+        b.root,
+        await consistencyProofFrom(a.size, b.size, hasher),
+        nodeHasher,
+      );
     } catch (e) {
       if (e instanceof TreeReadError) continue; // rows missing: the entry scan reports the gap
       throw e;
@@ -435,7 +442,7 @@ export async function fullPass(
   const s = await scan(db, {
     from: 0,
     to: snap.head,
-    range: CompactRange.empty(),
+    range: CompactRange.empty(nodeHasher),
     cps: snap.cps,
     nodes: await loadNodes(db),
     rootAt: state && state.treeSize <= snap.head ? [state.treeSize] : [],
@@ -526,7 +533,7 @@ export async function incrementalPass(
         const leaves = await recomputedLeaves(db, p.start, p.end);
         if (!leaves) return up(`entries ${p.start + 1}..${p.end} do not recompute`);
         checked += leaves.length;
-        h = merkleRoot(leaves);
+        h = merkleRoot(leaves, nodeHasher);
       }
     } catch (e) {
       if (e instanceof TreeReadError) return up(e.message);
@@ -555,7 +562,7 @@ export async function incrementalPass(
   const s = await scan(db, {
     from: state.treeSize,
     to: snap.head,
-    range: CompactRange.fromSubtrees(state.treeSize, remembered),
+    range: CompactRange.fromSubtrees(state.treeSize, remembered, nodeHasher),
     cps: fresh,
     nodes: await loadNodes(db),
     onProgress: opts.onProgress,
@@ -575,7 +582,7 @@ export async function incrementalPass(
       8,
       chunk,
     ]);
-    if (!node || !bytesEqual(new Uint8Array(node.hash), merkleRoot(leaves)))
+    if (!node || !bytesEqual(new Uint8Array(node.hash), merkleRoot(leaves, nodeHasher)))
       return up(`sampled entries ${start + 1}..${start + CHUNK} do not match their stored subtree hash`);
   }
 

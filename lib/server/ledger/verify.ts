@@ -4,7 +4,7 @@ import type { SqlDriver } from "../db/driver.ts";
 import { rowLeafHash, type EntryRow } from "./entry.ts";
 import { isStoredLevel } from "./tree.ts";
 import { keysValidAt, validityProblem, type DatedKey } from "./signing.ts";
-import "../native-crypto.ts";
+import { nodeHasher } from "@/lib/node-hasher.ts";
 
 // verify-log: recompute every leaf hash from the stored columns, rebuild the
 // tree in seq order, and compare with every stored subtree hash and every
@@ -115,7 +115,7 @@ export async function verifyLog(
   const nodes = new Map(nodeRows.map((n) => [`${n.level}/${Number(n.idx)}`, new Uint8Array(n.hash)]));
 
   // 3. Stream the entries in seq order.
-  const range = CompactRange.empty();
+  const range = CompactRange.empty(nodeHasher);
   const batch = opts.batch ?? 5000;
   let expected = 1;
   let nextCp = 0;
