@@ -155,6 +155,24 @@ function runCli(env: NodeJS.ProcessEnv, args: string[]) {
   return spawnSync(process.execPath, [cli, ...args], { cwd: root, env, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
 }
 
+/**
+ * One warm-up POST. runCli blocks this process's event loop (spawnSync) for seconds, long
+ * enough for the server to close the idle keep-alive socket the readiness probe left in
+ * the pool; undici then fails the first POST with "other side closed" (it does not retry
+ * a POST). A warm-up may simply be sent again on a fresh connection.
+ */
+async function warmUp(url: string, headers: Record<string, string>, body: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await (await fetch(url, { method: "POST", headers, body })).arrayBuffer();
+      return;
+    } catch (e) {
+      const code = (e as { cause?: { code?: string } }).cause?.code;
+      if (code !== "UND_ERR_SOCKET" || attempt >= 3) throw e;
+    }
+  }
+}
+
 export type IngestRun = {
   dialect: string;
   batch: number;
@@ -184,14 +202,7 @@ async function benchHttp(
     };
     const url = `${server.url}/api/v1/events`;
     // Warm-up that stores nothing (an invalid batch → 422): loads the route, key lookup, parser and validator.
-    for (let i = 0; i < 3; i++) {
-      const b = await fetch(url, {
-        method: "POST",
-        headers,
-        body: JSON.stringify([{ ...events[0], outcome: "nope" }]),
-      });
-      await b.arrayBuffer();
-    }
+    for (let i = 0; i < 3; i++) await warmUp(url, headers, JSON.stringify([{ ...events[0], outcome: "nope" }]));
     const bodies: string[] = [];
     for (let i = 0; i < events.length; i += batch)
       bodies.push(JSON.stringify(batch === 1 ? events[i] : events.slice(i, i + batch)));
