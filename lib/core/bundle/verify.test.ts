@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { fromBase64, toBase64, utf8 } from "../bytes.ts";
 import { generateSigningKey, publicKeyToPem } from "../note.ts";
 import { BUNDLE_FILES } from "./format.ts";
-import { fixtureBundle, reseal, zipFiles } from "./test-fixture.ts";
+import { fixtureBundle, reseal, zipFiles } from "@/test/support/bundle-fixture.ts";
 import { verifyBundle, type BundleReport, type CheckId } from "./verify.ts";
 
 // Every mutation class fails with the right check named. "Raw" mutations change a byte
