@@ -138,7 +138,9 @@ describe("openNote (sumdb/note TestOpen): what it refuses", () => {
     expect(opened.ok).toBe(false);
     expect(opened.ok === false && opened.reason).toMatch(reason);
   });
+});
 
+describe("openNote (sumdb/note TestOpen): keys, bytes and input it refuses", () => {
   it("treats a known name with another key id as unknown (misnamed / other key)", () => {
     const misnamed = openNote(`${TEXT}\n${PETER_SIG.replace("PeterNeumann", "CarmenSandiego")}`, [peter]);
     expect(misnamed.ok === false && misnamed.reason).toMatch(/no verifiable signatures/);
