@@ -17,7 +17,7 @@ import { ENTRY_COLUMNS, buildEntry, entryToRow } from "@/lib/server/ledger/entry
 import { nodeHasher } from "@/lib/node-hasher.ts";
 import { createDatabase, type PgCluster } from "../../test/support/pg-cluster.ts";
 import { freePort } from "../../test/support/free-port.ts";
-import { ensureBuild as prepareAppDir } from "../../test/stress/support.ts";
+import { isStaleSocket, ensureBuild as prepareAppDir } from "../../test/stress/support.ts";
 import { CONCURRENCY, INGEST, SOURCE, childEnv, cli, fmt, log, nextBin, pct, percentile, root } from "./config.ts";
 
 export function makeEvents(n: number): Array<NormalizedEvent & { id: string }> {
@@ -167,8 +167,7 @@ async function warmUp(url: string, headers: Record<string, string>, body: string
       await (await fetch(url, { method: "POST", headers, body })).arrayBuffer();
       return;
     } catch (e) {
-      const code = (e as { cause?: { code?: string } }).cause?.code;
-      if (code !== "UND_ERR_SOCKET" || attempt >= 3) throw e;
+      if (!isStaleSocket(e) || attempt >= 3) throw e;
     }
   }
 }
