@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { canonicalJson } from "../core/canonical-json.ts";
 import { normalizedEventSchema, validateEvent, type FieldError, type ValidateEventResult } from "./event.ts";
+import { seededRandom } from "@/test/support/prng.ts";
 
 const TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
 
@@ -491,18 +492,6 @@ describe("validateEvent: attributes", () => {
   });
 });
 
-// A small seeded PRNG (mulberry32) so failures are reproducible from the seed.
-function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 describe("validateEvent: property — random mutations never throw", () => {
   const SAMPLES: unknown[] = [
     null,
@@ -588,7 +577,7 @@ describe("validateEvent: property — random mutations never throw", () => {
   }
 
   it("returns ok (schema-conformant, canonicalizable) or a non-empty error list for 5000 mutants", () => {
-    const rnd = mulberry32(0x1ed9e71);
+    const rnd = seededRandom(0x1ed9e71);
     let okCount = 0;
     for (let n = 0; n < 5000; n++) {
       const input = mutate(rnd, valid(), 0);

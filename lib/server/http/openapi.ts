@@ -59,7 +59,7 @@ const paths: Record<string, Record<string, Op>> = {
   "/api/v1/events": {
     post: {
       summary:
-        "Ingest events (SPEC §1): one object, an array, or NDJSON. 403 when the key is bound to the reserved `ledgerline:` source namespace; 422 names every bad field by JSON pointer — identifiers holding control, format, bidi or invisible characters (the code point is named, e.g. `U+200B ZERO WIDTH SPACE`), and numbers that JSON would round (`1.00000000000000000001`).",
+        "Ingest events (docs/format.md §1): one object, an array, or NDJSON. 403 when the key is bound to the reserved `ledgerline:` source namespace; 422 names every bad field by JSON pointer — identifiers holding control, format, bidi or invisible characters (the code point is named, e.g. `U+200B ZERO WIDTH SPACE`), and numbers that JSON would round (`1.00000000000000000001`).",
       security: ingestAuth,
       requestBody: {
         required: true,
@@ -117,7 +117,7 @@ const paths: Record<string, Record<string, Op>> = {
   "/api/v1/bundles": {
     post: {
       summary:
-        "Start building a signed evidence bundle (SPEC §5) for an explorer filter (bundles:create; a read token needs the `bundles:create` scope). Body at most 64 KiB (413, refused while reading). 429 + Retry-After when the caller already has LEDGERLINE_MAX_PENDING_BUNDLES bundles queued or building. Audited.",
+        "Start building a signed evidence bundle (docs/format.md §5) for an explorer filter (bundles:create; a read token needs the `bundles:create` scope). Body at most 64 KiB (413, refused while reading). 429 + Retry-After when the caller already has LEDGERLINE_MAX_PENDING_BUNDLES bundles queued or building. Audited.",
       security: readAuth,
       requestBody: {
         required: true,
@@ -271,7 +271,7 @@ export const openApiDocument = {
     title: "Ledgerline API",
     version: "1",
     description:
-      "Audit-ready access logs for machine-to-machine traffic. Formats (events, entries, checkpoints, proofs, evidence bundles) follow SPEC.md. Errors are RFC 9457 problem+json with a request id.",
+      "Audit-ready access logs for machine-to-machine traffic. Formats (events, entries, checkpoints, proofs, evidence bundles) are specified in docs/format.md. Errors are RFC 9457 problem+json with a request id.",
   },
   paths,
   components: {
@@ -326,7 +326,7 @@ export const openApiDocument = {
       },
       Entry: {
         type: "object",
-        description: "A log entry (SPEC §2) plus its base64 leaf hash.",
+        description: "A log entry (docs/format.md §2) plus its base64 leaf hash.",
         required: ["seq", "id", "source", "timestamp", "receivedAt", "eventType", "requester", "target", "outcome"],
         properties: {
           seq: { type: "integer" },

@@ -16,7 +16,7 @@ import { keyRetiredAt } from "./store/signing-keys.ts";
 import { ENTRY_COLUMNS, buildEntry, entryToRow, eventContent, leafHashOf, rowToEntry, type EntryRow } from "./entry.ts";
 import { isStoredLevel, loadCompactRange, storedRangeHasher } from "./tree.ts";
 import type { SigningKey } from "./signing.ts";
-import "./native-crypto.ts";
+import { nodeHasher } from "@/lib/node-hasher.ts";
 
 /**
  * The explorer's histogram rollup (migration 0004, `entry_counts`): entries per
@@ -237,7 +237,7 @@ export class Sequencer {
     const root = state.range.root();
     if (last) {
       const proof = await consistencyProofFrom(lastSize, state.size, storedRangeHasher(tx));
-      if (!verifyConsistency(lastSize, state.size, new Uint8Array(last.root_hash), root, proof)) {
+      if (!verifyConsistency(lastSize, state.size, new Uint8Array(last.root_hash), root, proof, nodeHasher)) {
         throw new IntegrityError(
           `tree of size ${state.size} is not consistent with checkpoint ${lastSize}: refusing to sign a fork`,
         );

@@ -1,16 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { isExactNumber, scanJson } from "./json-scan.ts";
-
-function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from "@/test/support/prng.ts";
 
 const scan = (text: string, maxDepth = 64) => scanJson(text, { maxDepth });
 
@@ -79,7 +69,7 @@ describe("scanJson grammar", () => {
   });
 
   it("agrees with JSON.parse on thousands of random mutations", () => {
-    const rnd = mulberry32(7);
+    const rnd = seededRandom(7);
     const seeds = [
       '{"id":"e-1","n":[1,-2.5e3,true,null],"o":{"k":"v\\u0041"}}',
       '[{"a":{}},{"b":[]},"x",0]',
