@@ -1,6 +1,7 @@
 "use client";
 
 import { useState, useTransition } from "react";
+import { Identifier } from "@/components/ui/identifier.tsx";
 import { AdminTable, ConfirmButton, NoticeLine, ShownSecret, Time } from "./bits.tsx";
 import type { IngestKeyRow, Notice, Result } from "./types.ts";
 
@@ -107,7 +108,9 @@ export function KeysAdmin({ keys, ...actions }: { keys: IngestKeyRow[] } & KeyAc
         rows={keys.map((k) => (
           <tr key={k.id} data-testid={`row-${k.id}`}>
             <td className="mono">{k.id}</td>
-            <td className="mono break">{k.source}</td>
+            <td className="cell-ident">
+              <Identifier value={k.source} copy="source identity" className="mono" />
+            </td>
             <td>{k.description ?? <span className="muted">—</span>}</td>
             <td>
               <Time iso={k.createdAt} />

@@ -1,6 +1,7 @@
 "use client";
 
 import { useState, useTransition } from "react";
+import { Identifier } from "@/components/ui/identifier.tsx";
 import { AdminTable, ConfirmButton, NoticeLine, ShownSecret, Time } from "./bits.tsx";
 import type { Notice, ReadTokenRow, Result } from "./types.ts";
 
@@ -116,7 +117,9 @@ export function TokensAdmin({
         rows={tokens.map((t) => (
           <tr key={t.id} data-testid={`row-${t.id}`}>
             <td className="mono">{t.id}</td>
-            <td className="break">{t.userEmail}</td>
+            <td className="cell-ident">
+              <Identifier value={t.userEmail} copy={false} />
+            </td>
             <td>{t.name ?? <span className="muted">—</span>}</td>
             <td>
               <Time iso={t.createdAt} />

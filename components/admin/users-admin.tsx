@@ -1,6 +1,7 @@
 "use client";
 
 import { useState, useTransition } from "react";
+import { Identifier } from "@/components/ui/identifier.tsx";
 import { AdminTable, ConfirmButton, NoticeLine, ShownSecret, Time } from "./bits.tsx";
 import type { Notice, Result, UserRow } from "./types.ts";
 
@@ -182,8 +183,8 @@ function UserRowView({
   const [role, setRole] = useState(u.role);
   return (
     <tr data-testid={`row-${u.email}`}>
-      <td className="break">
-        {u.email}
+      <td className="cell-ident">
+        <Identifier value={u.email} copy={false} />
         {self && <span className="muted"> (you)</span>}
       </td>
       <td>{u.name ?? <span className="muted">—</span>}</td>

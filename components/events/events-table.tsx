@@ -14,6 +14,8 @@ import { useEffect, useMemo, useRef, useState } from "react";
 import type { Sort } from "@/lib/schemas/event-filter.ts";
 import type { EventItem } from "@/lib/server/events/search.ts";
 import { CopyButton } from "@/components/ui/copy-button.tsx";
+import { Disclosure } from "@/components/ui/disclosure.tsx";
+import { Identifier, IdentifierText } from "@/components/ui/identifier.tsx";
 import { FilterLink, isModifiedClick, useExplorerNav } from "./explorer-nav.tsx";
 import { toggleSort } from "./explorer-params.ts";
 import { bothZones, formatInZone } from "./time.ts";
@@ -34,8 +36,6 @@ const DEFAULT_HIDDEN: ColumnVisibilityState = {
 };
 const COLUMNS_KEY = "ledgerline.explorer.columns";
 const DENSITY_KEY = "ledgerline.explorer.density";
-
-const short = (s: string, n = 12) => (s.length > n ? `${s.slice(0, n)}…` : s);
 
 function buildColumns(zone: string, viewerZone: string) {
   return helper.columns([
@@ -88,14 +88,15 @@ function buildColumns(zone: string, viewerZone: string) {
       header: "Requester",
       enableSorting: false,
       cell: (c) => (
-        <FilterLink
-          changes={{ requester: c.getValue() }}
-          title={`Filter by requester ${c.getValue()}`}
-          className="clip clip-wide"
-          testId="row-requester"
-        >
-          {c.getValue()}
-        </FilterLink>
+        <Identifier value={c.getValue()} copy="requester" className="cell-wide">
+          <FilterLink
+            changes={{ requester: c.getValue() }}
+            title={`Filter by requester ${c.getValue()}`}
+            testId="row-requester"
+          >
+            <IdentifierText value={c.getValue()} />
+          </FilterLink>
+        </Identifier>
       ),
     }),
     helper.accessor((r) => r.requester.type, { id: "requesterType", header: "Requester type", enableSorting: false }),
@@ -104,14 +105,11 @@ function buildColumns(zone: string, viewerZone: string) {
       header: "Target",
       enableSorting: false,
       cell: (c) => (
-        <FilterLink
-          changes={{ target: c.getValue() }}
-          title={`Filter by target ${c.getValue()}`}
-          className="clip clip-wide"
-          testId="row-target"
-        >
-          {c.getValue()}
-        </FilterLink>
+        <Identifier value={c.getValue()} copy="target" className="cell-wide">
+          <FilterLink changes={{ target: c.getValue() }} title={`Filter by target ${c.getValue()}`} testId="row-target">
+            <IdentifierText value={c.getValue()} />
+          </FilterLink>
+        </Identifier>
       ),
     }),
     helper.accessor((r) => r.target.service ?? "", {
@@ -120,9 +118,11 @@ function buildColumns(zone: string, viewerZone: string) {
       enableSorting: false,
       cell: (c) =>
         c.getValue() ? (
-          <FilterLink changes={{ service: c.getValue() }} title={`Filter by service ${c.getValue()}`}>
-            {c.getValue()}
-          </FilterLink>
+          <Identifier value={c.getValue()} copy={false} className="cell-narrow">
+            <FilterLink changes={{ service: c.getValue() }} title={`Filter by service ${c.getValue()}`}>
+              <IdentifierText value={c.getValue()} />
+            </FilterLink>
+          </Identifier>
         ) : (
           <span className="muted">—</span>
         ),
@@ -144,13 +144,11 @@ function buildColumns(zone: string, viewerZone: string) {
       header: "Source",
       enableSorting: false,
       cell: (c) => (
-        <FilterLink
-          changes={{ source: c.getValue() }}
-          title={`Filter by source ${c.getValue()}`}
-          className="clip clip-wide"
-        >
-          {c.getValue()}
-        </FilterLink>
+        <Identifier value={c.getValue()} copy="source" className="cell-wide">
+          <FilterLink changes={{ source: c.getValue() }} title={`Filter by source ${c.getValue()}`}>
+            <IdentifierText value={c.getValue()} />
+          </FilterLink>
+        </Identifier>
       ),
     }),
     helper.accessor((r) => r.correlationId ?? "", {
@@ -159,14 +157,16 @@ function buildColumns(zone: string, viewerZone: string) {
       enableSorting: false,
       cell: (c) =>
         c.getValue() ? (
-          <span className="nowrap">
-            <a
-              href={`/trace/${encodeURIComponent(c.getValue())}`}
-              className="mono"
-              title={`Open the timeline of ${c.getValue()}`}
-            >
-              {short(c.getValue(), 8)}
-            </a>
+          <span className="nowrap cell-row">
+            <Identifier value={c.getValue()} copy="correlation ID" className="cell-narrow">
+              <a
+                href={`/trace/${encodeURIComponent(c.getValue())}`}
+                className="mono"
+                title={`Open the timeline of ${c.getValue()}`}
+              >
+                <IdentifierText value={c.getValue()} />
+              </a>
+            </Identifier>
             <FilterLink
               changes={{ correlationId: c.getValue() }}
               className="mini-link"
@@ -174,7 +174,6 @@ function buildColumns(zone: string, viewerZone: string) {
             >
               filter
             </FilterLink>
-            <CopyButton value={c.getValue()} label="correlation ID" />
           </span>
         ) : (
           <span className="muted">—</span>
@@ -183,22 +182,12 @@ function buildColumns(zone: string, viewerZone: string) {
     helper.accessor("id", {
       header: "Event ID",
       enableSorting: false,
-      cell: (c) => (
-        <span className="nowrap mono" title={c.getValue()}>
-          {short(c.getValue(), 14)}
-          <CopyButton value={c.getValue()} label="event ID" />
-        </span>
-      ),
+      cell: (c) => <Identifier value={c.getValue()} copy="event ID" className="mono cell-narrow" />,
     }),
     helper.accessor("leafHash", {
       header: "Leaf hash",
       enableSorting: false,
-      cell: (c) => (
-        <span className="nowrap mono" title={c.getValue()}>
-          {short(c.getValue(), 10)}
-          <CopyButton value={c.getValue()} label="leaf hash" />
-        </span>
-      ),
+      cell: (c) => <Identifier value={c.getValue()} copy="leaf hash" className="mono cell-narrow" />,
     }),
     helper.accessor((r) => r.reason ?? "", {
       id: "reason",
@@ -327,8 +316,7 @@ export function EventsTable({ items, sort, cursor, nextCursor, zone, viewerZone 
         >
           {dense ? "Comfortable rows" : "Compact rows"}
         </button>
-        <details className="column-chooser" data-testid="column-chooser">
-          <summary className="btn small">Columns</summary>
+        <Disclosure className="column-chooser" testId="column-chooser" summary="Columns" summaryClassName="btn small">
           <div className="column-menu">
             {table.getAllLeafColumns().map((col) => (
               <label key={col.id} className="check">
@@ -343,7 +331,7 @@ export function EventsTable({ items, sort, cursor, nextCursor, zone, viewerZone 
               </label>
             ))}
           </div>
-        </details>
+        </Disclosure>
       </div>
 
       <div className="table-scroll" data-explorer-table="">

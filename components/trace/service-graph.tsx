@@ -1,3 +1,4 @@
+import { middleEllipsis } from "@/components/ui/identifier-text.ts";
 import type { TraceGraph } from "./model.ts";
 
 // Who called whom in this trace: nodes are machine identities (requesters) and
@@ -44,11 +45,13 @@ export function ServiceGraph({ graph }: { graph: TraceGraph }) {
   const label = new Map(graph.nodes.map((n) => [n.id, n.label]));
 
   return (
-    <div className="service-graph" data-testid="service-graph">
+    // Focusable: on a narrow screen it scrolls sideways, and the keyboard must be able to scroll it.
+    <div className="service-graph" data-testid="service-graph" tabIndex={0} role="region" aria-label="Service graph">
       <svg
         viewBox={`0 0 ${width} ${height}`}
-        width="100%"
-        style={{ maxWidth: width }}
+        // Its own size: on a narrow screen the card scrolls it sideways rather than shrink its text.
+        width={width}
+        height={height}
         role="img"
         aria-label={`Service graph: ${graph.nodes.length} nodes, ${graph.edges.length} edges`}
       >
@@ -136,7 +139,7 @@ export function ServiceGraph({ graph }: { graph: TraceGraph }) {
               <title>{`${n.id} (${n.role === "target" ? "called" : n.role === "requester" ? "caller" : "caller and called"})`}</title>
               <rect x={p.x} y={p.y} width={NODE_W} height={NODE_H} rx={n.role === "target" ? 4 : 17} />
               <text x={p.x + NODE_W / 2} y={p.y + NODE_H / 2 + 4} textAnchor="middle">
-                {text.length > 26 ? `${text.slice(0, 25)}…` : text}
+                {middleEllipsis(text, 24)}
               </text>
             </g>
           );

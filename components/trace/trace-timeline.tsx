@@ -2,6 +2,7 @@
 
 import { useRouter } from "next/navigation";
 import { useEffect, useMemo, useRef, useState } from "react";
+import { middleEllipsis } from "@/components/ui/identifier-text.ts";
 import { ClockIcon } from "./clock-icon.tsx";
 import type { LaneBucket } from "@/lib/server/traces/analyze.ts";
 import {
@@ -289,11 +290,14 @@ export function TraceTimeline({ model }: { model: TimelineModel }) {
       data-mode={aggregated ? "aggregated" : "marks"}
       data-ready={ready ? "1" : undefined}
       onMouseLeave={() => setHover(null)}
+      // Scrolls sideways on narrow screens: a tab stop when no mark (link) inside is one.
+      tabIndex={aggregated ? 0 : undefined}
     >
       <svg
         viewBox={`0 0 ${WIDTH} ${height}`}
         width="100%"
-        role="img"
+        // Marks are links: a group, not an image (an image's content is presentational).
+        role={aggregated ? "img" : "group"}
         aria-label={`Timeline of ${model.entries.length} entries across ${model.lanes.length} services`}
       >
         {/* time axis, relative to the first event */}
@@ -313,7 +317,8 @@ export function TraceTimeline({ model }: { model: TimelineModel }) {
             <rect x={0} y={AXIS_H + i * LANE_H} width={WIDTH} height={LANE_H} className="lane-bg" />
             <text x={8} y={AXIS_H + i * LANE_H + LANE_H / 2 + 4} className="lane-label">
               <title>{`${l.id} — ${l.role === "target" ? "called only" : l.role === "requester" ? "caller" : "caller and called"}`}</title>
-              {l.label.length > 30 ? `${l.label.slice(0, 29)}…` : l.label}
+              {/* Cut in the middle: the end tells identities apart. Shorter when the denial flag needs room. */}
+              {middleEllipsis(l.label, l.sent.denied + l.received.denied > 0 ? 26 : 30)}
             </text>
             {l.sent.denied + l.received.denied > 0 && (
               <text
