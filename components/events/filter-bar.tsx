@@ -60,7 +60,7 @@ function FilterForm({ filter, range, tz, zone }: Props) {
       const from = fromV ? fromInputValue(fromV, utc) : null;
       const to = toV ? fromInputValue(toV, utc) : null;
       if ((fromV && !from) || (toV && !to)) {
-        setProblem("From and To must be dates with a time, e.g. 2026-11-27T13:00.");
+        setProblem("From and To must be dates, with a time if you like: 2026-11-27 or 2026-11-27 13:00:05.");
         return;
       }
       if (!from && !to) changes.range = "all";
@@ -116,14 +116,36 @@ function FilterForm({ filter, range, tz, zone }: Props) {
             </button>
           ))}
         </div>
+        {/* Plain text, one tab stop each (a datetime-local field is seven or eight in Chromium). */}
         <label className="inline-label">
           From
-          <input type="datetime-local" name="from" step={1} defaultValue={initialFrom} data-testid="filter-from" />
+          <input
+            name="from"
+            defaultValue={initialFrom}
+            placeholder="YYYY-MM-DD hh:mm:ss"
+            className="date-field mono"
+            data-testid="filter-from"
+            aria-describedby="date-fields-hint"
+            spellCheck={false}
+            autoComplete="off"
+          />
         </label>
         <label className="inline-label">
           To
-          <input type="datetime-local" name="to" step={1} defaultValue={initialTo} data-testid="filter-to" />
+          <input
+            name="to"
+            defaultValue={initialTo}
+            placeholder="YYYY-MM-DD hh:mm:ss"
+            className="date-field mono"
+            data-testid="filter-to"
+            aria-describedby="date-fields-hint"
+            spellCheck={false}
+            autoComplete="off"
+          />
         </label>
+        <span id="date-fields-hint" className="sr-only">
+          {utc ? "In UTC" : `In your time zone, ${zone}`}; To is exclusive.
+        </span>
         <div className="segmented" role="group" aria-label="Show times in">
           <button
             type="button"
