@@ -5,8 +5,10 @@
 // guards is fatal: the process exits.
 export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs" || process.env.NEXT_PHASE === "phase-production-build") return;
+  // Before anything serves a request: stamp each request with its TCP peer address (client-ip.ts).
   const { installPeerAddressStamp } = await import("./lib/server/auth/client-ip.ts");
   installPeerAddressStamp();
-  const { startServerLedger } = await import("./lib/server/ledger/ledger.ts");
-  await startServerLedger();
+  // A dynamic import, as Next.js documents: the edge runtime must never load the server.
+  const { startServerRuntime } = await import("./lib/server/runtime/runtime.ts");
+  await startServerRuntime();
 }

@@ -58,7 +58,8 @@ export function proxy(req: NextRequest) {
 }
 
 export const config = {
-  // Pages (the sign-in page included) and next-auth's routes; not the rest of the
-  // API (bearer tokens, no redirects) nor static files, which cost no proxy run.
-  matcher: ["/((?!api/|_next/static/|_next/image/|favicon.ico|robots.txt).*)", "/api/auth/:path*"],
+  // Pages (the sign-in page included) and next-auth's routes; not the rest of the API
+  // (bearer tokens, no redirects), nor the public tlog-tiles API under /tlog/, nor static
+  // files, which cost no proxy run.
+  matcher: ["/((?!api/|tlog|_next/static/|_next/image/|favicon.ico|robots.txt).*)", "/api/auth/:path*"],
 };

@@ -24,7 +24,8 @@ const envSchema = z.object({
   PORT: intFrom("PORT", 3000, 1, 65535),
   LEDGERLINE_DATA_DIR: z.string().optional(),
   DATABASE_URL: z.string().optional(),
-  LEDGERLINE_DEMO: z.enum(["on", "off"], { message: 'LEDGERLINE_DEMO must be "on" or "off"' }).optional().default("on"),
+  // No default here: it depends on LEDGERLINE_ENV (see loadConfig).
+  LEDGERLINE_DEMO: z.enum(["on", "off"], { message: 'LEDGERLINE_DEMO must be "on" or "off"' }).optional(),
   LEDGERLINE_ORIGIN: z
     .string()
     .regex(/^[\x21-\x7e]+$/, "LEDGERLINE_ORIGIN must be printable ASCII without spaces")
@@ -42,11 +43,16 @@ const envSchema = z.object({
     .url({ protocol: /^https?$/, message: "LEDGERLINE_ALERT_WEBHOOK must be an http(s) URL" })
     .optional()
     .or(z.literal("").transform(() => undefined)),
+  LEDGERLINE_TILES_PUBLIC: z
+    .enum(["0", "1"], { message: 'LEDGERLINE_TILES_PUBLIC must be "0" or "1"' })
+    .optional()
+    .default("0"),
   LEDGERLINE_MAX_BODY_BYTES: intFrom("LEDGERLINE_MAX_BODY_BYTES", 5 * 1024 * 1024, 1024, 256 * 1024 * 1024),
   LEDGERLINE_MAX_BATCH: intFrom("LEDGERLINE_MAX_BATCH", 1000, 1, 10_000),
   LEDGERLINE_MAX_PENDING_EVENTS: intFrom("LEDGERLINE_MAX_PENDING_EVENTS", 5000, 1, 10_000_000),
   LEDGERLINE_MAX_INFLIGHT_REQUESTS: intFrom("LEDGERLINE_MAX_INFLIGHT_REQUESTS", 64, 1, 100_000),
   LEDGERLINE_MAX_EVENT_LOOP_LAG_MS: intFrom("LEDGERLINE_MAX_EVENT_LOOP_LAG_MS", 250, 10, 60_000),
+  LEDGERLINE_MAX_PENDING_BUNDLES: intFrom("LEDGERLINE_MAX_PENDING_BUNDLES", 3, 1, 1000),
   LEDGERLINE_RATE_LIMIT: intFrom("LEDGERLINE_RATE_LIMIT", 20_000, 0, 10_000_000),
   LEDGERLINE_RATE_BURST: intFrom("LEDGERLINE_RATE_BURST", 0, 0, 100_000_000),
   LEDGERLINE_TRUST_PROXY: z.string().optional(),
@@ -82,6 +88,8 @@ export type Config = {
   verifyIntervalMs: number;
   /** Where a signed JSON alert is POSTed when verification fails. */
   alertWebhook: string | undefined;
+  /** Entry bundles of the tiles API (/tlog/tile/entries/…) served without a read token. */
+  tilesPublic: boolean;
   maxBodyBytes: number;
   maxBatch: number;
   /** Events waiting for the writer past which ingest answers 503 (load shedding). */
@@ -90,6 +98,8 @@ export type Config = {
   maxInflightRequests: number;
   /** Smoothed event-loop lag past which ingest answers 503 (load shedding). */
   maxEventLoopLagMs: number;
+  /** Bundles one user may have queued or building at once (429 beyond). */
+  maxPendingBundles: number;
   /** Events per second per ingest key; 0 disables the limit. */
   rateLimit: number;
   rateBurst: number;
@@ -166,12 +176,21 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     );
   }
   const e = parsed.data;
+  const production = e.LEDGERLINE_ENV === "production";
+  // Demo users get generated passwords and an ingest key printed to the log: never in
+  // production, where that log is collected and the store is real.
+  if (production && e.LEDGERLINE_DEMO === "on") {
+    throw new ConfigError(
+      "LEDGERLINE_DEMO=on with LEDGERLINE_ENV=production: demo data (users whose passwords and an ingest key are printed to the log) is never seeded in production. " +
+        "Unset LEDGERLINE_DEMO (production starts empty), or run the demo without LEDGERLINE_ENV=production.",
+    );
+  }
   const dataDir = path.resolve(/*turbopackIgnore: true*/ e.LEDGERLINE_DATA_DIR ?? "data");
   return {
     port: e.PORT,
     dataDir,
     database: parseDatabaseUrl(e.DATABASE_URL, dataDir),
-    demo: e.LEDGERLINE_DEMO === "on",
+    demo: (e.LEDGERLINE_DEMO ?? (production ? "off" : "on")) === "on",
     origin: e.LEDGERLINE_ORIGIN,
     keyName: e.LEDGERLINE_KEY_NAME ?? e.LEDGERLINE_ORIGIN.replace(/\+/g, "-"),
     signingKey: e.LEDGERLINE_SIGNING_KEY || undefined,
@@ -179,18 +198,20 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     checkpointIntervalMs: e.LEDGERLINE_CHECKPOINT_INTERVAL * 1000,
     verifyIntervalMs: e.LEDGERLINE_VERIFY_INTERVAL * 1000,
     alertWebhook: e.LEDGERLINE_ALERT_WEBHOOK || undefined,
+    tilesPublic: e.LEDGERLINE_TILES_PUBLIC === "1",
     maxBodyBytes: e.LEDGERLINE_MAX_BODY_BYTES,
     maxBatch: e.LEDGERLINE_MAX_BATCH,
     maxPendingEvents: e.LEDGERLINE_MAX_PENDING_EVENTS,
     maxInflightRequests: e.LEDGERLINE_MAX_INFLIGHT_REQUESTS,
     maxEventLoopLagMs: e.LEDGERLINE_MAX_EVENT_LOOP_LAG_MS,
+    maxPendingBundles: e.LEDGERLINE_MAX_PENDING_BUNDLES,
     rateLimit: e.LEDGERLINE_RATE_LIMIT,
     rateBurst: e.LEDGERLINE_RATE_BURST || e.LEDGERLINE_RATE_LIMIT * 2,
     trustProxy: parseTrustProxy(e.LEDGERLINE_TRUST_PROXY),
     readRateLimit: e.LEDGERLINE_READ_RATE_LIMIT,
     readRateBurst: e.LEDGERLINE_READ_RATE_BURST || Math.min(e.LEDGERLINE_READ_RATE_LIMIT, 100),
     readAuditWindowMs: e.LEDGERLINE_READ_AUDIT_WINDOW * 1000,
-    production: e.LEDGERLINE_ENV === "production",
+    production,
     oidc: parseOidc(e),
   };
 }

@@ -5,7 +5,7 @@
 // content types and credentials, hostile query strings on the read API.
 // Properties: never a 5xx, the server stays up, everything acknowledged is
 // stored (and nothing else), a well-formed event still goes in afterwards, and
-// the log verifies. The function-level half is lib/ingest-parse/*.property.test.ts.
+// the log verifies. The function-level half is lib/server/ingest/parse/*.property.test.ts.
 import fc from "fast-check";
 import {
   Checks,

@@ -3,11 +3,10 @@ import type { AuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { z } from "zod";
 import { safeRedirectUrl } from "@/lib/schemas/callback-path.ts";
-import { recordAudit } from "../audit-trail.ts";
-import { recordRepeatableAudit } from "../audit-repeats.ts";
+import { recordAudit } from "../audit/audit-trail.ts";
+import { recordRepeatableAudit, type AuditRuntime } from "../audit/audit-repeats.ts";
 import type { OidcConfig } from "../config.ts";
-import { nowIso, uuidv7 } from "../ids.ts";
-import type { Ledger } from "../ledger/ledger.ts";
+import { nowIso, uuidv7 } from "../db/ids.ts";
 import { clientIp } from "./client-ip.ts";
 import { verifyPassword } from "./passwords.ts";
 import { isRole, type Role } from "./permissions.ts";
@@ -38,7 +37,13 @@ export function roleFromClaims(claims: Record<string, unknown>, oidc: OidcConfig
   return null;
 }
 
-export function buildAuthOptions(ledger: Ledger): AuthOptions {
+/** What next-auth needs from the Runtime: the ledger and the repeat windows of its meta-audit. */
+export type AuthRuntime = AuditRuntime;
+
+/** next-auth's options and route handler, built once per Runtime on first use (they need the ledger's secret). */
+export type AuthCache = { options?: AuthOptions; handler?: unknown };
+
+export function buildAuthOptions(ledger: AuthRuntime): AuthOptions {
   const { config } = ledger;
   if (!config.production && !process.env.NEXTAUTH_URL) {
     // Local use: derive callback URLs from the request's Host. Production must

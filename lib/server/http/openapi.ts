@@ -58,7 +58,8 @@ const filterSchema = { $ref: "#/components/schemas/EventFilter" };
 const paths: Record<string, Record<string, Op>> = {
   "/api/v1/events": {
     post: {
-      summary: "Ingest events (SPEC §1): one object, an array, or NDJSON.",
+      summary:
+        "Ingest events (docs/format.md §1): one object, an array, or NDJSON. 403 when the key is bound to the reserved `ledgerline:` source namespace; 422 names every bad field by JSON pointer — identifiers holding control, format, bidi or invisible characters (the code point is named, e.g. `U+200B ZERO WIDTH SPACE`), and numbers that JSON would round (`1.00000000000000000001`).",
       security: ingestAuth,
       requestBody: {
         required: true,
@@ -66,7 +67,7 @@ const paths: Record<string, Record<string, Op>> = {
       },
       responses: {
         ...ok("Stored (201) or all duplicates (200).", { $ref: "#/components/schemas/IngestResult" }, "201"),
-        ...errors(400, 401, 409, 413, 415, 422, 429, 503),
+        ...errors(400, 401, 403, 409, 413, 415, 422, 429, 503),
       },
     },
     get: {
@@ -115,7 +116,8 @@ const paths: Record<string, Record<string, Op>> = {
   },
   "/api/v1/bundles": {
     post: {
-      summary: "Start building a signed evidence bundle (SPEC §5) for an explorer filter. Audited.",
+      summary:
+        "Start building a signed evidence bundle (docs/format.md §5) for an explorer filter (bundles:create; a read token needs the `bundles:create` scope). Body at most 64 KiB (413, refused while reading). 429 + Retry-After when the caller already has LEDGERLINE_MAX_PENDING_BUNDLES bundles queued or building. Audited.",
       security: readAuth,
       requestBody: {
         required: true,
@@ -127,7 +129,7 @@ const paths: Record<string, Record<string, Op>> = {
       },
       responses: {
         ...ok("Queued; poll the Location.", { type: "object", properties: { id: { type: "string" } } }, "202"),
-        ...errors(400, 401, 403),
+        ...errors(400, 401, 403, 413, 415, 429),
       },
     },
     get: {
@@ -214,7 +216,8 @@ const paths: Record<string, Record<string, Op>> = {
   },
   "/api/v1/integrity/runs": {
     post: {
-      summary: "Start a full verification pass.",
+      summary:
+        "Start a full verification pass (integrity:run: admin and auditor; a read token needs the `integrity:run` scope). Audited.",
       security: readAuth,
       responses: { ...ok("Started.", { type: "object" }, "202"), ...errors(401, 403, 409) },
     },
@@ -239,8 +242,10 @@ const paths: Record<string, Record<string, Op>> = {
         },
       },
       responses: {
-        ...ok("OTLP ExportLogsServiceResponse (partial success lists rejects)."),
-        ...errors(400, 401, 413, 415, 429, 503),
+        ...ok(
+          "OTLP ExportLogsServiceResponse. Records that cannot be stored as sent — not an access, a repeated attribute key, a number JSON would round, an invalid identifier — are counted in `partialSuccess.rejectedLogRecords` and described in `errorMessage`; the others are stored.",
+        ),
+        ...errors(400, 401, 403, 413, 415, 429, 503),
       },
     },
   },
@@ -249,7 +254,10 @@ const paths: Record<string, Record<string, Op>> = {
       summary: "Kubernetes audit webhook backend (audit.k8s.io/v1 EventList).",
       security: ingestAuth,
       requestBody: { required: true, content: { "application/json": { schema: {} } } },
-      responses: { ...ok("Stored."), ...errors(400, 401, 413, 429, 503) },
+      responses: {
+        ...ok("Stored; `rejected` lists each event that was not (with JSON pointers), e.g. a number JSON would round."),
+        ...errors(400, 401, 403, 413, 429, 503),
+      },
     },
   },
   "/api/v1/openapi.json": {
@@ -263,7 +271,7 @@ export const openApiDocument = {
     title: "Ledgerline API",
     version: "1",
     description:
-      "Audit-ready access logs for machine-to-machine traffic. Formats (events, entries, checkpoints, proofs, evidence bundles) follow SPEC.md. Errors are RFC 9457 problem+json with a request id.",
+      "Audit-ready access logs for machine-to-machine traffic. Formats (events, entries, checkpoints, proofs, evidence bundles) are specified in docs/format.md. Errors are RFC 9457 problem+json with a request id.",
   },
   paths,
   components: {
@@ -272,7 +280,8 @@ export const openApiDocument = {
       readToken: {
         type: "http",
         scheme: "bearer",
-        description: "A personal read token (`llr_…`); acts with its user's current role.",
+        description:
+          "A personal read token (`llr_…`); acts with its user's current role, narrowed to its scopes: `events:read` (always: events, traces, integrity status, bundle lists and downloads), `bundles:create` and `integrity:run` only when granted at creation.",
       },
       session: {
         type: "apiKey",
@@ -317,7 +326,7 @@ export const openApiDocument = {
       },
       Entry: {
         type: "object",
-        description: "A log entry (SPEC §2) plus its base64 leaf hash.",
+        description: "A log entry (docs/format.md §2) plus its base64 leaf hash.",
         required: ["seq", "id", "source", "timestamp", "receivedAt", "eventType", "requester", "target", "outcome"],
         properties: {
           seq: { type: "integer" },

@@ -2,20 +2,16 @@ import { describe, expect, it } from "vitest";
 import type { Principal } from "../auth/principal.ts";
 import { loadConfig } from "../config.ts";
 import { AppError } from "../errors.ts";
-import { RateLimiter } from "../rate-limit.ts";
+import { RateLimiter } from "../ingest/rate-limit.ts";
 import { assertReadAllowed, readLimitKey } from "./read-limit.ts";
 
 // Security regression (issue 13, item 7): 150 GET /api/v1/events with one read
 // token were all answered (and each wrote a permanent meta-audit entry); no 429.
 
-const user = (id: string, via: "token" | "session" = "token"): Principal => ({
-  kind: "user",
-  userId: id,
-  email: `${id}@example.test`,
-  name: null,
-  role: "analyst",
-  via,
-});
+const user = (id: string, via: "token" | "session" = "token"): Principal => {
+  const base = { kind: "user", userId: id, email: `${id}@example.test`, name: null, role: "analyst" } as const;
+  return via === "token" ? { ...base, via, scopes: ["events:read"] } : { ...base, via };
+};
 
 function codeOf(fn: () => void): string | number {
   try {

@@ -2,20 +2,16 @@ import "server-only";
 import type { Principal } from "../auth/principal.ts";
 import type { Config } from "../config.ts";
 import { AppError } from "../errors.ts";
-import { RateLimiter } from "../rate-limit.ts";
+import { RateLimiter } from "../ingest/rate-limit.ts";
 
 // Authenticated reads of the API (GET/HEAD with a read token or a session) are
 // limited per principal — per user, whichever token or session they use — so one
 // script cannot flood the server, nor the log with the meta-audit entries reads
 // write. Per process: several instances each allow the configured rate.
 
-const g = globalThis as typeof globalThis & { __ledgerlineReadLimiter?: { key: string; limiter: RateLimiter } };
-
-function readLimiter(config: Config): RateLimiter {
-  const key = `${config.readRateLimit}/${config.readRateBurst}`;
-  if (g.__ledgerlineReadLimiter?.key !== key)
-    g.__ledgerlineReadLimiter = { key, limiter: new RateLimiter(config.readRateLimit / 60, config.readRateBurst) };
-  return g.__ledgerlineReadLimiter.limiter;
+/** The read limiter of one Runtime (lib/server/runtime/runtime.ts). */
+export function createReadLimiter(config: Config): RateLimiter {
+  return new RateLimiter(config.readRateLimit / 60, config.readRateBurst);
 }
 
 /** The bucket a principal draws from: the user, not the credential. */
@@ -24,7 +20,7 @@ export function readLimitKey(p: Principal): string {
 }
 
 /** Throws 429 (with Retry-After) when `p` is past its read rate; a no-op when the limit is 0. */
-export function assertReadAllowed(config: Config, p: Principal, limiter = readLimiter(config), now = Date.now()): void {
+export function assertReadAllowed(config: Config, p: Principal, limiter: RateLimiter, now = Date.now()): void {
   if (config.readRateLimit <= 0) return;
   const r = limiter.take(readLimitKey(p), 1, now);
   if (!r.ok) {

@@ -1,6 +1,7 @@
 import "server-only";
 import crypto from "node:crypto";
-import { recordAudit } from "../audit-trail.ts";
+import { WEBHOOK_KEY_ID_HEADER, WEBHOOK_SIGNATURE_HEADER, signWebhookBody } from "@/lib/core/webhook-signature.ts";
+import { recordAudit } from "../audit/audit-trail.ts";
 import type { Ledger } from "../ledger/ledger.ts";
 import type { SigningKey } from "../ledger/signing.ts";
 import type { IntegrityResult } from "./types.ts";
@@ -30,16 +31,12 @@ export function alertKey(r: Pick<IntegrityResult, "kind" | "firstBadSeq" | "reas
   return crypto.createHash("sha256").update(`${r.kind}\n${r.firstBadSeq}\n${r.reason}`).digest("hex").slice(0, 32);
 }
 
-const PKCS8_ED25519_PREFIX = Buffer.from("302e020100300506032b657004220420", "hex");
-
-/** Ed25519 over the exact body bytes, by the log's signing key (base64). */
+/**
+ * Ed25519 over the exact body bytes, by the log's signing key (base64) — the scheme of
+ * lib/core/webhook-signature.ts, which the standalone monitor's alerts use too.
+ */
 export function signAlertBody(body: string, key: Pick<SigningKey, "seed">): string {
-  const priv = crypto.createPrivateKey({
-    key: Buffer.concat([PKCS8_ED25519_PREFIX, Buffer.from(key.seed)]),
-    format: "der",
-    type: "pkcs8",
-  });
-  return crypto.sign(null, Buffer.from(body, "utf8"), priv).toString("base64");
+  return signWebhookBody(body, key.seed);
 }
 
 export async function postAlert(
@@ -52,8 +49,8 @@ export async function postAlert(
       method: "POST",
       headers: {
         "content-type": "application/json",
-        "x-ledgerline-key-id": key.keyIdHex,
-        "x-ledgerline-signature": signAlertBody(body, key),
+        [WEBHOOK_KEY_ID_HEADER]: key.keyIdHex,
+        [WEBHOOK_SIGNATURE_HEADER]: signAlertBody(body, key),
       },
       body,
       signal: AbortSignal.timeout(ALERT_TIMEOUT_MS),
