@@ -8,6 +8,7 @@ import { ShownSecret } from "./shown-secret.tsx";
 import { Time } from "./time.tsx";
 import type { IngestKeyRow, Result } from "./types.ts";
 import { useAdminAction } from "./use-admin-action.ts";
+import { Identifier } from "@/components/ui/identifier.tsx";
 
 // Ingest keys: one per sending service, bound to its source identity. The key
 // is shown once at creation (only its SHA-256 is stored); revoking is immediate.
@@ -100,7 +101,9 @@ function KeyRow({ k, busy, onRevoke }: { k: IngestKeyRow; busy: boolean; onRevok
   return (
     <tr data-testid={`row-${k.id}`}>
       <td className="mono">{k.id}</td>
-      <td className="mono break">{k.source}</td>
+      <td className="cell-ident">
+        <Identifier value={k.source} copy="source identity" className="mono" />
+      </td>
       <td>{k.description ?? <span className="muted">—</span>}</td>
       <td>
         <Time iso={k.createdAt} />

@@ -8,6 +8,7 @@ import { ShownSecret } from "./shown-secret.tsx";
 import { Time } from "./time.tsx";
 import type { Notice, ReadTokenRow, Result } from "./types.ts";
 import { useAdminAction } from "./use-admin-action.ts";
+import { Identifier } from "@/components/ui/identifier.tsx";
 
 // Personal read tokens for auditors' scripts: each acts as its user with the
 // user's current role, narrowed to its scopes (reading always; exporting bundles
@@ -85,7 +86,9 @@ function TokenRow(p: { t: ReadTokenRow; userDisabled: boolean; busy: boolean; on
   return (
     <tr data-testid={`row-${t.id}`}>
       <td className="mono">{t.id}</td>
-      <td className="break">{t.userEmail}</td>
+      <td className="cell-ident">
+        <Identifier value={t.userEmail} copy={false} />
+      </td>
       <td>{t.name ?? <span className="muted">—</span>}</td>
       <td className="mono" data-testid="scopes">
         {t.scopes.join(" ")}

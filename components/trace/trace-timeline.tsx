@@ -8,9 +8,7 @@ import { TimelineLegend } from "./timeline-legend.tsx";
 import { EntryTip, Mark } from "./timeline-mark.tsx";
 import { AXIS_H, LABEL_W, LANE_H, WIDTH, timeScale, visibleTicks, type Tick } from "./timeline-scale.ts";
 import { visibleText } from "@/components/ui/reveal-invisible.ts";
-
-/** At most `max` characters, an ellipsis marking the cut. */
-const shorten = (s: string, max: number) => ([...s].length > max ? `${[...s].slice(0, max - 1).join("")}…` : s);
+import { middleEllipsis } from "@/components/ui/identifier-text.ts";
 
 // One swimlane per machine identity; each access is a mark in its requester's
 // lane at its claimed time, joined by a thin line to an arrival tick in its
@@ -63,11 +61,14 @@ export function TraceTimeline({ model }: { model: TimelineModel }) {
       data-mode={aggregated ? "aggregated" : "marks"}
       data-ready={ready ? "1" : undefined}
       onMouseLeave={() => setHover(null)}
+      // Scrolls sideways on narrow screens: a tab stop when no mark (link) inside is one.
+      tabIndex={aggregated ? 0 : undefined}
     >
       <svg
         viewBox={`0 0 ${WIDTH} ${height}`}
         width="100%"
-        role="img"
+        // Marks are links: a group, not an image (an image's content is presentational).
+        role={aggregated ? "img" : "group"}
         aria-label={`Timeline of ${model.entries.length} entries across ${model.lanes.length} services`}
       >
         <TimeAxis ticks={ticks} xOf={xOf} height={height} />
@@ -128,7 +129,8 @@ function LaneRows({ model }: { model: TimelineModel }) {
       <rect x={0} y={AXIS_H + i * LANE_H} width={WIDTH} height={LANE_H} className="lane-bg" />
       <text x={8} y={AXIS_H + i * LANE_H + LANE_H / 2 + 4} className="lane-label">
         <title>{`${visibleText(l.id)} — ${l.role === "target" ? "called only" : l.role === "requester" ? "caller" : "caller and called"}`}</title>
-        {shorten(visibleText(l.label), 30)}
+        {/* Cut in the middle: the end tells identities apart. Shorter when the denial flag needs room. */}
+        {middleEllipsis(visibleText(l.label), l.sent.denied + l.received.denied > 0 ? 26 : 30)}
       </text>
       {l.sent.denied + l.received.denied > 0 && (
         <text x={LABEL_W - 8} y={AXIS_H + i * LANE_H + LANE_H / 2 + 4} textAnchor="end" className="lane-flag denied">
