@@ -275,27 +275,38 @@ async function readLimits(c: Checks, a: Server, store: Store): Promise<string> {
     `${fmt} in ${elapsed} ms; Retry-After ${retryAfter}`,
   );
   // Identical searches in the window: the first at once, the repeats in one later entry with their count.
-  const immediately = (await auditEntries(store, before, email)).filter((e) => e.action.startsWith("events.search"));
+  // On a loaded machine the 150 reads can outlast one window, so they may fall into several: each
+  // window's first search is recorded at once and its repeats in one later entry pointing at it.
+  // One entry per request (the bug) would give about as many windows as answered reads.
+  const immediately = (await auditEntries(store, before, email)).filter((e) => e.action === "events.search");
   await sleep(READ_AUDIT_WINDOW_S * 1000 + 1500);
+  const answered = statuses.get(200) ?? 0;
+  const summarised = (rows: AuditRow[]) =>
+    rows.reduce((n, e) => n + (e.action === "events.search" ? 1 : (JSON.parse(e.attributes ?? "{}").repeats ?? 0)), 0);
   let audit: AuditRow[] = [];
   for (let i = 0; i < 30; i++) {
     audit = (await auditEntries(store, before, email)).filter((e) => e.action.startsWith("events.search"));
-    if (audit.some((e) => e.action !== "events.search")) break;
+    if (summarised(audit) >= answered) break;
     await sleep(200);
   }
   const first = audit.filter((e) => e.action === "events.search");
   const repeats = audit.filter((e) => e.action === "events.search.repeated");
   const attrs = repeats.map((e) => JSON.parse(e.attributes ?? "{}") as { repeats?: number; repeatOf?: number });
   const counted = attrs.reduce((n, x) => n + (x.repeats ?? 0), 0);
-  const answered = statuses.get(200) ?? 0;
+  const firstSeqs = new Set(first.map((e) => e.seq));
+  const pointedAt = attrs.map((x) => x.repeatOf);
+  const maxWindows = Math.ceil(elapsed / (READ_AUDIT_WINDOW_S * 1000)) + 1;
   c.check(
     "7 unbounded meta-audit growth from reads: identical searches are recorded once at once, the repeats in one later entry with their count",
-    immediately.length === 1 &&
-      first.length === 1 &&
-      repeats.length === 1 &&
-      counted === answered - 1 &&
-      attrs.every((x) => x.repeatOf === first[0]!.seq),
-    `${answered} answered; entries at once ${immediately.length}, after the window: ${audit.map((e) => `${e.action}#${e.seq}${e.attributes && e.action !== "events.search" ? ` ${e.attributes}` : ""}`).join(", ")}`,
+    first.length >= 1 &&
+      first.length <= maxWindows &&
+      immediately.length === first.length &&
+      repeats.length >= 1 &&
+      repeats.length <= first.length &&
+      counted === answered - first.length &&
+      pointedAt.every((s) => s !== undefined && firstSeqs.has(s)) &&
+      new Set(pointedAt).size === pointedAt.length,
+    `${answered} answered in ${elapsed} ms (window ${READ_AUDIT_WINDOW_S} s, at most ${maxWindows} windows); firsts at once ${immediately.length}; after the window: ${audit.map((e) => `${e.action}#${e.seq}${e.attributes && e.action !== "events.search" ? ` ${e.attributes}` : ""}`).join(", ")}`,
   );
   return fmt;
 }
