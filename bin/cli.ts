@@ -69,9 +69,10 @@ Commands:
                          against what it verified before); exit 0 intact, 1 not
   migrate                apply pending migrations and check the append-only guards
   seed                   put the demo data into an empty store
-  verify-bundle <bundle.zip> [--key <verifier key | PEM file>] [--json]
-                         check an evidence bundle offline (no store or network needed);
-                         exit 0 verified, 1 not
+  verify-bundle <bundle.zip> --key <verifier key | PEM file>… [--json]
+                         check an evidence bundle offline (no store or network needed)
+                         against the key(s) you pin; exit 0 verified, 1 not, 3 consistent
+                         but unpinned (no --key)
   import <file.ndjson> --key <ingest key> [--url <url>] [--batch 500] [--rejects <file>] [--json]
                          send a file's events to a running server (resumable; see docs/integrations.md)
 

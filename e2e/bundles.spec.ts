@@ -43,13 +43,21 @@ test("an auditor creates a bundle, downloads it when ready and verifies it in th
 
   await page.goto("/verify");
   await page.waitForLoadState("networkidle");
-  await page.getByTestId("verify-use-current-key").click();
+  // Without a pinned key the bundle is only consistent — never shown as verified (issue 14).
   await page
     .getByTestId("verify-file")
     .setInputFiles({ name: "bundle.zip", mimeType: "application/zip", buffer: bytes });
   const result = page.getByTestId("verify-result");
-  await expect(result).toHaveAttribute("data-ok", "true", { timeout: 45_000 });
-  await expect(result).toContainText("All checks passed");
+  await expect(result).toHaveAttribute("data-verdict", "unpinned", { timeout: 45_000 });
+  await expect(result).toHaveAttribute("data-ok", "false");
+  await expect(result.locator(".verify-summary")).toHaveText(/^Consistent but unpinned — not verified/);
+  await page.getByTestId("verify-use-current-key").click();
+  await page
+    .getByTestId("verify-file")
+    .setInputFiles({ name: "bundle.zip", mimeType: "application/zip", buffer: bytes });
+  await expect(result).toHaveAttribute("data-verdict", "verified", { timeout: 45_000 });
+  await expect(result).toHaveAttribute("data-ok", "true");
+  await expect(result.locator(".verify-summary")).toHaveText(/^Verified: all checks passed/);
   for (const check of ["zip", "signature", "checksums", "checkpoint", "entries", "manifest", "key"]) {
     await expect(page.getByTestId(`verify-check-${check}`)).toHaveAttribute("data-status", "pass");
   }

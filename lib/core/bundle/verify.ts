@@ -35,9 +35,20 @@ export type BundleCheck = {
   firstBadSeq?: number;
 };
 
+/**
+ * "verified": every check passed and the signing key is the one the caller pinned.
+ * "unpinned": every check passed, but no key was pinned — the bundle is consistent
+ * and signed by *its own* key, which is exactly what anyone holding any key (the
+ * operator included) could produce; it is not evidence until the key is compared.
+ * "failed": a check failed.
+ */
+export type BundleVerdict = "verified" | "unpinned" | "failed";
+
 export type BundleReport = {
+  /** True only when verified: consistent *and* signed by the pinned key. */
   ok: boolean;
-  /** The first failing check's detail (null when ok). */
+  verdict: BundleVerdict;
+  /** The first failing check's detail, or why it is unpinned (null when verified). */
   reason: string | null;
   /** The lowest seq a failing check names, if any. */
   firstBadSeq: number | null;
@@ -47,8 +58,12 @@ export type BundleReport = {
 };
 
 export type VerifyBundleOptions = {
-  /** The key the caller trusts: a verifier key string (`name+id+base64`) or an SPKI PEM. */
-  key?: string;
+  /**
+   * The key(s) the caller trusts — verifier key strings (`name+id+base64`) or SPKI
+   * PEMs; the bundle must be signed by one of them. Without one the best verdict is
+   * "unpinned", never "verified".
+   */
+  key?: string | string[];
   limits?: Partial<ZipLimits>;
   /** Called every few thousand entries; awaited, so a browser can yield to the UI. */
   onProgress?: (done: number, total: number) => void | Promise<void>;
@@ -196,11 +211,47 @@ function parseTrustedKey(key: string): { publicKey: Uint8Array; name: string | n
 }
 
 /**
+ * The "key" check: the bundle's key is one of the keys the caller pinned (a
+ * deployment's current and retired keys, say), and when a pinned key carries a
+ * name, the checkpoint's key id is that name's — so a key published for another
+ * log cannot stand in.
+ */
+function checkPinnedKey(pinned: string[], publicKey: Uint8Array | null, signerKeyId: string | null): BundleCheck {
+  const trusted: { publicKey: Uint8Array; name: string | null }[] = [];
+  for (const k of pinned) {
+    try {
+      trusted.push(parseTrustedKey(k));
+    } catch (e) {
+      return check(
+        "key",
+        "fail",
+        `the key you gave (${k.slice(0, 40)}…) is neither a verifier key string nor an Ed25519 PEM (${(e as Error).message})`,
+      );
+    }
+  }
+  if (trusted.length === 0) return check("key", "fail", "no trusted key was given");
+  if (!publicKey) return check("key", "fail", "the bundle has no usable public key");
+  const match = trusted.find((t) => bytesEqual(t.publicKey, publicKey));
+  if (!match) {
+    const yours = trusted.map((t) => keyFingerprint(t.publicKey)).join(", ");
+    return check(
+      "key",
+      "fail",
+      `the bundle is signed by ${keyFingerprint(publicKey)}, not by a key you trust (${yours})`,
+    );
+  }
+  if (match.name !== null && signerKeyId !== null && toHex(keyId(match.name, match.publicKey)) !== signerKeyId) {
+    return check("key", "fail", `the checkpoint is signed under key id ${signerKeyId}, not ${match.name}'s`);
+  }
+  return check("key", "pass", `signed by the key you trust (${keyFingerprint(publicKey)})`);
+}
+
+/**
  * Verifies an evidence bundle — the ZIP's bytes, or its files by name — against SPEC §5.
- * Invariants: never throws; `ok` is true only when the zip check and checks 1–5 pass, and
- * the key check too when `opts.key` is given; every failing check names why (and for
- * entries, the first bad seq). Without `opts.key`, the key check is "skip" and the
- * report's fingerprint must be compared out of band.
+ * Invariants: never throws; `ok` is true (verdict "verified") only when the zip check,
+ * checks 1–5 and the key check pass — so only with `opts.key`; every failing check names
+ * why (and for entries, the first bad seq). Without `opts.key`, the key check is "skip",
+ * the verdict at best "unpinned", and the report's fingerprint must be compared out of band.
  */
 export async function verifyBundle(
   input: Uint8Array | Map<string, Uint8Array> | Record<string, Uint8Array>,
@@ -349,41 +400,25 @@ async function verifyUnsafe(
       ),
     );
   } else {
-    let trusted: { publicKey: Uint8Array; name: string | null } | null = null;
-    let problem: string | null = null;
-    try {
-      trusted = parseTrustedKey(opts.key);
-    } catch (e) {
-      problem = `the key you gave is neither a verifier key string nor an Ed25519 PEM (${(e as Error).message})`;
-    }
-    if (!problem && !publicKey) problem = "the bundle has no usable public key";
-    if (!problem && !bytesEqual(trusted!.publicKey, publicKey!)) {
-      problem = `the bundle is signed by ${keyFingerprint(publicKey!)}, not by the key you trust (${keyFingerprint(trusted!.publicKey)})`;
-    }
-    if (
-      !problem &&
-      trusted!.name !== null &&
-      signerKeyId !== null &&
-      toHex(keyId(trusted!.name, trusted!.publicKey)) !== signerKeyId
-    ) {
-      problem = `the checkpoint is signed under key id ${signerKeyId}, not ${trusted!.name}'s`;
-    }
-    checks.push(
-      problem
-        ? check("key", "fail", problem)
-        : check("key", "pass", `signed by the key you trust (${keyInfo!.fingerprint})`),
-    );
+    checks.push(checkPinnedKey(typeof opts.key === "string" ? [opts.key] : opts.key, publicKey, signerKeyId));
   }
   return report(checks, manifest, keyInfo);
 }
 
+const UNPINNED_REASON =
+  "consistent but unpinned: every check passed against the key the bundle carries, but no trusted key was given — pin the deployment's published key (--key) to verify";
+
 function report(checks: BundleCheck[], manifest: BundleManifest | null, key: BundleReport["key"]): BundleReport {
-  const ok = checks.every((c) => c.status === "pass" || (c.id === "key" && c.status === "skip"));
+  const consistent = checks.every((c) => c.status === "pass" || (c.id === "key" && c.status === "skip"));
+  const pinned = checks.some((c) => c.id === "key" && c.status === "pass");
+  const verdict: BundleVerdict = !consistent ? "failed" : pinned ? "verified" : "unpinned";
   const failed = checks.filter((c) => c.status === "fail");
   const seqs = failed.map((c) => c.firstBadSeq).filter((s): s is number => s !== undefined);
   return {
-    ok,
-    reason: ok ? null : (failed[0]?.detail ?? "not verified"),
+    ok: verdict === "verified",
+    verdict,
+    reason:
+      verdict === "verified" ? null : verdict === "unpinned" ? UNPINNED_REASON : (failed[0]?.detail ?? "not verified"),
     firstBadSeq: seqs.length ? Math.min(...seqs) : null,
     checks,
     manifest,
