@@ -4,7 +4,8 @@ import { readyBundle } from "./support/ui.ts";
 
 // Issue 15, item 2: /verify never shows a verdict for anything but the key and
 // file on the page. Before: after "All checks passed · signed by the key you
-// trust", typing another key left that verdict up.
+// trust", typing another key left that verdict up. (The wording is now the
+// verdict's: verified only with a pinned key, "consistent but unpinned" without.)
 
 test("a verdict never outlives its key or file: changing either clears it and checks again", async ({ page }, info) => {
   test.setTimeout(120_000);
@@ -21,14 +22,16 @@ test("a verdict never outlives its key or file: changing either clears it and ch
   await expect(page.getByLabel("Drop the bundle's .zip here, or choose it")).toHaveCount(1);
 
   await file.setInputFiles(bundle);
-  await expect(result).toHaveAttribute("data-ok", "true", { timeout: 45_000 });
-  await expect(result).toContainText("All checks passed — now compare the key");
+  // Without a pinned key a consistent bundle is never "verified" (issue 14): unpinned, not ok.
+  await expect(result).toHaveAttribute("data-verdict", "unpinned", { timeout: 45_000 });
+  await expect(result).toHaveAttribute("data-ok", "false");
+  await expect(result).toContainText("Consistent but unpinned");
   await expect(page.getByTestId("verify-check-key")).toHaveAttribute("data-status", "skip");
   // Picking the same file again must fire a change: the input is emptied after each pick.
   await expect(file).toHaveValue("");
 
   await page.getByTestId("verify-use-current-key").click();
-  await expect(result).toContainText("All checks passed · signed by the key you trust", { timeout: 45_000 });
+  await expect(result).toContainText("Verified: all checks passed, signed by the key you pinned", { timeout: 45_000 });
   await expect(page.getByTestId("verify-check-key")).toHaveAttribute("data-status", "pass");
   const trusted = await key.inputValue();
 
@@ -36,7 +39,7 @@ test("a verdict never outlives its key or file: changing either clears it and ch
   await key.press("End");
   await key.press("X");
   await expect(result).toHaveCount(0);
-  await expect(page.getByText("signed by the key you trust")).toHaveCount(0);
+  await expect(page.getByText("signed by the key you pinned")).toHaveCount(0);
   // …then the check runs again with what is typed, and fails on the key.
   await expect(result).toHaveAttribute("data-ok", "false", { timeout: 45_000 });
   await expect(page.getByTestId("verify-check-key")).toHaveAttribute("data-status", "fail");
@@ -48,11 +51,11 @@ test("a verdict never outlives its key or file: changing either clears it and ch
   );
   await key.fill(other);
   await expect(result).toHaveAttribute("data-ok", "false", { timeout: 45_000 });
-  await expect(result).not.toContainText("signed by the key you trust");
+  await expect(result).not.toContainText("signed by the key you pinned");
 
   // Back to the trusted key: passes again; choosing the same file again runs a new check.
   await key.fill(trusted);
-  await expect(result).toContainText("signed by the key you trust", { timeout: 45_000 });
+  await expect(result).toContainText("signed by the key you pinned", { timeout: 45_000 });
   const run = Number(await result.getAttribute("data-run"));
   await file.setInputFiles(bundle);
   await expect(result).toHaveAttribute("data-run", String(run + 1), { timeout: 45_000 });

@@ -29,7 +29,9 @@ export function BundleDetail({ initial, verifierKey }: { initial: BundleView; ve
           </dd>
           <dt>selection</dt>
           <dd className="wrap-anywhere">
-            <Link href={eventsHref(b.filter)}>{describeFilter(b.filter)}</Link>
+            <Link href={eventsHref(b.filter)} data-testid="bundle-selection">
+              {describeFilter(b.filter)}
+            </Link>
           </dd>
           <dt>created</dt>
           <dd className="wrap-anywhere">

@@ -151,41 +151,31 @@ export function VerifyBundleView({ currentKey }: { currentKey: string | null }) 
           </p>
         )}
       </section>
-      {current && !busy && (
-        <VerifyReport report={current.report} name={current.file.name} keyed={!!current.key} run={current.run} />
-      )}
+      {current && !busy && <VerifyReport report={current.report} name={current.file.name} run={current.run} />}
     </div>
   );
 }
 
-function VerifyReport({
-  report,
-  name,
-  keyed,
-  run,
-}: {
-  report: BundleReport;
-  name: string;
-  keyed: boolean;
-  run: number;
-}) {
+const SUMMARY: Record<BundleReport["verdict"], string> = {
+  verified: "Verified: all checks passed, signed by the key you pinned",
+  unpinned:
+    "Consistent but unpinned — not verified: every check passed against the key the bundle carries itself; pin this deployment's key to verify",
+  failed: "Not verified: see the failed checks",
+};
+
+function VerifyReport({ report, name, run }: { report: BundleReport; name: string; run: number }) {
   const keySkipped = report.checks.some((c) => c.id === "key" && c.status === "skip");
+  // Unpinned is never shown as a success: anyone with any key can make a consistent bundle.
+  const tone = report.verdict === "verified" ? "ok" : report.verdict === "unpinned" ? "warn" : "bad";
   return (
     <section
-      className={`card banner ${report.ok ? "ok" : "bad"} stack`}
+      className={`card banner ${tone} stack`}
       data-testid="verify-result"
       data-ok={report.ok ? "true" : "false"}
       data-run={run}
+      data-verdict={report.verdict}
     >
-      <div className="verify-summary">
-        {report.ok
-          ? keySkipped
-            ? "All checks passed — now compare the key"
-            : keyed
-              ? "All checks passed · signed by the key you trust"
-              : "All checks passed"
-          : "Not verified: see the failed checks"}
-      </div>
+      <div className="verify-summary">{SUMMARY[report.verdict]}</div>
       <div className="muted small">
         {name}
         {report.manifest &&

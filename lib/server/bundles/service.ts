@@ -6,7 +6,7 @@ import { recordAudit } from "../audit/audit-trail.ts";
 import { actorOf, assertCan, type Principal } from "../auth/principal.ts";
 import { AppError } from "../errors.ts";
 import { nowIso, uuidv7 } from "../db/ids.ts";
-import { auditableFilter } from "../events/search.ts";
+import { auditableFilter, countEvents } from "../events/search.ts";
 import { bundleFile } from "./build.ts";
 import { ensureBundleWorker, liveProgress, type BundleRuntime } from "./queue.ts";
 import { findBundle, insertBundle, listBundleRows, pendingBundleCount, serializeBundle, type Bundle } from "./store.ts";
@@ -57,6 +57,22 @@ async function createUnlocked(ledger: BundleRuntime, p: Principal, filter: Event
   await insertBundle(ledger.db, { id, createdBy: p.email, createdAt: nowIso(), filter });
   await ensureBundleWorker(ledger);
   return { id };
+}
+
+export type BundlePreview = { filter: EventFilter; count: number };
+
+/**
+ * What a bundle of this filter would hold if created now: the (already resolved,
+ * absolute) filter and the explorer's count of it — shown before the user
+ * confirms, so nobody exports a selection they did not see. Needs bundles:create.
+ */
+export async function previewBundle(
+  ledger: BundleRuntime,
+  p: Principal | null,
+  filter: EventFilter,
+): Promise<BundlePreview> {
+  assertCan(p, "bundles:create");
+  return { filter, count: await countEvents(ledger, p, filter) };
 }
 
 export async function listBundles(ledger: BundleRuntime, p: Principal | null): Promise<Bundle[]> {

@@ -85,6 +85,17 @@ export async function summarizeEvents(ledger: Ledger, p: Principal | null, filte
   return { histogram, topRequesters, topTargets, topSample: { sampled, newest: TOP_SAMPLE } };
 }
 
+/**
+ * How many entries the filter matches right now — the explorer's "N matching
+ * entries" (the histogram's total, the same query), so a bundle's preview count
+ * and the explorer's are one number. Checks events:read; not audited, as the
+ * charts are not.
+ */
+export async function countEvents(ledger: Ledger, p: Principal | null, filter: EventFilter): Promise<number> {
+  assertCan(p, "events:read");
+  return (await queryHistogram(ledger, filter)).total;
+}
+
 // ── One entry ──────────────────────────────────────────────────────────────
 
 export type EventDetail = {

@@ -54,6 +54,24 @@ const filterParams = [
 
 const entrySchema = { $ref: "#/components/schemas/Entry" };
 const filterSchema = { $ref: "#/components/schemas/EventFilter" };
+/** A bundle's selection: an explorer filter as JSON, or an explorer link resolved on the server's clock. */
+const bundleSelectionBody = {
+  required: true,
+  content: {
+    "application/json": {
+      schema: {
+        oneOf: [
+          { type: "object", required: ["filter"], properties: { filter: filterSchema } },
+          {
+            type: "object",
+            required: ["explorer"],
+            properties: { explorer: { type: "string", description: "An Events link or its query string." } },
+          },
+        ],
+      },
+    },
+  },
+};
 
 const paths: Record<string, Record<string, Op>> = {
   "/api/v1/events": {
@@ -117,18 +135,15 @@ const paths: Record<string, Record<string, Op>> = {
   "/api/v1/bundles": {
     post: {
       summary:
-        "Start building a signed evidence bundle (docs/format.md §5) for an explorer filter (bundles:create; a read token needs the `bundles:create` scope). Body at most 64 KiB (413, refused while reading). 429 + Retry-After when the caller already has LEDGERLINE_MAX_PENDING_BUNDLES bundles queued or building. Audited.",
+        "Start building a signed evidence bundle (docs/format.md §5) for an explorer filter (bundles:create; a read token needs the `bundles:create` scope; body at most 64 KiB, 413 while reading; at most LEDGERLINE_MAX_PENDING_BUNDLES per user, 429), or for an explorer link resolved as the Events page resolves it (a preset such as range=24h becomes absolute from/to now). Audited.",
       security: readAuth,
-      requestBody: {
-        required: true,
-        content: {
-          "application/json": {
-            schema: { type: "object", required: ["filter"], properties: { filter: filterSchema } },
-          },
-        },
-      },
+      requestBody: bundleSelectionBody,
       responses: {
-        ...ok("Queued; poll the Location.", { type: "object", properties: { id: { type: "string" } } }, "202"),
+        ...ok(
+          "Queued; poll the Location. `filter` is the resolved filter the manifest will hold.",
+          { type: "object", properties: { id: { type: "string" }, filter: filterSchema } },
+          "202",
+        ),
         ...errors(400, 401, 403, 413, 415, 429),
       },
     },
@@ -136,6 +151,26 @@ const paths: Record<string, Record<string, Op>> = {
       summary: "Bundles, newest first.",
       security: readAuth,
       responses: { ...ok("The list."), ...errors(401, 403, 429) },
+    },
+  },
+  "/api/v1/bundles/preview": {
+    post: {
+      summary:
+        "What a bundle of this body would hold if created now: the resolved filter (send it as {filter} to create exactly that) and the explorer's count of it.",
+      security: readAuth,
+      requestBody: bundleSelectionBody,
+      responses: {
+        ...ok("The resolved selection.", {
+          type: "object",
+          properties: {
+            filter: filterSchema,
+            count: { type: "integer" },
+            range: { type: ["string", "null"] },
+            resolvedAt: { type: "string" },
+          },
+        }),
+        ...errors(400, 401, 403),
+      },
     },
   },
   "/api/v1/bundles/{id}": {
