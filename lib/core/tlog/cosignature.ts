@@ -1,8 +1,9 @@
 import { ed25519 } from "@noble/curves/ed25519.js";
 import { randomBytes } from "@noble/hashes/utils.js";
-import { concatBytes, fromBase64, toBase64, toHex, utf8 } from "../bytes.ts";
+import { concatBytes, toBase64, toHex, utf8 } from "../bytes.ts";
 import { sha256 } from "../hash.ts";
 import { isValidKeyName, splitNote, type NoteSignature } from "../note.ts";
+import { parseTypedKey } from "../note-keys.ts";
 
 // C2SP tlog-cosignature (https://c2sp.org/tlog-cosignature), the Ed25519 "cosignature/v1"
 // type: the statement by a cosigner (a witness) that, as of a time, the checkpoint is the
@@ -107,19 +108,13 @@ function splitKey(s: string, parts: number): string[] {
 }
 
 function typedKey(b64: string, what: string): Uint8Array {
-  let raw: Uint8Array;
-  try {
-    raw = fromBase64(b64);
-  } catch (e) {
-    throw new Error(`${what}: key data is not valid base64 (${(e as Error).message})`);
-  }
-  if (raw.length !== 1 + KEY_SIZE) throw new Error(`${what}: key data must be 33 bytes (type byte + 32-byte key)`);
-  if (raw[0] !== ALG_COSIGNATURE_V1) {
-    throw new Error(
-      `${what}: key type 0x${toHex(raw.subarray(0, 1))} is not 0x04 (cosignature/v1)${raw[0] === 0x01 ? " — this is a log (checkpoint) key, not a witness key" : ""}`,
-    );
-  }
-  return raw.slice(1);
+  return parseTypedKey(
+    b64,
+    what,
+    ALG_COSIGNATURE_V1,
+    (found) =>
+      `key type 0x${found.toString(16).padStart(2, "0")} is not 0x04 (cosignature/v1)${found === 0x01 ? " — this is a log (checkpoint) key, not a witness key" : ""}`,
+  );
 }
 
 function assertTimestamp(t: number): void {
