@@ -119,8 +119,29 @@ export async function horizontalOverflow(page: Page): Promise<string | null> {
   });
 }
 
+/**
+ * Text that runs out of its own box into its neighbour's: a table header or term
+ * whose content is wider than the cell and not clipped (a fixed-layout table on a
+ * phone). The document does not grow, so horizontalOverflow cannot see it.
+ */
+export async function textSpill(page: Page): Promise<string | null> {
+  return page.evaluate(() => {
+    const spilled: string[] = [];
+    for (const el of Array.from(document.body.querySelectorAll<HTMLElement>("th, dt"))) {
+      if (el.clientWidth === 0 || getComputedStyle(el).overflowX !== "visible") continue;
+      if (el.scrollWidth > el.clientWidth + 1)
+        spilled.push(
+          `<${el.tagName.toLowerCase()}> "${el.textContent?.trim().slice(0, 40)}" ${el.scrollWidth}px in ${el.clientWidth}px`,
+        );
+      if (spilled.length >= 5) break;
+    }
+    return spilled.length ? spilled.join(", ") : null;
+  });
+}
+
 export async function expectNoHorizontalOverflow(page: Page, what: string): Promise<void> {
   expect(await horizontalOverflow(page), `${what} scrolls sideways`).toBeNull();
+  expect(await textSpill(page), `${what}: text runs over its neighbour`).toBeNull();
 }
 
 /** Every dashboard page, by a short name (screenshot file names), with ids from the fixtures. */
