@@ -2,7 +2,7 @@ import { redirect } from "next/navigation";
 import { TopBar } from "@/components/layout/top-bar.tsx";
 import { sessionPrincipal } from "@/lib/server/auth/session.ts";
 import { can } from "@/lib/server/auth/permissions.ts";
-import { getLedger } from "@/lib/server/ledger/ledger.ts";
+import { getRuntime } from "@/lib/server/runtime/runtime.ts";
 
 export const dynamic = "force-dynamic";
 
@@ -11,7 +11,7 @@ export const dynamic = "force-dynamic";
 export default async function DashboardLayout({ children }: { children: React.ReactNode }) {
   const principal = await sessionPrincipal();
   if (!principal) redirect("/login");
-  const { config } = await getLedger();
+  const { config } = await getRuntime();
   const links = [
     { href: "/", label: "Overview", show: true },
     { href: "/events", label: "Events", show: can(principal.role, "events:read") },

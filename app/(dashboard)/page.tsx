@@ -1,14 +1,14 @@
 import { VerifierKeyCard } from "@/components/integrity/verifier-key-card.tsx";
 import { Card } from "@/components/ui/card.tsx";
 import { pagePrincipal } from "@/lib/server/auth/session.ts";
-import { getLedger } from "@/lib/server/ledger/ledger.ts";
-import { getLogStatus } from "@/lib/server/status.ts";
+import { getRuntime } from "@/lib/server/runtime/runtime.ts";
+import { getLogStatus } from "@/lib/server/transparency/log-status.ts";
 
 export const dynamic = "force-dynamic";
 
 export default async function HomePage() {
   await pagePrincipal("/", "dashboard:view");
-  const s = await getLogStatus(await getLedger());
+  const s = await getLogStatus(await getRuntime());
   const covered = s.checkpoint?.treeSize ?? 0;
   return (
     <main>

@@ -46,7 +46,7 @@ const W2_VKEY = cosignerVerifierKey(w2.name, w2.publicKey);
 
 const entry = (seq: number) => utf8(`{"action":"read","n":${seq * 7},"seq":${seq},"source":"static"}`);
 const entries = Array.from({ length: 1200 }, (_, i) => entry(i + 1));
-const leaves = entries.map(hashLeaf);
+const leaves = entries.map((e) => hashLeaf(e));
 
 /** A tlog-tiles log in memory: tiles of the current size, entry bundles behind a token. */
 class StaticLog {

@@ -17,6 +17,7 @@ import {
 } from "@/lib/core/tlog/index.ts";
 import { createWitnessServer, listen } from "@/lib/witness/server.ts";
 import { WitnessState } from "@/lib/witness/state.ts";
+import type { CommandGroup } from "./kit.ts";
 
 export const WITNESS_USAGE = `Usage:
   ledgerline witness keygen --name <name> [--out <file>]
@@ -35,6 +36,12 @@ export const WITNESS_USAGE = `Usage:
 Exit 0 success, 1 failure, 2 bad usage.`;
 
 class Usage extends Error {}
+
+export const witnessCommand: CommandGroup = {
+  name: "witness",
+  usage: `  witness keygen | serve  a C2SP tlog-witness anyone can run (see \`ledgerline witness --help\`)`,
+  main: (argv) => runWitness(argv),
+};
 
 export async function runWitness(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;

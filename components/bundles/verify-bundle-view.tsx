@@ -15,7 +15,6 @@ export function VerifyBundleView({ currentKey }: { currentKey: string | null }) 
   const [report, setReport] = useState<BundleReport | null>(null);
   const [progress, setProgress] = useState<{ done: number; total: number } | null>(null);
   const [busy, setBusy] = useState(false);
-  const [over, setOver] = useState(false);
 
   async function run(f: File, pinned: string) {
     setFile(f);
@@ -69,32 +68,7 @@ export function VerifyBundleView({ currentKey }: { currentKey: string | null }) 
             </button>
           </div>
         )}
-        <div
-          className={`verify-drop${over ? " over" : ""}`}
-          onDragOver={(e) => {
-            e.preventDefault();
-            setOver(true);
-          }}
-          onDragLeave={() => setOver(false)}
-          onDrop={(e) => {
-            e.preventDefault();
-            setOver(false);
-            const f = e.dataTransfer.files[0];
-            if (f) void run(f, key);
-          }}
-        >
-          <p>Drop the bundle&apos;s .zip here, or</p>
-          <input
-            type="file"
-            accept=".zip,application/zip"
-            data-testid="verify-file"
-            disabled={busy}
-            onChange={(e) => {
-              const f = e.target.files?.[0];
-              if (f) void run(f, key);
-            }}
-          />
-        </div>
+        <DropZone busy={busy} onFile={(f) => void run(f, key)} />
         {busy && (
           <p data-testid="verify-progress" role="status">
             Checking {file?.name}…
@@ -105,6 +79,39 @@ export function VerifyBundleView({ currentKey }: { currentKey: string | null }) 
         )}
       </section>
       {report && file && <VerifyReport report={report} name={file.name} />}
+    </div>
+  );
+}
+
+/** Drop a file here, or pick it: the ZIP is read in the browser. */
+function DropZone({ busy, onFile }: { busy: boolean; onFile: (f: File) => void }) {
+  const [over, setOver] = useState(false);
+  return (
+    <div
+      className={`verify-drop${over ? " over" : ""}`}
+      onDragOver={(e) => {
+        e.preventDefault();
+        setOver(true);
+      }}
+      onDragLeave={() => setOver(false)}
+      onDrop={(e) => {
+        e.preventDefault();
+        setOver(false);
+        const f = e.dataTransfer.files[0];
+        if (f) onFile(f);
+      }}
+    >
+      <p>Drop the bundle&apos;s .zip here, or</p>
+      <input
+        type="file"
+        accept=".zip,application/zip"
+        data-testid="verify-file"
+        disabled={busy}
+        onChange={(e) => {
+          const f = e.target.files?.[0];
+          if (f) onFile(f);
+        }}
+      />
     </div>
   );
 }

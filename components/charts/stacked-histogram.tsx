@@ -23,6 +23,52 @@ type Props<T extends { key: string }> = {
   ariaLabel: string;
 };
 
+/** The bucket under the pointer, from recharts' mouse state (its label, else its index). */
+function bucketKeyAt(s: MouseHandlerDataParam | null | undefined, data: Array<{ key: string }>): string | null {
+  if (!s) return null;
+  if (typeof s.activeLabel === "string" && s.activeLabel) return s.activeLabel;
+  const i =
+    typeof s.activeIndex === "number" ? s.activeIndex : typeof s.activeIndex === "string" ? Number(s.activeIndex) : NaN;
+  return Number.isInteger(i) ? (data[i]?.key ?? null) : null;
+}
+
+/** Click-drag across buckets: the area to draw while dragging, and the chart's mouse handlers. */
+function useBucketDrag(data: Array<{ key: string }>, onSelect: ((a: string, b: string) => void) | undefined) {
+  // Refs, not state, decide the gesture: recharts delivers mouse events through
+  // its own (throttled) store, so a quick click can arrive before a re-render.
+  const from = useRef<string | null>(null);
+  const to = useRef<string | null>(null);
+  const [area, setArea] = useState<{ x1: string; x2: string } | null>(null);
+  const reset = () => {
+    from.current = null;
+    to.current = null;
+    setArea(null);
+  };
+  const handlers = {
+    onMouseDown: (s: MouseHandlerDataParam) => {
+      if (!onSelect) return;
+      from.current = bucketKeyAt(s, data);
+      to.current = from.current;
+    },
+    onMouseMove: (s: MouseHandlerDataParam) => {
+      if (from.current === null) return;
+      const k = bucketKeyAt(s, data);
+      if (k === null || k === to.current) return;
+      to.current = k;
+      setArea({ x1: from.current, x2: k });
+    },
+    onMouseUp: (s: MouseHandlerDataParam) => {
+      const a = from.current;
+      const b = bucketKeyAt(s, data) ?? to.current;
+      reset();
+      // A drag across buckets selects the run; a click on one bar is the bar's onClick.
+      if (onSelect && a !== null && b !== null && a !== b) onSelect(a, b);
+    },
+    onMouseLeave: reset,
+  };
+  return { area, handlers };
+}
+
 export function StackedHistogram<T extends { key: string }>({
   data,
   series,
@@ -33,30 +79,7 @@ export function StackedHistogram<T extends { key: string }>({
   testId,
   ariaLabel,
 }: Props<T>) {
-  // Refs, not state, decide the gesture: recharts delivers mouse events through
-  // its own (throttled) store, so a quick click can arrive before a re-render.
-  const from = useRef<string | null>(null);
-  const to = useRef<string | null>(null);
-  const [area, setArea] = useState<{ x1: string; x2: string } | null>(null);
-
-  const keyAt = (s: MouseHandlerDataParam | null | undefined): string | null => {
-    if (!s) return null;
-    if (typeof s.activeLabel === "string" && s.activeLabel) return s.activeLabel;
-    const i =
-      typeof s.activeIndex === "number"
-        ? s.activeIndex
-        : typeof s.activeIndex === "string"
-          ? Number(s.activeIndex)
-          : NaN;
-    return Number.isInteger(i) ? (data[i]?.key ?? null) : null;
-  };
-
-  const reset = () => {
-    from.current = null;
-    to.current = null;
-    setArea(null);
-  };
-
+  const { area, handlers } = useBucketDrag(data, onSelect);
   return (
     <div
       className={`stacked-histogram${onSelect ? " selectable" : ""}`}
@@ -70,26 +93,7 @@ export function StackedHistogram<T extends { key: string }>({
         data={data}
         margin={{ top: 8, right: 8, bottom: 0, left: 0 }}
         barCategoryGap={1}
-        onMouseDown={(s) => {
-          if (!onSelect) return;
-          from.current = keyAt(s);
-          to.current = from.current;
-        }}
-        onMouseMove={(s) => {
-          if (from.current === null) return;
-          const k = keyAt(s);
-          if (k === null || k === to.current) return;
-          to.current = k;
-          setArea({ x1: from.current, x2: k });
-        }}
-        onMouseUp={(s) => {
-          const a = from.current;
-          const b = keyAt(s) ?? to.current;
-          reset();
-          // A drag across buckets selects the run; a click on one bar is the bar's onClick.
-          if (onSelect && a !== null && b !== null && a !== b) onSelect(a, b);
-        }}
-        onMouseLeave={reset}
+        {...handlers}
       >
         <CartesianGrid strokeDasharray="3 3" vertical={false} stroke="#e6e9ef" />
         <XAxis dataKey="key" tickFormatter={tickLabel} minTickGap={24} tick={{ fontSize: 11 }} />

@@ -2,7 +2,6 @@ import type { EventFilter } from "@/lib/core/event-filter.ts";
 import { normalizeFilter } from "@/lib/core/event-filter.ts";
 import {
   pageRequestFromSearchParams,
-  SORTS,
   type FilterIssue,
   type PageRequest,
   type ParseResult,
@@ -188,10 +187,6 @@ export function toggleSort(current: Sort, column: "ts" | "seq"): Sort {
   const col = current.replace(/^-/, "");
   if (col !== column) return `-${column}` as Sort;
   return (current.startsWith("-") ? column : `-${column}`) as Sort;
-}
-
-export function isSort(v: string): v is Sort {
-  return (SORTS as readonly string[]).includes(v);
 }
 
 /** Toggles one value of a multi-select list filter (eventType, outcome). */

@@ -1,5 +1,7 @@
 "use client";
 
+import { VisibleText } from "@/components/ui/visible-text.tsx";
+import { visibleText } from "@/components/ui/reveal-invisible.ts";
 import { useState } from "react";
 import { ClockIcon } from "./clock-icon.tsx";
 import { OUTCOME_LABEL, formatRelPrecise, formatUtc, type TimelineEntry } from "./model.ts";
@@ -41,11 +43,11 @@ export function TraceEntries({ entries }: { entries: TimelineEntry[] }) {
               <span className="mono">{formatRelPrecise(e.relMs)}</span>
               <span className="mono">{formatUtc(e.ts).replace(" UTC", "")}</span>
               <span className="mono">{e.seq}</span>
-              <span className="ellipsis" title={`${e.requesterId} → ${e.targetId}`}>
-                {e.lane.replace(/^spiffe:\/\/[^/]+\//, "")} → {e.to}
+              <span className="ellipsis" title={`${visibleText(e.requesterId)} → ${visibleText(e.targetId)}`}>
+                <VisibleText text={e.lane.replace(/^spiffe:\/\/[^/]+\//, "")} /> → <VisibleText text={e.to} />
               </span>
-              <span className="ellipsis" title={e.action ?? e.eventType}>
-                {e.action ?? e.eventType}
+              <span className="ellipsis" title={visibleText(e.action ?? e.eventType)}>
+                <VisibleText text={e.action ?? e.eventType} />
               </span>
               <span>
                 <span className={`outcome-tag ${e.outcome}`}>

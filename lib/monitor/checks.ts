@@ -1,3 +1,4 @@
+import { nodeHasher } from "@/lib/node-hasher.ts";
 import { bytesEqual, hashLeaf, sha256, splitNote, toBase64, toHex } from "@/lib/core/index.ts";
 import {
   TILE_WIDTH,
@@ -37,10 +38,10 @@ export function checkEntries(t: Tile, bundle: Uint8Array, hashes: Uint8Array[], 
   for (const [i, entry] of entries.entries()) {
     const seq = start + i + 1;
     if (start + i < fromLeaf) continue;
-    if (!bytesEqual(hashLeaf(entry), hashes[i]!)) {
+    if (!bytesEqual(hashLeaf(entry, nodeHasher), hashes[i]!)) {
       found(
         "leaf-mismatch",
-        `entry ${seq}: its bytes hash to ${toBase64(hashLeaf(entry))}, but the tree's leaf ${seq - 1} is ${toBase64(hashes[i]!)}: the entry was changed after it was logged`,
+        `entry ${seq}: its bytes hash to ${toBase64(hashLeaf(entry, nodeHasher))}, but the tree's leaf ${seq - 1} is ${toBase64(hashes[i]!)}: the entry was changed after it was logged`,
         seq,
       );
     }

@@ -23,8 +23,9 @@ import { checkDigest, checkEntries, checkQuorum, checkedHashes, inOrder, signers
 import { Withheld, type TileClient } from "./fetcher.ts";
 import { Found, found, type Problem } from "./problems.ts";
 import { STATE_VERSION, type MonitorState } from "./state.ts";
+import { nodeHasher } from "@/lib/node-hasher.ts";
 
-export { EXIT, type Problem, type ProblemKind } from "./problems.ts";
+export { EXIT, type Problem } from "./problems.ts";
 
 // One monitoring pass over a tlog-tiles log, trusting nothing the log says unless it checks
 // out against the log's key, the witnesses' cosignatures and what this monitor saw before:
@@ -95,7 +96,7 @@ async function pass(cfg: MonitorConfig, saved: Saved, client: TileClient, note: 
   const now = cfg.now ?? Date.now;
   const seen = saved?.state ?? null;
   const cp = checkHead(cfg, note, seen, Math.floor(now() / 1000));
-  const hasher = tileRangeHasher(cp.size, (t) => client.tile(t));
+  const hasher = tileRangeHasher(cp.size, (t) => client.tile(t), nodeHasher);
   if (seen) await checkAgainstSeen(seen, cp, note, hasher);
   const base = seen && !cfg.full ? seen : null;
   const leaves = await verifyLeaves(cfg, client, saved, base, cp, now);
@@ -170,7 +171,7 @@ async function checkAgainstSeen(seen: MonitorState, cp: Checkpoint, note: string
   }
   if (cp.size > seen.size) {
     const proof = await consistencyProofFrom(seen.size, cp.size, hasher);
-    if (!verifyConsistency(seen.size, cp.size, seenRoot, cp.rootHash, proof)) {
+    if (!verifyConsistency(seen.size, cp.size, seenRoot, cp.rootHash, proof, nodeHasher)) {
       found(
         "fork",
         `the checkpoint of size ${cp.size} is not consistent with the one of size ${seen.size} verified at ${seen.verifiedAt}: the log rewrote history it had signed`,
@@ -193,7 +194,9 @@ async function verifyLeaves(
   cp: Checkpoint,
   now: () => number,
 ): Promise<{ range: CompactRange; newDigests: Uint8Array[]; partial: MonitorState["partial"] }> {
-  const range = base ? CompactRange.fromSubtrees(base.size, base.frontier.map(fromBase64)) : CompactRange.empty();
+  const range = base
+    ? CompactRange.fromSubtrees(base.size, base.frontier.map(fromBase64), nodeHasher)
+    : CompactRange.empty(nodeHasher);
   const from = base?.size ?? 0;
   const firstTile = Math.floor(from / TILE_WIDTH);
   // Entries: from the last verified one, and always the whole tile the pass starts in.

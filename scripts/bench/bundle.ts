@@ -11,7 +11,7 @@ import { verifyBundle } from "@/lib/core/bundle/verify.ts";
 import { loadConfig } from "@/lib/server/config.ts";
 import { buildBundle } from "@/lib/server/bundles/build.ts";
 import { openLedger, type Ledger } from "@/lib/server/ledger/ledger.ts";
-import { uuidv7 } from "@/lib/server/ids.ts";
+import { uuidv7 } from "@/lib/server/db/ids.ts";
 import { ensureDataset } from "./generate.ts";
 
 export type BundleBench = { entries: number; seconds: number; peakRssMiB: number; bytes: number; startRssMiB: number };

@@ -22,6 +22,7 @@ import {
 import { formatAddCheckpoint } from "@/lib/core/tlog/index.ts";
 import { createReadToken, ensureBuild, root, startServer, stopServer, type Store } from "../../test/stress/support.ts";
 import { DATASET_ORIGIN, ensureDataset } from "./generate.ts";
+import { nodeHasher } from "@/lib/node-hasher.ts";
 
 const cli = path.join(root, "bin/ledgerline.mjs");
 const N = Number(process.argv[2] ?? 1_000_000);
@@ -90,7 +91,7 @@ async function witnessLatency(requests: number): Promise<{ p50: number; p95: num
         oldSize: old,
         proof: old ? consistencyProof(old, leaves.slice(0, size)) : [],
         checkpoint: signNote(
-          formatCheckpoint({ origin: logKey.name, size, rootHash: merkleRoot(leaves.slice(0, size)) }),
+          formatCheckpoint({ origin: logKey.name, size, rootHash: merkleRoot(leaves.slice(0, size), nodeHasher) }),
           [logKey],
         ),
       });

@@ -1,6 +1,6 @@
 // GET /tlog/<path> — C2SP tlog-tiles: checkpoint, hash tiles (public), entry bundles (read token)
-import { tlogServerRoutes } from "@/lib/server/tlog/server-routes.ts";
+import { api } from "@/lib/server/http/api.ts";
 
 export const dynamic = "force-dynamic";
 
-export const GET = tlogServerRoutes.get;
+export const GET = api.tlog.get;

@@ -207,7 +207,7 @@ export function formatVerifyText(v: VerifyTextInput): string {
   const hex = v.fingerprint.replace(/^SHA256:/, "").replaceAll(":", "");
   return `Ledgerline evidence bundle ${v.bundleId}
 Log ${v.origin}: ${v.count} entries, proven against the signed checkpoint of tree size ${v.treeSize}.
-Format: ${BUNDLE_FORMAT} (SPEC §5). Every step below works offline.
+Format: ${BUNDLE_FORMAT}, specified in docs/format.md §5 of Ledgerline's source. Every step below works offline.
 
 1. Unpack the ZIP into an empty folder (it holds exactly nine files, no folders):
 

@@ -1,6 +1,6 @@
 import { ed25519 } from "@noble/curves/ed25519.js";
 import { randomBytes } from "@noble/hashes/utils.js";
-import { bytesEqual, concatBytes, fromBase64, toBase64, toHex, utf8 } from "../bytes.ts";
+import { concatBytes, fromBase64, toBase64, toHex, utf8 } from "../bytes.ts";
 import { sha256 } from "../hash.ts";
 import { isValidKeyName, splitNote, type NoteSignature } from "../note.ts";
 
@@ -222,9 +222,4 @@ export function checkCosignatures(
     if (best !== undefined) out.valid.push({ name: c.name, keyId: id, timestamp: best });
   }
   return out;
-}
-
-/** True when two cosigners are the same key (tlog-policy: duplicates wrap the same public key). */
-export function sameCosignerKey(a: Cosigner, b: Cosigner): boolean {
-  return bytesEqual(a.publicKey, b.publicKey);
 }

@@ -1,7 +1,6 @@
-import crypto from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { toHex } from "../bytes.ts";
-import { sha256, useSha256 } from "../hash.ts";
+import { sha256 } from "../hash.ts";
 import {
   consistencyProof,
   consistencyProofFrom,
@@ -15,13 +14,6 @@ import { TileMissingError, tileRangeHasher, tilesFromLeaves } from "./tile-reade
 
 // The tile reader is checked against the plain RFC 9162 functions of merkle.ts over all
 // leaves, and the tiles against the tlog-tiles formula MTH(D[(n·256+i)·256^l : …]).
-
-// Node's SHA-256 for speed (70,000-leaf references); the digests are the same by definition.
-useSha256((...parts) => {
-  const h = crypto.createHash("sha256");
-  for (const p of parts) h.update(p);
-  return new Uint8Array(h.digest());
-});
 
 function leaves(n: number): Uint8Array[] {
   return Array.from({ length: n }, (_, i) => sha256(Uint8Array.of(i & 0xff, (i >> 8) & 0xff, (i >> 16) & 0xff, 7)));

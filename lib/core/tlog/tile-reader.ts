@@ -1,4 +1,4 @@
-import { hashChildren } from "../hash.ts";
+import { defaultHasher, hashChildren, type LogHasher } from "../hash.ts";
 import { merkleRoot, type RangeHasher } from "../merkle.ts";
 import { TILE_HEIGHT, TILE_WIDTH, levelHashCount, tileHashes, tilePath, tileWidthInTree, type Tile } from "./tile.ts";
 
@@ -37,7 +37,7 @@ function isPowerOfTwo(n: number): boolean {
  * Invariant: asking for a range beyond `size` throws; a fetched tile of the wrong length
  * rejects with TileMissingError.
  */
-export function tileRangeHasher(size: number, fetchTile: TileFetcher): RangeHasher {
+export function tileRangeHasher(size: number, fetchTile: TileFetcher, hasher: LogHasher = defaultHasher): RangeHasher {
   const tiles = new Map<string, Promise<Uint8Array[]>>();
   const readTile = (level: number, index: number): Promise<Uint8Array[]> => {
     const tile: Tile = { level, index, width: tileWidthInTree(level, index, size) };
@@ -70,12 +70,12 @@ export function tileRangeHasher(size: number, fetchTile: TileFetcher): RangeHash
       const k = Math.round(Math.log2(n));
       const level = Math.floor(k / TILE_HEIGHT);
       const span = TILE_WIDTH ** level;
-      return merkleRoot(await levelHashes(level, start / span, end / span));
+      return merkleRoot(await levelHashes(level, start / span, end / span), hasher);
     }
     let split = 1;
     while (split * 2 < n) split *= 2;
     const [l, r] = await Promise.all([hash(start, start + split), hash(start + split, end)]);
-    return hashChildren(l, r);
+    return hashChildren(l, r, hasher);
   };
   return hash;
 }
@@ -86,7 +86,7 @@ export function tileRangeHasher(size: number, fetchTile: TileFetcher): RangeHash
  * level L. Returns bytes by tile path (full tiles and the partial tile of every level).
  * A reference for tests and small static logs, O(size) memory.
  */
-export function tilesFromLeaves(leaves: Uint8Array[]): Map<string, Uint8Array> {
+export function tilesFromLeaves(leaves: Uint8Array[], hasher: LogHasher = defaultHasher): Map<string, Uint8Array> {
   const out = new Map<string, Uint8Array>();
   let level = 0;
   let hashes = leaves;
@@ -97,7 +97,7 @@ export function tilesFromLeaves(leaves: Uint8Array[]): Map<string, Uint8Array> {
       const data = new Uint8Array(group.length * 32);
       group.forEach((h, i) => data.set(h, i * 32));
       out.set(tilePath({ level, index, width: group.length }), data);
-      if (group.length === TILE_WIDTH) next.push(merkleRoot(group));
+      if (group.length === TILE_WIDTH) next.push(merkleRoot(group, hasher));
     }
     if (levelHashCount(level + 1, leaves.length) !== next.length) throw new Error("internal: level size mismatch");
     hashes = next;

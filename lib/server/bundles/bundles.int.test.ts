@@ -6,11 +6,10 @@ import { afterEach, describe, expect, it } from "vitest";
 import { readZip } from "@/lib/core/zip/read.ts";
 import { verifyBundle } from "@/lib/core/bundle/verify.ts";
 import { validateEvent } from "@/lib/schemas/event.ts";
+import { TOKEN_SCOPES } from "../auth/permissions.ts";
 import type { Principal } from "../auth/principal.ts";
-import type { Ledger } from "../ledger/ledger.ts";
-import { openLedger } from "../ledger/ledger.ts";
-import { DIALECTS, event, freshLedger } from "@/test/support/stores.ts";
-import { bundleRoutes } from "./routes.ts";
+import type { Runtime } from "../runtime/runtime.ts";
+import { DIALECTS, event, freshLedger, openRuntime, testApi } from "@/test/support/stores.ts";
 import { whenBundlesIdle } from "./queue.ts";
 import { INTERRUPTED } from "./store.ts";
 
@@ -28,15 +27,14 @@ const user = (role: "admin" | "auditor" | "analyst", email = `${role}@example.co
   name: null,
   role,
   via: "token",
+  // Every scope: these tests are about bundles; token-scopes.int.test.ts checks the scopes.
+  scopes: [...TOKEN_SCOPES],
 });
 
 type Who = Principal | null;
 
-function routesFor(ledger: Ledger, who: () => Who) {
-  return bundleRoutes(
-    async () => ledger,
-    async () => who(),
-  );
+function routesFor(ledger: Runtime, who: () => Who) {
+  return testApi(ledger, async () => who()).bundles;
 }
 
 function post(body: unknown, headers: Record<string, string> = { authorization: "Bearer llr_test" }) {
@@ -50,7 +48,7 @@ function post(body: unknown, headers: Record<string, string> = { authorization: 
 const get = (p: string) => new Request(`http://ledgerline.test${p}`, { headers: { authorization: "Bearer llr_test" } });
 const params = (id: string) => ({ params: Promise.resolve({ id }) });
 
-async function seed(ledger: Ledger, n: number, over: (i: number) => Record<string, unknown> = () => ({})) {
+async function seed(ledger: Runtime, n: number, over: (i: number) => Record<string, unknown> = () => ({})) {
   const events = Array.from({ length: n }, (_, i) => {
     const v = validateEvent(
       event({
@@ -67,7 +65,7 @@ async function seed(ledger: Ledger, n: number, over: (i: number) => Record<strin
   }
 }
 
-async function createAndWait(ledger: Ledger, filter: unknown, who: Who = user("auditor")) {
+async function createAndWait(ledger: Runtime, filter: unknown, who: Who = user("auditor")) {
   const routes = routesFor(ledger, () => who);
   const res = await routes.create(post({ filter }), {});
   expect(res.status, await res.clone().text()).toBe(202);
@@ -365,7 +363,7 @@ describe.each(DIALECTS)("evidence bundles on %s", (dialect) => {
       );
     });
     // A new process: a new ledger object over the same store.
-    const again = await openLedger(t.store.config);
+    const again = await openRuntime(t.store.config);
     try {
       const r = routesFor(again, () => user("auditor"));
       await r.list(get("/api/v1/bundles"), {});

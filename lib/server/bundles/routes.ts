@@ -2,15 +2,13 @@ import "server-only";
 import fs from "node:fs";
 import { Readable } from "node:stream";
 import { parseEventFilter } from "@/lib/schemas/event-filter.ts";
-import { assertCan, type Principal } from "../auth/principal.ts";
 import { AppError } from "../errors.ts";
-import { assertSameOrigin } from "../http/csrf.ts";
-import { json, route } from "../http/problem.ts";
-import type { Ledger } from "../ledger/ledger.ts";
+import { endpoint, type ApiDeps } from "../http/endpoint.ts";
+import { json } from "../http/problem.ts";
+import { readBodyLimited } from "../ingest/ingest.ts";
 import { createBundle, getBundle, listBundles, openBundleDownload } from "./service.ts";
 
-// /api/v1/bundles handlers, built over a ledger getter and a principal getter so
-// integration tests run exactly the code the app mounts.
+// /api/v1/bundles: create, list, look at and download evidence bundles.
 
 const MAX_BODY = 64 * 1024;
 
@@ -18,8 +16,17 @@ async function readFilterBody(req: Request) {
   const type = req.headers.get("content-type") ?? "";
   if (!/^application\/json\b/i.test(type))
     throw new AppError("unsupported_media_type", 'Send the request as application/json: {"filter": {…}}.');
-  const text = await req.text();
-  if (text.length > MAX_BODY) throw new AppError("payload_too_large", `The request body is over ${MAX_BODY} bytes.`);
+  // Refused while reading (and at once on a declared Content-Length), never after buffering all of it.
+  const text = await readBodyLimited(req, MAX_BODY).catch((e: unknown) => {
+    if (e instanceof AppError && e.code === "payload_too_large") {
+      throw new AppError(
+        "payload_too_large",
+        `The request body exceeds ${MAX_BODY} bytes; a bundle request is only {"filter": {…the explorer filter…}}.`,
+        { limit: MAX_BODY },
+      );
+    }
+    throw e;
+  });
   let body: unknown;
   try {
     body = text.trim() === "" ? {} : JSON.parse(text);
@@ -58,39 +65,32 @@ async function readFilterBody(req: Request) {
   return parsed.value;
 }
 
-export function bundleRoutes(
-  getLedger: () => Promise<Ledger>,
-  getPrincipal: (req: Request) => Promise<Principal | null>,
-) {
+export function bundleRoutes(deps: ApiDeps) {
   return {
     // POST /api/v1/bundles — queue a bundle of the entries matching {"filter": …}: 202 {id} + Location (bundles:create; audited).
-    create: route(async (req, { requestId }) => {
-      const principal = await getPrincipal(req);
-      assertCan(principal, "bundles:create");
-      assertSameOrigin(req);
-      const filter = await readFilterBody(req);
-      const { id } = await createBundle(await getLedger(), principal, filter);
-      return json({ id }, 202, requestId, { location: `/api/v1/bundles/${id}` });
-    }),
+    create: endpoint(
+      deps,
+      async (req, { requestId, rt, caller }) => {
+        const filter = await readFilterBody(req);
+        const { id } = await createBundle(rt, await caller(), filter);
+        return json({ id }, 202, requestId, { location: `/api/v1/bundles/${id}` });
+      },
+      { permission: "bundles:create", sameOrigin: true },
+    ),
 
     // GET /api/v1/bundles — the latest bundles with status and progress (bundles:read).
-    list: route(async (req, { requestId }) => {
-      const principal = await getPrincipal(req);
-      return json({ bundles: await listBundles(await getLedger(), principal) }, 200, requestId);
-    }),
+    list: endpoint(deps, async (_req, { requestId, rt, caller }) =>
+      json({ bundles: await listBundles(rt, await caller()) }, 200, requestId),
+    ),
 
     // GET /api/v1/bundles/{id} — one bundle: status, progress, count, size, sha256 (bundles:read).
-    get: route<{ params: Promise<{ id: string }> }>(async (req, { requestId, params }) => {
-      const principal = await getPrincipal(req);
-      const { id } = await params;
-      return json(await getBundle(await getLedger(), principal, id), 200, requestId);
-    }),
+    get: endpoint<{ id: string }>(deps, async (_req, { requestId, rt, caller, params }) =>
+      json(await getBundle(rt, await caller(), params.id), 200, requestId),
+    ),
 
     // GET /api/v1/bundles/{id}/download — the ZIP, streamed from disk (bundles:read; audited).
-    download: route<{ params: Promise<{ id: string }> }>(async (req, { requestId, params }) => {
-      const principal = await getPrincipal(req);
-      const { id } = await params;
-      const d = await openBundleDownload(await getLedger(), principal, id);
+    download: endpoint<{ id: string }>(deps, async (_req, { requestId, rt, caller, params }) => {
+      const d = await openBundleDownload(rt, await caller(), params.id);
       const body = Readable.toWeb(
         fs.createReadStream(d.file, { highWaterMark: 1 << 20 }),
       ) as ReadableStream<Uint8Array>;

@@ -2,26 +2,18 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { canonicalJson, matchesFilter, type EventFilter } from "@/lib/core/index.ts";
 import { SORTS, type Sort } from "@/lib/schemas/event-filter.ts";
 import { validateEvent } from "@/lib/schemas/event.ts";
-import { DIALECTS, event, freshLedger } from "@/test/support/stores.ts";
+import { seededRandom } from "@/test/support/prng.ts";
+import { DIALECTS, event, freshLedger, testApi } from "@/test/support/stores.ts";
 import type { Principal } from "../auth/principal.ts";
 import { rowToEntry, type Entry, type EntryRow } from "../ledger/entry.ts";
-import type { Ledger } from "../ledger/ledger.ts";
-import { eventReadRoutes } from "./routes.ts";
-import { queryEvents, queryHistogram, queryTop } from "./search.ts";
+import type { Runtime } from "../runtime/runtime.ts";
+import { queryEvents, queryHistogram, queryTop } from "./query.ts";
 
 // The SQL a filter becomes must select exactly what the reference matcher in
 // lib/core accepts — that matcher is what an offline verifier re-applies to a
 // bundle (SPEC §5 condition 5). Checked here on both stores over a corpus built
 // to hit the edges: prefixes that are prefixes of each other, absent optional
 // fields under negation, case-folding of free text, non-ASCII and LIKE wildcards.
-
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
 
 const REQUESTERS = [
   "spiffe://acme/payments/api",
@@ -43,7 +35,7 @@ const ACTIONS = ["SELECT cards", "SELECT", "PUT /v1/orders/{id}", undefined];
 const REASONS = ["Policy DENY: no grant", "token expired", "ok 100% fine", "Zürich office", undefined];
 
 function corpus(n: number): Record<string, unknown>[] {
-  const r = rng(42);
+  const r = seededRandom(42);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(r() * xs.length)]!;
   return Array.from({ length: n }, (_, i) => {
     const service = pick(SERVICES);
@@ -67,7 +59,7 @@ function corpus(n: number): Record<string, unknown>[] {
 }
 
 function filters(): EventFilter[] {
-  const r = rng(7);
+  const r = seededRandom(7);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(r() * xs.length)]!;
   const fixed: EventFilter[] = [
     {},
@@ -114,7 +106,7 @@ function filters(): EventFilter[] {
   return [...fixed, ...random];
 }
 
-async function allPages(ledger: Ledger, f: EventFilter, sort: Sort, limit: number): Promise<number[]> {
+async function allPages(ledger: Runtime, f: EventFilter, sort: Sort, limit: number): Promise<number[]> {
   const seqs: number[] = [];
   let cursor: string | undefined;
   for (let i = 0; i < 1000; i++) {
@@ -138,7 +130,7 @@ function expectedOrder(entries: Entry[], sort: Sort): number[] {
 }
 
 describe.each(DIALECTS)("explorer queries on %s", (dialect) => {
-  let ledger: Ledger;
+  let ledger: Runtime;
   let cleanup: () => Promise<void>;
   let entries: Entry[];
 
@@ -236,12 +228,10 @@ describe.each(DIALECTS)("explorer queries on %s", (dialect) => {
       name: null,
       role: "analyst",
       via: "token",
+      scopes: ["events:read"],
       ip: "192.0.2.9",
     };
-    const api = eventReadRoutes(
-      async () => ledger,
-      async () => principal,
-    );
+    const api = testApi(ledger, async () => principal).events;
     const get = (qs: string) => api.list(new Request(`http://x/api/v1/events?${qs}`), {} as never);
 
     const bad = await get("seqFrom=abc&sort=requester&limit=5000&bogus=1&outcome=maybe");

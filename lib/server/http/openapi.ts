@@ -58,7 +58,8 @@ const filterSchema = { $ref: "#/components/schemas/EventFilter" };
 const paths: Record<string, Record<string, Op>> = {
   "/api/v1/events": {
     post: {
-      summary: "Ingest events (SPEC §1): one object, an array, or NDJSON.",
+      summary:
+        "Ingest events (docs/format.md §1): one object, an array, or NDJSON. 403 when the key is bound to the reserved `ledgerline:` source namespace; 422 names every bad field by JSON pointer — identifiers holding control, format, bidi or invisible characters (the code point is named, e.g. `U+200B ZERO WIDTH SPACE`), and numbers that JSON would round (`1.00000000000000000001`).",
       security: ingestAuth,
       requestBody: {
         required: true,
@@ -66,7 +67,7 @@ const paths: Record<string, Record<string, Op>> = {
       },
       responses: {
         ...ok("Stored (201) or all duplicates (200).", { $ref: "#/components/schemas/IngestResult" }, "201"),
-        ...errors(400, 401, 409, 413, 415, 422, 429, 503),
+        ...errors(400, 401, 403, 409, 413, 415, 422, 429, 503),
       },
     },
     get: {
@@ -84,7 +85,7 @@ const paths: Record<string, Record<string, Op>> = {
           required: ["items", "nextCursor"],
           properties: { items: { type: "array", items: entrySchema }, nextCursor: { type: ["string", "null"] } },
         }),
-        ...errors(400, 401, 403),
+        ...errors(400, 401, 403, 429),
       },
     },
   },
@@ -93,7 +94,7 @@ const paths: Record<string, Record<string, Op>> = {
       summary: "Histogram stacked by outcome, top requesters and top targets for the filter.",
       security: readAuth,
       parameters: filterParams,
-      responses: { ...ok("Summary."), ...errors(400, 401, 403) },
+      responses: { ...ok("Summary."), ...errors(400, 401, 403, 429) },
     },
   },
   "/api/v1/events/{seq}": {
@@ -101,7 +102,7 @@ const paths: Record<string, Record<string, Op>> = {
       summary: "One entry: fields, canonical JSON, leaf hash and the oldest checkpoint covering it. Audited.",
       security: readAuth,
       parameters: [pathParam("seq", "Position in the log.", { type: "integer", minimum: 1 })],
-      responses: { ...ok("The entry."), ...errors(400, 401, 403, 404) },
+      responses: { ...ok("The entry."), ...errors(400, 401, 403, 404, 429) },
     },
   },
   "/api/v1/traces/{correlationId}": {
@@ -110,12 +111,13 @@ const paths: Record<string, Record<string, Op>> = {
         "Every entry of one correlation ID in time order (seq breaks ties), with lanes, gaps, clock findings and the service graph. Audited.",
       security: readAuth,
       parameters: [pathParam("correlationId", "A correlation ID (≤ 128 characters).")],
-      responses: { ...ok("The trace (empty for an unknown ID)."), ...errors(400, 401, 403) },
+      responses: { ...ok("The trace (empty for an unknown ID)."), ...errors(400, 401, 403, 429) },
     },
   },
   "/api/v1/bundles": {
     post: {
-      summary: "Start building a signed evidence bundle (SPEC §5) for an explorer filter. Audited.",
+      summary:
+        "Start building a signed evidence bundle (docs/format.md §5) for an explorer filter (bundles:create; a read token needs the `bundles:create` scope). Body at most 64 KiB (413, refused while reading). 429 + Retry-After when the caller already has LEDGERLINE_MAX_PENDING_BUNDLES bundles queued or building. Audited.",
       security: readAuth,
       requestBody: {
         required: true,
@@ -127,13 +129,13 @@ const paths: Record<string, Record<string, Op>> = {
       },
       responses: {
         ...ok("Queued; poll the Location.", { type: "object", properties: { id: { type: "string" } } }, "202"),
-        ...errors(400, 401, 403),
+        ...errors(400, 401, 403, 413, 415, 429),
       },
     },
     get: {
       summary: "Bundles, newest first.",
       security: readAuth,
-      responses: { ...ok("The list."), ...errors(401, 403) },
+      responses: { ...ok("The list."), ...errors(401, 403, 429) },
     },
   },
   "/api/v1/bundles/{id}": {
@@ -141,7 +143,7 @@ const paths: Record<string, Record<string, Op>> = {
       summary: "A bundle's status (queued, building, ready, failed) and progress.",
       security: readAuth,
       parameters: [pathParam("id", "Bundle id.")],
-      responses: { ...ok("The bundle."), ...errors(401, 403, 404) },
+      responses: { ...ok("The bundle."), ...errors(401, 403, 404, 429) },
     },
   },
   "/api/v1/bundles/{id}/download": {
@@ -154,7 +156,7 @@ const paths: Record<string, Record<string, Op>> = {
           description: "The ZIP.",
           content: { "application/zip": { schema: { type: "string", format: "binary" } } },
         },
-        ...errors(401, 403, 404, 409),
+        ...errors(401, 403, 404, 409, 429),
       },
     },
   },
@@ -202,19 +204,20 @@ const paths: Record<string, Record<string, Op>> = {
     get: {
       summary: "Who the caller is and what its role allows.",
       security: readAuth,
-      responses: { ...ok("The principal."), ...errors(401) },
+      responses: { ...ok("The principal."), ...errors(401, 429) },
     },
   },
   "/api/v1/integrity": {
     get: {
       summary: "Verification status, verifier key, checkpoints and run history. Audited.",
       security: readAuth,
-      responses: { ...ok("Status."), ...errors(401, 403) },
+      responses: { ...ok("Status."), ...errors(401, 403, 429) },
     },
   },
   "/api/v1/integrity/runs": {
     post: {
-      summary: "Start a full verification pass.",
+      summary:
+        "Start a full verification pass (integrity:run: admin and auditor; a read token needs the `integrity:run` scope). Audited.",
       security: readAuth,
       responses: { ...ok("Started.", { type: "object" }, "202"), ...errors(401, 403, 409) },
     },
@@ -224,7 +227,7 @@ const paths: Record<string, Record<string, Op>> = {
       summary: "One verification run with its progress.",
       security: readAuth,
       parameters: [pathParam("id", "Run id.")],
-      responses: { ...ok("The run."), ...errors(401, 403, 404) },
+      responses: { ...ok("The run."), ...errors(401, 403, 404, 429) },
     },
   },
   "/api/v1/otlp/v1/logs": {
@@ -239,8 +242,10 @@ const paths: Record<string, Record<string, Op>> = {
         },
       },
       responses: {
-        ...ok("OTLP ExportLogsServiceResponse (partial success lists rejects)."),
-        ...errors(400, 401, 413, 415, 429, 503),
+        ...ok(
+          "OTLP ExportLogsServiceResponse. Records that cannot be stored as sent — not an access, a repeated attribute key, a number JSON would round, an invalid identifier — are counted in `partialSuccess.rejectedLogRecords` and described in `errorMessage`; the others are stored.",
+        ),
+        ...errors(400, 401, 403, 413, 415, 429, 503),
       },
     },
   },
@@ -249,7 +254,10 @@ const paths: Record<string, Record<string, Op>> = {
       summary: "Kubernetes audit webhook backend (audit.k8s.io/v1 EventList).",
       security: ingestAuth,
       requestBody: { required: true, content: { "application/json": { schema: {} } } },
-      responses: { ...ok("Stored."), ...errors(400, 401, 413, 429, 503) },
+      responses: {
+        ...ok("Stored; `rejected` lists each event that was not (with JSON pointers), e.g. a number JSON would round."),
+        ...errors(400, 401, 403, 413, 429, 503),
+      },
     },
   },
   "/api/v1/openapi.json": {
@@ -263,7 +271,7 @@ export const openApiDocument = {
     title: "Ledgerline API",
     version: "1",
     description:
-      "Audit-ready access logs for machine-to-machine traffic. Formats (events, entries, checkpoints, proofs, evidence bundles) follow SPEC.md. Errors are RFC 9457 problem+json with a request id.",
+      "Audit-ready access logs for machine-to-machine traffic. Formats (events, entries, checkpoints, proofs, evidence bundles) are specified in docs/format.md. Errors are RFC 9457 problem+json with a request id.",
   },
   paths,
   components: {
@@ -272,7 +280,8 @@ export const openApiDocument = {
       readToken: {
         type: "http",
         scheme: "bearer",
-        description: "A personal read token (`llr_…`); acts with its user's current role.",
+        description:
+          "A personal read token (`llr_…`); acts with its user's current role, narrowed to its scopes: `events:read` (always: events, traces, integrity status, bundle lists and downloads), `bundles:create` and `integrity:run` only when granted at creation.",
       },
       session: {
         type: "apiKey",
@@ -317,7 +326,7 @@ export const openApiDocument = {
       },
       Entry: {
         type: "object",
-        description: "A log entry (SPEC §2) plus its base64 leaf hash.",
+        description: "A log entry (docs/format.md §2) plus its base64 leaf hash.",
         required: ["seq", "id", "source", "timestamp", "receivedAt", "eventType", "requester", "target", "outcome"],
         properties: {
           seq: { type: "integer" },

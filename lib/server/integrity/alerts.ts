@@ -1,7 +1,7 @@
 import "server-only";
 import crypto from "node:crypto";
 import { WEBHOOK_KEY_ID_HEADER, WEBHOOK_SIGNATURE_HEADER, signWebhookBody } from "@/lib/core/webhook-signature.ts";
-import { recordAudit } from "../audit-trail.ts";
+import { recordAudit } from "../audit/audit-trail.ts";
 import type { Ledger } from "../ledger/ledger.ts";
 import type { SigningKey } from "../ledger/signing.ts";
 import type { IntegrityResult } from "./types.ts";

@@ -1,5 +1,5 @@
 import "server-only";
-import { recordAudit } from "../audit-trail.ts";
+import { recordAudit } from "../audit/audit-trail.ts";
 import { actorOf, type Principal } from "../auth/principal.ts";
 import type { Ledger } from "../ledger/ledger.ts";
 

@@ -2,6 +2,7 @@ import "server-only";
 import { parseTilePath, TILE_WIDTH, type Tile } from "@/lib/core/tlog/index.ts";
 import { assertCan, type Principal } from "../auth/principal.ts";
 import { AppError } from "../errors.ts";
+import type { ApiDeps } from "../http/endpoint.ts";
 import { route } from "../http/problem.ts";
 import type { Ledger } from "../ledger/ledger.ts";
 import { EntryReadAudit } from "./read-audit.ts";
@@ -12,8 +13,9 @@ import { TileGapError, latestSignedCheckpoint, readEntryBundle, readHashTile, ti
 //   /tlog/tile/<L>/<N>[.p/<W>]              Merkle tree hash tiles (public)
 //   /tlog/tile/entries/<N>[.p/<W>]          entry bundles (read token or session, unless
 //                                           LEDGERLINE_TILES_PUBLIC=1)
-// One handler over a ledger getter and a principal getter, so it can be mounted anywhere
-// and integration tests run exactly this code on their own stores.
+// Mounted by lib/server/http/api.ts (app/tlog/[[...path]]/route.ts is one line) from the
+// same dependencies as /api/v1, so integration tests run exactly this code on their own
+// stores. Not an `endpoint`: most of it is public, and only entry bundles ask for a caller.
 
 /** §Merkle Tree / §Log entries: "This endpoint is immutable, so its caching headers SHOULD be long-lived." */
 const IMMUTABLE = "public, max-age=31536000, immutable";
@@ -27,17 +29,13 @@ const USAGE =
 
 export type TlogRouteOptions = { audit?: EntryReadAudit };
 
-export function tlogRoutes(
-  getLedger: () => Promise<Ledger>,
-  getPrincipal: (req: Request) => Promise<Principal | null>,
-  opts: TlogRouteOptions = {},
-) {
-  const audit = opts.audit ?? new EntryReadAudit();
+export function tlogRoutes(deps: ApiDeps, opts: TlogRouteOptions = {}) {
   return {
     // GET /tlog/<path> — checkpoint, hash tiles and entry bundles per C2SP tlog-tiles.
     get: route<{ params: Promise<{ path?: string[] }> }>(async (req, { requestId, params }) => {
       const path = ((await params).path ?? []).join("/");
-      const ledger = await getLedger();
+      const ledger = await deps.runtime();
+      const audit = opts.audit ?? ledger.tlogReads;
       if (path === "checkpoint") {
         const cp = await latestSignedCheckpoint(ledger.db);
         if (!cp)
@@ -61,7 +59,7 @@ export function tlogRoutes(
       const tile = parsed.tile;
       let principal: Principal | null = null;
       if (tile.level === "entries" && !ledger.config.tilesPublic) {
-        principal = await getPrincipal(req);
+        principal = await deps.principal(req);
         assertCan(principal, "events:read");
       }
       const cp = await latestSignedCheckpoint(ledger.db);

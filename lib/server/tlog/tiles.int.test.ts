@@ -23,10 +23,10 @@ import {
 import { validateEvent, type NormalizedEvent } from "@/lib/schemas/event.ts";
 import { DIALECTS, event, freshLedger } from "@/test/support/stores.ts";
 import { systemPrincipal } from "../auth/principal.ts";
-import { bearerToken } from "../bearer-secrets.ts";
-import type { Ledger } from "../ledger/ledger.ts";
-import { createReadToken, principalFromReadToken, revokeReadToken } from "../read-tokens.ts";
-import { createUser } from "../users.ts";
+import { bearerToken } from "../auth/bearer-secrets.ts";
+import type { Runtime as Ledger } from "../runtime/runtime.ts";
+import { createReadToken, principalFromReadToken, revokeReadToken } from "../auth/read-tokens.ts";
+import { createUser } from "../auth/users.ts";
 import { EntryReadAudit, TLOG_ENTRIES_TARGET } from "./read-audit.ts";
 import { tlogRoutes } from "./routes.ts";
 
@@ -57,10 +57,12 @@ async function grow(ledger: Ledger, to: number): Promise<void> {
 function client(ledger: Ledger, opts: { public?: boolean; audit?: EntryReadAudit } = {}) {
   const view = opts.public ? { ...ledger, config: { ...ledger.config, tilesPublic: true } } : ledger;
   const api = tlogRoutes(
-    async () => view,
-    async (req) => {
-      const t = bearerToken(req);
-      return t ? principalFromReadToken(ledger, t) : null;
+    {
+      runtime: async () => view,
+      principal: async (req) => {
+        const t = bearerToken(req);
+        return t ? principalFromReadToken(ledger, t) : null;
+      },
     },
     { audit: opts.audit },
   );

@@ -1,8 +1,8 @@
 import { KeysAdmin } from "@/components/admin/keys-admin.tsx";
 import { Forbidden } from "@/components/layout/forbidden.tsx";
 import { pagePrincipal } from "@/lib/server/auth/session.ts";
-import { listIngestKeys } from "@/lib/server/ingest-keys.ts";
-import { getLedger } from "@/lib/server/ledger/ledger.ts";
+import { listIngestKeys } from "@/lib/server/ingest/ingest-keys.ts";
+import { getRuntime } from "@/lib/server/runtime/runtime.ts";
 import { createIngestKeyAction, revokeIngestKeyAction } from "./actions.ts";
 
 export const dynamic = "force-dynamic";
@@ -17,7 +17,7 @@ export default async function KeysPage() {
       </main>
     );
   }
-  const keys = await listIngestKeys(await getLedger(), principal);
+  const keys = await listIngestKeys(await getRuntime(), principal);
   return (
     <main className="stack">
       <header>

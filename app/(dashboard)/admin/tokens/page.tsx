@@ -2,9 +2,9 @@ import { TokensAdmin } from "@/components/admin/tokens-admin.tsx";
 import { Forbidden } from "@/components/layout/forbidden.tsx";
 import { can } from "@/lib/server/auth/permissions.ts";
 import { pagePrincipal } from "@/lib/server/auth/session.ts";
-import { getLedger } from "@/lib/server/ledger/ledger.ts";
-import { listReadTokens } from "@/lib/server/read-tokens.ts";
-import { listUsers } from "@/lib/server/users.ts";
+import { getRuntime } from "@/lib/server/runtime/runtime.ts";
+import { listReadTokens } from "@/lib/server/auth/read-tokens.ts";
+import { listUsers } from "@/lib/server/auth/users.ts";
 import { createReadTokenAction, revokeReadTokenAction } from "./actions.ts";
 
 export const dynamic = "force-dynamic";
@@ -19,7 +19,7 @@ export default async function TokensPage() {
       </main>
     );
   }
-  const ledger = await getLedger();
+  const ledger = await getRuntime();
   const [tokens, users] = await Promise.all([
     listReadTokens(ledger, principal),
     can(principal.role, "users:manage") ? listUsers(ledger, principal) : Promise.resolve([]),

@@ -2,8 +2,8 @@ import { UsersAdmin } from "@/components/admin/users-admin.tsx";
 import { Forbidden } from "@/components/layout/forbidden.tsx";
 import { ROLES } from "@/lib/server/auth/permissions.ts";
 import { pagePrincipal } from "@/lib/server/auth/session.ts";
-import { getLedger } from "@/lib/server/ledger/ledger.ts";
-import { listUsers } from "@/lib/server/users.ts";
+import { getRuntime } from "@/lib/server/runtime/runtime.ts";
+import { listUsers } from "@/lib/server/auth/users.ts";
 import { createUserAction, resetUserPasswordAction, setUserDisabledAction, setUserRoleAction } from "./actions.ts";
 
 export const dynamic = "force-dynamic";
@@ -18,7 +18,7 @@ export default async function UsersPage() {
       </main>
     );
   }
-  const users = await listUsers(await getLedger(), principal);
+  const users = await listUsers(await getRuntime(), principal);
   return (
     <main className="stack">
       <header>

@@ -4,7 +4,7 @@ import { Forbidden } from "@/components/layout/forbidden.tsx";
 import { pagePrincipal } from "@/lib/server/auth/session.ts";
 import { getBundle } from "@/lib/server/bundles/service.ts";
 import { AppError } from "@/lib/server/errors.ts";
-import { getLedger } from "@/lib/server/ledger/ledger.ts";
+import { getRuntime } from "@/lib/server/runtime/runtime.ts";
 
 export const dynamic = "force-dynamic";
 
@@ -12,7 +12,7 @@ export default async function BundlePage({ params }: { params: Promise<{ id: str
   const { id } = await params;
   const { principal, allowed } = await pagePrincipal(`/bundles/${id}`, "bundles:read");
   if (!allowed) return <Forbidden what="viewing or downloading evidence bundles" />;
-  const ledger = await getLedger();
+  const ledger = await getRuntime();
   const bundle = await getBundle(ledger, principal, id).catch((e: unknown) => {
     if (e instanceof AppError && e.code === "not_found") notFound();
     throw e;

@@ -3,7 +3,7 @@ import { TracePageView } from "@/components/trace/trace-page-view.tsx";
 import { TraceSearch } from "@/components/trace/trace-search.tsx";
 import { pagePrincipal } from "@/lib/server/auth/session.ts";
 import { can } from "@/lib/server/auth/permissions.ts";
-import { getLedger } from "@/lib/server/ledger/ledger.ts";
+import { getRuntime } from "@/lib/server/runtime/runtime.ts";
 import { checkCorrelationId } from "@/lib/schemas/correlation-id.ts";
 import { viewTrace } from "@/lib/server/traces/trace.ts";
 import "@/components/trace/trace.css";
@@ -37,6 +37,6 @@ export default async function TracePage({ params }: { params: Promise<{ correlat
     );
   }
   // viewTrace records the view in the ledger first (fail closed).
-  const trace = await viewTrace(await getLedger(), principal, id.value);
+  const trace = await viewTrace(await getRuntime(), principal, id.value);
   return <TracePageView trace={trace} canExport={can(principal.role, "bundles:create")} />;
 }
