@@ -13,6 +13,7 @@ import { createIntegrityLive, startIntegrityScheduler, type IntegrityLive } from
 import { openLedger, type Ledger } from "../ledger/ledger.ts";
 import { EntryReadAudit } from "../tlog/read-audit.ts";
 import { seedDemo } from "./demo-seed.ts";
+import { installShutdownHandlers } from "./shutdown.ts";
 
 // The composition root. A Ledger is the store (connections, sequencer, signing
 // key); a Runtime is a Ledger plus everything this process keeps in memory for
@@ -107,9 +108,13 @@ export async function startRuntime(config: Config, log: Log): Promise<Runtime> {
     // Listening before the first checkpoint, so it goes to the witnesses too.
     rt.cosigner.start();
     await rt.sequencer.checkpoint();
+    // Every interval, if the log grew; ingest answers tell senders this tick as `coveredBy`.
+    const every = rt.config.checkpointIntervalMs;
+    rt.ingest.nextCheckpointAt = Date.now() + every;
     const timer = setInterval(() => {
+      rt.ingest.nextCheckpointAt = Date.now() + every;
       rt.sequencer.checkpoint().catch((e) => console.error(`[ledgerline] checkpoint failed: ${(e as Error).message}`));
-    }, rt.config.checkpointIntervalMs);
+    }, every);
     timer.unref();
     const scheduler = startIntegrityScheduler(rt, log);
     rt.onClose(() => clearInterval(timer));
@@ -159,6 +164,7 @@ export function getRuntime(): Promise<Runtime> {
 export async function startServerRuntime(): Promise<void> {
   try {
     await getRuntime();
+    installShutdownHandlers(getRuntime, (m) => console.log(`[ledgerline] ${m}`));
   } catch (e) {
     console.error(`[ledgerline] refusing to start: ${(e as Error).message}`);
     process.exit(1);
