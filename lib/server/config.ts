@@ -2,6 +2,7 @@ import net from "node:net";
 import path from "node:path";
 import { z } from "zod";
 import { normalizeIp } from "@/lib/schemas/ip-address.ts";
+import { parseWitnessConfig, WitnessConfigError, type WitnessConfig } from "./cosigning/config.ts";
 
 // Every setting Ledgerline reads, in one place, validated once. The README's
 // configuration table is written from this file; keep them in step.
@@ -37,7 +38,12 @@ const envSchema = z.object({
     .optional(),
   LEDGERLINE_SIGNING_KEY: z.string().optional(),
   LEDGERLINE_CHECKPOINT_EVERY: intFrom("LEDGERLINE_CHECKPOINT_EVERY", 1000, 1, 10_000_000),
-  LEDGERLINE_CHECKPOINT_INTERVAL: intFrom("LEDGERLINE_CHECKPOINT_INTERVAL", 60, 1, 86_400),
+  LEDGERLINE_CHECKPOINT_INTERVAL: intFrom("LEDGERLINE_CHECKPOINT_INTERVAL", 10, 1, 86_400),
+  LEDGERLINE_WITNESSES: z.string().optional(),
+  LEDGERLINE_WITNESS_QUORUM: z.string().optional(),
+  LEDGERLINE_WITNESS_POLICY: z.string().optional(),
+  LEDGERLINE_WITNESS_ALERT_AFTER: intFrom("LEDGERLINE_WITNESS_ALERT_AFTER", 600, 1, 7 * 86_400),
+  LEDGERLINE_WITNESS_TIMEOUT: intFrom("LEDGERLINE_WITNESS_TIMEOUT", 10, 1, 300),
   LEDGERLINE_VERIFY_INTERVAL: intFrom("LEDGERLINE_VERIFY_INTERVAL", 300, 0, 86_400),
   LEDGERLINE_ALERT_WEBHOOK: z
     .url({ protocol: /^https?$/, message: "LEDGERLINE_ALERT_WEBHOOK must be an http(s) URL" })
@@ -84,6 +90,8 @@ export type Config = {
   signingKey: string | undefined;
   checkpointEvery: number;
   checkpointIntervalMs: number;
+  /** The witnesses that cosign checkpoints and their quorum (lib/server/cosigning/config.ts); null: none. */
+  witnesses: WitnessConfig | null;
   /** Incremental integrity verification every this many ms; 0 disables the schedule. */
   verifyIntervalMs: number;
   /** Where a signed JSON alert is POSTed when verification fails. */
@@ -196,6 +204,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     signingKey: e.LEDGERLINE_SIGNING_KEY || undefined,
     checkpointEvery: e.LEDGERLINE_CHECKPOINT_EVERY,
     checkpointIntervalMs: e.LEDGERLINE_CHECKPOINT_INTERVAL * 1000,
+    witnesses: witnessesFrom(e),
     verifyIntervalMs: e.LEDGERLINE_VERIFY_INTERVAL * 1000,
     alertWebhook: e.LEDGERLINE_ALERT_WEBHOOK || undefined,
     tilesPublic: e.LEDGERLINE_TILES_PUBLIC === "1",
@@ -214,6 +223,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     production,
     oidc: parseOidc(e),
   };
+}
+
+function witnessesFrom(e: z.infer<typeof envSchema>): WitnessConfig | null {
+  try {
+    return parseWitnessConfig({
+      ...e,
+      alertAfterSeconds: e.LEDGERLINE_WITNESS_ALERT_AFTER,
+      timeoutSeconds: e.LEDGERLINE_WITNESS_TIMEOUT,
+    });
+  } catch (err) {
+    if (err instanceof WitnessConfigError) throw new ConfigError(err.message);
+    throw err;
+  }
 }
 
 function parseOidc(e: z.infer<typeof envSchema>): OidcConfig | null {

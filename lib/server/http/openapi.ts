@@ -197,7 +197,8 @@ const paths: Record<string, Record<string, Op>> = {
   },
   "/api/v1/checkpoint": {
     get: {
-      summary: "The latest signed checkpoint (C2SP tlog-checkpoint note). Public.",
+      summary:
+        "The latest signed checkpoint (C2SP tlog-checkpoint note) with every stored witness cosignature appended as an extra `cosignature/v1` signature line (C2SP tlog-cosignature; docs/format.md §8.2). Whether they reach a quorum is for the reader to check. Public.",
       security: [],
       responses: {
         "200": { description: "The note.", content: { "text/plain": { schema: { type: "string" } } } },
@@ -244,7 +245,8 @@ const paths: Record<string, Record<string, Op>> = {
   },
   "/api/v1/integrity": {
     get: {
-      summary: "Verification status, verifier key, checkpoints and run history. Audited.",
+      summary:
+        "Verification status, verifier key, checkpoints and run history; `witnesses`: per witness its key, URL, last cosigned size and time, lag (entries, seconds), last error and alerts (fork, rollback, refused, silent), and whether the latest checkpoint's re-verified cosignatures reach the configured quorum. Audited.",
       security: readAuth,
       responses: { ...ok("Status."), ...errors(401, 403, 429) },
     },
@@ -356,6 +358,16 @@ export const openApiDocument = {
           duplicates: {
             type: "array",
             items: { type: "object", properties: { id: { type: "string" }, seq: { type: "integer" } } },
+          },
+          coveredBy: {
+            type: "string",
+            format: "date-time",
+            description:
+              "When a signed checkpoint will include these entries at the latest: the server's next scheduled checkpoint (every `checkpointInterval` seconds while the log grows, and at graceful shutdown). Fetch an inclusion proof after it to hold a receipt (lib/client `verifyReceipt`).",
+          },
+          checkpointInterval: {
+            type: "integer",
+            description: "Seconds between checkpoints (LEDGERLINE_CHECKPOINT_INTERVAL).",
           },
         },
       },

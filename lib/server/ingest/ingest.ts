@@ -4,7 +4,7 @@ import { validateEvent, type NormalizedEvent, type ValidateEventResult } from "@
 import { AppError } from "../errors.ts";
 import { authenticateIngestKey } from "./ingest-keys.ts";
 import type { Ledger } from "../ledger/ledger.ts";
-import { assertNotBusy, enterIngest, withAdmission, type IngestRuntime } from "./admission.ts";
+import { assertNotBusy, coveredBy, enterIngest, withAdmission, type IngestRuntime } from "./admission.ts";
 import { bearerToken } from "../auth/bearer-secrets.ts";
 import { refuseReservedSource } from "./reserved-source.ts";
 
@@ -17,6 +17,10 @@ export type IngestResponse = {
   body: {
     accepted: Array<{ id: string; seq: number; leafHash: string }>;
     duplicates: Array<{ id: string; seq: number }>;
+    /** When a signed checkpoint will include these entries at the latest (the next scheduled one). */
+    coveredBy: string;
+    /** LEDGERLINE_CHECKPOINT_INTERVAL: seconds between checkpoints while the log grows. */
+    checkpointInterval: number;
   };
 };
 
@@ -173,7 +177,8 @@ async function ingestAs(ledger: IngestRuntime, req: Request): Promise<IngestResp
     i.status === "accepted" ? [{ id: i.id, seq: i.seq, leafHash: i.leafHash }] : [],
   );
   const duplicates = result.items.flatMap((i) => (i.status === "duplicate" ? [{ id: i.id, seq: i.seq }] : []));
-  return { status: accepted.length ? 201 : 200, body: { accepted, duplicates } };
+  const covered = { coveredBy: coveredBy(ledger), checkpointInterval: ledger.config.checkpointIntervalMs / 1000 };
+  return { status: accepted.length ? 201 : 200, body: { accepted, duplicates, ...covered } };
 }
 
 /**

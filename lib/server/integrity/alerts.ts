@@ -102,3 +102,46 @@ export async function raiseAlert(ledger: Ledger, r: IntegrityResult): Promise<vo
     console.error(`[ledgerline] integrity failure could not be appended to the log: ${(e as Error).message}`);
   }
 }
+
+/** The cosigner's records in the log: witness forks, rollbacks, refusals and silences. */
+export const COSIGNER_ACTOR = { id: "ledgerline-cosigner", source: "ledgerline:cosigner", type: "service" as const };
+
+/** What a witness's answers (or silence) showed; see lib/server/cosigning/cosigner.ts. */
+export type WitnessAlert = {
+  type: "ledgerline.witness.alert";
+  origin: string;
+  /** The witness's policy name and its cosigner vkey. */
+  witness: string;
+  vkey: string;
+  /** fork: the witness holds a tree our checkpoint is not consistent with; rollback: it cosigned a larger tree than our latest checkpoint; refused: it does not accept our key or origin; silent: no cosignature for longer than LEDGERLINE_WITNESS_ALERT_AFTER. */
+  kind: "fork" | "rollback" | "refused" | "silent";
+  detail: string;
+  /** Our latest checkpoint's size, and the size the witness reported (null when it did not say). */
+  treeSize: number;
+  witnessSize: number | null;
+  detectedAt: string;
+};
+
+/** Server log, signed webhook, and an entry in the ledger itself — the same three channels as an integrity failure. Never throws. */
+export async function raiseWitnessAlert(ledger: Ledger, a: WitnessAlert): Promise<void> {
+  console.error(`[ledgerline] WITNESS ALERT kind=${a.kind} witness=${a.witness} size=${a.treeSize}: ${a.detail}`);
+  if (ledger.config.alertWebhook) {
+    try {
+      await postAlert(ledger.config.alertWebhook, JSON.stringify(a), await ledger.signingKey());
+    } catch (e) {
+      console.error(`[ledgerline] witness alert not sent: ${(e as Error).message}`);
+    }
+  }
+  try {
+    await recordAudit(ledger, COSIGNER_ACTOR, {
+      action: `witness.${a.kind}`,
+      eventType: "execute",
+      outcome: "failure",
+      target: { id: `ledgerline://witnesses/${a.witness}`, type: "witness" },
+      reason: a.detail,
+      attributes: { kind: a.kind, vkey: a.vkey, treeSize: a.treeSize, witnessSize: a.witnessSize },
+    });
+  } catch (e) {
+    console.error(`[ledgerline] witness alert could not be appended to the log: ${(e as Error).message}`);
+  }
+}

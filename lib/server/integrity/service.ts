@@ -2,6 +2,7 @@ import "server-only";
 import { runIdSchema } from "@/lib/schemas/api-params.ts";
 import { recordAudit } from "../audit/audit-trail.ts";
 import { actorOf, assertCan, type Principal } from "../auth/principal.ts";
+import type { Cosigner } from "../cosigning/cosigner.ts";
 import { AppError } from "../errors.ts";
 import { INTEGRITY_TARGET } from "./alerts.ts";
 import type { Run } from "./runs.ts";
@@ -24,7 +25,10 @@ async function recordIntegrityView(rt: IntegrityRuntime, p: Principal): Promise<
 }
 
 /** integrity:read, then the status; each view by a person is appended to the log. */
-export async function viewIntegrityStatus(rt: IntegrityRuntime, p: Principal | null): Promise<IntegrityStatus> {
+export async function viewIntegrityStatus(
+  rt: IntegrityRuntime & { cosigner?: Cosigner },
+  p: Principal | null,
+): Promise<IntegrityStatus> {
   assertCan(p, "integrity:read");
   const status = await getIntegrityStatus(rt);
   await recordIntegrityView(rt, p);

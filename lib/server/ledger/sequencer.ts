@@ -57,6 +57,7 @@ export class Sequencer {
   private state: State | null = null;
   private lastCheckpointSize = 0;
   private checkpointRunning: Promise<CheckpointRecord | null> | null = null;
+  private readonly signedListeners: Array<(record: CheckpointRecord) => void> = [];
 
   constructor(
     private readonly db: SqlDriver,
@@ -207,9 +208,24 @@ export class Sequencer {
     return record;
   }
 
+  /**
+   * Calls `listener` after each checkpoint this process signs has committed (the cosigner
+   * sends it to the witnesses). Listeners run synchronously and must not throw or block.
+   */
+  onSigned(listener: (record: CheckpointRecord) => void): void {
+    this.signedListeners.push(listener);
+  }
+
   private noteSigned(record: CheckpointRecord): void {
     this.lastCheckpointSize = record.treeSize;
     this.opts.log?.(`checkpoint signed: tree size ${record.treeSize}`);
+    for (const l of this.signedListeners) {
+      try {
+        l(record);
+      } catch (e) {
+        this.opts.log?.(`checkpoint listener failed: ${(e as Error).message}`);
+      }
+    }
   }
 
   /** Signs `state` inside the caller's write transaction, after proving it consistent with the last checkpoint. */

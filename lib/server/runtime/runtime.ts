@@ -6,12 +6,14 @@ import { createReadLimiter } from "../http/read-limit.ts";
 import type { RateLimiter } from "../ingest/rate-limit.ts";
 import { createBundleQueue, type BundleQueue } from "../bundles/queue.ts";
 import { loadConfig, type Config } from "../config.ts";
+import { Cosigner } from "../cosigning/cosigner.ts";
 import { createIngestGate, type IngestGate } from "../ingest/admission.ts";
 import { activeReservedSourceKeys } from "../ingest/ingest-keys.ts";
 import { createIntegrityLive, startIntegrityScheduler, type IntegrityLive } from "../integrity/verifier.ts";
 import { openLedger, type Ledger } from "../ledger/ledger.ts";
 import { EntryReadAudit } from "../tlog/read-audit.ts";
 import { seedDemo } from "./demo-seed.ts";
+import { installShutdownHandlers } from "./shutdown.ts";
 
 // The composition root. A Ledger is the store (connections, sequencer, signing
 // key); a Runtime is a Ledger plus everything this process keeps in memory for
@@ -34,6 +36,8 @@ export type Runtime = Ledger & {
   bundles: BundleQueue;
   /** Entry-bundle reads of the tiles API, recorded once per reader per minute (tlog/read-audit.ts). */
   tlogReads: EntryReadAudit;
+  /** Sends each new checkpoint to the witnesses and keeps their state (cosigning/cosigner.ts). */
+  cosigner: Cosigner;
   /** next-auth's options and handler, built on first use (auth/session.ts). */
   auth: AuthCache;
   /** Registers what close() must stop first (a timer, a scheduler). */
@@ -53,6 +57,12 @@ export function createRuntime(ledger: Ledger): Runtime {
     integrity: createIntegrityLive(),
     bundles: createBundleQueue(),
     tlogReads: new EntryReadAudit(),
+    cosigner: new Cosigner(ledger, {
+      witnesses: ledger.config.witnesses?.witnesses ?? [],
+      alertAfterMs: ledger.config.witnesses?.alertAfterMs ?? 0,
+      timeoutMs: ledger.config.witnesses?.timeoutMs ?? 10_000,
+      log: (m) => console.log(`[ledgerline] ${m}`),
+    }),
     auth: {},
     onClose(stop) {
       stops.push(stop);
@@ -60,6 +70,8 @@ export function createRuntime(ledger: Ledger): Runtime {
     async close() {
       for (const stop of stops.splice(0)) stop();
       rt.ingest.lag.stop();
+      rt.cosigner.stop();
+      await rt.cosigner.settle({ deadlineMs: 2000 });
       await flushRepeatableAudits(rt).catch((e) =>
         console.error(`[ledgerline] could not append the repeated-read summaries: ${(e as Error).message}`),
       );
@@ -92,10 +104,17 @@ export async function startRuntime(config: Config, log: Log): Promise<Runtime> {
       );
     }
     if (rt.config.demo) await seedDemo(rt, log);
+    logWitnesses(rt, key.verifierKey, log);
+    // Listening before the first checkpoint, so it goes to the witnesses too.
+    rt.cosigner.start();
     await rt.sequencer.checkpoint();
+    // Every interval, if the log grew; ingest answers tell senders this tick as `coveredBy`.
+    const every = rt.config.checkpointIntervalMs;
+    rt.ingest.nextCheckpointAt = Date.now() + every;
     const timer = setInterval(() => {
+      rt.ingest.nextCheckpointAt = Date.now() + every;
       rt.sequencer.checkpoint().catch((e) => console.error(`[ledgerline] checkpoint failed: ${(e as Error).message}`));
-    }, rt.config.checkpointIntervalMs);
+    }, every);
     timer.unref();
     const scheduler = startIntegrityScheduler(rt, log);
     rt.onClose(() => clearInterval(timer));
@@ -105,6 +124,22 @@ export async function startRuntime(config: Config, log: Log): Promise<Runtime> {
     await rt.close().catch(() => undefined);
     throw e;
   }
+}
+
+function logWitnesses(rt: Runtime, logVkey: string, log: Log): void {
+  const w = rt.config.witnesses;
+  if (!w) {
+    log("no witnesses configured: checkpoints are signed by this server alone (LEDGERLINE_WITNESSES)");
+    return;
+  }
+  log(
+    `witnesses (${w.source}): ${w.witnesses.map((x) => `${x.label} ${x.url ?? "(no URL: not contacted)"}`).join(", ")}; quorum ${w.policy.quorum}`,
+  );
+  // A policy that names logs but not this one is a policy for someone else's log.
+  if (w.policy.logs.length && !w.policy.logs.some((l) => l.vkey === logVkey))
+    log(
+      `WARNING: LEDGERLINE_WITNESS_POLICY lists no log key ${logVkey}; readers using that policy will refuse this log's checkpoints`,
+    );
 }
 
 // The one process-wide slot. Next.js loads route handlers, pages and
@@ -129,6 +164,7 @@ export function getRuntime(): Promise<Runtime> {
 export async function startServerRuntime(): Promise<void> {
   try {
     await getRuntime();
+    installShutdownHandlers(getRuntime, (m) => console.log(`[ledgerline] ${m}`));
   } catch (e) {
     console.error(`[ledgerline] refusing to start: ${(e as Error).message}`);
     process.exit(1);

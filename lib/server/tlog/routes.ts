@@ -5,11 +5,13 @@ import { AppError } from "../errors.ts";
 import type { ApiDeps } from "../http/endpoint.ts";
 import { route } from "../http/problem.ts";
 import type { Ledger } from "../ledger/ledger.ts";
+import { latestCosignedCheckpoint } from "../cosigning/served.ts";
 import { EntryReadAudit } from "./read-audit.ts";
 import { TileGapError, latestSignedCheckpoint, readEntryBundle, readHashTile, tileInTree } from "./tiles.ts";
 
 // The C2SP tlog-tiles read API under /tlog/ (https://c2sp.org/tlog-tiles §APIs):
-//   /tlog/checkpoint                        the latest signed checkpoint (public)
+//   /tlog/checkpoint                        the latest signed checkpoint with its witness
+//                                           cosignature lines (public)
 //   /tlog/tile/<L>/<N>[.p/<W>]              Merkle tree hash tiles (public)
 //   /tlog/tile/entries/<N>[.p/<W>]          entry bundles (read token or session, unless
 //                                           LEDGERLINE_TILES_PUBLIC=1)
@@ -37,7 +39,7 @@ export function tlogRoutes(deps: ApiDeps, opts: TlogRouteOptions = {}) {
       const ledger = await deps.runtime();
       const audit = opts.audit ?? ledger.tlogReads;
       if (path === "checkpoint") {
-        const cp = await latestSignedCheckpoint(ledger.db);
+        const cp = await latestCosignedCheckpoint(ledger.db);
         if (!cp)
           throw new AppError("not_found", "No checkpoint has been signed yet: the log is empty. Send an event first.");
         return new Response(cp.note, {
