@@ -73,7 +73,10 @@ async function main(): Promise<number> {
       try {
         report[name] = await fn(c);
       } catch (e) {
-        c.check("suite ran to the end", false, (e as Error).stack ?? String(e));
+        // fetch's "fetch failed" hides why (refused, reset, timeout) in its cause.
+        const cause = (e as { cause?: unknown }).cause;
+        const why = cause ? `\ncaused by: ${(cause as Error).stack ?? String(cause)}` : "";
+        c.check("suite ran to the end", false, ((e as Error).stack ?? String(e)) + why);
       }
       log(`${name}: ${((Date.now() - s0) / 1000).toFixed(0)} s`);
     };

@@ -93,10 +93,24 @@ export async function runCrash(checks: Checks, store: Store, kills: number, seed
     restarts++;
     const retry = [...unacked.values()];
     let retryFailures = 0;
+    const refusals: string[] = [];
     for (let i = 0; i < retry.length; i += 500) {
-      const r = await postBatch(server.url, key, retry.slice(i, i + 500));
-      if (r.status === 200 || r.status === 201) for (const id of r.acked) acked.add(id);
-      else retryFailures++;
+      // A real sender re-sends a shed batch (503/429) after its Retry-After, a few times; any other
+      // answer, or shedding that never ends, is a failure.
+      for (let attempt = 1; ; attempt++) {
+        const r = await postBatch(server.url, key, retry.slice(i, i + 500));
+        if (r.status === 200 || r.status === 201) {
+          for (const id of r.acked) acked.add(id);
+          break;
+        }
+        const shed = r.status === 503 || r.status === 429;
+        if (!shed || attempt === 5) {
+          retryFailures++;
+          refusals.push(`${r.status} ${r.error ?? ""}`.slice(0, 200));
+          break;
+        }
+        await sleep(Math.min(Number(r.retryAfter ?? 1) || 1, 10) * 1000);
+      }
     }
     const ids = await storedIds(store, SOURCE);
     const stored = [...ids.values()].reduce((a, b) => a + b, 0);
@@ -114,7 +128,7 @@ export async function runCrash(checks: Checks, store: Store, kills: number, seed
     checks.check(
       `${store.dialect}: re-sent unacknowledged events stored exactly once (nothing lost, nothing doubled)`,
       retryFailures === 0 && missing === 0 && notOnce === 0 && stored === next,
-      `${next} sent, ${stored} stored, ${retry.length} re-sent, ${missing} missing, ${notOnce} ids stored ≠ once, ${retryFailures} failed retries`,
+      `${next} sent, ${stored} stored, ${retry.length} re-sent, ${missing} missing, ${notOnce} ids stored ≠ once, ${retryFailures} failed retries${refusals.length ? ` (${refusals.join("; ")})` : ""}`,
     );
     checks.check(
       `${store.dialect}: the whole log verifies after the crashes`,

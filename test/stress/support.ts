@@ -307,6 +307,21 @@ export function isStaleSocket(e: unknown): boolean {
 }
 
 /**
+ * fetch, once more on a stale kept-alive socket: a synchronous step (runCli spawns and waits)
+ * blocks this process's event loop past the server's 5 s keep-alive, so the socket's close is
+ * only read after the next request was written on it ("other side closed"). A real client
+ * retries that; a second failure is a real one.
+ */
+export async function fetchFresh(input: string, init?: RequestInit): Promise<Response> {
+  try {
+    return await fetch(input, init);
+  } catch (e) {
+    if (!isStaleSocket(e)) throw e;
+    return await fetch(input, init);
+  }
+}
+
+/**
  * POSTs one batch; returns the status and, on 2xx, the ids the server acknowledged
  * (duplicates included: a re-sent id is acknowledged with its original seq). Once
  * more on a stale kept-alive socket (the server's 5 s keep-alive can close it just

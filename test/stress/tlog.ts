@@ -32,6 +32,7 @@ import {
   Checks,
   createIngestKey,
   createReadToken,
+  fetchFresh,
   log,
   makeEvent,
   postBatch,
@@ -119,7 +120,7 @@ export async function runTlog(checks: Checks, store: Store, adminUrl?: string): 
       }
     };
     const checkpoint = async (): Promise<{ size: number; note: string }> => {
-      const note = await (await fetch(`${url}/checkpoint`)).text();
+      const note = await (await fetchFresh(`${url}/checkpoint`)).text();
       const opened = openNote(note, [parseVerifierKey(vkey)]);
       return { size: opened.ok ? parseCheckpoint(opened.text).size : -1, note };
     };
@@ -155,7 +156,7 @@ export async function runTlog(checks: Checks, store: Store, adminUrl?: string): 
       ["/tlog/tile/0/5", 400],
       ["/tlog/tile/entries/000.p/1", 401],
     ] as const) {
-      const r = await fetch(`${server.url}${p}`, { redirect: "manual" });
+      const r = await fetchFresh(`${server.url}${p}`, { redirect: "manual" });
       checks.check(
         `${tag}: GET ${p} answers ${status} problem+json`,
         r.status === status && r.headers.get("content-type") === "application/problem+json",
@@ -193,7 +194,7 @@ export async function runTlog(checks: Checks, store: Store, adminUrl?: string): 
         monitor(withoutToken).status === 0,
       );
       // … and with its leaf hash recomputed, as a careful insider would.
-      const bundle = await fetch(`${url}/tile/entries/000`, { headers: { authorization: `Bearer ${token}` } });
+      const bundle = await fetchFresh(`${url}/tile/entries/000`, { headers: { authorization: `Bearer ${token}` } });
       const tenth = JSON.parse(
         new TextDecoder().decode(decodeEntryBundle(new Uint8Array(await bundle.arrayBuffer()))[9]!),
       );

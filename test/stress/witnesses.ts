@@ -23,6 +23,7 @@ import {
 import {
   createIngestKey,
   createReadToken,
+  fetchFresh,
   log,
   makeEvent,
   sleep,
@@ -42,7 +43,7 @@ type Cosigned = { size: number; witnesses: string[] };
 
 /** The served checkpoint's size and the witnesses whose cosignature lines verify over it. */
 async function servedCheckpoint(server: Server, logVkey: string, ws: WitnessProcess[]): Promise<Cosigned> {
-  const note = await (await fetch(`${server.url}/tlog/checkpoint`)).text();
+  const note = await (await fetchFresh(`${server.url}/tlog/checkpoint`)).text();
   const opened = openNote(note, [parseVerifierKey(logVkey)]);
   if (!opened.ok) return { size: -1, witnesses: [] };
   const check = checkCosignatures(
@@ -102,7 +103,7 @@ export async function runWitnesses(checks: Checks, store: Store, quick: boolean)
     let n = 0;
     /** Sends `count` events; returns the largest seq they got (the tree is at least that large). */
     const ingest = async (count: number): Promise<number> => {
-      const r = await fetch(`${server!.url}/api/v1/events`, {
+      const r = await fetchFresh(`${server!.url}/api/v1/events`, {
         method: "POST",
         headers: { authorization: `Bearer ${ingestKey}`, "content-type": "application/json" },
         body: JSON.stringify(Array.from({ length: count }, () => makeEvent(tag, n++))),
@@ -112,7 +113,7 @@ export async function runWitnesses(checks: Checks, store: Store, quick: boolean)
       return Math.max(...j.accepted.map((a) => a.seq));
     };
     // coveredBy: the answer names the next checkpoint, at most one interval away.
-    const res = await fetch(`${server.url}/api/v1/events`, {
+    const res = await fetchFresh(`${server.url}/api/v1/events`, {
       method: "POST",
       headers: { authorization: `Bearer ${ingestKey}`, "content-type": "application/json" },
       body: JSON.stringify([makeEvent(tag, n++)]),
@@ -150,7 +151,7 @@ export async function runWitnesses(checks: Checks, store: Store, quick: boolean)
     for (let i = 0; i < 100 && !silent; i++) {
       await sleep(200);
       const st = (await (
-        await fetch(`${server.url}/api/v1/integrity`, { headers: { authorization: `Bearer ${token}` } })
+        await fetchFresh(`${server.url}/api/v1/integrity`, { headers: { authorization: `Bearer ${token}` } })
       ).json()) as {
         witnesses: { alerts: Array<{ witness: string; kind: string }>; latest: { quorumReached: boolean } };
       };
