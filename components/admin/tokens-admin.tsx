@@ -179,7 +179,11 @@ function CreateTokenCard(p: {
       <fieldset className="inline" style={{ border: 0, padding: 0, margin: 0 }}>
         <legend className="muted">Besides reading, it may</legend>
         {EXTRA_SCOPES.map((s) => (
-          <label key={s.scope} title={`${s.scope} — only for users whose role is ${s.roles.join(" or ")}`}>
+          <label
+            key={s.scope}
+            className="check"
+            title={`${s.scope} — only for users whose role is ${s.roles.join(" or ")}`}
+          >
             <input type="checkbox" name="scope" value={s.scope} /> {s.label}
           </label>
         ))}
