@@ -1,12 +1,11 @@
 import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { CLI_SOURCE } from "@/lib/server/audit-trail.ts";
+import { CLI_SOURCE } from "@/lib/server/audit/audit-trail.ts";
 import { verifyPassword } from "@/lib/server/auth/passwords.ts";
-import { v1Routes } from "@/lib/server/http/v1.ts";
-import { principalFromReadToken } from "@/lib/server/read-tokens.ts";
+import { principalFromReadToken } from "@/lib/server/auth/read-tokens.ts";
 import { openLedger, type Ledger } from "@/lib/server/ledger/ledger.ts";
-import { DIALECTS, event, freshStore, type TestStore } from "@/test/support/stores.ts";
+import { DIALECTS, event, freshStore, openRuntime, testApi, type TestStore } from "@/test/support/stores.ts";
 
 // The real `ledgerline` command (bin/ledgerline.mjs) on the same store as the
 // server: keys it creates authenticate, keys it revokes stop working at once,
@@ -103,8 +102,9 @@ async function changeUsers(
   const created = cli(store, ["tokens", "create", "--email", "ana@example.com", "--name", "export script", "--json"]);
   expect(created.code, created.err).toBe(0);
   const t = JSON.parse(created.out);
-  expect(Object.keys(t).sort()).toEqual(["email", "id", "token"]);
+  expect(Object.keys(t).sort()).toEqual(["email", "id", "scopes", "token"]);
   expect(t.email).toBe("ana@example.com");
+  expect(t.scopes).toEqual(["events:read"]);
   expect((await principalFromReadToken(ledger, t.token))?.role).toBe("analyst");
 
   expect(cli(store, ["users", "disable", "ana@example.com"]).out).toContain("Disabled ana@example.com");
@@ -172,11 +172,11 @@ async function keysScenario(store: TestStore): Promise<void> {
   expect(Object.keys(k).sort()).toEqual(["id", "key", "source"]);
   expect(k.source).toBe("spiffe://cli.example/ns/a/sa/b");
 
-  const ledger = await openLedger(store.config);
+  const ledger = await openRuntime(store.config);
   try {
-    const routes = v1Routes(async () => ledger);
+    const routes = testApi(ledger);
     const send = () =>
-      routes.postEvents(
+      routes.events.post(
         new Request("http://x/api/v1/events", {
           method: "POST",
           body: JSON.stringify(event()),
@@ -208,8 +208,34 @@ async function keysScenario(store: TestStore): Promise<void> {
   expect(bad.code).toBe(2);
   expect(bad.err).toContain("--source");
   expect(cli(store, ["keys", "create", "--source", "has space"]).code).toBe(1);
+  // Security regression (issue 13 item 4): the meta-audit's own sources cannot be bound to a key.
+  const reserved = cli(store, ["keys", "create", "--source", "ledgerline:dashboard"]);
+  expect(reserved.code).toBe(1);
+  expect(reserved.err).toContain("reserved for Ledgerline's own meta-audit records");
   expect(cli(store, ["keys", "revoke", "nope"]).err).toContain("No ingest key");
   expect(cli(store, ["frobnicate"]).code).toBe(2);
+}
+
+async function tokenScopesScenario(store: TestStore): Promise<void> {
+  const user = (email: string, role: string) =>
+    cli(store, ["users", "create", "--email", email, "--role", role, "--password-stdin"], "long enough passphrase\n");
+  expect(user("ana@example.com", "analyst").code).toBe(0);
+  expect(user("aud@example.com", "auditor").code).toBe(0);
+  const over = cli(store, ["tokens", "create", "--email", "ana@example.com", "--scope", "bundles:create"]);
+  expect(over.code).toBe(1);
+  expect(over.err).toContain("a token never exceeds its user's role");
+  const ok = cli(store, [
+    "tokens",
+    "create",
+    "--email",
+    "aud@example.com",
+    "--scope",
+    "bundles:create,integrity:run",
+    "--json",
+  ]);
+  expect(ok.code, ok.err).toBe(0);
+  expect(JSON.parse(ok.out).scopes).toEqual(["events:read", "bundles:create", "integrity:run"]);
+  expect(cli(store, ["tokens", "list"]).out).toContain("scopes events:read,bundles:create,integrity:run");
 }
 
 async function usersScenario(store: TestStore, dialect: string): Promise<void> {
@@ -275,9 +301,30 @@ describe.each(DIALECTS)("ledgerline CLI on %s", (dialect) => {
   let store: TestStore;
   afterEach(async () => store.cleanup());
 
+  it("seed refuses in production and prints no password or key (issue 13 item 9)", async () => {
+    // Security regression: `ledgerline seed` put demo users (passwords printed) and an ingest key into a production store.
+    store = await freshStore(dialect, { LEDGERLINE_ENV: "production" });
+    const r = cli(store, ["seed"]);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain("never seeded in production");
+    expect(r.out + r.err).not.toMatch(/llk_|demo login/);
+    const ledger = await openLedger(store.config);
+    try {
+      expect(await ledger.prisma.user.count()).toBe(0);
+      expect(await ledger.prisma.ingestKey.count()).toBe(0);
+    } finally {
+      await ledger.close();
+    }
+  });
+
   it("keys create / list / revoke, against a running ledger", async () => {
     store = await freshStore(dialect);
     await keysScenario(store);
+  });
+
+  it("tokens create --scope grants scopes within the user's role only (issue 13 item 11)", async () => {
+    store = await freshStore(dialect);
+    await tokenScopesScenario(store);
   });
 
   it("users create / set-role / disable / reset-password and tokens create / revoke, each audited as the CLI", async () => {

@@ -16,10 +16,11 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import { entryLeafHash, formatCheckpoint, generateSigningKey, signNote } from "@/lib/core/index.ts";
 import { loadConfig } from "@/lib/server/config.ts";
-import { seedDemo } from "@/lib/server/demo.ts";
+import { seedDemo } from "@/lib/server/runtime/demo-seed.ts";
 import { validateEvent, type NormalizedEvent } from "@/lib/schemas/event.ts";
 import { runVerification } from "@/lib/server/integrity/index.ts";
 import { openLedger } from "@/lib/server/ledger/ledger.ts";
+import { createRuntime } from "@/lib/server/runtime/runtime.ts";
 import { rowToEntry, type EntryRow } from "@/lib/server/ledger/entry.ts";
 import { verifyLog } from "@/lib/server/ledger/verify.ts";
 import { nodeHasher } from "@/lib/node-hasher.ts";
@@ -185,7 +186,9 @@ function verifyCopy(dataDir: string): Verdict {
  */
 async function rememberedStateKind(dataDir: string): Promise<string> {
   // The copy's guards were dropped and put back; if the store refuses to open, say so.
-  const ledger = await openLedger(loadConfig(envFor(dataDir) as Record<string, string>)).catch(() => null);
+  const ledger = await openLedger(loadConfig(envFor(dataDir) as Record<string, string>))
+    .then(createRuntime)
+    .catch(() => null);
   if (!ledger) return "n/a (store refuses to open)";
   try {
     const r = await runVerification(ledger, { mode: "incremental", alert: false });
@@ -218,7 +221,7 @@ function fixtureEvents(n: number, tag: string): NormalizedEvent[] {
  */
 async function buildBase(baseDir: string): Promise<Base & { first: boolean; keyIdHex: string }> {
   const config = loadConfig(envFor(baseDir) as Record<string, string>);
-  const ledger = await openLedger({ ...config, demo: true });
+  const ledger = createRuntime(await openLedger({ ...config, demo: true }));
   try {
     await seedDemo(ledger, () => undefined);
     const first = await ledger.sequencer.checkpoint();

@@ -5,7 +5,7 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { LedgerlineClient, LedgerlineError, type Problem, type WireEvent } from "@/lib/client/index.ts";
-import { scanJson } from "@/lib/ingest-parse/json-scan.ts";
+import { scanJson } from "@/lib/server/ingest/parse/json-scan.ts";
 import { writeState, type ImportState } from "./import-state.ts";
 
 export type Item = { line: number; event?: WireEvent; raw: string; errors?: unknown[] };

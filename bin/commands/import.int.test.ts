@@ -3,12 +3,11 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { freshLedger, event } from "@/test/support/stores.ts";
+import { freshLedger, event, testApi } from "@/test/support/stores.ts";
 import { startServer, type RunningServer } from "@/test/fixtures/http-server.ts";
 import { systemPrincipal } from "@/lib/server/auth/principal.ts";
-import { createIngestKey } from "@/lib/server/ingest-keys.ts";
-import { v1Routes } from "@/lib/server/http/v1.ts";
-import type { Ledger } from "@/lib/server/ledger/ledger.ts";
+import { createIngestKey } from "@/lib/server/ingest/ingest-keys.ts";
+import type { Runtime } from "@/lib/server/runtime/runtime.ts";
 
 // The real `node bin/ledgerline.mjs import …` against a running HTTP server on a real store:
 // an interrupted import resumes where it stopped, rejected lines land in the rejects file
@@ -31,7 +30,7 @@ function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: st
 }
 
 describe("ledgerline import", () => {
-  let ledger: Ledger;
+  let ledger: Runtime;
   let cleanup: () => Promise<void>;
   let key: string;
   let dir: string;
@@ -65,7 +64,7 @@ describe("ledgerline import", () => {
   });
 
   const count = () => ledger.prisma.entry.count({ where: { source: SOURCE } });
-  const routes = () => ({ "POST /api/v1/events": v1Routes(async () => ledger).postEvents });
+  const routes = () => ({ "POST /api/v1/events": testApi(ledger).events.post });
 
   it("resumes after an interruption, writes rejects with reasons, and never duplicates", async () => {
     // A server that goes down after two requests (connections reset) until `down` is cleared.

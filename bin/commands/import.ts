@@ -21,8 +21,6 @@ import { ImportRun, ImportStopped, parseLine, type ImportOptions, type Item } fr
 import type { CommandGroup } from "./kit.ts";
 import { OwnUsageError, runWithOwnArgs } from "./own-args.ts";
 
-export { lineEventId, parseLine } from "./import-run.ts";
-
 export const IMPORT_USAGE = `Usage: ledgerline import <file.ndjson|file.jsonl> --key <ingest key> [--url http://localhost:3000]
          [--batch 500] [--rejects <file>] [--retries 5] [--restart] [--json]`;
 

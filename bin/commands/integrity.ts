@@ -1,6 +1,6 @@
 // ledgerline integrity run — the server's verifier on demand: it remembers what it verified
 // (data dir), so it also catches truncation and rollback, and alerts like the schedule.
-import { cliActor } from "@/lib/server/audit-trail.ts";
+import { cliActor } from "@/lib/server/audit/audit-trail.ts";
 import { UsageError, print, withLedger, type CommandGroup } from "./kit.ts";
 
 export const integrityCommand: CommandGroup = {

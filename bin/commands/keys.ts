@@ -1,5 +1,5 @@
 // ledgerline keys create | revoke | list — ingest keys, each bound to a source identity.
-import { createIngestKey, listIngestKeys, revokeIngestKey } from "@/lib/server/ingest-keys.ts";
+import { createIngestKey, listIngestKeys, revokeIngestKey } from "@/lib/server/ingest/ingest-keys.ts";
 import { UsageError, lines, operator, print, stringOption, withLedger, type CommandGroup } from "./kit.ts";
 
 export const keysCommand: CommandGroup = {
@@ -31,10 +31,14 @@ export const keysCommand: CommandGroup = {
       const human = lines(
         keys,
         (k) =>
-          `${k.id}  ${k.revokedAt ? "revoked " : "active  "} ${k.source}  created ${k.createdAt}  last used ${k.lastUsedAt ?? "never"}`,
+          `${k.id}  ${k.revokedAt ? "revoked " : k.reservedSource ? "REFUSED " : "active  "} ${k.source}  created ${k.createdAt}  last used ${k.lastUsedAt ?? "never"}`,
         "No ingest keys. Create one with: ledgerline keys create --source <identity>",
       );
       print(line.out, keys, human);
+      if (!line.out.json && keys.some((k) => k.reservedSource && !k.revokedAt))
+        process.stderr.write(
+          "REFUSED keys are bound to the reserved ledgerline: namespace; every request with them gets 403. Revoke them.\n",
+        );
       return 0;
     },
   },

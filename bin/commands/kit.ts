@@ -4,10 +4,11 @@
 import fs from "node:fs";
 import type { ParseArgsConfig } from "node:util";
 import { loadConfig } from "@/lib/server/config.ts";
-import { cliActor } from "@/lib/server/audit-trail.ts";
+import { cliActor } from "@/lib/server/audit/audit-trail.ts";
 import { ROLES, isRole } from "@/lib/server/auth/permissions.ts";
 import { systemPrincipal, type Principal } from "@/lib/server/auth/principal.ts";
-import { openLedger, type Ledger } from "@/lib/server/ledger/ledger.ts";
+import { openLedger } from "@/lib/server/ledger/ledger.ts";
+import { createRuntime, type Runtime } from "@/lib/server/runtime/runtime.ts";
 
 export type OptionsConfig = NonNullable<ParseArgsConfig["options"]>;
 
@@ -57,8 +58,8 @@ export function print(out: Out, data: unknown, human: string) {
   process.stdout.write(out.json ? JSON.stringify(data, null, 2) + "\n" : human + "\n");
 }
 
-export async function withLedger<T>(fn: (l: Ledger) => Promise<T>): Promise<T> {
-  const ledger = await openLedger(loadConfig(), { log: (m) => process.stderr.write(`${m}\n`) });
+export async function withLedger<T>(fn: (l: Runtime) => Promise<T>): Promise<T> {
+  const ledger = createRuntime(await openLedger(loadConfig(), { log: (m) => process.stderr.write(`${m}\n`) }));
   try {
     return await fn(ledger);
   } finally {

@@ -31,7 +31,7 @@ export const seedCommand: CommandGroup = {
   usage: "  seed                   put the demo data into an empty store",
   async run(line) {
     const seeded = await withLedger(async (l) => {
-      const { seedDemo } = await import("@/lib/server/demo.ts");
+      const { seedDemo } = await import("@/lib/server/runtime/demo-seed.ts");
       return seedDemo(l, (m) => process.stdout.write(`${m}\n`));
     });
     if (!seeded)

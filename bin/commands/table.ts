@@ -11,6 +11,8 @@ import { tokensCommand } from "./tokens.ts";
 import { usersCommand } from "./users.ts";
 import { verifyBundleCommand } from "./verify-bundle.ts";
 import { verifyLogCommand } from "./verify-log.ts";
+import { monitorCommand } from "./monitor.ts";
+import { witnessCommand } from "./witness.ts";
 
 export const COMMANDS: readonly CommandGroup[] = [
   keysCommand,
@@ -23,5 +25,7 @@ export const COMMANDS: readonly CommandGroup[] = [
   migrateCommand,
   seedCommand,
   verifyBundleCommand,
+  witnessCommand,
+  monitorCommand,
   importCommand,
 ];

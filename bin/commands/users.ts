@@ -6,7 +6,7 @@ import {
   setUserDisabled,
   setUserRole,
   type UserInfo,
-} from "@/lib/server/users.ts";
+} from "@/lib/server/auth/users.ts";
 import {
   UsageError,
   lines,

@@ -15,7 +15,8 @@ export function AdminTable({
   return (
     <section className="card">
       <h2>{title}</h2>
-      <div style={{ overflowX: "auto" }}>
+      {/* Scrolls inside the card on narrow screens; focusable so the keyboard can scroll it too. */}
+      <div className="table-scroll" tabIndex={0} role="region" aria-label={title}>
         <table className="plain" data-testid={testId}>
           <thead>
             <tr>

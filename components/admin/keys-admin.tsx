@@ -8,6 +8,7 @@ import { ShownSecret } from "./shown-secret.tsx";
 import { Time } from "./time.tsx";
 import type { IngestKeyRow, Result } from "./types.ts";
 import { useAdminAction } from "./use-admin-action.ts";
+import { Identifier } from "@/components/ui/identifier.tsx";
 
 // Ingest keys: one per sending service, bound to its source identity. The key
 // is shown once at creation (only its SHA-256 is stored); revoking is immediate.
@@ -91,11 +92,18 @@ export function KeysAdmin({ keys, ...actions }: { keys: IngestKeyRow[] } & KeyAc
   );
 }
 
+const RESERVED_SOURCE = {
+  label: "refused: reserved source",
+  why: "Bound to the reserved ledgerline: namespace (Ledgerline's own meta-audit records): every request with it is refused. Revoke it.",
+};
+
 function KeyRow({ k, busy, onRevoke }: { k: IngestKeyRow; busy: boolean; onRevoke: () => void }) {
   return (
     <tr data-testid={`row-${k.id}`}>
       <td className="mono">{k.id}</td>
-      <td className="mono break">{k.source}</td>
+      <td className="cell-ident">
+        <Identifier value={k.source} copy="source identity" className="mono" />
+      </td>
       <td>{k.description ?? <span className="muted">—</span>}</td>
       <td>
         <Time iso={k.createdAt} />
@@ -104,7 +112,7 @@ function KeyRow({ k, busy, onRevoke }: { k: IngestKeyRow; busy: boolean; onRevok
         <Time iso={k.lastUsedAt} />
       </td>
       <td>
-        <CredentialStatus revokedAt={k.revokedAt} />
+        <CredentialStatus revokedAt={k.revokedAt} blocked={k.reservedSource ? RESERVED_SOURCE : undefined} />
       </td>
       <td>
         {!k.revokedAt && (

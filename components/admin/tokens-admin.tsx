@@ -8,12 +8,23 @@ import { ShownSecret } from "./shown-secret.tsx";
 import { Time } from "./time.tsx";
 import type { Notice, ReadTokenRow, Result } from "./types.ts";
 import { useAdminAction } from "./use-admin-action.ts";
+import { Identifier } from "@/components/ui/identifier.tsx";
 
 // Personal read tokens for auditors' scripts: each acts as its user with the
-// user's current role, is shown once, and can be revoked at any time.
+// user's current role, narrowed to its scopes (reading always; exporting bundles
+// and starting full integrity passes only when ticked), is shown once, and can
+// be revoked at any time.
+
+/** Scopes beyond reading, with the roles that may hold them (lib/server/auth/permissions.ts). */
+const EXTRA_SCOPES = [
+  { scope: "bundles:create", label: "Create evidence bundles", roles: ["admin", "auditor"] },
+  { scope: "integrity:run", label: "Start full integrity passes", roles: ["admin", "auditor"] },
+] as const;
+
+type ShownToken = { id: string; token: string; email: string; scopes: string[] };
 
 export type TokenActions = {
-  create: (input: { email: string; name?: string }) => Promise<Result<{ id: string; token: string; email: string }>>;
+  create: (input: { email: string; name?: string; scopes?: string[] }) => Promise<Result<ShownToken>>;
   revoke: (id: string) => Promise<Result<{ id: string }>>;
 };
 
@@ -26,7 +37,7 @@ export function TokensAdmin({
   users,
   ...actions
 }: { tokens: ReadTokenRow[]; users: Candidate[] } & TokenActions) {
-  const [secret, setSecret] = useState<{ id: string; token: string; email: string } | null>(null);
+  const [secret, setSecret] = useState<ShownToken | null>(null);
   const { notice, pending, submit, revoke } = useAdminAction();
   const enabled = users.filter((u) => !u.disabled);
   const disabledUsers = new Set(users.filter((u) => u.disabled).map((u) => u.email));
@@ -34,8 +45,8 @@ export function TokensAdmin({
   const onCreate = (e: React.FormEvent<HTMLFormElement>) =>
     submit(
       e,
-      (f) => actions.create({ email: f("email"), name: f("name") }),
-      (r) => setSecret({ id: r.id, token: r.token, email: r.email }),
+      (f, all) => actions.create({ email: f("email"), name: f("name"), scopes: all("scope") }),
+      (r) => setSecret({ id: r.id, token: r.token, email: r.email, scopes: r.scopes }),
     );
   const onRevoke = (id: string) => revoke(id, () => actions.revoke(id));
 
@@ -54,7 +65,7 @@ export function TokensAdmin({
       <AdminTable
         title="Read tokens"
         testId="tokens-table"
-        columns={["Id", "User", "Name", "Created", "Last used", "Status"]}
+        columns={["Id", "User", "Name", "Scopes", "Created", "Last used", "Status"]}
         empty="No read tokens yet. Create one above when an auditor needs to script their reads."
         rows={tokens.map((t) => (
           <TokenRow
@@ -75,8 +86,13 @@ function TokenRow(p: { t: ReadTokenRow; userDisabled: boolean; busy: boolean; on
   return (
     <tr data-testid={`row-${t.id}`}>
       <td className="mono">{t.id}</td>
-      <td className="break">{t.userEmail}</td>
+      <td className="cell-ident">
+        <Identifier value={t.userEmail} copy={false} />
+      </td>
       <td>{t.name ?? <span className="muted">—</span>}</td>
+      <td className="mono" data-testid="scopes">
+        {t.scopes.join(" ")}
+      </td>
       <td>
         <Time iso={t.createdAt} />
       </td>
@@ -107,7 +123,7 @@ function CreateTokenCard(p: {
   pending: boolean;
   onSubmit: (e: React.FormEvent<HTMLFormElement>) => void;
   notice: Notice;
-  secret: { id: string; token: string; email: string } | null;
+  secret: ShownToken | null;
   onSecretDone: () => void;
 }) {
   const { secret } = p;
@@ -122,15 +138,15 @@ function CreateTokenCard(p: {
       unavailable={!p.canCreate && "No active users to create a token for. Create or enable a user first."}
       hint={
         <>
-          A token can read exactly what its user&apos;s role allows, at the time of each request; disabling the user
-          stops it too.
+          A token can read exactly what its user&apos;s role allows, at the time of each request; exporting bundles and
+          starting full passes need the boxes above (and a role that allows them). Disabling the user stops it too.
         </>
       }
       notice={p.notice}
       secret={
         secret && (
           <ShownSecret
-            title={`Read token ${secret.id} for ${secret.email} — shown once`}
+            title={`Read token ${secret.id} for ${secret.email} (${secret.scopes.join(", ")}) — shown once`}
             value={secret.token}
             note={
               <>
@@ -160,6 +176,14 @@ function CreateTokenCard(p: {
         Name (optional)
         <input name="name" maxLength={200} autoComplete="off" placeholder="evidence export script" />
       </label>
+      <fieldset className="inline" style={{ border: 0, padding: 0, margin: 0 }}>
+        <legend className="muted">Besides reading, it may</legend>
+        {EXTRA_SCOPES.map((s) => (
+          <label key={s.scope} title={`${s.scope} — only for users whose role is ${s.roles.join(" or ")}`}>
+            <input type="checkbox" name="scope" value={s.scope} /> {s.label}
+          </label>
+        ))}
+      </fieldset>
     </CreateCard>
   );
 }

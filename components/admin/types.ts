@@ -1,8 +1,8 @@
 // Shapes the admin components receive from their pages: the data-access
 // layer's serialized types, imported as types only (erased at build time, so no
 // server code reaches the browser).
-import type { IngestKeyInfo } from "@/lib/server/ingest-keys.ts";
-import type { ReadTokenInfo } from "@/lib/server/read-tokens.ts";
+import type { IngestKeyInfo } from "@/lib/server/ingest/ingest-keys.ts";
+import type { ReadTokenInfo } from "@/lib/server/auth/read-tokens.ts";
 
 export type Result<T extends object = object> = ({ ok: true } & T) | { ok: false; error: string };
 

@@ -23,14 +23,18 @@ export function useAdminAction() {
   /** A create form's submit: its fields to the action; on success the form is emptied. */
   function submit<T extends object>(
     e: React.FormEvent<HTMLFormElement>,
-    call: (fields: (name: string) => string) => Promise<Result<T>>,
+    call: (field: (name: string) => string, all: (name: string) => string[]) => Promise<Result<T>>,
     onOk: (r: { ok: true } & T) => void,
   ) {
     e.preventDefault();
     const form = e.currentTarget;
     const f = new FormData(form);
     run(
-      () => call((name) => String(f.get(name) ?? "")),
+      () =>
+        call(
+          (name) => String(f.get(name) ?? ""),
+          (name) => f.getAll(name).map(String),
+        ),
       (r) => {
         form.reset();
         onOk(r);

@@ -8,6 +8,7 @@ import { ShownSecret } from "./shown-secret.tsx";
 import { Time } from "./time.tsx";
 import type { Notice, Result, UserRow } from "./types.ts";
 import { useAdminAction } from "./use-admin-action.ts";
+import { Identifier } from "@/components/ui/identifier.tsx";
 
 // Users: invite/create (the generated password is shown once), and per user:
 // role, disable/enable, reset password. Every change goes through a server
@@ -178,8 +179,8 @@ function UserRowView({
 }) {
   return (
     <tr data-testid={`row-${u.email}`}>
-      <td className="break">
-        {u.email}
+      <td className="cell-ident">
+        <Identifier value={u.email} copy={false} />
         {self && <span className="muted"> (you)</span>}
       </td>
       <td>{u.name ?? <span className="muted">—</span>}</td>

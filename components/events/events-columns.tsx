@@ -13,6 +13,9 @@ import type { EventItem } from "@/lib/server/events/search.ts";
 import { CopyButton } from "@/components/ui/copy-button.tsx";
 import { FilterLink } from "./explorer-nav.tsx";
 import { bothZones, formatInZone } from "./time.ts";
+import { VisibleText } from "@/components/ui/visible-text.tsx";
+import { Identifier, IdentifierText } from "@/components/ui/identifier.tsx";
+import { visibleText } from "@/components/ui/reveal-invisible.ts";
 
 // The explorer table's columns: what each shows and which filter a click on it sets.
 
@@ -27,38 +30,44 @@ export const DEFAULT_HIDDEN: ColumnVisibilityState = {
   reason: false,
 };
 
-const short = (s: string, n = 12) => (s.length > n ? `${s.slice(0, n)}…` : s);
-
 type Cell = CellContext<typeof features, EventItem, string>;
 type FilterField = "requester" | "target" | "service" | "action" | "source";
 
-/** A value that filters by itself when clicked; "—" for an absent optional one. */
-function filterCell(field: FilterField, opts: { className?: string; testId?: string; optional?: boolean } = {}) {
+type IdentOptions = { copy: string | false; width: "cell-wide" | "cell-narrow" };
+
+/**
+ * A value that filters by itself when clicked; "—" for an absent optional one. An identifier
+ * (`ident`) is cut in the middle to its cell, whole on hover and focus, with a copy button.
+ */
+function filterCell(
+  field: FilterField,
+  opts: { className?: string; testId?: string; optional?: boolean; ident?: IdentOptions } = {},
+) {
   return function FilterCell(c: Cell) {
     const v = c.getValue();
     if (opts.optional && !v) return <span className="muted">—</span>;
+    const title = `Filter by ${field} ${visibleText(v)}`;
+    if (opts.ident) {
+      return (
+        <Identifier value={v} copy={opts.ident.copy} className={opts.ident.width}>
+          <FilterLink changes={{ [field]: v }} title={title} testId={opts.testId}>
+            <IdentifierText value={v} />
+          </FilterLink>
+        </Identifier>
+      );
+    }
     return (
-      <FilterLink
-        changes={{ [field]: v }}
-        title={`Filter by ${field} ${v}`}
-        className={opts.className}
-        testId={opts.testId}
-      >
-        {v}
+      <FilterLink changes={{ [field]: v }} title={title} className={opts.className} testId={opts.testId}>
+        <VisibleText text={v} />
       </FilterLink>
     );
   };
 }
 
-/** A long identifier, shortened, with the whole of it in the tooltip and a copy button. */
-function hashCell(n: number, label: string) {
+/** A long identifier (event id, leaf hash): cut in the middle, whole on hover and focus, with a copy button. */
+function hashCell(label: string) {
   return function HashCell(c: Cell) {
-    return (
-      <span className="nowrap mono" title={c.getValue()}>
-        {short(c.getValue(), n)}
-        <CopyButton value={c.getValue()} label={label} />
-      </span>
-    );
+    return <Identifier value={c.getValue()} copy={label} className="mono cell-narrow" />;
   };
 }
 
@@ -66,14 +75,15 @@ function CorrelationCell(c: Cell) {
   const v = c.getValue();
   if (!v) return <span className="muted">—</span>;
   return (
-    <span className="nowrap">
-      <a href={`/trace/${encodeURIComponent(v)}`} className="mono" title={`Open the timeline of ${v}`}>
-        {short(v, 8)}
-      </a>
+    <span className="nowrap cell-row">
+      <Identifier value={v} copy="correlation ID" className="cell-narrow">
+        <a href={`/trace/${encodeURIComponent(v)}`} className="mono" title={`Open the timeline of ${visibleText(v)}`}>
+          <IdentifierText value={v} />
+        </a>
+      </Identifier>
       <FilterLink changes={{ correlationId: v }} className="mini-link" title="Filter by this correlation ID">
         filter
       </FilterLink>
-      <CopyButton value={v} label="correlation ID" />
     </span>
   );
 }
@@ -107,7 +117,7 @@ export function buildColumns(zone: string, viewerZone: string) {
       enableSorting: false,
       cell: (c) => (
         <FilterLink changes={{ eventType: [c.getValue()] }} title="Show only this type" className="badge plain-link">
-          {c.getValue()}
+          <VisibleText text={c.getValue()} />
         </FilterLink>
       ),
     }),
@@ -128,20 +138,20 @@ export function buildColumns(zone: string, viewerZone: string) {
       id: "requester",
       header: "Requester",
       enableSorting: false,
-      cell: filterCell("requester", { className: "clip clip-wide", testId: "row-requester" }),
+      cell: filterCell("requester", { testId: "row-requester", ident: { copy: "requester", width: "cell-wide" } }),
     }),
     helper.accessor((r) => r.requester.type, { id: "requesterType", header: "Requester type", enableSorting: false }),
     helper.accessor((r) => r.target.id, {
       id: "target",
       header: "Target",
       enableSorting: false,
-      cell: filterCell("target", { className: "clip clip-wide", testId: "row-target" }),
+      cell: filterCell("target", { testId: "row-target", ident: { copy: "target", width: "cell-wide" } }),
     }),
     helper.accessor((r) => r.target.service ?? "", {
       id: "service",
       header: "Service",
       enableSorting: false,
-      cell: filterCell("service", { optional: true }),
+      cell: filterCell("service", { optional: true, ident: { copy: false, width: "cell-narrow" } }),
     }),
     helper.accessor((r) => r.action ?? "", {
       id: "action",
@@ -152,7 +162,7 @@ export function buildColumns(zone: string, viewerZone: string) {
     helper.accessor("source", {
       header: "Source",
       enableSorting: false,
-      cell: filterCell("source", { className: "clip clip-wide" }),
+      cell: filterCell("source", { ident: { copy: "source", width: "cell-wide" } }),
     }),
     helper.accessor((r) => r.correlationId ?? "", {
       id: "correlationId",
@@ -160,15 +170,15 @@ export function buildColumns(zone: string, viewerZone: string) {
       enableSorting: false,
       cell: CorrelationCell,
     }),
-    helper.accessor("id", { header: "Event ID", enableSorting: false, cell: hashCell(14, "event ID") }),
-    helper.accessor("leafHash", { header: "Leaf hash", enableSorting: false, cell: hashCell(10, "leaf hash") }),
+    helper.accessor("id", { header: "Event ID", enableSorting: false, cell: hashCell("event ID") }),
+    helper.accessor("leafHash", { header: "Leaf hash", enableSorting: false, cell: hashCell("leaf hash") }),
     helper.accessor((r) => r.reason ?? "", {
       id: "reason",
       header: "Reason",
       enableSorting: false,
       cell: (c) => (
-        <span className="clip clip-wide" title={c.getValue()}>
-          {c.getValue()}
+        <span className="clip clip-wide" title={visibleText(c.getValue())}>
+          <VisibleText text={c.getValue()} />
         </span>
       ),
     }),

@@ -1,9 +1,11 @@
 "use client";
 
+import Link from "next/link";
 import { useTable, type ColumnVisibilityState, type ReactTable, type SortingState } from "@tanstack/react-table";
 import { useMemo } from "react";
 import type { Sort } from "@/lib/schemas/event-filter.ts";
 import type { EventItem } from "@/lib/server/events/search.ts";
+import { Disclosure } from "@/components/ui/disclosure.tsx";
 import { DEFAULT_HIDDEN, buildColumns, features } from "./events-columns.tsx";
 import { FilterLink, isModifiedClick, useExplorerNav } from "./explorer-nav.tsx";
 import { toggleSort } from "./explorer-params.ts";
@@ -136,8 +138,7 @@ function TableTools({
       >
         {dense ? "Comfortable rows" : "Compact rows"}
       </button>
-      <details className="column-chooser" data-testid="column-chooser">
-        <summary className="btn small">Columns</summary>
+      <Disclosure className="column-chooser" testId="column-chooser" summary="Columns" summaryClassName="btn small">
         <div className="column-menu">
           {table.getAllLeafColumns().map((col) => (
             <label key={col.id} className="check">
@@ -152,7 +153,7 @@ function TableTools({
             </label>
           ))}
         </div>
-      </details>
+      </Disclosure>
     </div>
   );
 }
@@ -244,9 +245,9 @@ function EmptyState({ paged }: { paged: boolean }) {
             Search all time
           </FilterLink>
         )}
-        <a className="btn small" href="/events">
+        <Link className="btn small" href="/events">
           Clear all filters
-        </a>
+        </Link>
       </div>
     </div>
   );

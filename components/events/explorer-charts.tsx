@@ -1,8 +1,10 @@
 "use client";
 
+import { visibleText } from "@/components/ui/reveal-invisible.ts";
 import { useMemo } from "react";
 import type { EventSummary } from "@/lib/server/events/search.ts";
 import { RankedList } from "@/components/charts/ranked-list.tsx";
+import { Identifier, IdentifierText } from "@/components/ui/identifier.tsx";
 import { StackedHistogram, type Series } from "@/components/charts/stacked-histogram.tsx";
 import { FilterLink, useExplorerNav } from "./explorer-nav.tsx";
 import { bucketNext, bucketSpan, fillBuckets, formatRate, zoomParams } from "./explorer-params.ts";
@@ -12,9 +14,9 @@ import { bucketLabel, formatInZone } from "./time.ts";
 // page computed both). A bar click or a drag zooms: it writes from/to into the URL.
 
 const SERIES: Series[] = [
-  { key: "success", label: "success", color: "#3f8f5f" },
-  { key: "failure", label: "failure", color: "#d98a1c" },
-  { key: "denied", label: "denied", color: "#c23a2b" },
+  { key: "success", label: "success", color: "var(--chart-success)" },
+  { key: "failure", label: "failure", color: "var(--chart-failure)" },
+  { key: "denied", label: "denied", color: "var(--chart-denied)" },
 ];
 
 const BUCKET_NAMES: Record<string, string> = {
@@ -76,7 +78,8 @@ function HistogramCard({ h, zone }: { h: Histogram; zone: string }) {
       <div className="card-head">
         <h2>Events over time</h2>
         <span className="muted small-print">
-          {BUCKET_NAMES[h.bucket] ?? h.bucket} per bar · click a bar or drag across bars to zoom
+          {BUCKET_NAMES[h.bucket] ?? h.bucket} per bar · click a bar or drag across bars to zoom (or focus the chart:
+          arrows, Shift, Enter)
         </span>
       </div>
       {h.total === 0 ? (
@@ -164,9 +167,11 @@ function TopCard({
           key: t.value,
           count: t.count,
           label: (
-            <FilterLink changes={{ [field]: t.value }} title={`Filter by ${field} ${t.value}`}>
-              {t.value}
-            </FilterLink>
+            <Identifier value={t.value} copy={field}>
+              <FilterLink changes={{ [field]: t.value }} title={`Filter by ${field} ${visibleText(t.value)}`}>
+                <IdentifierText value={t.value} />
+              </FilterLink>
+            </Identifier>
           ),
         }))}
       />

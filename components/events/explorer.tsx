@@ -1,5 +1,6 @@
 "use client";
 
+import { Suspense, use } from "react";
 import type { EventFilter } from "@/lib/core/event-filter.ts";
 import type { Sort } from "@/lib/schemas/event-filter.ts";
 import type { EventItem, EventSummary } from "@/lib/server/events/search.ts";
@@ -22,7 +23,11 @@ export type ExplorerProps = {
   cursor: string | null;
   items: EventItem[];
   nextCursor: string | null;
-  summary: EventSummary;
+  /**
+   * The charts' data, still on its way: the server streams it in, so the table
+   * (the answer to the search) never waits for the histogram and top lists.
+   */
+  summary: Promise<EventSummary>;
   canExport: boolean;
 };
 
@@ -42,9 +47,9 @@ function ExplorerBody(props: ExplorerProps) {
     <div className={`explorer-body${nav.pending ? " is-pending" : ""}`} aria-busy={nav.pending}>
       <div className="explorer-head">
         <h1>Events</h1>
-        <span className="muted" data-testid="explorer-total">
-          {props.summary.histogram.total.toLocaleString("en-US")} matching entries
-        </span>
+        <Suspense key={props.query} fallback={<span className="muted">counting…</span>}>
+          <MatchingTotal summary={props.summary} />
+        </Suspense>
         {nav.pending && (
           <span className="badge" data-testid="explorer-pending">
             Loading…
@@ -54,7 +59,9 @@ function ExplorerBody(props: ExplorerProps) {
         {props.canExport && <ExportBundleButton filter={props.filter} small />}
       </div>
       <FilterBar filter={props.filter} range={props.range} tz={props.tz} zone={zone} />
-      <ExplorerCharts summary={props.summary} zone={zone} />
+      <Suspense key={props.query} fallback={<div className="explorer-charts" aria-busy="true" />}>
+        <StreamedCharts summary={props.summary} zone={zone} />
+      </Suspense>
       <EventsTable
         items={props.items}
         sort={props.sort}
@@ -65,4 +72,17 @@ function ExplorerBody(props: ExplorerProps) {
       />
     </div>
   );
+}
+
+function MatchingTotal({ summary }: { summary: Promise<EventSummary> }) {
+  const s = use(summary);
+  return (
+    <span className="muted" data-testid="explorer-total">
+      {s.histogram.total.toLocaleString("en-US")} matching entries
+    </span>
+  );
+}
+
+function StreamedCharts({ summary, zone }: { summary: Promise<EventSummary>; zone: string }) {
+  return <ExplorerCharts summary={use(summary)} zone={zone} />;
 }

@@ -66,14 +66,36 @@ function FilterForm({ filter, range, tz, zone }: Props) {
     >
       <div className="filter-row">
         <RangePresets range={range} />
+        {/* Plain text, one tab stop each (a datetime-local field is seven or eight in Chromium). */}
         <label className="inline-label">
           From
-          <input type="datetime-local" name="from" step={1} defaultValue={initialFrom} data-testid="filter-from" />
+          <input
+            name="from"
+            defaultValue={initialFrom}
+            placeholder="YYYY-MM-DD hh:mm:ss"
+            className="date-field mono"
+            data-testid="filter-from"
+            aria-describedby="date-fields-hint"
+            spellCheck={false}
+            autoComplete="off"
+          />
         </label>
         <label className="inline-label">
           To
-          <input type="datetime-local" name="to" step={1} defaultValue={initialTo} data-testid="filter-to" />
+          <input
+            name="to"
+            defaultValue={initialTo}
+            placeholder="YYYY-MM-DD hh:mm:ss"
+            className="date-field mono"
+            data-testid="filter-to"
+            aria-describedby="date-fields-hint"
+            spellCheck={false}
+            autoComplete="off"
+          />
         </label>
+        <span id="date-fields-hint" className="sr-only">
+          {utc ? "In UTC" : `In your time zone, ${zone}`}; To is exclusive.
+        </span>
         <ZoneToggle tz={tz} />
         <RangeSummary filter={filter} range={range} zone={zone} />
       </div>
@@ -105,7 +127,8 @@ function draftChanges(fd: FormData, initial: { from: string; to: string }, utc: 
   if (fromV !== initial.from || toV !== initial.to) {
     const from = fromV ? fromInputValue(fromV, utc) : null;
     const to = toV ? fromInputValue(toV, utc) : null;
-    if ((fromV && !from) || (toV && !to)) return "From and To must be dates with a time, e.g. 2026-11-27T13:00.";
+    if ((fromV && !from) || (toV && !to))
+      return "From and To must be dates, with a time if you like: 2026-11-27 or 2026-11-27 13:00:05.";
     if (!from && !to) changes.range = "all";
     else Object.assign(changes, { range: null, from, to });
   }

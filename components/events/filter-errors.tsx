@@ -1,3 +1,4 @@
+import Link from "next/link";
 import type { FilterIssue } from "@/lib/schemas/event-filter.ts";
 
 // What the explorer shows for a URL it cannot run: every problem, by parameter,
@@ -14,9 +15,9 @@ export function FilterErrors({ errors }: { errors: FilterIssue[] }) {
         ))}
       </ul>
       <span className="inline">
-        <a className="btn small" href="/events">
+        <Link className="btn small" href="/events">
           Start over with the default filter
-        </a>
+        </Link>
         <span className="muted">Fix the parameter in the address bar, or start over.</span>
       </span>
     </section>

@@ -18,6 +18,8 @@ export function useLocalPreference<T>(
   useEffect(() => {
     try {
       const stored = localStorage.getItem(key);
+      // Reading an external store after mount is what this effect is for (the server has no localStorage).
+      // eslint-disable-next-line react-hooks/set-state-in-effect
       if (stored !== null) setValue(read(stored));
     } catch {
       // private mode or corrupt value: keep the default

@@ -21,7 +21,13 @@ export function useRowKeyboardNav<R>({
   const [focus, setFocus] = useState(-1);
   const rowRefs = useRef<(HTMLTableRowElement | null)[]>([]);
 
-  useEffect(() => setFocus(-1), [resetOn]);
+  // New rows (another page, another filter): no row is focused. Adjusted while rendering, as React
+  // recommends for state derived from a prop, instead of an effect that renders twice.
+  const [seen, setSeen] = useState(resetOn);
+  if (seen !== resetOn) {
+    setSeen(resetOn);
+    setFocus(-1);
+  }
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {

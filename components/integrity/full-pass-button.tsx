@@ -45,7 +45,7 @@ function useRunPolling(runId: string | null) {
 export function FullPassButton({
   start,
 }: {
-  start: () => Promise<{ ok: true; runId: string } | { ok: false; error: string }>;
+  start: () => Promise<{ ok: true; id: string } | { ok: false; error: string }>;
 }) {
   const [runId, setRunId] = useState<string | null>(null);
   const { run, setRun, error, setError } = useRunPolling(runId);
@@ -68,7 +68,7 @@ export function FullPassButton({
           setRun(null);
           const r = await start();
           setBusy(false);
-          if (r.ok) setRunId(r.runId);
+          if (r.ok) setRunId(r.id);
           else setError(r.error);
         }}
       >

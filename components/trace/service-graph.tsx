@@ -1,4 +1,6 @@
 import type { TraceGraph } from "./model.ts";
+import { visibleText } from "@/components/ui/reveal-invisible.ts";
+import { middleEllipsis } from "@/components/ui/identifier-text.ts";
 
 // Who called whom in this trace: nodes are machine identities (requesters) and
 // target services, edges are accesses with their counts by outcome. A layered
@@ -80,11 +82,13 @@ export function ServiceGraph({ graph }: { graph: TraceGraph }) {
   const maxCount = Math.max(...graph.edges.map((e) => e.count));
 
   return (
-    <div className="service-graph" data-testid="service-graph">
+    // Focusable: on a narrow screen it scrolls sideways, and the keyboard must be able to scroll it.
+    <div className="service-graph" data-testid="service-graph" tabIndex={0} role="region" aria-label="Service graph">
       <svg
         viewBox={`0 0 ${width} ${height}`}
-        width="100%"
-        style={{ maxWidth: width }}
+        // Its own size: on a narrow screen the card scrolls it sideways rather than shrink its text.
+        width={width}
+        height={height}
         role="img"
         aria-label={`Service graph: ${graph.nodes.length} nodes, ${graph.edges.length} edges`}
       >
@@ -136,7 +140,7 @@ function GraphEdge({ e, a, b, maxCount }: { e: Edge; a: Point; b: Point; maxCoun
       data-denied={e.denied}
       data-failure={e.failure}
     >
-      <title>{`${e.from} → ${e.to}: ${e.count} access${e.count === 1 ? "" : "es"} — ${e.success} ok, ${e.failure} failed, ${e.denied} denied${e.actions.length ? `; ${e.actions.join(", ")}` : ""}`}</title>
+      <title>{`${visibleText(e.from)} → ${visibleText(e.to)}: ${e.count} access${e.count === 1 ? "" : "es"} — ${e.success} ok, ${e.failure} failed, ${e.denied} denied${e.actions.length ? `; ${visibleText(e.actions.join(", "))}` : ""}`}</title>
       <path
         d={d}
         strokeWidth={1.2 + (3 * Math.log1p(e.count)) / Math.log1p(maxCount)}
@@ -151,13 +155,14 @@ function GraphEdge({ e, a, b, maxCount }: { e: Edge; a: Point; b: Point; maxCoun
 }
 
 function GraphNode({ n, p }: { n: Node; p: Point }) {
-  const text = n.label;
+  // SVG text cannot hold the mark component: the marked string, so two lookalike nodes differ.
+  const text = visibleText(n.label);
   return (
     <g className={`node ${n.role}`} data-testid="graph-node" data-node={n.id}>
-      <title>{`${n.id} (${n.role === "target" ? "called" : n.role === "requester" ? "caller" : "caller and called"})`}</title>
+      <title>{`${visibleText(n.id)} (${n.role === "target" ? "called" : n.role === "requester" ? "caller" : "caller and called"})`}</title>
       <rect x={p.x} y={p.y} width={NODE_W} height={NODE_H} rx={n.role === "target" ? 4 : 17} />
       <text x={p.x + NODE_W / 2} y={p.y + NODE_H / 2 + 4} textAnchor="middle">
-        {text.length > 26 ? `${text.slice(0, 25)}…` : text}
+        {middleEllipsis(text, 24)}
       </text>
     </g>
   );

@@ -1,5 +1,6 @@
 import { ClockIcon } from "./clock-icon.tsx";
 import { OUTCOME_LABEL, formatRelPrecise, formatUtc, type TimelineEntry } from "./model.ts";
+import { VisibleText } from "@/components/ui/visible-text.tsx";
 
 // One access on the timeline: its mark (shape by outcome), and the tooltip that explains it.
 
@@ -47,16 +48,27 @@ export function EntryTip({ e }: { e: TimelineEntry }) {
       <div className="mono">{formatUtc(e.ts)}</div>
       <div>{formatRelPrecise(e.relMs)} from the first event</div>
       <div className="break">
-        <span className="muted">from</span> {e.requesterId}
+        <span className="muted">from</span> <VisibleText text={e.requesterId} />
       </div>
       <div className="break">
-        <span className="muted">to</span> {e.targetId}
+        <span className="muted">to</span> <VisibleText text={e.targetId} />
       </div>
       <div>
         {e.eventType}
-        {e.action ? ` · ${e.action}` : ""}
+        {e.action ? (
+          <>
+            {" · "}
+            <VisibleText text={e.action} />
+          </>
+        ) : (
+          ""
+        )}
       </div>
-      {e.reason && <div className="break">reason: {e.reason}</div>}
+      {e.reason && (
+        <div className="break">
+          reason: <VisibleText text={e.reason} />
+        </div>
+      )}
       <div className="muted">click to open the entry</div>
     </div>
   );

@@ -2,6 +2,7 @@ import Link from "next/link";
 import type { Trace } from "@/lib/server/traces/trace.ts";
 import { ClockIcon } from "./clock-icon.tsx";
 import { ExportBundleButton } from "@/components/bundles/export-bundle-button.tsx";
+import { Identifier } from "@/components/ui/identifier.tsx";
 import { formatRel, formatSpan, formatUtc, toTimelineModel, type ClockFinding } from "./model.ts";
 import { ServiceGraph } from "./service-graph.tsx";
 import { TraceBody } from "./trace-body.tsx";
@@ -19,8 +20,8 @@ function Finding({ f }: { f: ClockFinding }) {
         <Link prefetch={false} href={`/events/${f.entry.seq}`}>
           {f.entry.seq}
         </Link>{" "}
-        from <span className="mono">{short(f.entry.lane)}</span> claims {formatUtc(f.entry.ts)}, {formatSpan(f.skewMs)}{" "}
-        after the ledger received it ({formatUtc(f.entry.receivedAt)}).
+        from <Identifier value={short(f.entry.lane)} copy={false} className="mono" /> claims {formatUtc(f.entry.ts)},{" "}
+        {formatSpan(f.skewMs)} after the ledger received it ({formatUtc(f.entry.receivedAt)}).
       </li>
     );
   }
@@ -30,11 +31,12 @@ function Finding({ f }: { f: ClockFinding }) {
       <Link prefetch={false} href={`/events/${f.later.seq}`}>
         {f.later.seq}
       </Link>{" "}
-      (<span className="mono">{short(f.later.lane)}</span>) was received after seq{" "}
+      (<Identifier value={short(f.later.lane)} copy={false} className="mono" />) was received after seq{" "}
       <Link prefetch={false} href={`/events/${f.earlier.seq}`}>
         {f.earlier.seq}
       </Link>{" "}
-      (<span className="mono">{short(f.earlier.lane)}</span>) yet claims a time {formatSpan(f.skewMs)} earlier.
+      (<Identifier value={short(f.earlier.lane)} copy={false} className="mono" />) yet claims a time{" "}
+      {formatSpan(f.skewMs)} earlier.
     </li>
   );
 }

@@ -7,6 +7,8 @@ import { Buckets } from "./timeline-buckets.tsx";
 import { TimelineLegend } from "./timeline-legend.tsx";
 import { EntryTip, Mark } from "./timeline-mark.tsx";
 import { AXIS_H, LABEL_W, LANE_H, WIDTH, timeScale, visibleTicks, type Tick } from "./timeline-scale.ts";
+import { visibleText } from "@/components/ui/reveal-invisible.ts";
+import { middleEllipsis } from "@/components/ui/identifier-text.ts";
 
 // One swimlane per machine identity; each access is a mark in its requester's
 // lane at its claimed time, joined by a thin line to an arrival tick in its
@@ -26,6 +28,7 @@ export function TraceTimeline({ model }: { model: TimelineModel }) {
   const [hover, setHover] = useState<Hover>(null);
   // Hover and click need hydration; tests (and nothing else) wait for this mark.
   const [ready, setReady] = useState(false);
+  // eslint-disable-next-line react-hooks/set-state-in-effect -- the one render after hydration, by design
   useEffect(() => setReady(true), []);
   const laneIndex = useMemo(() => new Map(model.lanes.map((l, i) => [l.id, i])), [model.lanes]);
   const height = AXIS_H + model.lanes.length * LANE_H + 8;
@@ -58,11 +61,14 @@ export function TraceTimeline({ model }: { model: TimelineModel }) {
       data-mode={aggregated ? "aggregated" : "marks"}
       data-ready={ready ? "1" : undefined}
       onMouseLeave={() => setHover(null)}
+      // Scrolls sideways on narrow screens: a tab stop when no mark (link) inside is one.
+      tabIndex={aggregated ? 0 : undefined}
     >
       <svg
         viewBox={`0 0 ${WIDTH} ${height}`}
         width="100%"
-        role="img"
+        // Marks are links: a group, not an image (an image's content is presentational).
+        role={aggregated ? "img" : "group"}
         aria-label={`Timeline of ${model.entries.length} entries across ${model.lanes.length} services`}
       >
         <TimeAxis ticks={ticks} xOf={xOf} height={height} />
@@ -89,6 +95,8 @@ export function TraceTimeline({ model }: { model: TimelineModel }) {
         <div
           className="trace-tooltip"
           data-testid="trace-tooltip"
+          // The box's width when the hover state was set (a render always follows it): keeps the tooltip inside.
+          // eslint-disable-next-line react-hooks/refs
           style={{ left: Math.min(hover.x + 14, (box.current?.clientWidth ?? 800) - 330), top: hover.y + 14 }}
         >
           {hover.content}
@@ -120,8 +128,9 @@ function LaneRows({ model }: { model: TimelineModel }) {
     <g key={l.id} data-testid="lane" data-lane={l.id} className={`lane ${i % 2 ? "odd" : ""}`}>
       <rect x={0} y={AXIS_H + i * LANE_H} width={WIDTH} height={LANE_H} className="lane-bg" />
       <text x={8} y={AXIS_H + i * LANE_H + LANE_H / 2 + 4} className="lane-label">
-        <title>{`${l.id} — ${l.role === "target" ? "called only" : l.role === "requester" ? "caller" : "caller and called"}`}</title>
-        {l.label.length > 30 ? `${l.label.slice(0, 29)}…` : l.label}
+        <title>{`${visibleText(l.id)} — ${l.role === "target" ? "called only" : l.role === "requester" ? "caller" : "caller and called"}`}</title>
+        {/* Cut in the middle: the end tells identities apart. Shorter when the denial flag needs room. */}
+        {middleEllipsis(visibleText(l.label), l.sent.denied + l.received.denied > 0 ? 26 : 30)}
       </text>
       {l.sent.denied + l.received.denied > 0 && (
         <text x={LABEL_W - 8} y={AXIS_H + i * LANE_H + LANE_H / 2 + 4} textAnchor="end" className="lane-flag denied">

@@ -66,7 +66,18 @@ function parseKeyId(hex: string): Uint8Array {
   return out;
 }
 
-function parseTypedKey(b64: string, what: string): Uint8Array {
+/**
+ * The key data of a key string: base64 of a type byte and a 32-byte key, the type byte
+ * `alg` (0x01 Ed25519 for logs, 0x04 cosignature/v1 for witnesses). `wrongType` says what
+ * a key of another type is, so the error names the mix-up.
+ */
+export function parseTypedKey(
+  b64: string,
+  what: string,
+  alg = ALG_ED25519,
+  wrongType: (found: number) => string = (found) =>
+    `unsupported signature type 0x${found.toString(16).padStart(2, "0")} (only 0x01 Ed25519)`,
+): Uint8Array {
   let raw: Uint8Array;
   try {
     raw = fromBase64(b64);
@@ -74,8 +85,7 @@ function parseTypedKey(b64: string, what: string): Uint8Array {
     throw new Error(`${what}: key data is not valid base64 (${(e as Error).message})`);
   }
   if (raw.length !== 1 + KEY_SIZE) throw new Error(`${what}: key data must be 33 bytes (type byte + 32-byte key)`);
-  if (raw[0] !== ALG_ED25519)
-    throw new Error(`${what}: unsupported signature type 0x${toHex(raw.subarray(0, 1))} (only 0x01 Ed25519)`);
+  if (raw[0] !== alg) throw new Error(`${what}: ${wrongType(raw[0]!)}`);
   return raw.slice(1);
 }
 

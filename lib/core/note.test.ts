@@ -10,7 +10,15 @@ import {
   goSplice,
 } from "@/test/support/note-vectors.ts";
 import { fromBase64, toBase64 } from "./bytes.ts";
-import { formatCheckpoint, generateSigningKey, openNote, parseCheckpoint, signNote } from "./note.ts";
+import {
+  appendSignatures,
+  formatCheckpoint,
+  generateSigningKey,
+  openNote,
+  parseCheckpoint,
+  signNote,
+  splitNote,
+} from "./note.ts";
 
 // Signing and opening notes: golang.org/x/mod sumdb/note vectors (the reference implementation of
 // C2SP signed-note) and the C2SP examples.
@@ -215,5 +223,32 @@ describe("C2SP examples", () => {
     expect(cp.extensions).toEqual([]);
     expect(formatCheckpoint(cp)).toBe(CHECKPOINT_TEXT);
     expect(openNote(CHECKPOINT_NOTE, [peter]).ok).toBe(false);
+  });
+});
+
+describe("splitNote / appendSignatures (cosignature lines kept intact)", () => {
+  it("splits text and signature lines without verifying them, keeping each line verbatim", () => {
+    const r = splitNote(`${SIGNED}${ENOCH_SIG}`);
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.text).toBe(TEXT);
+    expect(r.signatures.map((s) => [s.name, s.keyId])).toEqual([
+      ["PeterNeumann", "c74f20a3"],
+      ["EnochRoot", "af0cfe78"],
+    ]);
+    expect(r.signatures[1]!.line).toBe(ENOCH_SIG.slice(0, -1));
+    expect(r.signatures[0]!.signature).toHaveLength(64);
+    expect(splitNote("no blank line\n").ok).toBe(false);
+    expect(splitNote(`${TEXT}\n\u2014 bad name sig\n`).ok).toBe(false);
+  });
+
+  it("appends new signature lines once, after the existing ones, and refuses non-signature lines", () => {
+    const withEnoch = appendSignatures(SIGNED, [ENOCH_SIG, ENOCH_SIG.slice(0, -1), PETER_SIG]);
+    expect(withEnoch).toBe(`${SIGNED}${ENOCH_SIG}`);
+    const opened = openNote(withEnoch, [peter, enoch]);
+    expect(opened.ok && opened.verified.map((v) => v.name)).toEqual(["PeterNeumann", "EnochRoot"]);
+    expect(() => appendSignatures(SIGNED, ["not a signature"])).toThrow(/not a signature line/);
+    expect(() => appendSignatures(SIGNED, [`${ENOCH_SIG}${PETER_SIG}`])).toThrow(/not a signature line/);
+    expect(() => appendSignatures("not a note", [ENOCH_SIG])).toThrow(/appendSignatures/);
   });
 });

@@ -86,21 +86,92 @@ export function openNote(note: string, verifiers: Array<{ name: string; publicKe
 type Verifier = { name: string; publicKey: Uint8Array };
 type Signer = { name: string; keyId: string };
 
-/** The signed text and the signature lines of a note, or why it is malformed. */
-function splitNote(note: string): { text: string; lines: string[] } | { reason: string } {
-  if (hasLoneSurrogate(note)) return { reason: "malformed note: not valid Unicode (lone surrogate)" };
+/** One signature line of a signed note, parsed but not verified. */
+export type NoteSignature = {
+  /** Key name as written on the line. */
+  name: string;
+  /** The first 4 bytes of the decoded signature, as 8 lowercase hex digits. */
+  keyId: string;
+  /** The decoded bytes after the key id (the algorithm's signature; for cosignatures timestamp || signature). */
+  signature: Uint8Array;
+  /** The whole line, "— " prefix included, without its newline — kept intact to copy it elsewhere. */
+  line: string;
+};
+
+export type SplitNote = { ok: true; text: string; signatures: NoteSignature[] } | { ok: false; reason: string };
+
+/**
+ * Splits a signed note into its text and signature lines without verifying anything
+ * (C2SP signed-note §Format). Invariants: never throws; `text` is everything before the
+ * last blank line, final newline included; every line is well formed (em dash, space,
+ * valid key name, space, canonical base64 of at least 5 bytes) or the whole note is
+ * rejected; at most MAX_SIGNATURES lines; duplicate lines are kept (callers decide).
+ */
+export function splitNote(note: string): SplitNote {
+  if (typeof note !== "string") return { ok: false, reason: "note must be a string" };
+  if (hasLoneSurrogate(note)) return { ok: false, reason: "malformed note: not valid Unicode (lone surrogate)" };
   if (FORBIDDEN_CONTROL.test(note)) {
     return {
+      ok: false,
       reason: "malformed note: contains a control character other than newline (CRLF line endings are not allowed)",
     };
   }
   const split = note.lastIndexOf("\n\n");
-  if (split < 0) return { reason: "malformed note: no blank line between the text and the signatures" };
+  if (split < 0) return { ok: false, reason: "malformed note: no blank line between the text and the signatures" };
   const sigBlock = note.slice(split + 2);
   if (sigBlock === "" || !sigBlock.endsWith("\n")) {
-    return { reason: "malformed note: the signature block must be non-empty and end with a newline" };
+    return { ok: false, reason: "malformed note: the signature block must be non-empty and end with a newline" };
   }
-  return { text: note.slice(0, split + 1), lines: sigBlock.slice(0, -1).split("\n") };
+  const lines = sigBlock.slice(0, -1).split("\n");
+  if (lines.length > MAX_SIGNATURES)
+    return { ok: false, reason: `malformed note: more than ${MAX_SIGNATURES} signature lines` };
+  const signatures: NoteSignature[] = [];
+  for (const [i, line] of lines.entries()) {
+    const sig = parseSignatureLine(line, `signature line ${i + 1}`);
+    if ("reason" in sig) return { ok: false, reason: sig.reason };
+    signatures.push(sig);
+  }
+  return { ok: true, text: note.slice(0, split + 1), signatures };
+}
+
+function parseSignatureLine(line: string, where: string): NoteSignature | { reason: string } {
+  if (!line.startsWith(SIG_PREFIX)) return { reason: `malformed note: ${where} does not start with "— "` };
+  const parts = cut(line.slice(SIG_PREFIX.length), " ");
+  if (!parts) return { reason: `malformed note: ${where} has no space between key name and signature` };
+  const [name, b64] = parts;
+  if (!isValidKeyName(name)) return { reason: `malformed note: ${where} has an invalid key name` };
+  let raw: Uint8Array;
+  try {
+    raw = fromBase64(b64);
+  } catch {
+    return { reason: `malformed note: ${where} signature is not valid base64` };
+  }
+  if (raw.length < 5) return { reason: `malformed note: ${where} signature is too short` };
+  return { name, keyId: toHex(raw.subarray(0, 4)), signature: raw.slice(4), line };
+}
+
+/**
+ * Adds signature lines (e.g. witness cosignatures) to a signed note, keeping every line it
+ * already has intact and in order; a line already present is not added twice.
+ * Invariant: throws unless `note` is a well-formed signed note and every added line is a
+ * well-formed signature line (with or without its final newline).
+ */
+export function appendSignatures(note: string, lines: string[]): string {
+  const parsed = splitNote(note);
+  if (!parsed.ok) throw new Error(`appendSignatures: ${parsed.reason}`);
+  const have = new Set(parsed.signatures.map((s) => s.line));
+  let out = note;
+  for (const raw of lines) {
+    const line = raw.endsWith("\n") ? raw.slice(0, -1) : raw;
+    const check = splitNote(`x\n\n${line}\n`);
+    if (!check.ok || check.signatures.length !== 1) {
+      throw new Error(`appendSignatures: not a signature line: ${JSON.stringify(line.slice(0, 80))}`);
+    }
+    if (have.has(line)) continue;
+    have.add(line);
+    out += `${line}\n`;
+  }
+  return out;
 }
 
 /** The trusted keys by name + key id, the pair C2SP says identifies a key; or why one is unusable. */
@@ -120,61 +191,45 @@ function indexVerifiers(verifiers: Verifier[]): Map<string, Uint8Array[]> | { re
 }
 
 /**
- * One signature line: its signer and whether a known key's signature verifies ("unknown"
- * when no trusted key has its name and id), or why the whole note is to be refused.
+ * One parsed signature line: whether a known key's signature verifies ("unknown" when no
+ * trusted key has its name and id), or why the whole note is to be refused.
  */
-function checkSignatureLine(
-  line: string,
-  where: string,
+function checkSignature(
+  sig: NoteSignature,
   message: Uint8Array,
   known: Map<string, Uint8Array[]>,
 ): { signer: Signer; known: boolean } | { reason: string } {
-  if (!line.startsWith(SIG_PREFIX)) return { reason: `malformed note: ${where} does not start with "— "` };
-  const parts = cut(line.slice(SIG_PREFIX.length), " ");
-  if (!parts) return { reason: `malformed note: ${where} has no space between key name and signature` };
-  const [name, b64] = parts;
-  if (!isValidKeyName(name)) return { reason: `malformed note: ${where} has an invalid key name` };
-  let raw: Uint8Array;
-  try {
-    raw = fromBase64(b64);
-  } catch {
-    return { reason: `malformed note: ${where} signature is not valid base64` };
-  }
-  if (raw.length < 5) return { reason: `malformed note: ${where} signature is too short` };
-  const signer = { name, keyId: toHex(raw.subarray(0, 4)) };
-  const tag = `${name}+${signer.keyId}`;
+  const signer = { name: sig.name, keyId: sig.keyId };
+  const tag = `${sig.name}+${sig.keyId}`;
   const keys = known.get(tag);
   // Unknown keys are ignored (C2SP), e.g. witness cosignatures or a rotated-out key.
   if (!keys) return { signer, known: false };
   if (keys.length > 1)
     return { reason: `ambiguous key ${tag}: several trusted public keys share this name and key id` };
   // Every signature line from a known key is checked, duplicates too: a bad one rejects the note.
-  if (!verifySignature(raw.subarray(4), message, keys[0]!))
+  if (!verifySignature(sig.signature, message, keys[0]!))
     return { reason: `invalid signature for key ${tag}: the note was altered or not signed by this key` };
   return { signer, known: true };
 }
 
 function openNoteUnsafe(note: string, verifiers: Verifier[]): OpenedNote {
-  if (typeof note !== "string") return { ok: false, reason: "note must be a string" };
   const parsed = splitNote(note);
-  if ("reason" in parsed) return { ok: false, reason: parsed.reason };
+  if (!parsed.ok) return parsed;
   const known = indexVerifiers(verifiers);
   if (!(known instanceof Map)) return { ok: false, reason: known.reason };
-  const { text, lines } = parsed;
-  if (lines.length > MAX_SIGNATURES)
-    return { ok: false, reason: `malformed note: more than ${MAX_SIGNATURES} signature lines` };
+  const { text, signatures } = parsed;
   const message = utf8(text);
   const verified: Signer[] = [];
   const unverified: Signer[] = [];
   const verifiedTags = new Set<string>();
   const unverifiedLines = new Set<string>();
-  for (const [i, line] of lines.entries()) {
-    const r = checkSignatureLine(line, `signature line ${i + 1}`, message, known);
+  for (const sig of signatures) {
+    const r = checkSignature(sig, message, known);
     if ("reason" in r) return { ok: false, reason: r.reason };
     const tag = `${r.signer.name}+${r.signer.keyId}`;
     if (!r.known) {
-      if (!unverifiedLines.has(line)) {
-        unverifiedLines.add(line);
+      if (!unverifiedLines.has(sig.line)) {
+        unverifiedLines.add(sig.line);
         unverified.push(r.signer);
       }
     } else if (!verifiedTags.has(tag)) {
@@ -185,7 +240,7 @@ function openNoteUnsafe(note: string, verifiers: Verifier[]): OpenedNote {
   if (verified.length === 0) {
     return {
       ok: false,
-      reason: `note has no verifiable signatures: none of its ${lines.length} signature line(s) is from a trusted key`,
+      reason: `note has no verifiable signatures: none of its ${signatures.length} signature line(s) is from a trusted key`,
     };
   }
   return { ok: true, text, verified, unverified };

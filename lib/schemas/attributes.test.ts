@@ -38,8 +38,11 @@ const NUMBERS = [
   1.7976931348623157e308 / 1e300,
 ];
 
-// Keys may not hold controls at all, so they draw from the alphabet minus tab/LF/CR.
-const KEY_ALPHABET = ALPHABET.filter((c) => c >= " ");
+// Keys follow the identifier rule (no controls, no invisible or separator characters),
+// so they draw from the alphabet minus tab/LF/CR and U+2028.
+const KEY_ALPHABET = ALPHABET.filter(
+  (c) => c >= " " && !/[\p{Cf}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}]/u.test(c),
+);
 
 function randomString(rnd: () => number, alphabet = ALPHABET): string {
   let s = "";

@@ -11,7 +11,7 @@ import { loadConfig } from "@/lib/server/config.ts";
 import { migrate } from "@/lib/server/db/migrate.ts";
 import { openDriver } from "@/lib/server/db/driver.ts";
 import { filterWhere } from "@/lib/server/events/filter-sql.ts";
-import { queryEvents, queryHistogram } from "@/lib/server/events/search.ts";
+import { queryEvents, queryHistogram } from "@/lib/server/events/query.ts";
 import { ENTRY_COLUMNS } from "@/lib/server/ledger/entry.ts";
 import { openLedger, type Ledger } from "@/lib/server/ledger/ledger.ts";
 import { createDatabase, type PgCluster } from "../../test/support/pg-cluster.ts";

@@ -12,7 +12,7 @@ import type { NormalizedEvent } from "@/lib/schemas/event.ts";
 import { openSqlite } from "@/lib/server/db/driver.ts";
 import { migrate } from "@/lib/server/db/migrate.ts";
 import { openDriver } from "@/lib/server/db/driver.ts";
-import { demoEvents } from "@/lib/server/demo.ts";
+import { demoEvents } from "@/lib/server/runtime/demo-seed.ts";
 import { ENTRY_COLUMNS, buildEntry, entryToRow } from "@/lib/server/ledger/entry.ts";
 import { nodeHasher } from "@/lib/node-hasher.ts";
 import { createDatabase, type PgCluster } from "../../test/support/pg-cluster.ts";

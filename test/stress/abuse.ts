@@ -5,7 +5,7 @@
 // content types and credentials, hostile query strings on the read API.
 // Properties: never a 5xx, the server stays up, everything acknowledged is
 // stored (and nothing else), a well-formed event still goes in afterwards, and
-// the log verifies. The function-level half is lib/ingest-parse/*.property.test.ts.
+// the log verifies. The function-level half is lib/server/ingest/parse/*.property.test.ts.
 import fc from "fast-check";
 import {
   Checks,
@@ -173,7 +173,8 @@ export type AbuseReport = { requests: number; statuses: string; acked: number };
 
 export async function runAbuse(checks: Checks, requests: number, storeIn?: Store): Promise<AbuseReport> {
   const store = storeIn ?? newSqliteStore("abuse");
-  const server = await startServer(store, { LEDGERLINE_RATE_LIMIT: "0" });
+  // No rate limits: every hostile request must reach the parsers, not a 429.
+  const server = await startServer(store, { LEDGERLINE_RATE_LIMIT: "0", LEDGERLINE_READ_RATE_LIMIT: "0" });
   try {
     const ingestKey = createIngestKey(store, SOURCE);
     const token = createReadToken(store, "analyst");

@@ -6,7 +6,10 @@ import Database from "better-sqlite3";
 import pg from "pg";
 import { inject } from "vitest";
 import { loadConfig, type Config } from "@/lib/server/config.ts";
-import { openLedger, type Ledger } from "@/lib/server/ledger/ledger.ts";
+import type { Principal } from "@/lib/server/auth/principal.ts";
+import { buildApi } from "@/lib/server/http/api.ts";
+import { openLedger } from "@/lib/server/ledger/ledger.ts";
+import { createRuntime, type Runtime } from "@/lib/server/runtime/runtime.ts";
 
 // Fresh, real stores for integration tests: a new SQLite file in a temp data
 // dir, or a new database on the test PostgreSQL cluster. `attacker` is a raw
@@ -92,9 +95,9 @@ export async function freshStore(dialect: Dialect, env: Record<string, string> =
 export async function freshLedger(
   dialect: Dialect,
   env: Record<string, string> = {},
-): Promise<{ store: TestStore; ledger: Ledger; cleanup(): Promise<void> }> {
+): Promise<{ store: TestStore; ledger: Runtime; cleanup(): Promise<void> }> {
   const store = await freshStore(dialect, env);
-  const ledger = await openLedger(store.config);
+  const ledger = await openRuntime(store.config);
   return {
     store,
     ledger,
@@ -103,6 +106,22 @@ export async function freshLedger(
       await store.cleanup();
     },
   };
+}
+
+/** A runtime (ledger + this process's in-memory state) on `config`, no timers: close() drops it. */
+export async function openRuntime(config: Config): Promise<Runtime> {
+  return createRuntime(await openLedger(config));
+}
+
+/**
+ * /api/v1 exactly as the server mounts it, on this runtime, with a fixed caller
+ * (a principal, a function of the request, or nobody).
+ */
+export function testApi(rt: Runtime, caller: Principal | null | ((req: Request) => Promise<Principal | null>) = null) {
+  return buildApi({
+    runtime: async () => rt,
+    principal: typeof caller === "function" ? caller : async () => caller,
+  });
 }
 
 let counter = 0;

@@ -1,5 +1,6 @@
 import { SignInForm } from "@/components/auth/sign-in-form.tsx";
-import { getLedger } from "@/lib/server/ledger/ledger.ts";
+import { safeCallbackPath } from "@/lib/schemas/callback-path.ts";
+import { getRuntime } from "@/lib/server/runtime/runtime.ts";
 
 export const dynamic = "force-dynamic";
 
@@ -9,8 +10,9 @@ export default async function LoginPage({
   searchParams: Promise<Record<string, string | undefined>>;
 }) {
   const sp = await searchParams;
-  const { config } = await getLedger();
-  const callbackUrl = sp.callbackUrl?.startsWith("/") && !sp.callbackUrl.startsWith("//") ? sp.callbackUrl : "/";
+  const { config } = await getRuntime();
+  // Only a path of this origin is handed to the form (/\host and /<TAB>/host are other origins).
+  const callbackUrl = safeCallbackPath(sp.callbackUrl);
   return (
     <main className="login">
       <div className="card login-card">

@@ -12,28 +12,18 @@ function parseTrustedKey(key: string): { publicKey: Uint8Array; name: string | n
   return { publicKey: v.publicKey, name: v.name };
 }
 
-function keyProblem(trustedKey: string, publicKey: Uint8Array | null, signerKeyId: string | null): string | null {
-  let trusted: { publicKey: Uint8Array; name: string | null };
-  try {
-    trusted = parseTrustedKey(trustedKey);
-  } catch (e) {
-    return `the key you gave is neither a verifier key string nor an Ed25519 PEM (${(e as Error).message})`;
-  }
-  if (!publicKey) return "the bundle has no usable public key";
-  if (!bytesEqual(trusted.publicKey, publicKey))
-    return `the bundle is signed by ${keyFingerprint(publicKey)}, not by the key you trust (${keyFingerprint(trusted.publicKey)})`;
-  if (trusted.name !== null && signerKeyId !== null && toHex(keyId(trusted.name, trusted.publicKey)) !== signerKeyId)
-    return `the checkpoint is signed under key id ${signerKeyId}, not ${trusted.name}'s`;
-  return null;
-}
-
-/** The key check: the bundle's key is `trustedKey` (a verifier key string or an SPKI PEM). */
+/**
+ * The "key" check: the bundle's key is one of the keys the caller pinned (a deployment's
+ * current and retired keys, say), and when a pinned key carries a name, the checkpoint's key
+ * id is that name's — so a key published for another log cannot stand in. Without a pinned
+ * key the check is skipped: the bundle is then at best "consistent but unpinned".
+ */
 export function checkKey(
-  trustedKey: string | undefined,
+  pinnedKeys: string | string[] | undefined,
   publicKey: Uint8Array | null,
   signerKeyId: string | null,
 ): BundleCheck {
-  if (trustedKey === undefined) {
+  if (pinnedKeys === undefined) {
     return check(
       "key",
       "skip",
@@ -42,8 +32,31 @@ export function checkKey(
         : "no public key in the bundle",
     );
   }
-  const problem = keyProblem(trustedKey, publicKey, signerKeyId);
-  return problem
-    ? check("key", "fail", problem)
-    : check("key", "pass", `signed by the key you trust (${keyFingerprint(publicKey!)})`);
+  const trusted: { publicKey: Uint8Array; name: string | null }[] = [];
+  for (const k of typeof pinnedKeys === "string" ? [pinnedKeys] : pinnedKeys) {
+    try {
+      trusted.push(parseTrustedKey(k));
+    } catch (e) {
+      return check(
+        "key",
+        "fail",
+        `the key you gave (${k.slice(0, 40)}…) is neither a verifier key string nor an Ed25519 PEM (${(e as Error).message})`,
+      );
+    }
+  }
+  if (trusted.length === 0) return check("key", "fail", "no trusted key was given");
+  if (!publicKey) return check("key", "fail", "the bundle has no usable public key");
+  const match = trusted.find((t) => bytesEqual(t.publicKey, publicKey));
+  if (!match) {
+    const yours = trusted.map((t) => keyFingerprint(t.publicKey)).join(", ");
+    return check(
+      "key",
+      "fail",
+      `the bundle is signed by ${keyFingerprint(publicKey)}, not by a key you trust (${yours})`,
+    );
+  }
+  if (match.name !== null && signerKeyId !== null && toHex(keyId(match.name, match.publicKey)) !== signerKeyId) {
+    return check("key", "fail", `the checkpoint is signed under key id ${signerKeyId}, not ${match.name}'s`);
+  }
+  return check("key", "pass", `signed by the key you trust (${keyFingerprint(publicKey)})`);
 }

@@ -45,10 +45,26 @@ describe("verifyBundle on an intact bundle", () => {
       "key:pass",
     ]);
     expect(r.manifest).toMatchObject({ count: 20, firstSeq: 2, lastSeq: 40, checkpoint: { treeSize: 40 } });
+    expect(r.verdict).toBe("verified");
     const loose = await verifyBundle(b.files);
-    expect(loose.ok).toBe(true);
+    // Consistent, but with no pinned key it is not verified (issue 14): its own key signed it, that is all.
+    expect(loose).toMatchObject({ ok: false, verdict: "unpinned", firstBadSeq: null });
+    expect(loose.reason).toMatch(/^consistent but unpinned/);
     expect(status(loose).key).toBe("skip");
     expect(loose.checks.find((c) => c.id === "key")!.detail).toContain(loose.key!.fingerprint);
+  });
+
+  it("a complete forgery under another key is consistent but never verified", async () => {
+    // The insider's bundle: rebuilt end to end with a key of their own (entries, proofs,
+    // checkpoint, SHA256SUMS, public-key.pem). Every internal check passes.
+    const real = fixtureBundle();
+    const forged = fixtureBundle({ seed: new Uint8Array(32).fill(7) });
+    const unpinned = await verifyBundle(zipFiles(forged.files));
+    expect(unpinned.checks.filter((c) => c.status === "fail")).toEqual([]);
+    expect(unpinned).toMatchObject({ ok: false, verdict: "unpinned" });
+    const pinned = await verifyBundle(zipFiles(forged.files), { key: real.verifierKey });
+    expect(pinned).toMatchObject({ ok: false, verdict: "failed" });
+    expect(status(pinned).key).toBe("fail");
   });
 
   it("accepts the trusted key as a PEM too, and refuses a different key", async () => {

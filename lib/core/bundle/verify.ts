@@ -17,9 +17,20 @@ import { bundleKey, checkSignature, checkSums } from "./verify-sums.ts";
 
 export type { BundleCheck, CheckId } from "./verify-kit.ts";
 
+/**
+ * "verified": every check passed and the signing key is the one the caller pinned.
+ * "unpinned": every check passed, but no key was pinned — the bundle is consistent
+ * and signed by *its own* key, which is exactly what anyone holding any key (the
+ * operator included) could produce; it is not evidence until the key is compared.
+ * "failed": a check failed.
+ */
+export type BundleVerdict = "verified" | "unpinned" | "failed";
+
 export type BundleReport = {
+  /** True only when verified: consistent *and* signed by the pinned key. */
   ok: boolean;
-  /** The first failing check's detail (null when ok). */
+  verdict: BundleVerdict;
+  /** The first failing check's detail, or why it is unpinned (null when verified). */
   reason: string | null;
   /** The lowest seq a failing check names, if any. */
   firstBadSeq: number | null;
@@ -29,8 +40,12 @@ export type BundleReport = {
 };
 
 export type VerifyBundleOptions = {
-  /** The key the caller trusts: a verifier key string (`name+id+base64`) or an SPKI PEM. */
-  key?: string;
+  /**
+   * The key(s) the caller trusts — verifier key strings (`name+id+base64`) or SPKI
+   * PEMs; the bundle must be signed by one of them. Without one the best verdict is
+   * "unpinned", never "verified".
+   */
+  key?: string | string[];
   limits?: Partial<ZipLimits>;
   /** Called every few thousand entries; awaited, so a browser can yield to the UI. */
   onProgress?: (done: number, total: number) => void | Promise<void>;
@@ -42,10 +57,10 @@ type BundleInput = Uint8Array | Map<string, Uint8Array> | Record<string, Uint8Ar
 
 /**
  * Verifies an evidence bundle — the ZIP's bytes, or its files by name — against SPEC §5.
- * Invariants: never throws; `ok` is true only when the zip check and checks 1–5 pass, and
- * the key check too when `opts.key` is given; every failing check names why (and for
- * entries, the first bad seq). Without `opts.key`, the key check is "skip" and the
- * report's fingerprint must be compared out of band.
+ * Invariants: never throws; `ok` is true (verdict "verified") only when the zip check,
+ * checks 1–5 and the key check pass — so only with `opts.key`; every failing check names
+ * why (and for entries, the first bad seq). Without `opts.key`, the key check is "skip",
+ * the verdict at best "unpinned", and the report's fingerprint must be compared out of band.
  */
 export async function verifyBundle(input: BundleInput, opts: VerifyBundleOptions = {}): Promise<BundleReport> {
   try {
@@ -95,13 +110,20 @@ async function verifyUnsafe(input: BundleInput, opts: VerifyBundleOptions): Prom
   return report([opened.check, signature, sums, cp.check, entries, listing, keyCheck], manifest.manifest, keyInfo);
 }
 
+const UNPINNED_REASON =
+  "consistent but unpinned: every check passed against the key the bundle carries, but no trusted key was given — pin the deployment's published key (--key) to verify";
+
 function report(checks: BundleCheck[], manifest: BundleManifest | null, key: BundleReport["key"]): BundleReport {
-  const ok = checks.every((c) => c.status === "pass" || (c.id === "key" && c.status === "skip"));
+  const consistent = checks.every((c) => c.status === "pass" || (c.id === "key" && c.status === "skip"));
+  const pinned = checks.some((c) => c.id === "key" && c.status === "pass");
+  const verdict: BundleVerdict = !consistent ? "failed" : pinned ? "verified" : "unpinned";
   const failed = checks.filter((c) => c.status === "fail");
   const seqs = failed.map((c) => c.firstBadSeq).filter((s): s is number => s !== undefined);
   return {
-    ok,
-    reason: ok ? null : (failed[0]?.detail ?? "not verified"),
+    ok: verdict === "verified",
+    verdict,
+    reason:
+      verdict === "verified" ? null : verdict === "unpinned" ? UNPINNED_REASON : (failed[0]?.detail ?? "not verified"),
     firstBadSeq: seqs.length ? Math.min(...seqs) : null,
     checks,
     manifest,

@@ -1,11 +1,12 @@
 import "server-only";
 import NextAuth from "next-auth";
+import { getRuntime } from "../runtime/runtime.ts";
 import { authOptions } from "./session.ts";
 
 type Handler = (req: Request, ctx: { params: Promise<{ nextauth: string[] }> }) => Promise<Response>;
-const g = globalThis as typeof globalThis & { __ledgerlineNextAuth?: Handler };
 
-/** The next-auth route handler, built once the ledger (and so the secret) is available. */
+/** The next-auth route handler, built once per runtime (the secret comes from the ledger's config). */
 export async function nextAuthHandler(): Promise<Handler> {
-  return (g.__ledgerlineNextAuth ??= NextAuth(await authOptions()) as unknown as Handler);
+  const rt = await getRuntime();
+  return (rt.auth.handler ??= NextAuth(await authOptions())) as Handler;
 }

@@ -2,25 +2,33 @@ import "server-only";
 import type { AuthOptions } from "next-auth";
 import { getServerSession } from "next-auth/next";
 import { headers } from "next/headers";
+import { cache } from "react";
 import { redirect } from "next/navigation";
-import { getLedger } from "../ledger/ledger.ts";
-import { bearerToken } from "../bearer-secrets.ts";
-import { principalFromReadToken } from "../read-tokens.ts";
-import { buildAuthOptions, ipFromHeaders } from "./options.ts";
+import { safeCallbackPath } from "@/lib/schemas/callback-path.ts";
+import { getRuntime } from "../runtime/runtime.ts";
+import { bearerToken } from "./bearer-secrets.ts";
+import { assertReadAllowed } from "../http/read-limit.ts";
+import { principalFromReadToken } from "./read-tokens.ts";
+import { clientIp } from "./client-ip.ts";
+import { buildAuthOptions } from "./options.ts";
 import { can, isRole, type Permission } from "./permissions.ts";
 import type { Principal } from "./principal.ts";
 
 // Turning a request into a Principal, for pages, server actions and route
 // handlers of the running server. (Integration tests build principals directly.)
 
-const g = globalThis as typeof globalThis & { __ledgerlineAuth?: AuthOptions };
-
+/** next-auth's options for the process's runtime, built once. */
 export async function authOptions(): Promise<AuthOptions> {
-  return (g.__ledgerlineAuth ??= buildAuthOptions(await getLedger()));
+  const rt = await getRuntime();
+  return (rt.auth.options ??= buildAuthOptions(rt));
 }
 
-/** The signed-in user of this request (session re-read from the database), or null. */
-export async function sessionPrincipal(): Promise<Principal | null> {
+/**
+ * The signed-in user of this request (session re-read from the database), or
+ * null. Wrapped in React's cache(): the layout and the page of one render share
+ * one session read instead of each re-reading the user.
+ */
+export const sessionPrincipal = cache(async (): Promise<Principal | null> => {
   const s = await getServerSession(await authOptions());
   const u = s?.user as { id?: string; email?: string; name?: string | null; role?: string } | undefined;
   if (!u?.id || !u.email || !isRole(u.role)) return null;
@@ -31,15 +39,22 @@ export async function sessionPrincipal(): Promise<Principal | null> {
     name: u.name ?? null,
     role: u.role,
     via: "session",
-    ip: ipFromHeaders(await headers()),
+    ip: clientIp(await headers(), (await getRuntime()).config.trustProxy),
   };
-}
+});
 
-/** A route handler's caller: a personal read token (Authorization: Bearer llr_…) or the session. */
+/**
+ * A route handler's caller: a personal read token (Authorization: Bearer llr_…) or
+ * the session. A read (GET/HEAD) draws on the caller's read rate (429 past it).
+ */
 export async function requestPrincipal(req: Request): Promise<Principal | null> {
+  const ledger = await getRuntime();
   const token = bearerToken(req);
-  if (token) return principalFromReadToken(await getLedger(), token, ipFromHeaders(req.headers));
-  return sessionPrincipal();
+  const p = token
+    ? await principalFromReadToken(ledger, token, clientIp(req.headers, ledger.config.trustProxy))
+    : await sessionPrincipal();
+  if (p && (req.method === "GET" || req.method === "HEAD")) assertReadAllowed(ledger.config, p, ledger.readLimiter);
+  return p;
 }
 
 /**
@@ -52,6 +67,6 @@ export async function pagePrincipal(
   permission?: Permission,
 ): Promise<{ principal: Principal; allowed: boolean }> {
   const principal = await sessionPrincipal();
-  if (!principal) redirect(`/login?callbackUrl=${encodeURIComponent(from)}`);
+  if (!principal) redirect(`/login?callbackUrl=${encodeURIComponent(safeCallbackPath(from))}`);
   return { principal, allowed: permission ? can(principal.role, permission) : true };
 }

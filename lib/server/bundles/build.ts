@@ -25,9 +25,9 @@ import {
 } from "@/lib/core/bundle/format.ts";
 import { filterWhere } from "../events/filter-sql.ts";
 import { openBulkReader } from "../db/driver.ts";
-import { queryEvents } from "../events/search.ts";
+import { queryEvents } from "../events/query.ts";
 import type { Ledger } from "../ledger/ledger.ts";
-import { committedSize, latestCheckpoint } from "../proofs.ts";
+import { committedSize, latestCheckpoint } from "../transparency/proofs.ts";
 import { sha256Hex } from "./hash.ts";
 import { ProofBatch } from "./proof-hasher.ts";
 import { Spool, type SpoolResult } from "./spool.ts";
@@ -109,123 +109,43 @@ export async function buildBundle(
   }
 }
 
+type Covering = Awaited<ReturnType<typeof coveringCheckpoint>>;
+type Spools = { events: Spool; proofs: Spool; csv: Spool };
+
 async function buildFrom(
   ledger: Ledger,
-  cp: Awaited<ReturnType<typeof coveringCheckpoint>>,
+  cp: Covering,
   req: BuildRequest,
   onProgress: (done: number, total: number) => Promise<void> | void,
 ): Promise<BuildResult> {
   const T = cp.treeSize;
   // The manifest records the filter as asked; the query also stops at the checkpoint.
   const queryFilter: EventFilter = { ...req.filter, seqTo: Math.min(req.filter.seqTo ?? T, T) };
-  const where = filterWhere(queryFilter, ledger.db.dialect);
-  const counted = await ledger.db.get<{ n: number | string }>(
-    `SELECT COUNT(*) AS n FROM entries WHERE ${where.sql}`,
-    where.params,
-  );
-  const total = Number(counted?.n ?? 0);
-  if (total > MAX_BUNDLE_ENTRIES) {
-    throw new BundleBuildError(
-      `the filter matches ${total.toLocaleString("en-US")} entries; a bundle holds at most ${MAX_BUNDLE_ENTRIES.toLocaleString("en-US")}: narrow it (a shorter time range, one service) and create several bundles`,
-    );
-  }
+  const total = await countWithin(ledger, queryFilter);
   await onProgress(0, total);
 
   const dir = bundlesDir(ledger.config.dataDir);
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   const tmp = fs.mkdtempSync(path.join(dir, `.build-${req.id}-`));
-  const spools = {
+  const spools: Spools = {
     events: new Spool(path.join(tmp, BUNDLE_FILES.events)),
     proofs: new Spool(path.join(tmp, BUNDLE_FILES.proofs)),
     csv: new Spool(path.join(tmp, BUNDLE_FILES.csv)),
   };
   try {
-    await spools.csv.write(csvHeader());
-    const prover = new ProofBatch(ledger.db, T);
-    let done = 0;
-    let firstSeq = 0;
-    let lastSeq = 0;
-    let cursor: string | undefined;
-    do {
-      const page = await queryEvents(ledger, queryFilter, { sort: "seq", limit: PAGE, cursor });
-      const paths = await prover.paths(page.items.map((item) => item.seq - 1));
-      for (const [i, item] of page.items.entries()) {
-        const { leafHash, ...entry } = item;
-        const jcs = canonicalJson(entry);
-        // The bundle must prove what the log committed to: a row that no longer
-        // hashes to its stored leaf is tampering, not something to export.
-        if (Buffer.from(hashLeaf(Buffer.from(jcs, "utf8"), nodeHasher)).toString("base64") !== leafHash) {
-          throw new BundleBuildError(
-            `entry seq ${entry.seq} no longer matches its leaf hash: the store may have been tampered with; run a full verification on /integrity`,
-          );
-        }
-        await spools.events.write(eventLine(entry.seq, leafHash, jcs));
-        await spools.proofs.write(proofLine(entry.seq, paths[i]!));
-        await spools.csv.write(csvLine(entry, leafHash));
-        if (firstSeq === 0) firstSeq = entry.seq;
-        lastSeq = entry.seq;
-      }
-      done += page.items.length;
-      await onProgress(done, total);
-      cursor = page.nextCursor ?? undefined;
-    } while (cursor);
-    if (done !== total) throw new Error(`read ${done} entries but counted ${total}`);
-
+    const span = await spoolEntries(ledger, queryFilter, T, spools, (done) => onProgress(done, total));
+    if (span.count !== total) throw new Error(`read ${span.count} entries but counted ${total}`);
     const [events, proofs, csv] = await Promise.all([
       spools.events.finish(),
       spools.proofs.finish(),
       spools.csv.finish(),
-    ]);
-    const small = new Map<string, Uint8Array>([
-      [
-        BUNDLE_FILES.manifest,
-        utf8(
-          formatManifest({
-            format: BUNDLE_FORMAT,
-            bundleId: req.id,
-            createdAt: req.createdAt,
-            createdBy: req.createdBy,
-            origin: ledger.config.origin,
-            filter: req.filter,
-            count: done,
-            firstSeq,
-            lastSeq,
-            checkpoint: { treeSize: T, rootHash: toBase64(cp.rootHash) },
-            keyId: cp.key.keyIdHex,
-          }),
-        ),
-      ],
-      [BUNDLE_FILES.checkpoint, utf8(cp.note)],
-      [BUNDLE_FILES.key, utf8(cp.key.pem)],
-      [
-        BUNDLE_FILES.verify,
-        utf8(
-          formatVerifyText({
-            bundleId: req.id,
-            origin: ledger.config.origin,
-            count: done,
-            treeSize: T,
-            keyId: cp.key.keyIdHex,
-            verifierKey: cp.key.verifierKey,
-            fingerprint: cp.key.fingerprint,
-          }),
-        ),
-      ],
     ]);
     const spooled: Record<string, SpoolResult> = {
       [BUNDLE_FILES.events]: events,
       [BUNDLE_FILES.proofs]: proofs,
       [BUNDLE_FILES.csv]: csv,
     };
-    const sums = utf8(
-      formatSums([
-        ...[...small].map(([name, data]) => ({ name, sha256Hex: sha256Hex(data) })),
-        ...Object.entries(spooled).map(([name, s]) => ({ name, sha256Hex: s.sha256Hex })),
-      ]),
-    );
-    small.set(BUNDLE_FILES.sums, sums);
-    small.set(BUNDLE_FILES.sig, ed25519.sign(sums, cp.key.seed));
-
+    const small = signedSmallFiles(ledger, cp, req, span, spooled);
     const members: ZipMember[] = BUNDLE_FILE_ORDER.map((name) => {
       const s = spooled[name];
       return s
@@ -236,9 +156,121 @@ async function buildFrom(
     const part = path.join(tmp, "bundle.zip");
     const zip = await writeZip(part, members, new Date(req.createdAt));
     fs.renameSync(part, file);
-    return { file, size: zip.bytes, sha256: zip.sha256Hex, count: done, treeSize: T };
+    return { file, size: zip.bytes, sha256: zip.sha256Hex, count: span.count, treeSize: T };
   } finally {
     for (const s of Object.values(spools)) s.abort();
     fs.rmSync(tmp, { recursive: true, force: true });
   }
+}
+
+/** How many entries the bundle will hold; more than MAX_BUNDLE_ENTRIES is refused before anything is written. */
+async function countWithin(ledger: Ledger, filter: EventFilter): Promise<number> {
+  const where = filterWhere(filter, ledger.db.dialect);
+  const counted = await ledger.db.get<{ n: number | string }>(
+    `SELECT COUNT(*) AS n FROM entries WHERE ${where.sql}`,
+    where.params,
+  );
+  const total = Number(counted?.n ?? 0);
+  if (total > MAX_BUNDLE_ENTRIES) {
+    throw new BundleBuildError(
+      `the filter matches ${total.toLocaleString("en-US")} entries; a bundle holds at most ${MAX_BUNDLE_ENTRIES.toLocaleString("en-US")}: narrow it (a shorter time range, one service) and create several bundles`,
+    );
+  }
+  return total;
+}
+
+type Span = { count: number; firstSeq: number; lastSeq: number };
+
+/** Pages through the matching entries in seq order, writing each one's line, proof and CSV row. */
+async function spoolEntries(
+  ledger: Ledger,
+  filter: EventFilter,
+  treeSize: number,
+  spools: Spools,
+  onProgress: (done: number) => Promise<void> | void,
+): Promise<Span> {
+  await spools.csv.write(csvHeader());
+  const prover = new ProofBatch(ledger.db, treeSize);
+  const span: Span = { count: 0, firstSeq: 0, lastSeq: 0 };
+  let cursor: string | undefined;
+  do {
+    const page = await queryEvents(ledger, filter, { sort: "seq", limit: PAGE, cursor });
+    const paths = await prover.paths(page.items.map((item) => item.seq - 1));
+    for (const [i, item] of page.items.entries()) {
+      const { leafHash, ...entry } = item;
+      const jcs = canonicalJson(entry);
+      // The bundle must prove what the log committed to: a row that no longer
+      // hashes to its stored leaf is tampering, not something to export.
+      if (Buffer.from(hashLeaf(Buffer.from(jcs, "utf8"), nodeHasher)).toString("base64") !== leafHash) {
+        throw new BundleBuildError(
+          `entry seq ${entry.seq} no longer matches its leaf hash: the store may have been tampered with; run a full verification on /integrity`,
+        );
+      }
+      await spools.events.write(eventLine(entry.seq, leafHash, jcs));
+      await spools.proofs.write(proofLine(entry.seq, paths[i]!));
+      await spools.csv.write(csvLine(entry, leafHash));
+      if (span.firstSeq === 0) span.firstSeq = entry.seq;
+      span.lastSeq = entry.seq;
+    }
+    span.count += page.items.length;
+    await onProgress(span.count);
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  return span;
+}
+
+/** The manifest, checkpoint, key and instructions, the SHA256SUMS over every member, and its signature. */
+function signedSmallFiles(
+  ledger: Ledger,
+  cp: Covering,
+  req: BuildRequest,
+  span: Span,
+  spooled: Record<string, SpoolResult>,
+): Map<string, Uint8Array> {
+  const T = cp.treeSize;
+  const small = new Map<string, Uint8Array>([
+    [
+      BUNDLE_FILES.manifest,
+      utf8(
+        formatManifest({
+          format: BUNDLE_FORMAT,
+          bundleId: req.id,
+          createdAt: req.createdAt,
+          createdBy: req.createdBy,
+          origin: ledger.config.origin,
+          filter: req.filter,
+          count: span.count,
+          firstSeq: span.firstSeq,
+          lastSeq: span.lastSeq,
+          checkpoint: { treeSize: T, rootHash: toBase64(cp.rootHash) },
+          keyId: cp.key.keyIdHex,
+        }),
+      ),
+    ],
+    [BUNDLE_FILES.checkpoint, utf8(cp.note)],
+    [BUNDLE_FILES.key, utf8(cp.key.pem)],
+    [
+      BUNDLE_FILES.verify,
+      utf8(
+        formatVerifyText({
+          bundleId: req.id,
+          origin: ledger.config.origin,
+          count: span.count,
+          treeSize: T,
+          keyId: cp.key.keyIdHex,
+          verifierKey: cp.key.verifierKey,
+          fingerprint: cp.key.fingerprint,
+        }),
+      ),
+    ],
+  ]);
+  const sums = utf8(
+    formatSums([
+      ...[...small].map(([name, data]) => ({ name, sha256Hex: sha256Hex(data) })),
+      ...Object.entries(spooled).map(([name, s]) => ({ name, sha256Hex: s.sha256Hex })),
+    ]),
+  );
+  small.set(BUNDLE_FILES.sums, sums);
+  small.set(BUNDLE_FILES.sig, ed25519.sign(sums, cp.key.seed));
+  return small;
 }

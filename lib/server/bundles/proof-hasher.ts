@@ -3,6 +3,7 @@ import { hashChildren } from "@/lib/core/index.ts";
 import { nodeHasher } from "@/lib/node-hasher.ts";
 import type { SqlDriver } from "../db/driver.ts";
 import { storedRangeHasher, TreeReadError } from "../ledger/tree.ts";
+import { leafHashesBetween } from "../ledger/store/entries.ts";
 
 // Inclusion proofs for many entries, in seq order, against one tree size. Asked one
 // by one, storedRangeHasher would read ~17 ranges per entry from the store; here
@@ -71,10 +72,7 @@ export class ProofBatch {
     }
     const start = b * BLOCK;
     const end = Math.min(start + BLOCK, this.treeSize);
-    const rows = await this.db.all<{ leaf_hash: Uint8Array }>(
-      "SELECT leaf_hash FROM entries WHERE seq > ? AND seq <= ? ORDER BY seq",
-      [start, end],
-    );
+    const rows = await leafHashesBetween(this.db, start, end);
     if (rows.length !== end - start)
       throw new TreeReadError(
         `entries ${start + 1}..${end}: expected ${end - start} rows, found ${rows.length} (gap in the log)`,

@@ -1,6 +1,7 @@
 import "server-only";
 import fs from "node:fs";
 import path from "node:path";
+import { Mutex } from "../db/driver.ts";
 import type { Ledger } from "../ledger/ledger.ts";
 import { BundleBuildError, buildBundle, bundlesDir } from "./build.ts";
 import { claimNext, failInterrupted, markFailed, markReady, setProgress, type BundleRow } from "./store.ts";
@@ -16,14 +17,30 @@ type Worker = {
   loop: Promise<void> | null;
   live: { id: string; done: number; total: number } | null;
 };
-const workers = new WeakMap<Ledger, Worker>();
 
-function workerOf(ledger: Ledger): Worker {
-  let w = workers.get(ledger);
+/** This process's bundle builder for one ledger, started on first use; it hangs off the Runtime. */
+export type BundleQueue = {
+  worker: Worker | null;
+  /** "Count, record, insert" of a new bundle as one step, so one user's concurrent requests cannot all pass the
+   * pending-bundle bound. (Several instances on one PostgreSQL can each let one more through; the bound stays small.) */
+  creating: Mutex;
+};
+
+/** The part of a Runtime the bundle service needs. */
+export type BundleRuntime = Ledger & { bundles: BundleQueue };
+
+export function createBundleQueue(): BundleQueue {
+  return { worker: null, creating: new Mutex() };
+}
+
+function workerOf(rt: BundleRuntime): Worker {
+  let w = rt.bundles.worker;
   if (!w) {
-    w = { ready: recover(ledger), loop: null, live: null };
-    w.ready.catch(() => workers.delete(ledger));
-    workers.set(ledger, w);
+    const created: Worker = { ready: recover(rt), loop: null, live: null };
+    created.ready.catch(() => {
+      if (rt.bundles.worker === created) rt.bundles.worker = null;
+    });
+    rt.bundles.worker = w = created;
   }
   return w;
 }
@@ -38,7 +55,7 @@ async function recover(ledger: Ledger): Promise<void> {
 }
 
 /** Makes sure interrupted bundles were closed and queued ones are being built. */
-export async function ensureBundleWorker(ledger: Ledger): Promise<void> {
+export async function ensureBundleWorker(ledger: BundleRuntime): Promise<void> {
   const w = workerOf(ledger);
   await w.ready;
   kick(ledger, w);
@@ -91,14 +108,14 @@ async function buildOne(ledger: Ledger, w: Worker, row: BundleRow): Promise<void
 }
 
 /** In-memory progress of the bundle being built now in this process, if it is `id`. */
-export function liveProgress(ledger: Ledger, id: string): { done: number; total: number } | null {
-  const live = workers.get(ledger)?.live;
+export function liveProgress(ledger: BundleRuntime, id: string): { done: number; total: number } | null {
+  const live = ledger.bundles.worker?.live;
   return live && live.id === id ? { done: live.done, total: live.total } : null;
 }
 
 /** Resolves when the queue has nothing left to build (tests, shutdown). */
-export async function whenBundlesIdle(ledger: Ledger): Promise<void> {
-  const w = workers.get(ledger);
+export async function whenBundlesIdle(ledger: BundleRuntime): Promise<void> {
+  const w = ledger.bundles.worker;
   if (!w) return;
   await w.ready.catch(() => undefined);
   while (w.loop) await w.loop;

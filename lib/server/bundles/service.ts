@@ -1,15 +1,15 @@
 import "server-only";
 import fs from "node:fs";
 import type { EventFilter } from "@/lib/core/event-filter.ts";
-import { recordAudit } from "../audit-trail.ts";
+import { uuidSchema } from "@/lib/schemas/api-params.ts";
+import { recordAudit } from "../audit/audit-trail.ts";
 import { actorOf, assertCan, type Principal } from "../auth/principal.ts";
 import { AppError } from "../errors.ts";
-import { nowIso, uuidv7 } from "../ids.ts";
-import type { Ledger } from "../ledger/ledger.ts";
-import { auditableFilter } from "../events/search.ts";
+import { nowIso, uuidv7 } from "../db/ids.ts";
+import { auditableFilter, countEvents } from "../events/search.ts";
 import { bundleFile } from "./build.ts";
-import { ensureBundleWorker, liveProgress } from "./queue.ts";
-import { findBundle, insertBundle, listBundleRows, serializeBundle, type Bundle } from "./store.ts";
+import { ensureBundleWorker, liveProgress, type BundleRuntime } from "./queue.ts";
+import { findBundle, insertBundle, listBundleRows, pendingBundleCount, serializeBundle, type Bundle } from "./store.ts";
 
 // What people and scripts may do with bundles: create (bundles:create), list, look
 // at and download (bundles:read). Creation and every download are meta-audit
@@ -18,15 +18,34 @@ import { findBundle, insertBundle, listBundleRows, serializeBundle, type Bundle 
 /** The target id of bundle meta-audit entries. */
 export const BUNDLES_TARGET = "ledgerline:bundles";
 
-const ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-function withLive(ledger: Ledger, b: Bundle): Bundle {
+function withLive(ledger: BundleRuntime, b: Bundle): Bundle {
   const live = b.status === "building" ? liveProgress(ledger, b.id) : null;
   return live ? { ...b, progress: live } : b;
 }
 
-export async function createBundle(ledger: Ledger, p: Principal | null, filter: EventFilter): Promise<{ id: string }> {
+/** Retry-After for a user at their bundle limit: a small bundle builds in seconds, a large one in minutes. */
+const PENDING_RETRY_AFTER_S = 30;
+
+export async function createBundle(
+  ledger: BundleRuntime,
+  p: Principal | null,
+  filter: EventFilter,
+): Promise<{ id: string }> {
   assertCan(p, "bundles:create");
+  return ledger.bundles.creating.run(() => createUnlocked(ledger, p, filter));
+}
+
+async function createUnlocked(ledger: BundleRuntime, p: Principal, filter: EventFilter): Promise<{ id: string }> {
+  // Each bundle is a full export built on this server's disk and CPU: bounded per user.
+  const limit = ledger.config.maxPendingBundles;
+  const pending = await pendingBundleCount(ledger.db, p.email);
+  if (pending >= limit) {
+    throw new AppError(
+      "rate_limited",
+      `You have ${pending} bundles queued or building (at most ${limit} at once, LEDGERLINE_MAX_PENDING_BUNDLES); retry when one is ready — /bundles shows their progress.`,
+      { retryAfter: PENDING_RETRY_AFTER_S },
+    );
+  }
   const id = uuidv7();
   await recordAudit(ledger, actorOf(p), {
     action: "bundles.create",
@@ -40,16 +59,32 @@ export async function createBundle(ledger: Ledger, p: Principal | null, filter: 
   return { id };
 }
 
-export async function listBundles(ledger: Ledger, p: Principal | null): Promise<Bundle[]> {
+export type BundlePreview = { filter: EventFilter; count: number };
+
+/**
+ * What a bundle of this filter would hold if created now: the (already resolved,
+ * absolute) filter and the explorer's count of it — shown before the user
+ * confirms, so nobody exports a selection they did not see. Needs bundles:create.
+ */
+export async function previewBundle(
+  ledger: BundleRuntime,
+  p: Principal | null,
+  filter: EventFilter,
+): Promise<BundlePreview> {
+  assertCan(p, "bundles:create");
+  return { filter, count: await countEvents(ledger, p, filter) };
+}
+
+export async function listBundles(ledger: BundleRuntime, p: Principal | null): Promise<Bundle[]> {
   assertCan(p, "bundles:read");
   await ensureBundleWorker(ledger);
   return (await listBundleRows(ledger.db)).map((r) => withLive(ledger, serializeBundle(r)));
 }
 
-export async function getBundle(ledger: Ledger, p: Principal | null, id: string): Promise<Bundle> {
+export async function getBundle(ledger: BundleRuntime, p: Principal | null, id: string): Promise<Bundle> {
   assertCan(p, "bundles:read");
   await ensureBundleWorker(ledger);
-  const row = ID.test(id) ? await findBundle(ledger.db, id) : undefined;
+  const row = uuidSchema.safeParse(id).success ? await findBundle(ledger.db, id) : undefined;
   if (!row) throw new AppError("not_found", `No bundle with id ${id.slice(0, 64)}.`);
   return withLive(ledger, serializeBundle(row));
 }
@@ -57,7 +92,11 @@ export async function getBundle(ledger: Ledger, p: Principal | null, id: string)
 export type BundleDownload = { file: string; size: number; sha256: string; filename: string };
 
 /** A ready bundle's file for download; records the download first (fail closed). */
-export async function openBundleDownload(ledger: Ledger, p: Principal | null, id: string): Promise<BundleDownload> {
+export async function openBundleDownload(
+  ledger: BundleRuntime,
+  p: Principal | null,
+  id: string,
+): Promise<BundleDownload> {
   const b = await getBundle(ledger, p, id);
   if (b.status !== "ready" || b.size === null || b.sha256 === null) {
     throw new AppError(

@@ -1,7 +1,7 @@
 import "server-only";
 import type { EventFilter } from "@/lib/core/event-filter.ts";
 import type { SqlDriver } from "../db/driver.ts";
-import { nowIso } from "../ids.ts";
+import { nowIso } from "../db/ids.ts";
 
 // The bundles table: one row per requested export, moving through queued →
 // building → ready | failed. Written in short write transactions (the SQLite
@@ -74,6 +74,15 @@ export async function insertBundle(
       JSON.stringify(b.filter),
     ]),
   );
+}
+
+/** How many bundles `createdBy` has waiting or being built. */
+export async function pendingBundleCount(db: SqlDriver, createdBy: string): Promise<number> {
+  const r = await db.get<{ n: number | string }>(
+    "SELECT COUNT(*) AS n FROM bundles WHERE created_by = ? AND status IN ('queued', 'building')",
+    [createdBy],
+  );
+  return Number(r?.n ?? 0);
 }
 
 export async function findBundle(db: SqlDriver, id: string): Promise<BundleRow | undefined> {

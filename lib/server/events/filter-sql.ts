@@ -3,8 +3,9 @@ import { parsePattern, type EventFilter, type TextPattern } from "@/lib/core/eve
 import type { Param, SqlDriver } from "../db/driver.ts";
 
 // An EventFilter as a SQL WHERE clause over `entries`, selecting exactly what
-// matchesFilter (lib/core/event-filter.ts) accepts — the integration test
-// filter-sql.int.test.ts checks the two against each other on both stores.
+// matchesFilter (lib/core/event-filter.ts) accepts — search.int.test.ts
+// ("selects exactly what matchesFilter accepts") checks the two against each
+// other on both stores.
 // Only column names from this file and `?` parameters reach the SQL text.
 
 export type Where = { sql: string; params: Param[] };

@@ -3,12 +3,11 @@ import { canonicalJson, matchesFilter, type EventFilter } from "@/lib/core/index
 import { SORTS, type Sort } from "@/lib/schemas/event-filter.ts";
 import { validateEvent } from "@/lib/schemas/event.ts";
 import { seededRandom } from "@/test/support/prng.ts";
-import { DIALECTS, event, freshLedger } from "@/test/support/stores.ts";
+import { DIALECTS, event, freshLedger, testApi } from "@/test/support/stores.ts";
 import type { Principal } from "../auth/principal.ts";
 import { rowToEntry, type Entry, type EntryRow } from "../ledger/entry.ts";
-import type { Ledger } from "../ledger/ledger.ts";
-import { eventReadRoutes } from "./routes.ts";
-import { queryEvents, queryHistogram, queryTop } from "./search.ts";
+import type { Runtime } from "../runtime/runtime.ts";
+import { queryEvents, queryHistogram, queryTop } from "./query.ts";
 
 // The SQL a filter becomes must select exactly what the reference matcher in
 // lib/core accepts — that matcher is what an offline verifier re-applies to a
@@ -107,7 +106,7 @@ function filters(): EventFilter[] {
   return [...fixed, ...random];
 }
 
-async function allPages(ledger: Ledger, f: EventFilter, sort: Sort, limit: number): Promise<number[]> {
+async function allPages(ledger: Runtime, f: EventFilter, sort: Sort, limit: number): Promise<number[]> {
   const seqs: number[] = [];
   let cursor: string | undefined;
   for (let i = 0; i < 1000; i++) {
@@ -131,7 +130,7 @@ function expectedOrder(entries: Entry[], sort: Sort): number[] {
 }
 
 describe.each(DIALECTS)("explorer queries on %s", (dialect) => {
-  let ledger: Ledger;
+  let ledger: Runtime;
   let cleanup: () => Promise<void>;
   let entries: Entry[];
 
@@ -229,12 +228,10 @@ describe.each(DIALECTS)("explorer queries on %s", (dialect) => {
       name: null,
       role: "analyst",
       via: "token",
+      scopes: ["events:read"],
       ip: "192.0.2.9",
     };
-    const api = eventReadRoutes(
-      async () => ledger,
-      async () => principal,
-    );
+    const api = testApi(ledger, async () => principal).events;
     const get = (qs: string) => api.list(new Request(`http://x/api/v1/events?${qs}`), {} as never);
 
     const bad = await get("seqFrom=abc&sort=requester&limit=5000&bogus=1&outcome=maybe");

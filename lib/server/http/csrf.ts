@@ -1,5 +1,5 @@
 import "server-only";
-import { bearerToken } from "../bearer-secrets.ts";
+import { bearerToken } from "../auth/bearer-secrets.ts";
 import { AppError } from "../errors.ts";
 
 /**

@@ -7,7 +7,7 @@ import {
   type ErrorCode,
   type ProblemExtras,
 } from "../errors.ts";
-import { uuidv7 } from "../ids.ts";
+import { uuidv7 } from "../db/ids.ts";
 
 /** An RFC 9457 problem+json response. */
 export function problem(code: ErrorCode, detail: string, requestId: string, extras: ProblemExtras = {}): Response {

@@ -1,7 +1,6 @@
 import "server-only";
-import { withAdmission } from "../admission.ts";
+import { withAdmission, type IngestRuntime } from "../ingest/admission.ts";
 import { validateEvent, type FieldError, type NormalizedEvent } from "@/lib/schemas/event.ts";
-import type { Ledger } from "../ledger/ledger.ts";
 
 // Appending events mapped from a foreign format. Unlike POST /api/v1/events (all or
 // nothing — the sender can fix and resend), an exporter cannot fix one bad record, so here
@@ -19,7 +18,7 @@ export type ItemOutcome =
 
 /** Validates each raw event (SPEC §1 rules) and appends the valid ones for `source`; one outcome per input, in order. */
 export async function appendMapped(
-  ledger: Ledger,
+  ledger: IngestRuntime,
   source: string,
   raws: unknown[],
   opts: { traceparent?: string | null } = {},

@@ -177,11 +177,24 @@ export type K8sBatch = {
  * many requests into one call, so `traceId` (from the call's traceparent) only means
  * something when a per-event forwarder set it; `cluster` names the source cluster.
  */
-export function mapK8sAuditItems(items: unknown[], opts: { traceId?: string; cluster?: string }): K8sBatch {
+export function mapK8sAuditItems(
+  items: unknown[],
+  opts: {
+    traceId?: string;
+    cluster?: string;
+    /** Per item, the numbers JSON.parse rounded: such an item is refused, never stored as something not sent. */
+    rounded?: Map<number, Array<{ pointer: string; detail: string }>>;
+  },
+): K8sBatch {
   const batch: K8sBatch = { mapped: [], rejected: [], skipped: {} };
   items.forEach((item, index) => {
-    const m = mapK8sAuditEvent(item, opts);
     const auditID = (item as { auditID?: unknown } | null)?.auditID;
+    const roundedHere = opts.rounded?.get(index);
+    if (roundedHere) {
+      batch.rejected.push({ index, ...(typeof auditID === "string" ? { auditID } : {}), errors: roundedHere });
+      return;
+    }
+    const m = mapK8sAuditEvent(item, opts);
     if (m.kind === "skipped") batch.skipped[m.stage] = (batch.skipped[m.stage] ?? 0) + 1;
     else if (m.kind === "rejected")
       batch.rejected.push({

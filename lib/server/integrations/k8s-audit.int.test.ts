@@ -1,12 +1,11 @@
 import fs from "node:fs";
 import zlib from "node:zlib";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { DIALECTS, freshLedger } from "@/test/support/stores.ts";
+import { DIALECTS, freshLedger, testApi } from "@/test/support/stores.ts";
 import { systemPrincipal } from "../auth/principal.ts";
-import { createIngestKey } from "../ingest-keys.ts";
+import { createIngestKey } from "../ingest/ingest-keys.ts";
 import { rowToEntry, type EntryRow } from "../ledger/entry.ts";
-import type { Ledger } from "../ledger/ledger.ts";
-import { integrationRoutes } from "./routes.ts";
+import type { Runtime } from "../runtime/runtime.ts";
 
 // POST /api/v1/k8s/audit through the real handler on real stores.
 
@@ -15,15 +14,15 @@ const SOURCE = "k8s://prod-eu/kube-apiserver";
 const admin = systemPrincipal("k8s-test@localhost");
 
 describe.each(DIALECTS)("Kubernetes audit webhook on %s", (dialect) => {
-  let ledger: Ledger;
+  let ledger: Runtime;
   let cleanup: () => Promise<void>;
   let key: string;
-  let routes: ReturnType<typeof integrationRoutes>;
+  let routes: ReturnType<typeof testApi>;
 
   beforeEach(async () => {
     ({ ledger, cleanup } = await freshLedger(dialect, { LEDGERLINE_MAX_BODY_BYTES: "262144" }));
     ({ key } = await createIngestKey(ledger, admin, SOURCE));
-    routes = integrationRoutes(async () => ledger);
+    routes = testApi(ledger);
   });
   afterEach(async () => cleanup());
 
@@ -33,7 +32,7 @@ describe.each(DIALECTS)("Kubernetes audit webhook on %s", (dialect) => {
     auth: string | null = key,
     query = "",
   ) =>
-    routes.postK8sAudit(
+    routes.k8s.postAudit(
       new Request(`http://127.0.0.1/api/v1/k8s/audit${query}`, {
         method: "POST",
         body: body as BodyInit,

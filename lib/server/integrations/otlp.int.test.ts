@@ -4,14 +4,13 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { OTLPLogExporter as OtlpHttpJsonExporter } from "@opentelemetry/exporter-logs-otlp-http";
 import { OTLPLogExporter as OtlpProtoExporter } from "@opentelemetry/exporter-logs-otlp-proto";
 import type { LogRecordExporter, ReadableLogRecord } from "@opentelemetry/sdk-logs";
-import { DIALECTS, freshLedger } from "@/test/support/stores.ts";
+import { DIALECTS, freshLedger, testApi } from "@/test/support/stores.ts";
 import { startServer, type RunningServer } from "@/test/fixtures/http-server.ts";
 import { emitSampleLogs } from "@/test/fixtures/otlp/sample-logs.ts";
 import { systemPrincipal } from "../auth/principal.ts";
-import { createIngestKey, revokeIngestKey } from "../ingest-keys.ts";
+import { createIngestKey, revokeIngestKey } from "../ingest/ingest-keys.ts";
 import { rowToEntry, type EntryRow } from "../ledger/entry.ts";
-import type { Ledger } from "../ledger/ledger.ts";
-import { integrationRoutes } from "./routes.ts";
+import type { Runtime } from "../runtime/runtime.ts";
 
 // POST /api/v1/otlp/v1/logs through the real handler on real stores, and the official
 // OpenTelemetry JS exporters (OTLP/HTTP JSON and protobuf+gzip) sending to it over HTTP.
@@ -21,21 +20,21 @@ const SOURCE = "spiffe://test.example/ns/observability/sa/otel-collector";
 const admin = systemPrincipal("otlp-test@localhost");
 
 describe.each(DIALECTS)("OTLP logs receiver on %s", (dialect) => {
-  let ledger: Ledger;
+  let ledger: Runtime;
   let cleanup: () => Promise<void>;
   let key: string;
   let keyId: string;
-  let routes: ReturnType<typeof integrationRoutes>;
+  let routes: ReturnType<typeof testApi>;
 
   beforeEach(async () => {
     ({ ledger, cleanup } = await freshLedger(dialect, { LEDGERLINE_MAX_BODY_BYTES: "262144" }));
     ({ key, id: keyId } = await createIngestKey(ledger, admin, SOURCE));
-    routes = integrationRoutes(async () => ledger);
+    routes = testApi(ledger);
   });
   afterEach(async () => cleanup());
 
   const post = (body: Uint8Array | string, headers: Record<string, string> = {}, auth: string | null = key) =>
-    routes.postOtlpLogs(
+    routes.otlp.postLogs(
       new Request("http://127.0.0.1/api/v1/otlp/v1/logs", {
         method: "POST",
         body: body as BodyInit,
@@ -175,7 +174,7 @@ describe.each(DIALECTS)("OTLP logs receiver on %s", (dialect) => {
       server = await startServer({
         "POST /api/v1/otlp/v1/logs": async (req, ctx) => {
           const digest = Buffer.from(await req.clone().arrayBuffer()).toString("base64");
-          const res = await routes.postOtlpLogs(req, ctx);
+          const res = await routes.otlp.postLogs(req, ctx);
           if (res.status === 200 && !seen.has(digest)) {
             seen.add(digest);
             lostResponses++;

@@ -1,7 +1,7 @@
 import "server-only";
 import zlib from "node:zlib";
 import { AppError } from "../errors.ts";
-import { readBodyBytesLimited } from "../ingest.ts";
+import { readBodyBytesLimited } from "../ingest/ingest.ts";
 
 // The body of an integration request: read with the ingest byte limit, then
 // gunzipped when `Content-Encoding: gzip` (OTLP exporters and collectors compress by

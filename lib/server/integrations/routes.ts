@@ -1,10 +1,11 @@
 import "server-only";
 import { parseTraceparent } from "@/lib/schemas/event.ts";
-import { scanJson } from "@/lib/ingest-parse/json-scan.ts";
+import { scanJson, type InexactNumber } from "@/lib/server/ingest/parse/json-scan.ts";
+import { inexactNumberDetail } from "@/lib/server/ingest/parse/parse-body.ts";
 import { AppError } from "../errors.ts";
-import { json, route } from "../http/problem.ts";
-import { authenticateRequest, takeRate } from "../ingest.ts";
-import type { Ledger } from "../ledger/ledger.ts";
+import { endpoint, type ApiDeps } from "../http/endpoint.ts";
+import { json } from "../http/problem.ts";
+import { authenticateRequest, takeRate } from "../ingest/ingest.ts";
 import { appendMapped, describeOutcome, type ItemOutcome } from "./append-mapped.ts";
 import { k8sEventListItems, mapK8sAuditItems, type K8sBatch, type K8sRejected } from "./k8s-audit-mapping.ts";
 import { decodeOtlpLogsJson } from "./otlp-json.ts";
@@ -14,13 +15,28 @@ import { decodeOtlpLogsProtobuf, encodeOtlpLogsResponse } from "./otlp-protobuf.
 import { decodeUtf8, mediaType, readIntegrationBody } from "./request-body.ts";
 
 // Ingest routes for logs Ledgerline did not define — OTLP/HTTP logs and the Kubernetes audit
-// webhook — built over a ledger getter like v1Routes, so app/api/v1/{otlp,k8s} and the
-// integration tests run the same code. Same ingest keys, same per-key rate and body limit as
+// webhook — mounted by lib/server/http/api.ts like every /api/v1 route. Same ingest keys, same per-key rate and body limit as
 // POST /api/v1/events; unlike it, each record stands alone (see append-mapped.ts).
 
 const PROTOBUF_TYPES = new Set(["application/x-protobuf", "application/protobuf"]);
 /** Per-record messages carried back in errorMessage / rejected; the counts are always complete. */
 const MAX_REPORTED = 20;
+
+/**
+ * Rounded numbers of an EventList, per item: `/items/<i>/…` pointers. requestObject and
+ * responseObject are never copied into an entry, so what JSON.parse does to them changes nothing stored.
+ */
+function inexactNumbersByItem(found: InexactNumber[]): Map<number, Array<{ pointer: string; detail: string }>> {
+  const out = new Map<number, Array<{ pointer: string; detail: string }>>();
+  for (const n of found) {
+    const [items, index, field] = n.path;
+    if (items !== "items" || typeof index !== "number" || field === "requestObject" || field === "responseObject")
+      continue;
+    const pointer = n.path.map((p) => `/${String(p).replaceAll("~", "~0").replaceAll("/", "~1")}`).join("");
+    out.set(index, [...(out.get(index) ?? []), { pointer, detail: inexactNumberDetail(n) }]);
+  }
+  return out;
+}
 
 function where(r: OtlpLogRecord): string {
   return `resourceLogs[${r.at.resource}].scopeLogs[${r.at.scope}].logRecords[${r.at.record}]`;
@@ -52,11 +68,10 @@ function settleK8sItems(mapped: K8sBatch["mapped"], outcomes: ItemOutcome[], rej
   return { accepted, duplicates };
 }
 
-export function integrationRoutes(getLedger: () => Promise<Ledger>) {
+export function integrationRoutes(deps: ApiDeps) {
   return {
     // POST /api/v1/otlp/v1/logs — OTLP/HTTP logs export (JSON or protobuf, optionally gzip) → entries.
-    postOtlpLogs: route(async (req, { requestId }) => {
-      const ledger = await getLedger();
+    postOtlpLogs: endpoint(deps, async (req, { requestId, rt: ledger }) => {
       const key = await authenticateRequest(ledger, req);
       const type = mediaType(req);
       const protobuf = PROTOBUF_TYPES.has(type);
@@ -125,8 +140,7 @@ export function integrationRoutes(getLedger: () => Promise<Ledger>) {
     }),
 
     // POST /api/v1/k8s/audit — Kubernetes audit webhook backend (audit.k8s.io/v1 EventList) → entries.
-    postK8sAudit: route(async (req, { requestId }) => {
-      const ledger = await getLedger();
+    postK8sAudit: endpoint(deps, async (req, { requestId, rt: ledger }) => {
       const key = await authenticateRequest(ledger, req);
       const type = mediaType(req);
       if (type !== "" && type !== "application/json") {
@@ -162,7 +176,11 @@ export function integrationRoutes(getLedger: () => Promise<Ledger>) {
 
       const traceId = parseTraceparent(req.headers.get("traceparent")?.trim() ?? "")?.traceId;
       const cluster = new URL(req.url).searchParams.get("cluster")?.trim() || undefined;
-      const { mapped, rejected, skipped } = mapK8sAuditItems(items, { traceId, cluster });
+      const { mapped, rejected, skipped } = mapK8sAuditItems(items, {
+        traceId,
+        cluster,
+        rounded: inexactNumbersByItem(scan.inexactNumbers),
+      });
       const outcomes = await appendMapped(
         ledger,
         key.source,

@@ -5,13 +5,22 @@ import { afterEach, describe, expect, it } from "vitest";
 import { formatCheckpoint, generateSigningKey, parseSignerKey, signNote } from "@/lib/core/index.ts";
 import { validateEvent } from "@/lib/schemas/event.ts";
 import { freePort } from "@/test/support/free-port.ts";
-import { DIALECTS, event, freshStore, type Attacker, type TestStore } from "@/test/support/stores.ts";
+import {
+  DIALECTS,
+  event,
+  freshStore,
+  openRuntime,
+  testApi,
+  type Attacker,
+  type TestStore,
+} from "@/test/support/stores.ts";
 import type { Principal } from "../auth/principal.ts";
-import { openLedger, type Ledger } from "../ledger/ledger.ts";
+import type { Runtime } from "../runtime/runtime.ts";
 import { signingKeyFile } from "../ledger/signing.ts";
-import { integrityRoutes } from "./routes.ts";
 import { readState, stateFile } from "./state.ts";
-import { getIntegrityStatus, getRun, runVerification, settle, startFullPass } from "./index.ts";
+import { runVerification, settle } from "./index.ts";
+import { getIntegrityStatus, getRun } from "./status.ts";
+import { startFullPass } from "./verifier.ts";
 
 // The integrity center against real stores tampered with as an attacker with
 // raw database access would: drop (SQLite) or disable (PostgreSQL) the
@@ -29,7 +38,7 @@ const ev = (over: Record<string, unknown> = {}) => {
 
 describe.each(DIALECTS)("integrity center on %s", (dialect) => {
   let store: TestStore;
-  let ledger: Ledger;
+  let ledger: Runtime;
   let attacker: Attacker | null = null;
   afterEach(async () => {
     await attacker?.close();
@@ -42,7 +51,7 @@ describe.each(DIALECTS)("integrity center on %s", (dialect) => {
   /** 650 entries, checkpoints at 300 and 600; a first run remembers them. */
   async function build(env: Record<string, string> = {}, remember = true, dropGuards = true) {
     store = await freshStore(dialect, { LEDGERLINE_ORIGIN: ORIGIN, LEDGERLINE_CHECKPOINT_EVERY: "1000000", ...env });
-    ledger = await openLedger(store.config);
+    ledger = await openRuntime(store.config);
     await ledger.signingKey();
     let n = 0;
     for (const cp of [300, 600]) {
@@ -332,11 +341,8 @@ describe.each(DIALECTS)("integrity center on %s", (dialect) => {
       via: "session",
       ip: "192.0.2.1",
     };
-    const api = integrityRoutes(
-      async () => ledger,
-      async () => principal,
-    );
-    const get = () => api.getStatus(new Request("http://x/api/v1/integrity"), {});
+    const api = testApi(ledger, async () => principal).integrity;
+    const get = () => api.get(new Request("http://x/api/v1/integrity"), {});
     const views = async () =>
       Number(
         (await ledger.db.get<{ n: number }>("SELECT COUNT(*) AS n FROM entries WHERE action = 'integrity.view'"))!.n,
@@ -364,20 +370,28 @@ describe.each(DIALECTS)("integrity center on %s", (dialect) => {
     expect((await get()).status).toBe(401);
     expect(await views()).toBe(1);
 
-    principal = { kind: "user", userId: "u2", email: "admin@test", name: null, role: "admin", via: "token" };
+    principal = {
+      kind: "user",
+      userId: "u2",
+      email: "admin@test",
+      name: null,
+      role: "admin",
+      via: "token",
+      scopes: ["events:read", "integrity:run"],
+    };
     // A session (cookie) caller from another site is refused before anything starts (CSRF).
-    const crossSite = await api.postRun(
+    const crossSite = await api.startRun(
       new Request("http://x/api/v1/integrity/runs", { method: "POST", headers: { origin: "https://evil.example" } }),
       {},
     );
     expect(crossSite.status).toBe(403);
-    res = await api.postRun(
+    res = await api.startRun(
       new Request("http://x/api/v1/integrity/runs", { method: "POST", headers: { authorization: "Bearer llr_token" } }),
       {},
     );
     expect(res.status).toBe(202);
     const { id } = (await res.json()) as { id: string };
-    const again = await api.postRun(
+    const again = await api.startRun(
       new Request("http://x/api/v1/integrity/runs", { method: "POST", headers: { authorization: "Bearer llr_token" } }),
       {},
     );

@@ -1,6 +1,6 @@
 import "server-only";
 import type { SqlDriver } from "../db/driver.ts";
-import { nowIso, uuidv7 } from "../ids.ts";
+import { nowIso, uuidv7 } from "../db/ids.ts";
 import type { IntegrityKind, RunMode, RunStatus } from "./types.ts";
 
 // integrity_runs: the history of verifier runs. Rows are updated while a run

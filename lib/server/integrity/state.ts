@@ -2,7 +2,6 @@ import "server-only";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { fromBase64, toBase64 } from "@/lib/core/index.ts";
 
 // The verifier's memory, kept OUTSIDE the database on purpose: someone who can
 // rewrite the entries and checkpoints tables (and this log's run history) cannot
@@ -71,12 +70,4 @@ export function writeState(dataDir: string, s: VerifierState): void {
     fs.closeSync(fd);
   }
   fs.renameSync(tmp, file);
-}
-
-export function decodeSubtrees(s: VerifierState): Uint8Array[] {
-  return s.subtrees.map((h) => fromBase64(h));
-}
-
-export function encodeHashes(hs: Uint8Array[]): string[] {
-  return hs.map(toBase64);
 }

@@ -1,14 +1,14 @@
 import "server-only";
-import { recordAudit } from "../audit-trail.ts";
-import { actorOf, assertCan, type Principal } from "../auth/principal.ts";
-import { AppError } from "../errors.ts";
-import type { Ledger } from "../ledger/ledger.ts";
-import { INTEGRITY_TARGET } from "./alerts.ts";
+import type { Cosigner } from "../cosigning/cosigner.ts";
+import { getWitnessStatus, type WitnessStatus } from "../cosigning/status.ts";
+import { recentCheckpoints } from "../ledger/store/checkpoints.ts";
+import { logHead } from "../ledger/store/entries.ts";
 import { findRun, latestRuns, serializeRun, type Run, type RunRow } from "./runs.ts";
-import { runningRun } from "./verifier.ts";
+import { runningRun, type IntegrityRuntime } from "./verifier.ts";
 
 // What the integrity page and GET /api/v1/integrity show. Status comes from the
 // latest finished run: verified, broken, or unverified (no run finished yet).
+// Unchecked reads: only the use cases in ./service.ts call them.
 
 export type IntegrityStatus = {
   status: "verified" | "broken" | "unverified";
@@ -21,9 +21,11 @@ export type IntegrityStatus = {
   fingerprint: string | null;
   checkpoints: Array<{ treeSize: number; createdAt: string; keyId: string }>;
   runs: Run[];
+  /** The witnesses: each one's lag and last error, alerts (fork, rollback, refused, silent), the quorum of the latest checkpoint. */
+  witnesses: WitnessStatus;
 };
 
-function withLiveProgress(ledger: Ledger, r: RunRow): Run {
+function withLiveProgress(ledger: IntegrityRuntime, r: RunRow): Run {
   const run = serializeRun(r);
   const live = runningRun(ledger);
   if (live && live.id === run.id && run.status === "running") run.progress = { done: live.done, total: live.total };
@@ -31,17 +33,16 @@ function withLiveProgress(ledger: Ledger, r: RunRow): Run {
 }
 
 /** The integrity status, without a permission check: callers check integrity:read first. */
-export async function getIntegrityStatus(ledger: Ledger): Promise<IntegrityStatus> {
+export async function getIntegrityStatus(ledger: IntegrityRuntime & { cosigner?: Cosigner }): Promise<IntegrityStatus> {
   const db = ledger.db;
-  const [runs, finished, lastOk, lastFailed, head, cps] = await Promise.all([
+  const [runs, finished, lastOk, lastFailed, head, cps, witnesses] = await Promise.all([
     latestRuns(db, 20),
     latestRuns(db, 1, "WHERE status <> 'running'"),
     latestRuns(db, 1, "WHERE status = 'ok'"),
     latestRuns(db, 1, "WHERE status = 'failed'"),
-    db.get<{ n: number | null }>("SELECT MAX(seq) AS n FROM entries"),
-    db.all<{ tree_size: number; created_at: string; key_id: string }>(
-      "SELECT tree_size, created_at, key_id FROM checkpoints ORDER BY tree_size DESC LIMIT 50",
-    ),
+    logHead(db),
+    recentCheckpoints(db, 50),
+    getWitnessStatus(ledger, ledger.cosigner),
   ]);
   let verifierKey: string | null = null;
   let fingerprint: string | null = null;
@@ -58,45 +59,19 @@ export async function getIntegrityStatus(ledger: Ledger): Promise<IntegrityStatu
     status: !last ? "unverified" : last.status === "ok" ? "verified" : "broken",
     verifiedThrough: last ? Number(last.verified_through) : 0,
     verifiedAt: ok?.finished_at ?? null,
-    treeSize: Number(head?.n ?? 0),
+    treeSize: head,
     lastRun: runs[0] ? withLiveProgress(ledger, runs[0]) : null,
     latestFailure: lastFailed[0] ? serializeRun(lastFailed[0]) : null,
     verifierKey,
     fingerprint,
-    checkpoints: cps.map((c) => ({ treeSize: Number(c.tree_size), createdAt: c.created_at, keyId: c.key_id })),
+    checkpoints: cps.map((c) => ({ treeSize: c.treeSize, createdAt: c.createdAt, keyId: c.keyId })),
     runs: runs.map((r) => withLiveProgress(ledger, r)),
+    witnesses,
   };
 }
 
 /** One run with its progress (in-memory progress while it runs in this process). */
-export async function getRun(ledger: Ledger, id: string): Promise<Run | null> {
+export async function getRun(ledger: IntegrityRuntime, id: string): Promise<Run | null> {
   const r = await findRun(ledger.db, id);
   return r ? withLiveProgress(ledger, r) : null;
-}
-
-/** Records that a person looked at the integrity status (the audit of the auditors). */
-export async function recordIntegrityView(ledger: Ledger, p: Principal): Promise<void> {
-  if (p.kind !== "user") return;
-  await recordAudit(ledger, actorOf(p), {
-    action: "integrity.view",
-    eventType: "read",
-    outcome: "success",
-    target: { id: INTEGRITY_TARGET, type: "integrity" },
-    attributes: { via: p.via },
-  });
-}
-
-/** integrity:read, then the status; each view by a person is appended to the log. */
-export async function viewIntegrityStatus(ledger: Ledger, p: Principal | null): Promise<IntegrityStatus> {
-  assertCan(p, "integrity:read");
-  const status = await getIntegrityStatus(ledger);
-  await recordIntegrityView(ledger, p);
-  return status;
-}
-
-export async function viewRun(ledger: Ledger, p: Principal | null, id: string): Promise<Run> {
-  assertCan(p, "integrity:read");
-  const run = /^[0-9a-f-]{36}$/i.test(id) ? await getRun(ledger, id) : null;
-  if (!run) throw new AppError("not_found", `No verification run ${id.slice(0, 64)}.`);
-  return run;
 }

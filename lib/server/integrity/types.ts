@@ -1,3 +1,5 @@
+import type { Ledger } from "../ledger/ledger.ts";
+
 // What a verifier run concludes. Verification returns these; it never throws for findings.
 
 export const INTEGRITY_KINDS = [
@@ -34,3 +36,28 @@ export type IntegrityResult = {
 
 /** A finding: where and how the log differs from what was signed or seen. */
 export type Finding = { kind: IntegrityKind; firstBadSeq: number | null; reason: string };
+
+/** This process's verifier state for one ledger: the run in progress and the last alert sent. */
+export type IntegrityLive = {
+  running: {
+    id: string;
+    mode: "incremental" | "full";
+    done: number;
+    total: number;
+    promise: Promise<IntegrityResult>;
+  } | null;
+  lastAlert: string | null;
+};
+
+/** The part of a Runtime the verifier needs (lib/server/runtime/runtime.ts makes one per ledger). */
+export type IntegrityRuntime = Ledger & { integrity: IntegrityLive };
+
+export type RunOptions = {
+  mode: "incremental" | "full";
+  onProgress?: (done: number, total: number) => void;
+  /** Who asked (user email), for on-demand runs. */
+  requestedBy?: string | null;
+  /** Send alerts on failure (default true). */
+  alert?: boolean;
+  batch?: number;
+};

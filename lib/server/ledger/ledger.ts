@@ -1,7 +1,7 @@
 import "server-only";
 import fs from "node:fs";
-import { loadConfig, type Config } from "../config.ts";
-import { openDriver, type SqlDriver } from "../db/driver.ts";
+import type { Config } from "../config.ts";
+import { openDriver, tightenSqliteModes, type SqlDriver } from "../db/driver.ts";
 import { assertGuards } from "../db/guards.ts";
 import { migrate } from "../db/migrate.ts";
 import { openPrisma, type Prisma } from "../db/prisma.ts";
@@ -10,6 +10,8 @@ import { loadSigningKey, registerSigningKey, signingKeyFile, type SigningKey } f
 
 // Opening a ledger = connect, apply pending migrations, check the append-only
 // guards (refuse to go on without them), then hand out the one sequencer.
+// Nothing here starts a timer or touches process state: the server's start-up
+// (seed, checkpoint timer, verifier schedule) is lib/server/runtime/runtime.ts.
 
 export type Ledger = {
   config: Config;
@@ -23,6 +25,11 @@ export type Ledger = {
 export type OpenOptions = { log?: (m: string) => void };
 
 export async function openLedger(config: Config, opts: OpenOptions = {}): Promise<Ledger> {
+  // The data dir holds the signing key, the session secret and (SQLite) every entry: this user's only.
+  fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  if (config.database.dialect === "sqlite") {
+    for (const line of tightenSqliteModes(config.database.file)) opts.log?.(line);
+  }
   const db = openDriver(config.database);
   let prisma: Prisma | null = null;
   try {
@@ -93,62 +100,5 @@ export async function openLedger(config: Config, opts: OpenOptions = {}): Promis
     await prisma?.$disconnect().catch(() => undefined);
     await db.close().catch(() => undefined);
     throw e;
-  }
-}
-
-type ServerState = { ledger: Promise<Ledger>; timer?: NodeJS.Timeout; verifier?: { stop(): void } };
-const g = globalThis as typeof globalThis & { __ledgerline?: ServerState };
-
-/**
- * The server's ledger, opened once per process (route handlers and
- * instrumentation live in different bundles, hence globalThis). The first call
- * also loads the signing key, seeds the demo into an empty store, and starts the
- * checkpoint timer.
- */
-export function getLedger(): Promise<Ledger> {
-  if (!g.__ledgerline) {
-    const state: Partial<ServerState> = {};
-    state.ledger = (async () => {
-      const log = (m: string) => console.log(`[ledgerline] ${m}`);
-      const ledger = await openLedger(loadConfig(), { log });
-      // Fail at start, not at the first sign-in, when production has no session secret.
-      const { resolveAuthSecret } = await import("../auth/secret.ts");
-      resolveAuthSecret(ledger.config);
-      const key = await ledger.signingKey();
-      log(
-        `store: ${ledger.config.database.dialect === "sqlite" ? ledger.config.database.file : "PostgreSQL"}; append-only guards verified`,
-      );
-      log(`signing key ${key.verifierKey} (${key.origin === "env" ? "from LEDGERLINE_SIGNING_KEY" : key.file})`);
-      if (ledger.config.demo) {
-        const { seedDemo } = await import("../demo.ts");
-        await seedDemo(ledger, log);
-      }
-      await ledger.sequencer.checkpoint();
-      state.timer = setInterval(() => {
-        ledger.sequencer
-          .checkpoint()
-          .catch((e) => console.error(`[ledgerline] checkpoint failed: ${(e as Error).message}`));
-      }, ledger.config.checkpointIntervalMs);
-      state.timer.unref();
-      // The integrity center's background verifier (incremental runs on a schedule).
-      const { startIntegrityScheduler } = await import("../integrity/verifier.ts");
-      state.verifier = startIntegrityScheduler(ledger, log);
-      return ledger;
-    })();
-    state.ledger.catch(() => {
-      delete g.__ledgerline;
-    });
-    g.__ledgerline = state as ServerState;
-  }
-  return g.__ledgerline.ledger;
-}
-
-/** Server start: open the ledger or exit — never serve a store whose guards are missing. */
-export async function startServerLedger(): Promise<void> {
-  try {
-    await getLedger();
-  } catch (e) {
-    console.error(`[ledgerline] refusing to start: ${(e as Error).message}`);
-    process.exit(1);
   }
 }

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { formatCheckpoint, generateSigningKey, openNote, parseSignerKey, signNote } from "@/lib/core/index.ts";
 import { validateEvent } from "@/lib/schemas/event.ts";
 import { DIALECTS, event, freshStore, type TestStore } from "@/test/support/stores.ts";
-import { publishedKeys } from "../proofs.ts";
+import { publishedKeys } from "../transparency/proofs.ts";
 import { openLedger } from "./ledger.ts";
 import { keysValidAt, signingKeyFile, validityProblem } from "./signing.ts";
 
@@ -30,8 +30,6 @@ const evs = (n: number) =>
     if (!r.ok) throw new Error("fixture");
     return r.event;
   });
-
-const keyIdOf = (note: string) => /^— \S+ (\S+)$/m.exec(note)![1]!;
 
 describe("keysValidAt", () => {
   const k = (createdAt: string | null, retiredAt: string | null) => ({

@@ -9,7 +9,8 @@ import {
   toHex,
   verifierKeyString,
 } from "@/lib/core/index.ts";
-import { nowIso } from "../ids.ts";
+import { nowIso } from "../db/ids.ts";
+import { insertSigningKey, keyRetiredAt, retireOtherKeys } from "./store/signing-keys.ts";
 import type { Ledger } from "./ledger.ts";
 import { ENV_KEY_ROTATION, SigningKeyError, retiredKeysDir, signingKeyFile } from "./signing.ts";
 
@@ -47,12 +48,10 @@ export async function rotateSigningKey(ledger: Ledger): Promise<RotationResult> 
   let switchedAt = "";
   try {
     const final = await ledger.sequencer.checkpointWith(old, async (tx) => {
-      const row = await tx.get<{ retired_at: string | null }>("SELECT retired_at FROM signing_keys WHERE key_id = ?", [
-        old.keyIdHex,
-      ]);
-      if (row?.retired_at) {
+      const retiredAt = await keyRetiredAt(tx, old.keyIdHex);
+      if (retiredAt) {
         throw new SigningKeyError(
-          `signing key ${old.keyIdHex} was already retired at ${row.retired_at} (rotated meanwhile?); nothing changed.`,
+          `signing key ${old.keyIdHex} was already retired at ${retiredAt} (rotated meanwhile?); nothing changed.`,
         );
       }
       // The file must still hold the key we are retiring (no concurrent rotation).
@@ -60,13 +59,11 @@ export async function rotateSigningKey(ledger: Ledger): Promise<RotationResult> 
         throw new SigningKeyError(`${file} no longer holds key ${old.keyIdHex} (rotated meanwhile?); nothing changed.`);
       }
       switchedAt = nowIso();
-      await tx.run("UPDATE signing_keys SET retired_at = ? WHERE key_id <> ? AND retired_at IS NULL", [
+      await retireOtherKeys(tx, nextId, switchedAt);
+      await insertSigningKey(
+        tx,
+        { keyIdHex: nextId, name: next.name, publicKey: next.publicKey, verifierKey: nextVerifier },
         switchedAt,
-        nextId,
-      ]);
-      await tx.run(
-        "INSERT INTO signing_keys (key_id, name, public_key, verifier_key, created_at) VALUES (?, ?, ?, ?, ?)",
-        [nextId, next.name, next.publicKey, nextVerifier, switchedAt],
       );
       // Keep the old key (a hard link, so the file is never missing), then swap
       // the new one in atomically. Still inside the transaction: should COMMIT

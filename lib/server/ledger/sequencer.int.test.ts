@@ -10,8 +10,7 @@ import {
   verifyInclusion,
 } from "@/lib/core/index.ts";
 import { validateEvent, type NormalizedEvent } from "@/lib/schemas/event.ts";
-import { DIALECTS, event, freshLedger, freshStore } from "@/test/support/stores.ts";
-import { v1Routes } from "../http/v1.ts";
+import { DIALECTS, event, freshLedger, freshStore, testApi } from "@/test/support/stores.ts";
 import { rowToEntry, type EntryRow } from "./entry.ts";
 import { openLedger, type Ledger } from "./ledger.ts";
 
@@ -83,8 +82,8 @@ describe.each(DIALECTS)("sequencer on %s", (dialect) => {
       LEDGERLINE_ORIGIN: "test.example/log",
     });
     cleanups.push(cleanup);
-    const routes = v1Routes(async () => ledger);
-    expect((await routes.getCheckpoint(new Request("http://x/api/v1/checkpoint"), {})).status).toBe(404);
+    const routes = testApi(ledger);
+    expect((await routes.checkpoint.get(new Request("http://x/api/v1/checkpoint"), {})).status).toBe(404);
 
     for (let i = 0; i < 6; i++) {
       await ledger.sequencer.append(
@@ -99,12 +98,12 @@ describe.each(DIALECTS)("sequencer on %s", (dialect) => {
     expect(sizes.at(-1)).toBe(180);
     expect(sizes.length).toBeGreaterThanOrEqual(3);
 
-    const keys = await (await routes.getKeys(new Request("http://x/api/v1/keys"), {})).json();
+    const keys = await (await routes.keys.get(new Request("http://x/api/v1/keys"), {})).json();
     expect(keys.keys).toHaveLength(1);
     const vk = parseVerifierKey(keys.keys[0].verifierKey);
     expect(keys.keys[0].publicKeyPem).toMatch(/^-----BEGIN PUBLIC KEY-----\n/);
 
-    const res = await routes.getCheckpoint(new Request("http://x/api/v1/checkpoint"), {});
+    const res = await routes.checkpoint.get(new Request("http://x/api/v1/checkpoint"), {});
     expect(res.headers.get("content-type")).toMatch(/^text\/plain/);
     const note = await res.text();
     const opened = openNote(note, [{ name: vk.name, publicKey: vk.publicKey }]);
@@ -120,7 +119,7 @@ describe.each(DIALECTS)("sequencer on %s", (dialect) => {
     const all = await ledger.prisma.checkpoint.findMany({ orderBy: { treeSize: "asc" } });
     for (let i = 1; i < all.length; i++) {
       const [a, b] = [all[i - 1]!, all[i]!];
-      const r = await routes.getConsistencyProof(
+      const r = await routes.proofs.consistency(
         new Request(`http://x/api/v1/proofs/consistency?from=${a.treeSize}&to=${b.treeSize}`),
         {},
       );
@@ -143,7 +142,7 @@ describe.each(DIALECTS)("sequencer on %s", (dialect) => {
   it("inclusion and consistency proofs from the routes verify against recomputed roots, across stored subtree levels", async () => {
     const { ledger, cleanup } = await freshLedger(dialect, { LEDGERLINE_CHECKPOINT_EVERY: "100000" });
     cleanups.push(cleanup);
-    const routes = v1Routes(async () => ledger);
+    const routes = testApi(ledger);
     // 700 entries: crosses two level-8 subtrees (256 leaves each) and a ragged right edge.
     for (let i = 0; i < 7; i++)
       await ledger.sequencer.append(
@@ -164,7 +163,7 @@ describe.each(DIALECTS)("sequencer on %s", (dialect) => {
       [1, 1],
       [300, 513],
     ] as const) {
-      const r = await routes.getInclusionProof(
+      const r = await routes.proofs.inclusion(
         new Request(`http://x/api/v1/proofs/inclusion?seq=${seq}&treeSize=${size}`),
         {},
       );
@@ -176,7 +175,7 @@ describe.each(DIALECTS)("sequencer on %s", (dialect) => {
       expect(verifyInclusion(seq - 1, size, leaves[seq % size]!, p.path.map(fromBase64), root)).toBe(size === 1);
     }
     // treeSize defaults to the latest checkpoint.
-    const d = await (await routes.getInclusionProof(new Request("http://x/api/v1/proofs/inclusion?seq=10"), {})).json();
+    const d = await (await routes.proofs.inclusion(new Request("http://x/api/v1/proofs/inclusion?seq=10"), {})).json();
     expect(d.treeSize).toBe(700);
 
     for (const [from, to] of [
@@ -188,7 +187,7 @@ describe.each(DIALECTS)("sequencer on %s", (dialect) => {
       [700, 700],
     ] as const) {
       const p = await (
-        await routes.getConsistencyProof(new Request(`http://x/api/v1/proofs/consistency?from=${from}&to=${to}`), {})
+        await routes.proofs.consistency(new Request(`http://x/api/v1/proofs/consistency?from=${from}&to=${to}`), {})
       ).json();
       expect(
         verifyConsistency(
@@ -202,13 +201,13 @@ describe.each(DIALECTS)("sequencer on %s", (dialect) => {
     }
 
     for (const q of ["seq=0", "seq=abc", "seq=701&treeSize=701", "seq=5&treeSize=3", "", "seq=1e3", "seq=-1"]) {
-      const r = await routes.getInclusionProof(new Request(`http://x/api/v1/proofs/inclusion?${q}`), {});
+      const r = await routes.proofs.inclusion(new Request(`http://x/api/v1/proofs/inclusion?${q}`), {});
       expect(r.status, q).toBe(400);
       expect(r.headers.get("content-type")).toBe("application/problem+json");
     }
     for (const q of ["from=0&to=5", "from=9&to=5", "from=1&to=999", "to=5"]) {
       expect(
-        (await routes.getConsistencyProof(new Request(`http://x/api/v1/proofs/consistency?${q}`), {})).status,
+        (await routes.proofs.consistency(new Request(`http://x/api/v1/proofs/consistency?${q}`), {})).status,
         q,
       ).toBe(400);
     }

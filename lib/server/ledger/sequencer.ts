@@ -9,7 +9,10 @@ import {
 } from "@/lib/core/index.ts";
 import type { NormalizedEvent } from "@/lib/schemas/event.ts";
 import type { SqlDriver } from "../db/driver.ts";
-import { nowIso, uuidv7 } from "../ids.ts";
+import { nowIso, uuidv7 } from "../db/ids.ts";
+import { insertCheckpoint, latestCheckpointRow } from "./store/checkpoints.ts";
+import { logHead } from "./store/entries.ts";
+import { keyRetiredAt } from "./store/signing-keys.ts";
 import { ENTRY_COLUMNS, buildEntry, entryToRow, eventContent, leafHashOf, rowToEntry, type EntryRow } from "./entry.ts";
 import { isStoredLevel, loadCompactRange, storedRangeHasher } from "./tree.ts";
 import type { SigningKey } from "./signing.ts";
@@ -54,6 +57,7 @@ export class Sequencer {
   private state: State | null = null;
   private lastCheckpointSize = 0;
   private checkpointRunning: Promise<CheckpointRecord | null> | null = null;
+  private readonly signedListeners: Array<(record: CheckpointRecord) => void> = [];
 
   constructor(
     private readonly db: SqlDriver,
@@ -74,8 +78,7 @@ export class Sequencer {
   }
 
   private async sync(tx: SqlDriver): Promise<State> {
-    const head = await tx.get<{ n: number | null }>("SELECT MAX(seq) AS n FROM entries");
-    const size = Number(head?.n ?? 0);
+    const size = await logHead(tx);
     if (!this.state || this.state.size !== size) {
       this.state = { size, range: await loadCompactRange(tx, size) };
     }
@@ -205,17 +208,30 @@ export class Sequencer {
     return record;
   }
 
+  /**
+   * Calls `listener` after each checkpoint this process signs has committed (the cosigner
+   * sends it to the witnesses). Listeners run synchronously and must not throw or block.
+   */
+  onSigned(listener: (record: CheckpointRecord) => void): void {
+    this.signedListeners.push(listener);
+  }
+
   private noteSigned(record: CheckpointRecord): void {
     this.lastCheckpointSize = record.treeSize;
     this.opts.log?.(`checkpoint signed: tree size ${record.treeSize}`);
+    for (const l of this.signedListeners) {
+      try {
+        l(record);
+      } catch (e) {
+        this.opts.log?.(`checkpoint listener failed: ${(e as Error).message}`);
+      }
+    }
   }
 
   /** Signs `state` inside the caller's write transaction, after proving it consistent with the last checkpoint. */
   private async signInTx(tx: SqlDriver, state: State, signer: SigningKey): Promise<CheckpointRecord | null> {
-    const last = await tx.get<{ tree_size: number; root_hash: Uint8Array }>(
-      "SELECT tree_size, root_hash FROM checkpoints ORDER BY tree_size DESC LIMIT 1",
-    );
-    const lastSize = Number(last?.tree_size ?? 0);
+    const last = await latestCheckpointRow(tx);
+    const lastSize = last?.tree_size ?? 0;
     this.lastCheckpointSize = lastSize;
     if (state.size === 0 || state.size === lastSize) return null;
     if (state.size < lastSize) {
@@ -226,13 +242,10 @@ export class Sequencer {
     // A key retired meanwhile (rotated by the CLI, or another instance started
     // with a newer key) must not sign: its checkpoint would fall outside its
     // validity. The next checkpoint() reloads the key file; an env key needs a restart.
-    const retired = await tx.get<{ retired_at: string | null }>(
-      "SELECT retired_at FROM signing_keys WHERE key_id = ?",
-      [signer.keyIdHex],
-    );
-    if (retired?.retired_at) {
+    const retiredAt = await keyRetiredAt(tx, signer.keyIdHex);
+    if (retiredAt) {
       this.opts.log?.(
-        `signing key ${signer.keyIdHex} was retired at ${retired.retired_at}; not signing with it` +
+        `signing key ${signer.keyIdHex} was retired at ${retiredAt}; not signing with it` +
           (signer.origin === "env" ? " (restart this instance with the current LEDGERLINE_SIGNING_KEY)" : ""),
       );
       return null;
@@ -256,13 +269,13 @@ export class Sequencer {
       keyId: signer.keyIdHex,
       createdAt: nowIso(),
     };
-    await tx.run("INSERT INTO checkpoints (tree_size, root_hash, note, key_id, created_at) VALUES (?, ?, ?, ?, ?)", [
-      rec.treeSize,
-      rec.rootHash,
-      rec.note,
-      rec.keyId,
-      rec.createdAt,
-    ]);
+    await insertCheckpoint(tx, {
+      tree_size: rec.treeSize,
+      root_hash: rec.rootHash,
+      note: rec.note,
+      key_id: rec.keyId,
+      created_at: rec.createdAt,
+    });
     return rec;
   }
 }

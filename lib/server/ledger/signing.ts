@@ -14,7 +14,8 @@ import {
 } from "@/lib/core/index.ts";
 import type { Config } from "../config.ts";
 import type { SqlDriver } from "../db/driver.ts";
-import { nowIso } from "../ids.ts";
+import { nowIso } from "../db/ids.ts";
+import { insertSigningKey, keyRetiredAt, retireOtherKeys } from "./store/signing-keys.ts";
 
 // The checkpoint signing key: LEDGERLINE_SIGNING_KEY (a C2SP signer key string)
 // when configured — required when several instances share one PostgreSQL — or
@@ -107,27 +108,16 @@ function parseOrExplain(s: string, where: string) {
  */
 export async function registerSigningKey(db: SqlDriver, key: SigningKey): Promise<void> {
   await db.writeTransaction(async (tx) => {
-    const row = await tx.get<{ key_id: string; retired_at: string | null }>(
-      "SELECT key_id, retired_at FROM signing_keys WHERE key_id = ?",
-      [key.keyIdHex],
-    );
-    if (row?.retired_at) {
+    const retiredAt = await keyRetiredAt(tx, key.keyIdHex);
+    if (retiredAt) {
       throw new SigningKeyError(
-        `signing key ${key.verifierKey} (${key.origin === "env" ? "LEDGERLINE_SIGNING_KEY" : key.file}) was retired at ${row.retired_at} ` +
+        `signing key ${key.verifierKey} (${key.origin === "env" ? "LEDGERLINE_SIGNING_KEY" : key.file}) was retired at ${retiredAt} ` +
           "and must not sign again: configure the current key (or a new one) instead.",
       );
     }
     const now = nowIso();
-    if (!row) {
-      await tx.run(
-        "INSERT INTO signing_keys (key_id, name, public_key, verifier_key, created_at) VALUES (?, ?, ?, ?, ?)",
-        [key.keyIdHex, key.name, key.publicKey, key.verifierKey, now],
-      );
-    }
-    await tx.run("UPDATE signing_keys SET retired_at = ? WHERE key_id <> ? AND retired_at IS NULL", [
-      now,
-      key.keyIdHex,
-    ]);
+    if (retiredAt === undefined) await insertSigningKey(tx, key, now);
+    await retireOtherKeys(tx, key.keyIdHex, now);
   });
 }
 

@@ -2,6 +2,8 @@ import "server-only";
 import { CompactRange, hashChildren, merkleRoot, perfectSubtrees, type RangeHasher } from "@/lib/core/index.ts";
 import { nodeHasher } from "@/lib/node-hasher.ts";
 import type { SqlDriver } from "../db/driver.ts";
+import { leafHashesBetween } from "./store/entries.ts";
+import { nodesBetween } from "./store/nodes.ts";
 
 // The Merkle tree is stored as leaf hashes (entries.leaf_hash) plus the hash of
 // every perfect subtree whose level is a multiple of NODE_LEVEL_STEP
@@ -19,10 +21,7 @@ export function isStoredLevel(level: number): boolean {
 }
 
 async function leafHashes(db: SqlDriver, start: number, end: number): Promise<Uint8Array[]> {
-  const rows = await db.all<{ seq: number; leaf_hash: Uint8Array }>(
-    "SELECT seq, leaf_hash FROM entries WHERE seq > ? AND seq <= ? ORDER BY seq",
-    [start, end],
-  );
+  const rows = await leafHashesBetween(db, start, end);
   if (rows.length !== end - start) {
     throw new TreeReadError(
       `entries ${start + 1}..${end}: expected ${end - start} rows, found ${rows.length} (gap in the log)`,
@@ -32,16 +31,13 @@ async function leafHashes(db: SqlDriver, start: number, end: number): Promise<Ui
 }
 
 async function nodeHashes(db: SqlDriver, level: number, from: number, to: number): Promise<Uint8Array[]> {
-  const rows = await db.all<{ hash: Uint8Array }>(
-    "SELECT hash FROM merkle_nodes WHERE level = ? AND idx >= ? AND idx < ? ORDER BY idx",
-    [level, from, to],
-  );
+  const rows = await nodesBetween(db, level, from, to);
   if (rows.length !== to - from) {
     throw new TreeReadError(
       `merkle_nodes level ${level} [${from}, ${to}): expected ${to - from} rows, found ${rows.length}`,
     );
   }
-  return rows.map((r) => new Uint8Array(r.hash));
+  return rows;
 }
 
 /** MTH(D[start:end)) read from the store: the RangeHasher behind every proof. */

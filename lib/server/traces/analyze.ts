@@ -151,7 +151,41 @@ export function analyzeTrace(facts: TraceFact[], opts: AnalyzeOptions = {}): Tra
   const rel = facts.map((f) => Date.parse(f.ts) - t0);
   const durationMs = rel[rel.length - 1]!;
 
-  // Lanes in order of first appearance, requester before target within an entry.
+  const { laneList, edgeList } = lanesAndEdges(facts, rel);
+
+  // Gaps between consecutive entries in timestamp order.
+  const gapThresholdMs = gapThreshold(durationMs, rule);
+  const gaps: TraceGap[] = [];
+  for (let i = 1; i < facts.length; i++) {
+    const ms = rel[i]! - rel[i - 1]!;
+    if (ms >= gapThresholdMs)
+      gaps.push({ afterSeq: facts[i - 1]!.seq, beforeSeq: facts[i]!.seq, startMs: rel[i - 1]!, endMs: rel[i]!, ms });
+  }
+
+  return {
+    start: facts[0]!.ts,
+    end: facts[facts.length - 1]!.ts,
+    durationMs,
+    lanes: laneList,
+    graph: { nodes: laneList.map((l) => ({ id: l.id, label: l.label, role: l.role })), edges: edgeList },
+    gaps,
+    gapThresholdMs,
+    clock: checkClocks(facts, toleranceMs, maxFindings),
+    buckets:
+      facts.length > (opts.aggregateAbove ?? DEFAULT_AGGREGATE_ABOVE)
+        ? bucketize(
+            facts,
+            rel,
+            durationMs,
+            opts.buckets ?? 120,
+            laneList.map((l) => l.id),
+          )
+        : null,
+  };
+}
+
+/** Lanes in order of first appearance (requester before target within an entry), and who called whom. */
+function lanesAndEdges(facts: TraceFact[], rel: number[]): { laneList: TraceLane[]; edgeList: TraceEdge[] } {
   const lanes = new Map<string, TraceLane>();
   const lane = (id: string, ms: number): TraceLane => {
     let l = lanes.get(id);
@@ -194,36 +228,7 @@ export function analyzeTrace(facts: TraceFact[], opts: AnalyzeOptions = {}): Tra
   }
   const laneList = [...lanes.values()];
   const edgeList = [...edges.values()].map(({ actionSet, ...e }) => ({ ...e, actions: [...actionSet] }));
-
-  // Gaps between consecutive entries in timestamp order.
-  const gapThresholdMs = gapThreshold(durationMs, rule);
-  const gaps: TraceGap[] = [];
-  for (let i = 1; i < facts.length; i++) {
-    const ms = rel[i]! - rel[i - 1]!;
-    if (ms >= gapThresholdMs)
-      gaps.push({ afterSeq: facts[i - 1]!.seq, beforeSeq: facts[i]!.seq, startMs: rel[i - 1]!, endMs: rel[i]!, ms });
-  }
-
-  return {
-    start: facts[0]!.ts,
-    end: facts[facts.length - 1]!.ts,
-    durationMs,
-    lanes: laneList,
-    graph: { nodes: laneList.map((l) => ({ id: l.id, label: l.label, role: l.role })), edges: edgeList },
-    gaps,
-    gapThresholdMs,
-    clock: checkClocks(facts, toleranceMs, maxFindings),
-    buckets:
-      facts.length > (opts.aggregateAbove ?? DEFAULT_AGGREGATE_ABOVE)
-        ? bucketize(
-            facts,
-            rel,
-            durationMs,
-            opts.buckets ?? 120,
-            laneList.map((l) => l.id),
-          )
-        : null,
-  };
+  return { laneList, edgeList };
 }
 
 /**

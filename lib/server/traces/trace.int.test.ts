@@ -1,9 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { validateEvent } from "@/lib/schemas/event.ts";
-import { DIALECTS, event, freshLedger } from "@/test/support/stores.ts";
+import { DIALECTS, event, freshLedger, testApi } from "@/test/support/stores.ts";
 import type { Principal } from "../auth/principal.ts";
-import type { Ledger } from "../ledger/ledger.ts";
-import { traceRoutes } from "./routes.ts";
+import type { Runtime } from "../runtime/runtime.ts";
 import { queryTrace, viewTrace, type Trace } from "./trace.ts";
 
 // The timeline's reads against real stores: one index range per correlation id,
@@ -46,7 +45,7 @@ const user = (role: "admin" | "auditor" | "analyst"): Principal => ({
 });
 
 describe.each(DIALECTS)("traces on %s", (dialect) => {
-  let ledger: Ledger;
+  let ledger: Runtime;
   let cleanup: () => Promise<void>;
   beforeEach(async () => {
     ({ ledger, cleanup } = await freshLedger(dialect));
@@ -185,10 +184,7 @@ describe.each(DIALECTS)("traces on %s", (dialect) => {
     await expect(viewTrace(ledger, null, "c-api")).rejects.toMatchObject({ code: "unauthorized" });
 
     let principal: Principal | null = user("analyst");
-    const api = traceRoutes(
-      async () => ledger,
-      async () => principal,
-    );
+    const api = testApi(ledger, async () => principal).traces;
     const get = (id: string) =>
       api.get(new Request(`http://x/api/v1/traces/${encodeURIComponent(id)}`), {
         params: Promise.resolve({ correlationId: id }),
@@ -235,7 +231,7 @@ describe.each(DIALECTS)("traces on %s", (dialect) => {
 
   it("fails closed: no view is answered when it cannot be recorded", async () => {
     await append("spiffe://t/orders", [hop("c-closed", 0, GW, "orders")]);
-    const broken = { ...ledger, sequencer: { append: async () => ({ ok: false }) } } as unknown as Ledger;
+    const broken = { ...ledger, sequencer: { append: async () => ({ ok: false }) } } as unknown as Runtime;
     await expect(viewTrace(broken, user("auditor"), "c-closed")).rejects.toThrow(/meta-audit/);
   });
 });

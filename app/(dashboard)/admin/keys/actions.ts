@@ -1,10 +1,10 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
-import { runAction, signedIn, str, type ActionResult } from "@/lib/server/action-result.ts";
+import { runAction, signedIn, str, type ActionResult } from "@/lib/server/http/action-result.ts";
 import { sessionPrincipal } from "@/lib/server/auth/session.ts";
-import { createIngestKey, revokeIngestKey, type IngestKeyInfo } from "@/lib/server/ingest-keys.ts";
-import { getLedger } from "@/lib/server/ledger/ledger.ts";
+import { createIngestKey, revokeIngestKey, type IngestKeyInfo } from "@/lib/server/ingest/ingest-keys.ts";
+import { getRuntime } from "@/lib/server/runtime/runtime.ts";
 
 // Ingest-key administration from the dashboard. The data-access layer checks
 // keys:manage again and appends the meta-audit entry.
@@ -16,7 +16,7 @@ export async function createIngestKeyAction(input: {
   const p = await sessionPrincipal();
   return runAction("createIngestKey", async () => {
     const k = await createIngestKey(
-      await getLedger(),
+      await getRuntime(),
       signedIn(p),
       str(input?.source).trim(),
       str(input?.description) || undefined,
@@ -29,7 +29,7 @@ export async function createIngestKeyAction(input: {
 export async function revokeIngestKeyAction(id: string): Promise<ActionResult<{ key: IngestKeyInfo }>> {
   const p = await sessionPrincipal();
   return runAction("revokeIngestKey", async () => {
-    const key = await revokeIngestKey(await getLedger(), signedIn(p), str(id));
+    const key = await revokeIngestKey(await getRuntime(), signedIn(p), str(id));
     revalidatePath("/admin/keys");
     return { key };
   });

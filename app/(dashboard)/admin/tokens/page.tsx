@@ -1,25 +1,17 @@
 import { TokensAdmin } from "@/components/admin/tokens-admin.tsx";
-import { Forbidden } from "@/components/layout/forbidden.tsx";
 import { can } from "@/lib/server/auth/permissions.ts";
-import { pagePrincipal } from "@/lib/server/auth/session.ts";
-import { getLedger } from "@/lib/server/ledger/ledger.ts";
-import { listReadTokens } from "@/lib/server/read-tokens.ts";
-import { listUsers } from "@/lib/server/users.ts";
+import { requirePagePermission } from "@/lib/server/auth/page-access.ts";
+import { getRuntime } from "@/lib/server/runtime/runtime.ts";
+import { listReadTokens } from "@/lib/server/auth/read-tokens.ts";
+import { listUsers } from "@/lib/server/auth/users.ts";
 import { createReadTokenAction, revokeReadTokenAction } from "./actions.ts";
 
 export const dynamic = "force-dynamic";
 export const metadata = { title: "Read tokens · Ledgerline" };
 
 export default async function TokensPage() {
-  const { principal, allowed } = await pagePrincipal("/admin/tokens", "tokens:manage");
-  if (!allowed) {
-    return (
-      <main>
-        <Forbidden what="managing read tokens" />
-      </main>
-    );
-  }
-  const ledger = await getLedger();
+  const principal = await requirePagePermission("/admin/tokens", "tokens:manage");
+  const ledger = await getRuntime();
   const [tokens, users] = await Promise.all([
     listReadTokens(ledger, principal),
     can(principal.role, "users:manage") ? listUsers(ledger, principal) : Promise.resolve([]),

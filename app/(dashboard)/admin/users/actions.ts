@@ -1,10 +1,10 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
-import { runAction, signedIn, str, type ActionResult } from "@/lib/server/action-result.ts";
+import { runAction, signedIn, str, type ActionResult } from "@/lib/server/http/action-result.ts";
 import { sessionPrincipal } from "@/lib/server/auth/session.ts";
-import { getLedger } from "@/lib/server/ledger/ledger.ts";
-import { createUser, resetUserPassword, setUserDisabled, setUserRole, type UserInfo } from "@/lib/server/users.ts";
+import { getRuntime } from "@/lib/server/runtime/runtime.ts";
+import { createUser, resetUserPassword, setUserDisabled, setUserRole, type UserInfo } from "@/lib/server/auth/users.ts";
 
 // User administration from the dashboard. Each action re-reads the session;
 // the data-access layer checks users:manage again and appends the meta-audit entry.
@@ -16,7 +16,7 @@ export async function createUserAction(input: {
 }): Promise<ActionResult<{ user: UserInfo; password?: string }>> {
   const p = await sessionPrincipal();
   return runAction("createUser", async () => {
-    const r = await createUser(await getLedger(), signedIn(p), {
+    const r = await createUser(await getRuntime(), signedIn(p), {
       email: str(input?.email),
       role: str(input?.role),
       name: str(input?.name) || undefined,
@@ -30,7 +30,7 @@ export async function createUserAction(input: {
 export async function setUserRoleAction(email: string, role: string): Promise<ActionResult<{ user: UserInfo }>> {
   const p = await sessionPrincipal();
   return runAction("setUserRole", async () => {
-    const user = await setUserRole(await getLedger(), signedIn(p), str(email), str(role));
+    const user = await setUserRole(await getRuntime(), signedIn(p), str(email), str(role));
     revalidatePath("/admin/users");
     return { user };
   });
@@ -42,7 +42,7 @@ export async function setUserDisabledAction(
 ): Promise<ActionResult<{ user: UserInfo }>> {
   const p = await sessionPrincipal();
   return runAction("setUserDisabled", async () => {
-    const user = await setUserDisabled(await getLedger(), signedIn(p), str(email), disabled === true);
+    const user = await setUserDisabled(await getRuntime(), signedIn(p), str(email), disabled === true);
     revalidatePath("/admin/users");
     revalidatePath("/admin/tokens");
     return { user };
@@ -54,7 +54,7 @@ export async function resetUserPasswordAction(
 ): Promise<ActionResult<{ user: UserInfo; password?: string }>> {
   const p = await sessionPrincipal();
   return runAction("resetUserPassword", async () => {
-    const r = await resetUserPassword(await getLedger(), signedIn(p), str(email));
+    const r = await resetUserPassword(await getRuntime(), signedIn(p), str(email));
     revalidatePath("/admin/users");
     return r;
   });

@@ -1,39 +1,34 @@
 import "@/components/events/explorer.css";
+import { forbidden, notFound } from "next/navigation";
 import { BackToResults } from "@/components/events/back-button.tsx";
 import { filterHref } from "@/components/events/explorer-params.ts";
 import { Instant } from "@/components/events/instant.tsx";
 import { VerifyPanel } from "@/components/events/verify-panel.tsx";
-import { Forbidden } from "@/components/layout/forbidden.tsx";
 import { Card } from "@/components/ui/card.tsx";
 import { CopyButton } from "@/components/ui/copy-button.tsx";
+import { Identifier, IdentifierText } from "@/components/ui/identifier.tsx";
+import { VisibleText } from "@/components/ui/visible-text.tsx";
 import type { EventFilter } from "@/lib/core/event-filter.ts";
 import { pagePrincipal } from "@/lib/server/auth/session.ts";
 import { AppError } from "@/lib/server/errors.ts";
 import { viewEvent, type EventDetail } from "@/lib/server/events/search.ts";
-import { getLedger } from "@/lib/server/ledger/ledger.ts";
+import { seqSchema } from "@/lib/schemas/api-params.ts";
+import { getRuntime } from "@/lib/server/runtime/runtime.ts";
 
 export const dynamic = "force-dynamic";
-
-function NotFound({ message }: { message: string }) {
-  return (
-    <main className="explorer">
-      <section className="card banner bad" data-testid="event-not-found">
-        <strong>No such entry</strong>
-        <span>{message}</span>
-        <a className="btn small" href="/events">
-          Open the explorer
-        </a>
-      </section>
-    </main>
-  );
-}
 
 function FilterValue({ field, value }: { field: keyof EventFilter; value: string | undefined }) {
   if (!value) return <span className="muted">—</span>;
   return (
-    <a href={filterHref(field, value)} title={`All entries with this ${field}`} data-testid={`detail-filter-${field}`}>
-      {value}
-    </a>
+    <Identifier value={value} copy={field}>
+      <a
+        href={filterHref(field, value)}
+        title={`All entries with this ${field}`}
+        data-testid={`detail-filter-${field}`}
+      >
+        <IdentifierText value={value} />
+      </a>
+    </Identifier>
   );
 }
 
@@ -42,18 +37,66 @@ function FilterValue({ field, value }: { field: keyof EventFilter; value: string
 export default async function EventDetailPage({ params }: { params: Promise<{ seq: string }> }) {
   const { seq: raw } = await params;
   const { principal, allowed } = await pagePrincipal(`/events/${encodeURIComponent(raw)}`, "events:read");
-  if (!allowed) return <Forbidden what="viewing events" />;
-  if (!/^\d{1,15}$/.test(raw) || Number(raw) < 1)
-    return <NotFound message={`"${raw.slice(0, 40)}" is not a seq: entries are numbered 1, 2, 3, …`} />;
+  // layout.tsx answered 403/404 already (with the right status); these only keep the page safe on its own.
+  if (!allowed) forbidden();
+  const seq = seqSchema.safeParse(raw);
+  if (!seq.success) notFound();
   let d: EventDetail;
   try {
-    d = await viewEvent(await getLedger(), principal, Number(raw));
+    d = await viewEvent(await getRuntime(), principal, seq.data);
   } catch (e) {
-    if (e instanceof AppError && e.code === "not_found") return <NotFound message={e.detail} />;
+    if (e instanceof AppError && e.code === "not_found") notFound();
     throw e;
   }
   const e = d.entry;
-  const rows: Array<[string, React.ReactNode]> = [
+  return (
+    <main className="explorer" data-testid="event-detail">
+      <div className="explorer-head">
+        <BackToResults />
+        <h1>Entry {d.seq.toLocaleString("en-US")}</h1>
+        <span className={`badge outcome-${e.outcome}`}>{e.outcome}</span>
+        <span className="muted detail-subject">
+          <span className="nowrap">{e.eventType} of</span> <Identifier value={e.target.id} copy={false} />
+        </span>
+      </div>
+      <div className="detail-grid">
+        <div className="stack">
+          <Card title="Fields" testId="event-fields">
+            <table className="plain fields" data-testid="fields-table">
+              <tbody>
+                {fieldRows(d).map(([k, v]) => (
+                  <tr key={k}>
+                    <th scope="row">{k}</th>
+                    <td>{v}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </Card>
+          {e.attributes && (
+            <Card title="Attributes">
+              <pre data-testid="attributes-json">
+                <VisibleText text={JSON.stringify(e.attributes, null, 2)} />
+              </pre>
+            </Card>
+          )}
+          <Card title="Canonical JSON (the hashed bytes, RFC 8785)" testId="canonical-json">
+            <pre>
+              <VisibleText text={d.canonicalJson} />
+            </pre>
+            <CopyButton value={d.canonicalJson} label="canonical JSON" />
+          </Card>
+        </div>
+        <ProofColumn d={d} />
+      </div>
+    </main>
+  );
+}
+
+/** The entry's fields, one row each (a declarative table). */
+function fieldRows(d: EventDetail): Array<[string, React.ReactNode]> {
+  const e = d.entry;
+  return [
     [
       "Seq",
       <span key="seq" className="mono">
@@ -61,13 +104,7 @@ export default async function EventDetailPage({ params }: { params: Promise<{ se
         <CopyButton value={String(d.seq)} label="seq" />
       </span>,
     ],
-    [
-      "Event ID",
-      <span key="id" className="mono">
-        {e.id}
-        <CopyButton value={e.id} label="event ID" />
-      </span>,
-    ],
+    ["Event ID", <Identifier key="id" value={e.id} copy="event ID" className="mono" />],
     ["Time (claimed)", <Instant key="ts" iso={e.timestamp} />],
     ["Received", <Instant key="rx" iso={e.receivedAt} />],
     ["Event type", <FilterValue key="t" field="eventType" value={e.eventType} />],
@@ -84,17 +121,18 @@ export default async function EventDetailPage({ params }: { params: Promise<{ se
     ["Requester IP", e.requester.ip ?? <span className="muted">—</span>],
     ["Target", <FilterValue key="tg" field="target" value={e.target.id} />],
     ["Target service", <FilterValue key="sv" field="service" value={e.target.service} />],
-    ["Target type", e.target.type ?? <span className="muted">—</span>],
+    ["Target type", e.target.type ? <VisibleText key="tt" text={e.target.type} /> : <span className="muted">—</span>],
     ["Action", <FilterValue key="a" field="action" value={e.action} />],
     ["Source", <FilterValue key="src" field="source" value={e.source} />],
     [
       "Correlation ID",
       e.correlationId ? (
-        <span key="c">
-          <a href={`/trace/${encodeURIComponent(e.correlationId)}`} className="mono" data-testid="detail-trace-link">
-            {e.correlationId}
-          </a>
-          <CopyButton value={e.correlationId} label="correlation ID" />{" "}
+        <span key="c" className="cell-row">
+          <Identifier value={e.correlationId} copy="correlation ID">
+            <a href={`/trace/${encodeURIComponent(e.correlationId)}`} className="mono" data-testid="detail-trace-link">
+              <IdentifierText value={e.correlationId} />
+            </a>
+          </Identifier>
           <a href={filterHref("correlationId", e.correlationId)} className="mini-link">
             filter by
           </a>
@@ -103,73 +141,41 @@ export default async function EventDetailPage({ params }: { params: Promise<{ se
         <span className="muted">—</span>
       ),
     ],
-    ["Reason", e.reason ?? <span className="muted">—</span>],
+    // Free text keeps format characters as sent; they are shown as marks, never acting on the page.
+    ["Reason", e.reason ? <VisibleText key="reason" text={e.reason} /> : <span className="muted">—</span>],
   ];
+}
+
+/** What proves the entry: its leaf hash, the checkpoint that covers it, and the in-browser check. */
+function ProofColumn({ d }: { d: EventDetail }) {
   return (
-    <main className="explorer" data-testid="event-detail">
-      <div className="explorer-head">
-        <BackToResults />
-        <h1>Entry {d.seq.toLocaleString("en-US")}</h1>
-        <span className={`badge outcome-${e.outcome}`}>{e.outcome}</span>
-        <span className="muted">
-          {e.eventType} of {e.target.id}
-        </span>
-      </div>
-      <div className="detail-grid">
-        <div className="stack">
-          <Card title="Fields" testId="event-fields">
-            <table className="plain fields">
-              <tbody>
-                {rows.map(([k, v]) => (
-                  <tr key={k}>
-                    <th scope="row">{k}</th>
-                    <td>{v}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </Card>
-          {e.attributes && (
-            <Card title="Attributes">
-              <pre>{JSON.stringify(e.attributes, null, 2)}</pre>
-            </Card>
-          )}
-          <Card title="Canonical JSON (the hashed bytes, RFC 8785)" testId="canonical-json">
-            <pre>{d.canonicalJson}</pre>
-            <CopyButton value={d.canonicalJson} label="canonical JSON" />
-          </Card>
-        </div>
-        <div className="stack">
-          <Card title="Leaf hash" testId="leaf-hash">
-            <span className="mono break">{d.leafHash}</span>
-            <CopyButton value={d.leafHash} label="leaf hash" />
-            <p className="muted small-print">
-              SHA-256(0x00 ‖ canonical JSON), leaf index {d.seq - 1} of the Merkle tree.
+    <div className="stack">
+      <Card title="Leaf hash" testId="leaf-hash">
+        <span className="mono break">{d.leafHash}</span>
+        <CopyButton value={d.leafHash} label="leaf hash" />
+        <p className="muted small-print">SHA-256(0x00 ‖ canonical JSON), leaf index {d.seq - 1} of the Merkle tree.</p>
+      </Card>
+      <Card title="Covering checkpoint" testId="covering-checkpoint">
+        {d.checkpoint ? (
+          <>
+            <p>
+              Tree size <strong>{d.checkpoint.treeSize.toLocaleString("en-US")}</strong>, signed{" "}
+              <Instant iso={d.checkpoint.createdAt} /> by key <span className="mono">{d.checkpoint.keyId}</span>.
             </p>
-          </Card>
-          <Card title="Covering checkpoint" testId="covering-checkpoint">
-            {d.checkpoint ? (
-              <>
-                <p>
-                  Tree size <strong>{d.checkpoint.treeSize.toLocaleString("en-US")}</strong>, signed{" "}
-                  <Instant iso={d.checkpoint.createdAt} /> by key <span className="mono">{d.checkpoint.keyId}</span>.
-                </p>
-                <pre>{d.checkpoint.note}</pre>
-              </>
-            ) : (
-              <p className="muted">None yet: the next checkpoint (within a minute) will cover this entry.</p>
-            )}
-          </Card>
-          <Card title="Verify in this browser" testId="verify-card">
-            <VerifyPanel
-              seq={d.seq}
-              canonicalJson={d.canonicalJson}
-              leafHash={d.leafHash}
-              checkpoint={d.checkpoint ? { treeSize: d.checkpoint.treeSize, note: d.checkpoint.note } : null}
-            />
-          </Card>
-        </div>
-      </div>
-    </main>
+            <pre>{d.checkpoint.note}</pre>
+          </>
+        ) : (
+          <p className="muted">None yet: the next checkpoint (within a minute) will cover this entry.</p>
+        )}
+      </Card>
+      <Card title="Verify in this browser" testId="verify-card">
+        <VerifyPanel
+          seq={d.seq}
+          canonicalJson={d.canonicalJson}
+          leafHash={d.leafHash}
+          checkpoint={d.checkpoint ? { treeSize: d.checkpoint.treeSize, note: d.checkpoint.note } : null}
+        />
+      </Card>
+    </div>
   );
 }

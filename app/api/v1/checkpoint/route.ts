@@ -1,6 +1,6 @@
 // GET /api/v1/checkpoint — latest signed checkpoint (public)
-import { serverRoutes } from "@/lib/server/http/server-routes.ts";
+import { api } from "@/lib/server/http/api.ts";
 
 export const dynamic = "force-dynamic";
 
-export const GET = serverRoutes.getCheckpoint;
+export const GET = api.checkpoint.get;

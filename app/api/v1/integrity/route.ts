@@ -1,6 +1,6 @@
 // GET /api/v1/integrity — verification status, verifier key, checkpoint and run history (integrity:read)
-import { integrityServerRoutes } from "@/lib/server/integrity/server-routes.ts";
+import { api } from "@/lib/server/http/api.ts";
 
 export const dynamic = "force-dynamic";
 
-export const GET = integrityServerRoutes.getStatus;
+export const GET = api.integrity.get;

@@ -1,6 +1,6 @@
 // GET /api/v1/keys — current and retired signing keys (public)
-import { serverRoutes } from "@/lib/server/http/server-routes.ts";
+import { api } from "@/lib/server/http/api.ts";
 
 export const dynamic = "force-dynamic";
 
-export const GET = serverRoutes.getKeys;
+export const GET = api.keys.get;

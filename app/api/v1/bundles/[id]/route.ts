@@ -1,6 +1,6 @@
 // GET /api/v1/bundles/{id} — one bundle's status, progress, size and sha256 (bundles:read)
-import { bundleServerRoutes } from "@/lib/server/bundles/server-routes.ts";
+import { api } from "@/lib/server/http/api.ts";
 
 export const dynamic = "force-dynamic";
 
-export const GET = bundleServerRoutes.get;
+export const GET = api.bundles.get;

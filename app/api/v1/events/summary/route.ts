@@ -1,6 +1,6 @@
 // GET /api/v1/events/summary — histogram by outcome and top requesters/targets for a filter (events:read)
-import { eventServerRoutes } from "@/lib/server/events/server-routes.ts";
+import { api } from "@/lib/server/http/api.ts";
 
 export const dynamic = "force-dynamic";
 
-export const GET = eventServerRoutes.summary;
+export const GET = api.events.summary;

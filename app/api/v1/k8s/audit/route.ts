@@ -1,6 +1,6 @@
 // POST /api/v1/k8s/audit — Kubernetes audit webhook backend (audit.k8s.io/v1 EventList): final-stage events become entries
-import { serverIntegrationRoutes } from "@/lib/server/integrations/server-integration-routes.ts";
+import { api } from "@/lib/server/http/api.ts";
 
 export const dynamic = "force-dynamic";
 
-export const POST = serverIntegrationRoutes.postK8sAudit;
+export const POST = api.k8s.postAudit;

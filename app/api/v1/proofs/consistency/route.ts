@@ -1,6 +1,6 @@
 // GET /api/v1/proofs/consistency — RFC 9162 consistency proof
-import { serverRoutes } from "@/lib/server/http/server-routes.ts";
+import { api } from "@/lib/server/http/api.ts";
 
 export const dynamic = "force-dynamic";
 
-export const GET = serverRoutes.getConsistencyProof;
+export const GET = api.proofs.consistency;

@@ -1,6 +1,6 @@
 // GET /api/v1/proofs/inclusion — RFC 9162 inclusion proof
-import { serverRoutes } from "@/lib/server/http/server-routes.ts";
+import { api } from "@/lib/server/http/api.ts";
 
 export const dynamic = "force-dynamic";
 
-export const GET = serverRoutes.getInclusionProof;
+export const GET = api.proofs.inclusion;

@@ -1,6 +1,6 @@
 // GET /api/v1/bundles/{id}/download — the bundle's ZIP, streamed (bundles:read; audited)
-import { bundleServerRoutes } from "@/lib/server/bundles/server-routes.ts";
+import { api } from "@/lib/server/http/api.ts";
 
 export const dynamic = "force-dynamic";
 
-export const GET = bundleServerRoutes.download;
+export const GET = api.bundles.download;

@@ -1,6 +1,6 @@
 // GET /api/v1/integrity/runs/{id} — one verification run with its progress (integrity:read)
-import { integrityServerRoutes } from "@/lib/server/integrity/server-routes.ts";
+import { api } from "@/lib/server/http/api.ts";
 
 export const dynamic = "force-dynamic";
 
-export const GET = integrityServerRoutes.getRun;
+export const GET = api.integrity.getRun;

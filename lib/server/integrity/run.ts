@@ -1,0 +1,189 @@
+import "server-only";
+import { toBase64 } from "@/lib/core/index.ts";
+import { nowIso } from "../db/ids.ts";
+import type { SqlDriver } from "../db/driver.ts";
+import { alertKey, raiseAlert } from "./alerts.ts";
+import { checkpointsDigest, takeSnapshot, trustedKeys, type Snapshot, type Verifier } from "./checkpoints.ts";
+import { CHUNK, fullPass, incrementalPass, pickSample, type PassResult } from "./engine.ts";
+import { finishRun, updateProgress } from "./runs.ts";
+import { StateError, readState, writeState, type VerifierState } from "./state.ts";
+import type { Finding, IntegrityResult, IntegrityRuntime, RunOptions } from "./types.ts";
+
+// One verification run, already registered in integrity_runs as `id`: pick the
+// pass (incremental from the remembered state, or full), record the verdict,
+// advance the remembered state only after a clean run, alert once per
+// distinct failure. verifier.ts decides when runs happen.
+
+const PROGRESS_ROWS_EVERY = 10_000;
+
+type Progress = { done: number; total: number };
+
+export async function verify(
+  rt: IntegrityRuntime,
+  id: string,
+  opts: RunOptions,
+  progress: Progress,
+): Promise<IntegrityResult> {
+  const db = rt.db;
+  const remembered = rememberedState(rt);
+  const verifiers = await trustedKeys(db, await currentVerifier(rt));
+  const snap = await takeSnapshot(db);
+  const input = { origin: rt.config.origin, verifiers, snap, batch: opts.batch };
+  const onProgress = progressRecorder(db, id, opts, progress);
+  const { pass, sampleCursor } = remembered.problem
+    ? { pass: unusableState(remembered.problem), sampleCursor: 0 }
+    : await runPass(db, { ...input, state: remembered.state, onProgress }, opts.mode);
+  const state = remembered.state;
+  const result = resultOf(id, opts.mode, snap, pass, state);
+  if (!pass.finding && pass.range) {
+    rememberClean(rt, snap, pass, sampleCursor);
+    rt.integrity.lastAlert = null;
+  }
+  await finishRun(db, id, {
+    ok: result.ok,
+    mode: opts.mode,
+    treeSize: result.treeSize,
+    verifiedThrough: result.verifiedThrough,
+    entriesChecked: result.entriesChecked,
+    checkpointsChecked: result.checkpointsChecked,
+    firstBadSeq: result.firstBadSeq,
+    kind: result.kind,
+    reason: result.reason,
+    progressTotal: Math.max(progress.total, progress.done),
+  });
+  if (pass.finding && opts.alert !== false) await alertOnce(rt, result, state);
+  return result;
+}
+
+/** Keeps in-memory progress current; writes it to the run's row every PROGRESS_ROWS_EVERY entries. */
+function progressRecorder(db: SqlDriver, id: string, opts: RunOptions, progress: Progress) {
+  let lastRowWrite = 0;
+  return (done: number, total: number) => {
+    progress.done = done;
+    progress.total = total;
+    opts.onProgress?.(done, total);
+    if (done - lastRowWrite >= PROGRESS_ROWS_EVERY) {
+      lastRowWrite = done;
+      updateProgress(db, id, done, total).catch((e) =>
+        console.error(`[ledgerline] integrity progress not recorded: ${(e as Error).message}`),
+      );
+    }
+  };
+}
+
+function rememberedState(rt: IntegrityRuntime): { state: VerifierState | null; problem: string | null } {
+  try {
+    const state = readState(rt.config.dataDir);
+    // Another log's memory: start over.
+    return { state: state && state.origin === rt.config.origin ? state : null, problem: null };
+  } catch (e) {
+    if (!(e instanceof StateError)) throw e;
+    return { state: null, problem: e.message };
+  }
+}
+
+async function currentVerifier(rt: IntegrityRuntime): Promise<Verifier | null> {
+  try {
+    const k = await rt.signingKey();
+    return { name: k.name, publicKey: k.publicKey };
+  } catch {
+    return null; // a missing key must not stop verification of what is stored
+  }
+}
+
+function unusableState(problem: string): PassResult {
+  return {
+    finding: { kind: "other", firstBadSeq: null, reason: `the verifier's remembered state is unusable: ${problem}` },
+    entriesChecked: 0,
+    checkpointsChecked: 0,
+    range: null,
+  };
+}
+
+type PassInput = {
+  origin: string;
+  verifiers: Verifier[];
+  snap: Snapshot;
+  state: VerifierState | null;
+  onProgress: (done: number, total: number) => void;
+  batch?: number;
+};
+
+/** Incremental when there is a remembered state to build on, escalating to a full pass on anything odd. */
+async function runPass(
+  db: SqlDriver,
+  input: PassInput,
+  mode: RunOptions["mode"],
+): Promise<{ pass: PassResult; sampleCursor: number }> {
+  const { state } = input;
+  if (mode !== "incremental" || !state)
+    return { pass: await fullPass(db, input), sampleCursor: state?.sampleCursor ?? 0 };
+  const sample = pickSample(Math.floor(state.treeSize / CHUNK), state.sampleCursor);
+  const inc = await incrementalPass(db, { ...input, state, sample: sample.chunks });
+  if (!inc.escalate) return { pass: inc.result, sampleCursor: sample.cursor };
+  // Something changed that should not have: a full pass names it precisely.
+  const full = await fullPass(db, input);
+  const pass = { ...full, entriesChecked: full.entriesChecked + inc.entriesChecked };
+  if (pass.finding) return { pass, sampleCursor: sample.cursor };
+  const reason = `incremental check failed (${inc.why}), but a full pass found nothing: the log changed during the run?`;
+  return { pass: { ...pass, finding: { kind: "other", firstBadSeq: null, reason }, range: null }, sampleCursor: 0 };
+}
+
+function resultOf(
+  id: string,
+  mode: RunOptions["mode"],
+  snap: Snapshot,
+  pass: PassResult,
+  state: VerifierState | null,
+): IntegrityResult {
+  const f: Finding | null = pass.finding;
+  return {
+    ok: !f,
+    mode,
+    treeSize: snap.head,
+    verifiedThrough: f
+      ? Math.max(0, Math.min(f.firstBadSeq === null ? (state?.treeSize ?? 0) : f.firstBadSeq - 1, snap.head))
+      : snap.head,
+    checkpointsChecked: pass.checkpointsChecked,
+    entriesChecked: pass.entriesChecked,
+    firstBadSeq: f?.firstBadSeq ?? null,
+    kind: f?.kind ?? null,
+    reason: f?.reason ?? null,
+    runId: id,
+  };
+}
+
+/** After a clean run: the verified tree becomes the remembered state the next incremental run builds on. */
+function rememberClean(rt: IntegrityRuntime, snap: Snapshot, pass: PassResult, sampleCursor: number): void {
+  const range = pass.range!;
+  const maxCp = snap.cps.at(-1) ?? null;
+  const d = checkpointsDigest(snap.cps, maxCp?.size ?? 0);
+  writeState(rt.config.dataDir, {
+    version: 1,
+    origin: rt.config.origin,
+    treeSize: snap.head,
+    root: toBase64(range.root()),
+    subtrees: range.subtrees().map(toBase64),
+    checkpoint: maxCp ? { treeSize: maxCp.size, root: toBase64(maxCp.root) } : null,
+    checkpointsDigest: d.digest,
+    checkpointCount: d.count,
+    verifiedAt: nowIso(),
+    sampleCursor,
+    lastAlert: null,
+  });
+}
+
+async function alertOnce(rt: IntegrityRuntime, r: IntegrityResult, state: VerifierState | null): Promise<void> {
+  const key = alertKey(r);
+  const live = rt.integrity;
+  if (live.lastAlert === key || state?.lastAlert === key) return;
+  live.lastAlert = key;
+  if (state) {
+    try {
+      writeState(rt.config.dataDir, { ...state, lastAlert: key });
+    } catch (e) {
+      console.error(`[ledgerline] verifier state not updated: ${(e as Error).message}`);
+    }
+  }
+  await raiseAlert(rt, r);
+}

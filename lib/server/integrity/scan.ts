@@ -1,0 +1,236 @@
+import "server-only";
+import { CompactRange, bytesEqual } from "@/lib/core/index.ts";
+import type { SqlDriver } from "../db/driver.ts";
+import { leafHashOf, rowLeafHash, rowToEntry, type Entry, type EntryRow } from "../ledger/entry.ts";
+import { entriesFrom } from "../ledger/store/entries.ts";
+import { nodeKey } from "../ledger/store/nodes.ts";
+import { isStoredLevel } from "../ledger/tree.ts";
+import type { Cp, Progress } from "./checkpoints.ts";
+import type { Finding } from "./types.ts";
+
+// The entry scan shared by every pass: recompute each leaf from its columns,
+// rebuild the tree in seq order, compare stored subtree hashes and checkpoint
+// roots — then name what the first failure is (modified, inserted, reordered,
+// deleted and renumbered, gap, subtree, checkpoint).
+
+const MISMATCH_CAP = 1000;
+
+type LeafMismatch = { seq: number; row: EntryRow };
+
+export type ScanFailure =
+  | { type: "leaf"; seq: number }
+  | { type: "gap"; seq: number; next: number }
+  | { type: "node"; first: number; last: number; level: number; missing: boolean }
+  | { type: "checkpoint"; size: number; lastGood: number };
+
+type ScanResult = {
+  failure: ScanFailure | null;
+  mismatches: LeafMismatch[];
+  range: CompactRange;
+  checked: number;
+  snapshots: Map<number, Uint8Array>;
+};
+
+/**
+ * Streams entries from+1..to in seq order onto `range` (the verified tree of
+ * size `from`): recomputes each leaf from its columns, compares stored subtree
+ * hashes and checkpoint roots. After the first failure it only keeps collecting
+ * leaf mismatches (for telling a reorder or an insertion from a modification).
+ */
+export async function scan(
+  db: SqlDriver,
+  opts: {
+    from: number;
+    to: number;
+    range: CompactRange;
+    cps: Cp[];
+    nodes: Map<string, Uint8Array>;
+    rootAt?: number[];
+    onProgress?: Progress;
+    batch?: number;
+  },
+): Promise<ScanResult> {
+  const range = opts.range;
+  const batch = opts.batch ?? 5000;
+  const cps = opts.cps.filter((c) => c.size > opts.from && c.size <= opts.to);
+  const want = new Set(opts.rootAt ?? []);
+  const snapshots = new Map<number, Uint8Array>();
+  const mismatches: LeafMismatch[] = [];
+  let failure: ScanFailure | null = null;
+  let nextCp = 0;
+  let lastGood = opts.from;
+  let expected = opts.from + 1;
+  let checked = 0;
+  outer: while (expected <= opts.to) {
+    const rows = await entriesFrom(db, expected, opts.to, batch);
+    if (!rows.length) {
+      failure ??= { type: "gap", seq: expected, next: 0 };
+      break;
+    }
+    for (const r of rows) {
+      const seq = Number(r.seq);
+      if (seq !== expected) {
+        failure ??= { type: "gap", seq: expected, next: seq };
+        break outer;
+      }
+      checked++;
+      const stored = new Uint8Array(r.leaf_hash);
+      let leaf: Uint8Array | null;
+      try {
+        leaf = rowLeafHash(r);
+      } catch {
+        leaf = null;
+      }
+      if (!leaf || !bytesEqual(leaf, stored)) {
+        if (mismatches.length < MISMATCH_CAP) mismatches.push({ seq, row: r });
+        failure ??= { type: "leaf", seq };
+      }
+      if (!failure) {
+        for (const n of range.append(stored)) {
+          if (!isStoredLevel(n.level)) continue;
+          const s = opts.nodes.get(nodeKey(n.level, n.index));
+          if (!s || !bytesEqual(s, n.hash)) {
+            failure = { type: "node", first: n.index * 2 ** n.level + 1, last: seq, level: n.level, missing: !s };
+            break;
+          }
+        }
+        if (want.has(range.size)) snapshots.set(range.size, range.root());
+        while (!failure && nextCp < cps.length && cps[nextCp]!.size === range.size) {
+          const c = cps[nextCp]!;
+          if (!bytesEqual(range.root(), c.root)) failure = { type: "checkpoint", size: c.size, lastGood };
+          else lastGood = c.size;
+          nextCp++;
+        }
+      }
+      expected++;
+    }
+    opts.onProgress?.(expected - 1 - opts.from, opts.to - opts.from);
+    if (failure && mismatches.length >= MISMATCH_CAP) break;
+  }
+  return { failure, mismatches, range, checked, snapshots };
+}
+
+function hashesAs(e: Entry, seq: number, stored: Uint8Array): boolean {
+  try {
+    return bytesEqual(leafHashOf({ ...e, seq }), stored);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Names what happened at the first leaf mismatch. An entry's seq is part of
+ * what it hashes, so a row moved to another seq still hashes correctly under
+ * its old one: that tells a reorder (two rows trade seqs), an insertion (rows
+ * from k on shifted up by one) and a renumbered deletion from a modification.
+ */
+function classifyLeaf(seq: number, mismatches: LeafMismatch[]): Finding {
+  const at = new Map(mismatches.map((m) => [m.seq, m.row]));
+  const row = at.get(seq)!;
+  let entry: Entry;
+  try {
+    entry = rowToEntry(row);
+  } catch (e) {
+    return {
+      kind: "modified",
+      firstBadSeq: seq,
+      reason: `entry ${seq} was modified: its columns cannot be rebuilt into an entry (${(e as Error).message})`,
+    };
+  }
+  const stored = new Uint8Array(row.leaf_hash);
+  const next = at.get(seq + 1);
+  if (hashesAs(entry, seq - 1, stored)) {
+    return {
+      kind: "inserted",
+      firstBadSeq: seq - 1,
+      reason: `an entry was inserted at seq ${seq - 1}: the entries from ${seq} on are the log's entries ${seq - 1}… shifted up by one`,
+    };
+  }
+  if (next) {
+    try {
+      if (hashesAs(rowToEntry(next), seq, new Uint8Array(next.leaf_hash))) {
+        return {
+          kind: "inserted",
+          firstBadSeq: seq,
+          reason: `a forged entry was inserted at seq ${seq}: the entries from ${seq + 1} on are the log's entries ${seq}… shifted up by one`,
+        };
+      }
+    } catch {
+      // unreadable neighbour: fall through
+    }
+  }
+  if (hashesAs(entry, seq + 1, stored)) {
+    return {
+      kind: "gap",
+      firstBadSeq: seq,
+      reason: `entry ${seq} was deleted and the entries after it renumbered down by one`,
+    };
+  }
+  for (const m of mismatches) {
+    if (m.seq !== seq && hashesAs(entry, m.seq, stored)) {
+      return {
+        kind: "reordered",
+        firstBadSeq: seq,
+        reason: `entries were reordered: the row at seq ${seq} is the log's entry ${m.seq}${at.has(m.seq) ? ` (and the row at seq ${m.seq} is another entry)` : ""}`,
+      };
+    }
+  }
+  return {
+    kind: "modified",
+    firstBadSeq: seq,
+    reason: `entry ${seq} was modified: its content does not hash to its stored leaf hash`,
+  };
+}
+
+export function scanFinding(f: ScanFailure, mismatches: LeafMismatch[], forks: Map<number, string>): Finding {
+  switch (f.type) {
+    case "leaf":
+      return classifyLeaf(f.seq, mismatches);
+    case "gap":
+      return {
+        kind: "gap",
+        firstBadSeq: f.seq,
+        reason: f.next ? `entry ${f.seq} is missing (the next stored seq is ${f.next})` : `entry ${f.seq} is missing`,
+      };
+    case "node":
+      return f.missing
+        ? {
+            kind: "other",
+            firstBadSeq: f.first,
+            reason: `the stored subtree hash of entries ${f.first}..${f.last} (level ${f.level}) is missing`,
+          }
+        : {
+            kind: "modified",
+            firstBadSeq: f.first,
+            reason: `entries ${f.first}..${f.last} do not hash to their stored subtree hash (level ${f.level}): entries rewritten together with their leaf hashes, or the subtree hash was altered`,
+          };
+    case "checkpoint": {
+      const fork = forks.get(f.size);
+      if (fork) return { kind: "fork", firstBadSeq: null, reason: fork };
+      return {
+        kind: "modified",
+        firstBadSeq: f.lastGood + 1,
+        reason: `the first ${f.size} entries do not match signed checkpoint ${f.size}; the change lies in entries ${f.lastGood + 1}..${f.size} (rewritten together with their hashes)`,
+      };
+    }
+  }
+}
+
+/** Leaf hashes of entries start+1..end recomputed from their columns, or null when a row is missing or does not match its stored leaf hash. */
+export async function recomputedLeaves(db: SqlDriver, start: number, end: number): Promise<Uint8Array[] | null> {
+  const rows = await entriesFrom(db, start + 1, end, end - start);
+  if (rows.length !== end - start) return null;
+  const out: Uint8Array[] = [];
+  for (const [i, r] of rows.entries()) {
+    if (Number(r.seq) !== start + i + 1) return null;
+    let leaf: Uint8Array;
+    try {
+      leaf = rowLeafHash(r);
+    } catch {
+      return null;
+    }
+    if (!bytesEqual(leaf, new Uint8Array(r.leaf_hash))) return null;
+    out.push(leaf);
+  }
+  return out;
+}
