@@ -50,19 +50,32 @@ export default defineConfig([
     },
   },
   {
-    // A file or function too long to read in one sitting is split along its
-    // seams (declarative tables and JSX pages aside: see the overrides below).
-    files: ["lib/server/**/*.ts", "app/**/*.ts", "app/**/*.tsx"],
-    ignores: TESTS,
+    // A function too long to read in one sitting is split along its seams, everywhere:
+    // app, components, lib, bin, scripts, test, e2e — tests too (a describe block over
+    // 80 lines is split by topic, a long scenario into named steps).
+    files: ["**/*.ts", "**/*.tsx", "**/*.mjs", "**/*.js", "**/*.cjs"],
     rules: {
-      "max-lines": ["error", { max: 300, skipBlankLines: true, skipComments: true }],
       "max-lines-per-function": ["error", { max: 80, skipBlankLines: true, skipComments: true, IIFEs: true }],
     },
   },
   {
-    // Declarative tables, exempt from the size limits for good.
+    // A server file too long to read in one sitting is split along its seams.
+    files: ["lib/server/**/*.ts", "app/**/*.ts", "app/**/*.tsx"],
+    ignores: TESTS,
+    rules: {
+      "max-lines": ["error", { max: 300, skipBlankLines: true, skipComments: true }],
+    },
+  },
+  {
+    // Declarative tables, exempt from the size limits for good: one entry per
+    // route or column reads best as one list, not split across helpers.
     files: ["lib/server/http/openapi.ts"],
     rules: { "max-lines": "off" },
+  },
+  {
+    // buildColumns is the explorer's column table (one entry per column, TanStack's own shape).
+    files: ["components/events/events-columns.tsx"],
+    rules: { "max-lines-per-function": "off" },
   },
   {
     // Exempt only until the branches that own these files land (issue 17 "split"
@@ -73,9 +86,54 @@ export default defineConfig([
       "lib/server/ingest/parse/json-scan.ts", // sec-data: scanJson
       "lib/server/integrations/otlp-mapping.ts", // sec-data: mapOtlpRecord
       "lib/server/integrations/otlp-protobuf.ts", // sec-data: OTLP duplicate keys
-      "lib/server/integrations/routes.ts", // split: the k8s handler's mapping
     ],
     rules: { "max-lines": "off", "max-lines-per-function": "off" },
+  },
+  {
+    // Functions over 80 lines not split yet (issue 17 item 8): each is in an area another
+    // engineer was changing while the rule landed, so splitting it then would have turned
+    // their merge into a rewrite. Delete each entry when its function is split.
+    files: [
+      "bin/commands/monitor.ts", // tlog: parseOptions
+      "lib/core/tlog/policy.ts", // tlog: parsePolicy
+      "lib/witness/server.ts", // tlog: createWitnessServer
+      "components/bundles/verify-bundle-view.tsx", // tlog (/verify known keys): VerifyBundleView
+      "components/charts/stacked-histogram.tsx", // explorer: StackedHistogram
+      "components/layout/top-bar.tsx", // trace (phone filter bar): TopBar
+      "lib/schemas/event.ts", // validateEvent
+      "lib/schemas/attributes.ts", // checkAttributes
+      "test/security/data.ts", // replay
+      "test/stress/tlog.ts", // tlog: runTlog
+      "test/stress/witnesses.ts", // tlog: runWitnesses
+      // Test files whose describe blocks or scenarios run over 80 lines.
+      "bin/commands/import.int.test.ts",
+      "bin/commands/monitor.int.test.ts",
+      "bin/commands/witness.int.test.ts",
+      "lib/core/tlog/witness-protocol.test.ts",
+      "lib/schemas/event.test.ts",
+      "lib/server/auth/admin.int.test.ts",
+      "lib/server/auth/token-scopes.int.test.ts",
+      "lib/server/bundles/bundles.int.test.ts",
+      "lib/server/bundles/limits.int.test.ts",
+      "lib/server/db/guards.int.test.ts",
+      "lib/server/events/search.int.test.ts",
+      "lib/server/ingest/ingest.int.test.ts",
+      "lib/server/ingest/parse/json-scan.test.ts",
+      "lib/server/ingest/parse/parse-body.property.test.ts",
+      "lib/server/ingest/parse/parse-body.test.ts",
+      "lib/server/ingest/silent-changes.int.test.ts",
+      "lib/server/integrations/k8s-audit-mapping.test.ts",
+      "lib/server/integrations/k8s-audit.int.test.ts",
+      "lib/server/integrations/otlp-mapping.test.ts",
+      "lib/server/integrations/otlp.int.test.ts",
+      "lib/server/integrity/integrity.int.test.ts",
+      "lib/server/ledger/rotate.int.test.ts",
+      "lib/server/ledger/sequencer.int.test.ts",
+      "lib/server/ledger/verify.int.test.ts",
+      "lib/server/tlog/tiles.int.test.ts",
+      "lib/server/traces/trace.int.test.ts",
+    ],
+    rules: { "max-lines-per-function": "off" },
   },
   globalIgnores([
     ".next/**",

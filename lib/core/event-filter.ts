@@ -105,26 +105,31 @@ export function matchesFilter(e: FilterableEntry, f: EventFilter, attributesText
   return true;
 }
 
+/**
+ * Every filter member, in the fixed order a manifest records them and a query string lists
+ * them: one list, so the manifest, the API's query parameters and the explorer agree.
+ */
+export const EVENT_FILTER_KEYS = [
+  "from",
+  "to",
+  "eventType",
+  "outcome",
+  "requesterType",
+  "requester",
+  "target",
+  "service",
+  "source",
+  "action",
+  "correlationId",
+  "seqFrom",
+  "seqTo",
+  "q",
+] as const satisfies ReadonlyArray<keyof EventFilter>;
+
 /** The filter with empty members dropped and keys in a fixed order: what a manifest records. */
 export function normalizeFilter(f: EventFilter): EventFilter {
   const out: EventFilter = {};
-  const keys: (keyof EventFilter)[] = [
-    "from",
-    "to",
-    "eventType",
-    "outcome",
-    "requesterType",
-    "requester",
-    "target",
-    "service",
-    "source",
-    "action",
-    "correlationId",
-    "seqFrom",
-    "seqTo",
-    "q",
-  ];
-  for (const k of keys) {
+  for (const k of EVENT_FILTER_KEYS) {
     const v = f[k];
     if (v === undefined || v === "" || (Array.isArray(v) && v.length === 0)) continue;
     (out as Record<string, unknown>)[k] = Array.isArray(v) ? [...new Set(v)].sort() : v;

@@ -1,6 +1,6 @@
 import "./zod-browser.ts";
 import { z } from "zod";
-import { normalizeFilter, type EventFilter } from "@/lib/core/event-filter.ts";
+import { EVENT_FILTER_KEYS, normalizeFilter, type EventFilter } from "@/lib/core/event-filter.ts";
 import { EVENT_LIMITS, EVENT_TYPES, OUTCOMES, REQUESTER_TYPES } from "./event.ts";
 import { checkCorrelationId } from "./correlation-id.ts";
 import { freeTextProblems, identifierProblems, SOURCE_MAX } from "./identifier.ts";
@@ -118,22 +118,7 @@ export function parseEventFilter(raw: unknown): ParseResult<EventFilter> {
 }
 
 const LIST_PARAMS = new Set(["eventType", "outcome", "requesterType"]);
-const FILTER_PARAMS = [
-  "from",
-  "to",
-  "eventType",
-  "outcome",
-  "requesterType",
-  "requester",
-  "target",
-  "service",
-  "source",
-  "action",
-  "correlationId",
-  "seqFrom",
-  "seqTo",
-  "q",
-] as const;
+const FILTER_PARAMS = EVENT_FILTER_KEYS;
 
 /** Reads the filter from query parameters; list parameters may repeat or be comma-separated. */
 export function filterFromSearchParams(sp: URLSearchParams): ParseResult<EventFilter> {

@@ -8,10 +8,10 @@ import fs from "node:fs";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { verifyBundle } from "@/lib/core/bundle/verify.ts";
-import { loadConfig } from "@/lib/server/config.ts";
 import { buildBundle } from "@/lib/server/bundles/build.ts";
-import { openLedger, type Ledger } from "@/lib/server/ledger/ledger.ts";
+import type { Ledger } from "@/lib/server/ledger/ledger.ts";
 import { uuidv7 } from "@/lib/server/db/ids.ts";
+import { openDatasetLedger } from "./explorer.ts";
 import { ensureDataset } from "./generate.ts";
 
 export type BundleBench = { entries: number; seconds: number; peakRssMiB: number; bytes: number; startRssMiB: number };
@@ -53,15 +53,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const log = (m: string) => console.log(`[bench:bundle] ${m}`);
   const ds = await ensureDataset(n, log);
   log(`dataset ${ds.reused ? "reused" : "built"}: ${ds.file}`);
-  const env: Record<string, string | undefined> = {
-    ...process.env,
-    LEDGERLINE_DATA_DIR: ds.dir,
-    LEDGERLINE_DEMO: "off",
-    LEDGERLINE_ORIGIN: ds.meta.origin,
-  };
-  delete env.DATABASE_URL;
-  delete env.LEDGERLINE_SIGNING_KEY;
-  const ledger = await openLedger(loadConfig(env));
+  const ledger = await openDatasetLedger(ds);
   try {
     const r = await benchBundle(ledger, n);
     log(

@@ -75,16 +75,22 @@ async function benchTraceOf(ledger: Ledger, ids: string[]): Promise<ExplorerRun[
   return { ...r, traces: Math.min(ids.length, 20) };
 }
 
+/** The page and histogram queries (QUERY_RUNS each, timed) and the 50-entry timeline on one store. */
+async function timeExplorer(ledger: Ledger, ds: Dataset) {
+  const f = explorerFilters(ds);
+  const page = await timeRuns(
+    QUERY_RUNS,
+    async (i) => (await queryEvents(ledger, f.page(i), { sort: "-ts", limit: 100 })).items.length,
+  );
+  const hist = await timeRuns(QUERY_RUNS, async () => (await queryHistogram(ledger, f.day)).total);
+  const trace = await benchTraceOf(ledger, ds.meta.trace50);
+  return { f, page, hist, trace };
+}
+
 export async function benchExplorerSqlite(ds: Dataset): Promise<ExplorerRun> {
   const ledger = await openDatasetLedger(ds);
   try {
-    const f = explorerFilters(ds);
-    const page = await timeRuns(
-      QUERY_RUNS,
-      async (i) => (await queryEvents(ledger, f.page(i), { sort: "-ts", limit: 100 })).items.length,
-    );
-    const hist = await timeRuns(QUERY_RUNS, async () => (await queryHistogram(ledger, f.day)).total);
-    const trace = await benchTraceOf(ledger, ds.meta.trace50);
+    const { f, page, hist, trace } = await timeExplorer(ledger, ds);
     const raw = new Database(ds.file, { readonly: true });
     const plan = (kind: "page" | "histogram", filter: EventFilter) => {
       const q = explorerSql(filter, "sqlite", kind);
@@ -247,13 +253,7 @@ export async function benchExplorerPostgres(
   const c = new pg.Client({ connectionString: url });
   await c.connect();
   try {
-    const f = explorerFilters(ds);
-    const page = await timeRuns(
-      QUERY_RUNS,
-      async (i) => (await queryEvents(ledger, f.page(i), { sort: "-ts", limit: 100 })).items.length,
-    );
-    const hist = await timeRuns(QUERY_RUNS, async () => (await queryHistogram(ledger, f.day)).total);
-    const trace = await benchTraceOf(ledger, ds.meta.trace50);
+    const { f, page, hist, trace } = await timeExplorer(ledger, ds);
     const plans = [
       { name: "page: requester + 24 h, newest first", plan: await explainPg(c, "page", f.page(0)) },
       {

@@ -6,6 +6,8 @@ import { cacheDir } from "./generate.ts";
 import type { IngestRun } from "./ingest.ts";
 import type { ExplorerPgRun, ExplorerRun } from "./explorer.ts";
 import type { VerifyFigures } from "./verify.ts";
+import type { CrashReport } from "../../test/stress/crash.ts";
+import type { LoadReport } from "../../test/stress/load.ts";
 import { CONCURRENCY, QUERY_RUNS, fmt, mib, pct } from "./config.ts";
 
 export type Results = {
@@ -210,30 +212,9 @@ function renderSizes(L: string[], r: Doc): void {
   L.push("");
 }
 
-type StressLoad = {
-  size: { rate: number; batch: number; sustainS: number; overloadFactor: number; overloadS: number; readers: number };
-  sustained: { eventsPerS: number; p50: number; p99: number };
-  readers: { p50: number; p99: number };
-  overload: { offeredEventsPerS: number; eventsPerS: number; p99: number; statuses: string };
-  recoveryS: number | null;
-  acknowledged: number;
-  stored: number;
-};
-
-type StressCrash = {
-  dialect: string;
-  kills: number;
-  acknowledged: number;
-  retried: number;
-  stored: number;
-  checkpoints: number;
-  treeSize: number;
-  verifyOk: boolean;
-};
-
 type StressReport = {
   date?: string;
-  load?: StressLoad;
+  load?: LoadReport;
   passed?: number;
   failed?: number;
   checks?: Record<string, { passed: number; failed: number; failures?: string[] }>;
@@ -252,13 +233,13 @@ function renderStress(L: string[], r: Doc): void {
   );
   if (s.load) renderLoad(L, s.load);
   const crashes = ["crash sqlite", "crash postgres"]
-    .map((k) => s[k] as StressCrash | undefined)
+    .map((k) => s[k] as CrashReport | undefined)
     .filter((c) => c !== undefined);
   if (crashes.length) renderCrashes(L, crashes);
   renderChecks(L, s.checks ?? {});
 }
 
-function renderLoad(L: string[], l: StressLoad): void {
+function renderLoad(L: string[], l: LoadReport): void {
   L.push("| phase | figure |", "|---|---|");
   L.push(
     `| sustained ${fmt(l.size.rate)} events/s (batches of ${l.size.batch}) for ${l.size.sustainS} s | ${fmt(l.sustained.eventsPerS)} events/s served, latency p50 ${fmt(l.sustained.p50)} ms, **p99 ${fmt(l.sustained.p99)} ms** |`,
@@ -273,7 +254,7 @@ function renderLoad(L: string[], l: StressLoad): void {
   L.push(`| acknowledged = stored | ${fmt(l.acknowledged)} = ${fmt(l.stored)} |`, "");
 }
 
-function renderCrashes(L: string[], crashes: StressCrash[]): void {
+function renderCrashes(L: string[], crashes: CrashReport[]): void {
   L.push(
     "| crash (SIGKILL of the server's process group during ingest; one round during checkpoint signing) | kills | acknowledged | re-sent unacknowledged | stored (each id once) | checkpoints | verify-log |",
     "|---|---:|---:|---:|---:|---:|---|",

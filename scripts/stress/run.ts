@@ -34,77 +34,72 @@ const SIZES = quick
   ? { load: LOAD_QUICK, killsSqlite: 5, killsPg: 3, abuse: 150 }
   : { load: LOAD_FULL, killsSqlite: 20, killsPg: 20, abuse: 2000 };
 
-async function main(): Promise<number> {
-  const t0 = Date.now();
-  log(`${quick ? "quick (CI) tier" : "full size"}: ${[...only].join(", ")}`);
-  ensureBuild();
-  const report: Record<string, unknown> = {
-    size: quick ? "quick" : "full",
-    date: new Date().toISOString(),
-    node: process.version,
-    cpu: os.cpus()[0]?.model,
-    cores: os.cpus().length,
+type Report = Record<string, unknown>;
+
+/** Temporary stores for the suites, removed by the caller from tempDirs. */
+function storeMakers(cluster: PgCluster | null, tempDirs: string[]) {
+  const sqlite = (name: string): Store => {
+    const s = newSqliteStore(name);
+    tempDirs.push(s.dataDir);
+    return s;
   };
-  const suites: Checks[] = [];
-  let cluster: PgCluster | null = null;
-  const needPg = only.has("crash") || only.has("faults") || only.has("security-auth") || only.has("tlog");
-  try {
-    if (needPg) cluster = await startPgCluster({ log: (m) => log(m) });
-    const tempDirs: string[] = [];
-    const sqlite = (name: string): Store => {
-      const s = newSqliteStore(name);
-      tempDirs.push(s.dataDir);
-      return s;
+  const pgStore = async (name: string): Promise<Store> => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `ledgerline-stress-${name}-`));
+    tempDirs.push(dataDir);
+    return {
+      dialect: "postgres",
+      dataDir,
+      databaseUrl: await createDatabase(cluster!, `${name}_${Date.now().toString(36)}`),
     };
-    const pgStore = async (name: string): Promise<Store> => {
-      const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `ledgerline-stress-${name}-`));
-      tempDirs.push(dataDir);
-      return {
-        dialect: "postgres",
-        dataDir,
-        databaseUrl: await createDatabase(cluster!, `${name}_${Date.now().toString(36)}`),
-      };
-    };
-    const suite = async (name: string, fn: (c: Checks) => Promise<unknown>) => {
-      if (!only.has(name.split(" ")[0]!)) return;
-      const c = new Checks(name);
-      suites.push(c);
-      const s0 = Date.now();
-      try {
-        report[name] = await fn(c);
-      } catch (e) {
-        // fetch's "fetch failed" hides why (refused, reset, timeout) in its cause.
-        const cause = (e as { cause?: unknown }).cause;
-        const why = cause ? `\ncaused by: ${(cause as Error).stack ?? String(cause)}` : "";
-        c.check("suite ran to the end", false, ((e as Error).stack ?? String(e)) + why);
-      }
-      log(`${name}: ${((Date.now() - s0) / 1000).toFixed(0)} s`);
-    };
+  };
+  return { sqlite, pgStore };
+}
+
+/** Every selected suite in turn; a suite that throws counts as one failed check and the next one still runs. */
+async function runSuites(report: Report, suites: Checks[], cluster: PgCluster | null): Promise<void> {
+  const tempDirs: string[] = [];
+  const { sqlite, pgStore } = storeMakers(cluster, tempDirs);
+  const suite = async (name: string, fn: (c: Checks) => Promise<unknown>) => {
+    if (!only.has(name.split(" ")[0]!)) return;
+    const c = new Checks(name);
+    suites.push(c);
+    const s0 = Date.now();
     try {
-      await suite("abuse", (c) => runAbuse(c, SIZES.abuse, sqlite("abuse")));
-      await suite("load", (c) => runLoad(c, SIZES.load, sqlite("load")));
-      await suite("crash sqlite", (c) => runCrash(c, sqlite("crash"), SIZES.killsSqlite, 7));
-      await suite("crash postgres", async (c) => runCrash(c, await pgStore("crash"), SIZES.killsPg, 11));
-      await suite("faults", (c) => runFaults(c, cluster));
-      await suite("security-data", (c) => runSecurityData(c));
-      await suite("security-auth", (c) =>
-        runSecurityAuth(c, sqlite("security-auth"), cluster ? () => pgStore("secauth") : null),
-      );
-      await suite("tlog sqlite", (c) => runTlog(c, sqlite("tlog")));
-      await suite("witnesses sqlite", (c) => runWitnesses(c, sqlite("witnesses"), quick));
-      await suite("tlog postgres", async (c) => {
-        const store = await pgStore("tlog");
-        // The insider's connection: a superuser on the same database.
-        const admin = new URL(cluster!.adminUrl);
-        admin.pathname = new URL(store.databaseUrl!).pathname;
-        return runTlog(c, store, admin.toString());
-      });
-    } finally {
-      for (const d of tempDirs) fs.rmSync(d, { recursive: true, force: true });
+      report[name] = await fn(c);
+    } catch (e) {
+      // fetch's "fetch failed" hides why (refused, reset, timeout) in its cause.
+      const cause = (e as { cause?: unknown }).cause;
+      const why = cause ? `\ncaused by: ${(cause as Error).stack ?? String(cause)}` : "";
+      c.check("suite ran to the end", false, ((e as Error).stack ?? String(e)) + why);
     }
+    log(`${name}: ${((Date.now() - s0) / 1000).toFixed(0)} s`);
+  };
+  try {
+    await suite("abuse", (c) => runAbuse(c, SIZES.abuse, sqlite("abuse")));
+    await suite("load", (c) => runLoad(c, SIZES.load, sqlite("load")));
+    await suite("crash sqlite", (c) => runCrash(c, sqlite("crash"), SIZES.killsSqlite, 7));
+    await suite("crash postgres", async (c) => runCrash(c, await pgStore("crash"), SIZES.killsPg, 11));
+    await suite("faults", (c) => runFaults(c, cluster));
+    await suite("security-data", (c) => runSecurityData(c));
+    await suite("security-auth", (c) =>
+      runSecurityAuth(c, sqlite("security-auth"), cluster ? () => pgStore("secauth") : null),
+    );
+    await suite("tlog sqlite", (c) => runTlog(c, sqlite("tlog")));
+    await suite("witnesses sqlite", (c) => runWitnesses(c, sqlite("witnesses"), quick));
+    await suite("tlog postgres", async (c) => {
+      const store = await pgStore("tlog");
+      // The insider's connection: a superuser on the same database.
+      const admin = new URL(cluster!.adminUrl);
+      admin.pathname = new URL(store.databaseUrl!).pathname;
+      return runTlog(c, store, admin.toString());
+    });
   } finally {
-    await cluster?.stop().catch((e: unknown) => console.error(e));
+    for (const d of tempDirs) fs.rmSync(d, { recursive: true, force: true });
   }
+}
+
+/** Counts and per-suite failures into the report. */
+function summarize(report: Report, suites: Checks[], t0: number): { passed: number; failed: number } {
   const passed = suites.reduce((n, s) => n + s.results.filter((r) => r.ok).length, 0);
   const failed = suites.reduce((n, s) => n + s.failed, 0);
   report.passed = passed;
@@ -121,6 +116,10 @@ async function main(): Promise<number> {
       },
     ]),
   );
+  return { passed, failed };
+}
+
+function writeReportFile(report: Report): void {
   try {
     const dir = process.env.BENCH_CACHE_DIR ?? path.join(os.tmpdir(), "ledgerline-bench-cache");
     fs.mkdirSync(dir, { recursive: true });
@@ -138,6 +137,30 @@ async function main(): Promise<number> {
   } catch {
     // the report file is a convenience for the bench; the checks above are the result
   }
+}
+
+async function main(): Promise<number> {
+  const t0 = Date.now();
+  log(`${quick ? "quick (CI) tier" : "full size"}: ${[...only].join(", ")}`);
+  ensureBuild();
+  const report: Report = {
+    size: quick ? "quick" : "full",
+    date: new Date().toISOString(),
+    node: process.version,
+    cpu: os.cpus()[0]?.model,
+    cores: os.cpus().length,
+  };
+  const suites: Checks[] = [];
+  let cluster: PgCluster | null = null;
+  const needPg = only.has("crash") || only.has("faults") || only.has("security-auth") || only.has("tlog");
+  try {
+    if (needPg) cluster = await startPgCluster({ log: (m) => log(m) });
+    await runSuites(report, suites, cluster);
+  } finally {
+    await cluster?.stop().catch((e: unknown) => console.error(e));
+  }
+  const { passed, failed } = summarize(report, suites, t0);
+  writeReportFile(report);
   console.log(`STRESS_JSON ${JSON.stringify(report)}`);
   for (const s of suites)
     for (const r of s.results.filter((x) => !x.ok)) console.log(`[stress] FAILED ${s.suite}: ${r.name} — ${r.detail}`);

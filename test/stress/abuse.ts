@@ -65,15 +65,11 @@ const base = JSON.stringify({
 
 type Req = { method: string; path: string; headers: Record<string, string>; body?: Uint8Array | string };
 
-function reqArb(ingestKey: string, readToken: string): fc.Arbitrary<Req> {
-  const auth = { authorization: `Bearer ${ingestKey}` };
-  const post = (body: string | Uint8Array, ct = "application/json"): Req => ({
-    method: "POST",
-    path: "/api/v1/events",
-    headers: { ...auth, "content-type": ct },
-    body,
-  });
-  return fc.oneof(
+type Post = (body: string | Uint8Array, ct?: string) => Req;
+
+/** Ingest bodies: hostile fields, nesting, duplicate keys, sizes, encodings and content types. */
+function hostileBodies(post: Post): Array<fc.Arbitrary<Req>> {
+  return [
     // a valid frame with one hostile field or attributes (text, so __proto__ stays an own key)
     fc
       .tuple(
@@ -119,22 +115,32 @@ function reqArb(ingestKey: string, readToken: string): fc.Arbitrary<Req> {
         "application/json; charset=latin1",
       )
       .map((ct) => post(base, ct)),
-    fc
-      .constantFrom(
-        "",
-        "Bearer",
-        "Bearer llk_x",
-        "Basic Zm9vOmJhcg==",
-        `Bearer ${ingestKey}x`,
-        "Bearer \u00ff\u00fe",
-        `Bearer ${ingestKey.slice(0, -1)}`,
-      )
-      .map((a) => ({
-        method: "POST",
-        path: "/api/v1/events",
-        headers: { "content-type": "application/json", ...(a ? { authorization: a } : {}) },
-        body: base,
-      })),
+  ];
+}
+
+/** A valid body behind a missing, malformed or almost-right credential. */
+function badAuth(ingestKey: string): fc.Arbitrary<Req> {
+  return fc
+    .constantFrom(
+      "",
+      "Bearer",
+      "Bearer llk_x",
+      "Basic Zm9vOmJhcg==",
+      `Bearer ${ingestKey}x`,
+      "Bearer \u00ff\u00fe",
+      `Bearer ${ingestKey.slice(0, -1)}`,
+    )
+    .map((a) => ({
+      method: "POST",
+      path: "/api/v1/events",
+      headers: { "content-type": "application/json", ...(a ? { authorization: a } : {}) },
+      body: base,
+    }));
+}
+
+/** Reads with hostile query parameters and path segments. */
+function hostileReads(readToken: string): Array<fc.Arbitrary<Req>> {
+  return [
     fc
       .tuple(
         fc.constantFrom(
@@ -166,10 +172,88 @@ function reqArb(ingestKey: string, readToken: string): fc.Arbitrary<Req> {
         "/api/v1/events/summary?from=zz",
       )
       .map((p) => ({ method: "GET", path: p, headers: { authorization: `Bearer ${readToken}` } })),
-  );
+  ];
+}
+
+function reqArb(ingestKey: string, readToken: string): fc.Arbitrary<Req> {
+  const auth = { authorization: `Bearer ${ingestKey}` };
+  const post: Post = (body, ct = "application/json") => ({
+    method: "POST",
+    path: "/api/v1/events",
+    headers: { ...auth, "content-type": ct },
+    body,
+  });
+  // The order of the alternatives is the order of the seeded sample: keep it.
+  return fc.oneof(...hostileBodies(post), badAuth(ingestKey), ...hostileReads(readToken));
 }
 
 export type AbuseReport = { requests: number; statuses: string; acked: number };
+
+type Sent = {
+  statuses: Map<number, number>;
+  fivexx: string[];
+  acked: Set<string>;
+  serverAssigned: number;
+  earlyClose: number;
+};
+
+/** One hostile request; a 5xx or a connection dropped (other than an oversized upload cut off) goes in fivexx. */
+async function sendOne(url: string, s: Req, sent: Sent): Promise<void> {
+  let status = 0;
+  try {
+    const send = () =>
+      fetch(`${url}${s.path}`, {
+        method: s.method,
+        headers: s.headers,
+        body: s.body as BodyInit | undefined,
+        signal: AbortSignal.timeout(60_000),
+      });
+    const r = await send().catch((e: unknown) => (isStaleSocket(e) ? send() : Promise.reject(e)));
+    status = r.status;
+    const text = await r.text();
+    if (r.status === 201 || r.status === 200) {
+      if (s.method === "POST") {
+        const j = JSON.parse(text) as { accepted: Array<{ id: string }> };
+        for (const a of j.accepted) sent.acked.add(a.id);
+        sent.serverAssigned += j.accepted.length;
+      }
+    }
+    if (status >= 500)
+      sent.fivexx.push(
+        `${status} ${s.method} ${s.path.slice(0, 80)} body ${String(s.body ?? "").slice(0, 120)} → ${text.slice(0, 200)}`,
+      );
+  } catch (e) {
+    const size = typeof s.body === "string" ? Buffer.byteLength(s.body) : (s.body?.byteLength ?? 0);
+    // The server answers an oversized body with 413 as soon as it passes the limit and
+    // closes the connection while the client is still uploading: correct HTTP, no crash.
+    if (size > 5 * 1024 * 1024) sent.earlyClose++;
+    else
+      sent.fivexx.push(
+        `no answer (${(e as Error).message}; ${String((e as { cause?: unknown }).cause ?? "")}) ${s.method} ${s.path.slice(0, 80)}`,
+      );
+  }
+  sent.statuses.set(status, (sent.statuses.get(status) ?? 0) + 1);
+}
+
+/** Still alive and still correct afterwards: a normal event goes in, exactly what was acknowledged is stored, the log verifies. */
+async function checkAfterAbuse(checks: Checks, store: Store, url: string, ingestKey: string, sent: Sent) {
+  const ok = await fetch(`${url}/api/v1/events`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${ingestKey}`, "content-type": "application/json" },
+    body: JSON.stringify(makeEvent("abuse-after")),
+  });
+  await ok.text();
+  checks.check("abuse: the server still ingests a valid event afterwards", ok.status === 201, `status ${ok.status}`);
+  const ids = await storedIds(store, SOURCE);
+  const stored = [...ids.values()].reduce((a, b) => a + b, 0) - 1;
+  checks.check(
+    "abuse: what was acknowledged is stored, and nothing else",
+    stored === sent.serverAssigned && [...sent.acked].every((id) => ids.get(id) === 1),
+    `${sent.serverAssigned} acknowledged, ${stored} stored`,
+  );
+  const v = verifyLog(store);
+  checks.check("abuse: the log verifies", v.ok, `tree size ${v.treeSize}${v.reason ? `, ${v.reason}` : ""}`);
+}
 
 export async function runAbuse(checks: Checks, requests: number, storeIn?: Store): Promise<AbuseReport> {
   const store = storeIn ?? newSqliteStore("abuse");
@@ -179,77 +263,22 @@ export async function runAbuse(checks: Checks, requests: number, storeIn?: Store
     const ingestKey = createIngestKey(store, SOURCE);
     const token = createReadToken(store, "analyst");
     const samples = fc.sample(reqArb(ingestKey, token), { numRuns: requests, seed: 9 });
-    const statuses = new Map<number, number>();
-    const fivexx: string[] = [];
-    const acked = new Set<string>();
-    let serverAssigned = 0;
-    let earlyClose = 0;
-    for (const s of samples) {
-      let status = 0;
-      try {
-        const send = () =>
-          fetch(`${server.url}${s.path}`, {
-            method: s.method,
-            headers: s.headers,
-            body: s.body as BodyInit | undefined,
-            signal: AbortSignal.timeout(60_000),
-          });
-        const r = await send().catch((e: unknown) => (isStaleSocket(e) ? send() : Promise.reject(e)));
-        status = r.status;
-        const text = await r.text();
-        if (r.status === 201 || r.status === 200) {
-          if (s.method === "POST") {
-            const j = JSON.parse(text) as { accepted: Array<{ id: string }> };
-            for (const a of j.accepted) acked.add(a.id);
-            serverAssigned += j.accepted.length;
-          }
-        }
-        if (status >= 500)
-          fivexx.push(
-            `${status} ${s.method} ${s.path.slice(0, 80)} body ${String(s.body ?? "").slice(0, 120)} → ${text.slice(0, 200)}`,
-          );
-      } catch (e) {
-        const size = typeof s.body === "string" ? Buffer.byteLength(s.body) : (s.body?.byteLength ?? 0);
-        // The server answers an oversized body with 413 as soon as it passes the limit and
-        // closes the connection while the client is still uploading: correct HTTP, no crash.
-        if (size > 5 * 1024 * 1024) earlyClose++;
-        else
-          fivexx.push(
-            `no answer (${(e as Error).message}; ${String((e as { cause?: unknown }).cause ?? "")}) ${s.method} ${s.path.slice(0, 80)}`,
-          );
-      }
-      statuses.set(status, (statuses.get(status) ?? 0) + 1);
-    }
-    const fmt = [...statuses.entries()]
+    const sent: Sent = { statuses: new Map(), fivexx: [], acked: new Set(), serverAssigned: 0, earlyClose: 0 };
+    for (const s of samples) await sendOne(server.url, s, sent);
+    const fmt = [...sent.statuses.entries()]
       .sort((a, b) => a[0] - b[0])
       .map(([k, v]) => `${k}×${v}`)
       .join(" ");
     log(
-      `abuse: ${samples.length} hostile requests → ${fmt}${earlyClose ? ` (0 = ${earlyClose} oversized uploads cut off after the server's early 413)` : ""}`,
+      `abuse: ${samples.length} hostile requests → ${fmt}${sent.earlyClose ? ` (0 = ${sent.earlyClose} oversized uploads cut off after the server's early 413)` : ""}`,
     );
     checks.check(
       `abuse: ${samples.length} hostile requests, never a 5xx or a dropped connection`,
-      fivexx.length === 0,
-      fivexx.slice(0, 3).join(" | ") || fmt,
+      sent.fivexx.length === 0,
+      sent.fivexx.slice(0, 3).join(" | ") || fmt,
     );
-    // Still alive and still correct: a normal event goes in and comes back.
-    const ok = await fetch(`${server.url}/api/v1/events`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${ingestKey}`, "content-type": "application/json" },
-      body: JSON.stringify(makeEvent("abuse-after")),
-    });
-    await ok.text();
-    checks.check("abuse: the server still ingests a valid event afterwards", ok.status === 201, `status ${ok.status}`);
-    const ids = await storedIds(store, SOURCE);
-    const stored = [...ids.values()].reduce((a, b) => a + b, 0) - 1;
-    checks.check(
-      "abuse: what was acknowledged is stored, and nothing else",
-      stored === serverAssigned && [...acked].every((id) => ids.get(id) === 1),
-      `${serverAssigned} acknowledged, ${stored} stored`,
-    );
-    const v = verifyLog(store);
-    checks.check("abuse: the log verifies", v.ok, `tree size ${v.treeSize}${v.reason ? `, ${v.reason}` : ""}`);
-    return { requests: samples.length, statuses: fmt, acked: serverAssigned };
+    await checkAfterAbuse(checks, store, server.url, ingestKey, sent);
+    return { requests: samples.length, statuses: fmt, acked: sent.serverAssigned };
   } catch (e) {
     console.error(`--- server log (last 30 lines) ---\n${server.log.slice(-30).join("\n")}`);
     throw e;

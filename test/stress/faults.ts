@@ -165,45 +165,21 @@ async function exercise(
   return { name: label, during, retryAfterAll, recoveredS };
 }
 
-export async function runFaults(checks: Checks, cluster: PgCluster | null): Promise<void> {
-  // ── SQLite: disk full ────────────────────────────────────────────────────
-  const fsq = mountTmpfs(48);
-  if (fsq) {
-    const store: Store = { dialect: "sqlite", dataDir: path.join(fsq.dir, "data") };
-    let server: Server | null = null;
-    try {
-      server = await startServer(store);
-      const key = createIngestKey(store, SOURCE);
-      let filler = "";
-      await exercise(
-        checks,
-        "sqlite disk full",
-        server,
-        store,
-        key,
-        () => void (filler = fillDisk(fsq.dir)),
-        () => fs.rmSync(filler, { force: true }),
-      );
-      const v = verifyLog(store);
-      checks.check(
-        "sqlite disk full: the log verifies afterwards",
-        v.ok,
-        `tree size ${v.treeSize}${v.reason ? `, ${v.reason}` : ""}`,
-      );
-    } catch (e) {
-      if (server) console.error(`--- server log ---\n${server.log.slice(-30).join("\n")}`);
-      throw e;
-    } finally {
-      if (server) await stopServer(server);
-      fsq.unmount();
-    }
-  }
+/** The log verifies end to end after the fault is fixed. */
+function checkVerifiesAfter(checks: Checks, label: string, store: Store): void {
+  const v = verifyLog(store);
+  checks.check(
+    `${label}: the log verifies afterwards`,
+    v.ok,
+    `tree size ${v.treeSize}${v.reason ? `, ${v.reason}` : ""}`,
+  );
+}
 
-  if (!cluster) {
-    log("faults: SKIPPED PostgreSQL faults — no cluster");
-    return;
-  }
-  const admin = async (sql: string, db = "postgres") => {
+type PgAdmin = (sql: string, db?: string) => Promise<void>;
+
+/** One statement as the cluster's superuser, on a connection of its own. */
+function pgAdmin(cluster: PgCluster): PgAdmin {
+  return async (sql, db = "postgres") => {
     const u = new URL(cluster.adminUrl);
     u.pathname = `/${db}`;
     const c = new pg.Client({ connectionString: u.toString() });
@@ -214,102 +190,134 @@ export async function runFaults(checks: Checks, cluster: PgCluster | null): Prom
       await c.end();
     }
   };
+}
 
-  // ── PostgreSQL: read-only ────────────────────────────────────────────────
-  {
-    const url = await createDatabase(cluster, `faults_ro_${Date.now().toString(36)}`);
-    const store: Store = {
-      dialect: "postgres",
-      dataDir: fs.mkdtempSync(path.join(os.tmpdir(), "ledgerline-stress-pgro-")),
-      databaseUrl: url,
-    };
-    let server: Server | null = null;
-    try {
-      server = await startServer(store);
-      const key = createIngestKey(store, SOURCE);
-      await exercise(
-        checks,
-        "postgres read-only",
-        server,
-        store,
-        key,
-        // Reloaded configuration reaches every open session at its next transaction.
-        async () => {
-          await admin("ALTER SYSTEM SET default_transaction_read_only = on");
-          await admin("SELECT pg_reload_conf()");
-          await sleep(300);
-        },
-        async () => {
-          await admin("ALTER SYSTEM RESET default_transaction_read_only");
-          await admin("SELECT pg_reload_conf()");
-          await sleep(300);
-        },
-      );
-      const v = verifyLog(store);
-      checks.check(
-        "postgres read-only: the log verifies afterwards",
-        v.ok,
-        `tree size ${v.treeSize}${v.reason ? `, ${v.reason}` : ""}`,
-      );
-    } catch (e) {
-      if (server) console.error(`--- server log ---\n${server.log.slice(-30).join("\n")}`);
-      throw e;
-    } finally {
-      await admin("ALTER SYSTEM RESET default_transaction_read_only")
-        .then(() => admin("SELECT pg_reload_conf()"))
-        .catch(() => undefined);
-      if (server) await stopServer(server);
-      fs.rmSync(store.dataDir, { recursive: true, force: true });
-    }
+// ── SQLite: disk full ────────────────────────────────────────────────────
+async function sqliteDiskFull(checks: Checks): Promise<void> {
+  const fsq = mountTmpfs(48);
+  if (!fsq) return;
+  const store: Store = { dialect: "sqlite", dataDir: path.join(fsq.dir, "data") };
+  let server: Server | null = null;
+  try {
+    server = await startServer(store);
+    const key = createIngestKey(store, SOURCE);
+    let filler = "";
+    await exercise(
+      checks,
+      "sqlite disk full",
+      server,
+      store,
+      key,
+      () => void (filler = fillDisk(fsq.dir)),
+      () => fs.rmSync(filler, { force: true }),
+    );
+    checkVerifiesAfter(checks, "sqlite disk full", store);
+  } catch (e) {
+    if (server) console.error(`--- server log ---\n${server.log.slice(-30).join("\n")}`);
+    throw e;
+  } finally {
+    if (server) await stopServer(server);
+    fsq.unmount();
   }
+}
 
-  // ── PostgreSQL: disk full (a tablespace on a small tmpfs) ────────────────
+// ── PostgreSQL: read-only ────────────────────────────────────────────────
+async function pgReadOnly(checks: Checks, cluster: PgCluster, admin: PgAdmin): Promise<void> {
+  const url = await createDatabase(cluster, `faults_ro_${Date.now().toString(36)}`);
+  const store: Store = {
+    dialect: "postgres",
+    dataDir: fs.mkdtempSync(path.join(os.tmpdir(), "ledgerline-stress-pgro-")),
+    databaseUrl: url,
+  };
+  let server: Server | null = null;
+  try {
+    server = await startServer(store);
+    const key = createIngestKey(store, SOURCE);
+    await exercise(
+      checks,
+      "postgres read-only",
+      server,
+      store,
+      key,
+      // Reloaded configuration reaches every open session at its next transaction.
+      async () => {
+        await admin("ALTER SYSTEM SET default_transaction_read_only = on");
+        await admin("SELECT pg_reload_conf()");
+        await sleep(300);
+      },
+      async () => {
+        await admin("ALTER SYSTEM RESET default_transaction_read_only");
+        await admin("SELECT pg_reload_conf()");
+        await sleep(300);
+      },
+    );
+    checkVerifiesAfter(checks, "postgres read-only", store);
+  } catch (e) {
+    if (server) console.error(`--- server log ---\n${server.log.slice(-30).join("\n")}`);
+    throw e;
+  } finally {
+    await admin("ALTER SYSTEM RESET default_transaction_read_only")
+      .then(() => admin("SELECT pg_reload_conf()"))
+      .catch(() => undefined);
+    if (server) await stopServer(server);
+    fs.rmSync(store.dataDir, { recursive: true, force: true });
+  }
+}
+
+// ── PostgreSQL: disk full (a tablespace on a small tmpfs) ────────────────
+async function pgDiskFull(checks: Checks, cluster: PgCluster, admin: PgAdmin): Promise<void> {
   const fpg = mountTmpfs(24, "ledgerline-test");
-  if (fpg) {
-    const space = `faults_space_${Date.now().toString(36)}`;
-    const dbName = `faults_full_${Date.now().toString(36)}`;
-    const tsDir = path.join(fpg.dir, "ts");
-    fs.mkdirSync(tsDir);
-    spawnSync("chown", ["ledgerline-test", tsDir]);
-    fs.chmodSync(tsDir, 0o700);
-    let server: Server | null = null;
-    const store: Store = {
-      dialect: "postgres",
-      dataDir: fs.mkdtempSync(path.join(os.tmpdir(), "ledgerline-stress-pgfull-")),
-    };
-    try {
-      await admin(`CREATE TABLESPACE ${space} LOCATION '${tsDir}'`);
-      await admin(`GRANT CREATE ON TABLESPACE ${space} TO ledgerline`);
-      const url = await createDatabase(cluster, dbName);
-      await admin(`ALTER DATABASE ${dbName} SET TABLESPACE ${space}`);
-      store.databaseUrl = url;
-      server = await startServer(store);
-      const key = createIngestKey(store, SOURCE);
-      let filler = "";
-      await exercise(
-        checks,
-        "postgres disk full",
-        server,
-        store,
-        key,
-        () => void (filler = fillDisk(fpg.dir)),
-        () => fs.rmSync(filler, { force: true }),
-      );
-      const v = verifyLog(store);
-      checks.check(
-        "postgres disk full: the log verifies afterwards",
-        v.ok,
-        `tree size ${v.treeSize}${v.reason ? `, ${v.reason}` : ""}`,
-      );
-    } catch (e) {
-      if (server) console.error(`--- server log ---\n${server.log.slice(-30).join("\n")}`);
-      throw e;
-    } finally {
-      if (server) await stopServer(server);
-      await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => undefined);
-      await admin(`DROP TABLESPACE IF EXISTS ${space}`).catch(() => undefined);
-      fs.rmSync(store.dataDir, { recursive: true, force: true });
-      fpg.unmount();
-    }
+  if (!fpg) return;
+  const space = `faults_space_${Date.now().toString(36)}`;
+  const dbName = `faults_full_${Date.now().toString(36)}`;
+  const tsDir = path.join(fpg.dir, "ts");
+  fs.mkdirSync(tsDir);
+  spawnSync("chown", ["ledgerline-test", tsDir]);
+  fs.chmodSync(tsDir, 0o700);
+  let server: Server | null = null;
+  const store: Store = {
+    dialect: "postgres",
+    dataDir: fs.mkdtempSync(path.join(os.tmpdir(), "ledgerline-stress-pgfull-")),
+  };
+  try {
+    await admin(`CREATE TABLESPACE ${space} LOCATION '${tsDir}'`);
+    await admin(`GRANT CREATE ON TABLESPACE ${space} TO ledgerline`);
+    const url = await createDatabase(cluster, dbName);
+    await admin(`ALTER DATABASE ${dbName} SET TABLESPACE ${space}`);
+    store.databaseUrl = url;
+    server = await startServer(store);
+    const key = createIngestKey(store, SOURCE);
+    let filler = "";
+    await exercise(
+      checks,
+      "postgres disk full",
+      server,
+      store,
+      key,
+      () => void (filler = fillDisk(fpg.dir)),
+      () => fs.rmSync(filler, { force: true }),
+    );
+    checkVerifiesAfter(checks, "postgres disk full", store);
+  } catch (e) {
+    if (server) console.error(`--- server log ---\n${server.log.slice(-30).join("\n")}`);
+    throw e;
+  } finally {
+    if (server) await stopServer(server);
+    await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => undefined);
+    await admin(`DROP TABLESPACE IF EXISTS ${space}`).catch(() => undefined);
+    fs.rmSync(store.dataDir, { recursive: true, force: true });
+    fpg.unmount();
   }
+}
+
+/** Disk full and read-only stores, SQLite then PostgreSQL: refusals with Retry-After, recovery, nothing lost. */
+export async function runFaults(checks: Checks, cluster: PgCluster | null): Promise<void> {
+  await sqliteDiskFull(checks);
+  if (!cluster) {
+    log("faults: SKIPPED PostgreSQL faults — no cluster");
+    return;
+  }
+  const admin = pgAdmin(cluster);
+  await pgReadOnly(checks, cluster, admin);
+  await pgDiskFull(checks, cluster, admin);
 }

@@ -160,6 +160,175 @@ export type LoadReport = {
   verify: { ok: boolean; treeSize: number };
 };
 
+type Run = autocannon.Result;
+type Sustained = { sus: Tally; rd: Tally; sRes: Run; rRes: Run };
+type Overload = { over: Tally; oRes: Run; probe: Tally; recoveryS: number | null; overSeconds: number; fastMs: number };
+
+/** Warm the routes (first requests compile/load bundles); returns the events it acknowledged. */
+async function warmUp(url: string, key: string, token: string): Promise<number> {
+  for (let i = 0; i < 3; i++) {
+    const w = await postBatch(url, key, [makeEvent("load-warm", i)]);
+    if (w.status !== 201) throw new Error(`warm-up POST: ${w.status} ${w.error ?? ""}`);
+    const get = () => fetch(`${url}/api/v1/events?limit=10`, { headers: { authorization: `Bearer ${token}` } });
+    const r = await get().catch((e: unknown) => (isStaleSocket(e) ? get() : Promise.reject(e)));
+    await r.arrayBuffer();
+    if (r.status !== 200) throw new Error(`warm-up GET /api/v1/events: ${r.status}`);
+  }
+  return 3;
+}
+
+/** The target rate for sustainS, with the dashboard readers beside it. */
+async function sustain(url: string, key: string, token: string, size: LoadSize): Promise<Sustained> {
+  const sus = tally();
+  const rd = tally();
+  const [sRes, rRes] = await Promise.all([
+    ingestRun(url, key, sus, "load-s", {
+      reqPerS: size.rate / size.batch,
+      seconds: size.sustainS,
+      batch: size.batch,
+      connections: 20,
+    }),
+    readersRun(url, token, rd, { readers: size.readers, seconds: size.sustainS }),
+  ]);
+  log(
+    `load: sustained ${Math.round(sus.acked.size / size.sustainS)} events/s, p50 ${sRes.latency.p50} ms, p99 ${sRes.latency.p99} ms; readers p99 ${rRes.latency.p99} ms`,
+  );
+  return { sus, rd, sRes, rRes };
+}
+
+/** After the overload window: target-rate batches until one is answered 2xx within fastMs; seconds, or null. */
+async function probeRecovery(url: string, key: string, size: LoadSize, probe: Tally, overEnd: number, fastMs: number) {
+  const reqPerS = size.rate / size.batch;
+  let p = 0;
+  while (Date.now() - overEnd < Math.max(60_000, size.recoveryLimitS * 6000)) {
+    const t0 = Date.now();
+    const r = await postBatch(
+      url,
+      key,
+      Array.from({ length: size.batch }, () => makeEvent("load-p", p++)),
+      120_000,
+    );
+    probe.statuses.set(r.status, (probe.statuses.get(r.status) ?? 0) + 1);
+    for (const id of r.acked) probe.acked.add(id);
+    if ((r.status === 201 || r.status === 200) && Date.now() - t0 < fastMs) return (Date.now() - overEnd) / 1000;
+    await sleep(Math.max(0, 1000 / reqPerS - (Date.now() - t0)));
+  }
+  return null;
+}
+
+/** overloadFactor× the target rate for overloadS, then the recovery probe. */
+async function overload(url: string, key: string, size: LoadSize, sRes: Run): Promise<Overload> {
+  const over = tally();
+  const overStart = Date.now();
+  const overRun = ingestRun(url, key, over, "load-o", {
+    reqPerS: (size.rate / size.batch) * size.overloadFactor,
+    seconds: size.overloadS,
+    batch: size.batch,
+    connections: 100,
+  });
+  // The offered overload ends after overloadS; what the server queued meanwhile is still
+  // being answered. Recovery = from the end of that window until a batch sent at the
+  // target rate is answered 2xx about as fast as under sustained load again.
+  const overEnd = overStart + size.overloadS * 1000;
+  const fastMs = Math.max(1000, 2 * sRes.latency.p99);
+  await sleep(Math.max(0, overEnd - Date.now()));
+  const probe = tally();
+  const recoveryS = await probeRecovery(url, key, size, probe, overEnd, fastMs);
+  const oRes = await overRun;
+  const overSeconds = (Date.now() - overStart) / 1000;
+  log(
+    `load: overload ${Math.round(over.acked.size / overSeconds)} events/s acknowledged over ${overSeconds.toFixed(0)} s of ${size.rate * size.overloadFactor} offered for ${size.overloadS} s; p99 ${oRes.latency.p99} ms; statuses ${fmtStatuses(over.statuses)}; recovered ${recoveryS === null ? "never" : `${recoveryS.toFixed(1)} s`} after the window`,
+  );
+  return { over, oRes, probe, recoveryS, overSeconds, fastMs };
+}
+
+/** Every acknowledged event stored once, nothing more, and the log verifies. */
+async function countStored(store: Store, warmAcked: number, { sus }: Sustained, { over, probe }: Overload) {
+  const acknowledged = warmAcked + sus.acked.size + over.acked.size + probe.acked.size;
+  await sleep(200);
+  const ids = await storedIds(store, SOURCE);
+  const stored = [...ids.values()].reduce((a, b) => a + b, 0);
+  const missing = [...sus.acked, ...over.acked, ...probe.acked].filter((id) => ids.get(id) !== 1);
+  return { acknowledged, stored, missing, v: verifyLog(store) };
+}
+
+function checkLoad(
+  checks: Checks,
+  size: LoadSize,
+  { sus, rd, sRes, rRes }: Sustained,
+  { over, oRes, recoveryS, fastMs }: Overload,
+  { acknowledged, stored, missing, v }: Awaited<ReturnType<typeof countStored>>,
+): void {
+  const bad = (t: Tally) => [...t.statuses.entries()].filter(([s]) => !ALLOWED.has(s));
+  checks.check(
+    "sustained: only 2xx/429/503, no errors or timeouts",
+    bad(sus).length === 0 && sRes.errors === 0 && sRes.timeouts === 0,
+    `statuses ${fmtStatuses(sus.statuses)}, errors ${sRes.errors}, timeouts ${sRes.timeouts}`,
+  );
+  checks.check(
+    "readers: every dashboard read answered 200",
+    [...rd.statuses.keys()].every((s) => s === 200) && rRes.errors === 0,
+    `statuses ${fmtStatuses(rd.statuses)}, errors ${rRes.errors}, p99 ${rRes.latency.p99} ms`,
+  );
+  checks.check(
+    `overload ${size.overloadFactor}×: only 2xx/429/503 (zero other 5xx), no errors or timeouts`,
+    bad(over).length === 0 && oRes.errors === 0 && oRes.timeouts === 0,
+    `statuses ${fmtStatuses(over.statuses)}, errors ${oRes.errors}, timeouts ${oRes.timeouts}`,
+  );
+  checks.check(
+    `recovers within ${size.recoveryLimitS} s (a target-rate batch answered 2xx in < ${fastMs} ms)`,
+    recoveryS !== null && recoveryS <= size.recoveryLimitS,
+    recoveryS === null ? "never" : `${recoveryS.toFixed(1)} s`,
+  );
+  checks.check(
+    "2xx-acknowledged events = new entries, each once",
+    stored === acknowledged && missing.length === 0 && sus.duplicates + over.duplicates === 0,
+    `${acknowledged} acknowledged, ${stored} stored, ${missing.length} acknowledged but not stored exactly once`,
+  );
+  checks.check(
+    "the log verifies",
+    v.ok,
+    `tree size ${v.treeSize}, ${v.checkpoints} checkpoints${v.reason ? `, ${v.reason}` : ""}`,
+  );
+}
+
+function loadReport(
+  size: LoadSize,
+  { sus, rd, sRes, rRes }: Sustained,
+  { over, oRes, recoveryS, overSeconds }: Overload,
+  { acknowledged, stored, v }: Awaited<ReturnType<typeof countStored>>,
+): LoadReport {
+  return {
+    size,
+    sustained: {
+      eventsPerS: sus.acked.size / size.sustainS,
+      p50: sRes.latency.p50,
+      p99: sRes.latency.p99,
+      statuses: fmtStatuses(sus.statuses),
+      errors: sRes.errors,
+      timeouts: sRes.timeouts,
+    },
+    readers: {
+      reqPerS: rRes.requests.average,
+      p50: rRes.latency.p50,
+      p99: rRes.latency.p99,
+      statuses: fmtStatuses(rd.statuses),
+    },
+    overload: {
+      offeredEventsPerS: size.rate * size.overloadFactor,
+      eventsPerS: over.acked.size / overSeconds,
+      p99: oRes.latency.p99,
+      statuses: fmtStatuses(over.statuses),
+      errors: oRes.errors,
+      timeouts: oRes.timeouts,
+    },
+    recoveryS,
+    acknowledged,
+    stored,
+    verify: { ok: v.ok, treeSize: v.treeSize },
+  };
+}
+
 export async function runLoad(checks: Checks, size: LoadSize, storeIn?: Store): Promise<LoadReport> {
   const store = storeIn ?? newSqliteStore("load");
   // The 25 readers share one read token (one user): the per-user read limit is off
@@ -171,142 +340,12 @@ export async function runLoad(checks: Checks, size: LoadSize, storeIn?: Store): 
     );
     const key = createIngestKey(store, SOURCE);
     const token = createReadToken(store, "auditor");
-    // Warm the routes (first requests compile/load bundles).
-    for (let i = 0; i < 3; i++) {
-      const w = await postBatch(server.url, key, [makeEvent("load-warm", i)]);
-      if (w.status !== 201) throw new Error(`warm-up POST: ${w.status} ${w.error ?? ""}`);
-      const get = () =>
-        fetch(`${server.url}/api/v1/events?limit=10`, { headers: { authorization: `Bearer ${token}` } });
-      const r = await get().catch((e: unknown) => (isStaleSocket(e) ? get() : Promise.reject(e)));
-      await r.arrayBuffer();
-      if (r.status !== 200) throw new Error(`warm-up GET /api/v1/events: ${r.status}`);
-    }
-    const warmAcked = 3;
-    const reqPerS = size.rate / size.batch;
-
-    const sus = tally();
-    const rd = tally();
-    const [sRes, rRes] = await Promise.all([
-      ingestRun(server.url, key, sus, "load-s", {
-        reqPerS,
-        seconds: size.sustainS,
-        batch: size.batch,
-        connections: 20,
-      }),
-      readersRun(server.url, token, rd, { readers: size.readers, seconds: size.sustainS }),
-    ]);
-    const sustainedEvents = sus.acked.size;
-    log(
-      `load: sustained ${Math.round(sustainedEvents / size.sustainS)} events/s, p50 ${sRes.latency.p50} ms, p99 ${sRes.latency.p99} ms; readers p99 ${rRes.latency.p99} ms`,
-    );
-
-    const over = tally();
-    const overStart = Date.now();
-    const overRun = ingestRun(server.url, key, over, "load-o", {
-      reqPerS: reqPerS * size.overloadFactor,
-      seconds: size.overloadS,
-      batch: size.batch,
-      connections: 100,
-    });
-    // The offered overload ends after overloadS; what the server queued meanwhile is still
-    // being answered. Recovery = from the end of that window until a batch sent at the
-    // target rate is answered 2xx about as fast as under sustained load again.
-    const overEnd = overStart + size.overloadS * 1000;
-    const fastMs = Math.max(1000, 2 * sRes.latency.p99);
-    await sleep(Math.max(0, overEnd - Date.now()));
-    const probe = tally();
-    let recoveryS: number | null = null;
-    let p = 0;
-    while (Date.now() - overEnd < Math.max(60_000, size.recoveryLimitS * 6000)) {
-      const t0 = Date.now();
-      const r = await postBatch(
-        server.url,
-        key,
-        Array.from({ length: size.batch }, () => makeEvent("load-p", p++)),
-        120_000,
-      );
-      probe.statuses.set(r.status, (probe.statuses.get(r.status) ?? 0) + 1);
-      for (const id of r.acked) probe.acked.add(id);
-      if ((r.status === 201 || r.status === 200) && Date.now() - t0 < fastMs) {
-        recoveryS = (Date.now() - overEnd) / 1000;
-        break;
-      }
-      await sleep(Math.max(0, 1000 / reqPerS - (Date.now() - t0)));
-    }
-    const oRes = await overRun;
-    const overSeconds = (Date.now() - overStart) / 1000;
-    log(
-      `load: overload ${Math.round(over.acked.size / overSeconds)} events/s acknowledged over ${overSeconds.toFixed(0)} s of ${size.rate * size.overloadFactor} offered for ${size.overloadS} s; p99 ${oRes.latency.p99} ms; statuses ${fmtStatuses(over.statuses)}; recovered ${recoveryS === null ? "never" : `${recoveryS.toFixed(1)} s`} after the window`,
-    );
-
-    const acknowledged = warmAcked + sus.acked.size + over.acked.size + probe.acked.size;
-    await sleep(200);
-    const ids = await storedIds(store, SOURCE);
-    const stored = [...ids.values()].reduce((a, b) => a + b, 0);
-    const missing = [...sus.acked, ...over.acked, ...probe.acked].filter((id) => ids.get(id) !== 1);
-    const v = verifyLog(store);
-
-    const bad = (t: Tally) => [...t.statuses.entries()].filter(([s]) => !ALLOWED.has(s));
-    checks.check(
-      "sustained: only 2xx/429/503, no errors or timeouts",
-      bad(sus).length === 0 && sRes.errors === 0 && sRes.timeouts === 0,
-      `statuses ${fmtStatuses(sus.statuses)}, errors ${sRes.errors}, timeouts ${sRes.timeouts}`,
-    );
-    checks.check(
-      "readers: every dashboard read answered 200",
-      [...rd.statuses.keys()].every((s) => s === 200) && rRes.errors === 0,
-      `statuses ${fmtStatuses(rd.statuses)}, errors ${rRes.errors}, p99 ${rRes.latency.p99} ms`,
-    );
-    checks.check(
-      `overload ${size.overloadFactor}×: only 2xx/429/503 (zero other 5xx), no errors or timeouts`,
-      bad(over).length === 0 && oRes.errors === 0 && oRes.timeouts === 0,
-      `statuses ${fmtStatuses(over.statuses)}, errors ${oRes.errors}, timeouts ${oRes.timeouts}`,
-    );
-    checks.check(
-      `recovers within ${size.recoveryLimitS} s (a target-rate batch answered 2xx in < ${fastMs} ms)`,
-      recoveryS !== null && recoveryS <= size.recoveryLimitS,
-      recoveryS === null ? "never" : `${recoveryS.toFixed(1)} s`,
-    );
-    checks.check(
-      "2xx-acknowledged events = new entries, each once",
-      stored === acknowledged && missing.length === 0 && sus.duplicates + over.duplicates === 0,
-      `${acknowledged} acknowledged, ${stored} stored, ${missing.length} acknowledged but not stored exactly once`,
-    );
-    checks.check(
-      "the log verifies",
-      v.ok,
-      `tree size ${v.treeSize}, ${v.checkpoints} checkpoints${v.reason ? `, ${v.reason}` : ""}`,
-    );
-
-    return {
-      size,
-      sustained: {
-        eventsPerS: sustainedEvents / size.sustainS,
-        p50: sRes.latency.p50,
-        p99: sRes.latency.p99,
-        statuses: fmtStatuses(sus.statuses),
-        errors: sRes.errors,
-        timeouts: sRes.timeouts,
-      },
-      readers: {
-        reqPerS: rRes.requests.average,
-        p50: rRes.latency.p50,
-        p99: rRes.latency.p99,
-        statuses: fmtStatuses(rd.statuses),
-      },
-      overload: {
-        offeredEventsPerS: size.rate * size.overloadFactor,
-        eventsPerS: over.acked.size / overSeconds,
-        p99: oRes.latency.p99,
-        statuses: fmtStatuses(over.statuses),
-        errors: oRes.errors,
-        timeouts: oRes.timeouts,
-      },
-      recoveryS,
-      acknowledged,
-      stored,
-      verify: { ok: v.ok, treeSize: v.treeSize },
-    };
+    const warmAcked = await warmUp(server.url, key, token);
+    const sustained = await sustain(server.url, key, token, size);
+    const overloaded = await overload(server.url, key, size, sustained.sRes);
+    const counted = await countStored(store, warmAcked, sustained, overloaded);
+    checkLoad(checks, size, sustained, overloaded, counted);
+    return loadReport(size, sustained, overloaded, counted);
   } catch (e) {
     console.error(`--- server log (last 30 lines) ---\n${server.log.slice(-30).join("\n")}`);
     throw e;

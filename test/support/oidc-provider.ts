@@ -19,29 +19,12 @@ type ProviderInstance = {
 };
 type ProviderCtor = new (issuer: string, configuration: Record<string, unknown>) => ProviderInstance;
 
-/**
- * Starts the provider. Every account in `accounts` can sign in by typing its
- * key (the account id, which is also the `sub`) with any password. The
- * `email`, `name` and `groups` claims are released for the `email`, `profile`
- * and `groups` scopes, and put into the ID token as well as userinfo.
- */
-export async function startOidcProvider(opts: {
-  redirectUris: string[];
-  accounts: Record<string, OidcTestAccount>;
-  log?: (message: string) => void;
-}): Promise<OidcTestProvider> {
-  // A variable specifier: TypeScript types it `any` instead of failing on the missing declarations.
-  const specifier = "oidc-provider";
-  const { default: Provider } = (await import(specifier)) as { default: ProviderCtor };
-
-  const server = http.createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => resolve());
-  });
-  const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const clientId = "ledgerline-e2e";
-  const clientSecret = crypto.randomBytes(24).toString("base64url");
+/** The provider's configuration: one confidential client, a fresh signing key, claims by scope. */
+function providerConfig(
+  opts: { redirectUris: string[]; accounts: Record<string, OidcTestAccount> },
+  clientId: string,
+  clientSecret: string,
+): Record<string, unknown> {
   // A fresh signing key per run (otherwise the package signs with a published development key).
   const signingKey = {
     ...crypto.generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ format: "jwk" }),
@@ -49,8 +32,7 @@ export async function startOidcProvider(opts: {
     use: "sig",
     alg: "RS256",
   };
-
-  const provider = new Provider(issuer, {
+  return {
     clients: [
       {
         client_id: clientId,
@@ -91,18 +73,45 @@ export async function startOidcProvider(opts: {
       ctx.type = "html";
       ctx.body = `<!doctype html><title>oidc error</title><pre id="oidc-error">${escapeHtml(JSON.stringify(out, null, 2))}</pre>`;
     },
-  });
-  const log = opts.log;
-  if (log) {
-    for (const event of ["server_error", "authorization.error", "grant.error", "userinfo.error", "end_session.error"]) {
-      provider.on(event, (...args: unknown[]) => {
-        const err = args.find((a): a is Error => a instanceof Error);
-        log(
-          `oidc-provider ${event}: ${err ? `${err.message} ${(err as Error & { error_description?: string }).error_description ?? ""}` : ""}`,
-        );
-      });
-    }
+  };
+}
+
+function logProviderErrors(provider: ProviderInstance, log: (message: string) => void): void {
+  for (const event of ["server_error", "authorization.error", "grant.error", "userinfo.error", "end_session.error"]) {
+    provider.on(event, (...args: unknown[]) => {
+      const err = args.find((a): a is Error => a instanceof Error);
+      log(
+        `oidc-provider ${event}: ${err ? `${err.message} ${(err as Error & { error_description?: string }).error_description ?? ""}` : ""}`,
+      );
+    });
   }
+}
+
+/**
+ * Starts the provider. Every account in `accounts` can sign in by typing its
+ * key (the account id, which is also the `sub`) with any password. The
+ * `email`, `name` and `groups` claims are released for the `email`, `profile`
+ * and `groups` scopes, and put into the ID token as well as userinfo.
+ */
+export async function startOidcProvider(opts: {
+  redirectUris: string[];
+  accounts: Record<string, OidcTestAccount>;
+  log?: (message: string) => void;
+}): Promise<OidcTestProvider> {
+  // A variable specifier: TypeScript types it `any` instead of failing on the missing declarations.
+  const specifier = "oidc-provider";
+  const { default: Provider } = (await import(specifier)) as { default: ProviderCtor };
+
+  const server = http.createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => resolve());
+  });
+  const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const clientId = "ledgerline-e2e";
+  const clientSecret = crypto.randomBytes(24).toString("base64url");
+  const provider = new Provider(issuer, providerConfig(opts, clientId, clientSecret));
+  if (opts.log) logProviderErrors(provider, opts.log);
   server.on("request", provider.callback());
 
   return {
