@@ -6,6 +6,7 @@ import { loadConfig } from "@/lib/server/config.ts";
 import { AppError } from "@/lib/server/errors.ts";
 import { openDriver, type SqlDriver } from "@/lib/server/db/driver.ts";
 import { checkGuards } from "@/lib/server/db/guards.ts";
+import { allSigningKeys } from "@/lib/server/ledger/store/signing-keys.ts";
 import { verifyLog, type Verifier, type VerifyResult } from "@/lib/server/ledger/verify.ts";
 import { UsageError, print, type CommandGroup } from "./kit.ts";
 
@@ -21,16 +22,12 @@ async function trustedVerifiers(keys: string[], db: SqlDriver): Promise<Verifier
     }
   }
   if (verifiers.length) return verifiers;
-  const rows = await db
-    .all<{ name: string; public_key: Uint8Array; created_at: string; retired_at: string | null }>(
-      "SELECT name, public_key, created_at, retired_at FROM signing_keys",
-    )
-    .catch(() => {
-      throw new AppError(
-        "not_found",
-        "This store has no Ledgerline tables (signing_keys is missing). Check DATABASE_URL / LEDGERLINE_DATA_DIR.",
-      );
-    });
+  const rows = await allSigningKeys(db).catch(() => {
+    throw new AppError(
+      "not_found",
+      "This store has no Ledgerline tables (signing_keys is missing). Check DATABASE_URL / LEDGERLINE_DATA_DIR.",
+    );
+  });
   // Each key counts only for checkpoints created within its validity period.
   return rows.map((r) => ({
     name: r.name,
