@@ -121,10 +121,20 @@ describe.each(DIALECTS)("signing key rotation on %s", (dialect) => {
         [rot.current.keyId, "current", null],
       ]);
 
-      // verify-log (real CLI): every checkpoint, old and new, verifies.
-      const v = cli(store, ["verify-log", "--json"]);
+      // verify-log (real CLI) pinned to the OLD key only: it follows the statement to the new
+      // key, and every checkpoint, old and new, verifies.
+      const v = cli(store, ["verify-log", "--json", "--key", oldKey.verifierKey]);
       expect(v.code, v.out + v.err).toBe(0);
-      expect(JSON.parse(v.out)).toMatchObject({ ok: true, treeSize: 51, checkpoints: 3 });
+      expect(JSON.parse(v.out)).toMatchObject({
+        ok: true,
+        verdict: "verified",
+        treeSize: 51,
+        checkpoints: 3,
+        trusted: [
+          expect.stringMatching(/pinned with --key/),
+          expect.stringMatching(/rotation statement at tree size 42/),
+        ],
+      });
 
       // Rotating twice works the same way, and the retired key cannot come back.
       const r2 = JSON.parse(cli(store, ["signing-key", "rotate", "--json"]).out);
