@@ -268,13 +268,21 @@ async function verifyLogScenario(store: TestStore, dialect: string): Promise<voi
   const cp = JSON.parse(cli(store, ["checkpoint", "--json"]).out);
   expect(cp.treeSize).toBe(40);
 
+  // Without a pin: consistent, but unpinned (exit 3) — the keys came from the store itself.
   const ok = cli(store, ["verify-log", "--json"]);
-  expect(ok.code, ok.err).toBe(0);
-  expect(JSON.parse(ok.out)).toMatchObject({ ok: true, treeSize: 40, checkpoints: 1, firstBadSeq: null });
+  expect(ok.code, ok.err).toBe(3);
+  expect(JSON.parse(ok.out)).toMatchObject({
+    ok: true,
+    verdict: "unpinned",
+    treeSize: 40,
+    checkpoints: 1,
+    firstBadSeq: null,
+    trusted: [expect.stringContaining("listed in this store's signing_keys (not a pin)")],
+  });
   expect(ok.err).toContain("40 / 40");
   const pinned = cli(store, ["verify-log", "--key", key.verifierKey]);
   expect(pinned.code).toBe(0);
-  expect(pinned.out).toMatch(/^OK: 40 entries verified/);
+  expect(pinned.out).toMatch(/^VERIFIED: 40 entries verified.*\nTrusted:\n {2}.*: pinned with --key/s);
   // Pinned to some other key, the checkpoints no longer count as signed.
   const other = cli(store, ["verify-log", "--json", "--key", "other+00000000+AQ" + "A".repeat(42) + "="]);
   expect(other.code).not.toBe(0);
@@ -332,7 +340,7 @@ describe.each(DIALECTS)("ledgerline CLI on %s", (dialect) => {
     await usersScenario(store, dialect);
   });
 
-  it("signing-key show, checkpoint and verify-log (exit 0 intact, 1 tampered, JSON naming firstBadSeq and reason)", async () => {
+  it("signing-key show, checkpoint and verify-log (exit 0 pinned, 3 unpinned, 1 tampered, JSON naming firstBadSeq and reason)", async () => {
     store = await freshStore(dialect);
     await verifyLogScenario(store, dialect);
   });

@@ -1,43 +1,61 @@
-// ledgerline verify-log — recompute every leaf and root, check every checkpoint.
+// ledgerline verify-log — recompute every leaf and root, check every checkpoint, against keys
+// pinned from outside (never because the store lists them).
 // Forensic mode: no migrations, no guard requirement, nothing written — a store whose
 // guards were removed is exactly the one to examine.
+import fs from "node:fs";
 import { parseVerifierKey } from "@/lib/core/index.ts";
 import { loadConfig } from "@/lib/server/config.ts";
 import { AppError } from "@/lib/server/errors.ts";
-import { openDriver, type SqlDriver } from "@/lib/server/db/driver.ts";
+import { openDriver } from "@/lib/server/db/driver.ts";
 import { checkGuards } from "@/lib/server/db/guards.ts";
-import { verifyLog, type Verifier, type VerifyResult } from "@/lib/server/ledger/verify.ts";
-import { UsageError, print, type CommandGroup } from "./kit.ts";
+import {
+  parseTrustFile,
+  quorumCheckpoint,
+  resolveTrust,
+  witnessPolicy,
+  type Pins,
+  type Trust,
+} from "@/lib/server/ledger/pins.ts";
+import { verifyLog, type VerifyResult } from "@/lib/server/ledger/verify.ts";
+import { UsageError, print, stringOption, type CommandGroup, type CommandLine } from "./kit.ts";
 
-/** The keys given with --key; without any, every signing key the store lists, each for its own period. */
-async function trustedVerifiers(keys: string[], db: SqlDriver): Promise<Verifier[]> {
-  const verifiers: Verifier[] = [];
-  for (const s of keys) {
+/** The exit codes (usage text, README "Verify the log"); 3 as verify-bundle's unpinned. */
+const VERIFY_LOG_EXIT = { verified: 0, failed: 1, usage: 2, unpinned: 3, noQuorum: 4 } as const;
+
+function pinsFrom(line: CommandLine): Pins {
+  const pins: Pins = { keys: [], policy: null };
+  for (const s of (line.values.key as string[] | undefined) ?? []) {
     try {
-      const v = parseVerifierKey(s);
-      verifiers.push({ name: v.name, publicKey: v.publicKey });
+      parseVerifierKey(s);
     } catch (e) {
       throw new UsageError(`--key ${s}: ${(e as Error).message}`);
     }
+    pins.keys.push({ verifierKey: s, why: "pinned with --key" });
   }
-  if (verifiers.length) return verifiers;
-  const rows = await db
-    .all<{ name: string; public_key: Uint8Array; created_at: string; retired_at: string | null }>(
-      "SELECT name, public_key, created_at, retired_at FROM signing_keys",
-    )
-    .catch(() => {
-      throw new AppError(
-        "not_found",
-        "This store has no Ledgerline tables (signing_keys is missing). Check DATABASE_URL / LEDGERLINE_DATA_DIR.",
-      );
-    });
-  // Each key counts only for checkpoints created within its validity period.
-  return rows.map((r) => ({
-    name: r.name,
-    publicKey: new Uint8Array(r.public_key),
-    createdAt: r.created_at,
-    retiredAt: r.retired_at,
-  }));
+  const file = stringOption(line, "trust-file");
+  if (file) {
+    try {
+      const fromFile = parseTrustFile(fs.readFileSync(file, "utf8"), file);
+      pins.keys.push(...fromFile.keys);
+      pins.policy = fromFile.policy;
+    } catch (e) {
+      throw new UsageError(`--trust-file ${file}: ${(e as Error).message}`);
+    }
+  }
+  const witnesses = (line.values.witness as string[] | undefined) ?? [];
+  const quorum = stringOption(line, "quorum");
+  if (witnesses.length) {
+    const n = quorum === undefined ? witnesses.length : Number(quorum);
+    if (!Number.isInteger(n) || n < 1 || n > witnesses.length) {
+      throw new UsageError(`--quorum must be 1..${witnesses.length} (the number of --witness keys)`);
+    }
+    try {
+      pins.policy = witnessPolicy(witnesses, n);
+    } catch (e) {
+      throw new UsageError(`--witness: ${(e as Error).message}`);
+    }
+  } else if (quorum !== undefined) throw new UsageError("--quorum needs --witness <vkey>…");
+  return pins;
 }
 
 /** A progress line on stderr, at most once a second, and a newline at the end. */
@@ -54,42 +72,96 @@ function progressLine(): (done: number, total: number) => void {
   };
 }
 
-async function verifyStore(keys: string[]): Promise<VerifyResult & { guards: string[] }> {
+type Outcome = VerifyResult & {
+  guards: string[];
+  verdict: "verified" | "failed" | "unpinned" | "no-quorum";
+  trusted: string[];
+  rejectedStatements: string[];
+  witnessQuorum: { treeSize: number; witnesses: string[] } | null;
+};
+
+async function verifyStore(pins: Pins): Promise<Outcome> {
   const config = loadConfig();
   const db = openDriver(config.database);
   try {
-    const verifiers = await trustedVerifiers(keys, db);
+    const trust: Trust = await resolveTrust(db, config.origin, pins).catch(() => {
+      throw new AppError(
+        "not_found",
+        "This store has no Ledgerline tables (signing_keys is missing). Check DATABASE_URL / LEDGERLINE_DATA_DIR.",
+      );
+    });
     const guards = await checkGuards(db);
-    const verdict = await verifyLog(db, { origin: config.origin, verifiers, onProgress: progressLine() });
-    const result = { ...verdict, guards: guards.ok ? [] : guards.problems };
+    const verdict = await verifyLog(db, {
+      origin: config.origin,
+      verifiers: trust.verifiers,
+      onProgress: progressLine(),
+    });
+    const witnessQuorum = pins.policy ? await quorumCheckpoint(db, pins.policy) : null;
+    const base = {
+      ...verdict,
+      guards: guards.ok ? [] : guards.problems,
+      trusted: trust.explanation,
+      rejectedStatements: trust.rejected,
+      witnessQuorum,
+    };
     if (verdict.ok && !guards.ok) {
-      return {
-        ...result,
-        ok: false,
-        reason: `the entries verify, but the append-only guards are gone: ${guards.problems.join("; ")}`,
-      };
+      const reason = `the entries verify, but the append-only guards are gone: ${guards.problems.join("; ")}`;
+      return { ...base, ok: false, verdict: "failed", reason };
     }
-    return result;
+    if (!verdict.ok) return { ...base, verdict: "failed" };
+    if (pins.policy && !witnessQuorum) {
+      const reason = "no checkpoint in this store carries a quorum of cosignatures by the witnesses you pinned";
+      return { ...base, ok: false, verdict: "no-quorum", reason };
+    }
+    return { ...base, verdict: trust.pinned || witnessQuorum ? "verified" : "unpinned" };
   } finally {
     await db.close();
   }
 }
 
+function describe(r: Outcome): string {
+  const trusted = [
+    "Trusted:",
+    ...r.trusted.map((t) => `  ${t}`),
+    ...(r.witnessQuorum
+      ? [`  witness quorum: checkpoint ${r.witnessQuorum.treeSize} cosigned by ${r.witnessQuorum.witnesses.join(", ")}`]
+      : []),
+    ...r.rejectedStatements.map((s) => `  not followed: ${s}`),
+  ].join("\n");
+  const summary = `${r.treeSize} entries verified; ${r.checkpoints} checkpoint(s) valid and consistent (latest ${r.latestCheckpoint}); root ${r.root}`;
+  switch (r.verdict) {
+    case "verified":
+      return `VERIFIED: ${summary}\n${trusted}`;
+    case "unpinned":
+      return (
+        `CONSISTENT, BUT UNPINNED: ${summary}\n${trusted}\n` +
+        "These keys come from the store being checked: whoever runs the server can change them. " +
+        "Pin the log's key you obtained out of band (--key, --trust-file) or witnesses (--witness … --quorum N)."
+      );
+    default:
+      return `FAILED: ${r.reason}${r.firstBadSeq !== null ? ` (first bad seq ${r.firstBadSeq})` : ""}\n${trusted}`;
+  }
+}
+
 export const verifyLogCommand: CommandGroup = {
   name: "verify-log",
-  usage: `  verify-log [--json] [--key <verifier key>]...
-                         recompute every leaf and root, check every checkpoint;
-                         exit 0 when intact, 1 when not`,
-  options: { key: { type: "string", multiple: true } },
+  usage: `  verify-log [--json] [--key <verifier key>]... [--trust-file <file>]
+             [--witness <witness vkey>... [--quorum N]]
+                         recompute every leaf and root, check every checkpoint with the
+                         keys you pin (following rotation statements from them); prints
+                         which keys it trusted and why. Exit 0 verified, 1 not, 2 usage,
+                         3 consistent but unpinned (no pin given), 4 no checkpoint with a
+                         quorum of the pinned witnesses`,
+  options: {
+    key: { type: "string", multiple: true },
+    "trust-file": { type: "string" },
+    witness: { type: "string", multiple: true },
+    quorum: { type: "string" },
+  },
   async run(line) {
-    const result = await verifyStore((line.values.key as string[] | undefined) ?? []);
-    print(
-      line.out,
-      result,
-      result.ok
-        ? `OK: ${result.treeSize} entries verified; ${result.checkpoints} checkpoint(s) valid and consistent (latest ${result.latestCheckpoint}); root ${result.root}`
-        : `FAILED: ${result.reason}${result.firstBadSeq !== null ? ` (first bad seq ${result.firstBadSeq})` : ""}`,
-    );
-    return result.ok ? 0 : 1;
+    const result = await verifyStore(pinsFrom(line));
+    print(line.out, result, describe(result));
+    const { verified, failed, unpinned, noQuorum } = VERIFY_LOG_EXIT;
+    return { verified, failed, unpinned, "no-quorum": noQuorum }[result.verdict];
   },
 };

@@ -31,11 +31,14 @@ describe.each(DIALECTS)("append-only guards on %s", (dialect) => {
     await ledger.db.run(
       "INSERT INTO cosignatures (tree_size, witness, key_id, cosigned_at, line, received_at) VALUES (300, 'w.example/1', '0a1b2c3d', 1, '— w.example/1 AAAA', 't')",
     );
+    await ledger.db.run(
+      "INSERT INTO key_rotations (new_key_id, old_key_id, tree_size, rotated_at, statement, entry_seq) VALUES ('0a1b2c3d', '00000000', 1, 't', 's', 1)",
+    );
     await ledger.close();
     return store.attacker();
   }
 
-  it("refuses UPDATE and DELETE on entries, merkle_nodes, checkpoints and cosignatures (and TRUNCATE on PostgreSQL), even for the table owner", async () => {
+  it("refuses UPDATE and DELETE on entries, merkle_nodes, checkpoints, cosignatures, signing_keys and key_rotations (and TRUNCATE on PostgreSQL), even for the table owner", async () => {
     const attacker = await seeded();
     // The application's own connection, not a superuser: the owner of the tables.
     const app = openDriver(store.config.database);
@@ -49,8 +52,21 @@ describe.each(DIALECTS)("append-only guards on %s", (dialect) => {
         "DELETE FROM checkpoints",
         "UPDATE cosignatures SET line = 'x'",
         "DELETE FROM cosignatures",
+        // A key's public half and its retirement are evidence too (migration 0009).
+        "UPDATE signing_keys SET retired_at = NULL",
+        "UPDATE signing_keys SET public_key = public_key",
+        "DELETE FROM signing_keys",
+        "UPDATE key_rotations SET statement = 'x'",
+        "DELETE FROM key_rotations",
         ...(dialect === "postgres"
-          ? ["TRUNCATE entries", "TRUNCATE checkpoints", "TRUNCATE merkle_nodes", "TRUNCATE cosignatures"]
+          ? [
+              "TRUNCATE entries",
+              "TRUNCATE checkpoints",
+              "TRUNCATE merkle_nodes",
+              "TRUNCATE cosignatures",
+              "TRUNCATE signing_keys",
+              "TRUNCATE key_rotations",
+            ]
           : []),
       ];
       for (const sql of attempts) {

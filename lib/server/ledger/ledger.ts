@@ -67,7 +67,7 @@ export async function openLedger(config: Config, opts: OpenOptions = {}): Promis
       return (key ??= (async () => {
         const stamp = config.signingKey ? null : fileStamp();
         const k = loadSigningKey(config);
-        await registerSigningKey(db, k);
+        await registerSigningKey(db, k, config.origin);
         if (loaded && loaded.keyIdHex !== k.keyIdHex) opts.log?.(`signing key changed: now ${k.verifierKey}`);
         loaded = k;
         loadedFrom = stamp ?? fileStamp();

@@ -2,7 +2,14 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { formatCheckpoint, generateSigningKey, openNote, parseSignerKey, signNote } from "@/lib/core/index.ts";
+import {
+  checkKeyRotation,
+  formatCheckpoint,
+  generateSigningKey,
+  openNote,
+  parseSignerKey,
+  signNote,
+} from "@/lib/core/index.ts";
 import { validateEvent } from "@/lib/schemas/event.ts";
 import { DIALECTS, event, freshStore, type TestStore } from "@/test/support/stores.ts";
 import { publishedKeys } from "../transparency/proofs.ts";
@@ -68,7 +75,18 @@ describe.each(DIALECTS)("signing key rotation on %s", (dialect) => {
       const r = cli(store, ["signing-key", "rotate", "--json"]);
       expect(r.code, r.err).toBe(0);
       const rot = JSON.parse(r.out);
-      expect(rot.finalCheckpoint).toEqual({ treeSize: 42, keyId: oldKey.keyIdHex });
+      // The statement is entry 43 (signed by both keys); the old key's final checkpoint covers it.
+      expect(rot.statementSeq).toBe(43);
+      expect(rot.finalCheckpoint).toEqual({ treeSize: 43, keyId: oldKey.keyIdHex });
+      expect(checkKeyRotation(rot.statement, ORIGIN)).toMatchObject({
+        ok: true,
+        rotation: { oldKey: oldKey.verifierKey, newKey: rot.current.verifierKey, treeSize: 42 },
+      });
+      const logged = await server.db.get<{ attributes: string }>("SELECT attributes FROM entries WHERE seq = 43");
+      expect(JSON.parse(logged!.attributes)).toEqual({ statement: rot.statement });
+      // Retirement is an appended row: signing_keys itself refuses UPDATE and DELETE now.
+      await expect(server.db.run("UPDATE signing_keys SET retired_at = NULL")).rejects.toThrow(/append-only/);
+      await expect(server.db.run("DELETE FROM key_rotations")).rejects.toThrow(/append-only/);
       expect(rot.retired.keyId).toBe(oldKey.keyIdHex);
       expect(rot.current.keyId).not.toBe(oldKey.keyIdHex);
       expect(rot.current.verifierKey.split("+")[0]).toBe(oldKey.name);
@@ -84,7 +102,7 @@ describe.each(DIALECTS)("signing key rotation on %s", (dialect) => {
       // The running instance, never restarted, signs the next checkpoint with the new key.
       await server.sequencer.append("spiffe://t/a", evs(8));
       const cp3 = (await server.sequencer.checkpoint())!;
-      expect(cp3.treeSize).toBe(50);
+      expect(cp3.treeSize).toBe(51);
       expect(cp3.keyId).toBe(rot.current.keyId);
       expect((await server.signingKey()).keyIdHex).toBe(rot.current.keyId);
       const cps = await server.db.all<{ tree_size: number; key_id: string }>(
@@ -92,8 +110,8 @@ describe.each(DIALECTS)("signing key rotation on %s", (dialect) => {
       );
       expect(cps.map((c) => [Number(c.tree_size), c.key_id])).toEqual([
         [30, oldKey.keyIdHex],
-        [42, oldKey.keyIdHex],
-        [50, rot.current.keyId],
+        [43, oldKey.keyIdHex],
+        [51, rot.current.keyId],
       ]);
 
       // GET /api/v1/keys: the retired key with its retiredAt, the new one current.
@@ -103,14 +121,24 @@ describe.each(DIALECTS)("signing key rotation on %s", (dialect) => {
         [rot.current.keyId, "current", null],
       ]);
 
-      // verify-log (real CLI): every checkpoint, old and new, verifies.
-      const v = cli(store, ["verify-log", "--json"]);
+      // verify-log (real CLI) pinned to the OLD key only: it follows the statement to the new
+      // key, and every checkpoint, old and new, verifies.
+      const v = cli(store, ["verify-log", "--json", "--key", oldKey.verifierKey]);
       expect(v.code, v.out + v.err).toBe(0);
-      expect(JSON.parse(v.out)).toMatchObject({ ok: true, treeSize: 50, checkpoints: 3 });
+      expect(JSON.parse(v.out)).toMatchObject({
+        ok: true,
+        verdict: "verified",
+        treeSize: 51,
+        checkpoints: 3,
+        trusted: [
+          expect.stringMatching(/pinned with --key/),
+          expect.stringMatching(/rotation statement at tree size 42/),
+        ],
+      });
 
       // Rotating twice works the same way, and the retired key cannot come back.
       const r2 = JSON.parse(cli(store, ["signing-key", "rotate", "--json"]).out);
-      expect(r2.finalCheckpoint).toBeNull();
+      expect(r2.finalCheckpoint).toMatchObject({ keyId: rot.current.keyId }); // covers the second statement
       expect(r2.retired.keyId).toBe(rot.current.keyId);
       fs.copyFileSync(retiredFile, keyFile);
       await expect(server.signingKey()).rejects.toThrow(/was retired at/);
@@ -135,21 +163,18 @@ describe.each(DIALECTS)("signing key rotation on %s", (dialect) => {
       const cp = (await ledger.sequencer.checkpoint())!;
       expect(cp.keyId).not.toBe(k.keyIdHex);
       // Someone holding the retired key signs the current tree (a valid signature) an hour after retirement.
-      const [ret] = await ledger.db.all<{ retired_at: string }>(
-        "SELECT retired_at FROM signing_keys WHERE key_id = ?",
-        [k.keyIdHex],
-      );
+      const ret = (await publishedKeys(ledger)).map((x) => ({ retired_at: x.retiredAt! }))[0];
       const late = new Date(Date.parse(ret!.retired_at) + 3600_000).toISOString();
       await ledger.sequencer.append("spiffe://t/a", evs(1));
       const { loadCompactRange } = await import("./tree.ts");
-      const root = (await loadCompactRange(ledger.db, 16)).root();
-      const note = signNote(formatCheckpoint({ origin: ORIGIN, size: 16, rootHash: root }), [
+      const root = (await loadCompactRange(ledger.db, 17)).root();
+      const note = signNote(formatCheckpoint({ origin: ORIGIN, size: 17, rootHash: root }), [
         { name: oldName, seed: oldSeed },
       ]);
       expect(openNote(note, [{ name: oldName, publicKey: k.publicKey }]).ok).toBe(true);
       await ledger.db.run(
         "INSERT INTO checkpoints (tree_size, root_hash, note, key_id, created_at) VALUES (?, ?, ?, ?, ?)",
-        [16, root, note, k.keyIdHex, late],
+        [17, root, note, k.keyIdHex, late],
       );
       const dated = [
         { name: oldName, publicKey: k.publicKey, createdAt: "2000-01-01T00:00:00.000Z", retiredAt: ret!.retired_at },
@@ -162,7 +187,7 @@ describe.each(DIALECTS)("signing key rotation on %s", (dialect) => {
     expect(v.code).toBe(1);
     expect(JSON.parse(v.out)).toMatchObject({
       ok: false,
-      reason: expect.stringMatching(/checkpoint 16: signed by key .* outside its validity period/),
+      reason: expect.stringMatching(/checkpoint 17: signed by key .* outside its validity period/),
     });
     // The same checkpoint with its key pinned by hand (no validity known) verifies: the period is what rejects it.
     const pinned = cli(store, [
@@ -174,9 +199,10 @@ describe.each(DIALECTS)("signing key rotation on %s", (dialect) => {
     expect(JSON.parse(pinned.out).reason ?? "").not.toMatch(/validity/);
   });
 
-  it("an env key: rotate refuses with a clear message; a server started with a new env key retires the previous one", async () => {
+  it("an env key: rotate signs the statement and prints the new key; a server started with it takes over, an unchained key is refused", async () => {
     const k1 = generateSigningKey("rot.example");
     const k2 = generateSigningKey("rot.example");
+    const k3 = generateSigningKey("rot.example");
     const { signerKeyString } = await import("@/lib/core/index.ts");
     store = await freshStore(dialect, {
       LEDGERLINE_ORIGIN: ORIGIN,
@@ -185,13 +211,21 @@ describe.each(DIALECTS)("signing key rotation on %s", (dialect) => {
     const a = await openLedger(store.config);
     await a.sequencer.append("spiffe://t/a", evs(3));
     await a.sequencer.checkpoint();
-    const r = cli(store, ["signing-key", "rotate"]);
-    expect(r.code).toBe(1);
-    expect(r.err).toMatch(/comes from LEDGERLINE_SIGNING_KEY.*new signer key there/s);
+    const { loadConfig } = await import("../config.ts");
+    // A new env key without a rotation statement: refused, naming the key to put back.
+    await expect(
+      openLedger(loadConfig({ ...store.env, LEDGERLINE_SIGNING_KEY: signerKeyString(k3.name, k3.seed) })).then((l) =>
+        l.signingKey().finally(() => l.close()),
+      ),
+    ).rejects.toThrow(/no rotation statement signed by that key names it.*Put back the key/s);
+
+    const r = cli(store, ["signing-key", "rotate", "--json", "--new-key", signerKeyString(k2.name, k2.seed)]);
+    expect(r.code, r.err).toBe(0);
+    const rot = JSON.parse(r.out);
+    expect(rot.signerKey).toBe(signerKeyString(k2.name, k2.seed));
+    expect(rot.finalCheckpoint).toMatchObject({ treeSize: 4 });
     expect(fs.existsSync(signingKeyFile(store.config.dataDir))).toBe(false);
 
-    // Restart "with a new env key": the previous current key gets retired_at.
-    const { loadConfig } = await import("../config.ts");
     const b = await openLedger(loadConfig({ ...store.env, LEDGERLINE_SIGNING_KEY: signerKeyString(k2.name, k2.seed) }));
     try {
       await b.sequencer.append("spiffe://t/a", evs(2));
@@ -208,6 +242,40 @@ describe.each(DIALECTS)("signing key rotation on %s", (dialect) => {
       await b.close();
     }
     const v = cli(store, ["verify-log", "--json"], { LEDGERLINE_SIGNING_KEY: signerKeyString(k2.name, k2.seed) });
-    expect(JSON.parse(v.out)).toMatchObject({ ok: true, checkpoints: 2 });
+    expect(JSON.parse(v.out)).toMatchObject({ ok: true, checkpoints: 3 });
+  });
+
+  it("a swapped key file is refused at start; a forged signing_keys row does not help", async () => {
+    store = await freshStore(dialect, { LEDGERLINE_ORIGIN: ORIGIN, LEDGERLINE_CHECKPOINT_EVERY: "1000000" });
+    const first = await openLedger(store.config);
+    let original: string;
+    try {
+      await first.sequencer.append("spiffe://t/a", evs(4));
+      await first.sequencer.checkpoint();
+      original = fs.readFileSync(signingKeyFile(store.config.dataDir), "utf8");
+    } finally {
+      await first.close();
+    }
+    const { signerKeyString, verifierKeyString, keyId, toHex } = await import("@/lib/core/index.ts");
+    const swapped = generateSigningKey((await import("../config.ts")).loadConfig(store.env).keyName);
+    fs.writeFileSync(signingKeyFile(store.config.dataDir), signerKeyString(swapped.name, swapped.seed) + "\n");
+    // The insider also registers the new key by hand (INSERT is what the guard allows).
+    const attackerDb = await openLedger(store.config);
+    await attackerDb.db.run(
+      "INSERT INTO signing_keys (key_id, name, public_key, verifier_key, created_at) VALUES (?, ?, ?, ?, ?)",
+      [
+        toHex(keyId(swapped.name, swapped.publicKey)),
+        swapped.name,
+        swapped.publicKey,
+        verifierKeyString(swapped.name, swapped.publicKey),
+        new Date().toISOString(),
+      ],
+    );
+    await attackerDb.close();
+    const start = cli(store, ["signing-key", "show"]);
+    expect(start.code).toBe(1);
+    expect(start.err).toMatch(/is not the key of the latest checkpoint \(tree size 4, key .*Put back the key/s);
+    fs.writeFileSync(signingKeyFile(store.config.dataDir), original!);
+    expect(cli(store, ["signing-key", "show"]).code).toBe(0);
   });
 });

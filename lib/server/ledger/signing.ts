@@ -15,7 +15,8 @@ import {
 import type { Config } from "../config.ts";
 import type { SqlDriver } from "../db/driver.ts";
 import { nowIso } from "../db/ids.ts";
-import { insertSigningKey, keyRetiredAt, retireOtherKeys } from "./store/signing-keys.ts";
+import { KeyChainError, assertKeyChain } from "./key-chain.ts";
+import { insertSigningKey, keyRetiredAt } from "./store/signing-keys.ts";
 
 // The checkpoint signing key: LEDGERLINE_SIGNING_KEY (a C2SP signer key string)
 // when configured — required when several instances share one PostgreSQL — or
@@ -100,24 +101,29 @@ function parseOrExplain(s: string, where: string) {
 }
 
 /**
- * Publishes the key's verifier string in signing_keys (idempotent) and makes it
- * the current key: every other key still without retired_at is retired now (a
- * server started with a new LEDGERLINE_SIGNING_KEY retires the previous one
- * itself). A key that was already retired is refused: checkpoints it signed now
- * would fall outside its validity period and fail verification.
+ * Publishes the key's verifier string in signing_keys (idempotent, append-only) once it may
+ * sign for this log: it signed the latest checkpoint, or rotation statements chain it to
+ * that checkpoint's key (key-chain.ts). A key that was already retired is refused: checkpoints
+ * it signed now would fall outside its validity period. Nothing is ever retired here: only a
+ * rotation statement (rotate.ts) retires a key.
  */
-export async function registerSigningKey(db: SqlDriver, key: SigningKey): Promise<void> {
+export async function registerSigningKey(db: SqlDriver, key: SigningKey, origin: string): Promise<void> {
+  const where = key.origin === "env" ? "LEDGERLINE_SIGNING_KEY" : (key.file ?? "generated");
   await db.writeTransaction(async (tx) => {
     const retiredAt = await keyRetiredAt(tx, key.keyIdHex);
     if (retiredAt) {
       throw new SigningKeyError(
-        `signing key ${key.verifierKey} (${key.origin === "env" ? "LEDGERLINE_SIGNING_KEY" : key.file}) was retired at ${retiredAt} ` +
+        `signing key ${key.verifierKey} (${where}) was retired at ${retiredAt} ` +
           "and must not sign again: configure the current key (or a new one) instead.",
       );
     }
-    const now = nowIso();
-    if (retiredAt === undefined) await insertSigningKey(tx, key, now);
-    await retireOtherKeys(tx, key.keyIdHex, now);
+    try {
+      await assertKeyChain(tx, { keyIdHex: key.keyIdHex, verifierKey: key.verifierKey, where }, origin);
+    } catch (e) {
+      if (e instanceof KeyChainError) throw new SigningKeyError(e.message);
+      throw e;
+    }
+    if (retiredAt === undefined) await insertSigningKey(tx, key, nowIso());
   });
 }
 
@@ -174,9 +180,3 @@ export function validityProblem(keys: DatedKey[], note: string, createdAt: strin
 export function retiredKeysDir(dataDir: string): string {
   return path.join(dataDir, "retired-keys");
 }
-
-export const ENV_KEY_ROTATION =
-  "The signing key comes from LEDGERLINE_SIGNING_KEY, so `signing-key rotate` cannot replace it. " +
-  "Rotate by putting a new signer key there (`ledgerline signing-key generate` prints one) and restarting every instance: " +
-  "on start the server registers the new key and retires the previous one itself. Keep the old key's verifier string; " +
-  "its checkpoints stay verifiable through GET /api/v1/keys.";

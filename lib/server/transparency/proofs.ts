@@ -10,6 +10,7 @@ import { AppError } from "../errors.ts";
 import type { Ledger } from "../ledger/ledger.ts";
 import { latestCheckpointSummary } from "../ledger/store/checkpoints.ts";
 import { entryAt, logHead } from "../ledger/store/entries.ts";
+import { allSigningKeys } from "../ledger/store/signing-keys.ts";
 import { storedRangeHasher } from "../ledger/tree.ts";
 
 // The verifier-facing reads of SPEC §4. Proofs are built from committed rows
@@ -54,15 +55,16 @@ export async function consistencyProof(ledger: Ledger, from: number, toParam?: n
 
 export async function publishedKeys(ledger: Ledger) {
   await ledger.signingKey();
-  const rows = await ledger.prisma.signingKey.findMany({ orderBy: { createdAt: "asc" } });
+  // SQL, not Prisma: a key's retirement is its rotation statement's row (migration 0009).
+  const rows = await allSigningKeys(ledger.db);
   return rows.map((r) => ({
-    keyId: r.keyId,
+    keyId: r.key_id,
     name: r.name,
-    verifierKey: r.verifierKey,
-    publicKeyPem: publicKeyToPem(new Uint8Array(r.publicKey)),
-    fingerprint: keyFingerprint(new Uint8Array(r.publicKey)),
-    createdAt: r.createdAt,
-    retiredAt: r.retiredAt,
-    status: r.retiredAt ? "retired" : "current",
+    verifierKey: r.verifier_key,
+    publicKeyPem: publicKeyToPem(new Uint8Array(r.public_key)),
+    fingerprint: keyFingerprint(new Uint8Array(r.public_key)),
+    createdAt: r.created_at,
+    retiredAt: r.retired_at,
+    status: r.retired_at ? "retired" : "current",
   }));
 }

@@ -1,8 +1,10 @@
 import "server-only";
 import type { SqlDriver } from "../../db/driver.ts";
 
-// Reads and writes of `signing_keys`: every key that ever signed a checkpoint,
-// with its validity period (created_at .. retired_at).
+// Reads and writes of `signing_keys` and `key_rotations` (both append-only since migration
+// 0009): every key that ever signed a checkpoint, and the signed statements that retired one
+// key in favour of the next. A key's retirement is the time of the statement naming it as
+// `old` (or, for keys retired before 0009, the legacy `retired_at` column).
 
 export type SigningKeyRow = {
   key_id: string;
@@ -13,17 +15,31 @@ export type SigningKeyRow = {
   retired_at: string | null;
 };
 
+export type KeyRotationRow = {
+  new_key_id: string;
+  old_key_id: string;
+  tree_size: number | bigint;
+  rotated_at: string;
+  statement: string;
+  entry_seq: number | bigint;
+};
+
+const RETIRED_AT =
+  "COALESCE(k.retired_at, (SELECT MIN(r.rotated_at) FROM key_rotations r WHERE r.old_key_id = k.key_id))";
+
 export async function allSigningKeys(db: SqlDriver): Promise<SigningKeyRow[]> {
   return db.all<SigningKeyRow>(
-    "SELECT key_id, name, public_key, verifier_key, created_at, retired_at FROM signing_keys ORDER BY created_at",
+    `SELECT k.key_id, k.name, k.public_key, k.verifier_key, k.created_at, ${RETIRED_AT} AS retired_at
+       FROM signing_keys k ORDER BY k.created_at, k.key_id`,
   );
 }
 
 /** When the key was retired (null: current), or undefined when it is not published. */
 export async function keyRetiredAt(db: SqlDriver, keyIdHex: string): Promise<string | null | undefined> {
-  const r = await db.get<{ retired_at: string | null }>("SELECT retired_at FROM signing_keys WHERE key_id = ?", [
-    keyIdHex,
-  ]);
+  const r = await db.get<{ retired_at: string | null }>(
+    `SELECT ${RETIRED_AT} AS retired_at FROM signing_keys k WHERE k.key_id = ?`,
+    [keyIdHex],
+  );
   return r ? r.retired_at : undefined;
 }
 
@@ -42,7 +58,17 @@ export async function insertSigningKey(
   ]);
 }
 
-/** Retires, as of `at`, every current key other than `keyIdHex`: one current key at a time. */
-export async function retireOtherKeys(tx: SqlDriver, keyIdHex: string, at: string): Promise<void> {
-  await tx.run("UPDATE signing_keys SET retired_at = ? WHERE key_id <> ? AND retired_at IS NULL", [at, keyIdHex]);
+/** Records a rotation statement (already logged as entry `entry_seq`); retires `old_key_id` as of `rotated_at`. */
+export async function insertKeyRotation(tx: SqlDriver, r: KeyRotationRow): Promise<void> {
+  await tx.run(
+    "INSERT INTO key_rotations (new_key_id, old_key_id, tree_size, rotated_at, statement, entry_seq) VALUES (?, ?, ?, ?, ?, ?)",
+    [r.new_key_id, r.old_key_id, r.tree_size, r.rotated_at, r.statement, r.entry_seq],
+  );
+}
+
+/** Every rotation statement, oldest first. */
+export async function allKeyRotations(db: SqlDriver): Promise<KeyRotationRow[]> {
+  return db.all<KeyRotationRow>(
+    "SELECT new_key_id, old_key_id, tree_size, rotated_at, statement, entry_seq FROM key_rotations ORDER BY entry_seq",
+  );
 }
