@@ -19,6 +19,7 @@ export type ExplorerProps = {
   filter: EventFilter;
   range: RangeId | null;
   tz: TimeZoneMode;
+  ownActivity: boolean;
   sort: Sort;
   cursor: string | null;
   items: EventItem[];
@@ -58,7 +59,7 @@ function ExplorerBody(props: ExplorerProps) {
         <span className="spacer" />
         {props.canExport && <ExportBundleButton filter={props.filter} small />}
       </div>
-      <FilterBar filter={props.filter} range={props.range} tz={props.tz} zone={zone} />
+      <FilterBar filter={props.filter} range={props.range} tz={props.tz} zone={zone} ownActivity={props.ownActivity} />
       <Suspense key={props.query} fallback={<div className="explorer-charts" aria-busy="true" />}>
         <StreamedCharts summary={props.summary} zone={zone} />
       </Suspense>

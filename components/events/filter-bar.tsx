@@ -5,7 +5,9 @@ import type { EventFilter } from "@/lib/core/event-filter.ts";
 import { EVENT_TYPES, OUTCOMES, REQUESTER_TYPES } from "@/lib/schemas/event.ts";
 import { useExplorerNav } from "./explorer-nav.tsx";
 import {
+  asksForOwnActivity,
   explorerHref,
+  OWN_INCLUDE,
   RANGE_PRESETS,
   toggleListValue,
   type ParamChanges,
@@ -28,7 +30,7 @@ const TEXT_FIELDS = [
   { name: "q", label: "Text", hint: "in reason or attributes" },
 ] as const;
 
-type Props = { filter: EventFilter; range: RangeId | null; tz: TimeZoneMode; zone: string };
+type Props = { filter: EventFilter; range: RangeId | null; tz: TimeZoneMode; zone: string; ownActivity: boolean };
 
 export function FilterBar(props: Props) {
   const nav = useExplorerNav();
@@ -37,18 +39,23 @@ export function FilterBar(props: Props) {
   return <FilterForm key={`${nav.current.toString()}|${props.zone}`} {...props} />;
 }
 
-function FilterForm({ filter, range, tz, zone }: Props) {
+function FilterForm({ filter, range, tz, zone, ownActivity }: Props) {
   const nav = useExplorerNav();
   const form = useRef<HTMLFormElement>(null);
   const utc = zone === "UTC";
-  const initialFrom = toInputValue(filter.from, utc);
-  const initialTo = toInputValue(filter.to, utc);
+  // The time fields as they were mounted, not as the latest render resolved the
+  // preset: a re-render in the next minute moves filter.from/to while the fields
+  // still show the old text, and comparing with the new props would read that as
+  // an edit and freeze "last 24 h" into absolute bounds (issue 15 item 3).
+  const [mounted] = useState(() => ({ from: toInputValue(filter.from, utc), to: toInputValue(filter.to, utc) }));
+  const initialFrom = mounted.from;
+  const initialTo = mounted.to;
   const [problem, setProblem] = useState<string | null>(null);
 
   function apply(overrides: ParamChanges = {}) {
     const el = form.current;
     if (!el) return;
-    const draft = draftChanges(new FormData(el), { from: initialFrom, to: initialTo }, utc);
+    const draft = draftChanges(new FormData(el), mounted, utc);
     if (typeof draft === "string") return setProblem(draft);
     setProblem(null);
     nav.go({ ...draft, ...overrides });
@@ -104,6 +111,7 @@ function FilterForm({ filter, range, tz, zone }: Props) {
         <Chips field="outcome" values={OUTCOMES} label="Outcome" filter={filter} apply={apply} />
         <Chips field="eventType" values={EVENT_TYPES} label="Type" filter={filter} apply={apply} />
         <Chips field="requesterType" values={REQUESTER_TYPES} label="Requester type" filter={filter} apply={apply} />
+        <OwnActivityToggle shown={ownActivity} source={filter.source} apply={apply} />
       </div>
 
       <TextFields filter={filter} />
@@ -215,6 +223,38 @@ function Chips({
   );
 }
 
+/** The meta-audit is hidden by default; this puts it back (part of the filter, so of the URL and of bundles). */
+function OwnActivityToggle({
+  shown,
+  source,
+  apply,
+}: {
+  shown: boolean;
+  source: string | undefined;
+  apply: (overrides: ParamChanges) => void;
+}) {
+  const forced = shown && asksForOwnActivity(source);
+  return (
+    <label
+      className="inline-label own-activity"
+      title={
+        forced
+          ? "Your source filter asks for Ledgerline's own records"
+          : "Sign-ins, searches, exports and admin changes recorded by Ledgerline itself (sources ledgerline:*)"
+      }
+    >
+      <input
+        type="checkbox"
+        checked={shown}
+        disabled={forced}
+        data-testid="filter-own-activity"
+        onChange={(e) => apply({ own: e.target.checked ? OWN_INCLUDE : null, hideOwnActivity: null })}
+      />
+      Include Ledgerline&apos;s own activity
+    </label>
+  );
+}
+
 const SEQ_FIELDS = [
   { name: "seqFrom", label: "Seq from", hint: "≥" },
   { name: "seqTo", label: "Seq to", hint: "≤" },
@@ -255,6 +295,7 @@ function TextFields({ filter }: { filter: EventFilter }) {
 
 function ApplyRow({ tz, problem }: { tz: TimeZoneMode; problem: string | null }) {
   const nav = useExplorerNav();
+  // Clearing keeps the time zone (a display choice) and the meta-audit choice's default (hidden).
   const clearHref = explorerHref(new URLSearchParams(tz === "utc" ? { tz: "utc" } : {}));
   return (
     <div className="filter-row">

@@ -90,6 +90,7 @@ export const eventFilterSchema = z
     seqFrom: seq.optional(),
     seqTo: seq.optional(),
     q: freeText(256).optional(),
+    hideOwnActivity: z.boolean({ error: "must be true or false" }).optional(),
   })
   .superRefine((f, ctx) => {
     if (f.from !== undefined && f.to !== undefined && f.from >= f.to) {
@@ -133,7 +134,10 @@ const FILTER_PARAMS = [
   "seqFrom",
   "seqTo",
   "q",
+  "hideOwnActivity",
 ] as const;
+
+const BOOLEAN_PARAMS = new Set(["hideOwnActivity"]);
 
 /** Reads the filter from query parameters; list parameters may repeat or be comma-separated. */
 export function filterFromSearchParams(sp: URLSearchParams): ParseResult<EventFilter> {
@@ -143,6 +147,7 @@ export function filterFromSearchParams(sp: URLSearchParams): ParseResult<EventFi
     if (all.length === 0) continue;
     if (LIST_PARAMS.has(name)) raw[name] = all.flatMap((v) => v.split(",")).filter(Boolean);
     else if (all.length > 1) return { ok: false, errors: [{ param: name, detail: "may be given only once" }] };
+    else if (BOOLEAN_PARAMS.has(name)) raw[name] = all[0] === "true" ? true : all[0] === "false" ? false : all[0];
     else raw[name] = all[0];
   }
   return parseEventFilter(raw);

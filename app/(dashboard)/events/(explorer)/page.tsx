@@ -69,6 +69,7 @@ export default async function EventsPage({ searchParams }: { searchParams: Promi
         filter={filter}
         range={state.value.range}
         tz={state.value.tz}
+        ownActivity={state.value.ownActivity}
         sort={opts.sort}
         cursor={cursor ?? null}
         items={page.items}
