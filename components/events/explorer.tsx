@@ -9,6 +9,7 @@ import { ExplorerCharts } from "./explorer-charts.tsx";
 import { ExplorerNavProvider, useExplorerNav, useViewerZone } from "./explorer-nav.tsx";
 import type { RangeId, TimeZoneMode } from "./explorer-params.ts";
 import { ExportBundleButton } from "@/components/bundles/export-bundle-button.tsx";
+import { ExportResults } from "./export-results.tsx";
 import { FilterBar } from "./filter-bar.tsx";
 
 // The explorer's client side: serialized data in, URL changes out. Types only
@@ -57,6 +58,9 @@ function ExplorerBody(props: ExplorerProps) {
           </span>
         )}
         <span className="spacer" />
+        <Suspense key={props.query} fallback={null}>
+          <ExportResults filter={props.filter} sort={props.sort} summary={props.summary} />
+        </Suspense>
         {props.canExport && <ExportBundleButton filter={props.filter} small />}
       </div>
       <FilterBar filter={props.filter} range={props.range} tz={props.tz} zone={zone} ownActivity={props.ownActivity} />

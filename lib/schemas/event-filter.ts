@@ -17,6 +17,10 @@ export type Sort = (typeof SORTS)[number];
 export const DEFAULT_SORT: Sort = "-ts";
 export const PAGE_LIMIT = { default: 100, max: 1000 } as const;
 
+/** `GET /api/v1/events/export`: its formats, and the most entries one export holds (past it: a signed bundle). */
+export const EXPORT_FORMATS = ["csv", "ndjson"] as const;
+export const EXPORT_LIMIT = 100_000;
+
 const timestamp = z.string().transform((s, ctx) => {
   const r = normalizeTimestamp(s);
   if (!r.ok) {
