@@ -30,7 +30,15 @@ const TEXT_FIELDS = [
   { name: "q", label: "Text", hint: "in reason or attributes" },
 ] as const;
 
-type Props = { filter: EventFilter; range: RangeId | null; tz: TimeZoneMode; zone: string; ownActivity: boolean };
+type Props = {
+  filter: EventFilter;
+  range: RangeId | null;
+  tz: TimeZoneMode;
+  zone: string;
+  ownActivity: boolean;
+  /** Parameters of the link that were not valid (left out of the query): their fields are marked. */
+  invalid?: string[];
+};
 
 export function FilterBar(props: Props) {
   const nav = useExplorerNav();
@@ -39,7 +47,8 @@ export function FilterBar(props: Props) {
   return <FilterForm key={`${nav.current.toString()}|${props.zone}`} {...props} />;
 }
 
-function FilterForm({ filter, range, tz, zone, ownActivity }: Props) {
+function FilterForm({ filter, range, tz, zone, ownActivity, invalid = [] }: Props) {
+  const bad = (name: string) => (invalid.includes(name) ? true : undefined);
   const nav = useExplorerNav();
   const form = useRef<HTMLFormElement>(null);
   const utc = zone === "UTC";
@@ -72,7 +81,7 @@ function FilterForm({ filter, range, tz, zone, ownActivity }: Props) {
       }}
     >
       <div className="filter-row">
-        <RangePresets range={range} />
+        <RangePresets range={range} invalid={bad("range")} />
         {/* Plain text, one tab stop each (a datetime-local field is seven or eight in Chromium). */}
         <label className="inline-label">
           From
@@ -81,6 +90,7 @@ function FilterForm({ filter, range, tz, zone, ownActivity }: Props) {
             defaultValue={initialFrom}
             placeholder="YYYY-MM-DD hh:mm:ss"
             className="date-field mono"
+            aria-invalid={bad("from")}
             data-testid="filter-from"
             aria-describedby="date-fields-hint"
             spellCheck={false}
@@ -94,6 +104,7 @@ function FilterForm({ filter, range, tz, zone, ownActivity }: Props) {
             defaultValue={initialTo}
             placeholder="YYYY-MM-DD hh:mm:ss"
             className="date-field mono"
+            aria-invalid={bad("to")}
             data-testid="filter-to"
             aria-describedby="date-fields-hint"
             spellCheck={false}
@@ -108,13 +119,34 @@ function FilterForm({ filter, range, tz, zone, ownActivity }: Props) {
       </div>
 
       <div className="filter-row">
-        <Chips field="outcome" values={OUTCOMES} label="Outcome" filter={filter} apply={apply} />
-        <Chips field="eventType" values={EVENT_TYPES} label="Type" filter={filter} apply={apply} />
-        <Chips field="requesterType" values={REQUESTER_TYPES} label="Requester type" filter={filter} apply={apply} />
+        <Chips
+          field="outcome"
+          values={OUTCOMES}
+          label="Outcome"
+          filter={filter}
+          apply={apply}
+          invalid={bad("outcome")}
+        />
+        <Chips
+          field="eventType"
+          values={EVENT_TYPES}
+          label="Type"
+          filter={filter}
+          apply={apply}
+          invalid={bad("eventType")}
+        />
+        <Chips
+          field="requesterType"
+          values={REQUESTER_TYPES}
+          label="Requester type"
+          filter={filter}
+          apply={apply}
+          invalid={bad("requesterType")}
+        />
         <OwnActivityToggle shown={ownActivity} source={filter.source} apply={apply} />
       </div>
 
-      <TextFields filter={filter} />
+      <TextFields filter={filter} invalid={invalid} />
       <ApplyRow tz={tz} problem={problem} />
     </form>
   );
@@ -143,10 +175,15 @@ function draftChanges(fd: FormData, initial: { from: string; to: string }, utc: 
   return changes;
 }
 
-function RangePresets({ range }: { range: RangeId | null }) {
+function RangePresets({ range, invalid }: { range: RangeId | null; invalid?: boolean }) {
   const nav = useExplorerNav();
   return (
-    <div className="segmented" role="group" aria-label="Time range">
+    <div
+      className="segmented"
+      role="group"
+      aria-label={invalid ? "Time range (the link's value was not valid)" : "Time range"}
+      data-invalid={invalid}
+    >
       {RANGE_PRESETS.map((p) => (
         <button
           key={p.id}
@@ -194,15 +231,22 @@ function Chips({
   label,
   filter,
   apply,
+  invalid,
 }: {
   field: "eventType" | "outcome" | "requesterType";
   values: readonly string[];
   label: string;
   filter: EventFilter;
   apply: (overrides: ParamChanges) => void;
+  invalid?: boolean;
 }) {
   return (
-    <div className="chip-group" role="group" aria-label={label}>
+    <div
+      className="chip-group"
+      role="group"
+      aria-label={invalid ? `${label} (the link's value was not valid)` : label}
+      data-invalid={invalid}
+    >
       <span className="chip-label">{label}</span>
       {values.map((v) => {
         const on = filter[field]?.includes(v) ?? false;
@@ -260,7 +304,7 @@ const SEQ_FIELDS = [
   { name: "seqTo", label: "Seq to", hint: "≤" },
 ] as const;
 
-function TextFields({ filter }: { filter: EventFilter }) {
+function TextFields({ filter, invalid }: { filter: EventFilter; invalid: string[] }) {
   return (
     <div className="filter-fields">
       {TEXT_FIELDS.map((f) => (
@@ -270,6 +314,7 @@ function TextFields({ filter }: { filter: EventFilter }) {
             name={f.name}
             defaultValue={filter[f.name] ?? ""}
             placeholder={f.hint}
+            aria-invalid={invalid.includes(f.name) || undefined}
             data-testid={`filter-${f.name}`}
             spellCheck={false}
             autoComplete="off"
@@ -284,6 +329,7 @@ function TextFields({ filter }: { filter: EventFilter }) {
             inputMode="numeric"
             defaultValue={filter[f.name] ?? ""}
             placeholder={f.hint}
+            aria-invalid={invalid.includes(f.name) || undefined}
             data-testid={`filter-${f.name}`}
             autoComplete="off"
           />
