@@ -80,7 +80,8 @@ test("Ledgerline's own activity is hidden until the toggle includes it", async (
   await expect(toggle).not.toBeChecked();
   await expect(page.getByText("Include Ledgerline's own activity")).toBeVisible();
 
-  await toggle.check();
+  await page.waitForLoadState("networkidle");
+  await toggle.click(); // not check(): the box follows the URL, so it flips when the page does
   await expect(page).toHaveURL(/own=include/);
   await expect(page.getByTestId("filter-own-activity")).toBeChecked();
   await expect(rows(page).first()).toBeVisible();
@@ -140,4 +141,20 @@ test("an analyst downloads the results as CSV and NDJSON", async ({ page, reques
   expect(res.status()).toBe(200);
   const lines = (await res.text()).trimEnd().split("\n");
   expect(lines.map((l) => JSON.parse(l).requester.id.startsWith(prefix))).toEqual([true, true, true, true, true]);
+});
+
+test("an entry's page shows its checkpoint once signed, without a reload", async ({ page, request }, info) => {
+  test.setTimeout(90_000);
+  const prefix = await ingest(request, info, "await");
+  await signInAs(page, info, "analyst", "/events");
+  await open(page, `/events?range=24h&sort=-seq&requester=${encodeURIComponent(`${prefix}/*`)}`);
+  await rows(page).first().getByTestId("row-seq").click();
+  await expect(page.getByTestId("event-detail")).toBeVisible();
+  const card = page.getByTestId("covering-checkpoint");
+  // Checkpoints are signed every 10 s: the page may open before or after one covers the entry.
+  if (await card.getByText("None yet").isVisible()) {
+    await expect(page.getByTestId("await-checkpoint")).toBeVisible();
+    await expect(card).toContainText("Tree size", { timeout: 60_000 });
+  }
+  await expect(card).toContainText("Tree size");
 });

@@ -8,6 +8,7 @@ import { Card } from "@/components/ui/card.tsx";
 import { CopyButton } from "@/components/ui/copy-button.tsx";
 import { Identifier, IdentifierText } from "@/components/ui/identifier.tsx";
 import { VisibleText } from "@/components/ui/visible-text.tsx";
+import { AwaitCheckpoint } from "@/components/events/await-checkpoint.tsx";
 import { OWN_SOURCE_PREFIX, type EventFilter } from "@/lib/core/event-filter.ts";
 import { pagePrincipal } from "@/lib/server/auth/session.ts";
 import { AppError } from "@/lib/server/errors.ts";
@@ -167,7 +168,10 @@ function ProofColumn({ d }: { d: EventDetail }) {
             <pre>{d.checkpoint.note}</pre>
           </>
         ) : (
-          <p className="muted">None yet: the next checkpoint (within a minute) will cover this entry.</p>
+          <p className="muted">
+            None yet: the next checkpoint (within a minute) will cover this entry.{" "}
+            <AwaitCheckpoint seq={d.seq} />
+          </p>
         )}
       </Card>
       <Card title="Verify in this browser" testId="verify-card">
