@@ -276,7 +276,9 @@ test("bad URL parameters show what is wrong instead of failing", async ({ page }
   expect(res?.status()).toBe(200);
   await expect(page.getByTestId("filter-error")).toContainText("seqFrom");
   await expect(page.getByTestId("filter-error")).toContainText("sort");
-  await expect(page.getByTestId("events-table")).toHaveCount(0);
+  // Issue 15 item 6: the explorer still runs, without the bad parameters, and marks their fields.
+  await expect(page.getByTestId("events-table")).toBeVisible();
+  await expect(page.getByTestId("filter-seqFrom")).toHaveAttribute("aria-invalid", "true");
 
   await page.goto("/events?cursor=bm90LWEtY3Vyc29y");
   await expect(page.getByTestId("filter-error")).toContainText("cursor");

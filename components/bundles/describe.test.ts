@@ -13,13 +13,16 @@ describe("bundle page helpers", () => {
       "from 2026-07-01 00:00:00 UTC to 2026-10-01 00:00:00 UTC · outcome denied or failure · service payments*",
     );
     expect(eventsHref(f)).toBe(
-      "/events?from=2026-07-01T00%3A00%3A00.000Z&to=2026-10-01T00%3A00%3A00.000Z&outcome=denied%2Cfailure&service=payments*",
+      "/events?from=2026-07-01T00%3A00%3A00.000Z&to=2026-10-01T00%3A00%3A00.000Z&outcome=denied%2Cfailure&service=payments*&own=include",
     );
+    // A filter that hides the meta-audit links to the explorer's default (hidden), and says so.
+    expect(eventsHref({ ...f, hideOwnActivity: true })).not.toContain("own=");
+    expect(describeFilter({ ...f, hideOwnActivity: true })).toMatch(/without Ledgerline's own activity$/);
     expect(describeFilter({})).toBe("everything");
     // No time bounds is all time, said and linked as such (the explorer's default is 7 days).
-    expect(eventsHref({})).toBe("/events?range=all");
+    expect(eventsHref({})).toBe("/events?range=all&own=include");
     expect(describeFilter({ correlationId: "abc", seqTo: 10 })).toBe("all time · seq 1…10 · correlation id abc");
-    expect(eventsHref({ correlationId: "abc" })).toBe("/events?range=all&correlationId=abc");
+    expect(eventsHref({ correlationId: "abc" })).toBe("/events?range=all&correlationId=abc&own=include");
   });
   it("formats sizes", () => {
     expect(formatBytes(null)).toBe("—");

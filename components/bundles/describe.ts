@@ -1,5 +1,5 @@
 import type { EventFilter } from "@/lib/core/event-filter.ts";
-import { filterToSearchParams } from "@/lib/schemas/event-filter.ts";
+import { canonicalParams, explorerParamsOf } from "@/components/events/explorer-params.ts";
 
 // Small pure helpers the bundle pages share (client-safe).
 
@@ -34,13 +34,13 @@ export function describeFilter(f: EventFilter): string {
     if (v === undefined) continue;
     parts.push(`${LABELS[k]} ${Array.isArray(v) ? v.join(" or ") : k === "q" ? `“${String(v)}”` : String(v)}`);
   }
+  if (f.hideOwnActivity) parts.push("without Ledgerline's own activity");
   return parts.length ? parts.join(" · ") : "everything";
 }
 
-/** The explorer showing the same selection (range=all when it has no time bounds, or the explorer's 7 days would apply). */
+/** The explorer showing the same selection (see explorerParamsOf: range=all, own=include when needed). */
 export function eventsHref(f: EventFilter): string {
-  const sp = new URLSearchParams(f.from || f.to ? {} : { range: "all" });
-  return `/events?${filterToSearchParams(f, sp).toString()}`;
+  return `/events?${canonicalParams(explorerParamsOf(f)).toString()}`;
 }
 
 export function formatBytes(n: number | null): string {

@@ -12,7 +12,7 @@ import Link from "next/link";
 import type { EventItem } from "@/lib/server/events/search.ts";
 import { CopyButton } from "@/components/ui/copy-button.tsx";
 import { FilterLink } from "./explorer-nav.tsx";
-import { bothZones, formatInZone } from "./time.ts";
+import { bothZones, formatInZone, formatRelative } from "./time.ts";
 import { VisibleText } from "@/components/ui/visible-text.tsx";
 import { Identifier, IdentifierText } from "@/components/ui/identifier.tsx";
 import { visibleText } from "@/components/ui/reveal-invisible.ts";
@@ -88,7 +88,8 @@ function CorrelationCell(c: Cell) {
   );
 }
 
-export function buildColumns(zone: string, viewerZone: string) {
+/** `nowMs` is null until the page is in the browser: a relative time rendered on the server would not hydrate. */
+export function buildColumns(zone: string, viewerZone: string, nowMs: number | null = null) {
   return helper.columns([
     helper.accessor("seq", {
       header: "Seq",
@@ -107,9 +108,17 @@ export function buildColumns(zone: string, viewerZone: string) {
       // The zone once in the header, not in every row: narrower, and the tooltip has both readings.
       header: zone === "UTC" ? "Time (UTC)" : `Time (${zone})`,
       cell: (c) => (
-        <time dateTime={c.getValue()} title={bothZones(c.getValue(), viewerZone)} className="nowrap mono">
-          {formatInZone(c.getValue(), zone, false)}
-        </time>
+        <span className="nowrap">
+          <time dateTime={c.getValue()} title={bothZones(c.getValue(), viewerZone)} className="mono">
+            {formatInZone(c.getValue(), zone, false)}
+          </time>
+          {nowMs !== null && (
+            <span className="muted rel-time" data-testid="row-relative-time">
+              {" "}
+              · {formatRelative(c.getValue(), nowMs)}
+            </span>
+          )}
+        </span>
       ),
     }),
     helper.accessor("eventType", {

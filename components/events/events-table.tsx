@@ -2,7 +2,7 @@
 
 import Link from "next/link";
 import { useTable, type ColumnVisibilityState, type ReactTable, type SortingState } from "@tanstack/react-table";
-import { useMemo } from "react";
+import { useEffect, useMemo, useState } from "react";
 import type { Sort } from "@/lib/schemas/event-filter.ts";
 import type { EventItem } from "@/lib/server/events/search.ts";
 import { Disclosure } from "@/components/ui/disclosure.tsx";
@@ -38,13 +38,35 @@ type Props = {
   nextCursor: string | null;
   zone: string;
   viewerZone: string;
+  /** Filtering only denials/failures: the reason is the answer, so its column shows whatever the saved choice. */
+  showReason: boolean;
 };
 
-export function EventsTable({ items, sort, cursor, nextCursor, zone, viewerZone }: Props) {
+/** The clock for "3 min ago": null on the server and the first render (hydration), then every 30 s. */
+function useNow(): number | null {
+  const [now, setNow] = useState<number | null>(null);
+  useEffect(() => {
+    const tick = () => setNow(Date.now());
+    const first = setTimeout(tick, 0);
+    const id = setInterval(tick, 30_000);
+    return () => {
+      clearTimeout(first);
+      clearInterval(id);
+    };
+  }, []);
+  return now;
+}
+
+export function EventsTable({ items, sort, cursor, nextCursor, zone, viewerZone, showReason }: Props) {
   const nav = useExplorerNav();
-  const columns = useMemo(() => buildColumns(zone, viewerZone), [zone, viewerZone]);
+  const nowMs = useNow();
+  const columns = useMemo(() => buildColumns(zone, viewerZone, nowMs), [zone, viewerZone, nowMs]);
   const sorting = useMemo<SortingState>(() => [{ id: sort.replace(/^-/, ""), desc: sort.startsWith("-") }], [sort]);
-  const [columnVisibility, setColumnVisibility] = useLocalPreference(COLUMNS_KEY, DEFAULT_HIDDEN, columnsCodec);
+  const [savedVisibility, setColumnVisibility] = useLocalPreference(COLUMNS_KEY, DEFAULT_HIDDEN, columnsCodec);
+  const columnVisibility = useMemo(
+    () => (showReason ? { ...savedVisibility, reason: true } : savedVisibility),
+    [savedVisibility, showReason],
+  );
   const [dense, setDense] = useLocalPreference(DENSITY_KEY, false, densityCodec);
 
   const table = useTable({

@@ -3,6 +3,7 @@ import {
   bucketSpan,
   canonicalParams,
   DEFAULT_RANGE,
+  explorerParamsOf,
   explorerQueryFromText,
   explorerSelection,
   fillBuckets,
@@ -26,7 +27,11 @@ describe("resolveExplorerParams", () => {
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect(r.value.range).toBe(DEFAULT_RANGE);
-    expect(r.value.request.filter).toEqual({ from: "2026-11-20T13:20:00.000Z", to: "2026-11-27T13:21:00.000Z" });
+    expect(r.value.request.filter).toEqual({
+      from: "2026-11-20T13:20:00.000Z",
+      to: "2026-11-27T13:21:00.000Z",
+      hideOwnActivity: true,
+    });
     expect(r.value.request.sort).toBe("-ts");
     expect(r.value.tz).toBe("local");
   });
@@ -38,16 +43,49 @@ describe("resolveExplorerParams", () => {
       to: "2026-11-27T13:21:00.000Z",
       outcome: ["denied", "failure"],
       requester: "svc-*",
+      hideOwnActivity: true,
     });
-    const all = resolveExplorerParams(sp("range=all&seqFrom=5"), NOW);
+    const all = resolveExplorerParams(sp("range=all&seqFrom=5&own=include"), NOW);
     expect(all.ok && all.value.request.filter).toEqual({ seqFrom: 5 });
+    expect(all.ok && all.value.ownActivity).toBe(true);
     expect(all.ok && all.value.range).toBe("all");
+  });
+
+  // Issue 15 item 4: the meta-audit is hidden unless asked for, by own=include or by a
+  // source filter that can only match it; anything else for `own` is an error.
+  it("hides Ledgerline's own activity unless the URL includes it or filters on its source", () => {
+    const own = (q: string) => {
+      const r = resolveExplorerParams(sp(q), NOW);
+      return r.ok ? [r.value.ownActivity, r.value.request.filter.hideOwnActivity] : r.errors.map((e) => e.param);
+    };
+    expect(own("range=all")).toEqual([false, true]);
+    expect(own("range=all&own=include")).toEqual([true, undefined]);
+    expect(own("range=all&own=include&hideOwnActivity=true")).toEqual([true, undefined]);
+    expect(own("range=all&source=ledgerline:dashboard")).toEqual([true, undefined]);
+    expect(own("range=all&source=ledgerline:*")).toEqual([true, undefined]);
+    expect(own("range=all&source=!ledgerline:*")).toEqual([false, true]);
+    expect(own("range=all&source=spiffe://x")).toEqual([false, true]);
+    expect(own("range=all&own=yes")).toEqual(["own"]);
+    expect(own("range=all&hideOwnActivity=maybe")).toEqual(["hideOwnActivity"]);
+    expect(explorerParamsOf({ outcome: ["denied"] }).toString()).toBe("range=all&own=include&outcome=denied");
+    expect(explorerParamsOf({ outcome: ["denied"], hideOwnActivity: true }).toString()).toBe(
+      "range=all&outcome=denied",
+    );
+  });
+
+  // Issue 15 item 3: a chip or an edit keeps the preset relative; only a time edit makes it absolute.
+  it("keeps the preset when a change does not touch the time bounds", () => {
+    const cur = sp("range=24h&outcome=denied");
+    expect(withParams(cur, { outcome: ["failure"], requester: "a" }).toString()).toBe(
+      "range=24h&outcome=failure&requester=a",
+    );
+    expect(withParams(cur, { own: "include" }).toString()).toBe("range=24h&outcome=denied&own=include");
   });
 
   it("uses absolute from/to as given, with no preset", () => {
     const r = resolveExplorerParams(sp("from=2026-11-01T00:00:00Z&tz=utc"), NOW);
     expect(r.ok && r.value.range).toBe(null);
-    expect(r.ok && r.value.request.filter).toEqual({ from: "2026-11-01T00:00:00.000Z" });
+    expect(r.ok && r.value.request.filter).toEqual({ from: "2026-11-01T00:00:00.000Z", hideOwnActivity: true });
     expect(r.ok && r.value.tz).toBe("utc");
   });
 
@@ -92,6 +130,7 @@ describe("explorerSelection", () => {
       to: "2026-11-27T13:21:00.000Z",
       outcome: ["denied"],
       service: "payments",
+      hideOwnActivity: true,
     });
     // No time in the URL is the page's default preset, not all time.
     const none = explorerSelection(sp("service=payments"), NOW);

@@ -1,6 +1,7 @@
 import type { EventFilter } from "@/lib/core/event-filter.ts";
-import { normalizeFilter } from "@/lib/core/event-filter.ts";
+import { normalizeFilter, OWN_SOURCE_PREFIX, parsePattern } from "@/lib/core/event-filter.ts";
 import {
+  filterToSearchParams,
   pageRequestFromSearchParams,
   type FilterIssue,
   type PageRequest,
@@ -34,7 +35,14 @@ export const TIME_ZONES = ["local", "utc"] as const;
 export type TimeZoneMode = (typeof TIME_ZONES)[number];
 
 /** URL parameters of the page that the read API does not know. */
-export const UI_PARAMS = ["range", "tz"] as const;
+export const UI_PARAMS = ["range", "tz", "own"] as const;
+
+/**
+ * `own=include` shows Ledgerline's own meta-audit records (`ledgerline:*`
+ * sources); without it the explorer hides them (filter `hideOwnActivity`), or
+ * every page view would add a row and the auditor would top the requester list.
+ */
+export const OWN_INCLUDE = "include";
 
 /** Parameter order of a canonical explorer URL (shareable links compare equal). */
 const PARAM_ORDER = [
@@ -53,6 +61,8 @@ const PARAM_ORDER = [
   "seqFrom",
   "seqTo",
   "q",
+  "hideOwnActivity",
+  "own",
   "sort",
   "limit",
   "tz",
@@ -75,6 +85,8 @@ const FILTER_KEYS = new Set<string>([
   "seqFrom",
   "seqTo",
   "q",
+  "hideOwnActivity",
+  "own",
 ]);
 
 export type ExplorerState = {
@@ -83,6 +95,8 @@ export type ExplorerState = {
   /** The preset in effect, or null when the URL gives absolute from/to. */
   range: RangeId | null;
   tz: TimeZoneMode;
+  /** True when the meta-audit is shown (`own=include`, or a source filter that asks for it). */
+  ownActivity: boolean;
 };
 
 const MINUTE = 60_000;
@@ -115,6 +129,9 @@ export function resolveExplorerParams(sp: URLSearchParams, nowMs: number): Parse
   if (rangeRaw !== null && (sp.has("from") || sp.has("to"))) {
     errors.push({ param: "range", detail: "cannot be combined with from/to: pick a preset or an absolute range" });
   }
+  const ownRaw = sp.get("own");
+  if (ownRaw !== null && ownRaw !== OWN_INCLUDE)
+    errors.push({ param: "own", detail: `must be ${OWN_INCLUDE} (or absent, to hide Ledgerline's own activity)` });
   const tzRaw = sp.get("tz") ?? "local";
   if (!(TIME_ZONES as readonly string[]).includes(tzRaw)) errors.push({ param: "tz", detail: "must be local or utc" });
 
@@ -128,7 +145,16 @@ export function resolveExplorerParams(sp: URLSearchParams, nowMs: number): Parse
     range = rangeRaw !== null && isRange(rangeRaw) ? rangeRaw : DEFAULT_RANGE;
     request.filter = normalizeFilter({ ...request.filter, ...resolveRange(range, nowMs) });
   }
-  return { ok: true, value: { request, range, tz: tzRaw as TimeZoneMode } };
+  const ownActivity = ownRaw === OWN_INCLUDE || asksForOwnActivity(request.filter.source);
+  request.filter = normalizeFilter({ ...request.filter, hideOwnActivity: !ownActivity });
+  return { ok: true, value: { request, range, tz: tzRaw as TimeZoneMode, ownActivity } };
+}
+
+/** A source filter that can only match `ledgerline:` sources asks for the meta-audit: it is not hidden then. */
+export function asksForOwnActivity(source: string | undefined): boolean {
+  if (source === undefined) return false;
+  const p = parsePattern(source);
+  return !p.negate && p.value.startsWith(OWN_SOURCE_PREFIX);
 }
 
 /** The entries an explorer URL selects: its filter with the time preset resolved, and the preset. */
@@ -250,9 +276,26 @@ export function toggleListValue(list: readonly string[] | undefined, value: stri
   return [...set].sort();
 }
 
-/** Links from a detail page, where no range is in effect: the filter over all time. */
-export function filterHref(field: keyof EventFilter, value: string): string {
-  return explorerHref(new URLSearchParams({ range: "all", [field]: value }));
+/**
+ * Links from a detail page, where no range is in effect: the filter over all
+ * time; `includeOwn` when the page shows a meta-audit record, so the link finds it.
+ */
+export function filterHref(field: keyof EventFilter, value: string, includeOwn = false): string {
+  return explorerHref(
+    new URLSearchParams({ range: "all", [field]: value, ...(includeOwn ? { own: OWN_INCLUDE } : {}) }),
+  );
+}
+
+/**
+ * The explorer URL that shows exactly a filter (a bundle's, a saved view's):
+ * `range=all` when it has no time bounds (or the 7-day default would apply) and
+ * `own=include` unless it hides the meta-audit (or the explorer would hide it).
+ */
+export function explorerParamsOf(f: EventFilter): URLSearchParams {
+  const { hideOwnActivity, ...rest } = f;
+  const sp = new URLSearchParams(rest.from || rest.to ? {} : { range: "all" });
+  if (!hideOwnActivity && !asksForOwnActivity(rest.source)) sp.set("own", OWN_INCLUDE);
+  return filterToSearchParams(rest, sp);
 }
 
 // ── Histogram ───────────────────────────────────────────────────────────────

@@ -2,13 +2,16 @@
 
 import { Suspense, use } from "react";
 import type { EventFilter } from "@/lib/core/event-filter.ts";
-import type { Sort } from "@/lib/schemas/event-filter.ts";
+import type { FilterIssue, Sort } from "@/lib/schemas/event-filter.ts";
 import type { EventItem, EventSummary } from "@/lib/server/events/search.ts";
 import { EventsTable } from "./events-table.tsx";
 import { ExplorerCharts } from "./explorer-charts.tsx";
 import { ExplorerNavProvider, useExplorerNav, useViewerZone } from "./explorer-nav.tsx";
 import type { RangeId, TimeZoneMode } from "./explorer-params.ts";
 import { ExportBundleButton } from "@/components/bundles/export-bundle-button.tsx";
+import { ActiveFilters } from "./active-filters.tsx";
+import { ExportResults } from "./export-results.tsx";
+import { FilterErrors } from "./filter-errors.tsx";
 import { FilterBar } from "./filter-bar.tsx";
 
 // The explorer's client side: serialized data in, URL changes out. Types only
@@ -19,6 +22,9 @@ export type ExplorerProps = {
   filter: EventFilter;
   range: RangeId | null;
   tz: TimeZoneMode;
+  ownActivity: boolean;
+  /** Parameters of the link that could not be read: dropped from the query, marked in the filter bar. */
+  urlErrors: FilterIssue[];
   sort: Sort;
   cursor: string | null;
   items: EventItem[];
@@ -56,9 +62,21 @@ function ExplorerBody(props: ExplorerProps) {
           </span>
         )}
         <span className="spacer" />
+        <Suspense key={props.query} fallback={null}>
+          <ExportResults filter={props.filter} sort={props.sort} summary={props.summary} />
+        </Suspense>
         {props.canExport && <ExportBundleButton filter={props.filter} small />}
       </div>
-      <FilterBar filter={props.filter} range={props.range} tz={props.tz} zone={zone} />
+      {props.urlErrors.length > 0 && <FilterErrors errors={props.urlErrors} dropped />}
+      <FilterBar
+        filter={props.filter}
+        range={props.range}
+        tz={props.tz}
+        zone={zone}
+        ownActivity={props.ownActivity}
+        invalid={props.urlErrors.map((e) => e.param)}
+      />
+      <ActiveFilters filter={props.filter} range={props.range} ownActivity={props.ownActivity} />
       <Suspense key={props.query} fallback={<div className="explorer-charts" aria-busy="true" />}>
         <StreamedCharts summary={props.summary} zone={zone} />
       </Suspense>
@@ -69,6 +87,7 @@ function ExplorerBody(props: ExplorerProps) {
         nextCursor={props.nextCursor}
         zone={zone}
         viewerZone={viewerZone}
+        showReason={!!props.filter.outcome?.length && !props.filter.outcome.includes("success")}
       />
     </div>
   );

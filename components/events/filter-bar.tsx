@@ -5,7 +5,9 @@ import type { EventFilter } from "@/lib/core/event-filter.ts";
 import { EVENT_TYPES, OUTCOMES, REQUESTER_TYPES } from "@/lib/schemas/event.ts";
 import { useExplorerNav } from "./explorer-nav.tsx";
 import {
+  asksForOwnActivity,
   explorerHref,
+  OWN_INCLUDE,
   RANGE_PRESETS,
   toggleListValue,
   type ParamChanges,
@@ -28,7 +30,15 @@ const TEXT_FIELDS = [
   { name: "q", label: "Text", hint: "in reason or attributes" },
 ] as const;
 
-type Props = { filter: EventFilter; range: RangeId | null; tz: TimeZoneMode; zone: string };
+type Props = {
+  filter: EventFilter;
+  range: RangeId | null;
+  tz: TimeZoneMode;
+  zone: string;
+  ownActivity: boolean;
+  /** Parameters of the link that were not valid (left out of the query): their fields are marked. */
+  invalid?: string[];
+};
 
 export function FilterBar(props: Props) {
   const nav = useExplorerNav();
@@ -37,18 +47,24 @@ export function FilterBar(props: Props) {
   return <FilterForm key={`${nav.current.toString()}|${props.zone}`} {...props} />;
 }
 
-function FilterForm({ filter, range, tz, zone }: Props) {
+function FilterForm({ filter, range, tz, zone, ownActivity, invalid = [] }: Props) {
+  const bad = (name: string) => (invalid.includes(name) ? true : undefined);
   const nav = useExplorerNav();
   const form = useRef<HTMLFormElement>(null);
   const utc = zone === "UTC";
-  const initialFrom = toInputValue(filter.from, utc);
-  const initialTo = toInputValue(filter.to, utc);
+  // The time fields as they were mounted, not as the latest render resolved the
+  // preset: a re-render in the next minute moves filter.from/to while the fields
+  // still show the old text, and comparing with the new props would read that as
+  // an edit and freeze "last 24 h" into absolute bounds (issue 15 item 3).
+  const [mounted] = useState(() => ({ from: toInputValue(filter.from, utc), to: toInputValue(filter.to, utc) }));
+  const initialFrom = mounted.from;
+  const initialTo = mounted.to;
   const [problem, setProblem] = useState<string | null>(null);
 
   function apply(overrides: ParamChanges = {}) {
     const el = form.current;
     if (!el) return;
-    const draft = draftChanges(new FormData(el), { from: initialFrom, to: initialTo }, utc);
+    const draft = draftChanges(new FormData(el), mounted, utc);
     if (typeof draft === "string") return setProblem(draft);
     setProblem(null);
     nav.go({ ...draft, ...overrides });
@@ -65,7 +81,7 @@ function FilterForm({ filter, range, tz, zone }: Props) {
       }}
     >
       <div className="filter-row">
-        <RangePresets range={range} />
+        <RangePresets range={range} invalid={bad("range")} />
         {/* Plain text, one tab stop each (a datetime-local field is seven or eight in Chromium). */}
         <label className="inline-label">
           From
@@ -74,6 +90,7 @@ function FilterForm({ filter, range, tz, zone }: Props) {
             defaultValue={initialFrom}
             placeholder="YYYY-MM-DD hh:mm:ss"
             className="date-field mono"
+            aria-invalid={bad("from")}
             data-testid="filter-from"
             aria-describedby="date-fields-hint"
             spellCheck={false}
@@ -87,6 +104,7 @@ function FilterForm({ filter, range, tz, zone }: Props) {
             defaultValue={initialTo}
             placeholder="YYYY-MM-DD hh:mm:ss"
             className="date-field mono"
+            aria-invalid={bad("to")}
             data-testid="filter-to"
             aria-describedby="date-fields-hint"
             spellCheck={false}
@@ -101,12 +119,34 @@ function FilterForm({ filter, range, tz, zone }: Props) {
       </div>
 
       <div className="filter-row">
-        <Chips field="outcome" values={OUTCOMES} label="Outcome" filter={filter} apply={apply} />
-        <Chips field="eventType" values={EVENT_TYPES} label="Type" filter={filter} apply={apply} />
-        <Chips field="requesterType" values={REQUESTER_TYPES} label="Requester type" filter={filter} apply={apply} />
+        <Chips
+          field="outcome"
+          values={OUTCOMES}
+          label="Outcome"
+          filter={filter}
+          apply={apply}
+          invalid={bad("outcome")}
+        />
+        <Chips
+          field="eventType"
+          values={EVENT_TYPES}
+          label="Type"
+          filter={filter}
+          apply={apply}
+          invalid={bad("eventType")}
+        />
+        <Chips
+          field="requesterType"
+          values={REQUESTER_TYPES}
+          label="Requester type"
+          filter={filter}
+          apply={apply}
+          invalid={bad("requesterType")}
+        />
+        <OwnActivityToggle shown={ownActivity} source={filter.source} apply={apply} />
       </div>
 
-      <TextFields filter={filter} />
+      <TextFields filter={filter} invalid={invalid} />
       <ApplyRow tz={tz} problem={problem} />
     </form>
   );
@@ -135,10 +175,15 @@ function draftChanges(fd: FormData, initial: { from: string; to: string }, utc: 
   return changes;
 }
 
-function RangePresets({ range }: { range: RangeId | null }) {
+function RangePresets({ range, invalid }: { range: RangeId | null; invalid?: boolean }) {
   const nav = useExplorerNav();
   return (
-    <div className="segmented" role="group" aria-label="Time range">
+    <div
+      className="segmented"
+      role="group"
+      aria-label={invalid ? "Time range (the link's value was not valid)" : "Time range"}
+      data-invalid={invalid}
+    >
       {RANGE_PRESETS.map((p) => (
         <button
           key={p.id}
@@ -186,15 +231,22 @@ function Chips({
   label,
   filter,
   apply,
+  invalid,
 }: {
   field: "eventType" | "outcome" | "requesterType";
   values: readonly string[];
   label: string;
   filter: EventFilter;
   apply: (overrides: ParamChanges) => void;
+  invalid?: boolean;
 }) {
   return (
-    <div className="chip-group" role="group" aria-label={label}>
+    <div
+      className="chip-group"
+      role="group"
+      aria-label={invalid ? `${label} (the link's value was not valid)` : label}
+      data-invalid={invalid}
+    >
       <span className="chip-label">{label}</span>
       {values.map((v) => {
         const on = filter[field]?.includes(v) ?? false;
@@ -215,12 +267,44 @@ function Chips({
   );
 }
 
+/** The meta-audit is hidden by default; this puts it back (part of the filter, so of the URL and of bundles). */
+function OwnActivityToggle({
+  shown,
+  source,
+  apply,
+}: {
+  shown: boolean;
+  source: string | undefined;
+  apply: (overrides: ParamChanges) => void;
+}) {
+  const forced = shown && asksForOwnActivity(source);
+  return (
+    <label
+      className="inline-label own-activity"
+      title={
+        forced
+          ? "Your source filter asks for Ledgerline's own records"
+          : "Sign-ins, searches, exports and admin changes recorded by Ledgerline itself (sources ledgerline:*)"
+      }
+    >
+      <input
+        type="checkbox"
+        checked={shown}
+        disabled={forced}
+        data-testid="filter-own-activity"
+        onChange={(e) => apply({ own: e.target.checked ? OWN_INCLUDE : null, hideOwnActivity: null })}
+      />
+      Include Ledgerline&apos;s own activity
+    </label>
+  );
+}
+
 const SEQ_FIELDS = [
   { name: "seqFrom", label: "Seq from", hint: "≥" },
   { name: "seqTo", label: "Seq to", hint: "≤" },
 ] as const;
 
-function TextFields({ filter }: { filter: EventFilter }) {
+function TextFields({ filter, invalid }: { filter: EventFilter; invalid: string[] }) {
   return (
     <div className="filter-fields">
       {TEXT_FIELDS.map((f) => (
@@ -230,6 +314,7 @@ function TextFields({ filter }: { filter: EventFilter }) {
             name={f.name}
             defaultValue={filter[f.name] ?? ""}
             placeholder={f.hint}
+            aria-invalid={invalid.includes(f.name) || undefined}
             data-testid={`filter-${f.name}`}
             spellCheck={false}
             autoComplete="off"
@@ -244,6 +329,7 @@ function TextFields({ filter }: { filter: EventFilter }) {
             inputMode="numeric"
             defaultValue={filter[f.name] ?? ""}
             placeholder={f.hint}
+            aria-invalid={invalid.includes(f.name) || undefined}
             data-testid={`filter-${f.name}`}
             autoComplete="off"
           />
@@ -255,6 +341,7 @@ function TextFields({ filter }: { filter: EventFilter }) {
 
 function ApplyRow({ tz, problem }: { tz: TimeZoneMode; problem: string | null }) {
   const nav = useExplorerNav();
+  // Clearing keeps the time zone (a display choice) and the meta-audit choice's default (hidden).
   const clearHref = explorerHref(new URLSearchParams(tz === "utc" ? { tz: "utc" } : {}));
   return (
     <div className="filter-row">

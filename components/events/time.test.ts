@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { fromInputValue, toInputValue } from "./time.ts";
+import { formatRelative, fromInputValue, toInputValue } from "./time.ts";
 
 // The From/To fields are plain text (one tab stop each): what people type must
 // read as they mean it, and anything else must be refused rather than guessed.
@@ -31,5 +31,18 @@ describe("fromInputValue (UTC)", () => {
   });
   it("round-trips what the field shows", () => {
     expect(fromInputValue(toInputValue("2026-11-27T13:20:05.000Z", true), true)).toBe("2026-11-27T13:20:05.000Z");
+  });
+});
+
+describe("formatRelative", () => {
+  const now = Date.parse("2026-11-27T13:20:00.000Z");
+  it("says how long ago, coarsely, and the future as such", () => {
+    expect(formatRelative("2026-11-27T13:19:50.000Z", now)).toBe("just now");
+    expect(formatRelative("2026-11-27T13:17:00.000Z", now)).toBe("3 min ago");
+    expect(formatRelative("2026-11-27T08:00:00.000Z", now)).toBe("5 h ago");
+    expect(formatRelative("2026-11-15T13:20:00.000Z", now)).toBe("12 d ago");
+    expect(formatRelative("2026-09-01T00:00:00.000Z", now)).toBe("2 mo ago");
+    expect(formatRelative("2026-11-27T13:23:00.000Z", now)).toBe("in 3 min");
+    expect(formatRelative("not a time", now)).toBe("");
   });
 });

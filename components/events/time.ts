@@ -87,3 +87,25 @@ export function bucketLabel(iso: string, bucket: string, utc: boolean): string {
   if (bucket === "1d") return `${pad(M)}-${pad(D)}`;
   return `${pad(M)}-${pad(D)} ${pad(h)}:${pad(m)}`;
 }
+
+/**
+ * How long ago, coarsely: "just now", "3 min ago", "5 h ago", "12 d ago", "2 mo ago"
+ * ("in 3 min" for a claimed time ahead of the clock). Beside the absolute time,
+ * never instead of it.
+ */
+export function formatRelative(iso: string, nowMs: number): string {
+  const ms = Date.parse(iso);
+  if (!Number.isFinite(ms)) return "";
+  const d = nowMs - ms;
+  const a = Math.abs(d);
+  const units: [number, string][] = [
+    [30 * 86_400_000, "mo"],
+    [86_400_000, "d"],
+    [3_600_000, "h"],
+    [60_000, "min"],
+  ];
+  if (a < 45_000) return "just now";
+  const [size, name] = units.find(([u]) => a >= u) ?? units[3]!;
+  const n = Math.max(1, Math.floor(a / size));
+  return d >= 0 ? `${n} ${name} ago` : `in ${n} ${name}`;
+}

@@ -149,6 +149,11 @@ export function dashboardPages(fx: { long: LongIds; bundleId: string }): Array<{
   return [
     { name: "overview", path: "/" },
     { name: "events", path: `/events?range=all&correlationId=${encodeURIComponent(fx.long.correlationId)}` },
+    // Filters in effect as chips, the meta-audit included, a 1 024-character requester in a chip.
+    {
+      name: "events-filtered",
+      path: `/events?range=all&own=include&outcome=denied,failure,success&requester=${encodeURIComponent(fx.long.requester)}`,
+    },
     { name: "event-detail", path: `/events/${fx.long.seq}` },
     { name: "trace-search", path: "/trace" },
     { name: "trace", path: `/trace/${encodeURIComponent(fx.long.correlationId)}` },

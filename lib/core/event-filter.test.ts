@@ -67,6 +67,22 @@ describe("matchesFilter", () => {
   });
 });
 
+describe("hideOwnActivity", () => {
+  const base = { seq: 1, timestamp: "2026-11-27T10:00:00.000Z", eventType: "read", outcome: "success" };
+  const entry = (source: string) => ({ ...base, source, requester: { id: "a" }, target: { id: "b" } });
+  it("leaves out exactly the ledgerline: sources, and nothing when false or absent", () => {
+    const jcs = (a: unknown) => JSON.stringify(a);
+    expect(matchesFilter(entry("ledgerline:dashboard"), { hideOwnActivity: true }, jcs)).toBe(false);
+    expect(matchesFilter(entry("ledgerline:cli"), { hideOwnActivity: true }, jcs)).toBe(false);
+    expect(matchesFilter(entry("ledgerline"), { hideOwnActivity: true }, jcs)).toBe(true);
+    expect(matchesFilter(entry("spiffe://ledgerline:x"), { hideOwnActivity: true }, jcs)).toBe(true);
+    expect(matchesFilter(entry("ledgerline:cli"), { hideOwnActivity: false }, jcs)).toBe(true);
+    expect(matchesFilter(entry("ledgerline:cli"), {}, jcs)).toBe(true);
+    expect(normalizeFilter({ hideOwnActivity: false, q: "x" })).toEqual({ q: "x" });
+    expect(Object.keys(normalizeFilter({ hideOwnActivity: true, from: "a" }))).toEqual(["from", "hideOwnActivity"]);
+  });
+});
+
 describe("normalizeFilter", () => {
   it("drops empty members, sorts and dedupes lists, fixes key order", () => {
     const n = normalizeFilter({ q: "", outcome: ["failure", "denied", "failure"], requester: "a", eventType: [] });

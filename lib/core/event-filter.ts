@@ -30,7 +30,17 @@ export type EventFilter = {
   seqTo?: number;
   /** Substring of `reason` or of the attributes' canonical JSON, ASCII letters case-folded. */
   q?: string;
+  /**
+   * Leaves out Ledgerline's own meta-audit records: every entry whose `source`
+   * starts with `ledgerline:` (a namespace ingest refuses to any key). Absent or
+   * false selects them like any other entry, so filters written before this
+   * field existed keep their meaning.
+   */
+  hideOwnActivity?: boolean;
 };
+
+/** The `source` prefix of Ledgerline's own meta-audit records (reserved at ingest). */
+export const OWN_SOURCE_PREFIX = "ledgerline:";
 
 /** The fields of an entry a filter reads (SPEC §2 shape). */
 export type FilterableEntry = {
@@ -96,6 +106,7 @@ export function matchesFilter(e: FilterableEntry, f: EventFilter, attributesText
   if (f.source !== undefined && !matchesPattern(f.source, e.source)) return false;
   if (f.action !== undefined && !matchesPattern(f.action, e.action)) return false;
   if (f.correlationId !== undefined && e.correlationId !== f.correlationId) return false;
+  if (f.hideOwnActivity === true && e.source.startsWith(OWN_SOURCE_PREFIX)) return false;
   if (f.q !== undefined && f.q !== "") {
     const needle = foldAscii(f.q);
     const inReason = e.reason !== undefined && foldAscii(e.reason).includes(needle);
@@ -124,6 +135,7 @@ export const EVENT_FILTER_KEYS = [
   "seqFrom",
   "seqTo",
   "q",
+  "hideOwnActivity",
 ] as const satisfies ReadonlyArray<keyof EventFilter>;
 
 /** The filter with empty members dropped and keys in a fixed order: what a manifest records. */
@@ -131,7 +143,7 @@ export function normalizeFilter(f: EventFilter): EventFilter {
   const out: EventFilter = {};
   for (const k of EVENT_FILTER_KEYS) {
     const v = f[k];
-    if (v === undefined || v === "" || (Array.isArray(v) && v.length === 0)) continue;
+    if (v === undefined || v === "" || v === false || (Array.isArray(v) && v.length === 0)) continue;
     (out as Record<string, unknown>)[k] = Array.isArray(v) ? [...new Set(v)].sort() : v;
   }
   return out;

@@ -17,6 +17,10 @@ export type Sort = (typeof SORTS)[number];
 export const DEFAULT_SORT: Sort = "-ts";
 export const PAGE_LIMIT = { default: 100, max: 1000 } as const;
 
+/** `GET /api/v1/events/export`: its formats, and the most entries one export holds (past it: a signed bundle). */
+export const EXPORT_FORMATS = ["csv", "ndjson"] as const;
+export const EXPORT_LIMIT = 100_000;
+
 const timestamp = z.string().transform((s, ctx) => {
   const r = normalizeTimestamp(s);
   if (!r.ok) {
@@ -90,6 +94,7 @@ export const eventFilterSchema = z
     seqFrom: seq.optional(),
     seqTo: seq.optional(),
     q: freeText(256).optional(),
+    hideOwnActivity: z.boolean({ error: "must be true or false" }).optional(),
   })
   .superRefine((f, ctx) => {
     if (f.from !== undefined && f.to !== undefined && f.from >= f.to) {
@@ -120,6 +125,8 @@ export function parseEventFilter(raw: unknown): ParseResult<EventFilter> {
 const LIST_PARAMS = new Set(["eventType", "outcome", "requesterType"]);
 const FILTER_PARAMS = EVENT_FILTER_KEYS;
 
+const BOOLEAN_PARAMS = new Set(["hideOwnActivity"]);
+
 /** Reads the filter from query parameters; list parameters may repeat or be comma-separated. */
 export function filterFromSearchParams(sp: URLSearchParams): ParseResult<EventFilter> {
   const raw: Record<string, unknown> = {};
@@ -128,6 +135,7 @@ export function filterFromSearchParams(sp: URLSearchParams): ParseResult<EventFi
     if (all.length === 0) continue;
     if (LIST_PARAMS.has(name)) raw[name] = all.flatMap((v) => v.split(",")).filter(Boolean);
     else if (all.length > 1) return { ok: false, errors: [{ param: name, detail: "may be given only once" }] };
+    else if (BOOLEAN_PARAMS.has(name)) raw[name] = all[0] === "true" ? true : all[0] === "false" ? false : all[0];
     else raw[name] = all[0];
   }
   return parseEventFilter(raw);

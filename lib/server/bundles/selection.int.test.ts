@@ -110,6 +110,48 @@ describe.each(DIALECTS)("bundles from explorer links on %s", (dialect) => {
     }
   });
 
+  // Issue 15 item 4: the explorer hides the meta-audit by default; a bundle from its
+  // link hides it too (and says so in its manifest filter), and `own=include` puts it back.
+  it("hides Ledgerline's own activity as the explorer does, unless the link includes it", async () => {
+    const t = await freshLedger(dialect);
+    cleanup = t.cleanup;
+    const rt = t.ledger;
+    await seedAges(rt, "payments");
+    const own = [5 * MIN, 40 * MIN, 3 * 1440 * MIN].map((age, i) => {
+      const v = validateEvent(
+        event({ id: `own-${i}`, timestamp: new Date(Date.now() - age).toISOString(), outcome: "denied" }),
+      );
+      if (!v.ok) throw new Error(JSON.stringify(v.errors));
+      return v.event;
+    });
+    // The sequencer takes any source; ingest refuses `ledgerline:` to every key.
+    if (!(await rt.sequencer.append("ledgerline:dashboard", own)).ok) throw new Error("append failed");
+    const routes = testApi(rt, async () => auditor).bundles;
+    // Denied only: the previews and bundles this test makes are recorded as successes.
+    const cases = [
+      { query: "range=24h&outcome=denied", want: 3, hidden: true },
+      { query: "range=24h&outcome=denied&own=include", want: 5, hidden: false },
+      { query: "range=all&outcome=denied&source=ledgerline:*", want: 3, hidden: false },
+    ];
+    for (const { query, want, hidden } of cases) {
+      const page = resolveExplorerParams(new URLSearchParams(query), Date.now());
+      if (!page.ok) throw new Error(JSON.stringify(page.errors));
+      expect(page.value.ownActivity, query).toBe(!hidden);
+      expect((await summarizeEvents(rt, auditor, page.value.request.filter)).histogram.total, query).toBe(want);
+      const link = `/events?${query}`;
+      const pre = await (await routes.preview(post("/api/v1/bundles/preview", { explorer: link }), {})).json();
+      expect(pre.count, query).toBe(want);
+      const res = await routes.create(post("/api/v1/bundles", { explorer: link }), {});
+      expect(res.status, await res.clone().text()).toBe(202);
+      const created = (await res.json()) as { id: string; filter: Record<string, unknown> };
+      expect(created.filter.hideOwnActivity, query).toBe(hidden ? true : undefined);
+      await whenBundlesIdle(rt);
+      const get = new Request(`http://ledgerline.test/api/v1/bundles/${created.id}`);
+      const status = await (await routes.get(get, { params: Promise.resolve({ id: created.id }) })).json();
+      expect(status.count, query).toBe(want);
+    }
+  });
+
   it("refuses a link it cannot read as the explorer would, naming the problem", async () => {
     const t = await freshLedger(dialect);
     cleanup = t.cleanup;
@@ -120,6 +162,7 @@ describe.each(DIALECTS)("bundles from explorer links on %s", (dialect) => {
       [{ explorer: "https://ledgerline.example/integrity" }, /must be an Events link/],
       [{ explorer: 42 }, /explorer must be an Events link/],
       [{ explorer: "range=all", filter: {} }, /either filter or explorer, not both/],
+      [{ explorer: "/events?own=yes" }, /explorer\.own must be include/],
     ];
     for (const [body, detail] of cases) {
       for (const verb of ["preview", "create"] as const) {

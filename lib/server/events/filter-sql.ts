@@ -1,5 +1,5 @@
 import "server-only";
-import { parsePattern, type EventFilter, type TextPattern } from "@/lib/core/event-filter.ts";
+import { OWN_SOURCE_PREFIX, parsePattern, type EventFilter, type TextPattern } from "@/lib/core/event-filter.ts";
 import type { Param, SqlDriver } from "../db/driver.ts";
 
 // An EventFilter as a SQL WHERE clause over `entries`, selecting exactly what
@@ -83,6 +83,8 @@ export function filterWhere(f: EventFilter, dialect: SqlDriver["dialect"]): Wher
   if (f.source !== undefined) parts.push(patternSql("source", f.source, false));
   if (f.action !== undefined) parts.push(patternSql("action", f.action, true));
   if (f.correlationId !== undefined) parts.push({ sql: "correlation_id = ?", params: [f.correlationId] });
+  // The same index range a `!ledgerline:*` source pattern would be (source is never NULL).
+  if (f.hideOwnActivity === true) parts.push(patternSql("source", `!${OWN_SOURCE_PREFIX}*`, false));
   if (f.q !== undefined && f.q !== "") {
     // The needle is folded here and each column in SQL; LIKE's own case rules then
     // never matter (SQLite's LIKE folds ASCII, PostgreSQL's is case-sensitive).

@@ -1,9 +1,15 @@
 import "server-only";
-import { pageRequestFromSearchParams, filterFromSearchParams, type FilterIssue } from "@/lib/schemas/event-filter.ts";
+import {
+  EXPORT_FORMATS,
+  pageRequestFromSearchParams,
+  filterFromSearchParams,
+  type FilterIssue,
+} from "@/lib/schemas/event-filter.ts";
 import { seqSchema } from "@/lib/schemas/api-params.ts";
 import { AppError } from "../errors.ts";
 import { endpoint, parseParam, type ApiDeps } from "../http/endpoint.ts";
 import { json } from "../http/problem.ts";
+import { exportEvents, type ExportFormat } from "./export.ts";
 import { searchEvents, summarizeEvents, viewEvent } from "./search.ts";
 
 // The read API for scripts and SIEMs.
@@ -29,6 +35,35 @@ export function eventRoutes(deps: ApiDeps) {
       const { filter, ...opts } = parsed.value;
       const page = await searchEvents(rt, principal, filter, opts);
       return json(page, 200, requestId);
+    }),
+
+    // GET /api/v1/events/export — the filter's entries as CSV or NDJSON, streamed (events:read; audited; bounded).
+    export: endpoint(deps, async (req, { requestId, rt, caller }) => {
+      const principal = await caller();
+      const sp = new URL(req.url).searchParams;
+      const parsed = pageRequestFromSearchParams(sp, { allow: ["format"] });
+      const errors = parsed.ok ? [] : [...parsed.errors];
+      const format = sp.get("format") ?? "csv";
+      if (!(EXPORT_FORMATS as readonly string[]).includes(format))
+        errors.push({ param: "format", detail: `must be one of ${EXPORT_FORMATS.join(", ")}` });
+      for (const k of ["cursor", "limit"])
+        if (sp.has(k)) errors.push({ param: k, detail: "is not used by an export (it streams every matching entry)" });
+      if (errors.length || !parsed.ok) throw badParams(errors);
+      const out = await exportEvents(rt, principal, parsed.value.filter, {
+        format: format as ExportFormat,
+        sort: parsed.value.sort,
+      });
+      return new Response(out.body, {
+        status: 200,
+        headers: {
+          "content-type": out.contentType,
+          "content-disposition": `attachment; filename="${out.filename}"`,
+          "x-ledgerline-count": String(out.count),
+          "x-content-type-options": "nosniff",
+          "cache-control": "no-store",
+          "x-request-id": requestId,
+        },
+      });
     }),
 
     // GET /api/v1/events/summary — histogram by outcome, top requesters and targets for the filter (events:read).

@@ -24,7 +24,13 @@ export function buildApi(deps: ApiDeps) {
   const integrations = integrationRoutes(deps);
   const integrity = integrityRoutes(deps);
   return {
-    events: { post: ingestRoutes(deps).postEvents, list: events.list, summary: events.summary, get: events.get },
+    events: {
+      post: ingestRoutes(deps).postEvents,
+      list: events.list,
+      summary: events.summary,
+      get: events.get,
+      export: events.export,
+    },
     checkpoint: { get: transparency.getCheckpoint },
     keys: { get: transparency.getKeys },
     proofs: { inclusion: transparency.getInclusionProof, consistency: transparency.getConsistencyProof },

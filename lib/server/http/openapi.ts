@@ -1,6 +1,6 @@
 import "server-only";
 import { EVENT_TYPES, OUTCOMES, REQUESTER_TYPES } from "@/lib/schemas/event.ts";
-import { PAGE_LIMIT, SORTS } from "@/lib/schemas/event-filter.ts";
+import { EXPORT_FORMATS, EXPORT_LIMIT, PAGE_LIMIT, SORTS } from "@/lib/schemas/event-filter.ts";
 
 // The OpenAPI 3.1 description of every /api/v1 route, served at
 // /api/v1/openapi.json. openapi.test.ts checks it against the route files in
@@ -49,6 +49,11 @@ const filterParams = [
     "q",
     "Substring of reason or of the attributes' canonical JSON; A–Z fold to a–z. Scans within the other conditions.",
     { type: "string", maxLength: 256 },
+  ),
+  q(
+    "hideOwnActivity",
+    "`true` leaves out Ledgerline's own meta-audit records (sources `ledgerline:*`), as the explorer does by default.",
+    { type: "boolean" },
   ),
 ];
 
@@ -103,6 +108,27 @@ const paths: Record<string, Record<string, Op>> = {
           required: ["items", "nextCursor"],
           properties: { items: { type: "array", items: entrySchema }, nextCursor: { type: ["string", "null"] } },
         }),
+        ...errors(400, 401, 403, 429),
+      },
+    },
+  },
+  "/api/v1/events/export": {
+    get: {
+      summary: `The filter's entries as CSV (the bundle's events.csv columns, formula-safe) or NDJSON (one entry per line, as in a page), streamed in the given order. At most ${EXPORT_LIMIT} entries: past that the answer is 400 and points to a signed evidence bundle (POST /api/v1/bundles). Not signed evidence. Audited.`,
+      security: readAuth,
+      parameters: [
+        ...filterParams,
+        q("format", "csv or ndjson.", { type: "string", enum: [...EXPORT_FORMATS], default: "csv" }),
+        q("sort", "Only orders an index serves.", { type: "string", enum: [...SORTS], default: "-ts" }),
+      ],
+      responses: {
+        "200": {
+          description: "The entries; the header X-Ledgerline-Count says how many.",
+          content: {
+            "text/csv": { schema: { type: "string" } },
+            "application/x-ndjson": { schema: { type: "string" } },
+          },
+        },
         ...errors(400, 401, 403, 429),
       },
     },
@@ -417,6 +443,10 @@ export const openApiDocument = {
           seqFrom: { type: "integer", minimum: 1 },
           seqTo: { type: "integer", minimum: 1 },
           q: { type: "string", maxLength: 256 },
+          hideOwnActivity: {
+            type: "boolean",
+            description: "true leaves out Ledgerline's own meta-audit records (sources `ledgerline:*`).",
+          },
         },
       },
     },

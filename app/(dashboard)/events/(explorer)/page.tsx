@@ -3,6 +3,7 @@ import { forbidden } from "next/navigation";
 import { Explorer } from "@/components/events/explorer.tsx";
 import { canonicalParams, resolveExplorerParams } from "@/components/events/explorer-params.ts";
 import { FilterErrors } from "@/components/events/filter-errors.tsx";
+import type { FilterIssue } from "@/lib/schemas/event-filter.ts";
 import { can } from "@/lib/server/auth/permissions.ts";
 import { pagePrincipal } from "@/lib/server/auth/session.ts";
 import { AppError } from "@/lib/server/errors.ts";
@@ -20,9 +21,21 @@ function toSearchParams(raw: SearchParams): URLSearchParams {
   return sp;
 }
 
-/** The URL resolved against the server's clock: a preset becomes absolute bounds once, for the table and the charts. */
+/**
+ * The URL resolved against the server's clock: a preset becomes absolute bounds
+ * once, for the table and the charts. A link with a bad parameter still shows the
+ * explorer: the named parameters are left out (never widened silently — the page
+ * says which, and marks their fields); only a problem no parameter names stops it.
+ */
 function resolveAtNow(sp: URLSearchParams) {
-  return resolveExplorerParams(sp, Date.now());
+  const now = Date.now();
+  const first = resolveExplorerParams(sp, now);
+  if (first.ok) return { state: first, urlErrors: [] as FilterIssue[], kept: sp };
+  const kept = new URLSearchParams(sp);
+  for (const e of first.errors) kept.delete(e.param);
+  const second = resolveExplorerParams(kept, now);
+  // The next change of filter starts from the kept parameters, so the bad ones leave the URL.
+  return second.ok ? { state: second, urlErrors: first.errors, kept } : { state: first, urlErrors: first.errors, kept };
 }
 
 /** The table's page, or the user-facing problem with the URL (a stale or foreign cursor is not a server fault). */
@@ -41,7 +54,7 @@ export default async function EventsPage({ searchParams }: { searchParams: Promi
   const { principal, allowed } = await pagePrincipal("/events", "events:read");
   if (!allowed) forbidden(); // layout.tsx answered 403 already; kept so the page is safe on its own
   const sp = toSearchParams(await searchParams);
-  const state = resolveAtNow(sp);
+  const { state, urlErrors, kept } = resolveAtNow(sp);
   if (!state.ok)
     return (
       <main className="explorer">
@@ -65,10 +78,12 @@ export default async function EventsPage({ searchParams }: { searchParams: Promi
   return (
     <main className="explorer">
       <Explorer
-        query={canonicalParams(sp).toString()}
+        query={canonicalParams(kept).toString()}
         filter={filter}
         range={state.value.range}
         tz={state.value.tz}
+        ownActivity={state.value.ownActivity}
+        urlErrors={urlErrors}
         sort={opts.sort}
         cursor={cursor ?? null}
         items={page.items}

@@ -8,7 +8,8 @@ import { Card } from "@/components/ui/card.tsx";
 import { CopyButton } from "@/components/ui/copy-button.tsx";
 import { Identifier, IdentifierText } from "@/components/ui/identifier.tsx";
 import { VisibleText } from "@/components/ui/visible-text.tsx";
-import type { EventFilter } from "@/lib/core/event-filter.ts";
+import { AwaitCheckpoint } from "@/components/events/await-checkpoint.tsx";
+import { OWN_SOURCE_PREFIX, type EventFilter } from "@/lib/core/event-filter.ts";
 import { pagePrincipal } from "@/lib/server/auth/session.ts";
 import { AppError } from "@/lib/server/errors.ts";
 import { viewEvent, type EventDetail } from "@/lib/server/events/search.ts";
@@ -17,12 +18,12 @@ import { getRuntime } from "@/lib/server/runtime/runtime.ts";
 
 export const dynamic = "force-dynamic";
 
-function FilterValue({ field, value }: { field: keyof EventFilter; value: string | undefined }) {
+function FilterValue({ field, value, own }: { field: keyof EventFilter; value: string | undefined; own: boolean }) {
   if (!value) return <span className="muted">—</span>;
   return (
     <Identifier value={value} copy={field}>
       <a
-        href={filterHref(field, value)}
+        href={filterHref(field, value, own)}
         title={`All entries with this ${field}`}
         data-testid={`detail-filter-${field}`}
       >
@@ -96,6 +97,8 @@ export default async function EventDetailPage({ params }: { params: Promise<{ se
 /** The entry's fields, one row each (a declarative table). */
 function fieldRows(d: EventDetail): Array<[string, React.ReactNode]> {
   const e = d.entry;
+  // A meta-audit record's links must find it: the explorer hides `ledgerline:` sources by default.
+  const own = e.source.startsWith(OWN_SOURCE_PREFIX);
   return [
     [
       "Seq",
@@ -107,23 +110,23 @@ function fieldRows(d: EventDetail): Array<[string, React.ReactNode]> {
     ["Event ID", <Identifier key="id" value={e.id} copy="event ID" className="mono" />],
     ["Time (claimed)", <Instant key="ts" iso={e.timestamp} />],
     ["Received", <Instant key="rx" iso={e.receivedAt} />],
-    ["Event type", <FilterValue key="t" field="eventType" value={e.eventType} />],
+    ["Event type", <FilterValue own={own} key="t" field="eventType" value={e.eventType} />],
     [
       "Outcome",
       <span key="o" className={`badge outcome-${e.outcome}`}>
-        <a className="plain-link" href={filterHref("outcome", e.outcome)}>
+        <a className="plain-link" href={filterHref("outcome", e.outcome, own)}>
           {e.outcome}
         </a>
       </span>,
     ],
-    ["Requester", <FilterValue key="r" field="requester" value={e.requester.id} />],
-    ["Requester type", <FilterValue key="rt" field="requesterType" value={e.requester.type} />],
+    ["Requester", <FilterValue own={own} key="r" field="requester" value={e.requester.id} />],
+    ["Requester type", <FilterValue own={own} key="rt" field="requesterType" value={e.requester.type} />],
     ["Requester IP", e.requester.ip ?? <span className="muted">—</span>],
-    ["Target", <FilterValue key="tg" field="target" value={e.target.id} />],
-    ["Target service", <FilterValue key="sv" field="service" value={e.target.service} />],
+    ["Target", <FilterValue own={own} key="tg" field="target" value={e.target.id} />],
+    ["Target service", <FilterValue own={own} key="sv" field="service" value={e.target.service} />],
     ["Target type", e.target.type ? <VisibleText key="tt" text={e.target.type} /> : <span className="muted">—</span>],
-    ["Action", <FilterValue key="a" field="action" value={e.action} />],
-    ["Source", <FilterValue key="src" field="source" value={e.source} />],
+    ["Action", <FilterValue own={own} key="a" field="action" value={e.action} />],
+    ["Source", <FilterValue own={own} key="src" field="source" value={e.source} />],
     [
       "Correlation ID",
       e.correlationId ? (
@@ -133,7 +136,7 @@ function fieldRows(d: EventDetail): Array<[string, React.ReactNode]> {
               <IdentifierText value={e.correlationId} />
             </a>
           </Identifier>
-          <a href={filterHref("correlationId", e.correlationId)} className="mini-link">
+          <a href={filterHref("correlationId", e.correlationId, own)} className="mini-link">
             filter by
           </a>
         </span>
@@ -165,7 +168,10 @@ function ProofColumn({ d }: { d: EventDetail }) {
             <pre>{d.checkpoint.note}</pre>
           </>
         ) : (
-          <p className="muted">None yet: the next checkpoint (within a minute) will cover this entry.</p>
+          <p className="muted">
+            None yet: the next checkpoint (within a minute) will cover this entry.{" "}
+            <AwaitCheckpoint seq={d.seq} />
+          </p>
         )}
       </Card>
       <Card title="Verify in this browser" testId="verify-card">
