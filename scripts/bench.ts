@@ -57,18 +57,29 @@ const LARGEST = QUICK ? 100_000 : sizeArg === "full" ? 10_000_000 : Number(sizeA
 if (!Number.isInteger(LARGEST) || LARGEST < 1000)
   throw new Error(`BENCH_SIZE must be "quick", "full" or an integer ≥ 1000 (got "${sizeArg}")`);
 const DATASETS = [...new Set([Math.min(LARGEST, 1_000_000), LARGEST])];
-const INGEST = QUICK
-  ? [
-      { batch: 1, events: 300 },
-      { batch: 100, events: 5_000 },
-      { batch: 500, events: 20_000 },
-    ]
-  : [
-      { batch: 1, events: 2_000 },
-      { batch: 100, events: 30_000 },
-      { batch: 500, events: 100_000 },
-    ];
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
+/**
+ * One ingest row: `clients` concurrent HTTP clients (spread over `instances`
+ * servers on one store) sending batches of `batch`. `only` restricts a row to one
+ * store. Single-event × 64 clients is many sidecars flushing at once (group
+ * commit's case); two instances on one PostgreSQL is horizontal scaling.
+ */
+type IngestSpec = {
+  batch: number;
+  events: number;
+  clients: number;
+  instances: number;
+  only?: "sqlite" | "postgres";
+};
+const SCALE = QUICK ? 0.2 : 1;
+const INGEST: IngestSpec[] = [
+  { batch: 1, events: 2_000 * SCALE, clients: CONCURRENCY, instances: 1 },
+  { batch: 1, events: 10_000 * SCALE, clients: 64, instances: 1 },
+  { batch: 100, events: 30_000 * SCALE, clients: CONCURRENCY, instances: 1 },
+  { batch: 500, events: 100_000 * SCALE, clients: CONCURRENCY, instances: 1 },
+  { batch: 100, events: 40_000 * SCALE, clients: 8, instances: 1, only: "postgres" },
+  { batch: 100, events: 40_000 * SCALE, clients: 8, instances: 2, only: "postgres" },
+];
 const QUERY_RUNS = QUICK ? 15 : 30;
 const SKIP = new Set(
   (process.env.BENCH_SKIP ?? "")
@@ -210,9 +221,10 @@ function ensureBuild(): void {
 
 type Server = { url: string; proc: ChildProcess; dataDir: string; env: NodeJS.ProcessEnv; log: string[] };
 
-async function startServer(extra: Record<string, string>): Promise<Server> {
+/** A `next start` server; a second instance on one PostgreSQL shares the first's data dir (its signing key file). */
+async function startServer(extra: Record<string, string>, sharedDataDir?: string): Promise<Server> {
   const port = await freePort();
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "ledgerline-bench-http-"));
+  const dataDir = sharedDataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "ledgerline-bench-http-"));
   const lines: string[] = [];
   const env = childEnv(dataDir, { LEDGERLINE_DEMO: "off", LEDGERLINE_RATE_LIMIT: "0", ...extra });
   const proc = spawn(process.execPath, [nextBin, "start", "-H", "127.0.0.1", "-p", String(port)], {
@@ -254,7 +266,7 @@ async function stopServer(s: Server): Promise<void> {
     await exited;
     clearTimeout(timer);
   }
-  fs.rmSync(s.dataDir, { recursive: true, force: true });
+  if (s.dataDir) fs.rmSync(s.dataDir, { recursive: true, force: true });
 }
 
 function runCli(env: NodeJS.ProcessEnv, args: string[]) {
@@ -264,6 +276,8 @@ function runCli(env: NodeJS.ProcessEnv, args: string[]) {
 type IngestRun = {
   dialect: string;
   batch: number;
+  clients: number;
+  instances: number;
   events: number;
   perS: number;
   rawPerS: number;
@@ -273,25 +287,29 @@ type IngestRun = {
   bytesPerM: number | null;
 };
 
-/** HTTP ingest of `events` in batches of `batch` from CONCURRENCY clients, every response checked, then verify-log. */
+/** HTTP ingest of `events` in batches of `batch` from `clients` clients over `instances` servers, every response checked, then verify-log. */
 async function benchHttp(
   dialect: "sqlite" | "postgres",
   events: Array<NormalizedEvent & { id: string }>,
-  batch: number,
+  spec: IngestSpec,
   databaseUrl?: string,
 ): Promise<Omit<IngestRun, "rawPerS">> {
+  const { batch, clients, instances } = spec;
   const server = await startServer(databaseUrl ? { DATABASE_URL: databaseUrl } : {});
+  const others: Server[] = [];
   try {
+    for (let i = 1; i < instances; i++)
+      others.push(await startServer(databaseUrl ? { DATABASE_URL: databaseUrl } : {}, server.dataDir));
+    const urls = [server, ...others].map((s) => `${s.url}/api/v1/events`);
     const k = runCli(server.env, ["keys", "create", "--source", SOURCE, "--description", "bench", "--json"]);
     if (k.status !== 0) throw new Error(`keys create failed (${k.status}): ${k.stderr}${k.stdout}`);
     const headers = {
       authorization: `Bearer ${(JSON.parse(k.stdout) as { key: string }).key}`,
       "content-type": "application/json",
     };
-    const url = `${server.url}/api/v1/events`;
     // Warm-up that stores nothing (an invalid batch → 422): loads the route, key lookup, parser and validator.
-    for (let i = 0; i < 3; i++) {
-      const b = await fetch(url, {
+    for (let i = 0; i < 3 * urls.length; i++) {
+      const b = await fetch(urls[i % urls.length]!, {
         method: "POST",
         headers,
         body: JSON.stringify([{ ...events[0], outcome: "nope" }]),
@@ -305,7 +323,8 @@ async function benchHttp(
     let next = 0;
     let acked = 0;
     let failure: Error | null = null;
-    const worker = async () => {
+    const worker = async (_: unknown, w: number) => {
+      const url = urls[w % urls.length]!;
       while (!failure && next < bodies.length) {
         const i = next++;
         const s = performance.now();
@@ -313,14 +332,16 @@ async function benchHttp(
         const text = await res.text();
         latencies.push(performance.now() - s);
         if (res.status !== 201) {
-          failure ??= new Error(`${dialect} batch ${batch} #${i}: HTTP ${res.status}: ${text.slice(0, 300)}`);
+          failure ??= new Error(
+            `${dialect} batch ${batch} × ${clients} clients #${i}: HTTP ${res.status}: ${text.slice(0, 300)}`,
+          );
           return;
         }
         acked += (JSON.parse(text) as { accepted: unknown[] }).accepted.length;
       }
     };
     const t0 = performance.now();
-    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+    await Promise.all(Array.from({ length: clients }, worker));
     const ms = performance.now() - t0;
     if (failure) throw failure;
     latencies.sort((a, b) => a - b);
@@ -337,6 +358,8 @@ async function benchHttp(
     return {
       dialect,
       batch,
+      clients,
+      instances,
       events: acked,
       perS: (acked / ms) * 1000,
       p50: percentile(latencies, 50),
@@ -348,8 +371,38 @@ async function benchHttp(
     console.error(`--- server log (last 30 lines) ---\n${server.log.slice(-30).join("\n")}`);
     throw e;
   } finally {
+    for (const o of others) await stopServer({ ...o, dataDir: "" });
     await stopServer(server);
   }
+}
+
+/**
+ * The issue-16 target a row is measured against, if it has one: SQLite batch 500
+ * and PostgreSQL batch 100 (4 clients) ≥ 50 % of raw; single events from 64
+ * clients ≥ 4× the raw single-row commit rate; two instances on one PostgreSQL
+ * ≥ 1.3× one instance with the same clients and batch (the row before it).
+ */
+function ingestTarget(
+  i: Omit<IngestRun, "rawPerS">,
+  rawPerS: number,
+  before: IngestRun[],
+): { ratio: number; target: number; text: string } | null {
+  const show = (ratio: number, target: number, what: string) => ({
+    ratio,
+    target,
+    text: `${what} ${fmt(ratio, 2)}× (target ≥ ${fmt(target, 2)}×) ${ratio >= target ? "met" : "MISSED"}`,
+  });
+  if (i.instances === 2) {
+    const one = before.find(
+      (o) => o.dialect === i.dialect && o.instances === 1 && o.batch === i.batch && o.clients === i.clients,
+    );
+    return one ? show(i.perS / one.perS, 1.3, "vs one instance") : null;
+  }
+  if (i.batch === 1 && i.clients >= 64) return show(i.perS / rawPerS, 4, "vs raw single-row commits");
+  if (i.clients !== CONCURRENCY) return null;
+  if ((i.dialect === "sqlite" && i.batch === 500) || (i.dialect === "postgres" && i.batch === 100))
+    return show(i.perS / rawPerS, 0.5, "vs raw");
+  return null;
 }
 
 // -------------------------------------------------------------- explorer ---
@@ -711,30 +764,36 @@ async function main(): Promise<number> {
       for (const dialect of ["sqlite", "postgres"] as const) {
         if (dialect === "postgres" && !cluster) continue;
         for (const run of INGEST) {
+          if (run.only && run.only !== dialect) continue;
           const evs = events.slice(0, run.events);
           const rows = evs.map((e, i) => {
             const entry = buildEntry(e, i + 1, receivedAt, SOURCE);
             return entryToRow(entry, entryLeafHash(entry));
           });
-          log(`1. ingest ${dialect}, batches of ${run.batch}: ${fmt(run.events)} events over HTTP…`);
+          log(
+            `1. ingest ${dialect}, batches of ${run.batch}, ${run.clients} clients, ${run.instances} instance(s): ${fmt(run.events)} events over HTTP…`,
+          );
           const http = await benchHttp(
             dialect,
             evs,
-            run.batch,
-            dialect === "postgres" ? await createDatabase(cluster!, `ingest_${run.batch}`) : undefined,
+            run,
+            dialect === "postgres"
+              ? await createDatabase(cluster!, `ingest_${run.batch}_${run.clients}_${run.instances}`)
+              : undefined,
           );
           let rawPerS: number;
           if (dialect === "sqlite") rawPerS = rawSqlite(rows, run.batch);
           else {
-            const url = await createDatabase(cluster!, `raw_${run.batch}`);
+            const url = await createDatabase(cluster!, `raw_${run.batch}_${run.clients}_${run.instances}`);
             const d = openDriver({ dialect: "postgres", url });
             await migrate(d);
             await d.close();
             rawPerS = await rawPostgres(url, rows, run.batch);
           }
+          const t = ingestTarget(http, rawPerS, ingest);
           ingest.push({ ...http, rawPerS });
           log(
-            `    ${fmt(http.perS)} events/s over HTTP vs ${fmt(rawPerS)} rows/s raw = ${pct(http.perS / rawPerS)}; p50 ${fmt(http.p50, 1)} ms, p99 ${fmt(http.p99, 1)} ms; verify-log ${http.verifyOk ? "ok" : "FAILED"}`,
+            `    ${fmt(http.perS)} events/s over HTTP vs ${fmt(rawPerS)} rows/s raw = ${pct(http.perS / rawPerS)}; p50 ${fmt(http.p50, 1)} ms, p99 ${fmt(http.p99, 1)} ms; verify-log ${http.verifyOk ? "ok" : "FAILED"}${t ? `; ${t.text}` : ""}`,
           );
           if (!http.verifyOk) problems.push(`verify-log failed after ${dialect} batch ${run.batch}`);
         }
@@ -867,18 +926,20 @@ function renderDoc(r: Results & { stress: Record<string, unknown> | null }): str
 
   L.push("## Ingest: HTTP beside the raw driver", "");
   L.push(
-    `HTTP: \`next start\` on 127.0.0.1, ${CONCURRENCY} concurrent clients, every response checked (201 with every id accepted), \`verify-log\` afterwards. Raw: the same rows inserted by the driver alone (better-sqlite3 with the app's pragmas incl. \`synchronous=FULL\`; pg with one multi-row INSERT), one transaction per batch of the same size — the price of a durable commit without validation, hashing, the tree, checkpoints and HTTP.`,
+    `HTTP: \`next start\` on 127.0.0.1, ${CONCURRENCY} concurrent clients unless the row says otherwise (64 clients of single events: many senders flushing at once, served by group commit; two instances: two servers on one PostgreSQL sharing the clients), every response checked (201 with every id accepted), \`verify-log\` afterwards. Raw: the same rows inserted by the driver alone (better-sqlite3 with the app's pragmas incl. \`synchronous=FULL\`; pg with one multi-row INSERT), one transaction per batch of the same size — the price of a durable commit without validation, hashing, the tree, checkpoints and HTTP.`,
     "",
   );
   L.push(
-    "| store | batch | events | HTTP events/s | raw rows/s | HTTP / raw | latency p50 | p99 | verify-log |",
-    "|---|---:|---:|---:|---:|---:|---:|---:|---|",
+    "| store | batch | clients × instances | events | HTTP events/s | raw rows/s | HTTP / raw | target | latency p50 | p99 | verify-log |",
+    "|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---|",
   );
-  for (const i of r.ingest)
+  for (const [n, i] of r.ingest.entries()) {
+    const t = ingestTarget(i, i.rawPerS, r.ingest.slice(0, n));
     L.push(
-      `| ${i.dialect} | ${i.batch} | ${fmt(i.events)} | **${fmt(i.perS)}** | ${fmt(i.rawPerS)} | ${pct(i.perS / i.rawPerS)} | ${fmt(i.p50, 1)} ms | ${fmt(i.p99, 1)} ms | ${i.verifyOk ? "ok" : "FAILED"} |`,
+      `| ${i.dialect} | ${i.batch} | ${i.clients ?? CONCURRENCY} × ${i.instances ?? 1} | ${fmt(i.events)} | **${fmt(i.perS)}** | ${fmt(i.rawPerS)} | ${pct(i.perS / i.rawPerS)} | ${t?.text ?? ""} | ${fmt(i.p50, 1)} ms | ${fmt(i.p99, 1)} ms | ${i.verifyOk ? "ok" : "FAILED"} |`,
     );
-  if (!r.ingest.length) L.push("| (skipped) | | | | | | | | |");
+  }
+  if (!r.ingest.length) L.push("| (skipped) | | | | | | | | | | |");
   L.push("");
 
   L.push("## Explorer queries", "");
