@@ -89,7 +89,9 @@ export function ensureBuild(): string {
     if (r.status !== 0) throw new Error("next build failed; see above.");
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ledgerline-stress-app-"));
-  for (const f of ["node_modules", "package.json", "next.config.js", "prisma", "public"]) {
+  // lib/ and tsconfig.json: the server runs bundle builds in a child process from
+  // the sources under tsx (lib/server/bundles/build-process.ts).
+  for (const f of ["node_modules", "package.json", "next.config.js", "prisma", "public", "lib", "tsconfig.json"]) {
     if (fs.existsSync(path.join(root, f))) fs.symlinkSync(path.join(root, f), path.join(dir, f));
   }
   for (let attempt = 1; ; attempt++) {

@@ -28,8 +28,6 @@ const COUNT_UPSERT =
 // compact range only ever advances after COMMIT returns; if another instance
 // appended in between, it is reloaded from the stored subtree hashes.
 
-export type { AppendItem, AppendResult, Conflict } from "./group-plan.ts";
-
 export type CheckpointRecord = {
   treeSize: number;
   rootHash: Uint8Array;
