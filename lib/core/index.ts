@@ -5,3 +5,4 @@ export * from "./hash.ts";
 export * from "./merkle.ts";
 export * from "./note.ts";
 export * from "./event-filter.ts";
+export * from "./entry-parts.ts";

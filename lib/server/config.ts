@@ -1,3 +1,4 @@
+import os from "node:os";
 import path from "node:path";
 import { z } from "zod";
 
@@ -44,6 +45,8 @@ const envSchema = z.object({
   LEDGERLINE_MAX_BATCH: intFrom("LEDGERLINE_MAX_BATCH", 1000, 1, 10_000),
   LEDGERLINE_MAX_PENDING_EVENTS: intFrom("LEDGERLINE_MAX_PENDING_EVENTS", 5000, 1, 10_000_000),
   LEDGERLINE_MAX_INFLIGHT_REQUESTS: intFrom("LEDGERLINE_MAX_INFLIGHT_REQUESTS", 64, 1, 100_000),
+  // Worker threads for ingest preparation (lib/server/workers/pool.ts); default: one per core, at most 8.
+  LEDGERLINE_WORKERS: intFrom("LEDGERLINE_WORKERS", Math.max(1, Math.min(8, os.availableParallelism())), 0, 64),
   LEDGERLINE_MAX_EVENT_LOOP_LAG_MS: intFrom("LEDGERLINE_MAX_EVENT_LOOP_LAG_MS", 250, 10, 60_000),
   LEDGERLINE_RATE_LIMIT: intFrom("LEDGERLINE_RATE_LIMIT", 20_000, 0, 10_000_000),
   LEDGERLINE_RATE_BURST: intFrom("LEDGERLINE_RATE_BURST", 0, 0, 100_000_000),
@@ -82,6 +85,8 @@ export type Config = {
   maxPendingEvents: number;
   /** Ingest requests served at once past which ingest answers 503 (load shedding). */
   maxInflightRequests: number;
+  /** Worker threads that scan, validate and canonicalize ingest bodies; 0 = in-process. */
+  workers: number;
   /** Smoothed event-loop lag past which ingest answers 503 (load shedding). */
   maxEventLoopLagMs: number;
   /** Events per second per ingest key; 0 disables the limit. */
@@ -131,6 +136,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxBatch: e.LEDGERLINE_MAX_BATCH,
     maxPendingEvents: e.LEDGERLINE_MAX_PENDING_EVENTS,
     maxInflightRequests: e.LEDGERLINE_MAX_INFLIGHT_REQUESTS,
+    workers: e.LEDGERLINE_WORKERS,
     maxEventLoopLagMs: e.LEDGERLINE_MAX_EVENT_LOOP_LAG_MS,
     rateLimit: e.LEDGERLINE_RATE_LIMIT,
     rateBurst: e.LEDGERLINE_RATE_BURST || e.LEDGERLINE_RATE_LIMIT * 2,

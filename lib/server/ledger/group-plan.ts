@@ -1,9 +1,8 @@
 import "server-only";
-import { toBase64, type CompactRange } from "@/lib/core/index.ts";
-import type { NormalizedEvent } from "@/lib/schemas/event.ts";
+import { hashLeaf, joinEntry, joinEvent, toBase64, type CompactRange } from "@/lib/core/index.ts";
 import type { Param } from "../db/driver.ts";
 import { uuidv7 } from "../db/ids.ts";
-import { buildEntry, entryToRow, eventContent, leafHashOf } from "./entry.ts";
+import type { PreparedEvent } from "./prepared-event.ts";
 import { isStoredLevel } from "./tree.ts";
 
 // The in-memory half of one group commit: the requests of a group are planned in
@@ -29,7 +28,7 @@ export class GroupPlan {
   readonly counts = new Map<string, number>();
   // Client ids accepted earlier in this group, per source: a later request
   // repeating one is a duplicate (same content) or a conflict, as if stored.
-  private readonly inGroup = new Map<string, { seq: number; event: NormalizedEvent & { id: string } }>();
+  private readonly inGroup = new Map<string, { seq: number; event: PreparedEvent }>();
 
   constructor(
     public size: number,
@@ -39,15 +38,15 @@ export class GroupPlan {
   ) {}
 
   /** Plans one request; on a conflict nothing of it is kept. */
-  add(source: string, events: NormalizedEvent[], existing: Existing): AppendResult {
+  add(source: string, events: PreparedEvent[], existing: Existing): AppendResult {
     let size = this.size;
     const items: AppendItem[] = [];
     const conflicts: Conflict[] = [];
     const staged: Array<{ leaf: Uint8Array; row: Param[]; countKey: string }> = [];
-    const local = new Map<string, { seq: number; event: NormalizedEvent & { id: string } }>();
-    events.forEach((e, index) => {
-      const clientId = e.id;
-      const event = clientId === undefined ? { ...e, id: uuidv7() } : (e as NormalizedEvent & { id: string });
+    const local = new Map<string, { seq: number; event: PreparedEvent }>();
+    events.forEach((event, index) => {
+      const clientId = event.id;
+      const id = clientId ?? uuidv7();
       // Server-assigned ids are fresh UUIDv7s: only client ids can repeat, and
       // only a repeat pays for the content comparison.
       if (clientId !== undefined) {
@@ -55,21 +54,23 @@ export class GroupPlan {
         const earlier = local.get(clientId) ?? this.inGroup.get(groupKey(source, clientId));
         if (stored || earlier) {
           const seq = (stored ?? earlier)!.seq;
-          const same = (stored ? stored.content : eventContent(earlier!.event)) === eventContent(event);
+          const content = joinEvent(event.parts, clientId);
+          const same = (stored ? stored.content : joinEvent(earlier!.event.parts, clientId)) === content;
           if (same) items.push({ status: "duplicate", id: clientId, seq });
           else conflicts.push({ index, id: clientId, seq });
           return;
         }
       }
-      const entry = buildEntry(event, ++size, this.receivedAt, source);
-      const leaf = leafHashOf(entry);
+      const seq = ++size;
+      const leaf = hashLeaf(Buffer.from(joinEntry(event.parts, id, this.receivedAt, seq, source), "utf8"));
       staged.push({
         leaf,
-        row: entryToRow(entry, leaf),
-        countKey: `${entry.timestamp.slice(0, this.countBucketChars)}\u0000${entry.outcome}`,
+        // ENTRY_COLUMNS order: seq, event_id, source, ts, received_at, event_type … attributes, leaf_hash.
+        row: [seq, id, source, event.ts, this.receivedAt, ...event.cols, leaf],
+        countKey: `${event.ts.slice(0, this.countBucketChars)}\u0000${event.outcome}`,
       });
-      if (clientId !== undefined) local.set(clientId, { seq: entry.seq, event });
-      items.push({ status: "accepted", id: event.id, seq: entry.seq, leafHash: toBase64(leaf) });
+      if (clientId !== undefined) local.set(clientId, { seq, event });
+      items.push({ status: "accepted", id, seq, leafHash: toBase64(leaf) });
     });
     if (conflicts.length) return { ok: false, conflicts };
     for (const s of staged) {

@@ -7,6 +7,7 @@ import { insertCheckpoint, latestCheckpointRow } from "./store/checkpoints.ts";
 import { logHead } from "./store/entries.ts";
 import { keyRetiredAt } from "./store/signing-keys.ts";
 import { ENTRY_COLUMNS, eventContent, rowToEntry, type EntryRow } from "./entry.ts";
+import { prepareEvent, type PreparedEvent } from "./prepared-event.ts";
 import { GroupPlan, groupKey, type AppendResult, type Existing } from "./group-plan.ts";
 import { loadCompactRange, storedRangeHasher } from "./tree.ts";
 import type { SigningKey } from "./signing.ts";
@@ -42,7 +43,7 @@ type State = { size: number; range: CompactRange };
 
 type Pending = {
   source: string;
-  events: NormalizedEvent[];
+  events: PreparedEvent[];
   resolve: (r: AppendResult) => void;
   reject: (e: unknown) => void;
 };
@@ -95,6 +96,11 @@ export class Sequencer {
    * fsync); each still succeeds or fails alone and resolves only after its commit.
    */
   append(source: string, events: NormalizedEvent[]): Promise<AppendResult> {
+    return this.appendPrepared(source, events.map(prepareEvent));
+  }
+
+  /** append() of events already prepared (validated and cut into canonical parts, e.g. in a worker thread). */
+  appendPrepared(source: string, events: PreparedEvent[]): Promise<AppendResult> {
     return new Promise((resolve, reject) => {
       this.queue.push({ source, events, resolve, reject });
       if (this.draining) return;

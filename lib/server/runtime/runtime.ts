@@ -4,6 +4,7 @@ import { resolveAuthSecret } from "../auth/secret.ts";
 import { createSignInThrottles, type SignInThrottles } from "../auth/throttle.ts";
 import { createBundleQueue, type BundleQueue } from "../bundles/queue.ts";
 import { loadConfig, type Config } from "../config.ts";
+import { createWorkerPool, type WorkerPool } from "../workers/pool.ts";
 import { createIngestGate, type IngestGate } from "../ingest/admission.ts";
 import { createIntegrityLive, startIntegrityScheduler, type IntegrityLive } from "../integrity/verifier.ts";
 import { openLedger, type Ledger } from "../ledger/ledger.ts";
@@ -24,6 +25,8 @@ export type Runtime = Ledger & {
   signIn: SignInThrottles;
   /** The verification run in progress and the last alert (integrity/verifier.ts). */
   integrity: IntegrityLive;
+  /** Worker threads for ingest preparation (workers/pool.ts); started on first use. */
+  workers: WorkerPool;
   /** The background bundle builder (bundles/queue.ts). */
   bundles: BundleQueue;
   /** next-auth's options and handler, built on first use (auth/session.ts). */
@@ -42,6 +45,7 @@ export function createRuntime(ledger: Ledger): Runtime {
     ingest: createIngestGate(ledger.config),
     signIn: createSignInThrottles(),
     integrity: createIntegrityLive(),
+    workers: createWorkerPool(ledger.config.workers),
     bundles: createBundleQueue(),
     auth: {},
     onClose(stop) {
@@ -50,6 +54,7 @@ export function createRuntime(ledger: Ledger): Runtime {
     async close() {
       for (const stop of stops.splice(0)) stop();
       rt.ingest.lag.stop();
+      await rt.workers.close();
       await ledger.close();
     },
   };
