@@ -1,5 +1,5 @@
 import "server-only";
-import { fork } from "node:child_process";
+import { spawn } from "node:child_process";
 import fs from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
@@ -26,12 +26,15 @@ const BUNDLE_HEAP_MIB = 96;
  * the sources are not deployed beside the build: then the build runs in-process.
  */
 function childEntry(): { entry: string; tsx: string; tsconfig: string } | null {
+  // turbopackIgnore: a path read at run time, not a module for Next.js to trace or bundle.
   const root = process.env.LEDGERLINE_ROOT ?? process.cwd();
-  const entry = path.join(root, "lib/server/bundles/build-child.ts");
-  const tsconfig = path.join(root, "tsconfig.json");
+  const entry = path.join(/* turbopackIgnore: true */ root, "lib/server/bundles/build-child.ts");
+  const tsconfig = path.join(/* turbopackIgnore: true */ root, "tsconfig.json");
   if (!fs.existsSync(entry) || !fs.existsSync(tsconfig)) return null;
   try {
-    const tsx = pathToFileURL(createRequire(path.join(root, "package.json")).resolve("tsx")).href;
+    const tsx = pathToFileURL(
+      createRequire(path.join(/* turbopackIgnore: true */ root, "package.json")).resolve("tsx"),
+    ).href;
     return { entry, tsx, tsconfig };
   } catch {
     return null;
@@ -49,14 +52,15 @@ export async function buildBundleIsolated(
 ): Promise<BuildResult & { peakRssMiB?: number }> {
   const child = childEntry();
   if (!child) return buildBundle(ledger, req, onProgress);
-  const proc = fork(child.entry, [], {
-    execArgv: [
-      `--max-old-space-size=${BUNDLE_HEAP_MIB}`,
-      "--max-semi-space-size=4",
-      "--conditions=react-server",
-      "--import",
-      child.tsx,
-    ],
+  const argv = [
+    `--max-old-space-size=${BUNDLE_HEAP_MIB}`,
+    "--max-semi-space-size=4",
+    "--conditions=react-server",
+    "--import",
+    child.tsx,
+    child.entry,
+  ];
+  const proc = spawn(process.execPath, argv, {
     env: {
       ...process.env,
       NODE_OPTIONS: "",

@@ -111,7 +111,8 @@ class PoolDown extends Error {}
  * registers it itself before importing the entry.
  */
 function spawnWorker(): Worker {
-  if (!import.meta.url.endsWith(".ts"))
+  // NEXT_RUNTIME is set in code Next.js bundled (where import.meta.url still names the .ts source).
+  if (process.env.NEXT_RUNTIME)
     return new Worker(new URL("./worker-entry.ts", import.meta.url), { name: "ledgerline-worker" });
   const tsxDir = path.dirname(createRequire(import.meta.url).resolve("tsx/package.json"));
   const tsx = pathToFileURL(path.join(tsxDir, "dist/esm/api/index.mjs")).href;
