@@ -77,23 +77,6 @@ export default defineConfig([
     ],
     rules: { "max-lines": "off", "max-lines-per-function": "off" },
   },
-  {
-    // split: events-table.tsx and trace-timeline.tsx are being split into
-    // smaller components; useSha256 is being replaced by a hasher parameter
-    // (it is no React hook, the name only looks like one).
-    files: [
-      "components/events/events-table.tsx",
-      "components/trace/trace-timeline.tsx",
-      "bin/commands/verify-bundle.ts",
-      "lib/server/ledger/native-crypto.ts",
-    ],
-    rules: {
-      "react-hooks/set-state-in-effect": "off",
-      "react-hooks/refs": "off",
-      "react-hooks/rules-of-hooks": "off",
-      "@next/next/no-html-link-for-pages": "off",
-    },
-  },
   globalIgnores([
     ".next/**",
     "out/**",

@@ -26,6 +26,22 @@ describe.each(DIALECTS)("ledgerline CLI on %s", (dialect) => {
   let store: TestStore;
   afterEach(async () => store.cleanup());
 
+  it("seed refuses in production and prints no password or key (issue 13 item 9)", async () => {
+    // Security regression: `ledgerline seed` put demo users (passwords printed) and an ingest key into a production store.
+    store = await freshStore(dialect, { LEDGERLINE_ENV: "production" });
+    const r = cli(store, ["seed"]);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain("never seeded in production");
+    expect(r.out + r.err).not.toMatch(/llk_|demo login/);
+    const ledger = await openLedger(store.config);
+    try {
+      expect(await ledger.prisma.user.count()).toBe(0);
+      expect(await ledger.prisma.ingestKey.count()).toBe(0);
+    } finally {
+      await ledger.close();
+    }
+  });
+
   it("keys create / list / revoke, against a running ledger", async () => {
     store = await freshStore(dialect);
     const created = cli(store, ["keys", "create", "--source", "spiffe://cli.example/ns/a/sa/b", "--json"]);
@@ -70,8 +86,35 @@ describe.each(DIALECTS)("ledgerline CLI on %s", (dialect) => {
     expect(bad.code).toBe(2);
     expect(bad.err).toContain("--source");
     expect(cli(store, ["keys", "create", "--source", "has space"]).code).toBe(1);
+    // Security regression (issue 13 item 4): the meta-audit's own sources cannot be bound to a key.
+    const reserved = cli(store, ["keys", "create", "--source", "ledgerline:dashboard"]);
+    expect(reserved.code).toBe(1);
+    expect(reserved.err).toContain("reserved for Ledgerline's own meta-audit records");
     expect(cli(store, ["keys", "revoke", "nope"]).err).toContain("No ingest key");
     expect(cli(store, ["frobnicate"]).code).toBe(2);
+  });
+
+  it("tokens create --scope grants scopes within the user's role only (issue 13 item 11)", async () => {
+    store = await freshStore(dialect);
+    const user = (email: string, role: string) =>
+      cli(store, ["users", "create", "--email", email, "--role", role, "--password-stdin"], "long enough passphrase\n");
+    expect(user("ana@example.com", "analyst").code).toBe(0);
+    expect(user("aud@example.com", "auditor").code).toBe(0);
+    const over = cli(store, ["tokens", "create", "--email", "ana@example.com", "--scope", "bundles:create"]);
+    expect(over.code).toBe(1);
+    expect(over.err).toContain("a token never exceeds its user's role");
+    const ok = cli(store, [
+      "tokens",
+      "create",
+      "--email",
+      "aud@example.com",
+      "--scope",
+      "bundles:create,integrity:run",
+      "--json",
+    ]);
+    expect(ok.code, ok.err).toBe(0);
+    expect(JSON.parse(ok.out).scopes).toEqual(["events:read", "bundles:create", "integrity:run"]);
+    expect(cli(store, ["tokens", "list"]).out).toContain("scopes events:read,bundles:create,integrity:run");
   });
 
   it("users create / set-role / disable / reset-password and tokens create / revoke, each audited as the CLI", async () => {
@@ -162,8 +205,9 @@ describe.each(DIALECTS)("ledgerline CLI on %s", (dialect) => {
       ]);
       expect(created.code, created.err).toBe(0);
       const t = JSON.parse(created.out);
-      expect(Object.keys(t).sort()).toEqual(["email", "id", "token"]);
+      expect(Object.keys(t).sort()).toEqual(["email", "id", "scopes", "token"]);
       expect(t.email).toBe("ana@example.com");
+      expect(t.scopes).toEqual(["events:read"]);
       expect((await principalFromReadToken(ledger, t.token))?.role).toBe("analyst");
 
       expect(cli(store, ["users", "disable", "ana@example.com"]).out).toContain("Disabled ana@example.com");

@@ -230,6 +230,34 @@ test("an entry opened from the table with the keyboard verifies in the browser",
   await expect(page.getByTestId("verify-steps")).not.toContainText("✗");
 });
 
+test("column choice and row density are kept per browser, across reloads, not in the URL", async ({ page }, info) => {
+  await signInAs(page, info, "analyst", "/events");
+  await openExplorer(page);
+  const table = page.locator("table.events");
+  await expect(page.locator("thead th", { hasText: "Leaf hash" })).toHaveCount(0);
+  await expect(table).not.toHaveClass(/dense/);
+
+  await page.getByTestId("column-chooser").locator("summary").click();
+  await page.getByTestId("column-toggle-leafHash").check();
+  await page.getByTestId("column-toggle-action").uncheck();
+  await page.getByTestId("density-toggle").click();
+  await expect(page.getByTestId("density-toggle")).toHaveAttribute("aria-pressed", "true");
+  await expect(page).not.toHaveURL(/leafHash|dense|compact/);
+
+  await page.reload();
+  await page.waitForLoadState("networkidle");
+  await expect(page.locator("thead th", { hasText: "Leaf hash" })).toHaveCount(1);
+  await expect(page.locator("thead th", { hasText: "Action" })).toHaveCount(0);
+  await expect(table).toHaveClass(/dense/);
+
+  // A corrupt stored value falls back to the defaults instead of breaking the page.
+  await page.evaluate(() => localStorage.setItem("ledgerline.explorer.columns", "{not json"));
+  await page.reload();
+  await page.waitForLoadState("networkidle");
+  await expect(page.locator("thead th", { hasText: "Action" })).toHaveCount(1);
+  await expect(page.locator("thead th", { hasText: "Leaf hash" })).toHaveCount(0);
+});
+
 test("an analyst sees the explorer without the export button; an auditor sees it", async ({ page }, info) => {
   await signInAs(page, info, "analyst", "/events");
   await openExplorer(page);

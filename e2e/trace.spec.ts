@@ -175,6 +175,10 @@ test("a traceparent in the search box opens the trace of its trace-id", async ({
   // Auditors export the trace as a signed evidence bundle and land on its page.
   await expect(page.getByTestId("trace-timeline")).toHaveAttribute("data-ready", "1");
   await page.getByTestId("export-bundle").click();
+  // The export first shows what it will hold: this trace's one entry, over all time.
+  await expect(page.getByTestId("bundle-preview-count")).toHaveAttribute("data-count", "1");
+  await expect(page.getByTestId("bundle-preview-filter")).toContainText(`all time · correlation id ${traceId}`);
+  await page.getByTestId("bundle-confirm").click();
   await expect(page).toHaveURL(/\/bundles\/[^/]+$/);
   await expect(page.getByTestId("export-error")).toHaveCount(0);
 });

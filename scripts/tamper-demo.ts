@@ -5,9 +5,10 @@
 // (WAL folded in first) and the data dir's key files, drops the append-only
 // triggers on the copy, breaks it with raw SQL, and runs the real
 // `ledgerline verify-log --json` on the copy (triggers restored afterwards, as a
-// careful attacker would, so only the content can give the change away). One line per class. Exit 0 when
-// every tampered copy was reported broken and the intact one passed, else 1
-// (classes the remembered-state verifier is needed for are marked, not failed).
+// careful attacker would, so only the content can give the change away), and the
+// server's remembered-state verifier (lib/server/integrity) on it too. One block per
+// class. Exit 0 when every copy the file alone can prove broken was reported broken and
+// the intact one passed, else 1 (classes only the remembered state can catch are marked).
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -16,15 +17,19 @@ import Database from "better-sqlite3";
 import { entryLeafHash, formatCheckpoint, generateSigningKey, signNote } from "@/lib/core/index.ts";
 import { loadConfig } from "@/lib/server/config.ts";
 import { seedDemo } from "@/lib/server/runtime/demo-seed.ts";
-import { openLedger, type Ledger } from "@/lib/server/ledger/ledger.ts";
+import { validateEvent, type NormalizedEvent } from "@/lib/schemas/event.ts";
+import { runVerification } from "@/lib/server/integrity/index.ts";
+import { openLedger } from "@/lib/server/ledger/ledger.ts";
+import { createRuntime } from "@/lib/server/runtime/runtime.ts";
 import { rowToEntry, type EntryRow } from "@/lib/server/ledger/entry.ts";
 import { verifyLog } from "@/lib/server/ledger/verify.ts";
-import "@/lib/server/ledger/native-crypto.ts";
+import { nodeHasher } from "@/lib/node-hasher.ts";
 
 const root = path.resolve(import.meta.dirname, "..");
 const cli = path.join(root, "bin/ledgerline.mjs");
 const ORIGIN = "demo.ledgerline.dev/tamper-demo";
 const TAIL = 25;
+const DEMO_SOURCE = "spiffe://demo.ledgerline.dev/ns/shop/sa/orders";
 
 type Db = Database.Database;
 type Case = { name: string; did: string; tamper(db: Db, base: Base): void; needsMemory?: boolean };
@@ -95,7 +100,7 @@ const CASES: Case[] = [
       db.prepare(
         "INSERT INTO entries (seq, event_id, source, ts, received_at, event_type, requester_id, requester_type, requester_ip, target_id, target_service, target_type, action, outcome, correlation_id, reason, attributes, leaf_hash) " +
           "SELECT 101, 'forged-1', source, ts, received_at, event_type, requester_id, requester_type, requester_ip, target_id, target_service, target_type, 'GET /v1/nothing-to-see', outcome, correlation_id, reason, attributes, ? FROM entries WHERE seq = 100",
-      ).run(Buffer.from(entryLeafHash(forged)));
+      ).run(Buffer.from(entryLeafHash(forged, nodeHasher)));
     },
   },
   {
@@ -174,124 +179,129 @@ function verifyCopy(dataDir: string): Verdict {
   }
 }
 
-/** The richer verifier, when lib/server/integrity exists: its `kind` beside verify-log's verdict. */
-async function integrityVerifier(): Promise<((dataDir: string) => Promise<string>) | null> {
-  const file = path.join(root, "lib/server/integrity/index.ts");
-  if (!fs.existsSync(file)) return null;
-  const mod = (await import(file)) as {
-    runVerification?: (
-      ledger: Ledger,
-      opts: { mode: "full" | "incremental"; alert?: boolean },
-    ) => Promise<{ kind?: string | null; ok?: boolean }>;
-  };
-  if (typeof mod.runVerification !== "function") return null;
-  return async (dataDir) => {
-    // Forensic open: the copy's guards are gone, so no openLedger; the verifier gets what it needs.
-    const ledger = await openLedger(loadConfig(envFor(dataDir) as Record<string, string>)).catch(() => null);
-    if (!ledger) return "n/a (store refuses to open)";
-    try {
-      // Incremental, as the server's schedule runs it: compares with the remembered state first.
-      const r = await mod.runVerification!(ledger, { mode: "incremental", alert: false });
-      return r.kind ?? (r.ok ? "ok" : "?");
-    } finally {
-      await ledger.close();
-    }
-  };
+/**
+ * The server's verifier (lib/server/integrity) on a copy, incremental as its schedule
+ * runs it: it compares with the state it remembered from the base store (copied along
+ * in verifier-state.json), so it can name what the file alone cannot show.
+ */
+async function rememberedStateKind(dataDir: string): Promise<string> {
+  // The copy's guards were dropped and put back; if the store refuses to open, say so.
+  const ledger = await openLedger(loadConfig(envFor(dataDir) as Record<string, string>))
+    .then(createRuntime)
+    .catch(() => null);
+  if (!ledger) return "n/a (store refuses to open)";
+  try {
+    const r = await runVerification(ledger, { mode: "incremental", alert: false });
+    return r.kind ?? (r.ok ? "ok" : "?");
+  } finally {
+    await ledger.close();
+  }
+}
+
+function fixtureEvents(n: number, tag: string): NormalizedEvent[] {
+  return Array.from({ length: n }, (_, i) => {
+    const r = validateEvent({
+      id: `${tag}-${i}`,
+      timestamp: new Date().toISOString(),
+      eventType: "read",
+      requester: { id: DEMO_SOURCE, type: "service" },
+      target: { id: "db://payments-pg/cardholder.cards", type: "db" },
+      action: "SELECT cards",
+      outcome: "success",
+    });
+    if (!r.ok) throw new Error("fixture");
+    return r.event;
+  });
+}
+
+/**
+ * The demo store, as a first start seeds it, then a checkpoint, 60 more entries, a second
+ * checkpoint and an unsigned tail of TAIL: room for rollback and truncation. Verified once
+ * by verify-log and once by the remembered-state verifier, WAL folded into the file.
+ */
+async function buildBase(baseDir: string): Promise<Base & { first: boolean; keyIdHex: string }> {
+  const config = loadConfig(envFor(baseDir) as Record<string, string>);
+  const ledger = createRuntime(await openLedger({ ...config, demo: true }));
+  try {
+    await seedDemo(ledger, () => undefined);
+    const first = await ledger.sequencer.checkpoint();
+    await ledger.sequencer.append(DEMO_SOURCE, fixtureEvents(60, "late"));
+    await ledger.sequencer.checkpoint();
+    await ledger.sequencer.append(DEMO_SOURCE, fixtureEvents(TAIL, "tail"));
+    const key = await ledger.signingKey();
+    const checkpoints = (
+      await ledger.db.all<{ tree_size: number }>("SELECT tree_size FROM checkpoints ORDER BY tree_size")
+    ).map((c) => Number(c.tree_size));
+    const keys = (
+      await ledger.db.all<{ name: string; public_key: Uint8Array }>("SELECT name, public_key FROM signing_keys")
+    ).map((r) => ({ name: r.name, publicKey: new Uint8Array(r.public_key) }));
+    const intact = await verifyLog(ledger.db, { origin: ORIGIN, verifiers: keys });
+    if (!intact.ok) throw new Error(`the fresh demo store does not verify: ${intact.reason}`);
+    // One full pass, so the verifier with memory has seen the whole log.
+    await runVerification(ledger, { mode: "full", alert: false });
+    const size = ledger.sequencer.size;
+    return { size, checkpoints, keySeed: key.seed, keyName: key.name, first: first !== null, keyIdHex: key.keyIdHex };
+  } finally {
+    await ledger.close();
+    // Fold the WAL into the main file so a file copy is the whole database.
+    const side = new Database(path.join(baseDir, "ledgerline.db"));
+    side.pragma("wal_checkpoint(TRUNCATE)");
+    side.close();
+  }
+}
+
+/** A copy of the base store changed by `c` as a careful attacker would: triggers dropped, then put back. */
+function tamperedCopy(baseDir: string, dir: string, c: Case, base: Base): void {
+  fs.cpSync(baseDir, dir, { recursive: true }); // database + signing-key (+ retired-keys, verifier state)
+  const db = new Database(path.join(dir, "ledgerline.db"));
+  // Put back afterwards, so the guard check passes and only the content can give the change away.
+  const saved = (
+    db.prepare("SELECT sql FROM sqlite_master WHERE type = 'trigger'").all() as Array<{ sql: string }>
+  ).map((r) => r.sql);
+  for (const t of TRIGGERS) db.exec(`DROP TRIGGER IF EXISTS ${t}`);
+  db.transaction(() => c.tamper(db, base))();
+  for (const sql of saved) db.exec(sql);
+  db.pragma("wal_checkpoint(TRUNCATE)");
+  db.close();
+}
+
+const line = (name: string, did: string, v: Verdict, extra = "") =>
+  `${name.padEnd(20)} ${did}\n${"".padEnd(20)} → ${v.ok ? "ok" : "BROKEN"}  firstBadSeq=${v.firstBadSeq ?? "-"}  ${v.reason ?? `treeSize ${v.treeSize}`}${extra}`;
+
+/** Every case on its own copy: one report row each, and how many were not detected as expected. */
+async function runCases(tmp: string, baseDir: string, base: Base): Promise<{ rows: string[]; failures: number }> {
+  let failures = 0;
+  const rows: string[] = [];
+  const control = path.join(tmp, "intact");
+  fs.cpSync(baseDir, control, { recursive: true });
+  const cv = verifyCopy(control);
+  if (!cv.ok) failures++;
+  rows.push(line("(intact copy)", "nothing changed", cv));
+  for (const c of CASES) {
+    const dir = path.join(tmp, c.name.replace(/\W+/g, "-"));
+    tamperedCopy(baseDir, dir, c, base);
+    const v = verifyCopy(dir);
+    const kind = await rememberedStateKind(dir).catch((e: Error) => `error: ${e.message}`);
+    let extra = `\n${"".padEnd(20)}   runVerification kind: ${kind}`;
+    if (v.ok && c.needsMemory)
+      extra += `\n${"".padEnd(20)}   (undetectable from the file alone: needs the verifier's remembered tree size, kept outside the entries table)`;
+    if (v.ok && !c.needsMemory) failures++;
+    rows.push(line(c.name, c.did, v, extra));
+  }
+  return { rows, failures };
 }
 
 async function main(): Promise<number> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ledgerline-tamper-"));
   try {
     const baseDir = path.join(tmp, "base");
-    const config = loadConfig(envFor(baseDir) as Record<string, string>);
-    const ledger = await openLedger({ ...config, demo: true });
-    await seedDemo(ledger, () => undefined);
-    const first = await ledger.sequencer.checkpoint();
-    // A second checkpoint, then an unsigned tail: room for rollback and truncation.
-    const { validateEvent } = await import("@/lib/schemas/event.ts");
-    const more = (n: number, tag: string) =>
-      Array.from({ length: n }, (_, i) => {
-        const r = validateEvent({
-          id: `${tag}-${i}`,
-          timestamp: new Date().toISOString(),
-          eventType: "read",
-          requester: { id: "spiffe://demo.ledgerline.dev/ns/shop/sa/orders", type: "service" },
-          target: { id: "db://payments-pg/cardholder.cards", type: "db" },
-          action: "SELECT cards",
-          outcome: "success",
-        });
-        if (!r.ok) throw new Error("fixture");
-        return r.event;
-      });
-    await ledger.sequencer.append("spiffe://demo.ledgerline.dev/ns/shop/sa/orders", more(60, "late"));
-    await ledger.sequencer.checkpoint();
-    await ledger.sequencer.append("spiffe://demo.ledgerline.dev/ns/shop/sa/orders", more(TAIL, "tail"));
-    const key = await ledger.signingKey();
-    const checkpoints = (
-      await ledger.db.all<{ tree_size: number }>("SELECT tree_size FROM checkpoints ORDER BY tree_size")
-    ).map((c) => Number(c.tree_size));
-    const size = ledger.sequencer.size;
-    // One verification pass, so a verifier with memory has seen the full log.
-    const keys = (
-      await ledger.db.all<{ name: string; public_key: Uint8Array }>("SELECT name, public_key FROM signing_keys")
-    ).map((r) => ({ name: r.name, publicKey: new Uint8Array(r.public_key) }));
-    const intact = await verifyLog(ledger.db, { origin: ORIGIN, verifiers: keys });
-    const richer = await integrityVerifier();
-    if (richer) {
-      const { runVerification } = (await import(path.join(root, "lib/server/integrity/index.ts"))) as {
-        runVerification: (l: Ledger, o?: object) => Promise<unknown>;
-      };
-      await runVerification(ledger, { mode: "full", alert: false });
-    }
-    await ledger.close();
-    if (!intact.ok) throw new Error(`the fresh demo store does not verify: ${intact.reason}`);
-    // Fold the WAL into the main file so a file copy is the whole database.
-    const dbFile = path.join(baseDir, "ledgerline.db");
-    const side = new Database(dbFile);
-    side.pragma("wal_checkpoint(TRUNCATE)");
-    side.close();
-
-    const base: Base = { size, checkpoints, keySeed: key.seed, keyName: key.name };
+    const base = await buildBase(baseDir);
     console.log(
-      `demo store: ${size} entries (${first ? "" : "no "}checkpoints at ${checkpoints.join(", ")}; ${TAIL} unsigned after the last), key ${key.keyIdHex}, origin ${ORIGIN}`,
+      `demo store: ${base.size} entries (${base.first ? "" : "no "}checkpoints at ${base.checkpoints.join(", ")}; ${TAIL} unsigned after the last), key ${base.keyIdHex}, origin ${ORIGIN}`,
     );
-    console.log(
-      `verifier: ledgerline verify-log --json${richer ? " + runVerification (lib/server/integrity)" : " (lib/server/integrity not present: remembered-state checks not shown)"}`,
-    );
+    console.log("verifier: ledgerline verify-log --json + runVerification (lib/server/integrity)");
     console.log("");
-
-    let failures = 0;
-    const rows: string[] = [];
-    const line = (name: string, did: string, v: Verdict, extra = "") =>
-      `${name.padEnd(20)} ${did}\n${"".padEnd(20)} → ${v.ok ? "ok" : "BROKEN"}  firstBadSeq=${v.firstBadSeq ?? "-"}  ${v.reason ?? `treeSize ${v.treeSize}`}${extra}`;
-    const control = path.join(tmp, "intact");
-    fs.cpSync(baseDir, control, { recursive: true });
-    const cv = verifyCopy(control);
-    if (!cv.ok) failures++;
-    rows.push(line("(intact copy)", "nothing changed", cv));
-    for (const c of CASES) {
-      const dir = path.join(tmp, c.name.replace(/\W+/g, "-"));
-      fs.cpSync(baseDir, dir, { recursive: true }); // database + signing-key (+ retired-keys)
-      const db = new Database(path.join(dir, "ledgerline.db"));
-      // A careful attacker: drop the triggers, tamper, put the triggers back
-      // (so the guard check passes and only the content can give it away).
-      const saved = (
-        db.prepare("SELECT sql FROM sqlite_master WHERE type = 'trigger'").all() as Array<{ sql: string }>
-      ).map((r) => r.sql);
-      for (const t of TRIGGERS) db.exec(`DROP TRIGGER IF EXISTS ${t}`);
-      db.transaction(() => c.tamper(db, base))();
-      for (const sql of saved) db.exec(sql);
-      db.pragma("wal_checkpoint(TRUNCATE)");
-      db.close();
-      const v = verifyCopy(dir);
-      let extra = "";
-      if (richer)
-        extra = `\n${"".padEnd(20)}   runVerification kind: ${await richer(dir).catch((e: Error) => `error: ${e.message}`)}`;
-      if (v.ok && c.needsMemory)
-        extra += `\n${"".padEnd(20)}   (undetectable from the file alone: needs the verifier's remembered tree size, kept outside the entries table)`;
-      if (v.ok && !c.needsMemory) failures++;
-      rows.push(line(c.name, c.did, v, extra));
-    }
+    const { rows, failures } = await runCases(tmp, baseDir, base);
     console.log(rows.join("\n\n"));
     console.log("");
     console.log(

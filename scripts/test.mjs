@@ -1,6 +1,6 @@
 // npm test: every tier in order — lint (eslint, prettier --check, knip), typecheck, unit, integration (real SQLite and
 // PostgreSQL), e2e (real servers, real browser), then the reduced stress tier
-// (load, crash, faults, abuse against real servers; it reuses e2e's build) —
+// (load, crash, faults, abuse, security-data against real servers; it reuses e2e's build) —
 // stopping at the first failure, then one closing line with the totals
 // ("tests: N passed, N failed"). Full-size stress: `npm run test:stress`.
 import { spawn } from "node:child_process";

@@ -1,5 +1,7 @@
+import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
 import { TopBar } from "@/components/layout/top-bar.tsx";
+import { parseTheme, THEME_COOKIE } from "@/components/layout/theme.ts";
 import { sessionPrincipal } from "@/lib/server/auth/session.ts";
 import { can } from "@/lib/server/auth/permissions.ts";
 import { getRuntime } from "@/lib/server/runtime/runtime.ts";
@@ -22,11 +24,17 @@ export default async function DashboardLayout({ children }: { children: React.Re
     { href: "/admin/users", label: "Users", show: can(principal.role, "users:manage") },
     { href: "/admin/keys", label: "Ingest keys", show: can(principal.role, "keys:manage") },
     { href: "/admin/tokens", label: "Read tokens", show: can(principal.role, "tokens:manage") },
-  ].filter((l) => l.show);
+  ]
+    .filter((l) => l.show)
+    .map(({ href, label }) => ({ href, label }));
+  const theme = parseTheme((await cookies()).get(THEME_COOKIE)?.value);
   return (
     <div className="shell">
-      <TopBar origin={config.origin} links={links} email={principal.email} role={principal.role} />
-      {children}
+      <TopBar origin={config.origin} links={links} email={principal.email} role={principal.role} theme={theme} />
+      {/* The skip link's target: focusable by script only, so it is not a tab stop. */}
+      <div id="main-content" tabIndex={-1} className="content">
+        {children}
+      </div>
     </div>
   );
 }

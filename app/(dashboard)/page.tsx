@@ -1,6 +1,8 @@
+import { headers } from "next/headers";
 import { VerifierKeyCard } from "@/components/integrity/verifier-key-card.tsx";
 import { Card } from "@/components/ui/card.tsx";
 import { pagePrincipal } from "@/lib/server/auth/session.ts";
+import { publicOrigin } from "@/lib/server/http/public-origin.ts";
 import { getRuntime } from "@/lib/server/runtime/runtime.ts";
 import { getLogStatus } from "@/lib/server/transparency/log-status.ts";
 
@@ -10,8 +12,16 @@ export default async function HomePage() {
   await pagePrincipal("/", "dashboard:view");
   const s = await getLogStatus(await getRuntime());
   const covered = s.checkpoint?.treeSize ?? 0;
+  // The examples name this server as the viewer reached it, so they run as pasted.
+  const origin = publicOrigin(await headers(), process.env.NEXTAUTH_URL);
   return (
     <main>
+      <div className="page-head">
+        <h1 className="page-title">Overview</h1>
+        <span className="muted">
+          The log <span className="mono">{s.origin}</span> at <span className="mono">{origin}</span>
+        </span>
+      </div>
       <div className="grid">
         <Card title="Entries in the log" testId="tree-size">
           <div className="stat">{s.treeSize.toLocaleString("en-US")}</div>
@@ -43,7 +53,7 @@ export default async function HomePage() {
       )}
       <div className="section">
         <Card title="Send an event">
-          <pre>{`curl -sS -X POST http://localhost:3000/api/v1/events \\
+          <pre data-testid="send-example">{`curl -sS -X POST ${origin}/api/v1/events \\
   -H "Authorization: Bearer $LEDGERLINE_KEY" -H "Content-Type: application/json" \\
   -d '{"timestamp":"${new Date().toISOString()}","eventType":"read",
        "requester":{"id":"spiffe://prod/ns/shop/sa/orders"},

@@ -1,42 +1,54 @@
-// ledgerline verify-bundle <file.zip> [--key <verifier key | PEM file>] [--json] — the offline
+// ledgerline verify-bundle <file.zip> [--key <verifier key | PEM file>]… [--json] — the offline
 // verifier an external assessor runs: no server, no database, no network. It imports only
-// lib/core (and fflate through it) and Node's built-ins, reads the ZIP into memory with the
-// strict reader (nothing is extracted to disk), and checks the five SPEC §5 conditions.
-// Exit 0 when the bundle verifies, 1 when any check fails, 2 on bad usage.
+// lib/core (and fflate through it), Node's built-ins and lib/node-hasher.ts (Node's SHA-256
+// passed to the core as its hasher), reads the ZIP into memory with the strict reader
+// (nothing is extracted to disk), and checks the five SPEC §5 conditions.
+// A bundle carries its own public key, so without a pinned key the best it can be is
+// "consistent but unpinned" (exit 3) — whoever holds any key, the operator included, can
+// produce that. Only a pinned key makes it VERIFIED (exit 0).
 
-import crypto from "node:crypto";
 import fs from "node:fs";
-import { parseArgs } from "node:util";
 import { verifyBundle, type BundleReport } from "@/lib/core/bundle/verify.ts";
-import { useSha256 } from "@/lib/core/hash.ts";
+import { nodeHasher } from "@/lib/node-hasher.ts";
+import type { CommandGroup } from "./kit.ts";
+import { OwnUsageError, runWithOwnArgs } from "./own-args.ts";
 
-export const VERIFY_BUNDLE_USAGE = `Usage: ledgerline verify-bundle <bundle.zip> [--key <verifier key string | public-key PEM file>] [--json]
+/** The exit codes, documented in the usage text, docs/bundles.md and every bundle's VERIFY.txt. */
+export const VERIFY_EXIT = { verified: 0, failed: 1, usage: 2, unpinned: 3 } as const;
+
+export const VERIFY_BUNDLE_USAGE = `Usage: ledgerline verify-bundle <bundle.zip> --key <verifier key string | public-key PEM file> [--key …] [--json]
 
 Checks an evidence bundle offline: the ZIP is safe, SHA256SUMS.sig signs SHA256SUMS, every file
 matches SHA256SUMS, the checkpoint is signed by the same key, every entry's leaf hash and inclusion
-proof, and the manifest's count, seqs and filter. With --key it also checks that the bundle is
-signed by that key; without it, compare the printed fingerprint with the one the deployment
-publishes (GET /api/v1/keys). Exit 0 verified, 1 not verified, 2 bad usage.`;
+proof, and the manifest's count, seqs and filter — and that the signing key is one you pinned with
+--key (repeat it for a deployment's current and retired keys; get them out of band, from
+GET /api/v1/keys or the integrity page, never from the bundle).
+
+Exit 0 VERIFIED (every check passed, signed by a pinned key)
+     1 NOT VERIFIED (a check failed, or the key is not one you pinned)
+     2 bad usage
+     3 CONSISTENT BUT UNPINNED (every check passed, but no --key was given: the bundle is only
+       signed by the key it carries itself — run again with --key)`;
+
+// The offline verifier: lib/core only, no store, no configuration; options of its own.
+export const verifyBundleCommand: CommandGroup = {
+  name: "verify-bundle",
+  usage: `  verify-bundle <bundle.zip> --key <verifier key | PEM file>… [--json]
+                         check an evidence bundle offline (no store or network needed)
+                         against the key(s) you pin; exit 0 verified, 1 not, 3 consistent
+                         but unpinned (no --key)`,
+  main: (argv) => runVerifyBundle(argv),
+};
 
 const MAX_ZIP_BYTES = 4 * 1024 * 1024 * 1024 - 1;
 
-class Usage extends Error {}
-
-// Node's native SHA-256 (the same digests; the core refuses an implementation that differs).
-useSha256((...parts) => {
-  const h = crypto.createHash("sha256");
-  for (const p of parts) h.update(p);
-  return new Uint8Array(h.digest());
-});
-
-function keyArg(v: string | undefined): string | undefined {
-  if (v === undefined) return undefined;
+function keyArg(v: string): string {
   // A path to a PEM (or to a file holding the verifier key string), else the string itself.
   if (!v.includes("+") && fs.existsSync(v)) {
     try {
       return fs.readFileSync(v, "utf8");
     } catch (e) {
-      throw new Usage(`--key ${v}: ${(e as Error).message}`);
+      throw new OwnUsageError(`--key ${v}: ${(e as Error).message}`);
     }
   }
   return v;
@@ -60,69 +72,59 @@ function render(file: string, r: BundleReport): string {
     );
   }
   if (r.key) out.push(`Signing key: fingerprint ${r.key.fingerprint}${r.key.keyId ? `, key id ${r.key.keyId}` : ""}`);
-  out.push("", r.ok ? paint(32, "VERIFIED") : paint(31, "NOT VERIFIED: see the ✘ lines above"));
-  if (r.ok && r.checks.some((c) => c.id === "key" && c.status === "skip")) {
+  if (r.verdict === "verified") out.push("", paint(32, "VERIFIED"));
+  else if (r.verdict === "failed") out.push("", paint(31, "NOT VERIFIED: see the ✘ lines above"));
+  else
     out.push(
-      "Compare the fingerprint above, out of band, with the one the deployment publishes: a bundle signed by an unknown key proves nothing.",
+      "",
+      paint(33, "CONSISTENT BUT UNPINNED — not verified"),
+      "Every check passed, but only against the key this bundle carries itself: anyone holding a key,",
+      "the operator included, can make such a bundle. Pin the key the deployment publishes (GET /api/v1/keys,",
+      `the integrity page), obtained out of band, and run again: ledgerline verify-bundle ${file} --key '<verifier key>'`,
     );
-  }
   return out.join("\n") + "\n";
 }
 
+const OPTIONS = {
+  key: { type: "string", multiple: true },
+  json: { type: "boolean", default: false },
+  help: { type: "boolean", short: "h", default: false },
+} as const;
+
 export async function runVerifyBundle(argv: string[]): Promise<number> {
-  let values: { key?: string; json?: boolean; help?: boolean };
-  let positionals: string[];
+  return runWithOwnArgs({ command: "verify-bundle", usage: VERIFY_BUNDLE_USAGE, options: OPTIONS }, argv, (p) =>
+    verifyFile(p.positionals, p.values),
+  );
+}
+
+async function verifyFile(positionals: string[], values: { key?: string[]; json?: boolean }): Promise<number> {
+  if (positionals.length !== 1)
+    throw new OwnUsageError("give exactly one bundle file, e.g. ledgerline verify-bundle bundle.zip");
+  const file = positionals[0]!;
+  let st: fs.Stats;
   try {
-    ({ values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        key: { type: "string" },
-        json: { type: "boolean", default: false },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    }));
-  } catch (e) {
-    process.stderr.write(`ledgerline verify-bundle: ${(e as Error).message}\n\n${VERIFY_BUNDLE_USAGE}\n`);
-    return 2;
+    st = fs.statSync(file);
+  } catch {
+    throw new OwnUsageError(`${file}: no such file`);
   }
-  if (values.help) {
-    process.stdout.write(VERIFY_BUNDLE_USAGE + "\n");
-    return 0;
-  }
-  try {
-    if (positionals.length !== 1)
-      throw new Usage("give exactly one bundle file, e.g. ledgerline verify-bundle bundle.zip");
-    const file = positionals[0]!;
-    let st: fs.Stats;
-    try {
-      st = fs.statSync(file);
-    } catch {
-      throw new Usage(`${file}: no such file`);
-    }
-    if (!st.isFile()) throw new Usage(`${file} is not a file (give the bundle's .zip, not an unpacked folder)`);
-    if (st.size > MAX_ZIP_BYTES) throw new Usage(`${file} is larger than 4 GiB; no bundle is`);
-    const key = keyArg(values.key);
-    const bytes = new Uint8Array(fs.readFileSync(file));
-    let last = 0;
-    const report = await verifyBundle(bytes, {
-      key,
-      onProgress: (done, total) => {
-        if (!process.stderr.isTTY || values.json) return;
-        const now = Date.now();
-        if (now - last > 500 || done === total) {
-          last = now;
-          process.stderr.write(`\rchecking entries… ${done} / ${total}${done === total ? "\n" : ""}`);
-        }
-      },
-    });
-    process.stdout.write(values.json ? JSON.stringify(report, null, 2) + "\n" : render(file, report));
-    return report.ok ? 0 : 1;
-  } catch (e) {
-    if (e instanceof Usage) {
-      process.stderr.write(`ledgerline verify-bundle: ${e.message}\n\n${VERIFY_BUNDLE_USAGE}\n`);
-      return 2;
-    }
-    throw e;
-  }
+  if (!st.isFile()) throw new OwnUsageError(`${file} is not a file (give the bundle's .zip, not an unpacked folder)`);
+  if (st.size > MAX_ZIP_BYTES) throw new OwnUsageError(`${file} is larger than 4 GiB; no bundle is`);
+  const key = values.key?.map(keyArg);
+  const bytes = new Uint8Array(fs.readFileSync(file));
+  let last = 0;
+  const report = await verifyBundle(bytes, {
+    key,
+    // Node's native SHA-256: the same digests as the browser's, faster on large bundles.
+    hasher: nodeHasher,
+    onProgress: (done, total) => {
+      if (!process.stderr.isTTY || values.json) return;
+      const now = Date.now();
+      if (now - last > 500 || done === total) {
+        last = now;
+        process.stderr.write(`\rchecking entries… ${done} / ${total}${done === total ? "\n" : ""}`);
+      }
+    },
+  });
+  process.stdout.write(values.json ? JSON.stringify(report, null, 2) + "\n" : render(file, report));
+  return VERIFY_EXIT[report.verdict];
 }

@@ -1,100 +1,152 @@
 "use client";
 
-import { useState, useTransition } from "react";
-import { AdminTable, ConfirmButton, NoticeLine, ShownSecret, Time } from "./bits.tsx";
+import { useState } from "react";
+import { AdminTable } from "./admin-table.tsx";
+import { ConfirmButton } from "./confirm-button.tsx";
+import { CreateCard, CredentialStatus } from "./create-card.tsx";
+import { ShownSecret } from "./shown-secret.tsx";
+import { Time } from "./time.tsx";
 import type { Notice, ReadTokenRow, Result } from "./types.ts";
+import { useAdminAction } from "./use-admin-action.ts";
+import { Identifier } from "@/components/ui/identifier.tsx";
 
 // Personal read tokens for auditors' scripts: each acts as its user with the
-// user's current role, is shown once, and can be revoked at any time.
+// user's current role, narrowed to its scopes (reading always; exporting bundles
+// and starting full integrity passes only when ticked), is shown once, and can
+// be revoked at any time.
+
+/** Scopes beyond reading, with the roles that may hold them (lib/server/auth/permissions.ts). */
+const EXTRA_SCOPES = [
+  { scope: "bundles:create", label: "Create evidence bundles", roles: ["admin", "auditor"] },
+  { scope: "integrity:run", label: "Start full integrity passes", roles: ["admin", "auditor"] },
+] as const;
+
+type ShownToken = { id: string; token: string; email: string; scopes: string[] };
 
 export type TokenActions = {
-  create: (input: { email: string; name?: string }) => Promise<Result<{ id: string; token: string; email: string }>>;
+  create: (input: { email: string; name?: string; scopes?: string[] }) => Promise<Result<ShownToken>>;
   revoke: (id: string) => Promise<Result<{ id: string }>>;
 };
 
 type Candidate = { email: string; role: string; disabled: boolean };
+
+const USER_DISABLED = { label: "user disabled", why: "Its user is disabled; it works again if the user is enabled." };
 
 export function TokensAdmin({
   tokens,
   users,
   ...actions
 }: { tokens: ReadTokenRow[]; users: Candidate[] } & TokenActions) {
-  const [secret, setSecret] = useState<{ id: string; token: string; email: string } | null>(null);
-  const [notice, setNotice] = useState<Notice>(null);
-  const [pending, startTransition] = useTransition();
+  const [secret, setSecret] = useState<ShownToken | null>(null);
+  const { notice, pending, submit, revoke } = useAdminAction();
   const enabled = users.filter((u) => !u.disabled);
   const disabledUsers = new Set(users.filter((u) => u.disabled).map((u) => u.email));
 
-  function onCreate(e: React.FormEvent<HTMLFormElement>) {
-    e.preventDefault();
-    const form = e.currentTarget;
-    const f = new FormData(form);
-    setNotice(null);
-    startTransition(async () => {
-      const r = await actions.create({ email: String(f.get("email") ?? ""), name: String(f.get("name") ?? "") });
-      if (!r.ok) return setNotice({ kind: "error", text: r.error });
-      form.reset();
-      setSecret({ id: r.id, token: r.token, email: r.email });
-    });
-  }
-
-  function onRevoke(id: string) {
-    setNotice(null);
-    startTransition(async () => {
-      const r = await actions.revoke(id);
-      setNotice(
-        r.ok
-          ? { kind: "ok", text: `Revoked ${id}; requests with it get 401 from now on.` }
-          : { kind: "error", text: r.error },
-      );
-    });
-  }
+  const onCreate = (e: React.FormEvent<HTMLFormElement>) =>
+    submit(
+      e,
+      (f, all) => actions.create({ email: f("email"), name: f("name"), scopes: all("scope") }),
+      (r) => setSecret({ id: r.id, token: r.token, email: r.email, scopes: r.scopes }),
+    );
+  const onRevoke = (id: string) => revoke(id, () => actions.revoke(id));
 
   return (
     <>
-      <section className="card stack">
-        <h2>Create a read token</h2>
-        {enabled.length === 0 ? (
-          <p className="muted" data-testid="create-token-form">
-            No active users to create a token for. Create or enable a user first.
-          </p>
-        ) : (
-          <form
-            className="inline"
-            style={{ flexWrap: "wrap", alignItems: "end" }}
-            onSubmit={onCreate}
-            data-testid="create-token-form"
-            aria-label="Create read token"
-          >
-            <label>
-              For user
-              <select name="email" required defaultValue="">
-                <option value="" disabled>
-                  Choose a user…
-                </option>
-                {users.map((u) => (
-                  <option key={u.email} value={u.email} disabled={u.disabled}>
-                    {u.email} ({u.disabled ? "disabled" : u.role})
-                  </option>
-                ))}
-              </select>
-            </label>
-            <label>
-              Name (optional)
-              <input name="name" maxLength={200} autoComplete="off" placeholder="evidence export script" />
-            </label>
-            <button type="submit" className="btn primary" disabled={pending}>
-              {pending ? "Working…" : "Create token"}
-            </button>
-          </form>
+      <CreateTokenCard
+        users={users}
+        canCreate={enabled.length > 0}
+        pending={pending}
+        onSubmit={onCreate}
+        notice={notice}
+        secret={secret}
+        onSecretDone={() => setSecret(null)}
+      />
+
+      <AdminTable
+        title="Read tokens"
+        testId="tokens-table"
+        columns={["Id", "User", "Name", "Scopes", "Created", "Last used", "Status"]}
+        empty="No read tokens yet. Create one above when an auditor needs to script their reads."
+        rows={tokens.map((t) => (
+          <TokenRow
+            key={t.id}
+            t={t}
+            userDisabled={disabledUsers.has(t.userEmail)}
+            busy={pending}
+            onRevoke={() => onRevoke(t.id)}
+          />
+        ))}
+      />
+    </>
+  );
+}
+
+function TokenRow(p: { t: ReadTokenRow; userDisabled: boolean; busy: boolean; onRevoke: () => void }) {
+  const { t } = p;
+  return (
+    <tr data-testid={`row-${t.id}`}>
+      <td className="mono">{t.id}</td>
+      <td className="cell-ident">
+        <Identifier value={t.userEmail} copy={false} />
+      </td>
+      <td>{t.name ?? <span className="muted">—</span>}</td>
+      <td className="mono" data-testid="scopes">
+        {t.scopes.join(" ")}
+      </td>
+      <td>
+        <Time iso={t.createdAt} />
+      </td>
+      <td>
+        <Time iso={t.lastUsedAt} />
+      </td>
+      <td>
+        <CredentialStatus revokedAt={t.revokedAt} blocked={p.userDisabled ? USER_DISABLED : undefined} />
+      </td>
+      <td>
+        {!t.revokedAt && (
+          <ConfirmButton
+            label="Revoke"
+            question="Revoke? Scripts using it get 401."
+            confirmLabel="Revoke token"
+            disabled={p.busy}
+            onConfirm={p.onRevoke}
+          />
         )}
-        <p className="muted">
-          A token can read exactly what its user&apos;s role allows, at the time of each request; disabling the user
-          stops it too.
-        </p>
-        {secret && (
+      </td>
+    </tr>
+  );
+}
+
+function CreateTokenCard(p: {
+  users: Candidate[];
+  canCreate: boolean;
+  pending: boolean;
+  onSubmit: (e: React.FormEvent<HTMLFormElement>) => void;
+  notice: Notice;
+  secret: ShownToken | null;
+  onSecretDone: () => void;
+}) {
+  const { secret } = p;
+  return (
+    <CreateCard
+      title="Create a read token"
+      formTestId="create-token-form"
+      formLabel="Create read token"
+      submitLabel="Create token"
+      pending={p.pending}
+      onSubmit={p.onSubmit}
+      unavailable={!p.canCreate && "No active users to create a token for. Create or enable a user first."}
+      hint={
+        <>
+          A token can read exactly what its user&apos;s role allows, at the time of each request; exporting bundles and
+          starting full passes need the boxes above (and a role that allows them). Disabling the user stops it too.
+        </>
+      }
+      notice={p.notice}
+      secret={
+        secret && (
           <ShownSecret
-            title={`Read token ${secret.id} for ${secret.email} — shown once`}
+            title={`Read token ${secret.id} for ${secret.email} (${secret.scopes.join(", ")}) — shown once`}
             value={secret.token}
             note={
               <>
@@ -102,61 +154,36 @@ export function TokensAdmin({
                 <code>Authorization: Bearer &lt;token&gt;</code>. Only its hash is kept; it will not be shown again.
               </>
             }
-            onDone={() => setSecret(null)}
+            onDone={p.onSecretDone}
           />
-        )}
-        <NoticeLine notice={notice} />
-      </section>
-
-      <AdminTable
-        title="Read tokens"
-        testId="tokens-table"
-        columns={["Id", "User", "Name", "Created", "Last used", "Status"]}
-        empty="No read tokens yet. Create one above when an auditor needs to script their reads."
-        rows={tokens.map((t) => (
-          <tr key={t.id} data-testid={`row-${t.id}`}>
-            <td className="mono">{t.id}</td>
-            <td className="break">{t.userEmail}</td>
-            <td>{t.name ?? <span className="muted">—</span>}</td>
-            <td>
-              <Time iso={t.createdAt} />
-            </td>
-            <td>
-              <Time iso={t.lastUsedAt} />
-            </td>
-            <td>
-              {t.revokedAt ? (
-                <span className="badge bad" data-testid="status" title={`revoked ${t.revokedAt}`}>
-                  revoked
-                </span>
-              ) : disabledUsers.has(t.userEmail) ? (
-                <span
-                  className="badge bad"
-                  data-testid="status"
-                  title="Its user is disabled; it works again if the user is enabled."
-                >
-                  user disabled
-                </span>
-              ) : (
-                <span className="badge ok" data-testid="status">
-                  active
-                </span>
-              )}
-            </td>
-            <td>
-              {!t.revokedAt && (
-                <ConfirmButton
-                  label="Revoke"
-                  question="Revoke? Scripts using it get 401."
-                  confirmLabel="Revoke token"
-                  disabled={pending}
-                  onConfirm={() => onRevoke(t.id)}
-                />
-              )}
-            </td>
-          </tr>
+        )
+      }
+    >
+      <label>
+        For user
+        <select name="email" required defaultValue="">
+          <option value="" disabled>
+            Choose a user…
+          </option>
+          {p.users.map((u) => (
+            <option key={u.email} value={u.email} disabled={u.disabled}>
+              {u.email} ({u.disabled ? "disabled" : u.role})
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        Name (optional)
+        <input name="name" maxLength={200} autoComplete="off" placeholder="evidence export script" />
+      </label>
+      <fieldset className="inline" style={{ border: 0, padding: 0, margin: 0 }}>
+        <legend className="muted">Besides reading, it may</legend>
+        {EXTRA_SCOPES.map((s) => (
+          <label key={s.scope} title={`${s.scope} — only for users whose role is ${s.roles.join(" or ")}`}>
+            <input type="checkbox" name="scope" value={s.scope} /> {s.label}
+          </label>
         ))}
-      />
-    </>
+      </fieldset>
+    </CreateCard>
   );
 }

@@ -1,8 +1,14 @@
 "use client";
 
-import { useState, useTransition } from "react";
-import { AdminTable, ConfirmButton, NoticeLine, ShownSecret, Time } from "./bits.tsx";
+import { useState } from "react";
+import { AdminTable } from "./admin-table.tsx";
+import { ConfirmButton } from "./confirm-button.tsx";
+import { CreateCard } from "./create-card.tsx";
+import { ShownSecret } from "./shown-secret.tsx";
+import { Time } from "./time.tsx";
 import type { Notice, Result, UserRow } from "./types.ts";
+import { useAdminAction } from "./use-admin-action.ts";
+import { Identifier } from "@/components/ui/identifier.tsx";
 
 // Users: invite/create (the generated password is shown once), and per user:
 // role, disable/enable, reset password. Every change goes through a server
@@ -29,83 +35,53 @@ export function UsersAdmin({
   ...actions
 }: { users: UserRow[]; roles: readonly string[]; selfId: string | null } & UserActions) {
   const [secret, setSecret] = useState<Secret | null>(null);
-  const [notice, setNotice] = useState<Notice>(null);
-  const [pending, startTransition] = useTransition();
+  const { notice, setNotice, pending, run, submit } = useAdminAction();
+  const ok = (text: string) => setNotice({ kind: "ok", text });
 
-  function run<T extends object>(call: () => Promise<Result<T>>, onOk: (r: { ok: true } & T) => void) {
-    setNotice(null);
-    startTransition(async () => {
-      const r = await call();
-      if (r.ok) onOk(r);
-      else setNotice({ kind: "error", text: r.error });
-    });
-  }
-
-  function onCreate(e: React.FormEvent<HTMLFormElement>) {
-    e.preventDefault();
-    const form = e.currentTarget;
-    const f = new FormData(form);
-    const email = String(f.get("email") ?? "");
-    run(
-      () => actions.create({ email, role: String(f.get("role") ?? ""), name: String(f.get("name") ?? "") }),
+  const onCreate = (e: React.FormEvent<HTMLFormElement>) =>
+    submit(
+      e,
+      (f) => actions.create({ email: f("email"), role: f("role"), name: f("name") }),
       (r) => {
-        form.reset();
-        setNotice({ kind: "ok", text: `Created ${r.user.email} (${r.user.role}).` });
+        ok(`Created ${r.user.email} (${r.user.role}).`);
         if (r.password) setSecret({ title: `Password for ${r.user.email} — shown once`, value: r.password });
       },
     );
-  }
+  const onRole = (u: UserRow, role: string) =>
+    run(
+      () => actions.setRole(u.email, role),
+      (r) => ok(`${r.user.email} is now ${r.user.role}; this applies on their next request.`),
+    );
+  const onDisabled = (u: UserRow, disabled: boolean) =>
+    run(
+      () => actions.setDisabled(u.email, disabled),
+      (r) =>
+        ok(
+          disabled
+            ? `Disabled ${r.user.email}; they are signed out on their next request.`
+            : `Enabled ${r.user.email}.`,
+        ),
+    );
+  const onReset = (u: UserRow) =>
+    run(
+      () => actions.resetPassword(u.email),
+      (r) => {
+        ok(`New password set for ${r.user.email}; their sessions have ended.`);
+        if (r.password) setSecret({ title: `New password for ${r.user.email} — shown once`, value: r.password });
+        window.scrollTo({ top: 0, behavior: "smooth" });
+      },
+    );
 
   return (
     <>
-      <section className="card stack">
-        <h2>Invite a user</h2>
-        <form
-          className="inline"
-          style={{ flexWrap: "wrap", alignItems: "end" }}
-          onSubmit={onCreate}
-          data-testid="create-user-form"
-          aria-label="Create user"
-        >
-          <label>
-            Email
-            <input
-              name="email"
-              type="email"
-              required
-              maxLength={254}
-              autoComplete="off"
-              placeholder="auditor@example.com"
-            />
-          </label>
-          <label>
-            Role
-            <select name="role" defaultValue="auditor">
-              {roles.map((r) => (
-                <option key={r} value={r}>
-                  {r}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label>
-            Name (optional)
-            <input name="name" maxLength={200} autoComplete="off" />
-          </label>
-          <button type="submit" className="btn primary" disabled={pending}>
-            {pending ? "Working…" : "Create user"}
-          </button>
-        </form>
-        <p className="muted">
-          A password is generated and shown once. Single sign-on users appear here by themselves after their first
-          sign-in.
-        </p>
-        {secret && (
-          <ShownSecret title={secret.title} value={secret.value} note={HAND_OVER} onDone={() => setSecret(null)} />
-        )}
-        <NoticeLine notice={notice} />
-      </section>
-
+      <CreateUserCard
+        roles={roles}
+        pending={pending}
+        onSubmit={onCreate}
+        notice={notice}
+        secret={secret}
+        onSecretDone={() => setSecret(null)}
+      />
       <AdminTable
         title="Users"
         testId="users-table"
@@ -122,43 +98,65 @@ export function UsersAdmin({
             roles={roles}
             self={u.id === selfId}
             busy={pending}
-            onRole={(role) =>
-              run(
-                () => actions.setRole(u.email, role),
-                (r) =>
-                  setNotice({
-                    kind: "ok",
-                    text: `${r.user.email} is now ${r.user.role}; this applies on their next request.`,
-                  }),
-              )
-            }
-            onDisabled={(disabled) =>
-              run(
-                () => actions.setDisabled(u.email, disabled),
-                (r) =>
-                  setNotice({
-                    kind: "ok",
-                    text: disabled
-                      ? `Disabled ${r.user.email}; they are signed out on their next request.`
-                      : `Enabled ${r.user.email}.`,
-                  }),
-              )
-            }
-            onReset={() =>
-              run(
-                () => actions.resetPassword(u.email),
-                (r) => {
-                  setNotice({ kind: "ok", text: `New password set for ${r.user.email}; their sessions have ended.` });
-                  if (r.password)
-                    setSecret({ title: `New password for ${r.user.email} — shown once`, value: r.password });
-                  window.scrollTo({ top: 0, behavior: "smooth" });
-                },
-              )
-            }
+            onRole={(role) => onRole(u, role)}
+            onDisabled={(disabled) => onDisabled(u, disabled)}
+            onReset={() => onReset(u)}
           />
         ))}
       />
     </>
+  );
+}
+
+function CreateUserCard(p: {
+  roles: readonly string[];
+  pending: boolean;
+  onSubmit: (e: React.FormEvent<HTMLFormElement>) => void;
+  notice: Notice;
+  secret: Secret | null;
+  onSecretDone: () => void;
+}) {
+  const { secret } = p;
+  return (
+    <CreateCard
+      title="Invite a user"
+      formTestId="create-user-form"
+      formLabel="Create user"
+      submitLabel="Create user"
+      pending={p.pending}
+      onSubmit={p.onSubmit}
+      hint="A password is generated and shown once. Single sign-on users appear here by themselves after their first sign-in."
+      notice={p.notice}
+      secret={
+        secret && <ShownSecret title={secret.title} value={secret.value} note={HAND_OVER} onDone={p.onSecretDone} />
+      }
+    >
+      <label>
+        Email
+        <input
+          name="email"
+          type="email"
+          required
+          maxLength={254}
+          autoComplete="off"
+          placeholder="auditor@example.com"
+        />
+      </label>
+      <label>
+        Role
+        <select name="role" defaultValue="auditor">
+          {p.roles.map((r) => (
+            <option key={r} value={r}>
+              {r}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        Name (optional)
+        <input name="name" maxLength={200} autoComplete="off" />
+      </label>
+    </CreateCard>
   );
 }
 
@@ -179,36 +177,14 @@ function UserRowView({
   onDisabled: (disabled: boolean) => void;
   onReset: () => void;
 }) {
-  const [role, setRole] = useState(u.role);
   return (
     <tr data-testid={`row-${u.email}`}>
-      <td className="break">
-        {u.email}
+      <td className="cell-ident">
+        <Identifier value={u.email} copy={false} />
         {self && <span className="muted"> (you)</span>}
       </td>
       <td>{u.name ?? <span className="muted">—</span>}</td>
-      <td>
-        <span className="inline">
-          <select
-            aria-label={`Role of ${u.email}`}
-            value={role}
-            onChange={(e) => setRole(e.target.value)}
-            disabled={self || busy}
-            title={self ? "You cannot change your own role; ask another admin." : undefined}
-          >
-            {roles.map((r) => (
-              <option key={r} value={r}>
-                {r}
-              </option>
-            ))}
-          </select>
-          {role !== u.role && (
-            <button type="button" className="btn small primary" disabled={busy} onClick={() => onRole(role)}>
-              Save
-            </button>
-          )}
-        </span>
-      </td>
+      <RoleCell user={u} roles={roles} self={self} busy={busy} onRole={onRole} />
       <td>{u.authProvider === "password" ? "password" : <span className="badge">{u.authProvider}</span>}</td>
       <td>
         <span className={`badge ${u.disabledAt ? "bad" : "ok"}`} data-testid="status">
@@ -218,34 +194,93 @@ function UserRowView({
       <td>
         <Time iso={u.createdAt} />
       </td>
-      <td>
-        <span className="inline" style={{ flexWrap: "wrap" }}>
-          {u.disabledAt ? (
-            <button type="button" className="btn small" disabled={busy} onClick={() => onDisabled(false)}>
-              Enable
-            </button>
-          ) : (
-            !self && (
-              <ConfirmButton
-                label="Disable"
-                question={`Disable ${u.email}?`}
-                confirmLabel="Disable"
-                disabled={busy}
-                onConfirm={() => onDisabled(true)}
-              />
-            )
-          )}
-          {u.authProvider === "password" && (
-            <ConfirmButton
-              label="Reset password"
-              question="Replace the password and end their sessions?"
-              confirmLabel="Reset"
-              disabled={busy}
-              onConfirm={onReset}
-            />
-          )}
-        </span>
-      </td>
+      <UserActionsCell user={u} self={self} busy={busy} onDisabled={onDisabled} onReset={onReset} />
     </tr>
+  );
+}
+
+/** The role select; Save appears once it differs from the stored role. Nobody changes their own. */
+function RoleCell({
+  user: u,
+  roles,
+  self,
+  busy,
+  onRole,
+}: {
+  user: UserRow;
+  roles: readonly string[];
+  self: boolean;
+  busy: boolean;
+  onRole: (role: string) => void;
+}) {
+  const [role, setRole] = useState(u.role);
+  return (
+    <td>
+      <span className="inline">
+        <select
+          aria-label={`Role of ${u.email}`}
+          value={role}
+          onChange={(e) => setRole(e.target.value)}
+          disabled={self || busy}
+          title={self ? "You cannot change your own role; ask another admin." : undefined}
+        >
+          {roles.map((r) => (
+            <option key={r} value={r}>
+              {r}
+            </option>
+          ))}
+        </select>
+        {role !== u.role && (
+          <button type="button" className="btn small primary" disabled={busy} onClick={() => onRole(role)}>
+            Save
+          </button>
+        )}
+      </span>
+    </td>
+  );
+}
+
+function UserActionsCell({
+  user: u,
+  self,
+  busy,
+  onDisabled,
+  onReset,
+}: {
+  user: UserRow;
+  self: boolean;
+  busy: boolean;
+  onDisabled: (disabled: boolean) => void;
+  onReset: () => void;
+}) {
+  return (
+    <td>
+      <span className="inline" style={{ flexWrap: "wrap" }}>
+        {u.disabledAt ? (
+          <button type="button" className="btn small" disabled={busy} onClick={() => onDisabled(false)}>
+            Enable
+          </button>
+        ) : (
+          !self && (
+            <ConfirmButton
+              label="Disable"
+              question={`Disable ${u.email}?`}
+              confirmLabel="Disable"
+              disabled={busy}
+              onConfirm={() => onDisabled(true)}
+            />
+          )
+        )}
+        {u.authProvider === "password" && (
+          <ConfirmButton
+            label="Reset password"
+            question="Replace the password and end their sessions?"
+            confirmLabel="Reset"
+            disabled={busy}
+            onConfirm={onReset}
+          />
+        )}
+      </span>
+    </td>
   );
 }

@@ -3,10 +3,12 @@
 import { signIn } from "next-auth/react";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
+import { safeCallbackPath } from "@/lib/schemas/callback-path.ts";
 
 const MESSAGES: Record<string, string> = {
   CredentialsSignin: "Email or password is incorrect, or the account is disabled.",
   TooManyAttempts: "Too many failed attempts. Wait a few minutes and try again.",
+  StoreUnavailable: "The server cannot check sign-ins right now (its store is unavailable). Try again in a minute.",
   NoRole: "Your single sign-on account is not mapped to a Ledgerline role. Ask an admin.",
   NoEmail: "Your single sign-on account has no email address.",
   Disabled: "This account is disabled. Ask an admin.",
@@ -42,7 +44,8 @@ export function SignInForm({
     });
     setBusy(false);
     if (res?.ok && !res.error) {
-      router.replace(callbackUrl);
+      // Checked again here: this is the navigation an open redirect would abuse.
+      router.replace(safeCallbackPath(callbackUrl));
       router.refresh();
       return;
     }

@@ -16,7 +16,7 @@ export function BundleDetail({ initial, verifierKey }: { initial: BundleView; ve
     <div className="stack" data-testid="bundle-detail">
       {error && <p className="muted small">{error}</p>}
       <section className="card stack">
-        <h2>Evidence bundle</h2>
+        <h1 className="page-title">Evidence bundle</h1>
         <dl className="bundle-facts">
           <dt>status</dt>
           <dd>
@@ -28,11 +28,13 @@ export function BundleDetail({ initial, verifierKey }: { initial: BundleView; ve
             )}
           </dd>
           <dt>selection</dt>
-          <dd>
-            <Link href={eventsHref(b.filter)}>{describeFilter(b.filter)}</Link>
+          <dd className="wrap-anywhere">
+            <Link href={eventsHref(b.filter)} data-testid="bundle-selection">
+              {describeFilter(b.filter)}
+            </Link>
           </dd>
           <dt>created</dt>
-          <dd>
+          <dd className="wrap-anywhere">
             {utc(b.createdAt)} by {b.createdBy}
           </dd>
           <dt>progress</dt>

@@ -16,8 +16,10 @@ describe("bundle page helpers", () => {
       "/events?from=2026-07-01T00%3A00%3A00.000Z&to=2026-10-01T00%3A00%3A00.000Z&outcome=denied%2Cfailure&service=payments*",
     );
     expect(describeFilter({})).toBe("everything");
-    expect(eventsHref({})).toBe("/events");
-    expect(describeFilter({ correlationId: "abc", seqTo: 10 })).toBe("seq 1…10 · correlation id abc");
+    // No time bounds is all time, said and linked as such (the explorer's default is 7 days).
+    expect(eventsHref({})).toBe("/events?range=all");
+    expect(describeFilter({ correlationId: "abc", seqTo: 10 })).toBe("all time · seq 1…10 · correlation id abc");
+    expect(eventsHref({ correlationId: "abc" })).toBe("/events?range=all&correlationId=abc");
   });
   it("formats sizes", () => {
     expect(formatBytes(null)).toBe("—");

@@ -16,9 +16,14 @@ const LABELS: Record<string, string> = {
   q: "text",
 };
 
-/** A filter as people read it: "service payments* · outcome denied · from … to …"; "everything" when empty. */
+/**
+ * A filter as people read it: "from … to … · outcome denied · service payments*";
+ * a filter without time bounds says "all time" (the explorer's default is 7 days,
+ * so silence would read as a range); "everything" when empty.
+ */
 export function describeFilter(f: EventFilter): string {
   const parts: string[] = [];
+  if (!f.from && !f.to && Object.keys(f).length > 0) parts.push("all time");
   if (f.from || f.to)
     parts.push(
       `${f.from ? `from ${f.from.replace("T", " ").replace(/\.000Z$|Z$/, " UTC")}` : ""}${f.from && f.to ? " " : ""}${f.to ? `to ${f.to.replace("T", " ").replace(/\.000Z$|Z$/, " UTC")}` : ""}`,
@@ -32,10 +37,10 @@ export function describeFilter(f: EventFilter): string {
   return parts.length ? parts.join(" · ") : "everything";
 }
 
-/** The explorer showing the same selection. */
+/** The explorer showing the same selection (range=all when it has no time bounds, or the explorer's 7 days would apply). */
 export function eventsHref(f: EventFilter): string {
-  const qs = filterToSearchParams(f).toString();
-  return qs ? `/events?${qs}` : "/events";
+  const sp = new URLSearchParams(f.from || f.to ? {} : { range: "all" });
+  return `/events?${filterToSearchParams(f, sp).toString()}`;
 }
 
 export function formatBytes(n: number | null): string {

@@ -3,51 +3,67 @@
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import type { EventFilter } from "@/lib/core/event-filter.ts";
+import { BundlePreview } from "./bundle-preview.tsx";
+import { createBundleRequest, previewBundleRequest, type BundlePreviewView } from "./bundle-request.ts";
 import "./export-bundle.css";
 
-// Asks the server to build an evidence bundle for exactly the filter on screen —
-// the explorer's (time preset already resolved to absolute bounds, so the bundle is
-// fixed in time) or a trace's correlation id — then opens the bundle's page.
+// Exports exactly the filter on screen — the explorer's (its preset already
+// resolved to absolute bounds when the page rendered, so the bundle is the table
+// the user is looking at) or a trace's correlation id. A first click shows the
+// resolved filter and its count; only the confirmation creates the bundle.
 
 export function ExportBundleButton({ filter, small = false }: { filter: EventFilter; small?: boolean }) {
   const router = useRouter();
   const [busy, setBusy] = useState(false);
+  const [shown, setShown] = useState<{ of: string; preview: BundlePreviewView } | null>(null);
   const [error, setError] = useState<string | null>(null);
+  // A preview belongs to the filter it was made for: when the explorer moves on
+  // (another filter, a preset re-resolved), an open preview is dropped, never reused.
+  const key = JSON.stringify(filter);
+  const preview = shown?.of === key ? shown.preview : null;
+  const setPreview = (p: BundlePreviewView | null) => setShown(p && { of: key, preview: p });
 
-  async function exportBundle() {
+  async function showPreview() {
     setBusy(true);
     setError(null);
-    try {
-      const res = await fetch("/api/v1/bundles", {
-        method: "POST",
-        headers: { "content-type": "application/json", accept: "application/json" },
-        body: JSON.stringify({ filter }),
-      });
-      const body = (await res.json().catch(() => null)) as { id?: string; detail?: string; title?: string } | null;
-      if (!res.ok || !body?.id) {
-        const why = body?.detail ?? body?.title ?? `HTTP ${res.status}`;
-        setError(`The evidence bundle could not be started: ${why}`);
-        return;
-      }
-      router.push(`/bundles/${encodeURIComponent(body.id)}`);
-    } catch (e) {
-      setError(`The evidence bundle could not be started: ${(e as Error).message || "network error"}`);
-    } finally {
-      setBusy(false);
+    const r = await previewBundleRequest({ filter });
+    setBusy(false);
+    if (r.ok) setPreview(r.value);
+    else setError(r.error);
+  }
+
+  async function create(p: BundlePreviewView) {
+    setBusy(true);
+    setError(null);
+    const r = await createBundleRequest(p.filter);
+    if (r.ok) {
+      router.push(`/bundles/${encodeURIComponent(r.value.id)}`);
+      return; // stays busy until the bundle's page replaces this one
     }
+    setBusy(false);
+    setError(r.error);
   }
 
   return (
     <span className="export-bundle">
-      <button
-        type="button"
-        className={small ? "btn primary small" : "btn primary"}
-        onClick={exportBundle}
-        disabled={busy}
-        data-testid="export-bundle"
-      >
-        {busy ? "Starting export…" : "Export evidence bundle"}
-      </button>
+      {preview === null ? (
+        <button
+          type="button"
+          className={small ? "btn primary small" : "btn primary"}
+          onClick={showPreview}
+          disabled={busy}
+          data-testid="export-bundle"
+        >
+          {busy ? "Counting…" : "Export evidence bundle"}
+        </button>
+      ) : (
+        <BundlePreview
+          preview={preview}
+          busy={busy}
+          onConfirm={() => create(preview)}
+          onCancel={() => setPreview(null)}
+        />
+      )}
       {error && (
         <span className="bad export-error" data-testid="export-error">
           {error}

@@ -2,61 +2,72 @@
 
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { filterFromSearchParams } from "@/lib/schemas/event-filter.ts";
+import { BundlePreview } from "./bundle-preview.tsx";
+import { createBundleRequest, previewBundleRequest, type BundlePreviewView } from "./bundle-request.ts";
 import "./bundles.css";
 
-// Creates a bundle from an explorer link (or its query string): the same filter the
-// /events URL holds, e.g. service=payments*&from=2026-07-01&to=2026-10-01.
+// Creates a bundle from an explorer link (or its query, or a trace link). The
+// server resolves it exactly as the Events page does — range=24h becomes absolute
+// from/to now, no time at all is the page's 7-day default — and the form shows
+// that filter and its count before anything is created; the bundle is made of
+// the filter shown, not of the text re-read later.
 export function NewBundleForm() {
   const router = useRouter();
   const [text, setText] = useState("");
   const [busy, setBusy] = useState(false);
+  const [preview, setPreview] = useState<BundlePreviewView | null>(null);
   const [error, setError] = useState<string | null>(null);
 
-  async function submit(e: React.FormEvent) {
+  async function resolve(e: React.FormEvent) {
     e.preventDefault();
     setError(null);
-    const raw = text.trim();
-    const qs = raw.includes("?") ? raw.slice(raw.indexOf("?") + 1) : raw;
-    const parsed = filterFromSearchParams(new URLSearchParams(qs));
-    if (!parsed.ok) {
-      setError(parsed.errors.map((x) => `${x.param} ${x.detail}`).join("; "));
+    setPreview(null);
+    setBusy(true);
+    const r = await previewBundleRequest({ explorer: text });
+    setBusy(false);
+    if (r.ok) setPreview(r.value);
+    else setError(r.error);
+  }
+
+  async function create(p: BundlePreviewView) {
+    setBusy(true);
+    setError(null);
+    const r = await createBundleRequest(p.filter);
+    if (r.ok) {
+      router.push(`/bundles/${encodeURIComponent(r.value.id)}`);
       return;
     }
-    setBusy(true);
-    try {
-      const res = await fetch("/api/v1/bundles", {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ filter: parsed.value }),
-      });
-      const body = (await res.json().catch(() => null)) as { id?: string; detail?: string } | null;
-      if (!res.ok || !body?.id) {
-        setError(body?.detail ?? `The bundle could not be started (HTTP ${res.status}).`);
-        return;
-      }
-      router.push(`/bundles/${body.id}`);
-    } catch {
-      setError("The bundle could not be started: the server did not answer.");
-    } finally {
-      setBusy(false);
-    }
+    setBusy(false);
+    setError(r.error);
   }
 
   return (
-    <form className="new-bundle" onSubmit={submit}>
+    <form className="new-bundle" onSubmit={resolve}>
       <label>
-        Selection: an Events link or its query (empty for everything)
+        Selection: an Events link or its query (no time range means the explorer&apos;s last 7 days; range=all for
+        everything)
         <input
           value={text}
-          onChange={(e) => setText(e.target.value)}
-          placeholder="service=payments*&from=2026-07-01T00:00:00Z&to=2026-10-01T00:00:00Z"
+          // A changed link clears the preview: it described the old text.
+          onChange={(e) => {
+            setText(e.target.value);
+            setPreview(null);
+          }}
+          placeholder="https://…/events?range=24h&outcome=denied&service=payments"
           data-testid="new-bundle-filter"
         />
       </label>
-      <button className="btn primary" type="submit" disabled={busy} data-testid="new-bundle-submit">
-        {busy ? "Starting…" : "Create bundle"}
+      <button className="btn" type="submit" disabled={busy} data-testid="new-bundle-submit">
+        {busy && !preview ? "Resolving…" : "Show selection"}
       </button>
+      {preview && (
+        <BundlePreview
+          preview={preview}
+          busy={busy}
+          onConfirm={() => create(preview)}
+          onCancel={() => setPreview(null)}
+        />
+      )}
       {error && (
         <p className="bad small" data-testid="new-bundle-error">
           {error}

@@ -1,6 +1,6 @@
 "use client";
 
-import { useState } from "react";
+import { useId, useRef, useState } from "react";
 import { verifyBundle, type BundleReport } from "@/lib/core/bundle/verify.ts";
 import "./bundles.css";
 
@@ -9,17 +9,30 @@ import "./bundles.css";
 
 const yieldToUi = () => new Promise<void>((r) => setTimeout(r, 0));
 
+/** A run overtaken by a newer one (another key or file): its progress callback stops it. */
+class Superseded extends Error {}
+
+/** What a verdict was computed from: shown only while the page still holds exactly that. */
+type Checked = { report: BundleReport; file: File; key: string; run: number };
+
 export function VerifyBundleView({ currentKey }: { currentKey: string | null }) {
   const [key, setKey] = useState("");
   const [file, setFile] = useState<File | null>(null);
-  const [report, setReport] = useState<BundleReport | null>(null);
+  const [checked, setChecked] = useState<Checked | null>(null);
   const [progress, setProgress] = useState<{ done: number; total: number } | null>(null);
   const [busy, setBusy] = useState(false);
+  const [readError, setReadError] = useState<string | null>(null);
   const [over, setOver] = useState(false);
+  const runId = useRef(0);
+  const rerun = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const fileInput = useId();
+  const keyInput = useId();
 
   async function run(f: File, pinned: string) {
+    const id = ++runId.current;
+    clearTimeout(rerun.current);
     setFile(f);
-    setReport(null);
+    setReadError(null);
     setBusy(true);
     setProgress(null);
     try {
@@ -28,41 +41,60 @@ export function VerifyBundleView({ currentKey }: { currentKey: string | null }) 
       const r = await verifyBundle(bytes, {
         key: pinned.trim() || undefined,
         onProgress: async (done, total) => {
+          if (id !== runId.current) throw new Superseded();
           setProgress({ done, total });
           await yieldToUi();
         },
       });
-      setReport(r);
+      if (id === runId.current) setChecked({ report: r, file: f, key: pinned.trim(), run: id });
+    } catch (e) {
+      if (id === runId.current && !(e instanceof Superseded))
+        setReadError(`${f.name} could not be read (${(e as Error).message || "unknown error"}); choose it again.`);
     } finally {
-      setBusy(false);
+      if (id === runId.current) setBusy(false);
     }
   }
+
+  // A new trusted key invalidates the verdict at once (it is never shown for
+  // another key: see `current` below) and, once typing pauses, checks again.
+  function changeKey(next: string) {
+    setKey(next);
+    clearTimeout(rerun.current);
+    if (file) rerun.current = setTimeout(() => void run(file, next), 350);
+  }
+
+  function pick(f: File | undefined) {
+    if (f) void run(f, key);
+  }
+
+  const current = checked && checked.file === file && checked.key === key.trim() ? checked : null;
+  const stale = !!file && !busy && !current && !readError;
 
   return (
     <div className="stack">
       <section className="card stack">
-        <h2>Verify an evidence bundle</h2>
+        <h1 className="page-title">Verify an evidence bundle</h1>
         <p className="muted">
           Checks a bundle&apos;s ZIP exactly as <code>npx ledgerline verify-bundle</code> does: the signature over
           SHA256SUMS, every file&apos;s checksum, the signed checkpoint, each entry&apos;s leaf hash and inclusion
           proof, and the manifest. The file is read in this browser and never leaves it.
         </p>
-        <label>
-          Trusted key (optional): a verifier key string or a public-key PEM
-          <input
-            value={key}
-            onChange={(e) => setKey(e.target.value)}
-            placeholder="name+keyid+base64…"
-            data-testid="verify-key"
-            spellCheck={false}
-          />
-        </label>
+        <label htmlFor={keyInput}>Trusted key (optional): a verifier key string or a public-key PEM</label>
+        <input
+          id={keyInput}
+          value={key}
+          onChange={(e) => changeKey(e.target.value)}
+          placeholder="name+keyid+base64…"
+          data-testid="verify-key"
+          spellCheck={false}
+          autoComplete="off"
+        />
         {currentKey && (
           <div>
             <button
               type="button"
               className="btn small"
-              onClick={() => setKey(currentKey)}
+              onClick={() => changeKey(currentKey)}
               data-testid="verify-use-current-key"
             >
               Use this deployment&apos;s current key
@@ -79,51 +111,71 @@ export function VerifyBundleView({ currentKey }: { currentKey: string | null }) 
           onDrop={(e) => {
             e.preventDefault();
             setOver(false);
-            const f = e.dataTransfer.files[0];
-            if (f) void run(f, key);
+            pick(e.dataTransfer.files[0]);
           }}
         >
-          <p>Drop the bundle&apos;s .zip here, or</p>
+          <label htmlFor={fileInput} className="verify-drop-label">
+            Drop the bundle&apos;s .zip here, or choose it
+          </label>
           <input
+            id={fileInput}
             type="file"
             accept=".zip,application/zip"
             data-testid="verify-file"
             disabled={busy}
             onChange={(e) => {
-              const f = e.target.files?.[0];
-              if (f) void run(f, key);
+              pick(e.target.files?.[0]);
+              // Choosing the same file again must check it again: an input only
+              // reports a change when its value changes.
+              e.target.value = "";
             }}
           />
         </div>
         {busy && (
           <p data-testid="verify-progress" role="status">
-            Checking {file?.name}…
+            Checking {file?.name}
+            {key.trim() ? " against the key you entered" : ""}…
             {progress
               ? ` ${progress.done.toLocaleString("en-US")} of ${progress.total.toLocaleString("en-US")} entries`
               : ""}
           </p>
         )}
+        {stale && (
+          <p className="muted" data-testid="verify-stale" role="status">
+            The trusted key changed: checking {file.name} again…
+          </p>
+        )}
+        {readError && (
+          <p className="bad" role="alert" data-testid="verify-read-error">
+            {readError}
+          </p>
+        )}
       </section>
-      {report && file && <VerifyReport report={report} name={file.name} />}
+      {current && !busy && <VerifyReport report={current.report} name={current.file.name} run={current.run} />}
     </div>
   );
 }
 
-function VerifyReport({ report, name }: { report: BundleReport; name: string }) {
+const SUMMARY: Record<BundleReport["verdict"], string> = {
+  verified: "Verified: all checks passed, signed by the key you pinned",
+  unpinned:
+    "Consistent but unpinned — not verified: every check passed against the key the bundle carries itself; pin this deployment's key to verify",
+  failed: "Not verified: see the failed checks",
+};
+
+function VerifyReport({ report, name, run }: { report: BundleReport; name: string; run: number }) {
   const keySkipped = report.checks.some((c) => c.id === "key" && c.status === "skip");
+  // Unpinned is never shown as a success: anyone with any key can make a consistent bundle.
+  const tone = report.verdict === "verified" ? "ok" : report.verdict === "unpinned" ? "warn" : "bad";
   return (
     <section
-      className={`card banner ${report.ok ? "ok" : "bad"} stack`}
+      className={`card banner ${tone} stack`}
       data-testid="verify-result"
       data-ok={report.ok ? "true" : "false"}
+      data-run={run}
+      data-verdict={report.verdict}
     >
-      <div className="verify-summary">
-        {report.ok
-          ? keySkipped
-            ? "All checks passed — now compare the key"
-            : "All checks passed"
-          : "Not verified: see the failed checks"}
-      </div>
+      <div className="verify-summary">{SUMMARY[report.verdict]}</div>
       <div className="muted small">
         {name}
         {report.manifest &&

@@ -1,15 +1,19 @@
 "use client";
 
-import { useRef, useState } from "react";
+import { useId, useRef, useState } from "react";
 import { Bar, BarChart, CartesianGrid, Legend, ReferenceArea, Tooltip, XAxis, YAxis } from "recharts";
 import type { MouseHandlerDataParam } from "recharts";
 import "./charts.css";
 
 // A stacked bar histogram over categorical buckets that lets the user pick one
-// bucket (click) or a run of buckets (click-drag, drawn as a ReferenceArea).
-// No domain knowledge: buckets are keyed by `key`, series are given.
+// bucket (click) or a run of buckets (click-drag, drawn as a ReferenceArea) —
+// or, from the keyboard, move a highlighted bar with the arrow keys, widen it
+// with Shift, and press Enter. No domain knowledge: buckets are keyed by `key`,
+// series are given. Colours are CSS values (var(--…)), so both themes apply.
 
 export type Series = { key: string; label: string; color: string };
+
+const clamp = (i: number, n: number) => Math.max(0, Math.min(n - 1, i));
 
 type Props<T extends { key: string }> = {
   data: T[];
@@ -38,6 +42,9 @@ export function StackedHistogram<T extends { key: string }>({
   const from = useRef<string | null>(null);
   const to = useRef<string | null>(null);
   const [area, setArea] = useState<{ x1: string; x2: string } | null>(null);
+  // The keyboard's selection: indexes of the anchor and the moving end.
+  const [kb, setKb] = useState<{ anchor: number; end: number } | null>(null);
+  const statusId = useId();
 
   const keyAt = (s: MouseHandlerDataParam | null | undefined): string | null => {
     if (!s) return null;
@@ -57,12 +64,55 @@ export function StackedHistogram<T extends { key: string }>({
     setArea(null);
   };
 
+  const onKeyDown = (e: React.KeyboardEvent<HTMLDivElement>) => {
+    if (!onSelect || data.length === 0) return;
+    const n = data.length;
+    const step: Record<string, number> = { ArrowRight: 1, ArrowLeft: -1, Home: -n, End: n };
+    if (e.key in step) {
+      e.preventDefault();
+      setKb((cur) => {
+        if (!cur) return { anchor: e.key === "End" ? n - 1 : 0, end: e.key === "End" ? n - 1 : 0 };
+        const end = clamp(cur.end + step[e.key]!, n);
+        return e.shiftKey ? { anchor: cur.anchor, end } : { anchor: end, end };
+      });
+    } else if ((e.key === "Enter" || e.key === " ") && kb) {
+      e.preventDefault();
+      const [a, b] = [Math.min(kb.anchor, kb.end), Math.max(kb.anchor, kb.end)];
+      setKb(null);
+      onSelect(data[a]!.key, data[b]!.key);
+    } else if (e.key === "Escape" && kb) {
+      e.preventDefault();
+      setKb(null);
+    }
+  };
+  const kbRange = kb ? ([Math.min(kb.anchor, kb.end), Math.max(kb.anchor, kb.end)] as const) : null;
+  const shown = kbRange ? { x1: data[kbRange[0]]!.key, x2: data[kbRange[1]]!.key } : area;
+  // What the keyboard selection holds, read out by screen readers (aria-live) and shown below the chart.
+  const describe = (a: number, b: number) => {
+    const rows = data.slice(a, b + 1);
+    const sums = series.map((s) => ({
+      label: s.label,
+      n: rows.reduce((sum, d) => sum + Number((d as Record<string, unknown>)[s.key] ?? 0), 0),
+    }));
+    const all = sums.reduce((x, s) => x + s.n, 0);
+    const when = a === b ? tooltipLabel(data[a]!.key) : `${tooltipLabel(data[a]!.key)} … ${tooltipLabel(data[b]!.key)}`;
+    const parts = sums.map((s) => `${s.n.toLocaleString("en-US")} ${s.label}`).join(", ");
+    return `${when}: ${all.toLocaleString("en-US")} events (${parts}). Enter zooms to ${a === b ? "this bar" : "these bars"}.`;
+  };
+
   return (
     <div
       className={`stacked-histogram${onSelect ? " selectable" : ""}`}
       data-testid={testId}
-      role="img"
-      aria-label={ariaLabel}
+      // Keyboard-operable when it can zoom: one tab stop, arrows inside (like a slider).
+      role={onSelect ? "group" : "img"}
+      tabIndex={onSelect ? 0 : undefined}
+      aria-label={
+        onSelect ? `${ariaLabel}. Arrow keys pick a bar, Shift widens, Enter zooms, Escape clears.` : ariaLabel
+      }
+      aria-describedby={onSelect ? statusId : undefined}
+      onKeyDown={onKeyDown}
+      onBlur={() => setKb(null)}
     >
       <BarChart
         responsive
@@ -70,6 +120,8 @@ export function StackedHistogram<T extends { key: string }>({
         data={data}
         margin={{ top: 8, right: 8, bottom: 0, left: 0 }}
         barCategoryGap={1}
+        // The wrapper is the one keyboard stop (with zoom); recharts' own layer would be a second.
+        accessibilityLayer={false}
         onMouseDown={(s) => {
           if (!onSelect) return;
           from.current = keyAt(s);
@@ -91,10 +143,22 @@ export function StackedHistogram<T extends { key: string }>({
         }}
         onMouseLeave={reset}
       >
-        <CartesianGrid strokeDasharray="3 3" vertical={false} stroke="#e6e9ef" />
-        <XAxis dataKey="key" tickFormatter={tickLabel} minTickGap={24} tick={{ fontSize: 11 }} />
-        <YAxis allowDecimals={false} width={44} tick={{ fontSize: 11 }} />
-        <Tooltip labelFormatter={(k) => tooltipLabel(String(k))} isAnimationActive={false} />
+        <CartesianGrid strokeDasharray="3 3" vertical={false} stroke="var(--chart-grid)" />
+        <XAxis
+          dataKey="key"
+          tickFormatter={tickLabel}
+          minTickGap={24}
+          tick={{ fontSize: 11, fill: "var(--muted)" }}
+          stroke="var(--border)"
+        />
+        <YAxis allowDecimals={false} width={44} tick={{ fontSize: 11, fill: "var(--muted)" }} stroke="var(--border)" />
+        <Tooltip
+          labelFormatter={(k) => tooltipLabel(String(k))}
+          isAnimationActive={false}
+          cursor={{ fill: "var(--surface-2)" }}
+          contentStyle={{ background: "var(--card)", border: "1px solid var(--border)", borderRadius: 8 }}
+          labelStyle={{ color: "var(--fg)" }}
+        />
         <Legend wrapperStyle={{ fontSize: 12 }} />
         {series.map((s) => (
           <Bar
@@ -110,10 +174,22 @@ export function StackedHistogram<T extends { key: string }>({
             }}
           />
         ))}
-        {area && area.x1 !== area.x2 && (
-          <ReferenceArea x1={area.x1} x2={area.x2} strokeOpacity={0.3} fill="#2450d8" fillOpacity={0.12} />
+        {shown && (kbRange || shown.x1 !== shown.x2) && (
+          <ReferenceArea
+            x1={shown.x1}
+            x2={shown.x2}
+            stroke="var(--accent)"
+            strokeOpacity={0.5}
+            fill="var(--accent)"
+            fillOpacity={0.14}
+          />
         )}
       </BarChart>
+      {onSelect && (
+        <p id={statusId} className="chart-kb-status" aria-live="polite" data-testid={testId && `${testId}-selection`}>
+          {kbRange ? describe(kbRange[0], kbRange[1]) : ""}
+        </p>
+      )}
     </div>
   );
 }

@@ -1,8 +1,10 @@
 "use client";
 
+import { visibleText } from "@/components/ui/reveal-invisible.ts";
 import { useMemo } from "react";
 import type { EventSummary } from "@/lib/server/events/search.ts";
 import { RankedList } from "@/components/charts/ranked-list.tsx";
+import { Identifier, IdentifierText } from "@/components/ui/identifier.tsx";
 import { StackedHistogram, type Series } from "@/components/charts/stacked-histogram.tsx";
 import { FilterLink, useExplorerNav } from "./explorer-nav.tsx";
 import { bucketNext, bucketSpan, fillBuckets, formatRate, zoomParams } from "./explorer-params.ts";
@@ -12,9 +14,9 @@ import { bucketLabel, formatInZone } from "./time.ts";
 // page computed both). A bar click or a drag zooms: it writes from/to into the URL.
 
 const SERIES: Series[] = [
-  { key: "success", label: "success", color: "#3f8f5f" },
-  { key: "failure", label: "failure", color: "#d98a1c" },
-  { key: "denied", label: "denied", color: "#c23a2b" },
+  { key: "success", label: "success", color: "var(--chart-success)" },
+  { key: "failure", label: "failure", color: "var(--chart-failure)" },
+  { key: "denied", label: "denied", color: "var(--chart-denied)" },
 ];
 
 const BUCKET_NAMES: Record<string, string> = {
@@ -26,73 +28,11 @@ const BUCKET_NAMES: Record<string, string> = {
 };
 
 export function ExplorerCharts({ summary, zone }: { summary: EventSummary; zone: string }) {
-  const nav = useExplorerNav();
   const h = summary.histogram;
-  const utc = zone === "UTC";
-  const data = useMemo(
-    () => fillBuckets(h).map((b) => ({ key: b.start, success: b.success, failure: b.failure, denied: b.denied })),
-    [h],
-  );
-  const zoom = (a: string, b: string) => {
-    const { fromMs, toMs } = bucketSpan(a, b, h.bucket, h.bucketMs);
-    nav.go(zoomParams(nav.current, fromMs, toMs));
-  };
-  const tooltipLabel = (k: string) => {
-    const start = Date.parse(k);
-    const end = bucketNext(start, h.bucket, h.bucketMs);
-    return `${formatInZone(k, zone)} → ${formatInZone(new Date(end).toISOString(), zone)}`;
-  };
-
   return (
     <div className="explorer-charts">
-      <section className="card histogram-card">
-        <div className="card-head">
-          <h2>Events over time</h2>
-          <span className="muted small-print">
-            {BUCKET_NAMES[h.bucket] ?? h.bucket} per bar · click a bar or drag across bars to zoom
-          </span>
-        </div>
-        {h.total === 0 ? (
-          <div className="chart-empty" data-testid="histogram-empty">
-            No events in this range for this filter.
-          </div>
-        ) : (
-          <StackedHistogram
-            data={data}
-            series={SERIES}
-            tickLabel={(k) => bucketLabel(k, h.bucket, utc)}
-            tooltipLabel={tooltipLabel}
-            onSelect={zoom}
-            testId="histogram"
-            ariaLabel={`Histogram of ${h.total} events by outcome, ${BUCKET_NAMES[h.bucket] ?? h.bucket} per bar`}
-          />
-        )}
-      </section>
-
-      <section className="card rates-card" data-testid="rates">
-        <h2>Outcomes</h2>
-        <div className="rate-grid">
-          <div>
-            <div className="stat" data-testid="denied-rate">
-              {formatRate(h.denied, h.total)}
-            </div>
-            <div className="muted small-print">denied ({h.denied.toLocaleString("en-US")})</div>
-          </div>
-          <div>
-            <div className="stat rate-failure">{formatRate(h.failure, h.total)}</div>
-            <div className="muted small-print">failed ({h.failure.toLocaleString("en-US")})</div>
-          </div>
-          <div>
-            <div className="stat rate-total">{h.total.toLocaleString("en-US")}</div>
-            <div className="muted small-print">entries in range</div>
-          </div>
-        </div>
-        {h.denied > 0 && (
-          <FilterLink changes={{ outcome: ["denied"] }} className="btn small" testId="only-denied">
-            Show only denied
-          </FilterLink>
-        )}
-      </section>
+      <HistogramCard h={h} zone={zone} />
+      <OutcomeRates h={h} />
 
       <TopCard
         title="Top requesters"
@@ -111,6 +51,88 @@ export function ExplorerCharts({ summary, zone }: { summary: EventSummary; zone:
         sample={summary.topSample}
       />
     </div>
+  );
+}
+
+type Histogram = EventSummary["histogram"];
+
+/** Entries over time, stacked by outcome; a bar click or a drag zooms into its time range. */
+function HistogramCard({ h, zone }: { h: Histogram; zone: string }) {
+  const nav = useExplorerNav();
+  const utc = zone === "UTC";
+  const data = useMemo(
+    () => fillBuckets(h).map((b) => ({ key: b.start, success: b.success, failure: b.failure, denied: b.denied })),
+    [h],
+  );
+  const zoom = (a: string, b: string) => {
+    const { fromMs, toMs } = bucketSpan(a, b, h.bucket, h.bucketMs);
+    nav.go(zoomParams(nav.current, fromMs, toMs));
+  };
+  const tooltipLabel = (k: string) => {
+    const start = Date.parse(k);
+    const end = bucketNext(start, h.bucket, h.bucketMs);
+    return `${formatInZone(k, zone)} → ${formatInZone(new Date(end).toISOString(), zone)}`;
+  };
+  return (
+    <section className="card histogram-card">
+      <div className="card-head">
+        <h2>Events over time</h2>
+        <span className="muted small-print">
+          {BUCKET_NAMES[h.bucket] ?? h.bucket} per bar · click a bar or drag across bars to zoom (or focus the chart:
+          arrows, Shift, Enter)
+        </span>
+      </div>
+      {h.total === 0 ? (
+        <div className="chart-empty" data-testid="histogram-empty">
+          No events in this range for this filter.
+        </div>
+      ) : (
+        <StackedHistogram
+          data={data}
+          series={SERIES}
+          tickLabel={(k) => bucketLabel(k, h.bucket, utc)}
+          tooltipLabel={tooltipLabel}
+          onSelect={zoom}
+          testId="histogram"
+          ariaLabel={`Histogram of ${h.total} events by outcome, ${BUCKET_NAMES[h.bucket] ?? h.bucket} per bar`}
+        />
+      )}
+    </section>
+  );
+}
+
+const RATES = [
+  { label: "denied", count: (h: Histogram) => h.denied, className: "stat", testId: "denied-rate" },
+  { label: "failed", count: (h: Histogram) => h.failure, className: "stat rate-failure", testId: undefined },
+] as const;
+
+/** The denied and failed shares of the selection, and its size. */
+function OutcomeRates({ h }: { h: Histogram }) {
+  return (
+    <section className="card rates-card" data-testid="rates">
+      <h2>Outcomes</h2>
+      <div className="rate-grid">
+        {RATES.map((r) => (
+          <div key={r.label}>
+            <div className={r.className} data-testid={r.testId}>
+              {formatRate(r.count(h), h.total)}
+            </div>
+            <div className="muted small-print">
+              {r.label} ({r.count(h).toLocaleString("en-US")})
+            </div>
+          </div>
+        ))}
+        <div>
+          <div className="stat rate-total">{h.total.toLocaleString("en-US")}</div>
+          <div className="muted small-print">entries in range</div>
+        </div>
+      </div>
+      {h.denied > 0 && (
+        <FilterLink changes={{ outcome: ["denied"] }} className="btn small" testId="only-denied">
+          Show only denied
+        </FilterLink>
+      )}
+    </section>
   );
 }
 
@@ -145,9 +167,11 @@ function TopCard({
           key: t.value,
           count: t.count,
           label: (
-            <FilterLink changes={{ [field]: t.value }} title={`Filter by ${field} ${t.value}`}>
-              {t.value}
-            </FilterLink>
+            <Identifier value={t.value} copy={field}>
+              <FilterLink changes={{ [field]: t.value }} title={`Filter by ${field} ${visibleText(t.value)}`}>
+                <IdentifierText value={t.value} />
+              </FilterLink>
+            </Identifier>
           ),
         }))}
       />

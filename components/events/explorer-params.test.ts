@@ -3,6 +3,8 @@ import {
   bucketSpan,
   canonicalParams,
   DEFAULT_RANGE,
+  explorerQueryFromText,
+  explorerSelection,
   fillBuckets,
   filterHref,
   formatRate,
@@ -61,6 +63,68 @@ describe("resolveExplorerParams", () => {
     const r = resolveExplorerParams(sp("range=1h&from=2026-11-01T00:00:00Z"), NOW);
     expect(r.ok).toBe(false);
     expect(!r.ok && r.errors[0]!.param).toBe("range");
+  });
+});
+
+// Issue 15: a bundle made from a pasted /events?range=24h&… link held all time.
+describe("explorerSelection", () => {
+  it("is the filter the explorer page resolves, for every preset, the default and all time", () => {
+    for (const q of [
+      "",
+      "range=15m",
+      "range=1h",
+      "range=24h",
+      "range=7d",
+      "range=30d",
+      "range=all",
+      "from=2026-11-01T00:00:00Z",
+    ]) {
+      const page = resolveExplorerParams(sp(`${q}&outcome=denied&service=payments&sort=ts&limit=5&tz=utc`), NOW);
+      const sel = explorerSelection(sp(`${q}&outcome=denied&service=payments&sort=ts&limit=5&tz=utc`), NOW);
+      expect(page.ok && sel.ok).toBe(true);
+      if (!page.ok || !sel.ok) return;
+      expect(sel.value.filter).toEqual(page.value.request.filter);
+      expect(sel.value.range).toBe(page.value.range);
+    }
+    const day = explorerSelection(sp("range=24h&outcome=denied&service=payments"), NOW);
+    expect(day.ok && day.value.filter).toEqual({
+      from: "2026-11-26T13:20:00.000Z",
+      to: "2026-11-27T13:21:00.000Z",
+      outcome: ["denied"],
+      service: "payments",
+    });
+    // No time in the URL is the page's default preset, not all time.
+    const none = explorerSelection(sp("service=payments"), NOW);
+    expect(none.ok && none.value.filter.from).toBe("2026-11-20T13:20:00.000Z");
+  });
+
+  it("refuses what the page refuses", () => {
+    const r = explorerSelection(sp("range=2d&bogus=1"), NOW);
+    expect(!r.ok && r.errors.map((e) => e.param).sort()).toEqual(["bogus", "range"]);
+  });
+});
+
+describe("explorerQueryFromText", () => {
+  const q = (t: string) => {
+    const r = explorerQueryFromText(t);
+    return r.ok ? r.value.toString() : `error: ${r.errors[0]!.detail}`;
+  };
+  it("takes a full link, a path, a query with or without ? and nothing at all", () => {
+    expect(q("https://ledgerline.example/events?range=24h&outcome=denied&service=payments")).toBe(
+      "range=24h&outcome=denied&service=payments",
+    );
+    expect(q("  /events?range=all#top ")).toBe("range=all");
+    expect(q("?service=payments")).toBe("service=payments");
+    expect(q("service=payments&range=1h")).toBe("service=payments&range=1h");
+    expect(q("/events")).toBe("");
+    expect(q("")).toBe("");
+  });
+  it("reads a trace link as its correlation id over all time", () => {
+    expect(q("http://127.0.0.1:3000/trace/req%2F42")).toBe("range=all&correlationId=req%2F42");
+  });
+  it("refuses a link to another page", () => {
+    expect(q("https://ledgerline.example/bundles?x=1")).toMatch(/^error: must be an Events link/);
+    expect(q("/integrity")).toMatch(/^error:/);
   });
 });
 

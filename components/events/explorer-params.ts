@@ -131,6 +131,59 @@ export function resolveExplorerParams(sp: URLSearchParams, nowMs: number): Parse
   return { ok: true, value: { request, range, tz: tzRaw as TimeZoneMode } };
 }
 
+/** The entries an explorer URL selects: its filter with the time preset resolved, and the preset. */
+export type ExplorerSelection = { filter: EventFilter; range: RangeId | null };
+
+/**
+ * The one reading of an explorer URL as the filter its page shows — the explorer
+ * page, the export button, the /bundles form and `POST /api/v1/bundles` with
+ * `{"explorer": …}` all go through here, so a bundle made from a link holds
+ * exactly the entries the link shows. A preset (or the 7 d default when the URL
+ * has no time bounds, as the page applies it) becomes absolute from/to at
+ * `nowMs`; `range=all` is the only way to ask for all time. Page-only
+ * parameters (sort, limit, cursor, tz) are checked as the page checks them but
+ * select nothing.
+ */
+export function explorerSelection(sp: URLSearchParams, nowMs: number): ParseResult<ExplorerSelection> {
+  const r = resolveExplorerParams(sp, nowMs);
+  return r.ok ? { ok: true, value: { filter: r.value.request.filter, range: r.value.range } } : r;
+}
+
+/**
+ * What someone pasted as "an explorer link" as its query: a full URL or path of
+ * the Events page (`…/events?…`), a bare query (`?a=b` or `a=b`), or a trace's
+ * link (`…/trace/<id>`: that correlation id over all time, as the trace page
+ * shows it). Any other page is an error rather than a guess.
+ */
+export function explorerQueryFromText(text: string): ParseResult<URLSearchParams> {
+  const raw = text.trim();
+  const bad = (detail: string): ParseResult<URLSearchParams> => ({ ok: false, errors: [{ param: "link", detail }] });
+  const q = raw.indexOf("?");
+  const pathPart = (q === -1 ? (raw.includes("=") ? "" : raw) : raw.slice(0, q)).replace(/#.*$/, "");
+  const query = new URLSearchParams(q === -1 ? (raw.includes("=") ? raw : "") : raw.slice(q + 1).replace(/#.*$/, ""));
+  let pathname = pathPart;
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(pathPart)) {
+    try {
+      pathname = new URL(pathPart).pathname;
+    } catch {
+      return bad("is not a link this dashboard made");
+    }
+  }
+  pathname = pathname.replace(/\/+$/, "");
+  if (pathname === "" || /(^|\/)events$/.test(pathname)) return { ok: true, value: query };
+  const trace = /\/trace\/([^/]+)$/.exec(pathname);
+  if (trace) {
+    let id: string;
+    try {
+      id = decodeURIComponent(trace[1]!);
+    } catch {
+      return bad("has a correlation id that is not valid percent-encoding");
+    }
+    return { ok: true, value: new URLSearchParams({ range: "all", correlationId: id }) };
+  }
+  return bad("must be an Events link (…/events?…), a trace link (…/trace/…) or the query part of one");
+}
+
 /** The parameters in canonical order; unknown names (there should be none) go last. */
 export function canonicalParams(sp: URLSearchParams): URLSearchParams {
   const out = new URLSearchParams();

@@ -48,29 +48,152 @@ function FilterForm({ filter, range, tz, zone }: Props) {
   function apply(overrides: ParamChanges = {}) {
     const el = form.current;
     if (!el) return;
-    const fd = new FormData(el);
-    const text = (n: string) => String(fd.get(n) ?? "").trim();
-    const changes: ParamChanges = {};
-    for (const f of TEXT_FIELDS) changes[f.name] = text(f.name) || null;
-    changes.seqFrom = text("seqFrom") || null;
-    changes.seqTo = text("seqTo") || null;
-    const fromV = text("from");
-    const toV = text("to");
-    if (fromV !== initialFrom || toV !== initialTo) {
-      const from = fromV ? fromInputValue(fromV, utc) : null;
-      const to = toV ? fromInputValue(toV, utc) : null;
-      if ((fromV && !from) || (toV && !to)) {
-        setProblem("From and To must be dates with a time, e.g. 2026-11-27T13:00.");
-        return;
-      }
-      if (!from && !to) changes.range = "all";
-      else Object.assign(changes, { range: null, from, to });
-    }
+    const draft = draftChanges(new FormData(el), { from: initialFrom, to: initialTo }, utc);
+    if (typeof draft === "string") return setProblem(draft);
     setProblem(null);
-    nav.go({ ...changes, ...overrides });
+    nav.go({ ...draft, ...overrides });
   }
 
-  const chips = (field: "eventType" | "outcome" | "requesterType", values: readonly string[], label: string) => (
+  return (
+    <form
+      ref={form}
+      className="card filter-bar"
+      data-testid="filter-bar"
+      onSubmit={(e) => {
+        e.preventDefault();
+        apply();
+      }}
+    >
+      <div className="filter-row">
+        <RangePresets range={range} />
+        {/* Plain text, one tab stop each (a datetime-local field is seven or eight in Chromium). */}
+        <label className="inline-label">
+          From
+          <input
+            name="from"
+            defaultValue={initialFrom}
+            placeholder="YYYY-MM-DD hh:mm:ss"
+            className="date-field mono"
+            data-testid="filter-from"
+            aria-describedby="date-fields-hint"
+            spellCheck={false}
+            autoComplete="off"
+          />
+        </label>
+        <label className="inline-label">
+          To
+          <input
+            name="to"
+            defaultValue={initialTo}
+            placeholder="YYYY-MM-DD hh:mm:ss"
+            className="date-field mono"
+            data-testid="filter-to"
+            aria-describedby="date-fields-hint"
+            spellCheck={false}
+            autoComplete="off"
+          />
+        </label>
+        <span id="date-fields-hint" className="sr-only">
+          {utc ? "In UTC" : `In your time zone, ${zone}`}; To is exclusive.
+        </span>
+        <ZoneToggle tz={tz} />
+        <RangeSummary filter={filter} range={range} zone={zone} />
+      </div>
+
+      <div className="filter-row">
+        <Chips field="outcome" values={OUTCOMES} label="Outcome" filter={filter} apply={apply} />
+        <Chips field="eventType" values={EVENT_TYPES} label="Type" filter={filter} apply={apply} />
+        <Chips field="requesterType" values={REQUESTER_TYPES} label="Requester type" filter={filter} apply={apply} />
+      </div>
+
+      <TextFields filter={filter} />
+      <ApplyRow tz={tz} problem={problem} />
+    </form>
+  );
+}
+
+/**
+ * The URL changes the form's draft asks for, or what is wrong with it. The time fields
+ * only count when edited, so a preset range stays a preset until someone types a time.
+ */
+function draftChanges(fd: FormData, initial: { from: string; to: string }, utc: boolean): ParamChanges | string {
+  const text = (n: string) => String(fd.get(n) ?? "").trim();
+  const changes: ParamChanges = {};
+  for (const f of TEXT_FIELDS) changes[f.name] = text(f.name) || null;
+  changes.seqFrom = text("seqFrom") || null;
+  changes.seqTo = text("seqTo") || null;
+  const fromV = text("from");
+  const toV = text("to");
+  if (fromV !== initial.from || toV !== initial.to) {
+    const from = fromV ? fromInputValue(fromV, utc) : null;
+    const to = toV ? fromInputValue(toV, utc) : null;
+    if ((fromV && !from) || (toV && !to))
+      return "From and To must be dates, with a time if you like: 2026-11-27 or 2026-11-27 13:00:05.";
+    if (!from && !to) changes.range = "all";
+    else Object.assign(changes, { range: null, from, to });
+  }
+  return changes;
+}
+
+function RangePresets({ range }: { range: RangeId | null }) {
+  const nav = useExplorerNav();
+  return (
+    <div className="segmented" role="group" aria-label="Time range">
+      {RANGE_PRESETS.map((p) => (
+        <button
+          key={p.id}
+          type="button"
+          className={range === p.id ? "on" : ""}
+          aria-pressed={range === p.id}
+          data-testid={`preset-${p.id}`}
+          onClick={() => nav.go({ range: p.id })}
+        >
+          {p.label}
+        </button>
+      ))}
+    </div>
+  );
+}
+
+const ZONES = [
+  { mode: "local", label: "Local", param: null },
+  { mode: "utc", label: "UTC", param: "utc" },
+] as const;
+
+function ZoneToggle({ tz }: { tz: TimeZoneMode }) {
+  const nav = useExplorerNav();
+  return (
+    <div className="segmented" role="group" aria-label="Show times in">
+      {ZONES.map((z) => (
+        <button
+          key={z.mode}
+          type="button"
+          className={tz === z.mode ? "on" : ""}
+          aria-pressed={tz === z.mode}
+          data-testid={`tz-${z.mode}`}
+          onClick={() => nav.go({ tz: z.param })}
+        >
+          {z.label}
+        </button>
+      ))}
+    </div>
+  );
+}
+
+function Chips({
+  field,
+  values,
+  label,
+  filter,
+  apply,
+}: {
+  field: "eventType" | "outcome" | "requesterType";
+  values: readonly string[];
+  label: string;
+  filter: EventFilter;
+  apply: (overrides: ParamChanges) => void;
+}) {
+  return (
     <div className="chip-group" role="group" aria-label={label}>
       <span className="chip-label">{label}</span>
       {values.map((v) => {
@@ -90,133 +213,75 @@ function FilterForm({ filter, range, tz, zone }: Props) {
       })}
     </div>
   );
+}
 
+const SEQ_FIELDS = [
+  { name: "seqFrom", label: "Seq from", hint: "≥" },
+  { name: "seqTo", label: "Seq to", hint: "≤" },
+] as const;
+
+function TextFields({ filter }: { filter: EventFilter }) {
   return (
-    <form
-      ref={form}
-      className="card filter-bar"
-      data-testid="filter-bar"
-      onSubmit={(e) => {
-        e.preventDefault();
-        apply();
-      }}
-    >
-      <div className="filter-row">
-        <div className="segmented" role="group" aria-label="Time range">
-          {RANGE_PRESETS.map((p) => (
-            <button
-              key={p.id}
-              type="button"
-              className={range === p.id ? "on" : ""}
-              aria-pressed={range === p.id}
-              data-testid={`preset-${p.id}`}
-              onClick={() => nav.go({ range: p.id })}
-            >
-              {p.label}
-            </button>
-          ))}
-        </div>
-        <label className="inline-label">
-          From
-          <input type="datetime-local" name="from" step={1} defaultValue={initialFrom} data-testid="filter-from" />
-        </label>
-        <label className="inline-label">
-          To
-          <input type="datetime-local" name="to" step={1} defaultValue={initialTo} data-testid="filter-to" />
-        </label>
-        <div className="segmented" role="group" aria-label="Show times in">
-          <button
-            type="button"
-            className={tz === "local" ? "on" : ""}
-            aria-pressed={tz === "local"}
-            data-testid="tz-local"
-            onClick={() => nav.go({ tz: null })}
-          >
-            Local
-          </button>
-          <button
-            type="button"
-            className={tz === "utc" ? "on" : ""}
-            aria-pressed={tz === "utc"}
-            data-testid="tz-utc"
-            onClick={() => nav.go({ tz: "utc" })}
-          >
-            UTC
-          </button>
-        </div>
-        <RangeSummary filter={filter} range={range} zone={zone} />
-      </div>
-
-      <div className="filter-row">
-        {chips("outcome", OUTCOMES, "Outcome")}
-        {chips("eventType", EVENT_TYPES, "Type")}
-        {chips("requesterType", REQUESTER_TYPES, "Requester type")}
-      </div>
-
-      <div className="filter-fields">
-        {TEXT_FIELDS.map((f) => (
-          <label key={f.name}>
-            {f.label}
-            <input
-              name={f.name}
-              defaultValue={filter[f.name] ?? ""}
-              placeholder={f.hint}
-              data-testid={`filter-${f.name}`}
-              spellCheck={false}
-              autoComplete="off"
-            />
-          </label>
-        ))}
-        <label>
-          Seq from
+    <div className="filter-fields">
+      {TEXT_FIELDS.map((f) => (
+        <label key={f.name}>
+          {f.label}
           <input
-            name="seqFrom"
-            inputMode="numeric"
-            defaultValue={filter.seqFrom ?? ""}
-            placeholder="≥"
-            data-testid="filter-seqFrom"
+            name={f.name}
+            defaultValue={filter[f.name] ?? ""}
+            placeholder={f.hint}
+            data-testid={`filter-${f.name}`}
+            spellCheck={false}
             autoComplete="off"
           />
         </label>
-        <label>
-          Seq to
+      ))}
+      {SEQ_FIELDS.map((f) => (
+        <label key={f.name}>
+          {f.label}
           <input
-            name="seqTo"
+            name={f.name}
             inputMode="numeric"
-            defaultValue={filter.seqTo ?? ""}
-            placeholder="≤"
-            data-testid="filter-seqTo"
+            defaultValue={filter[f.name] ?? ""}
+            placeholder={f.hint}
+            data-testid={`filter-${f.name}`}
             autoComplete="off"
           />
         </label>
-      </div>
+      ))}
+    </div>
+  );
+}
 
-      <div className="filter-row">
-        <button type="submit" className="btn primary small" data-testid="filter-apply">
-          Apply filters
-        </button>
-        <a
-          className="btn small"
-          href={explorerHref(new URLSearchParams(tz === "utc" ? { tz: "utc" } : {}))}
-          data-testid="filter-clear"
-          onClick={(e) => {
-            e.preventDefault();
-            nav.push(explorerHref(new URLSearchParams(tz === "utc" ? { tz: "utc" } : {})));
-          }}
-        >
-          Clear all
-        </a>
-        {problem && (
-          <span className="bad" data-testid="filter-problem">
-            {problem}
-          </span>
-        )}
-        <span className="muted small-print">
-          Patterns: <code>value</code> exact, <code>value*</code> prefix, <code>!value</code> excludes. Press Enter to
-          apply.
+function ApplyRow({ tz, problem }: { tz: TimeZoneMode; problem: string | null }) {
+  const nav = useExplorerNav();
+  const clearHref = explorerHref(new URLSearchParams(tz === "utc" ? { tz: "utc" } : {}));
+  return (
+    <div className="filter-row">
+      <button type="submit" className="btn primary small" data-testid="filter-apply">
+        Apply filters
+      </button>
+      <a
+        className="btn small"
+        href={clearHref}
+        data-testid="filter-clear"
+        onClick={(e) => {
+          e.preventDefault();
+          nav.push(clearHref);
+        }}
+      >
+        Clear all
+      </a>
+      {problem && (
+        <span className="bad" data-testid="filter-problem">
+          {problem}
         </span>
-      </div>
-    </form>
+      )}
+      <span className="muted small-print">
+        Patterns: <code>value</code> exact, <code>value*</code> prefix, <code>!value</code> excludes. Press Enter to
+        apply.
+      </span>
+    </div>
   );
 }
 

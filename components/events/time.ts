@@ -40,7 +40,7 @@ export function bothZones(iso: string, timeZone?: string): string {
 
 const pad = (n: number, w = 2) => String(n).padStart(w, "0");
 
-/** The value of an `<input type="datetime-local">` showing `iso` in the viewer's zone or UTC. */
+/** The text of a From/To field showing `iso` in the viewer's zone or UTC (`2026-11-27T13:20:05`). */
 export function toInputValue(iso: string | undefined, utc: boolean): string {
   if (!iso) return "";
   const d = new Date(iso);
@@ -49,11 +49,17 @@ export function toInputValue(iso: string | undefined, utc: boolean): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
 }
 
-/** An `<input type="datetime-local">` value read in the viewer's zone or UTC, as an ISO instant (or null). */
+/**
+ * A From/To field's text read in the viewer's zone or UTC, as an ISO instant (or
+ * null): `2026-11-27T13:20`, `2026-11-27 13:20:05.250` or a bare date (midnight).
+ * Out-of-range parts (month 13, 25:00) are refused, not rolled over.
+ */
 export function fromInputValue(value: string, utc: boolean): string | null {
-  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?$/.exec(value.trim());
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?)?$/.exec(value.trim());
   if (!m) return null;
-  const [y, mo, d, h, mi, s = "0", ms = "0"] = m.slice(1).map((x) => x ?? undefined) as string[];
+  const [y, mo, d, h = "0", mi = "0", s = "0", ms = "0"] = m.slice(1).map((x) => x ?? undefined) as string[];
+  if (Number(mo) < 1 || Number(mo) > 12 || Number(d) < 1 || Number(d) > 31) return null;
+  if (Number(h) > 23 || Number(mi) > 59 || Number(s) > 59) return null;
   const args = [
     Number(y),
     Number(mo) - 1,
@@ -64,7 +70,11 @@ export function fromInputValue(value: string, utc: boolean): string | null {
     Number(ms.padEnd(3, "0")),
   ] as const;
   const t = utc ? Date.UTC(...args) : new Date(...args).getTime();
-  return Number.isNaN(t) ? null : new Date(t).toISOString();
+  if (Number.isNaN(t)) return null;
+  // 2026-11-31 would become 2026-12-01: refuse a day the month does not have.
+  const back = new Date(t);
+  if ((utc ? back.getUTCDate() : back.getDate()) !== Number(d)) return null;
+  return back.toISOString();
 }
 
 /** Short axis label for a bucket start, by bucket width. */

@@ -30,15 +30,10 @@ export type VerifyInput = {
   keys: KeysBody;
 };
 
-export function verifyEntry(input: VerifyInput): VerifyOutcome {
-  const steps: VerifyStep[] = [];
-  const step = (name: string, ok: boolean, detail: string) => {
-    steps.push({ name, ok, detail });
-    return ok;
-  };
-  const done = () => ({ ok: steps.every((s) => s.ok), steps });
+type Step = (name: string, ok: boolean, detail: string) => boolean;
 
-  // 1. The bytes are the canonical form (RFC 8785), so the hash is of the one spelling.
+/** 1. The bytes are the canonical form (RFC 8785), so the hash is of the one spelling. */
+function checkCanonical(input: VerifyInput, step: Step): void {
   let canonicalOk = false;
   try {
     canonicalOk = canonicalJson(JSON.parse(input.canonicalJson)) === input.canonicalJson;
@@ -50,23 +45,24 @@ export function verifyEntry(input: VerifyInput): VerifyOutcome {
     canonicalOk,
     canonicalOk ? "The entry's JSON is in RFC 8785 canonical form." : "The served JSON is not in canonical form.",
   );
+}
 
-  // 2. Leaf hash recomputed here: SHA-256(0x00 || UTF-8 bytes).
+/** 2. Leaf hash recomputed here: SHA-256(0x00 || UTF-8 bytes). The leaf, or null when it is not the stored one. */
+function checkLeaf(input: VerifyInput, step: Step): Uint8Array | null {
   const leaf = hashLeaf(utf8(input.canonicalJson));
   const leafB64 = toBase64(leaf);
-  if (
-    !step(
-      "Leaf hash",
-      leafB64 === input.storedLeafHash,
-      leafB64 === input.storedLeafHash
-        ? `SHA-256(0x00 ‖ bytes) = ${leafB64}, as stored.`
-        : `Recomputed ${leafB64}, but the server stores ${input.storedLeafHash}.`,
-    )
-  ) {
-    return done();
-  }
+  const ok = step(
+    "Leaf hash",
+    leafB64 === input.storedLeafHash,
+    leafB64 === input.storedLeafHash
+      ? `SHA-256(0x00 ‖ bytes) = ${leafB64}, as stored.`
+      : `Recomputed ${leafB64}, but the server stores ${input.storedLeafHash}.`,
+  );
+  return ok ? leaf : null;
+}
 
-  // 3. The checkpoint note's signature, against the published verifier keys.
+/** 3. The checkpoint note's signature against the published verifier keys, then its size and origin. */
+function checkCheckpoint(input: VerifyInput, step: Step): ReturnType<typeof parseCheckpoint> | null {
   const verifiers: Array<{ name: string; publicKey: Uint8Array }> = [];
   for (const k of input.keys.keys ?? []) {
     try {
@@ -79,7 +75,7 @@ export function verifyEntry(input: VerifyInput): VerifyOutcome {
   const opened = openNote(input.note, verifiers);
   if (!opened.ok) {
     step("Checkpoint signature", false, opened.reason);
-    return done();
+    return null;
   }
   const signer = opened.verified.map((v) => `${v.name} (key id ${v.keyId})`).join(", ");
   step("Checkpoint signature", true, `Ed25519 signature by ${signer} verifies against the published key.`);
@@ -89,28 +85,27 @@ export function verifyEntry(input: VerifyInput): VerifyOutcome {
     cp = parseCheckpoint(opened.text);
   } catch (e) {
     step("Checkpoint", false, (e as Error).message);
-    return done();
+    return null;
   }
   const sizeOk = cp.size === input.treeSize && input.proof.treeSize === cp.size;
   const originOk = input.keys.origin === undefined || input.keys.origin === cp.origin;
-  if (
-    !step(
-      "Checkpoint",
-      sizeOk && originOk,
-      !sizeOk
-        ? `The note is for tree size ${cp.size}, the proof for ${input.proof.treeSize}.`
-        : !originOk
-          ? `The note names origin "${cp.origin}", the server "${input.keys.origin}".`
-          : `Origin ${cp.origin}, tree size ${cp.size}, root ${toBase64(cp.rootHash)}.`,
-    )
-  ) {
-    return done();
-  }
+  const ok = step(
+    "Checkpoint",
+    sizeOk && originOk,
+    !sizeOk
+      ? `The note is for tree size ${cp.size}, the proof for ${input.proof.treeSize}.`
+      : !originOk
+        ? `The note names origin "${cp.origin}", the server "${input.keys.origin}".`
+        : `Origin ${cp.origin}, tree size ${cp.size}, root ${toBase64(cp.rootHash)}.`,
+  );
+  return ok ? cp : null;
+}
 
-  // 4. The inclusion proof leads from the recomputed leaf to the signed root.
+/** 4. The inclusion proof leads from the recomputed leaf to the signed root. */
+function checkInclusion(input: VerifyInput, leaf: Uint8Array, cp: { size: number; rootHash: Uint8Array }, step: Step) {
   if (input.proof.leafIndex !== input.seq - 1) {
     step("Inclusion proof", false, `The proof is for leaf index ${input.proof.leafIndex}, not ${input.seq - 1}.`);
-    return done();
+    return;
   }
   try {
     const path = input.proof.path.map((p) => fromBase64(p));
@@ -126,5 +121,20 @@ export function verifyEntry(input: VerifyInput): VerifyOutcome {
   } catch (e) {
     step("Inclusion proof", false, `Malformed proof: ${(e as Error).message}`);
   }
+}
+
+export function verifyEntry(input: VerifyInput): VerifyOutcome {
+  const steps: VerifyStep[] = [];
+  const step: Step = (name, ok, detail) => {
+    steps.push({ name, ok, detail });
+    return ok;
+  };
+  const done = () => ({ ok: steps.every((s) => s.ok), steps });
+  checkCanonical(input, step);
+  const leaf = checkLeaf(input, step);
+  if (!leaf) return done();
+  const cp = checkCheckpoint(input, step);
+  if (!cp) return done();
+  checkInclusion(input, leaf, cp, step);
   return done();
 }

@@ -84,27 +84,32 @@ export function VerifyPanel({ seq, canonicalJson, leafHash, checkpoint }: Props)
           Not verified: {error}
         </p>
       )}
-      {outcome && (
-        <>
-          <ol className="verify-steps" data-testid="verify-steps">
-            {outcome.steps.map((s) => (
-              <li key={s.name}>
-                <span className={s.ok ? "ok" : "bad"} aria-label={s.ok ? "passed" : "failed"}>
-                  {s.ok ? "✓" : "✗"}
-                </span>
-                <span>
-                  <strong>{s.name}</strong> — <span className="wrap">{s.detail}</span>
-                </span>
-              </li>
-            ))}
-          </ol>
-          <p className={`verify-result ${outcome.ok ? "ok" : "bad"}`} data-testid="verify-result">
-            {outcome.ok
-              ? `Verified: entry ${seq} is in the log signed at tree size ${checkpoint.treeSize.toLocaleString("en-US")}.`
-              : "Not verified: see the failed step above. This entry does not match the signed log."}
-          </p>
-        </>
-      )}
+      {outcome && <VerifyOutcomeView outcome={outcome} seq={seq} treeSize={checkpoint.treeSize} />}
     </div>
+  );
+}
+
+/** Each step with its verdict, then the conclusion. */
+function VerifyOutcomeView({ outcome, seq, treeSize }: { outcome: VerifyOutcome; seq: number; treeSize: number }) {
+  return (
+    <>
+      <ol className="verify-steps" data-testid="verify-steps">
+        {outcome.steps.map((s) => (
+          <li key={s.name}>
+            <span className={s.ok ? "ok" : "bad"} aria-label={s.ok ? "passed" : "failed"}>
+              {s.ok ? "✓" : "✗"}
+            </span>
+            <span>
+              <strong>{s.name}</strong> — <span className="wrap">{s.detail}</span>
+            </span>
+          </li>
+        ))}
+      </ol>
+      <p className={`verify-result ${outcome.ok ? "ok" : "bad"}`} data-testid="verify-result">
+        {outcome.ok
+          ? `Verified: entry ${seq} is in the log signed at tree size ${treeSize.toLocaleString("en-US")}.`
+          : "Not verified: see the failed step above. This entry does not match the signed log."}
+      </p>
+    </>
   );
 }

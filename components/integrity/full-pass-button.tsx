@@ -11,18 +11,11 @@ type Run = {
   kind?: string | null;
 };
 
-// Starts a full pass and follows its progress (GET /api/v1/integrity/runs/{id}).
-export function FullPassButton({
-  start,
-}: {
-  start: () => Promise<{ ok: true; id: string } | { ok: false; error: string }>;
-}) {
+/** Follows a run (GET /api/v1/integrity/runs/{id}) until it is no longer running, then refreshes the page. */
+function useRunPolling(runId: string | null) {
   const router = useRouter();
-  const [runId, setRunId] = useState<string | null>(null);
   const [run, setRun] = useState<Run | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-
   useEffect(() => {
     if (!runId) return;
     let stop = false;
@@ -45,6 +38,18 @@ export function FullPassButton({
       stop = true;
     };
   }, [runId, router]);
+  return { run, setRun, error, setError };
+}
+
+// Starts a full pass and follows its progress.
+export function FullPassButton({
+  start,
+}: {
+  start: () => Promise<{ ok: true; id: string } | { ok: false; error: string }>;
+}) {
+  const [runId, setRunId] = useState<string | null>(null);
+  const { run, setRun, error, setError } = useRunPolling(runId);
+  const [busy, setBusy] = useState(false);
 
   const running = run?.status === "running" || (busy && !run);
   const done = run?.progress?.done ?? 0;

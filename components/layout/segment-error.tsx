@@ -18,7 +18,7 @@ export function SegmentError({
 }) {
   return (
     <section className="card banner bad" data-testid={testId}>
-      <strong>{title}</strong>
+      <h1 className="banner-title">{title}</h1>
       <span>
         Nothing was shown and nothing was changed. Try again; if it keeps failing, the server log has the details
         {error.digest ? (

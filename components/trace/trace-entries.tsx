@@ -1,8 +1,11 @@
 "use client";
 
+import { VisibleText } from "@/components/ui/visible-text.tsx";
+import { visibleText } from "@/components/ui/reveal-invisible.ts";
 import { useState } from "react";
 import { ClockIcon } from "./clock-icon.tsx";
 import { OUTCOME_LABEL, formatRelPrecise, formatUtc, type TimelineEntry } from "./model.ts";
+import { IdentifierText } from "@/components/ui/identifier.tsx";
 
 // Every returned entry in claimed order, as links to its detail page. Rows have
 // a fixed height and only the visible window (plus a margin) is rendered, so
@@ -19,7 +22,8 @@ export function TraceEntries({ entries }: { entries: TimelineEntry[] }) {
   const height = Math.min(VIEW_H, entries.length * ROW_H);
   return (
     <div className="trace-entries" data-testid="trace-entries">
-      <div className="trace-row head" role="row">
+      {/* Column captions for the eye; each row (a link) reads out its own values. */}
+      <div className="trace-row head" aria-hidden="true">
         <span>since first</span>
         <span>time (UTC)</span>
         <span>seq</span>
@@ -41,11 +45,16 @@ export function TraceEntries({ entries }: { entries: TimelineEntry[] }) {
               <span className="mono">{formatRelPrecise(e.relMs)}</span>
               <span className="mono">{formatUtc(e.ts).replace(" UTC", "")}</span>
               <span className="mono">{e.seq}</span>
-              <span className="ellipsis" title={`${e.requesterId} → ${e.targetId}`}>
-                {e.lane.replace(/^spiffe:\/\/[^/]+\//, "")} → {e.to}
+              <span className="ident-pair" title={`${visibleText(e.requesterId)} → ${visibleText(e.targetId)}`}>
+                <IdentifierText value={e.lane.replace(/^spiffe:\/\/[^/]+\//, "")} />
+                <span className="arrow" aria-hidden="true">
+                  →
+                </span>
+                <span className="sr-only"> to </span>
+                <IdentifierText value={e.to} />
               </span>
-              <span className="ellipsis" title={e.action ?? e.eventType}>
-                {e.action ?? e.eventType}
+              <span className="ellipsis" title={visibleText(e.action ?? e.eventType)}>
+                <VisibleText text={e.action ?? e.eventType} />
               </span>
               <span>
                 <span className={`outcome-tag ${e.outcome}`}>

@@ -2,6 +2,7 @@ import Link from "next/link";
 import type { Trace } from "@/lib/server/traces/trace.ts";
 import { ClockIcon } from "./clock-icon.tsx";
 import { ExportBundleButton } from "@/components/bundles/export-bundle-button.tsx";
+import { Identifier } from "@/components/ui/identifier.tsx";
 import { formatRel, formatSpan, formatUtc, toTimelineModel, type ClockFinding } from "./model.ts";
 import { ServiceGraph } from "./service-graph.tsx";
 import { TraceBody } from "./trace-body.tsx";
@@ -19,8 +20,8 @@ function Finding({ f }: { f: ClockFinding }) {
         <Link prefetch={false} href={`/events/${f.entry.seq}`}>
           {f.entry.seq}
         </Link>{" "}
-        from <span className="mono">{short(f.entry.lane)}</span> claims {formatUtc(f.entry.ts)}, {formatSpan(f.skewMs)}{" "}
-        after the ledger received it ({formatUtc(f.entry.receivedAt)}).
+        from <Identifier value={short(f.entry.lane)} copy={false} className="mono" /> claims {formatUtc(f.entry.ts)},{" "}
+        {formatSpan(f.skewMs)} after the ledger received it ({formatUtc(f.entry.receivedAt)}).
       </li>
     );
   }
@@ -30,103 +31,23 @@ function Finding({ f }: { f: ClockFinding }) {
       <Link prefetch={false} href={`/events/${f.later.seq}`}>
         {f.later.seq}
       </Link>{" "}
-      (<span className="mono">{short(f.later.lane)}</span>) was received after seq{" "}
+      (<Identifier value={short(f.later.lane)} copy={false} className="mono" />) was received after seq{" "}
       <Link prefetch={false} href={`/events/${f.earlier.seq}`}>
         {f.earlier.seq}
       </Link>{" "}
-      (<span className="mono">{short(f.earlier.lane)}</span>) yet claims a time {formatSpan(f.skewMs)} earlier.
+      (<Identifier value={short(f.earlier.lane)} copy={false} className="mono" />) yet claims a time{" "}
+      {formatSpan(f.skewMs)} earlier.
     </li>
   );
 }
 
 export function TracePageView({ trace, canExport }: { trace: Trace; canExport: boolean }) {
-  const explorer = `/events?correlationId=${encodeURIComponent(trace.correlationId)}`;
-  if (trace.total === 0) {
-    return (
-      <main className="trace-page">
-        <section className="card stack" data-testid="trace-empty">
-          <h1 className="trace-title">
-            No entries for <span className="mono break">{trace.correlationId}</span>
-          </h1>
-          <p className="muted">Nothing in the log carries this correlation id. A few things to check:</p>
-          <ul className="muted">
-            <li>
-              Ids match exactly, case included. From a W3C traceparent, paste the whole header: its 32-hex-digit
-              trace-id is what ingest records.
-            </li>
-            <li>
-              The services on this path may not have sent their events yet, or send them without a correlation id.
-            </li>
-            <li>Ledgerline shows only what was reported: it never fills in hops for services that stayed silent.</li>
-          </ul>
-          <TraceSearch defaultValue={trace.correlationId} />
-        </section>
-      </main>
-    );
-  }
-
-  const denied = trace.lanes.reduce((s, l) => s + l.sent.denied, 0);
-  const failed = trace.lanes.reduce((s, l) => s + l.sent.failure, 0);
+  if (trace.total === 0) return <EmptyTrace correlationId={trace.correlationId} />;
   const model = toTimelineModel(trace);
   return (
     <main className="trace-page">
-      <section className="card trace-head" data-testid="trace-head">
-        <div className="stack-tight">
-          <h1 className="trace-title">
-            Trace{" "}
-            <span className="mono break" data-testid="trace-id">
-              {trace.correlationId}
-            </span>
-          </h1>
-          <div className="trace-facts">
-            <span data-testid="trace-total">
-              <strong>{trace.total.toLocaleString("en-US")}</strong> {trace.total === 1 ? "entry" : "entries"}
-            </span>
-            <span>
-              <strong>{trace.lanes.length}</strong> services
-            </span>
-            <span>
-              <strong>{formatSpan(trace.durationMs)}</strong> from first to last
-            </span>
-            {denied > 0 && <span className="badge bad">✕ {denied} denied</span>}
-            {failed > 0 && <span className="badge warn">! {failed} failed</span>}
-          </div>
-          <div className="muted small">
-            first {trace.start && formatUtc(trace.start)} · last {trace.end && formatUtc(trace.end)} · times as claimed
-            by the services, ordered by timestamp then seq
-          </div>
-        </div>
-        <div className="trace-actions">
-          <Link className="btn" href={explorer} prefetch={false}>
-            Open in the explorer
-          </Link>
-          {canExport && <ExportBundleButton filter={{ correlationId: trace.correlationId }} />}
-        </div>
-      </section>
-
-      {trace.clock.total > 0 && (
-        <section className="card banner bad section" data-testid="clock-warning" role="status">
-          <strong className="inline">
-            <ClockIcon size={16} /> Clock skew
-          </strong>
-          <span>
-            {trace.clock.total} {trace.clock.total === 1 ? "finding" : "findings"}: claimed timestamps disagree with the
-            order the ledger received the entries by more than {formatSpan(trace.clock.toleranceMs)}. The timeline keeps
-            the claimed order; either a sender&apos;s clock is off or it delivered late.
-          </span>
-          <ul className="clock-findings">
-            {trace.clock.findings.slice(0, 12).map((f, i) => (
-              <Finding key={i} f={f} />
-            ))}
-            {trace.clock.total > 12 && (
-              <li className="muted">
-                … and {trace.clock.total - 12} more (all listed in the API response up to {trace.clock.findings.length}
-                ).
-              </li>
-            )}
-          </ul>
-        </section>
-      )}
+      <TraceHead trace={trace} canExport={canExport} />
+      {trace.clock.total > 0 && <ClockWarning clock={trace.clock} />}
 
       {trace.truncated && (
         <section className="card banner section" data-testid="trace-truncated">
@@ -170,5 +91,95 @@ export function TracePageView({ trace, canExport }: { trace: Trace; canExport: b
         }
       />
     </main>
+  );
+}
+
+function EmptyTrace({ correlationId }: { correlationId: string }) {
+  return (
+    <main className="trace-page">
+      <section className="card stack" data-testid="trace-empty">
+        <h1 className="trace-title">
+          No entries for <span className="mono break">{correlationId}</span>
+        </h1>
+        <p className="muted">Nothing in the log carries this correlation id. A few things to check:</p>
+        <ul className="muted">
+          <li>
+            Ids match exactly, case included. From a W3C traceparent, paste the whole header: its 32-hex-digit trace-id
+            is what ingest records.
+          </li>
+          <li>The services on this path may not have sent their events yet, or send them without a correlation id.</li>
+          <li>Ledgerline shows only what was reported: it never fills in hops for services that stayed silent.</li>
+        </ul>
+        <TraceSearch defaultValue={correlationId} />
+      </section>
+    </main>
+  );
+}
+
+/** The trace's id, its size and span, its denials and failures, and the way to the explorer and to a bundle. */
+function TraceHead({ trace, canExport }: { trace: Trace; canExport: boolean }) {
+  const explorer = `/events?correlationId=${encodeURIComponent(trace.correlationId)}`;
+  const denied = trace.lanes.reduce((s, l) => s + l.sent.denied, 0);
+  const failed = trace.lanes.reduce((s, l) => s + l.sent.failure, 0);
+  return (
+    <section className="card trace-head" data-testid="trace-head">
+      <div className="stack-tight">
+        <h1 className="trace-title">
+          Trace{" "}
+          <span className="mono break" data-testid="trace-id">
+            {trace.correlationId}
+          </span>
+        </h1>
+        <div className="trace-facts">
+          <span data-testid="trace-total">
+            <strong>{trace.total.toLocaleString("en-US")}</strong> {trace.total === 1 ? "entry" : "entries"}
+          </span>
+          <span>
+            <strong>{trace.lanes.length}</strong> services
+          </span>
+          <span>
+            <strong>{formatSpan(trace.durationMs)}</strong> from first to last
+          </span>
+          {denied > 0 && <span className="badge bad">✕ {denied} denied</span>}
+          {failed > 0 && <span className="badge warn">! {failed} failed</span>}
+        </div>
+        <div className="muted small">
+          first {trace.start && formatUtc(trace.start)} · last {trace.end && formatUtc(trace.end)} · times as claimed by
+          the services, ordered by timestamp then seq
+        </div>
+      </div>
+      <div className="trace-actions">
+        <Link className="btn" href={explorer} prefetch={false}>
+          Open in the explorer
+        </Link>
+        {canExport && <ExportBundleButton filter={{ correlationId: trace.correlationId }} />}
+      </div>
+    </section>
+  );
+}
+
+function ClockWarning({ clock }: { clock: Trace["clock"] }) {
+  return (
+    <section className="card banner bad section" data-testid="clock-warning" role="status">
+      <strong className="inline">
+        <ClockIcon size={16} /> Clock skew
+      </strong>
+      <span>
+        {clock.total} {clock.total === 1 ? "finding" : "findings"}: claimed timestamps disagree with the order the
+        ledger received the entries by more than {formatSpan(clock.toleranceMs)}. The timeline keeps the claimed order;
+        either a sender&apos;s clock is off or it delivered late.
+      </span>
+      <ul className="clock-findings">
+        {clock.findings.slice(0, 12).map((f, i) => (
+          <Finding key={i} f={f} />
+        ))}
+        {clock.total > 12 && (
+          <li className="muted">
+            … and {clock.total - 12} more (all listed in the API response up to {clock.findings.length}
+            ).
+          </li>
+        )}
+      </ul>
+    </section>
   );
 }

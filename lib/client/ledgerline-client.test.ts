@@ -97,7 +97,9 @@ describe("LedgerlineClient", () => {
     expect(r.accepted).toHaveLength(1);
     expect(seen).toHaveLength(2);
   });
+});
 
+describe("LedgerlineClient: failures and timing", () => {
   it("does not retry other 4xx; surfaces the problem+json to onError and the rejected flush", async () => {
     const problem = {
       title: "Invalid event",

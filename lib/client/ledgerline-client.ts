@@ -13,6 +13,7 @@
 
 import type { AccessEvent, IngestResult, Problem, WireEvent } from "./types.ts";
 import { uuidv7 } from "./uuidv7.ts";
+import { verifyReceipt, type Receipt, type ReceiptResult, type ReceiptTrust } from "./receipt.ts";
 
 export type LedgerlineClientOptions = {
   /** Base URL of the Ledgerline server, e.g. http://localhost:3000 */
@@ -143,6 +144,15 @@ export class LedgerlineClient {
   }
 
   /** Flushes and stops the timer and exit hook. */
+  /**
+   * Checks, after the ingest answer's `coveredBy`, that an acknowledged entry is in the
+   * signed (and, with `trust.witnesses`, witnessed) log with the leaf hash it was given
+   * (./receipt.ts). `pending: true` means no checkpoint covers it yet.
+   */
+  verifyReceipt(receipt: Receipt, trust: ReceiptTrust): Promise<ReceiptResult> {
+    return verifyReceipt(this.opts.url, receipt, trust, { fetch: this.fetchFn, timeoutMs: this.opts.timeoutMs });
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);

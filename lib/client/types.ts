@@ -27,6 +27,10 @@ export type WireEvent = Omit<AccessEvent, "id" | "timestamp"> & { id: string; ti
 export type IngestResult = {
   accepted: Array<{ id: string; seq: number; leafHash: string }>;
   duplicates: Array<{ id: string; seq: number }>;
+  /** When a signed checkpoint will include the accepted entries at the latest; verify receipts after it. */
+  coveredBy?: string;
+  /** Seconds between the server's checkpoints. */
+  checkpointInterval?: number;
 };
 
 /** An RFC 9457 problem document as the server sends it. */

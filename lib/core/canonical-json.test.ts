@@ -61,6 +61,9 @@ describe("RFC 8785 examples", () => {
   });
 
   // Appendix B: IEEE 754 bit patterns and their canonical text.
+});
+
+describe("RFC 8785 Appendix B: numbers", () => {
   const appendixB: Array<[string, string]> = [
     ["0000000000000000", "0"],
     ["8000000000000000", "0"],

@@ -1,7 +1,8 @@
+import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { canonicalJson } from "./canonical-json.ts";
 import { toHex, utf8 } from "./bytes.ts";
-import { EMPTY_ROOT, entryLeafHash, hashChildren, hashLeaf, sha256 } from "./hash.ts";
+import { EMPTY_ROOT, defaultHasher, entryLeafHash, hashChildren, hashLeaf, rfc9162Hasher, sha256 } from "./hash.ts";
 
 const ascii = (s: string): Uint8Array => new TextEncoder().encode(s);
 
@@ -74,22 +75,36 @@ describe("entryLeafHash (SPEC §2)", () => {
   });
 });
 
-describe("useSha256", () => {
-  it("swaps in another implementation only if it gives the same digests", async () => {
-    const { createHash } = await import("node:crypto");
-    const { useSha256, hashLeaf, hashChildren, sha256 } = await import("./hash.ts");
-    const before = [hashLeaf(Uint8Array.of(1, 2, 3)), hashChildren(new Uint8Array(32), new Uint8Array(32).fill(1))];
-    expect(() => useSha256(() => new Uint8Array(32))).toThrow(/wrong digests/);
-    useSha256((...parts) => {
-      const h = createHash("sha256");
-      for (const p of parts) h.update(p);
-      return Uint8Array.from(h.digest());
-    });
-    expect([hashLeaf(Uint8Array.of(1, 2, 3)), hashChildren(new Uint8Array(32), new Uint8Array(32).fill(1))]).toEqual(
-      before,
-    );
-    expect(Buffer.from(sha256(new Uint8Array(0))).toString("hex")).toBe(
+describe("rfc9162Hasher", () => {
+  const node = rfc9162Hasher((...parts) => {
+    const h = createHash("sha256");
+    for (const p of parts) h.update(p);
+    return Uint8Array.from(h.digest());
+  });
+
+  it("refuses a SHA-256 implementation that gives wrong digests", () => {
+    expect(() => rfc9162Hasher(() => new Uint8Array(32))).toThrow(/wrong digests/);
+    // Right for one part, wrong for several (it ignores all but the first): refused too.
+    expect(() => rfc9162Hasher((...parts) => createHash("sha256").update(parts[0]!).digest())).toThrow(/wrong digests/);
+  });
+
+  it("over Node's SHA-256 gives the default hasher's digests", () => {
+    const entry = { seq: 7, id: "e", attributes: { é: [1.5, null] } };
+    const leaf = Uint8Array.of(1, 2, 3);
+    const l = new Uint8Array(32);
+    const r = new Uint8Array(32).fill(1);
+    expect(node.hashLeaf(leaf)).toEqual(defaultHasher.hashLeaf(leaf));
+    expect(node.hashChildren(l, r)).toEqual(defaultHasher.hashChildren(l, r));
+    expect(node.emptyRoot()).toEqual(EMPTY_ROOT);
+    expect(entryLeafHash(entry, node)).toEqual(entryLeafHash(entry));
+    expect(Buffer.from(sha256(new Uint8Array(0), node)).toString("hex")).toBe(
       "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
     );
+  });
+
+  it("hands out a fresh empty root each time", () => {
+    const a = defaultHasher.emptyRoot();
+    a[0] = 0;
+    expect(defaultHasher.emptyRoot()).toEqual(EMPTY_ROOT);
   });
 });

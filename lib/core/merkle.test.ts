@@ -1,165 +1,37 @@
 import { describe, expect, it } from "vitest";
-import { fromHex, toHex } from "./bytes.ts";
-import { EMPTY_ROOT, hashChildren, hashLeaf, sha256 } from "./hash.ts";
 import {
-  CompactRange,
+  CONSISTENCY,
+  CONSISTENCY_SHAPES,
+  EMPTY_TREE_HASH,
+  INCLUSION,
+  INCLUSION_SHAPES,
+  LEAVES,
+  ROOTS,
+  SOME_HASH,
+  flipBit,
+  hex,
+  makeLeaves,
+  recordingHasher,
+  referencePath,
+  referenceSubproof,
+  root,
+} from "@/test/support/merkle-vectors.ts";
+import { fromHex, toHex } from "./bytes.ts";
+import { EMPTY_ROOT, hashLeaf } from "./hash.ts";
+import {
   consistencyProof,
   consistencyProofFrom,
   inclusionProof,
   inclusionProofFrom,
   merkleRoot,
-  perfectSubtrees,
   rootFromInclusionProof,
   verifyConsistency,
   verifyInclusion,
-  type RangeHasher,
 } from "./merkle.ts";
 
-// Known-answer vectors: github.com/transparency-dev/merkle, proof/verify_test.go
-// (`leaves`, `roots`, `inclusionProofs`, `consistencyProofs`; the same data as
-// google/certificate-transparency's merkle tree tests). Inclusion vectors there use a
-// 1-based leaf number; here they are converted to the 0-based leaf index.
-const LEAF_DATA = ["", "00", "10", "2021", "3031", "40414243", "5051525354555657", "606162636465666768696a6b6c6d6e6f"];
-const LEAVES = LEAF_DATA.map((h) => hashLeaf(fromHex(h)));
-const ROOTS = [
-  "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
-  "fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125",
-  "aeb6bcfe274b70a14fb067a5e5578264db0fa9b51af5e0ba159158f329e06e77",
-  "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7",
-  "4e3bbb1f7b478dcfe71fb631631519a3bca12c9aefca1612bfce4c13a86264d4",
-  "76e67dadbcdf1e10e1b74ddc608abd2f98dfb16fbce75277b5232a127f2087ef",
-  "ddb89be403809e325750d3d263cd78929c2942b7942a34b77e122c9594a74c8c",
-  "5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328",
-].map(fromHex);
-const root = (size: number): Uint8Array => ROOTS[size - 1]!;
-
-const INCLUSION: Array<{ index: number; size: number; proof: string[] }> = [
-  { index: 0, size: 1, proof: [] },
-  {
-    index: 0,
-    size: 8,
-    proof: [
-      "96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7",
-      "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
-      "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4",
-    ],
-  },
-  {
-    index: 5,
-    size: 8,
-    proof: [
-      "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b",
-      "ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0",
-      "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7",
-    ],
-  },
-  { index: 2, size: 3, proof: ["fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125"] },
-  {
-    index: 1,
-    size: 5,
-    proof: [
-      "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
-      "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
-      "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b",
-    ],
-  },
-];
-
-const CONSISTENCY: Array<{ m: number; n: number; proof: string[] }> = [
-  { m: 1, n: 1, proof: [] },
-  {
-    m: 1,
-    n: 8,
-    proof: [
-      "96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7",
-      "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
-      "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4",
-    ],
-  },
-  {
-    m: 6,
-    n: 8,
-    proof: [
-      "0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a",
-      "ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0",
-      "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7",
-    ],
-  },
-  {
-    m: 2,
-    n: 5,
-    proof: [
-      "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
-      "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b",
-    ],
-  },
-  {
-    m: 6,
-    n: 7,
-    proof: [
-      "0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a",
-      "b08693ec2e721597130641e8211e7eedccb4c26413963eee6c1e2ed16ffb1a5f",
-      "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7",
-    ],
-  },
-];
-
-// From the same file: an arbitrary 32-byte value and the empty-tree hash used as wrong roots.
-const SOME_HASH = fromHex("abacaba000000000000000000000000000000000000000000060061e00123456");
-const EMPTY_TREE_HASH = fromHex("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
-
-const hex = (list: Uint8Array[]): string[] => list.map(toHex);
-
-/** Reference MTH written straight from RFC 9162 §2.1.1, recursion and all. */
-function referenceMth(d: Uint8Array[]): Uint8Array {
-  if (d.length === 0) return sha256(new Uint8Array(0));
-  if (d.length === 1) return d[0]!;
-  let k = 1;
-  while (k * 2 < d.length) k *= 2;
-  return hashChildren(referenceMth(d.slice(0, k)), referenceMth(d.slice(k)));
-}
-
-/** Reference PATH(m, D[n]) from RFC 9162 §2.1.3.1. */
-function referencePath(m: number, d: Uint8Array[]): Uint8Array[] {
-  if (d.length === 1) return [];
-  let k = 1;
-  while (k * 2 < d.length) k *= 2;
-  return m < k
-    ? [...referencePath(m, d.slice(0, k)), referenceMth(d.slice(k))]
-    : [...referencePath(m - k, d.slice(k)), referenceMth(d.slice(0, k))];
-}
-
-/** Reference SUBPROOF(m, D[n], b) from RFC 9162 §2.1.4.1. */
-function referenceSubproof(m: number, d: Uint8Array[], b: boolean): Uint8Array[] {
-  if (m === d.length) return b ? [] : [referenceMth(d)];
-  let k = 1;
-  while (k * 2 < d.length) k *= 2;
-  return m <= k
-    ? [...referenceSubproof(m, d.slice(0, k), b), referenceMth(d.slice(k))]
-    : [...referenceSubproof(m - k, d.slice(k), false), referenceMth(d.slice(0, k))];
-}
-
-/** A RangeHasher over an in-memory array that records what it was asked for. */
-function recordingHasher(leaves: Uint8Array[]): { hasher: RangeHasher; calls: Array<[number, number]> } {
-  const calls: Array<[number, number]> = [];
-  const hasher: RangeHasher = async (start, end) => {
-    calls.push([start, end]);
-    await Promise.resolve(); // behave like storage: answer asynchronously
-    return referenceMth(leaves.slice(start, end));
-  };
-  return { hasher, calls };
-}
-
-/** Deterministic pseudo-random leaf hashes (no clock, no Math.random: reproducible failures). */
-function makeLeaves(n: number): Uint8Array[] {
-  return Array.from({ length: n }, (_, i) => hashLeaf(sha256(Uint8Array.of(i & 0xff, i >> 8, 0x4c))));
-}
-
-function flipBit(b: Uint8Array, bit: number): Uint8Array {
-  const c = b.slice();
-  c[bit >> 3]! ^= 1 << (bit & 7);
-  return c;
-}
+// Known-answer vectors (transparency-dev/merkle, in test/support/merkle-vectors.ts) for
+// roots, proof generation and verification, and the node layout of storage-backed proofs.
+// Randomized cross-checks: merkle.property.test.ts; the compact range: compact-range.test.ts.
 
 describe("merkleRoot (RFC 9162 §2.1.1)", () => {
   it("is SHA-256 of the empty string for the empty tree", () => {
@@ -232,7 +104,9 @@ describe("inclusion proofs — known answers", () => {
       expect(accepted).toEqual([]);
     },
   );
+});
 
+describe("inclusion proofs — rejected input", () => {
   it("accepts the single-entry tree only when leaf and root agree (TestVerifyInclusionSingleEntry)", () => {
     const h = hashLeaf(new TextEncoder().encode("data"));
     expect(verifyInclusion(0, 1, h, [], h)).toBe(true);
@@ -324,7 +198,9 @@ describe("consistency proofs — known answers", () => {
     const accepted = probes.filter(([, a, b, x, y, q]) => verifyConsistency(a, b, x, y, q)).map(([d]) => d);
     expect(accepted).toEqual([]);
   });
+});
 
+describe("consistency proofs — rejected input", () => {
   // TestVerifyConsistency's table of trivial and invalid size combinations.
   const careless1 = new TextEncoder().encode("don't care 1");
   const careless2 = new TextEncoder().encode("don't care 2");
@@ -358,115 +234,8 @@ describe("consistency proofs — known answers", () => {
   });
 });
 
-// Proof shapes from transparency-dev/merkle proof/proof_test.go (TestInclusion,
-// TestConsistency): node IDs id(level, index) written as leaf ranges
-// [index·2^level, (index+1)·2^level), and each "rehash" group as the one range it hashes to.
 describe("RangeHasher queries match the transparency-dev proof node layout", () => {
-  const inclusionShapes: Array<[number, number, Array<[number, number]>]> = [
-    [
-      7,
-      0,
-      [
-        [1, 2],
-        [2, 4],
-        [4, 7],
-      ],
-    ],
-    [
-      7,
-      2,
-      [
-        [3, 4],
-        [0, 2],
-        [4, 7],
-      ],
-    ],
-    [
-      7,
-      4,
-      [
-        [5, 6],
-        [6, 7],
-        [0, 4],
-      ],
-    ],
-    [
-      7,
-      6,
-      [
-        [4, 6],
-        [0, 4],
-      ],
-    ],
-    [
-      4,
-      2,
-      [
-        [3, 4],
-        [0, 2],
-      ],
-    ],
-    [
-      5,
-      3,
-      [
-        [2, 3],
-        [0, 2],
-        [4, 5],
-      ],
-    ],
-    [
-      6,
-      3,
-      [
-        [2, 3],
-        [0, 2],
-        [4, 6],
-      ],
-    ],
-    [
-      6,
-      4,
-      [
-        [5, 6],
-        [0, 4],
-      ],
-    ],
-    [
-      15,
-      10,
-      [
-        [11, 12],
-        [8, 10],
-        [12, 15],
-        [0, 8],
-      ],
-    ],
-    [
-      31,
-      24,
-      [
-        [25, 26],
-        [26, 28],
-        [28, 31],
-        [16, 24],
-        [0, 16],
-      ],
-    ],
-    [
-      95,
-      81,
-      [
-        [80, 81],
-        [82, 84],
-        [84, 88],
-        [88, 95],
-        [64, 80],
-        [0, 64],
-      ],
-    ],
-  ];
-  it.each(inclusionShapes)("inclusion in size %i of index %i", async (size, index, want) => {
+  it.each(INCLUSION_SHAPES)("inclusion in size %i of index %i", async (size, index, want) => {
     const leaves = makeLeaves(size);
     const { hasher, calls } = recordingHasher(leaves);
     const proof = await inclusionProofFrom(index, size, hasher);
@@ -474,139 +243,7 @@ describe("RangeHasher queries match the transparency-dev proof node layout", () 
     expect(hex(proof)).toEqual(hex(referencePath(index, leaves)));
   });
 
-  const consistencyShapes: Array<[number, number, Array<[number, number]>]> = [
-    [1, 2, [[1, 2]]],
-    [
-      1,
-      4,
-      [
-        [1, 2],
-        [2, 4],
-      ],
-    ],
-    [
-      1,
-      6,
-      [
-        [1, 2],
-        [2, 4],
-        [4, 6],
-      ],
-    ],
-    [2, 3, [[2, 3]]],
-    [
-      2,
-      8,
-      [
-        [2, 4],
-        [4, 8],
-      ],
-    ],
-    [
-      3,
-      7,
-      [
-        [2, 3],
-        [3, 4],
-        [0, 2],
-        [4, 7],
-      ],
-    ],
-    [4, 7, [[4, 7]]],
-    [
-      5,
-      7,
-      [
-        [4, 5],
-        [5, 6],
-        [6, 7],
-        [0, 4],
-      ],
-    ],
-    [
-      6,
-      7,
-      [
-        [4, 6],
-        [6, 7],
-        [0, 4],
-      ],
-    ],
-    [
-      7,
-      8,
-      [
-        [6, 7],
-        [7, 8],
-        [4, 6],
-        [0, 4],
-      ],
-    ],
-    [2, 4, [[2, 4]]],
-    [
-      3,
-      5,
-      [
-        [2, 3],
-        [3, 4],
-        [0, 2],
-        [4, 5],
-      ],
-    ],
-    [
-      3,
-      6,
-      [
-        [2, 3],
-        [3, 4],
-        [0, 2],
-        [4, 6],
-      ],
-    ],
-    [4, 6, [[4, 6]]],
-    [
-      1,
-      7,
-      [
-        [1, 2],
-        [2, 4],
-        [4, 7],
-      ],
-    ],
-    [
-      10,
-      15,
-      [
-        [8, 10],
-        [10, 12],
-        [12, 15],
-        [0, 8],
-      ],
-    ],
-    [
-      24,
-      31,
-      [
-        [16, 24],
-        [24, 31],
-        [0, 16],
-      ],
-    ],
-    [
-      81,
-      95,
-      [
-        [80, 81],
-        [81, 82],
-        [82, 84],
-        [84, 88],
-        [88, 95],
-        [64, 80],
-        [0, 64],
-      ],
-    ],
-  ];
-  it.each(consistencyShapes)("consistency %i → %i", async (m, n, want) => {
+  it.each(CONSISTENCY_SHAPES)("consistency %i → %i", async (m, n, want) => {
     const leaves = makeLeaves(n);
     const { hasher, calls } = recordingHasher(leaves);
     const proof = await consistencyProofFrom(m, n, hasher);
@@ -617,136 +254,5 @@ describe("RangeHasher queries match the transparency-dev proof node layout", () 
   it("rejects a RangeHasher answer that is not a 32-byte hash", async () => {
     await expect(inclusionProofFrom(0, 8, () => new Uint8Array(5))).rejects.toThrow(/32-byte/);
     await expect(consistencyProofFrom(3, 8, async () => "nope" as unknown as Uint8Array)).rejects.toThrow(/32-byte/);
-  });
-});
-
-describe("randomized cross-check, sizes 1..70", () => {
-  const MAX = 70;
-  const leaves = makeLeaves(MAX);
-  const roots = [EMPTY_ROOT, ...Array.from({ length: MAX }, (_, i) => referenceMth(leaves.slice(0, i + 1)))];
-
-  it("merkleRoot and CompactRange.root agree with the RFC definition at every size", () => {
-    const cr = CompactRange.empty();
-    expect(toHex(cr.root())).toBe(toHex(EMPTY_ROOT));
-    for (let n = 1; n <= MAX; n++) {
-      const completed = cr.append(leaves[n - 1]!);
-      expect(cr.size).toBe(n);
-      expect(toHex(merkleRoot(leaves.slice(0, n)))).toBe(toHex(roots[n]!));
-      expect(toHex(cr.root())).toBe(toHex(roots[n]!));
-      // Every reported node is the MTH of the perfect subtree it names, bottom up.
-      expect(completed[0]).toMatchObject({ level: 0, index: n - 1 });
-      completed.forEach((node, i) => {
-        expect(node.level).toBe(i);
-        const width = 2 ** node.level;
-        expect(toHex(node.hash)).toBe(toHex(referenceMth(leaves.slice(node.index * width, (node.index + 1) * width))));
-      });
-      // One completed node per trailing 1-bit of the old size, plus the leaf itself.
-      let trailing = 0;
-      for (let c = n - 1; c % 2 === 1; c = Math.floor(c / 2)) trailing++;
-      expect(completed).toHaveLength(trailing + 1);
-      // The frontier is exactly the MTHs of the binary decomposition, and round-trips.
-      const ranges = perfectSubtrees(n);
-      expect(hex(cr.subtrees())).toEqual(ranges.map((r) => toHex(referenceMth(leaves.slice(r.start, r.end)))));
-      const restored = CompactRange.fromSubtrees(n, cr.subtrees());
-      expect(restored.size).toBe(n);
-      expect(toHex(restored.root())).toBe(toHex(roots[n]!));
-    }
-  });
-
-  it("every inclusion proof (array and RangeHasher) matches the RFC definition and verifies", async () => {
-    for (let n = 1; n <= MAX; n++) {
-      const tree = leaves.slice(0, n);
-      const { hasher, calls } = recordingHasher(tree);
-      for (let i = 0; i < n; i++) {
-        const proof = inclusionProof(i, tree);
-        expect(hex(proof)).toEqual(hex(referencePath(i, tree)));
-        expect(hex(await inclusionProofFrom(i, n, hasher))).toEqual(hex(proof));
-        expect(verifyInclusion(i, n, tree[i]!, proof, roots[n]!)).toBe(true);
-        if (n > 1) {
-          expect(verifyInclusion((i + 1) % n, n, tree[i]!, proof, roots[n]!)).toBe(false);
-          expect(verifyInclusion(i, n, tree[(i + 1) % n]!, proof, roots[n]!)).toBe(false);
-        }
-      }
-      // Storage only ever gets aligned perfect subtrees or ranges ending at the tree size.
-      for (const [s, e] of calls) {
-        const w = e - s;
-        const perfect = (w & (w - 1)) === 0 && s % w === 0;
-        expect(perfect || e === n).toBe(true);
-      }
-    }
-  });
-
-  it("every consistency proof m <= n (array and RangeHasher) matches the RFC definition and verifies", async () => {
-    for (let n = 1; n <= MAX; n++) {
-      const tree = leaves.slice(0, n);
-      const { hasher, calls } = recordingHasher(tree);
-      for (let m = 0; m <= n; m++) {
-        const proof = consistencyProof(m, tree);
-        const want = m === 0 || m === n ? [] : referenceSubproof(m, tree, true);
-        expect(hex(proof)).toEqual(hex(want));
-        expect(hex(await consistencyProofFrom(m, n, hasher))).toEqual(hex(proof));
-        expect(verifyConsistency(m, n, roots[m]!, roots[n]!, proof)).toBe(true);
-        if (m > 0 && m < n) {
-          expect(verifyConsistency(m, n, roots[m - 1]!, roots[n]!, proof)).toBe(false);
-          expect(verifyConsistency(m, n, roots[m]!, roots[n - 1]!, proof)).toBe(false);
-          expect(verifyConsistency(m, n, roots[m]!, roots[n]!, proof.slice(1))).toBe(false);
-        }
-      }
-      for (const [s, e] of calls) {
-        const w = e - s;
-        const perfect = (w & (w - 1)) === 0 && s % w === 0;
-        expect(perfect || e === n).toBe(true);
-      }
-    }
-  });
-});
-
-describe("CompactRange and perfectSubtrees", () => {
-  it("decomposes sizes into perfect subtrees, leftmost first", () => {
-    expect(perfectSubtrees(0)).toEqual([]);
-    expect(perfectSubtrees(1)).toEqual([{ start: 0, end: 1 }]);
-    expect(perfectSubtrees(8)).toEqual([{ start: 0, end: 8 }]);
-    expect(perfectSubtrees(13)).toEqual([
-      { start: 0, end: 8 },
-      { start: 8, end: 12 },
-      { start: 12, end: 13 },
-    ]);
-    // Beyond 32 bits, where bitwise operators would silently truncate.
-    expect(perfectSubtrees(2 ** 40 + 3)).toEqual([
-      { start: 0, end: 2 ** 40 },
-      { start: 2 ** 40, end: 2 ** 40 + 2 },
-      { start: 2 ** 40 + 2, end: 2 ** 40 + 3 },
-    ]);
-  });
-
-  it("rejects a frontier with the wrong number or size of hashes", () => {
-    expect(() => CompactRange.fromSubtrees(3, [SOME_HASH])).toThrow(/2 perfect subtrees/);
-    expect(() => CompactRange.fromSubtrees(1, [new Uint8Array(31)])).toThrow(/32-byte/);
-    expect(() => CompactRange.fromSubtrees(-1, [])).toThrow(/non-negative/);
-    expect(() => CompactRange.empty().append(new Uint8Array(0))).toThrow(/32-byte/);
-  });
-
-  it("clone is independent and callers cannot mutate internal state", () => {
-    const a = CompactRange.empty();
-    a.append(LEAVES[0]!);
-    const b = a.clone();
-    b.append(LEAVES[1]!);
-    expect(a.size).toBe(1);
-    expect(toHex(a.root())).toBe(toHex(root(1)));
-    expect(toHex(b.root())).toBe(toHex(root(2)));
-    a.subtrees()[0]!.fill(0);
-    a.root().fill(0);
-    expect(toHex(a.root())).toBe(toHex(root(1)));
-  });
-
-  it("continues a large tree from its frontier without the old leaves", () => {
-    // 2^40 + 1 leaves cannot be materialized; the frontier alone must be enough.
-    const big = CompactRange.fromSubtrees(2 ** 40 + 1, [SOME_HASH, LEAVES[0]!]);
-    const completed = big.append(LEAVES[1]!);
-    expect(completed.map(({ level, index }) => [level, index])).toEqual([
-      [0, 2 ** 40 + 1],
-      [1, 2 ** 39],
-    ]);
-    expect(toHex(big.root())).toBe(toHex(hashChildren(SOME_HASH, hashChildren(LEAVES[0]!, LEAVES[1]!))));
   });
 });

@@ -1,120 +1,27 @@
-import { createPublicKey, generateKeyPairSync, verify as nodeVerify } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { fromBase64, toBase64, toHex, utf8 } from "./bytes.ts";
-import { sha256 } from "./hash.ts";
 import {
+  TEXT,
+  PETER_SIG,
+  ENOCH_SIG,
+  SIGNED,
+  peter,
+  enoch,
+  peterSigner,
+  goSplice,
+} from "@/test/support/note-vectors.ts";
+import { fromBase64, toBase64 } from "./bytes.ts";
+import {
+  appendSignatures,
   formatCheckpoint,
   generateSigningKey,
-  keyFingerprint,
-  keyId,
   openNote,
   parseCheckpoint,
-  parseSignerKey,
-  parseVerifierKey,
-  pemToPublicKey,
-  publicKeyToPem,
   signNote,
-  signerKeyString,
-  verifierKeyString,
+  splitNote,
 } from "./note.ts";
 
-// Known answers from golang.org/x/mod sumdb/note (note.go package docs and note_test.go),
-// the reference implementation of C2SP signed-note.
-const PETER_VKEY = "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW";
-const PETER_SKEY = "PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz";
-const ENOCH_VKEY = "EnochRoot+af0cfe78+ATtqJ7zOtqQtYqOo0CpvDXNlMhV3HeJDpjrASKGLWdop";
-const TEXT = "If you think cryptography is the answer to your problem,\nthen you don't know what your problem is.\n";
-const PETER_SIG =
-  "\u2014 PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n";
-const ENOCH_SIG =
-  "\u2014 EnochRoot rwz+eBzmZa0SO3NbfRGzPCpDckykFXSdeX+MNtCOXm2/5n2tiOHp+vAF1aGrQ5ovTG01oOTGwnWLox33WWd1RvMc+QQ=\n";
-const SIGNED = `${TEXT}\n${PETER_SIG}`;
-
-const peter = parseVerifierKey(PETER_VKEY);
-const enoch = parseVerifierKey(ENOCH_VKEY);
-const peterSigner = parseSignerKey(PETER_SKEY);
-
-/** Go slices these strings by UTF-8 byte; the em dash is 3 bytes there, 1 code unit here. */
-const goSplice = (line: string, goByteOffset: number, insert: string): string =>
-  line.slice(0, goByteOffset - 2) + insert + line.slice(goByteOffset - 2);
-
-describe("signed-note keys (sumdb/note vectors)", () => {
-  it("parses the verifier key and recomputes its id and string", () => {
-    expect(peter.name).toBe("PeterNeumann");
-    expect(toHex(peter.keyId)).toBe("c74f20a3");
-    expect(toHex(keyId("PeterNeumann", peter.publicKey))).toBe("c74f20a3");
-    expect(verifierKeyString("PeterNeumann", peter.publicKey)).toBe(PETER_VKEY);
-    expect(verifierKeyString("EnochRoot", enoch.publicKey)).toBe(ENOCH_VKEY);
-  });
-
-  it("parses the signer key, derives the same public key, and re-encodes it", () => {
-    expect(peterSigner.name).toBe("PeterNeumann");
-    expect(toHex(peterSigner.keyId)).toBe("c74f20a3");
-    expect(toHex(peterSigner.publicKey)).toBe(toHex(peter.publicKey));
-    expect(signerKeyString("PeterNeumann", peterSigner.seed)).toBe(PETER_SKEY);
-    const regenerated = generateSigningKey("PeterNeumann", peterSigner.seed);
-    expect(toHex(regenerated.publicKey)).toBe(toHex(peter.publicKey));
-  });
-
-  // TestNewVerifier / TestNewSigner: every proper substring and every single-character
-  // increment of a valid key string must be rejected.
-  it.each([
-    ["verifier", PETER_VKEY, parseVerifierKey],
-    ["signer", PETER_SKEY, parseSignerKey],
-  ] as const)("rejects every mangling of the %s key", (_kind, key, parse) => {
-    const accepted: string[] = [];
-    for (let i = 0; i <= key.length; i++) {
-      for (let j = i + 1; j <= key.length; j++) {
-        if (i === 0 && j === key.length) continue;
-        const s = key.slice(i, j);
-        try {
-          parse(s);
-          accepted.push(s);
-        } catch {
-          // expected
-        }
-      }
-    }
-    for (let i = 0; i < key.length; i++) {
-      const s = key.slice(0, i) + String.fromCharCode(key.charCodeAt(i) + 1) + key.slice(i + 1);
-      try {
-        parse(s);
-        accepted.push(s);
-      } catch {
-        // expected
-      }
-    }
-    expect(accepted).toEqual([]);
-  });
-
-  it.each([
-    ["PeterNeumann+cc469956+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TWBADKEY==", /33 bytes|base64/],
-    ["PeterNeumann+173116ae+ZRpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW", /unsupported signature type/],
-    ["Peter Neumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW", /invalid key name/],
-    ["PeterNeumann+c74f20a4+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW", /does not match/],
-    ["PeterNeumann+c74f20a3", /look like/],
-  ])("rejects %s", (key, message) => {
-    expect(() => parseVerifierKey(key)).toThrow(message);
-  });
-
-  it("refuses invalid names and key sizes", () => {
-    for (const name of ["", "a+b", "a b", "a\tb", "a\u00a0b", "a\u3000b", "a\nb"]) {
-      expect(() => keyId(name, peter.publicKey)).toThrow(/invalid key name/);
-      expect(() => generateSigningKey(name)).toThrow(/invalid key name/);
-    }
-    expect(() => keyId("x", new Uint8Array(31))).toThrow(/32 bytes/);
-    expect(() => generateSigningKey("x", new Uint8Array(16))).toThrow(/32 bytes/);
-  });
-
-  it("generates distinct random keys that round-trip through their strings", () => {
-    const a = generateSigningKey("ledgerline.example.org/prod");
-    const b = generateSigningKey("ledgerline.example.org/prod");
-    expect(toHex(a.seed)).not.toBe(toHex(b.seed));
-    const parsed = parseSignerKey(signerKeyString(a.name, a.seed));
-    expect(toHex(parsed.seed)).toBe(toHex(a.seed));
-    expect(toHex(parseVerifierKey(verifierKeyString(a.name, a.publicKey)).publicKey)).toBe(toHex(a.publicKey));
-  });
-});
+// Signing and opening notes: golang.org/x/mod sumdb/note vectors (the reference implementation of
+// C2SP signed-note) and the C2SP examples.
 
 describe("signNote (sumdb/note TestSign)", () => {
   it("reproduces the reference signature byte for byte", () => {
@@ -172,7 +79,9 @@ describe("openNote (sumdb/note TestOpen)", () => {
       unverified: [],
     });
   });
+});
 
+describe("openNote (sumdb/note TestOpen): what it refuses", () => {
   it("rejects a note with no signature from a known key", () => {
     const opened = openNote(`${TEXT}\n${PETER_SIG}${ENOCH_SIG}`, []);
     expect(opened.ok).toBe(false);
@@ -237,7 +146,9 @@ describe("openNote (sumdb/note TestOpen)", () => {
     expect(opened.ok).toBe(false);
     expect(opened.ok === false && opened.reason).toMatch(reason);
   });
+});
 
+describe("openNote (sumdb/note TestOpen): keys, bytes and input it refuses", () => {
   it("treats a known name with another key id as unknown (misnamed / other key)", () => {
     const misnamed = openNote(`${TEXT}\n${PETER_SIG.replace("PeterNeumann", "CarmenSandiego")}`, [peter]);
     expect(misnamed.ok === false && misnamed.reason).toMatch(/no verifiable signatures/);
@@ -315,110 +226,29 @@ describe("C2SP examples", () => {
   });
 });
 
-describe("checkpoints (SPEC §3)", () => {
-  const rootHash = sha256(utf8("root"));
-  const log = generateSigningKey("ledgerline.example.org/prod", sha256(utf8("test seed")));
-
-  it("round-trips through format, sign, open and parse", () => {
-    const text = formatCheckpoint({ origin: "ledgerline.example.org/prod", size: 1000, rootHash });
-    expect(text).toBe(`ledgerline.example.org/prod\n1000\n${toBase64(rootHash)}\n`);
-    const note = signNote(text, [log]);
-    expect(note).toMatch(
-      /^ledgerline\.example\.org\/prod\n1000\n[A-Za-z0-9+/]{43}=\n\n\u2014 ledgerline\.example\.org\/prod [A-Za-z0-9+/]{91}=\n$/,
-    );
-    const opened = openNote(note, [log]);
-    expect(opened.ok).toBe(true);
-    if (!opened.ok) return;
-    expect(opened.verified).toEqual([{ name: log.name, keyId: toHex(keyId(log.name, log.publicKey)) }]);
-    const cp = parseCheckpoint(opened.text);
-    expect(cp).toEqual({ origin: "ledgerline.example.org/prod", size: 1000, rootHash, extensions: [] });
+describe("splitNote / appendSignatures (cosignature lines kept intact)", () => {
+  it("splits text and signature lines without verifying them, keeping each line verbatim", () => {
+    const r = splitNote(`${SIGNED}${ENOCH_SIG}`);
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.text).toBe(TEXT);
+    expect(r.signatures.map((s) => [s.name, s.keyId])).toEqual([
+      ["PeterNeumann", "c74f20a3"],
+      ["EnochRoot", "af0cfe78"],
+    ]);
+    expect(r.signatures[1]!.line).toBe(ENOCH_SIG.slice(0, -1));
+    expect(r.signatures[0]!.signature).toHaveLength(64);
+    expect(splitNote("no blank line\n").ok).toBe(false);
+    expect(splitNote(`${TEXT}\n\u2014 bad name sig\n`).ok).toBe(false);
   });
 
-  it("keeps extension lines and the empty tree", () => {
-    const text = formatCheckpoint({ origin: "o", size: 0, rootHash, extensions: ["ext one", "ext two"] });
-    expect(parseCheckpoint(text)).toEqual({ origin: "o", size: 0, rootHash, extensions: ["ext one", "ext two"] });
-  });
-
-  it.each([
-    ["no final newline", "o\n1\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", /end with a newline/],
-    ["too few lines", "o\n1\n", /at least three lines/],
-    ["empty origin", "\n1\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n", /origin line is empty/],
-    ["leading zero", "o\n01\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n", /leading zeros/],
-    ["plus sign", "o\n+1\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n", /leading zeros/],
-    ["negative", "o\n-1\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n", /leading zeros/],
-    ["decimal point", "o\n1.0\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n", /leading zeros/],
-    ["empty size", "o\n\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n", /leading zeros/],
-    ["unsafe size", "o\n9007199254740993\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n", /too large/],
-    ["short root", "o\n1\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==\n", /32 bytes, got 31/],
-    ["unpadded root", "o\n1\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n", /not valid base64/],
-    ["empty extension", "o\n1\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n\n", /extension lines must be non-empty/],
-    ["carriage return", "o\r\n1\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n", /control characters/],
-  ])("parseCheckpoint rejects %s", (_what, text, message) => {
-    expect(() => parseCheckpoint(text)).toThrow(message);
-  });
-
-  it("formatCheckpoint refuses what it could not parse back", () => {
-    expect(() => formatCheckpoint({ origin: "", size: 1, rootHash })).toThrow(/origin/);
-    expect(() => formatCheckpoint({ origin: "a\nb", size: 1, rootHash })).toThrow(/origin/);
-    expect(() => formatCheckpoint({ origin: "o", size: -1, rootHash })).toThrow(/size/);
-    expect(() => formatCheckpoint({ origin: "o", size: 1.5, rootHash })).toThrow(/size/);
-    expect(() => formatCheckpoint({ origin: "o", size: 1, rootHash: new Uint8Array(31) })).toThrow(/32 bytes/);
-    expect(() => formatCheckpoint({ origin: "o", size: 1, rootHash, extensions: [""] })).toThrow(/extension/);
-  });
-});
-
-describe("SPKI PEM and fingerprints", () => {
-  const key = generateSigningKey("pem-test", sha256(utf8("pem seed")));
-
-  it("writes a PEM that node:crypto (OpenSSL) reads as the same Ed25519 key", () => {
-    const pem = publicKeyToPem(key.publicKey);
-    expect(pem).toMatch(/^-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA[A-Za-z0-9+/]{43}=\n-----END PUBLIC KEY-----\n$/);
-    const nodeKey = createPublicKey(pem);
-    expect(nodeKey.asymmetricKeyType).toBe("ed25519");
-    const der = nodeKey.export({ type: "spki", format: "der" });
-    expect(toHex(der)).toBe(`302a300506032b6570032100${toHex(key.publicKey)}`);
-    // A note signature made here verifies with OpenSSL's Ed25519 over the note text.
-    const note = signNote("hello\n", [key]);
-    const sig = fromBase64(note.split(" ").pop()!.trimEnd()).subarray(4);
-    expect(nodeVerify(null, utf8("hello\n"), nodeKey, sig)).toBe(true);
-  });
-
-  it("reads a PEM that node:crypto wrote, and round-trips its own", () => {
-    const { publicKey } = generateKeyPairSync("ed25519");
-    const pem = publicKey.export({ type: "spki", format: "pem" }).toString();
-    const raw = pemToPublicKey(pem);
-    expect(toBase64(raw).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "")).toBe(
-      publicKey.export({ format: "jwk" }).x,
-    );
-    expect(toHex(pemToPublicKey(publicKeyToPem(key.publicKey)))).toBe(toHex(key.publicKey));
-    expect(toHex(pemToPublicKey(`\r\n${publicKeyToPem(key.publicKey).replaceAll("\n", "\r\n")}  `))).toBe(
-      toHex(key.publicKey),
-    );
-  });
-
-  it.each([
-    ["not a PEM", "hello"],
-    ["a private key label", publicKeyToPem(new Uint8Array(32)).replaceAll("PUBLIC KEY", "PRIVATE KEY")],
-    ["bad base64", publicKeyToPem(new Uint8Array(32)).replace("MCow", "MC*w")],
-    ["an empty body line", publicKeyToPem(new Uint8Array(32)).replace("\nMCow", "\n\nMCow")],
-    [
-      "a truncated key",
-      `-----BEGIN PUBLIC KEY-----\n${toBase64(fromBase64("MCowBQYDK2VwAyEA").slice(0, 12))}\n-----END PUBLIC KEY-----\n`,
-    ],
-    [
-      "an RSA key",
-      generateKeyPairSync("rsa", { modulusLength: 1024 }).publicKey.export({ type: "spki", format: "pem" }).toString(),
-    ],
-    ["two blocks", publicKeyToPem(new Uint8Array(32)).repeat(2)],
-  ])("pemToPublicKey rejects %s", (_what, pem) => {
-    expect(() => pemToPublicKey(pem)).toThrow(/PEM/);
-  });
-
-  it("fingerprints the SPKI DER as SHA256: with colon-separated hex groups", () => {
-    const fp = keyFingerprint(key.publicKey);
-    expect(fp).toMatch(/^SHA256:[0-9a-f]{4}(:[0-9a-f]{4}){15}$/);
-    const der = createPublicKey(publicKeyToPem(key.publicKey)).export({ type: "spki", format: "der" });
-    expect(fp.slice("SHA256:".length).replaceAll(":", "")).toBe(toHex(sha256(new Uint8Array(der))));
-    expect(keyFingerprint(peter.publicKey)).not.toBe(fp);
+  it("appends new signature lines once, after the existing ones, and refuses non-signature lines", () => {
+    const withEnoch = appendSignatures(SIGNED, [ENOCH_SIG, ENOCH_SIG.slice(0, -1), PETER_SIG]);
+    expect(withEnoch).toBe(`${SIGNED}${ENOCH_SIG}`);
+    const opened = openNote(withEnoch, [peter, enoch]);
+    expect(opened.ok && opened.verified.map((v) => v.name)).toEqual(["PeterNeumann", "EnochRoot"]);
+    expect(() => appendSignatures(SIGNED, ["not a signature"])).toThrow(/not a signature line/);
+    expect(() => appendSignatures(SIGNED, [`${ENOCH_SIG}${PETER_SIG}`])).toThrow(/not a signature line/);
+    expect(() => appendSignatures("not a note", [ENOCH_SIG])).toThrow(/appendSignatures/);
   });
 });

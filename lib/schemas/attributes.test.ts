@@ -1,16 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ATTRIBUTES_MAX_BYTES, checkAttributes, copyAttributes } from "./attributes.ts";
-
-function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from "@/test/support/prng.ts";
 
 const utf8Length = (s: string) => new TextEncoder().encode(s).length;
 
@@ -48,8 +38,11 @@ const NUMBERS = [
   1.7976931348623157e308 / 1e300,
 ];
 
-// Keys may not hold controls at all, so they draw from the alphabet minus tab/LF/CR.
-const KEY_ALPHABET = ALPHABET.filter((c) => c >= " ");
+// Keys follow the identifier rule (no controls, no invisible or separator characters),
+// so they draw from the alphabet minus tab/LF/CR and U+2028.
+const KEY_ALPHABET = ALPHABET.filter(
+  (c) => c >= " " && !/[\p{Cf}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}]/u.test(c),
+);
 
 function randomString(rnd: () => number, alphabet = ALPHABET): string {
   let s = "";
@@ -74,7 +67,7 @@ function randomValue(rnd: () => number, depth: number): unknown {
 
 describe("checkAttributes size accounting", () => {
   it("matches the UTF-8 length of JSON.stringify exactly, at the 8192-byte boundary", () => {
-    const rnd = mulberry32(42);
+    const rnd = seededRandom(42);
     for (let n = 0; n < 500; n++) {
       const base = randomValue(rnd, 2);
       const probe = { v: base, pad: "" };

@@ -16,11 +16,12 @@
 //   audit log must not silently alter data.
 // - Strings (keys and values) must be well-formed UTF-16 (no lone surrogates). Values may
 //   hold tab, LF and CR (stack traces, multi-line messages); other C0/C1 controls are rejected.
-//   Keys are names: no controls at all and no bidi overrides/isolates, which can make a
-//   displayed key read as a different one.
+//   Keys are names and follow the identifier rule (identifier.ts): no controls, format,
+//   bidi or other invisible characters, which can make a displayed key read as another.
 // - Numbers must be finite and, when integral, within ±(2^53−1): larger integers have
 //   already lost digits in JSON.parse and would be committed in altered form.
 
+import { identifierProblems } from "./identifier.ts";
 import { pointerToken, scanText } from "./text-scan.ts";
 
 export const ATTRIBUTES_MAX_BYTES = 8192;
@@ -110,13 +111,8 @@ export function checkAttributes(value: unknown, pointer: string): AttributeError
               `key "${key}" is not allowed (reserved: __proto__, constructor and prototype could pollute object prototypes)`,
             );
           } else {
-            if (scan.loneSurrogate) keyErrors.push("key must not contain lone surrogates (invalid Unicode)");
-            if (scan.otherControl || scan.tabOrNewline) keyErrors.push("key must not contain control characters");
-            if (scan.bidiControl) {
-              keyErrors.push(
-                "key must not contain bidirectional override or isolate characters (U+202A–U+202E, U+2066–U+2069)",
-              );
-            }
+            // Keys are names, shown in the dashboard: the identifier rule's characters (identifier.ts).
+            for (const p of identifierProblems(key, { max: Infinity, allowBlank: true })) keyErrors.push(`key ${p}`);
           }
           // A forbidden key's value is never looked at: nothing below it can be kept.
           const skipValue = FORBIDDEN_KEYS.has(key);

@@ -1,23 +1,17 @@
 import { EVENT_LIMITS, parseTraceparent } from "./event.ts";
-import { scanText } from "./text-scan.ts";
+import { checkIdentifier, type IdentifierResult } from "./identifier.ts";
 
 // What may be looked up as a correlation id — by the trace page and API and by
-// the explorer's filter alike: what ingest could have stored
-// (SPEC §1: ≤ 128 code points, no control or bidi characters, no lone
-// surrogates). Anything else can match no entry, and would not fit the
-// meta-audit record of the view either, so it is refused up front.
+// the explorer's filter alike: what ingest could have stored, by the same
+// identifier rule (identifier.ts: ≤ 128 code points, no control, format, bidi or
+// invisible characters, no lone surrogates). Anything else can match no entry,
+// and would not fit the meta-audit record of the view either, so it is refused
+// up front.
 
-export type CorrelationIdResult = { ok: true; value: string } | { ok: false; detail: string };
+export type CorrelationIdResult = IdentifierResult;
 
 export function checkCorrelationId(raw: string): CorrelationIdResult {
-  if (raw.length === 0) return { ok: false, detail: "must not be empty" };
-  const s = scanText(raw);
-  if (s.codePoints > EVENT_LIMITS.correlationId)
-    return { ok: false, detail: `must be at most ${EVENT_LIMITS.correlationId} characters` };
-  if (s.tabOrNewline || s.otherControl) return { ok: false, detail: "must not contain control characters" };
-  if (s.bidiControl) return { ok: false, detail: "must not contain bidirectional control characters" };
-  if (s.loneSurrogate) return { ok: false, detail: "must not contain unpaired surrogates" };
-  return { ok: true, value: raw };
+  return checkIdentifier(raw, { max: EVENT_LIMITS.correlationId });
 }
 
 /**

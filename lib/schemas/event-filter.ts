@@ -1,8 +1,9 @@
+import "./zod-browser.ts";
 import { z } from "zod";
 import { normalizeFilter, type EventFilter } from "@/lib/core/event-filter.ts";
 import { EVENT_LIMITS, EVENT_TYPES, OUTCOMES, REQUESTER_TYPES } from "./event.ts";
 import { checkCorrelationId } from "./correlation-id.ts";
-import { scanText } from "./text-scan.ts";
+import { freeTextProblems, identifierProblems, SOURCE_MAX } from "./identifier.ts";
 import { normalizeTimestamp } from "./timestamp.ts";
 
 // The explorer filter at the edges: URL query parameters (the dashboard's URL, the
@@ -26,27 +27,30 @@ const timestamp = z.string().transform((s, ctx) => {
 });
 
 /**
- * Characters no stored identifier can hold (ingest refuses them) and the audit
- * record of a search must not carry: controls (tab and newline included), bidi
- * overrides and isolates, lone surrogates.
+ * A text pattern (`!` negates, a trailing `*` makes a prefix): the text between
+ * follows the identifier rule ingest applies (identifier.ts) — anything else could
+ * match no stored identifier, and the audit record of the search must not carry it.
  */
-function plainText(s: string): boolean {
-  const t = scanText(s);
-  return !(t.otherControl || t.tabOrNewline || t.bidiControl || t.loneSurrogate);
-}
-const PLAIN_TEXT = "must not contain control characters, bidirectional overrides or lone surrogates";
-
 const pattern = (max: number) =>
-  z
-    .string()
-    .min(1, "must not be empty")
-    // Code points, as ingest counts them (an emoji is one character, two UTF-16 units).
-    .refine(
-      (s) => scanText(s).codePoints <= max + 2,
-      `must be at most ${max} characters (plus an optional leading ! and trailing *)`,
-    )
-    .refine(plainText, PLAIN_TEXT)
-    .refine((s) => s !== "!" && s !== "*" && s !== "!*", "needs text besides ! and *");
+  z.string().superRefine((s, ctx) => {
+    const inner = s.replace(/^!/, "").replace(/\*$/, "");
+    if (s.length === 0) return ctx.addIssue({ code: "custom", message: "must not be empty" });
+    if (inner.length === 0) return ctx.addIssue({ code: "custom", message: "needs text besides ! and *" });
+    for (const message of identifierProblems(inner, { max })) {
+      ctx.addIssue({
+        code: "custom",
+        message: message.startsWith("must be at most")
+          ? `${message} (plus an optional leading ! and trailing *)`
+          : message,
+      });
+    }
+  });
+
+/** The free-text search: the rule of free text (controls and lone surrogates refused; format characters kept). */
+const freeText = (max: number) =>
+  z.string().superRefine((s, ctx) => {
+    for (const message of freeTextProblems(s, max)) ctx.addIssue({ code: "custom", message });
+  });
 
 const enumList = <T extends readonly [string, ...string[]]>(values: T) =>
   z
@@ -70,7 +74,7 @@ export const eventFilterSchema = z
     requester: pattern(EVENT_LIMITS.requesterId).optional(),
     target: pattern(EVENT_LIMITS.targetId).optional(),
     service: pattern(EVENT_LIMITS.targetService).optional(),
-    source: pattern(256).optional(),
+    source: pattern(SOURCE_MAX).optional(),
     action: pattern(EVENT_LIMITS.action).optional(),
     correlationId: z
       .string()
@@ -85,7 +89,7 @@ export const eventFilterSchema = z
       .optional(),
     seqFrom: seq.optional(),
     seqTo: seq.optional(),
-    q: z.string().min(1).max(256, "must be at most 256 characters").refine(plainText, PLAIN_TEXT).optional(),
+    q: freeText(256).optional(),
   })
   .superRefine((f, ctx) => {
     if (f.from !== undefined && f.to !== undefined && f.from >= f.to) {

@@ -13,17 +13,20 @@
 // - Lengths are counted in Unicode code points.
 // - `id`: 1–128 characters U+0020–U+007E, no leading or trailing space (invisible in logs and
 //   an easy way to make two ids look equal).
-// - Control characters (C0 U+0000–U+001F, DEL, C1 U+0080–U+009F) are rejected in every
-//   top-level string, `reason` included (tab and newline too: log lines, CSV exports and
-//   terminals must show one event as one line). Only attribute string values may hold
-//   tab, LF and CR.
-// - Bidi override/isolate controls (U+202A–U+202E, U+2066–U+2069) are rejected in identifiers
-//   (id, eventType, requester.*, target.*, action, correlationId) and attribute keys, where they
-//   can make one name display as another; `reason` is free text and may need them.
+// - Identifiers (id, requester.*, target.*, action, correlationId, attribute keys) follow
+//   the one identifier rule in identifier.ts: no control, format (Cf), bidi,
+//   default-ignorable or line/paragraph-separator characters, no lone surrogates — each
+//   refusal names the code point (`U+200B ZERO WIDTH SPACE`), since an invisible
+//   character is what makes two identities look the same.
+// - `reason` is free text: control characters are rejected (tab and newline too: log
+//   lines, CSV exports and terminals must show one event as one line); format and bidi
+//   characters are kept (a quoted Hebrew or Arabic name needs them) and the dashboard
+//   shows them as visible marks. Only attribute string values may hold tab, LF and CR.
 // - Lone surrogates are rejected in every string, attribute keys and values included.
 // - Timestamps, IPs, traceparent and attributes: see timestamp.ts, ip-address.ts,
 //   traceparent.ts and attributes.ts.
 
+import "./zod-browser.ts";
 import { z } from "zod";
 import {
   ATTRIBUTES_MAX_BYTES,
@@ -33,7 +36,8 @@ import {
   isPlainObject,
 } from "./attributes.ts";
 import { normalizeIp } from "./ip-address.ts";
-import { pointerToken, scanText } from "./text-scan.ts";
+import { describeCodePoint, freeTextProblems, identifierProblems } from "./identifier.ts";
+import { pointerToken } from "./text-scan.ts";
 import { normalizeTimestamp } from "./timestamp.ts";
 import { parseTraceparent } from "./traceparent.ts";
 
@@ -122,7 +126,7 @@ const TARGET_FIELDS = ["id", "service", "type"] as const;
 
 type StringRule = {
   max: number;
-  /** Identifiers additionally reject bidi controls and whitespace-only values. */
+  /** Identifiers follow identifier.ts; free text (reason) only refuses controls and lone surrogates. */
   identifier: boolean;
 };
 
@@ -153,22 +157,13 @@ function checkString(v: unknown, pointer: string, rule: StringRule, errors: Fiel
     errors.push({ pointer, detail: "must be a string" });
     return undefined;
   }
-  const before = errors.length;
-  const scan = scanText(v);
-  if (v.length === 0) errors.push({ pointer, detail: "must not be empty (omit optional fields instead)" });
-  else if (rule.identifier && v.trim() === "") errors.push({ pointer, detail: "must not be only whitespace" });
-  if (scan.codePoints > rule.max) errors.push({ pointer, detail: `must be at most ${rule.max} characters` });
-  if (scan.loneSurrogate) errors.push({ pointer, detail: "must not contain lone surrogates (invalid Unicode)" });
-  if (scan.otherControl || scan.tabOrNewline) {
-    errors.push({ pointer, detail: "must not contain control characters (U+0000–U+001F, U+007F–U+009F)" });
+  if (v.length === 0) {
+    errors.push({ pointer, detail: "must not be empty (omit optional fields instead)" });
+    return undefined;
   }
-  if (rule.identifier && scan.bidiControl) {
-    errors.push({
-      pointer,
-      detail: "must not contain bidirectional override or isolate characters (U+202A–U+202E, U+2066–U+2069)",
-    });
-  }
-  return errors.length === before ? v : undefined;
+  const problems = rule.identifier ? identifierProblems(v, { max: rule.max }) : freeTextProblems(v, rule.max);
+  for (const detail of problems) errors.push({ pointer, detail });
+  return problems.length === 0 ? v : undefined;
 }
 
 function checkEnum<T extends string>(
@@ -193,8 +188,17 @@ function checkClientId(v: unknown, errors: FieldError[]): string | undefined {
   if (v.length < 1 || v.length > EVENT_LIMITS.id) {
     errors.push({ pointer, detail: `must be 1–${EVENT_LIMITS.id} characters long` });
   }
-  if (!/^[\x20-\x7e]*$/.test(v)) {
-    errors.push({ pointer, detail: "must contain only printable ASCII characters (U+0020–U+007E)" });
+  const bad = /[^\x20-\x7e]/u.exec(v);
+  if (bad) {
+    // An invisible character gets the identifier rule's words, so `pay\u200bments` reads the same in every field.
+    const invisible = identifierProblems(v, { max: Infinity }).find((p) => p.includes("invisible"));
+    const at = [...v.slice(0, bad.index)].length + 1;
+    errors.push({
+      pointer,
+      detail:
+        invisible ??
+        `must contain only printable ASCII characters (U+0020–U+007E; found ${describeCodePoint(bad[0].codePointAt(0)!)} at character ${at})`,
+    });
   } else if (v.startsWith(" ") || v.endsWith(" ")) {
     errors.push({ pointer, detail: "must not start or end with a space" });
   }

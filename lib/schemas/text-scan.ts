@@ -1,4 +1,5 @@
-// One pass over a string that answers every character-level question the event rules ask,
+// One pass over a string that answers the cheap character-level questions the event rules ask
+// (which characters are invisible or format characters is identifier.ts's, by Unicode property),
 // so a field is read once whatever combination of rules applies to it. Hand-written rather
 // than a set of regexes because it also has to count Unicode code points (lengths in SPEC §1
 // are "chars", and a client in Python or Go counts code points, not UTF-16 units) and the
@@ -13,10 +14,10 @@ export type TextScan = {
   tabOrNewline: boolean;
   /** Any other C0 control (U+0000–U+001F), DEL (U+007F) or C1 control (U+0080–U+009F). */
   otherControl: boolean;
-  /** Bidi embedding/override (U+202A–U+202E) or isolate (U+2066–U+2069) controls. */
-  bidiControl: boolean;
   /** Bytes of the UTF-8 encoding of JSON.stringify(s), quotes included. */
   jsonBytes: number;
+  /** Every code unit is below U+0080 (then only the control flags can make it an invalid identifier). */
+  ascii: boolean;
 };
 
 export function scanText(s: string): TextScan {
@@ -25,7 +26,7 @@ export function scanText(s: string): TextScan {
   let loneSurrogate = false;
   let tabOrNewline = false;
   let otherControl = false;
-  let bidiControl = false;
+  let ascii = true;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     codePoints++;
@@ -42,9 +43,11 @@ export function scanText(s: string): TextScan {
       otherControl = true;
       jsonBytes += 1;
     } else if (c < 0x800) {
+      ascii = false;
       if (c < 0xa0) otherControl = true;
       jsonBytes += 2;
     } else if (c >= 0xd800 && c <= 0xdbff) {
+      ascii = false;
       const next = i + 1 < s.length ? s.charCodeAt(i + 1) : 0;
       if (next >= 0xdc00 && next <= 0xdfff) {
         i++;
@@ -54,14 +57,15 @@ export function scanText(s: string): TextScan {
         jsonBytes += 6; // well-formed JSON.stringify escapes it as \udXXX
       }
     } else if (c >= 0xdc00 && c <= 0xdfff) {
+      ascii = false;
       loneSurrogate = true;
       jsonBytes += 6;
     } else {
-      if ((c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069)) bidiControl = true;
+      ascii = false;
       jsonBytes += 3;
     }
   }
-  return { codePoints, loneSurrogate, tabOrNewline, otherControl, bidiControl, jsonBytes };
+  return { codePoints, loneSurrogate, tabOrNewline, otherControl, jsonBytes, ascii };
 }
 
 /** RFC 6901 reference token for `key`, so error pointers are unambiguous for any key. */

@@ -1,6 +1,9 @@
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { z } from "zod";
+import { normalizeIp } from "@/lib/schemas/ip-address.ts";
+import { parseWitnessConfig, WitnessConfigError, type WitnessConfig } from "./cosigning/config.ts";
 
 // Every setting Ledgerline reads, in one place, validated once. The README's
 // configuration table is written from this file; keep them in step.
@@ -23,7 +26,8 @@ const envSchema = z.object({
   PORT: intFrom("PORT", 3000, 1, 65535),
   LEDGERLINE_DATA_DIR: z.string().optional(),
   DATABASE_URL: z.string().optional(),
-  LEDGERLINE_DEMO: z.enum(["on", "off"], { message: 'LEDGERLINE_DEMO must be "on" or "off"' }).optional().default("on"),
+  // No default here: it depends on LEDGERLINE_ENV (see loadConfig).
+  LEDGERLINE_DEMO: z.enum(["on", "off"], { message: 'LEDGERLINE_DEMO must be "on" or "off"' }).optional(),
   LEDGERLINE_ORIGIN: z
     .string()
     .regex(/^[\x21-\x7e]+$/, "LEDGERLINE_ORIGIN must be printable ASCII without spaces")
@@ -35,12 +39,21 @@ const envSchema = z.object({
     .optional(),
   LEDGERLINE_SIGNING_KEY: z.string().optional(),
   LEDGERLINE_CHECKPOINT_EVERY: intFrom("LEDGERLINE_CHECKPOINT_EVERY", 1000, 1, 10_000_000),
-  LEDGERLINE_CHECKPOINT_INTERVAL: intFrom("LEDGERLINE_CHECKPOINT_INTERVAL", 60, 1, 86_400),
+  LEDGERLINE_CHECKPOINT_INTERVAL: intFrom("LEDGERLINE_CHECKPOINT_INTERVAL", 10, 1, 86_400),
+  LEDGERLINE_WITNESSES: z.string().optional(),
+  LEDGERLINE_WITNESS_QUORUM: z.string().optional(),
+  LEDGERLINE_WITNESS_POLICY: z.string().optional(),
+  LEDGERLINE_WITNESS_ALERT_AFTER: intFrom("LEDGERLINE_WITNESS_ALERT_AFTER", 600, 1, 7 * 86_400),
+  LEDGERLINE_WITNESS_TIMEOUT: intFrom("LEDGERLINE_WITNESS_TIMEOUT", 10, 1, 300),
   LEDGERLINE_VERIFY_INTERVAL: intFrom("LEDGERLINE_VERIFY_INTERVAL", 300, 0, 86_400),
   LEDGERLINE_ALERT_WEBHOOK: z
     .url({ protocol: /^https?$/, message: "LEDGERLINE_ALERT_WEBHOOK must be an http(s) URL" })
     .optional()
     .or(z.literal("").transform(() => undefined)),
+  LEDGERLINE_TILES_PUBLIC: z
+    .enum(["0", "1"], { message: 'LEDGERLINE_TILES_PUBLIC must be "0" or "1"' })
+    .optional()
+    .default("0"),
   LEDGERLINE_MAX_BODY_BYTES: intFrom("LEDGERLINE_MAX_BODY_BYTES", 5 * 1024 * 1024, 1024, 256 * 1024 * 1024),
   LEDGERLINE_MAX_BATCH: intFrom("LEDGERLINE_MAX_BATCH", 1000, 1, 10_000),
   LEDGERLINE_MAX_PENDING_EVENTS: intFrom("LEDGERLINE_MAX_PENDING_EVENTS", 5000, 1, 10_000_000),
@@ -48,8 +61,13 @@ const envSchema = z.object({
   // Worker threads for ingest preparation (lib/server/workers/pool.ts); default: one per core, at most 8.
   LEDGERLINE_WORKERS: intFrom("LEDGERLINE_WORKERS", Math.max(1, Math.min(8, os.availableParallelism())), 0, 64),
   LEDGERLINE_MAX_EVENT_LOOP_LAG_MS: intFrom("LEDGERLINE_MAX_EVENT_LOOP_LAG_MS", 250, 10, 60_000),
+  LEDGERLINE_MAX_PENDING_BUNDLES: intFrom("LEDGERLINE_MAX_PENDING_BUNDLES", 3, 1, 1000),
   LEDGERLINE_RATE_LIMIT: intFrom("LEDGERLINE_RATE_LIMIT", 20_000, 0, 10_000_000),
   LEDGERLINE_RATE_BURST: intFrom("LEDGERLINE_RATE_BURST", 0, 0, 100_000_000),
+  LEDGERLINE_TRUST_PROXY: z.string().optional(),
+  LEDGERLINE_READ_RATE_LIMIT: intFrom("LEDGERLINE_READ_RATE_LIMIT", 300, 0, 1_000_000),
+  LEDGERLINE_READ_RATE_BURST: intFrom("LEDGERLINE_READ_RATE_BURST", 0, 0, 1_000_000),
+  LEDGERLINE_READ_AUDIT_WINDOW: intFrom("LEDGERLINE_READ_AUDIT_WINDOW", 60, 0, 3600),
   LEDGERLINE_ENV: z
     .enum(["development", "production"], { message: 'LEDGERLINE_ENV must be "development" or "production"' })
     .optional()
@@ -75,10 +93,14 @@ export type Config = {
   signingKey: string | undefined;
   checkpointEvery: number;
   checkpointIntervalMs: number;
+  /** The witnesses that cosign checkpoints and their quorum (lib/server/cosigning/config.ts); null: none. */
+  witnesses: WitnessConfig | null;
   /** Incremental integrity verification every this many ms; 0 disables the schedule. */
   verifyIntervalMs: number;
   /** Where a signed JSON alert is POSTed when verification fails. */
   alertWebhook: string | undefined;
+  /** Entry bundles of the tiles API (/tlog/tile/entries/…) served without a read token. */
+  tilesPublic: boolean;
   maxBodyBytes: number;
   maxBatch: number;
   /** Events waiting for the writer past which ingest answers 503 (load shedding). */
@@ -89,9 +111,18 @@ export type Config = {
   workers: number;
   /** Smoothed event-loop lag past which ingest answers 503 (load shedding). */
   maxEventLoopLagMs: number;
+  /** Bundles one user may have queued or building at once (429 beyond). */
+  maxPendingBundles: number;
   /** Events per second per ingest key; 0 disables the limit. */
   rateLimit: number;
   rateBurst: number;
+  /** Which forwarding hops to believe when deriving a client's IP (lib/server/auth/client-ip.ts). */
+  trustProxy: TrustProxy;
+  /** Authenticated API reads per minute per principal (429 beyond); 0 disables. */
+  readRateLimit: number;
+  readRateBurst: number;
+  /** Identical reads by one principal within this many ms are recorded once plus one summary of the repeats; 0 records each. */
+  readAuditWindowMs: number;
   /** LEDGERLINE_ENV=production: secrets are mandatory. */
   production: boolean;
   oidc: OidcConfig | null;
@@ -108,7 +139,46 @@ export type OidcConfig = {
   scope: string;
 };
 
+/**
+ * LEDGERLINE_TRUST_PROXY. `none`: forwarding headers are ignored and the client
+ * is the TCP peer. `hops`: that many proxies in front append to X-Forwarded-For,
+ * so the client is the address that many entries left of the peer. `networks`:
+ * proxies are the peers and X-Forwarded-For entries inside these CIDRs; the
+ * client is the rightmost address outside them.
+ */
+export type TrustProxy =
+  | { kind: "none" }
+  | { kind: "hops"; hops: number }
+  | { kind: "networks"; networks: Array<{ address: string; prefix: number; family: "ipv4" | "ipv6" }> };
+
 export class ConfigError extends Error {}
+
+/** Parses LEDGERLINE_TRUST_PROXY: unset/`0`/`false`/`off`, a hop count 1–10, or a comma-separated list of IPs/CIDRs. */
+export function parseTrustProxy(raw: string | undefined): TrustProxy {
+  const v = (raw ?? "").trim();
+  if (v === "" || /^(0|false|off|none)$/i.test(v)) return { kind: "none" };
+  if (/^\d+$/.test(v)) {
+    const hops = Number(v);
+    if (hops > 10)
+      throw new ConfigError(`LEDGERLINE_TRUST_PROXY: ${v} hops is more proxies than any deployment has (1–10).`);
+    return { kind: "hops", hops };
+  }
+  const networks: Array<{ address: string; prefix: number; family: "ipv4" | "ipv6" }> = [];
+  for (const item of v.split(",").map((x) => x.trim())) {
+    const m = /^([^/]+)(?:\/(\d{1,3}))?$/.exec(item);
+    const address = m ? normalizeIp(m[1]!) : null;
+    const family = address === null ? null : net.isIPv4(address) ? "ipv4" : "ipv6";
+    const max = family === "ipv4" ? 32 : 128;
+    const prefix = m?.[2] === undefined ? max : Number(m[2]);
+    if (!address || !family || prefix > max) {
+      throw new ConfigError(
+        `LEDGERLINE_TRUST_PROXY: "${item}" is not an IP address or CIDR (e.g. 10.0.0.0/8, ::1); give a hop count (e.g. 1) or a comma-separated list.`,
+      );
+    }
+    networks.push({ address, prefix, family });
+  }
+  return { kind: "networks", networks };
+}
 
 /** Parses the environment; throws ConfigError naming every bad variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
@@ -119,30 +189,59 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     );
   }
   const e = parsed.data;
+  const production = e.LEDGERLINE_ENV === "production";
+  // Demo users get generated passwords and an ingest key printed to the log: never in
+  // production, where that log is collected and the store is real.
+  if (production && e.LEDGERLINE_DEMO === "on") {
+    throw new ConfigError(
+      "LEDGERLINE_DEMO=on with LEDGERLINE_ENV=production: demo data (users whose passwords and an ingest key are printed to the log) is never seeded in production. " +
+        "Unset LEDGERLINE_DEMO (production starts empty), or run the demo without LEDGERLINE_ENV=production.",
+    );
+  }
   const dataDir = path.resolve(/*turbopackIgnore: true*/ e.LEDGERLINE_DATA_DIR ?? "data");
   return {
     port: e.PORT,
     dataDir,
     database: parseDatabaseUrl(e.DATABASE_URL, dataDir),
-    demo: e.LEDGERLINE_DEMO === "on",
+    demo: (e.LEDGERLINE_DEMO ?? (production ? "off" : "on")) === "on",
     origin: e.LEDGERLINE_ORIGIN,
     keyName: e.LEDGERLINE_KEY_NAME ?? e.LEDGERLINE_ORIGIN.replace(/\+/g, "-"),
     signingKey: e.LEDGERLINE_SIGNING_KEY || undefined,
     checkpointEvery: e.LEDGERLINE_CHECKPOINT_EVERY,
     checkpointIntervalMs: e.LEDGERLINE_CHECKPOINT_INTERVAL * 1000,
+    witnesses: witnessesFrom(e),
     verifyIntervalMs: e.LEDGERLINE_VERIFY_INTERVAL * 1000,
     alertWebhook: e.LEDGERLINE_ALERT_WEBHOOK || undefined,
+    tilesPublic: e.LEDGERLINE_TILES_PUBLIC === "1",
     maxBodyBytes: e.LEDGERLINE_MAX_BODY_BYTES,
     maxBatch: e.LEDGERLINE_MAX_BATCH,
     maxPendingEvents: e.LEDGERLINE_MAX_PENDING_EVENTS,
     maxInflightRequests: e.LEDGERLINE_MAX_INFLIGHT_REQUESTS,
     workers: e.LEDGERLINE_WORKERS,
     maxEventLoopLagMs: e.LEDGERLINE_MAX_EVENT_LOOP_LAG_MS,
+    maxPendingBundles: e.LEDGERLINE_MAX_PENDING_BUNDLES,
     rateLimit: e.LEDGERLINE_RATE_LIMIT,
     rateBurst: e.LEDGERLINE_RATE_BURST || e.LEDGERLINE_RATE_LIMIT * 2,
-    production: e.LEDGERLINE_ENV === "production",
+    trustProxy: parseTrustProxy(e.LEDGERLINE_TRUST_PROXY),
+    readRateLimit: e.LEDGERLINE_READ_RATE_LIMIT,
+    readRateBurst: e.LEDGERLINE_READ_RATE_BURST || Math.min(e.LEDGERLINE_READ_RATE_LIMIT, 100),
+    readAuditWindowMs: e.LEDGERLINE_READ_AUDIT_WINDOW * 1000,
+    production,
     oidc: parseOidc(e),
   };
+}
+
+function witnessesFrom(e: z.infer<typeof envSchema>): WitnessConfig | null {
+  try {
+    return parseWitnessConfig({
+      ...e,
+      alertAfterSeconds: e.LEDGERLINE_WITNESS_ALERT_AFTER,
+      timeoutSeconds: e.LEDGERLINE_WITNESS_TIMEOUT,
+    });
+  } catch (err) {
+    if (err instanceof WitnessConfigError) throw new ConfigError(err.message);
+    throw err;
+  }
 }
 
 function parseOidc(e: z.infer<typeof envSchema>): OidcConfig | null {

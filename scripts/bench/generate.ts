@@ -30,7 +30,8 @@ import { assertGuards } from "@/lib/server/db/guards.ts";
 import { migrate, migrationsDir, readMigrations } from "@/lib/server/db/migrate.ts";
 import { ENTRY_COLUMNS, rowLeafHash, type EntryRow } from "@/lib/server/ledger/entry.ts";
 import { isStoredLevel } from "@/lib/server/ledger/tree.ts";
-import "@/lib/server/ledger/native-crypto.ts";
+import { nodeHasher } from "@/lib/node-hasher.ts";
+import { seededRandom } from "@/test/support/prng.ts";
 
 /** Bump when the shape of generated data changes: old caches are then ignored. */
 export const GENERATOR_VERSION = 2;
@@ -74,18 +75,6 @@ export function datasetDir(n: number): string {
   return path.join(cacheDir(), `entries-${n}-g${GENERATOR_VERSION}`);
 }
 
-/** Deterministic PRNG (mulberry32): the same N gives the same log, run after run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const NAMESPACES = ["shop", "payments", "identity", "comms", "analytics", "edge", "search", "billing", "ml", "ops"];
 const TARGET_KINDS = [
   {
@@ -124,7 +113,7 @@ type Fleet = {
 };
 
 function makeFleet(): Fleet {
-  const r = prng(7);
+  const r = seededRandom(7);
   const requesters = Array.from({ length: 200 }, (_, i) => {
     const ns = NAMESPACES[i % NAMESPACES.length]!;
     const type = i % 25 === 0 ? "job" : i % 40 === 1 ? "workload" : "service";
@@ -157,20 +146,117 @@ const skewed = (r: () => number, n: number) => Math.min(n - 1, Math.floor(n * r(
 type Trace = { id: string; left: number; length: number; requester: number };
 
 /**
- * Builds (or finds in the cache) a dataset of `n` entries. Progress goes to `log`.
+ * The entries of a log of `n`, one row at a time, from one seeded sequence: ~48 traces
+ * open at once, each walking the fleet hop by hop; 8 % of accesses carry no trace.
+ * Every call of `r()` is part of the data set's identity — reorder none of them, or bump
+ * GENERATOR_VERSION.
  */
-export async function ensureDataset(n: number, log: (m: string) => void = () => {}): Promise<Dataset> {
-  const dir = datasetDir(n);
-  const file = path.join(dir, "ledgerline.db");
-  const done = path.join(dir, "dataset.json");
-  if (fs.existsSync(done) && fs.existsSync(file) && process.env.BENCH_REGENERATE !== "1") {
-    return { dir, file, meta: JSON.parse(fs.readFileSync(done, "utf8")) as DatasetMeta, reused: true };
-  }
-  fs.rmSync(dir, { recursive: true, force: true });
-  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const t0 = performance.now();
+class EntryGenerator {
+  readonly trace50: string[] = [];
+  readonly traceSmall: string[] = [];
+  readonly startMs: number;
+  readonly #fleet = makeFleet();
+  readonly #r: () => number;
+  readonly #step: number;
+  readonly #active: Trace[] = [];
+  #traces = 0;
 
-  // The schema exactly as a server creates it (migrations recorded, guards checked).
+  constructor(n: number) {
+    this.#r = seededRandom(20261127 ^ n);
+    const endMs = Date.parse(DATASET_END);
+    this.startMs = endMs - DAYS * 86_400_000;
+    this.#step = (endMs - this.startMs) / n;
+    for (let i = 0; i < 48; i++) this.#active.push(this.#newTrace());
+  }
+
+  #hex32(): string {
+    let s = "";
+    for (let i = 0; i < 4; i++)
+      s += Math.floor(this.#r() * 4294967296)
+        .toString(16)
+        .padStart(8, "0");
+    return s;
+  }
+
+  #newTrace(): Trace {
+    const r = this.#r;
+    this.#traces++;
+    // Every 4 000th trace is exactly 50 hops: the timeline's worst common case.
+    const roll = r();
+    const length =
+      this.#traces % 4000 === 17
+        ? 50
+        : roll < 0.45
+          ? 1
+          : roll < 0.9
+            ? 2 + Math.floor(r() * 4)
+            : 6 + Math.floor(r() * 15);
+    const t = { id: this.#hex32(), left: length, length, requester: skewed(r, this.#fleet.requesters.length) };
+    if (length >= 4 && length < 50 && this.traceSmall.length < 200 && this.#traces % 50 === 0)
+      this.traceSmall.push(t.id);
+    return t;
+  }
+
+  /** The requester of the next access and its correlation id (null: no trace context). */
+  #hop(): { req: number; correlation: string | null } {
+    const r = this.#r;
+    if (r() < 0.08) return { req: skewed(r, this.#fleet.requesters.length), correlation: null };
+    const slot = Math.floor(r() * this.#active.length);
+    const t = this.#active[slot]!;
+    // A trace walks the fleet: the first hop is its caller, later hops its callees.
+    const req =
+      t.left === t.length ? t.requester : (t.requester + 7 * (t.length - t.left)) % this.#fleet.requesters.length;
+    if (--t.left === 0) {
+      if (t.length === 50) this.trace50.push(t.id); // only complete ones
+      this.#active[slot] = this.#newTrace();
+    }
+    return { req, correlation: t.id };
+  }
+
+  /** Row i (seq i + 1), its leaf hash still to compute. */
+  row(i: number): EntryRow {
+    const r = this.#r;
+    const seq = i + 1;
+    const tsMs = Math.floor(this.startMs + i * this.#step + r() * Math.min(this.#step, 1000));
+    const ts = new Date(tsMs).toISOString();
+    const receivedAt = new Date(tsMs + 5 + Math.floor(r() * 400)).toISOString();
+    const { req, correlation } = this.#hop();
+    const rq = this.#fleet.requesters[req]!;
+    const tg = this.#fleet.targets[skewed(r, this.#fleet.targets.length)]!;
+    const o = r();
+    const outcome = o < 0.93 ? "success" : o < 0.975 ? "failure" : "denied";
+    const status = outcome === "success" ? 200 : outcome === "denied" ? 403 : 500 + Math.floor(r() * 4);
+    return {
+      seq,
+      event_id: `evt-${seq.toString(36)}-${Math.floor(r() * 1e9).toString(36)}`,
+      source: SOURCES[req % SOURCES.length]!,
+      ts,
+      received_at: receivedAt,
+      event_type: EVENT_TYPES[Math.floor(r() * EVENT_TYPES.length)]!,
+      requester_id: rq.id,
+      requester_type: rq.type,
+      requester_ip: req % 3 === 0 ? null : rq.ip,
+      target_id: tg.id,
+      target_service: tg.service,
+      target_type: tg.type,
+      action: tg.action,
+      outcome,
+      correlation_id: correlation,
+      reason:
+        outcome === "denied" ? "not in the allow list" : outcome === "failure" ? `upstream error ${status}` : null,
+      // Canonical (RFC 8785) text, as the server stores it: keys sorted.
+      attributes: r() < 0.7 ? `{"bytes":${Math.floor(r() * 65536)},"http.response.status_code":${status}}` : null,
+      leaf_hash: new Uint8Array(0),
+    };
+  }
+}
+
+type DatasetKey = ReturnType<typeof generateSigningKey> & { kid: string };
+
+/** The schema exactly as a server creates it (migrations recorded, guards checked), opened for a fast bulk load. */
+async function createDatasetFile(
+  file: string,
+): Promise<{ db: Database.Database; indexes: Array<{ name: string; sql: string }> }> {
   const driver = openDriver({ dialect: "sqlite", file, url: `file:${file}` });
   await migrate(driver, readMigrations(migrationsDir("sqlite", path.resolve(import.meta.dirname, "../.."))));
   await assertGuards(driver);
@@ -188,16 +274,23 @@ export async function ensureDataset(n: number, log: (m: string) => void = () => 
     .prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'entries' AND sql IS NOT NULL")
     .all() as Array<{ name: string; sql: string }>;
   for (const ix of indexes) db.exec(`DROP INDEX ${ix.name}`);
+  return { db, indexes };
+}
 
+/** A fresh signing key, registered; its key file lets a server (LEDGERLINE_DATA_DIR=dir) keep signing this log. */
+function registerKey(db: Database.Database, dir: string): DatasetKey {
   const k = generateSigningKey(DATASET_ORIGIN);
   const kid = toHex(keyId(k.name, k.publicKey));
   const keyCreated = new Date(Date.now() - 1000).toISOString();
   db.prepare(
     "INSERT INTO signing_keys (key_id, name, public_key, verifier_key, created_at) VALUES (?, ?, ?, ?, ?)",
   ).run(kid, k.name, k.publicKey, verifierKeyString(k.name, k.publicKey), keyCreated);
-  // The key file lets a server (LEDGERLINE_DATA_DIR=dir) keep signing this log.
   fs.writeFileSync(path.join(dir, "signing-key"), signerKeyString(k.name, k.seed) + "\n", { mode: 0o600 });
+  return { ...k, kid };
+}
 
+/** Writes the n entries with their leaf hashes, stored subtree hashes and checkpoints, 100 000 per transaction. */
+function writeEntries(db: Database.Database, n: number, gen: EntryGenerator, k: DatasetKey, log: (m: string) => void) {
   const insert = db.prepare(
     `INSERT INTO entries (${ENTRY_COLUMNS.join(", ")}) VALUES (${ENTRY_COLUMNS.map(() => "?").join(", ")})`,
   );
@@ -205,116 +298,25 @@ export async function ensureDataset(n: number, log: (m: string) => void = () => 
   const insertCp = db.prepare(
     "INSERT INTO checkpoints (tree_size, root_hash, note, key_id, created_at) VALUES (?, ?, ?, ?, ?)",
   );
-  const range = CompactRange.empty();
-  const fleet = makeFleet();
-  const r = prng(20261127 ^ n);
-  const endMs = Date.parse(DATASET_END);
-  const startMs = endMs - DAYS * 86_400_000;
-  const step = (endMs - startMs) / n;
-  const trace50: string[] = [];
-  const traceSmall: string[] = [];
-  const active: Trace[] = [];
-  let traces = 0;
-  const hex32 = () => {
-    let s = "";
-    for (let i = 0; i < 4; i++)
-      s += Math.floor(r() * 4294967296)
-        .toString(16)
-        .padStart(8, "0");
-    return s;
-  };
-  const newTrace = (): Trace => {
-    traces++;
-    // Every 4 000th trace is exactly 50 hops: the timeline's worst common case.
-    const roll = r();
-    const length =
-      traces % 4000 === 17 ? 50 : roll < 0.45 ? 1 : roll < 0.9 ? 2 + Math.floor(r() * 4) : 6 + Math.floor(r() * 15);
-    const t = { id: hex32(), left: length, length, requester: skewed(r, fleet.requesters.length) };
-    if (length >= 4 && length < 50 && traceSmall.length < 200 && traces % 50 === 0) traceSmall.push(t.id);
-    return t;
-  };
-  for (let i = 0; i < 48; i++) active.push(newTrace());
-
+  const range = CompactRange.empty(nodeHasher);
   const CHUNK = 100_000;
-  let lastLog = performance.now();
+  const t0 = performance.now();
+  let lastLog = t0;
   for (let start = 0; start < n; start += CHUNK) {
     const end = Math.min(n, start + CHUNK);
     db.transaction(() => {
       for (let i = start; i < end; i++) {
-        const seq = i + 1;
-        const tsMs = Math.floor(startMs + i * step + r() * Math.min(step, 1000));
-        const ts = new Date(tsMs).toISOString();
-        const receivedAt = new Date(tsMs + 5 + Math.floor(r() * 400)).toISOString();
-        let correlation: string | null = null;
-        let req: number;
-        if (r() < 0.08) {
-          req = skewed(r, fleet.requesters.length); // no trace context
-        } else {
-          const slot = Math.floor(r() * active.length);
-          const t = active[slot]!;
-          correlation = t.id;
-          // A trace walks the fleet: the first hop is its caller, later hops its callees.
-          req = t.left === t.length ? t.requester : (t.requester + 7 * (t.length - t.left)) % fleet.requesters.length;
-          if (--t.left === 0) {
-            if (t.length === 50) trace50.push(t.id); // only complete ones
-            active[slot] = newTrace();
-          }
-        }
-        const rq = fleet.requesters[req]!;
-        const tg = fleet.targets[skewed(r, fleet.targets.length)]!;
-        const o = r();
-        const outcome = o < 0.93 ? "success" : o < 0.975 ? "failure" : "denied";
-        const status = outcome === "success" ? 200 : outcome === "denied" ? 403 : 500 + Math.floor(r() * 4);
-        const row: EntryRow = {
-          seq,
-          event_id: `evt-${seq.toString(36)}-${Math.floor(r() * 1e9).toString(36)}`,
-          source: SOURCES[req % SOURCES.length]!,
-          ts,
-          received_at: receivedAt,
-          event_type: EVENT_TYPES[Math.floor(r() * EVENT_TYPES.length)]!,
-          requester_id: rq.id,
-          requester_type: rq.type,
-          requester_ip: req % 3 === 0 ? null : rq.ip,
-          target_id: tg.id,
-          target_service: tg.service,
-          target_type: tg.type,
-          action: tg.action,
-          outcome,
-          correlation_id: correlation,
-          reason:
-            outcome === "denied" ? "not in the allow list" : outcome === "failure" ? `upstream error ${status}` : null,
-          // Canonical (RFC 8785) text, as the server stores it: keys sorted.
-          attributes: r() < 0.7 ? `{"bytes":${Math.floor(r() * 65536)},"http.response.status_code":${status}}` : null,
-          leaf_hash: new Uint8Array(0),
-        };
+        const row = gen.row(i);
+        const seq = row.seq;
         const leaf = rowLeafHash(row);
-        insert.run(
-          seq,
-          row.event_id,
-          row.source,
-          row.ts,
-          row.received_at,
-          row.event_type,
-          row.requester_id,
-          row.requester_type,
-          row.requester_ip,
-          row.target_id,
-          row.target_service,
-          row.target_type,
-          row.action,
-          row.outcome,
-          row.correlation_id,
-          row.reason,
-          row.attributes,
-          leaf,
-        );
+        insert.run(...ENTRY_COLUMNS.map((c) => (c === "leaf_hash" ? leaf : row[c])));
         for (const node of range.append(leaf))
           if (isStoredLevel(node.level)) insertNode.run(node.level, node.index, node.hash);
         if (seq % CHECKPOINT_EVERY === 0 || seq === n) {
           const note = signNote(formatCheckpoint({ origin: DATASET_ORIGIN, size: seq, rootHash: range.root() }), [
             { name: k.name, seed: k.seed },
           ]);
-          insertCp.run(seq, range.root(), note, kid, new Date().toISOString());
+          insertCp.run(seq, range.root(), note, k.kid, new Date().toISOString());
         }
       }
     })();
@@ -326,6 +328,15 @@ export async function ensureDataset(n: number, log: (m: string) => void = () => 
       );
     }
   }
+}
+
+/** Rebuilds the dropped indexes and the histogram rollup, then checks the guards as a server would. */
+async function finishDatasetFile(
+  db: Database.Database,
+  file: string,
+  indexes: Array<{ name: string; sql: string }>,
+  log: (m: string) => void,
+) {
   for (const ix of indexes) {
     const t = performance.now();
     db.exec(ix.sql);
@@ -342,7 +353,9 @@ export async function ensureDataset(n: number, log: (m: string) => void = () => 
   const check = openDriver({ dialect: "sqlite", file, url: `file:${file}` });
   await assertGuards(check);
   await check.close();
+}
 
+function datasetMeta(file: string, n: number, k: DatasetKey, gen: EntryGenerator, buildMs: number): DatasetMeta {
   const counts = new Database(file, { readonly: true });
   const top = (col: string) =>
     (
@@ -350,23 +363,47 @@ export async function ensureDataset(n: number, log: (m: string) => void = () => 
         .prepare(`SELECT ${col} AS v FROM entries WHERE seq <= 200000 GROUP BY ${col} ORDER BY COUNT(*) DESC LIMIT 5`)
         .all() as Array<{ v: string }>
     ).map((x) => x.v);
-  const meta: DatasetMeta = {
-    entries: n,
-    generatorVersion: GENERATOR_VERSION,
-    origin: DATASET_ORIGIN,
-    keyName: k.name,
-    publicKey: [...k.publicKey],
-    verifierKey: verifierKeyString(k.name, k.publicKey),
-    trace50,
-    traceSmall,
-    topRequesters: top("requester_id"),
-    topTargets: top("target_id"),
-    from: new Date(startMs).toISOString(),
-    to: DATASET_END,
-    buildMs: Math.round(performance.now() - t0),
-    createdAt: new Date().toISOString(),
-  };
-  counts.close();
+  try {
+    return {
+      entries: n,
+      generatorVersion: GENERATOR_VERSION,
+      origin: DATASET_ORIGIN,
+      keyName: k.name,
+      publicKey: [...k.publicKey],
+      verifierKey: verifierKeyString(k.name, k.publicKey),
+      trace50: gen.trace50,
+      traceSmall: gen.traceSmall,
+      topRequesters: top("requester_id"),
+      topTargets: top("target_id"),
+      from: new Date(gen.startMs).toISOString(),
+      to: DATASET_END,
+      buildMs,
+      createdAt: new Date().toISOString(),
+    };
+  } finally {
+    counts.close();
+  }
+}
+
+/**
+ * Builds (or finds in the cache) a dataset of `n` entries. Progress goes to `log`.
+ */
+export async function ensureDataset(n: number, log: (m: string) => void = () => {}): Promise<Dataset> {
+  const dir = datasetDir(n);
+  const file = path.join(dir, "ledgerline.db");
+  const done = path.join(dir, "dataset.json");
+  if (fs.existsSync(done) && fs.existsSync(file) && process.env.BENCH_REGENERATE !== "1") {
+    return { dir, file, meta: JSON.parse(fs.readFileSync(done, "utf8")) as DatasetMeta, reused: true };
+  }
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const t0 = performance.now();
+  const { db, indexes } = await createDatasetFile(file);
+  const k = registerKey(db, dir);
+  const gen = new EntryGenerator(n);
+  writeEntries(db, n, gen, k, log);
+  await finishDatasetFile(db, file, indexes, log);
+  const meta = datasetMeta(file, n, k, gen, Math.round(performance.now() - t0));
   fs.writeFileSync(done, JSON.stringify(meta, null, 1));
   return { dir, file, meta, reused: false };
 }

@@ -4,12 +4,7 @@
 import { performance } from "node:perf_hooks";
 import type { Ledger } from "@/lib/server/ledger/ledger.ts";
 import { queryTrace } from "@/lib/server/traces/trace.ts";
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[i]!;
-}
+import { percentile } from "./config.ts";
 
 /**
  * Times `runs` queryTrace calls, cycling through `correlationIds`, after one

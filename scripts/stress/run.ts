@@ -1,7 +1,12 @@
-// npm run test:stress — the load, crash, fault and abuse suites against real
+// npm run test:stress — the load, crash, fault, abuse and tlog (monitor vs insider) suites against real
 // `next start` servers on 127.0.0.1 (SQLite and a throwaway PostgreSQL
 // cluster), at full size; `--quick` (or STRESS_SIZE=quick) is the reduced tier
-// `npm test` runs after e2e. `--only=load,crash,faults,abuse` picks suites.
+// `npm test` runs after e2e. `--only=load,crash,faults,abuse,security-data,security-auth,tlog,witnesses`
+// picks suites. The security suites (test/security/) replay the security review's
+// findings: security-data against a production-configured server, security-auth
+// against SQLite and two instances on one PostgreSQL; same size in both tiers. tlog
+// runs the monitor as a separate process against a server an insider tampers with; witnesses runs
+// the server with three real witness processes (cosigning, a witness down and back, SIGTERM).
 // Reuses the existing .next build (npm test's e2e tier just built it); builds
 // under the e2e lock only when there is none. Exit 1 when any property fails;
 // ends with "  N passed" / "  N failed" lines for scripts/test.mjs, and writes
@@ -13,12 +18,18 @@ import { startPgCluster, createDatabase, type PgCluster } from "../../test/suppo
 import { runAbuse } from "../../test/stress/abuse.ts";
 import { runCrash } from "../../test/stress/crash.ts";
 import { runFaults } from "../../test/stress/faults.ts";
+import { runSecurityData } from "../../test/security/data.ts";
+import { runSecurityAuth } from "../../test/security/auth.ts";
 import { LOAD_FULL, LOAD_QUICK, runLoad } from "../../test/stress/load.ts";
+import { runTlog } from "../../test/stress/tlog.ts";
+import { runWitnesses } from "../../test/stress/witnesses.ts";
 import { Checks, ensureBuild, log, newSqliteStore, type Store } from "../../test/stress/support.ts";
 
 const quick = process.argv.includes("--quick") || process.env.STRESS_SIZE === "quick";
 const onlyArg = process.argv.find((a) => a.startsWith("--only="))?.slice(7) ?? process.env.STRESS_ONLY;
-const only = new Set((onlyArg ?? "abuse,load,crash,faults").split(",").map((s) => s.trim()));
+const only = new Set(
+  (onlyArg ?? "abuse,load,crash,faults,security-data,security-auth,tlog,witnesses").split(",").map((s) => s.trim()),
+);
 const SIZES = quick
   ? { load: LOAD_QUICK, killsSqlite: 5, killsPg: 3, abuse: 150 }
   : { load: LOAD_FULL, killsSqlite: 20, killsPg: 20, abuse: 2000 };
@@ -36,7 +47,7 @@ async function main(): Promise<number> {
   };
   const suites: Checks[] = [];
   let cluster: PgCluster | null = null;
-  const needPg = only.has("crash") || only.has("faults");
+  const needPg = only.has("crash") || only.has("faults") || only.has("security-auth") || only.has("tlog");
   try {
     if (needPg) cluster = await startPgCluster({ log: (m) => log(m) });
     const tempDirs: string[] = [];
@@ -72,6 +83,19 @@ async function main(): Promise<number> {
       await suite("crash sqlite", (c) => runCrash(c, sqlite("crash"), SIZES.killsSqlite, 7));
       await suite("crash postgres", async (c) => runCrash(c, await pgStore("crash"), SIZES.killsPg, 11));
       await suite("faults", (c) => runFaults(c, cluster));
+      await suite("security-data", (c) => runSecurityData(c));
+      await suite("security-auth", (c) =>
+        runSecurityAuth(c, sqlite("security-auth"), cluster ? () => pgStore("secauth") : null),
+      );
+      await suite("tlog sqlite", (c) => runTlog(c, sqlite("tlog")));
+      await suite("witnesses sqlite", (c) => runWitnesses(c, sqlite("witnesses"), quick));
+      await suite("tlog postgres", async (c) => {
+        const store = await pgStore("tlog");
+        // The insider's connection: a superuser on the same database.
+        const admin = new URL(cluster!.adminUrl);
+        admin.pathname = new URL(store.databaseUrl!).pathname;
+        return runTlog(c, store, admin.toString());
+      });
     } finally {
       for (const d of tempDirs) fs.rmSync(d, { recursive: true, force: true });
     }

@@ -173,7 +173,8 @@ export type AbuseReport = { requests: number; statuses: string; acked: number };
 
 export async function runAbuse(checks: Checks, requests: number, storeIn?: Store): Promise<AbuseReport> {
   const store = storeIn ?? newSqliteStore("abuse");
-  const server = await startServer(store, { LEDGERLINE_RATE_LIMIT: "0" });
+  // No rate limits: every hostile request must reach the parsers, not a 429.
+  const server = await startServer(store, { LEDGERLINE_RATE_LIMIT: "0", LEDGERLINE_READ_RATE_LIMIT: "0" });
   try {
     const ingestKey = createIngestKey(store, SOURCE);
     const token = createReadToken(store, "analyst");

@@ -22,6 +22,7 @@ import {
   type Server,
   type Store,
 } from "./support.ts";
+import { seededRandom } from "../support/prng.ts";
 
 const SOURCE = "spiffe://stress.example/ns/crash/sa/writer";
 
@@ -37,8 +38,7 @@ export type CrashReport = {
 };
 
 export async function runCrash(checks: Checks, store: Store, kills: number, seed = 1): Promise<CrashReport> {
-  let rnd = seed >>> 0 || 1;
-  const random = () => (rnd = (Math.imul(rnd, 1664525) + 1013904223) >>> 0) / 4294967296;
+  const random = seededRandom(seed);
   const prefix = `crash-${store.dialect}-${Date.now().toString(36)}`;
   const acked = new Set<string>();
   const unacked = new Map<string, Record<string, unknown>>();

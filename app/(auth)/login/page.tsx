@@ -1,4 +1,5 @@
 import { SignInForm } from "@/components/auth/sign-in-form.tsx";
+import { safeCallbackPath } from "@/lib/schemas/callback-path.ts";
 import { getRuntime } from "@/lib/server/runtime/runtime.ts";
 
 export const dynamic = "force-dynamic";
@@ -10,7 +11,8 @@ export default async function LoginPage({
 }) {
   const sp = await searchParams;
   const { config } = await getRuntime();
-  const callbackUrl = sp.callbackUrl?.startsWith("/") && !sp.callbackUrl.startsWith("//") ? sp.callbackUrl : "/";
+  // Only a path of this origin is handed to the form (/\host and /<TAB>/host are other origins).
+  const callbackUrl = safeCallbackPath(sp.callbackUrl);
   return (
     <main className="login">
       <div className="card login-card">

@@ -1,7 +1,6 @@
 import { redirect } from "next/navigation";
-import { Forbidden } from "@/components/layout/forbidden.tsx";
 import { TraceSearch } from "@/components/trace/trace-search.tsx";
-import { pagePrincipal } from "@/lib/server/auth/session.ts";
+import { requirePagePermission } from "@/lib/server/auth/page-access.ts";
 import { correlationIdFromQuery } from "@/lib/schemas/correlation-id.ts";
 import "@/components/trace/trace.css";
 
@@ -12,8 +11,7 @@ export default async function TraceSearchPage({
 }: {
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
-  const { allowed } = await pagePrincipal("/trace", "traces:read");
-  if (!allowed) return <Forbidden what="viewing traces" />;
+  await requirePagePermission("/trace", "traces:read");
   const { q } = await searchParams;
   const query = typeof q === "string" ? q : undefined;
   let error: string | null = null;

@@ -207,7 +207,7 @@ export function formatVerifyText(v: VerifyTextInput): string {
   const hex = v.fingerprint.replace(/^SHA256:/, "").replaceAll(":", "");
   return `Ledgerline evidence bundle ${v.bundleId}
 Log ${v.origin}: ${v.count} entries, proven against the signed checkpoint of tree size ${v.treeSize}.
-Format: ${BUNDLE_FORMAT} (SPEC §5). Every step below works offline.
+Format: ${BUNDLE_FORMAT}, specified in docs/format.md §5 of Ledgerline's source. Every step below works offline.
 
 1. Unpack the ZIP into an empty folder (it holds exactly nine files, no folders):
 
@@ -231,12 +231,16 @@ Format: ${BUNDLE_FORMAT} (SPEC §5). Every step below works offline.
    verifier key ${v.verifierKey}).
 
 5. Everything else — the checkpoint's signature, each entry's leaf hash and inclusion proof,
-   the manifest's counts and filter — with Ledgerline's offline verifier:
+   the manifest's counts and filter — with Ledgerline's offline verifier, pinned to the key
+   the deployment publishes (take it from GET /api/v1/keys or your own records, NOT from this
+   file: whoever made this bundle also wrote the key above):
 
-     npx ledgerline verify-bundle bundle.zip --key '${v.verifierKey}'
+     npx ledgerline verify-bundle bundle.zip --key '<the deployment's published verifier key>'
 
-   or drop the ZIP on the dashboard's "Verify a bundle" page (it is checked in your browser,
-   never uploaded). Without --key the verifier prints the key's fingerprint for step 4.
+   Exit 0 VERIFIED; 1 NOT VERIFIED; 2 bad usage; 3 CONSISTENT BUT UNPINNED — without --key
+   the verifier never says VERIFIED, it prints the bundle's own key for step 4 and exits 3.
+   Or drop the ZIP on the dashboard's "Verify a bundle" page with the deployment's key
+   (it is checked in your browser, never uploaded).
 
 Files: SHA256SUMS (checksums), SHA256SUMS.sig (raw Ed25519 signature of SHA256SUMS),
 public-key.pem (the signing key), manifest.json (what was selected, by whom, when),

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { fromBase64, toBase64, utf8 } from "../bytes.ts";
 import { generateSigningKey, publicKeyToPem } from "../note.ts";
 import { BUNDLE_FILES } from "./format.ts";
-import { fixtureBundle, reseal, zipFiles } from "./test-fixture.ts";
+import { fixtureBundle, reseal, zipFiles } from "@/test/support/bundle-fixture.ts";
 import { verifyBundle, type BundleReport, type CheckId } from "./verify.ts";
 
 // Every mutation class fails with the right check named. "Raw" mutations change a byte
@@ -45,10 +45,26 @@ describe("verifyBundle on an intact bundle", () => {
       "key:pass",
     ]);
     expect(r.manifest).toMatchObject({ count: 20, firstSeq: 2, lastSeq: 40, checkpoint: { treeSize: 40 } });
+    expect(r.verdict).toBe("verified");
     const loose = await verifyBundle(b.files);
-    expect(loose.ok).toBe(true);
+    // Consistent, but with no pinned key it is not verified (issue 14): its own key signed it, that is all.
+    expect(loose).toMatchObject({ ok: false, verdict: "unpinned", firstBadSeq: null });
+    expect(loose.reason).toMatch(/^consistent but unpinned/);
     expect(status(loose).key).toBe("skip");
     expect(loose.checks.find((c) => c.id === "key")!.detail).toContain(loose.key!.fingerprint);
+  });
+
+  it("a complete forgery under another key is consistent but never verified", async () => {
+    // The insider's bundle: rebuilt end to end with a key of their own (entries, proofs,
+    // checkpoint, SHA256SUMS, public-key.pem). Every internal check passes.
+    const real = fixtureBundle();
+    const forged = fixtureBundle({ seed: new Uint8Array(32).fill(7) });
+    const unpinned = await verifyBundle(zipFiles(forged.files));
+    expect(unpinned.checks.filter((c) => c.status === "fail")).toEqual([]);
+    expect(unpinned).toMatchObject({ ok: false, verdict: "unpinned" });
+    const pinned = await verifyBundle(zipFiles(forged.files), { key: real.verifierKey });
+    expect(pinned).toMatchObject({ ok: false, verdict: "failed" });
+    expect(status(pinned).key).toBe("fail");
   });
 
   it("accepts the trusted key as a PEM too, and refuses a different key", async () => {
@@ -129,14 +145,15 @@ describe("raw single-byte mutations fail checks 1 or 2", () => {
   });
 });
 
-describe("resealed mutations (SHA256SUMS re-signed with the key) fail checks 2–5", () => {
-  async function resealed(edit: (files: Map<string, Uint8Array>) => void) {
-    const b = fixtureBundle();
-    edit(b.files);
-    reseal(b.files, b.key.seed);
-    return verifyBundle(zipFiles(b.files), { key: b.verifierKey });
-  }
+/** The fixture bundle changed by `edit` and re-signed with its own key, as a key holder could. */
+async function resealed(edit: (files: Map<string, Uint8Array>) => void) {
+  const b = fixtureBundle();
+  edit(b.files);
+  reseal(b.files, b.key.seed);
+  return verifyBundle(zipFiles(b.files), { key: b.verifierKey });
+}
 
+describe("resealed mutations (SHA256SUMS re-signed with the key) fail checks 4–5", () => {
   it("manifest count → check 5", async () => {
     const r = await resealed((f) => editText(f, BUNDLE_FILES.manifest, (s) => s.replace('"count": 20', '"count": 19')));
     expect(status(r)).toMatchObject({
@@ -190,7 +207,9 @@ describe("resealed mutations (SHA256SUMS re-signed with the key) fail checks 2�
     expect(status(r)).toMatchObject({ checksums: "pass", entries: "fail" });
     expect(r.checks.find((c) => c.id === "entries")!.detail).toMatch(/inclusion proof of seq 2/);
   });
+});
 
+describe("resealed mutations: the tree size, a CSV cell, the file set, another key", () => {
   it("the checkpoint's tree size → check 3", async () => {
     const r = await resealed((f) => editText(f, BUNDLE_FILES.checkpoint, (s) => s.replace("\n40\n", "\n41\n")));
     expect(status(r)).toMatchObject({ checksums: "pass", checkpoint: "fail" });

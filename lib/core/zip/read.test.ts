@@ -94,7 +94,9 @@ describe("readZip", () => {
     const files = Object.fromEntries(Array.from({ length: 70 }, (_, i) => [`f${i}`, text(String(i))]));
     expect(readZip(zip(files))).toMatchObject({ ok: false, reason: expect.stringMatching(/too many files \(70/) });
   });
+});
 
+describe("readZip: sizes, bombs and corruption", () => {
   it("refuses a bomb by its declared ratio", () => {
     const r = readZip(zip({ "events.jsonl": new Uint8Array(20 * 1024 * 1024) }));
     expect(r).toMatchObject({ ok: false, reason: expect.stringMatching(/ratio/) });

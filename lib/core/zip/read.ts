@@ -114,7 +114,8 @@ function inflateBounded(data: Uint8Array, expected: number, name: string): Uint8
   return out;
 }
 
-function readUnsafe(b: Uint8Array, limits: ZipLimits): Map<string, Uint8Array> {
+/** The end-of-central-directory record: where the directory is and how many entries it has. */
+function readEndRecord(b: Uint8Array, limits: ZipLimits): { eocd: number; total: number; cdOffset: number } {
   if (b.length < 22) refuse("not a ZIP archive (too short)");
   const eocd = findEocd(b);
   if (eocd >= 20 && u32(b, eocd - 20) === SIG_EOCD64_LOCATOR)
@@ -131,71 +132,111 @@ function readUnsafe(b: Uint8Array, limits: ZipLimits): Map<string, Uint8Array> {
   if (total > limits.maxFiles) refuse(`too many files (${total}; at most ${limits.maxFiles})`);
   if (cdOffset + cdSize !== eocd)
     refuse("the central directory is not where the end record says (prepended or appended data?)");
+  return { eocd, total, cdOffset };
+}
 
+/** Refuses a member that is not a plain regular file: encrypted, an odd method, ZIP64, a folder or a link. */
+function checkKind(
+  shown: string,
+  e: { flags: number; method: number; madeBy: number; external: number },
+  sizes: number[],
+) {
+  if (e.flags & 0x1) refuse(`${shown} is encrypted`);
+  if (e.method !== 0 && e.method !== 8)
+    refuse(`${shown} uses compression method ${e.method} (only stored and deflate are accepted)`);
+  if (sizes.some((v) => v === 0xffffffff)) refuse(`${shown} needs ZIP64, which is not accepted`);
+  if (e.external & DOS_DIRECTORY) refuse(`${shown} is a directory`);
+  if (e.madeBy >> 8 === HOST_UNIX) {
+    const type = (e.external >>> 16) & S_IFMT;
+    if (type === S_IFLNK) refuse(`${shown} is a symbolic link`);
+    if (type === S_IFDIR) refuse(`${shown} is a directory`);
+    if (type !== 0 && type !== S_IFREG)
+      refuse(`${shown} is not a regular file (mode ${((e.external >>> 16) >>> 0).toString(8)})`);
+  }
+}
+
+/** Refuses sizes past the limits: one member, all together (running total), a stored member, the ratio. */
+function checkSizes(
+  shown: string,
+  m: { method: number; csize: number; usize: number },
+  declaredTotal: number,
+  limits: ZipLimits,
+) {
+  if (m.usize > limits.maxFileBytes)
+    refuse(`${shown} declares ${m.usize} bytes uncompressed (at most ${limits.maxFileBytes})`);
+  if (declaredTotal + m.usize > limits.maxTotalBytes)
+    refuse(`the files declare more than ${limits.maxTotalBytes} bytes uncompressed together`);
+  if (m.method === 0 && m.csize !== m.usize) refuse(`${shown} is stored but its sizes differ`);
+  if (m.usize > RATIO_FLOOR && m.usize > m.csize * limits.maxRatio)
+    refuse(`${shown} has a compression ratio above ${limits.maxRatio}:1 (zip bomb?)`);
+}
+
+/** The entry's name: valid UTF-8, a plain top-level name, unique ignoring case. */
+function entryName(nameBytes: Uint8Array, i: number, seen: Set<string>): string {
+  let name: string;
+  try {
+    name = utf8Strict.decode(nameBytes);
+  } catch {
+    refuse(`entry ${i + 1} has a name that is not valid UTF-8`);
+  }
+  const shown = JSON.stringify(name.slice(0, 80));
+  const bad = unsafeNameReason(name);
+  if (bad) refuse(`${shown} is ${bad}`);
+  const folded = name.toLowerCase();
+  if (seen.has(folded)) refuse(`${shown} appears more than once (names must be unique, ignoring case)`);
+  seen.add(folded);
+  return name;
+}
+
+/** Central directory entry i at offset o, checked; the member and where the next entry starts. */
+function readEntry(
+  b: Uint8Array,
+  o: number,
+  i: number,
+  cdOffset: number,
+  ctx: { seen: Set<string>; declared: number; limits: ZipLimits },
+): { member: Member; next: number } {
+  if (u32(b, o) !== SIG_CENTRAL) refuse(`central directory entry ${i + 1} is malformed`);
+  const e = { madeBy: u16(b, o + 4), flags: u16(b, o + 8), method: u16(b, o + 10), external: u32(b, o + 38) };
+  const crc = u32(b, o + 16);
+  const csize = u32(b, o + 20);
+  const usize = u32(b, o + 24);
+  const nameLen = u16(b, o + 28);
+  const extraLen = u16(b, o + 30);
+  const commentLen = u16(b, o + 32);
+  const localOffset = u32(b, o + 42);
+  const nameBytes = b.subarray(o + 46, o + 46 + nameLen);
+  if (nameBytes.length !== nameLen) refuse("the archive is truncated");
+  const name = entryName(nameBytes, i, ctx.seen);
+  const shown = JSON.stringify(name.slice(0, 80));
+  checkKind(shown, e, [usize, csize, localOffset]);
+  checkSizes(shown, { method: e.method, csize, usize }, ctx.declared, ctx.limits);
+  ctx.declared += usize;
+
+  // The local header must agree on the name; its own extra field decides where data starts.
+  if (u32(b, localOffset) !== SIG_LOCAL) refuse(`${shown}: no local header at its offset`);
+  const lNameLen = u16(b, localOffset + 26);
+  const lExtraLen = u16(b, localOffset + 28);
+  const lName = b.subarray(localOffset + 30, localOffset + 30 + lNameLen);
+  if (lNameLen !== nameLen || lName.some((x, j) => x !== nameBytes[j]))
+    refuse(`${shown}: the local header names a different file`);
+  const dataStart = localOffset + 30 + lNameLen + lExtraLen;
+  if (dataStart + csize > cdOffset) refuse(`${shown}: its data runs into the central directory`);
+  return {
+    member: { name, method: e.method, crc, csize, usize, localOffset, dataStart },
+    next: o + 46 + nameLen + extraLen + commentLen,
+  };
+}
+
+function readUnsafe(b: Uint8Array, limits: ZipLimits): Map<string, Uint8Array> {
+  const { eocd, total, cdOffset } = readEndRecord(b, limits);
   const members: Member[] = [];
-  const seen = new Set<string>();
+  const ctx = { seen: new Set<string>(), declared: 0, limits };
   let o = cdOffset;
-  let declaredTotal = 0;
   for (let i = 0; i < total; i++) {
-    if (u32(b, o) !== SIG_CENTRAL) refuse(`central directory entry ${i + 1} is malformed`);
-    const madeBy = u16(b, o + 4);
-    const flags = u16(b, o + 8);
-    const method = u16(b, o + 10);
-    const crc = u32(b, o + 16);
-    const csize = u32(b, o + 20);
-    const usize = u32(b, o + 24);
-    const nameLen = u16(b, o + 28);
-    const extraLen = u16(b, o + 30);
-    const commentLen = u16(b, o + 32);
-    const external = u32(b, o + 38);
-    const localOffset = u32(b, o + 42);
-    const nameBytes = b.subarray(o + 46, o + 46 + nameLen);
-    if (nameBytes.length !== nameLen) refuse("the archive is truncated");
-    let name: string;
-    try {
-      name = utf8Strict.decode(nameBytes);
-    } catch {
-      refuse(`entry ${i + 1} has a name that is not valid UTF-8`);
-    }
-    const shown = JSON.stringify(name.slice(0, 80));
-    const bad = unsafeNameReason(name);
-    if (bad) refuse(`${shown} is ${bad}`);
-    const folded = name.toLowerCase();
-    if (seen.has(folded)) refuse(`${shown} appears more than once (names must be unique, ignoring case)`);
-    seen.add(folded);
-    if (flags & 0x1) refuse(`${shown} is encrypted`);
-    if (method !== 0 && method !== 8)
-      refuse(`${shown} uses compression method ${method} (only stored and deflate are accepted)`);
-    if (usize === 0xffffffff || csize === 0xffffffff || localOffset === 0xffffffff)
-      refuse(`${shown} needs ZIP64, which is not accepted`);
-    if (external & DOS_DIRECTORY) refuse(`${shown} is a directory`);
-    if (madeBy >> 8 === HOST_UNIX) {
-      const type = (external >>> 16) & S_IFMT;
-      if (type === S_IFLNK) refuse(`${shown} is a symbolic link`);
-      if (type === S_IFDIR) refuse(`${shown} is a directory`);
-      if (type !== 0 && type !== S_IFREG)
-        refuse(`${shown} is not a regular file (mode ${((external >>> 16) >>> 0).toString(8)})`);
-    }
-    if (usize > limits.maxFileBytes)
-      refuse(`${shown} declares ${usize} bytes uncompressed (at most ${limits.maxFileBytes})`);
-    declaredTotal += usize;
-    if (declaredTotal > limits.maxTotalBytes)
-      refuse(`the files declare more than ${limits.maxTotalBytes} bytes uncompressed together`);
-    if (method === 0 && csize !== usize) refuse(`${shown} is stored but its sizes differ`);
-    if (usize > RATIO_FLOOR && usize > csize * limits.maxRatio)
-      refuse(`${shown} has a compression ratio above ${limits.maxRatio}:1 (zip bomb?)`);
-
-    // The local header must agree on the name; its own extra field decides where data starts.
-    if (u32(b, localOffset) !== SIG_LOCAL) refuse(`${shown}: no local header at its offset`);
-    const lNameLen = u16(b, localOffset + 26);
-    const lExtraLen = u16(b, localOffset + 28);
-    const lName = b.subarray(localOffset + 30, localOffset + 30 + lNameLen);
-    if (lNameLen !== nameLen || lName.some((x, j) => x !== nameBytes[j]))
-      refuse(`${shown}: the local header names a different file`);
-    const dataStart = localOffset + 30 + lNameLen + lExtraLen;
-    if (dataStart + csize > cdOffset) refuse(`${shown}: its data runs into the central directory`);
-    members.push({ name, method, crc, csize, usize, localOffset, dataStart });
-    o += 46 + nameLen + extraLen + commentLen;
+    const r = readEntry(b, o, i, cdOffset, ctx);
+    members.push(r.member);
+    o = r.next;
   }
   if (o !== eocd) refuse("the central directory has trailing bytes");
 

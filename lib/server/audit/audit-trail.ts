@@ -10,7 +10,13 @@ import type { Ledger } from "../ledger/ledger.ts";
 export const DASHBOARD_SOURCE = "ledgerline:dashboard";
 export const CLI_SOURCE = "ledgerline:cli";
 
-export type Actor = { id: string; ip?: string; source?: string };
+export type Actor = {
+  id: string;
+  ip?: string;
+  source?: string;
+  /** requester.type of the record; people by default, `service` when a machine's credential acted. */
+  type?: "user" | "service";
+};
 
 export type AuditRecord = {
   action: string;
@@ -37,7 +43,7 @@ export async function recordAudit(ledger: Ledger, actor: Actor, r: AuditRecord):
   const raw = {
     timestamp: new Date().toISOString(),
     eventType: r.eventType,
-    requester: { id: actor.id || "unknown", type: "user", ...(actor.ip ? { ip: actor.ip } : {}) },
+    requester: { id: actor.id || "unknown", type: actor.type ?? "user", ...(actor.ip ? { ip: actor.ip } : {}) },
     target: { id: r.target.id, service: "ledgerline", type: r.target.type ?? "dashboard" },
     action: r.action,
     outcome: r.outcome,
@@ -50,7 +56,7 @@ export async function recordAudit(ledger: Ledger, actor: Actor, r: AuditRecord):
     // keep it as an escaped attribute instead of the requester id.
     v = validateEvent({
       ...raw,
-      requester: { id: "invalid-identity", type: "user" },
+      requester: { id: "invalid-identity", type: actor.type ?? "user" },
       attributes: { ...(raw.attributes ?? {}), claimedIdentity: JSON.stringify(actor.id).slice(0, 600) },
     });
     if (!v.ok)

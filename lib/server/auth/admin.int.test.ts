@@ -238,6 +238,7 @@ describe.each(DIALECTS)("admin changes on %s", (dialect) => {
       name: "Aud",
       role: "auditor",
       via: "token",
+      scopes: ["events:read"],
       ip: "198.51.100.7",
     });
     expect((await listReadTokens(ledger, ops))[0]!.lastUsedAt).not.toBeNull();

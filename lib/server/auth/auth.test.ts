@@ -5,9 +5,18 @@ import { describe, expect, it } from "vitest";
 import { loadConfig } from "../config.ts";
 import { roleFromClaims } from "./options.ts";
 import { checkPasswordStrength, generatePassword, hashPassword, verifyPassword } from "./passwords.ts";
-import { can, PERMISSIONS, permissionsOf, ROLES } from "./permissions.ts";
+import {
+  can,
+  parseScopes,
+  PERMISSIONS,
+  permissionsOf,
+  ROLES,
+  scopesAllow,
+  TOKEN_SCOPES,
+  type TokenScope,
+} from "./permissions.ts";
+import { assertCan, effectivePermissions, type Principal } from "./principal.ts";
 import { resolveAuthSecret } from "./secret.ts";
-import { FailureThrottle } from "./throttle.ts";
 
 describe("passwords (scrypt)", () => {
   it("verifies the right password only, with a per-hash salt", async () => {
@@ -42,22 +51,37 @@ describe("permissions", () => {
   });
 });
 
-describe("sign-in throttle", () => {
-  it("allows `limit` failures per window, then says how long to wait; success resets", () => {
-    const t = new FailureThrottle(3, 60_000);
-    const t0 = 1_000_000;
-    for (let i = 0; i < 3; i++) {
-      expect(t.retryAfter("a", t0 + i)).toBe(0);
-      t.fail("a", t0 + i);
-    }
-    expect(t.retryAfter("a", t0 + 10)).toBe(60);
-    expect(t.retryAfter("b", t0 + 10)).toBe(0);
-    expect(t.retryAfter("a", t0 + 59_999)).toBe(1);
-    // The window slides: once the oldest failure is older than a minute, a try is allowed.
-    expect(t.retryAfter("a", t0 + 60_001)).toBe(0);
-    t.fail("c", t0);
-    t.reset("c");
-    expect(t.retryAfter("c", t0)).toBe(0);
+describe("read-token scopes (issue 13 item 11)", () => {
+  const token = (role: "admin" | "auditor" | "analyst", scopes: TokenScope[]): Principal => ({
+    kind: "user",
+    userId: "u",
+    email: "x@example.com",
+    name: null,
+    role,
+    via: "token",
+    scopes,
+  });
+  it("events:read reads; bundles:create and integrity:run only when granted; management never", () => {
+    expect(scopesAllow(["events:read"], "events:read")).toBe(true);
+    expect(scopesAllow(["events:read"], "bundles:read")).toBe(true);
+    expect(scopesAllow(["events:read"], "bundles:create")).toBe(false);
+    expect(scopesAllow(["events:read"], "integrity:run")).toBe(false);
+    expect(scopesAllow([...TOKEN_SCOPES], "users:manage")).toBe(false);
+    expect(effectivePermissions(token("admin", [...TOKEN_SCOPES]))).not.toContain("keys:manage");
+    expect(effectivePermissions(token("analyst", [...TOKEN_SCOPES])).sort()).toEqual([
+      "dashboard:view",
+      "events:read",
+      "traces:read",
+    ]);
+  });
+  it("a stored list grants only the scopes it names that exist; events:read always", () => {
+    expect(parseScopes("bundles:create users:manage  junk")).toEqual(["events:read", "bundles:create"]);
+    expect(parseScopes("")).toEqual(["events:read"]);
+  });
+  it("assertCan says which scope is missing and how to get it", () => {
+    expect(() => assertCan(token("auditor", ["events:read"]), "bundles:create")).toThrow(/--scope bundles:create/);
+    expect(() => assertCan(token("analyst", [...TOKEN_SCOPES]), "bundles:create")).toThrow(/role \(analyst\)/);
+    expect(() => assertCan(token("admin", [...TOKEN_SCOPES]), "users:manage")).toThrow(/not available to read tokens/);
   });
 });
 

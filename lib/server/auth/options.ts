@@ -2,14 +2,17 @@ import "server-only";
 import type { AuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { z } from "zod";
+import { safeRedirectUrl } from "@/lib/schemas/callback-path.ts";
 import { recordAudit } from "../audit/audit-trail.ts";
+import { recordRepeatableAudit, type AuditRuntime } from "../audit/audit-repeats.ts";
 import type { OidcConfig } from "../config.ts";
 import { nowIso, uuidv7 } from "../db/ids.ts";
-import type { Ledger } from "../ledger/ledger.ts";
+import { clientIp } from "./client-ip.ts";
 import { verifyPassword } from "./passwords.ts";
 import { isRole, type Role } from "./permissions.ts";
 import { resolveAuthSecret } from "./secret.ts";
-import type { SignInThrottles } from "./throttle.ts";
+import { endSession, isSessionEnded, newSessionId, SESSION_MAX_AGE_S, sessionExpired } from "./sessions.ts";
+import { holdSignInAttempt, SignInThrottled } from "./throttle.ts";
 
 // next-auth 4 (the stable line; v5 is still a beta) with JWT sessions. The JWT
 // only says WHO signed in (user id + session version); the session callback
@@ -18,23 +21,13 @@ import type { SignInThrottles } from "./throttle.ts";
 
 export const SIGN_IN_TARGET = { id: "ledgerline://dashboard/sign-in", type: "dashboard" };
 
+/** The `error` a sign-in gets when the store cannot count the attempt (the form says to retry). */
+export const STORE_UNAVAILABLE = "StoreUnavailable";
+
 const credentialsSchema = z.object({ email: z.string().trim().toLowerCase().max(254), password: z.string().max(1024) });
 
-type Token = { uid?: string; sv?: number; email?: string | null };
-
-function headerOf(headers: unknown, name: string): string | undefined {
-  if (!headers) return undefined;
-  if (headers instanceof Headers) return headers.get(name) ?? undefined;
-  const v = (headers as Record<string, string | string[] | undefined>)[name];
-  return Array.isArray(v) ? v[0] : v;
-}
-
-export function ipFromHeaders(headers: unknown): string | undefined {
-  const raw = headerOf(headers, "x-forwarded-for")?.split(",")[0]?.trim();
-  if (!raw) return undefined;
-  const ip = raw.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, "");
-  return /^[0-9a-fA-F:.]{2,45}$/.test(ip) ? ip : undefined;
-}
+/** uid + session version say who; sid + at (sign-in time, s) say which session (lib/server/auth/sessions.ts). */
+type Token = { uid?: string; sv?: number; sid?: string; at?: number; email?: string | null };
 
 /** The first role whose claim value the identity carries ("*" matches anyone). */
 export function roleFromClaims(claims: Record<string, unknown>, oidc: OidcConfig): Role | null {
@@ -44,8 +37,8 @@ export function roleFromClaims(claims: Record<string, unknown>, oidc: OidcConfig
   return null;
 }
 
-/** What next-auth needs from the Runtime: the ledger and its sign-in throttles. */
-export type AuthRuntime = Ledger & { signIn: SignInThrottles };
+/** What next-auth needs from the Runtime: the ledger and the repeat windows of its meta-audit. */
+export type AuthRuntime = AuditRuntime;
 
 /** next-auth's options and route handler, built once per Runtime on first use (they need the ledger's secret). */
 export type AuthCache = { options?: AuthOptions; handler?: unknown };
@@ -75,17 +68,43 @@ export function buildAuthOptions(ledger: AuthRuntime): AuthOptions {
       id: "credentials",
       name: "Email and password",
       credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
+      // Every credentials attempt passes here, whatever its encoding (next-auth parses
+      // form and JSON bodies alike), so this is where it is counted — before the password
+      // is checked — and refused past its budget (SignInThrottled → 429 in the route).
       async authorize(credentials, req) {
         const parsed = credentialsSchema.safeParse(credentials ?? {});
-        const ip = ipFromHeaders(req?.headers);
+        const ip = clientIp(req?.headers as Record<string, string> | undefined, config.trustProxy);
         const email = parsed.success ? parsed.data.email : "";
+        let hold: Awaited<ReturnType<typeof holdSignInAttempt>>;
+        try {
+          hold = await holdSignInAttempt(ledger.db, { account: email, ip });
+        } catch (e) {
+          // next-auth would put the message in its answer's URL: log it, say only what to do.
+          console.error(`[ledgerline] sign-in of ${email} not checked, the store failed: ${(e as Error).message}`);
+          throw new Error(STORE_UNAVAILABLE);
+        }
+        if (!hold.ok) {
+          // One entry per throttled account + IP and window, then a count of the rest.
+          await recordRepeatableAudit(
+            ledger,
+            { id: email || "unknown", ip },
+            {
+              action: "sign-in",
+              eventType: "authenticate",
+              outcome: "denied",
+              target: SIGN_IN_TARGET,
+              reason: `too many attempts (throttled per ${hold.over === "ip" ? "IP address" : "account"})`,
+            },
+            Math.max(ledger.config.readAuditWindowMs, 60_000),
+          ).catch((e) =>
+            console.error(`[ledgerline] could not record a throttled sign-in of ${email}: ${(e as Error).message}`),
+          );
+          throw new SignInThrottled(hold.retryAfter);
+        }
         const user = email ? await ledger.prisma.user.findUnique({ where: { email } }) : null;
         // Always run the hash, also for unknown accounts: same time, same answer.
         const ok = await verifyPassword(parsed.success ? parsed.data.password : "", user?.passwordHash);
-        const t = ledger.signIn;
         if (!user || !ok) {
-          t.account.fail(email);
-          if (ip) t.ip.fail(ip);
           await audit(email || "unknown", ip, "failure", "sign-in", user ? "wrong password" : "unknown account");
           return null;
         }
@@ -93,7 +112,7 @@ export function buildAuthOptions(ledger: AuthRuntime): AuthOptions {
           await audit(user.email, ip, "denied", "sign-in", "account disabled");
           return null;
         }
-        t.account.reset(email);
+        await hold.succeeded();
         await audit(user.email, ip, "success", "sign-in", "password");
         return { id: user.id, email: user.email, name: user.name };
       },
@@ -123,10 +142,14 @@ export function buildAuthOptions(ledger: AuthRuntime): AuthOptions {
 
   return {
     secret: resolveAuthSecret(config),
-    session: { strategy: "jwt", maxAge: 8 * 60 * 60, updateAge: 15 * 60 },
+    session: { strategy: "jwt", maxAge: SESSION_MAX_AGE_S, updateAge: 15 * 60 },
     pages: { signIn: "/login", error: "/login" },
     providers,
     callbacks: {
+      // After sign-in and sign-out: only a path of this origin (lib/schemas/callback-path.ts).
+      redirect({ url, baseUrl }) {
+        return safeRedirectUrl(url, baseUrl);
+      },
       async signIn({ user, account, profile }) {
         if (account?.provider !== "oidc" || !oidc) return true;
         // Single sign-on: the identity provider's claims decide the role at every sign-in.
@@ -188,23 +211,37 @@ export function buildAuthOptions(ledger: AuthRuntime): AuthOptions {
           if (u) {
             t.uid = u.id;
             t.sv = u.sessionVersion;
+            t.sid = newSessionId();
+            t.at = Math.floor(Date.now() / 1000);
           }
         }
         return t;
       },
       async session({ session, token }) {
         const t = token as Token;
-        const u = t.uid ? await ledger.prisma.user.findUnique({ where: { id: t.uid } }) : null;
-        // Disabled, deleted, password reset since sign-in, or an unknown role: no user.
-        if (!u || u.disabledAt || u.sessionVersion !== t.sv || !isRole(u.role))
+        const live = !!t.uid && !!t.sid && typeof t.at === "number" && !sessionExpired(t.at);
+        const [u, ended] = live
+          ? await Promise.all([ledger.prisma.user.findUnique({ where: { id: t.uid } }), isSessionEnded(ledger, t.sid!)])
+          : [null, true];
+        // Signed out, past its maximum age, from before session ids, disabled, deleted,
+        // password reset since sign-in, or an unknown role: no user.
+        if (!u || ended || u.disabledAt || u.sessionVersion !== t.sv || !isRole(u.role))
           return { expires: session.expires } as typeof session;
         return { ...session, user: { id: u.id, email: u.email, name: u.name, role: u.role } } as typeof session;
       },
     },
     events: {
+      // Ends this session server-side (a copy of its cookie stops working), not the user's others.
       async signOut({ token }) {
-        const email = (token as Token | undefined)?.email;
-        if (email) await audit(email, undefined, "success", "sign-out");
+        const t = (token ?? {}) as Token;
+        if (t.sid && t.uid && typeof t.at === "number") {
+          await endSession(ledger, { sessionId: t.sid, userId: t.uid, authTime: t.at }).catch((e) =>
+            console.error(
+              `[ledgerline] could not end session of ${t.email ?? t.uid} at sign-out (it stays valid until it expires; reset the password to end it): ${(e as Error).message}`,
+            ),
+          );
+        }
+        if (t.email) await audit(t.email, undefined, "success", "sign-out");
       },
     },
   };

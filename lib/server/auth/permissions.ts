@@ -10,6 +10,9 @@ export const PERMISSIONS = {
   "events:read": ["admin", "auditor", "analyst"],
   "traces:read": ["admin", "auditor", "analyst"],
   "integrity:read": ["admin", "auditor"],
+  // Starting a full verification pass: a read of the whole log, minutes of CPU on a large
+  // one. Admins and auditors (who answer for the log's integrity); never analysts.
+  "integrity:run": ["admin", "auditor"],
   "bundles:create": ["admin", "auditor"],
   "bundles:read": ["admin", "auditor"],
   "users:manage": ["admin"],
@@ -30,4 +33,38 @@ export function can(role: Role, permission: Permission): boolean {
 
 export function permissionsOf(role: Role): Permission[] {
   return (Object.keys(PERMISSIONS) as Permission[]).filter((p) => can(role, p));
+}
+
+/**
+ * What a personal read token may do (its scopes), each granted when the token is created
+ * and never beyond its user's role. `events:read` is every token's: reading what the role
+ * may read. The others are actions a script must be trusted with explicitly.
+ */
+export const TOKEN_SCOPES = ["events:read", "bundles:create", "integrity:run"] as const;
+export type TokenScope = (typeof TOKEN_SCOPES)[number];
+
+const SCOPE_PERMISSIONS: Record<TokenScope, readonly Permission[]> = {
+  "events:read": ["dashboard:view", "events:read", "traces:read", "integrity:read", "bundles:read"],
+  "bundles:create": ["bundles:create"],
+  "integrity:run": ["integrity:run"],
+};
+
+export function isTokenScope(v: unknown): v is TokenScope {
+  return typeof v === "string" && (TOKEN_SCOPES as readonly string[]).includes(v);
+}
+
+/** True when one of `scopes` covers `permission` (the role is checked separately). */
+export function scopesAllow(scopes: readonly TokenScope[], permission: Permission): boolean {
+  return scopes.some((s) => SCOPE_PERMISSIONS[s].includes(permission));
+}
+
+/** The scope that grants `permission`, for error messages; null when no token may ever have it. */
+export function scopeFor(permission: Permission): TokenScope | null {
+  return TOKEN_SCOPES.find((s) => SCOPE_PERMISSIONS[s].includes(permission)) ?? null;
+}
+
+/** A stored scope list → the known scopes, `events:read` first; unknown words are dropped (never granted). */
+export function parseScopes(stored: string): TokenScope[] {
+  const words = new Set(stored.split(/\s+/));
+  return TOKEN_SCOPES.filter((s) => s === "events:read" || words.has(s));
 }

@@ -2,14 +2,16 @@ import "server-only";
 import { AppError } from "../errors.ts";
 import { recordAudit } from "../audit/audit-trail.ts";
 import { actorOf, assertCan, type Principal } from "./principal.ts";
-import { isRole } from "./permissions.ts";
+import { can, isRole, isTokenScope, parseScopes, TOKEN_SCOPES, type TokenScope } from "./permissions.ts";
 import type { Ledger } from "../ledger/ledger.ts";
 import { bearerSecretId, dueForLastUsed, newBearerSecret, secretMatches } from "./bearer-secrets.ts";
 import { nowIso } from "../db/ids.ts";
 
 // Personal read tokens, for auditors' scripts. A token acts as its user with
 // the user's CURRENT role (re-read on every request), so a role change or a
-// disabled account applies to scripts at once. Shown once, stored hashed.
+// disabled account applies to scripts at once, narrowed to the token's scopes
+// (events:read always; bundles:create, integrity:run only when granted at
+// creation, and only if the role has them). Shown once, stored hashed.
 
 export type ReadTokenInfo = {
   id: string;
@@ -18,29 +20,63 @@ export type ReadTokenInfo = {
   createdAt: string;
   revokedAt: string | null;
   lastUsedAt: string | null;
+  scopes: TokenScope[];
 };
+
+/** The scopes asked for, checked against the user's role: events:read first, then in table order. */
+function grantableScopes(requested: readonly string[], user: { email: string; role: string }): TokenScope[] {
+  const unknown = requested.filter((s) => !isTokenScope(s));
+  if (unknown.length) {
+    throw new AppError(
+      "validation",
+      `Unknown token scope ${unknown.map((s) => JSON.stringify(s)).join(", ")}; a token may have ${TOKEN_SCOPES.join(", ")}.`,
+      { errors: unknown.map(() => ({ pointer: "/scopes", detail: "is not a token scope" })) },
+    );
+  }
+  const wanted = new Set<string>(["events:read", ...requested]);
+  const scopes = TOKEN_SCOPES.filter((s) => wanted.has(s));
+  const beyond = scopes.filter((s) => !isRole(user.role) || !can(user.role, s));
+  if (beyond.length) {
+    throw new AppError(
+      "validation",
+      `${user.email} is ${/^[aeiou]/.test(user.role) ? "an" : "a"} ${user.role}, whose role does not allow ${beyond.join(", ")}; a token never exceeds its user's role.`,
+      { errors: beyond.map((s) => ({ pointer: "/scopes", detail: `${s} is beyond the role ${user.role}` })) },
+    );
+  }
+  return scopes;
+}
 
 export async function createReadToken(
   ledger: Ledger,
   p: Principal,
   email: string,
   name?: string,
-): Promise<{ id: string; token: string; email: string }> {
+  requestedScopes: readonly string[] = [],
+): Promise<{ id: string; token: string; email: string; scopes: TokenScope[] }> {
   assertCan(p, "tokens:manage");
   const user = await ledger.prisma.user.findUnique({ where: { email: email.trim().toLowerCase() } });
   if (!user) throw new AppError("not_found", `No user ${email}.`);
   if (user.disabledAt) throw new AppError("conflict", `${user.email} is disabled; enable the account first.`);
+  const scopes = grantableScopes(requestedScopes, user);
   const { id, secret: token, hash } = newBearerSecret("llr");
   await ledger.prisma.readToken.create({
-    data: { id, userId: user.id, name: name?.trim().slice(0, 200) || null, secretHash: hash, createdAt: nowIso() },
+    data: {
+      id,
+      userId: user.id,
+      name: name?.trim().slice(0, 200) || null,
+      secretHash: hash,
+      createdAt: nowIso(),
+      scopes: scopes.join(" "),
+    },
   });
   await recordAudit(ledger, actorOf(p), {
     action: "read-token.create",
     eventType: "write",
     outcome: "success",
     target: { id: `ledgerline://users/${user.email}/tokens/${id}`, type: "read-token" },
+    attributes: { scopes },
   });
-  return { id, token, email: user.email };
+  return { id, token, email: user.email, scopes };
 }
 
 export async function listReadTokens(ledger: Ledger, p: Principal): Promise<ReadTokenInfo[]> {
@@ -56,6 +92,7 @@ export async function listReadTokens(ledger: Ledger, p: Principal): Promise<Read
     createdAt: r.createdAt,
     revokedAt: r.revokedAt,
     lastUsedAt: r.lastUsedAt,
+    scopes: parseScopes(r.scopes),
   }));
 }
 
@@ -94,6 +131,7 @@ export async function principalFromReadToken(ledger: Ledger, token: string, ip?:
     name: row.user.name,
     role: row.user.role,
     via: "token",
+    scopes: parseScopes(row.scopes),
     ip,
   };
 }

@@ -4,10 +4,13 @@ import { getServerSession } from "next-auth/next";
 import { headers } from "next/headers";
 import { cache } from "react";
 import { redirect } from "next/navigation";
+import { safeCallbackPath } from "@/lib/schemas/callback-path.ts";
 import { getRuntime } from "../runtime/runtime.ts";
 import { bearerToken } from "./bearer-secrets.ts";
+import { assertReadAllowed } from "../http/read-limit.ts";
 import { principalFromReadToken } from "./read-tokens.ts";
-import { buildAuthOptions, ipFromHeaders } from "./options.ts";
+import { clientIp } from "./client-ip.ts";
+import { buildAuthOptions } from "./options.ts";
 import { can, isRole, type Permission } from "./permissions.ts";
 import type { Principal } from "./principal.ts";
 
@@ -36,15 +39,22 @@ export const sessionPrincipal = cache(async (): Promise<Principal | null> => {
     name: u.name ?? null,
     role: u.role,
     via: "session",
-    ip: ipFromHeaders(await headers()),
+    ip: clientIp(await headers(), (await getRuntime()).config.trustProxy),
   };
 });
 
-/** A route handler's caller: a personal read token (Authorization: Bearer llr_…) or the session. */
+/**
+ * A route handler's caller: a personal read token (Authorization: Bearer llr_…) or
+ * the session. A read (GET/HEAD) draws on the caller's read rate (429 past it).
+ */
 export async function requestPrincipal(req: Request): Promise<Principal | null> {
+  const ledger = await getRuntime();
   const token = bearerToken(req);
-  if (token) return principalFromReadToken(await getRuntime(), token, ipFromHeaders(req.headers));
-  return sessionPrincipal();
+  const p = token
+    ? await principalFromReadToken(ledger, token, clientIp(req.headers, ledger.config.trustProxy))
+    : await sessionPrincipal();
+  if (p && (req.method === "GET" || req.method === "HEAD")) assertReadAllowed(ledger.config, p, ledger.readLimiter);
+  return p;
 }
 
 /**
@@ -57,6 +67,6 @@ export async function pagePrincipal(
   permission?: Permission,
 ): Promise<{ principal: Principal; allowed: boolean }> {
   const principal = await sessionPrincipal();
-  if (!principal) redirect(`/login?callbackUrl=${encodeURIComponent(from)}`);
+  if (!principal) redirect(`/login?callbackUrl=${encodeURIComponent(safeCallbackPath(from))}`);
   return { principal, allowed: permission ? can(principal.role, permission) : true };
 }

@@ -1,43 +1,42 @@
 import "server-only";
-import { recordAudit } from "../audit/audit-trail.ts";
-import { getRuntime } from "../runtime/runtime.ts";
-import { ipFromHeaders, SIGN_IN_TARGET } from "./options.ts";
+import { THROTTLED_ERROR } from "./throttle.ts";
 
 /**
- * 429 for a credentials sign-in from an account or IP over its failure budget,
- * answered before the password is even checked; null to let next-auth proceed.
- * The body keeps next-auth's `{url}` shape so its client reports the error.
+ * A credentials attempt refused by the sign-in throttle reaches next-auth as an
+ * error thrown by `authorize`, which next-auth answers with a 401 (or a redirect)
+ * naming `error=TooManyAttempts:<seconds>`. This turns that answer into a 429 with
+ * Retry-After, keeping next-auth's `{url}` shape so its client reports the error.
+ * Whatever the request's encoding, next-auth parsed it and `authorize` counted it.
  */
-export async function signInThrottleResponse(req: Request): Promise<Response | null> {
-  const url = new URL(req.url);
-  if (!url.pathname.endsWith("/callback/credentials")) return null;
-  let email = "";
-  try {
-    const form = await req.clone().formData();
-    email = String(form.get("email") ?? "")
-      .trim()
-      .toLowerCase();
-  } catch {
-    return null; // next-auth answers malformed bodies itself
+export async function throttledAsTooManyRequests(req: Request, res: Response): Promise<Response> {
+  if (res.status !== 401 && res.status !== 302) return res;
+  if (!new URL(req.url).pathname.endsWith("/callback/credentials")) return res;
+  let target = res.headers.get("location");
+  if (!target) {
+    try {
+      target = ((await res.clone().json()) as { url?: string }).url ?? null;
+    } catch {
+      return res;
+    }
   }
-  const ip = ipFromHeaders(req.headers);
-  const rt = await getRuntime();
-  const t = rt.signIn;
-  const wait = Math.max(t.account.retryAfter(email), ip ? t.ip.retryAfter(ip) : 0);
-  if (!wait) return null;
-  await recordAudit(
-    rt,
-    { id: email || "unknown", ip },
-    {
-      action: "sign-in",
-      eventType: "authenticate",
-      outcome: "denied",
-      target: SIGN_IN_TARGET,
-      reason: "too many failed attempts (throttled)",
-    },
-  ).catch(() => undefined);
-  return new Response(JSON.stringify({ url: `${url.origin}/login?error=TooManyAttempts&retryAfter=${wait}` }), {
+  if (!target) return res;
+  let url: URL;
+  try {
+    url = new URL(target, req.url);
+  } catch {
+    return res;
+  }
+  const m = new RegExp(`^${THROTTLED_ERROR}:(\\d{1,6})$`).exec(url.searchParams.get("error") ?? "");
+  if (!m) return res;
+  const wait = Number(m[1]);
+  const headers = new Headers({
+    "content-type": "application/json",
+    "retry-after": String(wait),
+    "cache-control": "no-store",
+  });
+  for (const c of res.headers.getSetCookie()) headers.append("set-cookie", c);
+  return new Response(JSON.stringify({ url: `${url.origin}/login?error=${THROTTLED_ERROR}&retryAfter=${wait}` }), {
     status: 429,
-    headers: { "content-type": "application/json", "retry-after": String(wait), "cache-control": "no-store" },
+    headers,
   });
 }

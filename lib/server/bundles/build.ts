@@ -32,7 +32,7 @@ import { sha256Hex } from "./hash.ts";
 import { ProofBatch } from "./proof-hasher.ts";
 import { Spool, type SpoolResult } from "./spool.ts";
 import { memoryMember, writeZip, type ZipMember } from "./zip-writer.ts";
-import "../ledger/native-crypto.ts";
+import { nodeHasher } from "@/lib/node-hasher.ts";
 
 // Builds one evidence bundle (SPEC §5) on disk, never holding it in memory: the
 // entries are read in keyset pages of PAGE in seq order, each page's lines go to
@@ -201,7 +201,7 @@ async function spoolEntries(
       const jcs = canonicalJson(entry);
       // The bundle must prove what the log committed to: a row that no longer
       // hashes to its stored leaf is tampering, not something to export.
-      if (Buffer.from(hashLeaf(Buffer.from(jcs, "utf8"))).toString("base64") !== leafHash) {
+      if (Buffer.from(hashLeaf(Buffer.from(jcs, "utf8"), nodeHasher)).toString("base64") !== leafHash) {
         throw new BundleBuildError(
           `entry seq ${entry.seq} no longer matches its leaf hash: the store may have been tampered with; run a full verification on /integrity`,
         );

@@ -3,9 +3,11 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { generateSigningKey, verifierKeyString } from "@/lib/core/note.ts";
 import { readZip } from "@/lib/core/zip/read.ts";
 import { verifyBundle } from "@/lib/core/bundle/verify.ts";
 import { validateEvent } from "@/lib/schemas/event.ts";
+import { TOKEN_SCOPES } from "../auth/permissions.ts";
 import type { Principal } from "../auth/principal.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import { DIALECTS, event, freshLedger, openRuntime, testApi } from "@/test/support/stores.ts";
@@ -26,6 +28,8 @@ const user = (role: "admin" | "auditor" | "analyst", email = `${role}@example.co
   name: null,
   role,
   via: "token",
+  // Every scope: these tests are about bundles; token-scopes.int.test.ts checks the scopes.
+  scopes: [...TOKEN_SCOPES],
 });
 
 type Who = Principal | null;
@@ -211,7 +215,7 @@ describe.each(DIALECTS)("evidence bundles on %s", (dialect) => {
       ).status,
     ).not.toBe(0);
 
-    // The real CLI: exit 0 on the bundle, 1 on a tampered copy, 2 on bad usage.
+    // The real CLI: exit 0 verified (pinned), 3 consistent but unpinned, 1 on a tampered copy, 2 on bad usage.
     const cli = (args: string[]) =>
       spawnSync(process.execPath, [bin, "verify-bundle", ...args], {
         cwd: root,
@@ -225,8 +229,18 @@ describe.each(DIALECTS)("evidence bundles on %s", (dialect) => {
     fs.writeFileSync(path.join(dir, "key.pem"), key.pem);
     expect(cli([zipFile, "--key", path.join(dir, "key.pem")]).status).toBe(0);
     const unpinned = cli([zipFile]);
-    expect(unpinned.status).toBe(0);
+    expect(unpinned.status, unpinned.stdout + unpinned.stderr).toBe(3);
     expect(unpinned.stdout).toContain(key.fingerprint);
+    expect(unpinned.stdout).toContain("CONSISTENT BUT UNPINNED");
+    expect(unpinned.stdout).not.toContain("VERIFIED"); // never without a pinned key
+    const json = JSON.parse(cli([zipFile, "--json"]).stdout) as { ok: boolean; verdict: string };
+    expect(json).toMatchObject({ ok: false, verdict: "unpinned" });
+    // Several pinned keys (current and retired): one of them signed it.
+    const retired = generateSigningKey("retired.example", new Uint8Array(32).fill(5));
+    const other = verifierKeyString(retired.name, retired.publicKey);
+    expect(cli([zipFile, "--key", other, "--key", key.verifierKey]).status).toBe(0);
+    const wrong = cli([zipFile, "--key", path.join(dir, "key.pem").replace("key.pem", "nope.pem")]);
+    expect(wrong.status, wrong.stdout + wrong.stderr).toBe(1);
     const bad = bytes.slice();
     const at = Buffer.from(bad).indexOf("SHA256SUMS.sig") - 200;
     bad[at] = bad[at]! ^ 0xff;
@@ -273,7 +287,9 @@ describe.each(DIALECTS)("evidence bundles on %s", (dialect) => {
     );
     expect(status.count).toBe(Number(want!.n));
     expect(status.count).toBeGreaterThan(0);
-    const r = await verifyBundle((await download(routes, id)).bytes);
+    const r = await verifyBundle((await download(routes, id)).bytes, {
+      key: (await t.ledger.signingKey()).verifierKey,
+    });
     expect(r.ok).toBe(true);
     expect(r.manifest!.filter).toEqual({ from: "2026-01-01T00:00:00.000Z", outcome: ["denied"], q: "needle" });
   });

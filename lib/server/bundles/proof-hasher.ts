@@ -1,5 +1,6 @@
 import "server-only";
 import { hashChildren } from "@/lib/core/index.ts";
+import { nodeHasher } from "@/lib/node-hasher.ts";
 import type { SqlDriver } from "../db/driver.ts";
 import { storedRangeHasher, TreeReadError } from "../ledger/tree.ts";
 import { leafHashesBetween } from "../ledger/store/entries.ts";
@@ -87,7 +88,9 @@ export class ProofBatch {
     if (!n) {
       let k = 1;
       while (k * 2 < e - s) k *= 2;
-      n = { hash: hashChildren(this.inBlock(blk, base, s, s + k).hash, this.inBlock(blk, base, s + k, e).hash) };
+      n = {
+        hash: hashChildren(this.inBlock(blk, base, s, s + k).hash, this.inBlock(blk, base, s + k, e).hash, nodeHasher),
+      };
       blk.memo.set(key, n);
     }
     return n;

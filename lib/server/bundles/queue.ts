@@ -1,6 +1,7 @@
 import "server-only";
 import fs from "node:fs";
 import path from "node:path";
+import { Mutex } from "../db/driver.ts";
 import type { Ledger } from "../ledger/ledger.ts";
 import { BundleBuildError, bundlesDir } from "./build.ts";
 import { buildBundleIsolated } from "./build-process.ts";
@@ -19,13 +20,18 @@ type Worker = {
 };
 
 /** This process's bundle builder for one ledger, started on first use; it hangs off the Runtime. */
-export type BundleQueue = { worker: Worker | null };
+export type BundleQueue = {
+  worker: Worker | null;
+  /** "Count, record, insert" of a new bundle as one step, so one user's concurrent requests cannot all pass the
+   * pending-bundle bound. (Several instances on one PostgreSQL can each let one more through; the bound stays small.) */
+  creating: Mutex;
+};
 
 /** The part of a Runtime the bundle service needs. */
 export type BundleRuntime = Ledger & { bundles: BundleQueue };
 
 export function createBundleQueue(): BundleQueue {
-  return { worker: null };
+  return { worker: null, creating: new Mutex() };
 }
 
 function workerOf(rt: BundleRuntime): Worker {

@@ -1,22 +1,67 @@
 import "server-only";
 import fs from "node:fs";
 import { Readable } from "node:stream";
-import { parseEventFilter } from "@/lib/schemas/event-filter.ts";
+import { explorerQueryFromText, explorerSelection, type RangeId } from "@/components/events/explorer-params.ts";
+import type { EventFilter } from "@/lib/core/event-filter.ts";
+import { parseEventFilter, type FilterIssue } from "@/lib/schemas/event-filter.ts";
 import { AppError } from "../errors.ts";
 import { endpoint, type ApiDeps } from "../http/endpoint.ts";
 import { json } from "../http/problem.ts";
-import { createBundle, getBundle, listBundles, openBundleDownload } from "./service.ts";
+import { readBodyLimited } from "../ingest/ingest.ts";
+import { createBundle, getBundle, listBundles, openBundleDownload, previewBundle } from "./service.ts";
 
 // /api/v1/bundles: create, list, look at and download evidence bundles.
 
 const MAX_BODY = 64 * 1024;
 
-async function readFilterBody(req: Request) {
+type Selection = { filter: EventFilter; range: RangeId | null };
+
+function badFilter(errors: FilterIssue[], prefix: string): AppError {
+  const first = errors[0]!;
+  return new AppError(
+    "bad_request",
+    `${prefix}${first.param} ${first.detail}${errors.length > 1 ? ` (and ${errors.length - 1} more problem(s))` : ""}.`,
+    { errors: errors.map((e) => ({ pointer: `/${prefix.replace(/\.$/, "")}/${e.param}`, detail: e.detail })) },
+  );
+}
+
+/**
+ * `{"explorer": "<an Events link or its query>"}`: resolved exactly as the
+ * explorer page resolves it (components/events/explorer-params.ts), on this
+ * server's clock, now — a preset such as range=24h becomes absolute from/to,
+ * a link without time bounds is the page's 7-day default, range=all is all time.
+ */
+function resolveExplorerLink(link: unknown): Selection {
+  if (typeof link !== "string" || link.length > 8192)
+    throw new AppError(
+      "bad_request",
+      "explorer must be an Events link or its query string (at most 8192 characters).",
+      {
+        errors: [{ pointer: "/explorer", detail: "must be a string" }],
+      },
+    );
+  const query = explorerQueryFromText(link);
+  if (!query.ok) throw badFilter(query.errors, "explorer.");
+  const sel = explorerSelection(query.value, Date.now());
+  if (!sel.ok) throw badFilter(sel.errors, "explorer.");
+  return sel.value;
+}
+
+async function readSelectionBody(req: Request): Promise<Selection> {
   const type = req.headers.get("content-type") ?? "";
   if (!/^application\/json\b/i.test(type))
     throw new AppError("unsupported_media_type", 'Send the request as application/json: {"filter": {…}}.');
-  const text = await req.text();
-  if (text.length > MAX_BODY) throw new AppError("payload_too_large", `The request body is over ${MAX_BODY} bytes.`);
+  // Refused while reading (and at once on a declared Content-Length), never after buffering all of it.
+  const text = await readBodyLimited(req, MAX_BODY).catch((e: unknown) => {
+    if (e instanceof AppError && e.code === "payload_too_large") {
+      throw new AppError(
+        "payload_too_large",
+        `The request body exceeds ${MAX_BODY} bytes; a bundle request is only {"filter": {…the explorer filter…}}.`,
+        { limit: MAX_BODY },
+      );
+    }
+    throw e;
+  });
   let body: unknown;
   try {
     body = text.trim() === "" ? {} : JSON.parse(text);
@@ -25,45 +70,60 @@ async function readFilterBody(req: Request) {
   }
   if (body === null || typeof body !== "object" || Array.isArray(body))
     throw new AppError("bad_request", 'The body must be a JSON object: {"filter": {…}}.');
-  const unknown = Object.keys(body).filter((k) => k !== "filter");
+  const unknown = Object.keys(body).filter((k) => k !== "filter" && k !== "explorer");
   if (unknown.length) {
-    throw new AppError("bad_request", `Unknown field ${unknown[0]} (the body is {"filter": {…}}).`, {
-      errors: unknown.map((k) => ({ pointer: `/${k}`, detail: "is not a known field" })),
-    });
+    throw new AppError(
+      "bad_request",
+      `Unknown field ${unknown[0]} (the body is {"filter": {…}} or {"explorer": "…"}).`,
+      {
+        errors: unknown.map((k) => ({ pointer: `/${k}`, detail: "is not a known field" })),
+      },
+    );
   }
+  if ("filter" in body && "explorer" in body)
+    throw new AppError(
+      "bad_request",
+      "Send either filter or explorer, not both: they could select different entries.",
+      {
+        errors: [{ pointer: "/explorer", detail: "cannot be combined with filter" }],
+      },
+    );
+  if ("explorer" in body) return resolveExplorerLink((body as { explorer: unknown }).explorer);
   // No default: a bundle of the whole log is asked for as {"filter": {}}, never by forgetting the filter.
   if (!("filter" in body)) {
     throw new AppError(
       "bad_request",
-      'The body needs a filter: {"filter": {…the explorer filter…}}; {"filter": {}} selects the whole log.',
+      'The body needs a filter: {"filter": {…the explorer filter…}} or {"explorer": "<an Events link>"}; {"filter": {}} selects the whole log.',
       {
         errors: [{ pointer: "/filter", detail: "is required" }],
       },
     );
   }
   const parsed = parseEventFilter((body as { filter: unknown }).filter);
-  if (!parsed.ok) {
-    const first = parsed.errors[0]!;
-    throw new AppError(
-      "bad_request",
-      `filter.${first.param} ${first.detail}${parsed.errors.length > 1 ? ` (and ${parsed.errors.length - 1} more problem(s))` : ""}.`,
-      {
-        errors: parsed.errors.map((e) => ({ pointer: `/filter/${e.param}`, detail: e.detail })),
-      },
-    );
-  }
-  return parsed.value;
+  if (!parsed.ok) throw badFilter(parsed.errors, "filter.");
+  return { filter: parsed.value, range: null };
 }
 
 export function bundleRoutes(deps: ApiDeps) {
   return {
-    // POST /api/v1/bundles — queue a bundle of the entries matching {"filter": …}: 202 {id} + Location (bundles:create; audited).
+    // POST /api/v1/bundles — queue a bundle of {"filter": …} or {"explorer": link}: 202 {id, filter} + Location (bundles:create; audited).
     create: endpoint(
       deps,
       async (req, { requestId, rt, caller }) => {
-        const filter = await readFilterBody(req);
+        const { filter } = await readSelectionBody(req);
         const { id } = await createBundle(rt, await caller(), filter);
-        return json({ id }, 202, requestId, { location: `/api/v1/bundles/${id}` });
+        return json({ id, filter }, 202, requestId, { location: `/api/v1/bundles/${id}` });
+      },
+      { permission: "bundles:create", sameOrigin: true },
+    ),
+
+    // POST /api/v1/bundles/preview — the resolved filter and its entry count, before creating (bundles:create).
+    preview: endpoint(
+      deps,
+      async (req, { requestId, rt, caller }) => {
+        const { filter, range } = await readSelectionBody(req);
+        const preview = await previewBundle(rt, await caller(), filter);
+        return json({ ...preview, range, resolvedAt: new Date().toISOString() }, 200, requestId);
       },
       { permission: "bundles:create", sameOrigin: true },
     ),

@@ -6,10 +6,10 @@ import { recordAudit } from "../audit/audit-trail.ts";
 import { actorOf, assertCan, type Principal } from "../auth/principal.ts";
 import { AppError } from "../errors.ts";
 import { nowIso, uuidv7 } from "../db/ids.ts";
-import { auditableFilter } from "../events/search.ts";
+import { auditableFilter, countEvents } from "../events/search.ts";
 import { bundleFile } from "./build.ts";
 import { ensureBundleWorker, liveProgress, type BundleRuntime } from "./queue.ts";
-import { findBundle, insertBundle, listBundleRows, serializeBundle, type Bundle } from "./store.ts";
+import { findBundle, insertBundle, listBundleRows, pendingBundleCount, serializeBundle, type Bundle } from "./store.ts";
 
 // What people and scripts may do with bundles: create (bundles:create), list, look
 // at and download (bundles:read). Creation and every download are meta-audit
@@ -23,12 +23,29 @@ function withLive(ledger: BundleRuntime, b: Bundle): Bundle {
   return live ? { ...b, progress: live } : b;
 }
 
+/** Retry-After for a user at their bundle limit: a small bundle builds in seconds, a large one in minutes. */
+const PENDING_RETRY_AFTER_S = 30;
+
 export async function createBundle(
   ledger: BundleRuntime,
   p: Principal | null,
   filter: EventFilter,
 ): Promise<{ id: string }> {
   assertCan(p, "bundles:create");
+  return ledger.bundles.creating.run(() => createUnlocked(ledger, p, filter));
+}
+
+async function createUnlocked(ledger: BundleRuntime, p: Principal, filter: EventFilter): Promise<{ id: string }> {
+  // Each bundle is a full export built on this server's disk and CPU: bounded per user.
+  const limit = ledger.config.maxPendingBundles;
+  const pending = await pendingBundleCount(ledger.db, p.email);
+  if (pending >= limit) {
+    throw new AppError(
+      "rate_limited",
+      `You have ${pending} bundles queued or building (at most ${limit} at once, LEDGERLINE_MAX_PENDING_BUNDLES); retry when one is ready — /bundles shows their progress.`,
+      { retryAfter: PENDING_RETRY_AFTER_S },
+    );
+  }
   const id = uuidv7();
   await recordAudit(ledger, actorOf(p), {
     action: "bundles.create",
@@ -40,6 +57,22 @@ export async function createBundle(
   await insertBundle(ledger.db, { id, createdBy: p.email, createdAt: nowIso(), filter });
   await ensureBundleWorker(ledger);
   return { id };
+}
+
+export type BundlePreview = { filter: EventFilter; count: number };
+
+/**
+ * What a bundle of this filter would hold if created now: the (already resolved,
+ * absolute) filter and the explorer's count of it — shown before the user
+ * confirms, so nobody exports a selection they did not see. Needs bundles:create.
+ */
+export async function previewBundle(
+  ledger: BundleRuntime,
+  p: Principal | null,
+  filter: EventFilter,
+): Promise<BundlePreview> {
+  assertCan(p, "bundles:create");
+  return { filter, count: await countEvents(ledger, p, filter) };
 }
 
 export async function listBundles(ledger: BundleRuntime, p: Principal | null): Promise<Bundle[]> {

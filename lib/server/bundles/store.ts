@@ -76,6 +76,15 @@ export async function insertBundle(
   );
 }
 
+/** How many bundles `createdBy` has waiting or being built. */
+export async function pendingBundleCount(db: SqlDriver, createdBy: string): Promise<number> {
+  const r = await db.get<{ n: number | string }>(
+    "SELECT COUNT(*) AS n FROM bundles WHERE created_by = ? AND status IN ('queued', 'building')",
+    [createdBy],
+  );
+  return Number(r?.n ?? 0);
+}
+
 export async function findBundle(db: SqlDriver, id: string): Promise<BundleRow | undefined> {
   return db.get<BundleRow>("SELECT * FROM bundles WHERE id = ?", [id]);
 }

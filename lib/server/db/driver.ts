@@ -57,7 +57,13 @@ export function openBulkReader(db: SqlDriver, config: DatabaseConfig): SqlDriver
 
 /** Opens a better-sqlite3 connection with the pragmas every Ledgerline connection uses. */
 export function openSqlite(file: string, opts: { readonly?: boolean } = {}): Database.Database {
-  if (!opts.readonly) fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  if (!opts.readonly) {
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    // SQLite creates the file with the umask (0644 under the usual 022) and gives its
+    // -wal and -shm files the database's own mode: create it 0600 first, so every file
+    // of the store — Prisma's connection's too — is readable by this user only.
+    fs.closeSync(fs.openSync(file, fs.constants.O_CREAT | fs.constants.O_RDWR, 0o600));
+  }
   const db = new Database(file, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false });
   db.pragma("busy_timeout = 10000");
   if (!opts.readonly) {
@@ -69,6 +75,34 @@ export function openSqlite(file: string, opts: { readonly?: boolean } = {}): Dat
   db.pragma("cache_size = -65536");
   db.pragma("foreign_keys = ON");
   return db;
+}
+
+/**
+ * Makes an existing SQLite store private: the database and its -wal / -shm / -journal
+ * files 0600 (they were created with the umask before Ledgerline created them itself).
+ * Returns a line per file changed, for the start-up log.
+ */
+export function tightenSqliteModes(file: string): string[] {
+  const changed: string[] = [];
+  for (const f of [file, `${file}-wal`, `${file}-shm`, `${file}-journal`]) {
+    let st: fs.Stats;
+    try {
+      st = fs.statSync(f);
+    } catch {
+      continue;
+    }
+    const m = st.mode & 0o777;
+    if ((m & 0o077) === 0) continue;
+    try {
+      fs.chmodSync(f, 0o600);
+      changed.push(`${f}: permissions ${m.toString(8).padStart(4, "0")} → 0600 (readable by this user only)`);
+    } catch (e) {
+      changed.push(
+        `WARNING: ${f} is readable by other users (${m.toString(8).padStart(4, "0")}) and could not be changed: ${(e as Error).message}`,
+      );
+    }
+  }
+  return changed;
 }
 
 /** Serializes async critical sections within this process. */

@@ -27,11 +27,15 @@ describe.each(DIALECTS)("append-only guards on %s", (dialect) => {
     const ledger = await openLedger(store.config);
     await ledger.sequencer.append("spiffe://test/a", Array.from({ length: 300 }, ev));
     await ledger.sequencer.checkpoint();
+    // A stored witness cosignature (inserting is allowed: the table is append-only, not read-only).
+    await ledger.db.run(
+      "INSERT INTO cosignatures (tree_size, witness, key_id, cosigned_at, line, received_at) VALUES (300, 'w.example/1', '0a1b2c3d', 1, '— w.example/1 AAAA', 't')",
+    );
     await ledger.close();
     return store.attacker();
   }
 
-  it("refuses UPDATE and DELETE on entries, merkle_nodes and checkpoints (and TRUNCATE on PostgreSQL), even for the table owner", async () => {
+  it("refuses UPDATE and DELETE on entries, merkle_nodes, checkpoints and cosignatures (and TRUNCATE on PostgreSQL), even for the table owner", async () => {
     const attacker = await seeded();
     // The application's own connection, not a superuser: the owner of the tables.
     const app = openDriver(store.config.database);
@@ -43,7 +47,11 @@ describe.each(DIALECTS)("append-only guards on %s", (dialect) => {
         "DELETE FROM merkle_nodes",
         "UPDATE checkpoints SET note = 'x'",
         "DELETE FROM checkpoints",
-        ...(dialect === "postgres" ? ["TRUNCATE entries", "TRUNCATE checkpoints", "TRUNCATE merkle_nodes"] : []),
+        "UPDATE cosignatures SET line = 'x'",
+        "DELETE FROM cosignatures",
+        ...(dialect === "postgres"
+          ? ["TRUNCATE entries", "TRUNCATE checkpoints", "TRUNCATE merkle_nodes", "TRUNCATE cosignatures"]
+          : []),
       ];
       for (const sql of attempts) {
         await expect(app.run(sql), sql).rejects.toThrow(/append-only/);
@@ -57,11 +65,16 @@ describe.each(DIALECTS)("append-only guards on %s", (dialect) => {
   });
 
   const removals: Record<string, string[]> = {
-    sqlite: ["DROP TRIGGER entries_no_update", "DROP TRIGGER checkpoints_no_delete"],
+    sqlite: [
+      "DROP TRIGGER entries_no_update",
+      "DROP TRIGGER checkpoints_no_delete",
+      "DROP TRIGGER cosignatures_no_update",
+    ],
     postgres: [
       "DROP TRIGGER entries_no_delete ON entries",
       "ALTER TABLE entries DISABLE TRIGGER entries_no_update",
       "DROP TRIGGER entries_no_truncate ON entries",
+      "ALTER TABLE cosignatures DISABLE TRIGGER cosignatures_no_delete",
       "CREATE OR REPLACE FUNCTION ledgerline_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END; $$",
     ],
   };

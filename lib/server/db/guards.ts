@@ -6,7 +6,7 @@ import type { SqlDriver } from "./driver.ts";
 // correctness, but an auditor does: the server checks them at every start and
 // refuses to run on a store where any is missing, disabled or altered.
 
-export const GUARDED_TABLES = ["entries", "merkle_nodes", "checkpoints"] as const;
+export const GUARDED_TABLES = ["entries", "merkle_nodes", "checkpoints", "cosignatures"] as const;
 
 export type GuardReport = { ok: true } | { ok: false; problems: string[] };
 

@@ -38,6 +38,18 @@ describe.each(DIALECTS)("Prisma models match the %s migrations", (dialect) => {
     const c = await ledger.prisma.checkpoint.findFirstOrThrow();
     expect(c.treeSize).toBe(256n);
     expect(c.note).toContain("\n256\n");
+    const cs = await ledger.prisma.cosignature.create({
+      data: {
+        treeSize: 256n,
+        witness: "w.example/1",
+        keyId: "0a1b2c3d",
+        cosignedAt: 1n,
+        line: "— w x",
+        receivedAt: "t",
+      },
+    });
+    expect(cs).toMatchObject({ treeSize: 256n, keyId: "0a1b2c3d", cosignedAt: 1n });
+    await expect(ledger.prisma.cosignature.deleteMany({})).rejects.toThrow();
     const k = await ledger.prisma.signingKey.findFirstOrThrow();
     expect(k.verifierKey).toBe((await ledger.signingKey()).verifierKey);
     expect(k.retiredAt).toBeNull();

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { canonicalJson, matchesFilter, type EventFilter } from "@/lib/core/index.ts";
 import { SORTS, type Sort } from "@/lib/schemas/event-filter.ts";
 import { validateEvent } from "@/lib/schemas/event.ts";
+import { seededRandom } from "@/test/support/prng.ts";
 import { DIALECTS, event, freshLedger, testApi } from "@/test/support/stores.ts";
 import type { Principal } from "../auth/principal.ts";
 import { rowToEntry, type Entry, type EntryRow } from "../ledger/entry.ts";
@@ -13,14 +14,6 @@ import { queryEvents, queryHistogram, queryTop } from "./query.ts";
 // bundle (SPEC §5 condition 5). Checked here on both stores over a corpus built
 // to hit the edges: prefixes that are prefixes of each other, absent optional
 // fields under negation, case-folding of free text, non-ASCII and LIKE wildcards.
-
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
 
 const REQUESTERS = [
   "spiffe://acme/payments/api",
@@ -42,7 +35,7 @@ const ACTIONS = ["SELECT cards", "SELECT", "PUT /v1/orders/{id}", undefined];
 const REASONS = ["Policy DENY: no grant", "token expired", "ok 100% fine", "Zürich office", undefined];
 
 function corpus(n: number): Record<string, unknown>[] {
-  const r = rng(42);
+  const r = seededRandom(42);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(r() * xs.length)]!;
   return Array.from({ length: n }, (_, i) => {
     const service = pick(SERVICES);
@@ -66,7 +59,7 @@ function corpus(n: number): Record<string, unknown>[] {
 }
 
 function filters(): EventFilter[] {
-  const r = rng(7);
+  const r = seededRandom(7);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(r() * xs.length)]!;
   const fixed: EventFilter[] = [
     {},
@@ -235,6 +228,7 @@ describe.each(DIALECTS)("explorer queries on %s", (dialect) => {
       name: null,
       role: "analyst",
       via: "token",
+      scopes: ["events:read"],
       ip: "192.0.2.9",
     };
     const api = testApi(ledger, async () => principal).events;

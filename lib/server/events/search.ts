@@ -1,7 +1,7 @@
 import "server-only";
 import { createHash } from "node:crypto";
 import { canonicalJson, toBase64, type EventFilter } from "@/lib/core/index.ts";
-import { recordAudit } from "../audit/audit-trail.ts";
+import { recordRepeatableAudit, type AuditRuntime } from "../audit/audit-repeats.ts";
 import { actorOf, assertCan, type Principal } from "../auth/principal.ts";
 import { AppError } from "../errors.ts";
 import { canonicalEntryFromRow, rowToEntry, type Entry } from "../ledger/entry.ts";
@@ -42,7 +42,7 @@ export function auditableFilter(filter: EventFilter): { filter?: EventFilter; fi
 
 /** The explorer page and the read API: checks events:read and records the search in the ledger. */
 export async function searchEvents(
-  ledger: Ledger,
+  ledger: AuditRuntime,
   p: Principal | null,
   filter: EventFilter,
   opts: SearchOptions,
@@ -50,8 +50,10 @@ export async function searchEvents(
   assertCan(p, "events:read");
   // Fail closed: a search nobody can see was made is not answered. Only the
   // first page of a search is recorded; following its cursor is the same search.
+  // The same search again within the read-audit window is counted into one later
+  // `events.search.repeated` entry (lib/server/audit/audit-repeats.ts).
   if (!opts.cursor) {
-    await recordAudit(ledger, actorOf(p), {
+    await recordRepeatableAudit(ledger, actorOf(p), {
       action: "events.search",
       eventType: "read",
       outcome: "success",
@@ -83,6 +85,17 @@ export async function summarizeEvents(ledger: Ledger, p: Principal | null, filte
   return { histogram, topRequesters, topTargets, topSample: { sampled, newest: TOP_SAMPLE } };
 }
 
+/**
+ * How many entries the filter matches right now — the explorer's "N matching
+ * entries" (the histogram's total, the same query), so a bundle's preview count
+ * and the explorer's are one number. Checks events:read; not audited, as the
+ * charts are not.
+ */
+export async function countEvents(ledger: Ledger, p: Principal | null, filter: EventFilter): Promise<number> {
+  assertCan(p, "events:read");
+  return (await queryHistogram(ledger, filter)).total;
+}
+
 // ── One entry ──────────────────────────────────────────────────────────────
 
 export type EventDetail = {
@@ -95,11 +108,11 @@ export type EventDetail = {
 };
 
 /** One entry with its canonical bytes and covering checkpoint; checks events:read and records the view. */
-export async function viewEvent(ledger: Ledger, p: Principal | null, seq: number): Promise<EventDetail> {
+export async function viewEvent(ledger: AuditRuntime, p: Principal | null, seq: number): Promise<EventDetail> {
   assertCan(p, "events:read");
   const row = await entryAt(ledger.db, seq);
   if (!row) throw new AppError("not_found", `No entry with seq ${seq}.`);
-  await recordAudit(ledger, actorOf(p), {
+  await recordRepeatableAudit(ledger, actorOf(p), {
     action: "events.view",
     eventType: "read",
     outcome: "success",

@@ -7,11 +7,12 @@ import { ingestRoutes } from "../ingest/routes.ts";
 import { integrationRoutes } from "../integrations/routes.ts";
 import { integrityRoutes } from "../integrity/routes.ts";
 import { getRuntime } from "../runtime/runtime.ts";
+import { tlogRoutes } from "../tlog/routes.ts";
 import { traceRoutes } from "../traces/routes.ts";
 import { transparencyRoutes } from "../transparency/routes.ts";
 import type { ApiDeps } from "./endpoint.ts";
 
-// The one mount of /api/v1. Every feature folder exports `xRoutes(deps)`; this
+// The one mount of /api/v1 (and of /tlog/, the tiles API). Every feature folder exports `xRoutes(deps)`; this
 // file assembles them by resource, from one set of dependencies. The app's
 // route files (app/api/v1/**/route.ts) are one line each, `export const GET =
 // api.events.list`; integration tests call buildApi with their own runtime and
@@ -33,6 +34,8 @@ export function buildApi(deps: ApiDeps) {
     otlp: { postLogs: integrations.postOtlpLogs },
     k8s: { postAudit: integrations.postK8sAudit },
     me: { get: authRoutes(deps).getMe },
+    /** /tlog/* — the C2SP tlog-tiles read API (outside /api/v1: its paths are the spec's). */
+    tlog: { get: tlogRoutes(deps).get },
   };
 }
 

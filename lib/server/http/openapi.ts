@@ -54,11 +54,30 @@ const filterParams = [
 
 const entrySchema = { $ref: "#/components/schemas/Entry" };
 const filterSchema = { $ref: "#/components/schemas/EventFilter" };
+/** A bundle's selection: an explorer filter as JSON, or an explorer link resolved on the server's clock. */
+const bundleSelectionBody = {
+  required: true,
+  content: {
+    "application/json": {
+      schema: {
+        oneOf: [
+          { type: "object", required: ["filter"], properties: { filter: filterSchema } },
+          {
+            type: "object",
+            required: ["explorer"],
+            properties: { explorer: { type: "string", description: "An Events link or its query string." } },
+          },
+        ],
+      },
+    },
+  },
+};
 
 const paths: Record<string, Record<string, Op>> = {
   "/api/v1/events": {
     post: {
-      summary: "Ingest events (SPEC §1): one object, an array, or NDJSON.",
+      summary:
+        "Ingest events (docs/format.md §1): one object, an array, or NDJSON. 403 when the key is bound to the reserved `ledgerline:` source namespace; 422 names every bad field by JSON pointer — identifiers holding control, format, bidi or invisible characters (the code point is named, e.g. `U+200B ZERO WIDTH SPACE`), and numbers that JSON would round (`1.00000000000000000001`).",
       security: ingestAuth,
       requestBody: {
         required: true,
@@ -66,7 +85,7 @@ const paths: Record<string, Record<string, Op>> = {
       },
       responses: {
         ...ok("Stored (201) or all duplicates (200).", { $ref: "#/components/schemas/IngestResult" }, "201"),
-        ...errors(400, 401, 409, 413, 415, 422, 429, 503),
+        ...errors(400, 401, 403, 409, 413, 415, 422, 429, 503),
       },
     },
     get: {
@@ -84,7 +103,7 @@ const paths: Record<string, Record<string, Op>> = {
           required: ["items", "nextCursor"],
           properties: { items: { type: "array", items: entrySchema }, nextCursor: { type: ["string", "null"] } },
         }),
-        ...errors(400, 401, 403),
+        ...errors(400, 401, 403, 429),
       },
     },
   },
@@ -93,7 +112,7 @@ const paths: Record<string, Record<string, Op>> = {
       summary: "Histogram stacked by outcome, top requesters and top targets for the filter.",
       security: readAuth,
       parameters: filterParams,
-      responses: { ...ok("Summary."), ...errors(400, 401, 403) },
+      responses: { ...ok("Summary."), ...errors(400, 401, 403, 429) },
     },
   },
   "/api/v1/events/{seq}": {
@@ -101,7 +120,7 @@ const paths: Record<string, Record<string, Op>> = {
       summary: "One entry: fields, canonical JSON, leaf hash and the oldest checkpoint covering it. Audited.",
       security: readAuth,
       parameters: [pathParam("seq", "Position in the log.", { type: "integer", minimum: 1 })],
-      responses: { ...ok("The entry."), ...errors(400, 401, 403, 404) },
+      responses: { ...ok("The entry."), ...errors(400, 401, 403, 404, 429) },
     },
   },
   "/api/v1/traces/{correlationId}": {
@@ -110,30 +129,48 @@ const paths: Record<string, Record<string, Op>> = {
         "Every entry of one correlation ID in time order (seq breaks ties), with lanes, gaps, clock findings and the service graph. Audited.",
       security: readAuth,
       parameters: [pathParam("correlationId", "A correlation ID (≤ 128 characters).")],
-      responses: { ...ok("The trace (empty for an unknown ID)."), ...errors(400, 401, 403) },
+      responses: { ...ok("The trace (empty for an unknown ID)."), ...errors(400, 401, 403, 429) },
     },
   },
   "/api/v1/bundles": {
     post: {
-      summary: "Start building a signed evidence bundle (SPEC §5) for an explorer filter. Audited.",
+      summary:
+        "Start building a signed evidence bundle (docs/format.md §5) for an explorer filter (bundles:create; a read token needs the `bundles:create` scope; body at most 64 KiB, 413 while reading; at most LEDGERLINE_MAX_PENDING_BUNDLES per user, 429), or for an explorer link resolved as the Events page resolves it (a preset such as range=24h becomes absolute from/to now). Audited.",
       security: readAuth,
-      requestBody: {
-        required: true,
-        content: {
-          "application/json": {
-            schema: { type: "object", required: ["filter"], properties: { filter: filterSchema } },
-          },
-        },
-      },
+      requestBody: bundleSelectionBody,
       responses: {
-        ...ok("Queued; poll the Location.", { type: "object", properties: { id: { type: "string" } } }, "202"),
-        ...errors(400, 401, 403),
+        ...ok(
+          "Queued; poll the Location. `filter` is the resolved filter the manifest will hold.",
+          { type: "object", properties: { id: { type: "string" }, filter: filterSchema } },
+          "202",
+        ),
+        ...errors(400, 401, 403, 413, 415, 429),
       },
     },
     get: {
       summary: "Bundles, newest first.",
       security: readAuth,
-      responses: { ...ok("The list."), ...errors(401, 403) },
+      responses: { ...ok("The list."), ...errors(401, 403, 429) },
+    },
+  },
+  "/api/v1/bundles/preview": {
+    post: {
+      summary:
+        "What a bundle of this body would hold if created now: the resolved filter (send it as {filter} to create exactly that) and the explorer's count of it.",
+      security: readAuth,
+      requestBody: bundleSelectionBody,
+      responses: {
+        ...ok("The resolved selection.", {
+          type: "object",
+          properties: {
+            filter: filterSchema,
+            count: { type: "integer" },
+            range: { type: ["string", "null"] },
+            resolvedAt: { type: "string" },
+          },
+        }),
+        ...errors(400, 401, 403),
+      },
     },
   },
   "/api/v1/bundles/{id}": {
@@ -141,7 +178,7 @@ const paths: Record<string, Record<string, Op>> = {
       summary: "A bundle's status (queued, building, ready, failed) and progress.",
       security: readAuth,
       parameters: [pathParam("id", "Bundle id.")],
-      responses: { ...ok("The bundle."), ...errors(401, 403, 404) },
+      responses: { ...ok("The bundle."), ...errors(401, 403, 404, 429) },
     },
   },
   "/api/v1/bundles/{id}/download": {
@@ -154,13 +191,14 @@ const paths: Record<string, Record<string, Op>> = {
           description: "The ZIP.",
           content: { "application/zip": { schema: { type: "string", format: "binary" } } },
         },
-        ...errors(401, 403, 404, 409),
+        ...errors(401, 403, 404, 409, 429),
       },
     },
   },
   "/api/v1/checkpoint": {
     get: {
-      summary: "The latest signed checkpoint (C2SP tlog-checkpoint note). Public.",
+      summary:
+        "The latest signed checkpoint (C2SP tlog-checkpoint note) with every stored witness cosignature appended as an extra `cosignature/v1` signature line (C2SP tlog-cosignature; docs/format.md §8.2). Whether they reach a quorum is for the reader to check. Public.",
       security: [],
       responses: {
         "200": { description: "The note.", content: { "text/plain": { schema: { type: "string" } } } },
@@ -202,19 +240,21 @@ const paths: Record<string, Record<string, Op>> = {
     get: {
       summary: "Who the caller is and what its role allows.",
       security: readAuth,
-      responses: { ...ok("The principal."), ...errors(401) },
+      responses: { ...ok("The principal."), ...errors(401, 429) },
     },
   },
   "/api/v1/integrity": {
     get: {
-      summary: "Verification status, verifier key, checkpoints and run history. Audited.",
+      summary:
+        "Verification status, verifier key, checkpoints and run history; `witnesses`: per witness its key, URL, last cosigned size and time, lag (entries, seconds), last error and alerts (fork, rollback, refused, silent), and whether the latest checkpoint's re-verified cosignatures reach the configured quorum. Audited.",
       security: readAuth,
-      responses: { ...ok("Status."), ...errors(401, 403) },
+      responses: { ...ok("Status."), ...errors(401, 403, 429) },
     },
   },
   "/api/v1/integrity/runs": {
     post: {
-      summary: "Start a full verification pass.",
+      summary:
+        "Start a full verification pass (integrity:run: admin and auditor; a read token needs the `integrity:run` scope). Audited.",
       security: readAuth,
       responses: { ...ok("Started.", { type: "object" }, "202"), ...errors(401, 403, 409) },
     },
@@ -224,7 +264,7 @@ const paths: Record<string, Record<string, Op>> = {
       summary: "One verification run with its progress.",
       security: readAuth,
       parameters: [pathParam("id", "Run id.")],
-      responses: { ...ok("The run."), ...errors(401, 403, 404) },
+      responses: { ...ok("The run."), ...errors(401, 403, 404, 429) },
     },
   },
   "/api/v1/otlp/v1/logs": {
@@ -239,8 +279,10 @@ const paths: Record<string, Record<string, Op>> = {
         },
       },
       responses: {
-        ...ok("OTLP ExportLogsServiceResponse (partial success lists rejects)."),
-        ...errors(400, 401, 413, 415, 429, 503),
+        ...ok(
+          "OTLP ExportLogsServiceResponse. Records that cannot be stored as sent — not an access, a repeated attribute key, a number JSON would round, an invalid identifier — are counted in `partialSuccess.rejectedLogRecords` and described in `errorMessage`; the others are stored.",
+        ),
+        ...errors(400, 401, 403, 413, 415, 429, 503),
       },
     },
   },
@@ -249,7 +291,10 @@ const paths: Record<string, Record<string, Op>> = {
       summary: "Kubernetes audit webhook backend (audit.k8s.io/v1 EventList).",
       security: ingestAuth,
       requestBody: { required: true, content: { "application/json": { schema: {} } } },
-      responses: { ...ok("Stored."), ...errors(400, 401, 413, 429, 503) },
+      responses: {
+        ...ok("Stored; `rejected` lists each event that was not (with JSON pointers), e.g. a number JSON would round."),
+        ...errors(400, 401, 403, 413, 429, 503),
+      },
     },
   },
   "/api/v1/openapi.json": {
@@ -263,7 +308,7 @@ export const openApiDocument = {
     title: "Ledgerline API",
     version: "1",
     description:
-      "Audit-ready access logs for machine-to-machine traffic. Formats (events, entries, checkpoints, proofs, evidence bundles) follow SPEC.md. Errors are RFC 9457 problem+json with a request id.",
+      "Audit-ready access logs for machine-to-machine traffic. Formats (events, entries, checkpoints, proofs, evidence bundles) are specified in docs/format.md. Errors are RFC 9457 problem+json with a request id.",
   },
   paths,
   components: {
@@ -272,7 +317,8 @@ export const openApiDocument = {
       readToken: {
         type: "http",
         scheme: "bearer",
-        description: "A personal read token (`llr_…`); acts with its user's current role.",
+        description:
+          "A personal read token (`llr_…`); acts with its user's current role, narrowed to its scopes: `events:read` (always: events, traces, integrity status, bundle lists and downloads), `bundles:create` and `integrity:run` only when granted at creation.",
       },
       session: {
         type: "apiKey",
@@ -313,11 +359,21 @@ export const openApiDocument = {
             type: "array",
             items: { type: "object", properties: { id: { type: "string" }, seq: { type: "integer" } } },
           },
+          coveredBy: {
+            type: "string",
+            format: "date-time",
+            description:
+              "When a signed checkpoint will include these entries at the latest: the server's next scheduled checkpoint (every `checkpointInterval` seconds while the log grows, and at graceful shutdown). Fetch an inclusion proof after it to hold a receipt (lib/client `verifyReceipt`).",
+          },
+          checkpointInterval: {
+            type: "integer",
+            description: "Seconds between checkpoints (LEDGERLINE_CHECKPOINT_INTERVAL).",
+          },
         },
       },
       Entry: {
         type: "object",
-        description: "A log entry (SPEC §2) plus its base64 leaf hash.",
+        description: "A log entry (docs/format.md §2) plus its base64 leaf hash.",
         required: ["seq", "id", "source", "timestamp", "receivedAt", "eventType", "requester", "target", "outcome"],
         properties: {
           seq: { type: "integer" },

@@ -25,6 +25,10 @@ export type IngestGate = {
   pending: number;
   inflight: number;
   lag: LagSampler;
+  /** Set at graceful shutdown: every new append is refused (503) so the last checkpoint covers all acknowledged entries. */
+  closing: boolean;
+  /** When the checkpoint timer fires next (ms since the epoch); null when no timer runs (CLI, tests). */
+  nextCheckpointAt: number | null;
 };
 
 /** The part of a Runtime that ingest needs: the ledger and its gate. */
@@ -37,6 +41,8 @@ export function createIngestGate(config: Config): IngestGate {
     pending: 0,
     inflight: 0,
     lag: new LagSampler(),
+    closing: false,
+    nextCheckpointAt: null,
   };
 }
 
@@ -56,6 +62,34 @@ function busy(what: string): AppError {
     `The log is busy: ${what}. Nothing of this request was stored; retry after the delay.`,
     { retryAfter: 1 },
   );
+}
+
+function shuttingDown(): AppError {
+  return new AppError(
+    "unavailable",
+    "The server is shutting down: nothing of this request was stored. Retry after the delay (another instance, or this one once restarted).",
+    { retryAfter: 5 },
+  );
+}
+
+/**
+ * Graceful shutdown, first step: refuse every new append, then wait (at most `timeoutMs`)
+ * for the appends already admitted. Returns how many events still wait (0 when drained).
+ */
+export async function closeIngest(rt: IngestRuntime, timeoutMs: number): Promise<number> {
+  rt.ingest.closing = true;
+  const until = Date.now() + timeoutMs;
+  while (rt.ingest.pending > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+  return rt.ingest.pending;
+}
+
+/**
+ * By when a checkpoint will cover entries acknowledged now: the checkpoint timer's next
+ * tick (LEDGERLINE_CHECKPOINT_INTERVAL apart; at shutdown the server signs before it exits).
+ */
+export function coveredBy(rt: IngestRuntime, now = Date.now()): string {
+  const next = rt.ingest.nextCheckpointAt ?? now + rt.config.checkpointIntervalMs;
+  return new Date(Math.max(now, next)).toISOString();
 }
 
 // Event-loop lag: how late a 100 ms timer fires. The requests of a CPU-bound
@@ -100,6 +134,7 @@ export class LagSampler {
  */
 export function enterIngest(rt: IngestRuntime): () => void {
   const s = rt.ingest;
+  if (s.closing) throw shuttingDown();
   s.lag.start();
   if (s.inflight >= rt.config.maxInflightRequests) throw busy(`${s.inflight} ingest requests are being served`);
   const lag = s.lag.lag();
@@ -128,6 +163,8 @@ export function assertNotBusy(rt: IngestRuntime): void {
  */
 export async function withAdmission<T>(rt: IngestRuntime, n: number, fn: () => Promise<T>): Promise<T> {
   const s = rt.ingest;
+  // Checked here, just before the append, so nothing is acknowledged after the shutdown checkpoint.
+  if (s.closing) throw shuttingDown();
   if (s.pending > 0 && s.pending + n > rt.config.maxPendingEvents)
     throw busy(`${s.pending} events are waiting to be written`);
   s.pending += n;

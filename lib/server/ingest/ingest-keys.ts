@@ -6,6 +6,7 @@ import type { Prisma } from "../db/prisma.ts";
 import type { Ledger } from "../ledger/ledger.ts";
 import { bearerSecretId, dueForLastUsed, newBearerSecret, secretMatches } from "../auth/bearer-secrets.ts";
 import { nowIso } from "../db/ids.ts";
+import { isReservedSource, sourceProblems } from "@/lib/schemas/identifier.ts";
 
 // Per-service ingest keys (`llk_…`, see bearer-secrets.ts): shown once at
 // creation, stored only as a hash, bound to one source identity.
@@ -17,17 +18,33 @@ export type IngestKeyInfo = {
   createdAt: string;
   revokedAt: string | null;
   lastUsedAt: string | null;
+  /** Bound to the reserved `ledgerline:` namespace (made before that rule): refused at use, revoke it. */
+  reservedSource: boolean;
 };
 
-/** Same rules as an event's requester.id: a machine identity, printable, ≤ 512 chars. */
+type KeyRow = Omit<IngestKeyInfo, "reservedSource">;
+const info = (r: KeyRow): IngestKeyInfo => ({
+  id: r.id,
+  source: r.source,
+  description: r.description,
+  createdAt: r.createdAt,
+  revokedAt: r.revokedAt,
+  lastUsedAt: r.lastUsedAt,
+  reservedSource: isReservedSource(r.source),
+});
+
+/**
+ * The identifier rule (lib/schemas/identifier.ts: code points, no invisible, format
+ * or control characters, no lone surrogates), no spaces, and never in the reserved
+ * `ledgerline:` namespace — entries under it would pass for the meta-audit records.
+ */
 export function checkSourceIdentity(source: string): void {
-  if (!source || source.length > 512 || /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\s]/.test(source)) {
+  const problems = sourceProblems(source);
+  if (problems.length) {
     throw new AppError(
       "validation",
-      "source must be 1–512 characters with no spaces or control characters, e.g. spiffe://prod/ns/payments/sa/api",
-      {
-        errors: [{ pointer: "/source", detail: "invalid source identity" }],
-      },
+      `source ${problems.join("; ")}. A source is the sending service's machine identity, e.g. spiffe://prod/ns/payments/sa/api.`,
+      { title: "Invalid source identity", errors: problems.map((detail) => ({ pointer: "/source", detail })) },
     );
   }
 }
@@ -55,6 +72,18 @@ export async function createIngestKey(
   description?: string,
 ): Promise<{ id: string; key: string; source: string }> {
   assertCan(p, "keys:manage");
+  if (isReservedSource(source)) {
+    // An attempt to mint entries that would pass for the meta-audit is itself worth an entry.
+    await recordAudit(ledger, actorOf(p), {
+      action: "ingest-key.create",
+      eventType: "write",
+      outcome: "denied",
+      target: { id: "ledgerline://ingest-keys", type: "ingest-key" },
+      reason: "the ledgerline: source namespace is reserved for Ledgerline's own meta-audit records",
+      // JSON-escaped, so whatever was typed (controls, lone surrogates) cannot stop the record.
+      attributes: { source: [...JSON.stringify(source)].slice(0, 600).join("") },
+    });
+  }
   checkSourceIdentity(source);
   const desc = description?.trim() ? description.trim() : null;
   if (desc && desc.length > 500) {
@@ -74,19 +103,20 @@ export async function revokeIngestKey(ledger: Ledger, p: Principal, id: string):
   assertCan(p, "keys:manage");
   const row = await ledger.prisma.ingestKey.findUnique({ where: { id }, omit: { secretHash: true } });
   if (!row) throw new AppError("not_found", `No ingest key with id ${id}. List them with \`ledgerline keys list\`.`);
-  if (row.revokedAt) return row;
+  if (row.revokedAt) return info(row);
   const updated = await ledger.prisma.ingestKey.update({
     where: { id },
     data: { revokedAt: nowIso() },
     omit: { secretHash: true },
   });
   await audit(ledger, p, "ingest-key.revoke", "delete", row);
-  return updated;
+  return info(updated);
 }
 
 export async function listIngestKeys(ledger: Ledger, p: Principal): Promise<IngestKeyInfo[]> {
   assertCan(p, "keys:manage");
-  return ledger.prisma.ingestKey.findMany({ orderBy: { createdAt: "asc" }, omit: { secretHash: true } });
+  const rows = await ledger.prisma.ingestKey.findMany({ orderBy: { createdAt: "asc" }, omit: { secretHash: true } });
+  return rows.map(info);
 }
 
 /** The source bound to a valid, unrevoked key; null for anything else. */
@@ -102,4 +132,13 @@ export async function authenticateIngestKey(
     await prisma.ingestKey.update({ where: { id: row.id }, data: { lastUsedAt: nowIso() } }).catch(() => undefined);
   }
   return { id: row.id, source: row.source };
+}
+
+/** Unrevoked keys bound to the reserved `ledgerline:` namespace, for the start-up warning. */
+export async function activeReservedSourceKeys(prisma: Prisma): Promise<Array<{ id: string; source: string }>> {
+  const rows = await prisma.ingestKey.findMany({
+    where: { revokedAt: null },
+    select: { id: true, source: true },
+  });
+  return rows.filter((r) => isReservedSource(r.source));
 }

@@ -2,8 +2,9 @@ import "server-only";
 import { AppError } from "../errors.ts";
 import { authenticateIngestKey } from "./ingest-keys.ts";
 import type { Ledger } from "../ledger/ledger.ts";
-import { assertNotBusy, enterIngest, withAdmission, type IngestRuntime } from "./admission.ts";
+import { assertNotBusy, coveredBy, enterIngest, withAdmission, type IngestRuntime } from "./admission.ts";
 import { bearerToken } from "../auth/bearer-secrets.ts";
+import { refuseReservedSource } from "./reserved-source.ts";
 
 // POST /api/v1/events, minus HTTP plumbing: authenticate, bound, prepare the
 // body in a worker thread (scan, validate every item, canonical parts), then
@@ -15,6 +16,10 @@ export type IngestResponse = {
   body: {
     accepted: Array<{ id: string; seq: number; leafHash: string }>;
     duplicates: Array<{ id: string; seq: number }>;
+    /** When a signed checkpoint will include these entries at the latest (the next scheduled one). */
+    coveredBy: string;
+    /** LEDGERLINE_CHECKPOINT_INTERVAL: seconds between checkpoints while the log grows. */
+    checkpointInterval: number;
   };
 };
 
@@ -50,6 +55,16 @@ export async function readBodyBytesLimited(req: Request, limit: number): Promise
   return bytes;
 }
 
+/** Reads the body as UTF-8 text, refusing it once it passes `limit` bytes. */
+export async function readBodyLimited(req: Request, limit: number): Promise<string> {
+  const bytes = await readBodyBytesLimited(req, limit);
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw new AppError("bad_request", "The request body is not valid UTF-8.");
+  }
+}
+
 /** The ingest key in `Authorization: Bearer …`, or 401. Shared by every ingest route. */
 export async function authenticateRequest(ledger: Ledger, req: Request): Promise<{ id: string; source: string }> {
   const token = bearerToken(req);
@@ -60,6 +75,7 @@ export async function authenticateRequest(ledger: Ledger, req: Request): Promise
       "unauthorized",
       "The ingest key is unknown or revoked. Ask an admin for a new one (`ledgerline keys create`).",
     );
+  await refuseReservedSource(ledger, key, req);
   return key;
 }
 
@@ -132,7 +148,8 @@ async function ingestAs(ledger: IngestRuntime, req: Request): Promise<IngestResp
     i.status === "accepted" ? [{ id: i.id, seq: i.seq, leafHash: i.leafHash }] : [],
   );
   const duplicates = result.items.flatMap((i) => (i.status === "duplicate" ? [{ id: i.id, seq: i.seq }] : []));
-  return { status: accepted.length ? 201 : 200, body: { accepted, duplicates } };
+  const covered = { coveredBy: coveredBy(ledger), checkpointInterval: ledger.config.checkpointIntervalMs / 1000 };
+  return { status: accepted.length ? 201 : 200, body: { accepted, duplicates, ...covered } };
 }
 
 export function rateLimited(retryAfter: number): AppError {

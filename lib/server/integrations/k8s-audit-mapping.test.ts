@@ -1,7 +1,14 @@
 import fs from "node:fs";
 import { describe, expect, it } from "vitest";
 import { validateEvent } from "@/lib/schemas/event.ts";
-import { k8sEventType, k8sRequester, k8sTargetId, mapK8sAuditEvent } from "./k8s-audit-mapping.ts";
+import {
+  k8sEventListItems,
+  k8sEventType,
+  k8sRequester,
+  k8sTargetId,
+  mapK8sAuditEvent,
+  mapK8sAuditItems,
+} from "./k8s-audit-mapping.ts";
 
 const list = JSON.parse(
   fs.readFileSync(new URL("../../../test/fixtures/k8s/event-list.json", import.meta.url), "utf8"),
@@ -109,5 +116,39 @@ describe("Kubernetes audit event → access event", () => {
       "/objectRef",
     ]);
     expect(mapK8sAuditEvent(42).kind).toBe("rejected");
+  });
+
+  it("an EventList's items, or null for anything else", () => {
+    expect(k8sEventListItems(list)).toHaveLength(10);
+    expect(k8sEventListItems({ kind: "EventList", apiVersion: "audit.k8s.io/v1", items: [] })).toEqual([]);
+    for (const bad of [
+      null,
+      [],
+      { kind: "Event", apiVersion: "audit.k8s.io/v1", items: [] },
+      { kind: "EventList", apiVersion: "audit.k8s.io/v1beta1", items: [] },
+      { kind: "EventList", apiVersion: "audit.k8s.io/v1", items: {} },
+    ])
+      expect(k8sEventListItems(bad)).toBeNull();
+  });
+
+  it("a batch: events with their item index, earlier stages counted, bad items with pointers into the body", () => {
+    const items = [...list.items, { stage: "ResponseComplete", auditID: "x-1", verb: "get" }, 7];
+    const b = mapK8sAuditItems(items, { cluster: "prod-eu" });
+    expect(b.mapped.map((m) => m.index)).toEqual([1, 2, 3, 5, 6, 7, 8]);
+    expect(b.mapped[0]!.auditID).toBe("2f6b8c4e-1d2a-4c3b-9e8f-7a6b5c4d3e2f");
+    expect(b.mapped[0]!.event.attributes).toMatchObject({ "k8s.cluster.name": "prod-eu" });
+    expect(b.skipped).toEqual({ RequestReceived: 2, ResponseStarted: 1 });
+    expect(b.rejected).toEqual([
+      {
+        index: 10,
+        auditID: "x-1",
+        errors: [
+          { pointer: "/items/10/user/username", detail: "is required" },
+          { pointer: "/items/10/requestReceivedTimestamp", detail: "is required (or stageTimestamp)" },
+          { pointer: "/items/10/objectRef", detail: "is required (or requestURI for a non-resource request)" },
+        ],
+      },
+      { index: 11, errors: [{ pointer: "/items/11", detail: "must be an audit Event object" }] },
+    ]);
   });
 });

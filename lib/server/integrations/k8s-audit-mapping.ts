@@ -154,3 +154,55 @@ export function mapK8sAuditEvent(item: unknown, opts: { traceId?: string; cluste
   if (attrs) event.attributes = attrs;
   return { kind: "event", event };
 }
+
+/** The items of an audit.k8s.io/v1 EventList, or null when `list` is not one. */
+export function k8sEventListItems(list: unknown): unknown[] | null {
+  if (!isObj(list) || list.kind !== "EventList" || list.apiVersion !== "audit.k8s.io/v1") return null;
+  return Array.isArray(list.items) ? list.items : null;
+}
+
+export type K8sRejected = { index: number; auditID?: unknown; errors: Array<Record<string, unknown>> };
+
+export type K8sBatch = {
+  /** The access events to append, with the item each came from. */
+  mapped: Array<{ index: number; auditID: unknown; event: Record<string, unknown> }>;
+  /** Items that map to no event, with pointers into the webhook's body (/items/<index>/…). */
+  rejected: K8sRejected[];
+  /** Earlier stages of a request, counted by stage. */
+  skipped: Record<string, number>;
+};
+
+/**
+ * Maps every item of an EventList (see mapK8sAuditEvent). The apiserver's webhook batches
+ * many requests into one call, so `traceId` (from the call's traceparent) only means
+ * something when a per-event forwarder set it; `cluster` names the source cluster.
+ */
+export function mapK8sAuditItems(
+  items: unknown[],
+  opts: {
+    traceId?: string;
+    cluster?: string;
+    /** Per item, the numbers JSON.parse rounded: such an item is refused, never stored as something not sent. */
+    rounded?: Map<number, Array<{ pointer: string; detail: string }>>;
+  },
+): K8sBatch {
+  const batch: K8sBatch = { mapped: [], rejected: [], skipped: {} };
+  items.forEach((item, index) => {
+    const auditID = (item as { auditID?: unknown } | null)?.auditID;
+    const roundedHere = opts.rounded?.get(index);
+    if (roundedHere) {
+      batch.rejected.push({ index, ...(typeof auditID === "string" ? { auditID } : {}), errors: roundedHere });
+      return;
+    }
+    const m = mapK8sAuditEvent(item, opts);
+    if (m.kind === "skipped") batch.skipped[m.stage] = (batch.skipped[m.stage] ?? 0) + 1;
+    else if (m.kind === "rejected")
+      batch.rejected.push({
+        index,
+        ...(typeof auditID === "string" ? { auditID } : {}),
+        errors: m.errors.map((e) => ({ pointer: `/items/${index}${e.pointer}`, detail: e.detail })),
+      });
+    else batch.mapped.push({ index, auditID, event: m.event });
+  });
+  return batch;
+}

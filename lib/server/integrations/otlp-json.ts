@@ -8,7 +8,8 @@
 // of the wrong length, an intValue that is not an integer) only rejects that record, which
 // is then counted in the partial-success response.
 
-import { scanJson } from "@/lib/server/ingest/parse/json-scan.ts";
+import { isExactNumber, scanJson, type InexactNumber } from "@/lib/server/ingest/parse/json-scan.ts";
+import { inexactNumberDetail } from "@/lib/server/ingest/parse/parse-body.ts";
 import {
   MAX_ANY_VALUE_DEPTH,
   OtlpDecodeError,
@@ -40,6 +41,8 @@ function list(o: Obj, camel: string, snake: string, where: string): unknown[] {
 }
 
 class RecordProblem extends Error {}
+/** The same key twice in one KeyValue list: JSON's last-wins would silently drop a value. */
+class DuplicateKeyProblem extends RecordProblem {}
 
 function int64(v: unknown, what: string): bigint {
   if (typeof v === "number" && Number.isSafeInteger(v)) return BigInt(v);
@@ -71,7 +74,13 @@ function anyValue(v: unknown, depth: number, what: string): JsonValue {
     const d = get(v, "doubleValue", "double_value");
     if (typeof d === "number") return doubleToJson(d);
     if (d === "NaN" || d === "Infinity" || d === "-Infinity") return d;
-    if (typeof d === "string" && d.trim() !== "" && Number.isFinite(Number(d))) return Number(d);
+    if (typeof d === "string" && d.trim() !== "" && Number.isFinite(Number(d))) {
+      // proto3 JSON allows a double as a string; it must not round any more than a JSON number may.
+      if (!isExactNumber(d.trim())) {
+        throw new RecordProblem(`${what}.doubleValue: ${inexactNumberDetail({ text: d.trim(), parsed: Number(d) })}`);
+      }
+      return Number(d);
+    }
     throw new RecordProblem(`${what}.doubleValue must be a number`);
   }
   if (Object.hasOwn(v, "bytesValue") || Object.hasOwn(v, "bytes_value")) {
@@ -104,12 +113,19 @@ function keyValues(
 ): Record<string, JsonValue> {
   const out = dict<JsonValue>();
   const v = get(o, camel, snake);
+  const at = (suffix: string) => (where ? `${where}.${suffix}` : suffix);
   if (v === undefined || v === null) return out;
-  if (!Array.isArray(v)) throw new RecordProblem(`${where}.${camel} must be an array of KeyValue`);
+  if (!Array.isArray(v)) throw new RecordProblem(`${at(camel)} must be an array of KeyValue`);
   v.forEach((kv, i) => {
     if (!isObj(kv) || typeof kv.key !== "string")
-      throw new RecordProblem(`${where}.${camel}[${i}] must be a KeyValue with a string key`);
-    out[kv.key] = anyValue(kv.value, depth, `${where}.${camel}[${i}].value`);
+      throw new RecordProblem(`${at(camel)}[${i}] must be a KeyValue with a string key`);
+    if (Object.hasOwn(out, kv.key)) {
+      const list = camel === "values" ? where : at(camel);
+      throw new DuplicateKeyProblem(
+        `${list} has the key ${JSON.stringify(kv.key)} more than once (OTLP allows one value per key; keeping either would silently drop the other)`,
+      );
+    }
+    out[kv.key] = anyValue(kv.value, depth, `${at(camel)}[${i}].value`);
   });
   return out;
 }
@@ -157,7 +173,7 @@ function logRecord(o: unknown, base: Pick<OtlpLogRecord, "at" | "resource" | "sc
     if (b !== undefined && b !== null) rec.body = anyValue(b, 1, "body");
   });
   attempt(() => {
-    rec.attributes = keyValues(o, 1, "logRecord");
+    rec.attributes = keyValues(o, 1, "");
   });
   const tid = hexId(get(o, "traceId", "trace_id"), 16, "traceId", rec.problems);
   if (tid) rec.traceId = tid;
@@ -191,14 +207,18 @@ export function decodeOtlpLogsJson(text: string): OtlpLogRecord[] {
     if (!isObj(rl)) throw new OtlpDecodeError(`resourceLogs[${ri}] must be an object`);
     const res = get(rl, "resource");
     let resource = dict<JsonValue>();
+    // A problem every record under this resource shares (it feeds each of them).
+    let resourceProblem: string | null = null;
     if (res !== undefined && res !== null) {
       if (!isObj(res)) throw new OtlpDecodeError(`resourceLogs[${ri}].resource must be an object`);
       try {
         resource = keyValues(res, 1, `resourceLogs[${ri}].resource`);
       } catch (e) {
-        // Resource attributes feed every record under them; without them none can be mapped faithfully.
-        if (e instanceof RecordProblem) throw new OtlpDecodeError(e.message);
-        throw e;
+        // A repeated key rejects the records under it (reported as partial success, like any
+        // record problem); anything else means the request is not an OTLP export at all.
+        if (e instanceof DuplicateKeyProblem) resourceProblem = e.message;
+        else if (e instanceof RecordProblem) throw new OtlpDecodeError(e.message);
+        else throw e;
       }
     }
     list(rl, "scopeLogs", "scope_logs", `resourceLogs[${ri}]`).forEach((sl, si) => {
@@ -210,9 +230,48 @@ export function decodeOtlpLogsJson(text: string): OtlpLogRecord[] {
         if (typeof sc.version === "string" && sc.version) scope.version = sc.version;
       }
       list(sl, "logRecords", "log_records", `resourceLogs[${ri}].scopeLogs[${si}]`).forEach((lr, li) => {
-        out.push(logRecord(lr, { at: { resource: ri, scope: si, record: li }, resource, scope }));
+        const rec = logRecord(lr, { at: { resource: ri, scope: si, record: li }, resource, scope });
+        if (resourceProblem) rec.problems.push(resourceProblem);
+        out.push(rec);
       });
     });
   });
+  rejectInexactNumbers(out, scan.inexactNumbers);
   return out;
+}
+
+const FIELD = (p: unknown, camel: string, snake: string) => p === camel || p === snake;
+
+/**
+ * A number JSON.parse rounded (a doubleValue of `1.00000000000000000001`, an intValue of
+ * `1e-400`) inside a log record, or in its resource, rejects the records it belongs to:
+ * they would be stored holding a value the exporter did not send.
+ */
+function rejectInexactNumbers(records: OtlpLogRecord[], found: InexactNumber[]): void {
+  for (const n of found) {
+    const p = n.path;
+    if (!FIELD(p[0], "resourceLogs", "resource_logs") || typeof p[1] !== "number") continue;
+    const ri = p[1];
+    let si: number | undefined;
+    let li: number | undefined;
+    let rest = p.slice(2);
+    if (FIELD(p[2], "scopeLogs", "scope_logs") && typeof p[3] === "number") {
+      si = p[3];
+      rest = p.slice(4);
+      if (FIELD(p[4], "logRecords", "log_records") && typeof p[5] === "number") {
+        li = p[5];
+        rest = p.slice(6);
+      } else continue; // scope fields: not stored
+    } else if (p[2] !== "resource") continue;
+    const where = rest
+      .map((x) => (typeof x === "number" ? `[${x}]` : `.${x}`))
+      .join("")
+      .replace(/^\./, "");
+    const problem = `${where}: ${inexactNumberDetail(n)}`;
+    for (const r of records) {
+      if (r.at.resource !== ri || (si !== undefined && r.at.scope !== si) || (li !== undefined && r.at.record !== li))
+        continue;
+      r.problems.push(li === undefined ? `resource.${problem}` : problem);
+    }
+  }
 }

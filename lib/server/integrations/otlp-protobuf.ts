@@ -137,7 +137,13 @@ function expectWire(wt: number, want: number, what: string): void {
   if (wt !== want) throw new OtlpDecodeError(`${what} has wire type ${wt}, expected ${want}`);
 }
 
-function anyValue(r: Reader, depth: number): JsonValue | undefined {
+/**
+ * Repeated keys found while decoding (`where` + key): a KeyValue list holding one key
+ * twice cannot be stored without silently dropping a value, so its record is rejected.
+ */
+type Dupes = string[];
+
+function anyValue(r: Reader, depth: number, dupes: Dupes, where: string): JsonValue | undefined {
   if (depth > MAX_ANY_VALUE_DEPTH) throw new OtlpDecodeError(`AnyValue nested deeper than ${MAX_ANY_VALUE_DEPTH}`);
   let v: JsonValue | undefined;
   r.fields((f, wt) => {
@@ -165,7 +171,7 @@ function anyValue(r: Reader, depth: number): JsonValue | undefined {
         a.fields((af, awt) => {
           if (af !== 1) return false;
           expectWire(awt, 2, "ArrayValue.values");
-          arr.push(anyValue(a.sub(), depth + 1) ?? null);
+          arr.push(anyValue(a.sub(), depth + 1, dupes, `${where}.array_value.values[${arr.length}]`) ?? null);
           return true;
         });
         v = arr;
@@ -173,7 +179,7 @@ function anyValue(r: Reader, depth: number): JsonValue | undefined {
       }
       case 6:
         expectWire(wt, 2, "AnyValue.kvlist_value");
-        v = keyValues(r.sub(), 1, depth + 1);
+        v = keyValues(r.sub(), 1, depth + 1, dupes, `${where}.kvlist_value`);
         return true;
       case 7:
         expectWire(wt, 2, "AnyValue.bytes_value");
@@ -187,17 +193,25 @@ function anyValue(r: Reader, depth: number): JsonValue | undefined {
 }
 
 /** Reads the repeated KeyValue field `field` of the message in `r` into an object. */
-function keyValues(r: Reader, field: number, depth: number, into = dict<JsonValue>()): Record<string, JsonValue> {
+function keyValues(
+  r: Reader,
+  field: number,
+  depth: number,
+  dupes: Dupes,
+  where: string,
+  into = dict<JsonValue>(),
+): Record<string, JsonValue> {
+  let i = 0;
   r.fields((f, wt) => {
     if (f !== field) return false;
     expectWire(wt, 2, "KeyValue");
-    keyValue(r.sub(), depth, into);
+    keyValue(r.sub(), depth, into, dupes, where, i++);
     return true;
   });
   return into;
 }
 
-function keyValue(kv: Reader, depth: number, into: Record<string, JsonValue>): void {
+function keyValue(kv: Reader, depth: number, into: Record<string, JsonValue>, dupes: Dupes, where: string, i: number) {
   let key = "";
   let value: JsonValue | undefined;
   kv.fields((f, wt) => {
@@ -208,11 +222,17 @@ function keyValue(kv: Reader, depth: number, into: Record<string, JsonValue>): v
     }
     if (f === 2) {
       expectWire(wt, 2, "KeyValue.value");
-      value = anyValue(kv.sub(), depth);
+      value = anyValue(kv.sub(), depth, dupes, `${where}[${i}].value`);
       return true;
     }
     return false;
   });
+  if (Object.hasOwn(into, key)) {
+    dupes.push(
+      `${where} has the key ${JSON.stringify(key)} more than once (OTLP allows one value per key; keeping either would silently drop the other)`,
+    );
+    return;
+  }
   // An empty AnyValue is OTLP's "null"; keep the key so nothing sent is lost.
   into[key] = value ?? null;
 }
@@ -222,6 +242,7 @@ function logRecord(
   base: Omit<OtlpLogRecord, "timeUnixNano" | "observedTimeUnixNano" | "attributes" | "problems">,
 ): OtlpLogRecord {
   const rec: OtlpLogRecord = { ...base, timeUnixNano: 0n, observedTimeUnixNano: 0n, attributes: dict(), problems: [] };
+  let attributeIndex = 0;
   r.fields((f, wt) => {
     switch (f) {
       case 1:
@@ -238,13 +259,13 @@ function logRecord(
         return true;
       case 5: {
         expectWire(wt, 2, "LogRecord.body");
-        const b = anyValue(r.sub(), 1);
+        const b = anyValue(r.sub(), 1, rec.problems, "body");
         if (b !== undefined) rec.body = b;
         return true;
       }
       case 6:
         expectWire(wt, 2, "LogRecord.attributes");
-        keyValue(r.sub(), 1, rec.attributes);
+        keyValue(r.sub(), 1, rec.attributes, rec.problems, "attributes", attributeIndex++);
         return true;
       case 9: {
         expectWire(wt, 2, "LogRecord.trace_id");
@@ -287,11 +308,13 @@ export function decodeOtlpLogsProtobuf(buf: Uint8Array): OtlpLogRecord[] {
     expectWire(wt, 2, "ExportLogsServiceRequest.resource_logs");
     const rl = top.sub();
     let resource = dict<JsonValue>();
+    // Repeated resource keys reject every record of the resource (they feed each one).
+    const resourceDupes: Dupes = [];
     const scopes: Reader[] = [];
     rl.fields((rf, rwt) => {
       if (rf === 1) {
         expectWire(rwt, 2, "ResourceLogs.resource");
-        resource = keyValues(rl.sub(), 1, 1);
+        resource = keyValues(rl.sub(), 1, 1, resourceDupes, "resource.attributes");
         return true;
       }
       if (rf === 2) {
@@ -326,9 +349,11 @@ export function decodeOtlpLogsProtobuf(buf: Uint8Array): OtlpLogRecord[] {
         }
         return false;
       });
-      records.forEach((lr, li) =>
-        out.push(logRecord(lr, { at: { resource: ri, scope: si, record: li }, resource, scope })),
-      );
+      records.forEach((lr, li) => {
+        const rec = logRecord(lr, { at: { resource: ri, scope: si, record: li }, resource, scope });
+        rec.problems.push(...resourceDupes);
+        out.push(rec);
+      });
     });
     ri++;
     return true;

@@ -1,12 +1,13 @@
 import "server-only";
 import { parseTraceparent } from "@/lib/schemas/event.ts";
-import { scanJson } from "@/lib/server/ingest/parse/json-scan.ts";
+import { scanJson, type InexactNumber } from "@/lib/server/ingest/parse/json-scan.ts";
+import { inexactNumberDetail } from "@/lib/server/ingest/parse/parse-body.ts";
 import { AppError } from "../errors.ts";
 import { endpoint, type ApiDeps } from "../http/endpoint.ts";
 import { json } from "../http/problem.ts";
 import { authenticateRequest, takeRate } from "../ingest/ingest.ts";
-import { appendMapped, describeOutcome } from "./append-mapped.ts";
-import { mapK8sAuditEvent } from "./k8s-audit-mapping.ts";
+import { appendMapped, describeOutcome, type ItemOutcome } from "./append-mapped.ts";
+import { k8sEventListItems, mapK8sAuditItems, type K8sBatch, type K8sRejected } from "./k8s-audit-mapping.ts";
 import { decodeOtlpLogsJson } from "./otlp-json.ts";
 import { mapOtlpRecord } from "./otlp-mapping.ts";
 import { OtlpDecodeError, type OtlpLogRecord } from "./otlp-model.ts";
@@ -21,8 +22,50 @@ const PROTOBUF_TYPES = new Set(["application/x-protobuf", "application/protobuf"
 /** Per-record messages carried back in errorMessage / rejected; the counts are always complete. */
 const MAX_REPORTED = 20;
 
+/**
+ * Rounded numbers of an EventList, per item: `/items/<i>/…` pointers. requestObject and
+ * responseObject are never copied into an entry, so what JSON.parse does to them changes nothing stored.
+ */
+function inexactNumbersByItem(found: InexactNumber[]): Map<number, Array<{ pointer: string; detail: string }>> {
+  const out = new Map<number, Array<{ pointer: string; detail: string }>>();
+  for (const n of found) {
+    const [items, index, field] = n.path;
+    if (items !== "items" || typeof index !== "number" || field === "requestObject" || field === "responseObject")
+      continue;
+    const pointer = n.path.map((p) => `/${String(p).replaceAll("~", "~0").replaceAll("/", "~1")}`).join("");
+    out.set(index, [...(out.get(index) ?? []), { pointer, detail: inexactNumberDetail(n) }]);
+  }
+  return out;
+}
+
 function where(r: OtlpLogRecord): string {
   return `resourceLogs[${r.at.resource}].scopeLogs[${r.at.scope}].logRecords[${r.at.record}]`;
+}
+
+/** Counts the append outcomes of mapped audit items, adding the refused ones to `rejected`. */
+function settleK8sItems(mapped: K8sBatch["mapped"], outcomes: ItemOutcome[], rejected: K8sRejected[]) {
+  let accepted = 0;
+  let duplicates = 0;
+  outcomes.forEach((o, i) => {
+    const { index, auditID } = mapped[i]!;
+    if (o.status === "accepted") accepted++;
+    else if (o.status === "duplicate") duplicates++;
+    else {
+      rejected.push({
+        index,
+        auditID,
+        errors:
+          o.status === "invalid"
+            ? o.errors.map((e) => ({
+                pointer: `/items/${index}`,
+                mappedField: e.pointer || "(event)",
+                detail: e.detail,
+              }))
+            : [{ pointer: `/items/${index}/auditID`, detail: describeOutcome(o) }],
+      });
+    }
+  });
+  return { accepted, duplicates };
 }
 
 export function integrationRoutes(deps: ApiDeps) {
@@ -119,17 +162,8 @@ export function integrationRoutes(deps: ApiDeps) {
           { title: "Malformed JSON" },
         );
       }
-      const list: unknown = JSON.parse(text);
-      const isList =
-        typeof list === "object" &&
-        list !== null &&
-        !Array.isArray(list) &&
-        (list as Record<string, unknown>).kind === "EventList";
-      if (
-        !isList ||
-        (list as Record<string, unknown>).apiVersion !== "audit.k8s.io/v1" ||
-        !Array.isArray((list as Record<string, unknown>).items)
-      ) {
+      const items = k8sEventListItems(JSON.parse(text));
+      if (!items) {
         throw new AppError(
           "bad_request",
           'The body must be an audit.k8s.io/v1 EventList: {"kind":"EventList","apiVersion":"audit.k8s.io/v1","items":[…]}. Nothing was stored.',
@@ -138,56 +172,22 @@ export function integrationRoutes(deps: ApiDeps) {
           },
         );
       }
-      const items = (list as { items: unknown[] }).items;
       if (items.length > 1) takeRate(ledger, key.id, items.length - 1);
 
-      // The apiserver's webhook batches many requests into one call, so a trace header on the
-      // call itself only means something when a per-event forwarder set it.
       const traceId = parseTraceparent(req.headers.get("traceparent")?.trim() ?? "")?.traceId;
       const cluster = new URL(req.url).searchParams.get("cluster")?.trim() || undefined;
-
-      const skipped: Record<string, number> = {};
-      const rejected: Array<Record<string, unknown>> = [];
-      const mapped: Array<{ index: number; auditID: unknown; event: Record<string, unknown> }> = [];
-      items.forEach((item, index) => {
-        const m = mapK8sAuditEvent(item, { traceId, cluster });
-        const auditID = (item as { auditID?: unknown } | null)?.auditID;
-        if (m.kind === "skipped") skipped[m.stage] = (skipped[m.stage] ?? 0) + 1;
-        else if (m.kind === "rejected")
-          rejected.push({
-            index,
-            ...(typeof auditID === "string" ? { auditID } : {}),
-            errors: m.errors.map((e) => ({ pointer: `/items/${index}${e.pointer}`, detail: e.detail })),
-          });
-        else mapped.push({ index, auditID, event: m.event });
+      const { mapped, rejected, skipped } = mapK8sAuditItems(items, {
+        traceId,
+        cluster,
+        rounded: inexactNumbersByItem(scan.inexactNumbers),
       });
       const outcomes = await appendMapped(
         ledger,
         key.source,
         mapped.map((m) => m.event),
       );
-      let accepted = 0;
-      let duplicates = 0;
-      outcomes.forEach((o, i) => {
-        const { index, auditID } = mapped[i]!;
-        if (o.status === "accepted") accepted++;
-        else if (o.status === "duplicate") duplicates++;
-        else {
-          rejected.push({
-            index,
-            auditID,
-            errors:
-              o.status === "invalid"
-                ? o.errors.map((e) => ({
-                    pointer: `/items/${index}`,
-                    mappedField: e.pointer || "(event)",
-                    detail: e.detail,
-                  }))
-                : [{ pointer: `/items/${index}/auditID`, detail: describeOutcome(o) }],
-          });
-        }
-      });
-      rejected.sort((a, b) => (a.index as number) - (b.index as number));
+      const { accepted, duplicates } = settleK8sItems(mapped, outcomes, rejected);
+      rejected.sort((a, b) => a.index - b.index);
       if (rejected.length) {
         console.warn(
           `[ledgerline] ${requestId} k8s audit: ${rejected.length} of ${items.length} event(s) rejected for source ${key.source}`,

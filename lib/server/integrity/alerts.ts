@@ -1,5 +1,6 @@
 import "server-only";
 import crypto from "node:crypto";
+import { WEBHOOK_KEY_ID_HEADER, WEBHOOK_SIGNATURE_HEADER, signWebhookBody } from "@/lib/core/webhook-signature.ts";
 import { recordAudit } from "../audit/audit-trail.ts";
 import type { Ledger } from "../ledger/ledger.ts";
 import type { SigningKey } from "../ledger/signing.ts";
@@ -30,16 +31,12 @@ export function alertKey(r: Pick<IntegrityResult, "kind" | "firstBadSeq" | "reas
   return crypto.createHash("sha256").update(`${r.kind}\n${r.firstBadSeq}\n${r.reason}`).digest("hex").slice(0, 32);
 }
 
-const PKCS8_ED25519_PREFIX = Buffer.from("302e020100300506032b657004220420", "hex");
-
-/** Ed25519 over the exact body bytes, by the log's signing key (base64). */
+/**
+ * Ed25519 over the exact body bytes, by the log's signing key (base64) — the scheme of
+ * lib/core/webhook-signature.ts, which the standalone monitor's alerts use too.
+ */
 export function signAlertBody(body: string, key: Pick<SigningKey, "seed">): string {
-  const priv = crypto.createPrivateKey({
-    key: Buffer.concat([PKCS8_ED25519_PREFIX, Buffer.from(key.seed)]),
-    format: "der",
-    type: "pkcs8",
-  });
-  return crypto.sign(null, Buffer.from(body, "utf8"), priv).toString("base64");
+  return signWebhookBody(body, key.seed);
 }
 
 export async function postAlert(
@@ -52,8 +49,8 @@ export async function postAlert(
       method: "POST",
       headers: {
         "content-type": "application/json",
-        "x-ledgerline-key-id": key.keyIdHex,
-        "x-ledgerline-signature": signAlertBody(body, key),
+        [WEBHOOK_KEY_ID_HEADER]: key.keyIdHex,
+        [WEBHOOK_SIGNATURE_HEADER]: signAlertBody(body, key),
       },
       body,
       signal: AbortSignal.timeout(ALERT_TIMEOUT_MS),
@@ -103,5 +100,48 @@ export async function raiseAlert(ledger: Ledger, r: IntegrityResult): Promise<vo
     });
   } catch (e) {
     console.error(`[ledgerline] integrity failure could not be appended to the log: ${(e as Error).message}`);
+  }
+}
+
+/** The cosigner's records in the log: witness forks, rollbacks, refusals and silences. */
+export const COSIGNER_ACTOR = { id: "ledgerline-cosigner", source: "ledgerline:cosigner", type: "service" as const };
+
+/** What a witness's answers (or silence) showed; see lib/server/cosigning/cosigner.ts. */
+export type WitnessAlert = {
+  type: "ledgerline.witness.alert";
+  origin: string;
+  /** The witness's policy name and its cosigner vkey. */
+  witness: string;
+  vkey: string;
+  /** fork: the witness holds a tree our checkpoint is not consistent with; rollback: it cosigned a larger tree than our latest checkpoint; refused: it does not accept our key or origin; silent: no cosignature for longer than LEDGERLINE_WITNESS_ALERT_AFTER. */
+  kind: "fork" | "rollback" | "refused" | "silent";
+  detail: string;
+  /** Our latest checkpoint's size, and the size the witness reported (null when it did not say). */
+  treeSize: number;
+  witnessSize: number | null;
+  detectedAt: string;
+};
+
+/** Server log, signed webhook, and an entry in the ledger itself — the same three channels as an integrity failure. Never throws. */
+export async function raiseWitnessAlert(ledger: Ledger, a: WitnessAlert): Promise<void> {
+  console.error(`[ledgerline] WITNESS ALERT kind=${a.kind} witness=${a.witness} size=${a.treeSize}: ${a.detail}`);
+  if (ledger.config.alertWebhook) {
+    try {
+      await postAlert(ledger.config.alertWebhook, JSON.stringify(a), await ledger.signingKey());
+    } catch (e) {
+      console.error(`[ledgerline] witness alert not sent: ${(e as Error).message}`);
+    }
+  }
+  try {
+    await recordAudit(ledger, COSIGNER_ACTOR, {
+      action: `witness.${a.kind}`,
+      eventType: "execute",
+      outcome: "failure",
+      target: { id: `ledgerline://witnesses/${a.witness}`, type: "witness" },
+      reason: a.detail,
+      attributes: { kind: a.kind, vkey: a.vkey, treeSize: a.treeSize, witnessSize: a.witnessSize },
+    });
+  } catch (e) {
+    console.error(`[ledgerline] witness alert could not be appended to the log: ${(e as Error).message}`);
   }
 }

@@ -17,6 +17,7 @@ import { allSigningKeys } from "../ledger/store/signing-keys.ts";
 import { storedRangeHasher, TreeReadError } from "../ledger/tree.ts";
 import type { VerifierState } from "./state.ts";
 import type { Finding } from "./types.ts";
+import { nodeHasher } from "@/lib/node-hasher.ts";
 
 // What the passes check about checkpoints before (and besides) the entries:
 // which keys to trust, each signed note, the remembered state against the
@@ -170,7 +171,14 @@ export async function checkpointForks(db: SqlDriver, cps: Cp[], from = 0): Promi
     const b = cps[i]!;
     let ok: boolean;
     try {
-      ok = verifyConsistency(a.size, b.size, a.root, b.root, await consistencyProofFrom(a.size, b.size, hasher));
+      ok = verifyConsistency(
+        a.size,
+        b.size,
+        a.root,
+        b.root,
+        await consistencyProofFrom(a.size, b.size, hasher),
+        nodeHasher,
+      );
     } catch (e) {
       if (e instanceof TreeReadError) continue; // rows missing: the entry scan reports the gap
       throw e;

@@ -18,7 +18,7 @@ import {
 import { recomputedLeaves, scan, scanFinding } from "./scan.ts";
 import type { VerifierState } from "./state.ts";
 import type { Finding } from "./types.ts";
-import "../ledger/native-crypto.ts";
+import { nodeHasher } from "@/lib/node-hasher.ts";
 
 // The verification passes. Pure functions of (database, remembered state):
 // they read, never write, and return findings instead of throwing.
@@ -80,7 +80,7 @@ export async function fullPass(db: SqlDriver, opts: FullPassOptions): Promise<Pa
   const s = await scan(db, {
     from: 0,
     to: snap.head,
-    range: CompactRange.empty(),
+    range: CompactRange.empty(nodeHasher),
     cps: snap.cps,
     nodes: await allNodes(db),
     rootAt: state && state.treeSize <= snap.head ? [state.treeSize] : [],
@@ -196,7 +196,7 @@ export async function incrementalPass(
   const s = await scan(db, {
     from: state.treeSize,
     to: snap.head,
-    range: CompactRange.fromSubtrees(state.treeSize, remembered),
+    range: CompactRange.fromSubtrees(state.treeSize, remembered, nodeHasher),
     cps: fresh,
     nodes: await allNodes(db),
     onProgress: opts.onProgress,
@@ -241,7 +241,7 @@ async function rememberedTreeProblem(db: SqlDriver, size: number, remembered: Ui
         const leaves = await recomputedLeaves(db, p.start, p.end);
         if (!leaves) return { why: `entries ${p.start + 1}..${p.end} do not recompute`, checked };
         checked += leaves.length;
-        h = merkleRoot(leaves);
+        h = merkleRoot(leaves, nodeHasher);
       }
     } catch (e) {
       if (e instanceof TreeReadError) return { why: e.message, checked };
@@ -262,7 +262,7 @@ async function sampleProblem(db: SqlDriver, chunks: number[]): Promise<Check> {
     if (!leaves) return { why: `sampled entries ${start + 1}..${start + CHUNK} do not recompute`, checked };
     checked += CHUNK;
     const [node] = await nodesBetween(db, 8, chunk, chunk + 1);
-    if (!node || !bytesEqual(node, merkleRoot(leaves)))
+    if (!node || !bytesEqual(node, merkleRoot(leaves, nodeHasher)))
       return { why: `sampled entries ${start + 1}..${start + CHUNK} do not match their stored subtree hash`, checked };
   }
   return { why: null, checked };

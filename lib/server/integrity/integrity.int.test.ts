@@ -370,7 +370,15 @@ describe.each(DIALECTS)("integrity center on %s", (dialect) => {
     expect((await get()).status).toBe(401);
     expect(await views()).toBe(1);
 
-    principal = { kind: "user", userId: "u2", email: "admin@test", name: null, role: "admin", via: "token" };
+    principal = {
+      kind: "user",
+      userId: "u2",
+      email: "admin@test",
+      name: null,
+      role: "admin",
+      via: "token",
+      scopes: ["events:read", "integrity:run"],
+    };
     // A session (cookie) caller from another site is refused before anything starts (CSRF).
     const crossSite = await api.startRun(
       new Request("http://x/api/v1/integrity/runs", { method: "POST", headers: { origin: "https://evil.example" } }),

@@ -12,14 +12,14 @@ export function integrityRoutes(deps: ApiDeps) {
       json(await viewIntegrityStatus(rt, await caller()), 200, requestId),
     ),
 
-    // POST /api/v1/integrity/runs — start a full pass: 202 {id}; 409 with the running id.
+    // POST /api/v1/integrity/runs — start a full pass: 202 {id}; 409 with the running id (integrity:run; audited).
     postRun: endpoint(
       deps,
       async (_req, { requestId, rt, caller }) => {
         const { id } = await requestFullPass(rt, await caller());
         return json({ id }, 202, requestId, { location: `/api/v1/integrity/runs/${id}` });
       },
-      { permission: "integrity:read", sameOrigin: true },
+      { permission: "integrity:run", sameOrigin: true },
     ),
 
     // GET /api/v1/integrity/runs/{id} — one run with its progress (integrity:read).

@@ -2,6 +2,7 @@ import "server-only";
 import { runIdSchema } from "@/lib/schemas/api-params.ts";
 import { recordAudit } from "../audit/audit-trail.ts";
 import { actorOf, assertCan, type Principal } from "../auth/principal.ts";
+import type { Cosigner } from "../cosigning/cosigner.ts";
 import { AppError } from "../errors.ts";
 import { INTEGRITY_TARGET } from "./alerts.ts";
 import type { Run } from "./runs.ts";
@@ -24,7 +25,10 @@ async function recordIntegrityView(rt: IntegrityRuntime, p: Principal): Promise<
 }
 
 /** integrity:read, then the status; each view by a person is appended to the log. */
-export async function viewIntegrityStatus(rt: IntegrityRuntime, p: Principal | null): Promise<IntegrityStatus> {
+export async function viewIntegrityStatus(
+  rt: IntegrityRuntime & { cosigner?: Cosigner },
+  p: Principal | null,
+): Promise<IntegrityStatus> {
   assertCan(p, "integrity:read");
   const status = await getIntegrityStatus(rt);
   await recordIntegrityView(rt, p);
@@ -45,7 +49,9 @@ export async function viewRun(rt: IntegrityRuntime, p: Principal | null, id: str
  * conflict naming it ({ id }), answered before anything is recorded.
  */
 export async function requestFullPass(rt: IntegrityRuntime, p: Principal | null): Promise<{ id: string }> {
-  assertCan(p, "integrity:read");
+  // Starting a pass is its own permission (admin, auditor): a pass reads the whole log and
+  // loads the server, so a read-only role or token cannot start one at will.
+  assertCan(p, "integrity:run");
   const running = runningRun(rt);
   if (running?.mode === "full") {
     throw new AppError("conflict", `A full verification pass is already running (run ${running.id}).`, {
@@ -59,5 +65,12 @@ export async function requestFullPass(rt: IntegrityRuntime, p: Principal | null)
     outcome: "success",
     target: { id: INTEGRITY_TARGET, type: "integrity" },
   });
-  return { id: await startFullPass(rt, { id: p.email }) };
+  try {
+    return { id: await startFullPass(rt, { id: p.email }) };
+  } catch (e) {
+    // Another instance (or a race) started one between the check and here: same answer, with its id.
+    if (e instanceof AppError && e.code === "conflict")
+      throw new AppError("conflict", e.detail, { id: e.extras.runId });
+    throw e;
+  }
 }

@@ -1,4 +1,6 @@
 import "server-only";
+import type { Cosigner } from "../cosigning/cosigner.ts";
+import { getWitnessStatus, type WitnessStatus } from "../cosigning/status.ts";
 import { recentCheckpoints } from "../ledger/store/checkpoints.ts";
 import { logHead } from "../ledger/store/entries.ts";
 import { findRun, latestRuns, serializeRun, type Run, type RunRow } from "./runs.ts";
@@ -19,6 +21,8 @@ export type IntegrityStatus = {
   fingerprint: string | null;
   checkpoints: Array<{ treeSize: number; createdAt: string; keyId: string }>;
   runs: Run[];
+  /** The witnesses: each one's lag and last error, alerts (fork, rollback, refused, silent), the quorum of the latest checkpoint. */
+  witnesses: WitnessStatus;
 };
 
 function withLiveProgress(ledger: IntegrityRuntime, r: RunRow): Run {
@@ -29,15 +33,16 @@ function withLiveProgress(ledger: IntegrityRuntime, r: RunRow): Run {
 }
 
 /** The integrity status, without a permission check: callers check integrity:read first. */
-export async function getIntegrityStatus(ledger: IntegrityRuntime): Promise<IntegrityStatus> {
+export async function getIntegrityStatus(ledger: IntegrityRuntime & { cosigner?: Cosigner }): Promise<IntegrityStatus> {
   const db = ledger.db;
-  const [runs, finished, lastOk, lastFailed, head, cps] = await Promise.all([
+  const [runs, finished, lastOk, lastFailed, head, cps, witnesses] = await Promise.all([
     latestRuns(db, 20),
     latestRuns(db, 1, "WHERE status <> 'running'"),
     latestRuns(db, 1, "WHERE status = 'ok'"),
     latestRuns(db, 1, "WHERE status = 'failed'"),
     logHead(db),
     recentCheckpoints(db, 50),
+    getWitnessStatus(ledger, ledger.cosigner),
   ]);
   let verifierKey: string | null = null;
   let fingerprint: string | null = null;
@@ -61,6 +66,7 @@ export async function getIntegrityStatus(ledger: IntegrityRuntime): Promise<Inte
     fingerprint,
     checkpoints: cps.map((c) => ({ treeSize: c.treeSize, createdAt: c.createdAt, keyId: c.keyId })),
     runs: runs.map((r) => withLiveProgress(ledger, r)),
+    witnesses,
   };
 }
 

@@ -25,9 +25,9 @@ describe("canonicalEntryFromRow", () => {
       timestamp: "2026-02-28T23:59:59.999+13:45",
       eventType: "execute",
       requester: { id: "spiffe://é/日本/😀", type: "device", ip: "2001:DB8::1" },
-      target: { id: "db://x/\u00e9\ufeff" },
+      target: { id: "db://x/\u00e9" },
       outcome: "failure",
-      reason: 'quote " backslash \\ \u2028 line sep, \u202e bidi in reason',
+      reason: 'quote " backslash \\ \u2028 line sep, \u202e bidi, \ufeff BOM in reason',
       attributes: { z: [1, 2.5, -0, 1e-7, 123456789012, { é: null, a: true }], "\u00e9": "x", A: "", "1": { b: [] } },
     });
     if (!odd.ok) throw new Error(JSON.stringify(odd.errors));

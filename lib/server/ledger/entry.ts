@@ -1,6 +1,7 @@
 import "server-only";
 import { canonicalJson, entryLeafHash, hashLeaf, utf8 } from "@/lib/core/index.ts";
 import type { NormalizedEvent } from "@/lib/schemas/event.ts";
+import { nodeHasher } from "@/lib/node-hasher.ts";
 import type { Param } from "../db/driver.ts";
 
 // An entry (SPEC §2) is a normalized event plus seq, receivedAt and source. It is
@@ -115,7 +116,7 @@ export function rowToEntry(r: EntryRow): Entry {
 }
 
 export function leafHashOf(e: Entry): Uint8Array {
-  return entryLeafHash(e);
+  return entryLeafHash(e, nodeHasher);
 }
 
 const q = JSON.stringify; // RFC 8785 string escaping is ECMAScript JSON.stringify's
@@ -152,5 +153,5 @@ export function canonicalEntryFromRow(r: EntryRow): string {
 
 /** The leaf hash of a stored row, recomputed from its columns (see canonicalEntryFromRow). */
 export function rowLeafHash(r: EntryRow): Uint8Array {
-  return hashLeaf(utf8(canonicalEntryFromRow(r)));
+  return hashLeaf(utf8(canonicalEntryFromRow(r)), nodeHasher);
 }

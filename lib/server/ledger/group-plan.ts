@@ -4,6 +4,7 @@ import type { Param } from "../db/driver.ts";
 import { uuidv7 } from "../db/ids.ts";
 import type { PreparedEvent } from "./prepared-event.ts";
 import { isStoredLevel } from "./tree.ts";
+import { nodeHasher } from "@/lib/node-hasher.ts";
 
 // The in-memory half of one group commit: the requests of a group are planned in
 // arrival order against one growing tree, each all-or-nothing. A request whose
@@ -62,7 +63,7 @@ export class GroupPlan {
         }
       }
       const seq = ++size;
-      const leaf = hashLeaf(Buffer.from(joinEntry(event.parts, id, this.receivedAt, seq, source), "utf8"));
+      const leaf = hashLeaf(Buffer.from(joinEntry(event.parts, id, this.receivedAt, seq, source), "utf8"), nodeHasher);
       staged.push({
         leaf,
         // ENTRY_COLUMNS order: seq, event_id, source, ts, received_at, event_type … attributes, leaf_hash.

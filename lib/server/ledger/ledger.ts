@@ -1,7 +1,7 @@
 import "server-only";
 import fs from "node:fs";
 import type { Config } from "../config.ts";
-import { openDriver, type SqlDriver } from "../db/driver.ts";
+import { openDriver, tightenSqliteModes, type SqlDriver } from "../db/driver.ts";
 import { assertGuards } from "../db/guards.ts";
 import { migrate } from "../db/migrate.ts";
 import { openPrisma, type Prisma } from "../db/prisma.ts";
@@ -33,6 +33,11 @@ export type OpenOptions = {
 };
 
 export async function openLedger(config: Config, opts: OpenOptions = {}): Promise<Ledger> {
+  // The data dir holds the signing key, the session secret and (SQLite) every entry: this user's only.
+  fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  if (config.database.dialect === "sqlite") {
+    for (const line of tightenSqliteModes(config.database.file)) opts.log?.(line);
+  }
   const db = openDriver(config.database);
   let prisma: Prisma | null = null;
   try {

@@ -11,7 +11,7 @@ import { prepareEvent, type PreparedEvent } from "./prepared-event.ts";
 import { GroupPlan, groupKey, type AppendResult, type Existing } from "./group-plan.ts";
 import { loadCompactRange, storedRangeHasher } from "./tree.ts";
 import type { SigningKey } from "./signing.ts";
-import "./native-crypto.ts";
+import { nodeHasher } from "@/lib/node-hasher.ts";
 
 /**
  * The explorer's histogram rollup (migration 0004, `entry_counts`): entries per
@@ -61,6 +61,7 @@ export class Sequencer {
   private draining = false;
   /** Group commits since start and the append requests they carried (requests / groups = coalescing). */
   readonly stats = { groups: 0, requests: 0 };
+  private readonly signedListeners: Array<(record: CheckpointRecord) => void> = [];
 
   constructor(
     private readonly db: SqlDriver,
@@ -208,9 +209,24 @@ export class Sequencer {
     return record;
   }
 
+  /**
+   * Calls `listener` after each checkpoint this process signs has committed (the cosigner
+   * sends it to the witnesses). Listeners run synchronously and must not throw or block.
+   */
+  onSigned(listener: (record: CheckpointRecord) => void): void {
+    this.signedListeners.push(listener);
+  }
+
   private noteSigned(record: CheckpointRecord): void {
     this.lastCheckpointSize = record.treeSize;
     this.opts.log?.(`checkpoint signed: tree size ${record.treeSize}`);
+    for (const l of this.signedListeners) {
+      try {
+        l(record);
+      } catch (e) {
+        this.opts.log?.(`checkpoint listener failed: ${(e as Error).message}`);
+      }
+    }
   }
 
   /** Signs `state` inside the caller's write transaction, after proving it consistent with the last checkpoint. */
@@ -238,7 +254,7 @@ export class Sequencer {
     const root = state.range.root();
     if (last) {
       const proof = await consistencyProofFrom(lastSize, state.size, storedRangeHasher(tx));
-      if (!verifyConsistency(lastSize, state.size, new Uint8Array(last.root_hash), root, proof)) {
+      if (!verifyConsistency(lastSize, state.size, new Uint8Array(last.root_hash), root, proof, nodeHasher)) {
         throw new IntegrityError(
           `tree of size ${state.size} is not consistent with checkpoint ${lastSize}: refusing to sign a fork`,
         );

@@ -1,5 +1,6 @@
 import "server-only";
 import { CompactRange, hashChildren, merkleRoot, perfectSubtrees, type RangeHasher } from "@/lib/core/index.ts";
+import { nodeHasher } from "@/lib/node-hasher.ts";
 import type { SqlDriver } from "../db/driver.ts";
 import { leafHashesBetween } from "./store/entries.ts";
 import { nodesBetween } from "./store/nodes.ts";
@@ -47,21 +48,21 @@ export function storedRangeHasher(db: SqlDriver): RangeHasher {
     const k = Math.log2(n);
     if (Number.isInteger(k) && k >= NODE_LEVEL_STEP && start % n === 0) {
       const level = Math.floor(k / NODE_LEVEL_STEP) * NODE_LEVEL_STEP;
-      return merkleRoot(await nodeHashes(db, level, start / 2 ** level, end / 2 ** level));
+      return merkleRoot(await nodeHashes(db, level, start / 2 ** level, end / 2 ** level), nodeHasher);
     }
-    if (n <= SMALL) return merkleRoot(await leafHashes(db, start, end));
+    if (n <= SMALL) return merkleRoot(await leafHashes(db, start, end), nodeHasher);
     let split = 1;
     while (split * 2 < n) split *= 2;
-    return hashChildren(await hash(start, start + split), await hash(start + split, end));
+    return hashChildren(await hash(start, start + split), await hash(start + split, end), nodeHasher);
   };
   return hash;
 }
 
 /** The compact range (right edge) of the stored tree at `size`, from at most log2(size) subtree reads. */
 export async function loadCompactRange(db: SqlDriver, size: number): Promise<CompactRange> {
-  if (size === 0) return CompactRange.empty();
+  if (size === 0) return CompactRange.empty(nodeHasher);
   const hasher = storedRangeHasher(db);
   const hashes: Uint8Array[] = [];
   for (const r of perfectSubtrees(size)) hashes.push(await hasher(r.start, r.end));
-  return CompactRange.fromSubtrees(size, hashes);
+  return CompactRange.fromSubtrees(size, hashes, nodeHasher);
 }

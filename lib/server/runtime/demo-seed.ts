@@ -1,5 +1,6 @@
 import "server-only";
 import type { NormalizedEvent } from "@/lib/schemas/event.ts";
+import { AppError } from "../errors.ts";
 import { systemPrincipal } from "../auth/principal.ts";
 import { createIngestKey } from "../ingest/ingest-keys.ts";
 import type { Ledger } from "../ledger/ledger.ts";
@@ -204,6 +205,14 @@ export function demoEvents(count = 1000, now = Date.now(), days = 7, seed = 2026
 
 /** Seeds the demo fleet into an empty store; prints one demo ingest key (shown only this once). */
 export async function seedDemo(ledger: Ledger, log: (m: string) => void): Promise<boolean> {
+  // Defence in depth behind loadConfig (which never turns the demo on in production):
+  // `ledgerline seed` calls this directly, and the demo prints passwords and a key.
+  if (ledger.config.production) {
+    throw new AppError(
+      "forbidden",
+      "LEDGERLINE_ENV=production: demo data (users whose passwords and an ingest key are printed) is never seeded in production. Create real users with `ledgerline users create`.",
+    );
+  }
   const [entries, keys, users] = await Promise.all([
     ledger.prisma.entry.count(),
     ledger.prisma.ingestKey.count(),

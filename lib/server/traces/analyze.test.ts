@@ -186,7 +186,10 @@ describe("correlation ids", () => {
     expect(checkCorrelationId("é".repeat(128)).ok).toBe(true);
     expect(checkCorrelationId("x".repeat(129))).toEqual({ ok: false, detail: "must be at most 128 characters" });
     expect(checkCorrelationId("")).toMatchObject({ ok: false });
-    expect(checkCorrelationId("a\nb")).toEqual({ ok: false, detail: "must not contain control characters" });
+    expect(checkCorrelationId("a\nb")).toEqual({
+      ok: false,
+      detail: "must not contain control characters (found U+000A LINE FEED at character 2)",
+    });
     expect(checkCorrelationId("a\u0085b")).toMatchObject({ ok: false });
     expect(checkCorrelationId("a\u202eb")).toMatchObject({ ok: false });
     expect(checkCorrelationId("a\ud800b")).toMatchObject({ ok: false });

@@ -1,6 +1,6 @@
 import "server-only";
 import type { Outcome } from "@/lib/schemas/event.ts";
-import { recordAudit } from "../audit/audit-trail.ts";
+import { recordRepeatableAudit, type AuditRuntime } from "../audit/audit-repeats.ts";
 import { actorOf, assertCan, type Principal } from "../auth/principal.ts";
 import { AppError } from "../errors.ts";
 import type { EntryRow } from "../ledger/entry.ts";
@@ -129,7 +129,7 @@ export async function queryTrace(ledger: Ledger, correlationId: string, opts: Tr
  * closed: a trace nobody can see was viewed is not shown).
  */
 export async function viewTrace(
-  ledger: Ledger,
+  ledger: AuditRuntime,
   p: Principal | null,
   correlationId: string,
   opts: TraceOptions = {},
@@ -141,7 +141,8 @@ export async function viewTrace(
       errors: [{ parameter: "correlationId", detail: id.detail }],
     });
   }
-  await recordAudit(ledger, actorOf(p), {
+  // Repeats of this view within the read-audit window are counted into one later entry.
+  await recordRepeatableAudit(ledger, actorOf(p), {
     action: "traces.view",
     eventType: "read",
     outcome: "success",

@@ -3,7 +3,8 @@ import { decimalIntSchema } from "@/lib/schemas/api-params.ts";
 import { AppError } from "../errors.ts";
 import { endpoint, parseParam, type ApiDeps } from "../http/endpoint.ts";
 import { json } from "../http/problem.ts";
-import { consistencyProof, inclusionProof, latestCheckpoint, publishedKeys } from "./proofs.ts";
+import { latestCosignedCheckpoint } from "../cosigning/served.ts";
+import { consistencyProof, inclusionProof, publishedKeys } from "./proofs.ts";
 
 // The verifier-facing routes of SPEC §4 (all public): checkpoint, keys, proofs.
 
@@ -26,9 +27,9 @@ function requiredIntQuery(url: URL, name: string, example: string): number {
 
 export function transparencyRoutes(deps: ApiDeps) {
   return {
-    // GET /api/v1/checkpoint — the latest signed checkpoint note, text/plain (public).
+    // GET /api/v1/checkpoint — the latest signed checkpoint note with its witness cosignature lines, text/plain (public).
     getCheckpoint: endpoint(deps, async (_req, { requestId, rt }) => {
-      const cp = await latestCheckpoint(rt);
+      const cp = await latestCosignedCheckpoint(rt.db);
       if (!cp)
         throw new AppError("not_found", "No checkpoint has been signed yet: the log is empty. Send an event first.");
       return new Response(cp.note, {

@@ -1,6 +1,5 @@
 import { KeysAdmin } from "@/components/admin/keys-admin.tsx";
-import { Forbidden } from "@/components/layout/forbidden.tsx";
-import { pagePrincipal } from "@/lib/server/auth/session.ts";
+import { requirePagePermission } from "@/lib/server/auth/page-access.ts";
 import { listIngestKeys } from "@/lib/server/ingest/ingest-keys.ts";
 import { getRuntime } from "@/lib/server/runtime/runtime.ts";
 import { createIngestKeyAction, revokeIngestKeyAction } from "./actions.ts";
@@ -9,14 +8,7 @@ export const dynamic = "force-dynamic";
 export const metadata = { title: "Ingest keys · Ledgerline" };
 
 export default async function KeysPage() {
-  const { principal, allowed } = await pagePrincipal("/admin/keys", "keys:manage");
-  if (!allowed) {
-    return (
-      <main>
-        <Forbidden what="managing ingest keys" />
-      </main>
-    );
-  }
+  const principal = await requirePagePermission("/admin/keys", "keys:manage");
   const keys = await listIngestKeys(await getRuntime(), principal);
   return (
     <main className="stack">

@@ -12,10 +12,19 @@ import { createReadToken, revokeReadToken } from "@/lib/server/auth/read-tokens.
 export async function createReadTokenAction(input: {
   email: string;
   name?: string;
-}): Promise<ActionResult<{ id: string; token: string; email: string }>> {
+  scopes?: string[];
+}): Promise<ActionResult<{ id: string; token: string; email: string; scopes: string[] }>> {
   const p = await sessionPrincipal();
   return runAction("createReadToken", async () => {
-    const t = await createReadToken(await getRuntime(), signedIn(p), str(input?.email), str(input?.name) || undefined);
+    // From the network: only strings, at most a handful; createReadToken refuses unknown or over-role scopes.
+    const scopes = (Array.isArray(input?.scopes) ? input.scopes : []).slice(0, 10).map(str);
+    const t = await createReadToken(
+      await getRuntime(),
+      signedIn(p),
+      str(input?.email),
+      str(input?.name) || undefined,
+      scopes,
+    );
     revalidatePath("/admin/tokens");
     return t;
   });

@@ -1,7 +1,6 @@
 import { TokensAdmin } from "@/components/admin/tokens-admin.tsx";
-import { Forbidden } from "@/components/layout/forbidden.tsx";
 import { can } from "@/lib/server/auth/permissions.ts";
-import { pagePrincipal } from "@/lib/server/auth/session.ts";
+import { requirePagePermission } from "@/lib/server/auth/page-access.ts";
 import { getRuntime } from "@/lib/server/runtime/runtime.ts";
 import { listReadTokens } from "@/lib/server/auth/read-tokens.ts";
 import { listUsers } from "@/lib/server/auth/users.ts";
@@ -11,14 +10,7 @@ export const dynamic = "force-dynamic";
 export const metadata = { title: "Read tokens · Ledgerline" };
 
 export default async function TokensPage() {
-  const { principal, allowed } = await pagePrincipal("/admin/tokens", "tokens:manage");
-  if (!allowed) {
-    return (
-      <main>
-        <Forbidden what="managing read tokens" />
-      </main>
-    );
-  }
+  const principal = await requirePagePermission("/admin/tokens", "tokens:manage");
   const ledger = await getRuntime();
   const [tokens, users] = await Promise.all([
     listReadTokens(ledger, principal),

@@ -1,7 +1,6 @@
 import { UsersAdmin } from "@/components/admin/users-admin.tsx";
-import { Forbidden } from "@/components/layout/forbidden.tsx";
 import { ROLES } from "@/lib/server/auth/permissions.ts";
-import { pagePrincipal } from "@/lib/server/auth/session.ts";
+import { requirePagePermission } from "@/lib/server/auth/page-access.ts";
 import { getRuntime } from "@/lib/server/runtime/runtime.ts";
 import { listUsers } from "@/lib/server/auth/users.ts";
 import { createUserAction, resetUserPasswordAction, setUserDisabledAction, setUserRoleAction } from "./actions.ts";
@@ -10,14 +9,7 @@ export const dynamic = "force-dynamic";
 export const metadata = { title: "Users · Ledgerline" };
 
 export default async function UsersPage() {
-  const { principal, allowed } = await pagePrincipal("/admin/users", "users:manage");
-  if (!allowed) {
-    return (
-      <main>
-        <Forbidden what="managing users" />
-      </main>
-    );
-  }
+  const principal = await requirePagePermission("/admin/users", "users:manage");
   const users = await listUsers(await getRuntime(), principal);
   return (
     <main className="stack">

@@ -1,7 +1,6 @@
 import { notFound } from "next/navigation";
 import { BundleDetail } from "@/components/bundles/bundle-detail.tsx";
-import { Forbidden } from "@/components/layout/forbidden.tsx";
-import { pagePrincipal } from "@/lib/server/auth/session.ts";
+import { requirePagePermission } from "@/lib/server/auth/page-access.ts";
 import { getBundle } from "@/lib/server/bundles/service.ts";
 import { AppError } from "@/lib/server/errors.ts";
 import { getRuntime } from "@/lib/server/runtime/runtime.ts";
@@ -10,8 +9,7 @@ export const dynamic = "force-dynamic";
 
 export default async function BundlePage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
-  const { principal, allowed } = await pagePrincipal(`/bundles/${id}`, "bundles:read");
-  if (!allowed) return <Forbidden what="viewing or downloading evidence bundles" />;
+  const principal = await requirePagePermission(`/bundles/${encodeURIComponent(id)}`, "bundles:read");
   const ledger = await getRuntime();
   const bundle = await getBundle(ledger, principal, id).catch((e: unknown) => {
     if (e instanceof AppError && e.code === "not_found") notFound();

@@ -1,12 +1,13 @@
 import "@/components/events/explorer.css";
-import Link from "next/link";
+import { forbidden, notFound } from "next/navigation";
 import { BackToResults } from "@/components/events/back-button.tsx";
 import { filterHref } from "@/components/events/explorer-params.ts";
 import { Instant } from "@/components/events/instant.tsx";
 import { VerifyPanel } from "@/components/events/verify-panel.tsx";
-import { Forbidden } from "@/components/layout/forbidden.tsx";
 import { Card } from "@/components/ui/card.tsx";
 import { CopyButton } from "@/components/ui/copy-button.tsx";
+import { Identifier, IdentifierText } from "@/components/ui/identifier.tsx";
+import { VisibleText } from "@/components/ui/visible-text.tsx";
 import type { EventFilter } from "@/lib/core/event-filter.ts";
 import { pagePrincipal } from "@/lib/server/auth/session.ts";
 import { AppError } from "@/lib/server/errors.ts";
@@ -16,26 +17,18 @@ import { getRuntime } from "@/lib/server/runtime/runtime.ts";
 
 export const dynamic = "force-dynamic";
 
-function NotFound({ message }: { message: string }) {
-  return (
-    <main className="explorer">
-      <section className="card banner bad" data-testid="event-not-found">
-        <strong>No such entry</strong>
-        <span>{message}</span>
-        <Link className="btn small" href="/events">
-          Open the explorer
-        </Link>
-      </section>
-    </main>
-  );
-}
-
 function FilterValue({ field, value }: { field: keyof EventFilter; value: string | undefined }) {
   if (!value) return <span className="muted">—</span>;
   return (
-    <a href={filterHref(field, value)} title={`All entries with this ${field}`} data-testid={`detail-filter-${field}`}>
-      {value}
-    </a>
+    <Identifier value={value} copy={field}>
+      <a
+        href={filterHref(field, value)}
+        title={`All entries with this ${field}`}
+        data-testid={`detail-filter-${field}`}
+      >
+        <IdentifierText value={value} />
+      </a>
+    </Identifier>
   );
 }
 
@@ -44,14 +37,15 @@ function FilterValue({ field, value }: { field: keyof EventFilter; value: string
 export default async function EventDetailPage({ params }: { params: Promise<{ seq: string }> }) {
   const { seq: raw } = await params;
   const { principal, allowed } = await pagePrincipal(`/events/${encodeURIComponent(raw)}`, "events:read");
-  if (!allowed) return <Forbidden what="viewing events" />;
+  // layout.tsx answered 403/404 already (with the right status); these only keep the page safe on its own.
+  if (!allowed) forbidden();
   const seq = seqSchema.safeParse(raw);
-  if (!seq.success) return <NotFound message={`"${raw.slice(0, 40)}" is not a seq: entries are numbered 1, 2, 3, …`} />;
+  if (!seq.success) notFound();
   let d: EventDetail;
   try {
     d = await viewEvent(await getRuntime(), principal, seq.data);
   } catch (e) {
-    if (e instanceof AppError && e.code === "not_found") return <NotFound message={e.detail} />;
+    if (e instanceof AppError && e.code === "not_found") notFound();
     throw e;
   }
   const e = d.entry;
@@ -61,14 +55,14 @@ export default async function EventDetailPage({ params }: { params: Promise<{ se
         <BackToResults />
         <h1>Entry {d.seq.toLocaleString("en-US")}</h1>
         <span className={`badge outcome-${e.outcome}`}>{e.outcome}</span>
-        <span className="muted">
-          {e.eventType} of {e.target.id}
+        <span className="muted detail-subject">
+          <span className="nowrap">{e.eventType} of</span> <Identifier value={e.target.id} copy={false} />
         </span>
       </div>
       <div className="detail-grid">
         <div className="stack">
           <Card title="Fields" testId="event-fields">
-            <table className="plain fields">
+            <table className="plain fields" data-testid="fields-table">
               <tbody>
                 {fieldRows(d).map(([k, v]) => (
                   <tr key={k}>
@@ -81,11 +75,15 @@ export default async function EventDetailPage({ params }: { params: Promise<{ se
           </Card>
           {e.attributes && (
             <Card title="Attributes">
-              <pre>{JSON.stringify(e.attributes, null, 2)}</pre>
+              <pre data-testid="attributes-json">
+                <VisibleText text={JSON.stringify(e.attributes, null, 2)} />
+              </pre>
             </Card>
           )}
           <Card title="Canonical JSON (the hashed bytes, RFC 8785)" testId="canonical-json">
-            <pre>{d.canonicalJson}</pre>
+            <pre>
+              <VisibleText text={d.canonicalJson} />
+            </pre>
             <CopyButton value={d.canonicalJson} label="canonical JSON" />
           </Card>
         </div>
@@ -106,13 +104,7 @@ function fieldRows(d: EventDetail): Array<[string, React.ReactNode]> {
         <CopyButton value={String(d.seq)} label="seq" />
       </span>,
     ],
-    [
-      "Event ID",
-      <span key="id" className="mono">
-        {e.id}
-        <CopyButton value={e.id} label="event ID" />
-      </span>,
-    ],
+    ["Event ID", <Identifier key="id" value={e.id} copy="event ID" className="mono" />],
     ["Time (claimed)", <Instant key="ts" iso={e.timestamp} />],
     ["Received", <Instant key="rx" iso={e.receivedAt} />],
     ["Event type", <FilterValue key="t" field="eventType" value={e.eventType} />],
@@ -129,17 +121,18 @@ function fieldRows(d: EventDetail): Array<[string, React.ReactNode]> {
     ["Requester IP", e.requester.ip ?? <span className="muted">—</span>],
     ["Target", <FilterValue key="tg" field="target" value={e.target.id} />],
     ["Target service", <FilterValue key="sv" field="service" value={e.target.service} />],
-    ["Target type", e.target.type ?? <span className="muted">—</span>],
+    ["Target type", e.target.type ? <VisibleText key="tt" text={e.target.type} /> : <span className="muted">—</span>],
     ["Action", <FilterValue key="a" field="action" value={e.action} />],
     ["Source", <FilterValue key="src" field="source" value={e.source} />],
     [
       "Correlation ID",
       e.correlationId ? (
-        <span key="c">
-          <a href={`/trace/${encodeURIComponent(e.correlationId)}`} className="mono" data-testid="detail-trace-link">
-            {e.correlationId}
-          </a>
-          <CopyButton value={e.correlationId} label="correlation ID" />{" "}
+        <span key="c" className="cell-row">
+          <Identifier value={e.correlationId} copy="correlation ID">
+            <a href={`/trace/${encodeURIComponent(e.correlationId)}`} className="mono" data-testid="detail-trace-link">
+              <IdentifierText value={e.correlationId} />
+            </a>
+          </Identifier>
           <a href={filterHref("correlationId", e.correlationId)} className="mini-link">
             filter by
           </a>
@@ -148,7 +141,8 @@ function fieldRows(d: EventDetail): Array<[string, React.ReactNode]> {
         <span className="muted">—</span>
       ),
     ],
-    ["Reason", e.reason ?? <span className="muted">—</span>],
+    // Free text keeps format characters as sent; they are shown as marks, never acting on the page.
+    ["Reason", e.reason ? <VisibleText key="reason" text={e.reason} /> : <span className="muted">—</span>],
   ];
 }
 

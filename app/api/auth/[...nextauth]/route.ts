@@ -1,6 +1,6 @@
 // GET|POST /api/auth/* — next-auth (sign-in, sign-out, session, CSRF token, SSO callback).
-import { signInThrottleResponse } from "@/lib/server/auth/throttle-route.ts";
 import { nextAuthHandler } from "@/lib/server/auth/handler.ts";
+import { throttledAsTooManyRequests } from "@/lib/server/auth/throttle-route.ts";
 
 export const dynamic = "force-dynamic";
 
@@ -11,5 +11,5 @@ export async function GET(req: Request, ctx: Ctx) {
 }
 
 export async function POST(req: Request, ctx: Ctx) {
-  return (await signInThrottleResponse(req)) ?? (await nextAuthHandler())(req, ctx);
+  return throttledAsTooManyRequests(req, await (await nextAuthHandler())(req, ctx));
 }

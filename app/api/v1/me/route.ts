@@ -1,4 +1,4 @@
-// GET /api/v1/me — who the caller is (session or personal read token) and what its role allows.
+// GET /api/v1/me — who the caller is (session or personal read token) and what it may do (a token: its role within its scopes).
 import { api } from "@/lib/server/http/api.ts";
 
 export const dynamic = "force-dynamic";

@@ -1,16 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { scanJson } from "./json-scan.ts";
-
-function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { isExactNumber, scanJson } from "./json-scan.ts";
+import { seededRandom } from "@/test/support/prng.ts";
 
 const scan = (text: string, maxDepth = 64) => scanJson(text, { maxDepth });
 
@@ -79,7 +69,7 @@ describe("scanJson grammar", () => {
   });
 
   it("agrees with JSON.parse on thousands of random mutations", () => {
-    const rnd = mulberry32(7);
+    const rnd = seededRandom(7);
     const seeds = [
       '{"id":"e-1","n":[1,-2.5e3,true,null],"o":{"k":"v\\u0041"}}',
       '[{"a":{}},{"b":[]},"x",0]',
@@ -169,5 +159,42 @@ describe("scanJson limits", () => {
     expect(scanJson(text, { start: 2, end: 9, maxDepth: 4 }).ok).toBe(true);
     expect(scanJson(text, { start: 2, end: 8, maxDepth: 4 }).ok).toBe(false);
     expect(scanJson("[true]", { start: 0, end: 4, maxDepth: 4 }).ok).toBe(false);
+  });
+});
+
+// Security regression (issue 13 item 8): JSON.parse rounds to the nearest double, so a
+// number could be stored as another one. The scanner names each such number and where.
+describe("numbers JSON.parse would change", () => {
+  it.each([
+    "0",
+    "-0",
+    "1",
+    "1.0",
+    "1.50",
+    "0.1",
+    "1e2",
+    "1E-7",
+    "5e-324",
+    "2.2250738585072014e-308",
+    "123456.789",
+    "9007199254740991",
+    "1e21",
+    "-1.5e300",
+    "0.000001",
+  ])("%s is exact", (t) => expect(isExactNumber(t)).toBe(true));
+  it.each([
+    "1.00000000000000000001",
+    "9007199254740993",
+    "1e-400",
+    "1e400",
+    "0.1000000000000000055511151231257827",
+    "123456789.123456789123",
+  ])("%s is not", (t) => expect(isExactNumber(t)).toBe(false));
+  it("reports the path of each one", () => {
+    const r = scanJson('[{"a":1},{"a":[0.5,1.00000000000000000001],"b":{"c":1e-400}}]', { maxDepth: 8 });
+    expect(r.ok && r.inexactNumbers).toEqual([
+      { path: [1, "a", 1], text: "1.00000000000000000001", parsed: 1 },
+      { path: [1, "b", "c"], text: "1e-400", parsed: 0 },
+    ]);
   });
 });

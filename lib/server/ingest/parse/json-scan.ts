@@ -7,7 +7,10 @@
 // — because it implements the full grammar — JSON.parse afterwards cannot fail, and every
 // syntax error gets a precise offset.
 //
-// It builds no values; JSON.parse still does that (and its number parsing is exact).
+// It builds no values; JSON.parse still does that. JSON.parse rounds every number to the
+// nearest double, so `1.00000000000000000001` becomes 1 and `1e-400` becomes 0: the
+// scanner, which still sees the text, can list the numbers whose value that changes
+// (`inexactNumbers`), so an audit log refuses them instead of storing something else.
 
 export type JsonPath = Array<string | number>;
 
@@ -19,8 +22,11 @@ export type JsonScanIssue =
 
 export type JsonRootKind = "object" | "array" | "scalar";
 
+/** A number whose JSON.parse value is not the number written (`text`), at `path`. */
+export type InexactNumber = { path: JsonPath; text: string; parsed: number };
+
 export type JsonScanResult =
-  | { ok: true; root: JsonRootKind; rootItems: number }
+  | { ok: true; root: JsonRootKind; rootItems: number; inexactNumbers: InexactNumber[] }
   | { ok: false; root: JsonRootKind | null; issues: JsonScanIssue[] };
 
 export type JsonScanOptions = {
@@ -33,6 +39,35 @@ export type JsonScanOptions = {
   /** Duplicate keys collected before the scan stops recording them (it still validates). */
   maxIssues?: number;
 };
+
+/** Sign, significant digits and exponent of a decimal numeral: equal keys ⇔ equal values (−0 = 0). */
+function decimalKey(s: string): string {
+  const m = /^(-?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/.exec(s);
+  if (!m) return s;
+  let digits = m[2]! + (m[3] ?? "");
+  let exp = Number(m[4] ?? 0) - (m[3]?.length ?? 0);
+  digits = digits.replace(/^0+/, "");
+  if (digits === "") return "0";
+  const trimmed = digits.replace(/0+$/, "");
+  exp += digits.length - trimmed.length;
+  return `${m[1]}${trimmed}e${exp}`;
+}
+
+/**
+ * True when the JSON number `text` has exactly the value JSON.parse gives it: the
+ * decimal it was written as equals the shortest decimal of the double (what JCS and
+ * JSON.stringify write back). Short integers are always exact.
+ */
+export function isExactNumber(text: string, parsed = Number(text)): boolean {
+  // Fast paths, in order of cost: at most 15 characters without an exponent hold at most 15
+  // significant digits, which every double round-trips (DBL_DIG); a number written the way
+  // JavaScript writes it (most senders) is its own shortest form.
+  if (text.length <= 15 && text.indexOf("e") < 0 && text.indexOf("E") < 0) return true;
+  if (!Number.isFinite(parsed)) return false;
+  const shortest = String(parsed);
+  if (shortest === text) return true;
+  return decimalKey(text) === decimalKey(shortest.replace("e+", "e"));
+}
 
 type Frame = { isArray: boolean; keys: Set<string> | null; key: string; index: number };
 
@@ -140,6 +175,7 @@ export function scanJson(text: string, opts: JsonScanOptions): JsonScanResult {
   let i = opts.start ?? 0;
   const frames: Frame[] = [];
   const duplicates: JsonScanIssue[] = [];
+  const inexactNumbers: InexactNumber[] = [];
   let root: JsonRootKind | null = null;
   let rootItems = 0;
   let expect = EXPECT_VALUE;
@@ -185,6 +221,12 @@ export function scanJson(text: string, opts: JsonScanOptions): JsonScanResult {
       } else if (c === 0x2d || isDigit(c)) {
         const e = scanNumber(text, i, end);
         if (e < 0) return syntax(i, "malformed number");
+        const numberText = text.slice(i, e);
+        const parsed = Number(numberText);
+        if (!isExactNumber(numberText, parsed) && inexactNumbers.length < maxIssues) {
+          const path: JsonPath = frames.map((f) => (f.isArray ? f.index : f.key));
+          inexactNumbers.push({ path, text: numberText, parsed });
+        }
         i = e;
       } else if (text.startsWith("true", i) && i + 4 <= end) {
         i += 4;
@@ -259,5 +301,5 @@ export function scanJson(text: string, opts: JsonScanOptions): JsonScanResult {
   }
 
   if (duplicates.length > 0) return { ok: false, root, issues: duplicates };
-  return { ok: true, root: root ?? "scalar", rootItems };
+  return { ok: true, root: root ?? "scalar", rootItems, inexactNumbers };
 }

@@ -61,7 +61,12 @@ describe("parseIngestBody: content types", () => {
 
 describe("parseIngestBody: JSON", () => {
   it("accepts one object as a single item", () => {
-    expect(success(parseIngestBody(ONE, "application/json"))).toEqual({ ok: true, items: [EVENT], kind: "single" });
+    expect(success(parseIngestBody(ONE, "application/json"))).toEqual({
+      ok: true,
+      items: [EVENT],
+      kind: "single",
+      inexactNumbers: [],
+    });
   });
 
   it("accepts an array of objects", () => {

@@ -10,7 +10,7 @@
 // "Nesting too deep", "Duplicate keys", "Invalid items", "Malformed request body" (mixed
 // problems in NDJSON).
 
-import { scanJson, type JsonPath, type JsonScanIssue } from "./json-scan.ts";
+import { scanJson, type InexactNumber, type JsonPath, type JsonScanIssue } from "./json-scan.ts";
 
 export const DEFAULT_MAX_ITEMS = 1000;
 /** Deep enough for any valid event (event 1 + attributes 5 + batch array 1), shallow enough to be safe. */
@@ -27,6 +27,12 @@ export type ParseIngestBodyResult =
       kind: "single" | "array" | "ndjson";
       /** NDJSON only: the 1-based body line of each item, for per-item error reports. */
       lines?: number[];
+      /**
+       * Numbers JSON.parse changed (`1.00000000000000000001` → 1): per item, the pointer
+       * inside it. Not refused here — the caller reports them with the item's other field
+       * errors (422), as the validator does for integers beyond 2^53.
+       */
+      inexactNumbers: Array<{ index: number; pointer: string; detail: string }>;
     }
   | { ok: false; status: 400 | 415; title: string; detail: string; errors?: IngestBodyError[] };
 
@@ -97,6 +103,22 @@ function lineAndColumn(text: string, offset: number): { line: number; column: nu
 
 const JSON_WHITESPACE_ONLY = /^[ \t\n\r]*$/;
 
+/** What a rounded number becomes, in words a sender can act on. */
+export function inexactNumberDetail(n: { text: string; parsed: number }): string {
+  const shown = n.text.length > 60 ? `${n.text.slice(0, 57)}…` : n.text;
+  return Number.isFinite(n.parsed)
+    ? `the number ${shown} would be stored as ${String(n.parsed)} (JSON numbers are kept as 64-bit floats, which cannot hold it exactly); send it as a string to keep every digit, or round it yourself`
+    : `the number ${shown} is beyond the range of a 64-bit float (±1.8e308); send it as a string`;
+}
+
+function inexactOf(found: InexactNumber[], index: (path: JsonPath) => number, within: (path: JsonPath) => JsonPath) {
+  return found.map((n) => ({
+    index: index(n.path),
+    pointer: pointerOf(within(n.path)),
+    detail: inexactNumberDetail(n),
+  }));
+}
+
 function notAnObject(what: string): string {
   return `${what} must be a JSON object (an event)`;
 }
@@ -138,9 +160,21 @@ function parseJsonBody(text: string, maxItems: number, maxDepth: number): ParseI
       }
     });
     if (errors.length > 0) return badRequest("Invalid items", summarize(errors), errors);
-    return { ok: true, items: value, kind: "array" };
+    const inexactNumbers = inexactOf(
+      scan.inexactNumbers,
+      (p) => p[0] as number,
+      (p) => p.slice(1),
+    );
+    return { ok: true, items: value, kind: "array", inexactNumbers };
   }
-  if (isJsonObject(value)) return { ok: true, items: [value], kind: "single" };
+  if (isJsonObject(value)) {
+    const inexactNumbers = inexactOf(
+      scan.inexactNumbers,
+      () => 0,
+      (p) => p,
+    );
+    return { ok: true, items: [value], kind: "single", inexactNumbers };
+  }
   return badRequest("Invalid items", "body must be a JSON object (one event) or an array of objects", [
     { pointer: "", detail: notAnObject("the body") },
   ]);
@@ -193,6 +227,7 @@ function parseNdjsonBody(text: string, maxItems: number, maxDepth: number): Pars
 
   const items: unknown[] = [];
   const itemLines: number[] = [];
+  const inexactNumbers: Array<{ index: number; pointer: string; detail: string }> = [];
   const errors: IngestBodyError[] = [];
   const kinds = new Set<string>();
   for (const [index, { start, end, line }] of lines.entries()) {
@@ -229,6 +264,13 @@ function parseNdjsonBody(text: string, maxItems: number, maxDepth: number): Pars
       errors.push({ index, line, pointer: "", detail: notAnObject(`line ${line}`) });
       continue;
     }
+    inexactNumbers.push(
+      ...inexactOf(
+        scan.inexactNumbers,
+        () => items.length,
+        (p) => p,
+      ),
+    );
     items.push(value);
     itemLines.push(line);
   }
@@ -236,7 +278,7 @@ function parseNdjsonBody(text: string, maxItems: number, maxDepth: number): Pars
     const title = kinds.size === 1 ? [...kinds][0]! : "Malformed request body";
     return badRequest(title, summarize(errors), errors);
   }
-  return { ok: true, items, kind: "ndjson", lines: itemLines };
+  return { ok: true, items, kind: "ndjson", lines: itemLines, inexactNumbers };
 }
 
 /**

@@ -4,7 +4,7 @@
 // of server-only code: it runs in the worker pool (lib/server/workers), and
 // in-process where no worker can start. New ingest validation rules belong here,
 // so they run off the event loop like the rest.
-import { validateEvent } from "@/lib/schemas/event.ts";
+import { validateEvent, type ValidateEventResult } from "@/lib/schemas/event.ts";
 import { prepareEvent, type PreparedEvent } from "../../ledger/prepared-event.ts";
 import { parseIngestBody } from "./parse-body.ts";
 
@@ -49,7 +49,10 @@ export function prepareBatch(input: PrepareInput): PrepareResult {
   const events: PreparedEvent[] = [];
   const errors: Array<Record<string, unknown>> = [];
   parsed.items.forEach((item, index) => {
-    const r = validateEvent(item, { traceparent: input.traceparent, now });
+    const r = withInexactNumbers(
+      validateEvent(item, { traceparent: input.traceparent, now }),
+      parsed.inexactNumbers.filter((n) => n.index === index),
+    );
     if (r.ok) {
       if (!errors.length) events.push(prepareEvent(r.event));
       return;
@@ -79,4 +82,20 @@ export function prepareBatch(input: PrepareInput): PrepareResult {
     };
   }
   return { ok: true, single, events };
+}
+
+/**
+ * Adds the numbers JSON.parse rounded (found by the body scan) to an item's field
+ * errors: such an item is refused, never stored altered. A pointer the validator
+ * already refused keeps the validator's words only.
+ */
+function withInexactNumbers(
+  r: ValidateEventResult,
+  inexact: Array<{ pointer: string; detail: string }>,
+): ValidateEventResult {
+  if (inexact.length === 0) return r;
+  const errors = r.ok ? [] : [...r.errors];
+  const reported = new Set(errors.map((e) => e.pointer));
+  for (const n of inexact) if (!reported.has(n.pointer)) errors.push({ pointer: n.pointer, detail: n.detail });
+  return errors.length ? { ok: false, errors } : r;
 }

@@ -1,4 +1,4 @@
-// POST /api/v1/integrity/runs — start a full verification pass (202 {id}; 409 while one runs)
+// POST /api/v1/integrity/runs — start a full verification pass (integrity:run; 202 {id}; 409 while one runs)
 import { api } from "@/lib/server/http/api.ts";
 
 export const dynamic = "force-dynamic";

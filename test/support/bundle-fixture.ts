@@ -1,10 +1,10 @@
 import { ed25519 } from "@noble/curves/ed25519.js";
 import { zipSync, type Zippable } from "fflate";
-import { toBase64, toHex, utf8 } from "../bytes.ts";
-import { canonicalJson } from "../canonical-json.ts";
-import { normalizeFilter, type EventFilter } from "../event-filter.ts";
-import { hashLeaf, sha256 } from "../hash.ts";
-import { inclusionProof, merkleRoot } from "../merkle.ts";
+import { toBase64, toHex, utf8 } from "@/lib/core/bytes.ts";
+import { canonicalJson } from "@/lib/core/canonical-json.ts";
+import { normalizeFilter, type EventFilter } from "@/lib/core/event-filter.ts";
+import { hashLeaf, sha256 } from "@/lib/core/hash.ts";
+import { inclusionProof, merkleRoot } from "@/lib/core/merkle.ts";
 import {
   formatCheckpoint,
   generateSigningKey,
@@ -13,7 +13,7 @@ import {
   publicKeyToPem,
   signNote,
   verifierKeyString,
-} from "../note.ts";
+} from "@/lib/core/note.ts";
 import {
   BUNDLE_FILES,
   BUNDLE_FILE_ORDER,
@@ -25,9 +25,9 @@ import {
   formatSums,
   formatVerifyText,
   proofLine,
-} from "./format.ts";
+} from "@/lib/core/bundle/format.ts";
 
-// In-memory bundles for the core's unit tests: a whole log, a filter, a key — and
+// In-memory bundles for the bundle verifier's unit tests: a whole log, a filter, a key — and
 // `reseal`, which re-signs altered files the way someone holding the key would, so a
 // test can show that checks 3–5 catch what checks 1–2 no longer can.
 

@@ -1,8 +1,8 @@
 import "@/components/events/explorer.css";
+import { forbidden } from "next/navigation";
 import { Explorer } from "@/components/events/explorer.tsx";
 import { canonicalParams, resolveExplorerParams } from "@/components/events/explorer-params.ts";
 import { FilterErrors } from "@/components/events/filter-errors.tsx";
-import { Forbidden } from "@/components/layout/forbidden.tsx";
 import { can } from "@/lib/server/auth/permissions.ts";
 import { pagePrincipal } from "@/lib/server/auth/session.ts";
 import { AppError } from "@/lib/server/errors.ts";
@@ -39,7 +39,7 @@ async function searchOrProblem(...args: Parameters<typeof searchEvents>) {
 // once, and that one filter feeds the table and the charts.
 export default async function EventsPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const { principal, allowed } = await pagePrincipal("/events", "events:read");
-  if (!allowed) return <Forbidden what="exploring events" />;
+  if (!allowed) forbidden(); // layout.tsx answered 403 already; kept so the page is safe on its own
   const sp = toSearchParams(await searchParams);
   const state = resolveAtNow(sp);
   if (!state.ok)

@@ -1,0 +1,31 @@
+// The `ledgerline` command table, in the order `ledgerline --help` lists the groups.
+// A new command group is one file in bin/commands/ exporting a CommandGroup
+// (see kit.ts) and one line here.
+import type { CommandGroup } from "./kit.ts";
+import { importCommand } from "./import.ts";
+import { integrityCommand } from "./integrity.ts";
+import { keysCommand } from "./keys.ts";
+import { signingKeyCommand } from "./signing-key.ts";
+import { checkpointCommand, migrateCommand, seedCommand } from "./store.ts";
+import { tokensCommand } from "./tokens.ts";
+import { usersCommand } from "./users.ts";
+import { verifyBundleCommand } from "./verify-bundle.ts";
+import { verifyLogCommand } from "./verify-log.ts";
+import { monitorCommand } from "./monitor.ts";
+import { witnessCommand } from "./witness.ts";
+
+export const COMMANDS: readonly CommandGroup[] = [
+  keysCommand,
+  usersCommand,
+  tokensCommand,
+  signingKeyCommand,
+  checkpointCommand,
+  verifyLogCommand,
+  integrityCommand,
+  migrateCommand,
+  seedCommand,
+  verifyBundleCommand,
+  witnessCommand,
+  monitorCommand,
+  importCommand,
+];

@@ -1,0 +1,75 @@
+import { ClockIcon } from "./clock-icon.tsx";
+import { OUTCOME_LABEL, formatRelPrecise, formatUtc, type TimelineEntry } from "./model.ts";
+import { VisibleText } from "@/components/ui/visible-text.tsx";
+
+// One access on the timeline: its mark (shape by outcome), and the tooltip that explains it.
+
+export function Mark({ entry, x, y }: { entry: TimelineEntry; x: number; y: number }) {
+  if (entry.outcome === "denied") {
+    // A square with a cross: "stopped here".
+    return (
+      <g className="mark-shape denied">
+        <rect x={x - 6} y={y - 6} width={12} height={12} rx={2} />
+        <path
+          d={`M${x - 3.5},${y - 3.5}L${x + 3.5},${y + 3.5}M${x + 3.5},${y - 3.5}L${x - 3.5},${y + 3.5}`}
+          className="glyph"
+        />
+      </g>
+    );
+  }
+  if (entry.outcome === "failure") {
+    // A triangle with a bang: "broke here".
+    return (
+      <g className="mark-shape failure">
+        <path d={`M${x},${y - 7}L${x + 7},${y + 6}L${x - 7},${y + 6}Z`} />
+        <path d={`M${x},${y - 2.5}L${x},${y + 1.5}M${x},${y + 3}L${x},${y + 4}`} className="glyph" />
+      </g>
+    );
+  }
+  return (
+    <g className="mark-shape success">
+      <circle cx={x} cy={y} r={5} />
+    </g>
+  );
+}
+
+export function EntryTip({ e }: { e: TimelineEntry }) {
+  return (
+    <div className="stack-tight">
+      <div>
+        <strong>seq {e.seq}</strong> · <span className={`outcome-tag ${e.outcome}`}>{OUTCOME_LABEL[e.outcome]}</span>
+        {e.clockFinding && (
+          <span className="clock-tag">
+            {" "}
+            <ClockIcon /> claimed time disagrees with order of receipt
+          </span>
+        )}
+      </div>
+      <div className="mono">{formatUtc(e.ts)}</div>
+      <div>{formatRelPrecise(e.relMs)} from the first event</div>
+      <div className="break">
+        <span className="muted">from</span> <VisibleText text={e.requesterId} />
+      </div>
+      <div className="break">
+        <span className="muted">to</span> <VisibleText text={e.targetId} />
+      </div>
+      <div>
+        {e.eventType}
+        {e.action ? (
+          <>
+            {" · "}
+            <VisibleText text={e.action} />
+          </>
+        ) : (
+          ""
+        )}
+      </div>
+      {e.reason && (
+        <div className="break">
+          reason: <VisibleText text={e.reason} />
+        </div>
+      )}
+      <div className="muted">click to open the entry</div>
+    </div>
+  );
+}
