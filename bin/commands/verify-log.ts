@@ -7,6 +7,8 @@ import { AppError } from "@/lib/server/errors.ts";
 import { openDriver, type SqlDriver } from "@/lib/server/db/driver.ts";
 import { checkGuards } from "@/lib/server/db/guards.ts";
 import { verifyLog, type Verifier, type VerifyResult } from "@/lib/server/ledger/verify.ts";
+import { storeOf } from "@/lib/server/workers/leaf-task.ts";
+import { createWorkerPool } from "@/lib/server/workers/pool.ts";
 import { UsageError, print, type CommandGroup } from "./kit.ts";
 
 /** The keys given with --key; without any, every signing key the store lists, each for its own period. */
@@ -57,10 +59,17 @@ function progressLine(): (done: number, total: number) => void {
 async function verifyStore(keys: string[]): Promise<VerifyResult & { guards: string[] }> {
   const config = loadConfig();
   const db = openDriver(config.database);
+  // Leaf hashes are recomputed on every core (LEDGERLINE_WORKERS threads, each reading the store itself).
+  const pool = createWorkerPool(config.workers);
   try {
     const verifiers = await trustedVerifiers(keys, db);
     const guards = await checkGuards(db);
-    const verdict = await verifyLog(db, { origin: config.origin, verifiers, onProgress: progressLine() });
+    const verdict = await verifyLog(db, {
+      origin: config.origin,
+      verifiers,
+      onProgress: progressLine(),
+      parallel: { pool, store: storeOf(config.database) },
+    });
     const result = { ...verdict, guards: guards.ok ? [] : guards.problems };
     if (verdict.ok && !guards.ok) {
       return {
@@ -71,6 +80,7 @@ async function verifyStore(keys: string[]): Promise<VerifyResult & { guards: str
     }
     return result;
   } finally {
+    await pool.close();
     await db.close();
   }
 }

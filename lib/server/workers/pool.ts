@@ -4,11 +4,13 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import { prepareBatch, type PrepareInput, type PrepareResult } from "../ingest/parse/prepare-batch.ts";
+import { hashStoredLeaves, type LeafBatch, type LeafInput } from "./leaf-task.ts";
 import type { WorkerReply, WorkerRequest, WorkerTask } from "./worker-entry.ts";
 
-// The CPU work of ingest — body scan, validation, canonical JSON — runs in a pool
-// of worker threads, so the event loop only routes requests and the sequencer
-// only writes. Size: LEDGERLINE_WORKERS, default the number of cores
+// The CPU work of ingest — body scan, validation, canonical JSON — and of full
+// verification — recomputing every leaf hash — runs in a pool of worker threads,
+// so the event loop only routes requests, the sequencer only writes and the
+// verifier only folds hashes into the tree. Size: LEDGERLINE_WORKERS, default the number of cores
 // (os.availableParallelism()): the main thread mostly waits on fsync and
 // sockets meanwhile. 0 turns the pool off (everything in-process). Workers start
 // on the first task; one that fails to start or dies turns the pool off with a
@@ -18,6 +20,8 @@ export type WorkerPool = {
   readonly size: number;
   /** Prepares one ingest body (lib/server/ingest/parse/prepare-batch.ts). */
   prepare(input: PrepareInput): Promise<PrepareResult>;
+  /** Reads and re-hashes one batch of stored entries for the verifier (leaf-task.ts). */
+  hashLeaves(input: LeafInput): Promise<LeafBatch>;
   /** Tasks sent to a worker and not yet answered: admission control counts them. */
   pending(): number;
   close(): Promise<void>;
@@ -71,7 +75,7 @@ export function createWorkerPool(size: number, log: (m: string) => void = consol
     }
   };
 
-  function run<T>(task: WorkerTask, inProcess: () => T): Promise<T> {
+  function run<T>(task: WorkerTask, inProcess: () => T | Promise<T>): Promise<T> {
     if (!start()) return Promise.resolve().then(inProcess);
     const slot = slots.reduce((a, b) => (b.busy < a.busy ? b : a));
     const id = nextId++;
@@ -92,6 +96,9 @@ export function createWorkerPool(size: number, log: (m: string) => void = consol
     },
     prepare(input) {
       return run({ kind: "prepare", input }, () => prepareBatch(input));
+    },
+    hashLeaves(input) {
+      return run({ kind: "leaves", input }, () => hashStoredLeaves(input));
     },
     pending: () => waiting.size,
     async close() {
