@@ -100,6 +100,7 @@ export default defineConfig([
       "components/bundles/verify-bundle-view.tsx", // tlog (/verify known keys): VerifyBundleView
       "components/charts/stacked-histogram.tsx", // explorer: StackedHistogram
       "components/layout/top-bar.tsx", // trace (phone filter bar): TopBar
+      "components/events/filter-bar.tsx", // explorer (own-activity toggle, bad-parameter marks): FilterForm
       "lib/schemas/event.ts", // validateEvent
       "lib/schemas/attributes.ts", // checkAttributes
       "test/security/data.ts", // replay
@@ -114,6 +115,8 @@ export default defineConfig([
       "lib/server/auth/admin.int.test.ts",
       "lib/server/auth/token-scopes.int.test.ts",
       "lib/server/bundles/bundles.int.test.ts",
+      "lib/server/bundles/selection.int.test.ts",
+      "lib/server/events/export.int.test.ts",
       "lib/server/bundles/limits.int.test.ts",
       "lib/server/db/guards.int.test.ts",
       "lib/server/events/search.int.test.ts",

@@ -33,6 +33,7 @@ import { benchExplorers, openDatasetLedger } from "./bench/explorer.ts";
 import { cacheDir, ensureDataset, type Dataset } from "./bench/generate.ts";
 import { benchIngest, dbBytes } from "./bench/ingest.ts";
 import { lastStress, machineInfo, renderDoc, type Results } from "./bench/report.ts";
+import { bundleTargets } from "./bench/targets.ts";
 import { benchVerify } from "./bench/verify.ts";
 
 /** The generated logs, from the cache after the first run. */
@@ -46,17 +47,24 @@ async function datasetsFor(sizes: number[]): Promise<Dataset[]> {
   return datasets;
 }
 
-/** Section 5: an evidence bundle of the first BENCH_BUNDLE_ENTRIES (100 000) entries of a generated log. */
-async function benchBundleOf(ds: Dataset): Promise<BundleBench> {
+/**
+ * Section 5: an evidence bundle of the first BENCH_BUNDLE_ENTRIES (100 000) entries of a
+ * generated log, and of the largest bundle allowed (1 M) when the log holds it: memory must stay flat.
+ */
+async function benchBundleOf(ds: Dataset): Promise<{ bundle: BundleBench; bundleLarge: BundleBench | null }> {
   const n = Math.min(ds.meta.entries, Number(process.env.BENCH_BUNDLE_ENTRIES ?? 100_000));
-  log(`5. evidence bundle of ${fmt(n)} entries…`);
   const ledger = await openDatasetLedger(ds);
+  const out: BundleBench[] = [];
   try {
-    const bundle = await benchBundle(ledger, n);
-    log(
-      `    ${fmt(bundle.entries)} entries in ${fmt(bundle.seconds, 2)} s, peak RSS ${fmt(bundle.peakRssMiB)} MiB, ${mib(bundle.bytes)}`,
-    );
-    return bundle;
+    for (const size of [...new Set([n, Math.min(ds.meta.entries, 1_000_000)])]) {
+      log(`5. evidence bundle of ${fmt(size)} entries…`);
+      const b = await benchBundle(ledger, size);
+      log(
+        `    ${fmt(b.entries)} entries in ${fmt(b.seconds, 2)} s, peak RSS ${fmt(b.peakRssMiB)} MiB, ${mib(b.bytes)}; ${bundleTargets(b)}`,
+      );
+      out.push(b);
+    }
+    return { bundle: out[0]!, bundleLarge: out[1] ?? null };
   } finally {
     await ledger.close();
   }
@@ -73,7 +81,7 @@ async function measure(datasets: Dataset[], problems: string[]): Promise<Measure
     if (!SKIP.has("http")) r.ingest = await benchIngest(cluster, problems);
     if (!SKIP.has("explorer")) Object.assign(r, await benchExplorers(datasets, cluster));
     if (!SKIP.has("verify")) r.verify = await benchVerify(datasets[0]!, problems);
-    if (!SKIP.has("bundle")) r.bundle = await benchBundleOf(datasets[0]!);
+    if (!SKIP.has("bundle")) Object.assign(r, await benchBundleOf(datasets[0]!));
   } finally {
     await cluster?.stop().catch(() => undefined);
   }
@@ -85,12 +93,12 @@ async function main(): Promise<number> {
   const machine = machineInfo();
   log(`machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memGiB} GiB, node ${machine.node}`);
   log(
-    `size: ${QUICK ? "quick" : sizeArg} — generated logs of ${DATASETS.map((n) => fmt(n)).join(" and ")} entries; ingest ${INGEST.map((r) => `${fmt(r.events)}×${r.batch}`).join(", ")}`,
+    `size: ${QUICK ? "quick" : sizeArg} — generated logs of ${DATASETS.map((n) => fmt(n)).join(" and ")} entries; ingest ${INGEST.map((r) => `${fmt(r.events)}×${r.batch} (${r.clients} clients${r.instances > 1 ? `, ${r.instances} instances` : ""})`).join(", ")}`,
   );
   const problems: string[] = [];
   const datasets = await datasetsFor(DATASETS);
   const measured = await measure(datasets, problems);
-  const { ingest, explorer, explorerPg, verify, bundle } = measured;
+  const { ingest, explorer, explorerPg, verify, bundle, bundleLarge } = measured;
   const results: Results = {
     machine,
     ...measured,
@@ -105,7 +113,7 @@ async function main(): Promise<number> {
     log("wrote docs/benchmarks.md");
   } else console.log(`\n${doc}`);
   console.log(
-    `BENCH_JSON ${JSON.stringify({ machine, size: sizeArg, ingest, explorer: explorer.map(({ plans: _p, indexes: _i, ...r }) => r), explorerPg: explorerPg && { ...explorerPg, plans: undefined, indexes: undefined }, verify, bundle })}`,
+    `BENCH_JSON ${JSON.stringify({ machine, size: sizeArg, ingest, explorer: explorer.map(({ plans: _p, indexes: _i, ...r }) => r), explorerPg: explorerPg && { ...explorerPg, plans: undefined, indexes: undefined }, verify, bundle, bundleLarge })}`,
   );
   for (const p of problems) console.error(`[bench] ${p}`);
   return problems.length ? 1 : 0;

@@ -17,6 +17,8 @@ import {
   type Trust,
 } from "@/lib/server/ledger/pins.ts";
 import { verifyLog, type VerifyResult } from "@/lib/server/ledger/verify.ts";
+import { storeOf } from "@/lib/server/workers/leaf-task.ts";
+import { createWorkerPool } from "@/lib/server/workers/pool.ts";
 import { UsageError, print, stringOption, type CommandGroup, type CommandLine } from "./kit.ts";
 
 /** The exit codes (usage text, README "Verify the log"); 3 as verify-bundle's unpinned. */
@@ -83,6 +85,8 @@ type Outcome = VerifyResult & {
 async function verifyStore(pins: Pins): Promise<Outcome> {
   const config = loadConfig();
   const db = openDriver(config.database);
+  // Leaf hashes are recomputed on every core (LEDGERLINE_WORKERS threads, each reading the store itself).
+  const pool = createWorkerPool(config.workers);
   try {
     const trust: Trust = await resolveTrust(db, config.origin, pins).catch(() => {
       throw new AppError(
@@ -95,6 +99,7 @@ async function verifyStore(pins: Pins): Promise<Outcome> {
       origin: config.origin,
       verifiers: trust.verifiers,
       onProgress: progressLine(),
+      parallel: { pool, store: storeOf(config.database) },
     });
     const witnessQuorum = pins.policy ? await quorumCheckpoint(db, pins.policy) : null;
     const base = {
@@ -115,6 +120,7 @@ async function verifyStore(pins: Pins): Promise<Outcome> {
     }
     return { ...base, verdict: trust.pinned || witnessQuorum ? "verified" : "unpinned" };
   } finally {
+    await pool.close();
     await db.close();
   }
 }

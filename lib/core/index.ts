@@ -6,3 +6,4 @@ export * from "./merkle.ts";
 export * from "./note.ts";
 export * from "./event-filter.ts";
 export * from "./key-rotation.ts";
+export * from "./entry-parts.ts";

@@ -1,4 +1,5 @@
 import net from "node:net";
+import os from "node:os";
 import path from "node:path";
 import { z } from "zod";
 import { normalizeIp } from "@/lib/schemas/ip-address.ts";
@@ -57,6 +58,8 @@ const envSchema = z.object({
   LEDGERLINE_MAX_BATCH: intFrom("LEDGERLINE_MAX_BATCH", 1000, 1, 10_000),
   LEDGERLINE_MAX_PENDING_EVENTS: intFrom("LEDGERLINE_MAX_PENDING_EVENTS", 5000, 1, 10_000_000),
   LEDGERLINE_MAX_INFLIGHT_REQUESTS: intFrom("LEDGERLINE_MAX_INFLIGHT_REQUESTS", 64, 1, 100_000),
+  // Worker threads for ingest preparation (lib/server/workers/pool.ts); default: one per core, at most 8.
+  LEDGERLINE_WORKERS: intFrom("LEDGERLINE_WORKERS", Math.max(1, Math.min(8, os.availableParallelism())), 0, 64),
   LEDGERLINE_MAX_EVENT_LOOP_LAG_MS: intFrom("LEDGERLINE_MAX_EVENT_LOOP_LAG_MS", 250, 10, 60_000),
   LEDGERLINE_MAX_PENDING_BUNDLES: intFrom("LEDGERLINE_MAX_PENDING_BUNDLES", 3, 1, 1000),
   LEDGERLINE_RATE_LIMIT: intFrom("LEDGERLINE_RATE_LIMIT", 20_000, 0, 10_000_000),
@@ -104,6 +107,8 @@ export type Config = {
   maxPendingEvents: number;
   /** Ingest requests served at once past which ingest answers 503 (load shedding). */
   maxInflightRequests: number;
+  /** Worker threads that scan, validate and canonicalize ingest bodies; 0 = in-process. */
+  workers: number;
   /** Smoothed event-loop lag past which ingest answers 503 (load shedding). */
   maxEventLoopLagMs: number;
   /** Bundles one user may have queued or building at once (429 beyond). */
@@ -212,6 +217,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxBatch: e.LEDGERLINE_MAX_BATCH,
     maxPendingEvents: e.LEDGERLINE_MAX_PENDING_EVENTS,
     maxInflightRequests: e.LEDGERLINE_MAX_INFLIGHT_REQUESTS,
+    workers: e.LEDGERLINE_WORKERS,
     maxEventLoopLagMs: e.LEDGERLINE_MAX_EVENT_LOOP_LAG_MS,
     maxPendingBundles: e.LEDGERLINE_MAX_PENDING_BUNDLES,
     rateLimit: e.LEDGERLINE_RATE_LIMIT,

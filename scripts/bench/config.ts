@@ -13,18 +13,29 @@ export const LARGEST = QUICK ? 100_000 : sizeArg === "full" ? 10_000_000 : Numbe
 if (!Number.isInteger(LARGEST) || LARGEST < 1000)
   throw new Error(`BENCH_SIZE must be "quick", "full" or an integer ≥ 1000 (got "${sizeArg}")`);
 export const DATASETS = [...new Set([Math.min(LARGEST, 1_000_000), LARGEST])];
-export const INGEST = QUICK
-  ? [
-      { batch: 1, events: 300 },
-      { batch: 100, events: 5_000 },
-      { batch: 500, events: 20_000 },
-    ]
-  : [
-      { batch: 1, events: 2_000 },
-      { batch: 100, events: 30_000 },
-      { batch: 500, events: 100_000 },
-    ];
 export const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
+/**
+ * One ingest row: `clients` concurrent HTTP clients (spread over `instances`
+ * servers on one store) sending batches of `batch`. `only` restricts a row to one
+ * store. Single-event × 64 clients is many sidecars flushing at once (group
+ * commit's case); two instances on one PostgreSQL is horizontal scaling.
+ */
+export type IngestSpec = {
+  batch: number;
+  events: number;
+  clients: number;
+  instances: number;
+  only?: "sqlite" | "postgres";
+};
+const SCALE = QUICK ? 0.2 : 1;
+export const INGEST: IngestSpec[] = [
+  { batch: 1, events: 2_000 * SCALE, clients: CONCURRENCY, instances: 1 },
+  { batch: 1, events: 10_000 * SCALE, clients: 64, instances: 1 },
+  { batch: 100, events: 30_000 * SCALE, clients: CONCURRENCY, instances: 1 },
+  { batch: 500, events: 100_000 * SCALE, clients: CONCURRENCY, instances: 1 },
+  { batch: 100, events: 40_000 * SCALE, clients: 8, instances: 1, only: "postgres" },
+  { batch: 100, events: 40_000 * SCALE, clients: 8, instances: 2, only: "postgres" },
+];
 export const QUERY_RUNS = QUICK ? 15 : 30;
 export const SKIP = new Set(
   (process.env.BENCH_SKIP ?? "")

@@ -18,7 +18,8 @@ import { nodeHasher } from "@/lib/node-hasher.ts";
 import { createDatabase, type PgCluster } from "../../test/support/pg-cluster.ts";
 import { freePort } from "../../test/support/free-port.ts";
 import { isStaleSocket, ensureBuild as prepareAppDir } from "../../test/stress/support.ts";
-import { CONCURRENCY, INGEST, SOURCE, childEnv, cli, fmt, log, nextBin, pct, percentile, root } from "./config.ts";
+import { INGEST, SOURCE, childEnv, cli, fmt, log, nextBin, pct, percentile, root, type IngestSpec } from "./config.ts";
+import { ingestTarget } from "./targets.ts";
 
 export function makeEvents(n: number): Array<NormalizedEvent & { id: string }> {
   const out: NormalizedEvent[] = [];
@@ -104,9 +105,10 @@ function ensureBuild(): void {
 
 type Server = { url: string; proc: ChildProcess; dataDir: string; env: NodeJS.ProcessEnv; log: string[] };
 
-async function startServer(extra: Record<string, string>): Promise<Server> {
+/** A `next start` server; a second instance on one PostgreSQL shares the first's data dir (its signing key file). */
+async function startServer(extra: Record<string, string>, sharedDataDir?: string): Promise<Server> {
   const port = await freePort();
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "ledgerline-bench-http-"));
+  const dataDir = sharedDataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "ledgerline-bench-http-"));
   const lines: string[] = [];
   const env = childEnv(dataDir, { LEDGERLINE_DEMO: "off", LEDGERLINE_RATE_LIMIT: "0", ...extra });
   const proc = spawn(process.execPath, [nextBin, "start", "-H", "127.0.0.1", "-p", String(port)], {
@@ -148,7 +150,7 @@ async function stopServer(s: Server): Promise<void> {
     await exited;
     clearTimeout(timer);
   }
-  fs.rmSync(s.dataDir, { recursive: true, force: true });
+  if (s.dataDir) fs.rmSync(s.dataDir, { recursive: true, force: true });
 }
 
 function runCli(env: NodeJS.ProcessEnv, args: string[]) {
@@ -175,6 +177,10 @@ async function warmUp(url: string, headers: Record<string, string>, body: string
 export type IngestRun = {
   dialect: string;
   batch: number;
+  clients: number;
+  instances: number;
+  /** Requests answered 503 (load shed) and sent again. */
+  shed?: number;
   events: number;
   perS: number;
   rawPerS: number;
@@ -184,74 +190,103 @@ export type IngestRun = {
   bytesPerM: number | null;
 };
 
-/** HTTP ingest of `events` in batches of `batch` from CONCURRENCY clients, every response checked, then verify-log. */
+type Sent = { acked: number; shed: number; ms: number; latencies: number[] };
+
+/**
+ * `bodies` POSTed by `clients` concurrent clients spread over `urls`, every answer
+ * checked (201). A shed request (503 + Retry-After) is sent again after the wait,
+ * as a real sender would, and counted: nothing of it was stored.
+ */
+async function sendAll(urls: string[], headers: Record<string, string>, bodies: string[], clients: number) {
+  const r: Sent = { acked: 0, shed: 0, ms: 0, latencies: [] };
+  let next = 0;
+  let failure: Error | null = null;
+  const client = async (_: unknown, w: number) => {
+    const url = urls[w % urls.length]!;
+    while (!failure && next < bodies.length) {
+      const i = next++;
+      const s = performance.now();
+      let res = await fetch(url, { method: "POST", headers, body: bodies[i] });
+      while (res.status === 503) {
+        await res.arrayBuffer();
+        r.shed++;
+        await new Promise((ok) => setTimeout(ok, Number(res.headers.get("retry-after") ?? 1) * 1000));
+        res = await fetch(url, { method: "POST", headers, body: bodies[i] });
+      }
+      const text = await res.text();
+      r.latencies.push(performance.now() - s);
+      if (res.status !== 201) {
+        failure ??= new Error(`request #${i} × ${clients} clients: HTTP ${res.status}: ${text.slice(0, 300)}`);
+        return;
+      }
+      r.acked += (JSON.parse(text) as { accepted: unknown[] }).accepted.length;
+    }
+  };
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: clients }, client));
+  r.ms = performance.now() - t0;
+  if (failure) throw failure;
+  r.latencies.sort((x, y) => x - y);
+  return r;
+}
+
+/** Bytes per million entries of a server's SQLite file (WAL folded in first); null on PostgreSQL. */
+function sqliteBytesPerM(server: Server, entries: number): number | null {
+  if (server.env.DATABASE_URL) return null;
+  const file = path.join(server.dataDir, "ledgerline.db");
+  const side = new Database(file);
+  side.pragma("wal_checkpoint(TRUNCATE)");
+  side.close();
+  return (dbBytes(file) / entries) * 1e6;
+}
+
+/** HTTP ingest of `events` in batches of `batch` from `clients` clients over `instances` servers, every response checked, then verify-log. */
 async function benchHttp(
   dialect: "sqlite" | "postgres",
   events: Array<NormalizedEvent & { id: string }>,
-  batch: number,
+  spec: IngestSpec,
   databaseUrl?: string,
 ): Promise<Omit<IngestRun, "rawPerS">> {
-  const server = await startServer(databaseUrl ? { DATABASE_URL: databaseUrl } : {});
+  const { batch, clients, instances } = spec;
+  const extra: Record<string, string> = databaseUrl ? { DATABASE_URL: databaseUrl } : {};
+  const server = await startServer(extra);
+  const others: Server[] = [];
   try {
+    for (let i = 1; i < instances; i++) others.push(await startServer(extra, server.dataDir));
+    const urls = [server, ...others].map((s) => `${s.url}/api/v1/events`);
     const k = runCli(server.env, ["keys", "create", "--source", SOURCE, "--description", "bench", "--json"]);
     if (k.status !== 0) throw new Error(`keys create failed (${k.status}): ${k.stderr}${k.stdout}`);
     const headers = {
       authorization: `Bearer ${(JSON.parse(k.stdout) as { key: string }).key}`,
       "content-type": "application/json",
     };
-    const url = `${server.url}/api/v1/events`;
     // Warm-up that stores nothing (an invalid batch → 422): loads the route, key lookup, parser and validator.
-    for (let i = 0; i < 3; i++) await warmUp(url, headers, JSON.stringify([{ ...events[0], outcome: "nope" }]));
+    for (let i = 0; i < 3 * urls.length; i++)
+      await warmUp(urls[i % urls.length]!, headers, JSON.stringify([{ ...events[0], outcome: "nope" }]));
     const bodies: string[] = [];
     for (let i = 0; i < events.length; i += batch)
       bodies.push(JSON.stringify(batch === 1 ? events[i] : events.slice(i, i + batch)));
-    const latencies: number[] = [];
-    let next = 0;
-    let acked = 0;
-    let failure: Error | null = null;
-    const worker = async () => {
-      while (!failure && next < bodies.length) {
-        const i = next++;
-        const s = performance.now();
-        const res = await fetch(url, { method: "POST", headers, body: bodies[i] });
-        const text = await res.text();
-        latencies.push(performance.now() - s);
-        if (res.status !== 201) {
-          failure ??= new Error(`${dialect} batch ${batch} #${i}: HTTP ${res.status}: ${text.slice(0, 300)}`);
-          return;
-        }
-        acked += (JSON.parse(text) as { accepted: unknown[] }).accepted.length;
-      }
-    };
-    const t0 = performance.now();
-    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-    const ms = performance.now() - t0;
-    if (failure) throw failure;
-    latencies.sort((a, b) => a - b);
+    const sent = await sendAll(urls, headers, bodies, clients);
     const v = runCli(server.env, ["verify-log", "--json"]);
     const verifyOk = (v.status === 0 || v.status === 3) && (JSON.parse(v.stdout) as { ok: boolean }).ok === true;
-    let bytesPerM: number | null = null;
-    if (dialect === "sqlite") {
-      const file = path.join(server.dataDir, "ledgerline.db");
-      const side = new Database(file);
-      side.pragma("wal_checkpoint(TRUNCATE)");
-      side.close();
-      bytesPerM = (dbBytes(file) / acked) * 1e6;
-    }
     return {
       dialect,
       batch,
-      events: acked,
-      perS: (acked / ms) * 1000,
-      p50: percentile(latencies, 50),
-      p99: percentile(latencies, 99),
+      clients,
+      instances,
+      shed: sent.shed,
+      events: sent.acked,
+      perS: (sent.acked / sent.ms) * 1000,
+      p50: percentile(sent.latencies, 50),
+      p99: percentile(sent.latencies, 99),
       verifyOk,
-      bytesPerM,
+      bytesPerM: sqliteBytesPerM(server, sent.acked),
     };
   } catch (e) {
     console.error(`--- server log (last 30 lines) ---\n${server.log.slice(-30).join("\n")}`);
     throw e;
   } finally {
+    for (const o of others) await stopServer({ ...o, dataDir: "" });
     await stopServer(server);
   }
 }
@@ -266,23 +301,28 @@ export async function benchIngest(cluster: PgCluster | null, problems: string[])
   for (const dialect of ["sqlite", "postgres"] as const) {
     if (dialect === "postgres" && !cluster) continue;
     for (const run of INGEST) {
+      if (run.only && run.only !== dialect) continue;
       const evs = events.slice(0, run.events);
       const rows = evs.map((e, i) => {
         const entry = buildEntry(e, i + 1, receivedAt, SOURCE);
         return entryToRow(entry, entryLeafHash(entry, nodeHasher));
       });
-      log(`1. ingest ${dialect}, batches of ${run.batch}: ${fmt(run.events)} events over HTTP…`);
+      log(
+        `1. ingest ${dialect}, batches of ${run.batch}, ${run.clients} clients, ${run.instances} instance(s): ${fmt(run.events)} events over HTTP…`,
+      );
+      const name = `${run.batch}_${run.clients}_${run.instances}`;
       const http = await benchHttp(
         dialect,
         evs,
-        run.batch,
-        dialect === "postgres" ? await createDatabase(cluster!, `ingest_${run.batch}`) : undefined,
+        run,
+        dialect === "postgres" ? await createDatabase(cluster!, `ingest_${name}`) : undefined,
       );
       const rawPerS =
-        dialect === "sqlite" ? rawSqlite(rows, run.batch) : await rawPostgresRun(cluster!, rows, run.batch);
+        dialect === "sqlite" ? rawSqlite(rows, run.batch) : await rawPostgresRun(cluster!, rows, run.batch, name);
+      const t = ingestTarget(http, rawPerS, ingest);
       ingest.push({ ...http, rawPerS });
       log(
-        `    ${fmt(http.perS)} events/s over HTTP vs ${fmt(rawPerS)} rows/s raw = ${pct(http.perS / rawPerS)}; p50 ${fmt(http.p50, 1)} ms, p99 ${fmt(http.p99, 1)} ms; verify-log ${http.verifyOk ? "ok" : "FAILED"}`,
+        `    ${fmt(http.perS)} events/s over HTTP vs ${fmt(rawPerS)} rows/s raw = ${pct(http.perS / rawPerS)}; p50 ${fmt(http.p50, 1)} ms, p99 ${fmt(http.p99, 1)} ms; ${http.shed ?? 0} shed and re-sent; verify-log ${http.verifyOk ? "ok" : "FAILED"}${t ? `; ${t.text}` : ""}`,
       );
       if (!http.verifyOk) problems.push(`verify-log failed after ${dialect} batch ${run.batch}`);
     }
@@ -291,8 +331,8 @@ export async function benchIngest(cluster: PgCluster | null, problems: string[])
 }
 
 /** The raw PostgreSQL rate, into a database of its own migrated first. */
-async function rawPostgresRun(cluster: PgCluster, rows: unknown[][], batch: number): Promise<number> {
-  const url = await createDatabase(cluster, `raw_${batch}`);
+async function rawPostgresRun(cluster: PgCluster, rows: unknown[][], batch: number, name: string): Promise<number> {
+  const url = await createDatabase(cluster, `raw_${name}`);
   const d = openDriver({ dialect: "postgres", url });
   await migrate(d);
   await d.close();

@@ -50,12 +50,19 @@ export function newSqliteStore(name: string): Store {
 
 let appDir = root;
 
+// What `next start` itself writes into `.next` after the build: the response cache of
+// prerendered routes (`server/route-cache/…`, Next 16). Files there are newer than
+// BUILD_ID in every build a server has run from, so they say nothing about a build
+// in progress, and a copied server must not start from another server's cache.
+const RUNTIME_WRITTEN = [path.join("server", "route-cache")];
+
 function newerThanBuildId(next: string): boolean {
   const limit = fs.statSync(path.join(next, "BUILD_ID")).mtimeMs + 5000;
   const walk = (p: string): boolean => {
     for (const e of fs.readdirSync(p, { withFileTypes: true })) {
       if (["cache", "trace", "trace-build", "diagnostics", "types"].includes(e.name) && p === next) continue;
       const f = path.join(p, e.name);
+      if (RUNTIME_WRITTEN.includes(path.relative(next, f))) continue;
       if (e.isDirectory() ? walk(f) : !e.isSymbolicLink() && fs.statSync(f).mtimeMs > limit) return true;
     }
     return false;
@@ -82,7 +89,9 @@ export function ensureBuild(): string {
     if (r.status !== 0) throw new Error("next build failed; see above.");
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ledgerline-stress-app-"));
-  for (const f of ["node_modules", "package.json", "next.config.js", "prisma", "public"]) {
+  // lib/ and tsconfig.json: the server runs bundle builds in a child process from
+  // the sources under tsx (lib/server/bundles/build-process.ts).
+  for (const f of ["node_modules", "package.json", "next.config.js", "prisma", "public", "lib", "tsconfig.json"]) {
     if (fs.existsSync(path.join(root, f))) fs.symlinkSync(path.join(root, f), path.join(dir, f));
   }
   for (let attempt = 1; ; attempt++) {
@@ -93,6 +102,7 @@ export function ensureBuild(): string {
         ? null
         : spawnSync("cp", ["-a", path.join(root, ".next"), path.join(dir, ".next")], { encoding: "utf8" });
     fs.rmSync(path.join(dir, ".next/cache"), { recursive: true, force: true });
+    for (const d of RUNTIME_WRITTEN) fs.rmSync(path.join(dir, ".next", d), { recursive: true, force: true });
     const after = fs.existsSync(buildId) ? fs.readFileSync(buildId, "utf8") : null;
     // A build that ran during the copy changes BUILD_ID (or removes it), and one still
     // running leaves files newer than the BUILD_ID it has not rewritten yet: copy again.

@@ -3,7 +3,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { Mutex } from "../db/driver.ts";
 import type { Ledger } from "../ledger/ledger.ts";
-import { BundleBuildError, buildBundle, bundlesDir } from "./build.ts";
+import { BundleBuildError, bundlesDir } from "./build.ts";
+import { buildBundleIsolated } from "./build-process.ts";
 import { claimNext, failInterrupted, markFailed, markReady, setProgress, type BundleRow } from "./store.ts";
 
 // The background builder: one bundle at a time per ledger, in this process, in
@@ -84,7 +85,7 @@ async function run(ledger: Ledger, w: Worker): Promise<void> {
 async function buildOne(ledger: Ledger, w: Worker, row: BundleRow): Promise<void> {
   w.live = { id: row.id, done: 0, total: 0 };
   try {
-    const r = await buildBundle(
+    const r = await buildBundleIsolated(
       ledger,
       { id: row.id, createdAt: row.created_at, createdBy: row.created_by, filter: JSON.parse(row.filter) },
       async (done, total) => {

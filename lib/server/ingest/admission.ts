@@ -2,6 +2,7 @@ import "server-only";
 import { AppError } from "../errors.ts";
 import type { Config } from "../config.ts";
 import type { Ledger } from "../ledger/ledger.ts";
+import type { WorkerPool } from "../workers/pool.ts";
 import { RateLimiter } from "./rate-limit.ts";
 
 // Load shedding for ingest. Past the server's capacity, work queues — requests
@@ -31,7 +32,7 @@ export type IngestGate = {
 };
 
 /** The part of a Runtime that ingest needs: the ledger and its gate. */
-export type IngestRuntime = Ledger & { ingest: IngestGate };
+export type IngestRuntime = Ledger & { ingest: IngestGate; workers: WorkerPool };
 
 export function createIngestGate(config: Config): IngestGate {
   const { rateLimit, rateBurst, maxBatch } = config;
@@ -150,6 +151,9 @@ export function enterIngest(rt: IngestRuntime): () => void {
 export function assertNotBusy(rt: IngestRuntime): void {
   const s = rt.ingest;
   if (s.pending >= rt.config.maxPendingEvents) throw busy(`${s.pending} events are waiting to be written`);
+  // Bodies queued for the worker threads: each is a request already read, waiting for a core.
+  const queued = rt.workers.pending();
+  if (queued >= rt.config.maxInflightRequests) throw busy(`${queued} request bodies are waiting to be validated`);
 }
 
 /**

@@ -1,6 +1,4 @@
 import "server-only";
-import { parseIngestBody } from "@/lib/server/ingest/parse/parse-body.ts";
-import { validateEvent, type NormalizedEvent, type ValidateEventResult } from "@/lib/schemas/event.ts";
 import { AppError } from "../errors.ts";
 import { authenticateIngestKey } from "./ingest-keys.ts";
 import type { Ledger } from "../ledger/ledger.ts";
@@ -8,8 +6,9 @@ import { assertNotBusy, coveredBy, enterIngest, withAdmission, type IngestRuntim
 import { bearerToken } from "../auth/bearer-secrets.ts";
 import { refuseReservedSource } from "./reserved-source.ts";
 
-// POST /api/v1/events, minus HTTP plumbing: authenticate, bound, parse,
-// validate every item, then hand the whole batch to the sequencer. A batch is
+// POST /api/v1/events, minus HTTP plumbing: authenticate, bound, prepare the
+// body in a worker thread (scan, validate every item, canonical parts), then
+// hand the whole batch to the sequencer (group commit). A batch is
 // all-or-nothing: any invalid or conflicting item means nothing is stored.
 
 export type IngestResponse = {
@@ -108,65 +107,37 @@ async function ingestAs(ledger: IngestRuntime, req: Request): Promise<IngestResp
   if (!pre.ok) throw rateLimited(pre.retryAfter);
   assertNotBusy(ledger);
 
-  const text = await readBodyLimited(req, ledger.config.maxBodyBytes);
-  const parsed = parseIngestBody(text, req.headers.get("content-type"), { maxItems: ledger.config.maxBatch });
-  if (!parsed.ok) {
-    throw new AppError(parsed.status === 415 ? "unsupported_media_type" : "bad_request", parsed.detail, {
-      title: parsed.title,
-      ...(parsed.errors ? { errors: parsed.errors } : {}),
+  // Scan, validation and canonical JSON run in a worker thread (lib/server/workers).
+  const body = await readBodyBytesLimited(req, ledger.config.maxBodyBytes);
+  const prepared = await ledger.workers.prepare({
+    body,
+    contentType: req.headers.get("content-type"),
+    traceparent: req.headers.get("traceparent"),
+    now: Date.now(),
+    maxItems: ledger.config.maxBatch,
+  });
+  if (!prepared.ok) {
+    throw new AppError(prepared.code, prepared.detail, {
+      ...(prepared.title ? { title: prepared.title } : {}),
+      ...(prepared.errors ? { errors: prepared.errors } : {}),
     });
   }
+  const { events, single } = prepared;
 
-  const taken = parsed.items.length > 1 ? rl.take(key.id, parsed.items.length - 1) : pre;
+  const taken = events.length > 1 ? rl.take(key.id, events.length - 1) : pre;
   if (!taken.ok) throw rateLimited(taken.retryAfter);
 
-  const traceparent = req.headers.get("traceparent");
-  const now = new Date();
-  const events: NormalizedEvent[] = [];
-  const errors: Array<Record<string, unknown>> = [];
-  parsed.items.forEach((item, index) => {
-    const r = withInexactNumbers(
-      validateEvent(item, { traceparent, now }),
-      parsed.inexactNumbers.filter((n) => n.index === index),
-    );
-    if (r.ok) events.push(r.event);
-    else {
-      for (const e of r.errors) {
-        errors.push(
-          parsed.kind === "single"
-            ? { pointer: e.pointer, detail: e.detail }
-            : {
-                index,
-                ...(parsed.kind === "ndjson" ? { line: parsed.lines?.[index] } : {}),
-                pointer: `/${index}${e.pointer}`,
-                detail: e.detail,
-              },
-        );
-      }
-    }
-  });
-  if (errors.length) {
-    const bad = new Set(errors.map((e) => e.index)).size;
-    throw new AppError(
-      "validation",
-      parsed.kind === "single"
-        ? `The event has ${errors.length} invalid field(s); nothing was stored.`
-        : `${bad} of ${parsed.items.length} events are invalid; nothing of this batch was stored.`,
-      { errors },
-    );
-  }
-
-  const result = await withAdmission(ledger, events.length, () => ledger.sequencer.append(key.source, events));
+  const result = await withAdmission(ledger, events.length, () => ledger.sequencer.appendPrepared(key.source, events));
   if (!result.ok) {
     throw new AppError(
       "conflict",
-      parsed.kind === "single"
+      single
         ? `Event id "${result.conflicts[0]!.id}" is already stored for this source (seq ${result.conflicts[0]!.seq}) with different content; nothing was stored.`
         : `${result.conflicts.length} event id(s) are already stored for this source with different content; nothing of this batch was stored.`,
       {
         errors: result.conflicts.map((c) => ({
-          ...(parsed.kind === "single" ? {} : { index: c.index }),
-          pointer: parsed.kind === "single" ? "/id" : `/${c.index}/id`,
+          ...(single ? {} : { index: c.index }),
+          pointer: single ? "/id" : `/${c.index}/id`,
           detail: `id "${c.id}" is stored as seq ${c.seq} with different content`,
           seq: c.seq,
         })),
@@ -179,22 +150,6 @@ async function ingestAs(ledger: IngestRuntime, req: Request): Promise<IngestResp
   const duplicates = result.items.flatMap((i) => (i.status === "duplicate" ? [{ id: i.id, seq: i.seq }] : []));
   const covered = { coveredBy: coveredBy(ledger), checkpointInterval: ledger.config.checkpointIntervalMs / 1000 };
   return { status: accepted.length ? 201 : 200, body: { accepted, duplicates, ...covered } };
-}
-
-/**
- * Adds the numbers JSON.parse rounded (found by the body scan) to an item's field
- * errors: such an item is refused, never stored altered. A pointer the validator
- * already refused keeps the validator's words only.
- */
-function withInexactNumbers(
-  r: ValidateEventResult,
-  inexact: Array<{ pointer: string; detail: string }>,
-): ValidateEventResult {
-  if (inexact.length === 0) return r;
-  const errors = r.ok ? [] : [...r.errors];
-  const reported = new Set(errors.map((e) => e.pointer));
-  for (const n of inexact) if (!reported.has(n.pointer)) errors.push({ pointer: n.pointer, detail: n.detail });
-  return errors.length ? { ok: false, errors } : r;
 }
 
 export function rateLimited(retryAfter: number): AppError {

@@ -15,7 +15,7 @@ import {
   type Snapshot,
   type Verifier,
 } from "./checkpoints.ts";
-import { recomputedLeaves, scan, scanFinding } from "./scan.ts";
+import { recomputedLeaves, scan, scanFinding, type ParallelScan } from "./scan.ts";
 import type { VerifierState } from "./state.ts";
 import type { Finding } from "./types.ts";
 import { nodeHasher } from "@/lib/node-hasher.ts";
@@ -64,6 +64,8 @@ type FullPassOptions = {
   batch?: number;
   /** Also report missing or altered append-only guards (default true; the forensic CLI reports them apart). */
   checkGuards?: boolean;
+  /** Recompute leaf hashes in the worker pool (every core) instead of on this thread. */
+  parallel?: ParallelScan;
 };
 
 /** Everything, from seq 1. */
@@ -86,6 +88,7 @@ export async function fullPass(db: SqlDriver, opts: FullPassOptions): Promise<Pa
     rootAt: state && state.treeSize <= snap.head ? [state.treeSize] : [],
     onProgress: opts.onProgress,
     batch: opts.batch,
+    parallel: opts.parallel,
   });
   if (s.failure) {
     // Only a checkpoint mismatch can be a fork: the consistency proofs run then, not on every pass.

@@ -4,7 +4,9 @@ import { nowIso } from "../db/ids.ts";
 import type { SqlDriver } from "../db/driver.ts";
 import { alertKey, raiseAlert } from "./alerts.ts";
 import { checkpointsDigest, takeSnapshot, trustedKeys, type Snapshot, type Verifier } from "./checkpoints.ts";
+import { storeOf } from "../workers/leaf-task.ts";
 import { CHUNK, fullPass, incrementalPass, pickSample, type PassResult } from "./engine.ts";
+import type { ParallelScan } from "./scan.ts";
 import { finishRun, updateProgress } from "./runs.ts";
 import { StateError, readState, writeState, type VerifierState } from "./state.ts";
 import type { Finding, IntegrityResult, IntegrityRuntime, RunOptions } from "./types.ts";
@@ -28,7 +30,9 @@ export async function verify(
   const remembered = rememberedState(rt);
   const verifiers = await trustedKeys(db, await currentVerifier(rt));
   const snap = await takeSnapshot(db);
-  const input = { origin: rt.config.origin, verifiers, snap, batch: opts.batch };
+  // Full passes hash on every core (the runtime's worker pool; incremental ones hash little).
+  const parallel = rt.workers ? { pool: rt.workers, store: storeOf(rt.config.database) } : undefined;
+  const input = { origin: rt.config.origin, verifiers, snap, batch: opts.batch, parallel };
   const onProgress = progressRecorder(db, id, opts, progress);
   const { pass, sampleCursor } = remembered.problem
     ? { pass: unusableState(remembered.problem), sampleCursor: 0 }
@@ -107,6 +111,7 @@ type PassInput = {
   state: VerifierState | null;
   onProgress: (done: number, total: number) => void;
   batch?: number;
+  parallel?: ParallelScan;
 };
 
 /** Incremental when there is a remembered state to build on, escalating to a full pass on anything odd. */

@@ -1,4 +1,5 @@
 import type { Ledger } from "../ledger/ledger.ts";
+import type { WorkerPool } from "../workers/pool.ts";
 
 // What a verifier run concludes. Verification returns these; it never throws for findings.
 
@@ -50,7 +51,8 @@ export type IntegrityLive = {
 };
 
 /** The part of a Runtime the verifier needs (lib/server/runtime/runtime.ts makes one per ledger). */
-export type IntegrityRuntime = Ledger & { integrity: IntegrityLive };
+/** `workers`: full passes recompute leaf hashes in the runtime's worker pool when it has one. */
+export type IntegrityRuntime = Ledger & { integrity: IntegrityLive; workers?: WorkerPool };
 
 export type RunOptions = {
   mode: "incremental" | "full";

@@ -3,6 +3,7 @@ import { canonicalJson, entryLeafHash, hashLeaf, utf8 } from "@/lib/core/index.t
 import type { NormalizedEvent } from "@/lib/schemas/event.ts";
 import { nodeHasher } from "@/lib/node-hasher.ts";
 import type { Param } from "../db/driver.ts";
+import { canonicalEntryFromRow, type EntryRow } from "./entry-row.ts";
 
 // An entry (SPEC §2) is a normalized event plus seq, receivedAt and source. It is
 // stored as columns (so the explorer can filter) and rebuilt from those columns
@@ -31,26 +32,8 @@ export const ENTRY_COLUMNS = [
   "leaf_hash",
 ] as const;
 
-export type EntryRow = {
-  seq: number;
-  event_id: string;
-  source: string;
-  ts: string;
-  received_at: string;
-  event_type: string;
-  requester_id: string;
-  requester_type: string;
-  requester_ip: string | null;
-  target_id: string;
-  target_service: string | null;
-  target_type: string | null;
-  action: string | null;
-  outcome: string;
-  correlation_id: string | null;
-  reason: string | null;
-  attributes: string | null;
-  leaf_hash: Uint8Array;
-};
+export type { EntryRow } from "./entry-row.ts";
+export { canonicalEntryFromRow } from "./entry-row.ts";
 
 export function buildEntry(
   event: NormalizedEvent & { id: string },
@@ -117,38 +100,6 @@ export function rowToEntry(r: EntryRow): Entry {
 
 export function leafHashOf(e: Entry): Uint8Array {
   return entryLeafHash(e, nodeHasher);
-}
-
-const q = JSON.stringify; // RFC 8785 string escaping is ECMAScript JSON.stringify's
-
-/**
- * JCS(entry) straight from a stored row, without building the entry object or
- * re-canonicalizing its attributes: keys are written in RFC 8785 order (UTF-16
- * code units) and the attributes column already holds canonical JSON. Byte for
- * byte what `canonicalJson(rowToEntry(r))` gives (tested), at under half the
- * cost — the verifier's hot loop. The attributes text must parse as exactly one
- * JSON object: with that, string values quoted by JSON.stringify and key
- * presence fixed by the columns, no tampered set of columns can concatenate to
- * the committed bytes unless every column equals what was committed.
- */
-export function canonicalEntryFromRow(r: EntryRow): string {
-  let s = "{";
-  if (r.action !== null) s += `"action":${q(r.action)},`;
-  if (r.attributes !== null) {
-    const parsed: unknown = JSON.parse(r.attributes);
-    if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed))
-      throw new Error("attributes is not a JSON object");
-    s += `"attributes":${r.attributes},`;
-  }
-  if (r.correlation_id !== null) s += `"correlationId":${q(r.correlation_id)},`;
-  s += `"eventType":${q(r.event_type)},"id":${q(r.event_id)},"outcome":${q(r.outcome)},`;
-  if (r.reason !== null) s += `"reason":${q(r.reason)},`;
-  s += `"receivedAt":${q(r.received_at)},"requester":{"id":${q(r.requester_id)}`;
-  if (r.requester_ip !== null) s += `,"ip":${q(r.requester_ip)}`;
-  s += `,"type":${q(r.requester_type)}},"seq":${Number(r.seq)},"source":${q(r.source)},"target":{"id":${q(r.target_id)}`;
-  if (r.target_service !== null) s += `,"service":${q(r.target_service)}`;
-  if (r.target_type !== null) s += `,"type":${q(r.target_type)}`;
-  return `${s}},"timestamp":${q(r.ts)}}`;
 }
 
 /** The leaf hash of a stored row, recomputed from its columns (see canonicalEntryFromRow). */

@@ -22,7 +22,15 @@ export type Ledger = {
   close(): Promise<void>;
 };
 
-export type OpenOptions = { log?: (m: string) => void };
+export type OpenOptions = {
+  log?: (m: string) => void;
+  /**
+   * false: skip migrations and the guard check — only for a helper process of a
+   * server that already did both at its start (the bundle builder child), so a
+   * store tampered with since is reported by the build itself, not by a refusal to open.
+   */
+  checkStore?: boolean;
+};
 
 export async function openLedger(config: Config, opts: OpenOptions = {}): Promise<Ledger> {
   // The data dir holds the signing key, the session secret and (SQLite) every entry: this user's only.
@@ -33,9 +41,11 @@ export async function openLedger(config: Config, opts: OpenOptions = {}): Promis
   const db = openDriver(config.database);
   let prisma: Prisma | null = null;
   try {
-    const ran = await migrate(db);
-    if (ran.length) opts.log?.(`applied migrations: ${ran.join(", ")}`);
-    await assertGuards(db);
+    if (opts.checkStore !== false) {
+      const ran = await migrate(db);
+      if (ran.length) opts.log?.(`applied migrations: ${ran.join(", ")}`);
+      await assertGuards(db);
+    }
     prisma = openPrisma(config.database);
     if (config.database.dialect === "sqlite") {
       // better-sqlite3 builds default WAL connections to synchronous=NORMAL; admin

@@ -249,4 +249,40 @@ describe.each(DIALECTS)("sequencer on %s", (dialect) => {
     expect(Buffer.from(cp1!.rootHash).equals(Buffer.from(merkleRoot(leaves.slice(0, 300))))).toBe(true);
     expect(Buffer.from(cp2!.rootHash).equals(Buffer.from(merkleRoot(leaves)))).toBe(true);
   });
+
+  it("group commit: 64 concurrent single-event appends share a few transactions; a conflicting request fails alone, the rest commit", async () => {
+    const { ledger, cleanup } = await freshLedger(dialect, { LEDGERLINE_CHECKPOINT_EVERY: "100000" });
+    cleanups.push(cleanup);
+    const stored = normalized({ id: "dup-1" });
+    expect((await ledger.sequencer.append("spiffe://test/a", [stored])).ok).toBe(true);
+    const before = { ...ledger.sequencer.stats };
+    const sources = ["spiffe://test/a", "spiffe://test/b"];
+    const requests = Array.from({ length: 64 }, (_, i) => {
+      const source = sources[i % 2]!;
+      // #5 repeats a stored id with other content (conflict); #6 repeats it unchanged
+      // (duplicate); #10 and #12 send one new id twice in one group with different content.
+      if (i === 5) return { source: sources[0]!, events: [{ ...stored, action: "changed" }] };
+      if (i === 6) return { source: sources[0]!, events: [stored] };
+      if (i === 10 || i === 12) return { source, events: [normalized({ id: "twice", action: `v${i}` })] };
+      return { source, events: [normalized({ id: `e-${i}` })] };
+    });
+    const results = await Promise.all(requests.map((r) => ledger.sequencer.append(r.source, r.events)));
+    const groups = ledger.sequencer.stats.groups - before.groups;
+    expect(ledger.sequencer.stats.requests - before.requests).toBe(64);
+    // Arrived in one turn of the event loop: far fewer commits than requests.
+    expect(groups).toBeLessThanOrEqual(4);
+    expect(results[5]).toMatchObject({ ok: false, conflicts: [{ index: 0, id: "dup-1", seq: 1 }] });
+    expect(results[6]).toMatchObject({ ok: true, items: [{ status: "duplicate", id: "dup-1", seq: 1 }] });
+    expect(results[10]!.ok).toBe(true);
+    expect(results[12]).toMatchObject({ ok: false, conflicts: [{ id: "twice" }] });
+    const accepted = results.flatMap((r) => (r.ok ? r.items.filter((i) => i.status === "accepted") : []));
+    expect(accepted).toHaveLength(61);
+    // Gapless, each acknowledged seq stored once with its id, and the root matches a recomputation.
+    const rows = await ledger.db.all<EntryRow>("SELECT * FROM entries ORDER BY seq");
+    expect(rows.map((r) => Number(r.seq))).toEqual(Array.from({ length: 62 }, (_, i) => i + 1));
+    for (const a of accepted) expect(rows[a.seq - 1]!.event_id).toBe(a.id);
+    const cp = await ledger.sequencer.checkpoint();
+    expect(cp?.treeSize).toBe(62);
+    expect(cp!.rootHash).toEqual((await recomputedRoot(ledger)).root);
+  });
 });

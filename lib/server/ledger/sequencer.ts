@@ -1,20 +1,15 @@
 import "server-only";
-import {
-  CompactRange,
-  consistencyProofFrom,
-  formatCheckpoint,
-  signNote,
-  toBase64,
-  verifyConsistency,
-} from "@/lib/core/index.ts";
+import { CompactRange, consistencyProofFrom, formatCheckpoint, signNote, verifyConsistency } from "@/lib/core/index.ts";
 import type { NormalizedEvent } from "@/lib/schemas/event.ts";
 import type { SqlDriver } from "../db/driver.ts";
-import { nowIso, uuidv7 } from "../db/ids.ts";
+import { nowIso } from "../db/ids.ts";
 import { insertCheckpoint, latestCheckpointRow } from "./store/checkpoints.ts";
 import { logHead } from "./store/entries.ts";
 import { keyRetiredAt } from "./store/signing-keys.ts";
-import { ENTRY_COLUMNS, buildEntry, entryToRow, eventContent, leafHashOf, rowToEntry, type EntryRow } from "./entry.ts";
-import { isStoredLevel, loadCompactRange, storedRangeHasher } from "./tree.ts";
+import { ENTRY_COLUMNS, eventContent, rowToEntry, type EntryRow } from "./entry.ts";
+import { prepareEvent, type PreparedEvent } from "./prepared-event.ts";
+import { GroupPlan, groupKey, type AppendResult, type Existing } from "./group-plan.ts";
+import { loadCompactRange, storedRangeHasher } from "./tree.ts";
 import type { SigningKey } from "./signing.ts";
 import { nodeHasher } from "@/lib/node-hasher.ts";
 
@@ -34,13 +29,6 @@ const COUNT_UPSERT =
 // compact range only ever advances after COMMIT returns; if another instance
 // appended in between, it is reloaded from the stored subtree hashes.
 
-export type AppendItem =
-  { status: "accepted"; id: string; seq: number; leafHash: string } | { status: "duplicate"; id: string; seq: number };
-
-export type Conflict = { index: number; id: string; seq: number };
-
-export type AppendResult = { ok: true; items: AppendItem[]; treeSize: number } | { ok: false; conflicts: Conflict[] };
-
 export type CheckpointRecord = {
   treeSize: number;
   rootHash: Uint8Array;
@@ -53,10 +41,26 @@ export class IntegrityError extends Error {}
 
 type State = { size: number; range: CompactRange };
 
+type Pending = {
+  source: string;
+  events: PreparedEvent[];
+  resolve: (r: AppendResult) => void;
+  reject: (e: unknown) => void;
+};
+
+// The most events one group commit takes (a request larger than this still goes
+// alone). Bounds the transaction and the memory of one plan; admission control
+// keeps the queue itself short (lib/server/ingest/admission.ts).
+const GROUP_MAX_EVENTS = 10_000;
+
 export class Sequencer {
   private state: State | null = null;
   private lastCheckpointSize = 0;
   private checkpointRunning: Promise<CheckpointRecord | null> | null = null;
+  private readonly queue: Pending[] = [];
+  private draining = false;
+  /** Group commits since start and the append requests they carried (requests / groups = coalescing). */
+  readonly stats = { groups: 0, requests: 0 };
   private readonly signedListeners: Array<(record: CheckpointRecord) => void> = [];
 
   constructor(
@@ -89,86 +93,83 @@ export class Sequencer {
    * Appends a batch for one source atomically. Events whose (source, id) is stored
    * with identical content come back as duplicates with their original seq; any
    * id stored with different content aborts the whole batch (nothing appended).
+   * Concurrent calls are committed together (group commit: one transaction, one
+   * fsync); each still succeeds or fails alone and resolves only after its commit.
    */
-  async append(source: string, events: NormalizedEvent[]): Promise<AppendResult> {
+  append(source: string, events: NormalizedEvent[]): Promise<AppendResult> {
+    return this.appendPrepared(source, events.map(prepareEvent));
+  }
+
+  /** append() of events already prepared (validated and cut into canonical parts, e.g. in a worker thread). */
+  appendPrepared(source: string, events: PreparedEvent[]): Promise<AppendResult> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ source, events, resolve, reject });
+      if (this.draining) return;
+      this.draining = true;
+      // One turn of the event loop: requests that arrived in the same turn join
+      // the first group instead of waiting for the next commit.
+      setImmediate(() => void this.drain());
+    });
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.queue.length) {
+        const group = takeGroup(this.queue, GROUP_MAX_EVENTS);
+        try {
+          const results = await this.commitGroup(group);
+          group.forEach((p, i) => p.resolve(results[i]!));
+        } catch (e) {
+          if (group.length === 1) group[0]!.reject(e);
+          // A failure nobody planned for (a constraint, a lost connection) must
+          // not cost the other requests of the group: each is retried alone.
+          else for (const p of group) await this.commitGroup([p]).then((r) => p.resolve(r[0]!), p.reject);
+        }
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  /** One transaction for the requests of `group`, in order; the tree moves only after COMMIT. */
+  private async commitGroup(group: Pending[]): Promise<AppendResult[]> {
     let committed: State | null = null;
     let signed: CheckpointRecord | null = null;
-    const result = await this.db.writeTransaction(async (tx): Promise<AppendResult> => {
+    const results = await this.db.writeTransaction(async (tx) => {
       const state = await this.sync(tx);
-      const withIds = events.map((e) =>
-        e.id === undefined ? { ...e, id: uuidv7() } : (e as NormalizedEvent & { id: string }),
-      );
-      const existing = await findExisting(
-        tx,
-        source,
-        withIds.filter((e, i) => events[i]!.id !== undefined).map((e) => e.id),
-      );
-
-      const range = state.range.clone();
-      let size = state.size;
-      const receivedAt = nowIso();
-      const items: AppendItem[] = [];
-      const conflicts: Conflict[] = [];
-      const inBatch = new Map<string, { seq: number; event: NormalizedEvent & { id: string } }>();
-      const rows: unknown[][] = [];
-      const nodes: unknown[][] = [];
-      const counts = new Map<string, number>();
-
-      withIds.forEach((event, index) => {
-        // Server-assigned ids are fresh UUIDv7s: only client ids can repeat, and
-        // only a repeat pays for the content comparison.
-        if (events[index]!.id !== undefined) {
-          const stored = existing.get(event.id);
-          const earlier = inBatch.get(event.id);
-          if (stored || earlier) {
-            const seq = (stored ?? earlier)!.seq;
-            const same = (stored ? stored.content : eventContent(earlier!.event)) === eventContent(event);
-            if (same) items.push({ status: "duplicate", id: event.id, seq });
-            else conflicts.push({ index, id: event.id, seq });
-            return;
-          }
-        }
-        const entry = buildEntry(event, ++size, receivedAt, source);
-        const countKey = `${entry.timestamp.slice(0, COUNT_BUCKET_CHARS)}\u0000${entry.outcome}`;
-        counts.set(countKey, (counts.get(countKey) ?? 0) + 1);
-        const leaf = leafHashOf(entry);
-        rows.push(entryToRow(entry, leaf));
-        for (const n of range.append(leaf)) {
-          if (isStoredLevel(n.level)) nodes.push([n.level, n.index, n.hash]);
-        }
-        if (events[index]!.id !== undefined) inBatch.set(event.id, { seq: entry.seq, event });
-        items.push({ status: "accepted", id: event.id, seq: entry.seq, leafHash: toBase64(leaf) });
-      });
-
-      if (conflicts.length) return { ok: false, conflicts };
-      if (rows.length) {
-        await tx.insertMany("entries", [...ENTRY_COLUMNS], rows as never);
-        if (nodes.length) await tx.insertMany("merkle_nodes", ["level", "idx", "hash"], nodes as never);
-        for (const [key, n] of counts) {
+      const existing = await findExisting(tx, group);
+      const plan = new GroupPlan(state.size, state.range.clone(), nowIso(), COUNT_BUCKET_CHARS);
+      const results = group.map((p) => plan.add(p.source, p.events, existing));
+      if (plan.rows.length) {
+        await tx.insertMany("entries", [...ENTRY_COLUMNS], plan.rows);
+        if (plan.nodes.length) await tx.insertMany("merkle_nodes", ["level", "idx", "hash"], plan.nodes);
+        for (const [key, n] of plan.counts) {
           const [bucket, outcome] = key.split("\u0000") as [string, string];
           await tx.run(COUNT_UPSERT, [bucket, outcome, n]);
         }
       }
-      committed = { size, range };
+      committed = { size: plan.size, range: plan.range };
       // Crossing the checkpoint threshold: sign in this same transaction (one
       // fsync instead of two); the checkpoint commits together with its entries.
       // A signing problem must not cost the batch: log it; the timer retries.
       // Only with a key already loaded: loading one registers it in its own
       // transaction, which cannot start while this one holds the writer lock.
       const key = this.opts.loadedSigner();
-      if (key && size - this.lastCheckpointSize >= this.opts.checkpointEvery) {
+      if (key && plan.size - this.lastCheckpointSize >= this.opts.checkpointEvery) {
         try {
           signed = await this.signInTx(tx, committed, key);
         } catch (e) {
           this.opts.log?.(`checkpoint failed: ${(e as Error).message}`);
         }
       }
-      return { ok: true, items, treeSize: size };
+      return results;
     });
-    // Only now is the batch durable; only now may the tree state move.
+    // Only now is the group durable; only now may the tree state move.
     if (committed) this.state = committed;
+    this.stats.groups++;
+    this.stats.requests += group.length;
     if (signed) this.noteSigned(signed);
-    return result;
+    return results;
   }
 
   /**
@@ -280,20 +281,34 @@ export class Sequencer {
   }
 }
 
-async function findExisting(
-  tx: SqlDriver,
-  source: string,
-  ids: string[],
-): Promise<Map<string, { seq: number; content: string }>> {
-  const found = new Map<string, { seq: number; content: string }>();
-  const unique = [...new Set(ids)];
-  for (let i = 0; i < unique.length; i += 500) {
-    const chunk = unique.slice(i, i + 500);
-    const rows = await tx.all<EntryRow>(
-      `SELECT * FROM entries WHERE source = ? AND event_id IN (${chunk.map(() => "?").join(", ")})`,
-      [source, ...chunk],
-    );
-    for (const r of rows) found.set(r.event_id, { seq: Number(r.seq), content: eventContent(rowToEntry(r)) });
+/** Takes the oldest requests up to `maxEvents` events (always at least one, whatever its size). */
+function takeGroup(queue: Pending[], maxEvents: number): Pending[] {
+  let n = 0;
+  let k = 0;
+  while (k < queue.length && (k === 0 || n + queue[k]!.events.length <= maxEvents)) n += queue[k++]!.events.length;
+  return queue.splice(0, k);
+}
+
+/** Client ids of the group already stored, keyed by (source, id): one query per source and 500 ids. */
+async function findExisting(tx: SqlDriver, group: Pending[]): Promise<Existing> {
+  const found: Existing = new Map();
+  const bySource = new Map<string, Set<string>>();
+  for (const p of group) {
+    const ids = bySource.get(p.source) ?? new Set<string>();
+    for (const e of p.events) if (e.id !== undefined) ids.add(e.id);
+    bySource.set(p.source, ids);
+  }
+  for (const [source, set] of bySource) {
+    const unique = [...set];
+    for (let i = 0; i < unique.length; i += 500) {
+      const chunk = unique.slice(i, i + 500);
+      const rows = await tx.all<EntryRow>(
+        `SELECT * FROM entries WHERE source = ? AND event_id IN (${chunk.map(() => "?").join(", ")})`,
+        [source, ...chunk],
+      );
+      for (const r of rows)
+        found.set(groupKey(source, r.event_id), { seq: Number(r.seq), content: eventContent(rowToEntry(r)) });
+    }
   }
   return found;
 }

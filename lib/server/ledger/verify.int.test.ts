@@ -5,6 +5,8 @@ import { DIALECTS, event, freshStore, type TestStore } from "@/test/support/stor
 import { rowToEntry, type EntryRow } from "./entry.ts";
 import { openLedger } from "./ledger.ts";
 import { verifyLog } from "./verify.ts";
+import { storeOf } from "../workers/leaf-task.ts";
+import { createWorkerPool } from "../workers/pool.ts";
 
 // verify-log against a real store tampered with by someone with raw access
 // (the guards dropped first, as such an attacker would).
@@ -58,19 +60,28 @@ describe.each(DIALECTS)("verify-log on %s", (dialect) => {
     return { key, attacker, drop };
   }
 
+  /**
+   * verify-log on this thread, and again with leaf hashes recomputed in two worker
+   * threads reading the store themselves (batches of 100, so a log spans several
+   * tasks in flight): both must give the same verdict, whatever was tampered with.
+   */
   async function verify(key: { name: string; publicKey: Uint8Array }) {
     const { openDriver } = await import("../db/driver.ts");
     const db = openDriver(store.config.database);
+    const pool = createWorkerPool(2);
     try {
       const progress: number[] = [];
-      const r = await verifyLog(db, {
-        origin: "test.example/verify",
-        verifiers: [key],
-        batch: 128,
-        onProgress: (d) => progress.push(d),
+      const opts = { origin: "test.example/verify", verifiers: [key], batch: 128 };
+      const r = await verifyLog(db, { ...opts, onProgress: (d) => progress.push(d) });
+      const pooled = await verifyLog(db, {
+        ...opts,
+        parallel: { pool, store: storeOf(store.config.database), batch: 100 },
       });
+      expect(pool.size).toBe(2);
+      expect(pooled).toEqual(r);
       return { ...r, progress };
     } finally {
+      await pool.close();
       await db.close();
     }
   }

@@ -3,6 +3,7 @@ import { toBase64 } from "@/lib/core/index.ts";
 import type { SqlDriver } from "../db/driver.ts";
 import { takeSnapshot, type Verifier } from "../integrity/checkpoints.ts";
 import { fullPass } from "../integrity/engine.ts";
+import type { ParallelScan } from "../integrity/scan.ts";
 
 // verify-log: the integrity engine's full pass (every checkpoint note, every
 // leaf recomputed from its columns, every stored subtree hash, every
@@ -26,7 +27,14 @@ export type VerifyResult = {
 
 export async function verifyLog(
   db: SqlDriver,
-  opts: { origin: string; verifiers: Verifier[]; onProgress?: (done: number, total: number) => void; batch?: number },
+  opts: {
+    origin: string;
+    verifiers: Verifier[];
+    onProgress?: (done: number, total: number) => void;
+    batch?: number;
+    /** Recompute leaf hashes in a worker pool reading `store` (every core); without it, on this thread. */
+    parallel?: ParallelScan;
+  },
 ): Promise<VerifyResult> {
   const snap = await takeSnapshot(db);
   // Guards are the caller's to report (the CLI examines stores whose guards were removed).

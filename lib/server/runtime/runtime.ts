@@ -7,6 +7,7 @@ import type { RateLimiter } from "../ingest/rate-limit.ts";
 import { createBundleQueue, type BundleQueue } from "../bundles/queue.ts";
 import { loadConfig, type Config } from "../config.ts";
 import { Cosigner } from "../cosigning/cosigner.ts";
+import { createWorkerPool, type WorkerPool } from "../workers/pool.ts";
 import { createIngestGate, type IngestGate } from "../ingest/admission.ts";
 import { activeReservedSourceKeys } from "../ingest/ingest-keys.ts";
 import { createIntegrityLive, startIntegrityScheduler, type IntegrityLive } from "../integrity/verifier.ts";
@@ -32,6 +33,8 @@ export type Runtime = Ledger & {
   readLimiter: RateLimiter;
   /** The verification run in progress and the last alert (integrity/verifier.ts). */
   integrity: IntegrityLive;
+  /** Worker threads for ingest preparation (workers/pool.ts); started on first use. */
+  workers: WorkerPool;
   /** The background bundle builder (bundles/queue.ts). */
   bundles: BundleQueue;
   /** Entry-bundle reads of the tiles API, recorded once per reader per minute (tlog/read-audit.ts). */
@@ -55,6 +58,7 @@ export function createRuntime(ledger: Ledger): Runtime {
     auditRepeats: createAuditRepeats(),
     readLimiter: createReadLimiter(ledger.config),
     integrity: createIntegrityLive(),
+    workers: createWorkerPool(ledger.config.workers),
     bundles: createBundleQueue(),
     tlogReads: new EntryReadAudit(),
     cosigner: new Cosigner(ledger, {
@@ -75,6 +79,7 @@ export function createRuntime(ledger: Ledger): Runtime {
       await flushRepeatableAudits(rt).catch((e) =>
         console.error(`[ledgerline] could not append the repeated-read summaries: ${(e as Error).message}`),
       );
+      await rt.workers.close();
       await ledger.close();
     },
   };

@@ -1,0 +1,43 @@
+// The entry of a bundle-building child process (see build-process.ts): opens the
+// ledger with the parent's config, builds one bundle, reports progress and the
+// result over the IPC channel, and exits. Run under tsx with the react-server
+// condition, as the CLI is (bin/ledgerline.mjs).
+import "server-only";
+import type { Config } from "../config.ts";
+import { openLedger } from "../ledger/ledger.ts";
+import { BundleBuildError, buildBundle, type BuildRequest } from "./build.ts";
+
+export type ChildMessage =
+  | { type: "progress"; done: number; total: number }
+  | { type: "done"; result: Awaited<ReturnType<typeof buildBundle>>; peakRssKiB: number }
+  | { type: "failed"; known: boolean; message: string };
+
+const send = (m: ChildMessage) => new Promise<void>((r) => process.send!(m, undefined, undefined, () => r()));
+
+async function main(): Promise<void> {
+  const { config, req } = JSON.parse(process.env.LEDGERLINE_BUNDLE_JOB ?? "null") as {
+    config: Config;
+    req: BuildRequest;
+  };
+  const ledger = await openLedger(config, { checkStore: false });
+  try {
+    const result = await buildBundle(ledger, req, (done, total) => send({ type: "progress", done, total }));
+    await send({ type: "done", result, peakRssKiB: process.resourceUsage().maxRSS });
+  } catch (e) {
+    await send({
+      type: "failed",
+      known: e instanceof BundleBuildError,
+      message: e instanceof BundleBuildError ? e.message : ((e as Error).stack ?? String(e)),
+    });
+  } finally {
+    await ledger.close();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    console.error(`[ledgerline] bundle child: ${(e as Error).stack ?? e}`);
+    process.exit(1);
+  },
+);

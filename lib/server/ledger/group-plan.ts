@@ -1,0 +1,91 @@
+import "server-only";
+import { hashLeaf, joinEntry, joinEvent, toBase64, type CompactRange } from "@/lib/core/index.ts";
+import type { Param } from "../db/driver.ts";
+import { uuidv7 } from "../db/ids.ts";
+import type { PreparedEvent } from "./prepared-event.ts";
+import { isStoredLevel } from "./tree.ts";
+import { nodeHasher } from "@/lib/node-hasher.ts";
+
+// The in-memory half of one group commit: the requests of a group are planned in
+// arrival order against one growing tree, each all-or-nothing. A request whose
+// client id is stored (or sent earlier in this group) with other content fails
+// alone and leaves no trace in the plan — its conflicts are found before any of
+// its entries join the group — so the others still commit in the one transaction.
+
+export type AppendItem =
+  { status: "accepted"; id: string; seq: number; leafHash: string } | { status: "duplicate"; id: string; seq: number };
+
+export type Conflict = { index: number; id: string; seq: number };
+
+export type AppendResult = { ok: true; items: AppendItem[]; treeSize: number } | { ok: false; conflicts: Conflict[] };
+
+/** (source, id) of client ids already stored: their seq and canonical event content. */
+export type Existing = Map<string, { seq: number; content: string }>;
+
+/** What one transaction writes for a whole group, and where the tree ends. */
+export class GroupPlan {
+  readonly rows: Param[][] = [];
+  readonly nodes: Param[][] = [];
+  readonly counts = new Map<string, number>();
+  // Client ids accepted earlier in this group, per source: a later request
+  // repeating one is a duplicate (same content) or a conflict, as if stored.
+  private readonly inGroup = new Map<string, { seq: number; event: PreparedEvent }>();
+
+  constructor(
+    public size: number,
+    readonly range: CompactRange,
+    private readonly receivedAt: string,
+    private readonly countBucketChars: number,
+  ) {}
+
+  /** Plans one request; on a conflict nothing of it is kept. */
+  add(source: string, events: PreparedEvent[], existing: Existing): AppendResult {
+    let size = this.size;
+    const items: AppendItem[] = [];
+    const conflicts: Conflict[] = [];
+    const staged: Array<{ leaf: Uint8Array; row: Param[]; countKey: string }> = [];
+    const local = new Map<string, { seq: number; event: PreparedEvent }>();
+    events.forEach((event, index) => {
+      const clientId = event.id;
+      const id = clientId ?? uuidv7();
+      // Server-assigned ids are fresh UUIDv7s: only client ids can repeat, and
+      // only a repeat pays for the content comparison.
+      if (clientId !== undefined) {
+        const stored = existing.get(groupKey(source, clientId));
+        const earlier = local.get(clientId) ?? this.inGroup.get(groupKey(source, clientId));
+        if (stored || earlier) {
+          const seq = (stored ?? earlier)!.seq;
+          const content = joinEvent(event.parts, clientId);
+          const same = (stored ? stored.content : joinEvent(earlier!.event.parts, clientId)) === content;
+          if (same) items.push({ status: "duplicate", id: clientId, seq });
+          else conflicts.push({ index, id: clientId, seq });
+          return;
+        }
+      }
+      const seq = ++size;
+      const leaf = hashLeaf(Buffer.from(joinEntry(event.parts, id, this.receivedAt, seq, source), "utf8"), nodeHasher);
+      staged.push({
+        leaf,
+        // ENTRY_COLUMNS order: seq, event_id, source, ts, received_at, event_type … attributes, leaf_hash.
+        row: [seq, id, source, event.ts, this.receivedAt, ...event.cols, leaf],
+        countKey: `${event.ts.slice(0, this.countBucketChars)}\u0000${event.outcome}`,
+      });
+      if (clientId !== undefined) local.set(clientId, { seq, event });
+      items.push({ status: "accepted", id, seq, leafHash: toBase64(leaf) });
+    });
+    if (conflicts.length) return { ok: false, conflicts };
+    for (const s of staged) {
+      this.rows.push(s.row);
+      this.counts.set(s.countKey, (this.counts.get(s.countKey) ?? 0) + 1);
+      for (const n of this.range.append(s.leaf))
+        if (isStoredLevel(n.level)) this.nodes.push([n.level, n.index, n.hash]);
+    }
+    for (const [id, v] of local) this.inGroup.set(groupKey(source, id), v);
+    this.size = size;
+    return { ok: true, items, treeSize: size };
+  }
+}
+
+export function groupKey(source: string, id: string): string {
+  return `${source}\u0000${id}`;
+}

@@ -1,0 +1,78 @@
+// A verifier's batch, done in a worker thread (pool.ts): read entries from+1..to
+// from a read connection of the worker's own, recompute each leaf hash from the
+// columns (JCS + SHA-256), and answer only what the scan needs — the stored leaf
+// hashes (32 bytes each, one buffer) and the seqs whose columns do not hash to
+// them. Rows are never copied between threads: copying one costs about what
+// hashing it does, which would leave nothing to gain. Free of server-only code.
+import { bytesEqual, hashLeaf, utf8 } from "@/lib/core/index.ts";
+import { nodeHasher } from "@/lib/node-hasher.ts";
+import { canonicalEntryFromRow, type EntryRow } from "../ledger/entry-row.ts";
+
+/** Where the worker reads from: the server's own store (config.database). */
+export type StoreLocation = { dialect: "sqlite"; file: string } | { dialect: "postgres"; url: string };
+
+/** The part of the server's database setting (config.database) a worker thread needs. */
+export function storeOf(db: { dialect: "sqlite"; file: string } | { dialect: "postgres"; url: string }): StoreLocation {
+  return db.dialect === "sqlite" ? { dialect: "sqlite", file: db.file } : { dialect: "postgres", url: db.url };
+}
+
+export type LeafInput = { store: StoreLocation; from: number; to: number };
+
+export type LeafBatch = {
+  /** Rows read in seq order from `from`+1 without a gap (fewer than asked: a gap or the end). */
+  count: number;
+  /** The stored leaf hash of each of them, 32 bytes apiece. */
+  stored: Uint8Array;
+  /** Seqs among them whose columns do not hash to the stored leaf hash (or cannot be read as an entry). */
+  bad: number[];
+};
+
+const SQL = "SELECT * FROM entries WHERE seq > ? AND seq <= ? ORDER BY seq";
+
+async function readRows(store: StoreLocation, from: number, to: number): Promise<EntryRow[]> {
+  // Loaded on the first verification, not when a worker starts for ingest: a client
+  // that cannot load fails this task (the scan then hashes on its own thread), never ingest.
+  if (store.dialect === "sqlite") {
+    const { default: Database } = await import("better-sqlite3");
+    const db = new Database(store.file, { readonly: true, fileMustExist: true });
+    try {
+      return db.prepare(SQL).all(from, to) as EntryRow[];
+    } finally {
+      db.close();
+    }
+  }
+  const { default: pg } = await import("pg");
+  const c = new pg.Client({ connectionString: store.url });
+  await c.connect();
+  try {
+    return (await c.query<EntryRow>("SELECT * FROM entries WHERE seq > $1 AND seq <= $2 ORDER BY seq", [from, to]))
+      .rows;
+  } finally {
+    await c.end();
+  }
+}
+
+export async function hashStoredLeaves(input: LeafInput): Promise<LeafBatch> {
+  const rows = await readRows(input.store, input.from, input.to);
+  const stored = new Uint8Array(rows.length * 32);
+  const bad: number[] = [];
+  let count = 0;
+  for (const r of rows) {
+    const seq = Number(r.seq);
+    if (seq !== input.from + count + 1) break;
+    const have = new Uint8Array(r.leaf_hash);
+    if (have.length !== 32) bad.push(seq);
+    else {
+      stored.set(have, count * 32);
+      let leaf: Uint8Array | null;
+      try {
+        leaf = hashLeaf(utf8(canonicalEntryFromRow(r)), nodeHasher);
+      } catch {
+        leaf = null;
+      }
+      if (!leaf || !bytesEqual(leaf, have)) bad.push(seq);
+    }
+    count++;
+  }
+  return { count, stored: stored.subarray(0, count * 32), bad };
+}
