@@ -70,8 +70,8 @@ function decodeCursor(raw: string, byService: boolean): Cursor {
   return c as Cursor;
 }
 
-/** The SQL of one page: the driving index range, then the trace's own row. */
-function pageSql(q: TraceQuery, cursor: Cursor | null, limit: number): { sql: string; params: string[] } {
+/** The SQL of one page: the driving index range, then the trace's own row (exported for the bench's plans). */
+export function pageSql(q: TraceQuery, cursor: Cursor | null, limit: number): { sql: string; params: string[] } {
   const by = q.service !== undefined ? "s" : "t";
   const where: string[] = [];
   const params: string[] = [];
