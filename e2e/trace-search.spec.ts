@@ -133,9 +133,10 @@ test("a trace of 20 services with long names draws no text over other text", asy
     if (i % 7 === 0) hops.push({ from, service: long((i + 3) % 20), ms: i * 40 + 7 });
   }
   await ingest(page.request, info, id, hops);
+  await signInAs(page, info, "auditor", `/trace/${id}`);
   for (const [name, opts] of Object.entries(VIEWPORTS)) {
     await page.setViewportSize(opts.viewport);
-    await signInAs(page, info, "auditor", `/trace/${id}`);
+    await page.goto(`/trace/${id}`);
     await expect(page.getByTestId("lane").first()).toBeVisible();
     expect(await textOverlaps(page, ".trace-timeline"), `timeline at ${name}`).toEqual([]);
     expect(await textOverlaps(page, "[data-testid=service-graph]"), `graph at ${name}`).toEqual([]);
