@@ -63,6 +63,18 @@ function shortName(name: string): string {
   return m ? m[1]! : name;
 }
 
+/** At most six names; the rest counted (a 20-service trace must not make a row 20 lines tall). */
+function Services({ names }: { names: string[] }) {
+  const short = [...new Set(names.map(shortName))];
+  const shown = short.slice(0, 6);
+  return (
+    <span title={short.join(", ")}>
+      {shown.join(", ")}
+      {short.length > shown.length && <span className="muted"> +{short.length - shown.length} more</span>}
+    </span>
+  );
+}
+
 export function TraceList({ page, nextHref }: { page: TraceSearchPage; nextHref: string | null }) {
   if (page.items.length === 0) {
     return (
@@ -107,7 +119,9 @@ export function TraceList({ page, nextHref }: { page: TraceSearchPage; nextHref:
                   {t.failed > 0 && <span className="badge outcome-failure">{t.failed} failure</span>}
                   {t.denied + t.failed === 0 && <span className="badge outcome-success">success</span>}
                 </td>
-                <td className="trace-services">{[...new Set(t.services.map(shortName))].join(", ")}</td>
+                <td className="trace-services">
+                  <Services names={t.services} />
+                </td>
               </tr>
             ))}
           </tbody>
