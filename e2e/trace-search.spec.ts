@@ -41,14 +41,14 @@ test("/trace finds traces by service and status, newest first, and opens an uppe
   const svc = `e2e-svc-${tag}`;
   const gw = `spiffe://e2e.example/ns/edge/sa/gw-${tag}`;
   const ids = [0, 1, 2].map((i) => `${tag}${"0".repeat(21)}${i}a`.slice(0, 32));
+  await signInAs(page, info, "analyst", "/trace");
   await ingest(page.request, info, ids[0]!, [{ from: gw, service: svc, ms: 0 }]);
   await ingest(page.request, info, ids[1]!, [
     { from: gw, service: svc, ms: 10 },
     { from: gw, service: "payments", outcome: "denied", reason: "e2e: not on the allow list", ms: 20 },
   ]);
   await ingest(page.request, info, ids[2]!, [{ from: gw, service: svc, outcome: "failure", ms: 30 }]);
-
-  await signInAs(page, info, "analyst", "/trace");
+  await page.reload();
   await expect(page.getByRole("heading", { name: "Recent traces" })).toBeVisible();
   await expect(page.getByTestId("trace-list-row").first()).toBeVisible();
 

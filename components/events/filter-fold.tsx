@@ -14,7 +14,7 @@ import "./filter-fold.css";
 /** The filter as short "field: value" parts, the range first. */
 export function activeFilterParts(filter: EventFilter, range: RangeId | null): string[] {
   const parts: string[] = [];
-  if (range) parts.push(`last ${range}`);
+  if (range) parts.push(range === "all" ? "all time" : `last ${range}`);
   for (const [k, v] of Object.entries(filter)) {
     if (v === undefined || (range && (k === "from" || k === "to"))) continue;
     parts.push(`${k}: ${Array.isArray(v) ? v.join(", ") : String(v)}`);
