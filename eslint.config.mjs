@@ -120,6 +120,7 @@ export default defineConfig([
       "lib/server/bundles/limits.int.test.ts",
       "lib/server/db/guards.int.test.ts",
       "lib/server/events/search.int.test.ts",
+      "lib/server/traces/search.int.test.ts",
       "lib/server/ingest/ingest.int.test.ts",
       "lib/server/ingest/parse/json-scan.test.ts",
       "lib/server/ingest/parse/parse-body.property.test.ts",

@@ -4,6 +4,7 @@ import { useRef, useState } from "react";
 import type { EventFilter } from "@/lib/core/event-filter.ts";
 import { EVENT_TYPES, OUTCOMES, REQUESTER_TYPES } from "@/lib/schemas/event.ts";
 import { useExplorerNav } from "./explorer-nav.tsx";
+import { FilterFold } from "./filter-fold.tsx";
 import {
   asksForOwnActivity,
   explorerHref,
@@ -44,7 +45,12 @@ export function FilterBar(props: Props) {
   const nav = useExplorerNav();
   // Remount on every new URL (Back, a chart click) and when the zone is known, so
   // the inputs always show the filter in effect in the zone in effect.
-  return <FilterForm key={`${nav.current.toString()}|${props.zone}`} {...props} />;
+  // On phones the form folds behind "Filters (n)", the active filters kept in view (filter-fold.tsx).
+  return (
+    <FilterFold filter={props.filter} range={props.range}>
+      <FilterForm key={`${nav.current.toString()}|${props.zone}`} {...props} />
+    </FilterFold>
+  );
 }
 
 function FilterForm({ filter, range, tz, zone, ownActivity, invalid = [] }: Props) {

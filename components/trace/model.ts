@@ -77,7 +77,8 @@ export function formatUtc(iso: string): string {
   return iso.replace("T", " ").replace("Z", " UTC");
 }
 
-export const OUTCOME_LABEL = { success: "ok", failure: "failed", denied: "denied" } as const;
+// The explorer's names (its badges and chips show the stored value): one name per outcome everywhere.
+export const OUTCOME_LABEL = { success: "success", failure: "failure", denied: "denied" } as const;
 
 /** Like formatRel, to the millisecond: "+5 min 0.12 s" (the list and tooltips, where hops are ms apart). */
 export function formatRelPrecise(ms: number): string {

@@ -10,13 +10,13 @@ export function TimelineLegend({ model }: { model: TimelineModel }) {
         <svg width="14" height="14" viewBox="-7 -7 14 14" className="mark-shape success" aria-hidden>
           <circle r={5} />
         </svg>{" "}
-        ok
+        success
       </span>
       <span>
         <svg width="14" height="14" viewBox="-7 -8 14 15" className="mark-shape failure" aria-hidden>
           <path d="M0,-7L7,6L-7,6Z" />
         </svg>{" "}
-        failed
+        failure
       </span>
       <span>
         <svg width="14" height="14" viewBox="-7 -7 14 14" className="mark-shape denied" aria-hidden>

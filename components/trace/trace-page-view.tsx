@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { VisibleText } from "@/components/ui/visible-text.tsx";
 import type { Trace } from "@/lib/server/traces/trace.ts";
 import { ClockIcon } from "./clock-icon.tsx";
 import { ExportBundleButton } from "@/components/bundles/export-bundle-button.tsx";
@@ -104,8 +105,8 @@ function EmptyTrace({ correlationId }: { correlationId: string }) {
         <p className="muted">Nothing in the log carries this correlation id. A few things to check:</p>
         <ul className="muted">
           <li>
-            Ids match exactly, case included. From a W3C traceparent, paste the whole header: its 32-hex-digit trace-id
-            is what ingest records.
+            Ids match exactly, case included (hex trace ids in any case). From a W3C traceparent, paste the whole
+            header: its 32-hex-digit trace-id is what ingest records.
           </li>
           <li>The services on this path may not have sent their events yet, or send them without a correlation id.</li>
           <li>Ledgerline shows only what was reported: it never fills in hops for services that stayed silent.</li>
@@ -141,12 +142,13 @@ function TraceHead({ trace, canExport }: { trace: Trace; canExport: boolean }) {
             <strong>{formatSpan(trace.durationMs)}</strong> from first to last
           </span>
           {denied > 0 && <span className="badge bad">✕ {denied} denied</span>}
-          {failed > 0 && <span className="badge warn">! {failed} failed</span>}
+          {failed > 0 && <span className="badge warn">! {failed} failure</span>}
         </div>
         <div className="muted small">
           first {trace.start && formatUtc(trace.start)} · last {trace.end && formatUtc(trace.end)} · times as claimed by
           the services, ordered by timestamp then seq
         </div>
+        <Reasons entries={trace.entries} />
       </div>
       <div className="trace-actions">
         <Link className="btn" href={explorer} prefetch={false}>
@@ -155,6 +157,37 @@ function TraceHead({ trace, canExport }: { trace: Trace; canExport: boolean }) {
         {canExport && <ExportBundleButton filter={{ correlationId: trace.correlationId }} />}
       </div>
     </section>
+  );
+}
+
+/** Why entries were denied or failed: each distinct reason once, with its count and first entry. */
+function Reasons({ entries }: { entries: Trace["entries"] }) {
+  const byReason = new Map<string, { outcome: string; reason: string; n: number; seq: number }>();
+  for (const e of entries) {
+    if (e.outcome === "success") continue;
+    const reason = e.reason ?? "(no reason given)";
+    const key = `${e.outcome}\u0000${reason}`;
+    const r = byReason.get(key);
+    if (r) r.n++;
+    else byReason.set(key, { outcome: e.outcome, reason, n: 1, seq: e.seq });
+  }
+  if (byReason.size === 0) return null;
+  const list = [...byReason.values()];
+  return (
+    <ul className="trace-reasons" data-testid="trace-reasons">
+      {list.slice(0, 8).map((r) => (
+        <li key={`${r.outcome}|${r.reason}`}>
+          <span className={`outcome-tag ${r.outcome}`}>{r.outcome}</span>{" "}
+          <Link href={`/events/${r.seq}`} prefetch={false} className="trace-reason">
+            <VisibleText text={r.reason} />
+          </Link>
+          {r.n > 1 && <span className="muted"> ×{r.n}</span>}
+        </li>
+      ))}
+      {list.length > 8 && (
+        <li className="muted">… and {list.length - 8} more reasons (filter the explorer by outcome)</li>
+      )}
+    </ul>
   );
 }
 

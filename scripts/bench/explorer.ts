@@ -17,7 +17,8 @@ import { openLedger, type Ledger } from "@/lib/server/ledger/ledger.ts";
 import { createDatabase, type PgCluster } from "../../test/support/pg-cluster.ts";
 import type { Dataset } from "./generate.ts";
 import { dbBytes } from "./ingest.ts";
-import { benchTrace } from "./trace.ts";
+import { benchTrace, timeTraceSearch } from "./trace.ts";
+import { pageSql } from "@/lib/server/traces/search.ts";
 import { QUERY_RUNS, fmt, log, timeRuns } from "./config.ts";
 
 export type QueryFigures = { name: string; p50: number; p95: number; rows: number };
@@ -91,6 +92,7 @@ export async function benchExplorerSqlite(ds: Dataset): Promise<ExplorerRun> {
   const ledger = await openDatasetLedger(ds);
   try {
     const { f, page, hist, trace } = await timeExplorer(ledger, ds);
+    const search = await timeTraceSearch(ledger, QUERY_RUNS);
     const raw = new Database(ds.file, { readonly: true });
     const plan = (kind: "page" | "histogram", filter: EventFilter) => {
       const q = explorerSql(filter, "sqlite", kind);
@@ -101,6 +103,11 @@ export async function benchExplorerSqlite(ds: Dataset): Promise<ExplorerRun> {
     const plans = [
       { name: "page: requester + 24 h, newest first", plan: plan("page", f.page(0)) },
       { name: "histogram: 24 h by hour × outcome (from the entry_counts rollup)", plan: plan("histogram", f.day) },
+      ...(["recent", "denied"] as const).map((k) => {
+        const q = pageSql(k === "denied" ? { status: "denied" } : {}, null, 25);
+        const rows = raw.prepare(`EXPLAIN QUERY PLAN ${q.sql}`).all(...q.params) as Array<{ detail: string }>;
+        return { name: `trace search: ${k}, newest first`, plan: rows.map((r) => r.detail).join("\n") };
+      }),
     ];
     const indexes = (
       raw
@@ -116,6 +123,7 @@ export async function benchExplorerSqlite(ds: Dataset): Promise<ExplorerRun> {
       queries: [
         { name: "page (requester + 24 h, 100 rows)", ...page },
         { name: "histogram (24 h; rows = entries counted)", ...hist },
+        { name: "trace search (recent / has denied / one service, 25 traces)", ...search },
       ],
       plans,
       indexes: ["entries (seq) — INTEGER PRIMARY KEY (rowid)", ...indexes],
@@ -254,6 +262,7 @@ export async function benchExplorerPostgres(
   await c.connect();
   try {
     const { f, page, hist, trace } = await timeExplorer(ledger, ds);
+    const search = await timeTraceSearch(ledger, QUERY_RUNS);
     const plans = [
       { name: "page: requester + 24 h, newest first", plan: await explainPg(c, "page", f.page(0)) },
       {
@@ -274,6 +283,7 @@ export async function benchExplorerPostgres(
       queries: [
         { name: "page (requester + 24 h, 100 rows)", ...page },
         { name: "histogram (24 h; rows = entries counted)", ...hist },
+        { name: "trace search (recent / has denied / one service, 25 traces)", ...search },
       ],
       plans,
       indexes,

@@ -4,7 +4,9 @@
 import { performance } from "node:perf_hooks";
 import type { Ledger } from "@/lib/server/ledger/ledger.ts";
 import { queryTrace } from "@/lib/server/traces/trace.ts";
-import { percentile } from "./config.ts";
+import type { TraceQuery } from "@/lib/schemas/trace-search.ts";
+import { queryTraces } from "@/lib/server/traces/search.ts";
+import { percentile, timeRuns } from "./config.ts";
 
 /**
  * Times `runs` queryTrace calls, cycling through `correlationIds`, after one
@@ -27,4 +29,22 @@ export async function benchTrace(
   }
   times.sort((a, b) => a - b);
   return { p50: percentile(times, 50), p95: percentile(times, 95) };
+}
+
+/**
+ * Trace search (/trace and GET /api/v1/traces): `runs` first pages of 25, cycling
+ * through recent traces, "has denied" and one service of the newest trace — each
+ * one index range on the rollup of migration 0011. Milliseconds; rows = traces listed.
+ */
+export async function timeTraceSearch(
+  ledger: Ledger,
+  runs: number,
+): Promise<{ p50: number; p95: number; rows: number }> {
+  const newest = (await queryTraces(ledger, {}, { limit: 1 })).items[0];
+  const service = newest?.services.find((s) => !s.startsWith("spiffe:")) ?? newest?.services[0];
+  const searches: TraceQuery[] = [{}, { status: "denied" }, ...(service ? [{ service }] : [])];
+  return timeRuns(
+    runs,
+    async (i) => (await queryTraces(ledger, searches[i % searches.length]!, { limit: 25 })).items.length,
+  );
 }

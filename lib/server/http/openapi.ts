@@ -1,6 +1,7 @@
 import "server-only";
 import { EVENT_TYPES, OUTCOMES, REQUESTER_TYPES } from "@/lib/schemas/event.ts";
 import { EXPORT_FORMATS, EXPORT_LIMIT, PAGE_LIMIT, SORTS } from "@/lib/schemas/event-filter.ts";
+import { TRACE_PAGE_LIMIT, TRACE_STATUSES } from "@/lib/schemas/trace-search.ts";
 
 // The OpenAPI 3.1 description of every /api/v1 route, served at
 // /api/v1/openapi.json. openapi.test.ts checks it against the route files in
@@ -147,6 +148,39 @@ const paths: Record<string, Record<string, Op>> = {
       security: readAuth,
       parameters: [pathParam("seq", "Position in the log.", { type: "integer", minimum: 1 })],
       responses: { ...ok("The entry."), ...errors(400, 401, 403, 404, 429) },
+    },
+  },
+  "/api/v1/traces": {
+    get: {
+      summary:
+        "Find traces: a keyset page of correlation IDs, newest last entry first, each with its first and last time, entry, denied and failed counts and the services and requesters that took part. Served from the trace rollup (migration 0011), one index range per page. Audited (first page).",
+      security: readAuth,
+      parameters: [
+        q("service", "A target service or requester ID that took part (exact)."),
+        q("from", "Traces whose last entry is at or after this instant (RFC 3339).", {
+          type: "string",
+          format: "date-time",
+        }),
+        q("to", "Traces whose last entry is before this instant (RFC 3339).", { type: "string", format: "date-time" }),
+        q("status", "Only traces with at least one denied (or failed) entry.", {
+          type: "string",
+          enum: [...TRACE_STATUSES],
+        }),
+        q("limit", "Page size.", {
+          type: "integer",
+          minimum: 1,
+          maximum: TRACE_PAGE_LIMIT.max,
+          default: TRACE_PAGE_LIMIT.default,
+        }),
+        q("cursor", "`nextCursor` of the previous page (same search)."),
+      ],
+      responses: {
+        ...ok("A page.", {
+          type: "object",
+          properties: { items: { type: "array", items: { type: "object" } }, nextCursor: { type: ["string", "null"] } },
+        }),
+        ...errors(400, 401, 403, 429),
+      },
     },
   },
   "/api/v1/traces/{correlationId}": {

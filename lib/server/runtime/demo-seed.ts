@@ -8,13 +8,11 @@ import { uuidv7 } from "../db/ids.ts";
 import type { Principal } from "../auth/principal.ts";
 import { ROLES } from "../auth/permissions.ts";
 import { createUser } from "../auth/users.ts";
+import { DEMO_SERVICES, demoStoryEvents, observerOf } from "./demo-story.ts";
 
 // Demo data for a first start: a small fleet whose services call each other
 // under shared correlation ids, with some denied and failed accesses. It goes
 // through the sequencer like any ingest, and only ever into an empty store.
-
-const TRUST = "spiffe://demo.ledgerline.dev";
-const svc = (ns: string, sa: string) => `${TRUST}/ns/${ns}/sa/${sa}`;
 
 type Hop = {
   from: string;
@@ -26,16 +24,7 @@ type Hop = {
   eventType: NormalizedEvent["eventType"];
 };
 
-const S = {
-  gateway: svc("edge", "api-gateway"),
-  orders: svc("shop", "orders"),
-  payments: svc("payments", "payments-api"),
-  fraud: svc("payments", "fraud-check"),
-  inventory: svc("shop", "inventory"),
-  users: svc("identity", "users"),
-  notify: svc("comms", "notifications"),
-  reporting: svc("analytics", "nightly-report"),
-};
+const S = DEMO_SERVICES;
 
 const id = (r: () => number) => Math.floor(r() * 90000 + 10000);
 
@@ -173,8 +162,7 @@ export function demoEvents(count = 1000, now = Date.now(), days = 7, seed = 2026
     for (const hop of flow) {
       t += 3 + Math.floor(r() * 40);
       const { outcome, reason } = outcomeFor(hop, r);
-      const observer =
-        Object.values(S).find((s) => s.endsWith(`/${hop.to}`) || s.endsWith(`/${hop.to}-api`)) ?? hop.from;
+      const observer = observerOf(hop.to, hop.from);
       const e: NormalizedEvent = {
         id: uuidv7(t),
         timestamp: new Date(t).toISOString(),
@@ -219,7 +207,12 @@ export async function seedDemo(ledger: Ledger, log: (m: string) => void): Promis
     ledger.prisma.user.count(),
   ]);
   if (entries > 0 || keys > 0 || users > 0) return false;
-  const bySource = demoEvents();
+  const now = Date.now();
+  const bySource = demoEvents(1000, now);
+  // The stories worth tracing (./demo-story.ts), reported by the same services.
+  for (const [source, events] of demoStoryEvents(now, prng(20261204))) {
+    bySource.set(source, [...(bySource.get(source) ?? []), ...events]);
+  }
   let total = 0;
   let shown: { key: string; source: string } | null = null;
   for (const [source, events] of bySource) {

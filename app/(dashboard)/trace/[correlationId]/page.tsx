@@ -1,9 +1,10 @@
-import { forbidden, notFound } from "next/navigation";
+import { forbidden, notFound, redirect } from "next/navigation";
 import { TracePageView } from "@/components/trace/trace-page-view.tsx";
 import { pagePrincipal } from "@/lib/server/auth/session.ts";
 import { can } from "@/lib/server/auth/permissions.ts";
 import { getRuntime } from "@/lib/server/runtime/runtime.ts";
 import { checkCorrelationId } from "@/lib/schemas/correlation-id.ts";
+import { resolveTraceId } from "@/lib/server/traces/search.ts";
 import { viewTrace } from "@/lib/server/traces/trace.ts";
 import "@/components/trace/trace.css";
 import { decodeParam } from "./decode-param.ts";
@@ -18,7 +19,11 @@ export default async function TracePage({ params }: { params: Promise<{ correlat
   if (!allowed) forbidden();
   const id = checkCorrelationId(correlationId);
   if (!id.ok) notFound();
+  const rt = await getRuntime();
+  // An upper-case W3C trace-id in a link opens the lower-case trace ingest stored.
+  const stored = await resolveTraceId(rt, principal, id.value);
+  if (stored !== id.value) redirect(`/trace/${encodeURIComponent(stored)}`);
   // viewTrace records the view in the ledger first (fail closed).
-  const trace = await viewTrace(await getRuntime(), principal, id.value);
+  const trace = await viewTrace(rt, principal, id.value);
   return <TracePageView trace={trace} canExport={can(principal.role, "bundles:create")} />;
 }

@@ -1,0 +1,61 @@
+"use client";
+
+import { useId, useState } from "react";
+import type { EventFilter } from "@/lib/core/event-filter.ts";
+import type { RangeId } from "./explorer-params.ts";
+import "./filter-fold.css";
+
+// The explorer's filter bar on a phone: at 390 px its fields stack to ~1 100 px
+// before the first result, so below 720 px they fold behind a "Filters (n)" button
+// (a real button with aria-expanded, so keyboard and screen readers get it for
+// free) while a line under it keeps every active filter in view. Wider screens
+// never see the button and always see the fields (CSS only, no layout shift).
+
+/** The filter as short "field: value" parts, the range first. */
+export function activeFilterParts(filter: EventFilter, range: RangeId | null): string[] {
+  const parts: string[] = [];
+  if (range) parts.push(range === "all" ? "all time" : `last ${range}`);
+  for (const [k, v] of Object.entries(filter)) {
+    if (v === undefined || (range && (k === "from" || k === "to"))) continue;
+    parts.push(`${k}: ${Array.isArray(v) ? v.join(", ") : String(v)}`);
+  }
+  return parts;
+}
+
+export function FilterFold({
+  filter,
+  range,
+  children,
+}: {
+  filter: EventFilter;
+  range: RangeId | null;
+  children: React.ReactNode;
+}) {
+  const [open, setOpen] = useState(false);
+  const body = useId();
+  const parts = activeFilterParts(filter, range);
+  return (
+    <>
+      <div className="filter-fold-head">
+        <button
+          type="button"
+          className="btn small filter-fold-toggle"
+          aria-expanded={open}
+          aria-controls={body}
+          data-testid="filter-fold-toggle"
+          onClick={() => setOpen((o) => !o)}
+        >
+          {open ? "Hide filters" : "Filters"} ({parts.length})
+        </button>
+        {parts.length > 0 && (
+          <span className="filter-fold-active" data-testid="filter-fold-active">
+            {parts.join(" · ")}
+          </span>
+        )}
+      </div>
+      <div id={body} className="filter-fold-body" data-open={open ? "" : undefined}>
+        {children}
+      </div>
+    </>
+  );
+}
