@@ -10,6 +10,7 @@ export const INTEGRITY_KINDS = [
   "truncated",
   "rollback",
   "forged-checkpoint",
+  "deleted-checkpoint",
   "fork",
   "guards",
   "other",
