@@ -9,7 +9,16 @@ import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { freePort } from "../support/free-port.ts";
-import { Checks, log, runCli, startServer, stopServer, type Server, type Store } from "../stress/support.ts";
+import {
+  Checks,
+  isStaleSocket,
+  log,
+  runCli,
+  startServer,
+  stopServer,
+  type Server,
+  type Store,
+} from "../stress/support.ts";
 
 type Json = Record<string, unknown>;
 type Run = {
@@ -31,7 +40,12 @@ function cliJson<T>(store: Store, args: string[], input?: string): T {
 }
 
 async function call(server: Server, p: string, init: RequestInit = {}): Promise<{ status: number; body: Json }> {
-  const r = await fetch(`${server.url}${p}`, { ...init, signal: AbortSignal.timeout(60_000) });
+  const go = () => fetch(`${server.url}${p}`, { ...init, signal: AbortSignal.timeout(60_000) });
+  // Once more when a kept-alive socket was closed under the request (it was never processed).
+  const r = await go().catch((e: unknown) => {
+    if (!isStaleSocket(e)) throw new Error(`${p}: ${(e as Error).message} (${String((e as Error).cause ?? "")})`);
+    return go();
+  });
   const text = await r.text();
   try {
     return { status: r.status, body: JSON.parse(text) as Json };
@@ -133,8 +147,8 @@ async function replay(c: Checks, store: Store, server: Server): Promise<void> {
     ...["tokens", "create", "--email", "aud12@security.example", "--scope", "integrity:run"],
   ]).token;
   // 2 048 entries (8 chunks), checkpoints every 500.
-  for (let b = 0; b < 4; b++) {
-    const events = Array.from({ length: 512 }, (_, i) => ({
+  for (let b = 0; b < 16; b++) {
+    const events = Array.from({ length: 128 }, (_, i) => ({
       id: `item12-${b}-${i}`,
       timestamp: new Date().toISOString(),
       eventType: "read",
