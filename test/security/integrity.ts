@@ -162,7 +162,8 @@ async function replay(c: Checks, store: Store, server: Server): Promise<void> {
       headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
       body: JSON.stringify(events),
     });
-    if (r.status !== 202 && r.status !== 200) throw new Error(`ingest answered ${r.status}: ${JSON.stringify(r.body)}`);
+    if (r.status !== 201 && r.status !== 202 && r.status !== 200)
+      throw new Error(`ingest answered ${r.status}: ${JSON.stringify(r.body)}`);
   }
   const cpAt = (size: number) => {
     const db = new Database(dbFile, { readonly: true });
@@ -202,8 +203,9 @@ async function replay(c: Checks, store: Store, server: Server): Promise<void> {
   await runAfter(server, token, since, (r) => r.status === "ok");
 
   // 2. An old checkpoint deleted: named, and a failure until an admin acknowledges it.
-  const signed = cpAt(500)?.created_at ?? "?";
-  tamper(dbFile, "DELETE FROM checkpoints WHERE tree_size = 500");
+  const victim = cpAt(200)!;
+  const signed = victim.created_at;
+  tamper(dbFile, `DELETE FROM checkpoints WHERE tree_size = ${victim.tree_size}`);
   since = new Date().toISOString();
   const first = await runAfter(server, token, since, (r) => r.status === "failed");
   const full = await call(server, "/api/v1/integrity/runs", {
@@ -215,7 +217,7 @@ async function replay(c: Checks, store: Store, server: Server): Promise<void> {
   c.check(
     "item 12: a deleted checkpoint is named (tree size, signing time) and stays a failure in later incremental runs and a full pass",
     first.run?.kind === "deleted-checkpoint" &&
-      (first.run.reason ?? "").includes(`checkpoint 500 (signed ${signed}`) &&
+      (first.run.reason ?? "").includes(`checkpoint ${victim.tree_size} (signed ${signed}`) &&
       after.run?.kind === "deleted-checkpoint" &&
       fullRun.run?.mode === "full" &&
       fullRun.run.kind === "deleted-checkpoint" &&
@@ -226,7 +228,7 @@ async function replay(c: Checks, store: Store, server: Server): Promise<void> {
   const ack = await call(server, "/api/v1/integrity/acknowledgements", {
     method: "POST",
     headers: { cookie, origin: server.url, "content-type": "application/json" },
-    body: JSON.stringify({ treeSizes: [500], reason: "security replay: deletion explained" }),
+    body: JSON.stringify({ treeSizes: [victim.tree_size], reason: "security replay: deletion explained" }),
   });
   since = new Date().toISOString();
   const ok = await runAfter(server, token, since, (r) => r.status === "ok");
@@ -241,7 +243,7 @@ async function replay(c: Checks, store: Store, server: Server): Promise<void> {
     ack.status === 200 &&
       ok.run !== null &&
       audited.n === 1 &&
-      listed?.treeSize === 500 &&
+      listed?.treeSize === victim.tree_size &&
       listed.acknowledged !== null,
     `ack ${ack.status}, next run ${ok.run?.status}, audit entries ${audited.n}, listed ${JSON.stringify(listed)}`,
   );
