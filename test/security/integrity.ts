@@ -168,8 +168,10 @@ async function replay(c: Checks, store: Store, server: Server): Promise<void> {
   const cpAt = (size: number) => {
     const db = new Database(dbFile, { readonly: true });
     try {
-      return db.prepare("SELECT created_at FROM checkpoints WHERE tree_size = ?").get(size) as
-        { created_at: string } | undefined;
+      // The first checkpoint at or above `size` (timed checkpoints also sign other sizes).
+      return db
+        .prepare("SELECT tree_size, created_at FROM checkpoints WHERE tree_size >= ? ORDER BY tree_size LIMIT 1")
+        .get(size) as { tree_size: number; created_at: string } | undefined;
     } finally {
       db.close();
     }
