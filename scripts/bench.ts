@@ -11,6 +11,7 @@
 //   4. verification: verifyLog over the 1 M log beside raw JCS + SHA-256;
 //   5. evidence bundle: benchBundle (scripts/bench/bundle.ts) time and peak RSS
 //      (BENCH_BUNDLE_ENTRIES, default 100 000 entries of the 1 M log);
+//   5b. verify-bundle on a 1 GiB events.jsonl (scripts/bench/verify-bundle.ts): time, peak RSS;
 //   6. database size per million entries; the last stress run's load figures.
 // The generated logs (scripts/bench/generate.ts) are real: canonical entries,
 // leaf hashes, merkle_nodes, signed checkpoints; cached under BENCH_CACHE_DIR.
@@ -35,6 +36,7 @@ import { benchIngest, dbBytes } from "./bench/ingest.ts";
 import { lastStress, machineInfo, renderDoc, type Results } from "./bench/report.ts";
 import { bundleTargets } from "./bench/targets.ts";
 import { benchVerify } from "./bench/verify.ts";
+import { benchBigBundle } from "./bench/verify-bundle.ts";
 
 /** The generated logs, from the cache after the first run. */
 async function datasetsFor(sizes: number[]): Promise<Dataset[]> {
@@ -99,6 +101,7 @@ async function main(): Promise<number> {
   const datasets = await datasetsFor(DATASETS);
   const measured = await measure(datasets, problems);
   const { ingest, explorer, explorerPg, verify, bundle, bundleLarge } = measured;
+  const bigBundle = SKIP.has("big-bundle") ? null : benchBigBundle(problems);
   const results: Results = {
     machine,
     ...measured,
@@ -113,7 +116,7 @@ async function main(): Promise<number> {
     log("wrote docs/benchmarks.md");
   } else console.log(`\n${doc}`);
   console.log(
-    `BENCH_JSON ${JSON.stringify({ machine, size: sizeArg, ingest, explorer: explorer.map(({ plans: _p, indexes: _i, ...r }) => r), explorerPg: explorerPg && { ...explorerPg, plans: undefined, indexes: undefined }, verify, bundle, bundleLarge })}`,
+    `BENCH_JSON ${JSON.stringify({ machine, size: sizeArg, ingest, explorer: explorer.map(({ plans: _p, indexes: _i, ...r }) => r), explorerPg: explorerPg && { ...explorerPg, plans: undefined, indexes: undefined }, verify, bundle, bundleLarge, bigBundle })}`,
   );
   for (const p of problems) console.error(`[bench] ${p}`);
   return problems.length ? 1 : 0;

@@ -1,14 +1,17 @@
 // ledgerline verify-bundle <file.zip> [--key <verifier key | PEM file>]… [--json] — the offline
 // verifier an external assessor runs: no server, no database, no network. It imports only
 // lib/core (and fflate through it), Node's built-ins and lib/node-hasher.ts (Node's SHA-256
-// passed to the core as its hasher), reads the ZIP into memory with the strict reader
-// (nothing is extracted to disk), and checks the five SPEC §5 conditions.
+// passed to the core as its hasher), streams the ZIP through the strict reader piece by
+// piece (nothing is extracted to disk, no member is held whole: memory stays flat for a
+// bundle of any size), and checks the five SPEC §5 conditions.
 // A bundle carries its own public key, so without a pinned key the best it can be is
 // "consistent but unpinned" (exit 3) — whoever holds any key, the operator included, can
 // produce that. Only a pinned key makes it VERIFIED (exit 0).
 
+import crypto from "node:crypto";
 import fs from "node:fs";
 import { verifyBundle, type BundleReport } from "@/lib/core/bundle/verify.ts";
+import type { ZipSource } from "@/lib/core/zip/read.ts";
 import { nodeHasher } from "@/lib/node-hasher.ts";
 import type { CommandGroup } from "./kit.ts";
 import { OwnUsageError, runWithOwnArgs } from "./own-args.ts";
@@ -110,12 +113,17 @@ async function verifyFile(positionals: string[], values: { key?: string[]; json?
   if (!st.isFile()) throw new OwnUsageError(`${file} is not a file (give the bundle's .zip, not an unpacked folder)`);
   if (st.size > MAX_ZIP_BYTES) throw new OwnUsageError(`${file} is larger than 4 GiB; no bundle is`);
   const key = values.key?.map(keyArg);
-  const bytes = new Uint8Array(fs.readFileSync(file));
+  const fd = fs.openSync(file, "r");
   let last = 0;
-  const report = await verifyBundle(bytes, {
+  // The archive is read piece by piece, never whole: memory stays flat whatever the bundle's size.
+  const report = await verifyBundle(fileSource(fd, st.size), {
     key,
     // Node's native SHA-256: the same digests as the browser's, faster on large bundles.
     hasher: nodeHasher,
+    streamHash: () => {
+      const h = crypto.createHash("sha256");
+      return { update: (b: Uint8Array) => h.update(b), digest: () => new Uint8Array(h.digest()) };
+    },
     onProgress: (done, total) => {
       if (!process.stderr.isTTY || values.json) return;
       const now = Date.now();
@@ -125,6 +133,25 @@ async function verifyFile(positionals: string[], values: { key?: string[]; json?
       }
     },
   });
+  fs.closeSync(fd);
   process.stdout.write(values.json ? JSON.stringify(report, null, 2) + "\n" : render(file, report));
   return VERIFY_EXIT[report.verdict];
+}
+
+/** The bundle file as a ZipSource: each read is a positioned read of just those bytes. */
+function fileSource(fd: number, size: number): ZipSource {
+  return {
+    size,
+    read(offset, length) {
+      const n = Math.max(0, Math.min(length, size - offset));
+      const buf = new Uint8Array(n);
+      let got = 0;
+      while (got < n) {
+        const r = fs.readSync(fd, buf, got, n - got, offset + got);
+        if (r === 0) break;
+        got += r;
+      }
+      return got === n ? buf : buf.subarray(0, got);
+    },
+  };
 }

@@ -21,3 +21,11 @@ export const uuidSchema = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}
 
 /** A verification run id: 36 hex digits and dashes, any case. */
 export const runIdSchema = z.string().regex(/^[0-9a-f-]{36}$/i);
+
+/** POST /api/v1/integrity/acknowledgements: which deleted checkpoints an admin acknowledges, and why. */
+export const acknowledgeDeletedSchema = z
+  .object({
+    treeSizes: z.array(z.number().int().positive()).min(1, "name at least one deleted checkpoint").max(1000),
+    reason: z.string().trim().min(1, "say why the deletion is acceptable (it is recorded in the log)").max(1000),
+  })
+  .strict();

@@ -1,4 +1,4 @@
-// The security review's data-side findings (issue 13 items 4, 6, 8, 9, 11), replayed
+// The security review's data-side findings (issue 13 items 4, 6, 8, 9, 11, 12), replayed
 // against a real `next start` server on a fresh SQLite store, started the way an operator
 // would start production (LEDGERLINE_ENV=production). Each check names the bug it guards;
 // the unit and integration tests beside the code prove the same on both stores, this
@@ -10,6 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { freePort } from "../support/free-port.ts";
+import { runSecurityIntegrity } from "./integrity.ts";
 import {
   Checks,
   isStaleSocket,
@@ -182,6 +183,8 @@ export async function runSecurityData(c: Checks): Promise<Record<string, unknown
       !/demo login|llk_[a-z0-9]{12}_|shown once/.test(printed),
       printed.split("\n").slice(0, 8).join(" | "),
     );
+    // ---- item 12: integrity classification, on a server of its own (verification every second) ----
+    await runSecurityIntegrity(c, path.join(root, "integrity"), SECRET);
   } finally {
     fs.rmSync(root, { recursive: true, force: true });
   }

@@ -5,7 +5,8 @@ import { Card } from "@/components/ui/card.tsx";
 import { requirePagePermission } from "@/lib/server/auth/page-access.ts";
 import { viewIntegrityStatus, type IntegrityStatus } from "@/lib/server/integrity/index.ts";
 import { getRuntime } from "@/lib/server/runtime/runtime.ts";
-import { startFullPassAction } from "./actions.ts";
+import { AcknowledgeDeleted } from "@/components/integrity/acknowledge-deleted.tsx";
+import { acknowledgeDeletedAction, startFullPassAction } from "./actions.ts";
 
 export const dynamic = "force-dynamic";
 
@@ -59,6 +60,19 @@ export default async function IntegrityPage() {
             <p className="muted">Starting a full pass needs the integrity:run permission.</p>
           )}
         </Card>
+      </div>
+
+      {s.deletedCheckpoints.length > 0 && (
+        <div className="section">
+          <DeletedCheckpointsCard
+            deleted={s.deletedCheckpoints}
+            canAcknowledge={can(principal.role, "integrity:acknowledge")}
+          />
+        </div>
+      )}
+
+      <div className="section">
+        <CoverageCard coverage={s.coverage} treeSize={s.treeSize} />
       </div>
 
       <div className="section">
@@ -136,6 +150,104 @@ function CheckpointsCard({ checkpoints }: { checkpoints: IntegrityStatus["checkp
                 <td>{c.treeSize.toLocaleString("en-US")}</td>
                 <td className="nowrap">{utc(c.createdAt)}</td>
                 <td className="mono">{c.keyId}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </Card>
+  );
+}
+
+function DeletedCheckpointsCard({
+  deleted,
+  canAcknowledge,
+}: {
+  deleted: IntegrityStatus["deletedCheckpoints"];
+  canAcknowledge: boolean;
+}) {
+  const open = deleted.filter((d) => !d.acknowledged).map((d) => d.treeSize);
+  return (
+    <Card title="Deleted checkpoints" testId="integrity-deleted">
+      <p className="muted">
+        Signed checkpoints the verifier had seen that are no longer stored. The entries may still verify, but the signed
+        statement that the log had this size at that time was removed: each stays a failure until an admin acknowledges
+        it, and stays listed afterwards.
+      </p>
+      <div className="table-scroll" tabIndex={0} role="region" aria-label="Deleted checkpoints">
+        <table className="plain">
+          <thead>
+            <tr>
+              <th>tree size</th>
+              <th>signed</th>
+              <th>key id</th>
+              <th>noticed</th>
+              <th>status</th>
+            </tr>
+          </thead>
+          <tbody>
+            {deleted.map((d) => (
+              <tr key={d.treeSize}>
+                <td>{d.treeSize.toLocaleString("en-US")}</td>
+                <td className="nowrap">{utc(d.signedAt)}</td>
+                <td className="mono">{d.keyId}</td>
+                <td className="nowrap">{utc(d.detectedAt)}</td>
+                <td className="break">
+                  {d.acknowledged ? (
+                    <span className="badge">
+                      acknowledged by {d.acknowledged.by} at {utc(d.acknowledged.at)}
+                    </span>
+                  ) : (
+                    <span className="badge bad">failure</span>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {open.length > 0 &&
+        (canAcknowledge ? (
+          <AcknowledgeDeleted treeSizes={open} acknowledge={acknowledgeDeletedAction} />
+        ) : (
+          <p className="muted">Only an admin can acknowledge a deleted checkpoint.</p>
+        ))}
+    </Card>
+  );
+}
+
+function CoverageCard({ coverage, treeSize }: { coverage: IntegrityStatus["coverage"]; treeSize: number }) {
+  const covered = coverage.ranges.reduce((n, r) => n + r.to - r.from + 1, 0);
+  return (
+    <Card title="Re-hash coverage" testId="integrity-coverage">
+      <p className="muted">
+        Besides new entries, every run recomputes a share of the old ones from their columns, so an entry rewritten in
+        place is found without a full pass: every entry at least once every {coverage.periodHours} h
+        {coverage.oldest ? `; the oldest range was last re-hashed at ${utc(coverage.oldest)}` : ""}.
+        {covered < treeSize ? ` Entries after ${covered.toLocaleString("en-US")} are new since the last run.` : ""}
+      </p>
+      <div className="table-scroll" tabIndex={0} role="region" aria-label="Re-hash coverage">
+        <table className="plain">
+          <thead>
+            <tr>
+              <th>entries</th>
+              <th>last re-hashed</th>
+            </tr>
+          </thead>
+          <tbody>
+            {coverage.ranges.length === 0 && (
+              <tr>
+                <td colSpan={2} className="muted">
+                  Nothing verified yet.
+                </td>
+              </tr>
+            )}
+            {coverage.ranges.map((r) => (
+              <tr key={r.from}>
+                <td className="nowrap">
+                  {r.from.toLocaleString("en-US")}–{r.to.toLocaleString("en-US")}
+                </td>
+                <td className="nowrap">{r.at ? utc(r.at) : "not since tracking began (next sweep)"}</td>
               </tr>
             ))}
           </tbody>

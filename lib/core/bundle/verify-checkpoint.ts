@@ -74,7 +74,7 @@ function manifestMismatch(tree: Tree, signerKeyId: string, manifest: BundleManif
 
 /** Check 3. */
 export function checkCheckpoint(
-  files: Map<string, Uint8Array>,
+  files: { get(name: string): Uint8Array | undefined },
   publicKey: Uint8Array | null,
   manifest: { manifest: BundleManifest | null; problem: string | null },
 ): CheckpointResult {

@@ -5,7 +5,8 @@ import type { LogHasher } from "../hash.ts";
 import { verifyInclusion } from "../merkle.ts";
 import { BUNDLE_FILES, csvHeader, csvLine, eventLine, proofLine, type BundleManifest } from "./format.ts";
 import type { Tree } from "./verify-checkpoint.ts";
-import { Fail, countLines, exactKeys, isObject, isSeq, lines, verdict, type BundleCheck } from "./verify-kit.ts";
+import type { BundleFiles } from "./bundle-files.ts";
+import { Fail, exactKeys, isObject, isSeq, lines, verdict, type BundleCheck } from "./verify-kit.ts";
 
 // Checks 4 and 5 of SPEC §5, in one streaming pass over events.jsonl (a bundle may hold
 // millions of entries): EntriesCheck proves each line, ListingCheck checks the lines
@@ -94,11 +95,11 @@ class EntriesCheck {
   readonly #proofs: Generator<string> | null;
 
   constructor(
-    proofs: Uint8Array | undefined,
+    proofs: Streamed | null,
     private readonly tree: Tree | null,
     private readonly hasher: LogHasher,
   ) {
-    this.#proofs = proofs ? lines(proofs, "proofs.jsonl") : null;
+    this.#proofs = proofs ? lines(proofs.chunks, "proofs.jsonl", proofs.lastByte) : null;
     if (!proofs) this.fail = new Fail("proofs.jsonl is missing");
     else if (!tree) this.fail = new Fail("no usable checkpoint to check the proofs against (see check 3)");
   }
@@ -131,13 +132,15 @@ class ListingCheck {
   fail: Fail | null;
   firstSeq = 0;
   lastSeq = 0;
-  #csvOffset = 0;
+
+  readonly #csv: ByteCursor | null;
 
   constructor(
     private readonly manifest: BundleManifest | null,
     problem: string | null,
-    private readonly csv: Uint8Array | undefined,
+    csv: Streamed | null,
   ) {
+    this.#csv = csv ? new ByteCursor(csv.chunks, csv.size) : null;
     this.fail = problem ? new Fail(problem) : null;
     if (!csv && !this.fail) this.fail = new Fail("events.csv is missing");
     if (csv && !this.fail && !this.#csvMatch(csvHeader()))
@@ -146,13 +149,7 @@ class ListingCheck {
 
   /** The next bytes of events.csv are `text`: consumes them. */
   #csvMatch(text: string): boolean {
-    const csv = this.csv;
-    if (!csv) return false;
-    const b = utf8(text);
-    if (this.#csvOffset + b.length > csv.length) return false;
-    for (let i = 0; i < b.length; i++) if (csv[this.#csvOffset + i] !== b[i]) return false;
-    this.#csvOffset += b.length;
-    return true;
+    return this.#csv?.match(utf8(text)) ?? false;
   }
 
   line(l: EventLine): void {
@@ -189,30 +186,78 @@ class ListingCheck {
       this.fail = new Fail(`manifest.firstSeq is ${m.firstSeq} but the first entry is seq ${this.firstSeq}`);
     else if (m.lastSeq !== this.lastSeq)
       this.fail = new Fail(`manifest.lastSeq is ${m.lastSeq} but the last entry is seq ${this.lastSeq}`);
-    else if (this.csv && this.#csvOffset !== this.csv.length)
-      this.fail = new Fail("events.csv has rows that are not in events.jsonl");
+    else if (this.#csv && !this.#csv.atEnd()) this.fail = new Fail("events.csv has rows that are not in events.jsonl");
+  }
+}
+
+type Streamed = { chunks: Iterable<Uint8Array>; size: number; lastByte: number | null; lines: number };
+
+function streamed(files: BundleFiles, name: string): Streamed | null {
+  const chunks = files.chunks(name);
+  const info = files.info(name);
+  return chunks && info ? { chunks, size: info.size, lastByte: info.lastByte, lines: info.lines } : null;
+}
+
+/**
+ * events.csv compared with the rows rebuilt from events.jsonl, as it streams:
+ * one chunk in memory, never the file.
+ */
+class ByteCursor {
+  readonly #it: Iterator<Uint8Array>;
+  #chunk: Uint8Array = new Uint8Array(0);
+  #pos = 0;
+  #consumed = 0;
+
+  constructor(
+    chunks: Iterable<Uint8Array>,
+    private readonly size: number,
+  ) {
+    this.#it = chunks[Symbol.iterator]();
+  }
+
+  /** The next bytes are `b`: consumes them; false (and stops) at the first difference or at the end. */
+  match(b: Uint8Array): boolean {
+    if (this.#consumed + b.length > this.size) return false;
+    for (let i = 0; i < b.length;) {
+      if (this.#pos === this.#chunk.length) {
+        const n = this.#it.next();
+        if (n.done) return false;
+        this.#chunk = n.value;
+        this.#pos = 0;
+        continue;
+      }
+      if (this.#chunk[this.#pos] !== b[i]) return false;
+      this.#pos++;
+      i++;
+    }
+    this.#consumed += b.length;
+    return true;
+  }
+
+  atEnd(): boolean {
+    return this.#consumed === this.size;
   }
 }
 
 /** Checks 4 and 5. */
 export async function checkEntries(
-  files: Map<string, Uint8Array>,
+  files: BundleFiles,
   tree: Tree | null,
   manifest: { manifest: BundleManifest | null; problem: string | null },
   hasher: LogHasher,
   onProgress?: (done: number, total: number) => void | Promise<void>,
 ): Promise<[BundleCheck, BundleCheck]> {
-  const events = files.get(BUNDLE_FILES.events);
+  const events = streamed(files, BUNDLE_FILES.events);
   if (!events) {
     const missing = "events.jsonl is missing";
     return [verdict("entries", new Fail(missing), ""), verdict("manifest", new Fail(manifest.problem ?? missing), "")];
   }
-  const entries = new EntriesCheck(files.get(BUNDLE_FILES.proofs), tree, hasher);
-  const listing = new ListingCheck(manifest.manifest, manifest.problem, files.get(BUNDLE_FILES.csv));
-  const total = countLines(events);
+  const entries = new EntriesCheck(streamed(files, BUNDLE_FILES.proofs), tree, hasher);
+  const listing = new ListingCheck(manifest.manifest, manifest.problem, streamed(files, BUNDLE_FILES.csv));
+  const total = events.lines;
   let n = 0;
   try {
-    for (const line of lines(events, "events.jsonl")) {
+    for (const line of lines(events.chunks, "events.jsonl", events.lastByte)) {
       const l: EventLine = { n: ++n };
       entries.line(line, l);
       listing.line(l);

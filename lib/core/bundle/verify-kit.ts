@@ -56,22 +56,34 @@ export function decode(b: Uint8Array, what: string): string {
   }
 }
 
-/** The lines of a newline-terminated text file, without decoding all of it into one string. */
-export function* lines(b: Uint8Array, what: string): Generator<string> {
-  if (b.length > 0 && b[b.length - 1] !== 0x0a) throw new Fail(`${what} does not end with a newline`);
-  let start = 0;
-  for (let i = 0; i < b.length; i++) {
-    if (b[i] === 0x0a) {
-      yield decode(b.subarray(start, i), `${what} line`);
+/**
+ * The lines of a newline-terminated text file given in chunks (a line may span
+ * chunks), without holding more than one line and one chunk. `lastByte` (known
+ * from the first pass) refuses a file without a final newline before any line.
+ */
+export function* lines(chunks: Iterable<Uint8Array>, what: string, lastByte: number | null): Generator<string> {
+  if (lastByte !== null && lastByte !== 0x0a) throw new Fail(`${what} does not end with a newline`);
+  let carry: Uint8Array[] = [];
+  for (const c of chunks) {
+    let start = 0;
+    for (let i = c.indexOf(0x0a); i !== -1; i = c.indexOf(0x0a, start)) {
+      const part = c.subarray(start, i);
+      yield decode(carry.length ? joinBytes([...carry, part]) : part, `${what} line`);
+      carry = [];
       start = i + 1;
     }
+    if (start < c.length) carry.push(c.slice(start));
   }
 }
 
-export function countLines(b: Uint8Array): number {
-  let n = 0;
-  for (let i = 0; i < b.length; i++) if (b[i] === 0x0a) n++;
-  return n;
+function joinBytes(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
 }
 
 export function isObject(v: unknown): v is Record<string, unknown> {

@@ -1,14 +1,14 @@
 import { ed25519 } from "@noble/curves/ed25519.js";
 import { toHex } from "../bytes.ts";
-import type { LogHasher } from "../hash.ts";
 import { pemToPublicKey } from "../note.ts";
+import type { BundleFiles } from "./bundle-files.ts";
 import { BUNDLE_FILES, BUNDLE_FILE_ORDER, parseSums } from "./format.ts";
 import { check, decode, type BundleCheck } from "./verify-kit.ts";
 
 // Checks 1 and 2 of SPEC §5: what `openssl pkeyutl -verify` and `sha256sum -c` check.
 
 /** The bundle's public-key.pem, or why it is unusable. */
-export function bundleKey(files: Map<string, Uint8Array>): { publicKey: Uint8Array | null; problem: string | null } {
+export function bundleKey(files: Pick<BundleFiles, "get">): { publicKey: Uint8Array | null; problem: string | null } {
   const pem = files.get(BUNDLE_FILES.key);
   if (!pem) return { publicKey: null, problem: "public-key.pem is missing" };
   try {
@@ -20,7 +20,7 @@ export function bundleKey(files: Map<string, Uint8Array>): { publicKey: Uint8Arr
 
 /** Check 1: SHA256SUMS.sig is the Ed25519 signature of SHA256SUMS under public-key.pem. */
 export function checkSignature(
-  files: Map<string, Uint8Array>,
+  files: Pick<BundleFiles, "get">,
   key: { publicKey: Uint8Array | null; problem: string | null },
 ): BundleCheck {
   const sums = files.get(BUNDLE_FILES.sums);
@@ -46,7 +46,7 @@ export function checkSignature(
 }
 
 /** Check 2: every file matches SHA256SUMS, and SHA256SUMS lists exactly the bundle's files. */
-export function checkSums(files: Map<string, Uint8Array>, hasher: LogHasher): BundleCheck {
+export function checkSums(files: BundleFiles): BundleCheck {
   const sums = files.get(BUNDLE_FILES.sums);
   if (!sums) return check("checksums", "fail", "SHA256SUMS is missing");
   let listed: Map<string, string>;
@@ -58,17 +58,17 @@ export function checkSums(files: Map<string, Uint8Array>, hasher: LogHasher): Bu
   const unsummed = (name: string) => name === BUNDLE_FILES.sums || name === BUNDLE_FILES.sig;
   const problems: string[] = [];
   for (const [name, hex] of listed) {
-    const f = files.get(name);
+    const digest = files.digest(name);
     if (unsummed(name)) problems.push(`${name}: must not be listed`);
-    else if (!f) problems.push(`${name}: FAILED open or read (missing from the bundle)`);
-    else if (toHex(hasher.digest(f)) !== hex) problems.push(`${name}: FAILED (content differs from its checksum)`);
+    else if (!digest) problems.push(`${name}: FAILED open or read (missing from the bundle)`);
+    else if (toHex(digest) !== hex) problems.push(`${name}: FAILED (content differs from its checksum)`);
   }
-  for (const name of files.keys()) {
+  for (const name of files.names()) {
     if (!unsummed(name) && !listed.has(name)) problems.push(`${name}: not listed in SHA256SUMS`);
   }
   for (const name of BUNDLE_FILE_ORDER)
     if (!files.has(name) && !listed.has(name)) problems.push(`${name}: missing from the bundle`);
-  for (const name of files.keys())
+  for (const name of files.names())
     if (!BUNDLE_FILE_ORDER.includes(name)) problems.push(`${name}: not a file a bundle holds (extra file)`);
   if (problems.length) return check("checksums", "fail", [...new Set(problems)].join("; "));
   return check("checksums", "pass", `${listed.size} files: OK`);

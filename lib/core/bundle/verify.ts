@@ -1,6 +1,7 @@
 import { defaultHasher, type LogHasher } from "../hash.ts";
 import { keyFingerprint } from "../note.ts";
-import { readZip, type ZipLimits } from "../zip/read.ts";
+import { bytesSource, type ZipLimits, type ZipSource } from "../zip/read.ts";
+import { filesFromZip, filesInMemory, type BundleFiles, type StreamHash } from "./bundle-files.ts";
 import { BUNDLE_FILES, type BundleManifest } from "./format.ts";
 import { checkCheckpoint } from "./verify-checkpoint.ts";
 import { checkEntries } from "./verify-entries.ts";
@@ -51,9 +52,12 @@ export type VerifyBundleOptions = {
   onProgress?: (done: number, total: number) => void | Promise<void>;
   /** The SHA-256 for checksums, leaf hashes and proofs; the pure default unless a host passes a faster one. */
   hasher?: LogHasher;
+  /** An incremental SHA-256 for the files' checksums (streamed); the pure default unless a host passes a faster one. */
+  streamHash?: StreamHash;
 };
 
-type BundleInput = Uint8Array | Map<string, Uint8Array> | Record<string, Uint8Array>;
+/** The ZIP's bytes, a ZIP read piece by piece (`{size, read}`: the CLI streams a file of any size), or the files by name. */
+type BundleInput = Uint8Array | ZipSource | Map<string, Uint8Array> | Record<string, Uint8Array>;
 
 /**
  * Verifies an evidence bundle — the ZIP's bytes, or its files by name — against SPEC §5.
@@ -72,23 +76,26 @@ export async function verifyBundle(input: BundleInput, opts: VerifyBundleOptions
   }
 }
 
+const isSource = (v: unknown): v is ZipSource =>
+  typeof (v as ZipSource).read === "function" && typeof (v as ZipSource).size === "number";
+
 /** The zip check: the files of a safe archive, or of the map given directly. */
-function openBundle(
-  input: BundleInput,
-  limits?: Partial<ZipLimits>,
-): { files: Map<string, Uint8Array> | null; check: BundleCheck } {
-  if (!(input instanceof Uint8Array)) {
+function openBundle(input: BundleInput, opts: VerifyBundleOptions): { files: BundleFiles | null; check: BundleCheck } {
+  if (!(input instanceof Uint8Array) && !isSource(input)) {
     const files = input instanceof Map ? input : new Map(Object.entries(input as Record<string, Uint8Array>));
-    return { files, check: check("zip", "pass", `${files.size} files given directly (no archive to check)`) };
+    return {
+      files: filesInMemory(files, opts.streamHash),
+      check: check("zip", "pass", `${files.size} files given directly (no archive to check)`),
+    };
   }
-  const z = readZip(input, limits);
+  const z = filesFromZip(input instanceof Uint8Array ? bytesSource(input) : input, opts.limits, opts.streamHash);
   if (!z.ok) return { files: null, check: check("zip", "fail", `refused: ${z.reason}`) };
-  const detail = `${z.files.size} top-level files, no folders or links, sizes within limits`;
+  const detail = `${z.files.names().length} top-level files, no folders or links, sizes within limits`;
   return { files: z.files, check: check("zip", "pass", detail) };
 }
 
 async function verifyUnsafe(input: BundleInput, opts: VerifyBundleOptions): Promise<BundleReport> {
-  const opened = openBundle(input, opts.limits);
+  const opened = openBundle(input, opts);
   const files = opened.files;
   if (!files) {
     const skipped = (["signature", "checksums", "checkpoint", "entries", "manifest", "key"] as CheckId[]).map((id) =>
@@ -99,7 +106,7 @@ async function verifyUnsafe(input: BundleInput, opts: VerifyBundleOptions): Prom
   const key = bundleKey(files);
   const signature = checkSignature(files, key);
   const hasher = opts.hasher ?? defaultHasher;
-  const sums = checkSums(files, hasher);
+  const sums = checkSums(files);
   const manifest = parseManifest(files.get(BUNDLE_FILES.manifest));
   const cp = checkCheckpoint(files, key.publicKey, manifest);
   const [entries, listing] = await checkEntries(files, cp.tree, manifest, hasher, opts.onProgress);

@@ -33,7 +33,6 @@ const SIG_CENTRAL = 0x02014b50;
 const SIG_EOCD = 0x06054b50;
 const SIG_EOCD64_LOCATOR = 0x07064b50;
 const RATIO_FLOOR = 1024 * 1024;
-const CHUNK = 16 * 1024;
 
 const S_IFMT = 0o170000;
 const S_IFREG = 0o100000;
@@ -62,26 +61,45 @@ export function unsafeNameReason(name: string): string | null {
   return null;
 }
 
-function u16(b: Uint8Array, o: number): number {
-  if (o + 2 > b.length) refuse("the archive is truncated");
-  return b[o]! | (b[o + 1]! << 8);
+/**
+ * Random access to an archive's bytes: the whole archive in memory, or a file
+ * read piece by piece (the CLI), so a member of any size is streamed, never
+ * loaded. `read` returns fewer bytes only at the end.
+ */
+export type ZipSource = { size: number; read(offset: number, length: number): Uint8Array };
+
+export function bytesSource(b: Uint8Array): ZipSource {
+  return { size: b.length, read: (o, n) => b.subarray(o, Math.min(b.length, o + n)) };
 }
 
-function u32(b: Uint8Array, o: number): number {
-  if (o + 4 > b.length) refuse("the archive is truncated");
-  return (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24)) >>> 0;
+function bytesAt(b: ZipSource, o: number, n: number): Uint8Array {
+  if (o < 0 || o + n > b.size) refuse("the archive is truncated");
+  const r = b.read(o, n);
+  if (r.length !== n) refuse("the archive is truncated");
+  return r;
 }
 
-function findEocd(b: Uint8Array): number {
-  // The end record is 22 bytes plus a comment of at most 65535 bytes.
-  const min = Math.max(0, b.length - 22 - 0xffff);
-  for (let o = b.length - 22; o >= min; o--) {
-    if (u32(b, o) === SIG_EOCD && o + 22 + u16(b, o + 20) === b.length) return o;
+function u16(b: ZipSource, o: number): number {
+  const x = bytesAt(b, o, 2);
+  return x[0]! | (x[1]! << 8);
+}
+
+function u32(b: ZipSource, o: number): number {
+  const x = bytesAt(b, o, 4);
+  return (x[0]! | (x[1]! << 8) | (x[2]! << 16) | (x[3]! << 24)) >>> 0;
+}
+
+function findEocd(src: ZipSource): number {
+  // The end record is 22 bytes plus a comment of at most 65535 bytes: read that tail once, search it in memory.
+  const start = Math.max(0, src.size - 22 - 0xffff);
+  const tail = bytesSource(bytesAt(src, start, src.size - start));
+  for (let o = tail.size - 22; o >= 0; o--) {
+    if (u32(tail, o) === SIG_EOCD && o + 22 + u16(tail, o + 20) === tail.size) return start + o;
   }
   refuse("not a ZIP archive (no end-of-central-directory record)");
 }
 
-type Member = {
+export type ZipMember = {
   name: string;
   method: number;
   crc: number;
@@ -91,32 +109,69 @@ type Member = {
   dataStart: number;
 };
 
-function inflateBounded(data: Uint8Array, expected: number, name: string): Uint8Array {
-  const out = new Uint8Array(expected);
+/**
+ * A member's content in chunks (at most `chunk` compressed bytes read at a
+ * time): stored data as is, deflated data inflated as it streams. Refuses
+ * (throws Refused, after the chunks read so far) when it inflates past its
+ * declared size, is corrupt, or fails its CRC-32 — the same refusals as a
+ * member read whole.
+ */
+export function* memberChunks(src: ZipSource, m: ZipMember, stored = 1024 * 1024): Generator<Uint8Array> {
+  // Deflated input in small pieces: what one piece inflates to is held at once, and a ratio up to the limit (200:1) stays a few MiB.
+  const chunk = m.method === 0 ? stored : 16 * 1024;
+  const name = JSON.stringify(m.name);
+  let crc = 0;
   let written = 0;
-  let ended = false;
-  const inflater = new Inflate((chunk, final) => {
-    if (written + chunk.length > expected)
-      refuse(`${name} inflates to more than its declared ${expected} bytes (zip bomb?)`);
-    out.set(chunk, written);
-    written += chunk.length;
-    if (final) ended = true;
-  });
-  try {
-    for (let o = 0; o < data.length; o += CHUNK)
-      inflater.push(data.subarray(o, Math.min(data.length, o + CHUNK)), o + CHUNK >= data.length);
-    if (data.length === 0) inflater.push(new Uint8Array(0), true);
-  } catch (e) {
-    if (e instanceof Refused) throw e;
-    refuse(`${name}: corrupt compressed data (${(e as Error).message})`);
+  let ended = m.method === 0;
+  const out: Uint8Array[] = [];
+  const inflater =
+    m.method === 0
+      ? null
+      : new Inflate((c, final) => {
+          if (written + c.length > m.usize)
+            refuse(`${name} inflates to more than its declared ${m.usize} bytes (zip bomb?)`);
+          written += c.length;
+          out.push(c);
+          if (final) ended = true;
+        });
+  for (let o = 0; o < m.csize || (o === 0 && inflater); o += chunk) {
+    const raw = bytesAt(src, m.dataStart + o, Math.min(chunk, m.csize - o));
+    if (!inflater) {
+      written += raw.length;
+      out.push(raw);
+    } else {
+      try {
+        inflater.push(raw, o + chunk >= m.csize);
+      } catch (e) {
+        if (e instanceof Refused) throw e;
+        refuse(`${name}: corrupt compressed data (${(e as Error).message})`);
+      }
+    }
+    for (const c of out.splice(0)) {
+      crc = crc32(c, crc);
+      yield c;
+    }
+    if (m.csize === 0) break;
   }
-  if (!ended || written !== expected) refuse(`${name} inflates to ${written} bytes, not the declared ${expected}`);
-  return out;
+  if (m.method !== 0 && (!ended || written !== m.usize))
+    refuse(`${name} inflates to ${written} bytes, not the declared ${m.usize}`);
+  if (crc !== m.crc) refuse(`${name} fails its CRC-32 check (corrupt archive)`);
+}
+
+/** A whole member in memory (the in-memory reader; the streaming verifier uses memberChunks). */
+function readMember(src: ZipSource, m: ZipMember): Uint8Array {
+  const data = new Uint8Array(m.usize);
+  let o = 0;
+  for (const c of memberChunks(src, m)) {
+    data.set(c, o);
+    o += c.length;
+  }
+  return data;
 }
 
 /** The end-of-central-directory record: where the directory is and how many entries it has. */
-function readEndRecord(b: Uint8Array, limits: ZipLimits): { eocd: number; total: number; cdOffset: number } {
-  if (b.length < 22) refuse("not a ZIP archive (too short)");
+function readEndRecord(b: ZipSource, limits: ZipLimits): { eocd: number; total: number; cdOffset: number } {
+  if (b.size < 22) refuse("not a ZIP archive (too short)");
   const eocd = findEocd(b);
   if (eocd >= 20 && u32(b, eocd - 20) === SIG_EOCD64_LOCATOR)
     refuse("ZIP64 archives are not accepted (a bundle never needs one)");
@@ -190,12 +245,12 @@ function entryName(nameBytes: Uint8Array, i: number, seen: Set<string>): string 
 
 /** Central directory entry i at offset o, checked; the member and where the next entry starts. */
 function readEntry(
-  b: Uint8Array,
+  b: ZipSource,
   o: number,
   i: number,
   cdOffset: number,
   ctx: { seen: Set<string>; declared: number; limits: ZipLimits },
-): { member: Member; next: number } {
+): { member: ZipMember; next: number } {
   if (u32(b, o) !== SIG_CENTRAL) refuse(`central directory entry ${i + 1} is malformed`);
   const e = { madeBy: u16(b, o + 4), flags: u16(b, o + 8), method: u16(b, o + 10), external: u32(b, o + 38) };
   const crc = u32(b, o + 16);
@@ -205,8 +260,7 @@ function readEntry(
   const extraLen = u16(b, o + 30);
   const commentLen = u16(b, o + 32);
   const localOffset = u32(b, o + 42);
-  const nameBytes = b.subarray(o + 46, o + 46 + nameLen);
-  if (nameBytes.length !== nameLen) refuse("the archive is truncated");
+  const nameBytes = bytesAt(b, o + 46, nameLen).slice();
   const name = entryName(nameBytes, i, ctx.seen);
   const shown = JSON.stringify(name.slice(0, 80));
   checkKind(shown, e, [usize, csize, localOffset]);
@@ -217,7 +271,7 @@ function readEntry(
   if (u32(b, localOffset) !== SIG_LOCAL) refuse(`${shown}: no local header at its offset`);
   const lNameLen = u16(b, localOffset + 26);
   const lExtraLen = u16(b, localOffset + 28);
-  const lName = b.subarray(localOffset + 30, localOffset + 30 + lNameLen);
+  const lName = bytesAt(b, localOffset + 30, lNameLen);
   if (lNameLen !== nameLen || lName.some((x, j) => x !== nameBytes[j]))
     refuse(`${shown}: the local header names a different file`);
   const dataStart = localOffset + 30 + lNameLen + lExtraLen;
@@ -228,9 +282,10 @@ function readEntry(
   };
 }
 
-function readUnsafe(b: Uint8Array, limits: ZipLimits): Map<string, Uint8Array> {
+/** The archive's members, every header checked; no member data is read. */
+function indexUnsafe(b: ZipSource, limits: ZipLimits): ZipMember[] {
   const { eocd, total, cdOffset } = readEndRecord(b, limits);
-  const members: Member[] = [];
+  const members: ZipMember[] = [];
   const ctx = { seen: new Set<string>(), declared: 0, limits };
   let o = cdOffset;
   for (let i = 0; i < total; i++) {
@@ -247,15 +302,33 @@ function readUnsafe(b: Uint8Array, limits: ZipLimits): Map<string, Uint8Array> {
     if (prev.dataStart + prev.csize > byOffset[i]!.localOffset)
       refuse(`${JSON.stringify(prev.name)} overlaps ${JSON.stringify(byOffset[i]!.name)}`);
   }
+  return members;
+}
 
-  const files = new Map<string, Uint8Array>();
-  for (const m of members) {
-    const raw = b.subarray(m.dataStart, m.dataStart + m.csize);
-    const data = m.method === 0 ? raw.slice() : inflateBounded(raw, m.usize, JSON.stringify(m.name));
-    if (crc32(data) !== m.crc) refuse(`${JSON.stringify(m.name)} fails its CRC-32 check (corrupt archive)`);
-    files.set(m.name, data);
+function refusal(e: unknown): { ok: false; reason: string } {
+  if (e instanceof Refused) return { ok: false, reason: e.message };
+  return { ok: false, reason: `unreadable archive: ${(e as Error)?.message ?? String(e)}` };
+}
+
+/**
+ * The members of an archive read from `src`, after every header check
+ * readZip makes, without reading their data: stream each with memberChunks
+ * (which makes the size and CRC-32 checks as it goes). Never throws.
+ */
+export function indexZip(
+  src: ZipSource,
+  limits: Partial<ZipLimits> = {},
+): { ok: true; members: ZipMember[] } | { ok: false; reason: string } {
+  try {
+    return { ok: true, members: indexUnsafe(src, { ...DEFAULT_ZIP_LIMITS, ...limits }) };
+  } catch (e) {
+    return refusal(e);
   }
-  return files;
+}
+
+/** What a refusal thrown while streaming a member says (its reason), or null for another error. */
+export function refusalReason(e: unknown): string | null {
+  return e instanceof Refused ? e.message : null;
 }
 
 /**
@@ -267,9 +340,12 @@ function readUnsafe(b: Uint8Array, limits: ZipLimits): Map<string, Uint8Array> {
 export function readZip(bytes: Uint8Array, limits: Partial<ZipLimits> = {}): ZipReadResult {
   const l = { ...DEFAULT_ZIP_LIMITS, ...limits };
   try {
-    return { ok: true, files: readUnsafe(bytes, l) };
+    const src = bytesSource(bytes);
+    const files = new Map<string, Uint8Array>();
+    for (const m of indexUnsafe(src, l))
+      files.set(m.name, m.method === 0 ? readMember(src, m).slice() : readMember(src, m));
+    return { ok: true, files };
   } catch (e) {
-    if (e instanceof Refused) return { ok: false, reason: e.message };
-    return { ok: false, reason: `unreadable archive: ${(e as Error)?.message ?? String(e)}` };
+    return refusal(e);
   }
 }

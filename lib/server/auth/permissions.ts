@@ -13,6 +13,8 @@ export const PERMISSIONS = {
   // Starting a full verification pass: a read of the whole log, minutes of CPU on a large
   // one. Admins and auditors (who answer for the log's integrity); never analysts.
   "integrity:run": ["admin", "auditor"],
+  // Acknowledging a deleted checkpoint ends a standing integrity failure: admins only, and recorded.
+  "integrity:acknowledge": ["admin"],
   "bundles:create": ["admin", "auditor"],
   "bundles:read": ["admin", "auditor"],
   "users:manage": ["admin"],

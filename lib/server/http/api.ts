@@ -36,7 +36,12 @@ export function buildApi(deps: ApiDeps) {
     proofs: { inclusion: transparency.getInclusionProof, consistency: transparency.getConsistencyProof },
     traces: traceRoutes(deps),
     bundles: bundleRoutes(deps),
-    integrity: { get: integrity.getStatus, startRun: integrity.postRun, getRun: integrity.getRun },
+    integrity: {
+      get: integrity.getStatus,
+      startRun: integrity.postRun,
+      getRun: integrity.getRun,
+      acknowledge: integrity.postAcknowledgement,
+    },
     otlp: { postLogs: integrations.postOtlpLogs },
     k8s: { postAudit: integrations.postK8sAudit },
     me: { get: authRoutes(deps).getMe },

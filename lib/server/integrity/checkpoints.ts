@@ -93,11 +93,14 @@ export function checkpointsDigest(cps: Cp[], size: number): { digest: string; co
   for (const c of cps) {
     if (c.size > size) break;
     count++;
-    h.update(`${c.size}\n${toBase64(c.root)}\n${c.row.created_at}\n${c.row.key_id}\n`)
-      .update(c.row.note)
-      .update("\0");
+    h.update(checkpointRowText(c)).update("\0");
   }
   return { digest: h.digest("hex"), count };
+}
+
+/** What the verifier remembers of one checkpoint row: size, root, signing time, key and the signed note. */
+export function checkpointRowText(c: Cp): string {
+  return `${c.size}\n${toBase64(c.root)}\n${c.row.created_at}\n${c.row.key_id}\n${c.row.note}`;
 }
 
 export async function trustedKeys(db: SqlDriver, current: Verifier | null): Promise<Verifier[]> {

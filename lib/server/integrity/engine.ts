@@ -1,5 +1,4 @@
 import "server-only";
-import crypto from "node:crypto";
 import { CompactRange, bytesEqual, fromBase64, merkleRoot, perfectSubtrees, toBase64 } from "@/lib/core/index.ts";
 import type { SqlDriver } from "../db/driver.ts";
 import { checkGuards } from "../db/guards.ts";
@@ -269,17 +268,4 @@ async function sampleProblem(db: SqlDriver, chunks: number[]): Promise<Check> {
       return { why: `sampled entries ${start + 1}..${start + CHUNK} do not match their stored subtree hash`, checked };
   }
   return { why: null, checked };
-}
-
-/** The next chunks of the rolling sample: `k` consecutive ones from the cursor, plus `k` random ones. */
-export function pickSample(totalChunks: number, cursor: number, k = 2): { chunks: number[]; cursor: number } {
-  if (totalChunks <= 0) return { chunks: [], cursor: 0 };
-  const set = new Set<number>();
-  let c = cursor % totalChunks;
-  for (let i = 0; i < Math.min(k, totalChunks); i++) {
-    set.add(c);
-    c = (c + 1) % totalChunks;
-  }
-  for (let i = 0; i < k && set.size < totalChunks; i++) set.add(crypto.randomInt(totalChunks));
-  return { chunks: [...set].sort((a, b) => a - b), cursor: c };
 }

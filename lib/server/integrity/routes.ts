@@ -1,7 +1,10 @@
 import "server-only";
 import { endpoint, type ApiDeps } from "../http/endpoint.ts";
+import { acknowledgeDeletedSchema } from "@/lib/schemas/api-params.ts";
+import { AppError } from "../errors.ts";
 import { json } from "../http/problem.ts";
-import { requestFullPass, viewIntegrityStatus, viewRun } from "./service.ts";
+import { readBodyLimited } from "../ingest/ingest.ts";
+import { acknowledgeDeletedCheckpoints, requestFullPass, viewIntegrityStatus, viewRun } from "./service.ts";
 
 // /api/v1/integrity: status, start a full pass, one run.
 
@@ -22,9 +25,36 @@ export function integrityRoutes(deps: ApiDeps) {
       { permission: "integrity:run", sameOrigin: true },
     ),
 
+    // POST /api/v1/integrity/acknowledgements — an admin acknowledges deleted checkpoints {treeSizes, reason} (integrity:acknowledge; audited).
+    postAcknowledgement: endpoint(
+      deps,
+      async (req, { requestId, rt, caller }) => {
+        const input = await readAcknowledgement(req);
+        return json(await acknowledgeDeletedCheckpoints(rt, await caller(), input), 200, requestId);
+      },
+      { permission: "integrity:acknowledge", sameOrigin: true },
+    ),
+
     // GET /api/v1/integrity/runs/{id} — one run with its progress (integrity:read).
     getRun: endpoint<{ id: string }>(deps, async (_req, { requestId, rt, caller, params }) =>
       json(await viewRun(rt, await caller(), params.id), 200, requestId),
     ),
   };
+}
+
+async function readAcknowledgement(req: Request): Promise<{ treeSizes: number[]; reason: string }> {
+  const text = await readBodyLimited(req, 16 * 1024);
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new AppError("bad_request", 'The body is not valid JSON; send {"treeSizes": [300], "reason": "…"}.');
+  }
+  const r = acknowledgeDeletedSchema.safeParse(body);
+  if (!r.success) {
+    throw new AppError("bad_request", `The acknowledgement is not valid: ${r.error.issues[0]!.message}.`, {
+      errors: r.error.issues.map((i) => ({ pointer: `/${i.path.join("/")}`, detail: i.message })),
+    });
+  }
+  return r.data;
 }

@@ -5,10 +5,12 @@ import type { SqlDriver } from "../db/driver.ts";
 import { alertKey, raiseAlert } from "./alerts.ts";
 import { checkpointsDigest, takeSnapshot, trustedKeys, type Snapshot, type Verifier } from "./checkpoints.ts";
 import { storeOf } from "../workers/leaf-task.ts";
-import { CHUNK, fullPass, incrementalPass, pickSample, type PassResult } from "./engine.ts";
+import { chunkRanges, markCovered, pickSample, sampleBudget } from "./coverage.ts";
+import { CHUNK, fullPass, incrementalPass, type PassResult } from "./engine.ts";
 import type { ParallelScan } from "./scan.ts";
 import { finishRun, updateProgress } from "./runs.ts";
-import { StateError, readState, writeState, type VerifierState } from "./state.ts";
+import { appendSeenCheckpoints, compareSeenCheckpoints, deletedCheckpointsReason } from "./seen-checkpoints.ts";
+import { StateError, readState, writeStateKeepingAcks, type VerifierState } from "./state.ts";
 import type { Finding, IntegrityResult, IntegrityRuntime, RunOptions } from "./types.ts";
 
 // One verification run, already registered in integrity_runs as `id`: pick the
@@ -32,16 +34,28 @@ export async function verify(
   const snap = await takeSnapshot(db);
   // Full passes hash on every core (the runtime's worker pool; incremental ones hash little).
   const parallel = rt.workers ? { pool: rt.workers, store: storeOf(rt.config.database) } : undefined;
-  const input = { origin: rt.config.origin, verifiers, snap, batch: opts.batch, parallel };
+  const memory = remembered.state ? rememberDeletions(rt, remembered.state, snap, opts.mode) : null;
+  const state = memory?.passState ?? remembered.state;
+  const input = {
+    origin: rt.config.origin,
+    verifiers,
+    snap,
+    batch: opts.batch,
+    coverageMs: rt.config.verifyCoverageMs,
+    parallel,
+  };
   const onProgress = progressRecorder(db, id, opts, progress);
-  const { pass, sampleCursor } = remembered.problem
-    ? { pass: unusableState(remembered.problem), sampleCursor: 0 }
-    : await runPass(db, { ...input, state: remembered.state, onProgress }, opts.mode);
-  const state = remembered.state;
+  const ran = remembered.problem
+    ? { pass: unusableState(remembered.problem), sample: null }
+    : await runPass(db, { ...input, state, onProgress }, opts.mode);
+  // Deleted checkpoints stay a failure after a clean pass (which still advances the remembered tree).
+  const sticky = deletedCheckpointsReason(state?.deletedCheckpoints ?? []);
+  const pass: PassResult = ran.pass.finding || !sticky ? ran.pass : { ...ran.pass, finding: stickyFinding(sticky) };
   const result = resultOf(id, opts.mode, snap, pass, state);
-  if (!pass.finding && pass.range) {
-    rememberClean(rt, snap, pass, sampleCursor);
-    rt.integrity.lastAlert = null;
+  let latest = state;
+  if (ran.pass.range && !ran.pass.finding) {
+    latest = rememberClean(rt, { snap, pass: ran.pass, state, sample: ran.sample, mode: opts.mode });
+    if (!pass.finding) rt.integrity.lastAlert = null;
   }
   await finishRun(db, id, {
     ok: result.ok,
@@ -55,8 +69,25 @@ export async function verify(
     reason: result.reason,
     progressTotal: Math.max(progress.total, progress.done),
   });
-  if (pass.finding && opts.alert !== false) await alertOnce(rt, result, state);
+  if (pass.finding && opts.alert !== false) await alertOnce(rt, result, latest);
   return result;
+}
+
+function stickyFinding(reason: string): Finding {
+  return { kind: "deleted-checkpoint", firstBadSeq: null, reason };
+}
+
+/** Names checkpoints deleted since the verifier saw them and records them at once, whatever the pass finds next. */
+function rememberDeletions(rt: IntegrityRuntime, state: VerifierState, snap: Snapshot, mode: RunOptions["mode"]) {
+  const memory = compareSeenCheckpoints(rt.config.dataDir, state, snap, mode === "full");
+  if (memory.found) {
+    try {
+      writeStateKeepingAcks(rt.config.dataDir, { ...state, deletedCheckpoints: memory.deleted });
+    } catch (e) {
+      console.error(`[ledgerline] verifier state not updated with deleted checkpoints: ${(e as Error).message}`);
+    }
+  }
+  return memory;
 }
 
 /** Keeps in-memory progress current; writes it to the run's row every PROGRESS_ROWS_EVERY entries. */
@@ -112,26 +143,36 @@ type PassInput = {
   onProgress: (done: number, total: number) => void;
   batch?: number;
   parallel?: ParallelScan;
+  coverageMs: number;
 };
+
+/** What a clean incremental run re-hashed from the entries' columns, for the coverage bookkeeping. */
+type Sampled = { cursor: number; ranges: Array<{ from: number; to: number }> };
 
 /** Incremental when there is a remembered state to build on, escalating to a full pass on anything odd. */
 async function runPass(
   db: SqlDriver,
   input: PassInput,
   mode: RunOptions["mode"],
-): Promise<{ pass: PassResult; sampleCursor: number }> {
+): Promise<{ pass: PassResult; sample: Sampled | null }> {
   const { state } = input;
-  if (mode !== "incremental" || !state)
-    return { pass: await fullPass(db, input), sampleCursor: state?.sampleCursor ?? 0 };
-  const sample = pickSample(Math.floor(state.treeSize / CHUNK), state.sampleCursor);
+  if (mode !== "incremental" || !state) return { pass: await fullPass(db, input), sample: null };
+  const chunks = Math.floor(state.treeSize / CHUNK);
+  const since = Date.parse(state.sampledAt ?? state.verifiedAt);
+  const budget = sampleBudget(chunks, Number.isNaN(since) ? input.coverageMs : Date.now() - since, input.coverageMs);
+  const sample = pickSample(chunks, state.sampleCursor, budget);
   const inc = await incrementalPass(db, { ...input, state, sample: sample.chunks });
-  if (!inc.escalate) return { pass: inc.result, sampleCursor: sample.cursor };
+  if (!inc.escalate) {
+    // Re-hashed from columns: the sweep's chunks, the remembered tail below one chunk, and every new entry.
+    const ranges = [...chunkRanges(sample.sequential, CHUNK), { from: chunks * CHUNK + 1, to: input.snap.head }];
+    return { pass: inc.result, sample: { cursor: sample.cursor, ranges } };
+  }
   // Something changed that should not have: a full pass names it precisely.
   const full = await fullPass(db, input);
   const pass = { ...full, entriesChecked: full.entriesChecked + inc.entriesChecked };
-  if (pass.finding) return { pass, sampleCursor: sample.cursor };
+  if (pass.finding) return { pass, sample: null };
   const reason = `incremental check failed (${inc.why}), but a full pass found nothing: the log changed during the run?`;
-  return { pass: { ...pass, finding: { kind: "other", firstBadSeq: null, reason }, range: null }, sampleCursor: 0 };
+  return { pass: { ...pass, finding: { kind: "other", firstBadSeq: null, reason }, range: null }, sample: null };
 }
 
 function resultOf(
@@ -158,12 +199,35 @@ function resultOf(
   };
 }
 
-/** After a clean run: the verified tree becomes the remembered state the next incremental run builds on. */
-function rememberClean(rt: IntegrityRuntime, snap: Snapshot, pass: PassResult, sampleCursor: number): void {
-  const range = pass.range!;
+/**
+ * After a clean pass: the verified tree becomes the remembered state the next
+ * incremental run builds on; the new checkpoints join the seen ones; the
+ * coverage records what was re-hashed (everything, after a full pass).
+ */
+function rememberClean(
+  rt: IntegrityRuntime,
+  run: {
+    snap: Snapshot;
+    pass: PassResult;
+    state: VerifierState | null;
+    sample: Sampled | null;
+    mode: RunOptions["mode"];
+  },
+): VerifierState {
+  const { snap, state, sample } = run;
+  const range = run.pass.range!;
   const maxCp = snap.cps.at(-1) ?? null;
   const d = checkpointsDigest(snap.cps, maxCp?.size ?? 0);
-  writeState(rt.config.dataDir, {
+  const now = nowIso();
+  const seenBytes = appendSeenCheckpoints(
+    rt.config.dataDir,
+    state?.seenCheckpointsBytes ?? 0,
+    snap.cps,
+    state?.seenCheckpointsBytes === undefined ? 0 : (state.checkpoint?.treeSize ?? 0),
+  );
+  let coverage = sample ? (state?.coverage ?? []) : [];
+  for (const r of sample?.ranges ?? [{ from: 1, to: snap.head }]) coverage = markCovered(coverage, r.from, r.to, now);
+  return writeStateKeepingAcks(rt.config.dataDir, {
     version: 1,
     origin: rt.config.origin,
     treeSize: snap.head,
@@ -172,9 +236,14 @@ function rememberClean(rt: IntegrityRuntime, snap: Snapshot, pass: PassResult, s
     checkpoint: maxCp ? { treeSize: maxCp.size, root: toBase64(maxCp.root) } : null,
     checkpointsDigest: d.digest,
     checkpointCount: d.count,
-    verifiedAt: nowIso(),
-    sampleCursor,
-    lastAlert: null,
+    verifiedAt: now,
+    sampleCursor: sample?.cursor ?? state?.sampleCursor ?? 0,
+    sampledAt: sample ? now : (state?.sampledAt ?? now),
+    // A deleted checkpoint still unacknowledged is the same failure: alerted once, not again after a restart.
+    lastAlert: deletedCheckpointsReason(state?.deletedCheckpoints ?? []) ? (state?.lastAlert ?? null) : null,
+    seenCheckpointsBytes: seenBytes,
+    deletedCheckpoints: state?.deletedCheckpoints ?? [],
+    coverage,
   });
 }
 
@@ -185,7 +254,7 @@ async function alertOnce(rt: IntegrityRuntime, r: IntegrityResult, state: Verifi
   live.lastAlert = key;
   if (state) {
     try {
-      writeState(rt.config.dataDir, { ...state, lastAlert: key });
+      writeStateKeepingAcks(rt.config.dataDir, { ...state, lastAlert: key });
     } catch (e) {
       console.error(`[ledgerline] verifier state not updated: ${(e as Error).message}`);
     }

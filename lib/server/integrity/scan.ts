@@ -194,6 +194,39 @@ export async function scan(
   return { failure, mismatches, range, checked, snapshots };
 }
 
+/** Which of `candidates` the row hashes as (its seq in the log as signed), or null. */
+function originalSeq(row: EntryRow, candidates: Iterable<number>): number | null {
+  let entry: Entry;
+  try {
+    entry = rowToEntry(row);
+  } catch {
+    return null;
+  }
+  const stored = new Uint8Array(row.leaf_hash);
+  for (const c of candidates) if (c !== Number(row.seq) && hashesAs(entry, c, stored)) return c;
+  return null;
+}
+
+/**
+ * Follows "the row at s is the log's entry t" from `seq` through the mismatched
+ * rows; the seqs visited when the chain comes back to `seq` (a permutation), else null.
+ */
+function reorderCycle(seq: number, at: Map<number, EntryRow>): number[] | null {
+  const cycle = [seq];
+  let s = seq;
+  while (cycle.length <= at.size) {
+    const row = at.get(s);
+    if (!row) return null;
+    const t = originalSeq(row, [s + 1, s - 1, ...at.keys()]);
+    if (t === null) return null;
+    if (t === seq) return cycle.length >= 2 ? cycle : null;
+    if (cycle.includes(t)) return null;
+    cycle.push(t);
+    s = t;
+  }
+  return null;
+}
+
 function hashesAs(e: Entry, seq: number, stored: Uint8Array): boolean {
   try {
     return bytesEqual(leafHashOf({ ...e, seq }), stored);
@@ -223,6 +256,17 @@ function classifyLeaf(seq: number, mismatches: LeafMismatch[]): Finding {
   }
   const stored = new Uint8Array(row.leaf_hash);
   const next = at.get(seq + 1);
+  // A permutation first: a swap of two neighbours also looks like a one-step shift
+  // (the row at seq hashes as seq+1, the next row as seq), but a shift never closes
+  // into a cycle and a reorder always does.
+  const cycle = reorderCycle(seq, at);
+  if (cycle) {
+    return {
+      kind: "reordered",
+      firstBadSeq: seq,
+      reason: `entries were reordered: the row at seq ${seq} is the log's entry ${cycle[1]}${cycle.length === 2 ? ` and the row at seq ${cycle[1]} is the log's entry ${seq}` : ` (the rows at seqs ${cycle.join(", ")} were permuted)`}`,
+    };
+  }
   if (hashesAs(entry, seq - 1, stored)) {
     return {
       kind: "inserted",

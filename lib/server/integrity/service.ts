@@ -4,7 +4,9 @@ import { recordAudit } from "../audit/audit-trail.ts";
 import { actorOf, assertCan, type Principal } from "../auth/principal.ts";
 import type { Cosigner } from "../cosigning/cosigner.ts";
 import { AppError } from "../errors.ts";
+import { nowIso } from "../db/ids.ts";
 import { INTEGRITY_TARGET } from "./alerts.ts";
+import { readState, writeStateKeepingAcks } from "./state.ts";
 import type { Run } from "./runs.ts";
 import { getIntegrityStatus, getRun, type IntegrityStatus } from "./status.ts";
 import { runningRun, startFullPass, type IntegrityRuntime } from "./verifier.ts";
@@ -73,4 +75,40 @@ export async function requestFullPass(rt: IntegrityRuntime, p: Principal | null)
       throw new AppError("conflict", e.detail, { id: e.extras.runId });
     throw e;
   }
+}
+
+/**
+ * An admin acknowledges deleted checkpoints (integrity:acknowledge): they stay
+ * listed, no longer a failure. Recorded in the log first (fail closed: no
+ * record, no acknowledgement), with each checkpoint's size and signing time.
+ */
+export async function acknowledgeDeletedCheckpoints(
+  rt: IntegrityRuntime,
+  p: Principal | null,
+  input: { treeSizes: number[]; reason: string },
+): Promise<{ acknowledged: number[] }> {
+  assertCan(p, "integrity:acknowledge");
+  const state = readState(rt.config.dataDir);
+  const open = (state?.deletedCheckpoints ?? []).filter((d) => !d.acknowledged && input.treeSizes.includes(d.treeSize));
+  const unknown = input.treeSizes.filter((t) => !open.some((d) => d.treeSize === t));
+  if (unknown.length || !state) {
+    throw new AppError(
+      "not_found",
+      `No unacknowledged deleted checkpoint of tree size ${unknown.join(", ")}: reload the integrity page for the current list.`,
+    );
+  }
+  await recordAudit(rt, actorOf(p), {
+    action: "integrity.acknowledge",
+    eventType: "modify",
+    outcome: "success",
+    target: { id: INTEGRITY_TARGET, type: "integrity" },
+    reason: input.reason,
+    attributes: { deletedCheckpoints: open.map((d) => `${d.treeSize}@${d.signedAt}`).join(", ") },
+  });
+  const by = { by: p.email, at: nowIso() };
+  writeStateKeepingAcks(rt.config.dataDir, {
+    ...state,
+    deletedCheckpoints: state.deletedCheckpoints!.map((d) => (open.includes(d) ? { ...d, acknowledged: by } : d)),
+  });
+  return { acknowledged: open.map((d) => d.treeSize) };
 }

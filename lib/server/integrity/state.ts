@@ -28,7 +28,28 @@ export type VerifierState = {
   sampleCursor: number;
   /** The last failure alerted (kind/seq/reason digest), so one failure alerts once. */
   lastAlert?: string | null;
+  /** Bytes of verifier-checkpoints.jsonl that are valid (what a crash may have appended beyond is dropped). */
+  seenCheckpointsBytes?: number;
+  /** Checkpoints the verifier had seen that are no longer stored: a failure until an admin acknowledges each. */
+  deletedCheckpoints?: DeletedCheckpoint[];
+  /** When each range of entries was last re-hashed from its columns (coverage.ts). */
+  coverage?: CoveredRange[];
+  /** When the rolling sample last ran: the next one's budget grows with the time since. */
+  sampledAt?: string;
 };
+
+export type DeletedCheckpoint = {
+  treeSize: number;
+  /** When the checkpoint was signed (its row's created_at as the verifier saw it). */
+  signedAt: string;
+  root: string;
+  keyId: string;
+  detectedAt: string;
+  acknowledged: { by: string; at: string } | null;
+};
+
+/** Entries from..to (seqs, inclusive) were all re-hashed at or after `at` (null: not since this was tracked). */
+export type CoveredRange = { from: number; to: number; at: string | null };
 
 export function stateFile(dataDir: string): string {
   return path.join(dataDir, "verifier-state.json");
@@ -70,4 +91,29 @@ export function writeState(dataDir: string, s: VerifierState): void {
     fs.closeSync(fd);
   }
   fs.renameSync(tmp, file);
+}
+
+/**
+ * Writes `next`, keeping deleted checkpoints and acknowledgements another
+ * writer (an admin's acknowledgement, another process) recorded since `next`
+ * was read: a run that started before them must not undo them.
+ */
+export function writeStateKeepingAcks(dataDir: string, next: VerifierState): VerifierState {
+  let current: VerifierState | null = null;
+  try {
+    current = readState(dataDir);
+  } catch {
+    current = null; // unreadable: the new state replaces it
+  }
+  const known = new Map((current?.deletedCheckpoints ?? []).map((d) => [d.treeSize, d]));
+  const mine = next.deletedCheckpoints ?? [];
+  const merged: VerifierState = {
+    ...next,
+    deletedCheckpoints: [
+      ...mine.map((d) => (d.acknowledged ? d : { ...d, acknowledged: known.get(d.treeSize)?.acknowledged ?? null })),
+      ...[...known.values()].filter((d) => !mine.some((m) => m.treeSize === d.treeSize)),
+    ].sort((a, b) => a.treeSize - b.treeSize),
+  };
+  writeState(dataDir, merged);
+  return merged;
 }

@@ -3,6 +3,8 @@ import type { Cosigner } from "../cosigning/cosigner.ts";
 import { getWitnessStatus, type WitnessStatus } from "../cosigning/status.ts";
 import { recentCheckpoints } from "../ledger/store/checkpoints.ts";
 import { logHead } from "../ledger/store/entries.ts";
+import { coverageOf } from "./coverage.ts";
+import { readState, type CoveredRange, type DeletedCheckpoint } from "./state.ts";
 import { findRun, latestRuns, serializeRun, type Run, type RunRow } from "./runs.ts";
 import { runningRun, type IntegrityRuntime } from "./verifier.ts";
 
@@ -23,7 +25,27 @@ export type IntegrityStatus = {
   runs: Run[];
   /** The witnesses: each one's lag and last error, alerts (fork, rollback, refused, silent), the quorum of the latest checkpoint. */
   witnesses: WitnessStatus;
+  /** Signed checkpoints the verifier had seen that are no longer stored (a failure until acknowledged). */
+  deletedCheckpoints: DeletedCheckpoint[];
+  /** When each range of entries was last re-hashed from its columns; every entry at least once per periodHours. */
+  coverage: { periodHours: number; ranges: CoveredRange[]; oldest: string | null };
 };
+
+/** The verifier's remembered deletions and coverage (empty when it has no usable state yet). */
+function rememberedView(ledger: IntegrityRuntime, treeSize: number) {
+  let st = null;
+  try {
+    st = readState(ledger.config.dataDir);
+  } catch {
+    st = null; // the runs report an unusable state; the page still shows the rest
+  }
+  const ranges = coverageOf(st?.coverage ?? [], Math.min(treeSize, st?.treeSize ?? 0));
+  const oldest = ranges.length && ranges.every((r) => r.at) ? ranges.map((r) => r.at!).sort()[0]! : null;
+  return {
+    deletedCheckpoints: st?.deletedCheckpoints ?? [],
+    coverage: { periodHours: ledger.config.verifyCoverageMs / 3600_000, ranges, oldest },
+  };
+}
 
 function withLiveProgress(ledger: IntegrityRuntime, r: RunRow): Run {
   const run = serializeRun(r);
@@ -67,6 +89,7 @@ export async function getIntegrityStatus(ledger: IntegrityRuntime & { cosigner?:
     checkpoints: cps.map((c) => ({ treeSize: c.treeSize, createdAt: c.createdAt, keyId: c.keyId })),
     runs: runs.map((r) => withLiveProgress(ledger, r)),
     witnesses,
+    ...rememberedView(ledger, head),
   };
 }
 

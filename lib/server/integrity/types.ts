@@ -11,6 +11,7 @@ export const INTEGRITY_KINDS = [
   "truncated",
   "rollback",
   "forged-checkpoint",
+  "deleted-checkpoint",
   "fork",
   "guards",
   "other",

@@ -169,8 +169,7 @@ function ProofColumn({ d }: { d: EventDetail }) {
           </>
         ) : (
           <p className="muted">
-            None yet: the next checkpoint (within a minute) will cover this entry.{" "}
-            <AwaitCheckpoint seq={d.seq} />
+            None yet: the next checkpoint (within a minute) will cover this entry. <AwaitCheckpoint seq={d.seq} />
           </p>
         )}
       </Card>
