@@ -311,6 +311,30 @@ const paths: Record<string, Record<string, Op>> = {
       responses: { ...ok("Status."), ...errors(401, 403, 429) },
     },
   },
+  "/api/v1/integrity/acknowledgements": {
+    post: {
+      summary:
+        "Acknowledge deleted checkpoints (integrity:acknowledge: admins; same-origin session). Until acknowledged, a checkpoint the verifier saw and the store no longer holds keeps the integrity status failed. The acknowledgement is logged before it takes effect.",
+      security: [{ session: [] }],
+      requestBody: {
+        required: true,
+        content: {
+          "application/json": {
+            schema: {
+              type: "object",
+              additionalProperties: false,
+              required: ["treeSizes", "reason"],
+              properties: {
+                treeSizes: { type: "array", items: { type: "integer", minimum: 1 }, minItems: 1, maxItems: 1000 },
+                reason: { type: "string", minLength: 1, maxLength: 1000 },
+              },
+            },
+          },
+        },
+      },
+      responses: { ...ok("The deleted checkpoints now acknowledged."), ...errors(400, 401, 403) },
+    },
+  },
   "/api/v1/integrity/runs": {
     post: {
       summary:
