@@ -11,6 +11,7 @@ import path from "node:path";
 import { startOidcProvider, type OidcTestProvider } from "../test/support/oidc-provider.ts";
 import { startPgCluster, type PgCluster } from "../test/support/pg-cluster.ts";
 import { freePort } from "../test/support/free-port.ts";
+import { buildLockPath } from "../test/support/build-lock.ts";
 
 const root = path.resolve(import.meta.dirname, "..");
 const chromium = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -30,7 +31,9 @@ function ensureChromium() {
 
 function build() {
   console.log("[e2e] building the app (next build)…");
-  const r = spawnSync(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "build"], {
+  // Under the checkout's build lock: a stress run or bench copying .next meanwhile waits for it.
+  const next = path.join(root, "node_modules/next/dist/bin/next");
+  const r = spawnSync("flock", [buildLockPath(root), process.execPath, next, "build"], {
     cwd: root,
     stdio: "inherit",
     env: baseEnv,

@@ -8,7 +8,7 @@
 // runs the monitor as a separate process against a server an insider tampers with; witnesses runs
 // the server with three real witness processes (cosigning, a witness down and back, SIGTERM).
 // Reuses the existing .next build (npm test's e2e tier just built it); builds
-// under the e2e lock only when there is none. Exit 1 when any property fails;
+// under the checkout's build lock only when there is none. Exit 1 when any property fails;
 // ends with "  N passed" / "  N failed" lines for scripts/test.mjs, and writes
 // the figures as JSON to <bench cache>/stress-report-<size>.json for the bench report.
 import fs from "node:fs";

@@ -8,6 +8,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { freePort } from "../support/free-port.ts";
+import { buildLockPath } from "../support/build-lock.ts";
 
 export const root = path.resolve(import.meta.dirname, "../..");
 const nextBin = path.join(root, "node_modules/next/dist/bin/next");
@@ -51,28 +52,13 @@ export function newSqliteStore(name: string): Store {
 let appDir = root;
 
 // What `next start` itself writes into `.next` after the build: the response cache of
-// prerendered routes (`server/route-cache/…`, Next 16). Files there are newer than
-// BUILD_ID in every build a server has run from, so they say nothing about a build
-// in progress, and a copied server must not start from another server's cache.
+// prerendered routes (`server/route-cache/…`, Next 16); a copied server must not start
+// from another server's cache.
 const RUNTIME_WRITTEN = [path.join("server", "route-cache")];
-
-function newerThanBuildId(next: string): boolean {
-  const limit = fs.statSync(path.join(next, "BUILD_ID")).mtimeMs + 5000;
-  const walk = (p: string): boolean => {
-    for (const e of fs.readdirSync(p, { withFileTypes: true })) {
-      if (["cache", "trace", "trace-build", "diagnostics", "types"].includes(e.name) && p === next) continue;
-      const f = path.join(p, e.name);
-      if (RUNTIME_WRITTEN.includes(path.relative(next, f))) continue;
-      if (e.isDirectory() ? walk(f) : !e.isSymbolicLink() && fs.statSync(f).mtimeMs > limit) return true;
-    }
-    return false;
-  };
-  return walk(next);
-}
 
 /**
  * A build to run: `npm test` runs this tier after e2e, which builds; standalone
- * runs build under the e2e lock when there is none. The build is then copied
+ * runs build under the build lock when there is none. The build is then copied
  * into a private app dir (the project's files linked, `.next` copied without
  * its cache), so a `next build` started meanwhile in the checkout cannot pull
  * the files from under the servers of a long run.
@@ -80,8 +66,8 @@ function newerThanBuildId(next: string): boolean {
 export function ensureBuild(): string {
   const buildId = path.join(root, ".next/BUILD_ID");
   if (!fs.existsSync(buildId)) {
-    log("no .next/BUILD_ID: building under /tmp/ledgerline-e2e.lock (next build)…");
-    const r = spawnSync("flock", ["/tmp/ledgerline-e2e.lock", process.execPath, nextBin, "build"], {
+    log(`no .next/BUILD_ID: building under ${buildLockPath(root)} (next build)…`);
+    const r = spawnSync("flock", [buildLockPath(root), process.execPath, nextBin, "build"], {
       cwd: root,
       stdio: "inherit",
       env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", CHECKPOINT_DISABLE: "1" },
@@ -100,22 +86,22 @@ export function ensureBuild(): string {
     const cp =
       before === null
         ? null
-        : spawnSync("cp", ["-a", path.join(root, ".next"), path.join(dir, ".next")], { encoding: "utf8" });
+        : spawnSync(
+            "flock",
+            ["--shared", buildLockPath(root), "cp", "-a", path.join(root, ".next"), path.join(dir, ".next")],
+            {
+              encoding: "utf8",
+            },
+          );
     fs.rmSync(path.join(dir, ".next/cache"), { recursive: true, force: true });
     for (const d of RUNTIME_WRITTEN) fs.rmSync(path.join(dir, ".next", d), { recursive: true, force: true });
     const after = fs.existsSync(buildId) ? fs.readFileSync(buildId, "utf8") : null;
-    // A build that ran during the copy changes BUILD_ID (or removes it), and one still
-    // running leaves files newer than the BUILD_ID it has not rewritten yet: copy again.
-    if (
-      cp?.status === 0 &&
-      before !== null &&
-      before === after &&
-      fs.existsSync(path.join(dir, ".next/BUILD_ID")) &&
-      !newerThanBuildId(path.join(dir, ".next"))
-    )
+    // The copy waits for a build by e2e or this tier (the lock); a build started by hand
+    // during the copy changes BUILD_ID (or removes it): copy again.
+    if (cp?.status === 0 && before !== null && before === after && fs.existsSync(path.join(dir, ".next/BUILD_ID")))
       break;
     if (attempt >= 20) throw new Error(`could not copy a stable .next build: ${cp?.stderr ?? "no BUILD_ID"}`);
-    log(`the build changed while it was copied (someone is building): retrying in 15 s (${attempt}/20)`);
+    log(`the build changed while it was copied (a build was started by hand): retrying in 15 s (${attempt}/20)`);
     spawnSync("sleep", ["15"]);
   }
   appDir = dir;
