@@ -1,5 +1,5 @@
 import type { EventFilter } from "@/lib/core/event-filter.ts";
-import { normalizeFilter, OWN_SOURCE_PREFIX, parsePattern } from "@/lib/core/event-filter.ts";
+import { EVENT_FILTER_KEYS, normalizeFilter, OWN_SOURCE_PREFIX, parsePattern } from "@/lib/core/event-filter.ts";
 import {
   filterToSearchParams,
   pageRequestFromSearchParams,
@@ -45,29 +45,7 @@ export const UI_PARAMS = ["range", "tz", "own"] as const;
 export const OWN_INCLUDE = "include";
 
 /** Parameter order of a canonical explorer URL (shareable links compare equal). */
-const PARAM_ORDER = [
-  "range",
-  "from",
-  "to",
-  "eventType",
-  "outcome",
-  "requesterType",
-  "requester",
-  "target",
-  "service",
-  "source",
-  "action",
-  "correlationId",
-  "seqFrom",
-  "seqTo",
-  "q",
-  "hideOwnActivity",
-  "own",
-  "sort",
-  "limit",
-  "tz",
-  "cursor",
-] as const;
+const PARAM_ORDER = ["range", ...EVENT_FILTER_KEYS, "own", "sort", "limit", "tz", "cursor"] as const;
 
 const FILTER_KEYS = new Set<string>([
   "range",

@@ -4,6 +4,7 @@ import type { NormalizedEvent } from "@/lib/schemas/event.ts";
 import { nodeHasher } from "@/lib/node-hasher.ts";
 import type { Param } from "../db/driver.ts";
 import { canonicalEntryFromRow, type EntryRow } from "./entry-row.ts";
+import { eventColumns } from "./prepared-event.ts";
 
 // An entry (SPEC §2) is a normalized event plus seq, receivedAt and source. It is
 // stored as columns (so the explorer can filter) and rebuilt from those columns
@@ -57,18 +58,7 @@ export function entryToRow(e: Entry, leafHash: Uint8Array): Param[] {
     e.source,
     e.timestamp,
     e.receivedAt,
-    e.eventType,
-    e.requester.id,
-    e.requester.type,
-    e.requester.ip ?? null,
-    e.target.id,
-    e.target.service ?? null,
-    e.target.type ?? null,
-    e.action ?? null,
-    e.outcome,
-    e.correlationId ?? null,
-    e.reason ?? null,
-    e.attributes === undefined ? null : canonicalJson(e.attributes),
+    ...eventColumns(e, e.attributes === undefined ? null : canonicalJson(e.attributes)),
     leafHash,
   ];
 }

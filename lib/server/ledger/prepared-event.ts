@@ -22,21 +22,26 @@ export function prepareEvent(e: NormalizedEvent): PreparedEvent {
     parts,
     ts: e.timestamp,
     outcome: e.outcome,
-    cols: [
-      e.eventType,
-      e.requester.id,
-      e.requester.type,
-      e.requester.ip ?? null,
-      e.target.id,
-      e.target.service ?? null,
-      e.target.type ?? null,
-      e.action ?? null,
-      e.outcome,
-      e.correlationId ?? null,
-      e.reason ?? null,
-      parts.attributes ?? null,
-    ],
+    cols: eventColumns(e, parts.attributes ?? null),
   };
   if (e.id !== undefined) p.id = e.id;
   return p;
+}
+
+/** The event's column values in ENTRY_COLUMNS order, event_type … attributes (canonical JSON or null). */
+export function eventColumns(e: NormalizedEvent, attributes: string | null): Array<string | null> {
+  return [
+    e.eventType,
+    e.requester.id,
+    e.requester.type,
+    e.requester.ip ?? null,
+    e.target.id,
+    e.target.service ?? null,
+    e.target.type ?? null,
+    e.action ?? null,
+    e.outcome,
+    e.correlationId ?? null,
+    e.reason ?? null,
+    attributes,
+  ];
 }
