@@ -1,13 +1,13 @@
-import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { writeBigBundle } from "@/test/support/big-bundle.ts";
+import { runMeasured } from "@/test/support/peak-rss.ts";
 
 // verify-bundle keeps memory flat (issue 13): a real bundle, signed with a real
 // key, whose events.jsonl is large, written to disk as it is generated; the real
-// CLI in its own process under /usr/bin/time, its peak RSS asserted. The default
+// CLI in its own processes, the peak RSS of the largest asserted (test/support/peak-rss.ts). The default
 // tier uses LEDGERLINE_BIG_BUNDLE_MIB (32) MiB; `npm run bench` runs the 1 GiB one.
 
 const root = path.resolve(__dirname, "../../..");
@@ -17,16 +17,10 @@ const MAX_RSS_MB = 300;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ll-big-bundle-"));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-/** Runs the CLI; its exit code, output and peak RSS (kB, from GNU time's "Maximum resident set size"). */
+/** Runs the CLI; its exit code, output and peak RSS (MiB, the largest of its Node processes). */
 function cli(args: string[]) {
-  const r = spawnSync("/usr/bin/time", ["-v", process.execPath, bin, "verify-bundle", ...args], {
-    cwd: root,
-    encoding: "utf8",
-    env: { ...process.env, NODE_OPTIONS: "" },
-    maxBuffer: 16 * 1024 * 1024,
-  });
-  const rss = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr)?.[1] ?? NaN);
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr, rssMb: rss / 1024 };
+  const r = runMeasured([bin, "verify-bundle", ...args], { cwd: root });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr, rssMb: r.peakRssMiB };
 }
 
 describe("verify-bundle streams large bundles", () => {
