@@ -47,7 +47,7 @@ export function FilterBar(props: Props) {
   // the inputs always show the filter in effect in the zone in effect.
   // On phones the form folds behind "Filters (n)", the active filters kept in view (filter-fold.tsx).
   return (
-    <FilterFold filter={props.filter} range={props.range}>
+    <FilterFold filter={props.filter} range={props.range} ownActivity={props.ownActivity}>
       <FilterForm key={`${nav.current.toString()}|${props.zone}`} {...props} />
     </FilterFold>
   );

@@ -11,29 +11,35 @@ import "./filter-fold.css";
 // free) while a line under it keeps every active filter in view. Wider screens
 // never see the button and always see the fields (CSS only, no layout shift).
 
-/** The filter as short "field: value" parts, the range first. */
-export function activeFilterParts(filter: EventFilter, range: RangeId | null): string[] {
+/**
+ * The filter as short "field: value" parts, the range first. Hiding Ledgerline's own activity is
+ * the explorer's default, not a filter the user chose: only including it is listed.
+ */
+export function activeFilterParts(filter: EventFilter, range: RangeId | null, ownActivity = false): string[] {
   const parts: string[] = [];
   if (range) parts.push(range === "all" ? "all time" : `last ${range}`);
   for (const [k, v] of Object.entries(filter)) {
-    if (v === undefined || (range && (k === "from" || k === "to"))) continue;
+    if (v === undefined || k === "hideOwnActivity" || (range && (k === "from" || k === "to"))) continue;
     parts.push(`${k}: ${Array.isArray(v) ? v.join(", ") : String(v)}`);
   }
+  if (ownActivity) parts.push("with Ledgerline's own activity");
   return parts;
 }
 
 export function FilterFold({
   filter,
   range,
+  ownActivity,
   children,
 }: {
   filter: EventFilter;
   range: RangeId | null;
+  ownActivity: boolean;
   children: React.ReactNode;
 }) {
   const [open, setOpen] = useState(false);
   const body = useId();
-  const parts = activeFilterParts(filter, range);
+  const parts = activeFilterParts(filter, range, ownActivity);
   return (
     <>
       <div className="filter-fold-head">
