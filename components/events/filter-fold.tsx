@@ -20,10 +20,18 @@ export function activeFilterParts(filter: EventFilter, range: RangeId | null, ow
   if (range) parts.push(range === "all" ? "all time" : `last ${range}`);
   for (const [k, v] of Object.entries(filter)) {
     if (v === undefined || k === "hideOwnActivity" || (range && (k === "from" || k === "to"))) continue;
-    parts.push(`${k}: ${Array.isArray(v) ? v.join(", ") : String(v)}`);
+    parts.push(`${k}: ${middleCut(Array.isArray(v) ? v.join(", ") : String(v))}`);
   }
   if (ownActivity) parts.push("with Ledgerline's own activity");
   return parts;
+}
+
+/** A long value (a 1 024-character SPIFFE id) cut in the middle: its distinguishing end stays. */
+function middleCut(text: string, max = 48): string {
+  if ([...text].length <= max) return text;
+  const chars = [...text];
+  const head = Math.ceil((max - 1) / 2);
+  return `${chars.slice(0, head).join("")}…${chars.slice(chars.length - (max - 1 - head)).join("")}`;
 }
 
 export function FilterFold({
