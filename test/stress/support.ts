@@ -67,7 +67,10 @@ export function ensureBuild(): string {
   const buildId = path.join(root, ".next/BUILD_ID");
   if (!fs.existsSync(buildId)) {
     log(`no .next/BUILD_ID: building under ${buildLockPath(root)} (next build)…`);
-    const r = spawnSync("flock", [buildLockPath(root), process.execPath, nextBin, "build"], {
+    // Checked again under the lock: a build that held it meanwhile (e2e's) is used, not redone
+    // (next build empties .next first, which would pull it from under that build's servers).
+    const script = '[ -f .next/BUILD_ID ] || exec "$0" "$1" build';
+    const r = spawnSync("flock", [buildLockPath(root), "sh", "-c", script, process.execPath, nextBin], {
       cwd: root,
       stdio: "inherit",
       env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", CHECKPOINT_DISABLE: "1" },
