@@ -47,25 +47,7 @@ export const OWN_INCLUDE = "include";
 /** Parameter order of a canonical explorer URL (shareable links compare equal). */
 const PARAM_ORDER = ["range", ...EVENT_FILTER_KEYS, "own", "sort", "limit", "tz", "cursor"] as const;
 
-const FILTER_KEYS = new Set<string>([
-  "range",
-  "from",
-  "to",
-  "eventType",
-  "outcome",
-  "requesterType",
-  "requester",
-  "target",
-  "service",
-  "source",
-  "action",
-  "correlationId",
-  "seqFrom",
-  "seqTo",
-  "q",
-  "hideOwnActivity",
-  "own",
-]);
+const FILTER_KEYS = new Set<string>(["range", ...EVENT_FILTER_KEYS, "own"]);
 
 export type ExplorerState = {
   /** The request with the preset resolved to absolute from/to. */
