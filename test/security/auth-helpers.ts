@@ -100,6 +100,28 @@ export async function signInAttempt(
   return { status: r.status, url, retryAfter: r.headers.get("retry-after"), signedIn: jar.session() !== null, jar };
 }
 
+/** A form sign-in as the login page sends it; the session's Cookie header, or an error naming the answer. */
+export async function signInCookie(base: string, email: string, password: string): Promise<string> {
+  const a = await signInAttempt(base, { email, password, headers: { origin: base } });
+  if (!a.signedIn) throw new Error(`sign-in of ${email} failed (${a.status})`);
+  return a.jar.header();
+}
+
+export type JsonAnswer = { status: number; headers: Headers; body: Record<string, unknown>; text: string };
+
+/** One request bounded to 60 s, its answer read as JSON (`{ text }` when it is not JSON). */
+export async function callJson(base: string, p: string, init: RequestInit = {}): Promise<JsonAnswer> {
+  const r = await fetchRetry(`${base}${p}`, { ...init, signal: AbortSignal.timeout(60_000) }).catch((e: unknown) => {
+    throw new Error(`${p}: ${(e as Error).message} (${String((e as Error).cause ?? "")})`, { cause: e });
+  });
+  const text = await r.text();
+  try {
+    return { status: r.status, headers: r.headers, body: JSON.parse(text) as Record<string, unknown>, text };
+  } catch {
+    return { status: r.status, headers: r.headers, body: { text }, text };
+  }
+}
+
 /** next-auth's sign-out (POST with the CSRF token), as the dashboard's button does it. */
 export async function signOut(base: string, jar: Jar): Promise<number> {
   const c = await fetchRetry(`${base}/api/auth/csrf`, { headers: { cookie: jar.header() } });

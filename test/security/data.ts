@@ -10,28 +10,14 @@ import os from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { freePort } from "../support/free-port.ts";
+import { callJson, fetchRetry, signInCookie } from "./auth-helpers.ts";
 import { runSecurityIntegrity } from "./integrity.ts";
-import {
-  Checks,
-  isStaleSocket,
-  log,
-  runCli,
-  startServer,
-  stopServer,
-  type Server,
-  type Store,
-} from "../stress/support.ts";
+import { Checks, cliJson, log, runCli, startServer, stopServer, type Server, type Store } from "../stress/support.ts";
 
 const SOURCE = "spiffe://security.example/ns/shop/sa/orders";
 const SECRET = crypto.randomBytes(32).toString("base64");
 
 type Json = Record<string, unknown>;
-
-function cliJson<T>(store: Store, args: string[], input?: string): T {
-  const r = runCli(store, [...args, "--json"], input);
-  if (r.status !== 0) throw new Error(`ledgerline ${args.join(" ")} failed (${r.status}): ${r.stderr}${r.stdout}`);
-  return JSON.parse(r.stdout) as T;
-}
 
 const event = (over: Json = {}): Json => ({
   id: `sec-${crypto.randomBytes(6).toString("hex")}`,
@@ -44,58 +30,12 @@ const event = (over: Json = {}): Json => ({
   ...over,
 });
 
-/** fetch, once more when a kept-alive socket was closed under the request (it was never processed). */
-async function send(url: string, init: RequestInit): Promise<Response> {
-  try {
-    return await fetch(url, { ...init, signal: AbortSignal.timeout(60_000) });
-  } catch (e) {
-    if (!isStaleSocket(e)) throw e;
-    return fetch(url, { ...init, signal: AbortSignal.timeout(60_000) });
-  }
-}
-
-async function call(server: Server, p: string, init: RequestInit & { headers?: Record<string, string> } = {}) {
-  const r = await send(`${server.url}${p}`, init);
-  const text = await r.text();
-  let body: Json = {};
-  try {
-    body = JSON.parse(text) as Json;
-  } catch {
-    body = { text };
-  }
-  return { status: r.status, headers: r.headers, body, text };
-}
+const call = (server: Server, p: string, init: RequestInit = {}) => callJson(server.url, p, init);
 
 const bearer = (token: string, type = "application/json") => ({
   authorization: `Bearer ${token}`,
   "content-type": type,
 });
-
-/** Signs in through next-auth's own credentials flow; returns the Cookie header of the session. */
-async function signIn(server: Server, email: string, password: string): Promise<string> {
-  const jar = new Map<string, string>();
-  const keep = (r: Response) => {
-    for (const c of r.headers.getSetCookie()) {
-      const [pair] = c.split(";");
-      const eq = pair!.indexOf("=");
-      jar.set(pair!.slice(0, eq), pair!.slice(eq + 1));
-    }
-  };
-  const cookie = () => [...jar].map(([k, v]) => `${k}=${v}`).join("; ");
-  const csrf = await send(`${server.url}/api/auth/csrf`, {});
-  keep(csrf);
-  const { csrfToken } = (await csrf.json()) as { csrfToken: string };
-  const r = await send(`${server.url}/api/auth/callback/credentials`, {
-    method: "POST",
-    redirect: "manual",
-    headers: { "content-type": "application/x-www-form-urlencoded", cookie: cookie(), origin: server.url },
-    body: new URLSearchParams({ csrfToken, email, password, json: "true" }),
-  });
-  keep(r);
-  await r.arrayBuffer();
-  if (![...jar.keys()].some((k) => k.includes("session-token"))) throw new Error(`sign-in failed (${r.status})`);
-  return cookie();
-}
 
 // A minimal OTLP protobuf writer: one resource, one scope, records of string/int attributes.
 const varint = (n: bigint): number[] => {
@@ -313,7 +253,7 @@ async function replay(c: Checks, store: Store, server: Server): Promise<void> {
     rlo.text.slice(0, 200),
   );
   if (seq !== undefined) {
-    const cookie = await signIn(server, "aud@security.example", password);
+    const cookie = await signInCookie(server.url, "aud@security.example", password);
     const page = await call(server, `/events/${seq}`, { headers: { cookie } });
     // What the browser shows: the HTML outside scripts (the React payload keeps the real bytes for the copy button).
     const shown = page.text.replace(/<script\b[\s\S]*?<\/script>/g, "").replace(/<[^>]*>/g, "");
@@ -378,7 +318,8 @@ async function replay(c: Checks, store: Store, server: Server): Promise<void> {
     dupJson.status === 200 && ps?.rejectedLogRecords === 1 && /more than once/.test(ps.errorMessage ?? ""),
     dupJson.text.slice(0, 240),
   );
-  const pb = await send(`${server.url}/api/v1/otlp/v1/logs`, {
+  const pb = await fetchRetry(`${server.url}/api/v1/otlp/v1/logs`, {
+    signal: AbortSignal.timeout(60_000),
     method: "POST",
     headers: bearer(key, "application/x-protobuf"),
     body: otlpProtobuf([

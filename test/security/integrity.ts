@@ -9,16 +9,8 @@ import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { freePort } from "../support/free-port.ts";
-import {
-  Checks,
-  isStaleSocket,
-  log,
-  runCli,
-  startServer,
-  stopServer,
-  type Server,
-  type Store,
-} from "../stress/support.ts";
+import { callJson, signInCookie } from "./auth-helpers.ts";
+import { Checks, cliJson, log, startServer, stopServer, type Server, type Store } from "../stress/support.ts";
 
 type Json = Record<string, unknown>;
 type Run = {
@@ -33,26 +25,7 @@ type Run = {
 const SOURCE = "spiffe://security.example/ns/shop/sa/ledger";
 const GUARDS = ["entries_no_update", "entries_no_delete", "checkpoints_no_delete", "checkpoints_no_update"];
 
-function cliJson<T>(store: Store, args: string[], input?: string): T {
-  const r = runCli(store, [...args, "--json"], input);
-  if (r.status !== 0) throw new Error(`ledgerline ${args.join(" ")} failed (${r.status}): ${r.stderr}${r.stdout}`);
-  return JSON.parse(r.stdout) as T;
-}
-
-async function call(server: Server, p: string, init: RequestInit = {}): Promise<{ status: number; body: Json }> {
-  const go = () => fetch(`${server.url}${p}`, { ...init, signal: AbortSignal.timeout(60_000) });
-  // Once more when a kept-alive socket was closed under the request (it was never processed).
-  const r = await go().catch((e: unknown) => {
-    if (!isStaleSocket(e)) throw new Error(`${p}: ${(e as Error).message} (${String((e as Error).cause ?? "")})`);
-    return go();
-  });
-  const text = await r.text();
-  try {
-    return { status: r.status, body: JSON.parse(text) as Json };
-  } catch {
-    return { status: r.status, body: { text } };
-  }
-}
+const call = (server: Server, p: string, init: RequestInit = {}) => callJson(server.url, p, init);
 
 /** SQL as the insider: the append-only triggers dropped, the statements run, the triggers put back exactly. */
 function tamper(dbFile: string, ...sql: string[]): void {
@@ -85,29 +58,6 @@ async function runAfter(server: Server, token: string, since: string, pred: (r: 
     await new Promise((res) => setTimeout(res, 500));
   }
   return { run: null, status: null };
-}
-
-async function signInCookie(server: Server, email: string, password: string): Promise<string> {
-  const jar = new Map<string, string>();
-  const keep = (r: Response) => {
-    for (const c of r.headers.getSetCookie()) {
-      const [pair] = c.split(";");
-      jar.set(pair!.slice(0, pair!.indexOf("=")), pair!.slice(pair!.indexOf("=") + 1));
-    }
-  };
-  const cookie = () => [...jar].map(([k, v]) => `${k}=${v}`).join("; ");
-  const csrf = await fetch(`${server.url}/api/auth/csrf`);
-  keep(csrf);
-  const { csrfToken } = (await csrf.json()) as { csrfToken: string };
-  const r = await fetch(`${server.url}/api/auth/callback/credentials`, {
-    method: "POST",
-    redirect: "manual",
-    headers: { "content-type": "application/x-www-form-urlencoded", cookie: cookie(), origin: server.url },
-    body: new URLSearchParams({ csrfToken, email, password, json: "true" }),
-  });
-  keep(r);
-  await r.arrayBuffer();
-  return cookie();
 }
 
 export async function runSecurityIntegrity(c: Checks, dataDir: string, secret: string): Promise<void> {
@@ -226,7 +176,7 @@ async function replay(c: Checks, store: Store, server: Server): Promise<void> {
       (after.status?.status as string) === "broken",
     `${first.run?.kind}: ${first.run?.reason?.slice(0, 120)}; later ${after.run?.kind}; full ${fullRun.run?.kind}`,
   );
-  const cookie = await signInCookie(server, "adm12@security.example", password);
+  const cookie = await signInCookie(server.url, "adm12@security.example", password);
   const ack = await call(server, "/api/v1/integrity/acknowledgements", {
     method: "POST",
     headers: { cookie, origin: server.url, "content-type": "application/json" },

@@ -195,7 +195,7 @@ export function runCli(
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-function cliJson<T>(store: Store, args: string[], input?: string, extra: Record<string, string> = {}): T {
+export function cliJson<T>(store: Store, args: string[], input?: string, extra: Record<string, string> = {}): T {
   const r = runCli(store, [...args, "--json"], input, extra);
   if (r.status !== 0) throw new Error(`ledgerline ${args.join(" ")} failed (${r.status}): ${r.stderr}${r.stdout}`);
   return JSON.parse(r.stdout) as T;

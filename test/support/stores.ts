@@ -9,6 +9,7 @@ import { loadConfig, type Config } from "@/lib/server/config.ts";
 import type { Principal } from "@/lib/server/auth/principal.ts";
 import { buildApi } from "@/lib/server/http/api.ts";
 import { openLedger } from "@/lib/server/ledger/ledger.ts";
+import { rowToEntry, type EntryRow } from "@/lib/server/ledger/entry.ts";
 import { createRuntime, type Runtime } from "@/lib/server/runtime/runtime.ts";
 
 // Fresh, real stores for integration tests: a new SQLite file in a temp data
@@ -122,6 +123,25 @@ export function testApi(rt: Runtime, caller: Principal | null | ((req: Request) 
     runtime: async () => rt,
     principal: typeof caller === "function" ? caller : async () => caller,
   });
+}
+
+/** A POST as a sender makes it: JSON unless `headers` says otherwise, with the bearer key when there is one. */
+export function ingestRequest(
+  url: string,
+  body: string | Uint8Array,
+  headers: Record<string, string> = {},
+  auth: string | null = null,
+): Request {
+  return new Request(url, {
+    method: "POST",
+    body: body as BodyInit,
+    headers: { "content-type": "application/json", ...(auth ? { authorization: `Bearer ${auth}` } : {}), ...headers },
+  });
+}
+
+/** One source's entries in seq order (key administration writes meta-audit entries under another source). */
+export async function sourceEntries(rt: Runtime, source: string) {
+  return (await rt.db.all<EntryRow>("SELECT * FROM entries WHERE source = ? ORDER BY seq", [source])).map(rowToEntry);
 }
 
 let counter = 0;

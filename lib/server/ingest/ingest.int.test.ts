@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { entryLeafHash, toBase64 } from "@/lib/core/index.ts";
-import { DIALECTS, event, freshLedger, testApi } from "@/test/support/stores.ts";
+import { DIALECTS, event, freshLedger, ingestRequest, testApi } from "@/test/support/stores.ts";
 import { CLI_SOURCE } from "../audit/audit-trail.ts";
 import { systemPrincipal } from "../auth/principal.ts";
 import { createIngestKey, revokeIngestKey } from "./ingest-keys.ts";
@@ -33,18 +33,7 @@ describe.each(DIALECTS)("ingest on %s", (dialect) => {
   afterEach(async () => cleanup());
 
   const post = (body: string | Uint8Array, headers: Record<string, string> = {}, auth: string | null = key) =>
-    routes.events.post(
-      new Request("http://127.0.0.1/api/v1/events", {
-        method: "POST",
-        body: body as BodyInit,
-        headers: {
-          "content-type": "application/json",
-          ...(auth ? { authorization: `Bearer ${auth}` } : {}),
-          ...headers,
-        },
-      }),
-      {},
-    );
+    routes.events.post(ingestRequest("http://127.0.0.1/api/v1/events", body, headers, auth), {});
   // Traffic only: the meta-audit entries of key administration are not ingest.
   const count = async () => ledger.prisma.entry.count({ where: { source: { not: CLI_SOURCE } } });
   const rows = async () =>

@@ -1,10 +1,9 @@
 import fs from "node:fs";
 import zlib from "node:zlib";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { DIALECTS, freshLedger, testApi } from "@/test/support/stores.ts";
+import { DIALECTS, freshLedger, ingestRequest, sourceEntries, testApi } from "@/test/support/stores.ts";
 import { systemPrincipal } from "../auth/principal.ts";
 import { createIngestKey } from "../ingest/ingest-keys.ts";
-import { rowToEntry, type EntryRow } from "../ledger/entry.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 
 // POST /api/v1/k8s/audit through the real handler on real stores.
@@ -31,21 +30,8 @@ describe.each(DIALECTS)("Kubernetes audit webhook on %s", (dialect) => {
     headers: Record<string, string> = {},
     auth: string | null = key,
     query = "",
-  ) =>
-    routes.k8s.postAudit(
-      new Request(`http://127.0.0.1/api/v1/k8s/audit${query}`, {
-        method: "POST",
-        body: body as BodyInit,
-        headers: {
-          "content-type": "application/json",
-          ...(auth ? { authorization: `Bearer ${auth}` } : {}),
-          ...headers,
-        },
-      }),
-      {},
-    );
-  const entries = async () =>
-    (await ledger.db.all<EntryRow>("SELECT * FROM entries WHERE source = ? ORDER BY seq", [SOURCE])).map(rowToEntry);
+  ) => routes.k8s.postAudit(ingestRequest(`http://127.0.0.1/api/v1/k8s/audit${query}`, body, headers, auth), {});
+  const entries = async () => sourceEntries(ledger, SOURCE);
 
   it("stores ResponseComplete events, skips and counts the other stages", async () => {
     const r = await post(fixture, {}, key, "?cluster=prod-eu");

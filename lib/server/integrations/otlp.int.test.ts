@@ -4,12 +4,11 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { OTLPLogExporter as OtlpHttpJsonExporter } from "@opentelemetry/exporter-logs-otlp-http";
 import { OTLPLogExporter as OtlpProtoExporter } from "@opentelemetry/exporter-logs-otlp-proto";
 import type { LogRecordExporter, ReadableLogRecord } from "@opentelemetry/sdk-logs";
-import { DIALECTS, freshLedger, testApi } from "@/test/support/stores.ts";
+import { DIALECTS, freshLedger, ingestRequest, sourceEntries, testApi } from "@/test/support/stores.ts";
 import { startServer, type RunningServer } from "@/test/fixtures/http-server.ts";
 import { emitSampleLogs } from "@/test/fixtures/otlp/sample-logs.ts";
 import { systemPrincipal } from "../auth/principal.ts";
 import { createIngestKey, revokeIngestKey } from "../ingest/ingest-keys.ts";
-import { rowToEntry, type EntryRow } from "../ledger/entry.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 
 // POST /api/v1/otlp/v1/logs through the real handler on real stores, and the official
@@ -34,21 +33,9 @@ describe.each(DIALECTS)("OTLP logs receiver on %s", (dialect) => {
   afterEach(async () => cleanup());
 
   const post = (body: Uint8Array | string, headers: Record<string, string> = {}, auth: string | null = key) =>
-    routes.otlp.postLogs(
-      new Request("http://127.0.0.1/api/v1/otlp/v1/logs", {
-        method: "POST",
-        body: body as BodyInit,
-        headers: {
-          "content-type": "application/json",
-          ...(auth ? { authorization: `Bearer ${auth}` } : {}),
-          ...headers,
-        },
-      }),
-      {},
-    );
+    routes.otlp.postLogs(ingestRequest("http://127.0.0.1/api/v1/otlp/v1/logs", body, headers, auth), {});
   // Only this source's entries: key management itself may write audit-trail entries under another source.
-  const entries = async () =>
-    (await ledger.db.all<EntryRow>("SELECT * FROM entries WHERE source = ? ORDER BY seq", [SOURCE])).map(rowToEntry);
+  const entries = async () => sourceEntries(ledger, SOURCE);
   const count = async () => ledger.prisma.entry.count({ where: { source: SOURCE } });
 
   it("stores each access record of an OTLP/JSON export with the mapped fields and reports the rest as partial success", async () => {
