@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { validateEvent } from "@/lib/schemas/event.ts";
-import { DIALECTS, event, freshLedger, testApi } from "@/test/support/stores.ts";
+import { DIALECTS, freshLedger, testApi } from "@/test/support/stores.ts";
+import { GW, ORDERS, at, hop, sessionUser as user } from "@/test/support/trace-hops.ts";
 import type { Principal } from "../auth/principal.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import { queryTraces, resolveTraceId, searchTraces, type TraceSearchPage, type TraceSummary } from "./search.ts";
@@ -10,35 +10,6 @@ import { queryTraces, resolveTraceId, searchTraces, type TraceSearchPage, type T
 // claimed order; pages walk newest first without gaps or repeats; service, status
 // and time narrow it; an upper-case W3C trace-id finds the lower-case one; the API
 // checks, audits and refuses bad parameters by name.
-
-const T0 = Date.UTC(2026, 10, 27, 9, 0, 0, 0);
-const at = (ms: number) => new Date(T0 + ms).toISOString();
-const GW = "spiffe://t.example/ns/edge/sa/gateway";
-const ORDERS = "spiffe://t.example/ns/shop/sa/orders";
-
-function hop(correlationId: string | undefined, ms: number, from: string, service: string, over = {}) {
-  const raw = event({
-    timestamp: at(ms),
-    requester: { id: from, type: "service" },
-    target: { id: `https://${service}.svc/v1/x`, service, type: "api" },
-    correlationId,
-    ...over,
-  });
-  if (correlationId === undefined) delete raw.correlationId;
-  const r = validateEvent(raw);
-  if (!r.ok) throw new Error(`bad fixture: ${JSON.stringify(r.errors)}`);
-  return r.event;
-}
-
-const user = (role: "auditor" | "analyst"): Principal => ({
-  kind: "user",
-  userId: `u-${role}`,
-  email: `${role}@test`,
-  name: null,
-  role,
-  via: "session",
-  ip: "192.0.2.9",
-});
 
 const DENIED = { outcome: "denied", reason: "policy says no" };
 const FAILED = { outcome: "failure", reason: "timeout" };
