@@ -13,6 +13,91 @@ import { rowToEntry, type EntryRow } from "../ledger/entry.ts";
 
 const admin = systemPrincipal("ingest-test@localhost");
 
+/** Bad requests, each answered with a problem naming its field (`pointer`) and storing nothing. */
+const BAD_INPUTS: Array<{
+  name: string;
+  body: string | Uint8Array;
+  headers?: Record<string, string>;
+  status: number;
+  pointer?: string;
+}> = [
+  { name: "malformed JSON", body: "{", status: 400 },
+  { name: "empty body", body: "", status: 400 },
+  { name: "empty array", body: "[]", status: 400 },
+  {
+    name: "wrong content type",
+    body: JSON.stringify(event()),
+    headers: { "content-type": "text/plain" },
+    status: 415,
+  },
+  { name: "invalid UTF-8", body: new Uint8Array([0x7b, 0xff, 0x7d]), status: 400 },
+  { name: "duplicate keys", body: '{"outcome":"success","outcome":"denied"}', status: 400 },
+  { name: "nesting bomb", body: "[".repeat(60_000), status: 400 },
+  { name: "unknown field", body: JSON.stringify(event({ admin: true })), status: 422, pointer: "/admin" },
+  {
+    name: "missing timestamp",
+    body: JSON.stringify(event({ timestamp: undefined })),
+    status: 422,
+    pointer: "/timestamp",
+  },
+  { name: "bad eventType", body: JSON.stringify(event({ eventType: "DROP" })), status: 422, pointer: "/eventType" },
+  { name: "wrong type", body: JSON.stringify(event({ outcome: 1 })), status: 422, pointer: "/outcome" },
+  {
+    name: "control char",
+    body: JSON.stringify(event({ requester: { id: "svc\u0007" } })),
+    status: 422,
+    pointer: "/requester/id",
+  },
+  {
+    name: "bidi override",
+    body: JSON.stringify(event({ target: { id: "db://x\u202e" } })),
+    status: 422,
+    pointer: "/target/id",
+  },
+  {
+    name: "lone surrogate",
+    body: '{"timestamp":"2026-11-27T00:00:00Z","eventType":"read","requester":{"id":"a"},"target":{"id":"b"},"outcome":"success","reason":"\\ud800"}',
+    status: 422,
+    pointer: "/reason",
+  },
+  {
+    name: "long requester",
+    body: JSON.stringify(event({ requester: { id: "x".repeat(513) } })),
+    status: 422,
+    pointer: "/requester/id",
+  },
+  {
+    name: "bad ip",
+    body: JSON.stringify(event({ requester: { id: "a", ip: "300.1.1.1" } })),
+    status: 422,
+    pointer: "/requester/ip",
+  },
+  {
+    name: "deep attributes",
+    body: JSON.stringify(event({ attributes: { a: { b: { c: { d: { e: { f: 1 } } } } } } })),
+    status: 422,
+  },
+  {
+    name: "huge attributes",
+    body: JSON.stringify(event({ attributes: { blob: "x".repeat(9000) } })),
+    status: 422,
+    pointer: "/attributes",
+  },
+  {
+    name: "proto key",
+    body: '{"timestamp":"2026-11-27T00:00:00Z","eventType":"read","requester":{"id":"a"},"target":{"id":"b"},"outcome":"success","attributes":{"__proto__":{"x":1}}}',
+    status: 422,
+  },
+  { name: "too many items", body: JSON.stringify(Array.from({ length: 51 }, () => event())), status: 400 },
+  {
+    name: "bad traceparent",
+    body: JSON.stringify(event({ correlationId: undefined })),
+    headers: { traceparent: "00-zz-00-01" },
+    status: 422,
+    pointer: "/correlationId",
+  },
+];
+
 describe.each(DIALECTS)("ingest on %s", (dialect) => {
   let ledger: Runtime;
   let cleanup: () => Promise<void>;
@@ -139,90 +224,7 @@ describe.each(DIALECTS)("ingest on %s", (dialect) => {
   });
 
   it("rejects every kind of bad input with a problem naming the field, storing nothing", async () => {
-    const cases: Array<{
-      name: string;
-      body: string | Uint8Array;
-      headers?: Record<string, string>;
-      status: number;
-      pointer?: string;
-    }> = [
-      { name: "malformed JSON", body: "{", status: 400 },
-      { name: "empty body", body: "", status: 400 },
-      { name: "empty array", body: "[]", status: 400 },
-      {
-        name: "wrong content type",
-        body: JSON.stringify(event()),
-        headers: { "content-type": "text/plain" },
-        status: 415,
-      },
-      { name: "invalid UTF-8", body: new Uint8Array([0x7b, 0xff, 0x7d]), status: 400 },
-      { name: "duplicate keys", body: '{"outcome":"success","outcome":"denied"}', status: 400 },
-      { name: "nesting bomb", body: "[".repeat(60_000), status: 400 },
-      { name: "unknown field", body: JSON.stringify(event({ admin: true })), status: 422, pointer: "/admin" },
-      {
-        name: "missing timestamp",
-        body: JSON.stringify(event({ timestamp: undefined })),
-        status: 422,
-        pointer: "/timestamp",
-      },
-      { name: "bad eventType", body: JSON.stringify(event({ eventType: "DROP" })), status: 422, pointer: "/eventType" },
-      { name: "wrong type", body: JSON.stringify(event({ outcome: 1 })), status: 422, pointer: "/outcome" },
-      {
-        name: "control char",
-        body: JSON.stringify(event({ requester: { id: "svc\u0007" } })),
-        status: 422,
-        pointer: "/requester/id",
-      },
-      {
-        name: "bidi override",
-        body: JSON.stringify(event({ target: { id: "db://x\u202e" } })),
-        status: 422,
-        pointer: "/target/id",
-      },
-      {
-        name: "lone surrogate",
-        body: '{"timestamp":"2026-11-27T00:00:00Z","eventType":"read","requester":{"id":"a"},"target":{"id":"b"},"outcome":"success","reason":"\\ud800"}',
-        status: 422,
-        pointer: "/reason",
-      },
-      {
-        name: "long requester",
-        body: JSON.stringify(event({ requester: { id: "x".repeat(513) } })),
-        status: 422,
-        pointer: "/requester/id",
-      },
-      {
-        name: "bad ip",
-        body: JSON.stringify(event({ requester: { id: "a", ip: "300.1.1.1" } })),
-        status: 422,
-        pointer: "/requester/ip",
-      },
-      {
-        name: "deep attributes",
-        body: JSON.stringify(event({ attributes: { a: { b: { c: { d: { e: { f: 1 } } } } } } })),
-        status: 422,
-      },
-      {
-        name: "huge attributes",
-        body: JSON.stringify(event({ attributes: { blob: "x".repeat(9000) } })),
-        status: 422,
-        pointer: "/attributes",
-      },
-      {
-        name: "proto key",
-        body: '{"timestamp":"2026-11-27T00:00:00Z","eventType":"read","requester":{"id":"a"},"target":{"id":"b"},"outcome":"success","attributes":{"__proto__":{"x":1}}}',
-        status: 422,
-      },
-      { name: "too many items", body: JSON.stringify(Array.from({ length: 51 }, () => event())), status: 400 },
-      {
-        name: "bad traceparent",
-        body: JSON.stringify(event({ correlationId: undefined })),
-        headers: { traceparent: "00-zz-00-01" },
-        status: 422,
-        pointer: "/correlationId",
-      },
-    ];
-    for (const c of cases) {
+    for (const c of BAD_INPUTS) {
       const r = await post(c.body, c.headers);
       expect(r.status, c.name).toBe(c.status);
       expect(r.headers.get("content-type"), c.name).toBe("application/problem+json");
