@@ -106,7 +106,7 @@ async function pass(cfg: MonitorConfig, saved: Saved, client: TileClient, note: 
   const seen = saved?.state ?? null;
   const chain = chainOf(cfg.logKey, seen);
   const head = openHead(note, chain);
-  const cp = checkHead(cfg, head.text, note, seen, Math.floor(now() / 1000));
+  const cp = checkHead(head.text, seen);
   const rotations: RotationSeen[] = [...(seen?.rotations ?? [])];
   let tree: Awaited<ReturnType<typeof checkTree>> | null = null;
   let treeProblem: Found | null = null;
@@ -127,6 +127,8 @@ async function pass(cfg: MonitorConfig, saved: Saved, client: TileClient, note: 
         treeProblem: treeProblem?.problem.reason ?? null,
       });
   if (treeProblem || !tree) throw treeProblem ?? new Error("internal: no tree result");
+  // After the tree: a rollback or fork signed by the log key says more than a missing quorum.
+  checkQuorum(cfg.policy, note, Math.floor(now() / 1000));
   const { leaves, recheck } = tree;
   const state: MonitorState = {
     version: STATE_VERSION,
@@ -180,15 +182,9 @@ type Checkpoint = ReturnType<typeof parseCheckpoint>;
 
 /**
  * 1. The checkpoint (whose log signature openHead checked, or will accept only through a
- * rotation statement), its origin, and the witnesses' quorum.
+ * rotation statement) and its origin; the witnesses' quorum is checked after the tree.
  */
-function checkHead(
-  cfg: MonitorConfig,
-  text: string,
-  note: string,
-  seen: MonitorState | null,
-  nowSeconds: number,
-): Checkpoint {
+function checkHead(text: string, seen: MonitorState | null): Checkpoint {
   let cp: Checkpoint;
   try {
     cp = parseCheckpoint(text);
@@ -201,7 +197,6 @@ function checkHead(
       `the checkpoint's origin is ${JSON.stringify(cp.origin)}, this monitor follows ${JSON.stringify(seen.origin)}`,
     );
   }
-  checkQuorum(cfg.policy, note, nowSeconds);
   return cp;
 }
 
