@@ -156,16 +156,21 @@ function forgeKeyRows(w: World, vkey: string, publicKey: Uint8Array): { guard: s
 
 /** Starts the server on the forged store: does it start, and which key does it publish? */
 async function publishedKeysAfterForgery(w: World): Promise<string> {
+  let server;
   try {
-    const server = await startServer(w.store, serverEnv(w));
-    const keys = (await (await fetchFresh(`${server.url}/api/v1/keys`)).json()) as Array<{
+    server = await startServer(w.store, serverEnv(w));
+  } catch (e) {
+    return `(the server refused to start: ${(e as Error).message.split("\n").at(-1)})`;
+  }
+  try {
+    const j = (await (await fetchFresh(`${server.url}/api/v1/keys`)).json()) as unknown;
+    const keys = (Array.isArray(j) ? j : ((j as { keys?: unknown[] }).keys ?? [])) as Array<{
       verifierKey: string;
       status: string;
     }>;
-    await stopServer(server);
     return `${keys.map((k) => `${k.verifierKey.split("+").slice(0, 2).join("+")} (${k.status})`).join(", ")}; the server started`;
-  } catch (e) {
-    return `(the server refused to start: ${(e as Error).message.split("\n").at(-1)})`;
+  } finally {
+    await stopServer(server);
   }
 }
 
