@@ -279,7 +279,7 @@ describe("ledgerline monitor against a static tlog-tiles log cosigned by a witne
     expect((await monitor(["--once", "--url", log.url, "--policy", policy, "--state", tmp()])).status).toBe(0);
   });
 
-  it("exits 10 on a swapped key and posts an alert signed like the server's integrity alerts", async () => {
+  it("exits 18 on a swapped key (no rotation statement) and posts an alert signed like the server's integrity alerts", async () => {
     const d = tmp();
     const keyFile = path.join(d, "monitor.key");
     const kg = spawnSync(process.execPath, [cli, "monitor", "keygen", "--name", "monitor.test", "--out", keyFile], {
@@ -313,20 +313,22 @@ describe("ledgerline monitor against a static tlog-tiles log cosigned by a witne
         "--webhook-secret-file",
         keyFile,
       ]);
-      expect(r.status, r.stdout + r.stderr).toBe(10);
-      expect(r.stdout).toMatch(/PROBLEM bad-signature: .*was the signing key swapped/);
+      expect(r.status, r.stdout + r.stderr).toBe(18);
+      expect(r.stdout).toMatch(
+        /PROBLEM key-changed: key changed without a rotation statement: the checkpoint is signed by static\.example\/log\+[0-9a-f]{8}, not by static\.example\/log\+[0-9a-f]{8} that this monitor trusts .*no read token/,
+      );
       expect(received).toHaveLength(1);
       const { body, headers } = received[0]!;
       expect(headers["x-ledgerline-key-id"]).toBe(Buffer.from(monitorKey.keyId).toString("hex"));
       expect(verifyWebhookBody(body, String(headers["x-ledgerline-signature"]), monitorKey.publicKey)).toBe(true);
       expect(JSON.parse(body)).toMatchObject({
         type: "ledgerline.monitor.alert",
-        kind: "bad-signature",
+        kind: "key-changed",
         origin: "static.example/log",
         treeSize: 1100,
       });
       const evidence = fs.readdirSync(path.join(state, "evidence"));
-      expect(evidence.some((f) => f.endsWith("-bad-signature.txt"))).toBe(true);
+      expect(evidence.some((f) => f.endsWith("-key-changed.txt"))).toBe(true);
       // The state did not move: the next honest pass continues from 1100.
       expect(new StateDir(state).load()!.state.size).toBe(1100);
     } finally {

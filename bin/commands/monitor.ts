@@ -12,6 +12,7 @@ import {
   generateSigningKey,
   parseSignerKey,
   parseVerifierKey,
+  shortKey,
   signerKeyString,
   toHex,
   verifierKeyString,
@@ -47,7 +48,12 @@ export const MONITOR_USAGE = `Usage:
 Exit codes: 0 verified; 1 failure (e.g. the read token was refused, damaged state); 2 bad usage;
 3 log unreachable; 10 bad or swapped log signature; 11 witness quorum lost; 12 rollback;
 13 fork; 14 tiles do not give the signed root; 15 an entry does not hash to its leaf;
-16 truncation (tiles or entries withheld); 17 history seen before was rewritten.`;
+16 truncation (tiles or entries withheld); 17 history seen before was rewritten;
+18 key changed without a rotation statement (or a retired key signs again).
+
+Key rotations: a checkpoint signed by another key than the trusted one is accepted only when
+the entries (read token) hold a ledgerline.key-rotation/v1 statement signed by the trusted key
+and by the new one; the monitor then trusts the new key from there on (kept in <dir>).`;
 
 class Usage extends Error {}
 
@@ -293,6 +299,7 @@ async function onePass(opts: Options, dir: StateDir, signal: AbortSignal): Promi
     await raise(opts, dir, result.problem, saved?.state.size ?? null);
     return EXIT[result.problem.kind];
   }
+  for (const k of result.rotatedTo) log(`log key rotated: now trusting ${shortKey(k.verifierKey)} (${k.why})`);
   dir.appendDigests(result.newDigests, saved?.digests.length ?? 0);
   dir.save(result.state);
   const rate = secs > 0 ? Math.round(result.grewBy / secs) : 0;

@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawnSync, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -19,6 +19,7 @@ import {
   parseCosignerVerifierKey,
 } from "@/lib/core/tlog/index.ts";
 import { WitnessState } from "@/lib/witness/state.ts";
+import { startWitness, type WitnessOptions, type WitnessProcess } from "@/test/support/witness-process.ts";
 
 // The witness as its operator runs it: `ledgerline witness keygen` and `witness serve` as
 // separate processes, fed checkpoints of a real tree signed with lib/core, killed with
@@ -62,35 +63,21 @@ function keygen(dir: string, name = "witness.test/w1"): { file: string; vkey: st
   return { file, vkey: r.stdout.trim() };
 }
 
-type Witness = { url: string; proc: ChildProcess; out: string[]; exited: Promise<number | null> };
-
-async function serve(keyFile: string, state: string, extra: string[] = []): Promise<Witness> {
-  const proc = spawn(
-    process.execPath,
-    [cli, "witness", "serve", "--port", "0", "--key-file", keyFile, "--state", state, "--log", LOG_VKEY, ...extra],
-    // Its own process group, so a kill reaches the wrapper (bin/ledgerline.mjs) and the witness alike.
-    { stdio: ["ignore", "pipe", "pipe"], detached: true },
-  );
-  procs.push(proc);
-  const out: string[] = [];
-  const exited = new Promise<number | null>((r) => proc.once("exit", (code) => r(code)));
-  const url = await new Promise<string>((resolve, reject) => {
-    const onData = (d: Buffer) => {
-      for (const line of d.toString().split("\n").filter(Boolean)) {
-        out.push(line);
-        const m = /listening on (http:\/\/\S+)\/add-checkpoint/.exec(line);
-        if (m) resolve(m[1]!);
-      }
-    };
-    proc.stdout!.on("data", onData);
-    proc.stderr!.on("data", onData);
-    void exited.then((code) => reject(new Error(`witness exited (${code}): ${out.join("\n")}`)));
-    setTimeout(() => reject(new Error(`witness did not start: ${out.join("\n")}`)), 60_000);
+/** `ledgerline witness serve` for LOG_VKEY (test/support/witness-process.ts), killed after the tests. */
+async function serve(
+  key: { file: string; vkey: string },
+  state: string,
+  rate: WitnessOptions["rate"] = null,
+): Promise<WitnessProcess> {
+  const w = await startWitness({ dir: path.dirname(key.file), keyFile: key.file, vkey: key.vkey }, LOG_VKEY, {
+    stateDir: state,
+    rate,
   });
-  return { url, proc, out, exited };
+  procs.push(w.proc);
+  return w;
 }
 
-async function post(w: Witness, text: string) {
+async function post(w: WitnessProcess, text: string) {
   const res = await fetch(`${w.url}/add-checkpoint`, { method: "POST", body: text });
   return { status: res.status, type: res.headers.get("content-type"), text: await res.text(), headers: res.headers };
 }
@@ -112,12 +99,12 @@ afterAll(() => {
 describe("ledgerline witness (separate process)", () => {
   let dir: string;
   let key: { file: string; vkey: string };
-  let w: Witness;
+  let w: WitnessProcess;
 
   beforeAll(async () => {
     dir = tmp();
     key = keygen(dir);
-    w = await serve(key.file, path.join(dir, "state"), ["--rate", "1000", "--burst", "1000"]);
+    w = await serve(key, path.join(dir, "state"), { perSecond: 1000, burst: 1000 });
   }, 90_000);
 
   it("keygen writes a 0600 private key and prints a cosignature/v1 verifier key", () => {
@@ -194,7 +181,7 @@ describe("ledgerline witness (separate process)", () => {
     expect(state.evidence().map((e) => e.kind)).toEqual(["fork", "rollback", "bad-proof", "bad-proof"]);
     expect(state.evidence()[0]!.request).toContain(checkpoint(300, forked));
     state.close();
-    w = await serve(key.file, path.join(dir, "state"));
+    w = await serve(key, path.join(dir, "state"));
     for (let i = 0; i < 50 && !w.out.some((l) => l.includes("following")); i++)
       await new Promise((r) => setTimeout(r, 100));
     expect(w.out.join("\n")).toMatch(/following log\.example\/test \(last cosigned size 600/);
@@ -209,7 +196,7 @@ describe("ledgerline witness limits and refusals", () => {
   it("rate-limits each log with 429 and Retry-After", async () => {
     const dir = tmp();
     const key = keygen(dir);
-    const w = await serve(key.file, path.join(dir, "state"), ["--rate", "0.01", "--burst", "2"]);
+    const w = await serve(key, path.join(dir, "state"), { perSecond: 0.01, burst: 2 });
     expect((await post(w, body(0, 10))).status).toBe(200);
     expect((await post(w, body(10, 20))).status).toBe(200);
     const limited = await post(w, body(20, 30));
@@ -225,7 +212,7 @@ describe("ledgerline witness limits and refusals", () => {
     const dir = tmp();
     const key = keygen(dir);
     const state = path.join(dir, "state");
-    const w = await serve(key.file, state);
+    const w = await serve(key, state);
     kill(w.proc, "SIGTERM");
     await w.exited;
     fs.chmodSync(key.file, 0o644);

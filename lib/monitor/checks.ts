@@ -1,5 +1,5 @@
 import { nodeHasher } from "@/lib/node-hasher.ts";
-import { bytesEqual, hashLeaf, sha256, splitNote, toBase64, toHex } from "@/lib/core/index.ts";
+import { bytesEqual, hashLeaf, sha256, toBase64, toHex } from "@/lib/core/index.ts";
 import {
   TILE_WIDTH,
   checkCosignatures,
@@ -10,6 +10,7 @@ import {
   type Policy,
   type Tile,
 } from "@/lib/core/tlog/index.ts";
+import { rotationIn, type RotationSeen } from "./keys.ts";
 import { found } from "./problems.ts";
 
 // The individual checks of a monitoring pass; each throws (via found) naming the problem.
@@ -25,8 +26,17 @@ export function checkedHashes(t: Tile, data: Uint8Array): Uint8Array[] {
   return tileHashes(data, t.width);
 }
 
-/** Every entry of the bundle from leaf `fromLeaf` on hashes to its leaf, and names its own seq. */
-export function checkEntries(t: Tile, bundle: Uint8Array, hashes: Uint8Array[], fromLeaf: number): void {
+/**
+ * Every entry of the bundle from leaf `fromLeaf` on hashes to its leaf, and names its own seq.
+ * Key rotation statements in those entries go to `rotations` (the monitor follows them).
+ */
+export function checkEntries(
+  t: Tile,
+  bundle: Uint8Array,
+  hashes: Uint8Array[],
+  fromLeaf: number,
+  rotations: RotationSeen[] = [],
+): void {
   const start = t.index * TILE_WIDTH;
   let entries: Uint8Array[];
   try {
@@ -46,9 +56,12 @@ export function checkEntries(t: Tile, bundle: Uint8Array, hashes: Uint8Array[], 
       );
     }
     // Ledgerline entries are RFC 8785 JSON whose "seq" sits right before "source".
-    if (!decoder.decode(entry).includes(`,"seq":${seq},"source":`)) {
+    const text = decoder.decode(entry);
+    if (!text.includes(`,"seq":${seq},"source":`)) {
       found("leaf-mismatch", `the entry at leaf ${seq - 1} does not say seq ${seq}`, seq);
     }
+    const statement = rotationIn(text);
+    if (statement) rotations.push({ seq, statement });
   }
 }
 
@@ -76,12 +89,6 @@ export function checkQuorum(policy: Policy, note: string, nowSeconds: number): v
       `the checkpoint is cosigned by ${cosigned.size} of the ${cosigners.length} configured witness(es) (${have}), short of the quorum: nobody outside the log vouches for this tree head`,
     );
   }
-}
-
-export function signersOf(note: string): string {
-  const s = splitNote(note);
-  if (!s.ok) return "the checkpoint is not a signed note";
-  return `the checkpoint is signed by ${s.signatures.map((x) => `${x.name}+${x.keyId}`).join(", ") || "nobody"} (was the signing key swapped?)`;
 }
 
 /** Yields fn(item) for each item in order, with up to `concurrency` calls in flight. */

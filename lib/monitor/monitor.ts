@@ -3,7 +3,6 @@ import {
   bytesEqual,
   consistencyProofFrom,
   fromBase64,
-  openNote,
   parseCheckpoint,
   sha256,
   toBase64,
@@ -19,7 +18,8 @@ import {
   type Policy,
   type Tile,
 } from "@/lib/core/tlog/index.ts";
-import { checkDigest, checkEntries, checkQuorum, checkedHashes, inOrder, signersOf } from "./checks.ts";
+import { checkDigest, checkEntries, checkQuorum, checkedHashes, inOrder } from "./checks.ts";
+import { chainOf, followRotation, openHead, type KeyChain, type RotationSeen } from "./keys.ts";
 import { Withheld, type TileClient } from "./fetcher.ts";
 import { Found, found, type Problem } from "./problems.ts";
 import { STATE_VERSION, type MonitorState } from "./state.ts";
@@ -29,8 +29,9 @@ export { EXIT, type Problem } from "./problems.ts";
 
 // One monitoring pass over a tlog-tiles log, trusting nothing the log says unless it checks
 // out against the log's key, the witnesses' cosignatures and what this monitor saw before:
-//   1. the checkpoint carries a valid signature by the trusted log key, and a quorum of
-//      valid witness cosignatures;
+//   1. the checkpoint carries a valid signature by the trusted log key — or by a key that a
+//      rotation statement, signed by the trusted key and found in the verified entries, names
+//      (lib/monitor/keys.ts) — and a quorum of valid witness cosignatures;
 //   2. it does not go back in time (rollback) and is consistent with the last checkpoint
 //      seen — a consistency proof read from the tiles, verified against the remembered root;
 //   3. every new leaf from the level-0 tiles, appended to the remembered right edge of the
@@ -56,7 +57,15 @@ export type MonitorConfig = {
 export type Progress = { leavesDone: number; leavesTotal: number; tiles: number; bundles: number; final: boolean };
 
 export type PassResult =
-  | { ok: true; state: MonitorState; newDigests: Uint8Array[]; grewBy: number; rechecked: number }
+  | {
+      ok: true;
+      state: MonitorState;
+      newDigests: Uint8Array[];
+      grewBy: number;
+      rechecked: number;
+      /** Keys this pass started trusting through rotation statements. */
+      rotatedTo: KeyChain;
+    }
   | { ok: false; problem: Problem };
 
 type Saved = { state: MonitorState; digests: Uint8Array[] } | null;
@@ -95,12 +104,32 @@ function firstSeqOf(e: Withheld | TileMissingError): number | null {
 async function pass(cfg: MonitorConfig, saved: Saved, client: TileClient, note: string): Promise<PassResult> {
   const now = cfg.now ?? Date.now;
   const seen = saved?.state ?? null;
-  const cp = checkHead(cfg, note, seen, Math.floor(now() / 1000));
-  const hasher = tileRangeHasher(cp.size, (t) => client.tile(t), nodeHasher);
-  if (seen) await checkAgainstSeen(seen, cp, note, hasher);
-  const base = seen && !cfg.full ? seen : null;
-  const leaves = await verifyLeaves(cfg, client, saved, base, cp, now);
-  const recheck = base ? await recheckOld(cfg, client, saved!, Math.floor(base.size / TILE_WIDTH)) : null;
+  const chain = chainOf(cfg.logKey, seen);
+  const head = openHead(note, chain);
+  const cp = checkHead(head.text, seen);
+  const rotations: RotationSeen[] = [...(seen?.rotations ?? [])];
+  let tree: Awaited<ReturnType<typeof checkTree>> | null = null;
+  let treeProblem: Found | null = null;
+  try {
+    tree = await checkTree(cfg, client, saved, cp, note, rotations, now);
+  } catch (e) {
+    // A checkpoint by an unknown key: what the tree checks found is part of the key alert.
+    if (head.signedByCurrent || !(e instanceof Found)) throw e;
+    treeProblem = e;
+  }
+  // The tile a pass starts in is read again: its statements may already be remembered.
+  const seenRotations = [...new Map(rotations.map((r) => [r.seq, r])).values()];
+  const keyChain = head.signedByCurrent
+    ? chain
+    : followRotation(note, chain, seenRotations, cp.origin, {
+        signers: head.signers,
+        withEntries: cfg.withEntries,
+        treeProblem: treeProblem?.problem.reason ?? null,
+      });
+  if (treeProblem || !tree) throw treeProblem ?? new Error("internal: no tree result");
+  // After the tree: a rollback or fork signed by the log key says more than a missing quorum.
+  checkQuorum(cfg.policy, note, Math.floor(now() / 1000));
+  const { leaves, recheck } = tree;
   const state: MonitorState = {
     version: STATE_VERSION,
     url: cfg.url,
@@ -115,6 +144,8 @@ async function pass(cfg: MonitorConfig, saved: Saved, client: TileClient, note: 
     partial: leaves.partial,
     recheckCursor: recheck?.cursor ?? seen?.recheckCursor ?? 0,
     verifiedAt: new Date(now()).toISOString(),
+    keyChain,
+    rotations: seenRotations,
   };
   const known = saved?.digests.length ?? 0;
   if (known + leaves.newDigests.length !== state.fullTiles) throw new Error("internal: tile digests out of step");
@@ -124,18 +155,39 @@ async function pass(cfg: MonitorConfig, saved: Saved, client: TileClient, note: 
     newDigests: leaves.newDigests,
     grewBy: cp.size - (seen?.size ?? 0),
     rechecked: recheck?.count ?? 0,
+    rotatedTo: keyChain.length > chain.length ? keyChain.slice(chain.length) : [],
   };
+}
+
+/** 2 to 4: consistency with what was seen, the leaves against the root, a window of old tiles. */
+async function checkTree(
+  cfg: MonitorConfig,
+  client: TileClient,
+  saved: Saved,
+  cp: Checkpoint,
+  note: string,
+  rotations: RotationSeen[],
+  now: () => number,
+) {
+  const seen = saved?.state ?? null;
+  const hasher = tileRangeHasher(cp.size, (t) => client.tile(t), nodeHasher);
+  if (seen) await checkAgainstSeen(seen, cp, note, hasher);
+  const base = seen && !cfg.full ? seen : null;
+  const leaves = await verifyLeaves(cfg, client, saved, base, cp, now, rotations);
+  const recheck = base ? await recheckOld(cfg, client, saved!, Math.floor(base.size / TILE_WIDTH)) : null;
+  return { leaves, recheck };
 }
 
 type Checkpoint = ReturnType<typeof parseCheckpoint>;
 
-/** 1. The log's signature on the checkpoint, its origin, and the witnesses' quorum. */
-function checkHead(cfg: MonitorConfig, note: string, seen: MonitorState | null, nowSeconds: number): Checkpoint {
-  const opened = openNote(note, [cfg.logKey]);
-  if (!opened.ok) found("bad-signature", `${opened.reason}; ${signersOf(note)}`);
+/**
+ * 1. The checkpoint (whose log signature openHead checked, or will accept only through a
+ * rotation statement) and its origin; the witnesses' quorum is checked after the tree.
+ */
+function checkHead(text: string, seen: MonitorState | null): Checkpoint {
   let cp: Checkpoint;
   try {
-    cp = parseCheckpoint(opened.text);
+    cp = parseCheckpoint(text);
   } catch (e) {
     return found("bad-signature", `the log key signed something that is not a checkpoint: ${(e as Error).message}`);
   }
@@ -145,7 +197,6 @@ function checkHead(cfg: MonitorConfig, note: string, seen: MonitorState | null, 
       `the checkpoint's origin is ${JSON.stringify(cp.origin)}, this monitor follows ${JSON.stringify(seen.origin)}`,
     );
   }
-  checkQuorum(cfg.policy, note, nowSeconds);
   return cp;
 }
 
@@ -193,6 +244,7 @@ async function verifyLeaves(
   base: MonitorState | null,
   cp: Checkpoint,
   now: () => number,
+  rotations: RotationSeen[],
 ): Promise<{ range: CompactRange; newDigests: Uint8Array[]; partial: MonitorState["partial"] }> {
   const range = base
     ? CompactRange.fromSubtrees(base.size, base.frontier.map(fromBase64), nodeHasher)
@@ -240,7 +292,7 @@ async function verifyLeaves(
       );
     }
     for (const [i, h] of hashes.entries()) if (start + i >= from) range.append(h);
-    if (bundle) checkEntries(t, bundle, hashes, entriesFrom);
+    if (bundle) checkEntries(t, bundle, hashes, entriesFrom, rotations);
     if (t.width === TILE_WIDTH && t.index >= known.length) newDigests.push(sha256(data));
     if (t.width < TILE_WIDTH) partial = { index: t.index, width: t.width, digest: toHex(sha256(data)) };
     report(Math.min(cp.size, start + t.width));

@@ -9,7 +9,8 @@ export type ProblemKind =
   | "root-mismatch"
   | "leaf-mismatch"
   | "truncation"
-  | "history-changed";
+  | "history-changed"
+  | "key-changed";
 
 /** Exit codes of `ledgerline monitor`, one per problem (documented in docs/witness-and-monitor.md). */
 export const EXIT = {
@@ -25,6 +26,7 @@ export const EXIT = {
   "leaf-mismatch": 15,
   truncation: 16,
   "history-changed": 17,
+  "key-changed": 18,
 } as const;
 
 export type Problem = { kind: ProblemKind; reason: string; firstBadSeq: number | null; evidence: string };

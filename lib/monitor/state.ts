@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
+import type { KeyChain, RotationSeen } from "./keys.ts";
 
 // What a monitor remembers between runs, in its own directory, crash-safe: a small JSON
 // document replaced atomically (write a temporary file, fsync it, rename it over the old
@@ -30,6 +31,14 @@ export type MonitorState = {
   /** Where the next run's re-check of old tiles starts. */
   recheckCursor: number;
   verifiedAt: string;
+  /**
+   * The log keys trusted, oldest first (the pinned --key, then each key a rotation statement
+   * signed by its predecessor named); the last one must sign. Absent in states saved before
+   * rotations were followed: the pinned key alone.
+   */
+  keyChain?: KeyChain;
+  /** Rotation statements found in verified entries, not yet used (the new key has not signed yet). */
+  rotations?: RotationSeen[];
 };
 
 const STATE_FILE = "state.json";

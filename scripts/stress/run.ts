@@ -1,8 +1,9 @@
 // npm run test:stress — the load, crash, fault, abuse and tlog (monitor vs insider) suites against real
 // `next start` servers on 127.0.0.1 (SQLite and a throwaway PostgreSQL
 // cluster), at full size; `--quick` (or STRESS_SIZE=quick) is the reduced tier
-// `npm test` runs after e2e. `--only=load,crash,faults,abuse,security-data,security-auth,tlog,witnesses`
-// picks suites. The security suites (test/security/) replay the security review's
+// `npm test` runs after e2e. `--only=load,crash,faults,abuse,security-data,security-auth,tlog,witnesses,insider`
+// picks suites. insider: the issue-14 insider scenarios against a server, a witness, a monitor
+// and a webhook receiver, each its own process (test/stress/insider.ts). The security suites (test/security/) replay the security review's
 // findings: security-data against a production-configured server, security-auth
 // against SQLite and two instances on one PostgreSQL; same size in both tiers. tlog
 // runs the monitor as a separate process against a server an insider tampers with; witnesses runs
@@ -23,12 +24,15 @@ import { runSecurityAuth } from "../../test/security/auth.ts";
 import { LOAD_FULL, LOAD_QUICK, runLoad } from "../../test/stress/load.ts";
 import { runTlog } from "../../test/stress/tlog.ts";
 import { runWitnesses } from "../../test/stress/witnesses.ts";
+import { runInsider } from "../../test/stress/insider.ts";
 import { Checks, ensureBuild, log, newSqliteStore, type Store } from "../../test/stress/support.ts";
 
 const quick = process.argv.includes("--quick") || process.env.STRESS_SIZE === "quick";
 const onlyArg = process.argv.find((a) => a.startsWith("--only="))?.slice(7) ?? process.env.STRESS_ONLY;
 const only = new Set(
-  (onlyArg ?? "abuse,load,crash,faults,security-data,security-auth,tlog,witnesses").split(",").map((s) => s.trim()),
+  (onlyArg ?? "abuse,load,crash,faults,security-data,security-auth,tlog,witnesses,insider")
+    .split(",")
+    .map((s) => s.trim()),
 );
 const SIZES = quick
   ? { load: LOAD_QUICK, killsSqlite: 5, killsPg: 3, abuse: 150 }
@@ -86,6 +90,7 @@ async function runSuites(report: Report, suites: Checks[], cluster: PgCluster | 
     );
     await suite("tlog sqlite", (c) => runTlog(c, sqlite("tlog")));
     await suite("witnesses sqlite", (c) => runWitnesses(c, sqlite("witnesses"), quick));
+    await suite("insider sqlite", (c) => runInsider(c, sqlite("insider"), { quick, say: (l) => log(l.trim()) }));
     await suite("tlog postgres", async (c) => {
       const store = await pgStore("tlog");
       // The insider's connection: a superuser on the same database.

@@ -42,7 +42,7 @@ export type WitnessReport = { dialect: string; cosignLatencyMs: number[]; shutdo
 type Cosigned = { size: number; witnesses: string[] };
 
 /** The served checkpoint's size and the witnesses whose cosignature lines verify over it. */
-async function servedCheckpoint(server: Server, logVkey: string, ws: WitnessProcess[]): Promise<Cosigned> {
+export async function servedCheckpoint(server: Server, logVkey: string, ws: WitnessProcess[]): Promise<Cosigned> {
   const note = await (await fetchFresh(`${server.url}/tlog/checkpoint`)).text();
   const opened = openNote(note, [parseVerifierKey(logVkey)]);
   if (!opened.ok) return { size: -1, witnesses: [] };

@@ -34,15 +34,28 @@ export function witnessKey(name: string): { dir: string; keyFile: string; vkey: 
   return { dir, keyFile, vkey: r.stdout.trim() };
 }
 
+export type WitnessOptions = {
+  /** A port of an earlier run (0: the OS picks one). */
+  port?: number;
+  /** Default <key dir>/state. */
+  stateDir?: string;
+  /** The per-log rate limit; default 1000/s with a burst of 1000 (tests are not throttled), null: the witness's own. */
+  rate?: { perSecond: number; burst: number } | null;
+  extra?: string[];
+};
+
 /** Starts `ledgerline witness serve` for the log `logVkey`; resolves once it listens. */
 export async function startWitness(
   key: { dir: string; keyFile: string; vkey: string },
   logVkey: string,
-  opts: { port?: number; extra?: string[] } = {},
+  opts: WitnessOptions = {},
 ): Promise<WitnessProcess> {
-  const stateDir = path.join(key.dir, "state");
+  const stateDir = opts.stateDir ?? path.join(key.dir, "state");
+  const rate = opts.rate === undefined ? { perSecond: 1000, burst: 1000 } : opts.rate;
   const args = [cli, "witness", "serve", "--port", String(opts.port ?? 0), "--key-file", key.keyFile];
-  args.push("--state", stateDir, "--log", logVkey, "--rate", "1000", "--burst", "1000", ...(opts.extra ?? []));
+  args.push("--state", stateDir, "--log", logVkey);
+  if (rate) args.push("--rate", String(rate.perSecond), "--burst", String(rate.burst));
+  args.push(...(opts.extra ?? []));
   const proc = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"], detached: true });
   const out: string[] = [];
   const exited = new Promise<number | null>((r) => proc.once("exit", (code) => r(code)));
