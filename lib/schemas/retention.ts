@@ -38,17 +38,11 @@ export const retentionPolicyInputSchema = z
       });
     }
   });
-export type RetentionPolicyInput = z.infer<typeof retentionPolicyInputSchema>;
 
 export const legalHoldInputSchema = z.strictObject({
   filter: eventFilterSchema,
   reason: z.string({ error: "must be a string" }).trim().min(3, "must say why (at least 3 characters)").max(1000),
   caseRef: z.string({ error: "must be a string" }).trim().min(1, "must name the case or matter").max(200),
 });
-export type LegalHoldInput = z.infer<typeof legalHoldInputSchema>;
 
 export const holdIdSchema = z.string().regex(/^hold_[A-Za-z0-9_-]{8,40}$/, "is not a legal hold id (hold_…)");
-
-export const pruneRequestSchema = z.strictObject({
-  dryRun: z.boolean({ error: "must be true or false" }).default(true),
-});

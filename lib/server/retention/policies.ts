@@ -26,7 +26,7 @@ function invalid(issues: { path: PropertyKey[]; message: string }[]): AppError {
   return new AppError("bad_request", `Invalid retention input: ${text}.`);
 }
 
-export async function listRetention(ledger: Ledger, p: Principal): Promise<RetentionState> {
+export async function listRetention(ledger: Ledger, p: Principal | null): Promise<RetentionState> {
   assertCan(p, "retention:manage");
   return { policies: await store.listPolicies(ledger.db), holds: await store.listHolds(ledger.db) };
 }
@@ -34,7 +34,7 @@ export async function listRetention(ledger: Ledger, p: Principal): Promise<Reten
 /** Creates or changes a policy (the default one included). Refuses < 365 days without the acknowledgement. */
 export async function setRetentionPolicy(
   ledger: Ledger,
-  p: Principal,
+  p: Principal | null,
   name: string,
   input: unknown,
 ): Promise<store.PolicyRow> {
@@ -70,7 +70,7 @@ export async function setRetentionPolicy(
 }
 
 /** Deletes a named policy (its entries fall back to the default); the default itself is set to forever instead. */
-export async function deleteRetentionPolicy(ledger: Ledger, p: Principal, name: string): Promise<void> {
+export async function deleteRetentionPolicy(ledger: Ledger, p: Principal | null, name: string): Promise<void> {
   assertCan(p, "retention:manage");
   if (name === DEFAULT_POLICY) {
     throw new AppError("bad_request", 'The default policy cannot be deleted; set it to keep for ever ("days": null).');
@@ -87,7 +87,7 @@ export async function deleteRetentionPolicy(ledger: Ledger, p: Principal, name: 
   await store.deletePolicy(ledger.db, name);
 }
 
-export async function placeLegalHold(ledger: Ledger, p: Principal, input: unknown): Promise<store.HoldRow> {
+export async function placeLegalHold(ledger: Ledger, p: Principal | null, input: unknown): Promise<store.HoldRow> {
   assertCan(p, "retention:manage");
   const v = legalHoldInputSchema.safeParse(input);
   if (!v.success) throw invalid(v.error.issues);
@@ -119,7 +119,7 @@ export async function placeLegalHold(ledger: Ledger, p: Principal, input: unknow
 
 export async function releaseLegalHold(
   ledger: Ledger,
-  p: Principal,
+  p: Principal | null,
   id: string,
   reason?: string,
 ): Promise<store.HoldRow> {

@@ -42,7 +42,7 @@ async function count(db: SqlDriver, w: { sql: string; params: unknown[] } | null
 }
 
 /** Per policy: how many entries are due now and how many of those a legal hold keeps. */
-export async function planPrune(ledger: Ledger, p: Principal, now = Date.now()): Promise<PrunePolicyPlan[]> {
+export async function planPrune(ledger: Ledger, p: Principal | null, now = Date.now()): Promise<PrunePolicyPlan[]> {
   assertCan(p, "retention:manage");
   const [policies, holds] = [await listPolicies(ledger.db), await listHolds(ledger.db)];
   const out: PrunePolicyPlan[] = [];
@@ -107,7 +107,7 @@ export async function appendPruneReceipt(
 }
 
 /** Runs (or, with dryRun, only plans) the prune; see the module comment for the order of writes. */
-export async function runPrune(ledger: Ledger, p: Principal, opts: PruneOptions = {}): Promise<PruneReport> {
+export async function runPrune(ledger: Ledger, p: Principal | null, opts: PruneOptions = {}): Promise<PruneReport> {
   assertCan(p, "retention:manage");
   const started = Date.now();
   const now = opts.now ?? started;

@@ -73,7 +73,3 @@ export function receiptOf(row: EntryRow): (PruneReceipt & { seq: number; parsed:
   if (!parsed) return null;
   return { ...(a as PruneReceipt), seq: Number(row.seq), parsed };
 }
-
-export function rangeSize(ranges: SeqRange[]): number {
-  return ranges.reduce((n, r) => n + r.last - r.first + 1, 0);
-}
