@@ -120,17 +120,20 @@ export async function runPrune(ledger: Ledger, p: Principal | null, opts: PruneO
   for (const pol of await listPolicies(ledger.db)) {
     const total = plan.find((x) => x.policy === pol.name)?.due ?? 0;
     let done = 0;
+    let after = 0;
     for (;;) {
       // Re-read each batch: a hold placed meanwhile applies from the next batch on.
       const where = dueWhere(ledger.db.dialect, pol, await listPolicies(ledger.db), await listHolds(ledger.db), now);
       if (!where) break;
+      // Keyset on seq: each batch starts after the last, never rescanning what was just pruned.
       const rows = await ledger.db.all<EntryRow>(
-        `SELECT * FROM entries WHERE ${where.sql} ORDER BY seq LIMIT ${Math.max(1, Math.floor(batch))}`,
-        where.params,
+        `SELECT * FROM entries WHERE seq > ? AND ${where.sql} ORDER BY seq LIMIT ${Math.max(1, Math.floor(batch))}`,
+        [after, ...where.params],
       );
       if (!rows.length) break;
       const b = await appendPruneReceipt(ledger, p, pol, rows, cutoffFor(pol.days!, now));
       await applyReceipt(ledger.db, b.seq, b.ranges);
+      after = Math.max(...b.ranges.map((r) => r.last));
       report.receipts.push(b.seq);
       report.pruned += b.count;
       done += b.count;
