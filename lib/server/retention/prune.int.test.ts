@@ -4,6 +4,7 @@ import { validateEvent } from "@/lib/schemas/event.ts";
 import { DIALECTS, event, freshLedger, type Attacker, type Dialect } from "@/test/support/stores.ts";
 import { systemPrincipal } from "../auth/principal.ts";
 import { queryEvents } from "../events/query.ts";
+import { viewEvent } from "../events/search.ts";
 import { verifyLog } from "../ledger/verify.ts";
 import { entryAt } from "../ledger/store/entries.ts";
 import { consistencyProof, inclusionProof } from "../transparency/proofs.ts";
@@ -91,6 +92,9 @@ describe.each(DIALECTS)("retention prune on %s", (dialect) => {
     expect(await h.verify()).toMatchObject({ ok: true, reason: null });
     const pruned = (await entryAt(h.env.ledger.db, 5)) as EntryRow;
     expect(pruned).toMatchObject({ requester_id: "", attributes: null, pruned_by: report.receipts[0] });
+    // The entry page's view: what pruned it, and no canonical bytes.
+    const detail = await viewEvent(h.env.ledger, admin, 5);
+    expect(detail).toMatchObject({ canonicalJson: "", pruned: { receiptSeq: report.receipts[0], policy: "default" } });
     const held = (await entryAt(h.env.ledger.db, 151)) as EntryRow;
     expect(held).toMatchObject({ requester_id: HELD, pruned_by: null });
 
