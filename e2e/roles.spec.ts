@@ -13,6 +13,7 @@ const PAGES: Array<{ path: string; allowed: Role[]; marker: string }> = [
   { path: "/admin/users", allowed: ["admin"], marker: "users-table" },
   { path: "/admin/keys", allowed: ["admin"], marker: "keys-table" },
   { path: "/admin/tokens", allowed: ["admin"], marker: "tokens-table" },
+  { path: "/admin/retention", allowed: ["admin"], marker: "policies-table" },
 ];
 const ROLES: Role[] = ["admin", "auditor", "analyst"];
 
@@ -53,6 +54,7 @@ for (const role of ROLES) {
             "/admin/users": "Users",
             "/admin/keys": "Ingest keys",
             "/admin/tokens": "Read tokens",
+            "/admin/retention": "Retention",
           }[p.path]!,
         });
         await expect(link).toHaveCount(p.allowed.includes(role) ? 1 : 0);

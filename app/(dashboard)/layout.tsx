@@ -24,6 +24,7 @@ export default async function DashboardLayout({ children }: { children: React.Re
     { href: "/admin/users", label: "Users", show: can(principal.role, "users:manage") },
     { href: "/admin/keys", label: "Ingest keys", show: can(principal.role, "keys:manage") },
     { href: "/admin/tokens", label: "Read tokens", show: can(principal.role, "tokens:manage") },
+    { href: "/admin/retention", label: "Retention", show: can(principal.role, "retention:manage") },
   ]
     .filter((l) => l.show)
     .map(({ href, label }) => ({ href, label }));

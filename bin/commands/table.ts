@@ -8,6 +8,8 @@ import { keysCommand } from "./keys.ts";
 import { signingKeyCommand } from "./signing-key.ts";
 import { checkpointCommand, migrateCommand, seedCommand } from "./store.ts";
 import { tokensCommand } from "./tokens.ts";
+import { retentionCommand } from "./retention.ts";
+import { pruneCommand } from "./prune.ts";
 import { usersCommand } from "./users.ts";
 import { verifyBundleCommand } from "./verify-bundle.ts";
 import { verifyLogCommand } from "./verify-log.ts";
@@ -28,4 +30,6 @@ export const COMMANDS: readonly CommandGroup[] = [
   witnessCommand,
   monitorCommand,
   importCommand,
+  retentionCommand,
+  pruneCommand,
 ];

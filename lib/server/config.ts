@@ -47,6 +47,7 @@ const envSchema = z.object({
   LEDGERLINE_WITNESS_TIMEOUT: intFrom("LEDGERLINE_WITNESS_TIMEOUT", 10, 1, 300),
   LEDGERLINE_VERIFY_INTERVAL: intFrom("LEDGERLINE_VERIFY_INTERVAL", 300, 0, 86_400),
   LEDGERLINE_VERIFY_COVERAGE: intFrom("LEDGERLINE_VERIFY_COVERAGE", 24, 1, 24 * 366),
+  LEDGERLINE_PRUNE_INTERVAL: intFrom("LEDGERLINE_PRUNE_INTERVAL", 24, 0, 24 * 24),
   LEDGERLINE_ALERT_WEBHOOK: z
     .url({ protocol: /^https?$/, message: "LEDGERLINE_ALERT_WEBHOOK must be an http(s) URL" })
     .optional()
@@ -100,6 +101,8 @@ export type Config = {
   verifyIntervalMs: number;
   /** Every entry is re-hashed from its columns at least once per this many ms (the rolling sample's period). */
   verifyCoverageMs: number;
+  /** The prune job (docs/retention.md) every this many ms; 0 disables the schedule (the CLI and the admin page still prune). */
+  pruneIntervalMs: number;
   /** Where a signed JSON alert is POSTed when verification fails. */
   alertWebhook: string | undefined;
   /** Entry bundles of the tiles API (/tlog/tile/entries/…) served without a read token. */
@@ -215,6 +218,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     witnesses: witnessesFrom(e),
     verifyIntervalMs: e.LEDGERLINE_VERIFY_INTERVAL * 1000,
     verifyCoverageMs: e.LEDGERLINE_VERIFY_COVERAGE * 3600_000,
+    pruneIntervalMs: e.LEDGERLINE_PRUNE_INTERVAL * 3600_000,
     alertWebhook: e.LEDGERLINE_ALERT_WEBHOOK || undefined,
     tilesPublic: e.LEDGERLINE_TILES_PUBLIC === "1",
     maxBodyBytes: e.LEDGERLINE_MAX_BODY_BYTES,

@@ -21,6 +21,8 @@ export const PERMISSIONS = {
   "keys:manage": ["admin"],
   "tokens:manage": ["admin"],
   "settings:manage": ["admin"],
+  // Retention policies, legal holds and pruning decide what the log forgets: admins only, each change recorded.
+  "retention:manage": ["admin"],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

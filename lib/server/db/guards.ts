@@ -13,7 +13,37 @@ export const GUARDED_TABLES = [
   "cosignatures",
   "signing_keys",
   "key_rotations",
+  "pruned_ranges",
 ] as const;
+
+// The one UPDATE `entries` accepts (migration 0012, docs/retention.md): clearing a
+// body along a prune receipt's ranges. Both dialects state the same condition; the
+// check below compares the installed trigger / function with these texts exactly.
+const PRUNE_CONDITION =
+  "OLD.pruned_by IS NULL AND NEW.pruned_by IS NOT NULL AND OLD.seq < NEW.pruned_by " +
+  "AND NEW.seq = OLD.seq AND NEW.leaf_hash = OLD.leaf_hash AND NEW.event_id = OLD.event_id " +
+  "AND NEW.source = OLD.source AND NEW.ts = OLD.ts AND NEW.received_at = OLD.received_at " +
+  "AND NEW.event_type = '' AND NEW.requester_id = '' AND NEW.requester_type = '' AND NEW.target_id = '' " +
+  "AND NEW.outcome = '' AND NEW.requester_ip IS NULL AND NEW.target_service IS NULL AND NEW.target_type IS NULL " +
+  "AND NEW.action IS NULL AND NEW.correlation_id IS NULL AND NEW.reason IS NULL AND NEW.attributes IS NULL " +
+  "AND EXISTS (SELECT 1 FROM pruned_ranges r JOIN entries e ON e.seq = r.receipt_seq " +
+  "WHERE r.receipt_seq = NEW.pruned_by AND OLD.seq BETWEEN r.first_seq AND r.last_seq " +
+  "AND e.action = 'ledgerline.prune-receipt/v1' AND e.pruned_by IS NULL)";
+
+const SQLITE_ENTRIES_UPDATE =
+  `CREATE TRIGGER entries_no_update BEFORE UPDATE ON entries WHEN NOT (${PRUNE_CONDITION}) ` +
+  "BEGIN SELECT RAISE(ABORT, 'ledgerline: entries are append-only (UPDATE refused)'); END";
+
+const PG_PRUNE_ONLY_BODY =
+  `BEGIN IF ${PRUNE_CONDITION} THEN RETURN NEW; END IF; ` +
+  "RAISE EXCEPTION 'ledgerline: % is append-only (% refused)', TG_TABLE_NAME, TG_OP USING ERRCODE = 'insufficient_privilege'; END;";
+
+/** The function a PostgreSQL guard trigger runs: entries' UPDATE allows pruning only, the rest refuse everything. */
+function pgGuardFunction(name: string): string {
+  return name === "entries_no_update" ? "ledgerline_entries_prune_only" : "ledgerline_refuse_change";
+}
+
+const squash = (s: string) => s.replace(/\s+/g, " ").trim();
 
 export type GuardReport = { ok: true } | { ok: false; problems: string[] };
 
@@ -59,7 +89,12 @@ async function checkSqlite(db: SqlDriver): Promise<string[]> {
         problems.push(`trigger ${name} (refuses ${op} on ${table}) is missing`);
         continue;
       }
-      const m = SQLITE_TRIGGER.exec(row.sql.replace(/\s+/g, " ").trim());
+      if (name === "entries_no_update") {
+        if (squash(row.sql) !== SQLITE_ENTRIES_UPDATE)
+          problems.push(`trigger ${name} was altered: ${squash(row.sql).slice(0, 200)}`);
+        continue;
+      }
+      const m = SQLITE_TRIGGER.exec(squash(row.sql));
       if (!m || m[1] !== name || m[2] !== op || m[3] !== table || m[4] !== op) {
         problems.push(`trigger ${name} was altered: ${row.sql.replace(/\s+/g, " ").slice(0, 200)}`);
       }
@@ -83,6 +118,13 @@ async function checkPostgres(db: SqlDriver): Promise<string[]> {
       `function ledgerline_refuse_change() was altered: ${fn.src.replace(/\s+/g, " ").trim().slice(0, 200)}`,
     );
   }
+  const prune = await db.get<{ src: string }>(
+    "SELECT prosrc AS src FROM pg_proc WHERE proname = 'ledgerline_entries_prune_only' AND pronamespace = current_schema()::regnamespace",
+  );
+  if (!prune) problems.push("function ledgerline_entries_prune_only() is missing");
+  else if (squash(prune.src) !== PG_PRUNE_ONLY_BODY) {
+    problems.push(`function ledgerline_entries_prune_only() was altered: ${squash(prune.src).slice(0, 200)}`);
+  }
   const rows = await db.all<{ name: string; enabled: string; def: string }>(
     `SELECT t.tgname AS name, t.tgenabled AS enabled, pg_get_triggerdef(t.oid) AS def
        FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
@@ -100,7 +142,7 @@ async function checkPostgres(db: SqlDriver): Promise<string[]> {
       if (row.enabled !== "O" && row.enabled !== "A") problems.push(`trigger ${name} is disabled`);
       const each = op === "TRUNCATE" ? "STATEMENT" : "ROW";
       const expected = new RegExp(
-        `^CREATE TRIGGER ${name} BEFORE ${op} ON (\\w+\\.)?${table} FOR EACH ${each} EXECUTE FUNCTION (\\w+\\.)?ledgerline_refuse_change\\(\\)$`,
+        `^CREATE TRIGGER ${name} BEFORE ${op} ON (\\w+\\.)?${table} FOR EACH ${each} EXECUTE FUNCTION (\\w+\\.)?${pgGuardFunction(name)}\\(\\)$`,
       );
       if (!expected.test(row.def)) problems.push(`trigger ${name} was altered: ${row.def.slice(0, 200)}`);
     }

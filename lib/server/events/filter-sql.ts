@@ -67,7 +67,7 @@ function likeEscape(s: string): string {
   return s.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
-/** The WHERE clause (without the keyword) of a filter; `1 = 1` for the empty filter. */
+/** The WHERE clause (without the keyword) of a filter; `pruned_by IS NULL` for the empty filter. */
 export function filterWhere(f: EventFilter, dialect: SqlDriver["dialect"]): Where {
   const parts: Where[] = [];
   if (f.from !== undefined) parts.push({ sql: "ts >= ?", params: [f.from] });
@@ -94,6 +94,8 @@ export function filterWhere(f: EventFilter, dialect: SqlDriver["dialect"]): Wher
       params: [needle, needle],
     });
   }
-  if (parts.length === 0) return { sql: "1 = 1", params: [] };
+  // A pruned entry keeps only its seq, times, source and event id (docs/retention.md):
+  // no filter matches it, whatever those kept columns say.
+  parts.push({ sql: "pruned_by IS NULL", params: [] });
   return { sql: parts.map((p) => p.sql).join(" AND "), params: parts.flatMap((p) => p.params) };
 }

@@ -4,6 +4,8 @@ import { canonicalJson, toBase64, type EventFilter } from "@/lib/core/index.ts";
 import { recordRepeatableAudit, type AuditRuntime } from "../audit/audit-repeats.ts";
 import { actorOf, assertCan, type Principal } from "../auth/principal.ts";
 import { AppError } from "../errors.ts";
+import type { SqlDriver } from "../db/driver.ts";
+import { receiptOf } from "../retention/receipt.ts";
 import { canonicalEntryFromRow, rowToEntry, type Entry } from "../ledger/entry.ts";
 import type { Ledger } from "../ledger/ledger.ts";
 import { coveringCheckpoint } from "../ledger/store/checkpoints.ts";
@@ -105,6 +107,8 @@ export type EventDetail = {
   canonicalJson: string;
   /** The oldest signed checkpoint that covers this entry, if one has been signed yet. */
   checkpoint: { treeSize: number; note: string; keyId: string; createdAt: string } | null;
+  /** Set when retention pruned the body (docs/retention.md): `entry` then holds only seq, times, source and id, and canonicalJson is "". */
+  pruned: { receiptSeq: number; policy: string | null } | null;
 };
 
 /** One entry with its canonical bytes and covering checkpoint; checks events:read and records the view. */
@@ -119,11 +123,18 @@ export async function viewEvent(ledger: AuditRuntime, p: Principal | null, seq: 
     target: { id: `${EVENTS_TARGET}/${seq}`, type: "event" },
   });
   const cp = await coveringCheckpoint(ledger.db, seq);
+  const pruned = row.pruned_by != null ? await prunedBy(ledger.db, Number(row.pruned_by)) : null;
   return {
     entry: rowToEntry(row),
     seq,
     leafHash: toBase64(new Uint8Array(row.leaf_hash)),
-    canonicalJson: canonicalEntryFromRow(row),
+    canonicalJson: pruned ? "" : canonicalEntryFromRow(row),
     checkpoint: cp,
+    pruned,
   };
+}
+
+async function prunedBy(db: SqlDriver, receiptSeq: number): Promise<NonNullable<EventDetail["pruned"]>> {
+  const receipt = await entryAt(db, receiptSeq);
+  return { receiptSeq, policy: (receipt && receiptOf(receipt)?.policy) ?? null };
 }

@@ -11,6 +11,7 @@ import { tlogRoutes } from "../tlog/routes.ts";
 import { traceRoutes } from "../traces/routes.ts";
 import { transparencyRoutes } from "../transparency/routes.ts";
 import type { ApiDeps } from "./endpoint.ts";
+import { retentionRoutes } from "../retention/routes.ts";
 
 // The one mount of /api/v1 (and of /tlog/, the tiles API). Every feature folder exports `xRoutes(deps)`; this
 // file assembles them by resource, from one set of dependencies. The app's
@@ -45,6 +46,7 @@ export function buildApi(deps: ApiDeps) {
     otlp: { postLogs: integrations.postOtlpLogs },
     k8s: { postAudit: integrations.postK8sAudit },
     me: { get: authRoutes(deps).getMe },
+    retention: retentionRoutes(deps),
     /** /tlog/* — the C2SP tlog-tiles read API (outside /api/v1: its paths are the spec's). */
     tlog: { get: tlogRoutes(deps).get },
   };

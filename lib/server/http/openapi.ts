@@ -351,6 +351,54 @@ const paths: Record<string, Record<string, Op>> = {
       responses: { ...ok("The run."), ...errors(401, 403, 404, 429) },
     },
   },
+  "/api/v1/retention": {
+    get: {
+      summary: "Retention policies and legal holds (retention:manage: admins). docs/retention.md.",
+      security: [{ session: [] }],
+      responses: { ...ok("{policies, holds}."), ...errors(401, 403) },
+    },
+  },
+  "/api/v1/retention/policies/{name}": {
+    put: {
+      summary:
+        "Create or change a retention policy {filter, days (null = for ever), belowPciAcknowledged} (retention:manage; same-origin session). Under 365 days needs belowPciAcknowledged: true. Logged before it takes effect.",
+      security: [{ session: [] }],
+      parameters: [pathParam("name", "Policy name; `default` covers entries no other policy matches.")],
+      requestBody: { required: true, content: { "application/json": { schema: { type: "object" } } } },
+      responses: { ...ok("The policy."), ...errors(400, 401, 403) },
+    },
+    delete: {
+      summary: "Delete a named policy; its entries fall back to the default (retention:manage). Logged.",
+      security: [{ session: [] }],
+      parameters: [pathParam("name", "Policy name.")],
+      responses: { ...ok("Deleted."), ...errors(400, 401, 403, 404) },
+    },
+  },
+  "/api/v1/retention/holds": {
+    post: {
+      summary:
+        "Place a legal hold {filter, reason, caseRef}: matching entries are never pruned (retention:manage). Logged.",
+      security: [{ session: [] }],
+      requestBody: { required: true, content: { "application/json": { schema: { type: "object" } } } },
+      responses: { ...ok("The hold.", { type: "object" }, "201"), ...errors(400, 401, 403) },
+    },
+  },
+  "/api/v1/retention/holds/{id}/release": {
+    post: {
+      summary: "Release a legal hold {reason?} (retention:manage). Logged.",
+      security: [{ session: [] }],
+      parameters: [pathParam("id", "Hold id (hold_…).")],
+      responses: { ...ok("The released hold."), ...errors(400, 401, 403, 404, 409) },
+    },
+  },
+  "/api/v1/retention/prune": {
+    post: {
+      summary:
+        "{dryRun: true} (default): entries due per policy and held; {dryRun: false}: append prune receipts, then clear those bodies (retention:manage).",
+      security: [{ session: [] }],
+      responses: { ...ok("The plan and what was pruned."), ...errors(400, 401, 403) },
+    },
+  },
   "/api/v1/otlp/v1/logs": {
     post: {
       summary: "OTLP/HTTP logs receiver (JSON or protobuf, optionally gzip); access records become entries.",

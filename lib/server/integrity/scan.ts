@@ -177,7 +177,8 @@ export async function scan(
       const stored = new Uint8Array(r.leaf_hash);
       let leaf: Uint8Array | null;
       try {
-        leaf = rowLeafHash(r);
+        // A pruned body cannot be rehashed; its receipt is checked after the scan (retention/verify-pruned.ts).
+        leaf = r.pruned_by != null ? stored : rowLeafHash(r);
       } catch {
         leaf = null;
       }
@@ -353,7 +354,7 @@ export async function recomputedLeaves(db: SqlDriver, start: number, end: number
     if (Number(r.seq) !== start + i + 1) return null;
     let leaf: Uint8Array;
     try {
-      leaf = rowLeafHash(r);
+      leaf = r.pruned_by != null ? new Uint8Array(r.leaf_hash) : rowLeafHash(r);
     } catch {
       return null;
     }

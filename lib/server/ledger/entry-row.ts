@@ -21,6 +21,8 @@ export type EntryRow = {
   reason: string | null;
   attributes: string | null;
   leaf_hash: Uint8Array;
+  /** Seq of the prune receipt that cleared this body (migration 0012): its columns then no longer hash to leaf_hash. */
+  pruned_by?: number | null;
 };
 
 const q = JSON.stringify; // RFC 8785 string escaping is ECMAScript JSON.stringify's

@@ -10,6 +10,7 @@ import { Cosigner } from "../cosigning/cosigner.ts";
 import { createWorkerPool, type WorkerPool } from "../workers/pool.ts";
 import { createIngestGate, type IngestGate } from "../ingest/admission.ts";
 import { activeReservedSourceKeys } from "../ingest/ingest-keys.ts";
+import { startPruneScheduler } from "../retention/scheduler.ts";
 import { createIntegrityLive, startIntegrityScheduler, type IntegrityLive } from "../integrity/verifier.ts";
 import { openLedger, type Ledger } from "../ledger/ledger.ts";
 import { EntryReadAudit } from "../tlog/read-audit.ts";
@@ -124,6 +125,7 @@ export async function startRuntime(config: Config, log: Log): Promise<Runtime> {
     const scheduler = startIntegrityScheduler(rt, log);
     rt.onClose(() => clearInterval(timer));
     rt.onClose(() => scheduler.stop());
+    rt.onClose(startPruneScheduler(rt, log));
     return rt;
   } catch (e) {
     await rt.close().catch(() => undefined);

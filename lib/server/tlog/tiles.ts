@@ -9,6 +9,7 @@ import {
   type Tile,
 } from "@/lib/core/tlog/index.ts";
 import type { SqlDriver } from "../db/driver.ts";
+import { AppError } from "../errors.ts";
 import { ENTRY_COLUMNS, canonicalEntryFromRow, type EntryRow } from "../ledger/entry.ts";
 import { NODE_LEVEL_STEP } from "../ledger/tree.ts";
 
@@ -65,11 +66,27 @@ export async function readHashTile(db: SqlDriver, level: number, index: number, 
   return out;
 }
 
+/**
+ * A bundle with a pruned entry is refused, not patched (docs/retention.md): its bytes are
+ * gone, and any stand-in would not hash to the leaf a client checks it against. Like
+ * tlog-tiles' pruning, the hash tiles, checkpoints and proofs stay served.
+ */
+function refusePruned(rows: EntryRow[]): void {
+  const pruned = rows.filter((r) => r.pruned_by != null);
+  if (!pruned.length) return;
+  const receipts = [...new Set(pruned.map((r) => Number(r.pruned_by)))];
+  throw new AppError(
+    "not_found",
+    `${pruned.length} entries of this bundle (first seq ${Number(pruned[0]!.seq)}) were pruned by retention policy; ` +
+      `their bodies are gone, their leaf hashes stay in the hash tiles. Prune receipt entries: ${receipts.slice(0, 10).join(", ")}.`,
+  );
+}
+
 /** The entry bundle: each entry's canonical bytes (SPEC §2), whose leaf hashes make the level-0 tile. */
 export async function readEntryBundle(db: SqlDriver, index: number, width: number): Promise<Uint8Array> {
   const from = index * TILE_WIDTH;
   const rows = await db.all<EntryRow>(
-    `SELECT ${ENTRY_COLUMNS.join(", ")} FROM entries WHERE seq > ? AND seq <= ? ORDER BY seq`,
+    `SELECT ${ENTRY_COLUMNS.join(", ")}, pruned_by FROM entries WHERE seq > ? AND seq <= ? ORDER BY seq`,
     [from, from + width],
   );
   if (rows.length !== width) {
@@ -77,5 +94,6 @@ export async function readEntryBundle(db: SqlDriver, index: number, width: numbe
       `entries ${from + 1}..${from + width} are not all in the store (${rows.length} of ${width})`,
     );
   }
+  refusePruned(rows);
   return encodeEntryBundle(rows.map((r) => utf8(canonicalEntryFromRow(r))));
 }

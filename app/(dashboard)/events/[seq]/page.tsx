@@ -8,6 +8,7 @@ import { Card } from "@/components/ui/card.tsx";
 import { CopyButton } from "@/components/ui/copy-button.tsx";
 import { Identifier, IdentifierText } from "@/components/ui/identifier.tsx";
 import { VisibleText } from "@/components/ui/visible-text.tsx";
+import { PrunedEntry } from "@/components/retention/pruned-entry.tsx";
 import { AwaitCheckpoint } from "@/components/events/await-checkpoint.tsx";
 import { OWN_SOURCE_PREFIX, type EventFilter } from "@/lib/core/event-filter.ts";
 import { pagePrincipal } from "@/lib/server/auth/session.ts";
@@ -50,6 +51,11 @@ export default async function EventDetailPage({ params }: { params: Promise<{ se
     throw e;
   }
   const e = d.entry;
+  if (d.pruned) {
+    const { receiptSeq, policy } = d.pruned;
+    const kept = { id: e.id, source: e.source, timestamp: e.timestamp, receivedAt: e.receivedAt };
+    return <PrunedEntry seq={d.seq} leafHash={d.leafHash} {...kept} receiptSeq={receiptSeq} policy={policy} />;
+  }
   return (
     <main className="explorer" data-testid="event-detail">
       <div className="explorer-head">

@@ -38,3 +38,50 @@ export async function leafHashesBetween(
     [start, end],
   );
 }
+
+// Pruning (migration 0012, docs/retention.md): the one UPDATE the entries guard
+// accepts. It keeps seq, leaf_hash, event_id, source, ts and received_at, clears
+// the rest and names the receipt; the trigger refuses it unless a pruned_ranges
+// row of that receipt covers the seq.
+const CLEAR_BODY = `event_type = '', requester_id = '', requester_type = '', requester_ip = NULL, target_id = '',
+  target_service = NULL, target_type = NULL, action = NULL, outcome = '', correlation_id = NULL, reason = NULL,
+  attributes = NULL, pruned_by = ?`;
+
+/** Clears the bodies of first..last not yet pruned; returns how many it cleared. */
+export async function clearBodies(db: SqlDriver, receiptSeq: number, first: number, last: number): Promise<number> {
+  return db.run(`UPDATE entries SET ${CLEAR_BODY} WHERE seq >= ? AND seq <= ? AND pruned_by IS NULL`, [
+    receiptSeq,
+    first,
+    last,
+  ]);
+}
+
+/** How many bodies `receiptSeq` cleared (the partial index entries_pruned_by). */
+export async function prunedCount(db: SqlDriver, receiptSeq: number): Promise<number> {
+  const r = await db.get<{ n: number | string }>("SELECT COUNT(*) AS n FROM entries WHERE pruned_by = ?", [receiptSeq]);
+  return Number(r?.n ?? 0);
+}
+
+/** The seqs marked pruned by `receiptSeq`, in order. */
+export async function seqsPrunedBy(db: SqlDriver, receiptSeq: number): Promise<number[]> {
+  const rows = await db.all<{ seq: number }>("SELECT seq FROM entries WHERE pruned_by = ? ORDER BY seq", [receiptSeq]);
+  return rows.map((r) => Number(r.seq));
+}
+
+/** Every distinct pruned_by value with its count and seq bounds. */
+export async function prunedGroups(
+  db: SqlDriver,
+): Promise<Array<{ receiptSeq: number; count: number; first: number; last: number }>> {
+  const rows = await db.all<{ r: number; n: number; lo: number; hi: number }>(
+    "SELECT pruned_by AS r, COUNT(*) AS n, MIN(seq) AS lo, MAX(seq) AS hi FROM entries WHERE pruned_by IS NOT NULL GROUP BY pruned_by ORDER BY pruned_by",
+  );
+  return rows.map((x) => ({ receiptSeq: Number(x.r), count: Number(x.n), first: Number(x.lo), last: Number(x.hi) }));
+}
+
+/** Ledgerline's own entries (source `ledgerline:*`, an index range) with this action, in seq order. */
+export async function ownEntriesWithAction(db: SqlDriver, action: string): Promise<EntryRow[]> {
+  return db.all<EntryRow>(
+    "SELECT * FROM entries WHERE source >= 'ledgerline:' AND source < 'ledgerline;' AND action = ? ORDER BY seq",
+    [action],
+  );
+}

@@ -1,0 +1,6 @@
+// POST /api/v1/retention/holds — place a legal hold (retention:manage; audited)
+import { api } from "@/lib/server/http/api.ts";
+
+export const dynamic = "force-dynamic";
+
+export const POST = api.retention.postHold;

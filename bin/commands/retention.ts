@@ -1,0 +1,136 @@
+// ledgerline retention list | set | delete | hold | release — retention policies and legal holds (docs/retention.md).
+import {
+  deleteRetentionPolicy,
+  listRetention,
+  placeLegalHold,
+  releaseLegalHold,
+  setRetentionPolicy,
+} from "@/lib/server/retention/policies.ts";
+import {
+  UsageError,
+  lines,
+  oneArg,
+  operator,
+  print,
+  stringOption,
+  withLedger,
+  type CommandGroup,
+  type CommandLine,
+} from "./kit.ts";
+
+function filterOption(line: CommandLine): unknown {
+  const raw = stringOption(line, "filter");
+  if (raw === undefined) return undefined;
+  try {
+    return JSON.parse(raw);
+  } catch {
+    throw new UsageError(
+      `--filter must be an explorer filter as JSON, e.g. --filter '{"source":"payments"}' (got ${raw})`,
+    );
+  }
+}
+
+function daysOption(line: CommandLine): number | null {
+  if (line.values.forever === true) return null;
+  const raw = stringOption(line, "days");
+  if (raw === undefined || !/^\d+$/.test(raw))
+    throw new UsageError("retention set needs --days <whole number> or --forever");
+  return Number(raw);
+}
+
+const describeDays = (d: number | null) => (d === null ? "kept for ever" : `${d} days`);
+
+export const retentionCommand: CommandGroup = {
+  name: "retention",
+  usage: `  retention list [--json]
+                         retention policies and legal holds
+  retention set <name> (--days <n> | --forever) [--filter <json>] [--i-know-this-is-below-pci]
+                         create or change a policy ("default" covers what no other matches);
+                         under 365 days (PCI DSS 10.5.1) needs --i-know-this-is-below-pci
+  retention delete <name>
+                         delete a policy (its entries fall back to the default)
+  retention hold --filter <json> --reason <why> --case <reference>
+                         place a legal hold: matching entries are never pruned
+  retention release <hold id> [--reason <why>]
+                         release a legal hold`,
+  options: {
+    days: { type: "string" },
+    forever: { type: "boolean" },
+    filter: { type: "string" },
+    reason: { type: "string" },
+    case: { type: "string" },
+    "i-know-this-is-below-pci": { type: "boolean" },
+  },
+  subcommands: {
+    async list(line) {
+      const r = await withLedger((l) => listRetention(l, operator()));
+      const pol = lines(
+        r.policies,
+        (p) =>
+          `${p.name}  ${describeDays(p.days)}  filter ${JSON.stringify(p.filter)}  (set by ${p.updatedBy}, seq ${p.auditSeq})`,
+        "No policies.",
+      );
+      const holds = lines(
+        r.holds,
+        (h) =>
+          `${h.id}  ${h.releasedAt ? `released ${h.releasedAt}` : "ACTIVE"}  case ${h.caseRef}  filter ${JSON.stringify(h.filter)}  — ${h.reason}`,
+        "No legal holds.",
+      );
+      print(line.out, r, `Policies:\n${pol}\n\nLegal holds:\n${holds}\n`);
+      return 0;
+    },
+    async set(line) {
+      const name = oneArg(
+        line.rest,
+        'retention set needs the policy name, e.g. ledgerline retention set payments --days 400 --filter \'{"service":"payments"}\'',
+      );
+      const input = {
+        filter: filterOption(line),
+        days: daysOption(line),
+        belowPciAcknowledged: line.values["i-know-this-is-below-pci"] === true,
+      };
+      const p = await withLedger((l) => setRetentionPolicy(l, operator(), name, input));
+      print(
+        line.out,
+        p,
+        `Policy ${p.name}: ${describeDays(p.days)}, filter ${JSON.stringify(p.filter)} (meta-audit seq ${p.auditSeq}).`,
+      );
+      return 0;
+    },
+    async delete(line) {
+      const name = oneArg(line.rest, "retention delete needs the policy name");
+      await withLedger((l) => deleteRetentionPolicy(l, operator(), name));
+      print(line.out, { name, deleted: true }, `Deleted policy ${name}; its entries follow the default policy now.`);
+      return 0;
+    },
+    async hold(line) {
+      const input = {
+        filter: filterOption(line),
+        reason: stringOption(line, "reason"),
+        caseRef: stringOption(line, "case"),
+      };
+      if (input.filter === undefined || !input.reason || !input.caseRef)
+        throw new UsageError("retention hold needs --filter <json> --reason <why> --case <reference>");
+      const h = await withLedger((l) => placeLegalHold(l, operator(), input));
+      print(
+        line.out,
+        h,
+        `Placed legal hold ${h.id} (case ${h.caseRef}, meta-audit seq ${h.placedSeq}); matching entries will not be pruned until it is released.`,
+      );
+      return 0;
+    },
+    async release(line) {
+      const id = oneArg(
+        line.rest,
+        "retention release needs the hold id, e.g. ledgerline retention release hold_AbC123xyz",
+      );
+      const h = await withLedger((l) => releaseLegalHold(l, operator(), id, stringOption(line, "reason")));
+      print(
+        line.out,
+        h,
+        `Released legal hold ${h.id} (meta-audit seq ${h.releasedSeq}); the next prune applies the policies to its entries again.`,
+      );
+      return 0;
+    },
+  },
+};

@@ -1,0 +1,75 @@
+import "server-only";
+import crypto from "node:crypto";
+import { canonicalEntryFromRow, type EntryRow } from "../ledger/entry.ts";
+
+// The prune receipt (docs/format.md, "Prune receipts"): a meta-audit entry
+// appended *before* any body is cleared, so the log itself says what was pruned,
+// under which policy, approved by whom — and commits to the pruned bytes.
+
+export const PRUNE_RECEIPT_ACTION = "ledgerline.prune-receipt/v1";
+/** Ranges per receipt: keeps the receipt's attributes well under the 8 KiB limit. */
+export const MAX_RANGES_PER_RECEIPT = 300;
+
+export type PruneReceipt = {
+  receipt: typeof PRUNE_RECEIPT_ACTION;
+  policy: string;
+  days: number;
+  /** Entries claimed before this instant were due. */
+  cutoff: string;
+  /** Inclusive seq ranges, `a-b,c-d` (a single seq is `a-a`). */
+  ranges: string;
+  count: number;
+  /** SHA-256 (hex) over each pruned entry's canonical JSON followed by one LF, in seq order. */
+  sha256: string;
+  approvedBy: string;
+};
+
+export type SeqRange = { first: number; last: number };
+
+/** Consecutive seqs folded into ranges; stops (returns the rows it covered) at `maxRanges`. */
+export function foldRanges(seqs: number[], maxRanges = MAX_RANGES_PER_RECEIPT): { ranges: SeqRange[]; used: number } {
+  const ranges: SeqRange[] = [];
+  let used = 0;
+  for (const s of seqs) {
+    const last = ranges.at(-1);
+    if (last && s === last.last + 1) last.last = s;
+    else if (ranges.length === maxRanges) break;
+    else ranges.push({ first: s, last: s });
+    used++;
+  }
+  return { ranges, used };
+}
+
+export function formatRanges(ranges: SeqRange[]): string {
+  return ranges.map((r) => `${r.first}-${r.last}`).join(",");
+}
+
+/** The ranges of a receipt, or null when the text is not `a-b,…` with 1 ≤ a ≤ b ascending. */
+export function parseRanges(text: string): SeqRange[] | null {
+  const out: SeqRange[] = [];
+  for (const part of text.split(",")) {
+    const m = /^(\d{1,15})-(\d{1,15})$/.exec(part);
+    if (!m) return null;
+    const r = { first: Number(m[1]), last: Number(m[2]) };
+    if (r.first < 1 || r.first > r.last || (out.length && r.first <= out.at(-1)!.last)) return null;
+    out.push(r);
+  }
+  return out;
+}
+
+/** SHA-256 over the rows' canonical bytes (JCS + LF each) in the given (seq) order. */
+export function prunedBytesHash(rows: EntryRow[]): string {
+  const h = crypto.createHash("sha256");
+  for (const r of rows) h.update(`${canonicalEntryFromRow(r)}\n`, "utf8");
+  return h.digest("hex");
+}
+
+/** The receipt of a stored entry, or null when it is not a well-formed prune receipt. */
+export function receiptOf(row: EntryRow): (PruneReceipt & { seq: number; parsed: SeqRange[] }) | null {
+  if (row.action !== PRUNE_RECEIPT_ACTION || row.attributes === null || row.pruned_by != null) return null;
+  const a = JSON.parse(row.attributes) as Partial<PruneReceipt>;
+  if (a.receipt !== PRUNE_RECEIPT_ACTION || typeof a.ranges !== "string" || typeof a.policy !== "string") return null;
+  const parsed = parseRanges(a.ranges);
+  if (!parsed) return null;
+  return { ...(a as PruneReceipt), seq: Number(row.seq), parsed };
+}
