@@ -53,9 +53,11 @@ export class SiemStreamer {
     this.timer.unref();
   }
 
-  stop(): void {
+  /** Stops the timer and waits for a pass under way (its cursor update must not meet a closed store). */
+  async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    await this.running?.catch(() => undefined);
   }
 
   /** One pass over every destination (the running one when a pass is under way). */
