@@ -17,7 +17,7 @@ import type { SiemKind } from "@/lib/core/siem/wire.ts";
 // fields that recompute; an outage is retried and caught up with nothing lost; after
 // too many failures the destination is parked as dead-letter, logged, and resumes.
 
-const receiverScript = path.resolve(import.meta.dirname, "../../../test/receivers/http-siem.mjs");
+const receiverScript = path.resolve(import.meta.dirname, "../../../test/support/siem-receiver.mjs");
 
 type Receiver = { url: string; file: string; proc: ChildProcess };
 

@@ -2,7 +2,7 @@
 // NDJSON endpoint, run as its own process by the SIEM tests (Debian ships none of them).
 // It checks each request against the documented wire format and answers the way the real
 // product does; every record it accepted is appended, one JSON line, to RECEIVED_FILE.
-//   PORT=0 RECEIVED_FILE=… HEC_TOKEN=… node test/receivers/http-siem.mjs
+//   PORT=0 RECEIVED_FILE=… HEC_TOKEN=… node test/support/siem-receiver.mjs
 // prints "listening <port>". POST /fault {"refuse":N,"status":503} makes it refuse the next N.
 import fs from "node:fs";
 import http from "node:http";
