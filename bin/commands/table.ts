@@ -5,6 +5,7 @@ import type { CommandGroup } from "./kit.ts";
 import { importCommand } from "./import.ts";
 import { integrityCommand } from "./integrity.ts";
 import { keysCommand } from "./keys.ts";
+import { siemCommand } from "./siem.ts";
 import { signingKeyCommand } from "./signing-key.ts";
 import { checkpointCommand, migrateCommand, seedCommand } from "./store.ts";
 import { tokensCommand } from "./tokens.ts";
@@ -32,4 +33,5 @@ export const COMMANDS: readonly CommandGroup[] = [
   importCommand,
   retentionCommand,
   pruneCommand,
+  siemCommand,
 ];

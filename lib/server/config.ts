@@ -40,6 +40,8 @@ const envSchema = z.object({
   LEDGERLINE_SIGNING_KEY: z.string().optional(),
   LEDGERLINE_CHECKPOINT_EVERY: intFrom("LEDGERLINE_CHECKPOINT_EVERY", 1000, 1, 10_000_000),
   LEDGERLINE_CHECKPOINT_INTERVAL: intFrom("LEDGERLINE_CHECKPOINT_INTERVAL", 10, 1, 86_400),
+  LEDGERLINE_SIEM_MAX_ATTEMPTS: intFrom("LEDGERLINE_SIEM_MAX_ATTEMPTS", 12, 1, 1000),
+  LEDGERLINE_SIEM_BATCH: intFrom("LEDGERLINE_SIEM_BATCH", 500, 1, 5000),
   LEDGERLINE_WITNESSES: z.string().optional(),
   LEDGERLINE_WITNESS_QUORUM: z.string().optional(),
   LEDGERLINE_WITNESS_POLICY: z.string().optional(),
@@ -95,6 +97,8 @@ export type Config = {
   signingKey: string | undefined;
   checkpointEvery: number;
   checkpointIntervalMs: number;
+  /** SIEM streaming: failed attempts in a row before a destination is parked; records per batch. */
+  siem: { maxAttempts: number; batch: number };
   /** The witnesses that cosign checkpoints and their quorum (lib/server/cosigning/config.ts); null: none. */
   witnesses: WitnessConfig | null;
   /** Incremental integrity verification every this many ms; 0 disables the schedule. */
@@ -215,6 +219,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     signingKey: e.LEDGERLINE_SIGNING_KEY || undefined,
     checkpointEvery: e.LEDGERLINE_CHECKPOINT_EVERY,
     checkpointIntervalMs: e.LEDGERLINE_CHECKPOINT_INTERVAL * 1000,
+    siem: { maxAttempts: e.LEDGERLINE_SIEM_MAX_ATTEMPTS, batch: e.LEDGERLINE_SIEM_BATCH },
     witnesses: witnessesFrom(e),
     verifyIntervalMs: e.LEDGERLINE_VERIFY_INTERVAL * 1000,
     verifyCoverageMs: e.LEDGERLINE_VERIFY_COVERAGE * 3600_000,

@@ -106,6 +106,27 @@ export function readServerLogTail(file: string): string {
 // ---------------------------------------------------------------------------
 // binaries, user, locale
 
+/**
+ * Debian packages a test tier needs besides PostgreSQL (e.g. rsyslog as the SIEM tests'
+ * receiver): present, or installed with apt when running as root, or a clear error.
+ */
+export async function ensureDebianPackages(
+  pkgs: Array<{ name: string; present: () => boolean }>,
+  log: (m: string) => void,
+): Promise<void> {
+  const missing = pkgs.filter((p) => !p.present()).map((p) => p.name);
+  if (!missing.length) return;
+  const hint = `apt-get install -y --no-install-recommends ${missing.join(" ")}`;
+  if (!isRoot) throw new Error(`missing Debian packages ${missing.join(", ")}; install them with: sudo ${hint}`);
+  log(`installing ${missing.join(", ")} via apt-get (one-time)`);
+  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+  await runOrThrow("apt-get update", "apt-get", ["update"], { env, hint });
+  await runOrThrow("apt-get install", "apt-get", ["install", "-y", "--no-install-recommends", ...missing], {
+    env,
+    hint,
+  });
+}
+
 export async function findPgBinDir(log: (m: string) => void): Promise<string> {
   const found = listPgBinDirs();
   if (found) return found;

@@ -18,6 +18,9 @@ export const PERMISSIONS = {
   "bundles:create": ["admin", "auditor"],
   "bundles:read": ["admin", "auditor"],
   "users:manage": ["admin"],
+  // SIEM destinations carry a copy of the whole log out: only admins configure them; auditors see lag and errors.
+  "siem:manage": ["admin"],
+  "siem:read": ["admin", "auditor"],
   "keys:manage": ["admin"],
   "tokens:manage": ["admin"],
   "settings:manage": ["admin"],

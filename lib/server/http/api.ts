@@ -7,6 +7,7 @@ import { ingestRoutes } from "../ingest/routes.ts";
 import { integrationRoutes } from "../integrations/routes.ts";
 import { integrityRoutes } from "../integrity/routes.ts";
 import { getRuntime } from "../runtime/runtime.ts";
+import { siemRoutes } from "../siem/routes.ts";
 import { tlogRoutes } from "../tlog/routes.ts";
 import { traceRoutes } from "../traces/routes.ts";
 import { transparencyRoutes } from "../transparency/routes.ts";
@@ -47,6 +48,7 @@ export function buildApi(deps: ApiDeps) {
     k8s: { postAudit: integrations.postK8sAudit },
     me: { get: authRoutes(deps).getMe },
     retention: retentionRoutes(deps),
+    siem: siemRoutes(deps),
     /** /tlog/* — the C2SP tlog-tiles read API (outside /api/v1: its paths are the spec's). */
     tlog: { get: tlogRoutes(deps).get },
   };

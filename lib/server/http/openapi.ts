@@ -335,6 +335,101 @@ const paths: Record<string, Record<string, Op>> = {
       responses: { ...ok("The deleted checkpoints now acknowledged."), ...errors(400, 401, 403) },
     },
   },
+  "/api/v1/siem/destinations": {
+    get: {
+      summary:
+        "SIEM streaming destinations (siem:read: admins and auditors; session): kind, format, cursor, lag behind the latest checkpoint, state (active, paused, dead-letter), last error. Never the secret. docs/siem.md.",
+      security: [{ session: [] }],
+      responses: { ...ok("The destinations.", { type: "array", items: { type: "object" } }), ...errors(401, 403) },
+    },
+    post: {
+      summary:
+        "Create a destination (siem:manage: admins; same-origin session). Streams every checkpoint-covered entry from `startAfterSeq` on. Audited without the secret.",
+      security: [{ session: [] }],
+      requestBody: {
+        required: true,
+        content: {
+          "application/json": {
+            schema: {
+              type: "object",
+              additionalProperties: false,
+              required: ["name", "kind", "url"],
+              properties: {
+                name: { type: "string", pattern: "^[a-z0-9][a-z0-9-]{0,62}$" },
+                kind: {
+                  type: "string",
+                  enum: ["splunk-hec", "elastic-bulk", "syslog-tcp", "syslog-tls", "https-ndjson"],
+                },
+                format: { type: "string", enum: ["native", "ocsf"], default: "native" },
+                url: { type: "string", description: "http(s) URL, or host:port for syslog" },
+                secret: { type: "string", description: "HEC token or Authorization header value" },
+                options: { type: "object", description: "index, sourcetype, host, pen, ca (PEM), batch" },
+                startAfterSeq: {
+                  oneOf: [
+                    { type: "string", enum: ["beginning", "now"] },
+                    { type: "integer", minimum: 0 },
+                  ],
+                },
+              },
+            },
+          },
+        },
+      },
+      responses: { ...ok("Created.", { type: "object" }, "201"), ...errors(400, 401, 403, 409, 422) },
+    },
+  },
+  "/api/v1/siem/destinations/{id}": {
+    delete: {
+      summary: "Remove a destination (siem:manage; same-origin session). Audited with its cursor.",
+      security: [{ session: [] }],
+      parameters: [pathParam("id", "Destination id.")],
+      responses: { ...ok("Removed."), ...errors(400, 401, 403, 404) },
+    },
+  },
+  "/api/v1/siem/destinations/{id}/replay": {
+    post: {
+      summary:
+        "Send everything from `fromSeq` again (siem:manage; same-origin session). At-least-once: the SIEM may see records twice (Elastic's fixed `_id`s dedupe). Audited.",
+      security: [{ session: [] }],
+      parameters: [pathParam("id", "Destination id.")],
+      requestBody: {
+        required: true,
+        content: {
+          "application/json": {
+            schema: {
+              type: "object",
+              additionalProperties: false,
+              required: ["fromSeq"],
+              properties: { fromSeq: { type: "integer", minimum: 1 } },
+            },
+          },
+        },
+      },
+      responses: { ...ok("The new cursor."), ...errors(400, 401, 403, 404, 422) },
+    },
+  },
+  "/api/v1/siem/destinations/{id}/state": {
+    post: {
+      summary:
+        "Resume (`active`, also after a dead letter: the batch after the cursor is tried again) or pause (`paused`) a destination (siem:manage; same-origin session). Audited.",
+      security: [{ session: [] }],
+      parameters: [pathParam("id", "Destination id.")],
+      requestBody: {
+        required: true,
+        content: {
+          "application/json": {
+            schema: {
+              type: "object",
+              additionalProperties: false,
+              required: ["state"],
+              properties: { state: { type: "string", enum: ["active", "paused"] } },
+            },
+          },
+        },
+      },
+      responses: { ...ok("The new state."), ...errors(400, 401, 403, 404) },
+    },
+  },
   "/api/v1/integrity/runs": {
     post: {
       summary:

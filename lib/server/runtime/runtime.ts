@@ -7,6 +7,7 @@ import type { RateLimiter } from "../ingest/rate-limit.ts";
 import { createBundleQueue, type BundleQueue } from "../bundles/queue.ts";
 import { loadConfig, type Config } from "../config.ts";
 import { Cosigner } from "../cosigning/cosigner.ts";
+import { SiemStreamer } from "../siem/streamer.ts";
 import { createWorkerPool, type WorkerPool } from "../workers/pool.ts";
 import { createIngestGate, type IngestGate } from "../ingest/admission.ts";
 import { activeReservedSourceKeys } from "../ingest/ingest-keys.ts";
@@ -42,6 +43,8 @@ export type Runtime = Ledger & {
   tlogReads: EntryReadAudit;
   /** Sends each new checkpoint to the witnesses and keeps their state (cosigning/cosigner.ts). */
   cosigner: Cosigner;
+  /** Streams covered entries to the configured SIEM destinations (siem/streamer.ts); started by the server. */
+  siem: SiemStreamer;
   /** next-auth's options and handler, built on first use (auth/session.ts). */
   auth: AuthCache;
   /** Registers what close() must stop first (a timer, a scheduler). */
@@ -68,6 +71,7 @@ export function createRuntime(ledger: Ledger): Runtime {
       timeoutMs: ledger.config.witnesses?.timeoutMs ?? 10_000,
       log: (m) => console.log(`[ledgerline] ${m}`),
     }),
+    siem: new SiemStreamer(ledger, { ...ledger.config.siem, log: (m) => console.log(`[ledgerline] ${m}`) }),
     auth: {},
     onClose(stop) {
       stops.push(stop);
@@ -76,6 +80,7 @@ export function createRuntime(ledger: Ledger): Runtime {
       for (const stop of stops.splice(0)) stop();
       rt.ingest.lag.stop();
       rt.cosigner.stop();
+      await rt.siem.stop();
       await rt.cosigner.settle({ deadlineMs: 2000 });
       await flushRepeatableAudits(rt).catch((e) =>
         console.error(`[ledgerline] could not append the repeated-read summaries: ${(e as Error).message}`),
@@ -123,6 +128,7 @@ export async function startRuntime(config: Config, log: Log): Promise<Runtime> {
     }, every);
     timer.unref();
     const scheduler = startIntegrityScheduler(rt, log);
+    rt.siem.start();
     rt.onClose(() => clearInterval(timer));
     rt.onClose(() => scheduler.stop());
     rt.onClose(startPruneScheduler(rt, log));
