@@ -10,6 +10,7 @@ import { getRuntime } from "../runtime/runtime.ts";
 import { tlogRoutes } from "../tlog/routes.ts";
 import { traceRoutes } from "../traces/routes.ts";
 import { transparencyRoutes } from "../transparency/routes.ts";
+import { viewRoutes } from "../views/routes.ts";
 import type { ApiDeps } from "./endpoint.ts";
 
 // The one mount of /api/v1 (and of /tlog/, the tiles API). Every feature folder exports `xRoutes(deps)`; this
@@ -35,6 +36,7 @@ export function buildApi(deps: ApiDeps) {
     keys: { get: transparency.getKeys },
     proofs: { inclusion: transparency.getInclusionProof, consistency: transparency.getConsistencyProof },
     traces: traceRoutes(deps),
+    views: viewRoutes(deps),
     bundles: bundleRoutes(deps),
     integrity: {
       get: integrity.getStatus,
