@@ -31,6 +31,7 @@ export function buildApi(deps: ApiDeps) {
       summary: events.summary,
       get: events.get,
       export: events.export,
+      tail: events.tail,
     },
     checkpoint: { get: transparency.getCheckpoint },
     keys: { get: transparency.getKeys },

@@ -312,6 +312,26 @@ const paths: Record<string, Record<string, Op>> = {
       responses: { ...ok("Status."), ...errors(401, 403, 429) },
     },
   },
+  "/api/v1/events/tail": {
+    get: {
+      summary:
+        "Live tail of a filter (polling). Without `tail`: start one — recorded once in the log (events.tail, with the filter and the seq it starts after) → {tail, after}. With `tail` and `after`: up to 100 matching entries appended after `after`, oldest first → {items, after, more}; polls are not recorded one by one (the token binds them to the recorded start, its user and its filter). Poll every few seconds; the read rate limit applies.",
+      security: readAuth,
+      parameters: [
+        q(
+          "after",
+          "Start: the newest seq already shown (default: the log's head). Poll: the `after` of the previous answer.",
+          {
+            type: "integer",
+            minimum: 0,
+          },
+        ),
+        q("tail", "The token the start returned."),
+        q("…", "Every filter parameter of GET /api/v1/events (the same filter at start and at every poll)."),
+      ],
+      responses: { ...ok("The start or a batch of new entries."), ...errors(400, 401, 403, 429) },
+    },
+  },
   "/api/v1/views": {
     get: {
       summary:

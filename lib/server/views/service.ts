@@ -52,6 +52,7 @@ function viewQuery(text: string): string {
   if (!parsed.ok) throw new AppError("bad_request", `query ${parsed.errors[0]!.detail}.`);
   const sp = parsed.value;
   sp.delete("cursor");
+  sp.delete("view"); // the view being saved from is not part of the question
   const checked = resolveExplorerParams(sp, Date.now());
   if (!checked.ok) {
     const e = checked.errors[0]!;
