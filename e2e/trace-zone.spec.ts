@@ -29,14 +29,20 @@ test("a Local/UTC switch on the explorer shows on the trace page, and back", asy
   await signInAs(page, info, "auditor", "/events");
 
   await page.goto("/events?range=1h");
-  await page.getByTestId("tz-utc").click();
-  await expect(page.getByTestId("tz-utc")).toHaveAttribute("aria-pressed", "true");
+  await page.waitForLoadState("networkidle");
+  // A click before hydration does nothing: retry until the switch took.
+  await expect(async () => {
+    await page.getByTestId("tz-utc").click();
+    await expect(page.getByTestId("tz-utc")).toHaveAttribute("aria-pressed", "true", { timeout: 2_000 });
+  }).toPass({ timeout: 30_000 });
   await page.goto(`/trace/${correlationId}`);
   await expect(page.getByTestId("tz-utc")).toHaveAttribute("aria-pressed", "true");
   await expect(page.getByTestId("trace-time-header")).toHaveText("time (UTC)");
 
-  await page.getByTestId("tz-local").click();
-  await expect(page.getByTestId("tz-local")).toHaveAttribute("aria-pressed", "true");
+  await expect(async () => {
+    await page.getByTestId("tz-local").click();
+    await expect(page.getByTestId("tz-local")).toHaveAttribute("aria-pressed", "true", { timeout: 2_000 });
+  }).toPass({ timeout: 30_000 });
   await expect(page.getByTestId("trace-time-header")).toHaveText("time (Asia/Kolkata)");
   await page.goto("/events?range=1h");
   await expect(page.getByTestId("tz-local")).toHaveAttribute("aria-pressed", "true");

@@ -2,7 +2,7 @@
 
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { useState } from "react";
+import { useState, useSyncExternalStore } from "react";
 import type { ViewListItem } from "@/lib/server/views/service.ts";
 import { Disclosure } from "@/components/ui/disclosure.tsx";
 import { storedVisibleColumns } from "./column-preference.ts";
@@ -98,12 +98,24 @@ function ViewRow({ view, active, actions }: { view: ViewListItem; active: boolea
   );
 }
 
+const noSubscribe = () => () => {};
+
+/** False during the server render and hydration: a click before then would submit the form natively and be lost. */
+function useHydrated(): boolean {
+  return useSyncExternalStore(
+    noSubscribe,
+    () => true,
+    () => false,
+  );
+}
+
 function SaveViewForm({ query, save: saveView }: { query: string; save: ViewActions["save"] }) {
   const router = useRouter();
   const [name, setName] = useState("");
   const [shared, setShared] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const hydrated = useHydrated();
   async function save(e: React.FormEvent) {
     e.preventDefault();
     setBusy(true);
@@ -135,7 +147,7 @@ function SaveViewForm({ query, save: saveView }: { query: string; save: ViewActi
         />
         Share with every user
       </label>
-      <button type="submit" className="btn primary small" disabled={busy} data-testid="save-view">
+      <button type="submit" className="btn primary small" disabled={busy || !hydrated} data-testid="save-view">
         {busy ? "Saving…" : "Save view"}
       </button>
       {error && (
