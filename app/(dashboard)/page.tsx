@@ -1,16 +1,22 @@
 import { headers } from "next/headers";
+import Link from "next/link";
+import { viewHref } from "@/components/events/explorer-params.ts";
 import { VerifierKeyCard } from "@/components/integrity/verifier-key-card.tsx";
 import { Card } from "@/components/ui/card.tsx";
 import { pagePrincipal } from "@/lib/server/auth/session.ts";
 import { publicOrigin } from "@/lib/server/http/public-origin.ts";
 import { getRuntime } from "@/lib/server/runtime/runtime.ts";
 import { getLogStatus } from "@/lib/server/transparency/log-status.ts";
+import { can } from "@/lib/server/auth/permissions.ts";
+import { listViews } from "@/lib/server/views/service.ts";
 
 export const dynamic = "force-dynamic";
 
 export default async function HomePage() {
-  await pagePrincipal("/", "dashboard:view");
-  const s = await getLogStatus(await getRuntime());
+  const { principal } = await pagePrincipal("/", "dashboard:view");
+  const rt = await getRuntime();
+  const s = await getLogStatus(rt);
+  const views = can(principal.role, "events:read") ? await listViews(rt, principal) : [];
   const covered = s.checkpoint?.treeSize ?? 0;
   // The examples name this server as the viewer reached it, so they run as pasted.
   const origin = publicOrigin(await headers(), process.env.NEXTAUTH_URL);
@@ -39,6 +45,27 @@ export default async function HomePage() {
           <div className="muted">
             create one with <code>npx ledgerline keys create --source &lt;identity&gt;</code>
           </div>
+        </Card>
+      </div>
+      <div className="section">
+        <Card title="Saved views" testId="saved-views">
+          {views.length === 0 ? (
+            <p className="muted">
+              None yet. In <Link href="/events">Events</Link>, set a filter and choose Views → Save view; shared views
+              appear here for everyone.
+            </p>
+          ) : (
+            <ul className="saved-views-list" style={{ margin: 0, paddingLeft: 18, overflowWrap: "anywhere" }}>
+              {views.map((v) => (
+                <li key={v.id}>
+                  <Link href={viewHref(v)}>{v.name}</Link>{" "}
+                  <span className="muted">
+                    {v.mine ? (v.shared ? "· shared by you" : "· private") : `· shared by ${v.owner}`}
+                  </span>
+                </li>
+              ))}
+            </ul>
+          )}
         </Card>
       </div>
       <div className="section">

@@ -1,12 +1,13 @@
 "use client";
 
 import Link from "next/link";
-import { useTable, type ColumnVisibilityState, type ReactTable, type SortingState } from "@tanstack/react-table";
+import { useTable, type ReactTable, type SortingState } from "@tanstack/react-table";
 import { useEffect, useMemo, useState } from "react";
 import type { Sort } from "@/lib/schemas/event-filter.ts";
 import type { EventItem } from "@/lib/server/events/search.ts";
 import { Disclosure } from "@/components/ui/disclosure.tsx";
 import { DEFAULT_HIDDEN, buildColumns, features } from "./events-columns.tsx";
+import { COLUMNS_KEY, columnsCodec, visibilityOf } from "./column-preference.ts";
 import { FilterLink, isModifiedClick, useExplorerNav } from "./explorer-nav.tsx";
 import { toggleSort } from "./explorer-params.ts";
 import { useLocalPreference } from "./use-local-preference.ts";
@@ -16,14 +17,9 @@ import { useRowKeyboardNav } from "./use-row-keyboard-nav.ts";
 // TanStack Table owns columns, visibility and the sort indicator (manualSorting:
 // the sort is a URL parameter like everything else). Columns: events-columns.tsx.
 
-const COLUMNS_KEY = "ledgerline.explorer.columns";
 const DENSITY_KEY = "ledgerline.explorer.density";
 
-// Preferences are per browser, not part of the shareable URL.
-const columnsCodec = {
-  read: (s: string) => ({ ...DEFAULT_HIDDEN, ...(JSON.parse(s) as ColumnVisibilityState) }),
-  write: (v: ColumnVisibilityState) => JSON.stringify(v),
-};
+// Preferences are per browser, not part of the shareable URL (a saved view carries its columns).
 const densityCodec = {
   read: (s: string) => s === "compact",
   write: (dense: boolean) => (dense ? "compact" : "comfortable"),
@@ -40,6 +36,8 @@ type Props = {
   viewerZone: string;
   /** Filtering only denials/failures: the reason is the answer, so its column shows whatever the saved choice. */
   showReason: boolean;
+  /** The columns of the saved view the page was opened from: applied (and kept as this browser's choice). */
+  viewColumns?: readonly string[] | null;
 };
 
 /** The clock for "3 min ago": null on the server and the first render (hydration), then every 30 s. */
@@ -57,7 +55,7 @@ function useNow(): number | null {
   return now;
 }
 
-export function EventsTable({ items, sort, cursor, nextCursor, zone, viewerZone, showReason }: Props) {
+export function EventsTable({ items, sort, cursor, nextCursor, zone, viewerZone, showReason, viewColumns }: Props) {
   const nav = useExplorerNav();
   const nowMs = useNow();
   const columns = useMemo(() => buildColumns(zone, viewerZone, nowMs), [zone, viewerZone, nowMs]);
@@ -68,6 +66,11 @@ export function EventsTable({ items, sort, cursor, nextCursor, zone, viewerZone,
     [savedVisibility, showReason],
   );
   const [dense, setDense] = useLocalPreference(DENSITY_KEY, false, densityCodec);
+  const viewKey = viewColumns?.join(",");
+  useEffect(() => {
+    // Opening a saved view restores its columns; after that the user's toggles win as usual.
+    if (viewKey !== undefined) setColumnVisibility(visibilityOf(viewKey.split(",")));
+  }, [viewKey, setColumnVisibility]);
 
   const table = useTable({
     features,

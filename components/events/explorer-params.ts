@@ -35,7 +35,21 @@ export const TIME_ZONES = ["local", "utc"] as const;
 export type TimeZoneMode = (typeof TIME_ZONES)[number];
 
 /** URL parameters of the page that the read API does not know. */
-export const UI_PARAMS = ["range", "tz", "own"] as const;
+export const UI_PARAMS = ["range", "tz", "own", "view"] as const;
+
+/**
+ * `view=<id>` names the saved view the page was opened from (its columns are
+ * applied, its name shown). It selects nothing; any change of filter or sort
+ * leaves the view, so the name never labels a question it no longer asks.
+ */
+export const VIEW_PARAM = "view";
+
+/** Where a saved view opens: its query plus `view=<id>`, so the page applies its columns and shows its name. */
+export function viewHref(v: { id: string; query: string }): string {
+  const sp = new URLSearchParams(v.query);
+  sp.set(VIEW_PARAM, v.id);
+  return `/events?${canonicalParams(sp).toString()}`;
+}
 
 /**
  * `own=include` shows Ledgerline's own meta-audit records (`ledgerline:*`
@@ -45,7 +59,7 @@ export const UI_PARAMS = ["range", "tz", "own"] as const;
 export const OWN_INCLUDE = "include";
 
 /** Parameter order of a canonical explorer URL (shareable links compare equal). */
-const PARAM_ORDER = ["range", ...EVENT_FILTER_KEYS, "own", "sort", "limit", "tz", "cursor"] as const;
+const PARAM_ORDER = ["range", ...EVENT_FILTER_KEYS, "own", "sort", "limit", "tz", "view", "cursor"] as const;
 
 const FILTER_KEYS = new Set<string>(["range", ...EVENT_FILTER_KEYS, "own"]);
 
@@ -196,6 +210,7 @@ export function withParams(current: URLSearchParams, changes: ParamChanges): URL
   }
   const touchesQuery = keys.some((k) => FILTER_KEYS.has(k) || k === "sort" || k === "limit");
   if (touchesQuery && !keys.includes("cursor")) sp.delete("cursor");
+  if (touchesQuery && !keys.includes(VIEW_PARAM)) sp.delete(VIEW_PARAM);
   if ((keys.includes("from") || keys.includes("to")) && !keys.includes("range")) sp.delete("range");
   if (keys.includes("range") && changes.range) {
     sp.delete("from");

@@ -1,8 +1,8 @@
 "use client";
 
-import { Suspense, use } from "react";
+import { Suspense, use, useCallback, useState } from "react";
 import type { EventFilter } from "@/lib/core/event-filter.ts";
-import type { FilterIssue, Sort } from "@/lib/schemas/event-filter.ts";
+import { filterToSearchParams, type FilterIssue, type Sort } from "@/lib/schemas/event-filter.ts";
 import type { EventItem, EventSummary } from "@/lib/server/events/search.ts";
 import { EventsTable } from "./events-table.tsx";
 import { ExplorerCharts } from "./explorer-charts.tsx";
@@ -13,6 +13,9 @@ import { ActiveFilters } from "./active-filters.tsx";
 import { ExportResults } from "./export-results.tsx";
 import { FilterErrors } from "./filter-errors.tsx";
 import { FilterBar } from "./filter-bar.tsx";
+import { LiveToggle, LiveStatus, useLiveTail } from "./live-tail.tsx";
+import { SavedViews, type ViewActions } from "./saved-views.tsx";
+import type { ViewListItem } from "@/lib/server/views/service.ts";
 
 // The explorer's client side: serialized data in, URL changes out. Types only
 // from lib/server (erased at build), never its code.
@@ -35,6 +38,11 @@ export type ExplorerProps = {
    */
   summary: Promise<EventSummary>;
   canExport: boolean;
+  /** Saved views the user may open, the one the page was opened from, and whether they may save. */
+  views: ViewListItem[];
+  activeView: ViewListItem | null;
+  canSaveViews: boolean;
+  viewActions: ViewActions;
 };
 
 export function Explorer(props: ExplorerProps) {
@@ -45,10 +53,31 @@ export function Explorer(props: ExplorerProps) {
   );
 }
 
+/**
+ * The filter a live tail watches: a preset's end (the next whole minute when the
+ * page rendered) is dropped, or "the last 24 h" would stop matching a minute later.
+ */
+function tailQuery(props: ExplorerProps): string {
+  const f = { ...props.filter };
+  if (props.range !== null) delete f.to;
+  return filterToSearchParams(f).toString();
+}
+
 function ExplorerBody(props: ExplorerProps) {
   const nav = useExplorerNav();
   const viewerZone = useViewerZone();
   const zone = props.tz === "utc" ? "UTC" : viewerZone;
+  // Live belongs to the query it was turned on for: any filter change stops it.
+  const [liveOf, setLiveOf] = useState<string | null>(null);
+  const live = liveOf === props.query;
+  const canLive = props.cursor === null && props.sort.startsWith("-");
+  const sinceSeq = props.items.length ? Math.max(...props.items.map((i) => i.seq)) : null;
+  const tableEl = useCallback(() => document.querySelector<HTMLElement>("[data-testid=events-table]"), []);
+  const tail = useLiveTail(live, tailQuery(props), sinceSeq, tableEl);
+  const toggleLive = () => {
+    tail.reset();
+    setLiveOf(live ? null : props.query);
+  };
   return (
     <div className={`explorer-body${nav.pending ? " is-pending" : ""}`} aria-busy={nav.pending}>
       <div className="explorer-head">
@@ -62,6 +91,14 @@ function ExplorerBody(props: ExplorerProps) {
           </span>
         )}
         <span className="spacer" />
+        <LiveToggle on={live} disabled={!canLive} onToggle={toggleLive} />
+        <SavedViews
+          views={props.views}
+          active={props.activeView}
+          query={props.query}
+          canSave={props.canSaveViews}
+          actions={props.viewActions}
+        />
         <Suspense key={props.query} fallback={null}>
           <ExportResults filter={props.filter} sort={props.sort} summary={props.summary} />
         </Suspense>
@@ -75,19 +112,29 @@ function ExplorerBody(props: ExplorerProps) {
         zone={zone}
         ownActivity={props.ownActivity}
         invalid={props.urlErrors.map((e) => e.param)}
+        summary={props.summary}
       />
       <ActiveFilters filter={props.filter} range={props.range} ownActivity={props.ownActivity} />
       <Suspense key={props.query} fallback={<div className="explorer-charts" aria-busy="true" />}>
         <StreamedCharts summary={props.summary} zone={zone} />
       </Suspense>
+      {live && (
+        <LiveStatus
+          pending={tail.pending.length}
+          error={tail.error}
+          shown={tail.items.length}
+          onShow={tail.showPending}
+        />
+      )}
       <EventsTable
-        items={props.items}
+        items={live ? [...tail.items, ...props.items] : props.items}
         sort={props.sort}
         cursor={props.cursor}
         nextCursor={props.nextCursor}
         zone={zone}
         viewerZone={viewerZone}
         showReason={!!props.filter.outcome?.length && !props.filter.outcome.includes("success")}
+        viewColumns={props.activeView?.columns ?? null}
       />
     </div>
   );

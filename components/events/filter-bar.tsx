@@ -1,10 +1,12 @@
 "use client";
 
-import { useRef, useState } from "react";
+import { Suspense, use, useRef, useState } from "react";
 import type { EventFilter } from "@/lib/core/event-filter.ts";
 import { EVENT_TYPES, OUTCOMES, REQUESTER_TYPES } from "@/lib/schemas/event.ts";
+import type { EventSummary } from "@/lib/server/events/search.ts";
 import { useExplorerNav } from "./explorer-nav.tsx";
 import { FilterFold } from "./filter-fold.tsx";
+import { rememberZone } from "./zone-choice.ts";
 import {
   asksForOwnActivity,
   explorerHref,
@@ -39,6 +41,8 @@ type Props = {
   ownActivity: boolean;
   /** Parameters of the link that were not valid (left out of the query): their fields are marked. */
   invalid?: string[];
+  /** The charts' data, streaming in: its facet counts label the outcome and type chips. */
+  summary?: Promise<EventSummary>;
 };
 
 export function FilterBar(props: Props) {
@@ -53,7 +57,7 @@ export function FilterBar(props: Props) {
   );
 }
 
-function FilterForm({ filter, range, tz, zone, ownActivity, invalid = [] }: Props) {
+function FilterForm({ filter, range, tz, zone, ownActivity, invalid = [], summary }: Props) {
   const bad = (name: string) => (invalid.includes(name) ? true : undefined);
   const nav = useExplorerNav();
   const form = useRef<HTMLFormElement>(null);
@@ -132,6 +136,7 @@ function FilterForm({ filter, range, tz, zone, ownActivity, invalid = [] }: Prop
           filter={filter}
           apply={apply}
           invalid={bad("outcome")}
+          summary={summary}
         />
         <Chips
           field="eventType"
@@ -140,6 +145,7 @@ function FilterForm({ filter, range, tz, zone, ownActivity, invalid = [] }: Prop
           filter={filter}
           apply={apply}
           invalid={bad("eventType")}
+          summary={summary}
         />
         <Chips
           field="requesterType"
@@ -222,7 +228,10 @@ function ZoneToggle({ tz }: { tz: TimeZoneMode }) {
           className={tz === z.mode ? "on" : ""}
           aria-pressed={tz === z.mode}
           data-testid={`tz-${z.mode}`}
-          onClick={() => nav.go({ tz: z.param })}
+          onClick={() => {
+            rememberZone(z.mode); // the trace pages show the same choice (zone-choice.ts)
+            nav.go({ tz: z.param });
+          }}
         >
           {z.label}
         </button>
@@ -238,6 +247,7 @@ function Chips({
   filter,
   apply,
   invalid,
+  summary,
 }: {
   field: "eventType" | "outcome" | "requesterType";
   values: readonly string[];
@@ -245,6 +255,7 @@ function Chips({
   filter: EventFilter;
   apply: (overrides: ParamChanges) => void;
   invalid?: boolean;
+  summary?: Promise<EventSummary>;
 }) {
   return (
     <div
@@ -266,10 +277,37 @@ function Chips({
             onClick={() => apply({ [field]: toggleListValue(filter[field], v) })}
           >
             {v}
+            {summary && field !== "requesterType" && (
+              <Suspense fallback={null}>
+                <FacetCount summary={summary} field={field} value={v} />
+              </Suspense>
+            )}
           </button>
         );
       })}
     </div>
+  );
+}
+
+/**
+ * How many entries a click on this chip would add or keep: the current filter
+ * without this facet's own constraint (Kibana/Datadog style; lib/server/events/facets.ts).
+ */
+function FacetCount({
+  summary,
+  field,
+  value,
+}: {
+  summary: Promise<EventSummary>;
+  field: "eventType" | "outcome";
+  value: string;
+}) {
+  const counts = use(summary).facets[field] as Record<string, number>;
+  const n = counts[value] ?? 0;
+  return (
+    <span className="chip-count" data-testid={`facet-${field}-${value}`}>
+      {n.toLocaleString("en-US")}
+    </span>
   );
 }
 

@@ -8,7 +8,8 @@ import "./filter-fold.css";
 // The explorer's filter bar on a phone: at 390 px its fields stack to ~1 100 px
 // before the first result, so below 720 px they fold behind a "Filters (n)" button
 // (a real button with aria-expanded, so keyboard and screen readers get it for
-// free) while a line under it keeps every active filter in view. Wider screens
+// free); the removable chips under it (active-filters.tsx) keep every active
+// filter in view — a summary line here repeated them word for word. Wider screens
 // never see the button and always see the fields (CSS only, no layout shift).
 
 /**
@@ -61,11 +62,6 @@ export function FilterFold({
         >
           {open ? "Hide filters" : "Filters"} ({parts.length})
         </button>
-        {parts.length > 0 && (
-          <span className="filter-fold-active" data-testid="filter-fold-active">
-            {parts.join(" · ")}
-          </span>
-        )}
       </div>
       <div id={body} className="filter-fold-body" data-open={open ? "" : undefined}>
         {children}

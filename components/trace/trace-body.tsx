@@ -2,6 +2,7 @@
 
 import type { TimelineModel } from "./model.ts";
 import { TraceEntries } from "./trace-entries.tsx";
+import type { TimeZoneMode } from "@/components/events/explorer-params.ts";
 import { TraceTimeline } from "./trace-timeline.tsx";
 
 // The interactive part of the page in one client boundary, so the entries cross
@@ -13,11 +14,14 @@ export function TraceBody({
   timelineNote,
   graph,
   entriesNote,
+  tz,
 }: {
   model: TimelineModel;
   timelineNote: React.ReactNode;
   graph: React.ReactNode;
   entriesNote: React.ReactNode;
+  /** The explorer's Local/UTC choice (components/events/zone-choice.ts). */
+  tz: TimeZoneMode;
 }) {
   return (
     <>
@@ -29,7 +33,7 @@ export function TraceBody({
       {graph}
       <section className="card section">
         <h2>Entries</h2>
-        <TraceEntries entries={model.entries} />
+        <TraceEntries entries={model.entries} tz={tz} />
         {entriesNote}
       </section>
     </>

@@ -4,7 +4,10 @@ import { VisibleText } from "@/components/ui/visible-text.tsx";
 import { visibleText } from "@/components/ui/reveal-invisible.ts";
 import { useState } from "react";
 import { ClockIcon } from "./clock-icon.tsx";
-import { OUTCOME_LABEL, formatRelPrecise, formatUtc, type TimelineEntry } from "./model.ts";
+import { OUTCOME_LABEL, formatRelPrecise, type TimelineEntry } from "./model.ts";
+import { useViewerZone } from "@/components/events/explorer-nav.tsx";
+import type { TimeZoneMode } from "@/components/events/explorer-params.ts";
+import { formatInZone } from "@/components/events/time.ts";
 import { IdentifierText } from "@/components/ui/identifier.tsx";
 
 // Every returned entry in claimed order, as links to its detail page. Rows have
@@ -15,7 +18,9 @@ const ROW_H = 34;
 const VIEW_H = 440;
 const OVERSCAN = 10;
 
-export function TraceEntries({ entries }: { entries: TimelineEntry[] }) {
+export function TraceEntries({ entries, tz }: { entries: TimelineEntry[]; tz: TimeZoneMode }) {
+  const viewerZone = useViewerZone();
+  const zone = tz === "utc" ? "UTC" : viewerZone;
   const [top, setTop] = useState(0);
   const first = Math.max(0, Math.floor(top / ROW_H) - OVERSCAN);
   const last = Math.min(entries.length, Math.ceil((top + VIEW_H) / ROW_H) + OVERSCAN);
@@ -25,7 +30,7 @@ export function TraceEntries({ entries }: { entries: TimelineEntry[] }) {
       {/* Column captions for the eye; each row (a link) reads out its own values. */}
       <div className="trace-row head" aria-hidden="true">
         <span>since first</span>
-        <span>time (UTC)</span>
+        <span data-testid="trace-time-header">time ({zone})</span>
         <span>seq</span>
         <span>requester → target</span>
         <span>action</span>
@@ -43,7 +48,7 @@ export function TraceEntries({ entries }: { entries: TimelineEntry[] }) {
               data-seq={e.seq}
             >
               <span className="mono">{formatRelPrecise(e.relMs)}</span>
-              <span className="mono">{formatUtc(e.ts).replace(" UTC", "")}</span>
+              <span className="mono">{formatInZone(e.ts, zone, false)}</span>
               <span className="mono">{e.seq}</span>
               <span className="ident-pair" title={`${visibleText(e.requesterId)} → ${visibleText(e.targetId)}`}>
                 <IdentifierText value={e.lane.replace(/^spiffe:\/\/[^/]+\//, "")} />

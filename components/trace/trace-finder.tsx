@@ -100,7 +100,7 @@ export function TraceList({ page, nextHref }: { page: TraceSearchPage; nextHref:
           <tbody>
             {page.items.map((t) => (
               <tr key={t.correlationId} data-testid="trace-list-row">
-                <td className="cell-ident">
+                <td className="cell-ident" data-label="Trace">
                   <Link
                     href={`/trace/${encodeURIComponent(t.correlationId)}`}
                     className="ident mono"
@@ -109,17 +109,19 @@ export function TraceList({ page, nextHref }: { page: TraceSearchPage; nextHref:
                     <IdentifierText value={t.correlationId} />
                   </Link>
                 </td>
-                <td>
+                <td data-label="Last entry">
                   <Instant iso={t.lastTs} />
                 </td>
-                <td className="nowrap">{formatSpan(t.durationMs)}</td>
-                <td>{t.entries.toLocaleString("en-US")}</td>
-                <td className="trace-outcomes">
+                <td className="nowrap" data-label="Span">
+                  {formatSpan(t.durationMs)}
+                </td>
+                <td data-label="Entries">{t.entries.toLocaleString("en-US")}</td>
+                <td className="trace-outcomes" data-label="Outcomes">
                   {t.denied > 0 && <span className="badge outcome-denied">{t.denied} denied</span>}
                   {t.failed > 0 && <span className="badge outcome-failure">{t.failed} failure</span>}
                   {t.denied + t.failed === 0 && <span className="badge outcome-success">success</span>}
                 </td>
-                <td className="trace-services">
+                <td className="trace-services" data-label="Services">
                   <Services names={t.services} />
                 </td>
               </tr>

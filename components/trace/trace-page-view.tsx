@@ -7,6 +7,8 @@ import { Identifier } from "@/components/ui/identifier.tsx";
 import { formatRel, formatSpan, formatUtc, toTimelineModel, type ClockFinding } from "./model.ts";
 import { ServiceGraph } from "./service-graph.tsx";
 import { TraceBody } from "./trace-body.tsx";
+import { ZoneSwitch } from "./zone-switch.tsx";
+import type { TimeZoneMode } from "@/components/events/explorer-params.ts";
 import { TraceSearch } from "./trace-search.tsx";
 
 // The timeline page's body, from a Trace the page fetched (and audited).
@@ -42,12 +44,12 @@ function Finding({ f }: { f: ClockFinding }) {
   );
 }
 
-export function TracePageView({ trace, canExport }: { trace: Trace; canExport: boolean }) {
+export function TracePageView({ trace, canExport, tz }: { trace: Trace; canExport: boolean; tz: TimeZoneMode }) {
   if (trace.total === 0) return <EmptyTrace correlationId={trace.correlationId} />;
   const model = toTimelineModel(trace);
   return (
     <main className="trace-page">
-      <TraceHead trace={trace} canExport={canExport} />
+      <TraceHead trace={trace} canExport={canExport} tz={tz} />
       {trace.clock.total > 0 && <ClockWarning clock={trace.clock} />}
 
       {trace.truncated && (
@@ -62,6 +64,7 @@ export function TracePageView({ trace, canExport }: { trace: Trace; canExport: b
       )}
 
       <TraceBody
+        tz={tz}
         model={model}
         timelineNote={
           <p className="muted small">
@@ -118,7 +121,7 @@ function EmptyTrace({ correlationId }: { correlationId: string }) {
 }
 
 /** The trace's id, its size and span, its denials and failures, and the way to the explorer and to a bundle. */
-function TraceHead({ trace, canExport }: { trace: Trace; canExport: boolean }) {
+function TraceHead({ trace, canExport, tz }: { trace: Trace; canExport: boolean; tz: TimeZoneMode }) {
   const explorer = `/events?correlationId=${encodeURIComponent(trace.correlationId)}`;
   const denied = trace.lanes.reduce((s, l) => s + l.sent.denied, 0);
   const failed = trace.lanes.reduce((s, l) => s + l.sent.failure, 0);
@@ -155,6 +158,7 @@ function TraceHead({ trace, canExport }: { trace: Trace; canExport: boolean }) {
           Open in the explorer
         </Link>
         {canExport && <ExportBundleButton filter={{ correlationId: trace.correlationId }} />}
+        <ZoneSwitch tz={tz} />
       </div>
     </section>
   );

@@ -15,6 +15,10 @@ export const PERMISSIONS = {
   "integrity:run": ["admin", "auditor"],
   // Acknowledging a deleted checkpoint ends a standing integrity failure: admins only, and recorded.
   "integrity:acknowledge": ["admin"],
+  // Saved views (lib/server/views): everyone who reads events saves their own, signed in
+  // (not with a read token: tokens only read). Deleting someone else's shared view: admins.
+  "views:manage": ["admin", "auditor", "analyst"],
+  "views:moderate": ["admin"],
   "bundles:create": ["admin", "auditor"],
   "bundles:read": ["admin", "auditor"],
   "users:manage": ["admin"],

@@ -11,6 +11,7 @@ import { endpoint, parseParam, type ApiDeps } from "../http/endpoint.ts";
 import { json } from "../http/problem.ts";
 import { exportEvents, type ExportFormat } from "./export.ts";
 import { searchEvents, summarizeEvents, viewEvent } from "./search.ts";
+import { pollTail, startTail } from "./tail.ts";
 
 // The read API for scripts and SIEMs.
 
@@ -64,6 +65,25 @@ export function eventRoutes(deps: ApiDeps) {
           "x-request-id": requestId,
         },
       });
+    }),
+
+    // GET /api/v1/events/tail — live tail: without `tail`, start one (recorded once) → {tail, after}; with `tail` and `after`, the new entries (events:read).
+    tail: endpoint(deps, async (req, { requestId, rt, caller }) => {
+      const principal = await caller();
+      const sp = new URL(req.url).searchParams;
+      const parsed = filterFromSearchParams(sp);
+      const after = sp.get("after");
+      const errors: FilterIssue[] = parsed.ok ? [] : [...parsed.errors];
+      if (after !== null && !/^\d{1,15}$/.test(after))
+        errors.push({ param: "after", detail: "must be a seq (a whole number ≥ 0)" });
+      const tail = sp.get("tail");
+      if (tail !== null && after === null)
+        errors.push({ param: "after", detail: "is required with tail (the last seq received)" });
+      if (errors.length || !parsed.ok) throw badParams(errors);
+      const out = tail
+        ? await pollTail(rt, principal, parsed.value, tail, Number(after))
+        : await startTail(rt, principal, parsed.value, after === null ? undefined : Number(after));
+      return json(out, 200, requestId);
     }),
 
     // GET /api/v1/events/summary — histogram by outcome, top requesters and targets for the filter (events:read).

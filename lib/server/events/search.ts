@@ -6,6 +6,7 @@ import { actorOf, assertCan, type Principal } from "../auth/principal.ts";
 import { AppError } from "../errors.ts";
 import type { SqlDriver } from "../db/driver.ts";
 import { receiptOf } from "../retention/receipt.ts";
+import { queryFacets, type Facets } from "./facets.ts";
 import { canonicalEntryFromRow, rowToEntry, type Entry } from "../ledger/entry.ts";
 import type { Ledger } from "../ledger/ledger.ts";
 import { coveringCheckpoint } from "../ledger/store/checkpoints.ts";
@@ -72,6 +73,8 @@ export type EventSummary = {
   topTargets: TopItem[];
   /** When the filter matches more than `newest` entries, the top lists count only the newest `newest`. */
   topSample: { sampled: boolean; newest: number };
+  /** Counts on the outcome and type chips: the filter without that facet's own constraint (./facets.ts). */
+  facets: Facets;
 };
 
 /** The charts above the table: same filter, one permission check (no extra audit: the search is recorded). */
@@ -80,11 +83,12 @@ export async function summarizeEvents(ledger: Ledger, p: Principal | null, filte
   const histogram = await queryHistogram(ledger, filter);
   const sampled = histogram.total > TOP_SAMPLE;
   const sample = sampled ? TOP_SAMPLE : undefined;
-  const [topRequesters, topTargets] = await Promise.all([
+  const [topRequesters, topTargets, facets] = await Promise.all([
     queryTop(ledger, filter, "requester", 10, sample),
     queryTop(ledger, filter, "target", 10, sample),
+    queryFacets(ledger, filter, histogram),
   ]);
-  return { histogram, topRequesters, topTargets, topSample: { sampled, newest: TOP_SAMPLE } };
+  return { histogram, topRequesters, topTargets, topSample: { sampled, newest: TOP_SAMPLE }, facets };
 }
 
 /**

@@ -11,6 +11,7 @@ import { siemRoutes } from "../siem/routes.ts";
 import { tlogRoutes } from "../tlog/routes.ts";
 import { traceRoutes } from "../traces/routes.ts";
 import { transparencyRoutes } from "../transparency/routes.ts";
+import { viewRoutes } from "../views/routes.ts";
 import type { ApiDeps } from "./endpoint.ts";
 import { retentionRoutes } from "../retention/routes.ts";
 
@@ -32,11 +33,13 @@ export function buildApi(deps: ApiDeps) {
       summary: events.summary,
       get: events.get,
       export: events.export,
+      tail: events.tail,
     },
     checkpoint: { get: transparency.getCheckpoint },
     keys: { get: transparency.getKeys },
     proofs: { inclusion: transparency.getInclusionProof, consistency: transparency.getConsistencyProof },
     traces: traceRoutes(deps),
+    views: viewRoutes(deps),
     bundles: bundleRoutes(deps),
     integrity: {
       get: integrity.getStatus,

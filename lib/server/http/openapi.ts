@@ -1,6 +1,7 @@
 import "server-only";
 import { EVENT_TYPES, OUTCOMES, REQUESTER_TYPES } from "@/lib/schemas/event.ts";
 import { EXPORT_FORMATS, EXPORT_LIMIT, PAGE_LIMIT, SORTS } from "@/lib/schemas/event-filter.ts";
+import { EXPLORER_COLUMNS, VIEW_NAME_MAX, VIEW_QUERY_MAX } from "@/lib/schemas/saved-view.ts";
 import { TRACE_PAGE_LIMIT, TRACE_STATUSES } from "@/lib/schemas/trace-search.ts";
 
 // The OpenAPI 3.1 description of every /api/v1 route, served at
@@ -309,6 +310,92 @@ const paths: Record<string, Record<string, Op>> = {
         "Verification status, verifier key, checkpoints and run history; `witnesses`: per witness its key, URL, last cosigned size and time, lag (entries, seconds), last error and alerts (fork, rollback, refused, silent), and whether the latest checkpoint's re-verified cosignatures reach the configured quorum. Audited.",
       security: readAuth,
       responses: { ...ok("Status."), ...errors(401, 403, 429) },
+    },
+  },
+  "/api/v1/events/tail": {
+    get: {
+      summary:
+        "Live tail of a filter (polling). Without `tail`: start one — recorded once in the log (events.tail, with the filter and the seq it starts after) → {tail, after}. With `tail` and `after`: up to 100 matching entries appended after `after`, oldest first → {items, after, more}; polls are not recorded one by one (the token binds them to the recorded start, its user and its filter). Poll every few seconds; the read rate limit applies.",
+      security: readAuth,
+      parameters: [
+        q(
+          "after",
+          "Start: the newest seq already shown (default: the log's head). Poll: the `after` of the previous answer.",
+          {
+            type: "integer",
+            minimum: 0,
+          },
+        ),
+        q("tail", "The token the start returned."),
+        q("…", "Every filter parameter of GET /api/v1/events (the same filter at start and at every poll)."),
+      ],
+      responses: { ...ok("The start or a batch of new entries."), ...errors(400, 401, 403, 429) },
+    },
+  },
+  "/api/v1/views": {
+    get: {
+      summary:
+        "Saved views the caller may open: their own and every shared one, each {id, owner, name, query, columns, shared, mine, canDelete}. Open one as /events?<query> (a preset range stays relative).",
+      security: readAuth,
+      responses: {
+        ...ok("The views.", { type: "object", properties: { items: { type: "array" } } }),
+        ...errors(401, 403),
+      },
+    },
+    post: {
+      summary:
+        "Save a view (views:manage; same-origin session): a name unique among the caller's views, the explorer's URL or query (checked as the explorer checks it; the cursor is dropped), the visible columns, and whether it is shared with every user. Recorded in the log (views.create).",
+      security: [{ session: [] }],
+      requestBody: {
+        required: true,
+        content: {
+          "application/json": {
+            schema: {
+              type: "object",
+              additionalProperties: false,
+              required: ["name", "query", "columns"],
+              properties: {
+                name: { type: "string", minLength: 1, maxLength: VIEW_NAME_MAX },
+                query: { type: "string", maxLength: VIEW_QUERY_MAX },
+                columns: { type: "array", items: { type: "string", enum: [...EXPLORER_COLUMNS] }, minItems: 1 },
+                shared: { type: "boolean", default: false },
+              },
+            },
+          },
+        },
+      },
+      responses: { ...ok("The saved view.", { type: "object" }, "201"), ...errors(400, 401, 403, 409, 413, 415) },
+    },
+  },
+  "/api/v1/views/{id}": {
+    patch: {
+      summary:
+        "Rename and/or share or unshare one's own view (views:manage; same-origin session). Sharing and unsharing are recorded (views.share / views.unshare).",
+      security: [{ session: [] }],
+      parameters: [pathParam("id", "View id.")],
+      requestBody: {
+        required: true,
+        content: {
+          "application/json": {
+            schema: {
+              type: "object",
+              additionalProperties: false,
+              properties: {
+                name: { type: "string", minLength: 1, maxLength: VIEW_NAME_MAX },
+                shared: { type: "boolean" },
+              },
+            },
+          },
+        },
+      },
+      responses: { ...ok("The view after the change."), ...errors(400, 401, 403, 404, 409, 415) },
+    },
+    delete: {
+      summary:
+        "Delete a view: its owner, or an admin for a shared one (views:manage / views:moderate; same-origin session). Deleting a shared view is recorded (views.delete).",
+      security: [{ session: [] }],
+      parameters: [pathParam("id", "View id.")],
+      responses: { ...ok("{deleted: id}"), ...errors(401, 403, 404) },
     },
   },
   "/api/v1/integrity/acknowledgements": {

@@ -1,14 +1,18 @@
 import "@/components/events/explorer.css";
+import { cookies } from "next/headers";
 import { forbidden } from "next/navigation";
 import { Explorer } from "@/components/events/explorer.tsx";
 import { canonicalParams, resolveExplorerParams } from "@/components/events/explorer-params.ts";
 import { FilterErrors } from "@/components/events/filter-errors.tsx";
+import { ZONE_COOKIE, zoneChoice } from "@/components/events/zone-choice.ts";
 import type { FilterIssue } from "@/lib/schemas/event-filter.ts";
 import { can } from "@/lib/server/auth/permissions.ts";
 import { pagePrincipal } from "@/lib/server/auth/session.ts";
 import { AppError } from "@/lib/server/errors.ts";
 import { searchEvents, summarizeEvents } from "@/lib/server/events/search.ts";
 import { getRuntime } from "@/lib/server/runtime/runtime.ts";
+import { listViews } from "@/lib/server/views/service.ts";
+import { deleteViewAction, saveViewAction, updateViewAction } from "./actions.ts";
 
 export const dynamic = "force-dynamic";
 
@@ -75,13 +79,15 @@ export default async function EventsPage({ searchParams }: { searchParams: Promi
         <FilterErrors errors={[{ param: "cursor", detail: problem }]} />
       </main>
     );
+  const views = await listViews(rt, principal);
+  const viewId = kept.get("view");
   return (
     <main className="explorer">
       <Explorer
         query={canonicalParams(kept).toString()}
         filter={filter}
         range={state.value.range}
-        tz={state.value.tz}
+        tz={zoneChoice(kept.get("tz"), (await cookies()).get(ZONE_COOKIE)?.value)}
         ownActivity={state.value.ownActivity}
         urlErrors={urlErrors}
         sort={opts.sort}
@@ -90,6 +96,10 @@ export default async function EventsPage({ searchParams }: { searchParams: Promi
         nextCursor={page.nextCursor}
         summary={summary}
         canExport={can(principal.role, "bundles:create")}
+        views={views}
+        activeView={views.find((v) => v.id === viewId) ?? null}
+        canSaveViews={can(principal.role, "views:manage")}
+        viewActions={{ save: saveViewAction, update: updateViewAction, remove: deleteViewAction }}
       />
     </main>
   );

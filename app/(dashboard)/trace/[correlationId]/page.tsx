@@ -1,4 +1,6 @@
+import { cookies } from "next/headers";
 import { forbidden, notFound, redirect } from "next/navigation";
+import { ZONE_COOKIE, zoneChoice } from "@/components/events/zone-choice.ts";
 import { TracePageView } from "@/components/trace/trace-page-view.tsx";
 import { pagePrincipal } from "@/lib/server/auth/session.ts";
 import { can } from "@/lib/server/auth/permissions.ts";
@@ -25,5 +27,6 @@ export default async function TracePage({ params }: { params: Promise<{ correlat
   if (stored !== id.value) redirect(`/trace/${encodeURIComponent(stored)}`);
   // viewTrace records the view in the ledger first (fail closed).
   const trace = await viewTrace(rt, principal, id.value);
-  return <TracePageView trace={trace} canExport={can(principal.role, "bundles:create")} />;
+  const tz = zoneChoice(null, (await cookies()).get(ZONE_COOKIE)?.value);
+  return <TracePageView trace={trace} canExport={can(principal.role, "bundles:create")} tz={tz} />;
 }
