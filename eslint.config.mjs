@@ -115,8 +115,6 @@ export default defineConfig([
       "components/charts/stacked-histogram.tsx", // explorer: StackedHistogram
       "components/layout/top-bar.tsx", // trace (phone filter bar): TopBar
       "components/events/filter-bar.tsx", // explorer (own-activity toggle, bad-parameter marks): FilterForm
-      "lib/schemas/event.ts", // validateEvent
-      "lib/schemas/attributes.ts", // checkAttributes
       "test/security/data.ts", // replay
       "test/security/integrity.ts", // sec3: replay of item 12
       "test/support/big-bundle.ts", // sec3: writeBigBundle
