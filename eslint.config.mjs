@@ -106,7 +106,6 @@ export default defineConfig([
     files: [
       "bin/commands/monitor.ts", // tlog: parseOptions
       "lib/core/tlog/policy.ts", // tlog: parsePolicy
-      "lib/witness/server.ts", // tlog: createWitnessServer
       "components/bundles/verify-bundle-view.tsx", // tlog (/verify known keys): VerifyBundleView
       "components/charts/stacked-histogram.tsx", // explorer: StackedHistogram
       "components/layout/top-bar.tsx", // trace (phone filter bar): TopBar
