@@ -105,7 +105,6 @@ export default defineConfig([
     // their merge into a rewrite. Delete each entry when its function is split.
     files: [
       "bin/commands/monitor.ts", // tlog: parseOptions
-      "lib/core/tlog/policy.ts", // tlog: parsePolicy
       "components/bundles/verify-bundle-view.tsx", // tlog (/verify known keys): VerifyBundleView
       "components/charts/stacked-histogram.tsx", // explorer: StackedHistogram
       "components/layout/top-bar.tsx", // trace (phone filter bar): TopBar
