@@ -110,7 +110,6 @@ export default defineConfig([
       "components/layout/top-bar.tsx", // trace (phone filter bar): TopBar
       "components/events/filter-bar.tsx", // explorer (own-activity toggle, bad-parameter marks): FilterForm
       "test/security/data.ts", // replay
-      "test/security/integrity.ts", // sec3: replay of item 12
       "test/stress/tlog.ts", // tlog: runTlog
       "test/stress/witnesses.ts", // tlog: runWitnesses
       "lib/server/bundles/bundles.int.test.ts", // s4-tlog (cosignatures in bundles): one 156-line test
