@@ -91,15 +91,6 @@ export default defineConfig([
     rules: { "max-lines-per-function": "off" },
   },
   {
-    // Exempt only until the branches that own these files land (issue 17 "split"
-    // and issue 13 "sec-auth"/"sec-data" are rewriting them right now); delete
-    // each entry when its file is split, so the limits apply again.
-    files: [
-      "lib/server/integrity/scan.ts", // perf (pooled scan) + sec3 (reordered) met here: split along the two paths
-    ],
-    rules: { "max-lines": "off", "max-lines-per-function": "off" },
-  },
-  {
     // Functions over 80 lines not split yet (issue 17 item 8): each is in an area another
     // engineer was changing while the rule landed, so splitting it then would have turned
     // their merge into a rewrite. Delete each entry when its function is split.
