@@ -56,34 +56,7 @@ export function checkAttributes(value: unknown, pointer: string): AttributeError
     const here = frame.pointer;
     for (const detail of frame.keyErrors ?? []) errors.push({ pointer: here, detail });
     if (frame.skipValue === true) continue;
-    if (v === null) {
-      bytes += 4;
-    } else if (typeof v === "boolean") {
-      bytes += v ? 4 : 5;
-    } else if (typeof v === "number") {
-      if (!Number.isFinite(v)) {
-        errors.push({ pointer: here, detail: "must be a finite number" });
-      } else if (Number.isInteger(v) && !Number.isSafeInteger(v)) {
-        errors.push({
-          pointer: here,
-          detail:
-            "integers must be within ±9007199254740991 (2^53−1) to survive canonical JSON; send larger ones as strings",
-        });
-      } else {
-        bytes += String(v).length;
-      }
-    } else if (typeof v === "string") {
-      const scan = scanText(v);
-      bytes += scan.jsonBytes;
-      if (scan.loneSurrogate)
-        errors.push({ pointer: here, detail: "must not contain lone surrogates (invalid Unicode)" });
-      if (scan.otherControl) {
-        errors.push({
-          pointer: here,
-          detail: "must not contain control characters other than tab, line feed and carriage return",
-        });
-      }
-    } else if (Array.isArray(v) || isPlainObject(v)) {
+    if (Array.isArray(v) || isPlainObject(v)) {
       if (frame.depth > ATTRIBUTES_MAX_DEPTH) {
         errors.push({
           pointer: here,
@@ -91,50 +64,96 @@ export function checkAttributes(value: unknown, pointer: string): AttributeError
         });
         bytes += 2;
       } else if (Array.isArray(v)) {
-        bytes += 2 + Math.max(0, v.length - 1);
-        // Check before pushing children, so a huge array costs nothing beyond this line.
-        if (bytes > ATTRIBUTES_MAX_BYTES) break;
-        for (let i = v.length - 1; i >= 0; i--) {
-          stack.push({ value: v[i], pointer: `${here}/${i}`, depth: frame.depth + 1 });
-        }
+        bytes = visitArray(v, frame, bytes, stack);
       } else {
-        const keys = Object.keys(v);
-        bytes += 2 + Math.max(0, keys.length - 1);
-        const children: Frame[] = [];
-        for (const key of keys) {
-          if (bytes > ATTRIBUTES_MAX_BYTES) break;
-          const scan = scanText(key);
-          bytes += scan.jsonBytes + 1; // the key, its quotes and the colon
-          const keyErrors: string[] = [];
-          if (FORBIDDEN_KEYS.has(key)) {
-            keyErrors.push(
-              `key "${key}" is not allowed (reserved: __proto__, constructor and prototype could pollute object prototypes)`,
-            );
-          } else {
-            // Keys are names, shown in the dashboard: the identifier rule's characters (identifier.ts).
-            for (const p of identifierProblems(key, { max: Infinity, allowBlank: true })) keyErrors.push(`key ${p}`);
-          }
-          // A forbidden key's value is never looked at: nothing below it can be kept.
-          const skipValue = FORBIDDEN_KEYS.has(key);
-          children.push({
-            value: v[key],
-            pointer: `${here}/${pointerToken(key)}`,
-            depth: frame.depth + 1,
-            keyErrors,
-            skipValue,
-          });
-        }
-        if (bytes > ATTRIBUTES_MAX_BYTES) break;
-        for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
+        bytes = visitObject(v, frame, bytes, stack);
       }
     } else {
-      // undefined, bigint, functions, symbols, class instances: not JSON, so not hashable as sent.
-      errors.push({ pointer: here, detail: "must be a JSON value (string, number, boolean, null, object or array)" });
+      bytes += scalarBytes(v, here, errors);
     }
     if (bytes > ATTRIBUTES_MAX_BYTES) break;
   }
   if (bytes > ATTRIBUTES_MAX_BYTES) errors.push(tooBig);
   return errors;
+}
+
+/** The serialized size of a non-container value; its errors go to `errors` (and add no bytes). */
+function scalarBytes(v: unknown, here: string, errors: AttributeError[]): number {
+  if (v === null) return 4;
+  if (typeof v === "boolean") return v ? 4 : 5;
+  if (typeof v === "number") {
+    if (!Number.isFinite(v)) {
+      errors.push({ pointer: here, detail: "must be a finite number" });
+      return 0;
+    }
+    if (Number.isInteger(v) && !Number.isSafeInteger(v)) {
+      errors.push({
+        pointer: here,
+        detail:
+          "integers must be within ±9007199254740991 (2^53−1) to survive canonical JSON; send larger ones as strings",
+      });
+      return 0;
+    }
+    return String(v).length;
+  }
+  if (typeof v === "string") {
+    const scan = scanText(v);
+    if (scan.loneSurrogate)
+      errors.push({ pointer: here, detail: "must not contain lone surrogates (invalid Unicode)" });
+    if (scan.otherControl) {
+      errors.push({
+        pointer: here,
+        detail: "must not contain control characters other than tab, line feed and carriage return",
+      });
+    }
+    return scan.jsonBytes;
+  }
+  // undefined, bigint, functions, symbols, class instances: not JSON, so not hashable as sent.
+  errors.push({ pointer: here, detail: "must be a JSON value (string, number, boolean, null, object or array)" });
+  return 0;
+}
+
+/** Adds the array's brackets and commas to `bytes`; pushes its items only while within budget. */
+function visitArray(v: unknown[], frame: Frame, bytes: number, stack: Frame[]): number {
+  const total = bytes + 2 + Math.max(0, v.length - 1);
+  // Check before pushing children, so a huge array costs nothing beyond this line.
+  if (total > ATTRIBUTES_MAX_BYTES) return total;
+  for (let i = v.length - 1; i >= 0; i--) {
+    stack.push({ value: v[i], pointer: `${frame.pointer}/${i}`, depth: frame.depth + 1 });
+  }
+  return total;
+}
+
+/** Adds the object's braces, commas and keys to `bytes`; pushes its members only while within budget. */
+function visitObject(v: Record<string, unknown>, frame: Frame, bytes: number, stack: Frame[]): number {
+  const keys = Object.keys(v);
+  let total = bytes + 2 + Math.max(0, keys.length - 1);
+  const children: Frame[] = [];
+  for (const key of keys) {
+    if (total > ATTRIBUTES_MAX_BYTES) break;
+    total += scanText(key).jsonBytes + 1; // the key, its quotes and the colon
+    children.push({
+      value: v[key],
+      pointer: `${frame.pointer}/${pointerToken(key)}`,
+      depth: frame.depth + 1,
+      keyErrors: keyProblems(key),
+      // A forbidden key's value is never looked at: nothing below it can be kept.
+      skipValue: FORBIDDEN_KEYS.has(key),
+    });
+  }
+  if (total > ATTRIBUTES_MAX_BYTES) return total;
+  for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
+  return total;
+}
+
+function keyProblems(key: string): string[] {
+  if (FORBIDDEN_KEYS.has(key)) {
+    return [
+      `key "${key}" is not allowed (reserved: __proto__, constructor and prototype could pollute object prototypes)`,
+    ];
+  }
+  // Keys are names, shown in the dashboard: the identifier rule's characters (identifier.ts).
+  return identifierProblems(key, { max: Infinity, allowBlank: true }).map((p) => `key ${p}`);
 }
 
 /**

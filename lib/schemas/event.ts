@@ -244,127 +244,30 @@ export function validateEvent(raw: unknown, opts: ValidateEventOptions = {}): Va
   if (!isPlainObject(raw)) return { ok: false, errors: [{ pointer: "", detail: "must be a JSON object" }] };
   const errors: FieldError[] = [];
   checkKnownKeys(raw, TOP_LEVEL_FIELDS, "", errors);
-
+  // The field groups run in the document's order, so the error list keeps its deterministic order.
   const rawId = field(raw, "id");
   const id = rawId === undefined ? undefined : checkClientId(rawId, errors);
-
-  const rawTimestamp = field(raw, "timestamp");
-  let timestamp: string | undefined;
-  if (required(rawTimestamp, "/timestamp", errors)) {
-    if (typeof rawTimestamp !== "string") {
-      errors.push({ pointer: "/timestamp", detail: "must be a string" });
-    } else {
-      const t = normalizeTimestamp(rawTimestamp, opts.now);
-      if (t.ok) timestamp = t.value;
-      else errors.push({ pointer: "/timestamp", detail: t.detail });
-    }
-  }
-
+  const timestamp = checkTimestamp(field(raw, "timestamp"), opts.now, errors);
   const rawEventType = field(raw, "eventType");
   const eventType = required(rawEventType, "/eventType", errors)
     ? checkEnum(rawEventType, "/eventType", eventTypeSchema, errors)
     : undefined;
-
-  let requester: NormalizedEvent["requester"] | undefined;
-  const rawRequester = checkContainer(field(raw, "requester"), "/requester", REQUESTER_FIELDS, errors);
-  if (rawRequester !== undefined) {
-    const rid = field(rawRequester, "id");
-    const reqId = required(rid, "/requester/id", errors)
-      ? checkString(rid, "/requester/id", ident(EVENT_LIMITS.requesterId), errors)
-      : undefined;
-    const rtype = field(rawRequester, "type");
-    const reqType = rtype === undefined ? "service" : checkEnum(rtype, "/requester/type", requesterTypeSchema, errors);
-    const rip = field(rawRequester, "ip");
-    let ip: string | undefined;
-    if (rip !== undefined) {
-      if (typeof rip !== "string") {
-        errors.push({ pointer: "/requester/ip", detail: "must be a string" });
-      } else {
-        const n = normalizeIp(rip);
-        if (n === null) {
-          errors.push({
-            pointer: "/requester/ip",
-            detail:
-              "must be an IPv4 (dotted decimal, no leading zeros) or IPv6 literal, without zone id, brackets or port",
-          });
-        } else {
-          ip = n;
-        }
-      }
-    }
-    if (reqId !== undefined && reqType !== undefined) {
-      requester = { id: reqId, type: reqType };
-      if (ip !== undefined) requester.ip = ip;
-    }
-  }
-
-  let target: NormalizedEvent["target"] | undefined;
-  const rawTarget = checkContainer(field(raw, "target"), "/target", TARGET_FIELDS, errors);
-  if (rawTarget !== undefined) {
-    const tid = field(rawTarget, "id");
-    const targetId = required(tid, "/target/id", errors)
-      ? checkString(tid, "/target/id", ident(EVENT_LIMITS.targetId), errors)
-      : undefined;
-    const tservice = field(rawTarget, "service");
-    const service =
-      tservice === undefined
-        ? undefined
-        : checkString(tservice, "/target/service", ident(EVENT_LIMITS.targetService), errors);
-    const ttype = field(rawTarget, "type");
-    const type =
-      ttype === undefined ? undefined : checkString(ttype, "/target/type", ident(EVENT_LIMITS.targetType), errors);
-    if (targetId !== undefined) {
-      target = { id: targetId };
-      if (service !== undefined) target.service = service;
-      if (type !== undefined) target.type = type;
-    }
-  }
-
+  const requester = checkRequester(field(raw, "requester"), errors);
+  const target = checkTarget(field(raw, "target"), errors);
   const rawAction = field(raw, "action");
   const action =
     rawAction === undefined ? undefined : checkString(rawAction, "/action", ident(EVENT_LIMITS.action), errors);
-
   const rawOutcome = field(raw, "outcome");
   const outcome = required(rawOutcome, "/outcome", errors)
     ? checkEnum(rawOutcome, "/outcome", outcomeSchema, errors)
     : undefined;
-
-  const rawCorrelation = field(raw, "correlationId");
-  let correlationId: string | undefined;
-  if (rawCorrelation !== undefined) {
-    correlationId = checkString(rawCorrelation, "/correlationId", ident(EVENT_LIMITS.correlationId), errors);
-  } else {
-    // An empty header carries no trace and is treated like no header; a non-empty one that
-    // the W3C parse rejects is an error, because silently storing the event without the
-    // correlation the sender meant to give would break its trace timeline.
-    const header = opts.traceparent?.trim();
-    if (header !== undefined && header !== "") {
-      const tp = parseTraceparent(header);
-      if (tp !== null) {
-        correlationId = tp.traceId;
-      } else {
-        errors.push({
-          pointer: "/correlationId",
-          detail:
-            "is absent and the traceparent header is not a valid W3C traceparent, so no trace-id can be taken from it",
-        });
-      }
-    }
-  }
-
+  const correlationId = checkCorrelation(field(raw, "correlationId"), opts.traceparent, errors);
   const rawReason = field(raw, "reason");
   const reason =
     rawReason === undefined
       ? undefined
       : checkString(rawReason, "/reason", { max: EVENT_LIMITS.reason, identifier: false }, errors);
-
-  const rawAttributes = field(raw, "attributes");
-  let attributes: Record<string, unknown> | undefined;
-  if (rawAttributes !== undefined) {
-    const attrErrors = checkAttributes(rawAttributes, "/attributes");
-    if (attrErrors.length > 0) errors.push(...attrErrors);
-    else attributes = copyAttributes(rawAttributes as Record<string, unknown>);
-  }
+  const attributes = checkEventAttributes(field(raw, "attributes"), errors);
 
   if (
     errors.length > 0 ||
@@ -385,4 +288,99 @@ export function validateEvent(raw: unknown, opts: ValidateEventOptions = {}): Va
   if (reason !== undefined) event.reason = reason;
   if (attributes !== undefined) event.attributes = attributes;
   return { ok: true, event };
+}
+
+function checkTimestamp(v: unknown, now: ValidateEventOptions["now"], errors: FieldError[]): string | undefined {
+  if (!required(v, "/timestamp", errors)) return undefined;
+  if (typeof v !== "string") {
+    errors.push({ pointer: "/timestamp", detail: "must be a string" });
+    return undefined;
+  }
+  const t = normalizeTimestamp(v, now);
+  if (t.ok) return t.value;
+  errors.push({ pointer: "/timestamp", detail: t.detail });
+  return undefined;
+}
+
+function checkRequester(v: unknown, errors: FieldError[]): NormalizedEvent["requester"] | undefined {
+  const rawRequester = checkContainer(v, "/requester", REQUESTER_FIELDS, errors);
+  if (rawRequester === undefined) return undefined;
+  const rid = field(rawRequester, "id");
+  const reqId = required(rid, "/requester/id", errors)
+    ? checkString(rid, "/requester/id", ident(EVENT_LIMITS.requesterId), errors)
+    : undefined;
+  const rtype = field(rawRequester, "type");
+  const reqType = rtype === undefined ? "service" : checkEnum(rtype, "/requester/type", requesterTypeSchema, errors);
+  const rip = field(rawRequester, "ip");
+  const ip = rip === undefined ? undefined : checkRequesterIp(rip, errors);
+  if (reqId === undefined || reqType === undefined) return undefined;
+  const requester: NormalizedEvent["requester"] = { id: reqId, type: reqType };
+  if (ip !== undefined) requester.ip = ip;
+  return requester;
+}
+
+function checkRequesterIp(v: unknown, errors: FieldError[]): string | undefined {
+  if (typeof v !== "string") {
+    errors.push({ pointer: "/requester/ip", detail: "must be a string" });
+    return undefined;
+  }
+  const n = normalizeIp(v);
+  if (n !== null) return n;
+  errors.push({
+    pointer: "/requester/ip",
+    detail: "must be an IPv4 (dotted decimal, no leading zeros) or IPv6 literal, without zone id, brackets or port",
+  });
+  return undefined;
+}
+
+function checkTarget(v: unknown, errors: FieldError[]): NormalizedEvent["target"] | undefined {
+  const rawTarget = checkContainer(v, "/target", TARGET_FIELDS, errors);
+  if (rawTarget === undefined) return undefined;
+  const tid = field(rawTarget, "id");
+  const targetId = required(tid, "/target/id", errors)
+    ? checkString(tid, "/target/id", ident(EVENT_LIMITS.targetId), errors)
+    : undefined;
+  const tservice = field(rawTarget, "service");
+  const service =
+    tservice === undefined
+      ? undefined
+      : checkString(tservice, "/target/service", ident(EVENT_LIMITS.targetService), errors);
+  const ttype = field(rawTarget, "type");
+  const type =
+    ttype === undefined ? undefined : checkString(ttype, "/target/type", ident(EVENT_LIMITS.targetType), errors);
+  if (targetId === undefined) return undefined;
+  const target: NormalizedEvent["target"] = { id: targetId };
+  if (service !== undefined) target.service = service;
+  if (type !== undefined) target.type = type;
+  return target;
+}
+
+function checkCorrelation(
+  v: unknown,
+  traceparent: ValidateEventOptions["traceparent"],
+  errors: FieldError[],
+): string | undefined {
+  if (v !== undefined) return checkString(v, "/correlationId", ident(EVENT_LIMITS.correlationId), errors);
+  // An empty header carries no trace and is treated like no header; a non-empty one that
+  // the W3C parse rejects is an error, because silently storing the event without the
+  // correlation the sender meant to give would break its trace timeline.
+  const header = traceparent?.trim();
+  if (header === undefined || header === "") return undefined;
+  const tp = parseTraceparent(header);
+  if (tp !== null) return tp.traceId;
+  errors.push({
+    pointer: "/correlationId",
+    detail: "is absent and the traceparent header is not a valid W3C traceparent, so no trace-id can be taken from it",
+  });
+  return undefined;
+}
+
+function checkEventAttributes(v: unknown, errors: FieldError[]): Record<string, unknown> | undefined {
+  if (v === undefined) return undefined;
+  const attrErrors = checkAttributes(v, "/attributes");
+  if (attrErrors.length > 0) {
+    errors.push(...attrErrors);
+    return undefined;
+  }
+  return copyAttributes(v as Record<string, unknown>);
 }

@@ -84,7 +84,19 @@ export async function runSecurityIntegrity(c: Checks, dataDir: string, secret: s
   }
 }
 
+/** What every step of the replay works with: the server, its database file and the auditor's token. */
+type Replay = { c: Checks; store: Store; server: Server; dbFile: string; token: string; password: string };
+
 async function replay(c: Checks, store: Store, server: Server): Promise<void> {
+  const r = await setUp(c, store, server);
+  await swappedNeighbours(r);
+  await deletedCheckpoint(r);
+  await rewrittenInPlace(r);
+  log(`security-data: item 12 replayed against ${server.url}`);
+}
+
+/** An auditor token and an admin, 2 048 entries (8 chunks) with checkpoints every 500, and one clean run. */
+async function setUp(c: Checks, store: Store, server: Server): Promise<Replay> {
   const dbFile = path.join(store.dataDir, "ledgerline.db");
   const { key } = cliJson<{ key: string }>(store, ["keys", "create", "--source", SOURCE]);
   const password = crypto.randomBytes(12).toString("hex");
@@ -96,7 +108,6 @@ async function replay(c: Checks, store: Store, server: Server): Promise<void> {
   const token = cliJson<{ token: string }>(store, [
     ...["tokens", "create", "--email", "aud12@security.example", "--scope", "integrity:run"],
   ]).token;
-  // 2 048 entries (8 chunks), checkpoints every 500.
   for (let b = 0; b < 16; b++) {
     const events = Array.from({ length: 128 }, (_, i) => ({
       id: `item12-${b}-${i}`,
@@ -115,50 +126,51 @@ async function replay(c: Checks, store: Store, server: Server): Promise<void> {
     if (r.status !== 201 && r.status !== 202 && r.status !== 200)
       throw new Error(`ingest answered ${r.status}: ${JSON.stringify(r.body)}`);
   }
-  const cpAt = (size: number) => {
-    const db = new Database(dbFile, { readonly: true });
-    try {
-      // The first checkpoint at or above `size` (timed checkpoints also sign other sizes).
-      return db
-        .prepare("SELECT tree_size, created_at FROM checkpoints WHERE tree_size >= ? ORDER BY tree_size LIMIT 1")
-        .get(size) as { tree_size: number; created_at: string } | undefined;
-    } finally {
-      db.close();
-    }
-  };
-  for (let i = 0; i < 60 && !cpAt(1000); i++) await new Promise((r) => setTimeout(r, 500));
-  let since = new Date().toISOString();
-  const clean = await runAfter(server, token, since, (r) => r.status === "ok");
+  for (let i = 0; i < 60 && !checkpointAt(dbFile, 1000); i++) await new Promise((r) => setTimeout(r, 500));
+  const clean = await runAfter(server, token, new Date().toISOString(), (r) => r.status === "ok");
   if (!clean.run) throw new Error("no clean verification run after the fixtures");
+  return { c, store, server, dbFile, token, password };
+}
 
-  // 1. Two neighbours swapped: reordered, not inserted.
-  since = new Date().toISOString();
-  tamper(
-    dbFile,
-    "UPDATE entries SET seq = -1 WHERE seq = 100",
-    "UPDATE entries SET seq = 100 WHERE seq = 101",
-    "UPDATE entries SET seq = 101 WHERE seq = -1",
-  );
+/** The first checkpoint at or above `size` (timed checkpoints also sign other sizes). */
+function checkpointAt(dbFile: string, size: number) {
+  const db = new Database(dbFile, { readonly: true });
+  try {
+    return db
+      .prepare("SELECT tree_size, created_at FROM checkpoints WHERE tree_size >= ? ORDER BY tree_size LIMIT 1")
+      .get(size) as { tree_size: number; created_at: string } | undefined;
+  } finally {
+    db.close();
+  }
+}
+
+const SWAP_100_101 = [
+  "UPDATE entries SET seq = -1 WHERE seq = 100",
+  "UPDATE entries SET seq = 100 WHERE seq = 101",
+  "UPDATE entries SET seq = 101 WHERE seq = -1",
+];
+
+/** 1. Two neighbours swapped: reordered, not inserted; swapped back, the log is clean again. */
+async function swappedNeighbours({ c, server, dbFile, token }: Replay): Promise<void> {
+  let since = new Date().toISOString();
+  tamper(dbFile, ...SWAP_100_101);
   const swapped = await runAfter(server, token, since, (r) => r.status === "failed");
   c.check(
     "item 12: two swapped neighbouring entries are reported as reordered (not inserted), at seq 100",
     swapped.run?.kind === "reordered" && swapped.run.firstBadSeq === 100,
     `${swapped.run?.mode} ${swapped.run?.kind} at ${swapped.run?.firstBadSeq}: ${swapped.run?.reason?.slice(0, 160)}`,
   );
-  tamper(
-    dbFile,
-    "UPDATE entries SET seq = -1 WHERE seq = 100",
-    "UPDATE entries SET seq = 100 WHERE seq = 101",
-    "UPDATE entries SET seq = 101 WHERE seq = -1",
-  );
+  tamper(dbFile, ...SWAP_100_101);
   since = new Date().toISOString();
   await runAfter(server, token, since, (r) => r.status === "ok");
+}
 
-  // 2. An old checkpoint deleted: named, and a failure until an admin acknowledges it.
-  const victim = cpAt(200)!;
+/** 2. An old checkpoint deleted: named, and a failure until an admin acknowledges it. */
+async function deletedCheckpoint({ c, server, dbFile, token, password }: Replay): Promise<void> {
+  const victim = checkpointAt(dbFile, 200)!;
   const signed = victim.created_at;
   tamper(dbFile, `DELETE FROM checkpoints WHERE tree_size = ${victim.tree_size}`);
-  since = new Date().toISOString();
+  let since = new Date().toISOString();
   const first = await runAfter(server, token, since, (r) => r.status === "failed");
   const full = await call(server, "/api/v1/integrity/runs", {
     method: "POST",
@@ -199,14 +211,16 @@ async function replay(c: Checks, store: Store, server: Server): Promise<void> {
       listed.acknowledged !== null,
     `ack ${ack.status}, next run ${ok.run?.status}, audit entries ${audited.n}, listed ${JSON.stringify(listed)}`,
   );
+}
 
-  // 3. An old entry rewritten in place (leaf hash kept): an incremental run finds it once its share is due.
+/** 3. An old entry rewritten in place (leaf hash kept): an incremental run finds it once its share is due. */
+async function rewrittenInPlace({ c, store, server, dbFile, token }: Replay): Promise<void> {
   tamper(dbFile, "UPDATE entries SET outcome = 'denied' WHERE seq = 1500");
   const stateFile = path.join(store.dataDir, "verifier-state.json");
   const st = JSON.parse(fs.readFileSync(stateFile, "utf8")) as Json;
   // The coverage period (1 h here) elapsed since the last sample: the whole log is due.
   fs.writeFileSync(stateFile, JSON.stringify({ ...st, sampledAt: new Date(Date.now() - 3600_000).toISOString() }));
-  since = new Date().toISOString();
+  const since = new Date().toISOString();
   const found = await runAfter(server, token, since, (r) => r.status === "failed");
   const cov = (found.status?.coverage ?? {}) as { periodHours?: number; ranges?: unknown[] };
   c.check(
@@ -219,5 +233,4 @@ async function replay(c: Checks, store: Store, server: Server): Promise<void> {
       cov.ranges.length > 0,
     `${found.run?.mode} ${found.run?.kind} at ${found.run?.firstBadSeq}; coverage ${JSON.stringify(cov).slice(0, 160)}`,
   );
-  log(`security-data: item 12 replayed against ${server.url}`);
 }

@@ -213,6 +213,36 @@ export type BigBundle = {
 export function writeBigBundle(file: string, minEventsBytes: number, deflate = false): BigBundle {
   let n = 1;
   while (n * PAD < minEventsBytes) n *= 2;
+  const { leaves, lineLengths } = bigLeaves(n);
+  const tree = levels(leaves);
+  const root = tree.at(-1)![0]!;
+  const key = generateSigningKey(
+    "bench.ledgerline",
+    Uint8Array.from({ length: 32 }, (_, i) => 200 - i),
+  );
+  const zip = new ZipOut(file);
+  const ev = writeLargeMembers(zip, n, leaves, tree, deflate);
+  const verifierKey = verifierKeyString(key.name, key.publicKey);
+  for (const [name, text] of smallMembers(n, root, key, verifierKey)) zip.member(name, [text]);
+  const sums = formatSums(zip.members.map((m) => ({ name: m.name, sha256Hex: m.sha256 })));
+  zip.member(BUNDLE_FILES.sums, [sums]);
+  zip.member(BUNDLE_FILES.sig, [ed25519.sign(utf8(sums), key.seed)]);
+  zip.finish();
+  const starts = [0];
+  for (const l of lineLengths) starts.push(starts.at(-1)! + l);
+  return {
+    file,
+    entries: n,
+    eventsBytes: ev.size,
+    verifierKey,
+    eventsDataStart: ev.offset + 30 + Buffer.byteLength(BUNDLE_FILES.events),
+    lineOffset: (seq) => starts[seq - 1]!,
+    fixEventsCrc: () => fixEventsCrc(file, ev, zip.central.get(BUNDLE_FILES.events)!),
+  };
+}
+
+/** The leaf hash of each of the n entries and the byte length of its events.jsonl line. */
+function bigLeaves(n: number): { leaves: Uint8Array[]; lineLengths: number[] } {
   const leaves: Uint8Array[] = [];
   const lineLengths: number[] = [];
   for (let i = 0; i < n; i++) {
@@ -221,14 +251,11 @@ export function writeBigBundle(file: string, minEventsBytes: number, deflate = f
     leaves.push(leaf);
     lineLengths.push(Buffer.byteLength(eventLine(i + 1, leaf, jcs)));
   }
-  const tree = levels(leaves);
-  const root = tree.at(-1)![0]!;
-  const key = generateSigningKey(
-    "bench.ledgerline",
-    Uint8Array.from({ length: 32 }, (_, i) => 200 - i),
-  );
-  const origin = "bench.ledgerline/big";
-  const zip = new ZipOut(file);
+  return { leaves, lineLengths };
+}
+
+/** events.jsonl, proofs.jsonl and the CSV, streamed line by line (never whole in memory); returns the events member. */
+function writeLargeMembers(zip: ZipOut, n: number, leaves: Uint8Array[], tree: Uint8Array[][], deflate: boolean) {
   function* events() {
     for (let i = 0; i < n; i++) yield eventLine(i + 1, leaves[i]!, canonicalJson(entry(i)));
   }
@@ -246,9 +273,19 @@ export function writeBigBundle(file: string, minEventsBytes: number, deflate = f
   const ev = zip.member(BUNDLE_FILES.events, events(), deflate);
   zip.member(BUNDLE_FILES.proofs, proofs(), deflate);
   zip.member(BUNDLE_FILES.csv, csv(), deflate);
+  return ev;
+}
+
+/** VERIFY.txt, the manifest, the signed checkpoint and the public key, for a log of n entries with `root`. */
+function smallMembers(
+  n: number,
+  root: Uint8Array,
+  key: ReturnType<typeof generateSigningKey>,
+  verifierKey: string,
+): Array<[string, string]> {
+  const origin = "bench.ledgerline/big";
   const kid = toHex(keyId(key.name, key.publicKey));
-  const verifierKey = verifierKeyString(key.name, key.publicKey);
-  const small: Array<[string, string]> = [
+  return [
     [
       BUNDLE_FILES.verify,
       formatVerifyText({
@@ -283,37 +320,24 @@ export function writeBigBundle(file: string, minEventsBytes: number, deflate = f
     ],
     [BUNDLE_FILES.key, publicKeyToPem(key.publicKey)],
   ];
-  for (const [name, text] of small) zip.member(name, [text]);
-  const sums = formatSums(zip.members.map((m) => ({ name: m.name, sha256Hex: m.sha256 })));
-  zip.member(BUNDLE_FILES.sums, [sums]);
-  zip.member(BUNDLE_FILES.sig, [ed25519.sign(utf8(sums), key.seed)]);
-  zip.finish();
-  const starts = [0];
-  for (const l of lineLengths) starts.push(starts.at(-1)! + l);
-  return {
-    file,
-    entries: n,
-    eventsBytes: ev.size,
-    verifierKey,
-    eventsDataStart: ev.offset + 30 + Buffer.byteLength(BUNDLE_FILES.events),
-    lineOffset: (seq) => starts[seq - 1]!,
-    fixEventsCrc: () => {
-      const fd = fs.openSync(file, "r+");
-      try {
-        const start = ev.offset + 30 + Buffer.byteLength(BUNDLE_FILES.events);
-        const buf = Buffer.alloc(CHUNK);
-        let crc = 0;
-        for (let o = 0; o < ev.csize; o += CHUNK) {
-          const got = fs.readSync(fd, buf, 0, Math.min(CHUNK, ev.csize - o), start + o);
-          crc = zlib.crc32(buf.subarray(0, got), crc);
-        }
-        const c = Buffer.alloc(4);
-        c.writeUInt32LE(crc >>> 0);
-        fs.writeSync(fd, c, 0, 4, ev.offset + 14);
-        fs.writeSync(fd, c, 0, 4, zip.central.get(BUNDLE_FILES.events)! + 16);
-      } finally {
-        fs.closeSync(fd);
-      }
-    },
-  };
+}
+
+/** Recomputes events.jsonl's CRC-32 over its stored bytes and writes it into its local and central headers. */
+function fixEventsCrc(file: string, ev: { offset: number; csize: number }, centralAt: number): void {
+  const fd = fs.openSync(file, "r+");
+  try {
+    const start = ev.offset + 30 + Buffer.byteLength(BUNDLE_FILES.events);
+    const buf = Buffer.alloc(CHUNK);
+    let crc = 0;
+    for (let o = 0; o < ev.csize; o += CHUNK) {
+      const got = fs.readSync(fd, buf, 0, Math.min(CHUNK, ev.csize - o), start + o);
+      crc = zlib.crc32(buf.subarray(0, got), crc);
+    }
+    const c = Buffer.alloc(4);
+    c.writeUInt32LE(crc >>> 0);
+    fs.writeSync(fd, c, 0, 4, ev.offset + 14);
+    fs.writeSync(fd, c, 0, 4, centralAt + 16);
+  } finally {
+    fs.closeSync(fd);
+  }
 }

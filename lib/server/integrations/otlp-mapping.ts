@@ -108,9 +108,33 @@ export function otlpRecordId(rec: OtlpLogRecord): string {
   return `otlp-${h.slice(0, 40)}`;
 }
 
-export function mapOtlpRecord(rec: OtlpLogRecord): MappedRecord {
-  if (rec.problems.length) return { ok: false, reason: rec.problems.join("; ") };
+/** Looks a key up in the record's attributes, then its resource's. */
+type Lookup = {
+  rec: OtlpLogRecord;
+  /** The first key holding a non-blank string or finite number, as a string. */
+  str: (...keys: string[]) => string | undefined;
+  /** The first key holding an integer (or a string of up to four digits). */
+  int: (...keys: string[]) => number | undefined;
+  serviceName: string | undefined;
+  endUser: string | undefined;
+  serverAddress: string | undefined;
+  port: string | undefined;
+  peerService: string | undefined;
+};
 
+/** Who accessed what, as one kind of span (HTTP, database, RPC) tells it. */
+type Access = {
+  requesterId: string | undefined;
+  human: boolean;
+  requesterIp?: string;
+  targetId: string | undefined;
+  targetService: string | undefined;
+  targetType: string;
+  eventType: string;
+  action: string | undefined;
+};
+
+function lookup(rec: OtlpLogRecord): Lookup {
   const raw = (k: string): JsonValue | undefined => (k in rec.attributes ? rec.attributes[k] : rec.resource[k]);
   const str = (...keys: string[]): string | undefined => {
     for (const k of keys) {
@@ -128,100 +152,39 @@ export function mapOtlpRecord(rec: OtlpLogRecord): MappedRecord {
     }
     return undefined;
   };
+  return {
+    rec,
+    str,
+    int,
+    serviceName:
+      typeof rec.resource["service.name"] === "string" ? (rec.resource["service.name"] as string) : undefined,
+    endUser: str("enduser.id", "user.id"),
+    serverAddress: str("server.address", "net.peer.name", "net.host.name"),
+    port: str("server.port", "net.peer.port", "net.host.port"),
+    peerService: str("peer.service"),
+  };
+}
 
-  const serviceName =
-    typeof rec.resource["service.name"] === "string" ? (rec.resource["service.name"] as string) : undefined;
-  const endUser = str("enduser.id", "user.id");
-  const method = str("http.request.method", "http.method")?.toUpperCase();
-  const httpMethod = method === "_OTHER" ? (str("http.request.method_original")?.toUpperCase() ?? "_OTHER") : method;
-  const dbSystem = str("db.system.name", "db.system");
-  const dbOp = str("db.operation.name", "db.operation");
-  const rpcMethod = str("rpc.method");
-  const serverAddress = str("server.address", "net.peer.name", "net.host.name");
-  const port = str("server.port", "net.peer.port", "net.host.port");
-  const peerService = str("peer.service");
-
-  let requesterId: string | undefined;
-  let human = false;
-  let requesterIp: string | undefined;
-  let targetId: string | undefined;
-  let targetService: string | undefined;
-  let targetType: string;
-  let eventType: string;
-  let action: string | undefined;
-
-  if (httpMethod) {
-    const urlFull = str("url.full", "http.url");
-    const route = str("http.route");
-    // Server side when the route template or only a path is known; a client span/log has url.full.
-    const serverSide = route !== undefined || urlFull === undefined;
-    const path = str("url.path") ?? (str("http.target") ? stripQuery(str("http.target")!) : undefined);
-    if (serverSide) {
-      // The emitting service served the request: the caller is the requester.
-      requesterId = endUser ?? peerService ?? str("client.address", "network.peer.address", "net.sock.peer.addr");
-      human = endUser !== undefined;
-      const ip = str("client.address", "network.peer.address", "net.sock.peer.addr");
-      if (ip && isIpLiteral(ip)) requesterIp = ip;
-      if (urlFull) targetId = stripQuery(urlFull);
-      else if (serverAddress && path)
-        targetId = `${str("url.scheme") ?? "http"}://${serverAddress}${port ? `:${port}` : ""}${path}`;
-      else targetId = path ?? route;
-      targetService = serviceName;
-    } else {
-      // The emitting service made the request: it is the requester, the peer is the target.
-      requesterId = serviceName ?? endUser;
-      human = serviceName === undefined && endUser !== undefined;
-      targetId = stripQuery(urlFull!);
-      targetService = peerService ?? serverAddress ?? hostOf(urlFull!);
-    }
-    targetType = "api";
-    eventType = HTTP_EVENT_TYPE[httpMethod] ?? "execute";
-    const shown =
-      route ??
-      path ??
-      (urlFull
-        ? (() => {
-            try {
-              return new URL(urlFull).pathname;
-            } catch {
-              return undefined;
-            }
-          })()
-        : undefined);
-    action = shown ? `${httpMethod} ${shown}` : httpMethod;
-  } else if (dbSystem || dbOp) {
-    // Database calls are always made by the emitting service (OTel db spans are client spans).
-    requesterId = serviceName ?? endUser;
-    human = serviceName === undefined && endUser !== undefined;
-    const namespace = str("db.namespace", "db.name");
-    const collection = str("db.collection.name", "db.sql.table", "db.mongodb.collection", "db.cassandra.table");
-    const host = serverAddress ?? dbSystem ?? "unknown";
-    targetId = `db://${host}${port ? `:${port}` : ""}${namespace ? `/${namespace}` : ""}${collection ? `/${collection}` : ""}`;
-    targetService = peerService ?? serverAddress ?? dbSystem;
-    targetType = "db";
-    const op = dbOp ?? str("db.query.summary", "db.query.text", "db.statement");
-    eventType = op ? dbEventType(op) : "execute";
-    action = str("db.query.summary") ?? (dbOp ? `${dbOp}${collection ? ` ${collection}` : ""}` : undefined);
-  } else if (rpcMethod) {
-    const rpcService = str("rpc.service");
-    requesterId = endUser ?? serviceName;
-    human = endUser !== undefined;
-    const ip = str("client.address");
-    if (endUser && ip && isIpLiteral(ip)) requesterIp = ip;
-    const host = serverAddress ?? peerService ?? serviceName ?? "unknown";
-    targetId = `${str("rpc.system") ?? "rpc"}://${host}${port ? `:${port}` : ""}/${rpcService ? `${rpcService}/` : ""}${rpcMethod}`;
-    targetService = peerService ?? serverAddress ?? serviceName;
-    targetType = "rpc";
-    eventType = "execute";
-    action = rpcService ? `${rpcService}/${rpcMethod}` : rpcMethod;
-  } else {
+export function mapOtlpRecord(rec: OtlpLogRecord): MappedRecord {
+  if (rec.problems.length) return { ok: false, reason: rec.problems.join("; ") };
+  const l = lookup(rec);
+  const method = l.str("http.request.method", "http.method")?.toUpperCase();
+  const httpMethod = method === "_OTHER" ? (l.str("http.request.method_original")?.toUpperCase() ?? "_OTHER") : method;
+  const dbSystem = l.str("db.system.name", "db.system");
+  const dbOp = l.str("db.operation.name", "db.operation");
+  const rpcMethod = l.str("rpc.method");
+  let access: Access;
+  if (httpMethod) access = httpAccess(l, httpMethod);
+  else if (dbSystem || dbOp) access = dbAccess(l, dbSystem, dbOp);
+  else if (rpcMethod) access = rpcAccess(l, rpcMethod);
+  else {
     return {
       ok: false,
       reason:
         "does not describe an access: it has none of http.request.method, db.system.name / db.operation.name or rpc.method (see docs/integrations.md)",
     };
   }
-
+  const { requesterId, targetId } = access;
   if (!requesterId) {
     return {
       ok: false,
@@ -231,7 +194,121 @@ export function mapOtlpRecord(rec: OtlpLogRecord): MappedRecord {
   }
   if (!targetId) return { ok: false, reason: "cannot tell what was accessed: set url.full, url.path or http.route" };
 
-  // Outcome: authorization refusals are `denied`; other errors `failure`.
+  const timestamp = nanosToIso(rec.timeUnixNano) ?? nanosToIso(rec.observedTimeUnixNano);
+  if (!timestamp)
+    return { ok: false, reason: "has neither timeUnixNano nor observedTimeUnixNano (or they are out of range)" };
+  const { outcome, reason } = outcomeOf(l);
+
+  const event: Record<string, unknown> = {
+    id: otlpRecordId(rec),
+    timestamp,
+    eventType: access.eventType,
+    requester: {
+      id: requesterId,
+      type: requesterType(requesterId, access.human),
+      ...(access.requesterIp ? { ip: access.requesterIp } : {}),
+    },
+    target: {
+      id: targetId,
+      ...(access.targetService ? { service: access.targetService } : {}),
+      type: access.targetType,
+    },
+    outcome,
+  };
+  if (access.action) event.action = access.action;
+  if (rec.traceId) event.correlationId = rec.traceId;
+  if (reason) event.reason = reason;
+  const attributes = otlpAttributes(rec, l.serviceName);
+  if (attributes) event.attributes = attributes;
+  return { ok: true, event };
+}
+
+function httpAccess(l: Lookup, httpMethod: string): Access {
+  const { str, serviceName, endUser, serverAddress, port, peerService } = l;
+  const urlFull = str("url.full", "http.url");
+  const route = str("http.route");
+  // Server side when the route template or only a path is known; a client span/log has url.full.
+  const serverSide = route !== undefined || urlFull === undefined;
+  const path = str("url.path") ?? (str("http.target") ? stripQuery(str("http.target")!) : undefined);
+  const shown = route ?? path ?? (urlFull ? urlPathname(urlFull) : undefined);
+  const common = {
+    targetType: "api",
+    eventType: HTTP_EVENT_TYPE[httpMethod] ?? "execute",
+    action: shown ? `${httpMethod} ${shown}` : httpMethod,
+  };
+  if (!serverSide) {
+    // The emitting service made the request: it is the requester, the peer is the target.
+    return {
+      ...common,
+      requesterId: serviceName ?? endUser,
+      human: serviceName === undefined && endUser !== undefined,
+      targetId: stripQuery(urlFull!),
+      targetService: peerService ?? serverAddress ?? hostOf(urlFull!),
+    };
+  }
+  // The emitting service served the request: the caller is the requester.
+  const ip = str("client.address", "network.peer.address", "net.sock.peer.addr");
+  let targetId: string | undefined;
+  if (urlFull) targetId = stripQuery(urlFull);
+  else if (serverAddress && path)
+    targetId = `${str("url.scheme") ?? "http"}://${serverAddress}${port ? `:${port}` : ""}${path}`;
+  else targetId = path ?? route;
+  return {
+    ...common,
+    requesterId: endUser ?? peerService ?? ip,
+    human: endUser !== undefined,
+    ...(ip && isIpLiteral(ip) ? { requesterIp: ip } : {}),
+    targetId,
+    targetService: serviceName,
+  };
+}
+
+function urlPathname(url: string): string | undefined {
+  try {
+    return new URL(url).pathname;
+  } catch {
+    return undefined;
+  }
+}
+
+// Database calls are always made by the emitting service (OTel db spans are client spans).
+function dbAccess(l: Lookup, dbSystem: string | undefined, dbOp: string | undefined): Access {
+  const { str, serviceName, endUser, serverAddress, port, peerService } = l;
+  const namespace = str("db.namespace", "db.name");
+  const collection = str("db.collection.name", "db.sql.table", "db.mongodb.collection", "db.cassandra.table");
+  const host = serverAddress ?? dbSystem ?? "unknown";
+  const op = dbOp ?? str("db.query.summary", "db.query.text", "db.statement");
+  return {
+    requesterId: serviceName ?? endUser,
+    human: serviceName === undefined && endUser !== undefined,
+    targetId: `db://${host}${port ? `:${port}` : ""}${namespace ? `/${namespace}` : ""}${collection ? `/${collection}` : ""}`,
+    targetService: peerService ?? serverAddress ?? dbSystem,
+    targetType: "db",
+    eventType: op ? dbEventType(op) : "execute",
+    action: str("db.query.summary") ?? (dbOp ? `${dbOp}${collection ? ` ${collection}` : ""}` : undefined),
+  };
+}
+
+function rpcAccess(l: Lookup, rpcMethod: string): Access {
+  const { str, serviceName, endUser, serverAddress, port, peerService } = l;
+  const rpcService = str("rpc.service");
+  const ip = str("client.address");
+  const host = serverAddress ?? peerService ?? serviceName ?? "unknown";
+  return {
+    requesterId: endUser ?? serviceName,
+    human: endUser !== undefined,
+    ...(endUser && ip && isIpLiteral(ip) ? { requesterIp: ip } : {}),
+    targetId: `${str("rpc.system") ?? "rpc"}://${host}${port ? `:${port}` : ""}/${rpcService ? `${rpcService}/` : ""}${rpcMethod}`,
+    targetService: peerService ?? serverAddress ?? serviceName,
+    targetType: "rpc",
+    eventType: "execute",
+    action: rpcService ? `${rpcService}/${rpcMethod}` : rpcMethod,
+  };
+}
+
+/** Authorization refusals are `denied`, other errors `failure`; a non-success says why when the record does. */
+function outcomeOf(l: Lookup): { outcome: string; reason: string | undefined } {
+  const { str, int, rec } = l;
   const status = int("http.response.status_code", "http.status_code");
   const grpc = int("rpc.grpc.status_code");
   const errorType = str("error.type");
@@ -240,33 +317,17 @@ export function mapOtlpRecord(rec: OtlpLogRecord): MappedRecord {
   else if ((status !== undefined && status >= 400) || (grpc !== undefined && grpc !== 0) || errorType !== undefined)
     outcome = "failure";
   else if (status === undefined && grpc === undefined && (rec.severityNumber ?? 0) >= 17) outcome = "failure"; // ERROR or FATAL
+  if (outcome === "success") return { outcome, reason: undefined };
+  const msg = str("exception.message", "error.message");
+  const why = [errorType, msg].filter(Boolean).join(": ") || (status !== undefined ? `HTTP ${status}` : undefined);
+  return { outcome, reason: why ? cleanText(why) : undefined };
+}
 
-  const timestamp = nanosToIso(rec.timeUnixNano) ?? nanosToIso(rec.observedTimeUnixNano);
-  if (!timestamp)
-    return { ok: false, reason: "has neither timeUnixNano nor observedTimeUnixNano (or they are out of range)" };
-
-  const event: Record<string, unknown> = {
-    id: otlpRecordId(rec),
-    timestamp,
-    eventType,
-    requester: {
-      id: requesterId,
-      type: requesterType(requesterId, human),
-      ...(requesterIp ? { ip: requesterIp } : {}),
-    },
-    target: { id: targetId, ...(targetService ? { service: targetService } : {}), type: targetType },
-    outcome,
-  };
-  if (action) event.action = action;
-  if (rec.traceId) event.correlationId = rec.traceId;
-  if (outcome !== "success") {
-    const msg = str("exception.message", "error.message");
-    const why = [errorType, msg].filter(Boolean).join(": ") || (status !== undefined ? `HTTP ${status}` : undefined);
-    if (why) event.reason = cleanText(why);
-  }
+/** The record's attributes plus what OTLP carries beside them (resource, scope, severity, body), within the size limit. */
+function otlpAttributes(rec: OtlpLogRecord, serviceName: string | undefined): Record<string, unknown> | undefined {
   const resourceRest: Record<string, JsonValue> = {};
   for (const [k, v] of Object.entries(rec.resource)) if (k !== "service.name") resourceRest[k] = v;
-  const attributes = fitAttributes(
+  return fitAttributes(
     {
       ...Object.fromEntries(Object.entries(rec.attributes)),
       ...(serviceName ? { "service.name": serviceName } : {}),
@@ -283,6 +344,4 @@ export function mapOtlpRecord(rec: OtlpLogRecord): MappedRecord {
     },
     ["log.body", "otel.resource", "otel.scope"],
   );
-  if (attributes) event.attributes = attributes;
-  return { ok: true, event };
 }

@@ -162,6 +162,33 @@ function describe(text: string, i: number): string {
     : `U+${ch.toString(16).toUpperCase().padStart(4, "0")}`;
 }
 
+/** The scan's position and what it has collected; one per scanJson call, passed to each step. */
+class Scanner {
+  i: number;
+  expect = EXPECT_VALUE;
+  root: JsonRootKind | null = null;
+  rootItems = 0;
+  readonly frames: Frame[] = [];
+  readonly duplicates: JsonScanIssue[] = [];
+  readonly inexactNumbers: InexactNumber[] = [];
+  readonly maxIssues: number;
+  readonly end: number;
+
+  constructor(
+    readonly text: string,
+    readonly opts: JsonScanOptions,
+  ) {
+    this.i = opts.start ?? 0;
+    this.end = opts.end ?? text.length;
+    this.maxIssues = opts.maxIssues ?? 100;
+  }
+}
+
+// Each step reads the token at s.i, advances, and returns the issue that stops the scan (or null).
+type Step = JsonScanIssue | null;
+
+const syntax = (offset: number, detail: string): JsonScanIssue => ({ kind: "syntax", offset, detail });
+
 /**
  * Scans text[start, end) as one JSON text.
  * Invariants: O(length) time, stack depth independent of the input, never throws; `ok` is
@@ -170,136 +197,153 @@ function describe(text: string, i: number): string {
  * item-count issue; duplicate keys are all collected (up to maxIssues).
  */
 export function scanJson(text: string, opts: JsonScanOptions): JsonScanResult {
-  const end = opts.end ?? text.length;
-  const maxIssues = opts.maxIssues ?? 100;
-  let i = opts.start ?? 0;
-  const frames: Frame[] = [];
-  const duplicates: JsonScanIssue[] = [];
-  const inexactNumbers: InexactNumber[] = [];
-  let root: JsonRootKind | null = null;
-  let rootItems = 0;
-  let expect = EXPECT_VALUE;
-  const fail = (issue: JsonScanIssue): JsonScanResult => ({ ok: false, root, issues: [issue] });
-  const syntax = (offset: number, detail: string): JsonScanResult => fail({ kind: "syntax", offset, detail });
-
+  const s = new Scanner(text, opts);
+  const end = s.end;
   for (;;) {
-    while (i < end && isWhitespace(text.charCodeAt(i))) i++;
-    if (i >= end) {
-      if (frames.length === 0 && expect === EXPECT_COMMA_OR_CLOSE) break;
-      return syntax(i, root === null ? "no JSON value" : "unexpected end of input");
+    while (s.i < end && isWhitespace(text.charCodeAt(s.i))) s.i++;
+    if (s.i >= end) {
+      if (s.frames.length === 0 && s.expect === EXPECT_COMMA_OR_CLOSE) break;
+      return {
+        ok: false,
+        root: s.root,
+        issues: [syntax(s.i, s.root === null ? "no JSON value" : "unexpected end of input")],
+      };
     }
-    const c = text.charCodeAt(i);
-    const top = frames[frames.length - 1];
-
-    if (expect === EXPECT_VALUE || expect === EXPECT_VALUE_OR_CLOSE) {
-      if (expect === EXPECT_VALUE_OR_CLOSE && c === 0x5d) {
-        frames.pop();
-        i++;
-        expect = EXPECT_COMMA_OR_CLOSE;
-        continue;
-      }
-      if (frames.length === 1 && top !== undefined && top.isArray) {
-        rootItems++;
-        if (opts.maxRootItems !== undefined && rootItems > opts.maxRootItems)
-          return fail({ kind: "too-many-items", offset: i });
-      }
-      if (c === 0x7b || c === 0x5b) {
-        // Refuse the level before entering it, so no work is spent below the limit.
-        if (frames.length >= opts.maxDepth) return fail({ kind: "depth", offset: i });
-        const isArray = c === 0x5b;
-        if (root === null) root = isArray ? "array" : "object";
-        frames.push({ isArray, keys: isArray ? null : new Set(), key: "", index: 0 });
-        i++;
-        expect = isArray ? EXPECT_VALUE_OR_CLOSE : EXPECT_KEY_OR_CLOSE;
-        continue;
-      }
-      if (root === null) root = "scalar";
-      if (c === 0x22) {
-        const s = scanString(text, i, end);
-        if ("error" in s) return syntax(s.offset, s.error);
-        i = s.end;
-      } else if (c === 0x2d || isDigit(c)) {
-        const e = scanNumber(text, i, end);
-        if (e < 0) return syntax(i, "malformed number");
-        const numberText = text.slice(i, e);
-        const parsed = Number(numberText);
-        if (!isExactNumber(numberText, parsed) && inexactNumbers.length < maxIssues) {
-          const path: JsonPath = frames.map((f) => (f.isArray ? f.index : f.key));
-          inexactNumbers.push({ path, text: numberText, parsed });
-        }
-        i = e;
-      } else if (text.startsWith("true", i) && i + 4 <= end) {
-        i += 4;
-      } else if (text.startsWith("false", i) && i + 5 <= end) {
-        i += 5;
-      } else if (text.startsWith("null", i) && i + 4 <= end) {
-        i += 4;
-      } else {
-        return syntax(i, `unexpected character ${describe(text, i)}`);
-      }
-      expect = EXPECT_COMMA_OR_CLOSE;
-      continue;
-    }
-
-    if (expect === EXPECT_KEY_OR_CLOSE || expect === EXPECT_KEY) {
-      if (expect === EXPECT_KEY_OR_CLOSE && c === 0x7d) {
-        frames.pop();
-        i++;
-        expect = EXPECT_COMMA_OR_CLOSE;
-        continue;
-      }
-      if (c !== 0x22) return syntax(i, `expected a string key, found ${describe(text, i)}`);
-      const s = scanString(text, i, end);
-      if ("error" in s) return syntax(s.offset, s.error);
-      // Unescaping an already-validated string literal: JSON.parse cannot fail or recurse here.
-      const key = s.escaped ? (JSON.parse(text.slice(i, s.end)) as string) : text.slice(i + 1, s.end - 1);
-      const frame = top!;
-      if (frame.keys!.has(key)) {
-        if (duplicates.length < maxIssues) {
-          const path: JsonPath = [];
-          for (let k = 0; k < frames.length - 1; k++) {
-            const f = frames[k]!;
-            path.push(f.isArray ? f.index : f.key);
-          }
-          path.push(key);
-          duplicates.push({ kind: "duplicate-key", offset: i, key, path });
-        }
-      } else {
-        frame.keys!.add(key);
-      }
-      frame.key = key;
-      i = s.end;
-      expect = EXPECT_COLON;
-      continue;
-    }
-
-    if (expect === EXPECT_COLON) {
-      if (c !== 0x3a) return syntax(i, `expected ':', found ${describe(text, i)}`);
-      i++;
-      expect = EXPECT_VALUE;
-      continue;
-    }
-
-    // EXPECT_COMMA_OR_CLOSE
-    if (top === undefined) return syntax(i, "unexpected data after the JSON value");
-    if (c === 0x2c) {
-      i++;
-      if (top.isArray) {
-        top.index++;
-        expect = EXPECT_VALUE;
-      } else {
-        expect = EXPECT_KEY;
-      }
-      continue;
-    }
-    if (c === (top.isArray ? 0x5d : 0x7d)) {
-      frames.pop();
-      i++;
-      continue;
-    }
-    return syntax(i, `expected ',' or '${top.isArray ? "]" : "}"}', found ${describe(text, i)}`);
+    const c = text.charCodeAt(s.i);
+    const expect = s.expect;
+    const issue =
+      expect === EXPECT_VALUE || expect === EXPECT_VALUE_OR_CLOSE
+        ? stepValue(s, c)
+        : expect === EXPECT_KEY_OR_CLOSE || expect === EXPECT_KEY
+          ? stepKey(s, c)
+          : expect === EXPECT_COLON
+            ? stepColon(s, c)
+            : stepCommaOrClose(s, c);
+    if (issue !== null) return { ok: false, root: s.root, issues: [issue] };
   }
+  if (s.duplicates.length > 0) return { ok: false, root: s.root, issues: s.duplicates };
+  return { ok: true, root: s.root ?? "scalar", rootItems: s.rootItems, inexactNumbers: s.inexactNumbers };
+}
 
-  if (duplicates.length > 0) return { ok: false, root, issues: duplicates };
-  return { ok: true, root: root ?? "scalar", rootItems, inexactNumbers };
+function stepValue(s: Scanner, c: number): Step {
+  const frames = s.frames;
+  if (s.expect === EXPECT_VALUE_OR_CLOSE && c === 0x5d) {
+    frames.pop();
+    s.i++;
+    s.expect = EXPECT_COMMA_OR_CLOSE;
+    return null;
+  }
+  if (frames.length === 1 && frames[0]!.isArray) {
+    s.rootItems++;
+    if (s.opts.maxRootItems !== undefined && s.rootItems > s.opts.maxRootItems)
+      return { kind: "too-many-items", offset: s.i };
+  }
+  if (c === 0x7b || c === 0x5b) {
+    // Refuse the level before entering it, so no work is spent below the limit.
+    if (frames.length >= s.opts.maxDepth) return { kind: "depth", offset: s.i };
+    const isArray = c === 0x5b;
+    if (s.root === null) s.root = isArray ? "array" : "object";
+    frames.push({ isArray, keys: isArray ? null : new Set(), key: "", index: 0 });
+    s.i++;
+    s.expect = isArray ? EXPECT_VALUE_OR_CLOSE : EXPECT_KEY_OR_CLOSE;
+    return null;
+  }
+  if (s.root === null) s.root = "scalar";
+  const issue = stepScalar(s, c);
+  if (issue === null) s.expect = EXPECT_COMMA_OR_CLOSE;
+  return issue;
+}
+
+function stepScalar(s: Scanner, c: number): Step {
+  const { text, i, end } = s;
+  if (c === 0x22) {
+    const str = scanString(text, i, end);
+    if ("error" in str) return syntax(str.offset, str.error);
+    s.i = str.end;
+  } else if (c === 0x2d || isDigit(c)) {
+    return stepNumber(s);
+  } else if (text.startsWith("true", i) && i + 4 <= end) {
+    s.i += 4;
+  } else if (text.startsWith("false", i) && i + 5 <= end) {
+    s.i += 5;
+  } else if (text.startsWith("null", i) && i + 4 <= end) {
+    s.i += 4;
+  } else {
+    return syntax(i, `unexpected character ${describe(text, i)}`);
+  }
+  return null;
+}
+
+function stepNumber(s: Scanner): Step {
+  const e = scanNumber(s.text, s.i, s.end);
+  if (e < 0) return syntax(s.i, "malformed number");
+  const numberText = s.text.slice(s.i, e);
+  const parsed = Number(numberText);
+  if (!isExactNumber(numberText, parsed) && s.inexactNumbers.length < s.maxIssues) {
+    const path: JsonPath = s.frames.map((f) => (f.isArray ? f.index : f.key));
+    s.inexactNumbers.push({ path, text: numberText, parsed });
+  }
+  s.i = e;
+  return null;
+}
+
+function stepKey(s: Scanner, c: number): Step {
+  const { text, i, frames } = s;
+  if (s.expect === EXPECT_KEY_OR_CLOSE && c === 0x7d) {
+    frames.pop();
+    s.i++;
+    s.expect = EXPECT_COMMA_OR_CLOSE;
+    return null;
+  }
+  if (c !== 0x22) return syntax(i, `expected a string key, found ${describe(text, i)}`);
+  const str = scanString(text, i, s.end);
+  if ("error" in str) return syntax(str.offset, str.error);
+  // Unescaping an already-validated string literal: JSON.parse cannot fail or recurse here.
+  const key = str.escaped ? (JSON.parse(text.slice(i, str.end)) as string) : text.slice(i + 1, str.end - 1);
+  const frame = frames[frames.length - 1]!;
+  if (frame.keys!.has(key)) {
+    if (s.duplicates.length < s.maxIssues) {
+      const path: JsonPath = [];
+      for (let k = 0; k < frames.length - 1; k++) {
+        const f = frames[k]!;
+        path.push(f.isArray ? f.index : f.key);
+      }
+      path.push(key);
+      s.duplicates.push({ kind: "duplicate-key", offset: i, key, path });
+    }
+  } else {
+    frame.keys!.add(key);
+  }
+  frame.key = key;
+  s.i = str.end;
+  s.expect = EXPECT_COLON;
+  return null;
+}
+
+function stepColon(s: Scanner, c: number): Step {
+  if (c !== 0x3a) return syntax(s.i, `expected ':', found ${describe(s.text, s.i)}`);
+  s.i++;
+  s.expect = EXPECT_VALUE;
+  return null;
+}
+
+function stepCommaOrClose(s: Scanner, c: number): Step {
+  const top = s.frames[s.frames.length - 1];
+  if (top === undefined) return syntax(s.i, "unexpected data after the JSON value");
+  if (c === 0x2c) {
+    s.i++;
+    if (top.isArray) {
+      top.index++;
+      s.expect = EXPECT_VALUE;
+    } else {
+      s.expect = EXPECT_KEY;
+    }
+    return null;
+  }
+  if (c === (top.isArray ? 0x5d : 0x7d)) {
+    s.frames.pop();
+    s.i++;
+    return null;
+  }
+  return syntax(s.i, `expected ',' or '${top.isArray ? "]" : "}"}', found ${describe(s.text, s.i)}`);
 }
