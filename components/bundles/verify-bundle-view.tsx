@@ -160,6 +160,7 @@ const SUMMARY: Record<BundleReport["verdict"], string> = {
   verified: "Verified: all checks passed, signed by the key you pinned",
   unpinned:
     "Consistent but unpinned — not verified: every check passed against the key the bundle carries itself; pin this deployment's key to verify",
+  "no-quorum": "Quorum not met — not verified: too few of the trusted witnesses cosigned this bundle's checkpoint",
   failed: "Not verified: see the failed checks",
 };
 
