@@ -62,6 +62,8 @@ export type BundleManifest = {
 export type BundleWitnesses = {
   /** The configured quorum rule in words ("2 of 3 (all-witnesses)", "witness alpha"). */
   quorum: string;
+  /** Whether the cosignatures in checkpoint.txt met that quorum when the bundle was built. */
+  quorumMet: boolean;
   /** Each configured witness: its policy name, cosigner vkey, and whether checkpoint.txt carries its cosignature. */
   list: Array<{ name: string; vkey: string; cosigned: boolean }>;
 };
@@ -86,6 +88,7 @@ export function formatManifest(m: BundleManifest): string {
       ? {
           witnesses: {
             quorum: m.witnesses.quorum,
+            quorumMet: m.witnesses.quorumMet,
             list: m.witnesses.list.map((w) => ({ name: w.name, vkey: w.vkey, cosigned: w.cosigned })),
           },
         }
