@@ -155,3 +155,16 @@ export function witnessQuorum(
     rule: quorumRule(policy),
   };
 }
+
+/**
+ * The witness part of a policy as tlog-policy text (witness, group and quorum lines, in the order
+ * parsePolicy needs), so a browser can rebuild the same rule with parsePolicy.
+ */
+export function formatWitnessPolicy(policy: Policy): string {
+  return [
+    ...policy.witnesses.map((w) => `witness ${w.label} ${w.vkey}`),
+    ...policy.groups.map((g) => `group ${g.label} ${g.threshold} ${g.members.join(" ")}`),
+    `quorum ${policy.quorum}`,
+    "",
+  ].join("\n");
+}

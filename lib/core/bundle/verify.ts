@@ -58,6 +58,12 @@ export type VerifyBundleOptions = {
   key?: string | string[];
   /** The witnesses the caller trusts and their quorum (lib/core/pins.ts): a quorum pins like a key. */
   witnesses?: Policy | null;
+  /**
+   * Witnesses to count for information only (report.witnesses.cosigned): the /verify page's list
+   * of this deployment's witnesses, served by the very operator a bundle must be checked against,
+   * so they label the bundle but never pin it. Ignored when `witnesses` is given.
+   */
+  countWitnesses?: Policy | null;
   /** POSIX seconds: cosignatures dated more than five minutes later are refused. */
   now?: number;
   limits?: Partial<ZipLimits>;
@@ -130,11 +136,11 @@ async function verifyUnsafe(input: BundleInput, opts: VerifyBundleOptions): Prom
     { publicKey: key.publicKey, signerKeyId: cp.signerKeyId },
     { statements: m?.keyRotations ?? [], origin: m?.origin ?? null },
   );
-  const wit = checkWitnesses(checkpointText(files), opts.witnesses, {
-    manifest: m,
-    logKeyId: cp.signerKeyId,
-    now: opts.now,
-  });
+  const text = checkpointText(files);
+  const ctx = { manifest: m, logKeyId: cp.signerKeyId, now: opts.now };
+  const wit = checkWitnesses(text, opts.witnesses, ctx);
+  // Counted, never trusted: only the cosigned names are kept, the check stays as it was.
+  if (!opts.witnesses && opts.countWitnesses) wit.cosigned = checkWitnesses(text, opts.countWitnesses, ctx).cosigned;
   const keyInfo = key.publicKey
     ? { fingerprint: keyFingerprint(key.publicKey), keyId: cp.signerKeyId ?? m?.keyId ?? null }
     : null;
