@@ -229,7 +229,7 @@ function VerifyReport({
       {report.key && (
         <p className="small">
           Signing key fingerprint{" "}
-          <span className="mono" data-testid="verify-fingerprint">
+          <span className="mono break" data-testid="verify-fingerprint">
             {report.key.fingerprint}
           </span>
           {keySkipped &&
