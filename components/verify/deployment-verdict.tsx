@@ -70,8 +70,8 @@ export function DeploymentVerdict({
       <KeyLine match={match} pinned={pinned} />
       {!match && !pinned && (
         <p className="bad" data-testid="verify-key-origin" data-key-status="unknown" role="alert">
-          <strong className="break">Signed by key {fp}:</strong> not a key of this deployment: do not trust this bundle unless you pinned
-          this key yourself.
+          <strong className="break">Signed by key {fp}:</strong> not a key of this deployment: do not trust this bundle
+          unless you pinned this key yourself.
         </p>
       )}
       {w && (
