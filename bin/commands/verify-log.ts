@@ -2,62 +2,23 @@
 // pinned from outside (never because the store lists them).
 // Forensic mode: no migrations, no guard requirement, nothing written — a store whose
 // guards were removed is exactly the one to examine.
-import fs from "node:fs";
-import { parseVerifierKey } from "@/lib/core/index.ts";
+import type { Pins } from "@/lib/core/pins.ts";
 import { loadConfig } from "@/lib/server/config.ts";
 import { AppError } from "@/lib/server/errors.ts";
 import { openDriver } from "@/lib/server/db/driver.ts";
 import { checkGuards } from "@/lib/server/db/guards.ts";
-import {
-  parseTrustFile,
-  quorumCheckpoint,
-  resolveTrust,
-  witnessPolicy,
-  type Pins,
-  type Trust,
-} from "@/lib/server/ledger/pins.ts";
+import { quorumCheckpoint, resolveTrust, type Trust } from "@/lib/server/ledger/pins.ts";
 import { verifyLog, type VerifyResult } from "@/lib/server/ledger/verify.ts";
 import { storeOf } from "@/lib/server/workers/leaf-task.ts";
 import { createWorkerPool } from "@/lib/server/workers/pool.ts";
-import { UsageError, print, stringOption, type CommandGroup, type CommandLine } from "./kit.ts";
+import { UsageError, print, type CommandGroup, type CommandLine } from "./kit.ts";
+import { PIN_OPTIONS, pinsFromArgs, type PinValues } from "./verify-pins.ts";
 
 /** The exit codes (usage text, README "Verify the log"); 3 as verify-bundle's unpinned. */
 const VERIFY_LOG_EXIT = { verified: 0, failed: 1, usage: 2, unpinned: 3, noQuorum: 4 } as const;
 
 function pinsFrom(line: CommandLine): Pins {
-  const pins: Pins = { keys: [], policy: null };
-  for (const s of (line.values.key as string[] | undefined) ?? []) {
-    try {
-      parseVerifierKey(s);
-    } catch (e) {
-      throw new UsageError(`--key ${s}: ${(e as Error).message}`);
-    }
-    pins.keys.push({ verifierKey: s, why: "pinned with --key" });
-  }
-  const file = stringOption(line, "trust-file");
-  if (file) {
-    try {
-      const fromFile = parseTrustFile(fs.readFileSync(file, "utf8"), file);
-      pins.keys.push(...fromFile.keys);
-      pins.policy = fromFile.policy;
-    } catch (e) {
-      throw new UsageError(`--trust-file ${file}: ${(e as Error).message}`);
-    }
-  }
-  const witnesses = (line.values.witness as string[] | undefined) ?? [];
-  const quorum = stringOption(line, "quorum");
-  if (witnesses.length) {
-    const n = quorum === undefined ? witnesses.length : Number(quorum);
-    if (!Number.isInteger(n) || n < 1 || n > witnesses.length) {
-      throw new UsageError(`--quorum must be 1..${witnesses.length} (the number of --witness keys)`);
-    }
-    try {
-      pins.policy = witnessPolicy(witnesses, n);
-    } catch (e) {
-      throw new UsageError(`--witness: ${(e as Error).message}`);
-    }
-  } else if (quorum !== undefined) throw new UsageError("--quorum needs --witness <vkey>…");
-  return pins;
+  return pinsFromArgs(line.values as PinValues, (m) => new UsageError(m));
 }
 
 /** A progress line on stderr, at most once a second, and a newline at the end. */
@@ -158,12 +119,7 @@ export const verifyLogCommand: CommandGroup = {
                          which keys it trusted and why. Exit 0 verified, 1 not, 2 usage,
                          3 consistent but unpinned (no pin given), 4 no checkpoint with a
                          quorum of the pinned witnesses`,
-  options: {
-    key: { type: "string", multiple: true },
-    "trust-file": { type: "string" },
-    witness: { type: "string", multiple: true },
-    quorum: { type: "string" },
-  },
+  options: PIN_OPTIONS,
   async run(line) {
     const result = await verifyStore(pinsFrom(line));
     print(line.out, result, describe(result));

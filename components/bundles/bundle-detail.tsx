@@ -8,6 +8,18 @@ import { isFinal, type BundleView } from "./types.ts";
 import { usePolled } from "./use-polled.ts";
 import "./bundles.css";
 
+function WitnessLine({ w }: { w: NonNullable<BundleView["witnesses"]> }) {
+  const cosigned = w.list.filter((x) => x.cosigned).map((x) => x.name);
+  const who = `${cosigned.length} of ${w.list.length} cosigned its checkpoint${cosigned.length ? ` (${cosigned.join(", ")})` : ""}`;
+  if (w.quorumMet) return <span>{`${who}; quorum ${w.quorum} met`}</span>;
+  return (
+    <span className="bad">
+      {`${who}: fewer than the quorum (${w.quorum}). A verifier pinning the witnesses will say "quorum not met". ` +
+        "Create the bundle again in a minute, once the witnesses have cosigned a newer checkpoint."}
+    </span>
+  );
+}
+
 // One bundle, live until it is ready or failed, with how to check it once downloaded.
 export function BundleDetail({ initial, verifierKey }: { initial: BundleView; verifierKey: string | null }) {
   const { value: b, error } = usePolled<BundleView>(`/api/v1/bundles/${initial.id}`, initial, (v) => !isFinal(v));
@@ -45,6 +57,14 @@ export function BundleDetail({ initial, verifierKey }: { initial: BundleView; ve
           <dd data-testid="bundle-count">{b.count === null ? "—" : b.count.toLocaleString("en-US")}</dd>
           <dt>checkpoint</dt>
           <dd>{b.treeSize === null ? "—" : `tree size ${b.treeSize.toLocaleString("en-US")}`}</dd>
+          {b.witnesses && (
+            <>
+              <dt>witnesses</dt>
+              <dd data-testid="bundle-witnesses" data-quorum-met={b.witnesses.quorumMet ? "true" : "false"}>
+                <WitnessLine w={b.witnesses} />
+              </dd>
+            </>
+          )}
           <dt>size</dt>
           <dd>{formatBytes(b.size)}</dd>
           <dt>sha256</dt>

@@ -1,11 +1,16 @@
 "use client";
 
-import { useId, useRef, useState } from "react";
+import { useId, useMemo, useRef, useState } from "react";
 import { verifyBundle, type BundleReport } from "@/lib/core/bundle/verify.ts";
+import { DeploymentVerdict, deploymentPolicy } from "@/components/verify/deployment-verdict.tsx";
+import type { VerifyContext } from "@/lib/server/bundles/verify-context.ts";
 import "./bundles.css";
 
 // "Verify a bundle": the offline verifier (lib/core/bundle/verify.ts) running in this
 // browser tab on a file the user picks. The file is read locally and never uploaded.
+// The server tells it this deployment's keys (current and retired, as the integrity center
+// selects them) and witnesses: they label who signed and cosigned, in red when the key is none of
+// them. They never pin — the operator serves them — so only a key the user gives can verify.
 
 const yieldToUi = () => new Promise<void>((r) => setTimeout(r, 0));
 
@@ -15,7 +20,9 @@ class Superseded extends Error {}
 /** What a verdict was computed from: shown only while the page still holds exactly that. */
 type Checked = { report: BundleReport; file: File; key: string; run: number };
 
-export function VerifyBundleView({ currentKey }: { currentKey: string | null }) {
+export function VerifyBundleView({ deployment }: { deployment: VerifyContext }) {
+  const currentKey = deployment.keys.find((k) => k.status === "current")?.verifierKey ?? null;
+  const policy = useMemo(() => deploymentPolicy(deployment), [deployment]);
   const [key, setKey] = useState("");
   const [file, setFile] = useState<File | null>(null);
   const [checked, setChecked] = useState<Checked | null>(null);
@@ -40,6 +47,8 @@ export function VerifyBundleView({ currentKey }: { currentKey: string | null }) 
       await yieldToUi();
       const r = await verifyBundle(bytes, {
         key: pinned.trim() || undefined,
+        countWitnesses: policy,
+        now: Math.floor(Date.now() / 1000),
         onProgress: async (done, total) => {
           if (id !== runId.current) throw new Superseded();
           setProgress({ done, total });
@@ -78,6 +87,11 @@ export function VerifyBundleView({ currentKey }: { currentKey: string | null }) 
           Checks a bundle&apos;s ZIP exactly as <code>npx ledgerline verify-bundle</code> does: the signature over
           SHA256SUMS, every file&apos;s checksum, the signed checkpoint, each entry&apos;s leaf hash and inclusion
           proof, and the manifest. The file is read in this browser and never leaves it.
+        </p>
+        <p className="muted small" data-testid="verify-known-keys">
+          Each bundle is compared with this deployment&apos;s {deployment.keys.length} log key(s) (current and retired)
+          {deployment.witnesses ? ` and its witnesses (quorum ${deployment.witnesses.rule})` : ""}. Any other key is
+          shown in red. They label a bundle; to verify it, pin a key you obtained yourself below.
         </p>
         <label htmlFor={keyInput}>Trusted key (optional): a verifier key string or a public-key PEM</label>
         <input
@@ -151,7 +165,11 @@ export function VerifyBundleView({ currentKey }: { currentKey: string | null }) 
           </p>
         )}
       </section>
-      {current && !busy && <VerifyReport report={current.report} name={current.file.name} run={current.run} />}
+      {current && !busy && (
+        <VerifyReport report={current.report} name={current.file.name} run={current.run}>
+          <DeploymentVerdict report={current.report} deployment={deployment} pinnedKey={current.key} />
+        </VerifyReport>
+      )}
     </div>
   );
 }
@@ -160,10 +178,21 @@ const SUMMARY: Record<BundleReport["verdict"], string> = {
   verified: "Verified: all checks passed, signed by the key you pinned",
   unpinned:
     "Consistent but unpinned — not verified: every check passed against the key the bundle carries itself; pin this deployment's key to verify",
+  "no-quorum": "Quorum not met — not verified: too few of the trusted witnesses cosigned this bundle's checkpoint",
   failed: "Not verified: see the failed checks",
 };
 
-function VerifyReport({ report, name, run }: { report: BundleReport; name: string; run: number }) {
+function VerifyReport({
+  report,
+  name,
+  run,
+  children,
+}: {
+  report: BundleReport;
+  name: string;
+  run: number;
+  children: React.ReactNode;
+}) {
   const keySkipped = report.checks.some((c) => c.id === "key" && c.status === "skip");
   // Unpinned is never shown as a success: anyone with any key can make a consistent bundle.
   const tone = report.verdict === "verified" ? "ok" : report.verdict === "unpinned" ? "warn" : "bad";
@@ -176,6 +205,7 @@ function VerifyReport({ report, name, run }: { report: BundleReport; name: strin
       data-verdict={report.verdict}
     >
       <div className="verify-summary">{SUMMARY[report.verdict]}</div>
+      {children}
       <div className="muted small">
         {name}
         {report.manifest &&
@@ -199,7 +229,7 @@ function VerifyReport({ report, name, run }: { report: BundleReport; name: strin
       {report.key && (
         <p className="small">
           Signing key fingerprint{" "}
-          <span className="mono" data-testid="verify-fingerprint">
+          <span className="mono break" data-testid="verify-fingerprint">
             {report.key.fingerprint}
           </span>
           {keySkipped &&

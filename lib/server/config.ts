@@ -4,6 +4,7 @@ import path from "node:path";
 import { z } from "zod";
 import { normalizeIp } from "@/lib/schemas/ip-address.ts";
 import { parseWitnessConfig, WitnessConfigError, type WitnessConfig } from "./cosigning/config.ts";
+import { parseLogPins, type LogPins } from "./integrity/pinned-keys.ts";
 
 // Every setting Ledgerline reads, in one place, validated once. The README's
 // configuration table is written from this file; keep them in step.
@@ -45,6 +46,8 @@ const envSchema = z.object({
   LEDGERLINE_WITNESSES: z.string().optional(),
   LEDGERLINE_WITNESS_QUORUM: z.string().optional(),
   LEDGERLINE_WITNESS_POLICY: z.string().optional(),
+  LEDGERLINE_TRUST_FILE: z.string().optional(),
+  LEDGERLINE_LOG_KEYS: z.string().optional(),
   LEDGERLINE_WITNESS_ALERT_AFTER: intFrom("LEDGERLINE_WITNESS_ALERT_AFTER", 600, 1, 7 * 86_400),
   LEDGERLINE_WITNESS_TIMEOUT: intFrom("LEDGERLINE_WITNESS_TIMEOUT", 10, 1, 300),
   LEDGERLINE_VERIFY_INTERVAL: intFrom("LEDGERLINE_VERIFY_INTERVAL", 300, 0, 86_400),
@@ -101,6 +104,8 @@ export type Config = {
   siem: { maxAttempts: number; batch: number };
   /** The witnesses that cosign checkpoints and their quorum (lib/server/cosigning/config.ts); null: none. */
   witnesses: WitnessConfig | null;
+  /** The log keys the integrity center pins (lib/server/integrity/pinned-keys.ts); null: the first key recorded. */
+  logPins: LogPins | null;
   /** Incremental integrity verification every this many ms; 0 disables the schedule. */
   verifyIntervalMs: number;
   /** Every entry is re-hashed from its columns at least once per this many ms (the rolling sample's period). */
@@ -221,6 +226,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     checkpointIntervalMs: e.LEDGERLINE_CHECKPOINT_INTERVAL * 1000,
     siem: { maxAttempts: e.LEDGERLINE_SIEM_MAX_ATTEMPTS, batch: e.LEDGERLINE_SIEM_BATCH },
     witnesses: witnessesFrom(e),
+    logPins: logPinsFrom(e),
     verifyIntervalMs: e.LEDGERLINE_VERIFY_INTERVAL * 1000,
     verifyCoverageMs: e.LEDGERLINE_VERIFY_COVERAGE * 3600_000,
     pruneIntervalMs: e.LEDGERLINE_PRUNE_INTERVAL * 3600_000,
@@ -254,6 +260,14 @@ function witnessesFrom(e: z.infer<typeof envSchema>): WitnessConfig | null {
   } catch (err) {
     if (err instanceof WitnessConfigError) throw new ConfigError(err.message);
     throw err;
+  }
+}
+
+function logPinsFrom(e: z.infer<typeof envSchema>): LogPins | null {
+  try {
+    return parseLogPins(e);
+  } catch (err) {
+    throw new ConfigError(`${(err as Error).message} (the integrity center's pinned log keys; docs/integrity.md)`);
   }
 }
 

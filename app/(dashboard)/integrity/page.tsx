@@ -1,5 +1,6 @@
 import { can } from "@/lib/server/auth/permissions.ts";
 import { FullPassButton } from "@/components/integrity/full-pass-button.tsx";
+import { PinnedKeysCard } from "@/components/integrity/pinned-keys-card.tsx";
 import { VerifierKeyCard } from "@/components/integrity/verifier-key-card.tsx";
 import { Card } from "@/components/ui/card.tsx";
 import { requirePagePermission } from "@/lib/server/auth/page-access.ts";
@@ -49,6 +50,7 @@ export default async function IntegrityPage() {
 
       <div className="section grid">
         <VerifierKeyCard verifierKey={s.verifierKey} fingerprint={s.fingerprint} testId="integrity-key" />
+        <PinnedKeysCard pins={s.pinnedKeys} />
         <Card title="Full verification">
           <p className="muted">
             Recomputes every leaf from the stored entries, rebuilds the tree, checks every checkpoint&apos;s signature

@@ -45,6 +45,27 @@ export type BundleManifest = {
   lastSeq: number;
   checkpoint: { treeSize: number; rootHash: string };
   keyId: string;
+  /**
+   * The witnesses the server was configured with when it built the bundle, and which of them
+   * cosigned checkpoint.txt (its extra signature lines). Informative only: a verifier trusts
+   * the witnesses it pins itself, never this list. Absent in bundles made without witnesses.
+   */
+  witnesses?: BundleWitnesses;
+  /**
+   * Every key rotation statement of the log (signed notes, format.md §8.4), oldest first, so a
+   * verifier that pinned an earlier key can follow the chain to the key that signed this bundle.
+   * Absent when the log never rotated its key.
+   */
+  keyRotations?: string[];
+};
+
+export type BundleWitnesses = {
+  /** The configured quorum rule in words ("2 of 3 (all-witnesses)", "witness alpha"). */
+  quorum: string;
+  /** Whether the cosignatures in checkpoint.txt met that quorum when the bundle was built. */
+  quorumMet: boolean;
+  /** Each configured witness: its policy name, cosigner vkey, and whether checkpoint.txt carries its cosignature. */
+  list: Array<{ name: string; vkey: string; cosigned: boolean }>;
 };
 
 /** manifest.json: the keys in SPEC order, two-space indented, final newline. */
@@ -61,6 +82,18 @@ export function formatManifest(m: BundleManifest): string {
     lastSeq: m.lastSeq,
     checkpoint: { treeSize: m.checkpoint.treeSize, rootHash: m.checkpoint.rootHash },
     keyId: m.keyId,
+    // Added after SPEC §5's fields, and only when there is something to say: older verifiers
+    // read the fields they know and ignore these; a bundle without witnesses is byte-identical.
+    ...(m.witnesses
+      ? {
+          witnesses: {
+            quorum: m.witnesses.quorum,
+            quorumMet: m.witnesses.quorumMet,
+            list: m.witnesses.list.map((w) => ({ name: w.name, vkey: w.vkey, cosigned: w.cosigned })),
+          },
+        }
+      : {}),
+    ...(m.keyRotations?.length ? { keyRotations: [...m.keyRotations] } : {}),
   };
   return `${JSON.stringify(ordered, null, 2)}\n`;
 }

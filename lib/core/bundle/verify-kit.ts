@@ -1,11 +1,11 @@
 // What the bundle checks share: the verdict of one check, the failure that carries a
 // seq, and strict readers for the bundle's text files.
 
-export type CheckId = "zip" | "signature" | "checksums" | "checkpoint" | "entries" | "manifest" | "key";
+export type CheckId = "zip" | "signature" | "checksums" | "checkpoint" | "entries" | "manifest" | "key" | "witnesses";
 
 export type BundleCheck = {
   id: CheckId;
-  /** "zip", "1"…"5", or "key". */
+  /** "zip", "1"…"5", "key" or "wit". */
   label: string;
   title: string;
   status: "pass" | "fail" | "skip";
@@ -24,6 +24,7 @@ const TITLES: Record<CheckId, [string, string]> = {
     "count, firstSeq, lastSeq and order match the manifest; every entry matches its filter; events.csv is the same entries",
   ],
   key: ["key", "the signing key is the one you trust"],
+  witnesses: ["wit", "checkpoint.txt carries a quorum of cosignatures by the witnesses you trust"],
 };
 
 /** A check failed; thrown inside a check, turned into its verdict by the check itself. */

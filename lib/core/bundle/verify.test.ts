@@ -43,6 +43,7 @@ describe("verifyBundle on an intact bundle", () => {
       "4:pass",
       "5:pass",
       "key:pass",
+      "wit:skip",
     ]);
     expect(r.manifest).toMatchObject({ count: 20, firstSeq: 2, lastSeq: 40, checkpoint: { treeSize: 40 } });
     expect(r.verdict).toBe("verified");

@@ -6,9 +6,11 @@ import { BUNDLE_FILES, type BundleManifest } from "./format.ts";
 import { checkCheckpoint } from "./verify-checkpoint.ts";
 import { checkEntries } from "./verify-entries.ts";
 import { checkKey } from "./verify-key.ts";
-import { check, type BundleCheck, type CheckId } from "./verify-kit.ts";
+import { check, decode, type BundleCheck, type CheckId } from "./verify-kit.ts";
 import { parseManifest } from "./verify-manifest.ts";
 import { bundleKey, checkSignature, checkSums } from "./verify-sums.ts";
+import { checkWitnesses } from "./verify-witnesses.ts";
+import type { Policy } from "../tlog/index.ts";
 
 // The offline verifier of an evidence bundle (SPEC §5): the CLI, the browser page and
 // the tests all run this one function. Each of the five SPEC conditions is a check of
@@ -23,9 +25,11 @@ export type { BundleCheck, CheckId } from "./verify-kit.ts";
  * "unpinned": every check passed, but no key was pinned — the bundle is consistent
  * and signed by *its own* key, which is exactly what anyone holding any key (the
  * operator included) could produce; it is not evidence until the key is compared.
+ * "no-quorum": every check passed, but the witnesses the caller pinned did not reach their
+ * quorum on checkpoint.txt (and none of their lines was forged).
  * "failed": a check failed.
  */
-export type BundleVerdict = "verified" | "unpinned" | "failed";
+export type BundleVerdict = "verified" | "unpinned" | "no-quorum" | "failed";
 
 export type BundleReport = {
   /** True only when verified: consistent *and* signed by the pinned key. */
@@ -38,15 +42,30 @@ export type BundleReport = {
   checks: BundleCheck[];
   manifest: BundleManifest | null;
   key: { fingerprint: string; keyId: string | null } | null;
+  /** What the verifier trusted and why: pinned log keys (and keys chained from them), pinned witnesses. */
+  trusted: string[];
+  /** checkpoint.txt's cosignature lines, and which pinned witnesses (labels) signed validly. */
+  witnesses: { lines: number; cosigned: string[] };
 };
 
 export type VerifyBundleOptions = {
   /**
    * The key(s) the caller trusts — verifier key strings (`name+id+base64`) or SPKI
    * PEMs; the bundle must be signed by one of them. Without one the best verdict is
-   * "unpinned", never "verified".
+   * "unpinned", never "verified". Rotation statements in the manifest lead from a pinned
+   * verifier key to later keys.
    */
   key?: string | string[];
+  /** The witnesses the caller trusts and their quorum (lib/core/pins.ts): a quorum pins like a key. */
+  witnesses?: Policy | null;
+  /**
+   * Witnesses to count for information only (report.witnesses.cosigned): the /verify page's list
+   * of this deployment's witnesses, served by the very operator a bundle must be checked against,
+   * so they label the bundle but never pin it. Ignored when `witnesses` is given.
+   */
+  countWitnesses?: Policy | null;
+  /** POSIX seconds: cosignatures dated more than five minutes later are refused. */
+  now?: number;
   limits?: Partial<ZipLimits>;
   /** Called every few thousand entries; awaited, so a browser can yield to the UI. */
   onProgress?: (done: number, total: number) => void | Promise<void>;
@@ -72,7 +91,7 @@ export async function verifyBundle(input: BundleInput, opts: VerifyBundleOptions
   } catch (e) {
     // A bug or an exotic input must still come back as a verdict, never as a pass.
     const c = check("zip", "fail", `verification stopped: ${(e as Error)?.message ?? String(e)}`);
-    return report([c], null, null);
+    return report([c], null, null, NO_TRUST);
   }
 }
 
@@ -98,10 +117,10 @@ async function verifyUnsafe(input: BundleInput, opts: VerifyBundleOptions): Prom
   const opened = openBundle(input, opts);
   const files = opened.files;
   if (!files) {
-    const skipped = (["signature", "checksums", "checkpoint", "entries", "manifest", "key"] as CheckId[]).map((id) =>
-      check(id, "skip", "not checked: the archive was refused"),
-    );
-    return report([opened.check, ...skipped], null, null);
+    const skipped = (
+      ["signature", "checksums", "checkpoint", "entries", "manifest", "key", "witnesses"] as CheckId[]
+    ).map((id) => check(id, "skip", "not checked: the archive was refused"));
+    return report([opened.check, ...skipped], null, null, NO_TRUST);
   }
   const key = bundleKey(files);
   const signature = checkSignature(files, key);
@@ -110,20 +129,61 @@ async function verifyUnsafe(input: BundleInput, opts: VerifyBundleOptions): Prom
   const manifest = parseManifest(files.get(BUNDLE_FILES.manifest));
   const cp = checkCheckpoint(files, key.publicKey, manifest);
   const [entries, listing] = await checkEntries(files, cp.tree, manifest, hasher, opts.onProgress);
-  const keyCheck = checkKey(opts.key, key.publicKey, cp.signerKeyId);
+  const m = manifest.manifest;
+  const pinned = opts.key === undefined ? undefined : typeof opts.key === "string" ? [opts.key] : opts.key;
+  const keyCheck = checkKey(
+    pinned,
+    { publicKey: key.publicKey, signerKeyId: cp.signerKeyId },
+    { statements: m?.keyRotations ?? [], origin: m?.origin ?? null },
+  );
+  const text = checkpointText(files);
+  const ctx = { manifest: m, logKeyId: cp.signerKeyId, now: opts.now };
+  const wit = checkWitnesses(text, opts.witnesses, ctx);
+  // Counted, never trusted: only the cosigned names are kept, the check stays as it was.
+  if (!opts.witnesses && opts.countWitnesses) wit.cosigned = checkWitnesses(text, opts.countWitnesses, ctx).cosigned;
   const keyInfo = key.publicKey
-    ? { fingerprint: keyFingerprint(key.publicKey), keyId: cp.signerKeyId ?? manifest.manifest?.keyId ?? null }
+    ? { fingerprint: keyFingerprint(key.publicKey), keyId: cp.signerKeyId ?? m?.keyId ?? null }
     : null;
-  return report([opened.check, signature, sums, cp.check, entries, listing, keyCheck], manifest.manifest, keyInfo);
+  const checks = [opened.check, signature, sums, cp.check, entries, listing, keyCheck.check, wit.check];
+  return report(checks, m, keyInfo, {
+    trusted: [...keyCheck.trusted, ...wit.trusted],
+    witnesses: { lines: wit.lines, cosigned: wit.cosigned },
+    noQuorum: wit.noQuorum,
+  });
 }
 
-const UNPINNED_REASON =
-  "consistent but unpinned: every check passed against the key the bundle carries, but no trusted key was given — pin the deployment's published key (--key) to verify";
+function checkpointText(files: BundleFiles): string | null {
+  const b = files.get(BUNDLE_FILES.checkpoint);
+  try {
+    return b ? decode(b, "checkpoint.txt") : null;
+  } catch {
+    return null;
+  }
+}
 
-function report(checks: BundleCheck[], manifest: BundleManifest | null, key: BundleReport["key"]): BundleReport {
-  const consistent = checks.every((c) => c.status === "pass" || (c.id === "key" && c.status === "skip"));
-  const pinned = checks.some((c) => c.id === "key" && c.status === "pass");
-  const verdict: BundleVerdict = !consistent ? "failed" : pinned ? "verified" : "unpinned";
+type Trusted = Pick<BundleReport, "trusted" | "witnesses"> & { noQuorum: boolean };
+const NO_TRUST: Trusted = { trusted: [], witnesses: { lines: 0, cosigned: [] }, noQuorum: false };
+
+const UNPINNED_REASON =
+  "consistent but unpinned: every check passed against the key the bundle carries, but no trusted key or witness was given — pin the deployment's published key (--key) or its witnesses (--witness … --quorum N) to verify";
+
+function verdictOf(checks: BundleCheck[], noQuorum: boolean): BundleVerdict {
+  const pinCheck = (c: BundleCheck) => c.id === "key" || c.id === "witnesses";
+  const consistent = checks.every(
+    (c) => c.status === "pass" || (pinCheck(c) && c.status === "skip") || (c.id === "witnesses" && noQuorum),
+  );
+  if (!consistent) return "failed";
+  if (noQuorum) return "no-quorum";
+  return checks.some((c) => pinCheck(c) && c.status === "pass") ? "verified" : "unpinned";
+}
+
+function report(
+  checks: BundleCheck[],
+  manifest: BundleManifest | null,
+  key: BundleReport["key"],
+  trust: Trusted,
+): BundleReport {
+  const verdict = verdictOf(checks, trust.noQuorum);
   const failed = checks.filter((c) => c.status === "fail");
   const seqs = failed.map((c) => c.firstBadSeq).filter((s): s is number => s !== undefined);
   return {
@@ -135,5 +195,7 @@ function report(checks: BundleCheck[], manifest: BundleManifest | null, key: Bun
     checks,
     manifest,
     key,
+    trusted: trust.trusted,
+    witnesses: trust.witnesses,
   };
 }

@@ -31,6 +31,7 @@ import { committedSize, latestCheckpoint } from "../transparency/proofs.ts";
 import { sha256Hex } from "./hash.ts";
 import { ProofBatch } from "./proof-hasher.ts";
 import { Spool, type SpoolResult } from "./spool.ts";
+import { witnessedCheckpoint, type Witnessed } from "./witnessed.ts";
 import { memoryMember, writeZip, type ZipMember } from "./zip-writer.ts";
 import { nodeHasher } from "@/lib/node-hasher.ts";
 
@@ -145,7 +146,9 @@ async function buildFrom(
       [BUNDLE_FILES.proofs]: proofs,
       [BUNDLE_FILES.csv]: csv,
     };
-    const small = signedSmallFiles(ledger, cp, req, span, spooled);
+    // Read last, so the witnesses had the whole build to cosign the checkpoint.
+    const witnessed = await witnessedCheckpoint(ledger.db, cp, ledger.config.witnesses);
+    const small = signedSmallFiles(ledger, { ...cp, ...witnessed }, req, span, spooled);
     const members: ZipMember[] = BUNDLE_FILE_ORDER.map((name) => {
       const s = spooled[name];
       return s
@@ -222,7 +225,7 @@ async function spoolEntries(
 /** The manifest, checkpoint, key and instructions, the SHA256SUMS over every member, and its signature. */
 function signedSmallFiles(
   ledger: Ledger,
-  cp: Covering,
+  cp: Covering & Witnessed,
   req: BuildRequest,
   span: Span,
   spooled: Record<string, SpoolResult>,
@@ -244,6 +247,8 @@ function signedSmallFiles(
           lastSeq: span.lastSeq,
           checkpoint: { treeSize: T, rootHash: toBase64(cp.rootHash) },
           keyId: cp.key.keyIdHex,
+          witnesses: cp.witnesses,
+          keyRotations: cp.keyRotations,
         }),
       ),
     ],

@@ -8,6 +8,7 @@ import { AppError } from "../errors.ts";
 import { nowIso, uuidv7 } from "../db/ids.ts";
 import { auditableFilter, countEvents } from "../events/search.ts";
 import { bundleFile } from "./build.ts";
+import { readBundleWitnesses } from "./witnessed.ts";
 import { ensureBundleWorker, liveProgress, type BundleRuntime } from "./queue.ts";
 import { findBundle, insertBundle, listBundleRows, pendingBundleCount, serializeBundle, type Bundle } from "./store.ts";
 
@@ -86,7 +87,11 @@ export async function getBundle(ledger: BundleRuntime, p: Principal | null, id: 
   await ensureBundleWorker(ledger);
   const row = uuidSchema.safeParse(id).success ? await findBundle(ledger.db, id) : undefined;
   if (!row) throw new AppError("not_found", `No bundle with id ${id.slice(0, 64)}.`);
-  return withLive(ledger, serializeBundle(row));
+  const b = withLive(ledger, serializeBundle(row));
+  // Which witnesses cosigned its checkpoint is read back from the bundle itself (manifest.json),
+  // so what the page says is what the auditor gets.
+  if (b.status !== "ready") return b;
+  return { ...b, witnesses: readBundleWitnesses(bundleFile(ledger.config.dataDir, b.id)) };
 }
 
 export type BundleDownload = { file: string; size: number; sha256: string; filename: string };

@@ -1,4 +1,5 @@
 import "server-only";
+import type { BundleWitnesses } from "@/lib/core/bundle/format.ts";
 import type { EventFilter } from "@/lib/core/event-filter.ts";
 import type { SqlDriver } from "../db/driver.ts";
 import { nowIso } from "../db/ids.ts";
@@ -40,6 +41,8 @@ export type Bundle = {
   finishedAt: string | null;
   /** Where a ready bundle is downloaded from. */
   downloadUrl: string | null;
+  /** A ready bundle's manifest.witnesses (GET /api/v1/bundles/{id} only): null when built without witnesses. */
+  witnesses?: BundleWitnesses | null;
 };
 
 const num = (v: number | string | bigint | null): number | null => (v === null ? null : Number(v));

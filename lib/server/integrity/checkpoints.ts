@@ -13,7 +13,6 @@ import type { SqlDriver } from "../db/driver.ts";
 import { keysValidAt, validityProblem, type DatedKey } from "../ledger/signing.ts";
 import { allCheckpoints, type CheckpointRow } from "../ledger/store/checkpoints.ts";
 import { headAndCount } from "../ledger/store/entries.ts";
-import { allSigningKeys } from "../ledger/store/signing-keys.ts";
 import { storedRangeHasher, TreeReadError } from "../ledger/tree.ts";
 import type { VerifierState } from "./state.ts";
 import type { Finding } from "./types.ts";
@@ -30,25 +29,6 @@ export type Verifier = DatedKey;
 export type Cp = { size: number; root: Uint8Array; row: CheckpointRow };
 export type Snapshot = { cps: Cp[]; head: number; count: number };
 export type Progress = (done: number, total: number) => void;
-
-/**
- * The keys a stored checkpoint may be signed by: every key published in
- * signing_keys (current and retired, with their validity periods), plus
- * `extra` (e.g. the running server's own key). Key selection lives here so
- * every verifier (CLI, integrity center, bench) trusts the same set.
- */
-export async function loadVerifiers(db: SqlDriver, extra: Verifier[] = []): Promise<Verifier[]> {
-  const out: Verifier[] = (await allSigningKeys(db)).map((r) => ({
-    name: r.name,
-    publicKey: new Uint8Array(r.public_key),
-    createdAt: r.created_at,
-    retiredAt: r.retired_at,
-  }));
-  for (const v of extra) {
-    if (!out.some((o) => o.name === v.name && bytesEqual(o.publicKey, v.publicKey))) out.push(v);
-  }
-  return out;
-}
 
 /**
  * One stored checkpoint: a valid signed note by a key valid at its creation
@@ -101,10 +81,6 @@ export function checkpointsDigest(cps: Cp[], size: number): { digest: string; co
 /** What the verifier remembers of one checkpoint row: size, root, signing time, key and the signed note. */
 export function checkpointRowText(c: Cp): string {
   return `${c.size}\n${toBase64(c.root)}\n${c.row.created_at}\n${c.row.key_id}\n${c.row.note}`;
-}
-
-export async function trustedKeys(db: SqlDriver, current: Verifier | null): Promise<Verifier[]> {
-  return loadVerifiers(db, current ? [current] : []);
 }
 
 export function forgedFinding(cps: Cp[], verifiers: Verifier[], origin: string): Finding | null {

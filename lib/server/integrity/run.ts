@@ -3,7 +3,8 @@ import { toBase64 } from "@/lib/core/index.ts";
 import { nowIso } from "../db/ids.ts";
 import type { SqlDriver } from "../db/driver.ts";
 import { alertKey, raiseAlert } from "./alerts.ts";
-import { checkpointsDigest, takeSnapshot, trustedKeys, type Snapshot, type Verifier } from "./checkpoints.ts";
+import { checkpointsDigest, takeSnapshot, type Snapshot, type Verifier } from "./checkpoints.ts";
+import { selectLogKeys } from "./pinned-keys.ts";
 import { storeOf } from "../workers/leaf-task.ts";
 import { chunkRanges, markCovered, pickSample, sampleBudget } from "./coverage.ts";
 import { CHUNK, fullPass, incrementalPass, type PassResult } from "./engine.ts";
@@ -30,7 +31,8 @@ export async function verify(
 ): Promise<IntegrityResult> {
   const db = rt.db;
   const remembered = rememberedState(rt);
-  const verifiers = await trustedKeys(db, await currentVerifier(rt));
+  const keys = await selectLogKeys(db, rt.config.origin, rt.config.logPins, await runningKey(rt));
+  const verifiers = keys.verifiers;
   const snap = await takeSnapshot(db);
   // Full passes hash on every core (the runtime's worker pool; incremental ones hash little).
   const parallel = rt.workers ? { pool: rt.workers, store: storeOf(rt.config.database) } : undefined;
@@ -50,7 +52,10 @@ export async function verify(
     : await runPass(db, { ...input, state, onProgress }, opts.mode);
   // Deleted checkpoints stay a failure after a clean pass (which still advances the remembered tree).
   const sticky = deletedCheckpointsReason(state?.deletedCheckpoints ?? []);
-  const pass: PassResult = ran.pass.finding || !sticky ? ran.pass : { ...ran.pass, finding: stickyFinding(sticky) };
+  const pass = withKeyFinding(
+    ran.pass.finding || !sticky ? ran.pass : { ...ran.pass, finding: stickyFinding(sticky) },
+    keys.unchained,
+  );
   const result = resultOf(id, opts.mode, snap, pass, state);
   let latest = state;
   if (ran.pass.range && !ran.pass.finding) {
@@ -117,10 +122,15 @@ function rememberedState(rt: IntegrityRuntime): { state: VerifierState | null; p
   }
 }
 
-async function currentVerifier(rt: IntegrityRuntime): Promise<Verifier | null> {
+/** A signing_keys row no rotation chain from the pins leads to fails the run, naming the key (unless something worse did). */
+function withKeyFinding(pass: PassResult, unchained: string[]): PassResult {
+  if (pass.finding || !unchained.length) return pass;
+  return { ...pass, finding: { kind: "forged-key", firstBadSeq: null, reason: unchained.join("; ") } };
+}
+
+async function runningKey(rt: IntegrityRuntime): Promise<{ verifierKey: string } | null> {
   try {
-    const k = await rt.signingKey();
-    return { name: k.name, publicKey: k.publicKey };
+    return { verifierKey: (await rt.signingKey()).verifierKey };
   } catch {
     return null; // a missing key must not stop verification of what is stored
   }

@@ -4,6 +4,7 @@ import { getWitnessStatus, type WitnessStatus } from "../cosigning/status.ts";
 import { recentCheckpoints } from "../ledger/store/checkpoints.ts";
 import { logHead } from "../ledger/store/entries.ts";
 import { coverageOf } from "./coverage.ts";
+import { selectLogKeys } from "./pinned-keys.ts";
 import { readState, type CoveredRange, type DeletedCheckpoint } from "./state.ts";
 import { findRun, latestRuns, serializeRun, type Run, type RunRow } from "./runs.ts";
 import { runningRun, type IntegrityRuntime } from "./verifier.ts";
@@ -21,6 +22,8 @@ export type IntegrityStatus = {
   latestFailure: Run | null;
   verifierKey: string | null;
   fingerprint: string | null;
+  /** The log keys verification trusts and where the pin came from (pinned-keys.ts), with rows no chain leads to. */
+  pinnedKeys: { source: string; keys: Array<{ verifierKey: string; why: string }>; unchained: string[] };
   checkpoints: Array<{ treeSize: number; createdAt: string; keyId: string }>;
   runs: Run[];
   /** The witnesses: each one's lag and last error, alerts (fork, rollback, refused, silent), the quorum of the latest checkpoint. */
@@ -75,6 +78,12 @@ export async function getIntegrityStatus(ledger: IntegrityRuntime & { cosigner?:
   } catch {
     // shown as unknown; verification itself does not need it
   }
+  const pins = await selectLogKeys(
+    db,
+    ledger.config.origin,
+    ledger.config.logPins,
+    verifierKey ? { verifierKey } : null,
+  );
   const last = finished[0];
   const ok = lastOk[0];
   return {
@@ -86,6 +95,7 @@ export async function getIntegrityStatus(ledger: IntegrityRuntime & { cosigner?:
     latestFailure: lastFailed[0] ? serializeRun(lastFailed[0]) : null,
     verifierKey,
     fingerprint,
+    pinnedKeys: { source: pins.source, keys: pins.keys, unchained: pins.unchained },
     checkpoints: cps.map((c) => ({ treeSize: c.treeSize, createdAt: c.createdAt, keyId: c.keyId })),
     runs: runs.map((r) => withLiveProgress(ledger, r)),
     witnesses,

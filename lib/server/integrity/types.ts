@@ -14,6 +14,7 @@ export const INTEGRITY_KINDS = [
   "deleted-checkpoint",
   "fork",
   "guards",
+  "forged-key",
   "other",
 ] as const;
 export type IntegrityKind = (typeof INTEGRITY_KINDS)[number];

@@ -1,12 +1,7 @@
 import "server-only";
-import {
-  appendSignatures,
-  followKeyRotations,
-  parseVerifierKey,
-  shortKey,
-  verifierKeyString,
-} from "@/lib/core/index.ts";
-import { checkCosignatures, parsePolicy, quorumSatisfied, simplePolicy, type Policy } from "@/lib/core/tlog/index.ts";
+import { appendSignatures, parseVerifierKey, shortKey } from "@/lib/core/index.ts";
+import { pinnedLogKeys, witnessQuorum, type Pins } from "@/lib/core/pins.ts";
+import type { Policy } from "@/lib/core/tlog/index.ts";
 import type { SqlDriver } from "../db/driver.ts";
 import { allCheckpoints } from "./store/checkpoints.ts";
 import { cosignaturesOf } from "./store/cosignatures.ts";
@@ -19,13 +14,6 @@ import type { Verifier } from "./verify.ts";
 // lead to later keys. Without any pin the store's own `signing_keys` are used, and the verdict
 // can only be "consistent, but unpinned".
 
-export type Pins = {
-  /** Log verifier keys pinned out of band, each with where it came from. */
-  keys: Array<{ verifierKey: string; why: string }>;
-  /** Witnesses and quorum (tlog-policy), or null. */
-  policy: Policy | null;
-};
-
 export type Trust = {
   pinned: boolean;
   verifiers: Verifier[];
@@ -35,46 +23,16 @@ export type Trust = {
   rejected: string[];
 };
 
-/**
- * Parses a trust file: a tlog-policy file (lines `log`, `witness`, `group`, `quorum`) or one
- * verifier key per line (`#` comments and blank lines ignored). Throws with what is wrong.
- */
-export function parseTrustFile(text: string, file: string): Pins {
-  const lines = text.split("\n").map((l) => l.trim());
-  if (lines.some((l) => /^(log|witness|group|quorum)\s/.test(l))) {
-    const policy = parsePolicy(text.endsWith("\n") ? text : `${text}\n`);
-    return {
-      keys: policy.logs.map((l) => ({ verifierKey: l.vkey, why: `log key in policy file ${file}` })),
-      policy: policy.witnesses.length ? policy : null,
-    };
-  }
-  const keys = lines
-    .filter((l) => l && !l.startsWith("#"))
-    .map((l) => {
-      parseVerifierKey(l);
-      return { verifierKey: l, why: `listed in ${file}` };
-    });
-  if (!keys.length) throw new Error(`${file} lists no verifier key`);
-  return { keys, policy: null };
-}
-
-/** A policy from `--witness <vkey>… --quorum N` (the log key is checked separately). */
-export function witnessPolicy(witnesses: string[], quorum: number): Policy {
-  // simplePolicy needs a log line; the log's own keys are pinned through `keys`.
-  const placeholder = verifierKeyString("placeholder", new Uint8Array(32).fill(1));
-  return { ...simplePolicy(placeholder, witnesses, quorum), logs: [] };
-}
-
 /** The keys to check checkpoints with, from the pins (and the statements the store holds). */
 export async function resolveTrust(db: SqlDriver, origin: string, pins: Pins): Promise<Trust> {
   if (pins.keys.length) {
     const statements = (await allKeyRotations(db).catch(() => [])).map((r) => r.statement);
-    const { trusted, rejected } = followKeyRotations(pins.keys, statements, origin);
+    const keys = pinnedLogKeys(pins, statements, origin);
     return {
       pinned: true,
-      verifiers: trusted.map((t) => parseVerifierKey(t.verifierKey)),
-      explanation: trusted.map((t) => `${shortKey(t.verifierKey)}: ${t.why}`),
-      rejected: rejected.map((r) => `rotation statement ${r.statement + 1}: ${r.reason}`),
+      verifiers: keys.trusted.map((t) => parseVerifierKey(t.verifierKey)),
+      explanation: keys.explanation,
+      rejected: keys.rejected,
     };
   }
   const rows = await allSigningKeys(db);
@@ -100,19 +58,13 @@ export async function quorumCheckpoint(
   db: SqlDriver,
   policy: Policy,
 ): Promise<{ treeSize: number; witnesses: string[] } | null> {
-  const cosigners = policy.witnesses.map((w) => w.cosigner);
   const cps = await allCheckpoints(db);
   for (let i = cps.length - 1; i >= 0; i--) {
     const cp = cps[i]!;
     const lines = (await cosignaturesOf(db, Number(cp.tree_size))).map((c) => c.line);
     if (!lines.length) continue;
-    const check = checkCosignatures(appendSignatures(cp.note, lines), cosigners);
-    const labels = new Set(
-      policy.witnesses.filter((w) => check.valid.some((v) => v.name === w.cosigner.name)).map((w) => w.label),
-    );
-    if (quorumSatisfied(policy, labels)) {
-      return { treeSize: Number(cp.tree_size), witnesses: [...labels] };
-    }
+    const q = witnessQuorum(appendSignatures(cp.note, lines), policy);
+    if (q.met) return { treeSize: Number(cp.tree_size), witnesses: q.cosigned };
   }
   return null;
 }
