@@ -164,6 +164,7 @@ export function dashboardPages(fx: { long: LongIds; bundleId: string }): Array<{
     { name: "admin-users", path: "/admin/users" },
     { name: "admin-keys", path: "/admin/keys" },
     { name: "admin-tokens", path: "/admin/tokens" },
+    { name: "admin-retention", path: "/admin/retention" },
   ];
 }
 

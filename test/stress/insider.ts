@@ -195,16 +195,18 @@ const forgedRow: Scenario = {
     // The server's own verifier (what the integrity center runs), on the forged store.
     const r = runCli(w.store, ["integrity", "run", "--full"], undefined, serverEnv(w));
     const said = `${r.stdout}${r.stderr}`.split("\n").find((l) => /^(OK|FAILED)/.test(l)) ?? r.stdout.slice(0, 300);
-    // Main today: the verifier does not take keys from signing_keys, so the forged row changes
-    // no verdict — and nothing names it either (see docs/trust-model.md: /api/v1/keys).
+    // The integrity center trusts pinned keys (LEDGERLINE_LOG_KEYS, else the first key this store
+    // recorded, plus rotation chains — integrity/pinned-keys.ts), never the row as it is today: the
+    // forged row's key is not chained from the pin, or, when it replaced the first row itself, the
+    // checkpoints the real key signed no longer verify under it. Either way the pass fails.
     w.checks.check(
-      "insider: f. the forged row signs nothing: the integrity pass still verifies every checkpoint by the real key",
-      r.status === 0 && /^OK/.test(said),
+      "insider: f. forged signing_keys row: the integrity center's full pass fails",
+      r.status !== 0 && /^FAILED/.test(said),
       `exit ${r.status}: ${said}`,
     );
     w.say(`  ledgerline integrity run --full (exit ${r.status}): ${said}`);
     const keys = await publishedKeysAfterForgery(w);
-    w.say(`  GET /api/v1/keys now lists: ${keys} — NOT named by anything on the server today`);
+    w.say(`  GET /api/v1/keys now lists: ${keys} — the integrity page names the failure; /verify shows a bundle signed by it in red`);
     forged.restore();
     forgetVerifierState(w); // the failed pass is remembered; the honest store is back
     w.server = await startServer(w.store, serverEnv(w));
