@@ -219,6 +219,7 @@ function PruneSection({ prune }: { prune: Actions["prune"] }) {
       <div className="inline">
         <button
           type="button"
+          className="btn"
           disabled={a.pending}
           onClick={() =>
             a.run(
