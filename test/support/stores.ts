@@ -7,6 +7,7 @@ import pg from "pg";
 import { inject } from "vitest";
 import { loadConfig, type Config } from "@/lib/server/config.ts";
 import type { Principal } from "@/lib/server/auth/principal.ts";
+import type { Role } from "@/lib/server/auth/permissions.ts";
 import { buildApi } from "@/lib/server/http/api.ts";
 import { openLedger } from "@/lib/server/ledger/ledger.ts";
 import { rowToEntry, type EntryRow } from "@/lib/server/ledger/entry.ts";
@@ -143,6 +144,17 @@ export function ingestRequest(
 export async function sourceEntries(rt: Runtime, source: string) {
   return (await rt.db.all<EntryRow>("SELECT * FROM entries WHERE source = ? ORDER BY seq", [source])).map(rowToEntry);
 }
+
+/** A user signed in to the dashboard with `role` (from 192.0.2.9). */
+export const sessionUser = (role: Role): Principal => ({
+  kind: "user",
+  userId: `u-${role}`,
+  email: `${role}@test`,
+  name: null,
+  role,
+  via: "session",
+  ip: "192.0.2.9",
+});
 
 let counter = 0;
 /** A valid event; `over` replaces top-level fields. */

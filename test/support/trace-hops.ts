@@ -1,10 +1,8 @@
 import { validateEvent } from "@/lib/schemas/event.ts";
-import type { Principal } from "@/lib/server/auth/principal.ts";
-import type { Role } from "@/lib/server/auth/permissions.ts";
 import { event } from "./stores.ts";
 
 // Fixtures of the trace tests: hops of a correlation id between services at claimed
-// times (milliseconds after T0), and the signed-in user who reads them.
+// times (milliseconds after T0).
 
 export const T0 = Date.UTC(2026, 10, 27, 9, 0, 0, 0);
 export const at = (ms: number) => new Date(T0 + ms).toISOString();
@@ -31,14 +29,3 @@ export function hop(
   if (!r.ok) throw new Error(`bad fixture: ${JSON.stringify(r.errors)}`);
   return r.event;
 }
-
-/** A user signed in to the dashboard with `role`. */
-export const sessionUser = (role: Role): Principal => ({
-  kind: "user",
-  userId: `u-${role}`,
-  email: `${role}@test`,
-  name: null,
-  role,
-  via: "session",
-  ip: "192.0.2.9",
-});

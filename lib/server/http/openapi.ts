@@ -15,6 +15,8 @@ const errors = (...codes: number[]) => Object.fromEntries(codes.map((c) => [Stri
 const ok = (description: string, schema: unknown = { type: "object" }, status = "200") => ({
   [status]: { description, content: { "application/json": { schema } } },
 });
+/** A required JSON request body with this schema. */
+const jsonBody = (schema: unknown) => ({ required: true, content: { "application/json": { schema } } });
 const readAuth = [{ readToken: [] }, { session: [] }];
 const ingestAuth = [{ ingestKey: [] }];
 const q = (name: string, description: string, schema: unknown = { type: "string" }, required = false) => ({
@@ -346,24 +348,17 @@ const paths: Record<string, Record<string, Op>> = {
       summary:
         "Save a view (views:manage; same-origin session): a name unique among the caller's views, the explorer's URL or query (checked as the explorer checks it; the cursor is dropped), the visible columns, and whether it is shared with every user. Recorded in the log (views.create).",
       security: [{ session: [] }],
-      requestBody: {
-        required: true,
-        content: {
-          "application/json": {
-            schema: {
-              type: "object",
-              additionalProperties: false,
-              required: ["name", "query", "columns"],
-              properties: {
-                name: { type: "string", minLength: 1, maxLength: VIEW_NAME_MAX },
-                query: { type: "string", maxLength: VIEW_QUERY_MAX },
-                columns: { type: "array", items: { type: "string", enum: [...EXPLORER_COLUMNS] }, minItems: 1 },
-                shared: { type: "boolean", default: false },
-              },
-            },
-          },
+      requestBody: jsonBody({
+        type: "object",
+        additionalProperties: false,
+        required: ["name", "query", "columns"],
+        properties: {
+          name: { type: "string", minLength: 1, maxLength: VIEW_NAME_MAX },
+          query: { type: "string", maxLength: VIEW_QUERY_MAX },
+          columns: { type: "array", items: { type: "string", enum: [...EXPLORER_COLUMNS] }, minItems: 1 },
+          shared: { type: "boolean", default: false },
         },
-      },
+      }),
       responses: { ...ok("The saved view.", { type: "object" }, "201"), ...errors(400, 401, 403, 409, 413, 415) },
     },
   },
@@ -373,21 +368,14 @@ const paths: Record<string, Record<string, Op>> = {
         "Rename and/or share or unshare one's own view (views:manage; same-origin session). Sharing and unsharing are recorded (views.share / views.unshare).",
       security: [{ session: [] }],
       parameters: [pathParam("id", "View id.")],
-      requestBody: {
-        required: true,
-        content: {
-          "application/json": {
-            schema: {
-              type: "object",
-              additionalProperties: false,
-              properties: {
-                name: { type: "string", minLength: 1, maxLength: VIEW_NAME_MAX },
-                shared: { type: "boolean" },
-              },
-            },
-          },
+      requestBody: jsonBody({
+        type: "object",
+        additionalProperties: false,
+        properties: {
+          name: { type: "string", minLength: 1, maxLength: VIEW_NAME_MAX },
+          shared: { type: "boolean" },
         },
-      },
+      }),
       responses: { ...ok("The view after the change."), ...errors(400, 401, 403, 404, 409, 415) },
     },
     delete: {
@@ -403,22 +391,15 @@ const paths: Record<string, Record<string, Op>> = {
       summary:
         "Acknowledge deleted checkpoints (integrity:acknowledge: admins; same-origin session). Until acknowledged, a checkpoint the verifier saw and the store no longer holds keeps the integrity status failed. The acknowledgement is logged before it takes effect.",
       security: [{ session: [] }],
-      requestBody: {
-        required: true,
-        content: {
-          "application/json": {
-            schema: {
-              type: "object",
-              additionalProperties: false,
-              required: ["treeSizes", "reason"],
-              properties: {
-                treeSizes: { type: "array", items: { type: "integer", minimum: 1 }, minItems: 1, maxItems: 1000 },
-                reason: { type: "string", minLength: 1, maxLength: 1000 },
-              },
-            },
-          },
+      requestBody: jsonBody({
+        type: "object",
+        additionalProperties: false,
+        required: ["treeSizes", "reason"],
+        properties: {
+          treeSizes: { type: "array", items: { type: "integer", minimum: 1 }, minItems: 1, maxItems: 1000 },
+          reason: { type: "string", minLength: 1, maxLength: 1000 },
         },
-      },
+      }),
       responses: { ...ok("The deleted checkpoints now acknowledged."), ...errors(400, 401, 403) },
     },
   },
@@ -433,35 +414,28 @@ const paths: Record<string, Record<string, Op>> = {
       summary:
         "Create a destination (siem:manage: admins; same-origin session). Streams every checkpoint-covered entry from `startAfterSeq` on. Audited without the secret.",
       security: [{ session: [] }],
-      requestBody: {
-        required: true,
-        content: {
-          "application/json": {
-            schema: {
-              type: "object",
-              additionalProperties: false,
-              required: ["name", "kind", "url"],
-              properties: {
-                name: { type: "string", pattern: "^[a-z0-9][a-z0-9-]{0,62}$" },
-                kind: {
-                  type: "string",
-                  enum: ["splunk-hec", "elastic-bulk", "syslog-tcp", "syslog-tls", "https-ndjson"],
-                },
-                format: { type: "string", enum: ["native", "ocsf"], default: "native" },
-                url: { type: "string", description: "http(s) URL, or host:port for syslog" },
-                secret: { type: "string", description: "HEC token or Authorization header value" },
-                options: { type: "object", description: "index, sourcetype, host, pen, ca (PEM), batch" },
-                startAfterSeq: {
-                  oneOf: [
-                    { type: "string", enum: ["beginning", "now"] },
-                    { type: "integer", minimum: 0 },
-                  ],
-                },
-              },
-            },
+      requestBody: jsonBody({
+        type: "object",
+        additionalProperties: false,
+        required: ["name", "kind", "url"],
+        properties: {
+          name: { type: "string", pattern: "^[a-z0-9][a-z0-9-]{0,62}$" },
+          kind: {
+            type: "string",
+            enum: ["splunk-hec", "elastic-bulk", "syslog-tcp", "syslog-tls", "https-ndjson"],
+          },
+          format: { type: "string", enum: ["native", "ocsf"], default: "native" },
+          url: { type: "string", description: "http(s) URL, or host:port for syslog" },
+          secret: { type: "string", description: "HEC token or Authorization header value" },
+          options: { type: "object", description: "index, sourcetype, host, pen, ca (PEM), batch" },
+          startAfterSeq: {
+            oneOf: [
+              { type: "string", enum: ["beginning", "now"] },
+              { type: "integer", minimum: 0 },
+            ],
           },
         },
-      },
+      }),
       responses: { ...ok("Created.", { type: "object" }, "201"), ...errors(400, 401, 403, 409, 422) },
     },
   },
@@ -479,19 +453,12 @@ const paths: Record<string, Record<string, Op>> = {
         "Send everything from `fromSeq` again (siem:manage; same-origin session). At-least-once: the SIEM may see records twice (Elastic's fixed `_id`s dedupe). Audited.",
       security: [{ session: [] }],
       parameters: [pathParam("id", "Destination id.")],
-      requestBody: {
-        required: true,
-        content: {
-          "application/json": {
-            schema: {
-              type: "object",
-              additionalProperties: false,
-              required: ["fromSeq"],
-              properties: { fromSeq: { type: "integer", minimum: 1 } },
-            },
-          },
-        },
-      },
+      requestBody: jsonBody({
+        type: "object",
+        additionalProperties: false,
+        required: ["fromSeq"],
+        properties: { fromSeq: { type: "integer", minimum: 1 } },
+      }),
       responses: { ...ok("The new cursor."), ...errors(400, 401, 403, 404, 422) },
     },
   },
@@ -501,19 +468,12 @@ const paths: Record<string, Record<string, Op>> = {
         "Resume (`active`, also after a dead letter: the batch after the cursor is tried again) or pause (`paused`) a destination (siem:manage; same-origin session). Audited.",
       security: [{ session: [] }],
       parameters: [pathParam("id", "Destination id.")],
-      requestBody: {
-        required: true,
-        content: {
-          "application/json": {
-            schema: {
-              type: "object",
-              additionalProperties: false,
-              required: ["state"],
-              properties: { state: { type: "string", enum: ["active", "paused"] } },
-            },
-          },
-        },
-      },
+      requestBody: jsonBody({
+        type: "object",
+        additionalProperties: false,
+        required: ["state"],
+        properties: { state: { type: "string", enum: ["active", "paused"] } },
+      }),
       responses: { ...ok("The new state."), ...errors(400, 401, 403, 404) },
     },
   },
@@ -546,7 +506,7 @@ const paths: Record<string, Record<string, Op>> = {
         "Create or change a retention policy {filter, days (null = for ever), belowPciAcknowledged} (retention:manage; same-origin session). Under 365 days needs belowPciAcknowledged: true. Logged before it takes effect.",
       security: [{ session: [] }],
       parameters: [pathParam("name", "Policy name; `default` covers entries no other policy matches.")],
-      requestBody: { required: true, content: { "application/json": { schema: { type: "object" } } } },
+      requestBody: jsonBody({ type: "object" }),
       responses: { ...ok("The policy."), ...errors(400, 401, 403) },
     },
     delete: {
@@ -561,7 +521,7 @@ const paths: Record<string, Record<string, Op>> = {
       summary:
         "Place a legal hold {filter, reason, caseRef}: matching entries are never pruned (retention:manage). Logged.",
       security: [{ session: [] }],
-      requestBody: { required: true, content: { "application/json": { schema: { type: "object" } } } },
+      requestBody: jsonBody({ type: "object" }),
       responses: { ...ok("The hold.", { type: "object" }, "201"), ...errors(400, 401, 403) },
     },
   },
@@ -604,7 +564,7 @@ const paths: Record<string, Record<string, Op>> = {
     post: {
       summary: "Kubernetes audit webhook backend (audit.k8s.io/v1 EventList).",
       security: ingestAuth,
-      requestBody: { required: true, content: { "application/json": { schema: {} } } },
+      requestBody: jsonBody({}),
       responses: {
         ...ok("Stored; `rejected` lists each event that was not (with JSON pointers), e.g. a number JSON would round."),
         ...errors(400, 401, 403, 413, 429, 503),

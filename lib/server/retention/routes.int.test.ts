@@ -1,19 +1,10 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { freshLedger, testApi } from "@/test/support/stores.ts";
-import type { Principal } from "../auth/principal.ts";
+import { freshLedger, sessionUser, testApi } from "@/test/support/stores.ts";
 import { ownEntriesWithAction } from "../ledger/store/entries.ts";
 
 // /api/v1/retention as mounted: admins only, clear errors, every change in the log.
 
-const user = (role: "admin" | "auditor"): Principal => ({
-  kind: "user",
-  userId: `u-${role}`,
-  email: `${role}@test`,
-  name: null,
-  role,
-  via: "session",
-  ip: "192.0.2.9",
-});
+const user = sessionUser;
 
 const send = (method: string, path: string, body?: unknown) =>
   new Request(`http://ledger.test${path}`, {

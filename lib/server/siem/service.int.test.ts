@@ -1,6 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { DIALECTS, freshLedger, testApi } from "@/test/support/stores.ts";
-import { sessionUser } from "@/test/support/trace-hops.ts";
+import { DIALECTS, freshLedger, sessionUser, testApi } from "@/test/support/stores.ts";
 import type { Role } from "../auth/permissions.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 

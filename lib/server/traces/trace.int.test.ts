@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { DIALECTS, freshLedger, testApi } from "@/test/support/stores.ts";
-import { GW, ORDERS, at, hop, sessionUser as user } from "@/test/support/trace-hops.ts";
+import { DIALECTS, freshLedger, sessionUser as user, testApi } from "@/test/support/stores.ts";
+import { GW, ORDERS, at, hop } from "@/test/support/trace-hops.ts";
 import type { Principal } from "../auth/principal.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import { queryTrace, viewTrace, type Trace } from "./trace.ts";
