@@ -206,7 +206,9 @@ const forgedRow: Scenario = {
     );
     w.say(`  ledgerline integrity run --full (exit ${r.status}): ${said}`);
     const keys = await publishedKeysAfterForgery(w);
-    w.say(`  GET /api/v1/keys now lists: ${keys} — the integrity page names the failure; /verify shows a bundle signed by it in red`);
+    w.say(
+      `  GET /api/v1/keys now lists: ${keys} — the integrity page names the failure; /verify shows a bundle signed by it in red`,
+    );
     forged.restore();
     forgetVerifierState(w); // the failed pass is remembered; the honest store is back
     w.server = await startServer(w.store, serverEnv(w));
