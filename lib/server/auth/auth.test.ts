@@ -39,14 +39,17 @@ describe("passwords (scrypt)", () => {
 });
 
 describe("permissions", () => {
-  it("is one table: admin can everything, auditor exports but does not manage, analyst only reads", () => {
+  it("is one table: admin can everything, auditor exports but does not manage, analyst only reads (and keeps their own saved views)", () => {
     for (const p of Object.keys(PERMISSIONS) as Array<keyof typeof PERMISSIONS>) expect(can("admin", p)).toBe(true);
     expect(can("auditor", "bundles:create")).toBe(true);
     expect(can("auditor", "users:manage")).toBe(false);
     expect(can("analyst", "events:read")).toBe(true);
     expect(can("analyst", "bundles:create")).toBe(false);
     expect(can("analyst", "integrity:read")).toBe(false);
-    expect(permissionsOf("analyst").sort()).toEqual(["dashboard:view", "events:read", "traces:read"]);
+    expect(permissionsOf("analyst").sort()).toEqual(["dashboard:view", "events:read", "traces:read", "views:manage"]);
+    expect(can("analyst", "siem:read")).toBe(false);
+    expect(can("auditor", "siem:manage")).toBe(false);
+    expect(can("auditor", "retention:manage")).toBe(false);
     expect(ROLES).toEqual(["admin", "auditor", "analyst"]);
   });
 });
