@@ -94,14 +94,16 @@ describe("receipts (sqlite, real witness process)", () => {
     // …changed by an insider with the database (guards dropped and put back), before a restart signs over it.
     await rt.close();
     const a = await s.store.attacker();
+    // The guard exactly as the migrations made it, to put back afterwards.
+    const [guard] = (await a.exec(
+      "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'entries_no_update'",
+    )) as Array<{ sql: string }>;
     await a.exec("DROP TRIGGER entries_no_update");
     await a.exec("UPDATE entries SET action = 'nothing to see', leaf_hash = ? WHERE seq = ?", [
       Buffer.from(sha256(Uint8Array.of(6, 6, 6))),
       victim.seq,
     ]);
-    await a.exec(
-      "CREATE TRIGGER entries_no_update BEFORE UPDATE ON entries\nBEGIN SELECT RAISE(ABORT, 'ledgerline: entries are append-only (UPDATE refused)'); END",
-    );
+    await a.exec(guard!.sql);
     await a.close();
     rt = await openRuntime(s.store.config);
     s.rt = rt;
