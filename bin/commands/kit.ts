@@ -88,16 +88,21 @@ export function oneArg(rest: string[], message: string): string {
   return rest[0];
 }
 
-/** The password piped on stdin, without its one trailing newline (as `echo` or a heredoc adds). */
+/** A secret piped on stdin for `--<flag>`, without its one trailing newline (as `echo` or a heredoc adds). */
+export function readSecretStdin(flag: string, what: string, pipeExample: string): string {
+  if (process.stdin.isTTY) throw new UsageError(`--${flag} reads ${what} from a pipe, e.g. ${pipeExample}`);
+  const secret = fs.readFileSync(0, "utf8").replace(/\r?\n$/, "");
+  if (!secret) throw new UsageError(`--${flag}: nothing was read from stdin`);
+  return secret;
+}
+
+/** The password piped on stdin (`--password-stdin`). */
 export function readPasswordStdin(): string {
-  if (process.stdin.isTTY) {
-    throw new UsageError(
-      "--password-stdin reads the password from a pipe, e.g. printf '%s' \"$PASSWORD\" | ledgerline users create …; leave it out to have one generated",
-    );
-  }
-  const pw = fs.readFileSync(0, "utf8").replace(/\r?\n$/, "");
-  if (!pw) throw new UsageError("--password-stdin: nothing was read from stdin");
-  return pw;
+  return readSecretStdin(
+    "password-stdin",
+    "the password",
+    "printf '%s' \"$PASSWORD\" | ledgerline users create …; leave it out to have one generated",
+  );
 }
 
 /** A list for people: one line per item, or the hint for an empty list. */

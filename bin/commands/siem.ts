@@ -12,6 +12,7 @@ import {
   oneArg,
   operator,
   print,
+  readSecretStdin,
   stringOption,
   withLedger,
   type CommandGroup,
@@ -63,14 +64,17 @@ export const siemCommand: CommandGroup = {
       const url = stringOption(line, "url");
       if (!name || !kind || !url) throw new UsageError("siem add needs --name, --kind and --url (see ledgerline help)");
       const start = stringOption(line, "start");
-      const secret = line.values["secret-stdin"] ? (await readStdin()).trim() : undefined;
+      const secret = line.values["secret-stdin"]
+        ? readSecretStdin("secret-stdin", "the secret", "printf '%s' \"$HEC_TOKEN\" | ledgerline siem add …")
+        : undefined;
+      const options = optionsArg(stringOption(line, "options"));
       const input = {
         name,
         kind,
         url,
         ...(stringOption(line, "format") ? { format: stringOption(line, "format") } : {}),
         ...(secret ? { secret } : {}),
-        ...(optionsArg(stringOption(line, "options")) ? { options: optionsArg(stringOption(line, "options")) } : {}),
+        ...(options ? { options } : {}),
         ...(start ? { startAfterSeq: start === "beginning" || start === "now" ? start : intOf(start, "--start") } : {}),
       };
       const d = await withLedger((l) => createSiemDestination(l, operator(), input as never));
@@ -116,10 +120,4 @@ async function setState(line: CommandLine, state: "active" | "paused") {
   const r = await withLedger((l) => setSiemDestinationState(l, operator(), id, state));
   print(line.out, r, `Destination ${id} is ${state === "active" ? "streaming again" : "paused"}.`);
   return 0;
-}
-
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const c of process.stdin) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString("utf8");
 }
