@@ -58,7 +58,7 @@ for (const role of ["admin", "auditor", "analyst"] as Role[]) {
 }
 
 test("dark scheme: no contrast failure on any page, open menus included", async ({ browser }, info) => {
-  test.setTimeout(300_000);
+  test.setTimeout(600_000); // every page in dark, each with an axe pass: minutes on a loaded machine
   const context = await browser.newContext({ colorScheme: "dark" });
   const page = await context.newPage();
   await signInAs(page, info, "admin");
@@ -79,6 +79,7 @@ test("dark scheme: no contrast failure on any page, open menus included", async 
 });
 
 test("sign-in, 404 pages and the phone menu have no axe violation", async ({ page }, info) => {
+  test.setTimeout(120_000);
   await page.goto("/login");
   await expectNoViolations(page, "/login");
   await signInAs(page, info, "analyst");

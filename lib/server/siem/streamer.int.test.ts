@@ -1,12 +1,9 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import crypto from "node:crypto";
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { entryLeafHash, fromBase64, toBase64 } from "@/lib/core/index.ts";
 import { validateEvent } from "@/lib/schemas/event.ts";
 import { DIALECTS, event, freshLedger } from "@/test/support/stores.ts";
+import { received, startReceiver, type Receiver } from "@/test/support/siem-receiver.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import { SiemStreamer } from "./streamer.ts";
 import { destinationById, insertDestination, setCursorAndState } from "./store.ts";
@@ -16,34 +13,6 @@ import type { SiemKind } from "@/lib/core/siem/wire.ts";
 // _bulk and NDJSON wire formats: every covered entry arrives once per kind with proof
 // fields that recompute; an outage is retried and caught up with nothing lost; after
 // too many failures the destination is parked as dead-letter, logged, and resumes.
-
-const receiverScript = path.resolve(import.meta.dirname, "../../../test/support/siem-receiver.mjs");
-
-type Receiver = { url: string; file: string; proc: ChildProcess };
-
-async function startReceiver(): Promise<Receiver> {
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "siem-rx-")), "received.jsonl");
-  fs.writeFileSync(file, "");
-  const proc = spawn(process.execPath, [receiverScript], {
-    env: { ...process.env, PORT: "0", RECEIVED_FILE: file, HEC_TOKEN: "t0k3n" },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const port = await new Promise<number>((resolve, reject) => {
-    proc.stdout!.on("data", (b: Buffer) => {
-      const m = /listening (\d+)/.exec(b.toString());
-      if (m) resolve(Number(m[1]));
-    });
-    proc.once("exit", (c) => reject(new Error(`receiver exited ${c}`)));
-  });
-  return { url: `http://127.0.0.1:${port}`, file, proc };
-}
-
-const received = (rx: Receiver) =>
-  fs
-    .readFileSync(rx.file, "utf8")
-    .split("\n")
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as { kind: SiemKind; record: Record<string, unknown> });
 
 describe.each(DIALECTS)("SIEM streaming on %s", (dialect) => {
   let ledger: Runtime;
