@@ -140,10 +140,10 @@ function RenameViewForm(p: { view: ViewListItem; rename: ViewActions["update"]; 
         <input
           value={name}
           onChange={(e) => setName(e.target.value)}
-          // Esc leaves the rename only: the menu around it stays open.
+          // Esc leaves the rename only: marked handled, so the menu around it stays open (use-dismiss.ts).
           onKeyDown={(e) => {
             if (e.key === "Escape") {
-              e.stopPropagation();
+              e.preventDefault();
               p.done();
             }
           }}
