@@ -101,11 +101,19 @@ test("an old trace: header and tooltips follow Local/UTC (a link's tz wins); 'Op
   await expect(page).not.toHaveURL(/tz=/);
   await expect(head.getByTestId("trace-time").first()).toHaveText(`${day} 10:15:30.250 UTC`);
 
+  // Outcomes are named as the explorer names them (item 9).
+  const traceOutcomes = await page
+    .getByTestId("trace-entry")
+    .locator(".outcome-tag")
+    .evaluateAll((els) => els.map((e) => (e.textContent ?? "").replace(/^[✕!] /, "").trim()).sort());
+  expect(traceOutcomes).toEqual(["denied", "failure", "success"]);
+
   // The explorer link finds the 40-day-old entries: exactly the trace's three.
   await page.getByTestId("trace-open-explorer").click();
   await expect(page).toHaveURL(/\/events\?/);
   await expect(page).toHaveURL(/range=all/);
   await expect(page.getByTestId("event-row")).toHaveCount(3);
+  expect((await page.getByTestId("row-outcome").allInnerTexts()).sort()).toEqual(traceOutcomes);
 });
 
 test.use({ timezoneId: "Asia/Kolkata" });
