@@ -152,6 +152,7 @@ test("on a phone the explorer's filters fold behind 'Filters (n)', active filter
   browser,
 }, info) => {
   test.skip(info.project.name !== "sqlite", STORE_INDEPENDENT);
+  test.setTimeout(120_000); // two contexts, two sign-ins and a whole-page axe run on a shared machine
   const context = await browser.newContext(VIEWPORTS.phone);
   const page = await context.newPage();
   await signInAs(page, info, "auditor", "/events?range=24h&outcome=denied");
