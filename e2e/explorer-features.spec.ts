@@ -5,7 +5,8 @@ import { signInAs } from "./support/auth.ts";
 // Issue 15 items 3, 4, 6 and 7 in the browser: presets stay relative, Ledgerline's
 // own activity hidden behind a toggle, filters as removable chips, a bad parameter
 // marked instead of a whole-page error, the reason column for denials, relative
-// times, and "Download CSV / NDJSON" for a role that may only read (analyst).
+// times, facet counts on the chips, and "Download CSV / NDJSON" for a role that may
+// only read (analyst).
 
 const keyFor = (info: TestInfo) =>
   (info.project.name === "postgres" ? process.env.E2E_POSTGRES_KEY : process.env.E2E_SQLITE_KEY) ?? "";
@@ -119,6 +120,28 @@ test("denials show their reason column and every row a relative time", async ({ 
   await expect(page.getByTestId("row-relative-time").first()).toHaveText(/(min|h) ago|just now/);
   await open(page, `/events?range=24h&requester=${encodeURIComponent(`${prefix}/*`)}`);
   await expect(page.getByRole("columnheader", { name: "Reason" })).toHaveCount(0);
+});
+
+test("facet counts on the outcome and type chips ignore their own facet's constraint", async ({
+  page,
+  request,
+}, info) => {
+  const prefix = await ingest(request, info, "facets");
+  await signInAs(page, info, "analyst", "/events");
+  // Filtered to denied writes: 3 rows; the outcome chips still count what a click would show
+  // (2 successes), the type chips count the denied entries of each type (3 writes, 0 reads).
+  await open(page, `/events?range=24h&outcome=denied&requester=${encodeURIComponent(`${prefix}/*`)}`);
+  await expect(rows(page)).toHaveCount(3);
+  await expect(page.getByTestId("facet-outcome-denied")).toHaveText("3");
+  await expect(page.getByTestId("facet-outcome-success")).toHaveText("2");
+  await expect(page.getByTestId("facet-outcome-failure")).toHaveText("0");
+  await expect(page.getByTestId("facet-eventType-write")).toHaveText("3");
+  await expect(page.getByTestId("facet-eventType-read")).toHaveText("0");
+  // Filtered by type instead: the type chips count every type of the rest of the filter.
+  await open(page, `/events?range=24h&eventType=read&requester=${encodeURIComponent(`${prefix}/*`)}`);
+  await expect(rows(page)).toHaveCount(0);
+  await expect(page.getByTestId("facet-eventType-write")).toHaveText("5");
+  await expect(page.getByTestId("facet-outcome-denied")).toHaveText("0");
 });
 
 test("an analyst downloads the results as CSV and NDJSON", async ({ page, request }, info) => {

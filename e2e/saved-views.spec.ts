@@ -1,12 +1,14 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page, type TestInfo } from "@playwright/test";
 import { signInAs } from "./support/auth.ts";
+import { queryStore } from "./support/store.ts";
 import { expectNoHorizontalOverflow, VIEWPORTS } from "./support/ui.ts";
 
 // Issue 15 item 7, saved views: an analyst names a filter (a relative range)
 // and the visible columns, shares it; another user finds it on the overview and
 // opening it restores the filter and the columns; a duplicate name is refused
-// with a clear message; the menu is axe-clean and fits a phone.
+// with a clear message; the owner renames it from the Views menu (a shared
+// view's new name is logged); the menu is axe-clean and fits a phone.
 
 const keyFor = (info: TestInfo) =>
   (info.project.name === "postgres" ? process.env.E2E_POSTGRES_KEY : process.env.E2E_SQLITE_KEY) ?? "";
@@ -102,4 +104,58 @@ test("the views menu fits a phone with a long name and is axe-clean", async ({ p
   expect(violations.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
   await page.goto("/");
   await expectNoHorizontalOverflow(page, "overview with a long saved view name at 390 px");
+});
+
+test("the owner renames a shared view from the Views menu; others see the new name and the log has it", async ({
+  page,
+  browser,
+}, info) => {
+  test.setTimeout(120_000);
+  const tag = `${info.project.name}-${Date.now()}`;
+  const login = await signInAs(page, info, "analyst", "/events");
+  await openExplorer(page, "/events?range=24h&outcome=denied");
+  const [first, other, renamed] = [`Rename me ${tag}`, `Taken ${tag}`, `Denials this week ${tag}`];
+  await saveView(page, other, false);
+  await expect(page.getByTestId("views-menu").locator("summary")).toHaveText(`View: ${other}`);
+  await openExplorer(page, "/events?range=24h&outcome=denied");
+  await saveView(page, first, true);
+  await expect(page.getByTestId("views-menu").locator("summary")).toHaveText(`View: ${first}`);
+
+  await page.getByTestId("views-menu").locator("summary").click();
+  // Esc leaves the rename, not the menu, and changes nothing.
+  await page.getByRole("button", { name: `Rename view ${first}` }).click();
+  await page.getByTestId("rename-view-name").fill("something else");
+  await page.getByTestId("rename-view-name").press("Escape");
+  await expect(page.getByTestId("views-list").getByRole("link", { name: first })).toBeVisible();
+  // Another of the owner's names: refused, with the name in the message; the input keeps what was typed.
+  await page.getByRole("button", { name: `Rename view ${first}` }).click();
+  await page.getByTestId("rename-view-name").fill(other);
+  await page.getByTestId("rename-view-save").click();
+  await expect(page.getByTestId("rename-view-error")).toContainText(`already have a view named "${other}"`);
+  await expect(page.getByTestId("rename-view-name")).toHaveValue(other);
+  // Enter renames; the menu's label follows (the open view is the renamed one).
+  await page.getByTestId("rename-view-name").fill(renamed);
+  await page.getByTestId("rename-view-name").press("Enter");
+  await expect(page.getByTestId("views-menu").locator("summary")).toHaveText(`View: ${renamed}`);
+  await expect(page).toHaveURL(/range=24h/);
+
+  // Another user sees the shared view under its new name on the overview.
+  const ctx = await browser.newContext();
+  const p2 = await ctx.newPage();
+  await signInAs(p2, info, "auditor", "/");
+  await p2.goto("/");
+  await expect(p2.getByTestId("saved-views").getByRole("link", { name: renamed })).toBeVisible();
+  await expect(p2.getByTestId("saved-views").getByRole("link", { name: first })).toHaveCount(0);
+  await ctx.close();
+
+  // Renaming a shared view is in the log, by its owner, with both names; renaming nothing private was logged.
+  const audit = await queryStore<{ action: string; attributes: string }>(
+    info,
+    "SELECT action, attributes FROM entries WHERE requester_id = ? AND target_id = ? AND action = ? ORDER BY seq",
+    [login.email, "ledgerline:views", "views.rename"],
+  );
+  const mine = audit
+    .map((a) => JSON.parse(a.attributes) as { from: string; name: string })
+    .filter((a) => a.name === renamed);
+  expect(mine).toEqual([expect.objectContaining({ from: first, name: renamed })]);
 });

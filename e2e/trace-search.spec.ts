@@ -88,6 +88,11 @@ test("the demo's stories are suggested on /trace and each holds 10–30 hops", a
   await signInAs(page, info, "auditor", "/trace");
   const stories = page.getByTestId("trace-stories").getByRole("link");
   await expect(stories).toHaveCount(3);
+  // Every count agrees with its noun ("2 failures", "1 failure", "14 hops"): the demo has several of each.
+  const counts = (await page.getByTestId("trace-stories").innerText()).matchAll(/(\d+) (hops?|failures?)\b/g);
+  const wrong = [...counts].filter(([, n, noun]) => (Number(n) === 1) !== !noun!.endsWith("s")).map(([m]) => m);
+  expect(wrong).toEqual([]);
+  expect(await page.getByTestId("trace-stories").innerText()).toMatch(/\d+ failures?\b/);
   for (let i = 0; i < 3; i++) {
     await page.goto("/trace");
     await stories.nth(i).click();
@@ -147,6 +152,7 @@ test("on a phone the explorer's filters fold behind 'Filters (n)', active filter
   browser,
 }, info) => {
   test.skip(info.project.name !== "sqlite", STORE_INDEPENDENT);
+  test.setTimeout(120_000); // two contexts, two sign-ins and a whole-page axe run on a shared machine
   const context = await browser.newContext(VIEWPORTS.phone);
   const page = await context.newPage();
   await signInAs(page, info, "auditor", "/events?range=24h&outcome=denied");

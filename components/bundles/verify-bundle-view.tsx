@@ -1,5 +1,6 @@
 "use client";
 
+import { countOf } from "@/components/ui/count.ts";
 import { useId, useMemo, useRef, useState } from "react";
 import { verifyBundle, type BundleReport } from "@/lib/core/bundle/verify.ts";
 import { DeploymentVerdict, deploymentPolicy } from "@/components/verify/deployment-verdict.tsx";
@@ -209,7 +210,7 @@ function VerifyReport({
       <div className="muted small">
         {name}
         {report.manifest &&
-          ` · bundle ${report.manifest.bundleId} · ${report.manifest.count.toLocaleString("en-US")} entries of ${report.manifest.origin} · created ${report.manifest.createdAt} by ${report.manifest.createdBy}`}
+          ` · bundle ${report.manifest.bundleId} · ${countOf(report.manifest.count, "entry", "entries")} of ${report.manifest.origin} · created ${report.manifest.createdAt} by ${report.manifest.createdBy}`}
       </div>
       <ul className="verify-checks">
         {report.checks.map((c) => (

@@ -1,5 +1,6 @@
 "use client";
 
+import { countOf } from "@/components/ui/count.ts";
 import { useId, useRef, useState } from "react";
 import { Bar, BarChart, CartesianGrid, Legend, ReferenceArea, Tooltip, XAxis, YAxis } from "recharts";
 import type { MouseHandlerDataParam } from "recharts";
@@ -97,7 +98,7 @@ export function StackedHistogram<T extends { key: string }>({
     const all = sums.reduce((x, s) => x + s.n, 0);
     const when = a === b ? tooltipLabel(data[a]!.key) : `${tooltipLabel(data[a]!.key)} … ${tooltipLabel(data[b]!.key)}`;
     const parts = sums.map((s) => `${s.n.toLocaleString("en-US")} ${s.label}`).join(", ");
-    return `${when}: ${all.toLocaleString("en-US")} events (${parts}). Enter zooms to ${a === b ? "this bar" : "these bars"}.`;
+    return `${when}: ${countOf(all, "event")} (${parts}). Enter zooms to ${a === b ? "this bar" : "these bars"}.`;
   };
 
   return (

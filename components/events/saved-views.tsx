@@ -10,7 +10,7 @@ import { viewHref } from "./explorer-params.ts";
 import "./saved-views.css";
 
 // The explorer's "Views" menu: open a saved view (its filter and columns), save
-// the current one under a name (private or shared), share/delete one's own.
+// the current one under a name (private or shared), rename/share/delete one's own.
 // Every change goes through the same use cases as /api/v1/views.
 
 type Result<T extends object> = ({ ok: true } & T) | { ok: false; error: string };
@@ -59,17 +59,35 @@ export function SavedViews({ views, active, query, canSave, actions }: Props) {
 function ViewRow({ view, active, actions }: { view: ViewListItem; active: boolean; actions: ViewActions }) {
   const router = useRouter();
   const [error, setError] = useState<string | null>(null);
+  const [renaming, setRenaming] = useState(false);
   async function run(p: Promise<{ ok: boolean; error?: string }>) {
     const r = await p;
     if (!r.ok) setError(r.error ?? "Failed.");
     else router.refresh();
   }
+  if (renaming)
+    return (
+      <li data-testid="view-item">
+        <RenameViewForm view={view} rename={actions.update} done={() => setRenaming(false)} />
+      </li>
+    );
   return (
     <li data-testid="view-item">
       <Link href={viewHref(view)} aria-current={active ? "page" : undefined} className="view-link">
         {view.name}
       </Link>
       <span className="muted view-meta">{view.mine ? (view.shared ? "shared" : "private") : `by ${view.owner}`}</span>
+      {view.mine && (
+        <button
+          type="button"
+          className="btn small"
+          aria-label={`Rename view ${view.name}`}
+          onClick={() => setRenaming(true)}
+          data-testid="view-rename"
+        >
+          Rename
+        </button>
+      )}
       {view.mine && (
         <button
           type="button"
@@ -95,6 +113,58 @@ function ViewRow({ view, active, actions }: { view: ViewListItem; active: boolea
         </span>
       )}
     </li>
+  );
+}
+
+/** The row's name in an input: Enter or "Save" renames (same rules as saving: unique per owner, 1–80 characters), Esc or "Cancel" keeps it. */
+function RenameViewForm(p: { view: ViewListItem; rename: ViewActions["update"]; done: () => void }) {
+  const router = useRouter();
+  const [name, setName] = useState(p.view.name);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  async function submit(e: React.FormEvent) {
+    e.preventDefault();
+    if (name === p.view.name) return p.done();
+    setBusy(true);
+    setError(null);
+    const r = await p.rename(p.view.id, { name });
+    setBusy(false);
+    if (!r.ok) return setError(r.error);
+    p.done();
+    router.refresh();
+  }
+  return (
+    <form className="rename-view" onSubmit={submit} data-testid="rename-view-form">
+      <label>
+        New name for “{p.view.name}”
+        <input
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          // Esc leaves the rename only: marked handled, so the menu around it stays open (use-dismiss.ts).
+          onKeyDown={(e) => {
+            if (e.key === "Escape") {
+              e.preventDefault();
+              p.done();
+            }
+          }}
+          maxLength={200}
+          required
+          autoFocus
+          data-testid="rename-view-name"
+        />
+      </label>
+      <button type="submit" className="btn primary small" disabled={busy} data-testid="rename-view-save">
+        {busy ? "Renaming…" : "Rename"}
+      </button>
+      <button type="button" className="btn small" onClick={p.done}>
+        Cancel
+      </button>
+      {error && (
+        <p className="bad" role="alert" data-testid="rename-view-error">
+          {error}
+        </p>
+      )}
+    </form>
   );
 }
 

@@ -1,5 +1,6 @@
 "use client";
 
+import { countOf } from "@/components/ui/count.ts";
 import { useState } from "react";
 import { AdminTable } from "@/components/admin/admin-table.tsx";
 import { ConfirmButton } from "@/components/admin/confirm-button.tsx";
@@ -233,7 +234,7 @@ function PruneSection({ prune }: { prune: Actions["prune"] }) {
         </button>
         {report?.dryRun && due > 0 && (
           <ConfirmButton
-            label={`Prune ${due.toLocaleString("en-US")} entries`}
+            label={`Prune ${countOf(due, "entry", "entries")}`}
             question="Prune now? Bodies are cleared for good; receipts stay in the log."
             confirmLabel="Prune"
             disabled={a.pending}
@@ -277,7 +278,7 @@ function PrunePlan({ report }: { report: PruneReport }) {
       </table>
       {!report.dryRun && (
         <p role="status" className="ok" data-testid="prune-done">
-          Pruned {report.pruned.toLocaleString("en-US")} entries under {report.receipts.length} receipt(s).
+          Pruned {countOf(report.pruned, "entry", "entries")} under {countOf(report.receipts.length, "receipt")}.
         </p>
       )}
     </div>

@@ -72,11 +72,6 @@ export function formatSpan(ms: number): string {
   return `${Math.floor(ms / 86_400_000)} d ${Math.round((ms % 86_400_000) / 3_600_000)} h`;
 }
 
-/** 2026-11-27 12:00:00.123 UTC */
-export function formatUtc(iso: string): string {
-  return iso.replace("T", " ").replace("Z", " UTC");
-}
-
 // The explorer's names (its badges and chips show the stored value): one name per outcome everywhere.
 export const OUTCOME_LABEL = { success: "success", failure: "failure", denied: "denied" } as const;
 

@@ -1,5 +1,7 @@
 import { ClockIcon } from "./clock-icon.tsx";
-import { OUTCOME_LABEL, formatRelPrecise, formatUtc, type TimelineEntry } from "./model.ts";
+import { OUTCOME_LABEL, formatRelPrecise, type TimelineEntry } from "./model.ts";
+import { TraceTime } from "./trace-time.tsx";
+import type { TimeZoneMode } from "@/components/events/explorer-params.ts";
 import { VisibleText } from "@/components/ui/visible-text.tsx";
 
 // One access on the timeline: its mark (shape by outcome), and the tooltip that explains it.
@@ -33,7 +35,7 @@ export function Mark({ entry, x, y }: { entry: TimelineEntry; x: number; y: numb
   );
 }
 
-export function EntryTip({ e }: { e: TimelineEntry }) {
+export function EntryTip({ e, tz }: { e: TimelineEntry; tz: TimeZoneMode }) {
   return (
     <div className="stack-tight">
       <div>
@@ -45,7 +47,9 @@ export function EntryTip({ e }: { e: TimelineEntry }) {
           </span>
         )}
       </div>
-      <div className="mono">{formatUtc(e.ts)}</div>
+      <div className="mono">
+        <TraceTime iso={e.ts} tz={tz} />
+      </div>
       <div>{formatRelPrecise(e.relMs)} from the first event</div>
       <div className="break">
         <span className="muted">from</span> <VisibleText text={e.requesterId} />

@@ -28,7 +28,7 @@ export function TraceBody({
       <section className="card section">
         <h2>Timeline</h2>
         {timelineNote}
-        <TraceTimeline model={model} />
+        <TraceTimeline model={model} tz={tz} />
       </section>
       {graph}
       <section className="card section">

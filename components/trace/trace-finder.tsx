@@ -1,3 +1,4 @@
+import { countOf } from "@/components/ui/count.ts";
 import Link from "next/link";
 import { Instant } from "@/components/events/instant.tsx";
 import { IdentifierText } from "@/components/ui/identifier.tsx";
@@ -118,7 +119,7 @@ export function TraceList({ page, nextHref }: { page: TraceSearchPage; nextHref:
                 <td data-label="Entries">{t.entries.toLocaleString("en-US")}</td>
                 <td className="trace-outcomes" data-label="Outcomes">
                   {t.denied > 0 && <span className="badge outcome-denied">{t.denied} denied</span>}
-                  {t.failed > 0 && <span className="badge outcome-failure">{t.failed} failure</span>}
+                  {t.failed > 0 && <span className="badge outcome-failure">{countOf(t.failed, "failure")}</span>}
                   {t.denied + t.failed === 0 && <span className="badge outcome-success">success</span>}
                 </td>
                 <td className="trace-services" data-label="Services">

@@ -1,10 +1,13 @@
+import { countOf } from "@/components/ui/count.ts";
 import Link from "next/link";
 import { VisibleText } from "@/components/ui/visible-text.tsx";
 import type { Trace } from "@/lib/server/traces/trace.ts";
 import { ClockIcon } from "./clock-icon.tsx";
 import { ExportBundleButton } from "@/components/bundles/export-bundle-button.tsx";
 import { Identifier } from "@/components/ui/identifier.tsx";
-import { formatRel, formatSpan, formatUtc, toTimelineModel, type ClockFinding } from "./model.ts";
+import { TraceTime } from "./trace-time.tsx";
+import { explorerHref, explorerParamsOf } from "@/components/events/explorer-params.ts";
+import { formatRel, formatSpan, toTimelineModel, type ClockFinding } from "./model.ts";
 import { ServiceGraph } from "./service-graph.tsx";
 import { TraceBody } from "./trace-body.tsx";
 import { ZoneSwitch } from "./zone-switch.tsx";
@@ -15,7 +18,7 @@ import { TraceSearch } from "./trace-search.tsx";
 
 const short = (id: string) => id.replace(/^spiffe:\/\/[^/]+\//, "");
 
-function Finding({ f }: { f: ClockFinding }) {
+function Finding({ f, tz }: { f: ClockFinding; tz: TimeZoneMode }) {
   if (f.kind === "future") {
     return (
       <li>
@@ -23,8 +26,10 @@ function Finding({ f }: { f: ClockFinding }) {
         <Link prefetch={false} href={`/events/${f.entry.seq}`}>
           {f.entry.seq}
         </Link>{" "}
-        from <Identifier value={short(f.entry.lane)} copy={false} className="mono" /> claims {formatUtc(f.entry.ts)},{" "}
-        {formatSpan(f.skewMs)} after the ledger received it ({formatUtc(f.entry.receivedAt)}).
+        from <Identifier value={short(f.entry.lane)} copy={false} className="mono" /> claims{" "}
+        <TraceTime iso={f.entry.ts} tz={tz} />, {formatSpan(f.skewMs)} after the ledger received it (
+        <TraceTime iso={f.entry.receivedAt} tz={tz} />
+        ).
       </li>
     );
   }
@@ -50,7 +55,7 @@ export function TracePageView({ trace, canExport, tz }: { trace: Trace; canExpor
   return (
     <main className="trace-page">
       <TraceHead trace={trace} canExport={canExport} tz={tz} />
-      {trace.clock.total > 0 && <ClockWarning clock={trace.clock} />}
+      {trace.clock.total > 0 && <ClockWarning clock={trace.clock} tz={tz} />}
 
       {trace.truncated && (
         <section className="card banner section" data-testid="trace-truncated">
@@ -122,7 +127,11 @@ function EmptyTrace({ correlationId }: { correlationId: string }) {
 
 /** The trace's id, its size and span, its denials and failures, and the way to the explorer and to a bundle. */
 function TraceHead({ trace, canExport, tz }: { trace: Trace; canExport: boolean; tz: TimeZoneMode }) {
-  const explorer = `/events?correlationId=${encodeURIComponent(trace.correlationId)}`;
+  // Exactly the trace's entries: a trace is every entry with this id, whatever its
+  // time or source, so the link is range=all (not from/to: a hop arriving later
+  // with an earlier or later claimed time would fall outside) and own=include.
+  // The correlation index serves it without a time bound.
+  const explorer = explorerHref(explorerParamsOf({ correlationId: trace.correlationId, hideOwnActivity: false }));
   const denied = trace.lanes.reduce((s, l) => s + l.sent.denied, 0);
   const failed = trace.lanes.reduce((s, l) => s + l.sent.failure, 0);
   return (
@@ -139,22 +148,23 @@ function TraceHead({ trace, canExport, tz }: { trace: Trace; canExport: boolean;
             <strong>{trace.total.toLocaleString("en-US")}</strong> {trace.total === 1 ? "entry" : "entries"}
           </span>
           <span>
-            <strong>{trace.lanes.length}</strong> services
+            <strong>{trace.lanes.length}</strong> {trace.lanes.length === 1 ? "service" : "services"}
           </span>
           <span>
             <strong>{formatSpan(trace.durationMs)}</strong> from first to last
           </span>
           {denied > 0 && <span className="badge bad">✕ {denied} denied</span>}
-          {failed > 0 && <span className="badge warn">! {failed} failure</span>}
+          {failed > 0 && <span className="badge warn">! {countOf(failed, "failure")}</span>}
         </div>
         <div className="muted small">
-          first {trace.start && formatUtc(trace.start)} · last {trace.end && formatUtc(trace.end)} · times as claimed by
-          the services, ordered by timestamp then seq
+          first {trace.start && <TraceTime iso={trace.start} tz={tz} />} · last{" "}
+          {trace.end && <TraceTime iso={trace.end} tz={tz} />} · times as claimed by the services, ordered by timestamp
+          then seq
         </div>
         <Reasons entries={trace.entries} />
       </div>
       <div className="trace-actions">
-        <Link className="btn" href={explorer} prefetch={false}>
+        <Link className="btn" href={explorer} prefetch={false} data-testid="trace-open-explorer">
           Open in the explorer
         </Link>
         {canExport && <ExportBundleButton filter={{ correlationId: trace.correlationId }} />}
@@ -195,7 +205,7 @@ function Reasons({ entries }: { entries: Trace["entries"] }) {
   );
 }
 
-function ClockWarning({ clock }: { clock: Trace["clock"] }) {
+function ClockWarning({ clock, tz }: { clock: Trace["clock"]; tz: TimeZoneMode }) {
   return (
     <section className="card banner bad section" data-testid="clock-warning" role="status">
       <strong className="inline">
@@ -208,7 +218,7 @@ function ClockWarning({ clock }: { clock: Trace["clock"] }) {
       </span>
       <ul className="clock-findings">
         {clock.findings.slice(0, 12).map((f, i) => (
-          <Finding key={i} f={f} />
+          <Finding key={i} f={f} tz={tz} />
         ))}
         {clock.total > 12 && (
           <li className="muted">

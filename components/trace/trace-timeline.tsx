@@ -1,8 +1,10 @@
 "use client";
 
+import { countOf } from "@/components/ui/count.ts";
 import { useRouter } from "next/navigation";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { OUTCOME_LABEL, formatRelPrecise, formatSpan, type TimelineEntry, type TimelineModel } from "./model.ts";
+import type { TimeZoneMode } from "@/components/events/explorer-params.ts";
 import { Buckets } from "./timeline-buckets.tsx";
 import { TimelineLegend } from "./timeline-legend.tsx";
 import { EntryTip, Mark } from "./timeline-mark.tsx";
@@ -22,7 +24,7 @@ const LABEL_MARKS_UNDER = 60;
 type Hover = { x: number; y: number; content: React.ReactNode } | null;
 type Show = (ev: React.MouseEvent, content: React.ReactNode) => void;
 
-export function TraceTimeline({ model }: { model: TimelineModel }) {
+export function TraceTimeline({ model, tz }: { model: TimelineModel; tz: TimeZoneMode }) {
   const router = useRouter();
   const box = useRef<HTMLDivElement>(null);
   const [hover, setHover] = useState<Hover>(null);
@@ -69,7 +71,7 @@ export function TraceTimeline({ model }: { model: TimelineModel }) {
         width="100%"
         // Marks are links: a group, not an image (an image's content is presentational).
         role={aggregated ? "img" : "group"}
-        aria-label={`Timeline of ${model.entries.length} entries across ${model.lanes.length} services`}
+        aria-label={`Timeline of ${countOf(model.entries.length, "entry", "entries")} across ${countOf(model.lanes.length, "service")}`}
       >
         <TimeAxis ticks={ticks} xOf={xOf} height={height} />
         <LaneRows model={model} />
@@ -79,6 +81,7 @@ export function TraceTimeline({ model }: { model: TimelineModel }) {
             <EntryMark
               key={e.seq}
               e={e}
+              tz={tz}
               x={xOf(e.relMs)}
               y={laneTop(e.lane) + LANE_H / 2}
               ty={laneTop(e.to) + LANE_H / 2}
@@ -162,6 +165,7 @@ function GapBands({ model, xOf, height }: { model: TimelineModel; xOf: (ms: numb
 /** One access: a link to the entry, its mark in the requester's lane and a line to the target's lane. */
 function EntryMark(p: {
   e: TimelineEntry;
+  tz: TimeZoneMode;
   x: number;
   y: number;
   ty: number;
@@ -176,8 +180,8 @@ function EntryMark(p: {
     <a
       href={`/events/${e.seq}`}
       onClick={p.onClick}
-      onMouseMove={(ev) => p.show(ev, <EntryTip e={e} />)}
-      onFocus={(ev) => p.showAt(ev.target as Element, <EntryTip e={e} />)}
+      onMouseMove={(ev) => p.show(ev, <EntryTip e={e} tz={p.tz} />)}
+      onFocus={(ev) => p.showAt(ev.target as Element, <EntryTip e={e} tz={p.tz} />)}
       onBlur={p.hide}
       data-testid="trace-mark"
       data-seq={e.seq}

@@ -1,6 +1,6 @@
 "use client";
 
-import { useRouter } from "next/navigation";
+import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { rememberZone } from "@/components/events/zone-choice.ts";
 import type { TimeZoneMode } from "@/components/events/explorer-params.ts";
 
@@ -9,9 +9,16 @@ import type { TimeZoneMode } from "@/components/events/explorer-params.ts";
 
 export function ZoneSwitch({ tz }: { tz: TimeZoneMode }) {
   const router = useRouter();
+  const pathname = usePathname();
+  const search = useSearchParams();
   const pick = (mode: TimeZoneMode) => {
     rememberZone(mode);
-    router.refresh();
+    // A link's `tz` would keep winning over the new choice: drop it (the cookie now says the same).
+    if (search.has("tz")) {
+      const rest = new URLSearchParams(search);
+      rest.delete("tz");
+      router.replace(rest.size ? `${pathname}?${rest}` : pathname, { scroll: false });
+    } else router.refresh();
   };
   return (
     <div className="segmented" role="group" aria-label="Show times in">

@@ -17,7 +17,8 @@ export function useDismiss(
     if (!open) return;
     const outside = (t: EventTarget | null) => !(t instanceof Node && inside.current?.contains(t));
     const onKey = (e: KeyboardEvent) => {
-      if (e.key !== "Escape") return;
+      // An Esc something inside already handled (a field's own cancel) leaves the popup open.
+      if (e.key !== "Escape" || e.defaultPrevented) return;
       e.preventDefault();
       close();
       toggle?.current?.focus();

@@ -12,6 +12,7 @@ import { migrate } from "@/lib/server/db/migrate.ts";
 import { openDriver } from "@/lib/server/db/driver.ts";
 import { filterWhere } from "@/lib/server/events/filter-sql.ts";
 import { queryEvents, queryHistogram } from "@/lib/server/events/query.ts";
+import { queryFacets } from "@/lib/server/events/facets.ts";
 import { ENTRY_COLUMNS } from "@/lib/server/ledger/entry.ts";
 import { openLedger, type Ledger } from "@/lib/server/ledger/ledger.ts";
 import { createDatabase, type PgCluster } from "../../test/support/pg-cluster.ts";
@@ -34,13 +35,38 @@ export type ExplorerRun = {
 
 const DAY = 86_400_000;
 
-function explorerFilters(ds: Dataset): { page: (i: number) => EventFilter; day: EventFilter } {
+function explorerFilters(ds: Dataset): {
+  page: (i: number) => EventFilter;
+  day: EventFilter;
+  week: EventFilter;
+  deniedDay: EventFilter;
+} {
   const to = ds.meta.to;
   const from = new Date(Date.parse(to) - DAY).toISOString();
   return {
     page: (i) => ({ requester: ds.meta.topRequesters[i % ds.meta.topRequesters.length]!, from, to }),
     day: { from, to },
+    week: { from: new Date(Date.parse(to) - 7 * DAY).toISOString(), to },
+    deniedDay: { from, to, outcome: ["denied"] },
   };
+}
+
+/**
+ * The facet counts on the outcome/type chips (lib/server/events/facets.ts) as the
+ * explorer asks for them: beside a histogram the page already has (not timed), so
+ * only the facets' own queries count. Rows = entries the type facet counted.
+ */
+async function timeFacets(ledger: Ledger, filters: Array<[string, EventFilter]>): Promise<QueryFigures[]> {
+  const out: QueryFigures[] = [];
+  for (const [name, filter] of filters) {
+    const histogram = await queryHistogram(ledger, filter);
+    const t = await timeRuns(QUERY_RUNS, async () => {
+      const f = await queryFacets(ledger, filter, histogram);
+      return Object.values(f.eventType).reduce((a, b) => a + b, 0);
+    });
+    out.push({ name: `facets (${name})`, ...t });
+  }
+  return out;
 }
 
 /**
@@ -84,14 +110,19 @@ async function timeExplorer(ledger: Ledger, ds: Dataset) {
     async (i) => (await queryEvents(ledger, f.page(i), { sort: "-ts", limit: 100 })).items.length,
   );
   const hist = await timeRuns(QUERY_RUNS, async () => (await queryHistogram(ledger, f.day)).total);
+  const facets = await timeFacets(ledger, [
+    ["24 h", f.day],
+    ["7 days, the explorer's default", f.week],
+    ["denied in 24 h: one more histogram", f.deniedDay],
+  ]);
   const trace = await benchTraceOf(ledger, ds.meta.trace50);
-  return { f, page, hist, trace };
+  return { f, page, hist, facets, trace };
 }
 
 export async function benchExplorerSqlite(ds: Dataset): Promise<ExplorerRun> {
   const ledger = await openDatasetLedger(ds);
   try {
-    const { f, page, hist, trace } = await timeExplorer(ledger, ds);
+    const { f, page, hist, facets, trace } = await timeExplorer(ledger, ds);
     const search = await timeTraceSearch(ledger, QUERY_RUNS);
     const raw = new Database(ds.file, { readonly: true });
     const plan = (kind: "page" | "histogram", filter: EventFilter) => {
@@ -124,6 +155,7 @@ export async function benchExplorerSqlite(ds: Dataset): Promise<ExplorerRun> {
         { name: "page (requester + 24 h, 100 rows)", ...page },
         { name: "histogram (24 h; rows = entries counted)", ...hist },
         { name: "trace search (recent / has denied / one service, 25 traces)", ...search },
+        ...facets,
       ],
       plans,
       indexes: ["entries (seq) — INTEGER PRIMARY KEY (rowid)", ...indexes],
@@ -261,7 +293,7 @@ export async function benchExplorerPostgres(
   const c = new pg.Client({ connectionString: url });
   await c.connect();
   try {
-    const { f, page, hist, trace } = await timeExplorer(ledger, ds);
+    const { f, page, hist, facets, trace } = await timeExplorer(ledger, ds);
     const search = await timeTraceSearch(ledger, QUERY_RUNS);
     const plans = [
       { name: "page: requester + 24 h, newest first", plan: await explainPg(c, "page", f.page(0)) },
@@ -284,6 +316,7 @@ export async function benchExplorerPostgres(
         { name: "page (requester + 24 h, 100 rows)", ...page },
         { name: "histogram (24 h; rows = entries counted)", ...hist },
         { name: "trace search (recent / has denied / one service, 25 traces)", ...search },
+        ...facets,
       ],
       plans,
       indexes,

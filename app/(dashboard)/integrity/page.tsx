@@ -1,3 +1,4 @@
+import { countOf } from "@/components/ui/count.ts";
 import { can } from "@/lib/server/auth/permissions.ts";
 import { FullPassButton } from "@/components/integrity/full-pass-button.tsx";
 import { PinnedKeysCard } from "@/components/integrity/pinned-keys-card.tsx";
@@ -43,7 +44,7 @@ export default async function IntegrityPage() {
         </strong>
         <span>{banner.text}</span>
         <span className="muted">
-          {s.treeSize.toLocaleString("en-US")} entries in the log
+          {countOf(s.treeSize, "entry", "entries")} in the log
           {s.latestFailure?.kind ? ` · kind: ${s.latestFailure.kind}` : ""}
         </span>
       </section>

@@ -1,3 +1,4 @@
+import { countOf } from "@/components/ui/count.ts";
 import Link from "next/link";
 import { redirect } from "next/navigation";
 import { TraceFinderForm, TraceList, type FinderState } from "@/components/trace/trace-finder.tsx";
@@ -93,8 +94,9 @@ export default async function TraceSearchPage({ searchParams }: { searchParams: 
                   {DEMO_STORIES.find((s) => s.id === t.correlationId)?.title}
                 </Link>{" "}
                 <span className="muted">
-                  · {t.entries} hops{t.denied ? ` · ${t.denied} denied` : ""}
-                  {t.failed ? ` · ${t.failed} failure` : ""}
+                  · {countOf(t.entries, "hop")}
+                  {t.denied ? ` · ${t.denied} denied` : ""}
+                  {t.failed ? ` · ${countOf(t.failed, "failure")}` : ""}
                 </span>
               </li>
             ))}

@@ -17,8 +17,8 @@ import type { SavedView } from "./store.ts";
 // convenience, not evidence: what it selects is always re-read from the
 // explorer's URL when opened. What changes what OTHER people see is recorded
 // in the log before it happens (fail closed): creating a view, sharing or
-// unsharing one, deleting a shared one. Renaming or deleting one's own private
-// view changes nothing anyone else sees and is not recorded.
+// unsharing one, renaming or deleting a shared one. Renaming or deleting one's
+// own private view changes nothing anyone else sees and is not recorded.
 
 export type { SavedView } from "./store.ts";
 
@@ -119,7 +119,7 @@ async function existing(ledger: Ledger, p: Principal, id: string): Promise<Saved
   return v;
 }
 
-/** Renames and/or shares/unshares the caller's own view (views:manage; sharing changes are recorded). */
+/** Renames and/or shares/unshares the caller's own view (views:manage; sharing, and renaming a shared view, recorded). */
 export async function updateSavedView(
   ledger: Ledger,
   p: Principal | null,
@@ -134,6 +134,15 @@ export async function updateSavedView(
   const name = change.name ?? v.name;
   const shared = change.shared ?? v.shared;
   if (name !== v.name && (await store.findViewByName(ledger.db, p.email, name))) throw duplicate(name);
+  // Others see a shared view under its name: a new name is theirs to learn from the log.
+  if (name !== v.name && (v.shared || shared))
+    await recordAudit(ledger, actorOf(p), {
+      action: "views.rename",
+      eventType: "modify",
+      outcome: "success",
+      target: { id: VIEWS_TARGET, type: "views" },
+      attributes: { viewId: v.id, from: v.name, name, query: v.query },
+    });
   if (shared !== v.shared)
     await recordAudit(ledger, actorOf(p), {
       action: shared ? "views.share" : "views.unshare",

@@ -59,10 +59,11 @@ describe.each(DIALECTS)("saved views on %s", (dialect) => {
     ]);
     expect((await listViews(rt, adm)).map((x) => `${x.name}:${x.canDelete}`)).toEqual(["Team:true"]);
 
-    // Rename (not audited) and share (audited); the owner only.
+    // Rename a private view (not audited), share (audited), rename a shared view (audited); the owner only.
     await updateSavedView(rt, ana, v.id, { name: "Denials" });
     await updateSavedView(rt, ana, v.id, { shared: true });
     await expect(updateSavedView(rt, aud, v.id, { name: "x" })).rejects.toThrow(/Only ana@test/);
+    await updateSavedView(rt, aud, shared.id, { name: "Team denials" });
     // An admin deletes a shared view of someone else; an analyst may not.
     await expect(deleteSavedView(rt, ana, shared.id)).rejects.toThrow(/or an admin may delete/);
     await deleteSavedView(rt, adm, shared.id);
@@ -76,7 +77,8 @@ describe.each(DIALECTS)("saved views on %s", (dialect) => {
       "views.create aud@test Team",
       "views.create aud@test Private of aud",
       "views.share ana@test Denials",
-      "views.delete adm@test Team",
+      "views.rename aud@test Team denials",
+      "views.delete adm@test Team denials",
     ]);
     // The Prisma model mirrors migration 0010.
     const row = await rt.prisma.savedView.findFirstOrThrow({ where: { name: "Denials" } });

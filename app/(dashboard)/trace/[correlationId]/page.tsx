@@ -13,7 +13,13 @@ import { decodeParam } from "./decode-param.ts";
 
 export const dynamic = "force-dynamic";
 
-export default async function TracePage({ params }: { params: Promise<{ correlationId: string }> }) {
+export default async function TracePage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ correlationId: string }>;
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const raw = (await params).correlationId;
   const correlationId = decodeParam(raw);
   const { principal, allowed } = await pagePrincipal(`/trace/${encodeURIComponent(correlationId)}`, "traces:read");
@@ -27,6 +33,8 @@ export default async function TracePage({ params }: { params: Promise<{ correlat
   if (stored !== id.value) redirect(`/trace/${encodeURIComponent(stored)}`);
   // viewTrace records the view in the ledger first (fail closed).
   const trace = await viewTrace(rt, principal, id.value);
-  const tz = zoneChoice(null, (await cookies()).get(ZONE_COOKIE)?.value);
+  // A link's `tz` wins over the remembered choice, as on the explorer (a shared link shows what its author saw).
+  const tzParam = (await searchParams).tz;
+  const tz = zoneChoice(typeof tzParam === "string" ? tzParam : null, (await cookies()).get(ZONE_COOKIE)?.value);
   return <TracePageView trace={trace} canExport={can(principal.role, "bundles:create")} tz={tz} />;
 }
