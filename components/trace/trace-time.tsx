@@ -12,7 +12,7 @@ export function TraceTime({ iso, tz }: { iso: string; tz: TimeZoneMode }) {
   const viewerZone = useViewerZone();
   const zone = tz === "utc" ? "UTC" : viewerZone;
   return (
-    <time dateTime={iso} title={formatUtc(iso)} data-testid="trace-time">
+    <time dateTime={iso} title={formatUtc(iso)} data-testid="trace-time" style={{ whiteSpace: "nowrap" }}>
       {zone === "UTC" ? formatUtc(iso) : formatInZone(iso, zone)}
     </time>
   );
