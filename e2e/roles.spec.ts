@@ -15,6 +15,7 @@ const PAGES: Array<{ path: string; allowed: Role[]; marker: string }> = [
   { path: "/admin/tokens", allowed: ["admin"], marker: "tokens-table" },
   { path: "/admin/retention", allowed: ["admin"], marker: "policies-table" },
   { path: "/siem", allowed: ["admin", "auditor"], marker: "siem-table" },
+  { path: "/alerts", allowed: ["admin", "auditor", "analyst"], marker: "rules-table" },
 ];
 const ROLES: Role[] = ["admin", "auditor", "analyst"];
 
@@ -57,6 +58,7 @@ for (const role of ROLES) {
             "/admin/tokens": "Read tokens",
             "/admin/retention": "Retention",
             "/siem": "SIEM",
+            "/alerts": "Alerts",
           }[p.path]!,
         });
         await expect(link).toHaveCount(p.allowed.includes(role) ? 1 : 0);

@@ -9,6 +9,8 @@ import { getRuntime } from "@/lib/server/runtime/runtime.ts";
 import { getLogStatus } from "@/lib/server/transparency/log-status.ts";
 import { can } from "@/lib/server/auth/permissions.ts";
 import { listViews } from "@/lib/server/views/service.ts";
+import { listAlerts } from "@/lib/server/alerts/service.ts";
+import { OpenAlertsCard } from "@/components/alerts/open-alerts-card.tsx";
 
 export const dynamic = "force-dynamic";
 
@@ -17,6 +19,7 @@ export default async function HomePage() {
   const rt = await getRuntime();
   const s = await getLogStatus(rt);
   const views = can(principal.role, "events:read") ? await listViews(rt, principal) : [];
+  const openAlerts = can(principal.role, "alerts:read") ? await listAlerts(rt, principal, { state: "open" }) : null;
   const covered = s.checkpoint?.treeSize ?? 0;
   // The examples name this server as the viewer reached it, so they run as pasted.
   const origin = publicOrigin(await headers(), process.env.NEXTAUTH_URL);
@@ -40,6 +43,7 @@ export default async function HomePage() {
             {s.treeSize > covered ? ` · ${s.treeSize - covered} newer entries await the next checkpoint` : ""}
           </div>
         </Card>
+        {openAlerts && <OpenAlertsCard open={openAlerts} />}
         <Card title="Active ingest keys">
           <div className="stat">{s.activeIngestKeys}</div>
           <div className="muted">

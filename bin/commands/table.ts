@@ -6,6 +6,7 @@ import { importCommand } from "./import.ts";
 import { integrityCommand } from "./integrity.ts";
 import { keysCommand } from "./keys.ts";
 import { siemCommand } from "./siem.ts";
+import { alertsCommand } from "./alerts.ts";
 import { signingKeyCommand } from "./signing-key.ts";
 import { checkpointCommand, migrateCommand, seedCommand } from "./store.ts";
 import { tokensCommand } from "./tokens.ts";
@@ -34,4 +35,5 @@ export const COMMANDS: readonly CommandGroup[] = [
   retentionCommand,
   pruneCommand,
   siemCommand,
+  alertsCommand,
 ];

@@ -166,6 +166,7 @@ export function dashboardPages(fx: { long: LongIds; bundleId: string }): Array<{
     { name: "admin-tokens", path: "/admin/tokens" },
     { name: "admin-retention", path: "/admin/retention" },
     { name: "siem", path: "/siem" },
+    { name: "alerts", path: "/alerts" },
   ];
 }
 

@@ -43,6 +43,12 @@ const envSchema = z.object({
   LEDGERLINE_CHECKPOINT_INTERVAL: intFrom("LEDGERLINE_CHECKPOINT_INTERVAL", 10, 1, 86_400),
   LEDGERLINE_SIEM_MAX_ATTEMPTS: intFrom("LEDGERLINE_SIEM_MAX_ATTEMPTS", 12, 1, 1000),
   LEDGERLINE_SIEM_BATCH: intFrom("LEDGERLINE_SIEM_BATCH", 500, 1, 5000),
+  LEDGERLINE_ALERT_EVALUATE_EVERY: intFrom("LEDGERLINE_ALERT_EVALUATE_EVERY", 30, 0, 3600),
+  LEDGERLINE_SMTP_URL: z
+    .url({ protocol: /^smtps?$/, message: "LEDGERLINE_SMTP_URL must be smtp://[user:pass@]host:port or smtps://…" })
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
+  LEDGERLINE_ALERT_FROM: z.string().optional(),
   LEDGERLINE_WITNESSES: z.string().optional(),
   LEDGERLINE_WITNESS_QUORUM: z.string().optional(),
   LEDGERLINE_WITNESS_POLICY: z.string().optional(),
@@ -102,6 +108,8 @@ export type Config = {
   checkpointIntervalMs: number;
   /** SIEM streaming: failed attempts in a row before a destination is parked; records per batch. */
   siem: { maxAttempts: number; batch: number };
+  /** Alert rules (lib/server/alerts): evaluation period (0: never by timer), SMTP relay and sender for email channels. */
+  alerts: { evaluateEveryMs: number; smtpUrl: string | undefined; from: string };
   /** The witnesses that cosign checkpoints and their quorum (lib/server/cosigning/config.ts); null: none. */
   witnesses: WitnessConfig | null;
   /** The log keys the integrity center pins (lib/server/integrity/pinned-keys.ts); null: the first key recorded. */
@@ -225,6 +233,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     checkpointEvery: e.LEDGERLINE_CHECKPOINT_EVERY,
     checkpointIntervalMs: e.LEDGERLINE_CHECKPOINT_INTERVAL * 1000,
     siem: { maxAttempts: e.LEDGERLINE_SIEM_MAX_ATTEMPTS, batch: e.LEDGERLINE_SIEM_BATCH },
+    alerts: {
+      evaluateEveryMs: e.LEDGERLINE_ALERT_EVALUATE_EVERY * 1000,
+      smtpUrl: e.LEDGERLINE_SMTP_URL || undefined,
+      from: e.LEDGERLINE_ALERT_FROM || "ledgerline@localhost",
+    },
     witnesses: witnessesFrom(e),
     logPins: logPinsFrom(e),
     verifyIntervalMs: e.LEDGERLINE_VERIFY_INTERVAL * 1000,

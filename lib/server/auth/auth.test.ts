@@ -46,7 +46,18 @@ describe("permissions", () => {
     expect(can("analyst", "events:read")).toBe(true);
     expect(can("analyst", "bundles:create")).toBe(false);
     expect(can("analyst", "integrity:read")).toBe(false);
-    expect(permissionsOf("analyst").sort()).toEqual(["dashboard:view", "events:read", "traces:read", "views:manage"]);
+    expect(permissionsOf("analyst").sort()).toEqual([
+      "alerts:acknowledge",
+      "alerts:read",
+      "dashboard:view",
+      "events:read",
+      "traces:read",
+      "views:manage",
+    ]);
+    // Alerts: on-call analysts acknowledge, auditors only review who did; rules are admins'.
+    expect(can("auditor", "alerts:read")).toBe(true);
+    expect(can("auditor", "alerts:acknowledge")).toBe(false);
+    expect(can("analyst", "alerts:manage")).toBe(false);
     expect(can("analyst", "siem:read")).toBe(false);
     expect(can("auditor", "siem:manage")).toBe(false);
     expect(can("auditor", "retention:manage")).toBe(false);

@@ -30,6 +30,12 @@ export const PERMISSIONS = {
   "settings:manage": ["admin"],
   // Retention policies, legal holds and pruning decide what the log forgets: admins only, each change recorded.
   "retention:manage": ["admin"],
+  // Alerts (lib/server/alerts): everyone who reads sees them; on-call engineers (analysts) and admins
+  // acknowledge and resolve (recorded); auditors review who did, they do not act. Rules send data out
+  // and can silence detection: admins only.
+  "alerts:read": ["admin", "auditor", "analyst"],
+  "alerts:acknowledge": ["admin", "analyst"],
+  "alerts:manage": ["admin"],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

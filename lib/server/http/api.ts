@@ -8,6 +8,7 @@ import { integrationRoutes } from "../integrations/routes.ts";
 import { integrityRoutes } from "../integrity/routes.ts";
 import { getRuntime } from "../runtime/runtime.ts";
 import { siemRoutes } from "../siem/routes.ts";
+import { alertRoutes } from "../alerts/routes.ts";
 import { tlogRoutes } from "../tlog/routes.ts";
 import { traceRoutes } from "../traces/routes.ts";
 import { transparencyRoutes } from "../transparency/routes.ts";
@@ -52,6 +53,7 @@ export function buildApi(deps: ApiDeps) {
     me: { get: authRoutes(deps).getMe },
     retention: retentionRoutes(deps),
     siem: siemRoutes(deps),
+    alerts: alertRoutes(deps),
     /** /tlog/* — the C2SP tlog-tiles read API (outside /api/v1: its paths are the spec's). */
     tlog: { get: tlogRoutes(deps).get },
   };

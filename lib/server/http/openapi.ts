@@ -477,6 +477,122 @@ const paths: Record<string, Record<string, Op>> = {
       responses: { ...ok("The new state."), ...errors(400, 401, 403, 404) },
     },
   },
+  "/api/v1/alerts": {
+    get: {
+      summary:
+        "Recent alerts (alerts:read: every role; signed-in session): rule, key, state (firing, acknowledged, resolved), value, threshold, the seq of the log entry that recorded the firing, and each delivery's state, attempts and last error. `?state=open` lists the open ones. docs/alerts.md.",
+      security: [{ session: [] }],
+      parameters: [{ name: "state", in: "query", schema: { type: "string", enum: ["open", "all"], default: "all" } }],
+      responses: { ...ok("The alerts.", { type: "object" }), ...errors(400, 401, 403) },
+    },
+  },
+  "/api/v1/alerts/{id}/acknowledge": {
+    post: {
+      summary:
+        "Acknowledge a firing alert (alerts:acknowledge: admins and analysts; same-origin session). Logged as alert.acknowledged from source ledgerline:alerts.",
+      security: [{ session: [] }],
+      parameters: [pathParam("id", "Alert id.")],
+      requestBody: jsonBody({
+        type: "object",
+        additionalProperties: false,
+        properties: { comment: { type: "string", maxLength: 1000 } },
+      }),
+      responses: { ...ok("The new state."), ...errors(400, 401, 403, 404, 409) },
+    },
+  },
+  "/api/v1/alerts/{id}/resolve": {
+    post: {
+      summary:
+        "Resolve an alert (alerts:acknowledge; same-origin session). Logged as alert.resolved. A rule whose condition still holds opens a new alert at its next evaluation.",
+      security: [{ session: [] }],
+      parameters: [pathParam("id", "Alert id.")],
+      requestBody: jsonBody({
+        type: "object",
+        additionalProperties: false,
+        properties: { comment: { type: "string", maxLength: 1000 } },
+      }),
+      responses: { ...ok("The new state."), ...errors(400, 401, 403, 404, 409) },
+    },
+  },
+  "/api/v1/alerts/rules": {
+    get: {
+      summary:
+        "Alert rules (alerts:read): filter, condition, channels, enabled, and whether the rule reads the per-source rollup (`readsRollup`) or counts entries.",
+      security: [{ session: [] }],
+      responses: { ...ok("The rules.", { type: "object" }), ...errors(401, 403) },
+    },
+    post: {
+      summary:
+        "Create a rule (alerts:manage: admins; same-origin session): the explorer's filter (without from/to/seq), one condition (count, baseline, silent, integrity) and up to 10 channels (webhook, slack, syslog, email). Logged as alert.rule.create.",
+      security: [{ session: [] }],
+      requestBody: jsonBody({
+        type: "object",
+        additionalProperties: false,
+        required: ["name", "condition"],
+        properties: {
+          name: { type: "string", pattern: "^[a-z0-9][a-z0-9._-]{0,62}$" },
+          filter: { type: "object", description: "The explorer's filter (GET /api/v1/events parameters as JSON)." },
+          condition: {
+            type: "object",
+            required: ["kind"],
+            description:
+              "count {windowMinutes, threshold}; baseline {windowMinutes=60, factor=3, minCount=10, days=7}; silent {minutes}; integrity {}. Windows are multiples of 10 minutes.",
+            properties: { kind: { type: "string", enum: ["count", "baseline", "silent", "integrity"] } },
+          },
+          channels: {
+            type: "array",
+            maxItems: 10,
+            items: {
+              type: "object",
+              required: ["kind"],
+              description: "webhook {url}; slack {url}; syslog {address, tls, ca}; email {to[]}",
+              properties: { kind: { type: "string", enum: ["webhook", "slack", "syslog", "email"] } },
+            },
+          },
+          enabled: { type: "boolean", default: true },
+        },
+      }),
+      responses: { ...ok("Created.", { type: "object" }, "201"), ...errors(400, 401, 403, 409, 422) },
+    },
+  },
+  "/api/v1/alerts/rules/{id}": {
+    delete: {
+      summary: "Remove a rule (alerts:manage; same-origin session); its open alerts are resolved first. Logged.",
+      security: [{ session: [] }],
+      parameters: [pathParam("id", "Rule id.")],
+      responses: { ...ok("Removed."), ...errors(400, 401, 403, 404) },
+    },
+  },
+  "/api/v1/alerts/rules/{id}/enabled": {
+    post: {
+      summary:
+        "Enable or pause a rule (alerts:manage; same-origin session). A paused rule's open alerts resolve at the next evaluation. Logged.",
+      security: [{ session: [] }],
+      parameters: [pathParam("id", "Rule id.")],
+      requestBody: jsonBody({
+        type: "object",
+        additionalProperties: false,
+        required: ["enabled"],
+        properties: { enabled: { type: "boolean" } },
+      }),
+      responses: { ...ok("The new state."), ...errors(400, 401, 403, 404) },
+    },
+  },
+  "/api/v1/alerts/deliveries/{id}/retry": {
+    post: {
+      summary: "Send a failed delivery again at the next pass (alerts:manage; same-origin session). Logged.",
+      security: [{ session: [] }],
+      parameters: [pathParam("id", "Delivery id.")],
+      responses: { ...ok("Pending again."), ...errors(400, 401, 403, 409) },
+    },
+  },
+  "/api/v1/alerts/evaluate": {
+    post: {
+      summary: "Evaluate every rule and send due deliveries now (alerts:manage; same-origin session).",
+      security: [{ session: [] }],
+      responses: { ...ok("The pass: rules, fired, delivered, failed, ms."), ...errors(401, 403) },
+    },
+  },
   "/api/v1/integrity/runs": {
     post: {
       summary:

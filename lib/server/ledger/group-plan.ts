@@ -27,6 +27,10 @@ export class GroupPlan {
   readonly rows: Param[][] = [];
   readonly nodes: Param[][] = [];
   readonly counts = new Map<string, number>();
+  /** The alert rules' rollup (migration 0014): `bucket \0 source \0 outcome` → entries. */
+  readonly sourceCounts = new Map<string, number>();
+  /** Each source's last seq in this group (source_activity, for silent-source rules). */
+  readonly lastSeqBySource = new Map<string, number>();
   // Client ids accepted earlier in this group, per source: a later request
   // repeating one is a duplicate (same content) or a conflict, as if stored.
   private readonly inGroup = new Map<string, { seq: number; event: PreparedEvent }>();
@@ -34,7 +38,7 @@ export class GroupPlan {
   constructor(
     public size: number,
     readonly range: CompactRange,
-    private readonly receivedAt: string,
+    readonly receivedAt: string,
     private readonly countBucketChars: number,
   ) {}
 
@@ -43,7 +47,7 @@ export class GroupPlan {
     let size = this.size;
     const items: AppendItem[] = [];
     const conflicts: Conflict[] = [];
-    const staged: Array<{ leaf: Uint8Array; row: Param[]; countKey: string }> = [];
+    const staged: Array<{ leaf: Uint8Array; row: Param[]; countKey: string; seq: number }> = [];
     const local = new Map<string, { seq: number; event: PreparedEvent }>();
     events.forEach((event, index) => {
       const clientId = event.id;
@@ -69,6 +73,7 @@ export class GroupPlan {
         // ENTRY_COLUMNS order: seq, event_id, source, ts, received_at, event_type … attributes, leaf_hash.
         row: [seq, id, source, event.ts, this.receivedAt, ...event.cols, leaf],
         countKey: `${event.ts.slice(0, this.countBucketChars)}\u0000${event.outcome}`,
+        seq,
       });
       if (clientId !== undefined) local.set(clientId, { seq, event });
       items.push({ status: "accepted", id, seq, leafHash: toBase64(leaf) });
@@ -77,6 +82,9 @@ export class GroupPlan {
     for (const s of staged) {
       this.rows.push(s.row);
       this.counts.set(s.countKey, (this.counts.get(s.countKey) ?? 0) + 1);
+      const sourceKey = s.countKey.replace("\u0000", `\u0000${source}\u0000`);
+      this.sourceCounts.set(sourceKey, (this.sourceCounts.get(sourceKey) ?? 0) + 1);
+      this.lastSeqBySource.set(source, s.seq);
       for (const n of this.range.append(s.leaf))
         if (isStoredLevel(n.level)) this.nodes.push([n.level, n.index, n.hash]);
     }

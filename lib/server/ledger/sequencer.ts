@@ -23,6 +23,12 @@ export const COUNT_BUCKET_CHARS = 15;
 const COUNT_UPSERT =
   "INSERT INTO entry_counts (bucket, outcome, n) VALUES (?, ?, ?) ON CONFLICT (bucket, outcome) DO UPDATE SET n = entry_counts.n + excluded.n";
 
+/** The alert rules' rollups (migration 0014): per source as well, and each source's last append. */
+const SOURCE_COUNT_UPSERT =
+  "INSERT INTO source_counts (bucket, source, outcome, n) VALUES (?, ?, ?, ?) ON CONFLICT (bucket, source, outcome) DO UPDATE SET n = source_counts.n + excluded.n";
+const SOURCE_ACTIVITY_UPSERT =
+  "INSERT INTO source_activity (source, last_received_at, last_seq) VALUES (?, ?, ?) ON CONFLICT (source) DO UPDATE SET last_received_at = excluded.last_received_at, last_seq = excluded.last_seq";
+
 // The one writer. Every append and every checkpoint runs inside one database
 // transaction that holds the writer lock, so seq is gapless and the tree never
 // forks, even with several server instances on one PostgreSQL. The in-memory
@@ -147,6 +153,7 @@ export class Sequencer {
           const [bucket, outcome] = key.split("\u0000") as [string, string];
           await tx.run(COUNT_UPSERT, [bucket, outcome, n]);
         }
+        await writeSourceRollups(tx, plan);
       }
       committed = { size: plan.size, range: plan.range };
       // Crossing the checkpoint threshold: sign in this same transaction (one
@@ -311,4 +318,15 @@ async function findExisting(tx: SqlDriver, group: Pending[]): Promise<Existing> 
     }
   }
   return found;
+}
+
+/** The alert rules' rollups of one group commit, in its transaction (like entry_counts). */
+async function writeSourceRollups(tx: SqlDriver, plan: GroupPlan): Promise<void> {
+  for (const [key, n] of plan.sourceCounts) {
+    const [bucket, source, outcome] = key.split("\u0000") as [string, string, string];
+    await tx.run(SOURCE_COUNT_UPSERT, [bucket, source, outcome, n]);
+  }
+  for (const [source, seq] of plan.lastSeqBySource) {
+    await tx.run(SOURCE_ACTIVITY_UPSERT, [source, plan.receivedAt, seq]);
+  }
 }

@@ -29,6 +29,22 @@ async function uncount(tx: SqlDriver, r: SeqRange): Promise<void> {
   }
 }
 
+/** The alert rules' per-source rollup (migration 0014) forgets pruned entries as entry_counts does. */
+async function uncountSources(tx: SqlDriver, r: SeqRange): Promise<void> {
+  const rows = await tx.all<{ b: string; s: string; o: string; n: number }>(
+    "SELECT substr(ts, 1, 15) AS b, source AS s, outcome AS o, COUNT(*) AS n FROM entries WHERE seq >= ? AND seq <= ? AND pruned_by IS NULL GROUP BY 1, 2, 3",
+    [r.first, r.last],
+  );
+  for (const x of rows) {
+    await tx.run("UPDATE source_counts SET n = n - ? WHERE bucket = ? AND source = ? AND outcome = ?", [
+      Number(x.n),
+      x.b,
+      x.s,
+      x.o,
+    ]);
+  }
+}
+
 /** Rebuilds the trace rollups of these correlation ids from the entries still kept. */
 async function rebuildTraces(tx: SqlDriver, ids: string[]): Promise<void> {
   for (let i = 0; i < ids.length; i += CHUNK) {
@@ -70,6 +86,7 @@ export async function applyReceipt(db: SqlDriver, receiptSeq: number, ranges: Se
     for (const r of ranges) {
       for (const c of await correlationIds(tx, r)) ids.add(c);
       await uncount(tx, r);
+      await uncountSources(tx, r);
       cleared += await clearBodies(tx, receiptSeq, r.first, r.last);
     }
     if (ids.size) await rebuildTraces(tx, [...ids]);

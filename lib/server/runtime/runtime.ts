@@ -8,6 +8,7 @@ import { createBundleQueue, type BundleQueue } from "../bundles/queue.ts";
 import { loadConfig, type Config } from "../config.ts";
 import { Cosigner } from "../cosigning/cosigner.ts";
 import { SiemStreamer } from "../siem/streamer.ts";
+import { AlertEngine } from "../alerts/engine.ts";
 import { createWorkerPool, type WorkerPool } from "../workers/pool.ts";
 import { createIngestGate, type IngestGate } from "../ingest/admission.ts";
 import { activeReservedSourceKeys } from "../ingest/ingest-keys.ts";
@@ -45,6 +46,8 @@ export type Runtime = Ledger & {
   cosigner: Cosigner;
   /** Streams covered entries to the configured SIEM destinations (siem/streamer.ts); started by the server. */
   siem: SiemStreamer;
+  /** Evaluates alert rules and sends their deliveries (alerts/engine.ts); started by the server. */
+  alerts: AlertEngine;
   /** next-auth's options and handler, built on first use (auth/session.ts). */
   auth: AuthCache;
   /** Registers what close() must stop first (a timer, a scheduler). */
@@ -72,6 +75,7 @@ export function createRuntime(ledger: Ledger): Runtime {
       log: (m) => console.log(`[ledgerline] ${m}`),
     }),
     siem: new SiemStreamer(ledger, { ...ledger.config.siem, log: (m) => console.log(`[ledgerline] ${m}`) }),
+    alerts: new AlertEngine(ledger, { ...ledger.config.alerts, log: (m) => console.log(`[ledgerline] ${m}`) }),
     auth: {},
     onClose(stop) {
       stops.push(stop);
@@ -81,6 +85,7 @@ export function createRuntime(ledger: Ledger): Runtime {
       rt.ingest.lag.stop();
       rt.cosigner.stop();
       await rt.siem.stop();
+      await rt.alerts.stop();
       await rt.cosigner.settle({ deadlineMs: 2000 });
       await flushRepeatableAudits(rt).catch((e) =>
         console.error(`[ledgerline] could not append the repeated-read summaries: ${(e as Error).message}`),
@@ -129,6 +134,7 @@ export async function startRuntime(config: Config, log: Log): Promise<Runtime> {
     timer.unref();
     const scheduler = startIntegrityScheduler(rt, log);
     rt.siem.start();
+    rt.alerts.start();
     rt.onClose(() => clearInterval(timer));
     rt.onClose(() => scheduler.stop());
     rt.onClose(startPruneScheduler(rt, log));

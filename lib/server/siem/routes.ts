@@ -3,7 +3,7 @@ import { uuidSchema } from "@/lib/schemas/api-params.ts";
 import { AppError } from "../errors.ts";
 import { endpoint, parseParam, type ApiDeps } from "../http/endpoint.ts";
 import { json } from "../http/problem.ts";
-import { readBodyLimited } from "../ingest/ingest.ts";
+import { readJsonObject } from "../http/json-body.ts";
 import {
   createSiemDestination,
   deleteSiemDestination,
@@ -15,16 +15,7 @@ import {
 // /api/v1/siem/destinations: SIEM streaming destinations (docs/siem.md). Changes are
 // admins' (siem:manage, same-origin sessions), reads admins' and auditors' (siem:read).
 
-async function readJson(req: Request, example: string): Promise<Record<string, unknown>> {
-  const text = await readBodyLimited(req, 128 * 1024);
-  try {
-    const v = JSON.parse(text) as unknown;
-    if (v && typeof v === "object" && !Array.isArray(v)) return v as Record<string, unknown>;
-  } catch {
-    // reported below
-  }
-  throw new AppError("bad_request", `The body is not a JSON object; send e.g. ${example}.`);
-}
+const readJson = (req: Request, example: string) => readJsonObject(req, example);
 
 const destinationId = (id: string | undefined) =>
   parseParam(uuidSchema, id, "id", (raw) => ({

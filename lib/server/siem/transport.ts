@@ -86,35 +86,37 @@ export function syslogAddress(url: string): { host: string; port: number } {
  * receiver accepted the whole stream and closed without error.
  */
 async function sendSyslog(d: Destination, records: StreamRecord[]): Promise<void> {
-  const { host, port } = syslogAddress(d.url);
   const frames = records.map((r) =>
     octetFrame(
       syslogMessage(r, { format: d.format, host: hostOf(d), ...(d.options.pen ? { pen: d.options.pen } : {}) }),
     ),
   );
-  const socket =
-    d.kind === "syslog-tls"
-      ? tls.connect({
-          host,
-          port,
-          servername: net.isIP(host) ? undefined : host,
-          ...(d.options.ca ? { ca: d.options.ca } : {}),
-        })
-      : net.connect({ host, port });
+  await writeSyslogFrames(d.url, d.kind === "syslog-tls", d.options.ca, frames);
+}
+
+/** Writes octet-counted syslog frames over one TCP or TLS connection (also alert deliveries, lib/server/alerts). */
+export async function writeSyslogFrames(
+  url: string,
+  useTls: boolean,
+  ca: string | undefined,
+  frames: Uint8Array[],
+): Promise<void> {
+  const { host, port } = syslogAddress(url);
+  const socket = useTls
+    ? tls.connect({ host, port, servername: net.isIP(host) ? undefined : host, ...(ca ? { ca } : {}) })
+    : net.connect({ host, port });
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(
-      () => socket.destroy(new DeliveryError(`${d.url}: no answer in ${SEND_TIMEOUT_MS} ms`)),
+      () => socket.destroy(new DeliveryError(`${url}: no answer in ${SEND_TIMEOUT_MS} ms`)),
       SEND_TIMEOUT_MS,
     );
     socket.once("error", (e) => {
       clearTimeout(timer);
       reject(
-        e instanceof DeliveryError
-          ? e
-          : new DeliveryError(`${d.url}: ${(e as NodeJS.ErrnoException).code ?? e.message}`),
+        e instanceof DeliveryError ? e : new DeliveryError(`${url}: ${(e as NodeJS.ErrnoException).code ?? e.message}`),
       );
     });
-    socket.once(d.kind === "syslog-tls" ? "secureConnect" : "connect", () => {
+    socket.once(useTls ? "secureConnect" : "connect", () => {
       for (const f of frames) socket.write(f);
       socket.end();
     });
