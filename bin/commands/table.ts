@@ -11,6 +11,7 @@ import { checkpointCommand, migrateCommand, seedCommand } from "./store.ts";
 import { tokensCommand } from "./tokens.ts";
 import { retentionCommand } from "./retention.ts";
 import { pruneCommand } from "./prune.ts";
+import { eraseCommand, personalFieldsCommand } from "./erase.ts";
 import { usersCommand } from "./users.ts";
 import { verifyBundleCommand } from "./verify-bundle.ts";
 import { verifyLogCommand } from "./verify-log.ts";
@@ -33,5 +34,7 @@ export const COMMANDS: readonly CommandGroup[] = [
   importCommand,
   retentionCommand,
   pruneCommand,
+  eraseCommand,
+  personalFieldsCommand,
   siemCommand,
 ];

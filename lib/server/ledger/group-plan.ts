@@ -26,6 +26,8 @@ export type Existing = Map<string, { seq: number; content: string }>;
 export class GroupPlan {
   readonly rows: Param[][] = [];
   readonly nodes: Param[][] = [];
+  /** entry_secrets rows (seq, pointer, value, salt) of the group's v2 leaves. */
+  readonly secrets: Param[][] = [];
   readonly counts = new Map<string, number>();
   // Client ids accepted earlier in this group, per source: a later request
   // repeating one is a duplicate (same content) or a conflict, as if stored.
@@ -43,7 +45,7 @@ export class GroupPlan {
     let size = this.size;
     const items: AppendItem[] = [];
     const conflicts: Conflict[] = [];
-    const staged: Array<{ leaf: Uint8Array; row: Param[]; countKey: string }> = [];
+    const staged: Array<{ leaf: Uint8Array; row: Param[]; countKey: string; secrets: Param[][] }> = [];
     const local = new Map<string, { seq: number; event: PreparedEvent }>();
     events.forEach((event, index) => {
       const clientId = event.id;
@@ -55,8 +57,10 @@ export class GroupPlan {
         const earlier = local.get(clientId) ?? this.inGroup.get(groupKey(source, clientId));
         if (stored || earlier) {
           const seq = (stored ?? earlier)!.seq;
-          const content = joinEvent(event.parts, clientId);
-          const same = (stored ? stored.content : joinEvent(earlier!.event.parts, clientId)) === content;
+          // v2 leaves compare the event as sent (`plain`), never the salted commitments.
+          const content = joinEvent(event.plain ?? event.parts, clientId);
+          const before = earlier?.event;
+          const same = (stored ? stored.content : joinEvent(before!.plain ?? before!.parts, clientId)) === content;
           if (same) items.push({ status: "duplicate", id: clientId, seq });
           else conflicts.push({ index, id: clientId, seq });
           return;
@@ -69,6 +73,7 @@ export class GroupPlan {
         // ENTRY_COLUMNS order: seq, event_id, source, ts, received_at, event_type … attributes, leaf_hash.
         row: [seq, id, source, event.ts, this.receivedAt, ...event.cols, leaf],
         countKey: `${event.ts.slice(0, this.countBucketChars)}\u0000${event.outcome}`,
+        secrets: (event.secrets ?? []).map((x) => [seq, x.pointer, x.value, Buffer.from(x.salt, "hex")]),
       });
       if (clientId !== undefined) local.set(clientId, { seq, event });
       items.push({ status: "accepted", id, seq, leafHash: toBase64(leaf) });
@@ -76,6 +81,7 @@ export class GroupPlan {
     if (conflicts.length) return { ok: false, conflicts };
     for (const s of staged) {
       this.rows.push(s.row);
+      this.secrets.push(...s.secrets);
       this.counts.set(s.countKey, (this.counts.get(s.countKey) ?? 0) + 1);
       for (const n of this.range.append(s.leaf))
         if (isStoredLevel(n.level)) this.nodes.push([n.level, n.index, n.hash]);
