@@ -4,7 +4,7 @@ import { toBase64 } from "@/lib/core/index.ts";
 import type { Sort } from "@/lib/schemas/event-filter.ts";
 import type { Param, SqlDriver } from "../db/driver.ts";
 import { AppError } from "../errors.ts";
-import type { Entry, EntryRow } from "../ledger/entry.ts";
+import { rowToEntry, type Entry, type EntryRow } from "../ledger/entry.ts";
 import type { Ledger } from "../ledger/ledger.ts";
 import { COUNT_BUCKET_CHARS } from "../ledger/sequencer.ts";
 import { filterWhere } from "./filter-sql.ts";
@@ -67,7 +67,11 @@ export async function serializeRows(db: SqlDriver, rows: EntryRow[]): Promise<Ev
   });
 }
 
-export type SearchOptions = { sort: Sort; limit: number; cursor?: string };
+/**
+ * `leafForm`: entries exactly as their leaves commit them (v2: commitments, no personal
+ * values) — what an evidence bundle proves; otherwise as readers see them (serializeRows).
+ */
+export type SearchOptions = { sort: Sort; limit: number; cursor?: string; leafForm?: boolean };
 
 /** One page of entries matching the filter, without a permission check or audit (callers do both). */
 export async function queryEvents(ledger: Ledger, filter: EventFilter, opts: SearchOptions): Promise<EventPage> {
@@ -91,7 +95,10 @@ export async function queryEvents(ledger: Ledger, filter: EventFilter, opts: Sea
   sql += ` LIMIT ${opts.limit + 1}`;
   const rows = await ledger.db.all<EntryRow>(sql, params);
   const more = rows.length > opts.limit;
-  const items = await serializeRows(ledger.db, rows.slice(0, opts.limit));
+  const page = rows.slice(0, opts.limit);
+  const items = opts.leafForm
+    ? page.map((r) => ({ ...rowToEntry(r), leafHash: toBase64(new Uint8Array(r.leaf_hash)) }))
+    : await serializeRows(ledger.db, page);
   const last = items.at(-1);
   const nextCursor =
     more && last ? encodeCursor({ s: opts.sort, k: column === "seq" ? last.seq : last.timestamp, q: last.seq }) : null;

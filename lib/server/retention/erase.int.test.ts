@@ -14,6 +14,9 @@ import { storeBytes } from "@/test/support/store-bytes.ts";
 import { systemPrincipal } from "../auth/principal.ts";
 import { createIngestKey } from "../ingest/ingest-keys.ts";
 import { queryEvents } from "../events/query.ts";
+import { whenBundlesIdle } from "../bundles/queue.ts";
+import { verifyBundle } from "@/lib/core/bundle/verify.ts";
+import { readZip } from "@/lib/core/zip/read.ts";
 import { viewEvent } from "../events/search.ts";
 import { rowLeafHash, rowToEntry, type EntryRow } from "../ledger/entry.ts";
 import { entryAt } from "../ledger/store/entries.ts";
@@ -187,6 +190,42 @@ describe.each(DIALECTS)("erasure on %s", (dialect) => {
     expect(bytes.includes(Buffer.from(`"${SUBJECT_IP}"`))).toBe(true); // the 5 held entries
     await attacker.close();
     attacker = undefined;
+  });
+
+  it("an evidence bundle over v2 entries verifies offline and carries commitments, never values", async () => {
+    ({ env } = await setup(dialect));
+    await eraseSubject(env.ledger, admin, { field: "/requester/ip", value: SUBJECT_IP, request: "DSR-5" });
+    await env.ledger.sequencer.checkpoint();
+    const routes = testApi(env.ledger, admin).bundles;
+    const res = await routes.create(
+      new Request("http://ledgerline.test/api/v1/bundles", {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: "Bearer llr_test" },
+        body: JSON.stringify({ filter: { source: SOURCE } }),
+      }),
+      {},
+    );
+    expect(res.status, await res.clone().text()).toBe(202);
+    const { id } = (await res.json()) as { id: string };
+    await whenBundlesIdle(env.ledger);
+    const dl = await routes.download(
+      new Request(`http://ledgerline.test/api/v1/bundles/${id}/download`, {
+        headers: { authorization: "Bearer llr_test" },
+      }),
+      {
+        params: Promise.resolve({ id }),
+      },
+    );
+    expect(dl.status, dl.status === 200 ? "" : await dl.clone().text()).toBe(200);
+    const bytes = new Uint8Array(await dl.arrayBuffer());
+    const report = await verifyBundle(bytes, { key: (await env.ledger.signingKey()).verifierKey });
+    expect(report.ok, JSON.stringify(report)).toBe(true);
+    const zip = readZip(bytes);
+    if (!zip.ok) throw new Error(zip.reason);
+    const events = new TextDecoder().decode(zip.files.get("events.jsonl")!);
+    expect(events.split("\n").filter(Boolean)).toHaveLength(45);
+    expect(events).toContain('"leafVersion":2');
+    for (const v of [SUBJECT_IP, OTHER_IP, USER]) expect(events.includes(v), v).toBe(false);
   });
 
   it("filters never match an erased value", async () => {
