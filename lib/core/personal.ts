@@ -12,6 +12,9 @@ export const COMMITMENT_TAG = "ledgerline/personal-commitment/v1";
 
 export const SALT_BYTES = 32;
 
+// tag ‖ 0x00, encoded once.
+const TAG_BYTES = concatBytes(utf8(COMMITMENT_TAG), Uint8Array.of(0));
+
 /**
  * The commitment to one personal value:
  *   SHA-256( UTF-8(COMMITMENT_TAG) ‖ 0x00 ‖ salt (32 bytes) ‖ UTF-8(JCS(value)) ), lowercase hex.
@@ -20,7 +23,7 @@ export const SALT_BYTES = 32;
  */
 export function personalCommitment(salt: Uint8Array, valueJcs: string, hasher: LogHasher = defaultHasher): string {
   if (salt.length !== SALT_BYTES) throw new Error(`a commitment salt is ${SALT_BYTES} bytes, not ${salt.length}`);
-  return toHex(hasher.digest(concatBytes(utf8(COMMITMENT_TAG), Uint8Array.of(0), salt, utf8(valueJcs))));
+  return toHex(hasher.digest(TAG_BYTES, salt, utf8(valueJcs)));
 }
 
 /** True when `value` (any JSON) and `saltHex` open `commitment`. */
