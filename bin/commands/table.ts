@@ -12,6 +12,7 @@ import { checkpointCommand, migrateCommand, seedCommand } from "./store.ts";
 import { tokensCommand } from "./tokens.ts";
 import { retentionCommand } from "./retention.ts";
 import { pruneCommand } from "./prune.ts";
+import { eraseCommand, personalFieldsCommand } from "./erase.ts";
 import { usersCommand } from "./users.ts";
 import { verifyBundleCommand } from "./verify-bundle.ts";
 import { verifyLogCommand } from "./verify-log.ts";
@@ -34,6 +35,8 @@ export const COMMANDS: readonly CommandGroup[] = [
   importCommand,
   retentionCommand,
   pruneCommand,
+  eraseCommand,
+  personalFieldsCommand,
   siemCommand,
   alertsCommand,
 ];

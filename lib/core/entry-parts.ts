@@ -15,7 +15,7 @@ type EventLike = {
   timestamp: string;
   eventType: string;
   outcome: string;
-  requester: { id: string; type: string; ip?: string };
+  requester: { id?: string; type: string; ip?: string };
   target: { id: string; service?: string; type?: string };
   action?: string;
   correlationId?: string;
@@ -38,14 +38,22 @@ export type EntryParts = {
 
 const q = JSON.stringify;
 
-export function entryParts(e: EventLike): EntryParts {
+/**
+ * `personal` (pointer → commitment) makes a v2 leaf (docs/format.md § 8.3): `e` must then be
+ * the event with those fields already removed (lib/core/personal.ts commitPersonal), and the
+ * parts gain `"leafVersion":2` (between "id" and "outcome") and `"personal":{…}` (between
+ * "outcome" and "reason") — both inside b, so the cuts stay where they are.
+ */
+export function entryParts(e: EventLike, personal?: Record<string, string>): EntryParts {
   const attributes = e.attributes === undefined ? undefined : canonicalJson(e.attributes);
   let a = "{";
   if (e.action !== undefined) a += `"action":${q(e.action)},`;
   if (attributes !== undefined) a += `"attributes":${attributes},`;
   if (e.correlationId !== undefined) a += `"correlationId":${q(e.correlationId)},`;
   a += `"eventType":${q(e.eventType)},`;
-  let b = `"outcome":${q(e.outcome)},`;
+  let b = personal
+    ? `"leafVersion":2,"outcome":${q(e.outcome)},"personal":${canonicalJson(personal)},`
+    : `"outcome":${q(e.outcome)},`;
   if (e.reason !== undefined) b += `"reason":${q(e.reason)},`;
   const c = `"requester":${canonicalJson(e.requester)},`;
   const d = `"target":${canonicalJson(e.target)},"timestamp":${q(e.timestamp)}}`;

@@ -7,3 +7,4 @@ export * from "./note.ts";
 export * from "./event-filter.ts";
 export * from "./key-rotation.ts";
 export * from "./entry-parts.ts";
+export * from "./personal.ts";

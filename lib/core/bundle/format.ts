@@ -164,7 +164,8 @@ type CsvEntry = {
   source: string;
   eventType: string;
   outcome: string;
-  requester: { id: string; type?: string; ip?: string };
+  /** id absent: committed in a v2 leaf (docs/format.md § 8.3), withheld from the bundle. */
+  requester: { id?: string; type?: string; ip?: string };
   target: { id: string; service?: string; type?: string };
   action?: string;
   correlationId?: string;
@@ -182,7 +183,7 @@ export function csvLine(entry: CsvEntry, leafHash: Uint8Array | string): string 
     e.source,
     e.eventType,
     e.outcome,
-    e.requester.id,
+    e.requester.id ?? "",
     e.requester.type ?? "",
     e.requester.ip ?? "",
     e.target.id,

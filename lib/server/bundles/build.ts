@@ -197,7 +197,9 @@ async function spoolEntries(
   const span: Span = { count: 0, firstSeq: 0, lastSeq: 0 };
   let cursor: string | undefined;
   do {
-    const page = await queryEvents(ledger, filter, { sort: "seq", limit: PAGE, cursor });
+    // Leaf form: a v2 entry goes with its commitments only — every personal field is withheld
+    // (docs/bundles.md), so the bundle proves the entry without disclosing the person.
+    const page = await queryEvents(ledger, filter, { sort: "seq", limit: PAGE, cursor, leafForm: true });
     const paths = await prover.paths(page.items.map((item) => item.seq - 1));
     for (const [i, item] of page.items.entries()) {
       const { leafHash, ...entry } = item;

@@ -14,6 +14,8 @@ export const GUARDED_TABLES = [
   "signing_keys",
   "key_rotations",
   "pruned_ranges",
+  "erased_ranges",
+  "entry_secrets",
 ] as const;
 
 // The one UPDATE `entries` accepts (migration 0012, docs/retention.md): clearing a
@@ -26,6 +28,7 @@ const PRUNE_CONDITION =
   "AND NEW.event_type = '' AND NEW.requester_id = '' AND NEW.requester_type = '' AND NEW.target_id = '' " +
   "AND NEW.outcome = '' AND NEW.requester_ip IS NULL AND NEW.target_service IS NULL AND NEW.target_type IS NULL " +
   "AND NEW.action IS NULL AND NEW.correlation_id IS NULL AND NEW.reason IS NULL AND NEW.attributes IS NULL " +
+  "AND NEW.personal IS NULL " +
   "AND EXISTS (SELECT 1 FROM pruned_ranges r JOIN entries e ON e.seq = r.receipt_seq " +
   "WHERE r.receipt_seq = NEW.pruned_by AND OLD.seq BETWEEN r.first_seq AND r.last_seq " +
   "AND e.action = 'ledgerline.prune-receipt/v1' AND e.pruned_by IS NULL)";
@@ -34,13 +37,36 @@ const SQLITE_ENTRIES_UPDATE =
   `CREATE TRIGGER entries_no_update BEFORE UPDATE ON entries WHEN NOT (${PRUNE_CONDITION}) ` +
   "BEGIN SELECT RAISE(ABORT, 'ledgerline: entries are append-only (UPDATE refused)'); END";
 
+// The one DELETE `entry_secrets` accepts (migration 0016, docs/retention.md § Erasure):
+// an erasure receipt lists the row's pointer and seq, or the entry's body was pruned.
+const ERASE_CONDITION =
+  "EXISTS (SELECT 1 FROM erased_ranges r JOIN entries e ON e.seq = r.receipt_seq " +
+  "WHERE r.pointer = OLD.pointer AND OLD.seq BETWEEN r.first_seq AND r.last_seq " +
+  "AND e.action = 'ledgerline.erasure-receipt/v1' AND e.pruned_by IS NULL) " +
+  "OR EXISTS (SELECT 1 FROM entries p WHERE p.seq = OLD.seq AND p.pruned_by IS NOT NULL)";
+
+const SQLITE_SECRETS_DELETE =
+  `CREATE TRIGGER entry_secrets_no_delete BEFORE DELETE ON entry_secrets WHEN NOT (${ERASE_CONDITION}) ` +
+  "BEGIN SELECT RAISE(ABORT, 'ledgerline: entry_secrets are append-only (DELETE refused)'); END";
+
+const PG_ERASE_ONLY_BODY =
+  `BEGIN IF ${ERASE_CONDITION} THEN RETURN OLD; END IF; ` +
+  "RAISE EXCEPTION 'ledgerline: % is append-only (% refused)', TG_TABLE_NAME, TG_OP USING ERRCODE = 'insufficient_privilege'; END;";
+
+/** Guard triggers whose text is a condition of their own (SQLite: the whole statement, compared exactly). */
+const SQLITE_SPECIAL: Record<string, string> = {
+  entries_no_update: SQLITE_ENTRIES_UPDATE,
+  entry_secrets_no_delete: SQLITE_SECRETS_DELETE,
+};
+
 const PG_PRUNE_ONLY_BODY =
   `BEGIN IF ${PRUNE_CONDITION} THEN RETURN NEW; END IF; ` +
   "RAISE EXCEPTION 'ledgerline: % is append-only (% refused)', TG_TABLE_NAME, TG_OP USING ERRCODE = 'insufficient_privilege'; END;";
 
 /** The function a PostgreSQL guard trigger runs: entries' UPDATE allows pruning only, the rest refuse everything. */
 function pgGuardFunction(name: string): string {
-  return name === "entries_no_update" ? "ledgerline_entries_prune_only" : "ledgerline_refuse_change";
+  if (name === "entries_no_update") return "ledgerline_entries_prune_only";
+  return name === "entry_secrets_no_delete" ? "ledgerline_secrets_erase_only" : "ledgerline_refuse_change";
 }
 
 const squash = (s: string) => s.replace(/\s+/g, " ").trim();
@@ -89,8 +115,8 @@ async function checkSqlite(db: SqlDriver): Promise<string[]> {
         problems.push(`trigger ${name} (refuses ${op} on ${table}) is missing`);
         continue;
       }
-      if (name === "entries_no_update") {
-        if (squash(row.sql) !== SQLITE_ENTRIES_UPDATE)
+      if (name in SQLITE_SPECIAL) {
+        if (squash(row.sql) !== SQLITE_SPECIAL[name])
           problems.push(`trigger ${name} was altered: ${squash(row.sql).slice(0, 200)}`);
         continue;
       }
@@ -124,6 +150,13 @@ async function checkPostgres(db: SqlDriver): Promise<string[]> {
   if (!prune) problems.push("function ledgerline_entries_prune_only() is missing");
   else if (squash(prune.src) !== PG_PRUNE_ONLY_BODY) {
     problems.push(`function ledgerline_entries_prune_only() was altered: ${squash(prune.src).slice(0, 200)}`);
+  }
+  const erase = await db.get<{ src: string }>(
+    "SELECT prosrc AS src FROM pg_proc WHERE proname = 'ledgerline_secrets_erase_only' AND pronamespace = current_schema()::regnamespace",
+  );
+  if (!erase) problems.push("function ledgerline_secrets_erase_only() is missing");
+  else if (squash(erase.src) !== PG_ERASE_ONLY_BODY) {
+    problems.push(`function ledgerline_secrets_erase_only() was altered: ${squash(erase.src).slice(0, 200)}`);
   }
   const rows = await db.all<{ name: string; enabled: string; def: string }>(
     `SELECT t.tgname AS name, t.tgenabled AS enabled, pg_get_triggerdef(t.oid) AS def

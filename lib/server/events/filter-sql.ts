@@ -52,6 +52,24 @@ function patternSql(column: string, pattern: TextPattern, nullable: boolean): Wh
   return { sql: nullable ? `(${column} IS NULL OR NOT ${sql})` : `NOT ${sql}`, params };
 }
 
+/**
+ * A pattern over a column that leaf v2 may have committed (docs/retention.md § Erasure):
+ * the column, or — where it was committed and stored as "" — the kept value in
+ * entry_secrets (JSON text, so the pattern is matched on its JSON-quoted form). An
+ * erased value has no row there, so no filter ever matches it.
+ */
+function committedPatternSql(column: string, pointer: string, pattern: TextPattern): Where {
+  const p = parsePattern(pattern);
+  const direct = patternSql(column, p.prefix ? `${p.value}*` : p.value, false);
+  const quoted = JSON.stringify(p.value);
+  const secret = patternSql("s.value", p.prefix ? `${quoted.slice(0, -1)}*` : quoted, false);
+  const sql =
+    `(${direct.sql} OR (${column} = '' AND EXISTS (SELECT 1 FROM entry_secrets s ` +
+    `WHERE s.seq = entries.seq AND s.pointer = ? AND ${secret.sql})))`;
+  const params = [...direct.params, pointer, ...secret.params];
+  return { sql: p.negate ? `NOT ${sql}` : sql, params };
+}
+
 function inList(column: string, values: string[]): Where {
   return { sql: `${column} IN (${values.map(() => "?").join(", ")})`, params: values };
 }
@@ -77,7 +95,7 @@ export function filterWhere(f: EventFilter, dialect: SqlDriver["dialect"]): Wher
   if (f.eventType?.length) parts.push(inList("event_type", f.eventType));
   if (f.outcome?.length) parts.push(inList("outcome", f.outcome));
   if (f.requesterType?.length) parts.push(inList("requester_type", f.requesterType));
-  if (f.requester !== undefined) parts.push(patternSql("requester_id", f.requester, false));
+  if (f.requester !== undefined) parts.push(committedPatternSql("requester_id", "/requester/id", f.requester));
   if (f.target !== undefined) parts.push(patternSql("target_id", f.target, false));
   if (f.service !== undefined) parts.push(patternSql("target_service", f.service, true));
   if (f.source !== undefined) parts.push(patternSql("source", f.source, false));
@@ -90,8 +108,12 @@ export function filterWhere(f: EventFilter, dialect: SqlDriver["dialect"]): Wher
     // never matter (SQLite's LIKE folds ASCII, PostgreSQL's is case-sensitive).
     const needle = `%${likeEscape(f.q.replace(/[A-Z]/g, (c) => c.toLowerCase()))}%`;
     parts.push({
-      sql: `(${foldedSql(dialect, "reason")} LIKE ? ESCAPE '\\' OR ${foldedSql(dialect, "attributes")} LIKE ? ESCAPE '\\')`,
-      params: [needle, needle],
+      // Kept personal values (leaf v2) are searched where they are kept; erased ones are gone.
+      sql:
+        `(${foldedSql(dialect, "reason")} LIKE ? ESCAPE '\\' OR ${foldedSql(dialect, "attributes")} LIKE ? ESCAPE '\\'` +
+        ` OR (personal IS NOT NULL AND EXISTS (SELECT 1 FROM entry_secrets s WHERE s.seq = entries.seq` +
+        ` AND ${foldedSql(dialect, "s.value")} LIKE ? ESCAPE '\\')))`,
+      params: [needle, needle, needle],
     });
   }
   // A pruned entry keeps only its seq, times, source and event id (docs/retention.md):

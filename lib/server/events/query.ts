@@ -2,12 +2,13 @@ import "server-only";
 import { OWN_SOURCE_PREFIX, type EventFilter } from "@/lib/core/index.ts";
 import { toBase64 } from "@/lib/core/index.ts";
 import type { Sort } from "@/lib/schemas/event-filter.ts";
-import type { Param } from "../db/driver.ts";
+import type { Param, SqlDriver } from "../db/driver.ts";
 import { AppError } from "../errors.ts";
 import { rowToEntry, type Entry, type EntryRow } from "../ledger/entry.ts";
 import type { Ledger } from "../ledger/ledger.ts";
 import { COUNT_BUCKET_CHARS } from "../ledger/sequencer.ts";
 import { filterWhere } from "./filter-sql.ts";
+import { readableRows, type ErasedField } from "./personal-view.ts";
 
 // The explorer's SQL: a keyset-paged list, a histogram stacked by outcome, top
 // requesters and targets. Never OFFSET: a page is "the next `limit` rows after
@@ -16,7 +17,8 @@ import { filterWhere } from "./filter-sql.ts";
 // bundles:create was checked and recorded) call these; eslint refuses any
 // other entry point importing this file.
 
-export type EventItem = Entry & { leafHash: string };
+/** An entry as readers see it: kept personal values restored, erased fields named (personal-view.ts). */
+export type EventItem = Entry & { leafHash: string; erased?: ErasedField[] };
 
 export type EventPage = { items: EventItem[]; nextCursor: string | null };
 
@@ -54,11 +56,22 @@ function decodeCursor(raw: string, sort: Sort): Cursor {
   return c as Cursor;
 }
 
-export function serializeRow(r: EntryRow): EventItem {
-  return { ...rowToEntry(r), leafHash: toBase64(new Uint8Array(r.leaf_hash)) };
+/** The rows as readers see them, in order (see EventItem). */
+export async function serializeRows(db: SqlDriver, rows: EntryRow[]): Promise<EventItem[]> {
+  const readable = await readableRows(db, rows);
+  return rows.map((r, i) => {
+    const { entry, erased } = readable[i]!;
+    const item: EventItem = { ...entry, leafHash: toBase64(new Uint8Array(r.leaf_hash)) };
+    if (erased.length) item.erased = erased;
+    return item;
+  });
 }
 
-export type SearchOptions = { sort: Sort; limit: number; cursor?: string };
+/**
+ * `leafForm`: entries exactly as their leaves commit them (v2: commitments, no personal
+ * values) — what an evidence bundle proves; otherwise as readers see them (serializeRows).
+ */
+export type SearchOptions = { sort: Sort; limit: number; cursor?: string; leafForm?: boolean };
 
 /** One page of entries matching the filter, without a permission check or audit (callers do both). */
 export async function queryEvents(ledger: Ledger, filter: EventFilter, opts: SearchOptions): Promise<EventPage> {
@@ -82,7 +95,10 @@ export async function queryEvents(ledger: Ledger, filter: EventFilter, opts: Sea
   sql += ` LIMIT ${opts.limit + 1}`;
   const rows = await ledger.db.all<EntryRow>(sql, params);
   const more = rows.length > opts.limit;
-  const items = rows.slice(0, opts.limit).map(serializeRow);
+  const page = rows.slice(0, opts.limit);
+  const items = opts.leafForm
+    ? page.map((r) => ({ ...rowToEntry(r), leafHash: toBase64(new Uint8Array(r.leaf_hash)) }))
+    : await serializeRows(ledger.db, page);
   const last = items.at(-1);
   const nextCursor =
     more && last ? encodeCursor({ s: opts.sort, k: column === "seq" ? last.seq : last.timestamp, q: last.seq }) : null;

@@ -7,7 +7,8 @@ import { AppError } from "../errors.ts";
 import type { SqlDriver } from "../db/driver.ts";
 import { receiptOf } from "../retention/receipt.ts";
 import { queryFacets, type Facets } from "./facets.ts";
-import { canonicalEntryFromRow, rowToEntry, type Entry } from "../ledger/entry.ts";
+import { canonicalEntryFromRow, type Entry } from "../ledger/entry.ts";
+import { readableRows, type ErasedField } from "./personal-view.ts";
 import type { Ledger } from "../ledger/ledger.ts";
 import { coveringCheckpoint } from "../ledger/store/checkpoints.ts";
 import { entryAt } from "../ledger/store/entries.ts";
@@ -113,6 +114,8 @@ export type EventDetail = {
   checkpoint: { treeSize: number; note: string; keyId: string; createdAt: string } | null;
   /** Set when retention pruned the body (docs/retention.md): `entry` then holds only seq, times, source and id, and canonicalJson is "". */
   pruned: { receiptSeq: number; policy: string | null } | null;
+  /** Personal fields (leaf v2) whose value was erased: `entry` lacks them, canonicalJson keeps their commitments. */
+  erased: ErasedField[];
 };
 
 /** One entry with its canonical bytes and covering checkpoint; checks events:read and records the view. */
@@ -128,8 +131,10 @@ export async function viewEvent(ledger: AuditRuntime, p: Principal | null, seq: 
   });
   const cp = await coveringCheckpoint(ledger.db, seq);
   const pruned = row.pruned_by != null ? await prunedBy(ledger.db, Number(row.pruned_by)) : null;
+  const [readable] = await readableRows(ledger.db, [row]);
   return {
-    entry: rowToEntry(row),
+    entry: readable!.entry,
+    erased: readable!.erased,
     seq,
     leafHash: toBase64(new Uint8Array(row.leaf_hash)),
     canonicalJson: pruned ? "" : canonicalEntryFromRow(row),

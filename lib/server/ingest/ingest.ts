@@ -5,6 +5,7 @@ import type { Ledger } from "../ledger/ledger.ts";
 import { assertNotBusy, coveredBy, enterIngest, withAdmission, type IngestRuntime } from "./admission.ts";
 import { bearerToken } from "../auth/bearer-secrets.ts";
 import { refuseReservedSource } from "./reserved-source.ts";
+import { personalPointersFor } from "../retention/personal-store.ts";
 
 // POST /api/v1/events, minus HTTP plumbing: authenticate, bound, prepare the
 // body in a worker thread (scan, validate every item, canonical parts), then
@@ -115,6 +116,7 @@ async function ingestAs(ledger: IngestRuntime, req: Request): Promise<IngestResp
     traceparent: req.headers.get("traceparent"),
     now: Date.now(),
     maxItems: ledger.config.maxBatch,
+    personal: await personalPointersFor(ledger.db, key.source),
   });
   if (!prepared.ok) {
     throw new AppError(prepared.code, prepared.detail, {

@@ -1,5 +1,6 @@
 import "server-only";
 import { withAdmission, type IngestRuntime } from "../ingest/admission.ts";
+import { personalPointersFor } from "../retention/personal-store.ts";
 import { validateEvent, type FieldError, type NormalizedEvent } from "@/lib/schemas/event.ts";
 
 // Appending events mapped from a foreign format. Unlike POST /api/v1/events (all or
@@ -21,8 +22,10 @@ export async function appendMapped(
   ledger: IngestRuntime,
   source: string,
   raws: unknown[],
-  opts: { traceparent?: string | null } = {},
+  opts: { traceparent?: string | null; defaultPersonal?: string[] } = {},
 ): Promise<ItemOutcome[]> {
+  // Personal fields: the source's declarations plus the integration's defaults (k8s usernames).
+  const personal = [...(opts.defaultPersonal ?? []), ...(await personalPointersFor(ledger.db, source))];
   const now = new Date();
   const out: ItemOutcome[] = new Array(raws.length);
   const valid: Array<{ index: number; event: NormalizedEvent }> = [];
@@ -36,7 +39,7 @@ export async function appendMapped(
     let chunk = valid.slice(c, c + chunkSize);
     while (chunk.length) {
       const events = chunk.map((v) => v.event);
-      const r = await withAdmission(ledger, events.length, () => ledger.sequencer.append(source, events));
+      const r = await withAdmission(ledger, events.length, () => ledger.sequencer.append(source, events, personal));
       if (r.ok) {
         r.items.forEach((item, k) => {
           out[chunk[k]!.index] = { status: item.status, id: item.id, seq: item.seq };

@@ -174,6 +174,10 @@ function parseK8sEventList(text: string) {
   return { items, rounded: inexactNumbersByItem(scan.inexactNumbers) };
 }
 
+// Kubernetes audit events name people: their usernames (and impersonated users) are
+// committed by default (leaf v2, docs/retention.md § Erasure), whatever the source declares.
+const K8S_PERSONAL = ["/requester/id", "/attributes/k8s.impersonated_user"];
+
 // POST /api/v1/k8s/audit — Kubernetes audit webhook backend (audit.k8s.io/v1 EventList) → entries.
 async function postK8sAudit(req: Request, { requestId, rt: ledger }: Ctx): Promise<Response> {
   const key = await authenticateRequest(ledger, req);
@@ -196,6 +200,7 @@ async function postK8sAudit(req: Request, { requestId, rt: ledger }: Ctx): Promi
     ledger,
     key.source,
     mapped.map((m) => m.event),
+    { defaultPersonal: K8S_PERSONAL },
   );
   const { accepted, duplicates } = settleK8sItems(mapped, outcomes, rejected);
   rejected.sort((a, b) => a.index - b.index);

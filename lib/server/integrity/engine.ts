@@ -2,7 +2,7 @@ import "server-only";
 import { CompactRange, bytesEqual, fromBase64, merkleRoot, perfectSubtrees, toBase64 } from "@/lib/core/index.ts";
 import type { SqlDriver } from "../db/driver.ts";
 import { checkGuards } from "../db/guards.ts";
-import { checkPrunedEntries } from "../retention/verify-pruned.ts";
+import { checkReceipts } from "../retention/verify-receipts.ts";
 import { allNodes, nodesBetween } from "../ledger/store/nodes.ts";
 import { storedRangeHasher, TreeReadError } from "../ledger/tree.ts";
 import {
@@ -103,7 +103,7 @@ export async function fullPass(db: SqlDriver, opts: FullPassOptions): Promise<Pa
   }
   const tail = tailFinding(snap, state, s.range.root(), s.snapshots);
   if (tail) return done(tail, s.checked);
-  const pruned = await checkPrunedEntries(db);
+  const pruned = await checkReceipts(db);
   if (pruned) return done({ kind: "modified", ...pruned }, s.checked);
   return done(opts.checkGuards === false ? null : await guardsFinding(db), s.checked, s.range);
 }

@@ -23,7 +23,18 @@ export type EntryRow = {
   leaf_hash: Uint8Array;
   /** Seq of the prune receipt that cleared this body (migration 0012): its columns then no longer hash to leaf_hash. */
   pruned_by?: number | null;
+  /** Leaf v2 (migration 0016): the commitments' canonical JSON (pointer → hex); null/absent for a v1 leaf. */
+  personal?: string | null;
 };
+
+/** The committed pointers of a v2 row (none for v1), from its `personal` column. */
+export function personalPointersOf(r: Pick<EntryRow, "personal">): string[] {
+  if (r.personal == null) return [];
+  const parsed: unknown = JSON.parse(r.personal);
+  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed))
+    throw new Error("personal is not a JSON object");
+  return Object.keys(parsed);
+}
 
 const q = JSON.stringify; // RFC 8785 string escaping is ECMAScript JSON.stringify's
 
@@ -47,11 +58,19 @@ export function canonicalEntryFromRow(r: EntryRow): string {
     s += `"attributes":${r.attributes},`;
   }
   if (r.correlation_id !== null) s += `"correlationId":${q(r.correlation_id)},`;
-  s += `"eventType":${q(r.event_type)},"id":${q(r.event_id)},"outcome":${q(r.outcome)},`;
+  s += `"eventType":${q(r.event_type)},"id":${q(r.event_id)},`;
+  // Leaf v2: the version, and the commitments as stored (parsed once above, so the column
+  // holds exactly one object); a committed /requester/id is absent from the leaf.
+  const committed = personalPointersOf(r);
+  if (r.personal != null) s += `"leafVersion":2,"outcome":${q(r.outcome)},"personal":${r.personal},`;
+  else s += `"outcome":${q(r.outcome)},`;
   if (r.reason !== null) s += `"reason":${q(r.reason)},`;
-  s += `"receivedAt":${q(r.received_at)},"requester":{"id":${q(r.requester_id)}`;
-  if (r.requester_ip !== null) s += `,"ip":${q(r.requester_ip)}`;
-  s += `,"type":${q(r.requester_type)}},"seq":${Number(r.seq)},"source":${q(r.source)},"target":{"id":${q(r.target_id)}`;
+  s += `"receivedAt":${q(r.received_at)},"requester":{`;
+  if (!committed.includes("/requester/id")) s += `"id":${q(r.requester_id)},`;
+  // The column of a committed id is "" — anything else would show a value the leaf never bound.
+  else if (r.requester_id !== "") throw new Error("requester_id is set although /requester/id is committed");
+  if (r.requester_ip !== null) s += `"ip":${q(r.requester_ip)},`;
+  s += `"type":${q(r.requester_type)}},"seq":${Number(r.seq)},"source":${q(r.source)},"target":{"id":${q(r.target_id)}`;
   if (r.target_service !== null) s += `,"service":${q(r.target_service)}`;
   if (r.target_type !== null) s += `,"type":${q(r.target_type)}`;
   return `${s}},"timestamp":${q(r.ts)}}`;

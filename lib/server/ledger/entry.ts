@@ -3,14 +3,24 @@ import { canonicalJson, entryLeafHash, hashLeaf, utf8 } from "@/lib/core/index.t
 import type { NormalizedEvent } from "@/lib/schemas/event.ts";
 import { nodeHasher } from "@/lib/node-hasher.ts";
 import type { Param } from "../db/driver.ts";
-import { canonicalEntryFromRow, type EntryRow } from "./entry-row.ts";
+import { canonicalEntryFromRow, personalPointersOf, type EntryRow } from "./entry-row.ts";
 import { eventColumns } from "./prepared-event.ts";
 
 // An entry (SPEC §2) is a normalized event plus seq, receivedAt and source. It is
 // stored as columns (so the explorer can filter) and rebuilt from those columns
 // whenever it is hashed — the verifier hashes exactly what the dashboard shows.
 
-export type Entry = NormalizedEvent & { id: string; seq: number; receivedAt: string; source: string };
+// A v2 leaf (docs/format.md § 8.3) is the entry with its personal fields removed plus
+// `leafVersion: 2` and `personal` (pointer → commitment); a committed /requester/id leaves
+// `requester.id` out, which the type below cannot say — readers go through withPersonal.
+export type Entry = NormalizedEvent & {
+  id: string;
+  seq: number;
+  receivedAt: string;
+  source: string;
+  leafVersion?: 2;
+  personal?: Record<string, string>;
+};
 
 export const ENTRY_COLUMNS = [
   "seq",
@@ -30,6 +40,7 @@ export const ENTRY_COLUMNS = [
   "correlation_id",
   "reason",
   "attributes",
+  "personal",
   "leaf_hash",
 ] as const;
 
@@ -45,9 +56,9 @@ export function buildEntry(
   return { ...event, seq, receivedAt, source };
 }
 
-/** The event part of an entry: what a client sent, normalized — the idempotency comparison. */
+/** The event part of an entry: what a client sent, normalized — the idempotency comparison (values restored, see withPersonal). */
 export function eventContent(e: NormalizedEvent & { id: string }): string {
-  const { seq: _s, receivedAt: _r, source: _src, ...event } = e as Entry;
+  const { seq: _s, receivedAt: _r, source: _src, leafVersion: _v, personal: _p, ...event } = e as Entry;
   return canonicalJson(event);
 }
 
@@ -58,14 +69,20 @@ export function entryToRow(e: Entry, leafHash: Uint8Array): Param[] {
     e.source,
     e.timestamp,
     e.receivedAt,
-    ...eventColumns(e, e.attributes === undefined ? null : canonicalJson(e.attributes)),
+    ...eventColumns(
+      e,
+      e.attributes === undefined ? null : canonicalJson(e.attributes),
+      e.personal ? canonicalJson(e.personal) : null,
+    ),
     leafHash,
   ];
 }
 
 /** Rebuilds the entry exactly as it was hashed: absent optional fields omitted, never null. */
 export function rowToEntry(r: EntryRow): Entry {
-  const requester: Entry["requester"] = { id: r.requester_id, type: r.requester_type as Entry["requester"]["type"] };
+  const committed = personalPointersOf(r);
+  const requester = { type: r.requester_type } as Entry["requester"];
+  if (!committed.includes("/requester/id")) requester.id = r.requester_id;
   if (r.requester_ip !== null) requester.ip = r.requester_ip;
   const target: Entry["target"] = { id: r.target_id };
   if (r.target_service !== null) target.service = r.target_service;
@@ -85,6 +102,10 @@ export function rowToEntry(r: EntryRow): Entry {
   if (r.correlation_id !== null) e.correlationId = r.correlation_id;
   if (r.reason !== null) e.reason = r.reason;
   if (r.attributes !== null) e.attributes = JSON.parse(r.attributes) as Record<string, unknown>;
+  if (r.personal != null) {
+    e.leafVersion = 2;
+    e.personal = JSON.parse(r.personal) as Record<string, string>;
+  }
   return e;
 }
 

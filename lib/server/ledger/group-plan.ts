@@ -26,6 +26,8 @@ export type Existing = Map<string, { seq: number; content: string }>;
 export class GroupPlan {
   readonly rows: Param[][] = [];
   readonly nodes: Param[][] = [];
+  /** entry_secrets rows (seq, pointer, value, salt) of the group's v2 leaves. */
+  readonly secrets: Param[][] = [];
   readonly counts = new Map<string, number>();
   /** The alert rules' rollup (migration 0014): `bucket \0 source \0 outcome` → entries. */
   readonly sourceCounts = new Map<string, number>();
@@ -47,7 +49,7 @@ export class GroupPlan {
     let size = this.size;
     const items: AppendItem[] = [];
     const conflicts: Conflict[] = [];
-    const staged: Array<{ leaf: Uint8Array; row: Param[]; countKey: string; seq: number }> = [];
+    const staged: Array<{ leaf: Uint8Array; row: Param[]; countKey: string; seq: number; secrets: Param[][] }> = [];
     const local = new Map<string, { seq: number; event: PreparedEvent }>();
     events.forEach((event, index) => {
       const clientId = event.id;
@@ -59,8 +61,10 @@ export class GroupPlan {
         const earlier = local.get(clientId) ?? this.inGroup.get(groupKey(source, clientId));
         if (stored || earlier) {
           const seq = (stored ?? earlier)!.seq;
-          const content = joinEvent(event.parts, clientId);
-          const same = (stored ? stored.content : joinEvent(earlier!.event.parts, clientId)) === content;
+          // v2 leaves compare the event as sent (`plain`), never the salted commitments.
+          const content = joinEvent(event.plain ?? event.parts, clientId);
+          const before = earlier?.event;
+          const same = (stored ? stored.content : joinEvent(before!.plain ?? before!.parts, clientId)) === content;
           if (same) items.push({ status: "duplicate", id: clientId, seq });
           else conflicts.push({ index, id: clientId, seq });
           return;
@@ -74,6 +78,7 @@ export class GroupPlan {
         row: [seq, id, source, event.ts, this.receivedAt, ...event.cols, leaf],
         countKey: `${event.ts.slice(0, this.countBucketChars)}\u0000${event.outcome}`,
         seq,
+        secrets: (event.secrets ?? []).map((x) => [seq, x.pointer, x.value, Buffer.from(x.salt, "hex")]),
       });
       if (clientId !== undefined) local.set(clientId, { seq, event });
       items.push({ status: "accepted", id, seq, leafHash: toBase64(leaf) });
@@ -81,6 +86,7 @@ export class GroupPlan {
     if (conflicts.length) return { ok: false, conflicts };
     for (const s of staged) {
       this.rows.push(s.row);
+      this.secrets.push(...s.secrets);
       this.counts.set(s.countKey, (this.counts.get(s.countKey) ?? 0) + 1);
       const sourceKey = s.countKey.replace("\u0000", `\u0000${source}\u0000`);
       this.sourceCounts.set(sourceKey, (this.sourceCounts.get(sourceKey) ?? 0) + 1);

@@ -5,6 +5,8 @@ import type { SqlDriver } from "../db/driver.ts";
 import { nowIso } from "../db/ids.ts";
 import { insertCheckpoint, latestCheckpointRow } from "./store/checkpoints.ts";
 import { logHead } from "./store/entries.ts";
+import { secretsOf } from "./store/secrets.ts";
+import { withPersonal } from "./personal.ts";
 import { keyRetiredAt } from "./store/signing-keys.ts";
 import { ENTRY_COLUMNS, eventContent, rowToEntry, type EntryRow } from "./entry.ts";
 import { prepareEvent, type PreparedEvent } from "./prepared-event.ts";
@@ -96,14 +98,18 @@ export class Sequencer {
   }
 
   /**
-   * Appends a batch for one source atomically. Events whose (source, id) is stored
+   * Appends a batch for one source atomically; the fields of `personal` (JSON pointers)
+   * an event has are committed (leaf v2) with their values kept outside the leaf. Events whose (source, id) is stored
    * with identical content come back as duplicates with their original seq; any
    * id stored with different content aborts the whole batch (nothing appended).
    * Concurrent calls are committed together (group commit: one transaction, one
    * fsync); each still succeeds or fails alone and resolves only after its commit.
    */
-  append(source: string, events: NormalizedEvent[]): Promise<AppendResult> {
-    return this.appendPrepared(source, events.map(prepareEvent));
+  append(source: string, events: NormalizedEvent[], personal: readonly string[] = []): Promise<AppendResult> {
+    return this.appendPrepared(
+      source,
+      events.map((e) => prepareEvent(e, personal)),
+    );
   }
 
   /** append() of events already prepared (validated and cut into canonical parts, e.g. in a worker thread). */
@@ -149,6 +155,8 @@ export class Sequencer {
       if (plan.rows.length) {
         await tx.insertMany("entries", [...ENTRY_COLUMNS], plan.rows);
         if (plan.nodes.length) await tx.insertMany("merkle_nodes", ["level", "idx", "hash"], plan.nodes);
+        if (plan.secrets.length)
+          await tx.insertMany("entry_secrets", ["seq", "pointer", "value", "salt"], plan.secrets);
         for (const [key, n] of plan.counts) {
           const [bucket, outcome] = key.split("\u0000") as [string, string];
           await tx.run(COUNT_UPSERT, [bucket, outcome, n]);
@@ -313,8 +321,14 @@ async function findExisting(tx: SqlDriver, group: Pending[]): Promise<Existing> 
         `SELECT * FROM entries WHERE source = ? AND event_id IN (${chunk.map(() => "?").join(", ")})`,
         [source, ...chunk],
       );
-      for (const r of rows)
-        found.set(groupKey(source, r.event_id), { seq: Number(r.seq), content: eventContent(rowToEntry(r)) });
+      const secrets = await secretsOf(
+        tx,
+        rows.filter((r) => r.personal != null).map((r) => Number(r.seq)),
+      );
+      for (const r of rows) {
+        const entry = withPersonal(rowToEntry(r), secrets.get(Number(r.seq)) ?? []).entry;
+        found.set(groupKey(source, r.event_id), { seq: Number(r.seq), content: eventContent(entry) });
+      }
     }
   }
   return found;

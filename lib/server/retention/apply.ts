@@ -1,6 +1,7 @@
 import "server-only";
 import type { SqlDriver } from "../db/driver.ts";
 import { clearBodies } from "../ledger/store/entries.ts";
+import { deletePrunedSecrets } from "../ledger/store/secrets.ts";
 import type { SeqRange } from "./receipt.ts";
 import { insertPrunedRanges, prunedRangesOf } from "./store.ts";
 
@@ -88,6 +89,8 @@ export async function applyReceipt(db: SqlDriver, receiptSeq: number, ranges: Se
       await uncount(tx, r);
       await uncountSources(tx, r);
       cleared += await clearBodies(tx, receiptSeq, r.first, r.last);
+      // A pruned v2 body takes its personal values and salts with it (the trigger checks it was pruned).
+      await deletePrunedSecrets(tx, r.first, r.last);
     }
     if (ids.size) await rebuildTraces(tx, [...ids]);
     return cleared;

@@ -3,7 +3,7 @@ import type { EventFilter } from "@/lib/core/event-filter.ts";
 import type { Param, SqlDriver } from "../db/driver.ts";
 import { filterWhere, type Where } from "../events/filter-sql.ts";
 import { DEFAULT_POLICY } from "@/lib/schemas/retention.ts";
-import { PRUNE_RECEIPT_ACTION } from "./receipt.ts";
+import { ERASURE_RECEIPT_ACTION, PRUNE_RECEIPT_ACTION } from "./receipt.ts";
 import type { HoldRow, PolicyRow } from "./store.ts";
 
 // Which entries a policy may prune now, as one WHERE clause (docs/retention.md):
@@ -39,17 +39,32 @@ export function dueWhere(
   const f = (x: EventFilter) => matches(filterWhere(x, dialect));
   const named = all.filter((p) => p.name !== DEFAULT_POLICY);
   const parts: Where[] = [{ sql: "pruned_by IS NULL AND ts < ?", params: [cutoffFor(policy.days, now)] }];
-  parts.push({ sql: "(action IS NULL OR action <> ?)", params: [PRUNE_RECEIPT_ACTION] });
+  // Receipts are the evidence of what is gone: never pruned themselves.
+  parts.push({
+    sql: "(action IS NULL OR action NOT IN (?, ?))",
+    params: [PRUNE_RECEIPT_ACTION, ERASURE_RECEIPT_ACTION],
+  });
   if (policy.name === DEFAULT_POLICY) for (const p of named) parts.push(notOf(f(p.filter)));
   else {
     parts.push({ sql: `${f(policy.filter).sql} = 1`, params: f(policy.filter).params });
     for (const p of named) if (p.name !== policy.name && longer(p, policy)) parts.push(notOf(f(p.filter)));
   }
-  for (const h of holds) if (!h.releasedAt) parts.push(notOf(f(h.filter)));
+  const held = heldByAny(dialect, holds);
+  if (held) parts.push(notOf(held));
   return { sql: parts.map((p) => p.sql).join(" AND "), params: parts.flatMap((p) => p.params as Param[]) };
 }
 
 const notOf = (w: Where): Where => ({ sql: `${w.sql} = 0`, params: w.params });
+
+/**
+ * How many active holds match the entry (0 = none): the hold clause pruning and erasure
+ * share — an entry any active hold matches is neither pruned nor erased.
+ */
+export function heldByAny(dialect: SqlDriver["dialect"], holds: HoldRow[]): Where | null {
+  const any = holds.filter((h) => !h.releasedAt).map((h) => matches(filterWhere(h.filter, dialect)));
+  if (!any.length) return null;
+  return { sql: `(${any.map((a) => a.sql).join(" + ")})`, params: any.flatMap((a) => a.params) };
+}
 
 /** Entries a hold protects that would otherwise be due under `policy` (the dry run's "held" count). */
 export function heldWhere(
@@ -59,13 +74,9 @@ export function heldWhere(
   holds: HoldRow[],
   now: number,
 ): Where | null {
-  const active = holds.filter((h) => !h.releasedAt);
-  if (!active.length) return null;
+  const held = heldByAny(dialect, holds);
+  if (!held) return null;
   const due = dueWhere(dialect, policy, all, [], now);
   if (!due) return null;
-  const any = active.map((h) => matches(filterWhere(h.filter, dialect)));
-  return {
-    sql: `${due.sql} AND (${any.map((a) => a.sql).join(" + ")}) > 0`,
-    params: [...due.params, ...any.flatMap((a) => a.params)],
-  };
+  return { sql: `${due.sql} AND ${held.sql} > 0`, params: [...due.params, ...held.params] };
 }

@@ -7,6 +7,29 @@ import { canonicalEntryFromRow, type EntryRow } from "../ledger/entry.ts";
 // under which policy, approved by whom — and commits to the pruned bytes.
 
 export const PRUNE_RECEIPT_ACTION = "ledgerline.prune-receipt/v1";
+/** The erasure receipt (docs/format.md § 8.6): which field of which seqs lost its value and salt. */
+export const ERASURE_RECEIPT_ACTION = "ledgerline.erasure-receipt/v1";
+
+export type ErasureReceipt = {
+  receipt: typeof ERASURE_RECEIPT_ACTION;
+  /** The JSON pointer erased. */
+  field: string;
+  /** The data subject's request reference (e.g. a ticket id) — never the value itself. */
+  request: string;
+  ranges: string;
+  count: number;
+  approvedBy: string;
+};
+
+/** The erasure receipt of a stored entry, or null when it is not a well-formed one. */
+export function erasureReceiptOf(row: EntryRow): (ErasureReceipt & { seq: number; parsed: SeqRange[] }) | null {
+  if (row.action !== ERASURE_RECEIPT_ACTION || row.attributes === null || row.pruned_by != null) return null;
+  const a = JSON.parse(row.attributes) as Partial<ErasureReceipt>;
+  if (a.receipt !== ERASURE_RECEIPT_ACTION || typeof a.ranges !== "string" || typeof a.field !== "string") return null;
+  const parsed = parseRanges(a.ranges);
+  if (!parsed) return null;
+  return { ...(a as ErasureReceipt), seq: Number(row.seq), parsed };
+}
 /** Ranges per receipt: keeps the receipt's attributes well under the 8 KiB limit. */
 export const MAX_RANGES_PER_RECEIPT = 300;
 

@@ -5,7 +5,7 @@ import { actorOf, assertCan, type Principal } from "../auth/principal.ts";
 import { AppError } from "../errors.ts";
 import type { EntryRow } from "../ledger/entry.ts";
 import type { Ledger } from "../ledger/ledger.ts";
-import { serializeRow, type EventItem } from "../events/query.ts";
+import { serializeRows, type EventItem } from "../events/query.ts";
 import { analyzeTrace, targetNode, type AnalyzeOptions, type TraceAnalysis, type TraceFact } from "./analyze.ts";
 import { checkCorrelationId } from "@/lib/schemas/correlation-id.ts";
 
@@ -109,12 +109,13 @@ export async function queryTrace(ledger: Ledger, correlationId: string, opts: Tr
   const analysis = analyzeTrace(facts, opts);
   const flagged = new Set(analysis.clock.seqs);
   const t0 = analysis.start ? Date.parse(analysis.start) : 0;
-  const entries: TraceEntry[] = rows.map((r) => {
-    const item = serializeRow(r);
+  const items = await serializeRows(ledger.db, rows);
+  const entries: TraceEntry[] = items.map((item) => {
     const e: TraceEntry = {
       ...item,
       relMs: Date.parse(item.timestamp) - t0,
-      lane: item.requester.id,
+      // An erased requester id (leaf v2) has no lane of its own.
+      lane: item.requester.id ?? "(erased)",
       to: targetNode({ targetId: item.target.id, targetService: item.target.service ?? null }),
     };
     if (flagged.has(item.seq)) e.clockFinding = true;

@@ -9,6 +9,7 @@ import { CopyButton } from "@/components/ui/copy-button.tsx";
 import { Identifier, IdentifierText } from "@/components/ui/identifier.tsx";
 import { VisibleText } from "@/components/ui/visible-text.tsx";
 import { PrunedEntry } from "@/components/retention/pruned-entry.tsx";
+import { ErasedFields, ErasedMarker } from "@/components/retention/erased-fields.tsx";
 import { AwaitCheckpoint } from "@/components/events/await-checkpoint.tsx";
 import { OWN_SOURCE_PREFIX, type EventFilter } from "@/lib/core/event-filter.ts";
 import { pagePrincipal } from "@/lib/server/auth/session.ts";
@@ -80,6 +81,7 @@ export default async function EventDetailPage({ params }: { params: Promise<{ se
               </tbody>
             </table>
           </Card>
+          <ErasedFields fields={d.erased} />
           {e.attributes && (
             <Card title="Attributes">
               <pre data-testid="attributes-json">
@@ -98,6 +100,12 @@ export default async function EventDetailPage({ params }: { params: Promise<{ se
       </div>
     </main>
   );
+}
+
+/** An erased field's marker (leaf v2), or a dash for a field the event never had. */
+function erasedOr(d: EventDetail, pointer: string): React.ReactNode {
+  const f = d.erased.find((x) => x.pointer === pointer);
+  return f ? <ErasedMarker f={f} /> : <span className="muted">—</span>;
 }
 
 /** The entry's fields, one row each (a declarative table). */
@@ -125,9 +133,16 @@ function fieldRows(d: EventDetail): Array<[string, React.ReactNode]> {
         </a>
       </span>,
     ],
-    ["Requester", <FilterValue own={own} key="r" field="requester" value={e.requester.id} />],
+    [
+      "Requester",
+      e.requester.id === undefined ? (
+        erasedOr(d, "/requester/id")
+      ) : (
+        <FilterValue own={own} key="r" field="requester" value={e.requester.id} />
+      ),
+    ],
     ["Requester type", <FilterValue own={own} key="rt" field="requesterType" value={e.requester.type} />],
-    ["Requester IP", e.requester.ip ?? <span className="muted">—</span>],
+    ["Requester IP", e.requester.ip ?? erasedOr(d, "/requester/ip")],
     ["Target", <FilterValue own={own} key="tg" field="target" value={e.target.id} />],
     ["Target service", <FilterValue own={own} key="sv" field="service" value={e.target.service} />],
     ["Target type", e.target.type ? <VisibleText key="tt" text={e.target.type} /> : <span className="muted">—</span>],

@@ -15,6 +15,8 @@ export type PrepareInput = {
   /** The server's clock (ms since the epoch) for the timestamp-in-the-future check. */
   now: number;
   maxItems: number;
+  /** JSON pointers declared personal for the source (committed: leaf v2, docs/format.md § 8.3). */
+  personal?: string[];
 };
 
 export type PrepareFailure = {
@@ -54,7 +56,7 @@ export function prepareBatch(input: PrepareInput): PrepareResult {
       parsed.inexactNumbers.filter((n) => n.index === index),
     );
     if (r.ok) {
-      if (!errors.length) events.push(prepareEvent(r.event));
+      if (!errors.length) events.push(prepareEvent(r.event, input.personal));
       return;
     }
     for (const e of r.errors) {

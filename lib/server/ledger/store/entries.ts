@@ -45,7 +45,7 @@ export async function leafHashesBetween(
 // row of that receipt covers the seq.
 const CLEAR_BODY = `event_type = '', requester_id = '', requester_type = '', requester_ip = NULL, target_id = '',
   target_service = NULL, target_type = NULL, action = NULL, outcome = '', correlation_id = NULL, reason = NULL,
-  attributes = NULL, pruned_by = ?`;
+  attributes = NULL, personal = NULL, pruned_by = ?`;
 
 /** Clears the bodies of first..last not yet pruned; returns how many it cleared. */
 export async function clearBodies(db: SqlDriver, receiptSeq: number, first: number, last: number): Promise<number> {

@@ -1,0 +1,70 @@
+-- Erasure that keeps every proof valid (issue 18 part 2, docs/retention.md § Erasure):
+-- leaf v2 commits personal fields as sha256(tag ‖ 0x00 ‖ salt ‖ JCS(value)) (docs/format.md
+-- § 8.3); the values and salts live outside the leaf, in entry_secrets, and go only
+-- along an erasure receipt (or with the pruned body of their entry).
+
+-- The commitments of a v2 leaf (canonical JSON, pointer → hex); NULL = a v1 leaf.
+ALTER TABLE entries ADD COLUMN personal TEXT;
+
+-- Which fields of a source are personal (config, edited by admins; every change is a
+-- meta-audit entry). source '*' = every source.
+CREATE TABLE personal_fields (
+  source     TEXT    NOT NULL,
+  pointer    TEXT    NOT NULL,
+  updated_at TEXT    NOT NULL,
+  updated_by TEXT    NOT NULL,
+  audit_seq  INTEGER NOT NULL,
+  PRIMARY KEY (source, pointer)
+) WITHOUT ROWID;
+
+-- The value (canonical JSON) and 32-byte salt of each committed field.
+CREATE TABLE entry_secrets (
+  seq     INTEGER NOT NULL,
+  pointer TEXT    NOT NULL,
+  value   TEXT    NOT NULL,
+  salt    BLOB    NOT NULL,
+  PRIMARY KEY (seq, pointer)
+) WITHOUT ROWID;
+CREATE INDEX entry_secrets_value ON entry_secrets (pointer, value);
+
+-- The fields an erasure receipt erased: seq ranges of one pointer. Append-only.
+CREATE TABLE erased_ranges (
+  receipt_seq INTEGER NOT NULL,
+  first_seq   INTEGER NOT NULL,
+  last_seq    INTEGER NOT NULL,
+  pointer     TEXT    NOT NULL,
+  PRIMARY KEY (receipt_seq, first_seq),
+  CHECK (first_seq >= 1 AND first_seq <= last_seq AND last_seq < receipt_seq)
+) WITHOUT ROWID;
+
+CREATE TRIGGER erased_ranges_no_update BEFORE UPDATE ON erased_ranges
+BEGIN SELECT RAISE(ABORT, 'ledgerline: erased_ranges are append-only (UPDATE refused)'); END;
+CREATE TRIGGER erased_ranges_no_delete BEFORE DELETE ON erased_ranges
+BEGIN SELECT RAISE(ABORT, 'ledgerline: erased_ranges are append-only (DELETE refused)'); END;
+CREATE TRIGGER entry_secrets_no_update BEFORE UPDATE ON entry_secrets
+BEGIN SELECT RAISE(ABORT, 'ledgerline: entry_secrets are append-only (UPDATE refused)'); END;
+
+-- A secret row goes only when an erasure receipt (in the log, body intact) lists its
+-- pointer and seq, or when its entry's body was pruned (along a prune receipt, which
+-- the entries guard checks). Checked at every start by lib/server/db/guards.ts.
+CREATE TRIGGER entry_secrets_no_delete BEFORE DELETE ON entry_secrets
+WHEN NOT (EXISTS (SELECT 1 FROM erased_ranges r JOIN entries e ON e.seq = r.receipt_seq
+    WHERE r.pointer = OLD.pointer AND OLD.seq BETWEEN r.first_seq AND r.last_seq
+      AND e.action = 'ledgerline.erasure-receipt/v1' AND e.pruned_by IS NULL)
+  OR EXISTS (SELECT 1 FROM entries p WHERE p.seq = OLD.seq AND p.pruned_by IS NOT NULL))
+BEGIN SELECT RAISE(ABORT, 'ledgerline: entry_secrets are append-only (DELETE refused)'); END;
+
+-- Pruning now also clears the commitments (the body is gone; the leaf hash stays).
+DROP TRIGGER entries_no_update;
+CREATE TRIGGER entries_no_update BEFORE UPDATE ON entries
+WHEN NOT (OLD.pruned_by IS NULL AND NEW.pruned_by IS NOT NULL AND OLD.seq < NEW.pruned_by
+  AND NEW.seq = OLD.seq AND NEW.leaf_hash = OLD.leaf_hash AND NEW.event_id = OLD.event_id
+  AND NEW.source = OLD.source AND NEW.ts = OLD.ts AND NEW.received_at = OLD.received_at
+  AND NEW.event_type = '' AND NEW.requester_id = '' AND NEW.requester_type = '' AND NEW.target_id = ''
+  AND NEW.outcome = '' AND NEW.requester_ip IS NULL AND NEW.target_service IS NULL AND NEW.target_type IS NULL
+  AND NEW.action IS NULL AND NEW.correlation_id IS NULL AND NEW.reason IS NULL AND NEW.attributes IS NULL
+  AND NEW.personal IS NULL
+  AND EXISTS (SELECT 1 FROM pruned_ranges r JOIN entries e ON e.seq = r.receipt_seq
+    WHERE r.receipt_seq = NEW.pruned_by AND OLD.seq BETWEEN r.first_seq AND r.last_seq
+      AND e.action = 'ledgerline.prune-receipt/v1' AND e.pruned_by IS NULL))
+BEGIN SELECT RAISE(ABORT, 'ledgerline: entries are append-only (UPDATE refused)'); END;
