@@ -10,6 +10,7 @@ import { signingKeyCommand } from "./signing-key.ts";
 import { checkpointCommand, migrateCommand, seedCommand } from "./store.ts";
 import { tokensCommand } from "./tokens.ts";
 import { retentionCommand } from "./retention.ts";
+import { reviewsCommand } from "./reviews.ts";
 import { pruneCommand } from "./prune.ts";
 import { usersCommand } from "./users.ts";
 import { verifyBundleCommand } from "./verify-bundle.ts";
@@ -32,6 +33,7 @@ export const COMMANDS: readonly CommandGroup[] = [
   monitorCommand,
   importCommand,
   retentionCommand,
+  reviewsCommand,
   pruneCommand,
   siemCommand,
 ];
