@@ -14,6 +14,7 @@ const PAGES: Array<{ path: string; allowed: Role[]; marker: string }> = [
   { path: "/admin/keys", allowed: ["admin"], marker: "keys-table" },
   { path: "/admin/tokens", allowed: ["admin"], marker: "tokens-table" },
   { path: "/admin/retention", allowed: ["admin"], marker: "policies-table" },
+  { path: "/reviews", allowed: ["admin", "auditor"], marker: "reviews" },
 ];
 const ROLES: Role[] = ["admin", "auditor", "analyst"];
 
@@ -55,6 +56,7 @@ for (const role of ROLES) {
             "/admin/keys": "Ingest keys",
             "/admin/tokens": "Read tokens",
             "/admin/retention": "Retention",
+            "/reviews": "Reviews",
           }[p.path]!,
         });
         await expect(link).toHaveCount(p.allowed.includes(role) ? 1 : 0);

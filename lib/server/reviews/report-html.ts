@@ -97,7 +97,7 @@ ${
   d.alerts.length
     ? table(
         ["Seq", "Time (UTC)", "Change", "Rule", "Alert"],
-        d.alerts.map((a) => [a.seq, a.ts, a.action, a.ruleName, a.alertId]),
+        d.alerts.map((a) => [String(a.seq), a.ts, a.action, a.ruleName, a.alertId]),
         [0],
       )
     : `<p class="muted">No alert fired, was acknowledged or resolved in this period.</p>`

@@ -96,7 +96,7 @@ function body(doc: Doc, spec: ReviewReportSpec, ctx: ReportContext, d: ReportDat
     rows(
       doc,
       ["Seq", "Time (UTC)", "Change", "Rule"],
-      d.alerts.map((a) => [a.seq, a.ts, a.action, a.ruleName]),
+      d.alerts.map((a) => [String(a.seq), a.ts, a.action, a.ruleName]),
       [50, 140, 110, 200],
     );
   heading(doc, "Integrity and witnesses");
