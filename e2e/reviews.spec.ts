@@ -25,12 +25,12 @@ test("an auditor schedules a saved view, runs its last period and signs the pack
   await expect(form.getByLabel("Saved view")).toHaveValue(viewId);
   await form.getByLabel("Time zone (IANA)").fill("Europe/Berlin");
   await form.getByRole("button", { name: "Schedule review" }).click();
-  await expect(page.getByTestId("action-ok")).toContainText("Scheduled");
+  await expect(page.getByTestId("schedule-review").getByTestId("action-ok")).toContainText("Scheduled");
   const row = page.getByTestId("review-schedules").getByRole("row").filter({ hasText: name });
   await expect(row).toContainText("daily (0 0 * * *) Europe/Berlin");
 
   await row.getByRole("button", { name: "Run last period" }).click();
-  await expect(page.getByTestId("action-ok")).toContainText("Pack queued");
+  await expect(page.getByRole("status").filter({ hasText: "Pack queued." })).toBeVisible();
   const pack = page.getByTestId("review-pack").filter({ hasText: name }).first();
   await expect(async () => {
     await page.reload();
