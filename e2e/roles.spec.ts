@@ -16,6 +16,7 @@ const PAGES: Array<{ path: string; allowed: Role[]; marker: string }> = [
   { path: "/admin/retention", allowed: ["admin"], marker: "policies-table" },
   { path: "/siem", allowed: ["admin", "auditor"], marker: "siem-table" },
   { path: "/alerts", allowed: ["admin", "auditor", "analyst"], marker: "rules-table" },
+  { path: "/reviews", allowed: ["admin", "auditor"], marker: "reviews" },
 ];
 const ROLES: Role[] = ["admin", "auditor", "analyst"];
 
@@ -59,6 +60,7 @@ for (const role of ROLES) {
             "/admin/retention": "Retention",
             "/siem": "SIEM",
             "/alerts": "Alerts",
+            "/reviews": "Reviews",
           }[p.path]!,
         });
         await expect(link).toHaveCount(p.allowed.includes(role) ? 1 : 0);

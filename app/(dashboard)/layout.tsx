@@ -21,6 +21,7 @@ export default async function DashboardLayout({ children }: { children: React.Re
     { href: "/integrity", label: "Integrity", show: can(principal.role, "integrity:read") },
     { href: "/bundles", label: "Bundles", show: can(principal.role, "bundles:read") },
     { href: "/alerts", label: "Alerts", show: can(principal.role, "alerts:read") },
+    { href: "/reviews", label: "Reviews", show: can(principal.role, "reviews:read") },
     { href: "/verify", label: "Verify", show: true },
     { href: "/admin/users", label: "Users", show: can(principal.role, "users:manage") },
     { href: "/admin/keys", label: "Ingest keys", show: can(principal.role, "keys:manage") },

@@ -11,6 +11,7 @@ import { signingKeyCommand } from "./signing-key.ts";
 import { checkpointCommand, migrateCommand, seedCommand } from "./store.ts";
 import { tokensCommand } from "./tokens.ts";
 import { retentionCommand } from "./retention.ts";
+import { reviewsCommand } from "./reviews.ts";
 import { pruneCommand } from "./prune.ts";
 import { eraseCommand, personalFieldsCommand } from "./erase.ts";
 import { usersCommand } from "./users.ts";
@@ -34,6 +35,7 @@ export const COMMANDS: readonly CommandGroup[] = [
   monitorCommand,
   importCommand,
   retentionCommand,
+  reviewsCommand,
   pruneCommand,
   eraseCommand,
   personalFieldsCommand,

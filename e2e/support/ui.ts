@@ -167,6 +167,7 @@ export function dashboardPages(fx: { long: LongIds; bundleId: string }): Array<{
     { name: "admin-retention", path: "/admin/retention" },
     { name: "siem", path: "/siem" },
     { name: "alerts", path: "/alerts" },
+    { name: "reviews", path: "/reviews" },
   ];
 }
 

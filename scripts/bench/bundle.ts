@@ -12,6 +12,7 @@ import { buildBundle } from "@/lib/server/bundles/build.ts";
 import { buildBundleIsolated } from "@/lib/server/bundles/build-process.ts";
 import type { Ledger } from "@/lib/server/ledger/ledger.ts";
 import { uuidv7 } from "@/lib/server/db/ids.ts";
+import type { ReviewReportSpec } from "@/lib/server/reviews/report-data.ts";
 import { openDatasetLedger } from "./explorer.ts";
 import { ensureDataset } from "./generate.ts";
 
@@ -27,7 +28,7 @@ export type BundleBench = {
 };
 
 /** Builds a bundle of entries 1..n (the ledger must hold at least n) and measures it; the ZIP is removed afterwards. */
-export async function benchBundle(ledger: Ledger, n: number): Promise<BundleBench> {
+export async function benchBundle(ledger: Ledger, n: number, report?: ReviewReportSpec): Promise<BundleBench> {
   let peak = process.memoryUsage.rss();
   const start = peak;
   const sample = setInterval(() => {
@@ -39,7 +40,7 @@ export async function benchBundle(ledger: Ledger, n: number): Promise<BundleBenc
     // As the server builds it: in a capped child process (lib/server/bundles/build-process.ts).
     const r = await buildBundleIsolated(
       ledger,
-      { id, createdAt: new Date().toISOString(), createdBy: "bench@ledgerline.dev", filter: { seqTo: n } },
+      { id, createdAt: new Date().toISOString(), createdBy: "bench@ledgerline.dev", filter: { seqTo: n }, report },
       () => {
         peak = Math.max(peak, process.memoryUsage.rss());
       },
@@ -62,6 +63,19 @@ export async function benchBundle(ledger: Ledger, n: number): Promise<BundleBenc
   }
 }
 
+/** A daily review's report over entries 1..n: its period is the span of their timestamps. */
+async function reviewSpec(ledger: Ledger, n: number): Promise<ReviewReportSpec> {
+  const r = await ledger.db.get<{ a: string; b: string }>(
+    "SELECT MIN(ts) AS a, MAX(ts) AS b FROM entries WHERE seq <= ?",
+    [n],
+  );
+  return {
+    ...{ scheduleId: uuidv7(), scheduleName: "Bench daily review", viewName: "All", viewQuery: "own=include" },
+    ...{ frequency: "daily", cron: "0 0 * * *", timeZone: "UTC", template: null },
+    ...{ periodStart: r!.a, periodEnd: new Date(Date.parse(r!.b) + 1).toISOString() },
+  };
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   const n = Number(process.argv[2] ?? 100_000);
   const log = (m: string) => console.log(`[bench:bundle] ${m}`);
@@ -69,7 +83,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   log(`dataset ${ds.reused ? "reused" : "built"}: ${ds.file}`);
   const ledger = await openDatasetLedger(ds);
   try {
-    const r = await benchBundle(ledger, n);
+    // BENCH_REVIEW=1: the same entries as a review pack (report.html + report.pdf inside), docs/reviews.md.
+    const r = await benchBundle(ledger, n, process.env.BENCH_REVIEW === "1" ? await reviewSpec(ledger, n) : undefined);
     log(
       `${r.entries.toLocaleString("en-US")} entries in ${r.seconds.toFixed(2)} s, peak RSS of the build ${r.peakRssMiB.toFixed(0)} MiB (this process: ${r.startRssMiB.toFixed(0)} MiB before, +${r.parentGrowthMiB.toFixed(0)} MiB), ZIP ${(r.bytes / 1024 / 1024).toFixed(1)} MiB (targets ≤ 10 s, ≤ 300 MB)`,
     );

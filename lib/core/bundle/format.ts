@@ -33,6 +33,25 @@ export const BUNDLE_FILE_ORDER: readonly string[] = [
   BUNDLE_FILES.sig,
 ];
 
+/**
+ * Files a bundle may also hold: a scheduled review pack's readable report (docs/reviews.md).
+ * Listed in SHA256SUMS like every other file, so check 2 covers their bytes; a bundle
+ * without them is complete, and a verifier older than them refuses them as extra files.
+ */
+export const REPORT_FILES = { html: "report.html", pdf: "report.pdf" } as const;
+export const OPTIONAL_BUNDLE_FILES: readonly string[] = [REPORT_FILES.html, REPORT_FILES.pdf];
+
+/** What a review pack's manifest says about its review: which schedule, which period (format.md §5). */
+export type BundleReview = {
+  schedule: string;
+  scheduleId: string;
+  view: string;
+  periodStart: string;
+  periodEnd: string;
+  timeZone: string;
+  report: string[];
+};
+
 export type BundleManifest = {
   format: typeof BUNDLE_FORMAT;
   bundleId: string;
@@ -57,6 +76,8 @@ export type BundleManifest = {
    * Absent when the log never rotated its key.
    */
   keyRotations?: string[];
+  /** Present in a scheduled review pack only: the schedule and period its report covers. */
+  review?: BundleReview;
 };
 
 export type BundleWitnesses = {
@@ -94,6 +115,7 @@ export function formatManifest(m: BundleManifest): string {
         }
       : {}),
     ...(m.keyRotations?.length ? { keyRotations: [...m.keyRotations] } : {}),
+    ...(m.review ? { review: { ...m.review, report: [...m.review.report] } } : {}),
   };
   return `${JSON.stringify(ordered, null, 2)}\n`;
 }

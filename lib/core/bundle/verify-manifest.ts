@@ -7,6 +7,9 @@ import { Fail, decode, isCount, isObject, isSeq } from "./verify-kit.ts";
 const FILTER_STRINGS = ["from", "to", "requester", "target", "service", "source", "action", "correlationId", "q"];
 const FILTER_LISTS = ["eventType", "outcome", "requesterType"];
 const FILTER_NUMBERS = ["seqFrom", "seqTo"];
+// The explorer hides Ledgerline's own entries unless asked (issue 15): a bundle made from its
+// link carries `hideOwnActivity: true`, which matchesFilter evaluates like any other field.
+const FILTER_BOOLEANS = ["hideOwnActivity"];
 
 function filterProblem(f: unknown): string | null {
   if (!isObject(f)) return "filter is not an object";
@@ -17,6 +20,8 @@ function filterProblem(f: unknown): string | null {
       if (!Array.isArray(v) || v.some((x) => typeof x !== "string")) return `filter.${k} is not a list of strings`;
     } else if (FILTER_NUMBERS.includes(k)) {
       if (!isSeq(v)) return `filter.${k} is not a positive integer`;
+    } else if (FILTER_BOOLEANS.includes(k)) {
+      if (typeof v !== "boolean") return `filter.${k} is not true or false`;
     } else {
       return `filter has an unknown field ${JSON.stringify(k)} (a newer bundle format?)`;
     }

@@ -2,7 +2,7 @@ import { ed25519 } from "@noble/curves/ed25519.js";
 import { toHex } from "../bytes.ts";
 import { pemToPublicKey } from "../note.ts";
 import type { BundleFiles } from "./bundle-files.ts";
-import { BUNDLE_FILES, BUNDLE_FILE_ORDER, parseSums } from "./format.ts";
+import { BUNDLE_FILES, BUNDLE_FILE_ORDER, OPTIONAL_BUNDLE_FILES, parseSums } from "./format.ts";
 import { check, decode, type BundleCheck } from "./verify-kit.ts";
 
 // Checks 1 and 2 of SPEC §5: what `openssl pkeyutl -verify` and `sha256sum -c` check.
@@ -69,7 +69,8 @@ export function checkSums(files: BundleFiles): BundleCheck {
   for (const name of BUNDLE_FILE_ORDER)
     if (!files.has(name) && !listed.has(name)) problems.push(`${name}: missing from the bundle`);
   for (const name of files.names())
-    if (!BUNDLE_FILE_ORDER.includes(name)) problems.push(`${name}: not a file a bundle holds (extra file)`);
+    if (!BUNDLE_FILE_ORDER.includes(name) && !OPTIONAL_BUNDLE_FILES.includes(name))
+      problems.push(`${name}: not a file a bundle holds (extra file)`);
   if (problems.length) return check("checksums", "fail", [...new Set(problems)].join("; "));
   return check("checksums", "pass", `${listed.size} files: OK`);
 }

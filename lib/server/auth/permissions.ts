@@ -36,6 +36,12 @@ export const PERMISSIONS = {
   "alerts:read": ["admin", "auditor", "analyst"],
   "alerts:acknowledge": ["admin", "analyst"],
   "alerts:manage": ["admin"],
+  // Review packs are evidence bundles with a report: whoever may read bundles reads them, and whoever
+  // may create bundles schedules them. Sign-off is the PCI 10.4.1 review itself: auditors and admins,
+  // who can open the pack's bundle; analysts cannot read bundles, so they cannot attest to one.
+  "reviews:read": ["admin", "auditor"],
+  "reviews:manage": ["admin", "auditor"],
+  "reviews:signoff": ["admin", "auditor"],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;
@@ -61,7 +67,7 @@ export const TOKEN_SCOPES = ["events:read", "bundles:create", "integrity:run"] a
 export type TokenScope = (typeof TOKEN_SCOPES)[number];
 
 const SCOPE_PERMISSIONS: Record<TokenScope, readonly Permission[]> = {
-  "events:read": ["dashboard:view", "events:read", "traces:read", "integrity:read", "bundles:read"],
+  "events:read": ["dashboard:view", "events:read", "traces:read", "integrity:read", "bundles:read", "reviews:read"],
   "bundles:create": ["bundles:create"],
   "integrity:run": ["integrity:run"],
 };

@@ -22,6 +22,7 @@ import {
   formatSums,
   formatVerifyText,
   proofLine,
+  type BundleReview,
 } from "@/lib/core/bundle/format.ts";
 import { filterWhere } from "../events/filter-sql.ts";
 import { openBulkReader } from "../db/driver.ts";
@@ -33,6 +34,7 @@ import { ProofBatch } from "./proof-hasher.ts";
 import { Spool, type SpoolResult } from "./spool.ts";
 import { witnessedCheckpoint, type Witnessed } from "./witnessed.ts";
 import { memoryMember, writeZip, type ZipMember } from "./zip-writer.ts";
+import { reviewReportFiles, type ReviewReportSpec } from "../reviews/report.ts";
 import { nodeHasher } from "@/lib/node-hasher.ts";
 
 // Builds one evidence bundle (SPEC §5) on disk, never holding it in memory: the
@@ -49,7 +51,14 @@ export const MAX_BUNDLE_ENTRIES = 1_000_000;
 /** A build failure whose message tells the user what happened and what to do. */
 export class BundleBuildError extends Error {}
 
-export type BuildRequest = { id: string; createdAt: string; createdBy: string; filter: EventFilter };
+export type BuildRequest = {
+  id: string;
+  createdAt: string;
+  createdBy: string;
+  filter: EventFilter;
+  /** A scheduled review pack: its report goes into the bundle (docs/reviews.md). */
+  report?: ReviewReportSpec | null;
+};
 export type BuildResult = { file: string; size: number; sha256: string; count: number; treeSize: number };
 
 export function bundlesDir(dataDir: string): string {
@@ -148,8 +157,11 @@ async function buildFrom(
     };
     // Read last, so the witnesses had the whole build to cosign the checkpoint.
     const witnessed = await witnessedCheckpoint(ledger.db, cp, ledger.config.witnesses);
-    const small = signedSmallFiles(ledger, { ...cp, ...witnessed }, req, span, spooled);
-    const members: ZipMember[] = BUNDLE_FILE_ORDER.map((name) => {
+    const built = { ...cp, ...witnessed, span, id: req.id, createdAt: req.createdAt, origin: ledger.config.origin };
+    const report = req.report ? await reviewReportFiles(ledger.db, req.report, queryFilter, built) : null;
+    const small = signedSmallFiles(ledger, { ...cp, ...witnessed }, req, span, spooled, report);
+    const order = [...BUNDLE_FILE_ORDER.slice(0, -2), ...(report?.files.keys() ?? []), ...BUNDLE_FILE_ORDER.slice(-2)];
+    const members: ZipMember[] = order.map((name) => {
       const s = spooled[name];
       return s
         ? { name, crc: s.crc, size: s.size, csize: s.csize, deflated: { file: s.file } }
@@ -231,6 +243,7 @@ function signedSmallFiles(
   req: BuildRequest,
   span: Span,
   spooled: Record<string, SpoolResult>,
+  report: { files: Map<string, Uint8Array>; review: BundleReview } | null,
 ): Map<string, Uint8Array> {
   const T = cp.treeSize;
   const small = new Map<string, Uint8Array>([
@@ -251,6 +264,7 @@ function signedSmallFiles(
           keyId: cp.key.keyIdHex,
           witnesses: cp.witnesses,
           keyRotations: cp.keyRotations,
+          review: report?.review,
         }),
       ),
     ],
@@ -271,6 +285,7 @@ function signedSmallFiles(
       ),
     ],
   ]);
+  for (const [name, data] of report?.files ?? []) small.set(name, data);
   const sums = utf8(
     formatSums([
       ...[...small].map(([name, data]) => ({ name, sha256Hex: sha256Hex(data) })),

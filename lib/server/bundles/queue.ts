@@ -87,7 +87,13 @@ async function buildOne(ledger: Ledger, w: Worker, row: BundleRow): Promise<void
   try {
     const r = await buildBundleIsolated(
       ledger,
-      { id: row.id, createdAt: row.created_at, createdBy: row.created_by, filter: JSON.parse(row.filter) },
+      {
+        id: row.id,
+        createdAt: row.created_at,
+        createdBy: row.created_by,
+        filter: JSON.parse(row.filter),
+        report: row.report ? JSON.parse(row.report) : null,
+      },
       async (done, total) => {
         w.live = { id: row.id, done, total };
         await setProgress(ledger.db, row.id, done, total);

@@ -24,6 +24,8 @@ export type BundleRow = {
   sha256: string | null;
   error: string | null;
   finished_at: string | null;
+  /** A review pack's report spec (JSON, migration 0015); null for a plain export. */
+  report: string | null;
 };
 
 export type Bundle = {

@@ -13,6 +13,7 @@ import { tlogRoutes } from "../tlog/routes.ts";
 import { traceRoutes } from "../traces/routes.ts";
 import { transparencyRoutes } from "../transparency/routes.ts";
 import { viewRoutes } from "../views/routes.ts";
+import { reviewRoutes } from "../reviews/routes.ts";
 import type { ApiDeps } from "./endpoint.ts";
 import { retentionRoutes } from "../retention/routes.ts";
 
@@ -41,6 +42,7 @@ export function buildApi(deps: ApiDeps) {
     proofs: { inclusion: transparency.getInclusionProof, consistency: transparency.getConsistencyProof },
     traces: traceRoutes(deps),
     views: viewRoutes(deps),
+    reviews: reviewRoutes(deps),
     bundles: bundleRoutes(deps),
     integrity: {
       get: integrity.getStatus,

@@ -657,6 +657,51 @@ const paths: Record<string, Record<string, Op>> = {
       responses: { ...ok("The plan and what was pruned."), ...errors(400, 401, 403) },
     },
   },
+  "/api/v1/reviews": {
+    get: {
+      summary:
+        "Review schedules (each with nextRunAt) and the latest review packs (period, bundle status, count, sign-off) (reviews:read: admins, auditors). docs/reviews.md.",
+      security: readAuth,
+      responses: { ...ok("{schedules, packs}."), ...errors(401, 403) },
+    },
+  },
+  "/api/v1/reviews/schedules": {
+    post: {
+      summary:
+        'Schedule a saved view {viewId, frequency: daily|weekly|monthly|cron, cron?, timeZone (IANA), name?}, or a template {template: "pci-dss-10.4.1-daily" | "soc2-cc7.2-monthly", timeZone?} (reviews:manage; same-origin session). Logged (reviews.schedule).',
+      security: [{ session: [] }],
+      requestBody: jsonBody({ type: "object" }),
+      responses: { ...ok("The schedule.", { type: "object" }, "201"), ...errors(400, 401, 403, 404, 409) },
+    },
+  },
+  "/api/v1/reviews/schedules/{id}/run": {
+    post: {
+      summary:
+        "Run the schedule for its last period ended at {at?} (default now): a signed bundle with report.html and report.pdf. 201 when made, 200 when that period already had a pack (reviews:manage). Logged (reviews.run).",
+      security: [{ session: [] }],
+      parameters: [pathParam("id", "Schedule id.")],
+      responses: { ...ok("{pack, created}.", { type: "object" }, "201"), ...errors(400, 401, 403, 404) },
+    },
+  },
+  "/api/v1/reviews/packs/{id}": {
+    get: {
+      summary:
+        "One review pack: period, bundleId (download it from /api/v1/bundles/{bundleId}/download), status, sign-off (reviews:read).",
+      security: readAuth,
+      parameters: [pathParam("id", "Pack id.")],
+      responses: { ...ok("The pack."), ...errors(401, 403, 404) },
+    },
+  },
+  "/api/v1/reviews/packs/{id}/signoff": {
+    post: {
+      summary:
+        "Mark a ready pack reviewed {comment} (reviews:signoff: admins, auditors; same-origin session). The sign-off is a log entry (reviews.signoff, reason = the comment): PCI DSS 10.4.1 review evidence. 409 when already reviewed or not ready.",
+      security: [{ session: [] }],
+      parameters: [pathParam("id", "Pack id.")],
+      requestBody: jsonBody({ type: "object" }),
+      responses: { ...ok("The pack with its review."), ...errors(400, 401, 403, 404, 409) },
+    },
+  },
   "/api/v1/otlp/v1/logs": {
     post: {
       summary: "OTLP/HTTP logs receiver (JSON or protobuf, optionally gzip); access records become entries.",

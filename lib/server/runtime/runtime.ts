@@ -13,6 +13,7 @@ import { createWorkerPool, type WorkerPool } from "../workers/pool.ts";
 import { createIngestGate, type IngestGate } from "../ingest/admission.ts";
 import { activeReservedSourceKeys } from "../ingest/ingest-keys.ts";
 import { startPruneScheduler } from "../retention/scheduler.ts";
+import { startReviewScheduler } from "../reviews/scheduler.ts";
 import { createIntegrityLive, startIntegrityScheduler, type IntegrityLive } from "../integrity/verifier.ts";
 import { openLedger, type Ledger } from "../ledger/ledger.ts";
 import { EntryReadAudit } from "../tlog/read-audit.ts";
@@ -138,6 +139,7 @@ export async function startRuntime(config: Config, log: Log): Promise<Runtime> {
     rt.onClose(() => clearInterval(timer));
     rt.onClose(() => scheduler.stop());
     rt.onClose(startPruneScheduler(rt, log));
+    rt.onClose(startReviewScheduler(rt, log));
     return rt;
   } catch (e) {
     await rt.close().catch(() => undefined);
