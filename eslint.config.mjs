@@ -90,25 +90,6 @@ export default defineConfig([
     files: ["components/events/events-columns.tsx"],
     rules: { "max-lines-per-function": "off" },
   },
-  {
-    // Functions over 80 lines not split yet (issue 17 item 8): each is in an area another
-    // engineer was changing while the rule landed, so splitting it then would have turned
-    // their merge into a rewrite. Delete each entry when its function is split.
-    files: [
-      "bin/commands/monitor.ts", // tlog: parseOptions
-      "components/bundles/verify-bundle-view.tsx", // tlog (/verify known keys): VerifyBundleView
-      "components/charts/stacked-histogram.tsx", // explorer: StackedHistogram
-      "components/layout/top-bar.tsx", // trace (phone filter bar): TopBar
-      "components/events/filter-bar.tsx", // explorer (own-activity toggle, bad-parameter marks): FilterForm
-      "test/security/data.ts", // replay
-      "test/stress/tlog.ts", // tlog: runTlog
-      "test/stress/witnesses.ts", // tlog: runWitnesses
-      "lib/server/bundles/bundles.int.test.ts", // s4-tlog (cosignatures in bundles): one 156-line test
-      "lib/server/integrity/integrity.int.test.ts", // s4-tlog (pinned keys): one 86-line test
-    ],
-    plugins: { ledgerline: testTables },
-    rules: { "max-lines-per-function": "off", "ledgerline/max-lines-per-function-in-tests": "off" },
-  },
   globalIgnores([
     ".next/**",
     "out/**",

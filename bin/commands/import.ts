@@ -18,6 +18,7 @@ import fs from "node:fs";
 import readline from "node:readline";
 import { freshState, readState, type ImportState } from "./import-state.ts";
 import { ImportRun, ImportStopped, parseLine, type ImportOptions, type Item } from "./import-run.ts";
+import { intOption } from "./int-option.ts";
 import type { CommandGroup } from "./kit.ts";
 import { OwnUsageError, runWithOwnArgs } from "./own-args.ts";
 
@@ -59,11 +60,8 @@ function importOptions(positionals: string[], values: Values): ImportOptions {
   const key = values.key ?? process.env.LEDGERLINE_KEY;
   if (!key) throw new OwnUsageError("--key <ingest key> is required (or set LEDGERLINE_KEY)");
   const url = (values.url ?? process.env.LEDGERLINE_URL ?? "http://localhost:3000").replace(/\/+$/, "");
-  const batch = Number(values.batch ?? 500);
-  if (!Number.isInteger(batch) || batch < 1 || batch > 10_000)
-    throw new OwnUsageError("--batch must be an integer from 1 to 10000");
-  const retries = Number(values.retries ?? 5);
-  if (!Number.isInteger(retries) || retries < 0) throw new OwnUsageError("--retries must be a non-negative integer");
+  const batch = intOption(values.batch, "--batch", { min: 1, max: 10_000, fallback: 500 }, OwnUsageError);
+  const retries = intOption(values.retries, "--retries", { fallback: 5 }, OwnUsageError);
   if (!fs.existsSync(file) || !fs.statSync(file).isFile()) throw new OwnUsageError(`no such file: ${file}`);
   const stateFile = `${file}.ledgerline-import.json`;
   const rejectsFile = values.rejects ?? `${file}.rejects.jsonl`;

@@ -22,6 +22,7 @@ import { postMonitorAlert } from "@/lib/monitor/alert.ts";
 import { AccessRefused, TileClient, Unreachable } from "@/lib/monitor/fetcher.ts";
 import { EXIT, monitorPass, type MonitorConfig, type Problem } from "@/lib/monitor/monitor.ts";
 import { StateDir, StateError } from "@/lib/monitor/state.ts";
+import { intOption } from "./int-option.ts";
 import type { CommandGroup } from "./kit.ts";
 
 export const MONITOR_USAGE = `Usage:
@@ -106,13 +107,6 @@ function keygen(argv: string[]): number {
   return 0;
 }
 
-function num(v: string | undefined, name: string, def: number, min: number, max: number): number {
-  if (v === undefined) return def;
-  const n = Number(v);
-  if (!/^\d+$/.test(v) || n < min || n > max) throw new Usage(`--${name} must be a whole number from ${min} to ${max}`);
-  return n;
-}
-
 type Options = {
   cfg: MonitorConfig;
   stateDir: string;
@@ -122,113 +116,134 @@ type Options = {
   webhook: { url: string; seed: Uint8Array; keyId: string } | null;
 };
 
+const MONITOR_OPTIONS = {
+  url: { type: "string" },
+  key: { type: "string" },
+  witness: { type: "string", multiple: true },
+  quorum: { type: "string" },
+  policy: { type: "string" },
+  token: { type: "string" },
+  state: { type: "string" },
+  once: { type: "boolean", default: false },
+  interval: { type: "string" },
+  full: { type: "boolean", default: false },
+  recheck: { type: "string" },
+  concurrency: { type: "string" },
+  webhook: { type: "string" },
+  "webhook-secret-file": { type: "string" },
+} as const;
+
+type Values = ReturnType<typeof parseArgs<{ options: typeof MONITOR_OPTIONS }>>["values"];
+
 function parseOptions(argv: string[]): Options {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      url: { type: "string" },
-      key: { type: "string" },
-      witness: { type: "string", multiple: true },
-      quorum: { type: "string" },
-      policy: { type: "string" },
-      token: { type: "string" },
-      state: { type: "string" },
-      once: { type: "boolean", default: false },
-      interval: { type: "string" },
-      full: { type: "boolean", default: false },
-      recheck: { type: "string" },
-      concurrency: { type: "string" },
-      webhook: { type: "string" },
-      "webhook-secret-file": { type: "string" },
-    },
-  });
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: MONITOR_OPTIONS });
   if (positionals.length) throw new Usage(`unexpected argument ${positionals[0]}`);
-  if (!values.url) throw new Usage("--url <tiles prefix> is required, e.g. --url https://ledgerline.example.org/tlog");
-  let url: URL;
-  try {
-    url = new URL(values.url);
-  } catch {
-    throw new Usage(`--url ${values.url} is not a URL`);
-  }
-  if (!/^https?:$/.test(url.protocol)) throw new Usage("--url must be http(s)");
+  const url = tilesUrl(values.url);
   if (!values.state) throw new Usage("--state <dir> is required: the monitor remembers what it verified there");
-
-  let policy: Policy;
-  let keyVkey = values.key;
-  if (values.policy) {
-    if (values.witness?.length || values.quorum)
-      throw new Usage("--policy replaces --witness and --quorum; give one or the other");
-    try {
-      policy = parsePolicy(fs.readFileSync(values.policy, "utf8"));
-    } catch (e) {
-      throw new Usage(`--policy ${values.policy}: ${(e as Error).message}`);
-    }
-    if (!keyVkey) {
-      if (policy.logs.length !== 1) throw new Usage("--policy names several logs (or none): say which with --key");
-      keyVkey = policy.logs[0]!.vkey;
-    }
-  } else {
-    if (!keyVkey)
-      throw new Usage(
-        "--key <log verifier key> is required (`ledgerline signing-key show` on the server; compare it out of band)",
-      );
-    const witnesses = values.witness ?? [];
-    const quorum = num(values.quorum, "quorum", witnesses.length, 0, witnesses.length);
-    try {
-      policy = simplePolicy(keyVkey, witnesses, quorum);
-    } catch (e) {
-      throw new Usage((e as Error).message);
-    }
-  }
-  let logKey: ReturnType<typeof parseVerifierKey>;
-  try {
-    logKey = parseVerifierKey(keyVkey);
-  } catch (e) {
-    throw new Usage(`--key: ${(e as Error).message}`);
-  }
-
-  let webhook: Options["webhook"] = null;
-  if (values.webhook || values["webhook-secret-file"]) {
-    if (!values.webhook || !values["webhook-secret-file"])
-      throw new Usage("--webhook and --webhook-secret-file go together");
-    try {
-      new URL(values.webhook);
-    } catch {
-      throw new Usage(`--webhook ${values.webhook} is not a URL`);
-    }
-    let signer: ReturnType<typeof parseSignerKey>;
-    try {
-      signer = parseSignerKey(fs.readFileSync(values["webhook-secret-file"], "utf8").trim());
-    } catch (e) {
-      throw new Usage(`--webhook-secret-file: ${(e as Error).message} (create one with \`ledgerline monitor keygen\`)`);
-    }
-    webhook = { url: values.webhook, seed: signer.seed, keyId: toHex(signer.keyId) };
-  }
+  const { policy, keyVkey } = trustPolicy(values);
+  const logKey = parseVerifierKeyOption(keyVkey);
+  const webhook = webhookOption(values);
   const token = values.token ?? process.env.LEDGERLINE_READ_TOKEN ?? undefined;
   return {
     cfg: {
-      url: url.toString().replace(/\/+$/, ""),
+      url,
       logKey: { vkey: keyVkey, name: logKey.name, publicKey: logKey.publicKey },
       policy,
       withEntries: Boolean(token),
-      recheck: num(values.recheck, "recheck", 16, 0, 1_000_000),
+      recheck: intOption(values.recheck, "--recheck", { min: 0, max: 1_000_000, fallback: 16 }, Usage),
       full: values.full,
-      concurrency: num(values.concurrency, "concurrency", 8, 1, 64),
-      progress: (p) => {
-        const pct = p.leavesTotal ? ((100 * p.leavesDone) / p.leavesTotal).toFixed(1) : "100.0";
-        log(
-          `${p.final ? "verified" : "verifying"} ${p.leavesDone} / ${p.leavesTotal} leaves (${pct} %), ${p.tiles} tiles, ${p.bundles} entry bundles fetched`,
-        );
-      },
+      concurrency: intOption(values.concurrency, "--concurrency", { min: 1, max: 64, fallback: 8 }, Usage),
+      progress: logProgress,
     },
     stateDir: values.state,
     token,
     once: values.once,
-    intervalMs: num(values.interval, "interval", 60, 1, 86_400) * 1000,
+    intervalMs: intOption(values.interval, "--interval", { min: 1, max: 86_400, fallback: 60 }, Usage) * 1000,
     webhook,
   };
 }
+
+/** The tiles prefix, without trailing slashes. */
+function tilesUrl(raw: string | undefined): string {
+  if (!raw) throw new Usage("--url <tiles prefix> is required, e.g. --url https://ledgerline.example.org/tlog");
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Usage(`--url ${raw} is not a URL`);
+  }
+  if (!/^https?:$/.test(url.protocol)) throw new Usage("--url must be http(s)");
+  return url.toString().replace(/\/+$/, "");
+}
+
+/** Whom to trust: a --policy file, or --key with its --witness keys and --quorum. */
+function trustPolicy(values: Values): { policy: Policy; keyVkey: string } {
+  if (values.policy) return policyFile(values.policy, values);
+  const keyVkey = values.key;
+  if (!keyVkey)
+    throw new Usage(
+      "--key <log verifier key> is required (`ledgerline signing-key show` on the server; compare it out of band)",
+    );
+  const witnesses = values.witness ?? [];
+  const quorum = intOption(
+    values.quorum,
+    "--quorum",
+    { min: 0, max: witnesses.length, fallback: witnesses.length },
+    Usage,
+  );
+  try {
+    return { policy: simplePolicy(keyVkey, witnesses, quorum), keyVkey };
+  } catch (e) {
+    throw new Usage((e as Error).message);
+  }
+}
+
+function policyFile(file: string, values: Values): { policy: Policy; keyVkey: string } {
+  if (values.witness?.length || values.quorum)
+    throw new Usage("--policy replaces --witness and --quorum; give one or the other");
+  let policy: Policy;
+  try {
+    policy = parsePolicy(fs.readFileSync(file, "utf8"));
+  } catch (e) {
+    throw new Usage(`--policy ${file}: ${(e as Error).message}`);
+  }
+  if (values.key) return { policy, keyVkey: values.key };
+  if (policy.logs.length !== 1) throw new Usage("--policy names several logs (or none): say which with --key");
+  return { policy, keyVkey: policy.logs[0]!.vkey };
+}
+
+function parseVerifierKeyOption(vkey: string): ReturnType<typeof parseVerifierKey> {
+  try {
+    return parseVerifierKey(vkey);
+  } catch (e) {
+    throw new Usage(`--key: ${(e as Error).message}`);
+  }
+}
+
+function webhookOption(values: Values): Options["webhook"] {
+  const file = values["webhook-secret-file"];
+  if (!values.webhook && !file) return null;
+  if (!values.webhook || !file) throw new Usage("--webhook and --webhook-secret-file go together");
+  try {
+    new URL(values.webhook);
+  } catch {
+    throw new Usage(`--webhook ${values.webhook} is not a URL`);
+  }
+  let signer: ReturnType<typeof parseSignerKey>;
+  try {
+    signer = parseSignerKey(fs.readFileSync(file, "utf8").trim());
+  } catch (e) {
+    throw new Usage(`--webhook-secret-file: ${(e as Error).message} (create one with \`ledgerline monitor keygen\`)`);
+  }
+  return { url: values.webhook, seed: signer.seed, keyId: toHex(signer.keyId) };
+}
+
+const logProgress: MonitorConfig["progress"] = (p) => {
+  const pct = p.leavesTotal ? ((100 * p.leavesDone) / p.leavesTotal).toFixed(1) : "100.0";
+  log(
+    `${p.final ? "verified" : "verifying"} ${p.leavesDone} / ${p.leavesTotal} leaves (${pct} %), ${p.tiles} tiles, ${p.bundles} entry bundles fetched`,
+  );
+};
 
 async function monitor(argv: string[]): Promise<number> {
   const opts = parseOptions(argv);

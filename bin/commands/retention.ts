@@ -17,6 +17,7 @@ import {
   type CommandGroup,
   type CommandLine,
 } from "./kit.ts";
+import { intOption } from "./int-option.ts";
 
 function filterOption(line: CommandLine): unknown {
   const raw = stringOption(line, "filter");
@@ -32,10 +33,9 @@ function filterOption(line: CommandLine): unknown {
 
 function daysOption(line: CommandLine): number | null {
   if (line.values.forever === true) return null;
-  const raw = stringOption(line, "days");
-  if (raw === undefined || !/^\d+$/.test(raw))
-    throw new UsageError("retention set needs --days <whole number> or --forever");
-  return Number(raw);
+  const days = intOption(stringOption(line, "days"), "--days", {}, UsageError);
+  if (days === undefined) throw new UsageError("retention set needs --days <whole number> or --forever");
+  return days;
 }
 
 const describeDays = (d: number | null) => (d === null ? "kept for ever" : `${d} days`);

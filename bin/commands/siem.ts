@@ -18,12 +18,7 @@ import {
   type CommandGroup,
   type CommandLine,
 } from "./kit.ts";
-
-const intOf = (v: string | undefined, what: string): number | undefined => {
-  if (v === undefined) return undefined;
-  if (!/^\d{1,15}$/.test(v)) throw new UsageError(`${what} must be a whole number, got "${v}"`);
-  return Number(v);
-};
+import { intOption } from "./int-option.ts";
 
 /** --options '{"index":"audit"}' as an object, with a usage error naming the bad JSON. */
 function optionsArg(v: string | undefined): Record<string, unknown> | undefined {
@@ -75,7 +70,12 @@ export const siemCommand: CommandGroup = {
         ...(stringOption(line, "format") ? { format: stringOption(line, "format") } : {}),
         ...(secret ? { secret } : {}),
         ...(options ? { options } : {}),
-        ...(start ? { startAfterSeq: start === "beginning" || start === "now" ? start : intOf(start, "--start") } : {}),
+        ...(start
+          ? {
+              startAfterSeq:
+                start === "beginning" || start === "now" ? start : intOption(start, "--start", {}, UsageError),
+            }
+          : {}),
       };
       const d = await withLedger((l) => createSiemDestination(l, operator(), input as never));
       print(
@@ -98,8 +98,8 @@ export const siemCommand: CommandGroup = {
     },
     async replay(line) {
       const id = oneArg(line.rest, "siem replay needs the destination id, e.g. ledgerline siem replay <id> --from 1");
-      const fromSeq = intOf(stringOption(line, "from"), "--from");
-      if (!fromSeq) throw new UsageError("siem replay needs --from <seq> (1 or more)");
+      const fromSeq = intOption(stringOption(line, "from"), "--from", { min: 1 }, UsageError);
+      if (fromSeq === undefined) throw new UsageError("siem replay needs --from <seq> (1 or more)");
       const r = await withLedger((l) => replaySiemDestination(l, operator(), id, { fromSeq }));
       print(line.out, r, `Destination ${id} will send again from seq ${fromSeq}.`);
       return 0;

@@ -17,6 +17,7 @@ import {
 } from "@/lib/core/tlog/index.ts";
 import { createWitnessServer, listen } from "@/lib/witness/server.ts";
 import { WitnessState } from "@/lib/witness/state.ts";
+import { intOption } from "./int-option.ts";
 import type { CommandGroup } from "./kit.ts";
 
 export const WITNESS_USAGE = `Usage:
@@ -133,14 +134,6 @@ function logKeys(vkeys: string[] | undefined, policyFile: string | undefined): L
   });
 }
 
-function intArg(v: string | undefined, name: string, def: number, min: number, max: number): number {
-  if (v === undefined) return def;
-  const n = Number(v);
-  if (!/^\d+(\.\d+)?$/.test(v) || n < min || n > max)
-    throw new Usage(`--${name} must be a number from ${min} to ${max}`);
-  return n;
-}
-
 async function serve(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
@@ -157,9 +150,14 @@ async function serve(argv: string[]): Promise<number> {
   });
   if (!values["key-file"]) throw new Usage("--key-file is required");
   if (!values.state) throw new Usage("--state <dir> is required (the witness's own state; keep it across restarts)");
-  const port = intArg(values.port, "port", 2009, 0, 65535);
-  const rate = intArg(values.rate, "rate", 10, 0.001, 100_000);
-  const burst = intArg(values.burst, "burst", Math.max(1, rate * 2), 1, 1_000_000);
+  const port = intOption(values.port, "--port", { min: 0, max: 65535, fallback: 2009 }, Usage);
+  const rate = intOption(values.rate, "--rate", { min: 0.001, max: 100_000, fraction: true, fallback: 10 }, Usage);
+  const burst = intOption(
+    values.burst,
+    "--burst",
+    { min: 1, max: 1_000_000, fraction: true, fallback: Math.max(1, rate * 2) },
+    Usage,
+  );
   const signer = readKeyFile(values["key-file"]);
   const logs = logKeys(values.log, values.policy);
   const vkey = cosignerVerifierKey(signer.name, signer.publicKey);

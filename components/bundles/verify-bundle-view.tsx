@@ -24,17 +24,49 @@ type Checked = { report: BundleReport; file: File; key: string; run: number };
 export function VerifyBundleView({ deployment }: { deployment: VerifyContext }) {
   const currentKey = deployment.keys.find((k) => k.status === "current")?.verifierKey ?? null;
   const policy = useMemo(() => deploymentPolicy(deployment), [deployment]);
+  const check = useBundleCheck(policy);
+  const { current, busy } = check;
+  return (
+    <div className="stack">
+      <section className="card stack">
+        <h1 className="page-title">Verify an evidence bundle</h1>
+        <p className="muted">
+          Checks a bundle&apos;s ZIP exactly as <code>npx ledgerline verify-bundle</code> does: the signature over
+          SHA256SUMS, every file&apos;s checksum, the signed checkpoint, each entry&apos;s leaf hash and inclusion
+          proof, and the manifest. The file is read in this browser and never leaves it.
+        </p>
+        <p className="muted small" data-testid="verify-known-keys">
+          Each bundle is compared with this deployment&apos;s {deployment.keys.length} log key(s) (current and retired)
+          {deployment.witnesses ? ` and its witnesses (quorum ${deployment.witnesses.rule})` : ""}. Any other key is
+          shown in red. They label a bundle; to verify it, pin a key you obtained yourself below.
+        </p>
+        <TrustedKeyInput value={check.key} onChange={check.changeKey} currentKey={currentKey} />
+        <BundleDrop busy={busy} onPick={check.pick} />
+        <CheckStatus check={check} />
+      </section>
+      {current && !busy && (
+        <VerifyReport report={current.report} name={current.file.name} run={current.run}>
+          <DeploymentVerdict report={current.report} deployment={deployment} pinnedKey={current.key} />
+        </VerifyReport>
+      )}
+    </div>
+  );
+}
+
+/**
+ * The check of one picked file against the key typed so far: the newest run wins (an older
+ * one stops at its next progress callback), and a verdict is shown only for exactly the file
+ * and key it was computed from.
+ */
+function useBundleCheck(policy: ReturnType<typeof deploymentPolicy>) {
   const [key, setKey] = useState("");
   const [file, setFile] = useState<File | null>(null);
   const [checked, setChecked] = useState<Checked | null>(null);
   const [progress, setProgress] = useState<{ done: number; total: number } | null>(null);
   const [busy, setBusy] = useState(false);
   const [readError, setReadError] = useState<string | null>(null);
-  const [over, setOver] = useState(false);
   const runId = useRef(0);
   const rerun = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
-  const fileInput = useId();
-  const keyInput = useId();
 
   async function run(f: File, pinned: string) {
     const id = ++runId.current;
@@ -79,99 +111,109 @@ export function VerifyBundleView({ deployment }: { deployment: VerifyContext }) 
 
   const current = checked && checked.file === file && checked.key === key.trim() ? checked : null;
   const stale = !!file && !busy && !current && !readError;
+  return { key, file, busy, progress, readError, current, stale, changeKey, pick };
+}
 
+type BundleCheck = ReturnType<typeof useBundleCheck>;
+
+function TrustedKeyInput({
+  value,
+  onChange,
+  currentKey,
+}: {
+  value: string;
+  onChange: (next: string) => void;
+  currentKey: string | null;
+}) {
+  const keyInput = useId();
   return (
-    <div className="stack">
-      <section className="card stack">
-        <h1 className="page-title">Verify an evidence bundle</h1>
-        <p className="muted">
-          Checks a bundle&apos;s ZIP exactly as <code>npx ledgerline verify-bundle</code> does: the signature over
-          SHA256SUMS, every file&apos;s checksum, the signed checkpoint, each entry&apos;s leaf hash and inclusion
-          proof, and the manifest. The file is read in this browser and never leaves it.
-        </p>
-        <p className="muted small" data-testid="verify-known-keys">
-          Each bundle is compared with this deployment&apos;s {deployment.keys.length} log key(s) (current and retired)
-          {deployment.witnesses ? ` and its witnesses (quorum ${deployment.witnesses.rule})` : ""}. Any other key is
-          shown in red. They label a bundle; to verify it, pin a key you obtained yourself below.
-        </p>
-        <label htmlFor={keyInput}>Trusted key (optional): a verifier key string or a public-key PEM</label>
-        <input
-          id={keyInput}
-          value={key}
-          onChange={(e) => changeKey(e.target.value)}
-          placeholder="name+keyid+base64…"
-          data-testid="verify-key"
-          spellCheck={false}
-          autoComplete="off"
-        />
-        {currentKey && (
-          <div>
-            <button
-              type="button"
-              className="btn small"
-              onClick={() => changeKey(currentKey)}
-              data-testid="verify-use-current-key"
-            >
-              Use this deployment&apos;s current key
-            </button>
-          </div>
-        )}
-        <div
-          className={`verify-drop${over ? " over" : ""}`}
-          onDragOver={(e) => {
-            e.preventDefault();
-            setOver(true);
-          }}
-          onDragLeave={() => setOver(false)}
-          onDrop={(e) => {
-            e.preventDefault();
-            setOver(false);
-            pick(e.dataTransfer.files[0]);
-          }}
-        >
-          <label htmlFor={fileInput} className="verify-drop-label">
-            Drop the bundle&apos;s .zip here, or choose it
-          </label>
-          <input
-            id={fileInput}
-            type="file"
-            accept=".zip,application/zip"
-            data-testid="verify-file"
-            disabled={busy}
-            onChange={(e) => {
-              pick(e.target.files?.[0]);
-              // Choosing the same file again must check it again: an input only
-              // reports a change when its value changes.
-              e.target.value = "";
-            }}
-          />
+    <>
+      <label htmlFor={keyInput}>Trusted key (optional): a verifier key string or a public-key PEM</label>
+      <input
+        id={keyInput}
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+        placeholder="name+keyid+base64…"
+        data-testid="verify-key"
+        spellCheck={false}
+        autoComplete="off"
+      />
+      {currentKey && (
+        <div>
+          <button
+            type="button"
+            className="btn small"
+            onClick={() => onChange(currentKey)}
+            data-testid="verify-use-current-key"
+          >
+            Use this deployment&apos;s current key
+          </button>
         </div>
-        {busy && (
-          <p data-testid="verify-progress" role="status">
-            Checking {file?.name}
-            {key.trim() ? " against the key you entered" : ""}…
-            {progress
-              ? ` ${progress.done.toLocaleString("en-US")} of ${progress.total.toLocaleString("en-US")} entries`
-              : ""}
-          </p>
-        )}
-        {stale && (
-          <p className="muted" data-testid="verify-stale" role="status">
-            The trusted key changed: checking {file.name} again…
-          </p>
-        )}
-        {readError && (
-          <p className="bad" role="alert" data-testid="verify-read-error">
-            {readError}
-          </p>
-        )}
-      </section>
-      {current && !busy && (
-        <VerifyReport report={current.report} name={current.file.name} run={current.run}>
-          <DeploymentVerdict report={current.report} deployment={deployment} pinnedKey={current.key} />
-        </VerifyReport>
       )}
+    </>
+  );
+}
+
+function BundleDrop({ busy, onPick }: { busy: boolean; onPick: (f: File | undefined) => void }) {
+  const [over, setOver] = useState(false);
+  const fileInput = useId();
+  return (
+    <div
+      className={`verify-drop${over ? " over" : ""}`}
+      onDragOver={(e) => {
+        e.preventDefault();
+        setOver(true);
+      }}
+      onDragLeave={() => setOver(false)}
+      onDrop={(e) => {
+        e.preventDefault();
+        setOver(false);
+        onPick(e.dataTransfer.files[0]);
+      }}
+    >
+      <label htmlFor={fileInput} className="verify-drop-label">
+        Drop the bundle&apos;s .zip here, or choose it
+      </label>
+      <input
+        id={fileInput}
+        type="file"
+        accept=".zip,application/zip"
+        data-testid="verify-file"
+        disabled={busy}
+        onChange={(e) => {
+          onPick(e.target.files?.[0]);
+          // Choosing the same file again must check it again: an input only
+          // reports a change when its value changes.
+          e.target.value = "";
+        }}
+      />
     </div>
+  );
+}
+
+function CheckStatus({ check: { busy, file, key, progress, stale, readError } }: { check: BundleCheck }) {
+  return (
+    <>
+      {busy && (
+        <p data-testid="verify-progress" role="status">
+          Checking {file?.name}
+          {key.trim() ? " against the key you entered" : ""}…
+          {progress
+            ? ` ${progress.done.toLocaleString("en-US")} of ${progress.total.toLocaleString("en-US")} entries`
+            : ""}
+        </p>
+      )}
+      {stale && (
+        <p className="muted" data-testid="verify-stale" role="status">
+          The trusted key changed: checking {file?.name} again…
+        </p>
+      )}
+      {readError && (
+        <p className="bad" role="alert" data-testid="verify-read-error">
+          {readError}
+        </p>
+      )}
+    </>
   );
 }
 

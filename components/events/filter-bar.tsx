@@ -33,6 +33,13 @@ const TEXT_FIELDS = [
   { name: "q", label: "Text", hint: "in reason or attributes" },
 ] as const;
 
+/** The chip rows; `counted` ones show the facet counts of the charts' summary. */
+const CHIP_GROUPS = [
+  { field: "outcome", values: OUTCOMES, label: "Outcome", counted: true },
+  { field: "eventType", values: EVENT_TYPES, label: "Type", counted: true },
+  { field: "requesterType", values: REQUESTER_TYPES, label: "Requester type", counted: false },
+] as const;
+
 type Props = {
   filter: EventFilter;
   range: RangeId | null;
@@ -93,34 +100,8 @@ function FilterForm({ filter, range, tz, zone, ownActivity, invalid = [], summar
       <div className="filter-row">
         <RangePresets range={range} invalid={bad("range")} />
         {/* Plain text, one tab stop each (a datetime-local field is seven or eight in Chromium). */}
-        <label className="inline-label">
-          From
-          <input
-            name="from"
-            defaultValue={initialFrom}
-            placeholder="YYYY-MM-DD hh:mm:ss"
-            className="date-field mono"
-            aria-invalid={bad("from")}
-            data-testid="filter-from"
-            aria-describedby="date-fields-hint"
-            spellCheck={false}
-            autoComplete="off"
-          />
-        </label>
-        <label className="inline-label">
-          To
-          <input
-            name="to"
-            defaultValue={initialTo}
-            placeholder="YYYY-MM-DD hh:mm:ss"
-            className="date-field mono"
-            aria-invalid={bad("to")}
-            data-testid="filter-to"
-            aria-describedby="date-fields-hint"
-            spellCheck={false}
-            autoComplete="off"
-          />
-        </label>
+        <DateField name="from" label="From" defaultValue={initialFrom} invalid={bad("from")} />
+        <DateField name="to" label="To" defaultValue={initialTo} invalid={bad("to")} />
         <span id="date-fields-hint" className="sr-only">
           {utc ? "In UTC" : `In your time zone, ${zone}`}; To is exclusive.
         </span>
@@ -129,32 +110,16 @@ function FilterForm({ filter, range, tz, zone, ownActivity, invalid = [], summar
       </div>
 
       <div className="filter-row">
-        <Chips
-          field="outcome"
-          values={OUTCOMES}
-          label="Outcome"
-          filter={filter}
-          apply={apply}
-          invalid={bad("outcome")}
-          summary={summary}
-        />
-        <Chips
-          field="eventType"
-          values={EVENT_TYPES}
-          label="Type"
-          filter={filter}
-          apply={apply}
-          invalid={bad("eventType")}
-          summary={summary}
-        />
-        <Chips
-          field="requesterType"
-          values={REQUESTER_TYPES}
-          label="Requester type"
-          filter={filter}
-          apply={apply}
-          invalid={bad("requesterType")}
-        />
+        {CHIP_GROUPS.map(({ counted, ...g }) => (
+          <Chips
+            key={g.field}
+            {...g}
+            filter={filter}
+            apply={apply}
+            invalid={bad(g.field)}
+            summary={counted ? summary : undefined}
+          />
+        ))}
         <OwnActivityToggle shown={ownActivity} source={filter.source} apply={apply} />
       </div>
 
@@ -237,6 +202,36 @@ function ZoneToggle({ tz }: { tz: TimeZoneMode }) {
         </button>
       ))}
     </div>
+  );
+}
+
+/** A time bound, typed in the zone in effect (see date-fields-hint). */
+function DateField({
+  name,
+  label,
+  defaultValue,
+  invalid,
+}: {
+  name: "from" | "to";
+  label: string;
+  defaultValue: string;
+  invalid?: boolean;
+}) {
+  return (
+    <label className="inline-label">
+      {label}
+      <input
+        name={name}
+        defaultValue={defaultValue}
+        placeholder="YYYY-MM-DD hh:mm:ss"
+        className="date-field mono"
+        aria-invalid={invalid}
+        data-testid={`filter-${name}`}
+        aria-describedby="date-fields-hint"
+        spellCheck={false}
+        autoComplete="off"
+      />
+    </label>
   );
 }
 

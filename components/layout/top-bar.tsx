@@ -31,34 +31,11 @@ export function TopBar({
     pathname,
     links.map((l) => l.href),
   );
-  const [open, setOpen] = useState(false);
-  const header = useRef<HTMLElement>(null);
-  const toggle = useRef<HTMLButtonElement>(null);
-  const close = useCallback(() => setOpen(false), []);
-  useDismiss(open, close, header, toggle);
-  // Navigation closes the menu: adjusted while rendering (React's pattern for state that follows a value).
-  const [shownFor, setShownFor] = useState(pathname);
-  if (shownFor !== pathname) {
-    setShownFor(pathname);
-    setOpen(false);
-  }
+  const { open, setOpen, header, toggle } = useFoldedMenu(pathname);
 
   return (
     <>
-      <a
-        className="skip-link"
-        href="#main-content"
-        onClick={(e) => {
-          // Focus the content itself (a bare fragment jump leaves the browser's
-          // focus start point behind in some cases, so the next Tab went back to the top).
-          const main = document.getElementById("main-content");
-          if (!main) return;
-          e.preventDefault();
-          main.focus();
-        }}
-      >
-        Skip to content
-      </a>
+      <SkipLink />
       <header className={`topbar${open ? " open" : ""}`} ref={header}>
         <div className="topbar-brand">
           <Link href="/" className="brand">
@@ -77,13 +54,7 @@ export function TopBar({
           data-testid="menu-toggle"
           onClick={() => setOpen((o) => !o)}
         >
-          <svg width="14" height="14" viewBox="0 0 16 16" aria-hidden="true" focusable="false">
-            {open ? (
-              <path d="M3 3l10 10M13 3 3 13" stroke="currentColor" strokeWidth="1.8" strokeLinecap="round" />
-            ) : (
-              <path d="M2 4h12M2 8h12M2 12h12" stroke="currentColor" strokeWidth="1.8" strokeLinecap="round" />
-            )}
-          </svg>
+          <MenuIcon open={open} />
           Menu
         </button>
         <div className="topbar-panel" id="topbar-panel" data-testid="topbar-panel">
@@ -107,5 +78,52 @@ export function TopBar({
         </div>
       </header>
     </>
+  );
+}
+
+/** The phone menu's state: closes on Esc, on a press outside it and on navigation. */
+function useFoldedMenu(pathname: string) {
+  const [open, setOpen] = useState(false);
+  const header = useRef<HTMLElement>(null);
+  const toggle = useRef<HTMLButtonElement>(null);
+  const close = useCallback(() => setOpen(false), []);
+  useDismiss(open, close, header, toggle);
+  // Navigation closes the menu: adjusted while rendering (React's pattern for state that follows a value).
+  const [shownFor, setShownFor] = useState(pathname);
+  if (shownFor !== pathname) {
+    setShownFor(pathname);
+    setOpen(false);
+  }
+  return { open, setOpen, header, toggle };
+}
+
+function SkipLink() {
+  return (
+    <a
+      className="skip-link"
+      href="#main-content"
+      onClick={(e) => {
+        // Focus the content itself (a bare fragment jump leaves the browser's
+        // focus start point behind in some cases, so the next Tab went back to the top).
+        const main = document.getElementById("main-content");
+        if (!main) return;
+        e.preventDefault();
+        main.focus();
+      }}
+    >
+      Skip to content
+    </a>
+  );
+}
+
+function MenuIcon({ open }: { open: boolean }) {
+  return (
+    <svg width="14" height="14" viewBox="0 0 16 16" aria-hidden="true" focusable="false">
+      {open ? (
+        <path d="M3 3l10 10M13 3 3 13" stroke="currentColor" strokeWidth="1.8" strokeLinecap="round" />
+      ) : (
+        <path d="M2 4h12M2 8h12M2 12h12" stroke="currentColor" strokeWidth="1.8" strokeLinecap="round" />
+      )}
+    </svg>
   );
 }

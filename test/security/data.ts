@@ -10,6 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { freePort } from "../support/free-port.ts";
+import { otlpLogsProtobuf, type OtlpAttr } from "../support/otlp-protobuf.ts";
 import { callJson, fetchRetry, signInCookie } from "./auth-helpers.ts";
 import { runSecurityIntegrity } from "./integrity.ts";
 import { Checks, cliJson, log, runCli, startServer, stopServer, type Server, type Store } from "../stress/support.ts";
@@ -37,31 +38,7 @@ const bearer = (token: string, type = "application/json") => ({
   "content-type": type,
 });
 
-// A minimal OTLP protobuf writer: one resource, one scope, records of string/int attributes.
-const varint = (n: bigint): number[] => {
-  const out: number[] = [];
-  while (n >= 0x80n) {
-    out.push(Number(n & 0x7fn) | 0x80);
-    n >>= 7n;
-  }
-  return [...out, Number(n)];
-};
-const ld = (field: number, bytes: number[]) => [
-  ...varint(BigInt((field << 3) | 2)),
-  ...varint(BigInt(bytes.length)),
-  ...bytes,
-];
-const str = (field: number, s: string) => ld(field, [...new TextEncoder().encode(s)]);
-const kv = (key: string, v: string | bigint) =>
-  ld(6, [...str(1, key), ...ld(2, typeof v === "string" ? str(1, v) : [0x18, ...varint(v)])]);
-function otlpProtobuf(attrs: Array<[string, string | bigint]>): Uint8Array {
-  const t = new DataView(new ArrayBuffer(8));
-  t.setBigUint64(0, BigInt(Date.now()) * 1_000_000n, true);
-  const rec = [0x09, ...new Uint8Array(t.buffer), ...attrs.flatMap(([k, v]) => kv(k, v))];
-  const resource = ld(1, ld(1, [...str(1, "service.name"), ...ld(2, str(1, "orders-api"))]));
-  return Uint8Array.from(ld(1, [...resource, ...ld(2, ld(2, rec))]));
-}
-const HTTP_ACCESS: Array<[string, string | bigint]> = [
+const HTTP_ACCESS: OtlpAttr[] = [
   ["http.request.method", "GET"],
   ["http.route", "/v1/orders/{id}"],
   ["enduser.id", "spiffe://security.example/ns/shop/sa/checkout"],
@@ -131,10 +108,20 @@ export async function runSecurityData(c: Checks): Promise<Record<string, unknown
   return figures;
 }
 
-async function replay(c: Checks, store: Store, server: Server): Promise<void> {
-  const db = path.join(store.dataDir, "ledgerline.db");
+/** What the checks use, made through the CLI as an operator makes them. */
+type Fixtures = { key: string; password: string; plain: string; scoped: string };
 
-  // ---- fixtures, as an operator makes them ----
+async function replay(c: Checks, store: Store, server: Server): Promise<void> {
+  const fx = makeFixtures(store);
+  await checkReservedNamespace(c, store, server);
+  await checkLookalikes(c, server, fx);
+  await checkSilentChanges(c, server, fx.key);
+  await checkBundleLimits(c, server, fx);
+  checkFileModes(c, store);
+  log(`security-data: replayed against ${server.url}`);
+}
+
+function makeFixtures(store: Store): Fixtures {
   const { key } = cliJson<{ key: string }>(store, ["keys", "create", "--source", SOURCE]);
   const password = crypto.randomBytes(12).toString("hex");
   cliJson(
@@ -151,30 +138,19 @@ async function replay(c: Checks, store: Store, server: Server): Promise<void> {
     "--scope",
     "bundles:create",
   ]).token;
+  return { key, password, plain, scoped };
+}
 
-  // ---- item 4: the ledgerline: namespace is reserved ----
+// ---- item 4: the ledgerline: namespace is reserved ----
+async function checkReservedNamespace(c: Checks, store: Store, server: Server): Promise<void> {
+  const db = path.join(store.dataDir, "ledgerline.db");
   const reserved = runCli(store, ["keys", "create", "--source", "ledgerline:dashboard"]);
   c.check(
     "item 4: no ingest key can be created for ledgerline:dashboard",
     reserved.status === 1 && reserved.stderr.includes("reserved"),
     reserved.stderr.slice(0, 200),
   );
-  // A key bound to it anyway (made before the rule, or by someone with the database).
-  const forgedSecret = `llk_forgedkey001_${crypto.randomBytes(32).toString("base64url").slice(0, 43)}`;
-  {
-    const conn = new Database(db);
-    conn.pragma("busy_timeout = 10000");
-    conn
-      .prepare("INSERT INTO ingest_keys (id, source, secret_hash, description, created_at) VALUES (?, ?, ?, ?, ?)")
-      .run(
-        "forgedkey001",
-        "ledgerline:dashboard",
-        crypto.createHash("sha256").update(forgedSecret).digest("hex"),
-        "inserted by hand",
-        new Date().toISOString(),
-      );
-    conn.close();
-  }
+  const forgedSecret = insertForgedKey(db);
   const forged = event({
     requester: { id: "admin@security.example", type: "user" },
     target: { id: "ledgerline://users/eve@security.example", service: "ledgerline", type: "user" },
@@ -193,23 +169,44 @@ async function replay(c: Checks, store: Store, server: Server): Promise<void> {
       `${r.status} ${r.text.slice(0, 200)}`,
     );
   }
-  {
-    const conn = new Database(db, { readonly: true });
-    const forgedRows = conn.prepare("SELECT COUNT(*) AS n FROM entries WHERE action = 'user.set-role'").get() as {
-      n: number;
-    };
-    const refusals = conn
-      .prepare("SELECT COUNT(*) AS n FROM entries WHERE action = 'ingest.refused-reserved-source'")
-      .get() as { n: number };
-    conn.close();
-    c.check(
-      "item 4: nothing forged is stored; the attempt itself is in the log, once",
-      forgedRows.n === 0 && refusals.n === 1,
-      `forged ${forgedRows.n}, refusal records ${refusals.n}`,
-    );
-  }
+  const forgedRows = countEntries(db, "user.set-role");
+  const refusals = countEntries(db, "ingest.refused-reserved-source");
+  c.check(
+    "item 4: nothing forged is stored; the attempt itself is in the log, once",
+    forgedRows === 0 && refusals === 1,
+    `forged ${forgedRows}, refusal records ${refusals}`,
+  );
+}
 
-  // ---- item 6: lookalike identities ----
+/** A key bound to ledgerline:dashboard anyway (made before the rule, or by someone with the database). */
+function insertForgedKey(db: string): string {
+  const forgedSecret = `llk_forgedkey001_${crypto.randomBytes(32).toString("base64url").slice(0, 43)}`;
+  const conn = new Database(db);
+  conn.pragma("busy_timeout = 10000");
+  conn
+    .prepare("INSERT INTO ingest_keys (id, source, secret_hash, description, created_at) VALUES (?, ?, ?, ?, ?)")
+    .run(
+      "forgedkey001",
+      "ledgerline:dashboard",
+      crypto.createHash("sha256").update(forgedSecret).digest("hex"),
+      "inserted by hand",
+      new Date().toISOString(),
+    );
+  conn.close();
+  return forgedSecret;
+}
+
+function countEntries(db: string, action: string): number {
+  const conn = new Database(db, { readonly: true });
+  try {
+    return (conn.prepare("SELECT COUNT(*) AS n FROM entries WHERE action = ?").get(action) as { n: number }).n;
+  } finally {
+    conn.close();
+  }
+}
+
+// ---- item 6: lookalike identities ----
+async function checkLookalikes(c: Checks, server: Server, fx: Fixtures): Promise<void> {
   const fields: Array<[string, (v: string) => Json]> = [
     ["/requester/id", (v) => event({ requester: { id: v } })],
     ["/target/id", (v) => event({ target: { id: v } })],
@@ -221,7 +218,7 @@ async function replay(c: Checks, store: Store, server: Server): Promise<void> {
   for (const [pointer, make] of fields) {
     const r = await call(server, "/api/v1/events", {
       method: "POST",
-      headers: bearer(key),
+      headers: bearer(fx.key),
       body: JSON.stringify(make("pay\u200bments")),
     });
     const errs = (r.body.errors ?? []) as Array<{ pointer: string; detail: string }>;
@@ -232,16 +229,20 @@ async function replay(c: Checks, store: Store, server: Server): Promise<void> {
     );
   }
   const filter = await call(server, `/api/v1/events?requester=${encodeURIComponent("pay\u2060ments*")}`, {
-    headers: { authorization: `Bearer ${plain}` },
+    headers: { authorization: `Bearer ${fx.plain}` },
   });
   c.check(
     "item 6: the explorer filter refuses the same characters (one identifier rule)",
     filter.status === 400 && filter.text.includes("U+2060 WORD JOINER"),
     `${filter.status} ${filter.text.slice(0, 200)}`,
   );
+  await checkFormatCharactersShown(c, server, fx);
+}
+
+async function checkFormatCharactersShown(c: Checks, server: Server, fx: Fixtures): Promise<void> {
   const rlo = await call(server, "/api/v1/events", {
     method: "POST",
-    headers: bearer(key),
+    headers: bearer(fx.key),
     body: JSON.stringify(
       event({ outcome: "denied", reason: "user \u202elive\u202c tried", attributes: { note: "x\u200by" } }),
     ),
@@ -252,22 +253,23 @@ async function replay(c: Checks, store: Store, server: Server): Promise<void> {
     rlo.status === 201 && seq !== undefined,
     rlo.text.slice(0, 200),
   );
-  if (seq !== undefined) {
-    const cookie = await signInCookie(server.url, "aud@security.example", password);
-    const page = await call(server, `/events/${seq}`, { headers: { cookie } });
-    // What the browser shows: the HTML outside scripts (the React payload keeps the real bytes for the copy button).
-    const shown = page.text.replace(/<script\b[\s\S]*?<\/script>/g, "").replace(/<[^>]*>/g, "");
-    c.check(
-      "item 6: the entry page shows the right-to-left override as a mark, never as a live control",
-      page.status === 200 &&
-        shown.includes("⟨U+202E⟩live⟨U+202C⟩") &&
-        shown.includes("⟨U+200B⟩") &&
-        !/[\u202a-\u202e\u2066-\u2069\u200b]/.test(shown),
-      `${page.status}, marks ${shown.includes("⟨U+202E⟩")}, raw ${/[\u202e\u200b]/.test(shown)}`,
-    );
-  }
+  if (seq === undefined) return;
+  const cookie = await signInCookie(server.url, "aud@security.example", fx.password);
+  const page = await call(server, `/events/${seq}`, { headers: { cookie } });
+  // What the browser shows: the HTML outside scripts (the React payload keeps the real bytes for the copy button).
+  const shown = page.text.replace(/<script\b[\s\S]*?<\/script>/g, "").replace(/<[^>]*>/g, "");
+  c.check(
+    "item 6: the entry page shows the right-to-left override as a mark, never as a live control",
+    page.status === 200 &&
+      shown.includes("⟨U+202E⟩live⟨U+202C⟩") &&
+      shown.includes("⟨U+200B⟩") &&
+      !/[\u202a-\u202e\u2066-\u2069\u200b]/.test(shown),
+    `${page.status}, marks ${shown.includes("⟨U+202E⟩")}, raw ${/[\u202e\u200b]/.test(shown)}`,
+  );
+}
 
-  // ---- item 8: silent changes ----
+// ---- item 8: silent changes ----
+async function checkSilentChanges(c: Checks, server: Server, key: string): Promise<void> {
   const id = `sec-num-${crypto.randomBytes(4).toString("hex")}`;
   const rounded = await call(server, "/api/v1/events", {
     method: "POST",
@@ -290,28 +292,16 @@ async function replay(c: Checks, store: Store, server: Server): Promise<void> {
     exact.status === 201 && (exact.body.accepted as unknown[] | undefined)?.length === 1,
     `${exact.status} ${exact.text.slice(0, 200)}`,
   );
-  const otlpJson = JSON.stringify({
-    resourceLogs: [
-      {
-        resource: { attributes: [{ key: "service.name", value: { stringValue: "orders-api" } }] },
-        scopeLogs: [
-          {
-            logRecords: [
-              {
-                timeUnixNano: String(BigInt(Date.now()) * 1_000_000n),
-                attributes: [
-                  ...HTTP_ACCESS.map(([k, v]) => ({ key: k, value: { stringValue: String(v) } })),
-                  { key: "http.response.status_code", value: { intValue: "200" } },
-                  { key: "http.response.status_code", value: { intValue: "403" } },
-                ],
-              },
-            ],
-          },
-        ],
-      },
-    ],
+  await checkOtlpRepeatedKeys(c, server, key);
+}
+
+/** An OTLP record that repeats an attribute key is rejected, over JSON and over protobuf. */
+async function checkOtlpRepeatedKeys(c: Checks, server: Server, key: string): Promise<void> {
+  const dupJson = await call(server, "/api/v1/otlp/v1/logs", {
+    method: "POST",
+    headers: bearer(key),
+    body: otlpJsonRepeatedStatus(),
   });
-  const dupJson = await call(server, "/api/v1/otlp/v1/logs", { method: "POST", headers: bearer(key), body: otlpJson });
   const ps = dupJson.body.partialSuccess as { rejectedLogRecords?: number; errorMessage?: string } | undefined;
   c.check(
     "item 8: an OTLP/JSON record with a repeated attribute key is a rejected record, not 200 {}",
@@ -322,10 +312,11 @@ async function replay(c: Checks, store: Store, server: Server): Promise<void> {
     signal: AbortSignal.timeout(60_000),
     method: "POST",
     headers: bearer(key, "application/x-protobuf"),
-    body: otlpProtobuf([
-      ...HTTP_ACCESS,
-      ["http.response.status_code", 200n],
-      ["http.response.status_code", 403n],
+    body: otlpLogsProtobuf([
+      {
+        timeUnixNano: BigInt(Date.now()) * 1_000_000n,
+        attrs: [...HTTP_ACCESS, ["http.response.status_code", 200n], ["http.response.status_code", 403n]],
+      },
     ]) as BodyInit,
   });
   const pbBody = Buffer.from(await pb.arrayBuffer());
@@ -336,15 +327,30 @@ async function replay(c: Checks, store: Store, server: Server): Promise<void> {
       pbBody.toString("utf8").includes("more than once"),
     `${pb.status} ${pbBody.toString("utf8").slice(0, 200)}`,
   );
+}
 
-  // ---- item 11: bundle endpoint limits, token scopes ----
+function otlpJsonRepeatedStatus(): string {
+  const record = {
+    timeUnixNano: String(BigInt(Date.now()) * 1_000_000n),
+    attributes: [
+      ...HTTP_ACCESS.map(([k, v]) => ({ key: k, value: { stringValue: String(v) } })),
+      { key: "http.response.status_code", value: { intValue: "200" } },
+      { key: "http.response.status_code", value: { intValue: "403" } },
+    ],
+  };
+  const resource = { attributes: [{ key: "service.name", value: { stringValue: "orders-api" } }] };
+  return JSON.stringify({ resourceLogs: [{ resource, scopeLogs: [{ logRecords: [record] }] }] });
+}
+
+// ---- item 11: bundle endpoint limits, token scopes ----
+async function checkBundleLimits(c: Checks, server: Server, fx: Fixtures): Promise<void> {
   const noScope = await call(server, "/api/v1/bundles", {
     method: "POST",
-    headers: bearer(plain),
+    headers: bearer(fx.plain),
     body: JSON.stringify({ filter: {} }),
   });
-  const noRun = await call(server, "/api/v1/integrity/runs", { method: "POST", headers: bearer(plain) });
-  const me = await call(server, "/api/v1/me", { headers: { authorization: `Bearer ${plain}` } });
+  const noRun = await call(server, "/api/v1/integrity/runs", { method: "POST", headers: bearer(fx.plain) });
+  const me = await call(server, "/api/v1/me", { headers: { authorization: `Bearer ${fx.plain}` } });
   c.check(
     "item 11: a token without scopes reads (me: events:read) but may neither export nor start a full pass",
     noScope.status === 403 &&
@@ -354,7 +360,12 @@ async function replay(c: Checks, store: Store, server: Server): Promise<void> {
       JSON.stringify(me.body.scopes) === '["events:read"]',
     `bundles ${noScope.status}, runs ${noRun.status}, me ${me.status} ${JSON.stringify(me.body.scopes)}`,
   );
-  // A 40 MB upload, chunked (no Content-Length): the answer must come long before it is all sent.
+  await checkOversizedUpload(c, server, fx.scoped);
+  await checkPendingBound(c, server, fx.scoped);
+}
+
+/** A 40 MB upload, chunked (no Content-Length): the answer must come long before it is all sent. */
+async function checkOversizedUpload(c: Checks, server: Server, scoped: string): Promise<void> {
   let sent = 0;
   const chunk = new Uint8Array(64 * 1024).fill(0x20);
   const big = new ReadableStream<Uint8Array>({
@@ -381,7 +392,10 @@ async function replay(c: Checks, store: Store, server: Server): Promise<void> {
     !(r413 instanceof Error) && r413.status === 413 && sentAtAnswer < 16 * 1024 * 1024,
     `${r413 instanceof Error ? r413.message : r413.status} after ${(sentAtAnswer / 1048576).toFixed(1)} MiB, ${Date.now() - t0} ms`,
   );
-  // Several at once from one user: at most LEDGERLINE_MAX_PENDING_BUNDLES (1 here) pending.
+}
+
+/** Several at once from one user: at most LEDGERLINE_MAX_PENDING_BUNDLES (1 here) pending. */
+async function checkPendingBound(c: Checks, server: Server, scoped: string): Promise<void> {
   const burst = await Promise.all(
     Array.from({ length: 6 }, () =>
       call(server, "/api/v1/bundles", {
@@ -401,8 +415,10 @@ async function replay(c: Checks, store: Store, server: Server): Promise<void> {
       /^\d+$/.test(limited.headers.get("retry-after") ?? ""),
     codes.join(","),
   );
+}
 
-  // ---- item 9: file modes, after the server (and Prisma's connection) wrote ----
+// ---- item 9: file modes, after the server (and Prisma's connection) wrote ----
+function checkFileModes(c: Checks, store: Store): void {
   const mode = (p: string) => fs.statSync(p).mode & 0o777;
   const files = fs.readdirSync(store.dataDir).filter((f) => f.startsWith("ledgerline.db"));
   c.check(
@@ -412,5 +428,4 @@ async function replay(c: Checks, store: Store, server: Server): Promise<void> {
       files.every((f) => mode(path.join(store.dataDir, f)) === 0o600),
     `dir ${mode(store.dataDir).toString(8)}; ${files.map((f) => `${f} ${mode(path.join(store.dataDir, f)).toString(8)}`).join(", ")}`,
   );
-  log(`security-data: replayed against ${server.url}`);
 }

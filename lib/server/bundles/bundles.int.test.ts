@@ -83,6 +83,121 @@ async function download(routes: ReturnType<typeof routesFor>, id: string) {
   return { res, bytes: new Uint8Array(await res.arrayBuffer()) };
 }
 
+type BundleKey = Awaited<ReturnType<Runtime["signingKey"]>>;
+
+/** The bundle's files, unpacked by unzip (or lib/core's reader where unzip is missing). */
+function unpack(bytes: Uint8Array, zipFile: string, out: string): string {
+  if (has("unzip")) {
+    const u = spawnSync("unzip", ["-q", zipFile, "-d", out], { encoding: "utf8" });
+    expect(u.status, u.stderr).toBe(0);
+  } else {
+    const z = readZip(bytes);
+    if (!z.ok) throw new Error(z.reason);
+    fs.mkdirSync(out);
+    for (const [name, data] of z.files) fs.writeFileSync(path.join(out, name), data);
+  }
+  expect(fs.readdirSync(out).sort()).toEqual(
+    [
+      "SHA256SUMS",
+      "SHA256SUMS.sig",
+      "VERIFY.txt",
+      "checkpoint.txt",
+      "events.csv",
+      "events.jsonl",
+      "manifest.json",
+      "proofs.jsonl",
+      "public-key.pem",
+    ].sort(),
+  );
+  return out;
+}
+
+/** What VERIFY.txt tells a reader to run. */
+const OPENSSL_VERIFY = [
+  "pkeyutl",
+  "-verify",
+  "-pubin",
+  "-inkey",
+  "public-key.pem",
+  "-rawin",
+  "-in",
+  "SHA256SUMS",
+  "-sigfile",
+  "SHA256SUMS.sig",
+];
+
+/** The standard tools, for real, on the unpacked files; then each fails on a changed copy. */
+function checkWithStandardTools(out: string, key: BundleKey, want: number) {
+  const ossl = spawnSync("openssl", OPENSSL_VERIFY, { cwd: out, encoding: "utf8" });
+  expect(ossl.status, ossl.stderr + ossl.stdout).toBe(0);
+  expect(ossl.stdout).toContain("Signature Verified Successfully");
+  const sums = spawnSync("sha256sum", ["-c", "SHA256SUMS"], { cwd: out, encoding: "utf8" });
+  expect(sums.status, sums.stdout + sums.stderr).toBe(0);
+  expect(sums.stdout.trim().split("\n")).toHaveLength(7);
+  const fp = spawnSync("sh", ["-c", "openssl pkey -pubin -in public-key.pem -outform DER | sha256sum"], {
+    cwd: out,
+    encoding: "utf8",
+  });
+  expect(fp.stdout.split(" ")[0]).toBe(key.fingerprint.replace("SHA256:", "").replaceAll(":", ""));
+  expect(fs.readFileSync(path.join(out, "VERIFY.txt"), "utf8")).toContain(`openssl ${OPENSSL_VERIFY.join(" ")}`);
+  const lines = fs.readFileSync(path.join(out, "events.jsonl"), "utf8").trim().split("\n");
+  expect(lines).toHaveLength(want);
+  expect(Object.keys(JSON.parse(lines[0]!))).toEqual(["seq", "leafHash", "entry"]);
+
+  // The openssl check fails on a changed SHA256SUMS; sha256sum on a changed file.
+  fs.appendFileSync(path.join(out, "events.csv"), "x");
+  expect(spawnSync("sha256sum", ["-c", "--quiet", "SHA256SUMS"], { cwd: out }).status).not.toBe(0);
+  fs.appendFileSync(path.join(out, "SHA256SUMS"), "\n");
+  expect(spawnSync("openssl", OPENSSL_VERIFY, { cwd: out }).status).not.toBe(0);
+}
+
+/** The real CLI: exit 0 verified (pinned), 3 consistent but unpinned, 1 on a tampered copy, 2 on bad usage. */
+function checkCliVerdicts({
+  zipFile,
+  dir,
+  bytes,
+  key,
+}: {
+  zipFile: string;
+  dir: string;
+  bytes: Uint8Array;
+  key: BundleKey;
+}) {
+  const cli = (args: string[]) =>
+    spawnSync(process.execPath, [bin, "verify-bundle", ...args], {
+      cwd: root,
+      encoding: "utf8",
+      env: { ...process.env, NODE_OPTIONS: "" },
+    });
+  const ok = cli([zipFile, "--key", key.verifierKey]);
+  expect(ok.status, ok.stdout + ok.stderr).toBe(0);
+  expect(ok.stdout).toContain("✔ 4");
+  expect(ok.stdout).toContain("VERIFIED");
+  fs.writeFileSync(path.join(dir, "key.pem"), key.pem);
+  expect(cli([zipFile, "--key", path.join(dir, "key.pem")]).status).toBe(0);
+  const unpinned = cli([zipFile]);
+  expect(unpinned.status, unpinned.stdout + unpinned.stderr).toBe(3);
+  expect(unpinned.stdout).toContain(key.fingerprint);
+  expect(unpinned.stdout).toContain("CONSISTENT BUT UNPINNED");
+  expect(unpinned.stdout).not.toContain("VERIFIED"); // never without a pinned key
+  const json = JSON.parse(cli([zipFile, "--json"]).stdout) as { ok: boolean; verdict: string };
+  expect(json).toMatchObject({ ok: false, verdict: "unpinned" });
+  // Several pinned keys (current and retired): one of them signed it.
+  const retired = generateSigningKey("retired.example", new Uint8Array(32).fill(5));
+  const other = verifierKeyString(retired.name, retired.publicKey);
+  expect(cli([zipFile, "--key", other, "--key", key.verifierKey]).status).toBe(0);
+  const wrong = cli([zipFile, "--key", path.join(dir, "key.pem").replace("key.pem", "nope.pem")]);
+  expect(wrong.status, wrong.stdout + wrong.stderr).toBe(1);
+  const bad = bytes.slice();
+  const at = Buffer.from(bad).indexOf("SHA256SUMS.sig") - 200;
+  bad[at] = bad[at]! ^ 0xff;
+  fs.writeFileSync(path.join(dir, "bad.zip"), bad);
+  const failed = cli([path.join(dir, "bad.zip")]);
+  expect(failed.status, failed.stdout).toBe(1);
+  expect(failed.stdout).toContain("✘");
+  expect(cli([]).status).toBe(2);
+}
+
 describe.each(DIALECTS)("evidence bundles on %s", (dialect) => {
   let cleanup: () => Promise<void> = async () => {};
   const tmpDirs: string[] = [];
@@ -136,119 +251,9 @@ describe.each(DIALECTS)("evidence bundles on %s", (dialect) => {
     tmpDirs.push(dir);
     const zipFile = path.join(dir, "bundle.zip");
     fs.writeFileSync(zipFile, bytes);
-    const out = path.join(dir, "bundle");
-    if (has("unzip")) {
-      const u = spawnSync("unzip", ["-q", zipFile, "-d", out], { encoding: "utf8" });
-      expect(u.status, u.stderr).toBe(0);
-    } else {
-      const z = readZip(bytes);
-      if (!z.ok) throw new Error(z.reason);
-      fs.mkdirSync(out);
-      for (const [name, data] of z.files) fs.writeFileSync(path.join(out, name), data);
-    }
-    expect(fs.readdirSync(out).sort()).toEqual(
-      [
-        "SHA256SUMS",
-        "SHA256SUMS.sig",
-        "VERIFY.txt",
-        "checkpoint.txt",
-        "events.csv",
-        "events.jsonl",
-        "manifest.json",
-        "proofs.jsonl",
-        "public-key.pem",
-      ].sort(),
-    );
-    const ossl = spawnSync(
-      "openssl",
-      [
-        "pkeyutl",
-        "-verify",
-        "-pubin",
-        "-inkey",
-        "public-key.pem",
-        "-rawin",
-        "-in",
-        "SHA256SUMS",
-        "-sigfile",
-        "SHA256SUMS.sig",
-      ],
-      { cwd: out, encoding: "utf8" },
-    );
-    expect(ossl.status, ossl.stderr + ossl.stdout).toBe(0);
-    expect(ossl.stdout).toContain("Signature Verified Successfully");
-    const sums = spawnSync("sha256sum", ["-c", "SHA256SUMS"], { cwd: out, encoding: "utf8" });
-    expect(sums.status, sums.stdout + sums.stderr).toBe(0);
-    expect(sums.stdout.trim().split("\n")).toHaveLength(7);
-    const fp = spawnSync("sh", ["-c", "openssl pkey -pubin -in public-key.pem -outform DER | sha256sum"], {
-      cwd: out,
-      encoding: "utf8",
-    });
-    expect(fp.stdout.split(" ")[0]).toBe(key.fingerprint.replace("SHA256:", "").replaceAll(":", ""));
-    expect(fs.readFileSync(path.join(out, "VERIFY.txt"), "utf8")).toContain(
-      "openssl pkeyutl -verify -pubin -inkey public-key.pem -rawin -in SHA256SUMS -sigfile SHA256SUMS.sig",
-    );
-    const lines = fs.readFileSync(path.join(out, "events.jsonl"), "utf8").trim().split("\n");
-    expect(lines).toHaveLength(want);
-    expect(Object.keys(JSON.parse(lines[0]!))).toEqual(["seq", "leafHash", "entry"]);
-
-    // The openssl check fails on a changed SHA256SUMS; sha256sum on a changed file.
-    fs.appendFileSync(path.join(out, "events.csv"), "x");
-    expect(spawnSync("sha256sum", ["-c", "--quiet", "SHA256SUMS"], { cwd: out }).status).not.toBe(0);
-    fs.appendFileSync(path.join(out, "SHA256SUMS"), "\n");
-    expect(
-      spawnSync(
-        "openssl",
-        [
-          "pkeyutl",
-          "-verify",
-          "-pubin",
-          "-inkey",
-          "public-key.pem",
-          "-rawin",
-          "-in",
-          "SHA256SUMS",
-          "-sigfile",
-          "SHA256SUMS.sig",
-        ],
-        { cwd: out },
-      ).status,
-    ).not.toBe(0);
-
-    // The real CLI: exit 0 verified (pinned), 3 consistent but unpinned, 1 on a tampered copy, 2 on bad usage.
-    const cli = (args: string[]) =>
-      spawnSync(process.execPath, [bin, "verify-bundle", ...args], {
-        cwd: root,
-        encoding: "utf8",
-        env: { ...process.env, NODE_OPTIONS: "" },
-      });
-    const ok = cli([zipFile, "--key", key.verifierKey]);
-    expect(ok.status, ok.stdout + ok.stderr).toBe(0);
-    expect(ok.stdout).toContain("✔ 4");
-    expect(ok.stdout).toContain("VERIFIED");
-    fs.writeFileSync(path.join(dir, "key.pem"), key.pem);
-    expect(cli([zipFile, "--key", path.join(dir, "key.pem")]).status).toBe(0);
-    const unpinned = cli([zipFile]);
-    expect(unpinned.status, unpinned.stdout + unpinned.stderr).toBe(3);
-    expect(unpinned.stdout).toContain(key.fingerprint);
-    expect(unpinned.stdout).toContain("CONSISTENT BUT UNPINNED");
-    expect(unpinned.stdout).not.toContain("VERIFIED"); // never without a pinned key
-    const json = JSON.parse(cli([zipFile, "--json"]).stdout) as { ok: boolean; verdict: string };
-    expect(json).toMatchObject({ ok: false, verdict: "unpinned" });
-    // Several pinned keys (current and retired): one of them signed it.
-    const retired = generateSigningKey("retired.example", new Uint8Array(32).fill(5));
-    const other = verifierKeyString(retired.name, retired.publicKey);
-    expect(cli([zipFile, "--key", other, "--key", key.verifierKey]).status).toBe(0);
-    const wrong = cli([zipFile, "--key", path.join(dir, "key.pem").replace("key.pem", "nope.pem")]);
-    expect(wrong.status, wrong.stdout + wrong.stderr).toBe(1);
-    const bad = bytes.slice();
-    const at = Buffer.from(bad).indexOf("SHA256SUMS.sig") - 200;
-    bad[at] = bad[at]! ^ 0xff;
-    fs.writeFileSync(path.join(dir, "bad.zip"), bad);
-    const failed = cli([path.join(dir, "bad.zip")]);
-    expect(failed.status, failed.stdout).toBe(1);
-    expect(failed.stdout).toContain("✘");
-    expect(cli([]).status).toBe(2);
+    const out = unpack(bytes, zipFile, path.join(dir, "bundle"));
+    checkWithStandardTools(out, key, want);
+    checkCliVerdicts({ zipFile, dir, bytes, key });
 
     // Creation and download are in the log, as the auditor.
     const audit = await ledger.db.all<{ action: string; requester_id: string; target_id: string }>(

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { DIALECTS, freshLedger, testApi } from "@/test/support/stores.ts";
+import { otlpLogsProtobuf, type OtlpAttr } from "@/test/support/otlp-protobuf.ts";
 import { systemPrincipal } from "../auth/principal.ts";
 import { createIngestKey } from "./ingest-keys.ts";
 import { rowToEntry, type EntryRow } from "../ledger/entry.ts";
@@ -125,39 +126,19 @@ function otlpJson(records: Array<Array<{ key: string; value: Record<string, unkn
   });
 }
 
-// A minimal protobuf writer for the same request (field numbers as in otlp-protobuf.ts).
-const varint = (n: bigint): number[] => {
-  const out: number[] = [];
-  while (n >= 0x80n) {
-    out.push(Number(n & 0x7fn) | 0x80);
-    n >>= 7n;
-  }
-  return [...out, Number(n)];
-};
-const ld = (field: number, bytes: number[]) => [
-  ...varint(BigInt((field << 3) | 2)),
-  ...varint(BigInt(bytes.length)),
-  ...bytes,
-];
-const str = (field: number, s: string) => ld(field, [...new TextEncoder().encode(s)]);
-const pbKv = (key: string, value: string | bigint) =>
-  ld(6, [...str(1, key), ...ld(2, typeof value === "string" ? str(1, value) : [0x18, ...varint(value)])]);
-function otlpProtobuf(records: Array<Array<[string, string | bigint]>>): Uint8Array {
-  const logRecords = records.flatMap((attrs, i) => {
-    const t = new DataView(new ArrayBuffer(8));
-    t.setBigUint64(0, 1795685400120000000n + BigInt(i) * 1000000n, true);
-    const rec = [
-      0x09,
-      ...new Uint8Array(t.buffer),
-      ...pbKv("http.request.method", "GET"),
-      ...pbKv("http.route", `/v1/orders/${i}`),
-      ...pbKv("enduser.id", "spiffe://prod.example/ns/shop/sa/checkout"),
-      ...attrs.flatMap(([k, v]) => pbKv(k, v)),
-    ];
-    return ld(2, rec);
-  });
-  const resource = ld(1, ld(1, [...str(1, "service.name"), ...ld(2, str(1, "orders-api"))]));
-  return Uint8Array.from(ld(1, [...resource, ...ld(2, logRecords)]));
+// The same request as protobuf (test/support/otlp-protobuf.ts writes it by hand).
+function otlpProtobuf(records: OtlpAttr[][]): Uint8Array {
+  return otlpLogsProtobuf(
+    records.map((attrs, i) => ({
+      timeUnixNano: 1795685400120000000n + BigInt(i) * 1000000n,
+      attrs: [
+        ["http.request.method", "GET"],
+        ["http.route", `/v1/orders/${i}`],
+        ["enduser.id", "spiffe://prod.example/ns/shop/sa/checkout"],
+        ...attrs,
+      ],
+    })),
+  );
 }
 function readPartialSuccess(b: Uint8Array): { rejected: number; message: string } {
   // ExportLogsServiceResponse { 1: partial_success { 1: rejected_log_records, 2: error_message } }

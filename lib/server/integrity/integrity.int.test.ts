@@ -36,6 +36,93 @@ const ev = (over: Record<string, unknown> = {}) => {
   return r.event;
 };
 
+type IntegrityApi = ReturnType<typeof testApi>["integrity"];
+type Who = { p: Principal | null };
+
+const AUDITOR = {
+  kind: "user",
+  userId: "u1",
+  email: "auditor@test",
+  name: null,
+  role: "auditor",
+  via: "session",
+  ip: "192.0.2.1",
+} satisfies Principal;
+const TOKEN_ADMIN: Principal = {
+  kind: "user",
+  userId: "u2",
+  email: "admin@test",
+  name: null,
+  role: "admin",
+  via: "token",
+  scopes: ["events:read", "integrity:run"],
+};
+
+/** GET /api/v1/integrity: the status for an auditor, each read in the log; 403/401 for others, unlogged. */
+async function checkStatusReads(ledger: Runtime, api: IntegrityApi, who: Who) {
+  const get = () => api.get(new Request("http://x/api/v1/integrity"), {});
+  const views = async () =>
+    Number(
+      (await ledger.db.get<{ n: number }>("SELECT COUNT(*) AS n FROM entries WHERE action = 'integrity.view'"))!.n,
+    );
+  const res = await get();
+  expect(res.status).toBe(200);
+  const body = (await res.json()) as Awaited<ReturnType<typeof getIntegrityStatus>>;
+  const key = await ledger.signingKey();
+  expect(body).toMatchObject({
+    status: "verified",
+    verifiedThrough: 650,
+    treeSize: 650,
+    verifierKey: key.verifierKey,
+    fingerprint: key.fingerprint,
+    latestFailure: null,
+  });
+  expect(body.checkpoints.map((c) => c.treeSize)).toEqual([600, 300]);
+  expect(body.runs).toHaveLength(1);
+  expect(await views()).toBe(1);
+
+  who.p = { ...AUDITOR, role: "analyst" };
+  expect((await get()).status).toBe(403);
+  who.p = null;
+  expect((await get()).status).toBe(401);
+  expect(await views()).toBe(1);
+}
+
+/** POST /api/v1/integrity/runs and GET …/runs/{id}: one full pass at a time, CSRF refused. */
+async function checkRunsApi(ledger: Runtime, api: IntegrityApi) {
+  const start = (headers: Record<string, string>) =>
+    api.startRun(new Request("http://x/api/v1/integrity/runs", { method: "POST", headers }), {});
+  // A session (cookie) caller from another site is refused before anything starts (CSRF).
+  expect((await start({ origin: "https://evil.example" })).status).toBe(403);
+  const res = await start({ authorization: "Bearer llr_token" });
+  expect(res.status).toBe(202);
+  const { id } = (await res.json()) as { id: string };
+  const again = await start({ authorization: "Bearer llr_token" });
+  expect(again.status).toBe(409);
+  expect(await again.json()).toMatchObject({ id });
+  await settle(ledger);
+  const runRes = await api.getRun(new Request(`http://x/api/v1/integrity/runs/${id}`), {
+    params: Promise.resolve({ id }),
+  });
+  expect(runRes.status).toBe(200);
+  expect(await runRes.json()).toMatchObject({
+    id,
+    mode: "full",
+    status: "ok",
+    requestedBy: "admin@test",
+    progress: { total: expect.any(Number) },
+  });
+  expect((await api.getRun(new Request("http://x/r"), { params: Promise.resolve({ id: "nope" }) })).status).toBe(404);
+  const st = await getIntegrityStatus(ledger);
+  expect(st.runs[0]).toMatchObject({ id, status: "ok" });
+  expect(st.lastRun?.id).toBe(id);
+  // startFullPass directly: one at a time.
+  const a = await startFullPass(ledger, { id: "x@test" });
+  await expect(startFullPass(ledger, null)).rejects.toMatchObject({ code: "conflict" });
+  await settle(ledger);
+  expect(await getRun(ledger, a)).toMatchObject({ status: "ok" });
+}
+
 describe.each(DIALECTS)("integrity center on %s", (dialect) => {
   let store: TestStore;
   let ledger: Runtime;
@@ -332,91 +419,10 @@ describe.each(DIALECTS)("integrity center on %s", (dialect) => {
     await build({}, true, false);
     await attacker!.close();
     attacker = null;
-    let principal: Principal | null = {
-      kind: "user",
-      userId: "u1",
-      email: "auditor@test",
-      name: null,
-      role: "auditor",
-      via: "session",
-      ip: "192.0.2.1",
-    };
-    const api = testApi(ledger, async () => principal).integrity;
-    const get = () => api.get(new Request("http://x/api/v1/integrity"), {});
-    const views = async () =>
-      Number(
-        (await ledger.db.get<{ n: number }>("SELECT COUNT(*) AS n FROM entries WHERE action = 'integrity.view'"))!.n,
-      );
-
-    let res = await get();
-    expect(res.status).toBe(200);
-    const body = (await res.json()) as Awaited<ReturnType<typeof getIntegrityStatus>>;
-    const key = await ledger.signingKey();
-    expect(body).toMatchObject({
-      status: "verified",
-      verifiedThrough: 650,
-      treeSize: 650,
-      verifierKey: key.verifierKey,
-      fingerprint: key.fingerprint,
-      latestFailure: null,
-    });
-    expect(body.checkpoints.map((c) => c.treeSize)).toEqual([600, 300]);
-    expect(body.runs).toHaveLength(1);
-    expect(await views()).toBe(1);
-
-    principal = { ...principal, role: "analyst" };
-    expect((await get()).status).toBe(403);
-    principal = null;
-    expect((await get()).status).toBe(401);
-    expect(await views()).toBe(1);
-
-    principal = {
-      kind: "user",
-      userId: "u2",
-      email: "admin@test",
-      name: null,
-      role: "admin",
-      via: "token",
-      scopes: ["events:read", "integrity:run"],
-    };
-    // A session (cookie) caller from another site is refused before anything starts (CSRF).
-    const crossSite = await api.startRun(
-      new Request("http://x/api/v1/integrity/runs", { method: "POST", headers: { origin: "https://evil.example" } }),
-      {},
-    );
-    expect(crossSite.status).toBe(403);
-    res = await api.startRun(
-      new Request("http://x/api/v1/integrity/runs", { method: "POST", headers: { authorization: "Bearer llr_token" } }),
-      {},
-    );
-    expect(res.status).toBe(202);
-    const { id } = (await res.json()) as { id: string };
-    const again = await api.startRun(
-      new Request("http://x/api/v1/integrity/runs", { method: "POST", headers: { authorization: "Bearer llr_token" } }),
-      {},
-    );
-    expect(again.status).toBe(409);
-    expect(await again.json()).toMatchObject({ id });
-    await settle(ledger);
-    const runRes = await api.getRun(new Request(`http://x/api/v1/integrity/runs/${id}`), {
-      params: Promise.resolve({ id }),
-    });
-    expect(runRes.status).toBe(200);
-    expect(await runRes.json()).toMatchObject({
-      id,
-      mode: "full",
-      status: "ok",
-      requestedBy: "admin@test",
-      progress: { total: expect.any(Number) },
-    });
-    expect((await api.getRun(new Request("http://x/r"), { params: Promise.resolve({ id: "nope" }) })).status).toBe(404);
-    const st = await getIntegrityStatus(ledger);
-    expect(st.runs[0]).toMatchObject({ id, status: "ok" });
-    expect(st.lastRun?.id).toBe(id);
-    // startFullPass directly: one at a time.
-    const a = await startFullPass(ledger, { id: "x@test" });
-    await expect(startFullPass(ledger, null)).rejects.toMatchObject({ code: "conflict" });
-    await settle(ledger);
-    expect(await getRun(ledger, a)).toMatchObject({ status: "ok" });
+    const who: Who = { p: AUDITOR };
+    const api = testApi(ledger, async () => who.p).integrity;
+    await checkStatusReads(ledger, api, who);
+    who.p = TOKEN_ADMIN;
+    await checkRunsApi(ledger, api);
   });
 });
