@@ -69,7 +69,7 @@ export function TopBar({
             <span className="who-email" title={email}>
               {email}
             </span>
-            <span className="badge" data-testid="role">
+            <span className="badge" data-testid="role" title={email}>
               {role}
             </span>
             <ThemeMenu initial={theme} />

@@ -1,9 +1,11 @@
 import "server-only";
-import type { EventFilter } from "@/lib/core/event-filter.ts";
+import { OWN_SOURCE_PREFIX, type EventFilter } from "@/lib/core/index.ts";
 import { EVENT_TYPES, OUTCOMES, type EventType, type Outcome } from "@/lib/schemas/event.ts";
 import type { Ledger } from "../ledger/ledger.ts";
 import { filterWhere } from "./filter-sql.ts";
-import { queryHistogram, type Histogram } from "./query.ts";
+import type { Param } from "../db/driver.ts";
+import { COUNT_BUCKET_CHARS } from "../ledger/sequencer.ts";
+import { queryHistogram, ROLLUP_MS, timeAndOutcomeOnly, type Histogram } from "./query.ts";
 
 // Facet counts on the outcome and type chips (issue 15 item 6), as Kibana and
 // Datadog count them: for the current filter WITHOUT that facet's own
@@ -13,8 +15,9 @@ import { queryHistogram, type Histogram } from "./query.ts";
 // Cost: the outcome facet is a histogram total — free when the filter has no
 // outcome constraint (the page's histogram already is that count), else one
 // more histogram, which reads the 10-minute rollup for a time-only filter. The
-// type facet is one GROUP BY event_type over the filter's rows (the same index
-// range the table walks, every row of the range read once).
+// type facet of a time (and outcome) filter reads the `type_counts` rollup; any
+// other filter is one GROUP BY event_type over its rows (the index range the table
+// walks).
 
 export type Facets = { outcome: Record<Outcome, number>; eventType: Record<EventType, number> };
 
@@ -29,14 +32,58 @@ function without<K extends keyof EventFilter>(filter: EventFilter, key: K): Even
   return copy;
 }
 
-async function typeCounts(ledger: Ledger, filter: EventFilter): Promise<Record<EventType, number>> {
+type TypeRow = { t: string; n: number | string };
+
+/** event_type × count of the entries `filter` selects, read from the entries (an index range of the filter). */
+function countTypes(ledger: Ledger, filter: EventFilter, hint = ""): Promise<TypeRow[]> {
   const where = filterWhere(filter, ledger.db.dialect);
-  const rows = await ledger.db.all<{ t: string; n: number | string }>(
-    `SELECT event_type AS t, COUNT(*) AS n FROM entries WHERE ${where.sql} GROUP BY event_type`,
+  return ledger.db.all<TypeRow>(
+    `SELECT event_type AS t, COUNT(*) AS n FROM entries${hint} WHERE ${where.sql} GROUP BY event_type`,
     where.params,
   );
+}
+
+/**
+ * A filter of time and outcome only (the explorer's default, with or without its own
+ * activity) reads the aligned middle of its range from the `type_counts` rollup
+ * (migration 0017) and only the partial 10-minute ends from the entries; the meta-audit
+ * is subtracted through the source index, as the histogram does. Anything else counts
+ * the filter's rows.
+ */
+async function typeRows(ledger: Ledger, filter: EventFilter): Promise<TypeRow[]> {
+  const { hideOwnActivity, ...all } = filter;
+  const { from, to } = filter;
+  if (from === undefined || to === undefined || !timeAndOutcomeOnly(all)) return countTypes(ledger, filter);
+  const fromMs = Date.parse(from);
+  const toMs = Date.parse(to);
+  const lo = Math.ceil(fromMs / ROLLUP_MS) * ROLLUP_MS;
+  const hi = Math.floor(toMs / ROLLUP_MS) * ROLLUP_MS;
+  if (lo >= hi) return countTypes(ledger, filter);
+  const loIso = new Date(lo).toISOString();
+  const hiIso = new Date(hi).toISOString();
+  const params: Param[] = [loIso.slice(0, COUNT_BUCKET_CHARS), hiIso.slice(0, COUNT_BUCKET_CHARS)];
+  let outcomeSql = "";
+  if (all.outcome?.length) {
+    outcomeSql = ` AND outcome IN (${all.outcome.map(() => "?").join(", ")})`;
+    params.push(...all.outcome);
+  }
+  const ownHint = ledger.db.dialect === "sqlite" ? " INDEXED BY entries_source_event_id" : "";
+  const [middle, head, tail, own] = await Promise.all([
+    ledger.db.all<TypeRow>(
+      `SELECT event_type AS t, SUM(n) AS n FROM type_counts WHERE bucket >= ? AND bucket < ?${outcomeSql} GROUP BY event_type`,
+      params,
+    ),
+    fromMs < lo ? countTypes(ledger, { ...all, to: loIso }) : [],
+    hi < toMs ? countTypes(ledger, { ...all, from: hiIso }) : [],
+    hideOwnActivity ? countTypes(ledger, { ...all, source: `${OWN_SOURCE_PREFIX}*` }, ownHint) : [],
+  ]);
+  return [...middle, ...head, ...tail, ...own.map((r) => ({ t: r.t, n: -Number(r.n) }))];
+}
+
+async function typeCounts(ledger: Ledger, filter: EventFilter): Promise<Record<EventType, number>> {
   const out = Object.fromEntries(EVENT_TYPES.map((t) => [t, 0])) as Record<EventType, number>;
-  for (const r of rows) if ((EVENT_TYPES as readonly string[]).includes(r.t)) out[r.t as EventType] = Number(r.n);
+  for (const r of await typeRows(ledger, filter))
+    if ((EVENT_TYPES as readonly string[]).includes(r.t)) out[r.t as EventType] += Number(r.n);
   return out;
 }
 

@@ -143,7 +143,7 @@ function bucketStart(prefix: string): string {
 
 type CountRow = { b: string; outcome: string; n: number };
 
-const ROLLUP_MS = 600_000;
+export const ROLLUP_MS = 600_000;
 
 /** Counts per (bucket prefix, outcome) straight from the entries in [from, to). */
 async function countEntries(
@@ -164,7 +164,7 @@ async function countEntries(
   );
 }
 
-function timeAndOutcomeOnly(filter: EventFilter): boolean {
+export function timeAndOutcomeOnly(filter: EventFilter): boolean {
   return (Object.keys(filter) as (keyof EventFilter)[]).every(
     (k) => filter[k] === undefined || k === "from" || k === "to" || k === "outcome",
   );

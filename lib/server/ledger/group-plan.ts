@@ -31,6 +31,8 @@ export class GroupPlan {
   readonly counts = new Map<string, number>();
   /** The alert rules' rollup (migration 0014): `bucket \0 source \0 outcome` → entries. */
   readonly sourceCounts = new Map<string, number>();
+  /** The explorer's type facet rollup (migration 0017): `bucket \0 outcome \0 event type` → entries. */
+  readonly typeCounts = new Map<string, number>();
   /** Each source's last seq in this group (source_activity, for silent-source rules). */
   readonly lastSeqBySource = new Map<string, number>();
   // Client ids accepted earlier in this group, per source: a later request
@@ -88,6 +90,8 @@ export class GroupPlan {
       this.rows.push(s.row);
       this.secrets.push(...s.secrets);
       this.counts.set(s.countKey, (this.counts.get(s.countKey) ?? 0) + 1);
+      const typeKey = `${s.countKey}\u0000${s.row[5] as string}`; // row[5]: event_type (ENTRY_COLUMNS)
+      this.typeCounts.set(typeKey, (this.typeCounts.get(typeKey) ?? 0) + 1);
       const sourceKey = s.countKey.replace("\u0000", `\u0000${source}\u0000`);
       this.sourceCounts.set(sourceKey, (this.sourceCounts.get(sourceKey) ?? 0) + 1);
       this.lastSeqBySource.set(source, s.seq);

@@ -28,6 +28,8 @@ const COUNT_UPSERT =
 /** The alert rules' rollups (migration 0014): per source as well, and each source's last append. */
 const SOURCE_COUNT_UPSERT =
   "INSERT INTO source_counts (bucket, source, outcome, n) VALUES (?, ?, ?, ?) ON CONFLICT (bucket, source, outcome) DO UPDATE SET n = source_counts.n + excluded.n";
+const TYPE_COUNT_UPSERT =
+  "INSERT INTO type_counts (bucket, outcome, event_type, n) VALUES (?, ?, ?, ?) ON CONFLICT (bucket, outcome, event_type) DO UPDATE SET n = type_counts.n + excluded.n";
 const SOURCE_ACTIVITY_UPSERT =
   "INSERT INTO source_activity (source, last_received_at, last_seq) VALUES (?, ?, ?) ON CONFLICT (source) DO UPDATE SET last_received_at = excluded.last_received_at, last_seq = excluded.last_seq";
 
@@ -334,8 +336,12 @@ async function findExisting(tx: SqlDriver, group: Pending[]): Promise<Existing> 
   return found;
 }
 
-/** The alert rules' rollups of one group commit, in its transaction (like entry_counts). */
+/** The type facet's and the alert rules' rollups of one group commit, in its transaction (like entry_counts). */
 async function writeSourceRollups(tx: SqlDriver, plan: GroupPlan): Promise<void> {
+  for (const [key, n] of plan.typeCounts) {
+    const [bucket, outcome, eventType] = key.split("\u0000") as [string, string, string];
+    await tx.run(TYPE_COUNT_UPSERT, [bucket, outcome, eventType, n]);
+  }
   for (const [key, n] of plan.sourceCounts) {
     const [bucket, source, outcome] = key.split("\u0000") as [string, string, string];
     await tx.run(SOURCE_COUNT_UPSERT, [bucket, source, outcome, n]);

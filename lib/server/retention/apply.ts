@@ -20,31 +20,33 @@ async function correlationIds(tx: SqlDriver, r: SeqRange): Promise<string[]> {
   return rows.map((x) => x.c);
 }
 
-async function uncount(tx: SqlDriver, r: SeqRange): Promise<void> {
-  const rows = await tx.all<{ b: string; o: string; n: number }>(
-    "SELECT substr(ts, 1, 15) AS b, outcome AS o, COUNT(*) AS n FROM entries WHERE seq >= ? AND seq <= ? AND pruned_by IS NULL GROUP BY 1, 2",
+/**
+ * Lowers one per-bucket rollup by the entries of `r` still kept (before their bodies go):
+ * entry_counts (0004: bucket, outcome), source_counts (0014: + source) and type_counts
+ * (0017: + event_type). `columns` are constants of this file, never input.
+ */
+async function uncount(tx: SqlDriver, r: SeqRange, table: string, columns: readonly string[]): Promise<void> {
+  const keys = columns.map((c, i) => `${c} AS k${i}`).join(", ");
+  const groupBy = columns.map((_, i) => i + 2).join(", ");
+  const rows = await tx.all<Record<string, string | number>>(
+    `SELECT substr(ts, 1, 15) AS b, ${keys}, COUNT(*) AS n FROM entries WHERE seq >= ? AND seq <= ? AND pruned_by IS NULL GROUP BY 1, ${groupBy}`,
     [r.first, r.last],
   );
+  const where = ["bucket = ?", ...columns.map((c) => `${c} = ?`)].join(" AND ");
   for (const x of rows) {
-    await tx.run("UPDATE entry_counts SET n = n - ? WHERE bucket = ? AND outcome = ?", [Number(x.n), x.b, x.o]);
-  }
-}
-
-/** The alert rules' per-source rollup (migration 0014) forgets pruned entries as entry_counts does. */
-async function uncountSources(tx: SqlDriver, r: SeqRange): Promise<void> {
-  const rows = await tx.all<{ b: string; s: string; o: string; n: number }>(
-    "SELECT substr(ts, 1, 15) AS b, source AS s, outcome AS o, COUNT(*) AS n FROM entries WHERE seq >= ? AND seq <= ? AND pruned_by IS NULL GROUP BY 1, 2, 3",
-    [r.first, r.last],
-  );
-  for (const x of rows) {
-    await tx.run("UPDATE source_counts SET n = n - ? WHERE bucket = ? AND source = ? AND outcome = ?", [
+    await tx.run(`UPDATE ${table} SET n = n - ? WHERE ${where}`, [
       Number(x.n),
-      x.b,
-      x.s,
-      x.o,
+      x.b!,
+      ...columns.map((_, i) => x[`k${i}`]!),
     ]);
   }
 }
+
+const ROLLUPS = [
+  { table: "entry_counts", columns: ["outcome"] },
+  { table: "source_counts", columns: ["source", "outcome"] },
+  { table: "type_counts", columns: ["outcome", "event_type"] },
+] as const;
 
 /** Rebuilds the trace rollups of these correlation ids from the entries still kept. */
 async function rebuildTraces(tx: SqlDriver, ids: string[]): Promise<void> {
@@ -86,8 +88,7 @@ export async function applyReceipt(db: SqlDriver, receiptSeq: number, ranges: Se
     const ids = new Set<string>();
     for (const r of ranges) {
       for (const c of await correlationIds(tx, r)) ids.add(c);
-      await uncount(tx, r);
-      await uncountSources(tx, r);
+      for (const { table, columns } of ROLLUPS) await uncount(tx, r, table, columns);
       cleared += await clearBodies(tx, receiptSeq, r.first, r.last);
       // A pruned v2 body takes its personal values and salts with it (the trigger checks it was pruned).
       await deletePrunedSecrets(tx, r.first, r.last);
