@@ -17,6 +17,12 @@ const ok = (description: string, schema: unknown = { type: "object" }, status = 
 });
 /** A required JSON request body with this schema. */
 const jsonBody = (schema: unknown) => ({ required: true, content: { "application/json": { schema } } });
+/** An optional comment, e.g. on acknowledging or resolving an alert. */
+const commentBody = jsonBody({
+  type: "object",
+  additionalProperties: false,
+  properties: { comment: { type: "string", maxLength: 1000 } },
+});
 const readAuth = [{ readToken: [] }, { session: [] }];
 const ingestAuth = [{ ingestKey: [] }];
 const q = (name: string, description: string, schema: unknown = { type: "string" }, required = false) => ({
@@ -492,11 +498,7 @@ const paths: Record<string, Record<string, Op>> = {
         "Acknowledge a firing alert (alerts:acknowledge: admins and analysts; same-origin session). Logged as alert.acknowledged from source ledgerline:alerts.",
       security: [{ session: [] }],
       parameters: [pathParam("id", "Alert id.")],
-      requestBody: jsonBody({
-        type: "object",
-        additionalProperties: false,
-        properties: { comment: { type: "string", maxLength: 1000 } },
-      }),
+      requestBody: commentBody,
       responses: { ...ok("The new state."), ...errors(400, 401, 403, 404, 409) },
     },
   },
@@ -506,11 +508,7 @@ const paths: Record<string, Record<string, Op>> = {
         "Resolve an alert (alerts:acknowledge; same-origin session). Logged as alert.resolved. A rule whose condition still holds opens a new alert at its next evaluation.",
       security: [{ session: [] }],
       parameters: [pathParam("id", "Alert id.")],
-      requestBody: jsonBody({
-        type: "object",
-        additionalProperties: false,
-        properties: { comment: { type: "string", maxLength: 1000 } },
-      }),
+      requestBody: commentBody,
       responses: { ...ok("The new state."), ...errors(400, 401, 403, 404, 409) },
     },
   },

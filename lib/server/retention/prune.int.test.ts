@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { fromBase64, verifyConsistency, verifyInclusion } from "@/lib/core/index.ts";
 import { validateEvent } from "@/lib/schemas/event.ts";
+import { storeBytes } from "@/test/support/store-bytes.ts";
 import { DIALECTS, event, freshLedger, type Attacker, type Dialect } from "@/test/support/stores.ts";
 import { systemPrincipal } from "../auth/principal.ts";
 import { queryEvents } from "../events/query.ts";
@@ -195,44 +196,11 @@ describe.each(DIALECTS)("retention guards and tampering on %s", (dialect) => {
   it("pruned values are gone from the database files after VACUUM (held ones stay)", async () => {
     await h.build();
     await runPrune(h.env.ledger, admin, { batch: 100 });
-    const found = dialect === "sqlite" ? await sqliteBytes(h) : await postgresBytes(h);
+    h.attacker = await h.env.store.attacker();
+    const found = await storeBytes(h.env.store, h.attacker);
     expect(found.includes(Buffer.from(OLD))).toBe(false);
     expect(found.includes(Buffer.from(HELD))).toBe(true);
   });
 });
 
 type Harness = ReturnType<typeof harness>;
-
-/** The SQLite file and its WAL after a checkpoint and VACUUM. */
-async function sqliteBytes(h: Harness): Promise<Buffer> {
-  const fs = await import("node:fs");
-  h.attacker = await h.env.store.attacker();
-  await h.attacker!.exec("PRAGMA wal_checkpoint(TRUNCATE)");
-  await h.attacker!.exec("VACUUM");
-  await h.attacker!.exec("PRAGMA wal_checkpoint(TRUNCATE)");
-  const file = (h.env.store.config.database as { file: string }).file;
-  return Buffer.concat([file, `${file}-wal`].filter((f) => fs.existsSync(f)).map((f) => fs.readFileSync(f)));
-}
-
-/** Every table and index file of the schema, read by the server itself after VACUUM FULL. */
-async function postgresBytes(h: Harness): Promise<Buffer> {
-  h.attacker = await h.env.store.attacker();
-  await h.attacker!.exec("VACUUM FULL");
-  await h.attacker!.exec("CHECKPOINT");
-  const rels = (await h.attacker!.exec(
-    `SELECT pg_relation_filepath(c.oid) AS p FROM pg_class c
-      WHERE c.relkind IN ('r', 'i', 't') AND c.relnamespace IN (current_schema()::regnamespace, 'pg_toast'::regnamespace)
-        AND pg_relation_filepath(c.oid) IS NOT NULL`,
-  )) as Array<{ p: string }>;
-  const parts: Buffer[] = [];
-  for (const r of rels) {
-    const rows = (await h.attacker!.exec(
-      "SELECT pg_read_binary_file($1, 0, (pg_stat_file($1, true)).size, true) AS b",
-      [r.p],
-    )) as Array<{
-      b: Buffer | null;
-    }>;
-    if (rows[0]?.b) parts.push(rows[0].b);
-  }
-  return Buffer.concat(parts);
-}
