@@ -202,5 +202,3 @@ describe.each(DIALECTS)("retention guards and tampering on %s", (dialect) => {
     expect(found.includes(Buffer.from(HELD))).toBe(true);
   });
 });
-
-type Harness = ReturnType<typeof harness>;
