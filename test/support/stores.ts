@@ -10,7 +10,8 @@ import type { Principal } from "@/lib/server/auth/principal.ts";
 import type { Role } from "@/lib/server/auth/permissions.ts";
 import { buildApi } from "@/lib/server/http/api.ts";
 import { openLedger } from "@/lib/server/ledger/ledger.ts";
-import { rowToEntry, type EntryRow } from "@/lib/server/ledger/entry.ts";
+import type { EntryRow } from "@/lib/server/ledger/entry.ts";
+import { readableRows } from "@/lib/server/events/personal-view.ts";
 import { createRuntime, type Runtime } from "@/lib/server/runtime/runtime.ts";
 
 // Fresh, real stores for integration tests: a new SQLite file in a temp data
@@ -142,7 +143,9 @@ export function ingestRequest(
 
 /** One source's entries in seq order (key administration writes meta-audit entries under another source). */
 export async function sourceEntries(rt: Runtime, source: string) {
-  return (await rt.db.all<EntryRow>("SELECT * FROM entries WHERE source = ? ORDER BY seq", [source])).map(rowToEntry);
+  const rows = await rt.db.all<EntryRow>("SELECT * FROM entries WHERE source = ? ORDER BY seq", [source]);
+  // As a reader sees them: personal fields of leaf v2 entries put back from entry_secrets.
+  return (await readableRows(rt.db, rows)).map((r) => r.entry);
 }
 
 /** A user signed in to the dashboard with `role` (from 192.0.2.9). */

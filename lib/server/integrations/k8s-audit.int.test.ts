@@ -62,6 +62,13 @@ describe.each(DIALECTS)("Kubernetes audit webhook on %s", (dialect) => {
       target: { id: "k8s://core/v1/namespaces/kube-system/secrets/bootstrap-token-abcdef" },
     });
     expect(stored[3]).toMatchObject({ eventType: "execute", action: "create pods/exec" });
+    // Kubernetes usernames are personal by default: the leaf holds a commitment, not the name (leaf v2).
+    const raw = await ledger.db.get<{ requester_id: string; personal: string | null }>(
+      "SELECT requester_id, personal FROM entries WHERE source = ? ORDER BY seq LIMIT 1",
+      [SOURCE],
+    );
+    expect(raw?.requester_id).toBe("");
+    expect(Object.keys(JSON.parse(raw?.personal ?? "{}") as object)).toContain("/requester/id");
   });
 
   it("a redelivered batch is all duplicates; a traceparent header sets correlationId", async () => {
