@@ -3,9 +3,7 @@ import { OWN_SOURCE_PREFIX, type EventFilter } from "@/lib/core/index.ts";
 import { EVENT_TYPES, OUTCOMES, type EventType, type Outcome } from "@/lib/schemas/event.ts";
 import type { Ledger } from "../ledger/ledger.ts";
 import { filterWhere } from "./filter-sql.ts";
-import type { Param } from "../db/driver.ts";
-import { COUNT_BUCKET_CHARS } from "../ledger/sequencer.ts";
-import { queryHistogram, ROLLUP_MS, timeAndOutcomeOnly, type Histogram } from "./query.ts";
+import { queryHistogram, rollupSpan, timeAndOutcomeOnly, type Histogram } from "./query.ts";
 
 // Facet counts on the outcome and type chips (issue 15 item 6), as Kibana and
 // Datadog count them: for the current filter WITHOUT that facet's own
@@ -54,27 +52,16 @@ async function typeRows(ledger: Ledger, filter: EventFilter): Promise<TypeRow[]>
   const { hideOwnActivity, ...all } = filter;
   const { from, to } = filter;
   if (from === undefined || to === undefined || !timeAndOutcomeOnly(all)) return countTypes(ledger, filter);
-  const fromMs = Date.parse(from);
-  const toMs = Date.parse(to);
-  const lo = Math.ceil(fromMs / ROLLUP_MS) * ROLLUP_MS;
-  const hi = Math.floor(toMs / ROLLUP_MS) * ROLLUP_MS;
-  if (lo >= hi) return countTypes(ledger, filter);
-  const loIso = new Date(lo).toISOString();
-  const hiIso = new Date(hi).toISOString();
-  const params: Param[] = [loIso.slice(0, COUNT_BUCKET_CHARS), hiIso.slice(0, COUNT_BUCKET_CHARS)];
-  let outcomeSql = "";
-  if (all.outcome?.length) {
-    outcomeSql = ` AND outcome IN (${all.outcome.map(() => "?").join(", ")})`;
-    params.push(...all.outcome);
-  }
+  const span = rollupSpan(from, to, all.outcome);
+  if (!span) return countTypes(ledger, filter);
   const ownHint = ledger.db.dialect === "sqlite" ? " INDEXED BY entries_source_event_id" : "";
   const [middle, head, tail, own] = await Promise.all([
     ledger.db.all<TypeRow>(
-      `SELECT event_type AS t, SUM(n) AS n FROM type_counts WHERE bucket >= ? AND bucket < ?${outcomeSql} GROUP BY event_type`,
-      params,
+      `SELECT event_type AS t, SUM(n) AS n FROM type_counts WHERE ${span.where} GROUP BY event_type`,
+      span.params,
     ),
-    fromMs < lo ? countTypes(ledger, { ...all, to: loIso }) : [],
-    hi < toMs ? countTypes(ledger, { ...all, from: hiIso }) : [],
+    span.head ? countTypes(ledger, { ...all, to: span.loIso }) : [],
+    span.tail ? countTypes(ledger, { ...all, from: span.hiIso }) : [],
     hideOwnActivity ? countTypes(ledger, { ...all, source: `${OWN_SOURCE_PREFIX}*` }, ownHint) : [],
   ]);
   return [...middle, ...head, ...tail, ...own.map((r) => ({ t: r.t, n: -Number(r.n) }))];

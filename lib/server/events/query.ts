@@ -143,7 +143,7 @@ function bucketStart(prefix: string): string {
 
 type CountRow = { b: string; outcome: string; n: number };
 
-export const ROLLUP_MS = 600_000;
+const ROLLUP_MS = 600_000;
 
 /** Counts per (bucket prefix, outcome) straight from the entries in [from, to). */
 async function countEntries(
@@ -189,6 +189,29 @@ async function countOwnActivity(
 }
 
 /**
+ * The part of [from, to) a 10-minute rollup (entry_counts, type_counts) answers: its
+ * whole buckets [loIso, hiIso) as a WHERE clause on `bucket` (and `outcome`, when the
+ * filter names some), and whether ragged ends before (`head`) and after (`tail`) must be
+ * counted from the entries. Null when no whole bucket fits.
+ */
+export function rollupSpan(from: string, to: string, outcome?: readonly string[]) {
+  const fromMs = Date.parse(from);
+  const toMs = Date.parse(to);
+  const lo = Math.ceil(fromMs / ROLLUP_MS) * ROLLUP_MS;
+  const hi = Math.floor(toMs / ROLLUP_MS) * ROLLUP_MS;
+  if (lo >= hi) return null;
+  const loIso = new Date(lo).toISOString();
+  const hiIso = new Date(hi).toISOString();
+  const params: Param[] = [loIso.slice(0, COUNT_BUCKET_CHARS), hiIso.slice(0, COUNT_BUCKET_CHARS)];
+  let where = "bucket >= ? AND bucket < ?";
+  if (outcome?.length) {
+    where += ` AND outcome IN (${outcome.map(() => "?").join(", ")})`;
+    params.push(...outcome);
+  }
+  return { loIso, hiIso, head: fromMs < lo, tail: hi < toMs, where, params };
+}
+
+/**
  * Counts per (bucket, outcome). A filter of time and outcome only, bucketed by 10
  * minutes or more, reads the aligned middle of its range from the `entry_counts`
  * rollup and only the partial 10-minute ends from the entries: 30 days of a 10 M
@@ -213,25 +236,14 @@ async function histogramRows(
     return [...rows, ...own.map((r) => ({ ...r, n: -Number(r.n) }))];
   }
   const rollup = chars <= COUNT_BUCKET_CHARS && timeAndOutcomeOnly(filter);
-  const fromMs = Date.parse(from);
-  const toMs = Date.parse(to);
-  const lo = Math.ceil(fromMs / ROLLUP_MS) * ROLLUP_MS;
-  const hi = Math.floor(toMs / ROLLUP_MS) * ROLLUP_MS;
-  if (!rollup || lo >= hi) return countEntries(ledger, filter, from, to, chars);
-  const loIso = new Date(lo).toISOString();
-  const hiIso = new Date(hi).toISOString();
-  const params: Param[] = [loIso.slice(0, COUNT_BUCKET_CHARS), hiIso.slice(0, COUNT_BUCKET_CHARS)];
-  let outcomeSql = "";
-  if (filter.outcome?.length) {
-    outcomeSql = ` AND outcome IN (${filter.outcome.map(() => "?").join(", ")})`;
-    params.push(...filter.outcome);
-  }
+  const span = rollupSpan(from, to, filter.outcome);
+  if (!rollup || !span) return countEntries(ledger, filter, from, to, chars);
   const middle = await ledger.db.all<CountRow>(
-    `SELECT substr(bucket, 1, ${chars}) AS b, outcome, SUM(n) AS n FROM entry_counts WHERE bucket >= ? AND bucket < ?${outcomeSql} GROUP BY 1, 2`,
-    params,
+    `SELECT substr(bucket, 1, ${chars}) AS b, outcome, SUM(n) AS n FROM entry_counts WHERE ${span.where} GROUP BY 1, 2`,
+    span.params,
   );
-  const head = fromMs < lo ? await countEntries(ledger, filter, from, loIso, chars) : [];
-  const tail = hi < toMs ? await countEntries(ledger, filter, hiIso, to, chars) : [];
+  const head = span.head ? await countEntries(ledger, filter, from, span.loIso, chars) : [];
+  const tail = span.tail ? await countEntries(ledger, filter, span.hiIso, to, chars) : [];
   return [...head, ...middle, ...tail];
 }
 
