@@ -28,7 +28,7 @@ export type IngestSpec = {
   only?: "sqlite" | "postgres";
 };
 const SCALE = QUICK ? 0.2 : 1;
-export const INGEST: IngestSpec[] = [
+const ALL_INGEST: IngestSpec[] = [
   { batch: 1, events: 2_000 * SCALE, clients: CONCURRENCY, instances: 1 },
   { batch: 1, events: 10_000 * SCALE, clients: 64, instances: 1 },
   { batch: 100, events: 30_000 * SCALE, clients: CONCURRENCY, instances: 1 },
@@ -36,6 +36,9 @@ export const INGEST: IngestSpec[] = [
   { batch: 100, events: 40_000 * SCALE, clients: 8, instances: 1, only: "postgres" },
   { batch: 100, events: 40_000 * SCALE, clients: 8, instances: 2, only: "postgres" },
 ];
+/** BENCH_ROWS=1x64,500x4 keeps only those ingest rows (batch × clients), e.g. to profile one. */
+const ROWS = (process.env.BENCH_ROWS ?? "").split(",").filter(Boolean);
+export const INGEST = ROWS.length ? ALL_INGEST.filter((r) => ROWS.includes(`${r.batch}x${r.clients}`)) : ALL_INGEST;
 export const QUERY_RUNS = QUICK ? 15 : 30;
 export const SKIP = new Set(
   (process.env.BENCH_SKIP ?? "")
@@ -62,7 +65,7 @@ export function childEnv(dataDir: string, extra: Record<string, string> = {}): N
     ...extra,
   };
   if (!extra.DATABASE_URL) delete env.DATABASE_URL;
-  delete env.NODE_OPTIONS;
+  if (!extra.NODE_OPTIONS) delete env.NODE_OPTIONS;
   return env;
 }
 

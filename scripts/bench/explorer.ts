@@ -21,6 +21,7 @@ import { dbBytes } from "./ingest.ts";
 import { benchTrace, timeTraceSearch } from "./trace.ts";
 import { pageSql } from "@/lib/server/traces/search.ts";
 import { QUERY_RUNS, fmt, log, timeRuns } from "./config.ts";
+import { ROLLUP_REBUILD } from "./rollups.ts";
 
 export type QueryFigures = { name: string; p50: number; p95: number; rows: number };
 export type ExplorerRun = {
@@ -204,11 +205,8 @@ async function loadIntoPostgres(ds: Dataset, url: string): Promise<number> {
     await c.query("COMMIT");
     src.close();
     for (const i of idx) await c.query(i.indexdef);
-    // The histogram rollup the sequencer keeps in the append transaction (migration 0004).
-    await c.query("DELETE FROM entry_counts");
-    await c.query(
-      "INSERT INTO entry_counts (bucket, outcome, n) SELECT substr(ts, 1, 15), outcome, COUNT(*) FROM entries GROUP BY 1, 2",
-    );
+    // The rollups the sequencer keeps in the append transaction (histogram, type facet, alerts).
+    for (const sql of ROLLUP_REBUILD) await c.query(sql);
     await c.query("ANALYZE");
   } finally {
     await c.end();

@@ -32,6 +32,7 @@ import { ENTRY_COLUMNS, rowLeafHash, type EntryRow } from "@/lib/server/ledger/e
 import { isStoredLevel } from "@/lib/server/ledger/tree.ts";
 import { nodeHasher } from "@/lib/node-hasher.ts";
 import { seededRandom } from "@/test/support/prng.ts";
+import { ROLLUP_REBUILD } from "./rollups.ts";
 
 /** Bump when the shape of generated data changes: old caches are then ignored. */
 export const GENERATOR_VERSION = 2;
@@ -342,12 +343,12 @@ async function finishDatasetFile(
     db.exec(ix.sql);
     log(`index ${ix.name} rebuilt in ${((performance.now() - t) / 1000).toFixed(1)} s`);
   }
-  // The explorer's histogram rollup, as the sequencer keeps it (10-minute buckets × outcome).
-  if ((db.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'entry_counts'").get() as { n: number }).n) {
-    db.exec(
-      "DELETE FROM entry_counts; INSERT INTO entry_counts (bucket, outcome, n) SELECT substr(ts, 1, 15), outcome, COUNT(*) FROM entries GROUP BY 1, 2",
-    );
-  }
+  // The rollups the sequencer keeps (histogram, type facet, alerts' per-source counts).
+  const t = performance.now();
+  db.transaction(() => {
+    for (const sql of ROLLUP_REBUILD) db.exec(sql);
+  })();
+  log(`rollups rebuilt in ${((performance.now() - t) / 1000).toFixed(1)} s`);
   db.close();
   // As the server opens it: WAL, and the guards checked once more.
   const check = openDriver({ dialect: "sqlite", file, url: `file:${file}` });
@@ -385,6 +386,25 @@ function datasetMeta(file: string, n: number, k: DatasetKey, gen: EntryGenerator
   }
 }
 
+/** A cached dataset from before a rollup existed (or was filled by the loader): rebuilt once, in place. */
+function fillEmptyRollups(file: string, log: (m: string) => void): void {
+  const db = new Database(file);
+  try {
+    const tables = ["entry_counts", "type_counts", "source_counts", "source_activity"];
+    const exists = (t: string) => !!db.prepare("SELECT 1 FROM sqlite_master WHERE name = ?").get(t);
+    const empty = (t: string) => !db.prepare(`SELECT 1 FROM ${t} LIMIT 1`).get();
+    // An older cache without these tables gets them from the migrations when a ledger opens it.
+    if (!tables.every(exists) || !tables.some(empty)) return;
+    const t = performance.now();
+    db.transaction(() => {
+      for (const sql of ROLLUP_REBUILD) db.exec(sql);
+    })();
+    log(`cached log: rollups rebuilt in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  } finally {
+    db.close();
+  }
+}
+
 /**
  * Builds (or finds in the cache) a dataset of `n` entries. Progress goes to `log`.
  */
@@ -393,6 +413,7 @@ export async function ensureDataset(n: number, log: (m: string) => void = () => 
   const file = path.join(dir, "ledgerline.db");
   const done = path.join(dir, "dataset.json");
   if (fs.existsSync(done) && fs.existsSync(file) && process.env.BENCH_REGENERATE !== "1") {
+    fillEmptyRollups(file, log);
     return { dir, file, meta: JSON.parse(fs.readFileSync(done, "utf8")) as DatasetMeta, reused: true };
   }
   fs.rmSync(dir, { recursive: true, force: true });

