@@ -27,6 +27,7 @@ export default async function DashboardLayout({ children }: { children: React.Re
     { href: "/admin/keys", label: "Ingest keys", show: can(principal.role, "keys:manage") },
     { href: "/admin/tokens", label: "Read tokens", show: can(principal.role, "tokens:manage") },
     { href: "/admin/retention", label: "Retention", show: can(principal.role, "retention:manage") },
+    { href: "/admin/erasure", label: "Erasure", show: can(principal.role, "retention:manage") },
     { href: "/siem", label: "SIEM", show: can(principal.role, "siem:read") },
   ]
     .filter((l) => l.show)

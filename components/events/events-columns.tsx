@@ -16,6 +16,7 @@ import { bothZones, formatInZone, formatRelative } from "./time.ts";
 import { VisibleText } from "@/components/ui/visible-text.tsx";
 import { Identifier, IdentifierText } from "@/components/ui/identifier.tsx";
 import { visibleText } from "@/components/ui/reveal-invisible.ts";
+import { ErasedMarker, erasedAt } from "@/components/retention/erased-fields.tsx";
 
 // The explorer table's columns: what each shows and which filter a click on it sets.
 
@@ -35,15 +36,24 @@ type FilterField = "requester" | "target" | "service" | "action" | "source";
 
 type IdentOptions = { copy: string | false; width: "cell-wide" | "cell-narrow" };
 
+/** An erased personal field's marker (leaf v2: value and salt deleted by a receipt), or null when the value is kept. */
+function erasedCell(c: Cell, pointer: string): React.ReactNode {
+  const f = erasedAt(c.row.original.erased, pointer);
+  return f ? <ErasedMarker f={f} compact /> : null;
+}
+
 /**
- * A value that filters by itself when clicked; "—" for an absent optional one. An identifier
+ * A value that filters by itself when clicked; "—" for an absent optional one, the erasure
+ * marker for a committed field (`pointer`) whose value was erased. An identifier
  * (`ident`) is cut in the middle to its cell, whole on hover and focus, with a copy button.
  */
 function filterCell(
   field: FilterField,
-  opts: { className?: string; testId?: string; optional?: boolean; ident?: IdentOptions } = {},
+  opts: { className?: string; testId?: string; optional?: boolean; ident?: IdentOptions; pointer?: string } = {},
 ) {
   return function FilterCell(c: Cell) {
+    const erased = opts.pointer ? erasedCell(c, opts.pointer) : null;
+    if (erased) return erased;
     const v = c.getValue();
     if (opts.optional && !v) return <span className="muted">—</span>;
     const title = `Filter by ${field} ${visibleText(v)}`;
@@ -143,11 +153,16 @@ export function buildColumns(zone: string, viewerZone: string, nowMs: number | n
         </FilterLink>
       ),
     }),
-    helper.accessor((r) => r.requester.id, {
+    // An erased requester id is absent from the item (leaf v2); its cell shows the erasure.
+    helper.accessor((r) => r.requester.id ?? "", {
       id: "requester",
       header: "Requester",
       enableSorting: false,
-      cell: filterCell("requester", { testId: "row-requester", ident: { copy: "requester", width: "cell-wide" } }),
+      cell: filterCell("requester", {
+        testId: "row-requester",
+        ident: { copy: "requester", width: "cell-wide" },
+        pointer: "/requester/id",
+      }),
     }),
     helper.accessor((r) => r.requester.type, { id: "requesterType", header: "Requester type", enableSorting: false }),
     helper.accessor((r) => r.target.id, {
@@ -185,11 +200,12 @@ export function buildColumns(zone: string, viewerZone: string, nowMs: number | n
       id: "reason",
       header: "Reason",
       enableSorting: false,
-      cell: (c) => (
-        <span className="clip clip-wide" title={visibleText(c.getValue())}>
-          <VisibleText text={c.getValue()} />
-        </span>
-      ),
+      cell: (c) =>
+        erasedCell(c, "/reason") ?? (
+          <span className="clip clip-wide" title={visibleText(c.getValue())}>
+            <VisibleText text={c.getValue()} />
+          </span>
+        ),
     }),
   ]);
 }

@@ -15,6 +15,7 @@ import { FilterErrors } from "./filter-errors.tsx";
 import { FilterBar } from "./filter-bar.tsx";
 import { LiveToggle, LiveStatus, useLiveTail } from "./live-tail.tsx";
 import { SavedViews, type ViewActions } from "./saved-views.tsx";
+import { PrunedNotice } from "@/components/retention/pruned-notice.tsx";
 import type { ViewListItem } from "@/lib/server/views/service.ts";
 
 // The explorer's client side: serialized data in, URL changes out. Types only
@@ -118,6 +119,9 @@ function ExplorerBody(props: ExplorerProps) {
       <Suspense key={props.query} fallback={<div className="explorer-charts" aria-busy="true" />}>
         <StreamedCharts summary={props.summary} zone={zone} />
       </Suspense>
+      <Suspense key={props.query} fallback={null}>
+        <StreamedPruned summary={props.summary} />
+      </Suspense>
       {live && (
         <LiveStatus
           pending={tail.pending.length}
@@ -151,4 +155,9 @@ function MatchingTotal({ summary }: { summary: Promise<EventSummary> }) {
 
 function StreamedCharts({ summary, zone }: { summary: Promise<EventSummary>; zone: string }) {
   return <ExplorerCharts summary={use(summary)} zone={zone} />;
+}
+
+/** Pruned entries claimed in the range (issue 18): they match no filter, so the table alone would not show them. */
+function StreamedPruned({ summary }: { summary: Promise<EventSummary> }) {
+  return <PrunedNotice pruned={use(summary).pruned} range="in this time range" />;
 }

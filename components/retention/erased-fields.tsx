@@ -6,18 +6,47 @@ import type { ErasedField } from "@/lib/server/events/personal-view.ts";
 // is gone, when, and under which request and receipt. The leaf keeps the commitment (in
 // the canonical JSON below), so the entry still verifies.
 
-/** "erased on <date> (request <ref>)", linking the receipt. */
-export function ErasedMarker({ f }: { f: ErasedField }) {
+/** The erasure of `pointer` among an item's erased fields, if it was erased. */
+export function erasedAt(erased: readonly ErasedField[] | undefined, pointer: string): ErasedField | undefined {
+  return erased?.find((f) => f.pointer === pointer);
+}
+
+/**
+ * "erased on <date> (request <ref>, receipt seq N)". `compact` (table cells, tooltips): the
+ * date alone, the full instant on hover. `link: false` inside something that is itself a
+ * link (a trace row) or cannot be clicked (a tooltip): the receipt seq as text.
+ */
+export function ErasedMarker({
+  f,
+  compact = false,
+  link = true,
+}: {
+  f: ErasedField;
+  compact?: boolean;
+  link?: boolean;
+}) {
+  const when = f.erasedAt ? (
+    compact ? (
+      <time dateTime={f.erasedAt} title={f.erasedAt}>
+        {f.erasedAt.slice(0, 10)}
+      </time>
+    ) : (
+      <Instant iso={f.erasedAt} />
+    )
+  ) : null;
+  const receipt =
+    f.receiptSeq === null ? null : link ? (
+      <a href={`/events/${f.receiptSeq}`} data-testid="erased-receipt-link">
+        receipt seq {f.receiptSeq}
+      </a>
+    ) : (
+      <>receipt seq {f.receiptSeq}</>
+    );
   return (
-    <span className="muted" data-testid="erased-marker">
-      erased{f.erasedAt ? " on " : ""}
-      {f.erasedAt && <Instant iso={f.erasedAt} />} (request {f.request ?? "unknown"}
-      {f.receiptSeq !== null && (
-        <>
-          , <a href={`/events/${f.receiptSeq}`}>receipt seq {f.receiptSeq}</a>
-        </>
-      )}
-      )
+    <span className="muted erased-marker" data-testid="erased-marker" data-pointer={f.pointer}>
+      erased{when ? " on " : ""}
+      {when} (request {f.request ?? "unknown"}
+      {receipt && <>, {receipt}</>})
     </span>
   );
 }

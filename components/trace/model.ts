@@ -1,5 +1,6 @@
 import type { ClockFinding, TraceBuckets, TraceGap, TraceGraph, TraceLane } from "@/lib/server/traces/analyze.ts";
 import type { Trace } from "@/lib/server/traces/trace.ts";
+import type { ErasedField } from "@/lib/server/events/personal-view.ts";
 
 // The slice of a trace the browser needs: the timeline and entry list get only
 // the fields they draw (a 10 000-entry trace stays a small payload).
@@ -18,6 +19,8 @@ export type TimelineEntry = {
   reason: string | null;
   source: string;
   clockFinding: boolean;
+  /** Personal fields whose value was erased (leaf v2); the tooltip and the list say so instead of a value. */
+  erased: ErasedField[];
 };
 
 export type TimelineModel = {
@@ -49,11 +52,13 @@ export function toTimelineModel(t: Trace): TimelineModel {
       outcome: e.outcome,
       eventType: e.eventType,
       action: e.action ?? null,
-      requesterId: e.requester.id,
+      // Absent once erased (leaf v2): `erased` says when and under which request.
+      requesterId: e.requester.id ?? "",
       targetId: e.target.id,
       reason: e.reason ?? null,
       source: e.source,
       clockFinding: e.clockFinding === true,
+      erased: e.erased ?? [],
     })),
   };
 }

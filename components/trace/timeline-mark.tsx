@@ -1,4 +1,5 @@
 import { ClockIcon } from "./clock-icon.tsx";
+import { ErasedMarker, erasedAt } from "@/components/retention/erased-fields.tsx";
 import { OUTCOME_LABEL, formatRelPrecise, type TimelineEntry } from "./model.ts";
 import { TraceTime } from "./trace-time.tsx";
 import type { TimeZoneMode } from "@/components/events/explorer-params.ts";
@@ -52,7 +53,7 @@ export function EntryTip({ e, tz }: { e: TimelineEntry; tz: TimeZoneMode }) {
       </div>
       <div>{formatRelPrecise(e.relMs)} from the first event</div>
       <div className="break">
-        <span className="muted">from</span> <VisibleText text={e.requesterId} />
+        <span className="muted">from</span> <FieldOrErased e={e} pointer="/requester/id" text={e.requesterId} />
       </div>
       <div className="break">
         <span className="muted">to</span> <VisibleText text={e.targetId} />
@@ -68,12 +69,18 @@ export function EntryTip({ e, tz }: { e: TimelineEntry; tz: TimeZoneMode }) {
           ""
         )}
       </div>
-      {e.reason && (
+      {(e.reason || erasedAt(e.erased, "/reason")) && (
         <div className="break">
-          reason: <VisibleText text={e.reason} />
+          reason: <FieldOrErased e={e} pointer="/reason" text={e.reason ?? ""} />
         </div>
       )}
       <div className="muted">click to open the entry</div>
     </div>
   );
+}
+
+/** A committed field's value, or "erased on <date> (request <ref>)" once erased (a tooltip: no link). */
+function FieldOrErased({ e, pointer, text }: { e: TimelineEntry; pointer: string; text: string }) {
+  const f = erasedAt(e.erased, pointer);
+  return f ? <ErasedMarker f={f} compact link={false} /> : <VisibleText text={text} />;
 }

@@ -1,5 +1,6 @@
 "use client";
 
+import { ErasedMarker, erasedAt } from "@/components/retention/erased-fields.tsx";
 import { VisibleText } from "@/components/ui/visible-text.tsx";
 import { visibleText } from "@/components/ui/reveal-invisible.ts";
 import { useState } from "react";
@@ -51,7 +52,7 @@ export function TraceEntries({ entries, tz }: { entries: TimelineEntry[]; tz: Ti
               <span className="mono">{formatInZone(e.ts, zone, false)}</span>
               <span className="mono">{e.seq}</span>
               <span className="ident-pair" title={`${visibleText(e.requesterId)} → ${visibleText(e.targetId)}`}>
-                <IdentifierText value={e.lane.replace(/^spiffe:\/\/[^/]+\//, "")} />
+                <RequesterLane e={e} />
                 <span className="arrow" aria-hidden="true">
                   →
                 </span>
@@ -79,4 +80,11 @@ export function TraceEntries({ entries, tz }: { entries: TimelineEntry[]; tz: Ti
       </div>
     </div>
   );
+}
+
+/** The requester's lane, or its erasure (a row is a link itself: the receipt seq as text). */
+function RequesterLane({ e }: { e: TimelineEntry }) {
+  const f = erasedAt(e.erased, "/requester/id");
+  if (f) return <ErasedMarker f={f} compact link={false} />;
+  return <IdentifierText value={e.lane.replace(/^spiffe:\/\/[^/]+\//, "")} />;
 }

@@ -1,4 +1,5 @@
 import { countOf } from "@/components/ui/count.ts";
+import { PrunedNotice } from "@/components/retention/pruned-notice.tsx";
 import Link from "next/link";
 import { VisibleText } from "@/components/ui/visible-text.tsx";
 import type { Trace } from "@/lib/server/traces/trace.ts";
@@ -162,6 +163,7 @@ function TraceHead({ trace, canExport, tz }: { trace: Trace; canExport: boolean;
           then seq
         </div>
         <Reasons entries={trace.entries} />
+        <PrunedNotice pruned={trace.pruned} range="during this trace's span" />
       </div>
       <div className="trace-actions">
         <Link className="btn" href={explorer} prefetch={false} data-testid="trace-open-explorer">

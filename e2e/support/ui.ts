@@ -165,6 +165,7 @@ export function dashboardPages(fx: { long: LongIds; bundleId: string }): Array<{
     { name: "admin-keys", path: "/admin/keys" },
     { name: "admin-tokens", path: "/admin/tokens" },
     { name: "admin-retention", path: "/admin/retention" },
+    { name: "admin-erasure", path: "/admin/erasure" },
     { name: "siem", path: "/siem" },
     { name: "alerts", path: "/alerts" },
     { name: "reviews", path: "/reviews" },

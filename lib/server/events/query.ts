@@ -7,6 +7,7 @@ import { AppError } from "../errors.ts";
 import { rowToEntry, type Entry, type EntryRow } from "../ledger/entry.ts";
 import type { Ledger } from "../ledger/ledger.ts";
 import { COUNT_BUCKET_CHARS } from "../ledger/sequencer.ts";
+import { keptRequesterSql } from "../ledger/store/secrets.ts";
 import { filterWhere } from "./filter-sql.ts";
 import { readableRows, type ErasedField } from "./personal-view.ts";
 
@@ -318,12 +319,16 @@ export async function queryTop(
   sample?: number,
 ): Promise<TopItem[]> {
   const column = field === "requester" ? "requester_id" : "target_id";
+  // A committed requester id (leaf v2) is "" in its column: count its kept value, and
+  // leave an erased one (NULL) out — at most one NULL group, hence n + 1 rows.
+  const value = (alias: string) =>
+    field === "requester" ? keptRequesterSql(ledger.db.dialect, alias) : `${alias}.${column}`;
   const where = filterWhere(filter, ledger.db.dialect);
   const n = Math.min(Math.max(1, limit), 50);
   let sql: string;
   if (sample !== undefined) {
-    sql = `SELECT ${column} AS v, COUNT(*) AS n FROM (SELECT ${column} FROM entries WHERE ${where.sql} ORDER BY ts DESC, seq DESC LIMIT ${Math.max(1, Math.floor(sample))}) newest
-             GROUP BY ${column} ORDER BY n DESC, v LIMIT ${n}`;
+    sql = `SELECT ${value("newest")} AS v, COUNT(*) AS n FROM (SELECT seq, ${column} FROM entries WHERE ${where.sql} ORDER BY ts DESC, seq DESC LIMIT ${Math.max(1, Math.floor(sample))}) newest
+             GROUP BY 1 ORDER BY n DESC, v LIMIT ${n + 1}`;
   } else {
     const hint = sqliteHint(
       ledger,
@@ -331,8 +336,11 @@ export async function queryTop(
       [field],
       field === "requester" ? "entries_requester_ts" : "entries_target_ts",
     );
-    sql = `SELECT ${column} AS v, COUNT(*) AS n FROM entries${hint} WHERE ${where.sql} GROUP BY ${column} ORDER BY n DESC, v LIMIT ${n}`;
+    sql = `SELECT ${value("entries")} AS v, COUNT(*) AS n FROM entries${hint} WHERE ${where.sql} GROUP BY 1 ORDER BY n DESC, v LIMIT ${n + 1}`;
   }
-  const rows = await ledger.db.all<{ v: string; n: number }>(sql, where.params);
-  return rows.map((r) => ({ value: r.v, count: Number(r.n) }));
+  const rows = await ledger.db.all<{ v: string | null; n: number }>(sql, where.params);
+  return rows
+    .filter((r) => r.v !== null)
+    .slice(0, n)
+    .map((r) => ({ value: r.v!, count: Number(r.n) }));
 }

@@ -6,6 +6,7 @@ import { actorOf, assertCan, type Principal } from "../auth/principal.ts";
 import { AppError } from "../errors.ts";
 import type { SqlDriver } from "../db/driver.ts";
 import { receiptOf } from "../retention/receipt.ts";
+import { prunedInRange, type PrunedSummary } from "../retention/pruned-view.ts";
 import { queryFacets, type Facets } from "./facets.ts";
 import { canonicalEntryFromRow, type Entry } from "../ledger/entry.ts";
 import { readableRows, type ErasedField } from "./personal-view.ts";
@@ -76,6 +77,8 @@ export type EventSummary = {
   topSample: { sampled: boolean; newest: number };
   /** Counts on the outcome and type chips: the filter without that facet's own constraint (./facets.ts). */
   facets: Facets;
+  /** Entries claimed in the filter's time range whose bodies retention pruned (no filter can match them). */
+  pruned: PrunedSummary;
 };
 
 /** The charts above the table: same filter, one permission check (no extra audit: the search is recorded). */
@@ -84,12 +87,13 @@ export async function summarizeEvents(ledger: Ledger, p: Principal | null, filte
   const histogram = await queryHistogram(ledger, filter);
   const sampled = histogram.total > TOP_SAMPLE;
   const sample = sampled ? TOP_SAMPLE : undefined;
-  const [topRequesters, topTargets, facets] = await Promise.all([
+  const [topRequesters, topTargets, facets, pruned] = await Promise.all([
     queryTop(ledger, filter, "requester", 10, sample),
     queryTop(ledger, filter, "target", 10, sample),
     queryFacets(ledger, filter, histogram),
+    prunedInRange(ledger.db, filter.from, filter.to),
   ]);
-  return { histogram, topRequesters, topTargets, topSample: { sampled, newest: TOP_SAMPLE }, facets };
+  return { histogram, topRequesters, topTargets, topSample: { sampled, newest: TOP_SAMPLE }, facets, pruned };
 }
 
 /**

@@ -1,4 +1,5 @@
 import "server-only";
+import { checkDeclarations } from "../retention/verify-declarations.ts";
 import { CompactRange, bytesEqual, fromBase64, merkleRoot, perfectSubtrees, toBase64 } from "@/lib/core/index.ts";
 import type { SqlDriver } from "../db/driver.ts";
 import { checkGuards } from "../db/guards.ts";
@@ -46,13 +47,21 @@ export type PassResult = {
 
 async function guardsFinding(db: SqlDriver): Promise<Finding | null> {
   const g = await checkGuards(db);
-  return g.ok
-    ? null
-    : {
+  if (!g.ok)
+    return {
+      kind: "guards",
+      firstBadSeq: null,
+      reason: `the entries verify, but the append-only guards are missing or altered: ${g.problems.join("; ")}`,
+    };
+  // personal_fields edited beside the use cases: later values would enter leaves unerasable.
+  const d = await checkDeclarations(db);
+  return d.length
+    ? {
         kind: "guards",
         firstBadSeq: null,
-        reason: `the entries verify, but the append-only guards are missing or altered: ${g.problems.join("; ")}`,
-      };
+        reason: `the entries verify, but the personal-field declarations disagree with the log: ${d.join("; ")}`,
+      }
+    : null;
 }
 
 type FullPassOptions = {

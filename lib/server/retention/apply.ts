@@ -1,7 +1,7 @@
 import "server-only";
 import type { SqlDriver } from "../db/driver.ts";
 import { clearBodies } from "../ledger/store/entries.ts";
-import { deletePrunedSecrets } from "../ledger/store/secrets.ts";
+import { deletePrunedSecrets, keptRequesterSql } from "../ledger/store/secrets.ts";
 import type { SeqRange } from "./receipt.ts";
 import { insertPrunedRanges, prunedRangesOf } from "./store.ts";
 
@@ -12,7 +12,8 @@ import { insertPrunedRanges, prunedRangesOf } from "./store.ts";
 
 const CHUNK = 500;
 
-async function correlationIds(tx: SqlDriver, r: SeqRange): Promise<string[]> {
+/** The correlation ids among first..last still kept (their trace rollups are rebuilt). */
+export async function correlationIds(tx: SqlDriver, r: SeqRange): Promise<string[]> {
   const rows = await tx.all<{ c: string }>(
     "SELECT DISTINCT correlation_id AS c FROM entries WHERE seq >= ? AND seq <= ? AND pruned_by IS NULL AND correlation_id IS NOT NULL",
     [r.first, r.last],
@@ -48,8 +49,13 @@ const ROLLUPS = [
   { table: "type_counts", columns: ["outcome", "event_type"] },
 ] as const;
 
-/** Rebuilds the trace rollups of these correlation ids from the entries still kept. */
-async function rebuildTraces(tx: SqlDriver, ids: string[]): Promise<void> {
+/**
+ * Rebuilds the trace rollups of these correlation ids from the entries still kept, with
+ * each requester id as readers see it (a committed one's kept value; an erased one is left
+ * out, so the rollup never keeps an erased value). Used by the prune and by erasure.
+ */
+export async function rebuildTraces(tx: SqlDriver, ids: string[]): Promise<void> {
+  const requester = keptRequesterSql(tx.dialect);
   for (let i = 0; i < ids.length; i += CHUNK) {
     const chunk = ids.slice(i, i + CHUNK);
     const q = chunk.map(() => "?").join(", ");
@@ -68,8 +74,8 @@ async function rebuildTraces(tx: SqlDriver, ids: string[]): Promise<void> {
            SELECT correlation_id, target_service AS name, ts FROM entries
             WHERE correlation_id IN (${q}) AND target_service IS NOT NULL
            UNION ALL
-           SELECT correlation_id, requester_id AS name, ts FROM entries WHERE correlation_id IN (${q})
-         ) AS x GROUP BY correlation_id, name`,
+           SELECT correlation_id, ${requester} AS name, ts FROM entries WHERE correlation_id IN (${q})
+         ) AS x WHERE name IS NOT NULL AND name <> '' GROUP BY correlation_id, name`,
       [...chunk, ...chunk],
     );
   }

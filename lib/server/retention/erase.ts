@@ -8,6 +8,7 @@ import { AppError } from "../errors.ts";
 import type { Ledger } from "../ledger/ledger.ts";
 import { ownEntriesWithAction } from "../ledger/store/entries.ts";
 import { deleteSecrets, seqsWithValue } from "../ledger/store/secrets.ts";
+import { correlationIds, rebuildTraces } from "./apply.ts";
 import { heldByAny } from "./due.ts";
 import {
   ERASURE_RECEIPT_ACTION,
@@ -86,7 +87,13 @@ export async function applyErasure(
       ranges.map((r) => [receiptSeq, r.first, r.last, field]),
     );
     let n = 0;
-    for (const r of ranges) n += await deleteSecrets(tx, field, r.first, r.last);
+    const ids = new Set<string>();
+    for (const r of ranges) {
+      if (field === "/requester/id") for (const c of await correlationIds(tx, r)) ids.add(c);
+      n += await deleteSecrets(tx, field, r.first, r.last);
+    }
+    // The trace rollup lists each requester of a trace: rebuilt without the erased value.
+    if (ids.size) await rebuildTraces(tx, [...ids]);
     return n;
   });
 }
@@ -110,6 +117,21 @@ async function heldAmong(db: SqlDriver, seqs: number[], holds: HoldRow[]): Promi
   return out;
 }
 
+/**
+ * A dry run is a search by a data subject's value (it answers which entries hold it), so it
+ * is logged like a search, first (fail closed) — with the field and request, never the value:
+ * the meta-audit is v1 and nothing in it could be erased later.
+ */
+async function recordPreview(ledger: Ledger, p: Principal, v: { field: string; request: string }): Promise<void> {
+  await recordAudit(ledger, actorOf(p), {
+    action: "retention.erasure.preview",
+    eventType: "read",
+    outcome: "success",
+    target: { id: `ledgerline://retention/erasures/${encodeURIComponent(v.request)}`, type: "erasure-receipt" },
+    attributes: { field: v.field, request: v.request },
+  });
+}
+
 /** Erases one value of one committed field from every entry not under a legal hold (see the module comment). */
 export async function eraseSubject(ledger: Ledger, p: Principal | null, input: EraseInput): Promise<EraseReport> {
   assertCan(p, "retention:manage");
@@ -125,7 +147,8 @@ export async function eraseSubject(ledger: Ledger, p: Principal | null, input: E
     resumed: [],
     held: [],
   };
-  if (!dryRun) report.resumed = await resumeErasures(ledger.db);
+  if (dryRun) await recordPreview(ledger, p, v);
+  else report.resumed = await resumeErasures(ledger.db);
   const seqs = await seqsWithValue(ledger.db, v.field, canonicalJson(v.value));
   report.matched = seqs.length;
   report.held = await heldAmong(ledger.db, seqs, await listHolds(ledger.db));

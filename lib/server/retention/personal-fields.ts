@@ -6,6 +6,7 @@ import { actorOf, assertCan, type Principal } from "../auth/principal.ts";
 import { nowIso } from "../db/ids.ts";
 import { AppError } from "../errors.ts";
 import type { Ledger } from "../ledger/ledger.ts";
+import { DECLARE_ACTION, UNDECLARE_ACTION } from "./verify-declarations.ts";
 import * as store from "./personal-store.ts";
 
 // Use cases for personal-field declarations (docs/retention.md § Erasure). A declaration
@@ -41,7 +42,7 @@ export async function declarePersonalField(
   assertCan(p, "retention:manage");
   const v = checkInput(input.source, input.pointer);
   const seq = await recordAudit(ledger, actorOf(p), {
-    action: "retention.personal-field.declare",
+    action: DECLARE_ACTION,
     eventType: "write",
     outcome: "success",
     target: { id: `ledgerline://retention/personal-fields/${encodeURIComponent(v.source)}`, type: "personal-field" },
@@ -65,7 +66,7 @@ export async function undeclarePersonalField(
   );
   if (!known) throw new AppError("not_found", `${v.pointer} is not declared personal for ${v.source}.`);
   await recordAudit(ledger, actorOf(p), {
-    action: "retention.personal-field.undeclare",
+    action: UNDECLARE_ACTION,
     eventType: "delete",
     outcome: "success",
     target: { id: `ledgerline://retention/personal-fields/${encodeURIComponent(v.source)}`, type: "personal-field" },

@@ -8,6 +8,9 @@ import type { Ledger } from "../ledger/ledger.ts";
 import { serializeRows, type EventItem } from "../events/query.ts";
 import { analyzeTrace, targetNode, type AnalyzeOptions, type TraceAnalysis, type TraceFact } from "./analyze.ts";
 import { checkCorrelationId } from "@/lib/schemas/correlation-id.ts";
+import type { SqlDriver } from "../db/driver.ts";
+import { keptRequesterSql } from "../ledger/store/secrets.ts";
+import { prunedInRange, type PrunedSummary } from "../retention/pruned-view.ts";
 
 // One request followed across the fleet: every entry sharing a correlation id,
 // in claimed-time order (timestamp, then seq), read along the partial index
@@ -43,11 +46,19 @@ export type Trace = TraceAnalysis & {
   /** Entries the lanes, graph, gaps and clock findings cover (less than total only past TRACE_ANALYSIS_LIMIT). */
   analyzed: number;
   entries: TraceEntry[];
+  /** Entries claimed within the trace's span whose bodies (correlation id included) retention pruned. */
+  pruned: PrunedSummary;
 };
 
 export type TraceOptions = AnalyzeOptions & { limit?: number; analysisLimit?: number };
 
-const FACT_COLUMNS = "seq, ts, received_at, requester_id, requester_type, target_id, target_service, outcome, action";
+/** The lane of a requester whose id was erased (leaf v2): one lane for all of them, never the value. */
+const ERASED_LANE = "(erased)";
+
+/** The analysis's columns; the requester id as readers see it (kept value of a committed one, "(erased)" once erased). */
+const factColumns = (dialect: SqlDriver["dialect"]) =>
+  `seq, ts, received_at, COALESCE(${keptRequesterSql(dialect)}, '${ERASED_LANE}') AS requester_id, requester_type, target_id, target_service, outcome, action`;
+
 type FactRow = Pick<
   EntryRow,
   | "seq"
@@ -77,6 +88,15 @@ const toFact = (r: FactRow): TraceFact => ({
 // planners pick it without having to prove that `= ?` implies it.
 const WHERE = "correlation_id = ? AND correlation_id IS NOT NULL";
 
+/**
+ * Pruned hops lost their correlation id with their body, so no trace finds them: how many
+ * entries claimed during the trace's span were pruned (some may have belonged to it).
+ */
+async function prunedDuring(db: SqlDriver, a: TraceAnalysis): Promise<PrunedSummary> {
+  if (!a.start) return { total: 0, groups: [] };
+  return prunedInRange(db, a.start, new Date(Date.parse(a.start) + a.durationMs + 1).toISOString());
+}
+
 /** The trace of one correlation id, without a permission check or audit (the bench, and viewTrace). */
 export async function queryTrace(ledger: Ledger, correlationId: string, opts: TraceOptions = {}): Promise<Trace> {
   const limit = Math.max(1, Math.floor(opts.limit ?? TRACE_ENTRY_LIMIT));
@@ -88,17 +108,19 @@ export async function queryTrace(ledger: Ledger, correlationId: string, opts: Tr
   const truncated = rows.length > limit;
   if (truncated) rows.length = limit;
 
+  // Readers see kept personal values (leaf v2): the lanes and graph must too, never "".
+  const items = await serializeRows(ledger.db, rows);
   let facts: TraceFact[];
   let total = rows.length;
   if (!truncated) {
-    facts = rows.map(toFact);
+    facts = rows.map((r, i) => ({ ...toFact(r), requesterId: items[i]!.requester.id ?? ERASED_LANE }));
   } else {
     // Past the entry limit only the columns the analysis needs are read, so the
     // graph, lanes and buckets still describe the whole trace (up to analysisLimit).
     const [count, narrow] = await Promise.all([
       ledger.db.get<{ n: number | string }>(`SELECT COUNT(*) AS n FROM entries WHERE ${WHERE}`, [correlationId]),
       ledger.db.all<FactRow>(
-        `SELECT ${FACT_COLUMNS} FROM entries WHERE ${WHERE} ORDER BY ts, seq LIMIT ${analysisLimit}`,
+        `SELECT ${factColumns(ledger.db.dialect)} FROM entries WHERE ${WHERE} ORDER BY ts, seq LIMIT ${analysisLimit}`,
         [correlationId],
       ),
     ]);
@@ -109,19 +131,28 @@ export async function queryTrace(ledger: Ledger, correlationId: string, opts: Tr
   const analysis = analyzeTrace(facts, opts);
   const flagged = new Set(analysis.clock.seqs);
   const t0 = analysis.start ? Date.parse(analysis.start) : 0;
-  const items = await serializeRows(ledger.db, rows);
   const entries: TraceEntry[] = items.map((item) => {
     const e: TraceEntry = {
       ...item,
       relMs: Date.parse(item.timestamp) - t0,
       // An erased requester id (leaf v2) has no lane of its own.
-      lane: item.requester.id ?? "(erased)",
+      lane: item.requester.id ?? ERASED_LANE,
       to: targetNode({ targetId: item.target.id, targetService: item.target.service ?? null }),
     };
     if (flagged.has(item.seq)) e.clockFinding = true;
     return e;
   });
-  return { correlationId, total, returned: entries.length, truncated, analyzed: facts.length, entries, ...analysis };
+  const pruned = await prunedDuring(ledger.db, analysis);
+  return {
+    correlationId,
+    total,
+    returned: entries.length,
+    truncated,
+    analyzed: facts.length,
+    entries,
+    pruned,
+    ...analysis,
+  };
 }
 
 /**

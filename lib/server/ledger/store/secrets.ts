@@ -48,3 +48,16 @@ export async function deletePrunedSecrets(db: SqlDriver, first: number, last: nu
     [first, last, first, last],
   );
 }
+
+/**
+ * SQL for the requester id a reader sees, on a row of `entries` named `alias`: the column,
+ * or — where leaf v2 committed it (the column holds "") — its kept value from entry_secrets
+ * (JSON text, decoded). NULL once erased, so nothing derived from it keeps the value.
+ */
+export function keptRequesterSql(dialect: SqlDriver["dialect"], alias = "entries"): string {
+  const decode = dialect === "sqlite" ? "json_extract(s.value, '$')" : "(s.value::jsonb #>> '{}')";
+  return (
+    `(CASE WHEN ${alias}.requester_id = '' THEN (SELECT ${decode} FROM entry_secrets s ` +
+    `WHERE s.seq = ${alias}.seq AND s.pointer = '/requester/id') ELSE ${alias}.requester_id END)`
+  );
+}
