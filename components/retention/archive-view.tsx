@@ -57,13 +57,7 @@ const FIELDS = [
 
 export function ArchiveSearchForm({ file, params }: { file: string; params: URLSearchParams }) {
   return (
-    <form
-      method="get"
-      action="/archive"
-      className="filter-grid"
-      aria-label="Filter the archive"
-      data-testid="archive-filter"
-    >
+    <form method="get" action="/archive" className="grid" aria-label="Filter the archive" data-testid="archive-filter">
       <input type="hidden" name="file" value={file} />
       {FIELDS.map(([name, label]) => (
         <label key={name}>
@@ -71,7 +65,11 @@ export function ArchiveSearchForm({ file, params }: { file: string; params: URLS
           <input name={name} defaultValue={params.get(name) ?? ""} placeholder="any" />
         </label>
       ))}
-      <button type="submit">Filter</button>
+      <div>
+        <button type="submit" className="btn primary">
+          Filter
+        </button>
+      </div>
     </form>
   );
 }
