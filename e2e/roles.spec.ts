@@ -18,6 +18,7 @@ const PAGES: Array<{ path: string; allowed: Role[]; marker: string }> = [
   { path: "/siem", allowed: ["admin", "auditor"], marker: "siem-table" },
   { path: "/alerts", allowed: ["admin", "auditor", "analyst"], marker: "rules-table" },
   { path: "/reviews", allowed: ["admin", "auditor"], marker: "reviews" },
+  { path: "/archive", allowed: ["admin", "auditor"], marker: "archive-files" },
 ];
 const ROLES: Role[] = ["admin", "auditor", "analyst"];
 
@@ -63,6 +64,7 @@ for (const role of ROLES) {
             "/siem": "SIEM",
             "/alerts": "Alerts",
             "/reviews": "Reviews",
+            "/archive": "Archive",
           }[p.path]!,
         });
         await expect(link).toHaveCount(p.allowed.includes(role) ? 1 : 0);

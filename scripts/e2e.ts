@@ -82,7 +82,13 @@ async function startServer(name: string, port: number, env: Record<string, strin
     [path.join(root, "node_modules/next/dist/bin/next"), "start", "-p", String(port), "-H", "127.0.0.1"],
     {
       cwd: root,
-      env: { ...baseEnv, LEDGERLINE_DATA_DIR: dataDir, LEDGERLINE_CHECKPOINT_INTERVAL: "1", ...env },
+      env: {
+        ...baseEnv,
+        LEDGERLINE_DATA_DIR: dataDir,
+        LEDGERLINE_ARCHIVE_DIR: path.join(dataDir, "archive"),
+        LEDGERLINE_CHECKPOINT_INTERVAL: "1",
+        ...env,
+      },
       stdio: ["ignore", "pipe", "pipe"],
     },
   );

@@ -20,6 +20,7 @@ export default async function DashboardLayout({ children }: { children: React.Re
     { href: "/trace", label: "Traces", show: can(principal.role, "traces:read") },
     { href: "/integrity", label: "Integrity", show: can(principal.role, "integrity:read") },
     { href: "/bundles", label: "Bundles", show: can(principal.role, "bundles:read") },
+    { href: "/archive", label: "Archive", show: can(principal.role, "archive:read") },
     { href: "/alerts", label: "Alerts", show: can(principal.role, "alerts:read") },
     { href: "/reviews", label: "Reviews", show: can(principal.role, "reviews:read") },
     { href: "/verify", label: "Verify", show: true },

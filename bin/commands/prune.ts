@@ -14,8 +14,11 @@ function summary(r: PruneReport): string {
   const resumed = r.resumed.length
     ? `\nFinished ${r.resumed.length} receipt(s) an interrupted run had left: ${r.resumed.join(", ")}`
     : "";
+  const archived = r.archived.length
+    ? `\nArchived before pruning: ${r.archived.join(", ")} (check: ledgerline archive verify)`
+    : "";
   const rate = r.seconds > 0 ? ` (${Math.round(r.pruned / r.seconds)} entries/s)` : "";
-  return `${plan}\nPruned ${r.pruned} entries in ${r.seconds.toFixed(1)} s${rate} under ${r.receipts.length} receipt(s)${r.receipts.length ? `: seq ${r.receipts[0]}…${r.receipts.at(-1)}` : ""}.${resumed}\nVerify with: ledgerline verify-log`;
+  return `${plan}\nPruned ${r.pruned} entries in ${r.seconds.toFixed(1)} s${rate} under ${r.receipts.length} receipt(s)${r.receipts.length ? `: seq ${r.receipts[0]}…${r.receipts.at(-1)}` : ""}.${archived}${resumed}\nVerify with: ledgerline verify-log`;
 }
 
 export const pruneCommand: CommandGroup = {

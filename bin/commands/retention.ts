@@ -45,8 +45,11 @@ export const retentionCommand: CommandGroup = {
   usage: `  retention list [--json]
                          retention policies and legal holds
   retention set <name> (--days <n> | --forever) [--filter <json>] [--i-know-this-is-below-pci]
+                [--archive | --no-archive]
                          create or change a policy ("default" covers what no other matches);
-                         under 365 days (PCI DSS 10.5.1) needs --i-know-this-is-below-pci
+                         under 365 days (PCI DSS 10.5.1) needs --i-know-this-is-below-pci;
+                         --archive writes monthly signed bundles to LEDGERLINE_ARCHIVE_DIR
+                         before pruning
   retention delete <name>
                          delete a policy (its entries fall back to the default)
   retention hold --filter <json> --reason <why> --case <reference>
@@ -60,6 +63,8 @@ export const retentionCommand: CommandGroup = {
     reason: { type: "string" },
     case: { type: "string" },
     "i-know-this-is-below-pci": { type: "boolean" },
+    archive: { type: "boolean" },
+    "no-archive": { type: "boolean" },
   },
   subcommands: {
     async list(line) {
@@ -67,7 +72,7 @@ export const retentionCommand: CommandGroup = {
       const pol = lines(
         r.policies,
         (p) =>
-          `${p.name}  ${describeDays(p.days)}  filter ${JSON.stringify(p.filter)}  (set by ${p.updatedBy}, seq ${p.auditSeq})`,
+          `${p.name}  ${describeDays(p.days)}${p.archive ? "  archived" : ""}  filter ${JSON.stringify(p.filter)}  (set by ${p.updatedBy}, seq ${p.auditSeq})`,
         "No policies.",
       );
       const holds = lines(
@@ -88,12 +93,18 @@ export const retentionCommand: CommandGroup = {
         filter: filterOption(line),
         days: daysOption(line),
         belowPciAcknowledged: line.values["i-know-this-is-below-pci"] === true,
+        // Neither flag: the policy keeps its archive setting.
+        ...(line.values.archive === true
+          ? { archive: true }
+          : line.values["no-archive"] === true
+            ? { archive: false }
+            : {}),
       };
       const p = await withLedger((l) => setRetentionPolicy(l, operator(), name, input));
       print(
         line.out,
         p,
-        `Policy ${p.name}: ${describeDays(p.days)}, filter ${JSON.stringify(p.filter)} (meta-audit seq ${p.auditSeq}).`,
+        `Policy ${p.name}: ${describeDays(p.days)}, filter ${JSON.stringify(p.filter)}${p.archive ? ", archived before pruning" : ""} (meta-audit seq ${p.auditSeq}).`,
       );
       return 0;
     },

@@ -13,6 +13,7 @@ import { tokensCommand } from "./tokens.ts";
 import { retentionCommand } from "./retention.ts";
 import { reviewsCommand } from "./reviews.ts";
 import { pruneCommand } from "./prune.ts";
+import { archiveCommand } from "./archive.ts";
 import { eraseCommand, personalFieldsCommand } from "./erase.ts";
 import { usersCommand } from "./users.ts";
 import { verifyBundleCommand } from "./verify-bundle.ts";
@@ -37,6 +38,7 @@ export const COMMANDS: readonly CommandGroup[] = [
   retentionCommand,
   reviewsCommand,
   pruneCommand,
+  archiveCommand,
   eraseCommand,
   personalFieldsCommand,
   siemCommand,

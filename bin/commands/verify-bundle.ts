@@ -10,10 +10,9 @@
 // produce that. Only a pinned key, or a quorum of pinned witnesses' cosignatures on its
 // checkpoint, makes it VERIFIED (exit 0). Pins are read by verify-pins.ts, shared with verify-log.
 
-import crypto from "node:crypto";
 import fs from "node:fs";
 import { verifyBundle, type BundleReport } from "@/lib/core/bundle/verify.ts";
-import type { ZipSource } from "@/lib/core/zip/read.ts";
+import { fileSource, nodeStreamHash } from "@/lib/node-bundle-file.ts";
 import { nodeHasher } from "@/lib/node-hasher.ts";
 import type { CommandGroup } from "./kit.ts";
 import { OwnUsageError, runWithOwnArgs } from "./own-args.ts";
@@ -156,10 +155,7 @@ async function verifyFile(positionals: string[], values: PinValues & { json?: bo
     now: Math.floor(Date.now() / 1000),
     // Node's native SHA-256: the same digests as the browser's, faster on large bundles.
     hasher: nodeHasher,
-    streamHash: () => {
-      const h = crypto.createHash("sha256");
-      return { update: (b: Uint8Array) => h.update(b), digest: () => new Uint8Array(h.digest()) };
-    },
+    streamHash: nodeStreamHash,
     onProgress: (done, total) => {
       if (!process.stderr.isTTY || values.json) return;
       const now = Date.now();
@@ -172,22 +168,4 @@ async function verifyFile(positionals: string[], values: PinValues & { json?: bo
   fs.closeSync(fd);
   process.stdout.write(values.json ? JSON.stringify(report, null, 2) + "\n" : render(file, report));
   return VERIFY_EXIT[report.verdict];
-}
-
-/** The bundle file as a ZipSource: each read is a positioned read of just those bytes. */
-function fileSource(fd: number, size: number): ZipSource {
-  return {
-    size,
-    read(offset, length) {
-      const n = Math.max(0, Math.min(length, size - offset));
-      const buf = new Uint8Array(n);
-      let got = 0;
-      while (got < n) {
-        const r = fs.readSync(fd, buf, got, n - got, offset + got);
-        if (r === 0) break;
-        got += r;
-      }
-      return got === n ? buf : buf.subarray(0, got);
-    },
-  };
 }

@@ -21,6 +21,7 @@ type Actions = {
     forever: boolean;
     filter: string;
     belowPci: boolean;
+    archive: boolean;
   }) => Promise<Result<{ name: string }>>;
   deletePolicy: (name: string) => Promise<Result<{ name: string }>>;
   placeHold: (i: { filter: string; reason: string; caseRef: string }) => Promise<Result<{ id: string }>>;
@@ -61,6 +62,7 @@ function PolicySection({ policies, actions }: { policies: PolicyRow[]; actions: 
                 forever: f("forever") === "on",
                 filter: f("filter"),
                 belowPci: f("belowPci") === "on",
+                archive: f("archive") === "on",
               }),
             (r) => a.setNotice({ kind: "ok", text: `Saved policy ${r.name}; the change is in the log.` }),
           )
@@ -84,7 +86,10 @@ function PolicySection({ policies, actions }: { policies: PolicyRow[]; actions: 
         rows={policies.map((x) => (
           <tr key={x.name}>
             <td className="mono">{x.name}</td>
-            <td>{days(x.days)}</td>
+            <td>
+              {days(x.days)}
+              {x.archive && <span className="muted"> · archived first</span>}
+            </td>
             <td className="mono">{filterText(x.filter)}</td>
             <td className="muted">
               {x.updatedBy} (seq {x.auditSeq})
@@ -132,6 +137,10 @@ function PolicyFields() {
       </label>
       <label className="check">
         <input name="belowPci" type="checkbox" /> Below 365 days: no PCI scope applies
+      </label>
+      <label className="check">
+        <input name="archive" type="checkbox" /> Archive before pruning (monthly signed bundles in the archive
+        directory)
       </label>
     </>
   );
@@ -279,6 +288,7 @@ function PrunePlan({ report }: { report: PruneReport }) {
       {!report.dryRun && (
         <p role="status" className="ok" data-testid="prune-done">
           Pruned {countOf(report.pruned, "entry", "entries")} under {countOf(report.receipts.length, "receipt")}.
+          {report.archived.length > 0 && <> Archived first: {report.archived.join(", ")}.</>}
         </p>
       )}
     </div>

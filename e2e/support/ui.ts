@@ -169,6 +169,7 @@ export function dashboardPages(fx: { long: LongIds; bundleId: string }): Array<{
     { name: "siem", path: "/siem" },
     { name: "alerts", path: "/alerts" },
     { name: "reviews", path: "/reviews" },
+    { name: "archive", path: "/archive" },
   ];
 }
 

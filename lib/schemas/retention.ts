@@ -26,6 +26,8 @@ export const retentionPolicyInputSchema = z
       .min(1, "must be at least 1 day")
       .max(MAX_RETENTION_DAYS, `must be at most ${MAX_RETENTION_DAYS} days; use null to keep for ever`)
       .nullable(),
+    /** Archive before pruning: monthly signed bundles into LEDGERLINE_ARCHIVE_DIR first (docs/retention.md). */
+    archive: z.boolean({ error: "must be true or false" }).optional(),
     /** Required (true) for a duration under PCI_MIN_DAYS; recorded in the meta-audit entry. */
     belowPciAcknowledged: z.boolean({ error: "must be true or false" }).optional(),
   })

@@ -59,6 +59,7 @@ const envSchema = z.object({
   LEDGERLINE_VERIFY_INTERVAL: intFrom("LEDGERLINE_VERIFY_INTERVAL", 300, 0, 86_400),
   LEDGERLINE_VERIFY_COVERAGE: intFrom("LEDGERLINE_VERIFY_COVERAGE", 24, 1, 24 * 366),
   LEDGERLINE_PRUNE_INTERVAL: intFrom("LEDGERLINE_PRUNE_INTERVAL", 24, 0, 24 * 24),
+  LEDGERLINE_ARCHIVE_DIR: z.string().optional(),
   LEDGERLINE_ALERT_WEBHOOK: z
     .url({ protocol: /^https?$/, message: "LEDGERLINE_ALERT_WEBHOOK must be an http(s) URL" })
     .optional()
@@ -120,6 +121,8 @@ export type Config = {
   verifyCoverageMs: number;
   /** The prune job (docs/retention.md) every this many ms; 0 disables the schedule (the CLI and the admin page still prune). */
   pruneIntervalMs: number;
+  /** Where policies with archive on write their monthly signed bundles before pruning (docs/retention.md); null: not configured. */
+  archiveDir: string | null;
   /** Where a signed JSON alert is POSTed when verification fails. */
   alertWebhook: string | undefined;
   /** Entry bundles of the tiles API (/tlog/tile/entries/…) served without a read token. */
@@ -243,6 +246,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     verifyIntervalMs: e.LEDGERLINE_VERIFY_INTERVAL * 1000,
     verifyCoverageMs: e.LEDGERLINE_VERIFY_COVERAGE * 3600_000,
     pruneIntervalMs: e.LEDGERLINE_PRUNE_INTERVAL * 3600_000,
+    archiveDir: e.LEDGERLINE_ARCHIVE_DIR ? path.resolve(/*turbopackIgnore: true*/ e.LEDGERLINE_ARCHIVE_DIR) : null,
     alertWebhook: e.LEDGERLINE_ALERT_WEBHOOK || undefined,
     tilesPublic: e.LEDGERLINE_TILES_PUBLIC === "1",
     maxBodyBytes: e.LEDGERLINE_MAX_BODY_BYTES,

@@ -30,6 +30,8 @@ export const PERMISSIONS = {
   "settings:manage": ["admin"],
   // Retention policies, legal holds and pruning decide what the log forgets: admins only, each change recorded.
   "retention:manage": ["admin"],
+  // Reading the archive written before pruning (entries the log no longer holds): whoever reads bundles.
+  "archive:read": ["admin", "auditor"],
   // Alerts (lib/server/alerts): everyone who reads sees them; on-call engineers (analysts) and admins
   // acknowledge and resolve (recorded); auditors review who did, they do not act. Rules send data out
   // and can silence detection: admins only.

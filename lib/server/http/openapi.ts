@@ -617,7 +617,7 @@ const paths: Record<string, Record<string, Op>> = {
   "/api/v1/retention/policies/{name}": {
     put: {
       summary:
-        "Create or change a retention policy {filter, days (null = for ever), belowPciAcknowledged} (retention:manage; same-origin session). Under 365 days needs belowPciAcknowledged: true. Logged before it takes effect.",
+        "Create or change a retention policy {filter, days (null = for ever), belowPciAcknowledged, archive} (retention:manage; same-origin session). Under 365 days needs belowPciAcknowledged: true. archive: true writes monthly signed bundles to LEDGERLINE_ARCHIVE_DIR before pruning. Logged before it takes effect.",
       security: [{ session: [] }],
       parameters: [pathParam("name", "Policy name; `default` covers entries no other policy matches.")],
       requestBody: jsonBody({ type: "object" }),

@@ -52,6 +52,8 @@ export async function setRetentionPolicy(
   }
   const before = (await store.listPolicies(ledger.db)).find((x) => x.name === n.data);
   const belowPci = v.data.days !== null && v.data.days < PCI_MIN_DAYS;
+  // Not given: the policy keeps its archive setting (a duration change does not turn archiving off).
+  const archive = v.data.archive ?? before?.archive ?? false;
   const seq = await recordAudit(ledger, actorOf(p), {
     action: "retention.policy.set",
     eventType: before ? "modify" : "write",
@@ -61,10 +63,25 @@ export async function setRetentionPolicy(
     attributes: {
       days: v.data.days ?? "forever",
       filter: JSON.stringify(filter),
-      ...(before ? { previousDays: before.days ?? "forever", previousFilter: JSON.stringify(before.filter) } : {}),
+      archive,
+      ...(before
+        ? {
+            previousDays: before.days ?? "forever",
+            previousFilter: JSON.stringify(before.filter),
+            previousArchive: before.archive,
+          }
+        : {}),
     },
   });
-  const row = { name: n.data, filter, days: v.data.days, updatedAt: nowIso(), updatedBy: p.email, auditSeq: seq };
+  const row = {
+    name: n.data,
+    filter,
+    days: v.data.days,
+    updatedAt: nowIso(),
+    updatedBy: p.email,
+    auditSeq: seq,
+    archive,
+  };
   await store.upsertPolicy(ledger.db, row);
   return row;
 }

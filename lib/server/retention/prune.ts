@@ -7,6 +7,7 @@ import type { Ledger } from "../ledger/ledger.ts";
 import { ownEntriesWithAction, prunedCount } from "../ledger/store/entries.ts";
 import { cutoffFor, dueWhere, heldWhere } from "./due.ts";
 import { applyReceipt } from "./apply.ts";
+import { archiveMonth, dueMonths, finishReceiptsBundles, writeReceiptsBundle, type ArchivedMonth } from "./archive.ts";
 import {
   PRUNE_RECEIPT_ACTION,
   foldRanges,
@@ -22,6 +23,8 @@ import { listHolds, listPolicies, type PolicyRow } from "./store.ts";
 // entries, append a prune receipt committing to their bytes, then clear their
 // bodies along the receipt's ranges. Receipt first: a crash after it leaves a
 // receipt whose bodies are still there, and the next run finishes it first.
+// A policy with archive on goes month by month and writes the month's archive
+// before its first receipt (archive.ts): no archive, no receipt, nothing pruned.
 
 export type PrunePolicyPlan = { policy: string; days: number | null; cutoff: string | null; due: number; held: number };
 export type PruneReport = {
@@ -30,6 +33,10 @@ export type PruneReport = {
   /** Receipts appended by this run, and receipts of an earlier, interrupted run it finished. */
   receipts: number[];
   resumed: number[];
+  /** Archive files written before pruning (policies with archive on), names inside the archive directory. */
+  archived: string[];
+  /** Time spent writing those archive files (part of `seconds`). */
+  archiveSeconds: number;
   pruned: number;
   seconds: number;
 };
@@ -82,6 +89,7 @@ export async function appendPruneReceipt(
   pol: PolicyRow,
   rows: EntryRow[],
   cutoff: string,
+  archive: ArchivedMonth | null = null,
 ): Promise<{ seq: number; ranges: SeqRange[]; count: number }> {
   const { ranges, used } = foldRanges(rows.map((r) => Number(r.seq)));
   const covered = rows.slice(0, used);
@@ -94,6 +102,7 @@ export async function appendPruneReceipt(
     count: covered.length,
     sha256: prunedBytesHash(covered),
     approvedBy: p.email,
+    ...(archive ? { archiveFile: archive.file, archiveSha256: archive.sha256 } : {}),
   };
   const seq = await recordAudit(ledger, actorOf(p), {
     action: PRUNE_RECEIPT_ACTION,
@@ -106,6 +115,69 @@ export async function appendPruneReceipt(
   return { seq, ranges, count: covered.length };
 }
 
+type Batches = {
+  ledger: Ledger;
+  p: Principal;
+  pol: PolicyRow;
+  now: number;
+  batch: number;
+  report: PruneReport;
+  log: (l: string) => void;
+  total: number;
+};
+
+/**
+ * Prunes `pol`'s due entries in batches, each under its own receipt. With `archive`, only the
+ * entries of its month that existed when it was built (seq ≤ its tree size): every one of them
+ * is in the archive file the receipt names. Returns the receipts appended.
+ */
+async function pruneBatches(b: Batches, archive: ArchivedMonth | null): Promise<number[]> {
+  const { ledger, pol, now } = b;
+  const receipts: number[] = [];
+  let after = 0;
+  for (;;) {
+    // Re-read each batch: a hold placed meanwhile applies from the next batch on.
+    const where = dueWhere(ledger.db.dialect, pol, await listPolicies(ledger.db), await listHolds(ledger.db), now);
+    if (!where) break;
+    const within = archive ? " AND ts >= ? AND ts < ? AND seq <= ?" : "";
+    const extra = archive ? [archive.from, archive.to, archive.treeSize] : [];
+    // Keyset on seq: each batch starts after the last, never rescanning what was just pruned.
+    const rows = await ledger.db.all<EntryRow>(
+      `SELECT * FROM entries WHERE seq > ? AND ${where.sql}${within} ORDER BY seq LIMIT ${Math.max(1, Math.floor(b.batch))}`,
+      [after, ...where.params, ...extra],
+    );
+    if (!rows.length) break;
+    const r = await appendPruneReceipt(ledger, b.p, pol, rows, cutoffFor(pol.days!, now), archive);
+    await applyReceipt(ledger.db, r.seq, r.ranges);
+    after = Math.max(...r.ranges.map((x) => x.last));
+    receipts.push(r.seq);
+    b.report.receipts.push(r.seq);
+    b.report.pruned += r.count;
+    b.log(`policy ${pol.name}: pruned ${b.report.pruned}/${Math.max(b.report.pruned, b.total)} (receipt seq ${r.seq})`);
+  }
+  return receipts;
+}
+
+/** Archive on: month by month, archive first, then prune that month, then bundle its receipts. */
+async function pruneArchived(b: Batches): Promise<void> {
+  const where = dueWhere(
+    b.ledger.db.dialect,
+    b.pol,
+    await listPolicies(b.ledger.db),
+    await listHolds(b.ledger.db),
+    b.now,
+  );
+  if (!where) return;
+  for (const month of await dueMonths(b.ledger.db, where)) {
+    const t = Date.now();
+    const archive = await archiveMonth(b.ledger, b.p, b.pol, month, cutoffFor(b.pol.days!, b.now), b.log);
+    b.report.archiveSeconds += (Date.now() - t) / 1000;
+    b.report.archived.push(archive.file);
+    const receipts = await pruneBatches(b, archive);
+    if (receipts.length) await writeReceiptsBundle(b.ledger, b.p, archive.file, receipts);
+  }
+}
+
 /** Runs (or, with dryRun, only plans) the prune; see the module comment for the order of writes. */
 export async function runPrune(ledger: Ledger, p: Principal | null, opts: PruneOptions = {}): Promise<PruneReport> {
   assertCan(p, "retention:manage");
@@ -113,32 +185,25 @@ export async function runPrune(ledger: Ledger, p: Principal | null, opts: PruneO
   const now = opts.now ?? started;
   const log = opts.onProgress ?? (() => {});
   const plan = await planPrune(ledger, p, now);
-  const report: PruneReport = { dryRun: !!opts.dryRun, plan, receipts: [], resumed: [], pruned: 0, seconds: 0 };
+  const report: PruneReport = {
+    dryRun: !!opts.dryRun,
+    plan,
+    receipts: [],
+    resumed: [],
+    archived: [],
+    archiveSeconds: 0,
+    pruned: 0,
+    seconds: 0,
+  };
   if (opts.dryRun) return report;
   report.resumed = await resumeReceipts(ledger, log);
-  const batch = opts.batch ?? 5000;
+  await finishReceiptsBundles(ledger, p, log);
   for (const pol of await listPolicies(ledger.db)) {
     const total = plan.find((x) => x.policy === pol.name)?.due ?? 0;
-    let done = 0;
-    let after = 0;
-    for (;;) {
-      // Re-read each batch: a hold placed meanwhile applies from the next batch on.
-      const where = dueWhere(ledger.db.dialect, pol, await listPolicies(ledger.db), await listHolds(ledger.db), now);
-      if (!where) break;
-      // Keyset on seq: each batch starts after the last, never rescanning what was just pruned.
-      const rows = await ledger.db.all<EntryRow>(
-        `SELECT * FROM entries WHERE seq > ? AND ${where.sql} ORDER BY seq LIMIT ${Math.max(1, Math.floor(batch))}`,
-        [after, ...where.params],
-      );
-      if (!rows.length) break;
-      const b = await appendPruneReceipt(ledger, p, pol, rows, cutoffFor(pol.days!, now));
-      await applyReceipt(ledger.db, b.seq, b.ranges);
-      after = Math.max(...b.ranges.map((r) => r.last));
-      report.receipts.push(b.seq);
-      report.pruned += b.count;
-      done += b.count;
-      log(`policy ${pol.name}: pruned ${done}/${Math.max(done, total)} (receipt seq ${b.seq})`);
-    }
+    if (pol.days === null) continue;
+    const b: Batches = { ledger, p, pol, now, batch: opts.batch ?? 5000, report, log, total: report.pruned + total };
+    if (pol.archive) await pruneArchived(b);
+    else await pruneBatches(b, null);
   }
   report.seconds = (Date.now() - started) / 1000;
   return report;

@@ -1,12 +1,14 @@
 import "server-only";
 import crypto from "node:crypto";
+import { PRUNE_RECEIPT_ACTION, parseRanges, type SeqRange } from "@/lib/core/archive.ts";
 import { canonicalEntryFromRow, type EntryRow } from "../ledger/entry.ts";
 
 // The prune receipt (docs/format.md, "Prune receipts"): a meta-audit entry
 // appended *before* any body is cleared, so the log itself says what was pruned,
 // under which policy, approved by whom — and commits to the pruned bytes.
 
-export const PRUNE_RECEIPT_ACTION = "ledgerline.prune-receipt/v1";
+// The action and the range syntax live in lib/core/archive.ts: the offline archive check reads them too.
+export { PRUNE_RECEIPT_ACTION, parseRanges, type SeqRange };
 /** The erasure receipt (docs/format.md § 8.6): which field of which seqs lost its value and salt. */
 export const ERASURE_RECEIPT_ACTION = "ledgerline.erasure-receipt/v1";
 
@@ -45,9 +47,10 @@ export type PruneReceipt = {
   /** SHA-256 (hex) over each pruned entry's canonical JSON followed by one LF, in seq order. */
   sha256: string;
   approvedBy: string;
+  /** Archive before pruning: the archive file (a monthly evidence bundle) holding these entries, and its SHA-256. */
+  archiveFile?: string;
+  archiveSha256?: string;
 };
-
-export type SeqRange = { first: number; last: number };
 
 /** Consecutive seqs folded into ranges; stops (returns the rows it covered) at `maxRanges`. */
 export function foldRanges(seqs: number[], maxRanges = MAX_RANGES_PER_RECEIPT): { ranges: SeqRange[]; used: number } {
@@ -65,19 +68,6 @@ export function foldRanges(seqs: number[], maxRanges = MAX_RANGES_PER_RECEIPT): 
 
 export function formatRanges(ranges: SeqRange[]): string {
   return ranges.map((r) => `${r.first}-${r.last}`).join(",");
-}
-
-/** The ranges of a receipt, or null when the text is not `a-b,…` with 1 ≤ a ≤ b ascending. */
-export function parseRanges(text: string): SeqRange[] | null {
-  const out: SeqRange[] = [];
-  for (const part of text.split(",")) {
-    const m = /^(\d{1,15})-(\d{1,15})$/.exec(part);
-    if (!m) return null;
-    const r = { first: Number(m[1]), last: Number(m[2]) };
-    if (r.first < 1 || r.first > r.last || (out.length && r.first <= out.at(-1)!.last)) return null;
-    out.push(r);
-  }
-  return out;
 }
 
 /** SHA-256 over the rows' canonical bytes (JCS + LF each) in the given (seq) order. */

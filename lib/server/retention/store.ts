@@ -14,6 +14,8 @@ export type PolicyRow = {
   updatedAt: string;
   updatedBy: string;
   auditSeq: number;
+  /** Write the entries as monthly signed bundles into the archive directory before pruning them (0019). */
+  archive: boolean;
 };
 
 export type HoldRow = {
@@ -36,6 +38,7 @@ type RawPolicy = {
   updated_at: string;
   updated_by: string;
   audit_seq: number;
+  archive: number | string;
 };
 
 const toPolicy = (r: RawPolicy): PolicyRow => ({
@@ -45,6 +48,7 @@ const toPolicy = (r: RawPolicy): PolicyRow => ({
   updatedAt: r.updated_at,
   updatedBy: r.updated_by,
   auditSeq: Number(r.audit_seq),
+  archive: Number(r.archive) === 1,
 });
 
 export async function listPolicies(db: SqlDriver): Promise<PolicyRow[]> {
@@ -53,10 +57,11 @@ export async function listPolicies(db: SqlDriver): Promise<PolicyRow[]> {
 
 export async function upsertPolicy(db: SqlDriver, p: PolicyRow): Promise<void> {
   await db.run(
-    `INSERT INTO retention_policies (name, filter, days, updated_at, updated_by, audit_seq) VALUES (?, ?, ?, ?, ?, ?)
+    `INSERT INTO retention_policies (name, filter, days, updated_at, updated_by, audit_seq, archive) VALUES (?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (name) DO UPDATE SET filter = excluded.filter, days = excluded.days,
-       updated_at = excluded.updated_at, updated_by = excluded.updated_by, audit_seq = excluded.audit_seq`,
-    [p.name, canonicalJson(p.filter), p.days, p.updatedAt, p.updatedBy, p.auditSeq],
+       updated_at = excluded.updated_at, updated_by = excluded.updated_by, audit_seq = excluded.audit_seq,
+       archive = excluded.archive`,
+    [p.name, canonicalJson(p.filter), p.days, p.updatedAt, p.updatedBy, p.auditSeq, p.archive ? 1 : 0],
   );
 }
 

@@ -32,6 +32,7 @@ export async function setPolicyAction(input: {
   forever: boolean;
   filter: string;
   belowPci: boolean;
+  archive?: boolean;
 }): Promise<ActionResult<{ name: string }>> {
   const p = await sessionPrincipal();
   return runAction("setRetentionPolicy", async () => {
@@ -40,6 +41,7 @@ export async function setPolicyAction(input: {
       filter: filterOf(input?.filter),
       days,
       belowPciAcknowledged: input?.belowPci === true,
+      archive: input?.archive === true,
     });
     revalidatePath("/admin/retention");
     return { name: r.name };
