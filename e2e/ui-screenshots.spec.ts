@@ -7,8 +7,8 @@ import {
   expectNoHorizontalOverflow,
   ingestLongIds,
   readyBundle,
+  inEachLook,
   STORE_INDEPENDENT,
-  VIEWPORTS,
 } from "./support/ui.ts";
 
 // Issue 15: a picture of every page at 1440 and 390 px, light and dark, kept as
@@ -20,25 +20,17 @@ import {
 const DIR = path.resolve(import.meta.dirname, "../test-results/screenshots");
 
 async function shoot(browser: Browser, info: TestInfo, role: Role, pages: Array<{ name: string; path: string }>) {
-  for (const scheme of ["light", "dark"] as const) {
-    for (const [width, opts] of [
-      [1440, VIEWPORTS.wide],
-      [390, VIEWPORTS.phone],
-    ] as const) {
-      const context = await browser.newContext({ ...opts, colorScheme: scheme });
-      const page = await context.newPage();
-      await signInAs(page, info, role);
-      for (const p of pages) {
-        await page.goto(p.path);
-        await page.waitForLoadState("networkidle");
-        // Charts draw after hydration; give the last frame a moment.
-        await page.waitForTimeout(300);
-        await expectNoHorizontalOverflow(page, `${p.name} at ${width} (${scheme})`);
-        await page.screenshot({ path: path.join(DIR, `${p.name}-${width}-${scheme}.png`), fullPage: true });
-      }
-      await context.close();
+  await inEachLook(browser, async (page, { width, scheme }) => {
+    await signInAs(page, info, role);
+    for (const p of pages) {
+      await page.goto(p.path);
+      await page.waitForLoadState("networkidle");
+      // Charts draw after hydration; give the last frame a moment.
+      await page.waitForTimeout(300);
+      await expectNoHorizontalOverflow(page, `${p.name} at ${width} (${scheme})`);
+      await page.screenshot({ path: path.join(DIR, `${p.name}-${width}-${scheme}.png`), fullPage: true });
     }
-  }
+  });
 }
 
 test("screenshots of every page, 1440 and 390, light and dark", async ({ browser, page }, info) => {
@@ -53,19 +45,12 @@ test("screenshots of every page, 1440 and 390, light and dark", async ({ browser
   ]);
   await shoot(browser, info, "analyst", [{ name: "forbidden", path: "/integrity" }]);
   // The sign-in page, signed out.
-  for (const scheme of ["light", "dark"] as const)
-    for (const [width, opts] of [
-      [1440, VIEWPORTS.wide],
-      [390, VIEWPORTS.phone],
-    ] as const) {
-      const context = await browser.newContext({ ...opts, colorScheme: scheme });
-      const p = await context.newPage();
-      await p.goto("/login");
-      await p.waitForLoadState("networkidle");
-      await expectNoHorizontalOverflow(p, `login at ${width}`);
-      await p.screenshot({ path: path.join(DIR, `login-${width}-${scheme}.png`), fullPage: true });
-      await context.close();
-    }
+  await inEachLook(browser, async (p, { width, scheme }) => {
+    await p.goto("/login");
+    await p.waitForLoadState("networkidle");
+    await expectNoHorizontalOverflow(p, `login at ${width}`);
+    await p.screenshot({ path: path.join(DIR, `login-${width}-${scheme}.png`), fullPage: true });
+  });
   // 12 dashboard pages + not-found + forbidden + login, × 2 widths × 2 schemes.
   expect(fs.readdirSync(DIR).filter((f) => f.endsWith(".png")).length).toBeGreaterThanOrEqual(15 * 4);
 });

@@ -2,7 +2,7 @@ import path from "node:path";
 import { expect, test } from "@playwright/test";
 import { fixtureBundle, zipFiles } from "../test/support/bundle-fixture.ts";
 import { signInAs } from "./support/auth.ts";
-import { VIEWPORTS, expectNoHorizontalOverflow, readyBundle } from "./support/ui.ts";
+import { expectNoHorizontalOverflow, inEachLook, readyBundle } from "./support/ui.ts";
 
 // Issue 15, item 2: /verify never shows a verdict for anything but the key and
 // file on the page. Before: after "All checks passed · signed by the key you
@@ -80,32 +80,24 @@ test("labels a bundle with this deployment's key, and shows any other key in red
   const { bytes } = await readyBundle(page, { service: "payments" });
   const stranger = Buffer.from(zipFiles(fixtureBundle().files));
   const shots = path.resolve(import.meta.dirname, "../test-results/screenshots");
-  for (const scheme of ["light", "dark"] as const) {
-    for (const [width, opts] of [
-      [1440, VIEWPORTS.wide],
-      [390, VIEWPORTS.phone],
+  await inEachLook(browser, async (p, { width, scheme }) => {
+    await signInAs(p, info, "auditor", "/verify");
+    await p.waitForLoadState("networkidle");
+    await expect(p.getByTestId("verify-known-keys")).toContainText("log key(s)");
+    const file = p.getByTestId("verify-file");
+    const result = p.getByTestId("verify-result");
+    for (const [name, buffer, status] of [
+      ["known", bytes, "current"],
+      ["unknown", stranger, "unknown"],
     ] as const) {
-      const context = await browser.newContext({ ...opts, colorScheme: scheme });
-      const p = await context.newPage();
-      await signInAs(p, info, "auditor", "/verify");
-      await p.waitForLoadState("networkidle");
-      await expect(p.getByTestId("verify-known-keys")).toContainText("log key(s)");
-      const file = p.getByTestId("verify-file");
-      const result = p.getByTestId("verify-result");
-      for (const [name, buffer, status] of [
-        ["known", bytes, "current"],
-        ["unknown", stranger, "unknown"],
-      ] as const) {
-        await file.setInputFiles({ name: `${name}.zip`, mimeType: "application/zip", buffer });
-        await expect(result).toHaveAttribute("data-verdict", "unpinned", { timeout: 45_000 });
-        const origin = p.getByTestId("verify-key-origin");
-        await expect(origin).toHaveAttribute("data-key-status", status);
-        if (status === "current") await expect(origin).toContainText("this deployment's current key");
-        else await expect(origin).toContainText("not a key of this deployment: do not trust this bundle");
-        await expectNoHorizontalOverflow(p, `/verify ${name} at ${width} (${scheme})`);
-        await p.screenshot({ path: path.join(shots, `verify-${name}-key-${width}-${scheme}.png`), fullPage: true });
-      }
-      await context.close();
+      await file.setInputFiles({ name: `${name}.zip`, mimeType: "application/zip", buffer });
+      await expect(result).toHaveAttribute("data-verdict", "unpinned", { timeout: 45_000 });
+      const origin = p.getByTestId("verify-key-origin");
+      await expect(origin).toHaveAttribute("data-key-status", status);
+      if (status === "current") await expect(origin).toContainText("this deployment's current key");
+      else await expect(origin).toContainText("not a key of this deployment: do not trust this bundle");
+      await expectNoHorizontalOverflow(p, `/verify ${name} at ${width} (${scheme})`);
+      await p.screenshot({ path: path.join(shots, `verify-${name}-key-${width}-${scheme}.png`), fullPage: true });
     }
-  }
+  });
 });

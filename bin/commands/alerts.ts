@@ -12,6 +12,7 @@ import {
 } from "@/lib/server/alerts/service.ts";
 import {
   UsageError,
+  jsonOption,
   lines,
   oneArg,
   operator,
@@ -22,25 +23,15 @@ import {
   type CommandLine,
 } from "./kit.ts";
 
-function jsonOption(line: CommandLine, name: string, example: string): unknown {
-  const v = stringOption(line, name);
-  if (v === undefined) return undefined;
-  try {
-    return JSON.parse(v) as unknown;
-  } catch {
-    throw new UsageError(`--${name} must be JSON, e.g. --${name} '${example}'`);
-  }
-}
-
 async function addRule(line: CommandLine): Promise<number> {
   const name = stringOption(line, "name");
-  const condition = jsonOption(line, "condition", '{"kind":"count","windowMinutes":10,"threshold":50}');
+  const condition = jsonOption(line, "condition", `'{"kind":"count","windowMinutes":10,"threshold":50}'`);
   if (!name || !condition) throw new UsageError("alerts rules add needs --name and --condition (see ledgerline help)");
   const input = {
     name,
     condition,
-    filter: jsonOption(line, "filter", '{"outcome":["denied"]}') ?? {},
-    channels: jsonOption(line, "channels", '[{"kind":"slack","url":"https://hooks.example/…"}]') ?? [],
+    filter: jsonOption(line, "filter", `'{"outcome":["denied"]}'`) ?? {},
+    channels: jsonOption(line, "channels", `'[{"kind":"slack","url":"https://hooks.example/…"}]'`) ?? [],
   } as AlertRuleInput;
   const r = await withLedger((l) => createAlertRule(l, operator(), input));
   print(

@@ -8,6 +8,7 @@ import {
 } from "@/lib/server/retention/personal-fields.ts";
 import {
   UsageError,
+  jsonOption,
   lines,
   operator,
   print,
@@ -19,15 +20,10 @@ import {
 
 function valueOption(line: CommandLine): unknown {
   const text = stringOption(line, "value");
-  const json = stringOption(line, "json-value");
+  const json = jsonOption(line, "json-value", "42");
   if ((text === undefined) === (json === undefined))
     throw new UsageError("erase needs exactly one of --value <text> or --json-value <json> (a number, object, …)");
-  if (text !== undefined) return text;
-  try {
-    return JSON.parse(json!) as unknown;
-  } catch {
-    throw new UsageError(`--json-value must be JSON, e.g. --json-value 42 (got ${json})`);
-  }
+  return text ?? json;
 }
 
 function summary(r: EraseReport): string {

@@ -77,6 +77,20 @@ export function stringOption(line: CommandLine, name: string): string | undefine
   return typeof v === "string" ? v : undefined;
 }
 
+/**
+ * `--name` parsed as JSON (undefined when absent). Bad JSON is a usage error that says what
+ * the option holds (`what`, e.g. "an explorer filter"), shows `example` and echoes the input.
+ */
+export function jsonOption(line: CommandLine, name: string, example: string, what = "JSON"): unknown {
+  const raw = stringOption(line, name);
+  if (raw === undefined) return undefined;
+  try {
+    return JSON.parse(raw) as unknown;
+  } catch {
+    throw new UsageError(`--${name} must be ${what}, e.g. --${name} ${example} (got ${raw})`);
+  }
+}
+
 export function roleArg(value: string | undefined, missing: string): string {
   if (!value) throw new UsageError(missing);
   if (!isRole(value)) throw new UsageError(`Unknown role "${value}": use one of ${ROLES.join(", ")}.`);

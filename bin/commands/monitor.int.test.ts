@@ -27,6 +27,7 @@ import {
 } from "@/lib/core/tlog/index.ts";
 import { verifyWebhookBody } from "@/lib/core/webhook-signature.ts";
 import { StateDir } from "@/lib/monitor/state.ts";
+import { startWitness, witnessKey } from "@/test/support/witness-process.ts";
 
 // The monitor as an auditor runs it — a separate process — against a small static
 // tlog-tiles log served over HTTP, whose checkpoints are cosigned by a real witness process.
@@ -127,28 +128,13 @@ function monitor(args: string[], env: Record<string, string> = {}): Promise<Run>
   });
 }
 
-async function startWitness(): Promise<{ url: string; vkey: string }> {
-  const dir = tmp();
-  const key = path.join(dir, "w1.key");
-  const kg = spawnSync(process.execPath, [cli, "witness", "keygen", "--name", "w1.example", "--out", key], {
-    encoding: "utf8",
-  });
-  const proc = spawn(
-    process.execPath,
-    [cli, "witness", "serve", "--port", "0", "--key-file", key, "--state", dir, "--log", LOG_VKEY],
-    { stdio: ["ignore", "pipe", "pipe"], detached: true },
-  );
-  procs.push(proc);
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = "";
-    proc.stdout!.on("data", (d: Buffer) => {
-      out += d.toString();
-      const m = /listening on (http:\/\/\S+)\/add-checkpoint/.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    setTimeout(() => reject(new Error(`witness did not start: ${out}`)), 60_000);
-  });
-  return { url, vkey: kg.stdout.trim() };
+/** A witness process for the static log (with the witness's own rate limits), killed in afterAll. */
+async function startLogWitness(): Promise<{ url: string; vkey: string }> {
+  const key = witnessKey("w1.example");
+  dirs.push(key.dir);
+  const w = await startWitness(key, LOG_VKEY, { rate: null });
+  procs.push(w.proc);
+  return w;
 }
 
 async function addCheckpoint(witnessUrl: string, old: number, log: StaticLog): Promise<string> {
@@ -183,29 +169,19 @@ describe("ledgerline monitor against a static tlog-tiles log cosigned by a witne
 
   beforeAll(async () => {
     await log.start();
-    w1 = await startWitness();
+    w1 = await startLogWitness();
     log.publish(600);
     log.cosign([await addCheckpoint(w1.url, 0, log), cosignCheckpoint(log.text(), w2, Math.floor(Date.now() / 1000))]);
     state = tmp();
   }, 120_000);
   afterAll(() => new Promise<void>((r) => log.server.close(() => r())));
 
+  /** One pass over the static log with its key; `more` adds witnesses, state, token … */
+  const once = (more: string[], env: Record<string, string> = {}) =>
+    monitor(["--once", "--url", log.url, "--key", LOG_VKEY, ...more], env);
+
   it("verifies signature, quorum, every leaf and every entry on a first pass, then follows growth", async () => {
-    const first = await monitor([
-      "--once",
-      "--url",
-      log.url,
-      "--key",
-      LOG_VKEY,
-      "--witness",
-      w1.vkey,
-      "--witness",
-      W2_VKEY,
-      "--state",
-      state,
-      "--token",
-      TOKEN,
-    ]);
+    const first = await once(["--witness", w1.vkey, "--witness", W2_VKEY, "--state", state, "--token", TOKEN]);
     expect(first.status, first.stdout + first.stderr).toBe(0);
     expect(first.stdout).toMatch(/OK: tree size 600 \(\+600\)/);
     expect(first.stdout).toMatch(/3 tiles, 3 entry bundles/);
@@ -224,12 +200,9 @@ describe("ledgerline monitor against a static tlog-tiles log cosigned by a witne
       await addCheckpoint(w1.url, 600, log),
       cosignCheckpoint(log.text(), w2, Math.floor(Date.now() / 1000)),
     ]);
-    const r = await monitor(
-      ["--once", "--url", log.url, "--key", LOG_VKEY, "--witness", w1.vkey, "--witness", W2_VKEY, "--state", state],
-      {
-        LEDGERLINE_READ_TOKEN: TOKEN,
-      },
-    );
+    const r = await once(["--witness", w1.vkey, "--witness", W2_VKEY, "--state", state], {
+      LEDGERLINE_READ_TOKEN: TOKEN,
+    });
     expect(r.status, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toMatch(/OK: tree size 1100 \(\+500\)/);
     expect(r.stdout).toMatch(/2 old tiles re-checked/);
@@ -240,36 +213,12 @@ describe("ledgerline monitor against a static tlog-tiles log cosigned by a witne
       "w3.example",
       generateCosignerKey("w3.example", new Uint8Array(32).fill(3)).publicKey,
     );
-    const lost = await monitor([
-      "--once",
-      "--url",
-      log.url,
-      "--key",
-      LOG_VKEY,
-      "--witness",
-      w1.vkey,
-      "--witness",
-      w3,
-      "--state",
-      tmp(),
-    ]);
+    // w1 cosigned the checkpoint, w3 did not: one of two.
+    const withW3 = (...more: string[]) => once(["--witness", w1.vkey, "--witness", w3, ...more]);
+    const lost = await withW3("--state", tmp());
     expect(lost.status, lost.stdout + lost.stderr).toBe(11);
     expect(lost.stdout).toMatch(/PROBLEM lost-quorum: the checkpoint is cosigned by 1 of the 2 configured witness/);
-    const one = await monitor([
-      "--once",
-      "--url",
-      log.url,
-      "--key",
-      LOG_VKEY,
-      "--witness",
-      w1.vkey,
-      "--witness",
-      w3,
-      "--quorum",
-      "1",
-      "--state",
-      tmp(),
-    ]);
+    const one = await withW3("--quorum", "1", "--state", tmp());
     expect(one.status, one.stdout).toBe(0);
     const policy = path.join(tmp(), "policy");
     fs.writeFileSync(
@@ -300,12 +249,7 @@ describe("ledgerline monitor against a static tlog-tiles log cosigned by a witne
     const saved = log.note;
     try {
       log.note = signNote(log.text(), [swapped]);
-      const r = await monitor([
-        "--once",
-        "--url",
-        log.url,
-        "--key",
-        LOG_VKEY,
+      const r = await once([
         "--state",
         state,
         "--webhook",
@@ -367,7 +311,7 @@ describe("ledgerline monitor against a static tlog-tiles log cosigned by a witne
     const original = entries[300]!;
     entries[300] = utf8(`{"action":"write","n":2107,"seq":301,"source":"static"}`);
     log.publish(1100);
-    const leaf = await monitor(["--once", "--url", log.url, "--key", LOG_VKEY, "--state", tmp(), "--token", TOKEN]);
+    const leaf = await once(["--state", tmp(), "--token", TOKEN]);
     entries[300] = original;
     expect(leaf.status, leaf.stdout).toBe(15);
     expect(leaf.stdout).toMatch(
@@ -375,21 +319,11 @@ describe("ledgerline monitor against a static tlog-tiles log cosigned by a witne
     );
     log.publish(1100);
     (log as unknown as { tiles: Map<string, Uint8Array> }).tiles.delete("tile/0/002");
-    const withheld = await monitor(["--once", "--url", log.url, "--key", LOG_VKEY, "--state", tmp()]);
+    const withheld = await once(["--state", tmp()]);
     expect(withheld.status, withheld.stdout).toBe(16);
     expect(withheld.stdout).toMatch(/truncation: .*tile\/0\/002: HTTP 404.*first bad seq 513/);
     log.publish(1100);
-    const refused = await monitor([
-      "--once",
-      "--url",
-      log.url,
-      "--key",
-      LOG_VKEY,
-      "--state",
-      tmp(),
-      "--token",
-      "llr_wrong",
-    ]);
+    const refused = await once(["--state", tmp(), "--token", "llr_wrong"]);
     expect(refused.status).toBe(1);
     expect(refused.stdout).toMatch(/read token was refused/);
     const down = await monitor(["--once", "--url", "http://127.0.0.1:9/tlog", "--key", LOG_VKEY, "--state", tmp()]);
@@ -398,7 +332,7 @@ describe("ledgerline monitor against a static tlog-tiles log cosigned by a witne
     const usage = await monitor(["--once", "--url", log.url, "--state", tmp()]);
     expect(usage.status).toBe(2);
     expect(usage.stderr).toMatch(/--key <log verifier key> is required/);
-    const quorum = await monitor(["--once", "--url", log.url, "--key", LOG_VKEY, "--state", tmp(), "--quorum", "1"]);
+    const quorum = await once(["--state", tmp(), "--quorum", "1"]);
     expect(quorum.status).toBe(2);
   }, 180_000);
 
@@ -420,7 +354,7 @@ describe("ledgerline monitor against a static tlog-tiles log cosigned by a witne
       await new Promise((r) => setTimeout(r, 100));
     expect((out.match(/OK: tree size 1100/g) ?? []).length).toBeGreaterThanOrEqual(2);
     // A second monitor on the same state directory is refused while this one runs.
-    const second = await monitor(["--once", "--url", log.url, "--key", LOG_VKEY, "--state", s]);
+    const second = await once(["--state", s]);
     expect(second.status).toBe(1);
     expect(second.stderr).toMatch(/another monitor \(pid \d+\) is using/);
     process.kill(-proc.pid!, "SIGTERM");

@@ -8,6 +8,7 @@ import {
 } from "@/lib/server/retention/policies.ts";
 import {
   UsageError,
+  jsonOption,
   lines,
   oneArg,
   operator,
@@ -19,17 +20,8 @@ import {
 } from "./kit.ts";
 import { intOption } from "./int-option.ts";
 
-function filterOption(line: CommandLine): unknown {
-  const raw = stringOption(line, "filter");
-  if (raw === undefined) return undefined;
-  try {
-    return JSON.parse(raw);
-  } catch {
-    throw new UsageError(
-      `--filter must be an explorer filter as JSON, e.g. --filter '{"source":"payments"}' (got ${raw})`,
-    );
-  }
-}
+const filterOption = (line: CommandLine) =>
+  jsonOption(line, "filter", `'{"source":"payments"}'`, "an explorer filter as JSON");
 
 function daysOption(line: CommandLine): number | null {
   if (line.values.forever === true) return null;

@@ -19,7 +19,12 @@ import {
   parseCosignerVerifierKey,
 } from "@/lib/core/tlog/index.ts";
 import { WitnessState } from "@/lib/witness/state.ts";
-import { startWitness, type WitnessOptions, type WitnessProcess } from "@/test/support/witness-process.ts";
+import {
+  addCheckpointBody,
+  startWitness,
+  type WitnessOptions,
+  type WitnessProcess,
+} from "@/test/support/witness-process.ts";
 
 // The witness as its operator runs it: `ledgerline witness keygen` and `witness serve` as
 // separate processes, fed checkpoints of a real tree signed with lib/core, killed with
@@ -41,11 +46,7 @@ function checkpoint(size: number, from = leaves, key = log): string {
 }
 
 function body(old: number, size: number, opts: { from?: Uint8Array[]; proof?: Uint8Array[]; key?: typeof log } = {}) {
-  return formatAddCheckpoint({
-    oldSize: old,
-    proof: opts.proof ?? (old === 0 ? [] : consistencyProof(old, (opts.from ?? leaves).slice(0, size))),
-    checkpoint: checkpoint(size, opts.from, opts.key ?? log),
-  });
+  return addCheckpointBody(opts.key ?? log, opts.from ?? leaves, old, size, { proof: opts.proof });
 }
 
 function tmp(): string {

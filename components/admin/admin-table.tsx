@@ -1,3 +1,5 @@
+import { ScrollTable } from "@/components/ui/scroll-table.tsx";
+
 /** A titled card with a table: the columns plus an Actions column, the rows, or one row saying why there are none. */
 export function AdminTable({
   title,
@@ -15,32 +17,26 @@ export function AdminTable({
   return (
     <section className="card">
       <h2>{title}</h2>
-      {/* Scrolls inside the card on narrow screens; focusable so the keyboard can scroll it too. */}
-      <div className="table-scroll" tabIndex={0} role="region" aria-label={title}>
-        <table className="plain" data-testid={testId}>
-          <thead>
-            <tr>
-              {columns.map((c) => (
-                <th key={c}>{c}</th>
-              ))}
-              <th>
-                <span className="muted">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.length === 0 ? (
-              <tr>
-                <td colSpan={columns.length + 1} className="muted" data-testid="empty">
-                  {empty}
-                </td>
-              </tr>
-            ) : (
-              rows
-            )}
-          </tbody>
-        </table>
-      </div>
+      <ScrollTable
+        label={title}
+        testId={testId}
+        columns={[
+          ...columns,
+          <span key="actions" className="muted">
+            Actions
+          </span>,
+        ]}
+      >
+        {rows.length === 0 ? (
+          <tr>
+            <td colSpan={columns.length + 1} className="muted" data-testid="empty">
+              {empty}
+            </td>
+          </tr>
+        ) : (
+          rows
+        )}
+      </ScrollTable>
     </section>
   );
 }

@@ -1,13 +1,12 @@
 "use client";
 
-import { useState } from "react";
 import { AdminTable } from "./admin-table.tsx";
 import { ConfirmButton } from "./confirm-button.tsx";
 import { CreateCard, CredentialStatus } from "./create-card.tsx";
 import { ShownSecret } from "./shown-secret.tsx";
 import { Time } from "./time.tsx";
-import type { Notice, ReadTokenRow, Result } from "./types.ts";
-import { useAdminAction } from "./use-admin-action.ts";
+import type { CreateFormProps, ReadTokenRow, Result } from "./types.ts";
+import { useSecretAdminAction } from "./use-admin-action.ts";
 import { Identifier } from "@/components/ui/identifier.tsx";
 
 // Personal read tokens for auditors' scripts: each acts as its user with the
@@ -37,8 +36,7 @@ export function TokensAdmin({
   users,
   ...actions
 }: { tokens: ReadTokenRow[]; users: Candidate[] } & TokenActions) {
-  const [secret, setSecret] = useState<ShownToken | null>(null);
-  const { notice, pending, submit, revoke } = useAdminAction();
+  const { pending, submit, revoke, show, form } = useSecretAdminAction<ShownToken>();
   const enabled = users.filter((u) => !u.disabled);
   const disabledUsers = new Set(users.filter((u) => u.disabled).map((u) => u.email));
 
@@ -46,21 +44,13 @@ export function TokensAdmin({
     submit(
       e,
       (f, all) => actions.create({ email: f("email"), name: f("name"), scopes: all("scope") }),
-      (r) => setSecret({ id: r.id, token: r.token, email: r.email, scopes: r.scopes }),
+      (r) => show({ id: r.id, token: r.token, email: r.email, scopes: r.scopes }),
     );
   const onRevoke = (id: string) => revoke(id, () => actions.revoke(id));
 
   return (
     <>
-      <CreateTokenCard
-        users={users}
-        canCreate={enabled.length > 0}
-        pending={pending}
-        onSubmit={onCreate}
-        notice={notice}
-        secret={secret}
-        onSecretDone={() => setSecret(null)}
-      />
+      <CreateTokenCard users={users} canCreate={enabled.length > 0} {...form(onCreate)} />
 
       <AdminTable
         title="Read tokens"
@@ -117,15 +107,7 @@ function TokenRow(p: { t: ReadTokenRow; userDisabled: boolean; busy: boolean; on
   );
 }
 
-function CreateTokenCard(p: {
-  users: Candidate[];
-  canCreate: boolean;
-  pending: boolean;
-  onSubmit: (e: React.FormEvent<HTMLFormElement>) => void;
-  notice: Notice;
-  secret: ShownToken | null;
-  onSecretDone: () => void;
-}) {
+function CreateTokenCard(p: CreateFormProps<ShownToken> & { users: Candidate[]; canCreate: boolean }) {
   const { secret } = p;
   return (
     <CreateCard

@@ -1,7 +1,7 @@
 "use client";
 
 import { useState, useTransition } from "react";
-import type { Notice, Result } from "./types.ts";
+import type { CreateFormProps, Notice, Result } from "./types.ts";
 
 /**
  * Runs the admin screens' server actions: one at a time (pending disables the buttons),
@@ -48,4 +48,21 @@ export function useAdminAction() {
   }
 
   return { notice, setNotice, pending, run, submit, revoke };
+}
+
+/**
+ * useAdminAction for a page whose create card shows a secret once (read tokens, users):
+ * `show(s)` shows it until the admin dismisses it, `form(onSubmit)` is the card's props.
+ */
+export function useSecretAdminAction<S>() {
+  const action = useAdminAction();
+  const [secret, show] = useState<S | null>(null);
+  const form = (onSubmit: CreateFormProps<S>["onSubmit"]): CreateFormProps<S> => ({
+    pending: action.pending,
+    notice: action.notice,
+    onSubmit,
+    secret,
+    onSecretDone: () => show(null),
+  });
+  return { ...action, show, form };
 }

@@ -6,8 +6,8 @@ import { ConfirmButton } from "./confirm-button.tsx";
 import { CreateCard } from "./create-card.tsx";
 import { ShownSecret } from "./shown-secret.tsx";
 import { Time } from "./time.tsx";
-import type { Notice, Result, UserRow } from "./types.ts";
-import { useAdminAction } from "./use-admin-action.ts";
+import type { CreateFormProps, Result, UserRow } from "./types.ts";
+import { useSecretAdminAction } from "./use-admin-action.ts";
 import { Identifier } from "@/components/ui/identifier.tsx";
 
 // Users: invite/create (the generated password is shown once), and per user:
@@ -34,8 +34,7 @@ export function UsersAdmin({
   selfId,
   ...actions
 }: { users: UserRow[]; roles: readonly string[]; selfId: string | null } & UserActions) {
-  const [secret, setSecret] = useState<Secret | null>(null);
-  const { notice, setNotice, pending, run, submit } = useAdminAction();
+  const { setNotice, pending, run, submit, show, form } = useSecretAdminAction<Secret>();
   const ok = (text: string) => setNotice({ kind: "ok", text });
 
   const onCreate = (e: React.FormEvent<HTMLFormElement>) =>
@@ -44,7 +43,7 @@ export function UsersAdmin({
       (f) => actions.create({ email: f("email"), role: f("role"), name: f("name") }),
       (r) => {
         ok(`Created ${r.user.email} (${r.user.role}).`);
-        if (r.password) setSecret({ title: `Password for ${r.user.email} — shown once`, value: r.password });
+        if (r.password) show({ title: `Password for ${r.user.email} — shown once`, value: r.password });
       },
     );
   const onRole = (u: UserRow, role: string) =>
@@ -67,21 +66,14 @@ export function UsersAdmin({
       () => actions.resetPassword(u.email),
       (r) => {
         ok(`New password set for ${r.user.email}; their sessions have ended.`);
-        if (r.password) setSecret({ title: `New password for ${r.user.email} — shown once`, value: r.password });
+        if (r.password) show({ title: `New password for ${r.user.email} — shown once`, value: r.password });
         window.scrollTo({ top: 0, behavior: "smooth" });
       },
     );
 
   return (
     <>
-      <CreateUserCard
-        roles={roles}
-        pending={pending}
-        onSubmit={onCreate}
-        notice={notice}
-        secret={secret}
-        onSecretDone={() => setSecret(null)}
-      />
+      <CreateUserCard roles={roles} {...form(onCreate)} />
       <AdminTable
         title="Users"
         testId="users-table"
@@ -108,14 +100,7 @@ export function UsersAdmin({
   );
 }
 
-function CreateUserCard(p: {
-  roles: readonly string[];
-  pending: boolean;
-  onSubmit: (e: React.FormEvent<HTMLFormElement>) => void;
-  notice: Notice;
-  secret: Secret | null;
-  onSecretDone: () => void;
-}) {
+function CreateUserCard(p: CreateFormProps<Secret> & { roles: readonly string[] }) {
   const { secret } = p;
   return (
     <CreateCard
@@ -213,7 +198,7 @@ function RoleCell({
   busy: boolean;
   onRole: (role: string) => void;
 }) {
-  const [role, setRole] = useState(u.role);
+  const [role, setRole] = useState<string>(u.role);
   return (
     <td>
       <span className="inline">

@@ -1,6 +1,6 @@
 "use client";
 
-import type { EventFilter } from "@/lib/core/event-filter.ts";
+import { EVENT_FILTER_KEYS, type EventFilter } from "@/lib/core/event-filter.ts";
 import { useExplorerNav } from "./explorer-nav.tsx";
 import { toggleListValue, type ParamChanges, type RangeId } from "./explorer-params.ts";
 import { formatUtc } from "./time.ts";
@@ -9,20 +9,17 @@ import { formatUtc } from "./time.ts";
 // is visible at a glance, each one a click away from gone. Lists give one chip per
 // value. The preset is shown by the time buttons, so only absolute bounds get a chip.
 
-const LABELS: Partial<Record<keyof EventFilter, string>> = {
+// Time has its own chip and hiding Ledgerline's activity its own switch; every other member
+// is named by its key in words (requesterType: "requester type") unless said here.
+const NO_CHIP = new Set<keyof EventFilter>(["from", "to", "hideOwnActivity"]);
+const SHORTER: Partial<Record<keyof EventFilter, string>> = {
   eventType: "type",
-  outcome: "outcome",
-  requesterType: "requester type",
-  requester: "requester",
-  target: "target",
-  service: "service",
-  source: "source",
-  action: "action",
   correlationId: "correlation",
   seqFrom: "seq ≥",
   seqTo: "seq ≤",
   q: "text",
 };
+const labelOf = (k: keyof EventFilter) => SHORTER[k] ?? k.replace(/[A-Z]/g, (c) => ` ${c.toLowerCase()}`);
 
 type Chip = { key: string; label: string; value: string; remove: ParamChanges };
 
@@ -37,9 +34,10 @@ function chipsOf(f: EventFilter, range: RangeId | null, ownActivity: boolean): C
       remove: { from: null, to: null },
     });
   }
-  for (const [k, label] of Object.entries(LABELS) as [keyof EventFilter, string][]) {
+  for (const k of EVENT_FILTER_KEYS) {
     const v = f[k];
-    if (v === undefined) continue;
+    if (v === undefined || NO_CHIP.has(k)) continue;
+    const label = labelOf(k);
     if (Array.isArray(v)) {
       for (const one of v)
         chips.push({ key: `${k}-${one}`, label, value: one, remove: { [k]: toggleListValue(v, one) } });

@@ -163,8 +163,13 @@ function TableTools({
       >
         {dense ? "Comfortable rows" : "Compact rows"}
       </button>
-      <Disclosure className="column-chooser" testId="column-chooser" summary="Columns" summaryClassName="btn small">
-        <div className="column-menu">
+      <Disclosure
+        className="column-chooser popup"
+        testId="column-chooser"
+        summary="Columns"
+        summaryClassName="btn small"
+      >
+        <div className="column-menu popup-panel">
           {table.getAllLeafColumns().map((col) => (
             <label key={col.id} className="check">
               <input

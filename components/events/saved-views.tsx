@@ -35,12 +35,12 @@ export function SavedViews({ views, active, query, canSave, actions }: Props) {
     // Keyed by the open view: saving or deleting one moves to another page state, and the menu closes.
     <Disclosure
       key={active?.id ?? "none"}
-      className="views-menu"
+      className="views-menu popup"
       testId="views-menu"
       summary={active ? `View: ${active.name}` : "Views"}
       summaryClassName="btn small"
     >
-      <div className="views-panel" role="group" aria-label="Saved views">
+      <div className="views-panel popup-panel" role="group" aria-label="Saved views">
         {views.length === 0 ? (
           <p className="muted">No saved views yet.</p>
         ) : (

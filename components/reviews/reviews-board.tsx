@@ -3,6 +3,7 @@
 import Link from "next/link";
 import { useState } from "react";
 import { useAdminAction } from "@/components/admin/use-admin-action.ts";
+import { ScrollTable } from "@/components/ui/scroll-table.tsx";
 import { NoticeLine } from "@/components/admin/notice-line.tsx";
 import { ScheduleForm } from "./schedule-form.tsx";
 import type { ReviewActions, ReviewPack, ScheduleListItem } from "./types.ts";
@@ -100,47 +101,38 @@ function SchedulesTable({
       {schedules.length === 0 ? (
         <p className="muted">No review is scheduled yet.</p>
       ) : (
-        <div className="table-scroll" tabIndex={0} role="region" aria-label="Review schedules">
-          <table className="plain" data-testid="review-schedules">
-            <thead>
-              <tr>
-                <th>Name</th>
-                <th>View</th>
-                <th>When</th>
-                <th>Next run</th>
-                {canManage && <th>Run</th>}
-              </tr>
-            </thead>
-            <tbody>
-              {schedules.map((s) => (
-                <tr key={s.id}>
-                  <td>{s.name}</td>
-                  <td>{s.viewName}</td>
-                  <td className="mono">
-                    {s.frequency} ({s.cron}) {s.timeZone}
-                  </td>
-                  <td className="mono">{s.enabled ? utc(s.nextRunAt) : "paused"}</td>
-                  {canManage && (
-                    <td>
-                      <button
-                        className="btn small"
-                        disabled={a.pending}
-                        onClick={() =>
-                          a.run(
-                            () => run(s.id),
-                            () => a.setNotice({ kind: "ok", text: "Pack queued." }),
-                          )
-                        }
-                      >
-                        Run last period
-                      </button>
-                    </td>
-                  )}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <ScrollTable
+          label="Review schedules"
+          testId="review-schedules"
+          columns={["Name", "View", "When", "Next run", canManage && "Run"]}
+        >
+          {schedules.map((s) => (
+            <tr key={s.id}>
+              <td>{s.name}</td>
+              <td>{s.viewName}</td>
+              <td className="mono">
+                {s.frequency} ({s.cron}) {s.timeZone}
+              </td>
+              <td className="mono">{s.enabled ? utc(s.nextRunAt) : "paused"}</td>
+              {canManage && (
+                <td>
+                  <button
+                    className="btn small"
+                    disabled={a.pending}
+                    onClick={() =>
+                      a.run(
+                        () => run(s.id),
+                        () => a.setNotice({ kind: "ok", text: "Pack queued." }),
+                      )
+                    }
+                  >
+                    Run last period
+                  </button>
+                </td>
+              )}
+            </tr>
+          ))}
+        </ScrollTable>
       )}
       <NoticeLine notice={a.notice} />
     </>
@@ -165,30 +157,21 @@ export function ReviewsBoard(props: {
       {props.packs.length === 0 ? (
         <p className="muted">No pack yet: the first is made when a scheduled period ends.</p>
       ) : (
-        <div className="table-scroll" tabIndex={0} role="region" aria-label="Review packs">
-          <table className="plain" data-testid="review-packs">
-            <thead>
-              <tr>
-                <th>Review</th>
-                <th>Period</th>
-                <th>Status</th>
-                <th>Evidence</th>
-                <th>Sign-off</th>
-              </tr>
-            </thead>
-            <tbody>
-              {props.packs.map((p) => (
-                <PackRow
-                  key={p.id}
-                  p={p}
-                  name={names.get(p.scheduleId) ?? p.scheduleId}
-                  canSignOff={props.can.signoff}
-                  signOff={props.actions.signOff}
-                />
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <ScrollTable
+          label="Review packs"
+          testId="review-packs"
+          columns={["Review", "Period", "Status", "Evidence", "Sign-off"]}
+        >
+          {props.packs.map((p) => (
+            <PackRow
+              key={p.id}
+              p={p}
+              name={names.get(p.scheduleId) ?? p.scheduleId}
+              canSignOff={props.can.signoff}
+              signOff={props.actions.signOff}
+            />
+          ))}
+        </ScrollTable>
       )}
       {props.can.manage && (
         <ScheduleForm

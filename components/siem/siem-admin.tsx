@@ -9,6 +9,7 @@ import type { Result } from "@/components/admin/types.ts";
 import { useAdminAction } from "@/components/admin/use-admin-action.ts";
 import { Identifier } from "@/components/ui/identifier.tsx";
 import type { SiemFormat, SiemKind } from "@/lib/core/siem/wire.ts";
+import type { DestinationFormInput } from "@/lib/schemas/siem.ts";
 import type { DestinationView } from "@/lib/server/siem/service.ts";
 
 // /siem: the destinations, how far behind each is (lag in entries a signed checkpoint
@@ -16,15 +17,7 @@ import type { DestinationView } from "@/lib/server/siem/service.ts";
 // add, pause, resume, replay and remove; auditors see the same table without buttons.
 
 type Actions = {
-  create: (i: {
-    name: string;
-    kind: string;
-    format: string;
-    url: string;
-    secret: string;
-    options: string;
-    start: string;
-  }) => Promise<Result<{ id: string; name: string; cursorSeq: number }>>;
+  create: (i: DestinationFormInput) => Promise<Result<{ id: string; name: string; cursorSeq: number }>>;
   setState: (id: string, state: "active" | "paused") => Promise<Result<{ id: string; state: string }>>;
   replay: (id: string, fromSeq: string) => Promise<Result<{ id: string; cursorSeq: number }>>;
   remove: (id: string) => Promise<Result<{ id: string }>>;

@@ -2,6 +2,7 @@
 
 import { useCallback, useRef, useState } from "react";
 import { useDismiss } from "./use-dismiss.ts";
+import "./ui.css";
 
 /**
  * A <details> popup (works before hydration) that also closes the way menus do:

@@ -1,5 +1,5 @@
 import crypto from "node:crypto";
-import { expect, type APIRequestContext, type Page, type TestInfo } from "@playwright/test";
+import { expect, type APIRequestContext, type Browser, type Page, type TestInfo } from "@playwright/test";
 
 // Fixtures and checks shared by the layout, theme, keyboard, status, verify,
 // accessibility and screenshot journeys (issue 15).
@@ -14,6 +14,26 @@ export const VIEWPORTS = {
   // 1440×900 at 200 % zoom lays out exactly like 720×450 CSS pixels at device scale 2.
   zoom200: { viewport: { width: 720, height: 450 }, deviceScaleFactor: 2 },
 } as const;
+
+/** The four looks every page is photographed in: 1440 and 390 px wide, light and dark. */
+export type Look = { scheme: "light" | "dark"; width: 1440 | 390 };
+
+/** Runs `body` once per look in a fresh browser context of that look (closed after). */
+export async function inEachLook(browser: Browser, body: (page: Page, look: Look) => Promise<void>): Promise<void> {
+  for (const scheme of ["light", "dark"] as const) {
+    for (const [width, opts] of [
+      [1440, VIEWPORTS.wide],
+      [390, VIEWPORTS.phone],
+    ] as const) {
+      const context = await browser.newContext({ ...opts, colorScheme: scheme });
+      try {
+        await body(await context.newPage(), { scheme, width });
+      } finally {
+        await context.close();
+      }
+    }
+  }
+}
 
 export type LongIds = {
   tag: string;

@@ -4,7 +4,7 @@ import { EVENT_FILTER_KEYS, normalizeFilter, type EventFilter } from "@/lib/core
 import { EVENT_LIMITS, EVENT_TYPES, OUTCOMES, REQUESTER_TYPES } from "./event.ts";
 import { checkCorrelationId } from "./correlation-id.ts";
 import { freeTextProblems, identifierProblems, SOURCE_MAX } from "./identifier.ts";
-import { normalizeTimestamp } from "./timestamp.ts";
+import { checkedString, timestampString } from "./checked-string.ts";
 
 // The explorer filter at the edges: URL query parameters (the dashboard's URL, the
 // read API) and JSON bodies (bundle requests). Everything is typed and bounded here,
@@ -20,15 +20,6 @@ export const PAGE_LIMIT = { default: 100, max: 1000 } as const;
 /** `GET /api/v1/events/export`: its formats, and the most entries one export holds (past it: a signed bundle). */
 export const EXPORT_FORMATS = ["csv", "ndjson"] as const;
 export const EXPORT_LIMIT = 100_000;
-
-const timestamp = z.string().transform((s, ctx) => {
-  const r = normalizeTimestamp(s);
-  if (!r.ok) {
-    ctx.addIssue({ code: "custom", message: r.detail });
-    return z.NEVER;
-  }
-  return r.value;
-});
 
 /**
  * A text pattern (`!` negates, a trailing `*` makes a prefix): the text between
@@ -70,8 +61,8 @@ const seq = z.coerce
 /** A filter as JSON (bundle requests, manifests). Unknown keys are errors, not ignored. */
 export const eventFilterSchema = z
   .strictObject({
-    from: timestamp.optional(),
-    to: timestamp.optional(),
+    from: timestampString.optional(),
+    to: timestampString.optional(),
     eventType: enumList(EVENT_TYPES).optional(),
     outcome: enumList(OUTCOMES).optional(),
     requesterType: enumList(REQUESTER_TYPES).optional(),
@@ -80,17 +71,7 @@ export const eventFilterSchema = z
     service: pattern(EVENT_LIMITS.targetService).optional(),
     source: pattern(SOURCE_MAX).optional(),
     action: pattern(EVENT_LIMITS.action).optional(),
-    correlationId: z
-      .string()
-      .transform((v, ctx) => {
-        const r = checkCorrelationId(v);
-        if (!r.ok) {
-          ctx.addIssue({ code: "custom", message: r.detail });
-          return z.NEVER;
-        }
-        return r.value;
-      })
-      .optional(),
+    correlationId: checkedString(checkCorrelationId).optional(),
     seqFrom: seq.optional(),
     seqTo: seq.optional(),
     q: freeText(256).optional(),

@@ -109,7 +109,8 @@ export type ValidateEventOptions = {
 
 export type ValidateEventResult = { ok: true; event: NormalizedEvent } | { ok: false; errors: FieldError[] };
 
-const TOP_LEVEL_FIELDS = [
+/** The members an event may have, in the order of the JSON schema; anything else is refused. */
+export const TOP_LEVEL_FIELDS = [
   "id",
   "timestamp",
   "eventType",

@@ -4,6 +4,17 @@ import { SIEM_FORMATS, SIEM_KINDS } from "@/lib/core/siem/wire.ts";
 // A SIEM destination as an admin creates it (API, CLI, admin page): one schema, so each
 // entry point refuses the same bad input with the same message.
 
+/** The admin page's add-destination form as it is sent to the server action: text fields, parsed there. */
+export type DestinationFormInput = {
+  name: string;
+  kind: string;
+  format: string;
+  url: string;
+  secret: string;
+  options: string;
+  start: string;
+};
+
 const HTTP_KINDS = new Set(["splunk-hec", "elastic-bulk", "https-ndjson"]);
 
 export const siemOptionsSchema = z.strictObject({

@@ -2,7 +2,7 @@ import "./zod-browser.ts";
 import { z } from "zod";
 import { EVENT_LIMITS } from "./event.ts";
 import { checkIdentifier } from "./identifier.ts";
-import { normalizeTimestamp } from "./timestamp.ts";
+import { checkedString, timestampString } from "./checked-string.ts";
 import type { FilterIssue, ParseResult } from "./event-filter.ts";
 
 // The trace search at the edges: `/trace?service=&range=&status=` (the page) and
@@ -33,30 +33,14 @@ export type TraceQuery = {
   status?: TraceStatus;
 };
 
-const timestamp = z.string().transform((s, ctx) => {
-  const r = normalizeTimestamp(s);
-  if (!r.ok) {
-    ctx.addIssue({ code: "custom", message: r.detail });
-    return z.NEVER;
-  }
-  return r.value;
-});
-
 // The longest id a trace can take part under: a requester id (512) or a target service (128).
-const service = z.string().transform((s, ctx) => {
-  const r = checkIdentifier(s.trim(), { max: EVENT_LIMITS.requesterId });
-  if (!r.ok) {
-    ctx.addIssue({ code: "custom", message: r.detail });
-    return z.NEVER;
-  }
-  return r.value;
-});
+const service = checkedString((s) => checkIdentifier(s.trim(), { max: EVENT_LIMITS.requesterId }));
 
 export const traceQuerySchema = z
   .strictObject({
     service: service.optional(),
-    from: timestamp.optional(),
-    to: timestamp.optional(),
+    from: timestampString.optional(),
+    to: timestampString.optional(),
     status: z.enum(TRACE_STATUSES, { error: `must be one of ${TRACE_STATUSES.join(", ")}` }).optional(),
   })
   .superRefine((q, ctx) => {

@@ -9,7 +9,7 @@ import pg from "pg";
 import type { EventFilter } from "@/lib/core/index.ts";
 import { loadConfig } from "@/lib/server/config.ts";
 import { migrate } from "@/lib/server/db/migrate.ts";
-import { openDriver } from "@/lib/server/db/driver.ts";
+import { numberPlaceholders, openDriver } from "@/lib/server/db/driver.ts";
 import { filterWhere } from "@/lib/server/events/filter-sql.ts";
 import { queryEvents, queryHistogram } from "@/lib/server/events/query.ts";
 import { queryFacets } from "@/lib/server/events/facets.ts";
@@ -103,6 +103,19 @@ async function benchTraceOf(ledger: Ledger, ids: string[]): Promise<ExplorerRun[
   return { ...r, traces: Math.min(ids.length, 20) };
 }
 
+/** The timed queries of one store under the names the report prints (the same for both stores). */
+function namedQueries(
+  t: Pick<Awaited<ReturnType<typeof timeExplorer>>, "page" | "hist" | "facets">,
+  search: Awaited<ReturnType<typeof timeTraceSearch>>,
+) {
+  return [
+    { name: "page (requester + 24 h, 100 rows)", ...t.page },
+    { name: "histogram (24 h; rows = entries counted)", ...t.hist },
+    { name: "trace search (recent / has denied / one service, 25 traces)", ...search },
+    ...t.facets,
+  ];
+}
+
 /** The page and histogram queries (QUERY_RUNS each, timed) and the 50-entry timeline on one store. */
 async function timeExplorer(ledger: Ledger, ds: Dataset) {
   const f = explorerFilters(ds);
@@ -152,12 +165,7 @@ export async function benchExplorerSqlite(ds: Dataset): Promise<ExplorerRun> {
     return {
       store: "SQLite",
       entries: ds.meta.entries,
-      queries: [
-        { name: "page (requester + 24 h, 100 rows)", ...page },
-        { name: "histogram (24 h; rows = entries counted)", ...hist },
-        { name: "trace search (recent / has denied / one service, 25 traces)", ...search },
-        ...facets,
-      ],
+      queries: namedQueries({ page, hist, facets }, search),
       plans,
       indexes: ["entries (seq) — INTEGER PRIMARY KEY (rowid)", ...indexes],
       bytesPerM: (dbBytes(ds.file) / ds.meta.entries) * 1e6,
@@ -221,8 +229,7 @@ type PgExplorerCtx = { c: pg.Client; ledger: Ledger; f: ReturnType<typeof explor
 /** EXPLAIN (ANALYZE, BUFFERS) of the query search.ts runs, as text. */
 async function explainPg(c: pg.Client, kind: "page" | "histogram", filter: EventFilter): Promise<string> {
   const q = explorerSql(filter, "postgres", kind);
-  let n = 0;
-  const text = q.sql.replace(/\?/g, () => `$${++n}`);
+  const text = numberPlaceholders(q.sql);
   const rows = (await c.query(`EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) ${text}`, q.params as unknown[])).rows as Array<{
     "QUERY PLAN": string;
   }>;
@@ -248,15 +255,7 @@ async function withoutRequesterIndex({ c, ledger, f }: PgExplorerCtx) {
   const rare = await timeRuns(runs, page(ledger, rareFilter));
   await c.query("BEGIN");
   await c.query("DROP INDEX entries_requester_ts");
-  const all = async (sql: string, params: unknown[]) => {
-    let n = 0;
-    return (
-      await c.query(
-        sql.replace(/\?/g, () => `$${++n}`),
-        params,
-      )
-    ).rows;
-  };
+  const all = async (sql: string, params: unknown[]) => (await c.query(numberPlaceholders(sql), params)).rows;
   const tx = { db: { dialect: "postgres" as const, all } } as unknown as Ledger;
   const without = await timeRuns(runs, async (i) => page(tx, f.page(i))());
   const withoutPlan = await explainPg(c, "page", f.page(0));
@@ -310,12 +309,7 @@ export async function benchExplorerPostgres(
     return {
       store: "PostgreSQL",
       entries: ds.meta.entries,
-      queries: [
-        { name: "page (requester + 24 h, 100 rows)", ...page },
-        { name: "histogram (24 h; rows = entries counted)", ...hist },
-        { name: "trace search (recent / has denied / one service, 25 traces)", ...search },
-        ...facets,
-      ],
+      queries: namedQueries({ page, hist, facets }, search),
       plans,
       indexes,
       bytesPerM: (size / ds.meta.entries) * 1e6,

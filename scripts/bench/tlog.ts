@@ -6,23 +6,15 @@
 //     SQLite transaction and one Ed25519 signature), p50 / p95 / p99 over sequential requests.
 // Standalone: tsx --conditions=react-server scripts/bench/tlog.ts [entries] — prints the
 // figures and a TLOG_BENCH_JSON line. Uses the existing .next build (test/stress/support.ts).
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import {
-  consistencyProof,
-  formatCheckpoint,
-  generateSigningKey,
-  merkleRoot,
-  sha256,
-  signNote,
-  verifierKeyString,
-} from "@/lib/core/index.ts";
-import { formatAddCheckpoint } from "@/lib/core/tlog/index.ts";
+import { generateSigningKey, sha256, verifierKeyString } from "@/lib/core/index.ts";
 import { createReadToken, ensureBuild, root, startServer, stopServer, type Store } from "../../test/stress/support.ts";
 import { DATASET_ORIGIN, ensureDataset } from "./generate.ts";
 import { nodeHasher } from "@/lib/node-hasher.ts";
+import { addCheckpointBody, killWitness, startWitness, witnessKey } from "../../test/support/witness-process.ts";
 
 const cli = path.join(root, "bin/ledgerline.mjs");
 const N = Number(process.argv[2] ?? 1_000_000);
@@ -47,54 +39,20 @@ function monitorOnce(url: string, vkey: string, token?: string): { seconds: numb
 }
 
 async function witnessLatency(requests: number): Promise<{ p50: number; p95: number; p99: number; mean: number }> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ledgerline-bench-witness-"));
-  const key = path.join(dir, "w.key");
-  spawnSync(process.execPath, [cli, "witness", "keygen", "--name", "bench.witness/w1", "--out", key]);
+  const key = witnessKey("bench.witness/w1");
   const logKey = generateSigningKey("bench.example/log");
-  const proc = spawn(
-    process.execPath,
-    [
-      cli,
-      "witness",
-      "serve",
-      "--port",
-      "0",
-      "--key-file",
-      key,
-      "--state",
-      dir,
-      "--rate",
-      "100000",
-      "--burst",
-      "100000",
-      "--log",
-      verifierKeyString(logKey.name, logKey.publicKey),
-    ],
-    { stdio: ["ignore", "pipe", "inherit"], detached: true },
-  );
+  // Limits far above the request count: the figure is the witness's own latency, not its throttle.
+  const w = await startWitness(key, verifierKeyString(logKey.name, logKey.publicKey), {
+    rate: { perSecond: 100_000, burst: 100_000 },
+  });
+  const url = w.url;
   try {
-    const url = await new Promise<string>((resolve, reject) => {
-      let out = "";
-      proc.stdout!.on("data", (d: Buffer) => {
-        out += d.toString();
-        const m = /listening on (http:\/\/\S+)\/add-checkpoint/.exec(out);
-        if (m) resolve(m[1]!);
-      });
-      setTimeout(() => reject(new Error(`witness did not start: ${out}`)), 60_000);
-    });
     const leaves = Array.from({ length: requests * 10 + 10 }, (_, i) => sha256(Uint8Array.of(i >> 16, i >> 8, i)));
     const times: number[] = [];
     let old = 0;
     for (let i = 1; i <= requests; i++) {
       const size = i * 10;
-      const body = formatAddCheckpoint({
-        oldSize: old,
-        proof: old ? consistencyProof(old, leaves.slice(0, size)) : [],
-        checkpoint: signNote(
-          formatCheckpoint({ origin: logKey.name, size, rootHash: merkleRoot(leaves.slice(0, size), nodeHasher) }),
-          [logKey],
-        ),
-      });
+      const body = addCheckpointBody(logKey, leaves, old, size, { hasher: nodeHasher });
       const t0 = performance.now();
       const res = await fetch(`${url}/add-checkpoint`, { method: "POST", body });
       await res.text();
@@ -106,12 +64,8 @@ async function witnessLatency(requests: number): Promise<{ p50: number; p95: num
     const at = (p: number) => times[Math.min(times.length - 1, Math.ceil((p / 100) * times.length) - 1)]!;
     return { p50: at(50), p95: at(95), p99: at(99), mean: times.reduce((a, b) => a + b, 0) / times.length };
   } finally {
-    try {
-      process.kill(-proc.pid!, "SIGTERM");
-    } catch {
-      // gone
-    }
-    fs.rmSync(dir, { recursive: true, force: true });
+    await killWitness(w);
+    fs.rmSync(key.dir, { recursive: true, force: true });
   }
 }
 

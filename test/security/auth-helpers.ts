@@ -2,8 +2,11 @@
 // a cookie jar, next-auth's CSRF dance for credentials sign-in (form or JSON
 // encoded, as any script can send it) and sign-out, a user made through the
 // CLI, and read-only queries of what the server committed to its store.
+import crypto from "node:crypto";
 import path from "node:path";
-import { isStaleSocket, runCli, type Store } from "../stress/support.ts";
+import { readStore } from "../support/raw-store.ts";
+import { freePort } from "../support/free-port.ts";
+import { isStaleSocket, runCli, startServer, stopServer, type Server, type Store } from "../stress/support.ts";
 
 /** fetch, once more when a kept-alive socket was closed under the request (it was never processed). */
 export async function fetchRetry(url: string, init?: RequestInit): Promise<Response> {
@@ -157,29 +160,11 @@ export function createUser(store: Store, email: string, role: string, password: 
 
 /** Read-only SQL on the server's store (SQLite file or PostgreSQL), `?` placeholders. */
 export async function queryStore<T>(store: Store, sql: string, params: unknown[] = []): Promise<T[]> {
-  if (store.dialect === "sqlite") {
-    const { default: Database } = await import("better-sqlite3");
-    const db = new Database(path.join(store.dataDir, "ledgerline.db"), { readonly: true, fileMustExist: true });
-    try {
-      return db.prepare(sql).all(...params) as T[];
-    } finally {
-      db.close();
-    }
-  }
-  const { default: pg } = await import("pg");
-  const c = new pg.Client({ connectionString: store.databaseUrl });
-  await c.connect();
-  try {
-    let i = 0;
-    return (
-      await c.query(
-        sql.replace(/\?/g, () => `$${++i}`),
-        params,
-      )
-    ).rows as T[];
-  } finally {
-    await c.end();
-  }
+  const where =
+    store.dialect === "sqlite"
+      ? { sqliteFile: path.join(store.dataDir, "ledgerline.db") }
+      : { postgresUrl: store.databaseUrl! };
+  return readStore<T>(where, sql, params);
 }
 
 export type AuditRow = {
@@ -206,4 +191,51 @@ export async function auditEntries(store: Store, afterSeq: number, requester?: s
 export async function maxSeq(store: Store): Promise<number> {
   const [r] = await queryStore<{ n: number | string | null }>(store, "SELECT MAX(seq) AS n FROM entries");
   return Number(r?.n ?? 0);
+}
+
+/**
+ * Runs `body` against a production server (`LEDGERLINE_ENV=production`, this session secret,
+ * its own URL) on a free port, then stops it; a failure carries the server log's last lines.
+ * Returns the stopped server (its log) and how long it took to start.
+ */
+export async function withProductionServer(
+  store: Store,
+  secret: string,
+  env: Record<string, string>,
+  body: (server: Server) => Promise<void>,
+): Promise<{ server: Server; startMs: number }> {
+  const t0 = Date.now();
+  const port = await freePort();
+  const server = await startServer(
+    store,
+    { LEDGERLINE_ENV: "production", NEXTAUTH_SECRET: secret, NEXTAUTH_URL: `http://127.0.0.1:${port}`, ...env },
+    port,
+  );
+  const startMs = Date.now() - t0;
+  try {
+    await body(server);
+  } catch (e) {
+    const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+    throw new Error(
+      `${(e as Error).message}${cause ? ` (${cause.code ?? ""} ${cause.message ?? ""})` : ""}\nserver log:\n${server.log.slice(-15).join("\n")}`,
+      { cause: e },
+    );
+  } finally {
+    await stopServer(server);
+  }
+  return { server, startMs };
+}
+
+/** A valid access event from the suites' checkout service (a fresh id unless `over` names one). */
+export function securityEvent(over: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    id: `sec-${crypto.randomBytes(6).toString("hex")}`,
+    timestamp: new Date().toISOString(),
+    eventType: "read",
+    requester: { id: "spiffe://security.example/ns/shop/sa/checkout" },
+    target: { id: "db://payments-pg/cards", service: "payments", type: "db" },
+    action: "SELECT cards",
+    outcome: "success",
+    ...over,
+  };
 }

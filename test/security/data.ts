@@ -9,9 +9,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
-import { freePort } from "../support/free-port.ts";
 import { otlpLogsProtobuf, type OtlpAttr } from "../support/otlp-protobuf.ts";
-import { callJson, fetchRetry, signInCookie } from "./auth-helpers.ts";
+import { callJson, fetchRetry, securityEvent, signInCookie, withProductionServer } from "./auth-helpers.ts";
 import { runSecurityIntegrity } from "./integrity.ts";
 import { Checks, cliJson, log, runCli, startServer, stopServer, type Server, type Store } from "../stress/support.ts";
 
@@ -20,16 +19,7 @@ const SECRET = crypto.randomBytes(32).toString("base64");
 
 type Json = Record<string, unknown>;
 
-const event = (over: Json = {}): Json => ({
-  id: `sec-${crypto.randomBytes(6).toString("hex")}`,
-  timestamp: new Date().toISOString(),
-  eventType: "read",
-  requester: { id: "spiffe://security.example/ns/shop/sa/checkout" },
-  target: { id: "db://payments-pg/cards", service: "payments", type: "db" },
-  action: "SELECT cards",
-  outcome: "success",
-  ...over,
-});
+const event = securityEvent;
 
 const call = (server: Server, p: string, init: RequestInit = {}) => callJson(server.url, p, init);
 
@@ -69,31 +59,14 @@ export async function runSecurityData(c: Checks): Promise<Record<string, unknown
     );
     fs.rmSync(store.dataDir, { recursive: true, force: true });
 
-    const t0 = Date.now();
-    const port = await freePort();
-    const server = await startServer(
+    // One pending bundle per user, so a burst of requests meets the bound at once.
+    const { server, startMs } = await withProductionServer(
       store,
-      {
-        LEDGERLINE_ENV: "production",
-        NEXTAUTH_SECRET: SECRET,
-        NEXTAUTH_URL: `http://127.0.0.1:${port}`,
-        // One pending bundle per user, so a burst of requests meets the bound at once.
-        LEDGERLINE_MAX_PENDING_BUNDLES: "1",
-      },
-      port,
+      SECRET,
+      { LEDGERLINE_MAX_PENDING_BUNDLES: "1" },
+      (s) => replay(c, store, s),
     );
-    figures.startMs = Date.now() - t0;
-    try {
-      await replay(c, store, server);
-    } catch (e) {
-      const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-      throw new Error(
-        `${(e as Error).message}${cause ? ` (${cause.code ?? ""} ${cause.message ?? ""})` : ""}\nserver log:\n${server.log.slice(-15).join("\n")}`,
-        { cause: e },
-      );
-    } finally {
-      await stopServer(server);
-    }
+    figures.startMs = startMs;
     const printed = server.log.join("\n");
     c.check(
       "item 9: a production start prints no demo login, password or ingest key",

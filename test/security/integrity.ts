@@ -8,9 +8,8 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
-import { freePort } from "../support/free-port.ts";
-import { callJson, signInCookie } from "./auth-helpers.ts";
-import { Checks, cliJson, log, startServer, stopServer, type Server, type Store } from "../stress/support.ts";
+import { callJson, securityEvent, signInCookie, withProductionServer } from "./auth-helpers.ts";
+import { Checks, cliJson, log, type Server, type Store } from "../stress/support.ts";
 
 type Json = Record<string, unknown>;
 type Run = {
@@ -62,26 +61,12 @@ async function runAfter(server: Server, token: string, since: string, pred: (r: 
 
 export async function runSecurityIntegrity(c: Checks, dataDir: string, secret: string): Promise<void> {
   const store: Store = { dialect: "sqlite", dataDir };
-  const port = await freePort();
-  const server = await startServer(
+  await withProductionServer(
     store,
-    {
-      LEDGERLINE_ENV: "production",
-      NEXTAUTH_SECRET: secret,
-      NEXTAUTH_URL: `http://127.0.0.1:${port}`,
-      LEDGERLINE_VERIFY_INTERVAL: "1",
-      LEDGERLINE_VERIFY_COVERAGE: "1",
-      LEDGERLINE_CHECKPOINT_EVERY: "500",
-    },
-    port,
+    secret,
+    { LEDGERLINE_VERIFY_INTERVAL: "1", LEDGERLINE_VERIFY_COVERAGE: "1", LEDGERLINE_CHECKPOINT_EVERY: "500" },
+    (server) => replay(c, store, server),
   );
-  try {
-    await replay(c, store, server);
-  } catch (e) {
-    throw new Error(`${(e as Error).message}\nserver log:\n${server.log.slice(-15).join("\n")}`, { cause: e });
-  } finally {
-    await stopServer(server);
-  }
 }
 
 /** What every step of the replay works with: the server, its database file and the auditor's token. */
@@ -109,15 +94,7 @@ async function setUp(c: Checks, store: Store, server: Server): Promise<Replay> {
     ...["tokens", "create", "--email", "aud12@security.example", "--scope", "integrity:run"],
   ]).token;
   for (let b = 0; b < 16; b++) {
-    const events = Array.from({ length: 128 }, (_, i) => ({
-      id: `item12-${b}-${i}`,
-      timestamp: new Date().toISOString(),
-      eventType: "read",
-      requester: { id: "spiffe://security.example/ns/shop/sa/checkout" },
-      target: { id: "db://payments-pg/cards", service: "payments", type: "db" },
-      action: "SELECT cards",
-      outcome: "success",
-    }));
+    const events = Array.from({ length: 128 }, (_, i) => securityEvent({ id: `item12-${b}-${i}` }));
     const r = await call(server, "/api/v1/events", {
       method: "POST",
       headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },

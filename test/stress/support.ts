@@ -9,6 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import { freePort } from "../support/free-port.ts";
 import { buildLockPath } from "../support/build-lock.ts";
+import { readStore } from "../support/raw-store.ts";
 
 export const root = path.resolve(import.meta.dirname, "../..");
 const nextBin = path.join(root, "node_modules/next/dist/bin/next");
@@ -277,32 +278,16 @@ export class Checks {
 
 /** How many times each event id of `source` is stored (SQLite file or PostgreSQL, read directly). */
 export async function storedIds(store: Store, source: string): Promise<Map<string, number>> {
-  const out = new Map<string, number>();
-  if (store.dialect === "sqlite") {
-    const { default: Database } = await import("better-sqlite3");
-    const db = new Database(path.join(store.dataDir, "ledgerline.db"), { readonly: true, fileMustExist: true });
-    try {
-      for (const r of db
-        .prepare("SELECT event_id AS id, COUNT(*) AS n FROM entries WHERE source = ? GROUP BY event_id")
-        .all(source) as Array<{ id: string; n: number }>)
-        out.set(r.id, Number(r.n));
-    } finally {
-      db.close();
-    }
-    return out;
-  }
-  const { default: pg } = await import("pg");
-  const c = new pg.Client({ connectionString: store.databaseUrl });
-  await c.connect();
-  try {
-    for (const r of (
-      await c.query("SELECT event_id AS id, COUNT(*) AS n FROM entries WHERE source = $1 GROUP BY event_id", [source])
-    ).rows as Array<{ id: string; n: string }>)
-      out.set(r.id, Number(r.n));
-  } finally {
-    await c.end();
-  }
-  return out;
+  const where =
+    store.dialect === "sqlite"
+      ? { sqliteFile: path.join(store.dataDir, "ledgerline.db") }
+      : { postgresUrl: store.databaseUrl! };
+  const rows = await readStore<{ id: string; n: number | string }>(
+    where,
+    "SELECT event_id AS id, COUNT(*) AS n FROM entries WHERE source = ? GROUP BY event_id",
+    [source],
+  );
+  return new Map(rows.map((r) => [r.id, Number(r.n)]));
 }
 
 /** A request that failed because a kept-alive socket was closed under it: it was never processed, so sending it again is safe. */

@@ -43,40 +43,17 @@ import {
   type Server,
   type Store,
 } from "./support.ts";
+import { openAttacker, type Attacker } from "../support/raw-store.ts";
 
 const SOURCE = "spiffe://stress.example/ns/tlog/sa/writer";
 const cli = path.join(root, "bin/ledgerline.mjs");
 
 export type TlogReport = { dialect: string; monitorRuns: number; treeSize: number };
 
-type Attacker = { exec(sql: string, params?: unknown[]): Promise<unknown[]>; close(): Promise<void> };
-
-async function attacker(store: Store, adminUrl?: string): Promise<Attacker> {
-  if (store.dialect === "sqlite") {
-    const { default: Database } = await import("better-sqlite3");
-    const db = new Database(path.join(store.dataDir, "ledgerline.db"));
-    db.pragma("busy_timeout = 10000");
-    return {
-      async exec(sql, params = []) {
-        const s = db.prepare(sql);
-        return s.reader ? s.all(...params) : (s.run(...params), []);
-      },
-      async close() {
-        db.close();
-      },
-    };
-  }
-  const { default: pg } = await import("pg");
-  const c = new pg.Client({ connectionString: adminUrl });
-  await c.connect();
-  return {
-    async exec(sql, params = []) {
-      return (await c.query(sql, params)).rows;
-    },
-    async close() {
-      await c.end();
-    },
-  };
+function attacker(store: Store, adminUrl?: string): Promise<Attacker> {
+  return openAttacker(
+    store.dialect === "sqlite" ? { sqliteFile: path.join(store.dataDir, "ledgerline.db") } : { postgresUrl: adminUrl! },
+  );
 }
 
 /** What an insider with the database does first: switch off the append-only guards. */

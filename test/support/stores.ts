@@ -2,17 +2,18 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import Database from "better-sqlite3";
 import pg from "pg";
-import { inject } from "vitest";
+import { afterEach, beforeEach, inject } from "vitest";
 import { loadConfig, type Config } from "@/lib/server/config.ts";
 import type { Principal } from "@/lib/server/auth/principal.ts";
-import type { Role } from "@/lib/server/auth/permissions.ts";
+import type { Role, TokenScope } from "@/lib/server/auth/permissions.ts";
 import { buildApi } from "@/lib/server/http/api.ts";
 import { openLedger } from "@/lib/server/ledger/ledger.ts";
 import type { EntryRow } from "@/lib/server/ledger/entry.ts";
 import { readableRows } from "@/lib/server/events/personal-view.ts";
+import { openAttacker, type Attacker } from "./raw-store.ts";
 import { createRuntime, type Runtime } from "@/lib/server/runtime/runtime.ts";
+import { validateEvent, type NormalizedEvent } from "@/lib/schemas/event.ts";
 
 // Fresh, real stores for integration tests: a new SQLite file in a temp data
 // dir, or a new database on the test PostgreSQL cluster. `attacker` is a raw
@@ -22,7 +23,7 @@ import { createRuntime, type Runtime } from "@/lib/server/runtime/runtime.ts";
 export type Dialect = "sqlite" | "postgres";
 export const DIALECTS: Dialect[] = ["sqlite", "postgres"];
 
-export type Attacker = { exec(sql: string, params?: unknown[]): Promise<unknown[]>; close(): Promise<void> };
+export type { Attacker };
 
 export type TestStore = {
   dialect: Dialect;
@@ -59,30 +60,10 @@ export async function freshStore(dialect: Dialect, env: Record<string, string> =
     dialect,
     config,
     env: fullEnv,
-    async attacker() {
-      if (dialect === "sqlite") {
-        const db = new Database((config.database as { file: string }).file);
-        return {
-          async exec(sql, params = []) {
-            const s = db.prepare(sql);
-            return s.reader ? s.all(...params) : (s.run(...params), []);
-          },
-          async close() {
-            db.close();
-          },
-        };
-      }
-      const c = new pg.Client({ connectionString: adminUrl });
-      await c.connect();
-      return {
-        async exec(sql, params = []) {
-          return (await c.query(sql, params)).rows;
-        },
-        async close() {
-          await c.end();
-        },
-      };
-    },
+    attacker: () =>
+      openAttacker(
+        dialect === "sqlite" ? { sqliteFile: (config.database as { file: string }).file } : { postgresUrl: adminUrl },
+      ),
     async cleanup() {
       fs.rmSync(dataDir, { recursive: true, force: true });
       if (dialect === "postgres") {
@@ -109,6 +90,29 @@ export async function freshLedger(
       await store.cleanup();
     },
   };
+}
+
+/**
+ * A fresh store and runtime for each test of the describe block that calls this (made in
+ * beforeEach, dropped in afterEach): read `fresh.ledger` / `fresh.store` inside a test, never
+ * at describe time. The set-up the int tests of traces, ingest and integrity each wrote out.
+ */
+export function eachFreshLedger(dialect: Dialect, env: Record<string, string> = {}) {
+  const fresh = {} as Awaited<ReturnType<typeof freshLedger>>;
+  beforeEach(async () => {
+    Object.assign(fresh, await freshLedger(dialect, env));
+  });
+  afterEach(async () => {
+    await fresh.cleanup();
+  });
+  return fresh;
+}
+
+/** Appends `events` under `source` with the sequencer, as ingest does; their seqs, or a throw when refused. */
+export async function appendEvents(rt: Runtime, source: string, events: NormalizedEvent[]): Promise<number[]> {
+  const r = await rt.sequencer.append(source, events);
+  if (!r.ok) throw new Error(`append failed: ${JSON.stringify(r.conflicts)}`);
+  return r.items.map((i) => i.seq);
 }
 
 /** A runtime (ledger + this process's in-memory state) on `config`, no timers: close() drops it. */
@@ -159,6 +163,18 @@ export const sessionUser = (role: Role): Principal => ({
   ip: "192.0.2.9",
 });
 
+/** A user of `role` calling the read API with a personal token of `scopes` (from `ip`). */
+export const tokenUser = (role: Role, scopes: readonly TokenScope[], ip = "192.0.2.9"): Principal => ({
+  kind: "user",
+  userId: `u-${role}`,
+  email: `${role}@test`,
+  name: null,
+  role,
+  via: "token",
+  scopes,
+  ip,
+});
+
 let counter = 0;
 /** A valid event; `over` replaces top-level fields. */
 export function event(over: Record<string, unknown> = {}): Record<string, unknown> {
@@ -174,4 +190,11 @@ export function event(over: Record<string, unknown> = {}): Record<string, unknow
     attributes: { "http.response.status_code": 200, n: counter },
     ...over,
   };
+}
+
+/** A valid, normalized event (the fixture of stores.ts), ready for the sequencer. */
+export function validEvent(over: Record<string, unknown> = {}) {
+  const r = validateEvent(event(over));
+  if (!r.ok) throw new Error(`bad fixture: ${JSON.stringify(r.errors)}`);
+  return r.event;
 }

@@ -2,6 +2,9 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { consistencyProof, formatCheckpoint, merkleRoot, signNote } from "@/lib/core/index.ts";
+import { formatAddCheckpoint } from "@/lib/core/tlog/index.ts";
+import type { LogHasher } from "@/lib/core/hash.ts";
 
 // Real witnesses for tests: `ledgerline witness keygen` and `ledgerline witness serve` as
 // separate processes (their own process group, so a kill reaches the CLI wrapper and the
@@ -100,4 +103,25 @@ export async function killWitness(w: WitnessProcess): Promise<void> {
 /** The LEDGERLINE_WITNESSES value for these witnesses. */
 export function witnessesEnv(ws: Array<Pick<WitnessProcess, "vkey" | "url">>): string {
   return ws.map((w) => `${w.vkey}@${w.url}`).join(",");
+}
+
+/**
+ * An add-checkpoint request body (C2SP tlog-witness) for the log of `leaves`: `signer` signs the
+ * checkpoint of the first `size` leaves (origin: its name), with the consistency proof from the
+ * witness's `old` size unless `proof` replaces it (a test of a bad proof).
+ */
+export function addCheckpointBody(
+  signer: { name: string; seed: Uint8Array },
+  leaves: Uint8Array[],
+  old: number,
+  size: number,
+  opts: { proof?: Uint8Array[]; hasher?: LogHasher } = {},
+): string {
+  const head = leaves.slice(0, size);
+  const rootHash = merkleRoot(head, opts.hasher);
+  return formatAddCheckpoint({
+    oldSize: old,
+    proof: opts.proof ?? (old === 0 ? [] : consistencyProof(old, head, opts.hasher)),
+    checkpoint: signNote(formatCheckpoint({ origin: signer.name, size, rootHash }), [signer]),
+  });
 }

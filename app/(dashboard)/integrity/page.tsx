@@ -4,6 +4,7 @@ import { FullPassButton } from "@/components/integrity/full-pass-button.tsx";
 import { PinnedKeysCard } from "@/components/integrity/pinned-keys-card.tsx";
 import { VerifierKeyCard } from "@/components/integrity/verifier-key-card.tsx";
 import { Card } from "@/components/ui/card.tsx";
+import { TableCard } from "@/components/ui/table-card.tsx";
 import { requirePagePermission } from "@/lib/server/auth/page-access.ts";
 import { viewIntegrityStatus, type IntegrityStatus } from "@/lib/server/integrity/index.ts";
 import { getRuntime } from "@/lib/server/runtime/runtime.ts";
@@ -91,74 +92,47 @@ export default async function IntegrityPage() {
 
 function RunsCard({ runs }: { runs: IntegrityStatus["runs"] }) {
   return (
-    <Card title="Verification runs" testId="integrity-runs">
-      <div className="table-scroll" tabIndex={0} role="region" aria-label="Verification runs">
-        <table className="plain">
-          <thead>
-            <tr>
-              <th>started</th>
-              <th>mode</th>
-              <th>status</th>
-              <th>through seq</th>
-              <th>entries checked</th>
-              <th>finding</th>
-            </tr>
-          </thead>
-          <tbody>
-            {runs.length === 0 && (
-              <tr>
-                <td colSpan={6} className="muted">
-                  No runs yet.
-                </td>
-              </tr>
-            )}
-            {runs.map((r) => (
-              <tr key={r.id}>
-                <td className="nowrap">{utc(r.startedAt)}</td>
-                <td>{r.mode}</td>
-                <td>
-                  <span className={`badge ${r.status === "ok" ? "ok" : r.status === "failed" ? "bad" : ""}`}>
-                    {r.status}
-                  </span>
-                </td>
-                <td>{r.verifiedThrough?.toLocaleString("en-US") ?? "—"}</td>
-                <td>{r.entriesChecked?.toLocaleString("en-US") ?? "—"}</td>
-                <td className="break">
-                  {r.reason ? `${r.kind ?? ""} ${r.firstBadSeq ? `at seq ${r.firstBadSeq}: ` : ""}${r.reason}` : "—"}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-    </Card>
+    <TableCard
+      title="Verification runs"
+      testId="integrity-runs"
+      columns={["started", "mode", "status", "through seq", "entries checked", "finding"]}
+    >
+      {runs.length === 0 && (
+        <tr>
+          <td colSpan={6} className="muted">
+            No runs yet.
+          </td>
+        </tr>
+      )}
+      {runs.map((r) => (
+        <tr key={r.id}>
+          <td className="nowrap">{utc(r.startedAt)}</td>
+          <td>{r.mode}</td>
+          <td>
+            <span className={`badge ${r.status === "ok" ? "ok" : r.status === "failed" ? "bad" : ""}`}>{r.status}</span>
+          </td>
+          <td>{r.verifiedThrough?.toLocaleString("en-US") ?? "—"}</td>
+          <td>{r.entriesChecked?.toLocaleString("en-US") ?? "—"}</td>
+          <td className="break">
+            {r.reason ? `${r.kind ?? ""} ${r.firstBadSeq ? `at seq ${r.firstBadSeq}: ` : ""}${r.reason}` : "—"}
+          </td>
+        </tr>
+      ))}
+    </TableCard>
   );
 }
 
 function CheckpointsCard({ checkpoints }: { checkpoints: IntegrityStatus["checkpoints"] }) {
   return (
-    <Card title="Checkpoint history" testId="integrity-checkpoints">
-      <div className="table-scroll" tabIndex={0} role="region" aria-label="Checkpoint history">
-        <table className="plain">
-          <thead>
-            <tr>
-              <th>tree size</th>
-              <th>signed</th>
-              <th>key id</th>
-            </tr>
-          </thead>
-          <tbody>
-            {checkpoints.map((c) => (
-              <tr key={c.treeSize}>
-                <td>{c.treeSize.toLocaleString("en-US")}</td>
-                <td className="nowrap">{utc(c.createdAt)}</td>
-                <td className="mono">{c.keyId}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-    </Card>
+    <TableCard title="Checkpoint history" testId="integrity-checkpoints" columns={["tree size", "signed", "key id"]}>
+      {checkpoints.map((c) => (
+        <tr key={c.treeSize}>
+          <td>{c.treeSize.toLocaleString("en-US")}</td>
+          <td className="nowrap">{utc(c.createdAt)}</td>
+          <td className="mono">{c.keyId}</td>
+        </tr>
+      ))}
+    </TableCard>
   );
 }
 
@@ -171,91 +145,80 @@ function DeletedCheckpointsCard({
 }) {
   const open = deleted.filter((d) => !d.acknowledged).map((d) => d.treeSize);
   return (
-    <Card title="Deleted checkpoints" testId="integrity-deleted">
-      <p className="muted">
-        Signed checkpoints the verifier had seen that are no longer stored. The entries may still verify, but the signed
-        statement that the log had this size at that time was removed: each stays a failure until an admin acknowledges
-        it, and stays listed afterwards.
-      </p>
-      <div className="table-scroll" tabIndex={0} role="region" aria-label="Deleted checkpoints">
-        <table className="plain">
-          <thead>
-            <tr>
-              <th>tree size</th>
-              <th>signed</th>
-              <th>key id</th>
-              <th>noticed</th>
-              <th>status</th>
-            </tr>
-          </thead>
-          <tbody>
-            {deleted.map((d) => (
-              <tr key={d.treeSize}>
-                <td>{d.treeSize.toLocaleString("en-US")}</td>
-                <td className="nowrap">{utc(d.signedAt)}</td>
-                <td className="mono">{d.keyId}</td>
-                <td className="nowrap">{utc(d.detectedAt)}</td>
-                <td className="break">
-                  {d.acknowledged ? (
-                    <span className="badge">
-                      acknowledged by {d.acknowledged.by} at {utc(d.acknowledged.at)}
-                    </span>
-                  ) : (
-                    <span className="badge bad">failure</span>
-                  )}
-                </td>
-              </tr>
+    <TableCard
+      title="Deleted checkpoints"
+      testId="integrity-deleted"
+      columns={["tree size", "signed", "key id", "noticed", "status"]}
+      intro={
+        <p className="muted">
+          Signed checkpoints the verifier had seen that are no longer stored. The entries may still verify, but the
+          signed statement that the log had this size at that time was removed: each stays a failure until an admin
+          acknowledges it, and stays listed afterwards.
+        </p>
+      }
+      footer={
+        <>
+          {open.length > 0 &&
+            (canAcknowledge ? (
+              <AcknowledgeDeleted treeSizes={open} acknowledge={acknowledgeDeletedAction} />
+            ) : (
+              <p className="muted">Only an admin can acknowledge a deleted checkpoint.</p>
             ))}
-          </tbody>
-        </table>
-      </div>
-      {open.length > 0 &&
-        (canAcknowledge ? (
-          <AcknowledgeDeleted treeSizes={open} acknowledge={acknowledgeDeletedAction} />
-        ) : (
-          <p className="muted">Only an admin can acknowledge a deleted checkpoint.</p>
-        ))}
-    </Card>
+        </>
+      }
+    >
+      {deleted.map((d) => (
+        <tr key={d.treeSize}>
+          <td>{d.treeSize.toLocaleString("en-US")}</td>
+          <td className="nowrap">{utc(d.signedAt)}</td>
+          <td className="mono">{d.keyId}</td>
+          <td className="nowrap">{utc(d.detectedAt)}</td>
+          <td className="break">
+            {d.acknowledged ? (
+              <span className="badge">
+                acknowledged by {d.acknowledged.by} at {utc(d.acknowledged.at)}
+              </span>
+            ) : (
+              <span className="badge bad">failure</span>
+            )}
+          </td>
+        </tr>
+      ))}
+    </TableCard>
   );
 }
 
 function CoverageCard({ coverage, treeSize }: { coverage: IntegrityStatus["coverage"]; treeSize: number }) {
   const covered = coverage.ranges.reduce((n, r) => n + r.to - r.from + 1, 0);
   return (
-    <Card title="Re-hash coverage" testId="integrity-coverage">
-      <p className="muted">
-        Besides new entries, every run recomputes a share of the old ones from their columns, so an entry rewritten in
-        place is found without a full pass: every entry at least once every {coverage.periodHours} h
-        {coverage.oldest ? `; the oldest range was last re-hashed at ${utc(coverage.oldest)}` : ""}.
-        {covered < treeSize ? ` Entries after ${covered.toLocaleString("en-US")} are new since the last run.` : ""}
-      </p>
-      <div className="table-scroll" tabIndex={0} role="region" aria-label="Re-hash coverage">
-        <table className="plain">
-          <thead>
-            <tr>
-              <th>entries</th>
-              <th>last re-hashed</th>
-            </tr>
-          </thead>
-          <tbody>
-            {coverage.ranges.length === 0 && (
-              <tr>
-                <td colSpan={2} className="muted">
-                  Nothing verified yet.
-                </td>
-              </tr>
-            )}
-            {coverage.ranges.map((r) => (
-              <tr key={r.from}>
-                <td className="nowrap">
-                  {r.from.toLocaleString("en-US")}–{r.to.toLocaleString("en-US")}
-                </td>
-                <td className="nowrap">{r.at ? utc(r.at) : "not since tracking began (next sweep)"}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-    </Card>
+    <TableCard
+      title="Re-hash coverage"
+      testId="integrity-coverage"
+      columns={["entries", "last re-hashed"]}
+      intro={
+        <p className="muted">
+          Besides new entries, every run recomputes a share of the old ones from their columns, so an entry rewritten in
+          place is found without a full pass: every entry at least once every {coverage.periodHours} h
+          {coverage.oldest ? `; the oldest range was last re-hashed at ${utc(coverage.oldest)}` : ""}.
+          {covered < treeSize ? ` Entries after ${covered.toLocaleString("en-US")} are new since the last run.` : ""}
+        </p>
+      }
+    >
+      {coverage.ranges.length === 0 && (
+        <tr>
+          <td colSpan={2} className="muted">
+            Nothing verified yet.
+          </td>
+        </tr>
+      )}
+      {coverage.ranges.map((r) => (
+        <tr key={r.from}>
+          <td className="nowrap">
+            {r.from.toLocaleString("en-US")}–{r.to.toLocaleString("en-US")}
+          </td>
+          <td className="nowrap">{r.at ? utc(r.at) : "not since tracking began (next sweep)"}</td>
+        </tr>
+      ))}
+    </TableCard>
   );
 }

@@ -12,6 +12,7 @@ import {
   setSiemDestinationState,
 } from "@/lib/server/siem/service.ts";
 import type { SiemFormat, SiemKind } from "@/lib/core/siem/wire.ts";
+import type { DestinationFormInput } from "@/lib/schemas/siem.ts";
 
 // SIEM destinations from the dashboard. The use cases check siem:manage again, validate
 // the input with the same zod schema as the API and the CLI, and log every change.
@@ -36,15 +37,9 @@ function startOf(text: unknown): "beginning" | "now" | number {
   return Number(t);
 }
 
-export async function createDestinationAction(input: {
-  name: string;
-  kind: string;
-  format: string;
-  url: string;
-  secret: string;
-  options: string;
-  start: string;
-}): Promise<ActionResult<{ id: string; name: string; cursorSeq: number }>> {
+export async function createDestinationAction(
+  input: DestinationFormInput,
+): Promise<ActionResult<{ id: string; name: string; cursorSeq: number }>> {
   const p = await sessionPrincipal();
   return runAction("createSiemDestination", async () => {
     const secret = str(input?.secret);

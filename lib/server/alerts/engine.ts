@@ -1,5 +1,6 @@
 import "server-only";
 import type { Ledger } from "../ledger/ledger.ts";
+import { Ticker } from "../runtime/ticker.ts";
 import { sendToChannel } from "./channels.ts";
 import { dueDeliveries, markAttemptFailed, markSent, type Delivery } from "./delivery-store.ts";
 import { evaluateRule } from "./evaluate.ts";
@@ -30,8 +31,7 @@ export function deliveryBackoffMs(attempts: number): number {
 export type PassReport = { rules: number; fired: number; delivered: number; failed: number; ms: number };
 
 export class AlertEngine {
-  private running: Promise<PassReport> | null = null;
-  private timer: NodeJS.Timeout | null = null;
+  private readonly ticker = new Ticker(() => this.passOnce());
   readonly now: () => number;
   /** The last pass, shown on /alerts (evaluation health). */
   last: (PassReport & { at: string; error?: string }) | null = null;
@@ -43,22 +43,18 @@ export class AlertEngine {
     this.now = opts.now ?? Date.now;
   }
 
+  /** A failed pass is already in `last` (shown on /alerts); the timer goes on. */
   start(): void {
-    if (this.opts.evaluateEveryMs <= 0) return;
-    this.timer = setInterval(() => void this.pass().catch(() => undefined), this.opts.evaluateEveryMs);
-    this.timer.unref();
+    this.ticker.start(this.opts.evaluateEveryMs);
   }
 
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    await this.running?.catch(() => undefined);
+  stop(): Promise<void> {
+    return this.ticker.stop();
   }
 
   /** Evaluates every rule, then delivers; the running pass when one is under way. */
   pass(): Promise<PassReport> {
-    this.running ??= this.passOnce().finally(() => (this.running = null));
-    return this.running;
+    return this.ticker.run();
   }
 
   private async passOnce(): Promise<PassReport> {

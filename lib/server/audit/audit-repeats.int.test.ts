@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { DIALECTS, freshLedger } from "@/test/support/stores.ts";
+import { DIALECTS, freshLedger, tokenUser } from "@/test/support/stores.ts";
 import { flushRepeatableAudits } from "./audit-repeats.ts";
-import type { Principal } from "../auth/principal.ts";
 import { rowToEntry, type EntryRow } from "../ledger/entry.ts";
 import type { Runtime as Ledger } from "../runtime/runtime.ts";
 import { searchEvents, viewEvent } from "../events/search.ts";
@@ -11,16 +10,7 @@ import { searchEvents, viewEvent } from "../events/search.ts";
 // by the same principal within the window are now one entry at once plus one
 // `.repeated` entry with the count, both in the tamper-evident log.
 
-const analyst = (ip = "192.0.2.9"): Principal => ({
-  kind: "user",
-  userId: "u1",
-  email: "analyst@test",
-  name: null,
-  role: "analyst",
-  via: "token",
-  scopes: ["events:read"],
-  ip,
-});
+const analyst = (ip?: string) => tokenUser("analyst", ["events:read"], ip);
 
 async function audit(ledger: Ledger, after = 0) {
   const rows = await ledger.db.all<EntryRow>(

@@ -44,16 +44,8 @@ function parse<T>(schema: z.ZodType<T>, value: unknown, field: string): T {
   return r.data;
 }
 
-function serialize(u: {
-  id: string;
-  email: string;
-  name: string | null;
-  role: string;
-  authProvider: string;
-  disabledAt: string | null;
-  createdAt: string;
-  updatedAt: string;
-}): UserInfo {
+/** A users row as Prisma reads it (`role` is plain text in the table), as the admin API returns it. */
+function serialize(u: Omit<UserInfo, "role"> & { role: string }): UserInfo {
   return {
     id: u.id,
     email: u.email,

@@ -3,7 +3,7 @@ import { canonicalJson, matchesFilter, type EventFilter } from "@/lib/core/index
 import { SORTS, type Sort } from "@/lib/schemas/event-filter.ts";
 import { validateEvent } from "@/lib/schemas/event.ts";
 import { seededRandom } from "@/test/support/prng.ts";
-import { DIALECTS, event, freshLedger, testApi } from "@/test/support/stores.ts";
+import { DIALECTS, event, freshLedger, testApi, tokenUser } from "@/test/support/stores.ts";
 import type { Principal } from "../auth/principal.ts";
 import { rowToEntry, type Entry, type EntryRow } from "../ledger/entry.ts";
 import type { Runtime } from "../runtime/runtime.ts";
@@ -246,16 +246,7 @@ describe.each(DIALECTS)("explorer queries on %s", (dialect) => {
   });
 
   it("the read API: validated parameters, permissions, audited searches, detail", async () => {
-    let principal: Principal | null = {
-      kind: "user",
-      userId: "u1",
-      email: "analyst@test",
-      name: null,
-      role: "analyst",
-      via: "token",
-      scopes: ["events:read"],
-      ip: "192.0.2.9",
-    };
+    let principal: Principal | null = tokenUser("analyst", ["events:read"]);
     const api = testApi(ledger, async () => principal).events;
     const get = (qs: string) => api.list(new Request(`http://x/api/v1/events?${qs}`), {} as never);
 

@@ -1,10 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { DIALECTS, freshLedger, testApi } from "@/test/support/stores.ts";
+import { beforeEach, describe, expect, it } from "vitest";
+import { DIALECTS, eachFreshLedger, testApi, type Dialect } from "@/test/support/stores.ts";
 import { otlpLogsProtobuf, type OtlpAttr } from "@/test/support/otlp-protobuf.ts";
 import { systemPrincipal } from "../auth/principal.ts";
 import { createIngestKey } from "./ingest-keys.ts";
 import { rowToEntry, type EntryRow } from "../ledger/entry.ts";
-import type { Runtime } from "../runtime/runtime.ts";
 
 // Security regression (issue 13 item 8, silent changes on ingest):
 // - `1.00000000000000000001` in attributes was stored as `1` (JSON.parse rounds to the
@@ -23,27 +22,31 @@ const EVENT = (attrs: string, id = "n1") =>
   `{"id":"${id}","timestamp":"2026-11-27T10:00:00Z","eventType":"read","requester":{"id":"svc-a"},` +
   `"target":{"id":"db://x/t"},"outcome":"success","attributes":${attrs}}`;
 
-describe.each(DIALECTS)("numbers that would change on %s", (dialect) => {
-  let ledger: Runtime;
-  let cleanup: () => Promise<void>;
-  let key: string;
+/** A fresh store per test with an ingest key for SOURCE (`fresh.key`). */
+function eachKeyedLedger(dialect: Dialect) {
+  const fresh = eachFreshLedger(dialect) as ReturnType<typeof eachFreshLedger> & { key: string };
   beforeEach(async () => {
-    ({ ledger, cleanup } = await freshLedger(dialect));
-    key = (await createIngestKey(ledger, admin, SOURCE)).key;
+    fresh.key = (await createIngestKey(fresh.ledger, admin, SOURCE)).key;
   });
-  afterEach(async () => cleanup());
+  return fresh;
+}
+
+describe.each(DIALECTS)("numbers that would change on %s", (dialect) => {
+  const fresh = eachKeyedLedger(dialect);
 
   const post = (body: string, type = "application/json") =>
-    testApi(ledger).events.post(
+    testApi(fresh.ledger).events.post(
       new Request("http://x/api/v1/events", {
         method: "POST",
         body,
-        headers: { authorization: `Bearer ${key}`, "content-type": type },
+        headers: { authorization: `Bearer ${fresh.key}`, "content-type": type },
       }),
       {},
     );
   const stored = async () =>
-    (await ledger.db.all<EntryRow>("SELECT * FROM entries WHERE source = ? ORDER BY seq", [SOURCE])).map(rowToEntry);
+    (await fresh.ledger.db.all<EntryRow>("SELECT * FROM entries WHERE source = ? ORDER BY seq", [SOURCE])).map(
+      rowToEntry,
+    );
 
   it("refuses a number that JSON.parse would round, naming its pointer, and stores nothing", async () => {
     const r = await post(EVENT('{"x":1.00000000000000000001}'));
@@ -168,25 +171,18 @@ function readPartialSuccess(b: Uint8Array): { rejected: number; message: string 
 }
 
 describe.each(DIALECTS)("OTLP records with a repeated attribute key on %s", (dialect) => {
-  let ledger: Runtime;
-  let cleanup: () => Promise<void>;
-  let key: string;
-  beforeEach(async () => {
-    ({ ledger, cleanup } = await freshLedger(dialect));
-    key = (await createIngestKey(ledger, admin, SOURCE)).key;
-  });
-  afterEach(async () => cleanup());
+  const fresh = eachKeyedLedger(dialect);
 
   const post = (body: string | Uint8Array, type: string) =>
-    testApi(ledger).otlp.postLogs(
+    testApi(fresh.ledger).otlp.postLogs(
       new Request("http://x/api/v1/otlp/v1/logs", {
         method: "POST",
         body: body as BodyInit,
-        headers: { authorization: `Bearer ${key}`, "content-type": type },
+        headers: { authorization: `Bearer ${fresh.key}`, "content-type": type },
       }),
       {},
     );
-  const count = () => ledger.prisma.entry.count({ where: { source: SOURCE } });
+  const count = () => fresh.ledger.prisma.entry.count({ where: { source: SOURCE } });
 
   it("OTLP/JSON: the record is rejected in the partial-success body, the others stored", async () => {
     const r = await post(

@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import { describe, expect, it } from "vitest";
 import { validateEvent } from "@/lib/schemas/event.ts";
+import { SECRET_READ_EVENT } from "@/test/fixtures/k8s/expected.ts";
 import {
   k8sEventListItems,
   k8sEventType,
@@ -31,14 +32,7 @@ describe("Kubernetes audit event → access event", () => {
 
   it("service account reading a secret", () => {
     expect(valid(list.items[1])).toMatchObject({
-      id: "2f6b8c4e-1d2a-4c3b-9e8f-7a6b5c4d3e2f",
-      timestamp: "2026-11-26T10:15:02.118Z",
-      eventType: "read",
-      requester: { id: "system:serviceaccount:shop:orders", type: "workload", ip: "10.42.0.7" },
-      target: { id: "k8s://core/v1/namespaces/shop/secrets/payments-db", service: "kube-apiserver", type: "secrets" },
-      action: "get secrets",
-      outcome: "success",
-      correlationId: "2f6b8c4e-1d2a-4c3b-9e8f-7a6b5c4d3e2f",
+      ...SECRET_READ_EVENT,
       reason: expect.stringContaining("RoleBinding"),
     });
   });

@@ -5,6 +5,7 @@ import { DIALECTS, freshLedger, ingestRequest, sourceEntries, testApi } from "@/
 import { systemPrincipal } from "../auth/principal.ts";
 import { createIngestKey } from "../ingest/ingest-keys.ts";
 import type { Runtime } from "../runtime/runtime.ts";
+import { SECRET_READ_EVENT } from "@/test/fixtures/k8s/expected.ts";
 
 // POST /api/v1/k8s/audit through the real handler on real stores.
 
@@ -46,16 +47,7 @@ describe.each(DIALECTS)("Kubernetes audit webhook on %s", (dialect) => {
     });
     const stored = await entries();
     expect(stored).toHaveLength(7);
-    expect(stored[0]).toMatchObject({
-      id: "2f6b8c4e-1d2a-4c3b-9e8f-7a6b5c4d3e2f",
-      source: SOURCE,
-      timestamp: "2026-11-26T10:15:02.118Z",
-      eventType: "read",
-      requester: { id: "system:serviceaccount:shop:orders", type: "workload", ip: "10.42.0.7" },
-      target: { id: "k8s://core/v1/namespaces/shop/secrets/payments-db", service: "kube-apiserver", type: "secrets" },
-      outcome: "success",
-      correlationId: "2f6b8c4e-1d2a-4c3b-9e8f-7a6b5c4d3e2f",
-    });
+    expect(stored[0]).toMatchObject({ ...SECRET_READ_EVENT, source: SOURCE });
     expect(stored[0]!.attributes).toMatchObject({ "k8s.cluster.name": "prod-eu", "k8s.audit.level": "Metadata" });
     expect(stored[2]).toMatchObject({
       outcome: "denied",

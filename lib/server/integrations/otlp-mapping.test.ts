@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import { describe, expect, it } from "vitest";
 import { validateEvent } from "@/lib/schemas/event.ts";
+import { SAMPLE_READ_EVENT } from "@/test/fixtures/otlp/sample-logs.ts";
 import { decodeOtlpLogsJson } from "./otlp-json.ts";
 import { dict, type JsonValue, type OtlpLogRecord } from "./otlp-model.ts";
 import { dbEventType, mapOtlpRecord, otlpRecordId } from "./otlp-mapping.ts";
@@ -38,12 +39,7 @@ describe("OTLP record → access event", () => {
     const [read, denied, clientFail, db, notAccess, redis] = recs;
     expect(mapOk(read!)).toMatchObject({
       timestamp: "2026-11-20T09:30:00.120Z",
-      eventType: "read",
-      requester: { id: "spiffe://prod.example/ns/shop/sa/checkout", type: "workload", ip: "10.42.0.7" },
-      target: { id: "https://orders.shop.svc/v1/orders/8812", service: "orders-api", type: "api" },
-      action: "GET /v1/orders/{id}",
-      outcome: "success",
-      correlationId: "4bf92f3577b34da6a3ce929d0e0e4736",
+      ...SAMPLE_READ_EVENT,
     });
     expect(mapOk(read!).attributes).toMatchObject({
       "http.route": "/v1/orders/{id}",

@@ -6,7 +6,7 @@ import { OTLPLogExporter as OtlpProtoExporter } from "@opentelemetry/exporter-lo
 import type { LogRecordExporter, ReadableLogRecord } from "@opentelemetry/sdk-logs";
 import { DIALECTS, freshLedger, ingestRequest, sourceEntries, testApi } from "@/test/support/stores.ts";
 import { startServer, type RunningServer } from "@/test/fixtures/http-server.ts";
-import { emitSampleLogs } from "@/test/fixtures/otlp/sample-logs.ts";
+import { emitSampleLogs, SAMPLE_READ_EVENT } from "@/test/fixtures/otlp/sample-logs.ts";
 import { systemPrincipal } from "../auth/principal.ts";
 import { createIngestKey, revokeIngestKey } from "../ingest/ingest-keys.ts";
 import type { Runtime } from "../runtime/runtime.ts";
@@ -56,12 +56,7 @@ describe.each(DIALECTS)("OTLP logs receiver on %s", (dialect) => {
     expect(stored.every((e) => e.source === SOURCE)).toBe(true);
     expect(stored[0]).toMatchObject({
       timestamp: "2026-11-26T09:30:00.120Z",
-      eventType: "read",
-      requester: { id: "spiffe://prod.example/ns/shop/sa/checkout", type: "workload", ip: "10.42.0.7" },
-      target: { id: "https://orders.shop.svc/v1/orders/8812", service: "orders-api", type: "api" },
-      action: "GET /v1/orders/{id}",
-      outcome: "success",
-      correlationId: "4bf92f3577b34da6a3ce929d0e0e4736",
+      ...SAMPLE_READ_EVENT,
     });
     expect(stored[0]!.id).toMatch(/^otlp-[0-9a-f]{40}$/);
     expect(stored[1]).toMatchObject({

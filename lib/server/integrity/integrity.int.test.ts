@@ -1,19 +1,12 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
 import http from "node:http";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { formatCheckpoint, generateSigningKey, parseSignerKey, signNote } from "@/lib/core/index.ts";
-import { validateEvent } from "@/lib/schemas/event.ts";
 import { freePort } from "@/test/support/free-port.ts";
-import {
-  DIALECTS,
-  event,
-  freshStore,
-  openRuntime,
-  testApi,
-  type Attacker,
-  type TestStore,
-} from "@/test/support/stores.ts";
+import { placeholders } from "@/test/support/raw-store.ts";
+import { DIALECTS, testApi, validEvent as ev } from "@/test/support/stores.ts";
+import { eachTamperWorld } from "@/test/support/tamper-world.ts";
 import type { Principal } from "../auth/principal.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import { signingKeyFile } from "../ledger/signing.ts";
@@ -29,12 +22,6 @@ import { startFullPass } from "./verifier.ts";
 // remembered the log) and by a full pass.
 
 const ORIGIN = "test.example/integrity";
-
-const ev = (over: Record<string, unknown> = {}) => {
-  const r = validateEvent(event(over));
-  if (!r.ok) throw new Error("bad fixture");
-  return r.event;
-};
 
 type IntegrityApi = ReturnType<typeof testApi>["integrity"];
 type Who = { p: Principal | null };
@@ -124,40 +111,12 @@ async function checkRunsApi(ledger: Runtime, api: IntegrityApi) {
 }
 
 describe.each(DIALECTS)("integrity center on %s", (dialect) => {
-  let store: TestStore;
-  let ledger: Runtime;
-  let attacker: Attacker | null = null;
-  afterEach(async () => {
-    await attacker?.close();
-    attacker = null;
-    await settle(ledger);
-    await ledger.close();
-    await store.cleanup();
-  });
+  const w = eachTamperWorld(dialect, ORIGIN);
 
-  /** 650 entries, checkpoints at 300 and 600; a first run remembers them. */
+  /** 650 entries, checkpoints at 300 and 600; a first run remembers them; the guards dropped as an attacker would. */
   async function build(env: Record<string, string> = {}, remember = true, dropGuards = true) {
-    store = await freshStore(dialect, { LEDGERLINE_ORIGIN: ORIGIN, LEDGERLINE_CHECKPOINT_EVERY: "1000000", ...env });
-    ledger = await openRuntime(store.config);
-    await ledger.signingKey();
-    let n = 0;
-    for (const cp of [300, 600]) {
-      await ledger.sequencer.append(
-        "spiffe://test/a",
-        Array.from({ length: cp - n }, () => ev()),
-      );
-      await ledger.sequencer.checkpoint();
-      n = cp;
-    }
-    await ledger.sequencer.append(
-      "spiffe://test/a",
-      Array.from({ length: 50 }, () => ev()),
-    );
-    if (remember) {
-      const first = await runVerification(ledger, { mode: "incremental", alert: false });
-      expect(first).toMatchObject({ ok: true, treeSize: 650, verifiedThrough: 650, kind: null });
-    }
-    attacker = await store.attacker();
+    const first = await w.build([300, 600], 50, { env, remember });
+    if (remember) expect(first).toMatchObject({ treeSize: 650, verifiedThrough: 650, kind: null });
     if (!dropGuards) return;
     const drop =
       dialect === "sqlite"
@@ -165,22 +124,13 @@ describe.each(DIALECTS)("integrity center on %s", (dialect) => {
             (t) => `DROP TRIGGER ${t}`,
           )
         : ["ALTER TABLE entries DISABLE TRIGGER USER", "ALTER TABLE checkpoints DISABLE TRIGGER USER"];
-    for (const s of drop) await attacker.exec(s);
+    for (const s of drop) await w.attacker!.exec(s);
   }
 
-  const p = (sql: string) =>
-    dialect === "postgres"
-      ? sql.replace(
-          /\?/g,
-          (() => {
-            let i = 0;
-            return () => `$${++i}`;
-          })(),
-        )
-      : sql;
+  const p = (sql: string) => placeholders(dialect, sql);
 
   async function insertCheckpoint(size: number, note: string, root: Uint8Array) {
-    await attacker!.exec(
+    await w.attacker!.exec(
       p("INSERT INTO checkpoints (tree_size, root_hash, note, key_id, created_at) VALUES (?, ?, ?, ?, ?)"),
       [size, Buffer.from(root), note, "deadbeef", new Date().toISOString()],
     );
@@ -189,7 +139,7 @@ describe.each(DIALECTS)("integrity center on %s", (dialect) => {
   /** Both modes must name the same kind and seq. */
   async function expectBoth(kind: string, seq: number | null, reason: RegExp) {
     for (const mode of ["incremental", "full"] as const) {
-      const r = await runVerification(ledger, { mode, alert: false });
+      const r = await runVerification(w.ledger, { mode, alert: false });
       expect({ mode, ok: r.ok, kind: r.kind, firstBadSeq: r.firstBadSeq }).toEqual({
         mode,
         ok: false,
@@ -202,17 +152,17 @@ describe.each(DIALECTS)("integrity center on %s", (dialect) => {
 
   it("verifies an intact log incrementally: only new entries, a rolling sample, state outside the database", async () => {
     await build({}, true, false);
-    const st = readState(store.config.dataDir)!;
+    const st = readState(w.store.config.dataDir)!;
     expect(st).toMatchObject({ origin: ORIGIN, treeSize: 650, checkpoint: { treeSize: 600 } });
     expect(st.subtrees).toHaveLength(4); // 650 = 512 + 128 + 8 + 2
-    expect(fs.statSync(stateFile(store.config.dataDir)).mode & 0o777).toBe(0o600);
-    await ledger.sequencer.append(
+    expect(fs.statSync(stateFile(w.store.config.dataDir)).mode & 0o777).toBe(0o600);
+    await w.ledger.sequencer.append(
       "spiffe://test/a",
       Array.from({ length: 100 }, () => ev()),
     );
-    await ledger.sequencer.checkpoint();
+    await w.ledger.sequencer.checkpoint();
     const progress: number[] = [];
-    const r = await runVerification(ledger, { mode: "incremental", onProgress: (d) => progress.push(d) });
+    const r = await runVerification(w.ledger, { mode: "incremental", onProgress: (d) => progress.push(d) });
     expect(r).toMatchObject({
       ok: true,
       mode: "incremental",
@@ -225,10 +175,10 @@ describe.each(DIALECTS)("integrity center on %s", (dialect) => {
     // 100 new + 2 sampled chunks of 256 + the remembered tail below one chunk (128 + 8 + 2)
     expect(r.entriesChecked).toBe(100 + 512 + 138);
     expect(progress.at(-1)).toBe(100);
-    expect(readState(store.config.dataDir)).toMatchObject({ treeSize: 750, checkpoint: { treeSize: 750 } });
-    const full = await runVerification(ledger, { mode: "full" });
+    expect(readState(w.store.config.dataDir)).toMatchObject({ treeSize: 750, checkpoint: { treeSize: 750 } });
+    const full = await runVerification(w.ledger, { mode: "full" });
     expect(full).toMatchObject({ ok: true, entriesChecked: 750, checkpointsChecked: 3 });
-    const run = await getRun(ledger, full.runId);
+    const run = await getRun(w.ledger, full.runId);
     expect(run).toMatchObject({
       status: "ok",
       mode: "full",
@@ -239,13 +189,15 @@ describe.each(DIALECTS)("integrity center on %s", (dialect) => {
 
   it("names a modified entry", async () => {
     await build();
-    await attacker!.exec("UPDATE entries SET outcome = 'success', requester_id = 'spiffe://innocent' WHERE seq = 123");
+    await w.attacker!.exec(
+      "UPDATE entries SET outcome = 'success', requester_id = 'spiffe://innocent' WHERE seq = 123",
+    );
     await expectBoth("modified", 123, /entry 123 was modified/);
   });
 
   it("names a deleted entry as a gap", async () => {
     await build();
-    await attacker!.exec("DELETE FROM entries WHERE seq = 77");
+    await w.attacker!.exec("DELETE FROM entries WHERE seq = 77");
     await expectBoth("gap", 77, /entry 77 is missing/);
   });
 
@@ -256,18 +208,18 @@ describe.each(DIALECTS)("integrity center on %s", (dialect) => {
       "UPDATE entries SET seq = 100 WHERE seq = 200",
       "UPDATE entries SET seq = 200 WHERE seq = -1",
     ]) {
-      await attacker!.exec(s);
+      await w.attacker!.exec(s);
     }
     await expectBoth("reordered", 100, /row at seq 100 is the log's entry 200/);
   });
 
   it("names an entry inserted in the middle", async () => {
     await build();
-    await attacker!.exec("UPDATE entries SET seq = -seq WHERE seq >= 150");
-    await attacker!.exec("UPDATE entries SET seq = 1 - seq WHERE seq < 0");
+    await w.attacker!.exec("UPDATE entries SET seq = -seq WHERE seq >= 150");
+    await w.attacker!.exec("UPDATE entries SET seq = 1 - seq WHERE seq < 0");
     const cols =
       "source, ts, received_at, event_type, requester_id, requester_type, requester_ip, target_id, target_service, target_type, action, outcome, correlation_id, reason, attributes, leaf_hash";
-    await attacker!.exec(
+    await w.attacker!.exec(
       `INSERT INTO entries (seq, event_id, ${cols}) SELECT 150, 'forged-150', ${cols} FROM entries WHERE seq = 151`,
     );
     await expectBoth("inserted", 150, /inserted at seq 150/);
@@ -275,20 +227,20 @@ describe.each(DIALECTS)("integrity center on %s", (dialect) => {
 
   it("names a tail truncated after the last checkpoint, by the remembered state", async () => {
     await build();
-    await attacker!.exec("DELETE FROM entries WHERE seq > 620");
+    await w.attacker!.exec("DELETE FROM entries WHERE seq > 620");
     await expectBoth("truncated", 621, /verifier had verified 650 entries.*621\.\.650 were deleted/);
   });
 
   it("names a tail truncated below the latest checkpoint, without any remembered state", async () => {
     await build({}, false);
-    await attacker!.exec("DELETE FROM entries WHERE seq > 550");
+    await w.attacker!.exec("DELETE FROM entries WHERE seq > 550");
     await expectBoth("truncated", 551, /ends at entry 550 but checkpoint 600 was signed/);
   });
 
   it("names a rollback: checkpoints deleted together with the tail", async () => {
     await build();
-    await attacker!.exec("DELETE FROM entries WHERE seq > 450");
-    await attacker!.exec("DELETE FROM checkpoints WHERE tree_size > 450");
+    await w.attacker!.exec("DELETE FROM entries WHERE seq > 450");
+    await w.attacker!.exec("DELETE FROM checkpoints WHERE tree_size > 450");
     await expectBoth("rollback", 451, /saw checkpoint 600.*latest checkpoint is now 300/);
   });
 
@@ -306,7 +258,7 @@ describe.each(DIALECTS)("integrity center on %s", (dialect) => {
 
   it("names a checkpoint with a bad signature", async () => {
     await build();
-    const [row] = (await attacker!.exec("SELECT note, root_hash FROM checkpoints WHERE tree_size = 600")) as Array<{
+    const [row] = (await w.attacker!.exec("SELECT note, root_hash FROM checkpoints WHERE tree_size = 600")) as Array<{
       note: string;
       root_hash: Uint8Array;
     }>;
@@ -319,7 +271,7 @@ describe.each(DIALECTS)("integrity center on %s", (dialect) => {
   for (const size of [450, 650]) {
     it(`names a fork: a validly signed checkpoint ${size} not consistent with the previous one`, async () => {
       await build();
-      const signer = parseSignerKey(fs.readFileSync(signingKeyFile(store.config.dataDir), "utf8").trim());
+      const signer = parseSignerKey(fs.readFileSync(signingKeyFile(w.store.config.dataDir), "utf8").trim());
       const root = crypto.randomBytes(32);
       await insertCheckpoint(
         size,
@@ -353,15 +305,15 @@ describe.each(DIALECTS)("integrity center on %s", (dialect) => {
     await new Promise<void>((r) => server.listen(port, "127.0.0.1", r));
     try {
       await build({ LEDGERLINE_ALERT_WEBHOOK: `http://127.0.0.1:${port}/hook` });
-      await attacker!.exec("UPDATE entries SET outcome = 'denied' WHERE seq = 42");
+      await w.attacker!.exec("UPDATE entries SET outcome = 'denied' WHERE seq = 42");
       const errors: string[] = [];
       const orig = console.error;
       console.error = (...a: unknown[]) => void errors.push(a.join(" "));
       let r;
       try {
-        r = await runVerification(ledger, { mode: "incremental" });
-        await runVerification(ledger, { mode: "incremental" });
-        await runVerification(ledger, { mode: "full" });
+        r = await runVerification(w.ledger, { mode: "incremental" });
+        await runVerification(w.ledger, { mode: "incremental" });
+        await runVerification(w.ledger, { mode: "full" });
       } finally {
         console.error = orig;
       }
@@ -371,7 +323,7 @@ describe.each(DIALECTS)("integrity center on %s", (dialect) => {
       ]);
       expect(received).toHaveLength(1);
       const { headers, body } = received[0]!;
-      const key = await ledger.signingKey();
+      const key = await w.ledger.signingKey();
       expect(headers["x-ledgerline-key-id"]).toBe(key.keyIdHex);
       expect(headers["x-ledgerline-key-id"]).toMatch(/^[0-9a-f]{8}$/);
       const sig = Buffer.from(String(headers["x-ledgerline-signature"]), "base64");
@@ -390,7 +342,7 @@ describe.each(DIALECTS)("integrity center on %s", (dialect) => {
         runId: r!.runId,
       });
       // The failure itself is in the log, once, by the verifier.
-      const audit = await ledger.db.all<{
+      const audit = await w.ledger.db.all<{
         seq: number;
         source: string;
         requester_id: string;
@@ -417,12 +369,12 @@ describe.each(DIALECTS)("integrity center on %s", (dialect) => {
 
   it("serves GET /api/v1/integrity and the runs API with permissions, audit and progress", async () => {
     await build({}, true, false);
-    await attacker!.close();
-    attacker = null;
+    await w.attacker!.close();
+    w.attacker = null;
     const who: Who = { p: AUDITOR };
-    const api = testApi(ledger, async () => who.p).integrity;
-    await checkStatusReads(ledger, api, who);
+    const api = testApi(w.ledger, async () => who.p).integrity;
+    await checkStatusReads(w.ledger, api, who);
     who.p = TOKEN_ADMIN;
-    await checkRunsApi(ledger, api);
+    await checkRunsApi(w.ledger, api);
   });
 });

@@ -1,6 +1,7 @@
 import "server-only";
 import type { SqlDriver } from "../db/driver.ts";
 import { nowIso, uuidv7 } from "../db/ids.ts";
+import { camelColumns, numberOrNull } from "../db/rows.ts";
 import type { IntegrityKind, RunMode, RunStatus } from "./types.ts";
 
 // integrity_runs: the history of verifier runs. Rows are updated while a run
@@ -42,22 +43,21 @@ export type Run = {
   requestedBy: string | null;
 };
 
+/** What a finished run found: the counters and verdict both the row and the API carry. */
+type RunFindings = Pick<
+  Run,
+  "treeSize" | "verifiedThrough" | "entriesChecked" | "checkpointsChecked" | "firstBadSeq" | "kind" | "reason"
+>;
+
 export function serializeRun(r: RunRow): Run {
   return {
-    id: r.id,
-    mode: r.mode,
-    status: r.status,
-    startedAt: r.started_at,
-    finishedAt: r.finished_at,
+    ...camelColumns(r, ["id", "mode", "status", "started_at", "finished_at", "kind", "reason", "requested_by"]),
     treeSize: Number(r.tree_size),
     verifiedThrough: Number(r.verified_through),
     entriesChecked: Number(r.entries_checked),
     checkpointsChecked: Number(r.checkpoints_checked),
-    firstBadSeq: r.first_bad_seq === null ? null : Number(r.first_bad_seq),
-    kind: r.kind,
-    reason: r.reason,
+    firstBadSeq: numberOrNull(r.first_bad_seq),
     progress: { done: Number(r.progress_done), total: Number(r.progress_total) },
-    requestedBy: r.requested_by,
   };
 }
 
@@ -87,18 +87,7 @@ export async function updateProgress(db: SqlDriver, id: string, done: number, to
 export async function finishRun(
   db: SqlDriver,
   id: string,
-  r: {
-    ok: boolean;
-    mode: RunMode;
-    treeSize: number;
-    verifiedThrough: number;
-    entriesChecked: number;
-    checkpointsChecked: number;
-    firstBadSeq: number | null;
-    kind: IntegrityKind | null;
-    reason: string | null;
-    progressTotal: number;
-  },
+  r: RunFindings & { ok: boolean; mode: RunMode; progressTotal: number },
 ): Promise<void> {
   await db.writeTransaction((tx) =>
     tx.run(

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { entryLeafHash, merkleRoot } from "@/lib/core/index.ts";
-import { validateEvent } from "@/lib/schemas/event.ts";
-import { DIALECTS, event, freshStore, type TestStore } from "@/test/support/stores.ts";
+import { placeholders } from "@/test/support/raw-store.ts";
+import { DIALECTS, freshStore, validEvent as ev, type TestStore } from "@/test/support/stores.ts";
 import { rowToEntry, type EntryRow } from "./entry.ts";
 import { openLedger } from "./ledger.ts";
 import { verifyLog } from "./verify.ts";
@@ -10,12 +10,6 @@ import { createWorkerPool } from "../workers/pool.ts";
 
 // verify-log against a real store tampered with by someone with raw access
 // (the guards dropped first, as such an attacker would).
-
-const ev = (over: Record<string, unknown> = {}) => {
-  const r = validateEvent(event(over));
-  if (!r.ok) throw new Error("bad fixture");
-  return r.event;
-};
 
 describe.each(DIALECTS)("verify-log on %s", (dialect) => {
   let store: TestStore;
@@ -134,16 +128,7 @@ describe.each(DIALECTS)("verify-log on %s", (dialect) => {
   it("detects content rewritten together with its leaf hash: by the stored subtree hashes, then by the signed checkpoint", async () => {
     const { key, attacker, drop } = await build(650);
     for (const s of drop) await attacker.exec(s);
-    const q = (sql: string) =>
-      dialect === "postgres"
-        ? sql.replace(
-            /\?/g,
-            (() => {
-              let i = 0;
-              return () => `$${++i}`;
-            })(),
-          )
-        : sql;
+    const q = (sql: string) => placeholders(dialect, sql);
     // A careful attacker: rewrite entry 123 and store the leaf hash its new content hashes to.
     const [row] = (await attacker.exec("SELECT * FROM entries WHERE seq = 123")) as EntryRow[];
     const forged = {

@@ -2,6 +2,7 @@ import "server-only";
 import os from "node:os";
 import { lastEndedPeriod, periodsEndedBetween } from "@/lib/core/review-period.ts";
 import type { Actor } from "../audit/audit-trail.ts";
+import { Ticker } from "../runtime/ticker.ts";
 import { REVIEWS_SOURCE, runPeriod, type ReviewsRuntime, type RunOutcome } from "./service.ts";
 import * as store from "./store.ts";
 
@@ -50,21 +51,12 @@ export function startReviewScheduler(
   opts: { now?: ReviewClock; everyMs?: number } = {},
 ): () => void {
   const now = opts.now ?? Date.now;
-  let running = false;
-  const tick = () => {
-    if (running) return;
-    running = true;
-    runDueReviews(rt, now)
-      .then((made) => {
-        for (const r of made) log(`review pack ${r.pack.id}: ${r.pack.periodStart} to ${r.pack.periodEnd}, building`);
-      })
-      .catch((e) => console.error(`[ledgerline] review scheduler: ${(e as Error).message}`))
-      .finally(() => {
-        running = false;
-      });
-  };
-  tick();
-  const timer = setInterval(tick, opts.everyMs ?? REVIEW_TICK_MS);
-  timer.unref();
-  return () => clearInterval(timer);
+  const ticker = new Ticker(async () => {
+    for (const r of await runDueReviews(rt, now))
+      log(`review pack ${r.pack.id}: ${r.pack.periodStart} to ${r.pack.periodEnd}, building`);
+  });
+  const failed = (e: unknown) => console.error(`[ledgerline] review scheduler: ${(e as Error).message}`);
+  ticker.run().catch(failed);
+  ticker.start(opts.everyMs ?? REVIEW_TICK_MS, failed);
+  return () => void ticker.stop();
 }

@@ -1,6 +1,7 @@
 import "server-only";
 import type { EventFilter } from "@/lib/core/event-filter.ts";
 import type { SqlDriver } from "../db/driver.ts";
+import { camelColumns, flagColumn, numberOrNull } from "../db/rows.ts";
 import type { ReviewReportSpec } from "./report-data.ts";
 
 // review_schedules and review_packs (migration 0015): every SQL statement on them. A pack
@@ -40,18 +41,20 @@ export type ReviewSchedule = {
 
 function schedule(r: ScheduleRow): ReviewSchedule {
   return {
-    id: r.id,
-    viewId: r.view_id,
-    viewName: r.view_name,
-    viewQuery: r.view_query,
-    name: r.name,
+    ...camelColumns(r, [
+      "id",
+      "view_id",
+      "view_name",
+      "view_query",
+      "name",
+      "cron",
+      "time_zone",
+      "template",
+      "created_by",
+      "created_at",
+    ]),
     frequency: r.frequency as ReviewSchedule["frequency"],
-    cron: r.cron,
-    timeZone: r.time_zone,
-    template: r.template,
-    createdBy: r.created_by,
-    createdAt: r.created_at,
-    enabled: r.enabled === true || Number(r.enabled) === 1,
+    enabled: flagColumn(r.enabled),
   };
 }
 
@@ -89,15 +92,9 @@ export type ReviewPack = {
 
 function pack(r: PackRow): ReviewPack {
   return {
-    id: r.id,
-    scheduleId: r.schedule_id,
-    periodStart: r.period_start,
-    periodEnd: r.period_end,
-    bundleId: r.bundle_id,
-    createdAt: r.created_at,
-    createdBy: r.created_by,
+    ...camelColumns(r, ["id", "schedule_id", "period_start", "period_end", "bundle_id", "created_at", "created_by"]),
     status: r.bundle_status ?? "gone",
-    count: r.bundle_count === null ? null : Number(r.bundle_count),
+    count: numberOrNull(r.bundle_count),
     error: r.bundle_error,
     review:
       r.reviewed_by && r.reviewed_at
@@ -158,17 +155,10 @@ export async function lastPackEnd(db: SqlDriver, scheduleId: string): Promise<st
   return r?.e ?? null;
 }
 
-export type NewPack = {
-  id: string;
-  scheduleId: string;
-  periodStart: string;
-  periodEnd: string;
-  bundleId: string;
-  createdAt: string;
-  createdBy: string;
-  filter: EventFilter;
-  report: ReviewReportSpec;
-};
+export type NewPack = Pick<
+  ReviewPack,
+  "id" | "scheduleId" | "periodStart" | "periodEnd" | "bundleId" | "createdAt" | "createdBy"
+> & { filter: EventFilter; report: ReviewReportSpec };
 
 /** The pack and its queued bundle, or nothing when the period already has a pack (false). */
 export async function insertPack(db: SqlDriver, p: NewPack): Promise<boolean> {

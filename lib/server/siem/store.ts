@@ -1,5 +1,6 @@
 import "server-only";
 import type { SqlDriver } from "../db/driver.ts";
+import { camelColumns } from "../db/rows.ts";
 import type { SiemFormat, SiemKind } from "@/lib/core/siem/wire.ts";
 
 // Every read and write of `siem_destinations` (migration 0013). Numbers come back as
@@ -63,23 +64,25 @@ type Row = {
 
 function fromRow(r: Row): Destination {
   return {
-    id: r.id,
-    name: r.name,
-    kind: r.kind,
-    format: r.format,
-    url: r.url,
+    ...camelColumns(r, [
+      "id",
+      "name",
+      "kind",
+      "format",
+      "url",
+      "secret",
+      "state",
+      "last_error",
+      "last_error_at",
+      "last_sent_at",
+      "created_by",
+      "created_at",
+      "updated_at",
+    ]),
     options: JSON.parse(r.options) as DestinationOptions,
-    secret: r.secret,
     cursorSeq: Number(r.cursor_seq),
-    state: r.state,
     attempts: Number(r.attempts),
     delivered: Number(r.delivered),
-    lastError: r.last_error,
-    lastErrorAt: r.last_error_at,
-    lastSentAt: r.last_sent_at,
-    createdBy: r.created_by,
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
   };
 }
 

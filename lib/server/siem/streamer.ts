@@ -3,6 +3,7 @@ import { toBase64 } from "@/lib/core/bytes.ts";
 import type { StreamRecord } from "@/lib/core/siem/record.ts";
 import { recordAudit, type Actor } from "../audit/audit-trail.ts";
 import type { Ledger } from "../ledger/ledger.ts";
+import { Ticker } from "../runtime/ticker.ts";
 import { rowToEntry } from "../ledger/entry.ts";
 import { latestCheckpointRow } from "../ledger/store/checkpoints.ts";
 import { entriesFrom } from "../ledger/store/entries.ts";
@@ -40,8 +41,7 @@ export async function readRecords(ledger: Ledger, from: number, to: number, limi
 }
 
 export class SiemStreamer {
-  private running: Promise<void> | null = null;
-  private timer: NodeJS.Timeout | null = null;
+  private readonly ticker = new Ticker(() => this.passOnce());
 
   constructor(
     private readonly ledger: Ledger,
@@ -49,21 +49,17 @@ export class SiemStreamer {
   ) {}
 
   start(intervalMs = 1000): void {
-    this.timer = setInterval(() => void this.pass(), intervalMs);
-    this.timer.unref();
+    this.ticker.start(intervalMs, (e) => this.opts.log(`siem pass: ${(e as Error).message}`));
   }
 
   /** Stops the timer and waits for a pass under way (its cursor update must not meet a closed store). */
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    await this.running?.catch(() => undefined);
+  stop(): Promise<void> {
+    return this.ticker.stop();
   }
 
   /** One pass over every destination (the running one when a pass is under way). */
   pass(): Promise<void> {
-    this.running ??= this.passOnce().finally(() => (this.running = null));
-    return this.running;
+    return this.ticker.run();
   }
 
   private async passOnce(): Promise<void> {

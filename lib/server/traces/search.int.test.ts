@@ -1,8 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { DIALECTS, freshLedger, sessionUser as user, testApi } from "@/test/support/stores.ts";
+import { describe, expect, it } from "vitest";
+import { DIALECTS, appendEvents, eachFreshLedger, sessionUser as user, testApi } from "@/test/support/stores.ts";
 import { GW, ORDERS, at, hop } from "@/test/support/trace-hops.ts";
 import type { Principal } from "../auth/principal.ts";
-import type { Runtime } from "../runtime/runtime.ts";
 import { queryTraces, resolveTraceId, searchTraces, type TraceSearchPage, type TraceSummary } from "./search.ts";
 
 // Trace search against real stores: the rollup the entries trigger keeps (migration
@@ -15,19 +14,8 @@ const DENIED = { outcome: "denied", reason: "policy says no" };
 const FAILED = { outcome: "failure", reason: "timeout" };
 
 describe.each(DIALECTS)("trace search on %s", (dialect) => {
-  let ledger: Runtime;
-  let cleanup: () => Promise<void>;
-  beforeEach(async () => {
-    ({ ledger, cleanup } = await freshLedger(dialect));
-  });
-  afterEach(async () => {
-    await cleanup();
-  });
-
-  const append = async (source: string, events: ReturnType<typeof hop>[]) => {
-    const r = await ledger.sequencer.append(source, events);
-    if (!r.ok) throw new Error("append failed");
-  };
+  const fresh = eachFreshLedger(dialect);
+  const append = (source: string, events: ReturnType<typeof hop>[]) => appendEvents(fresh.ledger, source, events);
 
   /** Ten traces t00…t09 (t09 newest), some denied or failed, over three batches, one arriving late. */
   async function seedTraces() {
@@ -49,10 +37,10 @@ describe.each(DIALECTS)("trace search on %s", (dialect) => {
 
   it("keeps the rollup equal to the entries, batch after batch", async () => {
     await seedTraces();
-    const rollup = await ledger.db.all<Record<string, unknown>>(
+    const rollup = await fresh.ledger.db.all<Record<string, unknown>>(
       "SELECT correlation_id, first_ts, last_ts, entries, denied, failed FROM traces ORDER BY correlation_id",
     );
-    const truth = await ledger.db.all<Record<string, unknown>>(
+    const truth = await fresh.ledger.db.all<Record<string, unknown>>(
       `SELECT correlation_id, MIN(ts) AS first_ts, MAX(ts) AS last_ts, COUNT(*) AS entries,
               SUM(CASE WHEN outcome = 'denied' THEN 1 ELSE 0 END) AS denied,
               SUM(CASE WHEN outcome = 'failure' THEN 1 ELSE 0 END) AS failed
@@ -62,7 +50,7 @@ describe.each(DIALECTS)("trace search on %s", (dialect) => {
       rows.map((r) => ({ ...r, entries: Number(r.entries), denied: Number(r.denied), failed: Number(r.failed) }));
     expect(norm(rollup)).toEqual(norm(truth));
     expect(rollup).toHaveLength(10);
-    const t02 = await ledger.db.all<{ name: string }>(
+    const t02 = await fresh.ledger.db.all<{ name: string }>(
       "SELECT name FROM trace_services WHERE correlation_id = 't02' ORDER BY name",
     );
     expect(t02.map((r) => r.name)).toEqual([ORDERS, GW, "inventory", "orders", "users"].sort());
@@ -74,7 +62,7 @@ describe.each(DIALECTS)("trace search on %s", (dialect) => {
       const out: TraceSummary[] = [];
       let cursor: string | undefined;
       for (let guard = 0; guard < 20; guard++) {
-        const page: TraceSearchPage = await queryTraces(ledger, q, { limit: 3, cursor });
+        const page: TraceSearchPage = await queryTraces(fresh.ledger, q, { limit: 3, cursor });
         out.push(...page.items);
         if (!page.nextCursor) return out;
         cursor = page.nextCursor;
@@ -92,18 +80,18 @@ describe.each(DIALECTS)("trace search on %s", (dialect) => {
     expect(ids(await all({ from: at(3 * 60_000), to: at(6 * 60_000) }))).toEqual(["t05", "t04", "t03"]);
     expect(ids(await all({ service: "nobody" }))).toEqual([]);
 
-    const [t05] = (await queryTraces(ledger, { status: "failed" }, { limit: 1 })).items;
+    const [t05] = (await queryTraces(fresh.ledger, { status: "failed" }, { limit: 1 })).items;
     expect(t05).toMatchObject({ entries: 3, denied: 1, failed: 1, firstTs: at(5 * 60_000), durationMs: 30 });
     expect(t05!.services).toEqual([ORDERS, GW, "inventory", "orders", "payments"].sort());
 
     // A cursor belongs to the index it walked.
-    const first = await queryTraces(ledger, {}, { limit: 2 });
+    const first = await queryTraces(fresh.ledger, {}, { limit: 2 });
     await expect(
-      queryTraces(ledger, { service: "orders" }, { limit: 2, cursor: first.nextCursor! }),
+      queryTraces(fresh.ledger, { service: "orders" }, { limit: 2, cursor: first.nextCursor! }),
     ).rejects.toMatchObject({
       code: "bad_request",
     });
-    await expect(queryTraces(ledger, {}, { limit: 2, cursor: "bm9wZQ" })).rejects.toMatchObject({
+    await expect(queryTraces(fresh.ledger, {}, { limit: 2, cursor: "bm9wZQ" })).rejects.toMatchObject({
       code: "bad_request",
     });
   });
@@ -111,17 +99,17 @@ describe.each(DIALECTS)("trace search on %s", (dialect) => {
   it("finds the lower-case trace of an upper-case W3C trace-id, and keeps exact ids exact", async () => {
     const lower = "4bf92f3577b34da6a3ce929d0e0e4736";
     await append("spiffe://t/orders", [hop(lower, 0, GW, "orders"), hop("Mixed-Case", 5, GW, "orders")]);
-    expect(await resolveTraceId(ledger, user("analyst"), lower.toUpperCase())).toBe(lower);
-    expect(await resolveTraceId(ledger, user("analyst"), lower)).toBe(lower);
+    expect(await resolveTraceId(fresh.ledger, user("analyst"), lower.toUpperCase())).toBe(lower);
+    expect(await resolveTraceId(fresh.ledger, user("analyst"), lower)).toBe(lower);
     // Not hex: ids stay case-sensitive, as ingest stored them.
-    expect(await resolveTraceId(ledger, user("analyst"), "mixed-case")).toBe("mixed-case");
-    await expect(resolveTraceId(ledger, null, lower)).rejects.toMatchObject({ code: "unauthorized" });
+    expect(await resolveTraceId(fresh.ledger, user("analyst"), "mixed-case")).toBe("mixed-case");
+    await expect(resolveTraceId(fresh.ledger, null, lower)).rejects.toMatchObject({ code: "unauthorized" });
   });
 
   it("serves GET /api/v1/traces: checked, audited once per search, bad parameters named", async () => {
     await seedTraces();
     let principal: Principal | null = user("analyst");
-    const api = testApi(ledger, async () => principal).traces;
+    const api = testApi(fresh.ledger, async () => principal).traces;
     const list = (qs: string) => api.list(new Request(`http://x/api/v1/traces?${qs}`), { params: Promise.resolve({}) });
 
     const res = await list("service=payments&status=denied&limit=5");
@@ -157,19 +145,21 @@ describe.each(DIALECTS)("trace search on %s", (dialect) => {
     principal = null;
     expect((await list("")).status).toBe(401);
 
-    const audits = await ledger.db.all<{ action: string; attributes: string | null }>(
+    const audits = await fresh.ledger.db.all<{ action: string; attributes: string | null }>(
       "SELECT action, attributes FROM entries WHERE target_id = 'ledgerline:traces' ORDER BY seq",
     );
     // Two first pages (the cursor page is the same search); refused requests are not recorded.
     expect(audits.map((a) => a.action)).toEqual(["traces.search", "traces.search"]);
     expect(JSON.parse(audits[0]!.attributes!)).toMatchObject({ query: { service: "payments", status: "denied" } });
     // Audit entries carry no correlation id: the dashboard's own reads never show up as traces.
-    expect((await queryTraces(ledger, {}, { limit: 50 })).items).toHaveLength(10);
+    expect((await queryTraces(fresh.ledger, {}, { limit: 50 })).items).toHaveLength(10);
   });
 
   it.runIf(dialect === "sqlite")("walks one index range per page (SQLite plan)", async () => {
     const plan = async (sql: string, params: string[]) =>
-      (await ledger.db.all<{ detail: string }>(`EXPLAIN QUERY PLAN ${sql}`, params)).map((r) => r.detail).join(" | ");
+      (await fresh.ledger.db.all<{ detail: string }>(`EXPLAIN QUERY PLAN ${sql}`, params))
+        .map((r) => r.detail)
+        .join(" | ");
     const recent = await plan(
       "SELECT correlation_id FROM traces t ORDER BY t.last_ts DESC, t.correlation_id DESC LIMIT 26",
       [],
@@ -190,6 +180,6 @@ describe.each(DIALECTS)("trace search on %s", (dialect) => {
   });
 
   it("refuses a search without traces:read", async () => {
-    await expect(searchTraces(ledger, null, {}, { limit: 5 })).rejects.toMatchObject({ code: "unauthorized" });
+    await expect(searchTraces(fresh.ledger, null, {}, { limit: 5 })).rejects.toMatchObject({ code: "unauthorized" });
   });
 });

@@ -1,5 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { DIALECTS, freshLedger, sessionUser as user, testApi } from "@/test/support/stores.ts";
+import { describe, expect, it } from "vitest";
+import { DIALECTS, appendEvents, eachFreshLedger, sessionUser as user, testApi } from "@/test/support/stores.ts";
 import { GW, ORDERS, at, hop } from "@/test/support/trace-hops.ts";
 import type { Principal } from "../auth/principal.ts";
 import type { Runtime } from "../runtime/runtime.ts";
@@ -10,20 +10,8 @@ import { queryTrace, viewTrace, type Trace } from "./trace.ts";
 // clock findings when claims disagree with the order the ledger received them.
 
 describe.each(DIALECTS)("traces on %s", (dialect) => {
-  let ledger: Runtime;
-  let cleanup: () => Promise<void>;
-  beforeEach(async () => {
-    ({ ledger, cleanup } = await freshLedger(dialect));
-  });
-  afterEach(async () => {
-    await cleanup();
-  });
-
-  const append = async (source: string, events: ReturnType<typeof hop>[]) => {
-    const r = await ledger.sequencer.append(source, events);
-    if (!r.ok) throw new Error("append failed");
-    return r.items.map((i) => i.seq);
-  };
+  const fresh = eachFreshLedger(dialect);
+  const append = (source: string, events: ReturnType<typeof hop>[]) => appendEvents(fresh.ledger, source, events);
 
   it("orders by claimed time with seq breaking ties, keeps other ids out, and builds lanes and the graph", async () => {
     // Received out of claimed order (the payments source reports first), within the clock tolerance.
@@ -39,7 +27,7 @@ describe.each(DIALECTS)("traces on %s", (dialect) => {
       hop("c-1", 40, ORDERS, "payments"),
     ]);
     expect([other, none]).toHaveLength(2);
-    const t = await queryTrace(ledger, "c-1");
+    const t = await queryTrace(fresh.ledger, "c-1");
     expect(t.entries.map((e) => e.seq)).toEqual([gw1, ord1, pay1, pay2, ord2]);
     expect(t.entries.map((e) => e.relMs)).toEqual([0, 20, 40, 40, 40]);
     expect(t).toMatchObject({
@@ -87,7 +75,7 @@ describe.each(DIALECTS)("traces on %s", (dialect) => {
     const [skewed] = await append("spiffe://t/late", [
       hop("c-gap", -300_000, "spiffe://t.example/ns/x/sa/skewed", "orders"),
     ]);
-    const t = await queryTrace(ledger, "c-gap");
+    const t = await queryTrace(fresh.ledger, "c-gap");
     expect(t.entries.map((e) => e.seq)).toEqual([skewed, a, b, c]);
     expect(t.durationMs).toBe(330_100);
     // threshold = max(1 s, min(30 s, 25 % of 330.1 s)) = 30 s: the 5 min and the 30 s silences.
@@ -110,7 +98,7 @@ describe.each(DIALECTS)("traces on %s", (dialect) => {
     const [seq] = await append("spiffe://t/future", [
       hop("c-future", 0, GW, "orders", { timestamp: new Date(Date.now() + 600_000).toISOString() }),
     ]);
-    const t = await queryTrace(ledger, "c-future");
+    const t = await queryTrace(fresh.ledger, "c-future");
     expect(t.clock.findings).toEqual([
       expect.objectContaining({ kind: "future", entry: expect.objectContaining({ seq }) }),
     ]);
@@ -119,7 +107,7 @@ describe.each(DIALECTS)("traces on %s", (dialect) => {
 
   it("returns an empty trace for an unknown id", async () => {
     await append("spiffe://t/orders", [hop("c-known", 0, GW, "orders")]);
-    const t = await queryTrace(ledger, "c-unknown");
+    const t = await queryTrace(fresh.ledger, "c-unknown");
     expect(t).toMatchObject({ total: 0, returned: 0, truncated: false, entries: [], lanes: [], gaps: [], start: null });
     expect(t.graph).toEqual({ nodes: [], edges: [] });
   });
@@ -131,7 +119,7 @@ describe.each(DIALECTS)("traces on %s", (dialect) => {
       }),
     );
     await append("spiffe://t/orders", evs);
-    const t = await queryTrace(ledger, "c-big", { limit: 5, aggregateAbove: 4, buckets: 10 });
+    const t = await queryTrace(fresh.ledger, "c-big", { limit: 5, aggregateAbove: 4, buckets: 10 });
     expect(t).toMatchObject({ total: 12, returned: 5, truncated: true, analyzed: 12, durationMs: 110 });
     expect(t.entries.map((e) => e.relMs)).toEqual([0, 10, 20, 30, 40]);
     const counted = t.graph.edges.reduce((s, e) => s + e.count, 0);
@@ -146,10 +134,10 @@ describe.each(DIALECTS)("traces on %s", (dialect) => {
       hop("c-api", 0, GW, "orders"),
       hop("c-api", 5, ORDERS, "payments", { outcome: "denied", reason: "no" }),
     ]);
-    await expect(viewTrace(ledger, null, "c-api")).rejects.toMatchObject({ code: "unauthorized" });
+    await expect(viewTrace(fresh.ledger, null, "c-api")).rejects.toMatchObject({ code: "unauthorized" });
 
     let principal: Principal | null = user("analyst");
-    const api = testApi(ledger, async () => principal).traces;
+    const api = testApi(fresh.ledger, async () => principal).traces;
     const get = (id: string) =>
       api.get(new Request(`http://x/api/v1/traces/${encodeURIComponent(id)}`), {
         params: Promise.resolve({ correlationId: id }),
@@ -163,7 +151,7 @@ describe.each(DIALECTS)("traces on %s", (dialect) => {
       expect(body.entries.map((e) => e.outcome)).toEqual(["success", "denied"]);
       expect(body.graph.edges).toHaveLength(2);
     }
-    const audits = await ledger.db.all<{ requester_id: string; action: string; correlation_id: string | null }>(
+    const audits = await fresh.ledger.db.all<{ requester_id: string; action: string; correlation_id: string | null }>(
       "SELECT requester_id, action, correlation_id FROM entries WHERE target_id = ? ORDER BY seq",
       ["ledgerline:traces/c-api"],
     );
@@ -190,13 +178,15 @@ describe.each(DIALECTS)("traces on %s", (dialect) => {
     const anon = await get("c-api");
     expect(anon.status).toBe(401);
     // Refused requests are not recorded as views.
-    const n = await ledger.db.get<{ n: number }>("SELECT COUNT(*) AS n FROM entries WHERE action = ?", ["traces.view"]);
+    const n = await fresh.ledger.db.get<{ n: number }>("SELECT COUNT(*) AS n FROM entries WHERE action = ?", [
+      "traces.view",
+    ]);
     expect(Number(n!.n)).toBe(4);
   });
 
   it("fails closed: no view is answered when it cannot be recorded", async () => {
     await append("spiffe://t/orders", [hop("c-closed", 0, GW, "orders")]);
-    const broken = { ...ledger, sequencer: { append: async () => ({ ok: false }) } } as unknown as Runtime;
+    const broken = { ...fresh.ledger, sequencer: { append: async () => ({ ok: false }) } } as unknown as Runtime;
     await expect(viewTrace(broken, user("auditor"), "c-closed")).rejects.toThrow(/meta-audit/);
   });
 });

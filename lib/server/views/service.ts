@@ -3,7 +3,7 @@ import { canonicalParams, explorerQueryFromText, resolveExplorerParams } from "@
 import type { z } from "zod";
 import { uuidSchema } from "@/lib/schemas/api-params.ts";
 import { createViewSchema, updateViewSchema, viewInputProblem } from "@/lib/schemas/saved-view.ts";
-import { recordAudit } from "../audit/audit-trail.ts";
+import { recordAudit, type AuditRecord } from "../audit/audit-trail.ts";
 import { actorOf, assertCan, type Principal } from "../auth/principal.ts";
 import { can } from "../auth/permissions.ts";
 import { nowIso, uuidv7 } from "../db/ids.ts";
@@ -23,6 +23,23 @@ import type { SavedView } from "./store.ts";
 export type { SavedView } from "./store.ts";
 
 export const VIEWS_TARGET = "ledgerline:views";
+
+/** A successful change to saved views, in the meta-audit (fail closed: recorded before the change is made). */
+function auditViews(
+  ledger: Ledger,
+  p: Principal,
+  action: string,
+  eventType: AuditRecord["eventType"],
+  attributes: AuditRecord["attributes"],
+) {
+  return recordAudit(ledger, actorOf(p), {
+    action,
+    eventType,
+    outcome: "success",
+    target: { id: VIEWS_TARGET, type: "views" },
+    attributes,
+  });
+}
 
 /** Views a person may hold: enough for any team's standing questions, bounded so the menu stays a menu. */
 export const MAX_VIEWS_PER_OWNER = 200;
@@ -95,12 +112,11 @@ export async function createView(ledger: Ledger, p: Principal | null, input: unk
     createdAt: now,
     updatedAt: now,
   };
-  await recordAudit(ledger, actorOf(p), {
-    action: "views.create",
-    eventType: "write",
-    outcome: "success",
-    target: { id: VIEWS_TARGET, type: "views" },
-    attributes: { viewId: view.id, name: view.name, query, shared: view.shared },
+  await auditViews(ledger, p, "views.create", "write", {
+    viewId: view.id,
+    name: view.name,
+    query,
+    shared: view.shared,
   });
   try {
     await store.insertView(ledger.db, view);
@@ -136,20 +152,12 @@ export async function updateSavedView(
   if (name !== v.name && (await store.findViewByName(ledger.db, p.email, name))) throw duplicate(name);
   // Others see a shared view under its name: a new name is theirs to learn from the log.
   if (name !== v.name && (v.shared || shared))
-    await recordAudit(ledger, actorOf(p), {
-      action: "views.rename",
-      eventType: "modify",
-      outcome: "success",
-      target: { id: VIEWS_TARGET, type: "views" },
-      attributes: { viewId: v.id, from: v.name, name, query: v.query },
-    });
+    await auditViews(ledger, p, "views.rename", "modify", { viewId: v.id, from: v.name, name, query: v.query });
   if (shared !== v.shared)
-    await recordAudit(ledger, actorOf(p), {
-      action: shared ? "views.share" : "views.unshare",
-      eventType: "modify",
-      outcome: "success",
-      target: { id: VIEWS_TARGET, type: "views" },
-      attributes: { viewId: v.id, name, query: v.query },
+    await auditViews(ledger, p, shared ? "views.share" : "views.unshare", "modify", {
+      viewId: v.id,
+      name,
+      query: v.query,
     });
   const updatedAt = nowIso();
   try {
@@ -170,12 +178,11 @@ export async function deleteSavedView(ledger: Ledger, p: Principal | null, id: s
       throw new AppError("forbidden", `Only ${v.owner}, who saved "${v.name}", or an admin may delete it.`);
   }
   if (v.shared)
-    await recordAudit(ledger, actorOf(p), {
-      action: "views.delete",
-      eventType: "delete",
-      outcome: "success",
-      target: { id: VIEWS_TARGET, type: "views" },
-      attributes: { viewId: v.id, name: v.name, owner: v.owner, query: v.query },
+    await auditViews(ledger, p, "views.delete", "delete", {
+      viewId: v.id,
+      name: v.name,
+      owner: v.owner,
+      query: v.query,
     });
   await store.deleteView(ledger.db, v.id);
   return { deleted: v.id };

@@ -1,5 +1,6 @@
 import "server-only";
 import type { SqlDriver } from "../db/driver.ts";
+import { camelColumns, flagColumn } from "../db/rows.ts";
 
 // The saved_views table (migration 0010): every SQL statement on it. Short
 // write transactions, like the bundles rows (the SQLite reader connection must
@@ -30,14 +31,9 @@ export type SavedView = {
 
 function serialize(r: ViewRow): SavedView {
   return {
-    id: r.id,
-    owner: r.owner,
-    name: r.name,
-    query: r.query,
+    ...camelColumns(r, ["id", "owner", "name", "query", "created_at", "updated_at"]),
     columns: JSON.parse(r.columns) as string[],
-    shared: r.shared === true || Number(r.shared) === 1,
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
+    shared: flagColumn(r.shared),
   };
 }
 
