@@ -76,7 +76,11 @@ async function check(
   const sums = await bundleEventLines(full, (l) => checkArchivedReceipts(l, receipts, nodeStreamHash));
   const bad = sums.find((c) => !c.ok);
   if (bad || !receipts.length) return { ok: false, detail: bad?.detail ?? "no receipt names this file", receipts };
-  return { ok: true, detail: `signed by this deployment's key; ${receipts.length} receipt(s) match`, receipts };
+  return {
+    ok: true,
+    detail: `signed by this deployment's key; ${receipts.length === 1 ? "1 receipt matches" : `${receipts.length} receipts match`}`,
+    receipts,
+  };
 }
 
 /** One page of the archive's entries matching `filter`, after seq `after`, once the file verified. */
