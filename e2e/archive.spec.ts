@@ -2,7 +2,7 @@ import crypto from "node:crypto";
 import path from "node:path";
 import { expect, test, type Browser, type TestInfo } from "@playwright/test";
 import { signInAs } from "./support/auth.ts";
-import { expectNoHorizontalOverflow, VIEWPORTS } from "./support/ui.ts";
+import { expectNoHorizontalOverflow, inEachLook } from "./support/ui.ts";
 
 // Issue 18: archive before pruning, and the read-only search of an archive file. An admin sets a
 // policy that archives, prunes; the auditor finds the month's file on /archive, sees it verified,
@@ -13,23 +13,13 @@ const keyFor = (info: TestInfo) =>
 
 /** The search view at 1440 and 390 px, light and dark, beside the other pages' pictures (ui-screenshots.spec.ts). */
 async function shoot(browser: Browser, info: TestInfo, url: string) {
-  for (const scheme of ["light", "dark"] as const)
-    for (const [width, opts] of [
-      [1440, VIEWPORTS.wide],
-      [390, VIEWPORTS.phone],
-    ] as const) {
-      const context = await browser.newContext({ ...opts, colorScheme: scheme });
-      const page = await context.newPage();
-      await signInAs(page, info, "auditor", url);
-      await expect(page.getByTestId("archive-banner")).toBeVisible();
-      await expectNoHorizontalOverflow(page, `archive search at ${width} (${scheme})`);
-      const file = path.resolve(
-        import.meta.dirname,
-        `../test-results/screenshots/archive-search-${width}-${scheme}.png`,
-      );
-      await page.screenshot({ path: file, fullPage: true });
-      await context.close();
-    }
+  await inEachLook(browser, async (page, { scheme, width }) => {
+    await signInAs(page, info, "auditor", url);
+    await expect(page.getByTestId("archive-banner")).toBeVisible();
+    await expectNoHorizontalOverflow(page, `archive search at ${width} (${scheme})`);
+    const file = path.resolve(import.meta.dirname, `../test-results/screenshots/archive-search-${width}-${scheme}.png`);
+    await page.screenshot({ path: file, fullPage: true });
+  });
 }
 
 test("pruned entries stay searchable, read-only, in their verified monthly archive", async ({

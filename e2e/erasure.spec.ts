@@ -2,7 +2,7 @@ import crypto from "node:crypto";
 import path from "node:path";
 import { expect, test, type Browser, type Page, type TestInfo } from "@playwright/test";
 import { signInAs } from "./support/auth.ts";
-import { expectNoHorizontalOverflow, VIEWPORTS } from "./support/ui.ts";
+import { expectNoHorizontalOverflow, inEachLook } from "./support/ui.ts";
 
 // Issue 18 (s6-eraseui): an admin declares a personal field, a service sends events, the
 // admin previews and confirms an erasure on /admin/erasure; the explorer table and the
@@ -45,22 +45,15 @@ async function erase(page: Page, value: string, request: string, expected: numbe
 }
 
 async function shoot(browser: Browser, info: TestInfo, pages: Array<{ name: string; path: string }>) {
-  for (const scheme of ["light", "dark"] as const)
-    for (const [width, opts] of [
-      [1440, VIEWPORTS.wide],
-      [390, VIEWPORTS.phone],
-    ] as const) {
-      const context = await browser.newContext({ ...opts, colorScheme: scheme });
-      const page = await context.newPage();
-      await signInAs(page, info, "admin");
-      for (const p of pages) {
-        await page.goto(p.path);
-        await page.waitForLoadState("networkidle");
-        await expectNoHorizontalOverflow(page, `${p.name} at ${width} (${scheme})`);
-        await page.screenshot({ path: path.join(DIR, `${p.name}-${width}-${scheme}.png`), fullPage: true });
-      }
-      await context.close();
+  await inEachLook(browser, async (page, { scheme, width }) => {
+    await signInAs(page, info, "admin");
+    for (const p of pages) {
+      await page.goto(p.path);
+      await page.waitForLoadState("networkidle");
+      await expectNoHorizontalOverflow(page, `${p.name} at ${width} (${scheme})`);
+      await page.screenshot({ path: path.join(DIR, `${p.name}-${width}-${scheme}.png`), fullPage: true });
     }
+  });
 }
 
 test("an admin declares, previews and erases; the explorer and the trace show the erasure", async ({
