@@ -12,6 +12,7 @@
 
 import crypto from "node:crypto";
 import fs from "node:fs";
+import { personalLines } from "@/lib/core/bundle/personal-report.ts";
 import { verifyBundle, type BundleReport } from "@/lib/core/bundle/verify.ts";
 import type { ZipSource } from "@/lib/core/zip/read.ts";
 import { nodeHasher } from "@/lib/node-hasher.ts";
@@ -86,6 +87,7 @@ function render(file: string, r: BundleReport): string {
       `Created ${m.createdAt} by ${m.createdBy}; filter ${JSON.stringify(m.filter)}`,
     );
   }
+  out.push(...personalLines(r.personal));
   if (r.key) out.push(`Signing key: fingerprint ${r.key.fingerprint}${r.key.keyId ? `, key id ${r.key.keyId}` : ""}`);
   out.push(`Witness cosignatures on checkpoint.txt: ${r.witnesses.lines}`);
   out.push(
