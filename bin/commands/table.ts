@@ -15,6 +15,7 @@ import { reviewsCommand } from "./reviews.ts";
 import { pruneCommand } from "./prune.ts";
 import { eraseCommand, personalFieldsCommand } from "./erase.ts";
 import { usersCommand } from "./users.ts";
+import { bundleCommand } from "./bundle.ts";
 import { verifyBundleCommand } from "./verify-bundle.ts";
 import { verifyLogCommand } from "./verify-log.ts";
 import { monitorCommand } from "./monitor.ts";
@@ -30,6 +31,7 @@ export const COMMANDS: readonly CommandGroup[] = [
   integrityCommand,
   migrateCommand,
   seedCommand,
+  bundleCommand,
   verifyBundleCommand,
   witnessCommand,
   monitorCommand,
