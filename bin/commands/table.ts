@@ -16,6 +16,7 @@ import { pruneCommand } from "./prune.ts";
 import { archiveCommand } from "./archive.ts";
 import { eraseCommand, personalFieldsCommand } from "./erase.ts";
 import { usersCommand } from "./users.ts";
+import { bundleCommand } from "./bundle.ts";
 import { verifyBundleCommand } from "./verify-bundle.ts";
 import { verifyLogCommand } from "./verify-log.ts";
 import { monitorCommand } from "./monitor.ts";
@@ -31,6 +32,7 @@ export const COMMANDS: readonly CommandGroup[] = [
   integrityCommand,
   migrateCommand,
   seedCommand,
+  bundleCommand,
   verifyBundleCommand,
   witnessCommand,
   monitorCommand,

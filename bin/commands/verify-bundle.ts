@@ -11,6 +11,7 @@
 // checkpoint, makes it VERIFIED (exit 0). Pins are read by verify-pins.ts, shared with verify-log.
 
 import fs from "node:fs";
+import { personalLines } from "@/lib/core/bundle/personal-report.ts";
 import { verifyBundle, type BundleReport } from "@/lib/core/bundle/verify.ts";
 import { fileSource, nodeStreamHash } from "@/lib/node-bundle-file.ts";
 import { nodeHasher } from "@/lib/node-hasher.ts";
@@ -85,6 +86,7 @@ function render(file: string, r: BundleReport): string {
       `Created ${m.createdAt} by ${m.createdBy}; filter ${JSON.stringify(m.filter)}`,
     );
   }
+  out.push(...personalLines(r.personal));
   if (r.key) out.push(`Signing key: fingerprint ${r.key.fingerprint}${r.key.keyId ? `, key id ${r.key.keyId}` : ""}`);
   out.push(`Witness cosignatures on checkpoint.txt: ${r.witnesses.lines}`);
   out.push(

@@ -45,6 +45,12 @@ export function BundleDetail({ initial, verifierKey }: { initial: BundleView; ve
               {describeFilter(b.filter)}
             </Link>
           </dd>
+          <dt>personal fields</dt>
+          <dd className="wrap-anywhere" data-testid="bundle-withheld">
+            {b.withheld?.length
+              ? `withheld: ${b.withheld.join(", ")} (commitments only; the manifest names them) — every other value disclosed`
+              : "disclosed with their salts (erased values excepted)"}
+          </dd>
           <dt>created</dt>
           <dd className="wrap-anywhere">
             {utc(b.createdAt)} by {b.createdBy}

@@ -1,4 +1,5 @@
 import type { EventFilter } from "@/lib/core/event-filter.ts";
+import { personalPointerProblem } from "@/lib/core/personal.ts";
 
 // The two calls every "create a bundle" control makes, in order: preview (the
 // server resolves the selection and counts it), then create with exactly the
@@ -30,6 +31,17 @@ export function previewBundleRequest(selection: BundleSelection): Promise<Answer
   return post<BundlePreviewView>("/api/v1/bundles/preview", selection, "The selection could not be resolved");
 }
 
-export function createBundleRequest(filter: EventFilter): Promise<Answer<{ id: string }>> {
-  return post<{ id: string }>("/api/v1/bundles", { filter }, "The evidence bundle could not be started");
+export function createBundleRequest(filter: EventFilter, withhold: string[] = []): Promise<Answer<{ id: string }>> {
+  const body = withhold.length ? { filter, withhold } : { filter };
+  return post<{ id: string }>("/api/v1/bundles", body, "The evidence bundle could not be started");
+}
+
+/** The withhold choice as typed (pointers separated by spaces or commas), checked as the server checks it. */
+export function parseWithhold(text: string): Answer<string[]> {
+  const pointers = [...new Set(text.split(/[\s,]+/).filter(Boolean))].sort();
+  for (const p of pointers) {
+    const problem = personalPointerProblem(p);
+    if (problem) return { ok: false, error: `Cannot withhold ${p}: ${problem}.` };
+  }
+  return { ok: true, value: pointers };
 }

@@ -1,10 +1,10 @@
 "use client";
 
-import { useRouter } from "next/navigation";
 import { useState } from "react";
 import type { EventFilter } from "@/lib/core/event-filter.ts";
 import { BundlePreview } from "./bundle-preview.tsx";
-import { createBundleRequest, previewBundleRequest, type BundlePreviewView } from "./bundle-request.ts";
+import { previewBundleRequest, type BundlePreviewView } from "./bundle-request.ts";
+import { useCreateBundle } from "./use-create-bundle.ts";
 import "./export-bundle.css";
 
 // Exports exactly the filter on screen — the explorer's (its preset already
@@ -13,10 +13,8 @@ import "./export-bundle.css";
 // resolved filter and its count; only the confirmation creates the bundle.
 
 export function ExportBundleButton({ filter, small = false }: { filter: EventFilter; small?: boolean }) {
-  const router = useRouter();
-  const [busy, setBusy] = useState(false);
   const [shown, setShown] = useState<{ of: string; preview: BundlePreviewView } | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, setBusy, error, setError, create } = useCreateBundle();
   // A preview belongs to the filter it was made for: when the explorer moves on
   // (another filter, a preset re-resolved), an open preview is dropped, never reused.
   const key = JSON.stringify(filter);
@@ -30,18 +28,6 @@ export function ExportBundleButton({ filter, small = false }: { filter: EventFil
     setBusy(false);
     if (r.ok) setPreview(r.value);
     else setError(r.error);
-  }
-
-  async function create(p: BundlePreviewView) {
-    setBusy(true);
-    setError(null);
-    const r = await createBundleRequest(p.filter);
-    if (r.ok) {
-      router.push(`/bundles/${encodeURIComponent(r.value.id)}`);
-      return; // stays busy until the bundle's page replaces this one
-    }
-    setBusy(false);
-    setError(r.error);
   }
 
   return (
@@ -60,7 +46,7 @@ export function ExportBundleButton({ filter, small = false }: { filter: EventFil
         <BundlePreview
           preview={preview}
           busy={busy}
-          onConfirm={() => create(preview)}
+          onConfirm={(withhold) => create(preview, withhold)}
           onCancel={() => setPreview(null)}
         />
       )}

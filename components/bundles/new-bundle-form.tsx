@@ -1,9 +1,9 @@
 "use client";
 
-import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { BundlePreview } from "./bundle-preview.tsx";
-import { createBundleRequest, previewBundleRequest, type BundlePreviewView } from "./bundle-request.ts";
+import { previewBundleRequest, type BundlePreviewView } from "./bundle-request.ts";
+import { useCreateBundle } from "./use-create-bundle.ts";
 import "./bundles.css";
 
 // Creates a bundle from an explorer link (or its query, or a trace link). The
@@ -12,11 +12,9 @@ import "./bundles.css";
 // that filter and its count before anything is created; the bundle is made of
 // the filter shown, not of the text re-read later.
 export function NewBundleForm() {
-  const router = useRouter();
   const [text, setText] = useState("");
-  const [busy, setBusy] = useState(false);
   const [preview, setPreview] = useState<BundlePreviewView | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, setBusy, error, setError, create } = useCreateBundle();
 
   async function resolve(e: React.FormEvent) {
     e.preventDefault();
@@ -27,18 +25,6 @@ export function NewBundleForm() {
     setBusy(false);
     if (r.ok) setPreview(r.value);
     else setError(r.error);
-  }
-
-  async function create(p: BundlePreviewView) {
-    setBusy(true);
-    setError(null);
-    const r = await createBundleRequest(p.filter);
-    if (r.ok) {
-      router.push(`/bundles/${encodeURIComponent(r.value.id)}`);
-      return;
-    }
-    setBusy(false);
-    setError(r.error);
   }
 
   return (
@@ -64,7 +50,7 @@ export function NewBundleForm() {
         <BundlePreview
           preview={preview}
           busy={busy}
-          onConfirm={() => create(preview)}
+          onConfirm={(withhold) => create(preview, withhold)}
           onCancel={() => setPreview(null)}
         />
       )}

@@ -4,6 +4,7 @@ import { countOf } from "@/components/ui/count.ts";
 import { useId, useMemo, useRef, useState } from "react";
 import { verifyBundle, type BundleReport } from "@/lib/core/bundle/verify.ts";
 import { DeploymentVerdict, deploymentPolicy } from "@/components/verify/deployment-verdict.tsx";
+import { PersonalFields } from "./personal-fields.tsx";
 import type { VerifyContext } from "@/lib/server/bundles/verify-context.ts";
 import "./bundles.css";
 
@@ -33,7 +34,8 @@ export function VerifyBundleView({ deployment }: { deployment: VerifyContext }) 
         <p className="muted">
           Checks a bundle&apos;s ZIP exactly as <code>npx ledgerline verify-bundle</code> does: the signature over
           SHA256SUMS, every file&apos;s checksum, the signed checkpoint, each entry&apos;s leaf hash and inclusion
-          proof, and the manifest. The file is read in this browser and never leaves it.
+          proof, each disclosed personal value against its commitment, and the manifest. The file is read in this
+          browser and never leaves it.
         </p>
         <p className="muted small" data-testid="verify-known-keys">
           Each bundle is compared with this deployment&apos;s {deployment.keys.length} log key(s) (current and retired)
@@ -269,6 +271,7 @@ function VerifyReport({
           </li>
         ))}
       </ul>
+      <PersonalFields personal={report.personal} />
       {report.key && (
         <p className="small">
           Signing key fingerprint{" "}

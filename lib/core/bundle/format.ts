@@ -18,6 +18,8 @@ export const BUNDLE_FILES = {
   proofs: "proofs.jsonl",
   csv: "events.csv",
   verify: "VERIFY.txt",
+  /** Values and salts of the v2 entries' personal fields (format.md § 5.1); only in a bundle holding such entries. */
+  disclosures: "disclosures.jsonl",
 } as const;
 
 /** Every file a bundle holds, in the order they are written to the ZIP. */
@@ -39,7 +41,7 @@ export const BUNDLE_FILE_ORDER: readonly string[] = [
  * without them is complete, and a verifier older than them refuses them as extra files.
  */
 export const REPORT_FILES = { html: "report.html", pdf: "report.pdf" } as const;
-export const OPTIONAL_BUNDLE_FILES: readonly string[] = [REPORT_FILES.html, REPORT_FILES.pdf];
+export const OPTIONAL_BUNDLE_FILES: readonly string[] = [BUNDLE_FILES.disclosures, REPORT_FILES.html, REPORT_FILES.pdf];
 
 /** What a review pack's manifest says about its review: which schedule, which period (format.md §5). */
 export type BundleReview = {
@@ -76,6 +78,11 @@ export type BundleManifest = {
    * Absent when the log never rotated its key.
    */
   keyRotations?: string[];
+  /**
+   * Committed personal pointers the exporter chose not to disclose (`--withhold`), sorted: a signed
+   * claim, so a reader knows those fields were held back on purpose. Absent when none was.
+   */
+  withheld?: string[];
   /** Present in a scheduled review pack only: the schedule and period its report covers. */
   review?: BundleReview;
 };
@@ -115,6 +122,7 @@ export function formatManifest(m: BundleManifest): string {
         }
       : {}),
     ...(m.keyRotations?.length ? { keyRotations: [...m.keyRotations] } : {}),
+    ...(m.withheld?.length ? { withheld: [...m.withheld] } : {}),
     ...(m.review ? { review: { ...m.review, report: [...m.review.report] } } : {}),
   };
   return `${JSON.stringify(ordered, null, 2)}\n`;

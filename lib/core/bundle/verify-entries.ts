@@ -1,11 +1,13 @@
 import { fromBase64, toBase64, utf8 } from "../bytes.ts";
 import { canonicalJson } from "../canonical-json.ts";
-import { matchesFilter, type EventFilter, type FilterableEntry } from "../event-filter.ts";
+import type { EventFilter } from "../event-filter.ts";
 import type { LogHasher } from "../hash.ts";
 import { verifyInclusion } from "../merkle.ts";
 import { BUNDLE_FILES, csvHeader, csvLine, eventLine, proofLine, type BundleManifest } from "./format.ts";
 import type { Tree } from "./verify-checkpoint.ts";
 import type { BundleFiles } from "./bundle-files.ts";
+import { filterOutcome, type DisclosedView } from "./disclosures.ts";
+import { DisclosureCheck, type PersonalReport } from "./verify-disclosures.ts";
 import { Fail, exactKeys, isObject, isSeq, lines, verdict, type BundleCheck } from "./verify-kit.ts";
 
 // Checks 4 and 5 of SPEC §5, in one streaming pass over events.jsonl (a bundle may hold
@@ -15,7 +17,7 @@ import { Fail, exactKeys, isObject, isSeq, lines, verdict, type BundleCheck } fr
 const PROGRESS_EVERY = 2000;
 
 /** One events.jsonl line as far as it could be read: seq and entry are set once its shape is right. */
-type EventLine = { n: number; seq?: number; entry?: Record<string, unknown>; leafB64?: string };
+type EventLine = { n: number; seq?: number; entry?: Record<string, unknown>; leafB64?: string; view?: DisclosedView };
 
 function parseEventLine(line: string, n: number, out: EventLine): void {
   let parsed: unknown;
@@ -152,7 +154,7 @@ class ListingCheck {
     return this.#csv?.match(utf8(text)) ?? false;
   }
 
-  line(l: EventLine): void {
+  line(l: EventLine, disclosures: DisclosureCheck): void {
     if (this.fail) return;
     const { n, seq, entry } = l;
     if (seq === undefined || entry === undefined) {
@@ -164,10 +166,13 @@ class ListingCheck {
       this.fail = new Fail(`seq ${seq} follows seq ${this.lastSeq}: seqs must strictly increase`, seq);
     this.lastSeq = seq;
     if (this.fail) return;
-    if (!matchesFilter(entry as unknown as FilterableEntry, this.manifest!.filter as EventFilter, canonicalJson)) {
+    // Matched as disclosed (values put back); a member reading a withheld or erased field cannot be checked here.
+    const outcome = filterOutcome(l.view ?? { entry, hidden: [] }, this.manifest!.filter as EventFilter, canonicalJson);
+    if (outcome === "no-match") {
       this.fail = new Fail(`entry seq ${seq} does not match the manifest's filter`, seq);
       return;
     }
+    if (outcome === "uncheckable") disclosures.uncheckable(seq);
     let row: string | null = null;
     try {
       row = csvLine(entry as unknown as Parameters<typeof csvLine>[0], l.leafB64!);
@@ -246,11 +251,17 @@ export async function checkEntries(
   manifest: { manifest: BundleManifest | null; problem: string | null },
   hasher: LogHasher,
   onProgress?: (done: number, total: number) => void | Promise<void>,
-): Promise<[BundleCheck, BundleCheck]> {
+): Promise<[BundleCheck, BundleCheck, PersonalReport]> {
+  const claim = manifest.manifest?.withheld ?? [];
+  const disclosures = new DisclosureCheck(streamed(files, BUNDLE_FILES.disclosures), claim, hasher);
   const events = streamed(files, BUNDLE_FILES.events);
   if (!events) {
     const missing = "events.jsonl is missing";
-    return [verdict("entries", new Fail(missing), ""), verdict("manifest", new Fail(manifest.problem ?? missing), "")];
+    return [
+      verdict("entries", new Fail(missing), ""),
+      verdict("manifest", new Fail(manifest.problem ?? missing), ""),
+      disclosures.report(),
+    ];
   }
   const entries = new EntriesCheck(streamed(files, BUNDLE_FILES.proofs), tree, hasher);
   const listing = new ListingCheck(manifest.manifest, manifest.problem, streamed(files, BUNDLE_FILES.csv));
@@ -260,10 +271,12 @@ export async function checkEntries(
     for (const line of lines(events.chunks, "events.jsonl", events.lastByte)) {
       const l: EventLine = { n: ++n };
       entries.line(line, l);
-      listing.line(l);
+      if (l.seq !== undefined && l.entry) l.view = disclosures.entry(l.seq, l.entry);
+      listing.line(l, disclosures);
       if (n % PROGRESS_EVERY === 0) await onProgress?.(n, total);
     }
     entries.end();
+    disclosures.end();
   } catch (e) {
     if (!(e instanceof Fail)) throw e;
     entries.fail ??= e;
@@ -271,17 +284,22 @@ export async function checkEntries(
   }
   await onProgress?.(n, total);
   listing.end(n);
-  const { firstSeq, lastSeq } = listing;
+  entries.fail ??= disclosures.fail;
+  const personal = disclosures.report();
   return [
     verdict(
       "entries",
       entries.fail,
-      `${n} entries: leaf hashes and inclusion proofs valid against tree size ${tree?.size}`,
+      `${n} entries: leaf hashes and inclusion proofs valid against tree size ${tree?.size}${disclosures.summary()}`,
     ),
-    verdict(
-      "manifest",
-      listing.fail,
-      n ? `${n} entries, seq ${firstSeq}…${lastSeq}, all matching the filter` : "no entries, as the manifest says",
-    ),
+    verdict("manifest", listing.fail, listingSummary(n, listing, personal.filterUncheckable.count)),
+    personal,
   ];
+}
+
+function listingSummary(n: number, l: { firstSeq: number; lastSeq: number }, uncheckable: number): string {
+  if (!n) return "no entries, as the manifest says";
+  const all = `${n} entries, seq ${l.firstSeq}…${l.lastSeq}`;
+  if (!uncheckable) return `${all}, all matching the filter`;
+  return `${all}: ${n - uncheckable} matching the filter, ${uncheckable} not checkable offline (the filter reads a field the bundle withholds or that was erased)`;
 }

@@ -1,4 +1,5 @@
 import { BUNDLE_FORMAT, type BundleManifest } from "./format.ts";
+import { personalPointerProblem } from "../personal.ts";
 import { Fail, decode, isCount, isObject, isSeq } from "./verify-kit.ts";
 
 // manifest.json, read strictly: the fields SPEC §5 names with their types, and a filter
@@ -42,6 +43,9 @@ function manifestProblem(m: Record<string, unknown>): string | null {
   if (!isObject(cp) || !isCount(cp.treeSize) || typeof cp.rootHash !== "string") {
     return "manifest.checkpoint must be {treeSize, rootHash}";
   }
+  const w = m.withheld;
+  if (w !== undefined && (!Array.isArray(w) || w.some((p) => typeof p !== "string" || personalPointerProblem(p))))
+    return "manifest.withheld must be a list of personal-field pointers (/requester/ip, /attributes/…)";
   return null;
 }
 

@@ -5,6 +5,7 @@ import { filesFromZip, filesInMemory, type BundleFiles, type StreamHash } from "
 import { BUNDLE_FILES, type BundleManifest } from "./format.ts";
 import { checkCheckpoint } from "./verify-checkpoint.ts";
 import { checkEntries } from "./verify-entries.ts";
+import type { PersonalReport } from "./verify-disclosures.ts";
 import { checkKey } from "./verify-key.ts";
 import { check, decode, type BundleCheck, type CheckId } from "./verify-kit.ts";
 import { parseManifest } from "./verify-manifest.ts";
@@ -19,6 +20,7 @@ import type { Policy } from "../tlog/index.ts";
 // caller expects, verify-key.ts). It returns a verdict per check and never throws.
 
 export type { BundleCheck, CheckId } from "./verify-kit.ts";
+export type { PersonalReport } from "./verify-disclosures.ts";
 
 /**
  * "verified": every check passed and the signing key is the one the caller pinned.
@@ -46,6 +48,11 @@ export type BundleReport = {
   trusted: string[];
   /** checkpoint.txt's cosignature lines, and which pinned witnesses (labels) signed validly. */
   witnesses: { lines: number; cosigned: string[] };
+  /**
+   * The v2 entries' personal fields: per pointer how many entries disclosed (value + salt opening the
+   * commitment), withheld or had erased it, and entries whose filter match is not checkable offline.
+   */
+  personal: PersonalReport;
 };
 
 export type VerifyBundleOptions = {
@@ -128,7 +135,7 @@ async function verifyUnsafe(input: BundleInput, opts: VerifyBundleOptions): Prom
   const sums = checkSums(files);
   const manifest = parseManifest(files.get(BUNDLE_FILES.manifest));
   const cp = checkCheckpoint(files, key.publicKey, manifest);
-  const [entries, listing] = await checkEntries(files, cp.tree, manifest, hasher, opts.onProgress);
+  const [entries, listing, personal] = await checkEntries(files, cp.tree, manifest, hasher, opts.onProgress);
   const m = manifest.manifest;
   const pinned = opts.key === undefined ? undefined : typeof opts.key === "string" ? [opts.key] : opts.key;
   const keyCheck = checkKey(
@@ -149,6 +156,7 @@ async function verifyUnsafe(input: BundleInput, opts: VerifyBundleOptions): Prom
     trusted: [...keyCheck.trusted, ...wit.trusted],
     witnesses: { lines: wit.lines, cosigned: wit.cosigned },
     noQuorum: wit.noQuorum,
+    personal,
   });
 }
 
@@ -161,8 +169,19 @@ function checkpointText(files: BundleFiles): string | null {
   }
 }
 
-type Trusted = Pick<BundleReport, "trusted" | "witnesses"> & { noQuorum: boolean };
-const NO_TRUST: Trusted = { trusted: [], witnesses: { lines: 0, cosigned: [] }, noQuorum: false };
+type Trusted = Pick<BundleReport, "trusted" | "witnesses" | "personal"> & { noQuorum: boolean };
+const NO_PERSONAL: PersonalReport = {
+  file: false,
+  withheldClaim: [],
+  fields: [],
+  filterUncheckable: { count: 0, firstSeqs: [] },
+};
+const NO_TRUST: Trusted = {
+  trusted: [],
+  witnesses: { lines: 0, cosigned: [] },
+  noQuorum: false,
+  personal: NO_PERSONAL,
+};
 
 const UNPINNED_REASON =
   "consistent but unpinned: every check passed against the key the bundle carries, but no trusted key or witness was given — pin the deployment's published key (--key) or its witnesses (--witness … --quorum N) to verify";
@@ -197,5 +216,6 @@ function report(
     key,
     trusted: trust.trusted,
     witnesses: trust.witnesses,
+    personal: trust.personal,
   };
 }

@@ -1,46 +1,27 @@
 import "server-only";
 import fs from "node:fs";
 import path from "node:path";
-import { ed25519 } from "@noble/curves/ed25519.js";
-import {
-  canonicalJson,
-  hashLeaf,
-  openNote,
-  parseCheckpoint,
-  toBase64,
-  utf8,
-  type EventFilter,
-} from "@/lib/core/index.ts";
-import {
-  BUNDLE_FILES,
-  BUNDLE_FILE_ORDER,
-  BUNDLE_FORMAT,
-  csvHeader,
-  csvLine,
-  eventLine,
-  formatManifest,
-  formatSums,
-  formatVerifyText,
-  proofLine,
-  type BundleReview,
-} from "@/lib/core/bundle/format.ts";
+import { canonicalJson, hashLeaf, openNote, parseCheckpoint, type EventFilter } from "@/lib/core/index.ts";
+import { BUNDLE_FILES, BUNDLE_FILE_ORDER, csvHeader, csvLine, eventLine, proofLine } from "@/lib/core/bundle/format.ts";
 import { filterWhere } from "../events/filter-sql.ts";
 import { openBulkReader } from "../db/driver.ts";
 import { queryEvents } from "../events/query.ts";
 import type { Ledger } from "../ledger/ledger.ts";
 import { committedSize, latestCheckpoint } from "../transparency/proofs.ts";
-import { sha256Hex } from "./hash.ts";
+import { BundleBuildError } from "./build-error.ts";
+import { Discloser } from "./disclose.ts";
+import { signedSmallFiles } from "./small-files.ts";
 import { ProofBatch } from "./proof-hasher.ts";
 import { Spool, type SpoolResult } from "./spool.ts";
-import { witnessedCheckpoint, type Witnessed } from "./witnessed.ts";
+import { witnessedCheckpoint } from "./witnessed.ts";
 import { memoryMember, writeZip, type ZipMember } from "./zip-writer.ts";
 import { reviewReportFiles, type ReviewReportSpec } from "../reviews/report.ts";
 import { nodeHasher } from "@/lib/node-hasher.ts";
 
 // Builds one evidence bundle (SPEC §5) on disk, never holding it in memory: the
 // entries are read in keyset pages of PAGE in seq order, each page's lines go to
-// three deflating spools (events.jsonl, proofs.jsonl, events.csv) that hash as
-// they write, and the ZIP is then assembled by copying those spools after the
+// deflating spools (events.jsonl, proofs.jsonl, events.csv, disclosures.jsonl) that
+// hash as they write, and the ZIP is then assembled by copying those spools after the
 // small files. Every proof is against one checkpoint, signed first if needed so
 // that it covers every entry in the log.
 
@@ -48,8 +29,7 @@ export const PAGE = 1000;
 /** Past this a bundle is refused before it is built (ZIP without ZIP64, browser verification). */
 export const MAX_BUNDLE_ENTRIES = 1_000_000;
 
-/** A build failure whose message tells the user what happened and what to do. */
-export class BundleBuildError extends Error {}
+export { BundleBuildError } from "./build-error.ts";
 
 export type BuildRequest = {
   id: string;
@@ -58,6 +38,8 @@ export type BuildRequest = {
   filter: EventFilter;
   /** A scheduled review pack: its report goes into the bundle (docs/reviews.md). */
   report?: ReviewReportSpec | null;
+  /** Personal-field pointers not to disclose (docs/bundles.md § Personal fields); the manifest names them. */
+  withheld?: string[];
 };
 export type BuildResult = { file: string; size: number; sha256: string; count: number; treeSize: number };
 
@@ -120,7 +102,7 @@ export async function buildBundle(
 }
 
 type Covering = Awaited<ReturnType<typeof coveringCheckpoint>>;
-type Spools = { events: Spool; proofs: Spool; csv: Spool };
+type Spools = { events: Spool; proofs: Spool; csv: Spool; disclosures: Spool };
 
 async function buildFrom(
   ledger: Ledger,
@@ -141,26 +123,36 @@ async function buildFrom(
     events: new Spool(path.join(tmp, BUNDLE_FILES.events)),
     proofs: new Spool(path.join(tmp, BUNDLE_FILES.proofs)),
     csv: new Spool(path.join(tmp, BUNDLE_FILES.csv)),
+    disclosures: new Spool(path.join(tmp, BUNDLE_FILES.disclosures)),
   };
   try {
-    const span = await spoolEntries(ledger, queryFilter, T, spools, (done) => onProgress(done, total));
+    const discloser = new Discloser(ledger.db, new Set(req.withheld ?? []));
+    const span = await spoolEntries(ledger, queryFilter, T, { spools, discloser }, (done) => onProgress(done, total));
     if (span.count !== total) throw new Error(`read ${span.count} entries but counted ${total}`);
-    const [events, proofs, csv] = await Promise.all([
+    const [events, proofs, csv, disclosures] = await Promise.all([
       spools.events.finish(),
       spools.proofs.finish(),
       spools.csv.finish(),
+      spools.disclosures.finish(),
     ]);
     const spooled: Record<string, SpoolResult> = {
       [BUNDLE_FILES.events]: events,
       [BUNDLE_FILES.proofs]: proofs,
       [BUNDLE_FILES.csv]: csv,
+      // Only a bundle holding v2 entries carries it: one of v1 entries stays byte-identical to before.
+      ...(discloser.lines ? { [BUNDLE_FILES.disclosures]: disclosures } : {}),
     };
     // Read last, so the witnesses had the whole build to cosign the checkpoint.
     const witnessed = await witnessedCheckpoint(ledger.db, cp, ledger.config.witnesses);
     const built = { ...cp, ...witnessed, span, id: req.id, createdAt: req.createdAt, origin: ledger.config.origin };
     const report = req.report ? await reviewReportFiles(ledger.db, req.report, queryFilter, built) : null;
     const small = signedSmallFiles(ledger, { ...cp, ...witnessed }, req, span, spooled, report);
-    const order = [...BUNDLE_FILE_ORDER.slice(0, -2), ...(report?.files.keys() ?? []), ...BUNDLE_FILE_ORDER.slice(-2)];
+    const order = [
+      ...BUNDLE_FILE_ORDER.slice(0, -2),
+      ...(discloser.lines ? [BUNDLE_FILES.disclosures] : []),
+      ...(report?.files.keys() ?? []),
+      ...BUNDLE_FILE_ORDER.slice(-2),
+    ];
     const members: ZipMember[] = order.map((name) => {
       const s = spooled[name];
       return s
@@ -201,7 +193,7 @@ async function spoolEntries(
   ledger: Ledger,
   filter: EventFilter,
   treeSize: number,
-  spools: Spools,
+  { spools, discloser }: { spools: Spools; discloser: Discloser },
   onProgress: (done: number) => Promise<void> | void,
 ): Promise<Span> {
   await spools.csv.write(csvHeader());
@@ -209,10 +201,11 @@ async function spoolEntries(
   const span: Span = { count: 0, firstSeq: 0, lastSeq: 0 };
   let cursor: string | undefined;
   do {
-    // Leaf form: a v2 entry goes with its commitments only — every personal field is withheld
-    // (docs/bundles.md), so the bundle proves the entry without disclosing the person.
+    // Leaf form: a v2 entry goes with its commitments, so it hashes to its leaf; its values and
+    // salts (or why not) go to disclosures.jsonl (docs/format.md § 5.1).
     const page = await queryEvents(ledger, filter, { sort: "seq", limit: PAGE, cursor, leafForm: true });
     const paths = await prover.paths(page.items.map((item) => item.seq - 1));
+    await discloser.load(page.items);
     for (const [i, item] of page.items.entries()) {
       const { leafHash, ...entry } = item;
       const jcs = canonicalJson(entry);
@@ -226,6 +219,8 @@ async function spoolEntries(
       await spools.events.write(eventLine(entry.seq, leafHash, jcs));
       await spools.proofs.write(proofLine(entry.seq, paths[i]!));
       await spools.csv.write(csvLine(entry, leafHash));
+      const disclosed = await discloser.line(entry);
+      if (disclosed) await spools.disclosures.write(disclosed);
       if (span.firstSeq === 0) span.firstSeq = entry.seq;
       span.lastSeq = entry.seq;
     }
@@ -234,65 +229,4 @@ async function spoolEntries(
     cursor = page.nextCursor ?? undefined;
   } while (cursor);
   return span;
-}
-
-/** The manifest, checkpoint, key and instructions, the SHA256SUMS over every member, and its signature. */
-function signedSmallFiles(
-  ledger: Ledger,
-  cp: Covering & Witnessed,
-  req: BuildRequest,
-  span: Span,
-  spooled: Record<string, SpoolResult>,
-  report: { files: Map<string, Uint8Array>; review: BundleReview } | null,
-): Map<string, Uint8Array> {
-  const T = cp.treeSize;
-  const small = new Map<string, Uint8Array>([
-    [
-      BUNDLE_FILES.manifest,
-      utf8(
-        formatManifest({
-          format: BUNDLE_FORMAT,
-          bundleId: req.id,
-          createdAt: req.createdAt,
-          createdBy: req.createdBy,
-          origin: ledger.config.origin,
-          filter: req.filter,
-          count: span.count,
-          firstSeq: span.firstSeq,
-          lastSeq: span.lastSeq,
-          checkpoint: { treeSize: T, rootHash: toBase64(cp.rootHash) },
-          keyId: cp.key.keyIdHex,
-          witnesses: cp.witnesses,
-          keyRotations: cp.keyRotations,
-          review: report?.review,
-        }),
-      ),
-    ],
-    [BUNDLE_FILES.checkpoint, utf8(cp.note)],
-    [BUNDLE_FILES.key, utf8(cp.key.pem)],
-    [
-      BUNDLE_FILES.verify,
-      utf8(
-        formatVerifyText({
-          bundleId: req.id,
-          origin: ledger.config.origin,
-          count: span.count,
-          treeSize: T,
-          keyId: cp.key.keyIdHex,
-          verifierKey: cp.key.verifierKey,
-          fingerprint: cp.key.fingerprint,
-        }),
-      ),
-    ],
-  ]);
-  for (const [name, data] of report?.files ?? []) small.set(name, data);
-  const sums = utf8(
-    formatSums([
-      ...[...small].map(([name, data]) => ({ name, sha256Hex: sha256Hex(data) })),
-      ...Object.entries(spooled).map(([name, s]) => ({ name, sha256Hex: s.sha256Hex })),
-    ]),
-  );
-  small.set(BUNDLE_FILES.sums, sums);
-  small.set(BUNDLE_FILES.sig, ed25519.sign(sums, cp.key.seed));
-  return small;
 }

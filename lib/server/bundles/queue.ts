@@ -93,6 +93,7 @@ async function buildOne(ledger: Ledger, w: Worker, row: BundleRow): Promise<void
         createdBy: row.created_by,
         filter: JSON.parse(row.filter),
         report: row.report ? JSON.parse(row.report) : null,
+        withheld: row.withheld ? JSON.parse(row.withheld) : [],
       },
       async (done, total) => {
         w.live = { id: row.id, done, total };

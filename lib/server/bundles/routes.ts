@@ -47,7 +47,18 @@ function resolveExplorerLink(link: unknown): Selection {
   return sel.value;
 }
 
-async function readSelectionBody(req: Request): Promise<Selection> {
+/** `"withhold": ["/requester/ip", …]`: personal fields the bundle must not disclose (checked by createBundle). */
+function withholdOf(body: object): string[] {
+  if (!("withhold" in body)) return [];
+  const w = (body as { withhold: unknown }).withhold;
+  if (!Array.isArray(w) || w.some((p) => typeof p !== "string"))
+    throw new AppError("bad_request", 'withhold must be a list of JSON pointers, e.g. ["/requester/ip"].', {
+      errors: [{ pointer: "/withhold", detail: "must be a list of strings" }],
+    });
+  return w as string[];
+}
+
+async function readSelectionBody(req: Request): Promise<Selection & { withhold: string[] }> {
   const type = req.headers.get("content-type") ?? "";
   if (!/^application\/json\b/i.test(type))
     throw new AppError("unsupported_media_type", 'Send the request as application/json: {"filter": {…}}.');
@@ -70,7 +81,7 @@ async function readSelectionBody(req: Request): Promise<Selection> {
   }
   if (body === null || typeof body !== "object" || Array.isArray(body))
     throw new AppError("bad_request", 'The body must be a JSON object: {"filter": {…}}.');
-  const unknown = Object.keys(body).filter((k) => k !== "filter" && k !== "explorer");
+  const unknown = Object.keys(body).filter((k) => k !== "filter" && k !== "explorer" && k !== "withhold");
   if (unknown.length) {
     throw new AppError(
       "bad_request",
@@ -88,7 +99,8 @@ async function readSelectionBody(req: Request): Promise<Selection> {
         errors: [{ pointer: "/explorer", detail: "cannot be combined with filter" }],
       },
     );
-  if ("explorer" in body) return resolveExplorerLink((body as { explorer: unknown }).explorer);
+  const withhold = withholdOf(body);
+  if ("explorer" in body) return { ...resolveExplorerLink((body as { explorer: unknown }).explorer), withhold };
   // No default: a bundle of the whole log is asked for as {"filter": {}}, never by forgetting the filter.
   if (!("filter" in body)) {
     throw new AppError(
@@ -101,18 +113,18 @@ async function readSelectionBody(req: Request): Promise<Selection> {
   }
   const parsed = parseEventFilter((body as { filter: unknown }).filter);
   if (!parsed.ok) throw badFilter(parsed.errors, "filter.");
-  return { filter: parsed.value, range: null };
+  return { filter: parsed.value, range: null, withhold };
 }
 
 export function bundleRoutes(deps: ApiDeps) {
   return {
-    // POST /api/v1/bundles — queue a bundle of {"filter": …} or {"explorer": link}: 202 {id, filter} + Location (bundles:create; audited).
+    // POST /api/v1/bundles — queue a bundle of {"filter": …} or {"explorer": link} (+ "withhold": [pointers]): 202 {id, filter, withheld} + Location (bundles:create; audited).
     create: endpoint(
       deps,
       async (req, { requestId, rt, caller }) => {
-        const { filter } = await readSelectionBody(req);
-        const { id } = await createBundle(rt, await caller(), filter);
-        return json({ id, filter }, 202, requestId, { location: `/api/v1/bundles/${id}` });
+        const { filter, withhold } = await readSelectionBody(req);
+        const { id, withheld } = await createBundle(rt, await caller(), filter, { withhold });
+        return json({ id, filter, withheld }, 202, requestId, { location: `/api/v1/bundles/${id}` });
       },
       { permission: "bundles:create", sameOrigin: true },
     ),

@@ -1,6 +1,7 @@
 import "server-only";
 import fs from "node:fs";
 import type { EventFilter } from "@/lib/core/event-filter.ts";
+import { personalPointerProblem } from "@/lib/core/personal.ts";
 import { uuidSchema } from "@/lib/schemas/api-params.ts";
 import { recordAudit } from "../audit/audit-trail.ts";
 import { actorOf, assertCan, type Principal } from "../auth/principal.ts";
@@ -27,16 +28,46 @@ function withLive(ledger: BundleRuntime, b: Bundle): Bundle {
 /** Retry-After for a user at their bundle limit: a small bundle builds in seconds, a large one in minutes. */
 const PENDING_RETRY_AFTER_S = 30;
 
+/** Personal-field pointers to withhold from a bundle (`--withhold`), at most this many. */
+const MAX_WITHHELD = 32;
+
+/** The withhold list checked and normalized (sorted, unique); a bad pointer is a 400 naming it. */
+function normalizeWithheld(raw: readonly string[]): string[] {
+  if (raw.length > MAX_WITHHELD)
+    throw new AppError("bad_request", `At most ${MAX_WITHHELD} fields can be withheld from one bundle.`);
+  for (const [i, pointer] of raw.entries()) {
+    const problem = personalPointerProblem(pointer);
+    if (problem)
+      throw new AppError("bad_request", `Cannot withhold ${JSON.stringify(pointer.slice(0, 200))}: ${problem}.`, {
+        errors: [{ pointer: `/withhold/${i}`, detail: problem }],
+      });
+  }
+  return [...new Set(raw)].sort();
+}
+
+/**
+ * Queues a bundle of `filter`. `opts.withhold`: personal-field pointers (JSON pointers, e.g.
+ * `/requester/ip`) whose values the bundle must not disclose — each v2 entry carries their
+ * commitment only, and the manifest names them (docs/bundles.md § Personal fields).
+ */
 export async function createBundle(
   ledger: BundleRuntime,
   p: Principal | null,
   filter: EventFilter,
-): Promise<{ id: string }> {
+  opts: { withhold?: readonly string[] } = {},
+): Promise<{ id: string; withheld: string[] }> {
   assertCan(p, "bundles:create");
-  return ledger.bundles.creating.run(() => createUnlocked(ledger, p, filter));
+  const withheld = normalizeWithheld(opts.withhold ?? []);
+  const { id } = await ledger.bundles.creating.run(() => createUnlocked(ledger, p, filter, withheld));
+  return { id, withheld };
 }
 
-async function createUnlocked(ledger: BundleRuntime, p: Principal, filter: EventFilter): Promise<{ id: string }> {
+async function createUnlocked(
+  ledger: BundleRuntime,
+  p: Principal,
+  filter: EventFilter,
+  withheld: string[],
+): Promise<{ id: string }> {
   // Each bundle is a full export built on this server's disk and CPU: bounded per user.
   const limit = ledger.config.maxPendingBundles;
   const pending = await pendingBundleCount(ledger.db, p.email);
@@ -53,9 +84,10 @@ async function createUnlocked(ledger: BundleRuntime, p: Principal, filter: Event
     eventType: "read",
     outcome: "success",
     target: { id: `${BUNDLES_TARGET}/${id}`, type: "bundle" },
-    attributes: auditableFilter(filter),
+    // What was held back is part of what was exported: the meta-audit entry says so.
+    attributes: { ...auditableFilter(filter), ...(withheld.length ? { withheld: withheld.join(",") } : {}) },
   });
-  await insertBundle(ledger.db, { id, createdBy: p.email, createdAt: nowIso(), filter });
+  await insertBundle(ledger.db, { id, createdBy: p.email, createdAt: nowIso(), filter, withheld });
   await ensureBundleWorker(ledger);
   return { id };
 }

@@ -26,6 +26,8 @@ export type BundleRow = {
   finished_at: string | null;
   /** A review pack's report spec (JSON, migration 0015); null for a plain export. */
   report: string | null;
+  /** Personal-field pointers withheld from the bundle (JSON list, migration 0020); null: none. */
+  withheld: string | null;
 };
 
 export type Bundle = {
@@ -34,6 +36,8 @@ export type Bundle = {
   createdBy: string;
   createdAt: string;
   filter: EventFilter;
+  /** Personal-field pointers the bundle withholds (its manifest's `withheld`). */
+  withheld: string[];
   progress: { done: number; total: number };
   count: number | null;
   treeSize: number | null;
@@ -56,6 +60,7 @@ export function serializeBundle(r: BundleRow): Bundle {
     createdBy: r.created_by,
     createdAt: r.created_at,
     filter: JSON.parse(r.filter) as EventFilter,
+    withheld: r.withheld ? (JSON.parse(r.withheld) as string[]) : [],
     progress: { done: Number(r.progress_done), total: Number(r.progress_total) },
     count: num(r.entry_count),
     treeSize: num(r.tree_size),
@@ -69,15 +74,14 @@ export function serializeBundle(r: BundleRow): Bundle {
 
 export async function insertBundle(
   db: SqlDriver,
-  b: { id: string; createdBy: string; createdAt: string; filter: EventFilter },
+  b: { id: string; createdBy: string; createdAt: string; filter: EventFilter; withheld?: string[] },
 ): Promise<void> {
+  const withheld = b.withheld?.length ? JSON.stringify(b.withheld) : null;
   await db.writeTransaction((tx) =>
-    tx.run("INSERT INTO bundles (id, status, created_by, created_at, filter) VALUES (?, 'queued', ?, ?, ?)", [
-      b.id,
-      b.createdBy,
-      b.createdAt,
-      JSON.stringify(b.filter),
-    ]),
+    tx.run(
+      "INSERT INTO bundles (id, status, created_by, created_at, filter, withheld) VALUES (?, 'queued', ?, ?, ?, ?)",
+      [b.id, b.createdBy, b.createdAt, JSON.stringify(b.filter), withheld],
+    ),
   );
 }
 

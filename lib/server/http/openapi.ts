@@ -70,17 +70,27 @@ const filterParams = [
 const entrySchema = { $ref: "#/components/schemas/Entry" };
 const filterSchema = { $ref: "#/components/schemas/EventFilter" };
 /** A bundle's selection: an explorer filter as JSON, or an explorer link resolved on the server's clock. */
+// Selective disclosure (docs/bundles.md § Personal fields): pointers whose values the bundle withholds.
+const withholdSchema = {
+  type: "array",
+  items: { type: "string" },
+  description: "Personal-field JSON pointers to withhold (commitment only, named in the manifest), e.g. /requester/ip.",
+};
+
 const bundleSelectionBody = {
   required: true,
   content: {
     "application/json": {
       schema: {
         oneOf: [
-          { type: "object", required: ["filter"], properties: { filter: filterSchema } },
+          { type: "object", required: ["filter"], properties: { filter: filterSchema, withhold: withholdSchema } },
           {
             type: "object",
             required: ["explorer"],
-            properties: { explorer: { type: "string", description: "An Events link or its query string." } },
+            properties: {
+              explorer: { type: "string", description: "An Events link or its query string." },
+              withhold: withholdSchema,
+            },
           },
         ],
       },
@@ -210,7 +220,7 @@ const paths: Record<string, Record<string, Op>> = {
       responses: {
         ...ok(
           "Queued; poll the Location. `filter` is the resolved filter the manifest will hold.",
-          { type: "object", properties: { id: { type: "string" }, filter: filterSchema } },
+          { type: "object", properties: { id: { type: "string" }, filter: filterSchema, withheld: withholdSchema } },
           "202",
         ),
         ...errors(400, 401, 403, 413, 415, 429),
