@@ -40,6 +40,12 @@ export type BuildRequest = {
   report?: ReviewReportSpec | null;
   /** Personal-field pointers not to disclose (docs/bundles.md § Personal fields); the manifest names them. */
   withheld?: string[];
+  /**
+   * false: no disclosures.jsonl at all — every personal field reads as withheld. Archives before
+   * pruning (retention/archive.ts): pruning deletes the kept values, and an archive file must not
+   * become a copy of them that no erasure can reach.
+   */
+  disclose?: boolean;
 };
 export type BuildResult = { file: string; size: number; sha256: string; count: number; treeSize: number };
 
@@ -126,7 +132,7 @@ async function buildFrom(
     disclosures: new Spool(path.join(tmp, BUNDLE_FILES.disclosures)),
   };
   try {
-    const discloser = new Discloser(ledger.db, new Set(req.withheld ?? []));
+    const discloser = req.disclose === false ? null : new Discloser(ledger.db, new Set(req.withheld ?? []));
     const span = await spoolEntries(ledger, queryFilter, T, { spools, discloser }, (done) => onProgress(done, total));
     if (span.count !== total) throw new Error(`read ${span.count} entries but counted ${total}`);
     const [events, proofs, csv, disclosures] = await Promise.all([
@@ -140,7 +146,7 @@ async function buildFrom(
       [BUNDLE_FILES.proofs]: proofs,
       [BUNDLE_FILES.csv]: csv,
       // Only a bundle holding v2 entries carries it: one of v1 entries stays byte-identical to before.
-      ...(discloser.lines ? { [BUNDLE_FILES.disclosures]: disclosures } : {}),
+      ...(discloser?.lines ? { [BUNDLE_FILES.disclosures]: disclosures } : {}),
     };
     // Read last, so the witnesses had the whole build to cosign the checkpoint.
     const witnessed = await witnessedCheckpoint(ledger.db, cp, ledger.config.witnesses);
@@ -149,7 +155,7 @@ async function buildFrom(
     const small = signedSmallFiles(ledger, { ...cp, ...witnessed }, req, span, spooled, report);
     const order = [
       ...BUNDLE_FILE_ORDER.slice(0, -2),
-      ...(discloser.lines ? [BUNDLE_FILES.disclosures] : []),
+      ...(discloser?.lines ? [BUNDLE_FILES.disclosures] : []),
       ...(report?.files.keys() ?? []),
       ...BUNDLE_FILE_ORDER.slice(-2),
     ];
@@ -193,7 +199,7 @@ async function spoolEntries(
   ledger: Ledger,
   filter: EventFilter,
   treeSize: number,
-  { spools, discloser }: { spools: Spools; discloser: Discloser },
+  { spools, discloser }: { spools: Spools; discloser: Discloser | null },
   onProgress: (done: number) => Promise<void> | void,
 ): Promise<Span> {
   await spools.csv.write(csvHeader());
@@ -205,7 +211,7 @@ async function spoolEntries(
     // salts (or why not) go to disclosures.jsonl (docs/format.md § 5.1).
     const page = await queryEvents(ledger, filter, { sort: "seq", limit: PAGE, cursor, leafForm: true });
     const paths = await prover.paths(page.items.map((item) => item.seq - 1));
-    await discloser.load(page.items);
+    await discloser?.load(page.items);
     for (const [i, item] of page.items.entries()) {
       const { leafHash, ...entry } = item;
       const jcs = canonicalJson(entry);
@@ -219,7 +225,7 @@ async function spoolEntries(
       await spools.events.write(eventLine(entry.seq, leafHash, jcs));
       await spools.proofs.write(proofLine(entry.seq, paths[i]!));
       await spools.csv.write(csvLine(entry, leafHash));
-      const disclosed = await discloser.line(entry);
+      const disclosed = discloser ? await discloser.line(entry) : null;
       if (disclosed) await spools.disclosures.write(disclosed);
       if (span.firstSeq === 0) span.firstSeq = entry.seq;
       span.lastSeq = entry.seq;

@@ -1,4 +1,5 @@
 import { spawnSync } from "node:child_process";
+import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -11,6 +12,7 @@ import { createIngestKey } from "../ingest/ingest-keys.ts";
 import { eraseSubject } from "../retention/erase.ts";
 import { declarePersonalField } from "../retention/personal-fields.ts";
 import { bundleFile } from "./build.ts";
+import { buildBundleIsolated } from "./build-process.ts";
 import { whenBundlesIdle } from "./queue.ts";
 import { createBundle, getBundle } from "./service.ts";
 
@@ -97,6 +99,27 @@ describe.each(DIALECTS)("bundles with personal fields on %s", (dialect) => {
     expect(v.json.personal.filterUncheckable.count).toBe(0);
     expect(zipHolds(zip, ERASED_IP)).toBe(false);
     expect(zipHolds(zip, ALICE)).toBe(true); // disclosed in disclosures.jsonl
+  });
+
+  it("an archive's build (disclose: false) carries commitments only, and still verifies with every field withheld", async () => {
+    env = await setup(dialect);
+    const l = env.ledger;
+    const built = await buildBundleIsolated(
+      l,
+      {
+        id: crypto.randomUUID(),
+        createdAt: new Date().toISOString(),
+        createdBy: "archive@test",
+        filter: { source: SOURCE },
+        disclose: false,
+      },
+      () => undefined,
+    );
+    const v = verifyCli(built.file, (await l.signingKey()).verifierKey);
+    expect(v.status, JSON.stringify(v.json.checks)).toBe(0);
+    expect(fieldOf(v, "/attributes/user")).toMatchObject({ disclosed: 0, withheld: 7 });
+    expect(zipHolds(built.file, ALICE)).toBe(false);
+    expect(zipHolds(built.file, ERASED_IP)).toBe(false);
   });
 
   it("withholds a field through the CLI, says so in the manifest and the meta-audit, and still verifies", async () => {

@@ -117,7 +117,8 @@ async function buildInto(
 ) {
   const built = await buildBundleIsolated(
     ledger,
-    { id: crypto.randomUUID(), createdAt: nowIso(), createdBy: p.email, filter },
+    // Leaf form only: the kept personal values die with the pruned bodies (docs/retention.md § Archive).
+    { id: crypto.randomUUID(), createdAt: nowIso(), createdBy: p.email, filter, disclose: false },
     onProgress,
   );
   try {

@@ -192,7 +192,7 @@ describe.each(DIALECTS)("erasure on %s", (dialect) => {
     attacker = undefined;
   });
 
-  it("an evidence bundle over v2 entries verifies offline and carries commitments, never values", async () => {
+  it("an evidence bundle over v2 entries verifies offline; its events.jsonl carries commitments, never values", async () => {
     ({ env } = await setup(dialect));
     await eraseSubject(env.ledger, admin, { field: "/requester/ip", value: SUBJECT_IP, request: "DSR-5" });
     await env.ledger.sequencer.checkpoint();
