@@ -203,6 +203,8 @@ export type IngestRun = {
   p99: number;
   verifyOk: boolean;
   bytesPerM: number | null;
+  /** Single events × many clients: requests/s of the same requests answered 401 (httpFloor). */
+  floorPerS?: number;
 };
 
 type Sent = { acked: number; shed: number; ms: number; latencies: number[] };
@@ -212,7 +214,13 @@ type Sent = { acked: number; shed: number; ms: number; latencies: number[] };
  * checked (201). A shed request (503 + Retry-After) is sent again after the wait,
  * as a real sender would, and counted: nothing of it was stored.
  */
-async function sendAll(urls: string[], headers: Record<string, string>, bodies: string[], clients: number) {
+async function sendAll(
+  urls: string[],
+  headers: Record<string, string>,
+  bodies: string[],
+  clients: number,
+  expectStatus = 201,
+) {
   const r: Sent = { acked: 0, shed: 0, ms: 0, latencies: [] };
   let next = 0;
   let failure: Error | null = null;
@@ -230,11 +238,11 @@ async function sendAll(urls: string[], headers: Record<string, string>, bodies: 
       }
       const text = await res.text();
       r.latencies.push(performance.now() - s);
-      if (res.status !== 201) {
+      if (res.status !== expectStatus) {
         failure ??= new Error(`request #${i} × ${clients} clients: HTTP ${res.status}: ${text.slice(0, 300)}`);
         return;
       }
-      r.acked += (JSON.parse(text) as { accepted: unknown[] }).accepted.length;
+      r.acked += expectStatus === 201 ? (JSON.parse(text) as { accepted: unknown[] }).accepted.length : 1;
     }
   };
   const t0 = performance.now();
@@ -253,6 +261,20 @@ function sqliteBytesPerM(server: Server, entries: number): number | null {
   side.pragma("wal_checkpoint(TRUNCATE)");
   side.close();
   return (dbBytes(file) / entries) * 1e6;
+}
+
+/**
+ * The same requests with a key no one issued: each is answered 401 after the route and one key
+ * lookup — no body parsing, validation, hashing or commit. Its rate is what the HTTP stack (Next.js
+ * and the clients, on the same cores) allows at all: the ceiling of single-event ingest here.
+ */
+async function httpFloor(urls: string[], bodies: string[], clients: number): Promise<number> {
+  const headers = {
+    authorization: `Bearer llk_${"0".repeat(12)}_${"x".repeat(43)}`,
+    "content-type": "application/json",
+  };
+  const sent = await sendAll(urls, headers, bodies, clients, 401);
+  return (sent.acked / sent.ms) * 1000;
 }
 
 /** HTTP ingest of `events` in batches of `batch` from `clients` clients over `instances` servers, every response checked, then verify-log. */
@@ -282,6 +304,7 @@ async function benchHttp(
     for (let i = 0; i < events.length; i += batch)
       bodies.push(JSON.stringify(batch === 1 ? events[i] : events.slice(i, i + batch)));
     const sent = await sendAll(urls, headers, bodies, clients);
+    const floorPerS = batch === 1 && clients >= 64 ? await httpFloor(urls, bodies, clients) : undefined;
     const v = runCli(server.env, ["verify-log", "--json"]);
     const verifyOk = (v.status === 0 || v.status === 3) && (JSON.parse(v.stdout) as { ok: boolean }).ok === true;
     return {
@@ -296,6 +319,7 @@ async function benchHttp(
       p99: percentile(sent.latencies, 99),
       verifyOk,
       bytesPerM: sqliteBytesPerM(server, sent.acked),
+      floorPerS,
     };
   } catch (e) {
     console.error(`--- server log (last 30 lines) ---\n${server.log.slice(-30).join("\n")}`);
@@ -339,6 +363,8 @@ export async function benchIngest(cluster: PgCluster | null, problems: string[])
       log(
         `    ${fmt(http.perS)} events/s over HTTP vs ${fmt(rawPerS)} rows/s raw = ${pct(http.perS / rawPerS)}; p50 ${fmt(http.p50, 1)} ms, p99 ${fmt(http.p99, 1)} ms; ${http.shed ?? 0} shed and re-sent; verify-log ${http.verifyOk ? "ok" : "FAILED"}${t ? `; ${t.text}` : ""}`,
       );
+      if (http.floorPerS)
+        log(`    the HTTP floor: the same requests answered 401 (no ingest work): ${fmt(http.floorPerS)} requests/s`);
       if (!http.verifyOk) problems.push(`verify-log failed after ${dialect} batch ${run.batch}`);
     }
   }

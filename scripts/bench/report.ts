@@ -110,6 +110,12 @@ function renderIngest(L: string[], r: Doc): void {
   }
   if (!r.ingest.length) L.push("| (skipped) | | | | | | | | | | |");
   L.push("");
+  const floors = r.ingest.filter((i) => i.floorPerS);
+  if (floors.length)
+    L.push(
+      `The HTTP floor (single events × 64 clients, the same requests with an unknown key, answered 401 after the route and one key lookup — no validation, hashing or commit; clients and server share the cores): ${floors.map((i) => `${i.dialect} ${fmt(i.floorPerS!)} requests/s`).join(", ")}. Single-event ingest cannot pass it on this machine.`,
+      "",
+    );
 }
 
 function renderExplorer(L: string[], r: Doc): void {
