@@ -14,6 +14,7 @@ import { storeBytes } from "@/test/support/store-bytes.ts";
 import { systemPrincipal } from "../auth/principal.ts";
 import { createIngestKey } from "../ingest/ingest-keys.ts";
 import { queryEvents } from "../events/query.ts";
+import { exportEvents } from "../events/export.ts";
 import { whenBundlesIdle } from "../bundles/queue.ts";
 import { verifyBundle } from "@/lib/core/bundle/verify.ts";
 import { readZip } from "@/lib/core/zip/read.ts";
@@ -256,10 +257,19 @@ describe.each(DIALECTS)("erasure on %s", (dialect) => {
     expect(bytes.includes(Buffer.from("carol@example.com"))).toBe(true);
   });
 
-  it("is gone from the database files after VACUUM", async () => {
+  it("is gone from the database files after VACUUM, and from CSV and NDJSON exports", async () => {
     ({ env } = await setup(dialect));
+    const exported = async (format: "csv" | "ndjson") =>
+      new Response((await exportEvents(env!.ledger, admin, {}, { format, sort: "seq" })).body).text();
+    expect(await exported("ndjson")).toContain(SUBJECT_IP);
     await eraseSubject(env.ledger, admin, { field: "/requester/ip", value: SUBJECT_IP, request: "DSR-3" });
     await eraseSubject(env.ledger, admin, { field: "/attributes/user", value: USER, request: "DSR-3" });
+    for (const format of ["csv", "ndjson"] as const) {
+      const text = await exported(format);
+      expect(text).toContain(OTHER_IP);
+      expect(text).not.toContain(SUBJECT_IP);
+      expect(text).not.toContain(USER);
+    }
     attacker = await env.store.attacker();
     const bytes = await storeBytes(env.store, attacker);
     expect(bytes.includes(Buffer.from(SUBJECT_IP))).toBe(false);
