@@ -14,7 +14,7 @@ import "./export-bundle.css";
 
 export function ExportBundleButton({ filter, small = false }: { filter: EventFilter; small?: boolean }) {
   const [shown, setShown] = useState<{ of: string; preview: BundlePreviewView } | null>(null);
-  const { busy, setBusy, error, setError, create } = useCreateBundle();
+  const { busy, setBusy, error, setError, confirming } = useCreateBundle();
   // A preview belongs to the filter it was made for: when the explorer moves on
   // (another filter, a preset re-resolved), an open preview is dropped, never reused.
   const key = JSON.stringify(filter);
@@ -43,12 +43,7 @@ export function ExportBundleButton({ filter, small = false }: { filter: EventFil
           {busy ? "Counting…" : "Export evidence bundle"}
         </button>
       ) : (
-        <BundlePreview
-          preview={preview}
-          busy={busy}
-          onConfirm={(withhold) => create(preview, withhold)}
-          onCancel={() => setPreview(null)}
-        />
+        <BundlePreview {...confirming(preview, () => setPreview(null))} />
       )}
       {error && (
         <span className="bad export-error" data-testid="export-error">

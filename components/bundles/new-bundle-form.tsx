@@ -14,7 +14,7 @@ import "./bundles.css";
 export function NewBundleForm() {
   const [text, setText] = useState("");
   const [preview, setPreview] = useState<BundlePreviewView | null>(null);
-  const { busy, setBusy, error, setError, create } = useCreateBundle();
+  const { busy, setBusy, error, setError, confirming } = useCreateBundle();
 
   async function resolve(e: React.FormEvent) {
     e.preventDefault();
@@ -46,14 +46,7 @@ export function NewBundleForm() {
       <button className="btn" type="submit" disabled={busy} data-testid="new-bundle-submit">
         {busy && !preview ? "Resolving…" : "Show selection"}
       </button>
-      {preview && (
-        <BundlePreview
-          preview={preview}
-          busy={busy}
-          onConfirm={(withhold) => create(preview, withhold)}
-          onCancel={() => setPreview(null)}
-        />
-      )}
+      {preview && <BundlePreview {...confirming(preview, () => setPreview(null))} />}
       {error && (
         <p className="bad small" data-testid="new-bundle-error">
           {error}

@@ -23,5 +23,10 @@ export function useCreateBundle() {
     setError(r.error);
   }
 
-  return { busy, setBusy, error, setError, create };
+  /** The props of the preview that confirms `preview` (BundlePreview): create it, or cancel. */
+  function confirming(preview: BundlePreviewView, onCancel: () => void) {
+    return { preview, busy, onConfirm: (withhold: string[]) => create(preview, withhold), onCancel };
+  }
+
+  return { busy, setBusy, error, setError, confirming };
 }
