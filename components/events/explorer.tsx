@@ -83,7 +83,8 @@ function ExplorerBody(props: ExplorerProps) {
     <div className={`explorer-body${nav.pending ? " is-pending" : ""}`} aria-busy={nav.pending}>
       <div className="explorer-head">
         <h1>Events</h1>
-        <Suspense key={props.query} fallback={<span className="muted">counting…</span>}>
+        {/* Keys differ per boundary: siblings with one key are reconciled wrongly (old charts stayed). */}
+        <Suspense key={`total:${props.query}`} fallback={<span className="muted">counting…</span>}>
           <MatchingTotal summary={props.summary} />
         </Suspense>
         {nav.pending && (
@@ -100,7 +101,7 @@ function ExplorerBody(props: ExplorerProps) {
           canSave={props.canSaveViews}
           actions={props.viewActions}
         />
-        <Suspense key={props.query} fallback={null}>
+        <Suspense key={`export:${props.query}`} fallback={null}>
           <ExportResults filter={props.filter} sort={props.sort} summary={props.summary} />
         </Suspense>
         {props.canExport && <ExportBundleButton filter={props.filter} small />}
@@ -118,8 +119,6 @@ function ExplorerBody(props: ExplorerProps) {
       <ActiveFilters filter={props.filter} range={props.range} ownActivity={props.ownActivity} />
       <Suspense key={props.query} fallback={<div className="explorer-charts" aria-busy="true" />}>
         <StreamedCharts summary={props.summary} zone={zone} />
-      </Suspense>
-      <Suspense key={props.query} fallback={null}>
         <StreamedPruned summary={props.summary} />
       </Suspense>
       {live && (
