@@ -2,7 +2,7 @@ import "server-only";
 import { parsePattern, type EventFilter } from "@/lib/core/event-filter.ts";
 import type { Window } from "@/lib/core/alerts/condition.ts";
 import type { Param, SqlDriver } from "../db/driver.ts";
-import { COUNT_BUCKET_CHARS } from "../ledger/sequencer.ts";
+import { COUNT_BUCKET_CHARS } from "../ledger/rollups.ts";
 import { filterWhere } from "../events/filter-sql.ts";
 
 // What a rule counts in a window. A filter of source, outcome and hideOwnActivity only

@@ -6,7 +6,7 @@ import type { Param, SqlDriver } from "../db/driver.ts";
 import { AppError } from "../errors.ts";
 import { rowToEntry, type Entry, type EntryRow } from "../ledger/entry.ts";
 import type { Ledger } from "../ledger/ledger.ts";
-import { COUNT_BUCKET_CHARS } from "../ledger/sequencer.ts";
+import { COUNT_BUCKET_CHARS } from "../ledger/rollups.ts";
 import { keptRequesterSql } from "../ledger/store/secrets.ts";
 import { filterWhere } from "./filter-sql.ts";
 import { readableRows, type ErasedField } from "./personal-view.ts";

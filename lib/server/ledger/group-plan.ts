@@ -35,6 +35,13 @@ export class GroupPlan {
   readonly typeCounts = new Map<string, number>();
   /** Each source's last seq in this group (source_activity, for silent-source rules). */
   readonly lastSeqBySource = new Map<string, number>();
+  /** Trace search's rollup (migrations 0011, 0021): correlation id → its entries in this group. */
+  readonly traces = new Map<string, TraceRollup>();
+  /**
+   * `correlation id \0 name` → the last claimed time: every target service and every requester
+   * id (a committed one's kept value; never "") that took part in the trace.
+   */
+  readonly traceServices = new Map<string, string>();
   // Client ids accepted earlier in this group, per source: a later request
   // repeating one is a duplicate (same content) or a conflict, as if stored.
   private readonly inGroup = new Map<string, { seq: number; event: PreparedEvent }>();
@@ -51,7 +58,14 @@ export class GroupPlan {
     let size = this.size;
     const items: AppendItem[] = [];
     const conflicts: Conflict[] = [];
-    const staged: Array<{ leaf: Uint8Array; row: Param[]; countKey: string; seq: number; secrets: Param[][] }> = [];
+    const staged: Array<{
+      leaf: Uint8Array;
+      row: Param[];
+      countKey: string;
+      seq: number;
+      secrets: Param[][];
+      requester: string;
+    }> = [];
     const local = new Map<string, { seq: number; event: PreparedEvent }>();
     events.forEach((event, index) => {
       const clientId = event.id;
@@ -81,6 +95,7 @@ export class GroupPlan {
         countKey: `${event.ts.slice(0, this.countBucketChars)}\u0000${event.outcome}`,
         seq,
         secrets: (event.secrets ?? []).map((x) => [seq, x.pointer, x.value, Buffer.from(x.salt, "hex")]),
+        requester: requesterName(event),
       });
       if (clientId !== undefined) local.set(clientId, { seq, event });
       items.push({ status: "accepted", id, seq, leafHash: toBase64(leaf) });
@@ -95,6 +110,7 @@ export class GroupPlan {
       const sourceKey = s.countKey.replace("\u0000", `\u0000${source}\u0000`);
       this.sourceCounts.set(sourceKey, (this.sourceCounts.get(sourceKey) ?? 0) + 1);
       this.lastSeqBySource.set(source, s.seq);
+      this.addTrace(s.row, s.requester);
       for (const n of this.range.append(s.leaf))
         if (isStoredLevel(n.level)) this.nodes.push([n.level, n.index, n.hash]);
     }
@@ -102,6 +118,50 @@ export class GroupPlan {
     this.size = size;
     return { ok: true, items, treeSize: size };
   }
+
+  private addTrace(row: Param[], requester: string): void {
+    const id = row[CORRELATION_ID] as string | null;
+    if (id === null) return;
+    const ts = row[TS] as string;
+    const outcome = row[OUTCOME] as string;
+    const t = this.traces.get(id);
+    if (!t)
+      this.traces.set(id, {
+        first: ts,
+        last: ts,
+        entries: 1,
+        denied: outcome === "denied" ? 1 : 0,
+        failed: outcome === "failure" ? 1 : 0,
+      });
+    else {
+      if (ts < t.first) t.first = ts;
+      if (ts > t.last) t.last = ts;
+      t.entries++;
+      if (outcome === "denied") t.denied++;
+      else if (outcome === "failure") t.failed++;
+    }
+    const service = row[TARGET_SERVICE] as string | null;
+    for (const name of [service, requester]) {
+      if (!name) continue;
+      const key = `${id}\u0000${name}`;
+      const last = this.traceServices.get(key);
+      if (last === undefined || ts > last) this.traceServices.set(key, ts);
+    }
+  }
+}
+
+type TraceRollup = { first: string; last: string; entries: number; denied: number; failed: number };
+
+// ENTRY_COLUMNS positions the trace rollup reads.
+const TS = 3;
+const TARGET_SERVICE = 10;
+const OUTCOME = 13;
+const CORRELATION_ID = 14;
+
+/** The requester id readers see: the column, or for a committed one (column "") its kept value. */
+function requesterName(event: PreparedEvent): string {
+  const kept = event.secrets?.find((x) => x.pointer === "/requester/id");
+  return kept ? (JSON.parse(kept.value) as string) : (event.cols[1] ?? "");
 }
 
 export function groupKey(source: string, id: string): string {

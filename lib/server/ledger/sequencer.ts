@@ -1,7 +1,7 @@
 import "server-only";
 import { CompactRange, consistencyProofFrom, formatCheckpoint, signNote, verifyConsistency } from "@/lib/core/index.ts";
 import type { NormalizedEvent } from "@/lib/schemas/event.ts";
-import type { Param, SqlDriver } from "../db/driver.ts";
+import type { SqlDriver } from "../db/driver.ts";
 import { nowIso } from "../db/ids.ts";
 import { insertCheckpoint, latestCheckpointRow } from "./store/checkpoints.ts";
 import { logHead } from "./store/entries.ts";
@@ -14,53 +14,7 @@ import { GroupPlan, groupKey, type AppendResult, type Existing } from "./group-p
 import { loadCompactRange, storedRangeHasher } from "./tree.ts";
 import type { SigningKey } from "./signing.ts";
 import { nodeHasher } from "@/lib/node-hasher.ts";
-
-/**
- * The explorer's histogram rollup (migration 0004, `entry_counts`): entries per
- * 10-minute bucket of the claimed timestamp (its first 15 characters) and outcome,
- * kept in the append transaction so it can never disagree with a committed batch.
- * Derived data for charts only — nothing is proven from it.
- */
-export const COUNT_BUCKET_CHARS = 15;
-const COUNT_UPSERT: Upsert = {
-  head: "INSERT INTO entry_counts (bucket, outcome, n)",
-  tail: "ON CONFLICT (bucket, outcome) DO UPDATE SET n = entry_counts.n + excluded.n",
-  width: 3,
-};
-
-/** The alert rules' rollups (migration 0014): per source as well, and each source's last append. */
-const SOURCE_COUNT_UPSERT: Upsert = {
-  head: "INSERT INTO source_counts (bucket, source, outcome, n)",
-  tail: "ON CONFLICT (bucket, source, outcome) DO UPDATE SET n = source_counts.n + excluded.n",
-  width: 4,
-};
-const TYPE_COUNT_UPSERT: Upsert = {
-  head: "INSERT INTO type_counts (bucket, outcome, event_type, n)",
-  tail: "ON CONFLICT (bucket, outcome, event_type) DO UPDATE SET n = type_counts.n + excluded.n",
-  width: 4,
-};
-const SOURCE_ACTIVITY_UPSERT: Upsert = {
-  head: "INSERT INTO source_activity (source, last_received_at, last_seq)",
-  tail: "ON CONFLICT (source) DO UPDATE SET last_received_at = excluded.last_received_at, last_seq = excluded.last_seq",
-  width: 3,
-};
-
-type Upsert = { head: string; tail: string; width: number };
-
-/**
- * Rows of a rollup upserted in the group's transaction (their keys are distinct: each comes from
- * one Map). SQLite: one cached single-row statement per row, nothing to wait for. PostgreSQL: one
- * multi-row statement per 200 rows — every statement is a round trip, and a group of 100 events
- * touches dozens of rollup rows.
- */
-async function upsertRows(tx: SqlDriver, u: Upsert, rows: Param[][]): Promise<void> {
-  const per = tx.dialect === "sqlite" ? 1 : 200;
-  const one = `(${Array.from({ length: u.width }, () => "?").join(", ")})`;
-  for (let i = 0; i < rows.length; i += per) {
-    const chunk = rows.slice(i, i + per);
-    await tx.run(`${u.head} VALUES ${chunk.map(() => one).join(", ")} ${u.tail}`, chunk.flat());
-  }
-}
+import { COUNT_BUCKET_CHARS, writeRollups } from "./rollups.ts";
 
 // The one writer. Every append and every checkpoint runs inside one database
 // transaction that holds the writer lock, so seq is gapless and the tree never
@@ -359,17 +313,4 @@ async function findExisting(tx: SqlDriver, group: Pending[]): Promise<Existing> 
     }
   }
   return found;
-}
-
-/** The histogram's, the type facet's and the alert rules' rollups of one group commit, in its transaction. */
-async function writeRollups(tx: SqlDriver, plan: GroupPlan): Promise<void> {
-  const split = (m: Map<string, number>) => [...m].map(([key, n]) => [...key.split("\u0000"), n]);
-  await upsertRows(tx, COUNT_UPSERT, split(plan.counts));
-  await upsertRows(tx, TYPE_COUNT_UPSERT, split(plan.typeCounts));
-  await upsertRows(tx, SOURCE_COUNT_UPSERT, split(plan.sourceCounts));
-  await upsertRows(
-    tx,
-    SOURCE_ACTIVITY_UPSERT,
-    [...plan.lastSeqBySource].map(([source, seq]) => [source, plan.receivedAt, seq]),
-  );
 }

@@ -4,9 +4,9 @@ import { GW, ORDERS, at, hop } from "@/test/support/trace-hops.ts";
 import type { Principal } from "../auth/principal.ts";
 import { queryTraces, resolveTraceId, searchTraces, type TraceSearchPage, type TraceSummary } from "./search.ts";
 
-// Trace search against real stores: the rollup the entries trigger keeps (migration
-// 0011) agrees with a GROUP BY over the entries after batches arriving out of
-// claimed order; pages walk newest first without gaps or repeats; service, status
+// Trace search against real stores: the rollup the sequencer keeps (migrations 0011,
+// 0021) agrees with a GROUP BY over the entries after batches arriving out of
+// claimed order and after requests sharing one group commit, one of them refused; pages walk newest first without gaps or repeats; service, status
 // and time narrow it; an upper-case W3C trace-id finds the lower-case one; the API
 // checks, audits and refuses bad parameters by name.
 
@@ -35,12 +35,13 @@ describe.each(DIALECTS)("trace search on %s", (dialect) => {
     ]);
   }
 
-  it("keeps the rollup equal to the entries, batch after batch", async () => {
-    await seedTraces();
-    const rollup = await fresh.ledger.db.all<Record<string, unknown>>(
+  /** The rollups equal a GROUP BY over the entries (v1 leaves: every requester id in its column). */
+  async function expectRollupsMatchEntries() {
+    const db = fresh.ledger.db;
+    const rollup = await db.all<Record<string, unknown>>(
       "SELECT correlation_id, first_ts, last_ts, entries, denied, failed FROM traces ORDER BY correlation_id",
     );
-    const truth = await fresh.ledger.db.all<Record<string, unknown>>(
+    const truth = await db.all<Record<string, unknown>>(
       `SELECT correlation_id, MIN(ts) AS first_ts, MAX(ts) AS last_ts, COUNT(*) AS entries,
               SUM(CASE WHEN outcome = 'denied' THEN 1 ELSE 0 END) AS denied,
               SUM(CASE WHEN outcome = 'failure' THEN 1 ELSE 0 END) AS failed
@@ -49,11 +50,48 @@ describe.each(DIALECTS)("trace search on %s", (dialect) => {
     const norm = (rows: Record<string, unknown>[]) =>
       rows.map((r) => ({ ...r, entries: Number(r.entries), denied: Number(r.denied), failed: Number(r.failed) }));
     expect(norm(rollup)).toEqual(norm(truth));
+    const services = await db.all("SELECT correlation_id, name, last_ts FROM trace_services ORDER BY 1, 2");
+    const servicesTruth = await db.all(
+      `SELECT correlation_id, name, MAX(ts) AS last_ts FROM (
+         SELECT correlation_id, target_service AS name, ts FROM entries WHERE correlation_id IS NOT NULL AND target_service IS NOT NULL
+         UNION ALL SELECT correlation_id, requester_id AS name, ts FROM entries WHERE correlation_id IS NOT NULL
+       ) AS x GROUP BY correlation_id, name ORDER BY 1, 2`,
+    );
+    expect(services).toEqual(servicesTruth);
+    return rollup;
+  }
+
+  it("keeps the rollup equal to the entries, batch after batch", async () => {
+    await seedTraces();
+    const rollup = await expectRollupsMatchEntries();
     expect(rollup).toHaveLength(10);
     const t02 = await fresh.ledger.db.all<{ name: string }>(
       "SELECT name FROM trace_services WHERE correlation_id = 't02' ORDER BY name",
     );
     expect(t02.map((r) => r.name)).toEqual([ORDERS, GW, "inventory", "orders", "users"].sort());
+  });
+
+  it("keeps it equal when requests share one group commit, and a conflicting request adds nothing", async () => {
+    const withId = <T extends object>(e: T, id: string) => ({ ...e, id });
+    await append("spiffe://t/orders", [withId(hop("c1", 0, GW, "orders"), "x1")]);
+    const seq = fresh.ledger.sequencer;
+    const before = { ...seq.stats };
+    const results = await Promise.all([
+      seq.append("spiffe://t/orders", [hop("c1", 10, ORDERS, "payments"), hop("c2", 20, GW, "orders")]),
+      // x1 is stored with other content: this request fails alone, c3 must not appear.
+      seq.append("spiffe://t/orders", [hop("c2", 25, GW, "audit"), withId(hop("c3", 5, GW, "users", DENIED), "x1")]),
+      seq.append("spiffe://t/payments", [hop("c1", -5, ORDERS, "ledger", FAILED), hop("c2", 30, ORDERS, "orders")]),
+      seq.append("spiffe://t/payments", [hop("c1", 40, GW, "payments", DENIED)]),
+    ]);
+    expect(results.map((r) => r.ok)).toEqual([true, false, true, true]);
+    // Coalesced: fewer transactions than requests.
+    expect(seq.stats.groups - before.groups).toBeLessThan(4);
+    const rollup = await expectRollupsMatchEntries();
+    expect(rollup.map((r) => r.correlation_id)).toEqual(["c1", "c2"]);
+    const names = await fresh.ledger.db.all<{ name: string }>(
+      "SELECT name FROM trace_services WHERE correlation_id = 'c2' ORDER BY name",
+    );
+    expect(names.map((r) => r.name)).toEqual([GW, ORDERS, "orders"].sort());
   });
 
   it("pages newest first without gaps or repeats, narrowed by service, status and time", async () => {
