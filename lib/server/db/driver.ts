@@ -87,7 +87,7 @@ export function tightenSqliteModes(file: string): string[] {
   for (const f of [file, `${file}-wal`, `${file}-shm`, `${file}-journal`]) {
     let st: fs.Stats;
     try {
-      st = fs.statSync(f);
+      st = fs.statSync(/* turbopackIgnore: true */ f);
     } catch {
       continue;
     }
