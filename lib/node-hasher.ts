@@ -7,6 +7,10 @@ import { rfc9162Hasher, type LogHasher } from "@/lib/core/hash.ts";
 
 // One-shot `crypto.hash` (Node ≥ 20.12) over the joined parts: a tree node is 65 bytes, and
 // building a Hash object per node cost three times the hashing (5.0 vs 1.5 µs a node).
+// The parts are joined in a Buffer from Node's pool, and the digest (its own 32-byte
+// ArrayBuffer) is returned as a plain Uint8Array view of it: a `new Uint8Array(n)` per call
+// costs an ArrayBuffer allocation of its own, and those two were 4 of a leaf's 6 µs
+// (0x00 ‖ 500-byte entry: 6.3 → 2.2 µs, measured for issue 16).
 const oneShot = (crypto as { hash?: (alg: string, data: Uint8Array, enc: "buffer") => Buffer }).hash;
 
 function sha256(parts: Uint8Array[]): Uint8Array {
@@ -15,16 +19,21 @@ function sha256(parts: Uint8Array[]): Uint8Array {
     for (const p of parts) h.update(p);
     return new Uint8Array(h.digest());
   }
-  if (parts.length === 1) return new Uint8Array(oneShot("sha256", parts[0]!, "buffer"));
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const joined = new Uint8Array(n);
-  n = 0;
-  for (const p of parts) {
-    joined.set(p, n);
-    n += p.length;
+  let data: Uint8Array;
+  if (parts.length === 1) data = parts[0]!;
+  else {
+    let n = 0;
+    for (const p of parts) n += p.length;
+    const joined = Buffer.allocUnsafe(n); // every byte is written below
+    n = 0;
+    for (const p of parts) {
+      joined.set(p, n);
+      n += p.length;
+    }
+    data = joined;
   }
-  return new Uint8Array(oneShot("sha256", joined, "buffer"));
+  const d = oneShot("sha256", data, "buffer");
+  return d.byteOffset === 0 && d.buffer.byteLength === 32 ? new Uint8Array(d.buffer, 0, 32) : new Uint8Array(d);
 }
 
 export const nodeHasher: LogHasher = rfc9162Hasher((...parts) => sha256(parts));

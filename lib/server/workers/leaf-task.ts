@@ -27,7 +27,40 @@ export type LeafBatch = {
   bad: number[];
 };
 
-const SQL = "SELECT * FROM entries WHERE seq > ? AND seq <= ? ORDER BY seq";
+/**
+ * SQLite reads the columns as arrays (better-sqlite3's raw mode) and makes each row one object
+ * literal of a fixed shape: 4.0 µs a row against 6.3 µs for the driver's own row objects, whose
+ * properties it adds one by one (issue 16). The order of the SELECT is the order of `toRow`.
+ */
+const RAW_SQL =
+  "SELECT seq, event_id, source, ts, received_at, event_type, requester_id, requester_type, requester_ip," +
+  " target_id, target_service, target_type, action, outcome, correlation_id, reason, attributes, personal," +
+  " leaf_hash, pruned_by FROM entries WHERE seq > ? AND seq <= ? ORDER BY seq";
+type Cell = string | number | null | Uint8Array;
+function toRow(a: Cell[]): EntryRow {
+  return {
+    seq: a[0] as number,
+    event_id: a[1] as string,
+    source: a[2] as string,
+    ts: a[3] as string,
+    received_at: a[4] as string,
+    event_type: a[5] as string,
+    requester_id: a[6] as string,
+    requester_type: a[7] as string,
+    requester_ip: a[8] as string | null,
+    target_id: a[9] as string,
+    target_service: a[10] as string | null,
+    target_type: a[11] as string | null,
+    action: a[12] as string | null,
+    outcome: a[13] as string,
+    correlation_id: a[14] as string | null,
+    reason: a[15] as string | null,
+    attributes: a[16] as string | null,
+    personal: a[17] as string | null,
+    leaf_hash: a[18] as Uint8Array,
+    pruned_by: a[19] as number | null,
+  };
+}
 
 /**
  * The rows of one batch, one at a time. SQLite streams them (`iterate`): holding a batch of
@@ -44,11 +77,14 @@ async function openRows(
   if (store.dialect === "sqlite") {
     const { default: Database } = await import("better-sqlite3");
     const db = new Database(store.file, { readonly: true, fileMustExist: true });
-    const rows = db.prepare(SQL).iterate(from, to) as IterableIterator<EntryRow>;
+    const raw = db.prepare(RAW_SQL).raw(true).iterate(from, to) as IterableIterator<Cell[]>;
+    const rows = (function* () {
+      for (const a of raw) yield toRow(a);
+    })();
     return {
       rows,
       close: async () => {
-        rows.return?.();
+        raw.return?.();
         db.close();
       },
     };
