@@ -93,6 +93,11 @@ function compiledChild(src: { root: string; entry: string; tsconfig: string }): 
 }
 
 /** The child's command line after the node flags: the compiled module, else the sources under tsx. */
+export async function childCommand(): Promise<string[] | null> {
+  const src = childSources();
+  return src && childArgs(src);
+}
+
 async function childArgs(src: { root: string; entry: string; tsconfig: string }): Promise<string[] | null> {
   const file = await compiledChild(src);
   if (file) return [file];
