@@ -3,6 +3,7 @@ import type { BundleWitnesses } from "@/lib/core/bundle/format.ts";
 import type { EventFilter } from "@/lib/core/event-filter.ts";
 import type { Param, SqlDriver } from "../db/driver.ts";
 import { filterWhere } from "../events/filter-sql.ts";
+import { keptRequesterSql } from "../ledger/store/secrets.ts";
 
 // The figures of a review pack's report, read from the same rows the bundle holds: the
 // view's filter over the period, stopped at the bundle's checkpoint (seqTo = tree size),
@@ -49,27 +50,55 @@ export type ReportData = {
   integrity: IntegrityLine | null;
 };
 
+/** How a report names a requester id erased since (its kept value is gone, docs/retention.md). */
+export const ERASED_REQUESTER = "(erased)";
+
 type Count = { n: number | string };
 const num = (v: number | string | bigint | null | undefined) => Number(v ?? 0);
 
-async function ranked(db: SqlDriver, column: string, where: { sql: string; params: Param[] }): Promise<Ranked[]> {
-  const rows = await db.all<{ k: string; n: number | string; d: number | string }>(
-    `SELECT ${column} AS k, COUNT(*) AS n, SUM(CASE WHEN outcome = 'denied' THEN 1 ELSE 0 END) AS d
-       FROM entries WHERE ${where.sql} GROUP BY ${column} ORDER BY n DESC, k LIMIT ${TOP}`,
+/**
+ * The top values of `expr` (an SQL expression over `entries`) by entries. Requester ids are read
+ * as readers see them (keptRequesterSql): a committed one (leaf v2: the column holds "") by its
+ * kept value, an erased one as ERASED_REQUESTER — never all of them lumped together as "".
+ */
+async function ranked(db: SqlDriver, expr: string, where: { sql: string; params: Param[] }): Promise<Ranked[]> {
+  const rows = await db.all<{ k: string | null; n: number | string; d: number | string }>(
+    `SELECT ${expr} AS k, COUNT(*) AS n, SUM(CASE WHEN outcome = 'denied' THEN 1 ELSE 0 END) AS d
+       FROM entries WHERE ${where.sql} GROUP BY 1 ORDER BY n DESC, k LIMIT ${TOP}`,
     where.params,
   );
-  return rows.map((r) => ({ key: r.k, count: num(r.n), denied: num(r.d) }));
+  return rows.map((r) => ({ key: r.k ?? ERASED_REQUESTER, count: num(r.n), denied: num(r.d) }));
 }
 
 async function newIdentities(db: SqlDriver, where: { sql: string; params: Param[] }, from: string) {
-  // First seen in the period: no entry of the whole log (any source, not pruned) before it.
-  const sql = `SELECT requester_id AS k, COUNT(*) AS n, MIN(ts) AS f FROM entries e WHERE ${where.sql}
-     GROUP BY requester_id
-     HAVING NOT EXISTS (SELECT 1 FROM entries p WHERE p.requester_id = e.requester_id AND p.ts < ? AND p.pruned_by IS NULL)`;
-  const rows = await db.all<{ k: string; n: number | string; f: string }>(`${sql} ORDER BY f, k`, [
-    ...where.params,
-    from,
-  ]);
+  // First seen in the period: no entry of the whole log (any source, not pruned) before it —
+  // neither with the id in its column nor with it committed and kept (an id can be both, before
+  // and after its field was declared personal). An erased id is nobody's to list.
+  const kept = keptRequesterSql(db.dialect);
+  const candidates = await db.all<{ k: string; n: number | string; f: string }>(
+    `SELECT k, COUNT(*) AS n, MIN(ts) AS f FROM (SELECT ${kept} AS k, ts FROM entries WHERE ${where.sql}) x
+      WHERE k IS NOT NULL GROUP BY k ORDER BY f, k`,
+    where.params,
+  );
+  const seen = new Set<string>();
+  const ids = candidates.map((c) => c.k);
+  for (let i = 0; i < ids.length; i += 500) {
+    const chunk = ids.slice(i, i + 500);
+    const rows = await db.all<{ k: string }>(
+      `SELECT DISTINCT requester_id AS k FROM entries
+        WHERE requester_id IN (${chunk.map(() => "?").join(", ")}) AND ts < ? AND pruned_by IS NULL`,
+      [...chunk, from],
+    );
+    for (const r of rows) seen.add(r.k);
+  }
+  const decode = db.dialect === "sqlite" ? "json_extract(s.value, '$')" : "(s.value::jsonb #>> '{}')";
+  const committed = await db.all<{ k: string | null }>(
+    `SELECT DISTINCT ${decode} AS k FROM entry_secrets s JOIN entries e ON e.seq = s.seq
+      WHERE s.pointer = '/requester/id' AND e.ts < ? AND e.pruned_by IS NULL`,
+    [from],
+  );
+  for (const r of committed) if (r.k !== null) seen.add(r.k);
+  const rows = candidates.filter((c) => !seen.has(c.k));
   return {
     count: rows.length,
     listed: rows.slice(0, LISTED).map((r) => ({ requester: r.k, count: num(r.n), firstSeen: r.f })),
@@ -135,17 +164,18 @@ export async function collectReportData(
   );
   const byOutcome = Object.fromEntries(outcomes.map((r) => [r.outcome, num(r.n)]));
   const deniedWhere = { sql: `${where.sql} AND outcome = 'denied'`, params: where.params };
-  const pairs = await db.all<{ r: string; t: string; n: number | string }>(
-    `SELECT requester_id AS r, target_id AS t, COUNT(*) AS n FROM entries WHERE ${deniedWhere.sql}
-      GROUP BY requester_id, target_id ORDER BY n DESC, r, t LIMIT ${TOP}`,
+  const kept = keptRequesterSql(db.dialect);
+  const pairs = await db.all<{ r: string | null; t: string; n: number | string }>(
+    `SELECT ${kept} AS r, target_id AS t, COUNT(*) AS n FROM entries WHERE ${deniedWhere.sql}
+      GROUP BY 1, 2 ORDER BY n DESC, r, t LIMIT ${TOP}`,
     deniedWhere.params,
   );
   return {
     total: Object.values(byOutcome).reduce((a, b) => a + b, 0),
     byOutcome,
-    topRequesters: await ranked(db, "requester_id", where),
+    topRequesters: await ranked(db, kept, where),
     topTargets: await ranked(db, "target_id", where),
-    deniedPairs: pairs.map((p) => ({ requester: p.r, target: p.t, count: num(p.n) })),
+    deniedPairs: pairs.map((p) => ({ requester: p.r ?? ERASED_REQUESTER, target: p.t, count: num(p.n) })),
     newIdentities: await newIdentities(db, where, spec.periodStart),
     silentSources: await silentSources(db, spec.periodStart, spec.periodEnd, seqTo),
     alerts: await alerts(db, spec.periodStart, spec.periodEnd, seqTo),
