@@ -139,6 +139,41 @@ describe.each(DIALECTS)("sequencer on %s", (dialect) => {
     expect(await ledger.sequencer.checkpoint()).toBeNull();
   });
 
+  it("proves consistency from the store unless the last checkpoint is its own, grown in memory: a forged last row still stops signing", async () => {
+    const { ledger, cleanup } = await freshLedger(dialect, { LEDGERLINE_CHECKPOINT_EVERY: "1000000" });
+    cleanups.push(cleanup);
+    const add = (n: number) =>
+      ledger.sequencer.append(
+        "spiffe://test/a",
+        Array.from({ length: n }, () => normalized()),
+      );
+    await add(10);
+    expect((await ledger.sequencer.checkpoint())?.treeSize).toBe(10);
+    await add(10);
+    expect((await ledger.sequencer.checkpoint())?.treeSize).toBe(20); // grown from its own: no store reads
+    // An insider inserts a later checkpoint row with another root (append-only tables accept inserts).
+    const forged = await ledger.db.get<{ note: string }>("SELECT note FROM checkpoints WHERE tree_size = 20");
+    await ledger.db.writeTransaction((tx) =>
+      tx.run(
+        "INSERT INTO checkpoints (tree_size, root_hash, note, key_id, created_at) SELECT 25, ?, ?, key_id, created_at FROM checkpoints WHERE tree_size = 20",
+        [new Uint8Array(32).fill(9), forged!.note],
+      ),
+    );
+    await add(10);
+    await expect(ledger.sequencer.checkpoint()).rejects.toThrow(
+      /not consistent with checkpoint 25: refusing to sign a fork/,
+    );
+    const sizes = await ledger.db.all<{ s: number }>("SELECT tree_size AS s FROM checkpoints ORDER BY tree_size");
+    expect(sizes.map((r) => Number(r.s))).toEqual([10, 20, 25]);
+    // The same from a fresh process (its tree reloaded from the store): still refused.
+    const again = await openLedger(ledger.config);
+    try {
+      await expect(again.sequencer.checkpoint()).rejects.toThrow(/refusing to sign a fork/);
+    } finally {
+      await again.close();
+    }
+  });
+
   it("inclusion and consistency proofs from the routes verify against recomputed roots, across stored subtree levels", async () => {
     const { ledger, cleanup } = await freshLedger(dialect, { LEDGERLINE_CHECKPOINT_EVERY: "100000" });
     cleanups.push(cleanup);
