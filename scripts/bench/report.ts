@@ -95,7 +95,7 @@ function renderHeader(L: string[], r: Doc): void {
 function renderIngest(L: string[], r: Doc): void {
   L.push("## Ingest: HTTP beside the raw driver", "");
   L.push(
-    `HTTP: \`next start\` on 127.0.0.1, ${CONCURRENCY} concurrent clients unless the row says otherwise (64 clients of single events: many senders flushing at once, served by group commit; two instances: two servers on one PostgreSQL sharing the clients), every response checked (201 with every id accepted), \`verify-log\` afterwards. Raw: the same rows inserted by the driver alone (better-sqlite3 with the app's pragmas incl. \`synchronous=FULL\`; pg with one multi-row INSERT), one transaction per batch of the same size — the price of a durable commit without validation, hashing, the tree, checkpoints and HTTP.`,
+    `HTTP: \`next start\` on 127.0.0.1, ${CONCURRENCY} concurrent clients unless the row says otherwise (64 clients of single events: many senders flushing at once, served by group commit; two instances: two servers on one PostgreSQL sharing the clients), every response checked (201 with every id accepted), \`verify-log\` afterwards. Raw: the same rows inserted by the driver alone (better-sqlite3 with the app's pragmas incl. \`synchronous=FULL\`; PostgreSQL through the driver's own insertMany, one unnested INSERT as the sequencer sends it), one transaction per batch of the same size — the price of a durable commit without validation, hashing, the tree, checkpoints and HTTP.`,
     "",
   );
   L.push(

@@ -8,7 +8,7 @@ import {
   verifyConsistency,
 } from "@/lib/core/index.ts";
 import type { NormalizedEvent } from "@/lib/schemas/event.ts";
-import type { SqlDriver } from "../db/driver.ts";
+import type { Param, SqlDriver } from "../db/driver.ts";
 import { nowIso } from "../db/ids.ts";
 import { insertCheckpoint, latestCheckpointRow } from "./store/checkpoints.ts";
 import { logHead } from "./store/entries.ts";
@@ -318,10 +318,18 @@ async function findExisting(tx: SqlDriver, group: Pending[]): Promise<Existing> 
     const unique = [...set];
     for (let i = 0; i < unique.length; i += 500) {
       const chunk = unique.slice(i, i + 500);
-      const rows = await tx.all<EntryRow>(
-        `SELECT * FROM entries WHERE source = ? AND event_id IN (${chunk.map(() => "?").join(", ")})`,
-        [source, ...chunk],
-      );
+      // PostgreSQL: one array parameter, so the statement is the same short text each time (it
+      // parses and plans a 500-item IN list anew: 6.6 ms a group of 200 ids, issue 16).
+      const rows =
+        tx.dialect === "postgres"
+          ? await tx.all<EntryRow>("SELECT * FROM entries WHERE source = ? AND event_id = ANY(?::text[])", [
+              source,
+              chunk as unknown as Param,
+            ])
+          : await tx.all<EntryRow>(
+              `SELECT * FROM entries WHERE source = ? AND event_id IN (${chunk.map(() => "?").join(", ")})`,
+              [source, ...chunk],
+            );
       const secrets = await secretsOf(
         tx,
         rows.filter((r) => r.personal != null).map((r) => Number(r.seq)),
