@@ -74,5 +74,14 @@ describe.each(DIALECTS)("review report figures with committed requester ids on %
       [DENY, 2, at(HOUR + 5)],
     ]);
     expect(data.newIdentities.count).toBe(2);
+
+    // A view that searches the committed field (its SQL reads entry_secrets by `entries.seq`).
+    const narrowed = await collectReportData(l.db, spec, {
+      from: spec.periodStart,
+      to: spec.periodEnd,
+      requester: NEW,
+    });
+    expect(narrowed.total).toBe(3);
+    expect(narrowed.newIdentities.listed.map((i) => i.requester)).toEqual([NEW]);
   });
 });
