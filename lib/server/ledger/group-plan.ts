@@ -1,10 +1,10 @@
 import "server-only";
-import { hashLeaf, joinEntry, joinEvent, toBase64, type CompactRange } from "@/lib/core/index.ts";
+import { joinEntry, joinEvent, toBase64, type CompactRange } from "@/lib/core/index.ts";
 import type { Param } from "../db/driver.ts";
 import { uuidv7 } from "../db/ids.ts";
 import type { PreparedEvent } from "./prepared-event.ts";
 import { isStoredLevel } from "./tree.ts";
-import { nodeHasher } from "@/lib/node-hasher.ts";
+import { hashLeafText } from "@/lib/node-hasher.ts";
 
 // The in-memory half of one group commit: the requests of a group are planned in
 // arrival order against one growing tree, each all-or-nothing. A request whose
@@ -87,7 +87,7 @@ export class GroupPlan {
         }
       }
       const seq = ++size;
-      const leaf = hashLeaf(Buffer.from(joinEntry(event.parts, id, this.receivedAt, seq, source), "utf8"), nodeHasher);
+      const leaf = hashLeafText(joinEntry(event.parts, id, this.receivedAt, seq, source));
       staged.push({
         leaf,
         // ENTRY_COLUMNS order: seq, event_id, source, ts, received_at, event_type … attributes, leaf_hash.

@@ -4,8 +4,8 @@
 // hashes (32 bytes each, one buffer) and the seqs whose columns do not hash to
 // them. Rows are never copied between threads: copying one costs about what
 // hashing it does, which would leave nothing to gain. Free of server-only code.
-import { bytesEqual, hashLeaf, utf8 } from "@/lib/core/index.ts";
-import { nodeHasher } from "@/lib/node-hasher.ts";
+import { bytesEqual, hasLoneSurrogate } from "@/lib/core/index.ts";
+import { hashLeafText } from "@/lib/node-hasher.ts";
 import { canonicalEntryFromRow, type EntryRow } from "../ledger/entry-row.ts";
 
 /** Where the worker reads from: the server's own store (config.database). */
@@ -101,6 +101,11 @@ async function openRows(
   }
 }
 
+/** The leaf hash of a row's canonical text; null for text UTF-8 cannot carry (a lone surrogate). */
+function leafOf(text: string): Uint8Array | null {
+  return hasLoneSurrogate(text) ? null : hashLeafText(text);
+}
+
 export async function hashStoredLeaves(input: LeafInput): Promise<LeafBatch> {
   const stored = new Uint8Array((input.to - input.from) * 32);
   const bad: number[] = [];
@@ -117,7 +122,7 @@ export async function hashStoredLeaves(input: LeafInput): Promise<LeafBatch> {
         let leaf: Uint8Array | null;
         try {
           // Pruned bodies are accepted here and their receipts checked after the scan (retention/verify-pruned.ts).
-          leaf = r.pruned_by != null ? have : hashLeaf(utf8(canonicalEntryFromRow(r)), nodeHasher);
+          leaf = r.pruned_by != null ? have : leafOf(canonicalEntryFromRow(r));
         } catch {
           leaf = null;
         }
