@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { defaultHasher, hashChildren, hashLeaf, utf8 } from "@/lib/core/index.ts";
-import { hashLeafText, nodeHasher } from "./node-hasher.ts";
+import { hashLeafText, nodeHasher, parentLevel } from "./node-hasher.ts";
 
 // The server's native hasher gives the pure reference implementation's digests (RFC 9162 leaf and
 // node hashes), including the one-call leaf hash of a string — for ASCII, multi-byte UTF-8,
@@ -31,5 +31,20 @@ describe("nodeHasher", () => {
       expect(h.length).toBe(32);
       expect(h.buffer.byteLength).toBe(32);
     }
+  });
+
+  it("hashes a flat level of nodes pair by pair, leaving an odd last one out", () => {
+    const leaves = ["a", "b", "c", "d", "e"].map((t) => hashLeafText(t));
+    const flat = new Uint8Array(leaves.length * 32);
+    leaves.forEach((l, i) => flat.set(l, i * 32));
+    const up = parentLevel(flat);
+    expect(up.length).toBe(64);
+    expect(
+      Buffer.from(up.subarray(0, 32)).equals(Buffer.from(hashChildren(leaves[0]!, leaves[1]!, defaultHasher))),
+    ).toBe(true);
+    expect(
+      Buffer.from(up.subarray(32, 64)).equals(Buffer.from(hashChildren(leaves[2]!, leaves[3]!, defaultHasher))),
+    ).toBe(true);
+    expect(parentLevel(flat.subarray(0, 32)).length).toBe(0);
   });
 });

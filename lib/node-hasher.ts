@@ -55,3 +55,29 @@ export function hashLeafText(text: string): Uint8Array {
   if (!oneShot) return nodeHasher.hashLeaf(Buffer.from(text, "utf8"));
   return digestBytes(oneShot("sha256", `\u0000${text}`, "buffer"));
 }
+
+/**
+ * One level up a flat run of RFC 9162 node hashes (32 bytes each, left to right): the hash of
+ * each pair, SHA-256(0x01 ‖ left ‖ right); an odd last hash has no parent here. One 65-byte
+ * scratch Buffer for every pair, where `nodeHasher.hashChildren` joins each pair anew — the
+ * verifier's workers fold whole batches of leaves with it (workers/leaf-task.ts).
+ */
+export function parentLevel(level: Uint8Array): Uint8Array {
+  const pairs = Math.floor(level.length / 64);
+  const out = new Uint8Array(pairs * 32);
+  if (!oneShot) {
+    for (let i = 0; i < pairs; i++)
+      out.set(
+        nodeHasher.hashChildren(level.subarray(i * 64, i * 64 + 32), level.subarray(i * 64 + 32, i * 64 + 64)),
+        i * 32,
+      );
+    return out;
+  }
+  const scratch = Buffer.allocUnsafe(65);
+  scratch[0] = 1;
+  for (let i = 0; i < pairs; i++) {
+    scratch.set(level.subarray(i * 64, i * 64 + 64), 1);
+    out.set(oneShot("sha256", scratch, "buffer"), i * 32);
+  }
+  return out;
+}

@@ -61,6 +61,39 @@ describe("CompactRange and perfectSubtrees", () => {
     ]);
     expect(toHex(big.root())).toBe(toHex(hashChildren(SOME_HASH, hashChildren(LEAVES[0]!, LEAVES[1]!))));
   });
+
+  it("appending a perfect subtree by its hash equals appending its leaves", () => {
+    const leaves = Array.from({ length: 45 }, (_, i) => hashLeaf(new Uint8Array([i, i >> 8])));
+    for (const level of [0, 1, 2, 3]) {
+      const width = 2 ** level;
+      const byLeaf = CompactRange.empty();
+      const bySubtree = CompactRange.empty();
+      for (let start = 0; start + width <= leaves.length; start += width) {
+        const completed = leaves.slice(start, start + width).flatMap((l) => byLeaf.append(l));
+        const got = bySubtree.appendSubtree(level, merkleRoot(leaves.slice(start, start + width)));
+        // Everything the leaves completed at or above the subtree's level, in the same order.
+        const want = completed.filter((n) => n.level >= level);
+        expect(got.map((n) => [n.level, n.index, toHex(n.hash)])).toEqual(
+          want.map((n) => [n.level, n.index, toHex(n.hash)]),
+        );
+        expect(toHex(bySubtree.root())).toBe(toHex(byLeaf.root()));
+        expect(bySubtree.size).toBe(start + width);
+      }
+    }
+  });
+
+  it("refuses a subtree that does not start on its own boundary", () => {
+    const r = CompactRange.empty();
+    r.append(LEAVES[0]!);
+    expect(() => r.appendSubtree(1, SOME_HASH)).toThrow(/cannot start at leaf 1/);
+    expect(() => r.appendSubtree(-1, SOME_HASH)).toThrow(/invalid subtree level/);
+    expect(r.size).toBe(1);
+    r.append(LEAVES[1]!);
+    expect(r.appendSubtree(1, SOME_HASH).map((n) => [n.level, n.index])).toEqual([
+      [1, 1],
+      [2, 0],
+    ]);
+  });
 });
 
 describe("the hasher parameter", () => {

@@ -93,6 +93,33 @@ export class CompactRange {
     return completed;
   }
 
+  /**
+   * Appends a whole perfect subtree of 2^`level` leaves by its hash — what `append` of its
+   * leaves one by one would reach, without them. The tree's size must be a multiple of
+   * 2^`level` (the subtree starts on its own boundary). Returns the subtrees it completed
+   * above `level`, bottom up, like `append`, starting with the appended one itself.
+   */
+  appendSubtree(level: number, hash: Uint8Array): Array<{ level: number; index: number; hash: Uint8Array }> {
+    assertHash(hash, "subtree hash");
+    if (!Number.isInteger(level) || level < 0 || level > 52) throw new Error(`invalid subtree level ${level}`);
+    const width = 2 ** level;
+    if (this.#size % width !== 0)
+      throw new Error(`a subtree of ${width} leaves cannot start at leaf ${this.#size}: not on its boundary`);
+    if (this.#size + width > Number.MAX_SAFE_INTEGER) throw new Error("tree size limit reached");
+    let h: Uint8Array = hash.slice();
+    let index = this.#size / width;
+    const completed: Array<{ level: number; index: number; hash: Uint8Array }> = [{ level, index, hash: h.slice() }];
+    for (let c = index; isOdd(c); c = half(c)) {
+      h = this.#hasher.hashChildren(this.#hashes.pop()!, h);
+      level += 1;
+      index = half(index);
+      completed.push({ level, index, hash: h.slice() });
+    }
+    this.#hashes.push(h);
+    this.#size += width;
+    return completed;
+  }
+
   /** RFC 9162 root of the tree of the current size; EMPTY_ROOT when empty. */
   root(): Uint8Array {
     if (this.#hashes.length === 0) return this.#hasher.emptyRoot();

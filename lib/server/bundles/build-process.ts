@@ -1,11 +1,9 @@
 import "server-only";
 import { spawn } from "node:child_process";
-import crypto from "node:crypto";
 import fs from "node:fs";
-import { createRequire } from "node:module";
 import path from "node:path";
-import { pathToFileURL } from "node:url";
 import type { Ledger } from "../ledger/ledger.ts";
+import { compiledEntry, tsxLoader, type EntrySources } from "../runtime/compiled-entry.ts";
 import { BundleBuildError, buildBundle, type BuildRequest, type BuildResult } from "./build.ts";
 import type { ChildMessage } from "./build-child.ts";
 
@@ -33,7 +31,7 @@ const BUNDLE_SEMI_SPACE_MIB = 16;
  * file it does not bundle. Null when the sources are not deployed beside the build: then the
  * build runs in-process.
  */
-function childSources(): { root: string; entry: string; tsconfig: string } | null {
+function childSources(): EntrySources | null {
   // turbopackIgnore: a path read at run time, not a module for Next.js to trace or bundle.
   const root = process.env.LEDGERLINE_ROOT ?? process.cwd();
   const entry = path.join(/* turbopackIgnore: true */ root, "lib/server/bundles/build-child.ts");
@@ -42,71 +40,17 @@ function childSources(): { root: string; entry: string; tsconfig: string } | nul
   return { root, entry, tsconfig };
 }
 
-let compiled: Promise<string | null> | null = null;
-
-/**
- * The child as one ES module, compiled by esbuild once per process (75 ms) into
- * node_modules/.cache/ledgerline under a name taken from its content, so a changed source gets a
- * new file and concurrent servers never see a half-written one. Measured (issue 16): it starts in
- * 0.45 s at 83 MiB RSS, against 1.1 s and 128 MiB under tsx, which transpiles ~200 files in a
- * loader thread of its own. Packages stay external (native drivers load from node_modules).
- * Null when esbuild or the cache directory is unavailable: then tsx runs the sources.
- */
-function compiledChild(src: { root: string; entry: string; tsconfig: string }): Promise<string | null> {
-  compiled ??= (async () => {
-    try {
-      const req = createRequire(path.join(/* turbopackIgnore: true */ src.root, "package.json"));
-      const esbuild = (await import(
-        /* webpackIgnore: true */ /* turbopackIgnore: true */ pathToFileURL(req.resolve("esbuild")).href
-      )) as typeof import("esbuild");
-      const out = await esbuild.build({
-        entryPoints: [src.entry],
-        bundle: true,
-        platform: "node",
-        format: "esm",
-        packages: "external",
-        tsconfig: src.tsconfig,
-        conditions: ["react-server"],
-        outfile: "bundle-child.mjs",
-        write: false,
-        logLevel: "silent",
-      });
-      const code = out.outputFiles[0]!.contents;
-      const dir = path.join(/* turbopackIgnore: true */ src.root, "node_modules/.cache/ledgerline");
-      const file = path.join(
-        dir,
-        `bundle-child-${crypto.createHash("sha256").update(code).digest("hex").slice(0, 16)}.mjs`,
-      );
-      if (!fs.existsSync(file)) {
-        fs.mkdirSync(dir, { recursive: true });
-        const tmp = `${file}.${process.pid}.tmp`;
-        fs.writeFileSync(tmp, code);
-        fs.renameSync(tmp, file);
-      }
-      return file;
-    } catch (e) {
-      console.error(`[ledgerline] evidence bundles build under tsx (slower to start): ${(e as Error).message}`);
-      return null;
-    }
-  })();
-  return compiled;
-}
-
 /** The child's command line after the node flags: the compiled module, else the sources under tsx. */
 export async function childCommand(): Promise<string[] | null> {
   const src = childSources();
   return src && childArgs(src);
 }
 
-async function childArgs(src: { root: string; entry: string; tsconfig: string }): Promise<string[] | null> {
-  const file = await compiledChild(src);
+async function childArgs(src: EntrySources): Promise<string[] | null> {
+  const file = await compiledEntry(src, "bundle-child");
   if (file) return [file];
-  try {
-    const req = createRequire(path.join(/* turbopackIgnore: true */ src.root, "package.json"));
-    return ["--import", pathToFileURL(req.resolve("tsx")).href, src.entry];
-  } catch {
-    return null;
-  }
+  const tsx = tsxLoader(src.root);
+  return tsx ? ["--import", tsx, src.entry] : null;
 }
 
 /**

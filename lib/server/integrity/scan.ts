@@ -4,8 +4,8 @@ import type { SqlDriver } from "../db/driver.ts";
 import { rowLeafHash } from "../ledger/entry.ts";
 import { entriesFrom } from "../ledger/store/entries.ts";
 import { nodeKey } from "../ledger/store/nodes.ts";
-import { isStoredLevel } from "../ledger/tree.ts";
-import type { LeafBatch, StoreLocation } from "../workers/leaf-task.ts";
+import { NODE_LEVEL_STEP, isStoredLevel } from "../ledger/tree.ts";
+import type { BatchTree, LeafBatch, StoreLocation } from "../workers/leaf-task.ts";
 import type { WorkerPool } from "../workers/pool.ts";
 import type { Cp, Progress } from "./checkpoints.ts";
 import type { LeafMismatch, ScanFailure } from "./scan-finding.ts";
@@ -32,11 +32,22 @@ type ScanResult = {
 export type ParallelScan = {
   pool: WorkerPool;
   store: StoreLocation;
-  /** Entries per worker task (default 20 000: per-task costs vanish, a few MiB of rows per thread). */
+  /**
+   * Entries per worker task (default 16 384: per-task costs vanish, a few MiB of rows per thread;
+   * a power of two, so each batch is a perfect subtree the worker folds itself).
+   */
   batch?: number;
 };
 
+/** Folds one verified leaf (its stored hash, its seq) onto the tree; the first failure, else null. */
 type Fold = (stored: Uint8Array, seq: number) => ScanFailure | null;
+
+/**
+ * Folds a whole batch folded by a worker (leaf-task.ts BatchTree) onto the tree: true when
+ * every stored node and every checkpoint root in it checks out, and the tree then stands at its
+ * end; false, with nothing changed, for the leaf-by-leaf scan to redo the batch and name what failed.
+ */
+type BatchFold = (tree: BatchTree) => boolean;
 
 /**
  * Folds verified leaves into `range` in seq order: compares each stored subtree
@@ -50,15 +61,19 @@ function treeFolder(
   want: Set<number>,
   snapshots: Map<number, Uint8Array>,
   from: number,
-): Fold {
+): { leaf: Fold; batch: BatchFold } {
   let nextCp = 0;
   let lastGood = from;
-  return (stored, seq) => {
+  const nodeOk = (level: number, index: number, hash: Uint8Array) => {
+    if (!isStoredLevel(level)) return true;
+    const s = nodes.get(nodeKey(level, index));
+    return !!s && bytesEqual(s, hash);
+  };
+  const leaf: Fold = (stored, seq) => {
     for (const n of range.append(stored)) {
-      if (!isStoredLevel(n.level)) continue;
-      const s = nodes.get(nodeKey(n.level, n.index));
-      if (!s || !bytesEqual(s, n.hash))
-        return { type: "node", first: n.index * 2 ** n.level + 1, last: seq, level: n.level, missing: !s };
+      if (nodeOk(n.level, n.index, n.hash)) continue;
+      const missing = !nodes.get(nodeKey(n.level, n.index));
+      return { type: "node", first: n.index * 2 ** n.level + 1, last: seq, level: n.level, missing };
     }
     if (want.has(range.size)) snapshots.set(range.size, range.root());
     while (nextCp < cps.length && cps[nextCp]!.size === range.size) {
@@ -69,18 +84,53 @@ function treeFolder(
     }
     return null;
   };
+  const batch: BatchFold = (tree) => {
+    // Checked first on copies, applied only when all of it holds.
+    for (const n of tree.nodes)
+      for (let i = 0; i < n.hashes.length / 32; i++)
+        if (!nodeOk(n.level, n.first + i, n.hashes.subarray(i * 32, i * 32 + 32))) return false;
+    const end = range.clone();
+    for (const t of tree.subtrees)
+      for (const n of end.appendSubtree(t.level, t.hash)) if (!nodeOk(n.level, n.index, n.hash)) return false;
+    let cp = nextCp;
+    let good = lastGood;
+    const roots = new Map<number, Uint8Array>();
+    for (const cut of tree.cuts) {
+      const at = range.clone();
+      for (const t of cut.subtrees) at.appendSubtree(t.level, t.hash);
+      if (at.size !== cut.size) return false;
+      const root = at.root();
+      if (want.has(cut.size)) roots.set(cut.size, root);
+      while (cp < cps.length && cps[cp]!.size === cut.size) {
+        if (!bytesEqual(root, cps[cp]!.root)) return false;
+        good = cut.size;
+        cp++;
+      }
+    }
+    // A checkpoint inside the batch that no cut reached was not checked: leave it to the leaves.
+    if (cp < cps.length && cps[cp]!.size <= end.size) return false;
+    for (const t of tree.subtrees) range.appendSubtree(t.level, t.hash);
+    for (const [size, root] of roots) snapshots.set(size, root);
+    nextCp = cp;
+    lastGood = good;
+    return true;
+  };
+  return { leaf, batch };
 }
 
 /**
  * Batches from+1..to re-hashed by the worker pool, answered in seq order with one
  * batch per worker (and one more) in flight, so reading, hashing and folding overlap.
+ * With `cuts` (batches on their own power-of-two boundary) the workers also fold each
+ * batch into its subtrees and the roots at those tree sizes.
  */
-async function* pooledBatches(par: ParallelScan, from: number, to: number, batch: number) {
+async function* pooledBatches(par: ParallelScan, from: number, to: number, batch: number, cuts: number[] | null) {
   const inFlight: Array<{ asked: number; batch: Promise<LeafBatch> }> = [];
   let next = from;
   const ask = () => {
     const end = Math.min(to, next + batch);
-    const leaves = par.pool.hashLeaves({ store: par.store, from: next, to: end });
+    const fold = cuts && { cuts: cuts.filter((c) => c > next && c <= end), nodeStep: NODE_LEVEL_STEP };
+    const leaves = par.pool.hashLeaves({ store: par.store, from: next, to: end, ...(fold && { fold }) });
     // Batches still in flight when the scan stops early are dropped: their failures must not go unhandled.
     leaves.catch(() => undefined);
     inFlight.push({ asked: end - next, batch: leaves });
@@ -95,19 +145,40 @@ async function* pooledBatches(par: ParallelScan, from: number, to: number, batch
   }
 }
 
+/** Whether `n` is a power of two: the batch size with which workers fold whole subtrees. */
+const powerOfTwo = (n: number) => Number.isInteger(n) && n > 0 && (n & (n - 1)) === 0;
+
 /**
  * The clean stretch of a scan, hashed on every core: folds batch after batch until
  * the end, a failure of the tree, or a batch with a gap or a leaf that does not
- * match — which it leaves for the row-by-row scan to redo and name.
+ * match — which it leaves for the row-by-row scan to redo and name. Batches of a
+ * power of two starting on their boundary come folded into subtrees by the workers
+ * (the scan's own thread then does a few hashes a batch instead of one a leaf).
  */
-async function scanPooled(par: ParallelScan, fold: Fold, from: number, to: number, batch: number, progress?: Progress) {
+async function scanPooled(
+  par: ParallelScan,
+  folder: { leaf: Fold; batch: BatchFold },
+  from: number,
+  to: number,
+  batch: number,
+  cuts: number[],
+  progress?: Progress,
+) {
   let expected = from + 1;
   let failure: ScanFailure | null = null;
-  const batches = pooledBatches(par, from, to, batch);
+  const folded = powerOfTwo(batch) && from % batch === 0;
+  const batches = pooledBatches(par, from, to, batch, folded ? cuts : null);
   try {
     for await (const b of batches) {
       if (b.bad.length || b.count < b.asked) break;
-      for (let i = 0; i < b.count && !failure; i++) failure = fold(b.stored.subarray(i * 32, i * 32 + 32), expected++);
+      if (b.tree) {
+        if (!folder.batch(b.tree)) break;
+        expected += b.count;
+      } else {
+        if (folded) break; // asked for a fold and got none: a worker of another version
+        for (let i = 0; i < b.count && !failure; i++)
+          failure = folder.leaf(b.stored.subarray(i * 32, i * 32 + 32), expected++);
+      }
       progress?.(expected - 1 - from, to - from);
       if (failure) break;
     }
@@ -148,11 +219,20 @@ export async function scan(
   const want = new Set(opts.rootAt ?? []);
   const snapshots = new Map<number, Uint8Array>();
   const mismatches: LeafMismatch[] = [];
-  const fold = treeFolder(range, opts.nodes, cps, want, snapshots, opts.from);
+  const folder = treeFolder(range, opts.nodes, cps, want, snapshots, opts.from);
   let failure: ScanFailure | null = null;
   let expected = opts.from + 1;
   if (opts.parallel && opts.parallel.pool.size > 0) {
-    const p = await scanPooled(opts.parallel, fold, opts.from, opts.to, opts.parallel.batch ?? 20_000, opts.onProgress);
+    const cuts = [...new Set([...cps.map((c) => c.size), ...want])].sort((a, b) => a - b);
+    const p = await scanPooled(
+      opts.parallel,
+      folder,
+      opts.from,
+      opts.to,
+      opts.parallel.batch ?? 16_384,
+      cuts,
+      opts.onProgress,
+    );
     ({ expected, failure } = p);
   }
   let checked = expected - 1 - opts.from;
@@ -181,7 +261,7 @@ export async function scan(
         if (mismatches.length < MISMATCH_CAP) mismatches.push({ seq, row: r });
         failure ??= { type: "leaf", seq };
       }
-      if (!failure) failure = fold(stored, seq);
+      if (!failure) failure = folder.leaf(stored, seq);
       expected++;
     }
     opts.onProgress?.(expected - 1 - opts.from, opts.to - opts.from);

@@ -56,8 +56,10 @@ describe.each(DIALECTS)("verify-log on %s", (dialect) => {
 
   /**
    * verify-log on this thread, and again with leaf hashes recomputed in two worker
-   * threads reading the store themselves (batches of 100, so a log spans several
-   * tasks in flight): both must give the same verdict, whatever was tampered with.
+   * threads reading the store themselves — batches of 100 folded leaf by leaf here,
+   * and batches of 64 (a power of two) folded into subtrees by the workers, with the
+   * checkpoints at 300 and 600 inside batches; a log spans several tasks in flight.
+   * All three must give the same verdict, whatever was tampered with.
    */
   async function verify(key: { name: string; publicKey: Uint8Array }) {
     const { openDriver } = await import("../db/driver.ts");
@@ -67,12 +69,14 @@ describe.each(DIALECTS)("verify-log on %s", (dialect) => {
       const progress: number[] = [];
       const opts = { origin: "test.example/verify", verifiers: [key], batch: 128 };
       const r = await verifyLog(db, { ...opts, onProgress: (d) => progress.push(d) });
-      const pooled = await verifyLog(db, {
-        ...opts,
-        parallel: { pool, store: storeOf(store.config.database), batch: 100 },
-      });
-      expect(pool.size).toBe(2);
-      expect(pooled).toEqual(r);
+      for (const batch of [100, 64]) {
+        const pooled = await verifyLog(db, {
+          ...opts,
+          parallel: { pool, store: storeOf(store.config.database), batch },
+        });
+        expect(pool.size).toBe(2);
+        expect(pooled).toEqual(r);
+      }
       return { ...r, progress };
     } finally {
       await pool.close();

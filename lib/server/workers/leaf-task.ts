@@ -5,7 +5,7 @@
 // them. Rows are never copied between threads: copying one costs about what
 // hashing it does, which would leave nothing to gain. Free of server-only code.
 import { bytesEqual, hasLoneSurrogate } from "@/lib/core/index.ts";
-import { hashLeafText } from "@/lib/node-hasher.ts";
+import { hashLeafText, parentLevel } from "@/lib/node-hasher.ts";
 import { canonicalEntryFromRow, type EntryRow } from "../ledger/entry-row.ts";
 
 /** Where the worker reads from: the server's own store (config.database). */
@@ -16,7 +16,30 @@ export function storeOf(db: { dialect: "sqlite"; file: string } | { dialect: "po
   return db.dialect === "sqlite" ? { dialect: "sqlite", file: db.file } : { dialect: "postgres", url: db.url };
 }
 
-export type LeafInput = { store: StoreLocation; from: number; to: number };
+export type LeafInput = {
+  store: StoreLocation;
+  from: number;
+  to: number;
+  /**
+   * Also fold the batch into its Merkle subtrees here (`from` must be a multiple of the largest
+   * power of two not above `to - from`): `cuts` are the tree sizes inside from+1..to whose roots
+   * the scan checks (checkpoints, a remembered size), `nodeStep` the levels the store keeps.
+   */
+  fold?: { cuts: number[]; nodeStep: number };
+};
+
+/** A perfect subtree of 2^level leaves by its hash. */
+export type Subtree = { level: number; hash: Uint8Array };
+
+/** A clean batch folded in the worker (LeafInput.fold): what the scan folds instead of its leaves. */
+export type BatchTree = {
+  /** The perfect subtrees of entries from+1..from+count, largest (leftmost) first. */
+  subtrees: Subtree[];
+  /** Every complete node of the batch at a level the store keeps: `hashes` are nodes first, first+1, … of `level`. */
+  nodes: Array<{ level: number; first: number; hashes: Uint8Array }>;
+  /** For each cut: the perfect subtrees of entries from+1..size. */
+  cuts: Array<{ size: number; subtrees: Subtree[] }>;
+};
 
 export type LeafBatch = {
   /** Rows read in seq order from `from`+1 without a gap (fewer than asked: a gap or the end). */
@@ -25,6 +48,8 @@ export type LeafBatch = {
   stored: Uint8Array;
   /** Seqs among them whose columns do not hash to the stored leaf hash (or cannot be read as an entry). */
   bad: number[];
+  /** Asked for (LeafInput.fold) and the batch is whole and clean: its subtrees; `stored` is then empty. */
+  tree?: BatchTree;
 };
 
 /**
@@ -133,5 +158,41 @@ export async function hashStoredLeaves(input: LeafInput): Promise<LeafBatch> {
   } finally {
     await close();
   }
-  return { count, stored: stored.subarray(0, count * 32), bad };
+  const leaves = stored.subarray(0, count * 32);
+  if (input.fold && !bad.length && count === input.to - input.from)
+    return { count, stored: new Uint8Array(0), bad, tree: foldBatch(leaves, input.from, input.fold) };
+  return { count, stored: leaves, bad };
+}
+
+/**
+ * The Merkle levels of a batch, bottom up (each level a flat run of 32-byte hashes: the complete
+ * nodes only), and from them its subtrees, its stored nodes and the subtrees of each cut. A node
+ * costs one native SHA-256 over one scratch buffer (node-hasher.ts parentLevel): cheaper than
+ * the leaf-by-leaf CompactRange the scan's own thread would run, and on every core.
+ */
+function foldBatch(leaves: Uint8Array, from: number, fold: { cuts: number[]; nodeStep: number }): BatchTree {
+  const count = leaves.length / 32;
+  const levels: Uint8Array[] = [leaves];
+  while (levels.at(-1)!.length >= 64) levels.push(parentLevel(levels.at(-1)!));
+  const top = levels.length - 1; // the largest subtree: 2^top ≤ count
+  if (from % 2 ** top !== 0) throw new Error(`a batch of ${count} from ${from} is not on a 2^${top} boundary`);
+  const prefix = (n: number): Subtree[] => {
+    const out: Subtree[] = [];
+    let offset = 0;
+    for (let j = levels.length - 1; j >= 0; j--) {
+      const width = 2 ** j;
+      if (n - offset < width) continue;
+      const i = offset / width;
+      out.push({ level: j, hash: levels[j]!.slice(i * 32, i * 32 + 32) });
+      offset += width;
+    }
+    return out;
+  };
+  const nodes: BatchTree["nodes"] = [];
+  for (let j = fold.nodeStep; j < levels.length; j += fold.nodeStep)
+    if (levels[j]!.length) nodes.push({ level: j, first: from / 2 ** j, hashes: levels[j]! });
+  const cuts = fold.cuts
+    .filter((c) => c > from && c <= from + count)
+    .map((size) => ({ size, subtrees: prefix(size - from) }));
+  return { subtrees: prefix(count), nodes, cuts };
 }

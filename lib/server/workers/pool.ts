@@ -1,8 +1,9 @@
 import "server-only";
 import { createRequire } from "node:module";
 import path from "node:path";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
+import { compiledEntry } from "../runtime/compiled-entry.ts";
 import { prepareBatch, type PrepareInput, type PrepareResult } from "../ingest/parse/prepare-batch.ts";
 import { hashStoredLeaves, type LeafBatch, type LeafInput } from "./leaf-task.ts";
 import type { WorkerReply, WorkerRequest, WorkerTask } from "./worker-entry.ts";
@@ -46,37 +47,42 @@ export function createWorkerPool(size: number, log: (m: string) => void = consol
     }
   };
 
-  const start = (): boolean => {
-    if (disabled) return false;
-    if (slots.length) return true;
-    try {
-      for (let i = 0; i < size; i++) {
-        const worker = spawnWorker();
-        const slot: Slot = { worker, busy: 0 };
-        worker.unref();
-        worker.on("message", (r: WorkerReply) => {
-          const w = waiting.get(r.id);
-          if (!w) return;
-          waiting.delete(r.id);
-          w.slot.busy--;
-          if (r.ok) w.resolve(r.value);
-          else w.reject(new Error(r.message));
-        });
-        worker.on("error", (e) => fail(`a worker failed: ${e.message}`));
-        worker.on("exit", (code) => {
-          if (!disabled && code !== 0) fail(`a worker exited with code ${code}`);
-        });
-        slots.push(slot);
+  let starting: Promise<boolean> | null = null;
+  const start = (): Promise<boolean> => {
+    if (disabled) return Promise.resolve(false);
+    starting ??= (async () => {
+      try {
+        const spawn = await workerSpawner();
+        if (disabled) return false;
+        for (let i = 0; i < size; i++) {
+          const worker = spawn();
+          const slot: Slot = { worker, busy: 0 };
+          worker.unref();
+          worker.on("message", (r: WorkerReply) => {
+            const w = waiting.get(r.id);
+            if (!w) return;
+            waiting.delete(r.id);
+            w.slot.busy--;
+            if (r.ok) w.resolve(r.value);
+            else w.reject(new Error(r.message));
+          });
+          worker.on("error", (e) => fail(`a worker failed: ${e.message}`));
+          worker.on("exit", (code) => {
+            if (!disabled && code !== 0) fail(`a worker exited with code ${code}`);
+          });
+          slots.push(slot);
+        }
+        return true;
+      } catch (e) {
+        fail(`workers could not start: ${(e as Error).message}`);
+        return false;
       }
-      return true;
-    } catch (e) {
-      fail(`workers could not start: ${(e as Error).message}`);
-      return false;
-    }
+    })();
+    return starting.then((ok) => ok && !disabled);
   };
 
-  function run<T>(task: WorkerTask, inProcess: () => T | Promise<T>): Promise<T> {
-    if (!start()) return Promise.resolve().then(inProcess);
+  async function run<T>(task: WorkerTask, inProcess: () => T | Promise<T>): Promise<T> {
+    if (!(await start())) return inProcess();
     const slot = slots.reduce((a, b) => (b.busy < a.busy ? b : a));
     const id = nextId++;
     slot.busy++;
@@ -111,19 +117,24 @@ export function createWorkerPool(size: number, log: (m: string) => void = consol
 class PoolDown extends Error {}
 
 /**
- * The worker entry. `new Worker(new URL(…, import.meta.url))` is the form Next.js
- * (Turbopack) recognizes and bundles as a worker of its own, so it works under
- * `next start`. Run from the sources (tsx: the CLI, tests, the bench) the module
- * is a .ts file, and Node 20 does not pass tsx's loader on to a worker: the worker
- * registers it itself before importing the entry.
+ * How worker threads start. `new Worker(new URL(…, import.meta.url))` is the form
+ * Next.js (Turbopack) recognizes and bundles as a worker of its own, so it works
+ * under `next start`. Run from the sources (the CLI, tests, the bench) the entry is
+ * a .ts file: it runs compiled by esbuild into one module (runtime/compiled-entry.ts;
+ * first task in 0.1 s), else under tsx — Node 20 does not pass tsx's loader on to a
+ * worker, so the worker registers it itself before importing the entry (0.8 s).
  */
-function spawnWorker(): Worker {
+async function workerSpawner(): Promise<() => Worker> {
   // NEXT_RUNTIME is set in code Next.js bundled (where import.meta.url still names the .ts source).
   if (process.env.NEXT_RUNTIME)
-    return new Worker(new URL("./worker-entry.ts", import.meta.url), { name: "ledgerline-worker" });
+    return () => new Worker(new URL("./worker-entry.ts", import.meta.url), { name: "ledgerline-worker" });
+  const entry = fileURLToPath(new URL("./worker-entry.ts", import.meta.url));
+  const root = path.resolve(path.dirname(entry), "../../..");
+  const file = await compiledEntry({ root, entry, tsconfig: path.join(root, "tsconfig.json") }, "worker");
+  if (file) return () => new Worker(pathToFileURL(file), { name: "ledgerline-worker" });
+  // tsx's API (register) rather than its --import loader: a worker registers the loader itself.
   const tsxDir = path.dirname(createRequire(import.meta.url).resolve("tsx/package.json"));
   const tsx = pathToFileURL(path.join(tsxDir, "dist/esm/api/index.mjs")).href;
-  const entry = new URL("./worker-entry.ts", import.meta.url).href;
-  const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); })`;
-  return new Worker(boot, { eval: true, name: "ledgerline-worker" });
+  const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(pathToFileURL(entry).href)}); })`;
+  return () => new Worker(boot, { eval: true, name: "ledgerline-worker" });
 }
