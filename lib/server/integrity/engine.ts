@@ -112,8 +112,8 @@ export async function fullPass(db: SqlDriver, opts: FullPassOptions): Promise<Pa
   }
   const tail = tailFinding(snap, state, s.range.root(), s.snapshots);
   if (tail) return done(tail, s.checked);
-  const pruned = await checkReceipts(db);
-  if (pruned) return done({ kind: "modified", ...pruned }, s.checked);
+  const receipts = await checkReceipts(db, { ...s.marks, head: snap.head });
+  if (receipts) return done({ kind: "modified", ...receipts }, s.checked);
   return done(opts.checkGuards === false ? null : await guardsFinding(db), s.checked, s.range);
 }
 

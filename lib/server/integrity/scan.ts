@@ -5,7 +5,7 @@ import { rowLeafHash } from "../ledger/entry.ts";
 import { entriesFrom } from "../ledger/store/entries.ts";
 import { nodeKey } from "../ledger/store/nodes.ts";
 import { NODE_LEVEL_STEP, isStoredLevel } from "../ledger/tree.ts";
-import type { BatchTree, LeafBatch, StoreLocation } from "../workers/leaf-task.ts";
+import type { BatchTree, LeafBatch, Marks, StoreLocation } from "../workers/leaf-task.ts";
 import type { WorkerPool } from "../workers/pool.ts";
 import type { Cp, Progress } from "./checkpoints.ts";
 import type { LeafMismatch, ScanFailure } from "./scan-finding.ts";
@@ -26,6 +26,8 @@ type ScanResult = {
   range: CompactRange;
   checked: number;
   snapshots: Map<number, Uint8Array>;
+  /** Pruned rows and kept rows with commitments among those checked: what the receipt checks must then visit. */
+  marks: Marks;
 };
 
 /** The worker pool and the store its threads read from: leaf hashes are recomputed on every core. */
@@ -166,11 +168,14 @@ async function scanPooled(
 ) {
   let expected = from + 1;
   let failure: ScanFailure | null = null;
+  const marks: Marks = { pruned: 0, committed: 0 };
   const folded = powerOfTwo(batch) && from % batch === 0;
   const batches = pooledBatches(par, from, to, batch, folded ? cuts : null);
   try {
     for await (const b of batches) {
       if (b.bad.length || b.count < b.asked) break;
+      marks.pruned += b.marks.pruned;
+      marks.committed += b.marks.committed;
       if (b.tree) {
         if (!folder.batch(b.tree)) break;
         expected += b.count;
@@ -189,7 +194,7 @@ async function scanPooled(
   } finally {
     await batches.return(undefined).catch(() => undefined);
   }
-  return { expected, failure };
+  return { expected, failure, marks };
 }
 
 /**
@@ -222,6 +227,7 @@ export async function scan(
   const folder = treeFolder(range, opts.nodes, cps, want, snapshots, opts.from);
   let failure: ScanFailure | null = null;
   let expected = opts.from + 1;
+  let marks: Marks = { pruned: 0, committed: 0 };
   if (opts.parallel && opts.parallel.pool.size > 0) {
     const cuts = [...new Set([...cps.map((c) => c.size), ...want])].sort((a, b) => a - b);
     const p = await scanPooled(
@@ -233,7 +239,7 @@ export async function scan(
       cuts,
       opts.onProgress,
     );
-    ({ expected, failure } = p);
+    ({ expected, failure, marks } = p);
   }
   let checked = expected - 1 - opts.from;
   outer: while (expected <= opts.to) {
@@ -249,6 +255,8 @@ export async function scan(
         break outer;
       }
       checked++;
+      if (r.pruned_by != null) marks.pruned++;
+      else if (r.personal != null) marks.committed++;
       const stored = new Uint8Array(r.leaf_hash);
       let leaf: Uint8Array | null;
       try {
@@ -267,7 +275,7 @@ export async function scan(
     opts.onProgress?.(expected - 1 - opts.from, opts.to - opts.from);
     if (failure && mismatches.length >= MISMATCH_CAP) break;
   }
-  return { failure, mismatches, range, checked, snapshots };
+  return { failure, mismatches, range, checked, snapshots, marks };
 }
 
 /** Leaf hashes of entries start+1..end recomputed from their columns, or null when a row is missing or does not match its stored leaf hash. */

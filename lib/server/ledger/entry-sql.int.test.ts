@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { canonicalJson } from "@/lib/core/index.ts";
 import { openDriver } from "../db/driver.ts";
 import { migrate } from "../db/migrate.ts";
+import { ENTRY_COLUMNS } from "./entry.ts";
 import { canonicalEntryFromRow, type EntryRow } from "./entry-row.ts";
 import { CANONICAL_ENTRY_SQL } from "./entry-sql.ts";
 
@@ -18,27 +19,6 @@ import { CANONICAL_ENTRY_SQL } from "./entry-sql.ts";
 // id whose column is not ""), in a migrated SQLite store.
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 400);
-const COLUMNS = [
-  "seq",
-  "event_id",
-  "source",
-  "ts",
-  "received_at",
-  "event_type",
-  "requester_id",
-  "requester_type",
-  "requester_ip",
-  "target_id",
-  "target_service",
-  "target_type",
-  "action",
-  "outcome",
-  "correlation_id",
-  "reason",
-  "attributes",
-  "personal",
-  "leaf_hash",
-] as const;
 
 let dir: string;
 let db: Database.Database;
@@ -125,7 +105,7 @@ const row = fc
 function roundTrip(rows: Array<Record<string, unknown>>): Array<EntryRow & { text: string | null }> {
   db.exec("DELETE FROM entries");
   const insert = db.prepare(
-    `INSERT INTO entries (${COLUMNS.join(", ")}) VALUES (${COLUMNS.map((c) => `@${c}`).join(", ")})`,
+    `INSERT INTO entries (${ENTRY_COLUMNS.join(", ")}) VALUES (${ENTRY_COLUMNS.map((c) => `@${c}`).join(", ")})`,
   );
   db.transaction(() => {
     for (const r of rows) insert.run({ ...r, leaf_hash: Buffer.alloc(32) });

@@ -298,6 +298,37 @@ describe.each(DIALECTS)("erasure on %s", (dialect) => {
     expect(v.reason).toMatch(/deleted without a receipt/);
   });
 
+  it.runIf(dialect === "sqlite")(
+    "a value deleted without a receipt and hidden from the index the check reads (entries_personal rewritten) is still named",
+    async () => {
+      ({ env } = await setup(dialect));
+      const seq = Number((await rowsOf(env))[3]!.seq);
+      const file = (env.store.config.database as { file: string }).file;
+      // The insider: the secret deleted, and the partial index rebuilt without that entry while
+      // its SQL still reads "WHERE personal IS NOT NULL", so the planner keeps using it.
+      const { default: Database } = await import("better-sqlite3");
+      const raw = new Database(file);
+      raw.unsafeMode(true);
+      raw.exec("DROP TRIGGER entry_secrets_no_delete");
+      raw.exec(`DELETE FROM entry_secrets WHERE seq = ${seq} AND pointer = '/requester/ip'`);
+      raw.exec("DROP INDEX entries_personal");
+      raw.exec(`CREATE INDEX entries_personal ON entries (seq) WHERE personal IS NOT NULL AND seq <> ${seq}`);
+      raw.pragma("writable_schema = ON");
+      raw.exec(
+        "UPDATE sqlite_schema SET sql = 'CREATE INDEX entries_personal ON entries (seq) WHERE personal IS NOT NULL' WHERE name = 'entries_personal'",
+      );
+      raw.pragma("writable_schema = OFF");
+      raw.close();
+      const hidden = await env.ledger.db.all<{ seq: number }>(
+        "SELECT seq FROM entries WHERE personal IS NOT NULL AND pruned_by IS NULL ORDER BY seq",
+      );
+      expect(hidden.map((r) => Number(r.seq))).not.toContain(seq);
+      const v = await verify();
+      expect(v).toMatchObject({ ok: false, firstBadSeq: seq });
+      expect(v.reason).toMatch(/deleted without a receipt/);
+    },
+  );
+
   it("a value swapped, even with a salt of its own, does not open the commitment", async () => {
     ({ env } = await setup(dialect));
     const seq = Number((await rowsOf(env))[3]!.seq);

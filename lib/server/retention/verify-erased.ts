@@ -2,7 +2,7 @@ import "server-only";
 import { personalCommitment } from "@/lib/core/personal.ts";
 import { nodeHasher } from "@/lib/node-hasher.ts";
 import type { SqlDriver } from "../db/driver.ts";
-import { ownEntriesWithAction } from "../ledger/store/entries.ts";
+import { ownEntriesWithAction, type ReceiptRead } from "../ledger/store/entries.ts";
 import { secretsOf } from "../ledger/store/secrets.ts";
 import { ERASURE_RECEIPT_ACTION, erasureReceiptOf, type SeqRange } from "./receipt.ts";
 
@@ -62,22 +62,29 @@ function checkRow(
 }
 
 /** Null when every commitment is either opened by its kept value or erased by a receipt; else the first bad seq. */
-export async function checkErasedFields(db: SqlDriver): Promise<ErasedFinding | null> {
+export async function checkErasedFields(
+  db: SqlDriver,
+  o?: ReceiptRead,
+): Promise<{ finding: ErasedFinding | null; visited: number }> {
   const receipts = await erasureReceipts(db);
   let after = 0;
+  let visited = 0;
   for (;;) {
     const rows = await db.all<{ seq: number; personal: string }>(
-      `SELECT seq, personal FROM entries WHERE seq > ? AND personal IS NOT NULL AND pruned_by IS NULL ORDER BY seq LIMIT ${BATCH}`,
+      `SELECT seq, personal FROM entries WHERE seq > ?${o?.head === undefined ? "" : ` AND seq <= ${Number(o.head)}`}` +
+        ` AND ${o?.unindexed ? "(CASE WHEN personal IS NULL THEN 0 ELSE 1 END) = 1" : "personal IS NOT NULL"}` +
+        ` AND pruned_by IS NULL ORDER BY seq LIMIT ${BATCH}`,
       [after],
     );
-    if (!rows.length) return null;
+    if (!rows.length) return { finding: null, visited };
+    visited += rows.length;
     const seqs = rows.map((r) => Number(r.seq));
     const secrets = await secretsOf(db, seqs);
     for (const r of rows) {
       const seq = Number(r.seq);
       const kept = new Map((secrets.get(seq) ?? []).map((s) => [s.pointer, s]));
       const f = checkRow(seq, JSON.parse(r.personal) as Record<string, string>, kept, receipts);
-      if (f) return f;
+      if (f) return { finding: f, visited };
     }
     after = seqs.at(-1)!;
   }

@@ -1,6 +1,6 @@
 import "server-only";
 import type { SqlDriver } from "../db/driver.ts";
-import { ownEntriesWithAction, prunedGroups, seqsPrunedBy } from "../ledger/store/entries.ts";
+import { ownEntriesWithAction, prunedGroups, seqsPrunedBy, type ReceiptRead } from "../ledger/store/entries.ts";
 import { PRUNE_RECEIPT_ACTION, receiptOf, type SeqRange } from "./receipt.ts";
 
 // Verification's view of pruned entries (docs/retention.md, docs/integrity.md).
@@ -15,9 +15,12 @@ export type PrunedFinding = { firstBadSeq: number; reason: string };
 const inRanges = (seq: number, ranges: SeqRange[]) => ranges.some((r) => seq >= r.first && seq <= r.last);
 
 /** Null when every pruned row is covered by its receipt; else the first unbacked one. */
-export async function checkPrunedEntries(db: SqlDriver): Promise<PrunedFinding | null> {
-  const groups = await prunedGroups(db);
-  if (!groups.length) return null;
+export async function checkPrunedEntries(
+  db: SqlDriver,
+  o?: ReceiptRead,
+): Promise<{ finding: PrunedFinding | null; visited: number }> {
+  const groups = await prunedGroups(db, o);
+  let visited = 0;
   const receipts = new Map<number, SeqRange[]>();
   for (const row of await ownEntriesWithAction(db, PRUNE_RECEIPT_ACTION)) {
     const r = receiptOf(row);
@@ -27,18 +30,26 @@ export async function checkPrunedEntries(db: SqlDriver): Promise<PrunedFinding |
     const ranges = receipts.get(g.receiptSeq);
     if (!ranges) {
       return {
-        firstBadSeq: g.first,
-        reason: `${g.count} entries (${g.first}..${g.last}) had their bodies removed and name seq ${g.receiptSeq} as their prune receipt, which is not one: bodies deleted without a receipt`,
+        visited,
+        finding: {
+          firstBadSeq: g.first,
+          reason: `${g.count} entries (${g.first}..${g.last}) had their bodies removed and name seq ${g.receiptSeq} as their prune receipt, which is not one: bodies deleted without a receipt`,
+        },
       };
     }
-    for (const seq of await seqsPrunedBy(db, g.receiptSeq)) {
+    const seqs = await seqsPrunedBy(db, g.receiptSeq, o);
+    visited += seqs.length;
+    for (const seq of seqs) {
       if (!inRanges(seq, ranges)) {
         return {
-          firstBadSeq: seq,
-          reason: `entry ${seq} had its body removed under prune receipt seq ${g.receiptSeq}, which does not list it: body deleted without a receipt`,
+          visited,
+          finding: {
+            firstBadSeq: seq,
+            reason: `entry ${seq} had its body removed under prune receipt seq ${g.receiptSeq}, which does not list it: body deleted without a receipt`,
+          },
         };
       }
     }
   }
-  return null;
+  return { finding: null, visited };
 }

@@ -52,10 +52,22 @@ export type LeafBatch = {
   bad: number[];
   /** Asked for (LeafInput.fold) and the batch is whole and clean: its subtrees; `stored` is then empty. */
   tree?: BatchTree;
+  /** Among the rows read: how many are pruned, and how many kept ones have commitments (the receipt checks' counts). */
+  marks: Marks;
 };
 
+/** Rows the receipt checks after the scan must visit, as the scan counted them (retention/verify-receipts.ts). */
+export type Marks = { pruned: number; committed: number };
+
 /** What the scan needs of a stored entry: its seq, stored leaf hash, prune mark and canonical text (null: none can be built). */
-type LeafRow = { seq: number; leaf_hash: Uint8Array; pruned_by: number | null; text: string | null };
+type LeafRow = {
+  seq: number;
+  leaf_hash: Uint8Array;
+  pruned_by: number | null;
+  text: string | null;
+  /** Whether it has a `personal` column (commitments, leaf v2). */
+  committed: boolean;
+};
 
 /**
  * SQLite builds each entry's canonical text itself (ledger/entry-sql.ts) and answers it in raw
@@ -63,7 +75,7 @@ type LeafRow = { seq: number; leaf_hash: Uint8Array; pruned_by: number | null; t
  * hash: 6.0–6.4 µs a row against 9.0 µs for reading the columns and canonicalizing them here
  * (issue 16). PostgreSQL rows are canonicalized here (canonicalEntryFromRow).
  */
-const SQLITE_TEXT_SQL = `SELECT seq, ${CANONICAL_ENTRY_SQL}, leaf_hash, pruned_by FROM entries WHERE seq > ? AND seq <= ? ORDER BY seq`;
+const SQLITE_TEXT_SQL = `SELECT seq, ${CANONICAL_ENTRY_SQL}, leaf_hash, pruned_by, personal IS NOT NULL FROM entries WHERE seq > ? AND seq <= ? ORDER BY seq`;
 type Cell = string | number | null | Uint8Array;
 
 function canonicalOrNull(r: EntryRow): string | null {
@@ -97,6 +109,7 @@ async function openRows(
           text: a[1] as string | null,
           leaf_hash: a[2] as Uint8Array,
           pruned_by: a[3] as number | null,
+          committed: a[4] === 1,
         };
     })();
     return {
@@ -117,6 +130,7 @@ async function openRows(
       leaf_hash: e.leaf_hash,
       pruned_by: e.pruned_by ?? null,
       text: e.pruned_by != null ? null : canonicalOrNull(e),
+      committed: e.personal != null,
     }));
     return { rows, close: () => c.end() };
   } catch (e) {
@@ -133,6 +147,7 @@ function leafOf(text: string): Uint8Array | null {
 export async function hashStoredLeaves(input: LeafInput): Promise<LeafBatch> {
   const stored = new Uint8Array((input.to - input.from) * 32);
   const bad: number[] = [];
+  const marks: Marks = { pruned: 0, committed: 0 };
   let count = 0;
   const { rows, close } = await openRows(input.store, input.from, input.to);
   try {
@@ -147,6 +162,8 @@ export async function hashStoredLeaves(input: LeafInput): Promise<LeafBatch> {
         const leaf = r.pruned_by != null ? have : r.text === null ? null : leafOf(r.text);
         if (!leaf || !bytesEqual(leaf, have)) bad.push(seq);
       }
+      if (r.pruned_by != null) marks.pruned++;
+      else if (r.committed) marks.committed++;
       count++;
     }
   } finally {
@@ -154,8 +171,8 @@ export async function hashStoredLeaves(input: LeafInput): Promise<LeafBatch> {
   }
   const leaves = stored.subarray(0, count * 32);
   if (input.fold && !bad.length && count === input.to - input.from)
-    return { count, stored: new Uint8Array(0), bad, tree: foldBatch(leaves, input.from, input.fold) };
-  return { count, stored: leaves, bad };
+    return { count, stored: new Uint8Array(0), bad, tree: foldBatch(leaves, input.from, input.fold), marks };
+  return { count, stored: leaves, bad, marks };
 }
 
 /**

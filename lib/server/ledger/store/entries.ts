@@ -62,18 +62,32 @@ export async function prunedCount(db: SqlDriver, receiptSeq: number): Promise<nu
   return Number(r?.n ?? 0);
 }
 
+/**
+ * How the receipt checks read entries (retention/verify-*.ts): up to `head` (the entries a
+ * scan verified), and `unindexed` without the partial indexes — a CASE the planner cannot
+ * match to an index's WHERE, so the rows come from the table itself, whatever an index holds.
+ */
+export type ReceiptRead = { head?: number; unindexed?: boolean };
+
+const upTo = (o: ReceiptRead | undefined) => (o?.head === undefined ? "" : ` AND seq <= ${Number(o.head)}`);
+
 /** The seqs marked pruned by `receiptSeq`, in order. */
-export async function seqsPrunedBy(db: SqlDriver, receiptSeq: number): Promise<number[]> {
-  const rows = await db.all<{ seq: number }>("SELECT seq FROM entries WHERE pruned_by = ? ORDER BY seq", [receiptSeq]);
+export async function seqsPrunedBy(db: SqlDriver, receiptSeq: number, o?: ReceiptRead): Promise<number[]> {
+  const where = o?.unindexed ? "(CASE WHEN pruned_by = ? THEN 1 ELSE 0 END) = 1" : "pruned_by = ?";
+  const rows = await db.all<{ seq: number }>(`SELECT seq FROM entries WHERE ${where}${upTo(o)} ORDER BY seq`, [
+    receiptSeq,
+  ]);
   return rows.map((r) => Number(r.seq));
 }
 
 /** Every distinct pruned_by value with its count and seq bounds. */
 export async function prunedGroups(
   db: SqlDriver,
+  o?: ReceiptRead,
 ): Promise<Array<{ receiptSeq: number; count: number; first: number; last: number }>> {
+  const where = o?.unindexed ? "(CASE WHEN pruned_by IS NULL THEN 0 ELSE 1 END) = 1" : "pruned_by IS NOT NULL";
   const rows = await db.all<{ r: number; n: number; lo: number; hi: number }>(
-    "SELECT pruned_by AS r, COUNT(*) AS n, MIN(seq) AS lo, MAX(seq) AS hi FROM entries WHERE pruned_by IS NOT NULL GROUP BY pruned_by ORDER BY pruned_by",
+    `SELECT pruned_by AS r, COUNT(*) AS n, MIN(seq) AS lo, MAX(seq) AS hi FROM entries WHERE ${where}${upTo(o)} GROUP BY pruned_by ORDER BY pruned_by`,
   );
   return rows.map((x) => ({ receiptSeq: Number(x.r), count: Number(x.n), first: Number(x.lo), last: Number(x.hi) }));
 }
