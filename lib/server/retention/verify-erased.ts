@@ -2,7 +2,7 @@ import "server-only";
 import { personalCommitment } from "@/lib/core/personal.ts";
 import { nodeHasher } from "@/lib/node-hasher.ts";
 import type { SqlDriver } from "../db/driver.ts";
-import { ownEntriesWithAction, type ReceiptRead } from "../ledger/store/entries.ts";
+import { isSet, ownEntriesWithAction, upTo, type ReceiptRead } from "../ledger/store/entries.ts";
 import { secretsOf } from "../ledger/store/secrets.ts";
 import { ERASURE_RECEIPT_ACTION, erasureReceiptOf, type SeqRange } from "./receipt.ts";
 
@@ -71,8 +71,7 @@ export async function checkErasedFields(
   let visited = 0;
   for (;;) {
     const rows = await db.all<{ seq: number; personal: string }>(
-      `SELECT seq, personal FROM entries WHERE seq > ?${o?.head === undefined ? "" : ` AND seq <= ${Number(o.head)}`}` +
-        ` AND ${o?.unindexed ? "(CASE WHEN personal IS NULL THEN 0 ELSE 1 END) = 1" : "personal IS NOT NULL"}` +
+      `SELECT seq, personal FROM entries WHERE seq > ?${upTo(o)} AND ${isSet("personal", o)}` +
         ` AND pruned_by IS NULL ORDER BY seq LIMIT ${BATCH}`,
       [after],
     );

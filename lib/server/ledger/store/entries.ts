@@ -69,7 +69,12 @@ export async function prunedCount(db: SqlDriver, receiptSeq: number): Promise<nu
  */
 export type ReceiptRead = { head?: number; unindexed?: boolean };
 
-const upTo = (o: ReceiptRead | undefined) => (o?.head === undefined ? "" : ` AND seq <= ${Number(o.head)}`);
+/** ` AND seq <= head`, or nothing without a head. */
+export const upTo = (o: ReceiptRead | undefined) => (o?.head === undefined ? "" : ` AND seq <= ${Number(o.head)}`);
+
+/** `column IS NOT NULL`, read through its partial index — or, `unindexed`, as a CASE no index matches. */
+export const isSet = (column: "pruned_by" | "personal", o: ReceiptRead | undefined) =>
+  o?.unindexed ? `(CASE WHEN ${column} IS NULL THEN 0 ELSE 1 END) = 1` : `${column} IS NOT NULL`;
 
 /** The seqs marked pruned by `receiptSeq`, in order. */
 export async function seqsPrunedBy(db: SqlDriver, receiptSeq: number, o?: ReceiptRead): Promise<number[]> {
@@ -85,9 +90,8 @@ export async function prunedGroups(
   db: SqlDriver,
   o?: ReceiptRead,
 ): Promise<Array<{ receiptSeq: number; count: number; first: number; last: number }>> {
-  const where = o?.unindexed ? "(CASE WHEN pruned_by IS NULL THEN 0 ELSE 1 END) = 1" : "pruned_by IS NOT NULL";
   const rows = await db.all<{ r: number; n: number; lo: number; hi: number }>(
-    `SELECT pruned_by AS r, COUNT(*) AS n, MIN(seq) AS lo, MAX(seq) AS hi FROM entries WHERE ${where}${upTo(o)} GROUP BY pruned_by ORDER BY pruned_by`,
+    `SELECT pruned_by AS r, COUNT(*) AS n, MIN(seq) AS lo, MAX(seq) AS hi FROM entries WHERE ${isSet("pruned_by", o)}${upTo(o)} GROUP BY pruned_by ORDER BY pruned_by`,
   );
   return rows.map((x) => ({ receiptSeq: Number(x.r), count: Number(x.n), first: Number(x.lo), last: Number(x.hi) }));
 }
