@@ -174,8 +174,6 @@ async function scanPooled(
   try {
     for await (const b of batches) {
       if (b.bad.length || b.count < b.asked) break;
-      marks.pruned += b.marks.pruned;
-      marks.committed += b.marks.committed;
       if (b.tree) {
         if (!folder.batch(b.tree)) break;
         expected += b.count;
@@ -184,6 +182,9 @@ async function scanPooled(
         for (let i = 0; i < b.count && !failure; i++)
           failure = folder.leaf(b.stored.subarray(i * 32, i * 32 + 32), expected++);
       }
+      // Counted once a batch is folded: one handed back to the row-by-row scan is counted there.
+      marks.pruned += b.marks.pruned;
+      marks.committed += b.marks.committed;
       progress?.(expected - 1 - from, to - from);
       if (failure) break;
     }

@@ -1,9 +1,11 @@
 // A verifier's batch, done in a worker thread (pool.ts): read entries from+1..to
 // from a read connection of the worker's own, recompute each leaf hash from the
 // columns (JCS + SHA-256; on SQLite the canonical text is built by SQLite,
-// ledger/entry-sql.ts), and answer only what the scan needs — the stored leaf
-// hashes (32 bytes each, one buffer) and the seqs whose columns do not hash to
-// them. Rows are never copied between threads: copying one costs about what
+// ledger/entry-sql.ts), and answer only what the scan needs — the seqs whose
+// columns do not hash to their stored leaf hash, the counts the receipt checks
+// need, and either the stored leaf hashes (32 bytes each, one buffer) or, for a
+// batch on its own power-of-two boundary, that batch folded into its subtrees
+// (foldBatch). Rows are never copied between threads: copying one costs about what
 // hashing it does, which would leave nothing to gain. Free of server-only code.
 import { bytesEqual, hasLoneSurrogate } from "@/lib/core/index.ts";
 import { hashLeafText, parentLevel } from "@/lib/node-hasher.ts";

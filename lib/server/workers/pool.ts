@@ -121,8 +121,8 @@ class PoolDown extends Error {}
  * Next.js (Turbopack) recognizes and bundles as a worker of its own, so it works
  * under `next start`. Run from the sources (the CLI, tests, the bench) the entry is
  * a .ts file: it runs compiled by esbuild into one module (runtime/compiled-entry.ts;
- * first task in 0.1 s), else under tsx — Node 20 does not pass tsx's loader on to a
- * worker, so the worker registers it itself before importing the entry (0.8 s).
+ * first task after ~0.4 s), else under tsx — Node 20 does not pass tsx's loader on to a
+ * worker, so the worker registers it itself before importing the entry (~0.8 s).
  */
 async function workerSpawner(): Promise<() => Worker> {
   // NEXT_RUNTIME is set in code Next.js bundled (where import.meta.url still names the .ts source).
