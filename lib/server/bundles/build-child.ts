@@ -35,7 +35,9 @@ async function main(): Promise<void> {
     config: Config;
     req: BuildRequest;
   };
-  const ledger = await openLedger(config, { checkStore: false });
+  // No writer thread: the child appends nothing, and compiled into node_modules/.cache it
+  // could not find the thread's entry beside it anyway.
+  const ledger = await openLedger(config, { checkStore: false, writerThread: false });
   try {
     const result = await buildBundle(ledger, req, (done, total) => send({ type: "progress", done, total }));
     await send({ type: "done", result, peakRssKiB: peakRssKiB() });

@@ -30,6 +30,11 @@ export type OpenOptions = {
    * store tampered with since is reported by the build itself, not by a refusal to open.
    */
   checkStore?: boolean;
+  /**
+   * SQLite: commit the sequencer's group commits on a writer thread (db/writer-thread.ts).
+   * Default: when the worker pool is on (LEDGERLINE_WORKERS > 0).
+   */
+  writerThread?: boolean;
 };
 
 export async function openLedger(config: Config, opts: OpenOptions = {}): Promise<Ledger> {
@@ -38,7 +43,7 @@ export async function openLedger(config: Config, opts: OpenOptions = {}): Promis
   if (config.database.dialect === "sqlite") {
     for (const line of tightenSqliteModes(config.database.file)) opts.log?.(line);
   }
-  const db = openDriver(config.database);
+  const db = openDriver(config.database, { writerThread: opts.writerThread ?? config.workers > 0, log: opts.log });
   let prisma: Prisma | null = null;
   try {
     if (opts.checkStore !== false) {

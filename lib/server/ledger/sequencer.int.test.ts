@@ -11,6 +11,7 @@ import {
 } from "@/lib/core/index.ts";
 import { validateEvent, type NormalizedEvent } from "@/lib/schemas/event.ts";
 import { DIALECTS, event, freshLedger, freshStore, testApi } from "@/test/support/stores.ts";
+import { plannedWriteCounts } from "../db/driver.ts";
 import { rowToEntry, type EntryRow } from "./entry.ts";
 import { openLedger, type Ledger } from "./ledger.ts";
 
@@ -63,6 +64,14 @@ describe.each(DIALECTS)("sequencer on %s", (dialect) => {
       Number(r.seq),
     );
     expect(seqs).toEqual(acked);
+    if (dialect === "sqlite") {
+      // Group commits ran on each instance's writer thread; a plan the other instance made
+      // stale (its head read changed) was planned again in a transaction, never committed.
+      const [a, b] = [plannedWriteCounts(ledger.db)!, plannedWriteCounts(second.db)!];
+      expect(a.threaded).toBeGreaterThan(0);
+      expect(b.threaded).toBeGreaterThan(0);
+      expect(a.again + b.again).toBeGreaterThan(0);
+    }
 
     // Each instance's signed checkpoint matches the recomputed root.
     const cp = await second.sequencer.checkpoint();
@@ -74,6 +83,44 @@ describe.each(DIALECTS)("sequencer on %s", (dialect) => {
     expect(r.ok && r.items[0]!.seq).toBe(total + 1);
     const cp2 = await ledger.sequencer.checkpoint();
     expect(Buffer.from(cp2!.rootHash).equals(Buffer.from((await recomputedRoot(ledger)).root))).toBe(true);
+  });
+
+  it("requests arriving while a group commits: each acked seq stored once, every signed root recomputes (SQLite: planned on top of the group ahead)", async () => {
+    const { ledger, cleanup } = await freshLedger(dialect, { LEDGERLINE_CHECKPOINT_EVERY: "500" });
+    cleanups.push(cleanup);
+    await ledger.sequencer.checkpoint(); // loads the key: groups then sign as they cross every 40 entries
+    const appends: Array<Promise<number[]>> = [];
+    // Large requests, arriving faster than groups commit: the next group is planned on top
+    // only once 1,000 events wait (sequencer.ts, ON_TOP_MIN_EVENTS).
+    for (let i = 0; i < 40; i++) {
+      appends.push(
+        ledger.sequencer
+          .append(
+            `spiffe://test/w${i % 5}`,
+            Array.from({ length: 150 + (i % 7) * 20 }, (_, j) => normalized({ id: `e-${i}-${j}` })),
+          )
+          .then((r) => (r.ok ? r.items.map((it) => it.seq) : [])),
+      );
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    const acked = (await Promise.all(appends)).flat().sort((a, b) => a - b);
+    expect(acked).toEqual(Array.from({ length: acked.length }, (_, i) => i + 1));
+    const rows = await ledger.db.all<{ seq: number }>("SELECT seq FROM entries ORDER BY seq");
+    expect(rows.map((r) => Number(r.seq))).toEqual(acked);
+    if (dialect === "sqlite") expect(ledger.sequencer.stats.onTop).toBeGreaterThan(0);
+    else expect(ledger.sequencer.stats.onTop).toBe(0);
+
+    // Every checkpoint signed in a group (many of them in groups planned on top of another)
+    // has the root of the stored entries up to its size, and each is consistent with the next.
+    const { leaves } = await recomputedRoot(ledger);
+    const cps = await ledger.db.all<{ tree_size: number; root_hash: Uint8Array }>(
+      "SELECT tree_size, root_hash FROM checkpoints ORDER BY tree_size",
+    );
+    expect(cps.length).toBeGreaterThan(1);
+    for (const c of cps) {
+      const size = Number(c.tree_size);
+      expect(Buffer.from(c.root_hash).equals(Buffer.from(merkleRoot(leaves.slice(0, size))))).toBe(true);
+    }
   });
 
   it("signs a checkpoint every N entries; notes verify with the published key; successive ones are consistent", async () => {

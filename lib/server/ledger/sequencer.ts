@@ -1,23 +1,31 @@
 import "server-only";
-import {
-  CompactRange,
-  bytesEqual,
-  consistencyProofFrom,
-  formatCheckpoint,
-  signNote,
-  verifyConsistency,
-} from "@/lib/core/index.ts";
+import { bytesEqual, consistencyProofFrom, formatCheckpoint, signNote, verifyConsistency } from "@/lib/core/index.ts";
 import type { NormalizedEvent } from "@/lib/schemas/event.ts";
-import type { Param, SqlDriver } from "../db/driver.ts";
+import { NeedsTransaction, type SqlDriver } from "../db/driver.ts";
 import { nowIso } from "../db/ids.ts";
-import { insertCheckpoint, latestCheckpointRow } from "./store/checkpoints.ts";
-import { logHead } from "./store/entries.ts";
-import { secretsOf } from "./store/secrets.ts";
-import { withPersonal } from "./personal.ts";
+import {
+  LATEST_CHECKPOINT_SQL,
+  insertCheckpoint,
+  latestCheckpointRow,
+  type CheckpointRow,
+} from "./store/checkpoints.ts";
+import { LOG_HEAD_SQL, logHead } from "./store/entries.ts";
 import { keyRetiredAt } from "./store/signing-keys.ts";
-import { ENTRY_COLUMNS, eventContent, rowToEntry, type EntryRow } from "./entry.ts";
+import { ENTRY_COLUMNS } from "./entry.ts";
 import { prepareEvent, type PreparedEvent } from "./prepared-event.ts";
-import { GroupPlan, groupKey, type AppendResult, type Existing } from "./group-plan.ts";
+import { GroupPlan, type AppendResult } from "./group-plan.ts";
+import {
+  GROUP_MAX_EVENTS,
+  countEvents,
+  findExisting,
+  groupKeys,
+  mayPlanOnTop,
+  takeGroup,
+  type Flight,
+  type Pending,
+  type Planned,
+  type State,
+} from "./group-queue.ts";
 import { loadCompactRange, storedRangeHasher } from "./tree.ts";
 import type { SigningKey } from "./signing.ts";
 import { nodeHasher } from "@/lib/node-hasher.ts";
@@ -27,7 +35,9 @@ import { COUNT_BUCKET_CHARS, writeRollups } from "./rollups.ts";
 // transaction that holds the writer lock, so seq is gapless and the tree never
 // forks, even with several server instances on one PostgreSQL. The in-memory
 // compact range only ever advances after COMMIT returns; if another instance
-// appended in between, it is reloaded from the stored subtree hashes.
+// appended in between, it is reloaded from the stored subtree hashes. On SQLite a
+// group commit is a plan whose writes the writer thread commits after reading
+// again what the plan read (db/write-batch.ts): same answers, same commit.
 
 export type CheckpointRecord = {
   treeSize: number;
@@ -39,28 +49,19 @@ export type CheckpointRecord = {
 
 export class IntegrityError extends Error {}
 
-type State = { size: number; range: CompactRange };
-
-type Pending = {
-  source: string;
-  events: PreparedEvent[];
-  resolve: (r: AppendResult) => void;
-  reject: (e: unknown) => void;
-};
-
-// The most events one group commit takes (a request larger than this still goes
-// alone). Bounds the transaction and the memory of one plan; admission control
-// keeps the queue itself short (lib/server/ingest/admission.ts).
-const GROUP_MAX_EVENTS = 10_000;
-
 export class Sequencer {
   private state: State | null = null;
   private lastCheckpointSize = 0;
   private checkpointRunning: Promise<CheckpointRecord | null> | null = null;
   private readonly queue: Pending[] = [];
   private draining = false;
-  /** Group commits since start and the append requests they carried (requests / groups = coalescing). */
-  readonly stats = { groups: 0, requests: 0 };
+  /** Wakes the drain waiting on a group ahead when a request arrives. */
+  private wake: (() => void) | null = null;
+  /**
+   * Group commits since start, the append requests they carried (requests / groups = coalescing)
+   * and the groups committed as planned on top of the group ahead (Sequencer.drain).
+   */
+  readonly stats = { groups: 0, requests: 0, onTop: 0 };
   private readonly signedListeners: Array<(record: CheckpointRecord) => void> = [];
   /**
    * The last checkpoint this process signed and committed, from its in-memory tree, while that
@@ -119,6 +120,7 @@ export class Sequencer {
   appendPrepared(source: string, events: PreparedEvent[]): Promise<AppendResult> {
     return new Promise((resolve, reject) => {
       this.queue.push({ source, events, resolve, reject });
+      this.wake?.();
       if (this.draining) return;
       this.draining = true;
       // One turn of the event loop: requests that arrived in the same turn join
@@ -127,63 +129,148 @@ export class Sequencer {
     });
   }
 
+  /**
+   * Commits the queue group by group. On SQLite's writer thread a group may be planned while
+   * the one ahead of it is still being committed (never more than that one), so the thread goes
+   * from one commit to the next instead of waiting for each plan: once 1,000 events wait and
+   * at least as many as the group ahead carries, none repeating one of its client ids (the plan
+   * could not see it stored) — group-queue.ts, mayPlanOnTop. Else, or elsewhere, one group at
+   * a time.
+   */
   private async drain(): Promise<void> {
+    let ahead: Flight | null = null;
     try {
-      while (this.queue.length) {
-        const group = takeGroup(this.queue, GROUP_MAX_EVENTS);
-        try {
-          const results = await this.commitGroup(group);
-          group.forEach((p, i) => p.resolve(results[i]!));
-        } catch (e) {
-          if (group.length === 1) group[0]!.reject(e);
-          // A failure nobody planned for (a constraint, a lost connection) must
-          // not cost the other requests of the group: each is retried alone.
-          else for (const p of group) await this.commitGroup([p]).then((r) => p.resolve(r[0]!), p.reject);
+      for (;;) {
+        if (ahead?.done) ahead = null;
+        if (!this.queue.length && !ahead) break;
+        if (ahead && !mayPlanOnTop(this.queue, ahead)) {
+          await Promise.race([ahead.settled, new Promise<void>((r) => (this.wake = r))]);
+          this.wake = null;
+          continue;
         }
+        const run = this.runGroup(takeGroup(this.queue, GROUP_MAX_EVENTS), ahead);
+        const flight = await run.sent;
+        if (ahead) await ahead.settled;
+        ahead = flight;
+        if (!flight) await run.settled;
       }
     } finally {
       this.draining = false;
     }
   }
 
-  /** One transaction for the requests of `group`, in order; the tree moves only after COMMIT. */
-  private async commitGroup(group: Pending[]): Promise<AppendResult[]> {
+  /** Commits one group and answers its requests; `sent` once its batch is with the writer thread (null: not sent as one). */
+  private runGroup(group: Pending[], ahead: Flight | null): { sent: Promise<Flight | null>; settled: Promise<void> } {
+    let onSent!: (f: Flight | null) => void;
+    const sent = new Promise<Flight | null>((r) => (onSent = r));
+    let flight: Flight | null = null;
+    const settled: Promise<void> = (async () => {
+      try {
+        const results = await this.commitGroup(group, ahead, (f) => {
+          if (f) flight = { ...f, keys: groupKeys(group), events: countEvents(group), settled, done: false };
+          onSent(flight);
+        });
+        onSent(flight);
+        group.forEach((p, i) => p.resolve(results[i]!));
+      } catch (e) {
+        onSent(null);
+        // A failure nobody planned for (a constraint, a lost connection) must
+        // not cost the other requests of the group: each is retried alone. Not when
+        // the commit may have landed (the writer thread died during it): a retry
+        // could store events without client ids twice, so each request fails and
+        // its client, told so, decides.
+        if (group.length === 1 || (e as { outcomeUnknown?: boolean }).outcomeUnknown)
+          for (const p of group) p.reject(e);
+        else for (const p of group) await this.commitGroup([p]).then((r) => p.resolve(r[0]!), p.reject);
+      } finally {
+        if (flight) (flight as Flight).done = true;
+      }
+    })();
+    return { sent, settled };
+  }
+
+  /**
+   * One transaction for the requests of `group`, in order; the tree moves only after COMMIT.
+   * A plan (SqlDriver.plannedWrite): every read comes before the first write, so on SQLite the
+   * writes commit on the writer thread. With `ahead` (a group still being committed) and a
+   * plan that can state reads (expect), it is planned on top of that group: the tree, the log's
+   * head and the last checkpoint are the ones that group leaves, stated for the writer thread
+   * to check, and it commits only after that group did.
+   */
+  private async commitGroup(
+    group: Pending[],
+    ahead: Flight | null = null,
+    sent?: (f: Planned | null) => void,
+  ): Promise<AppendResult[]> {
     let committed: State | null = null;
     let signed: CheckpointRecord | null = null;
-    const results = await this.db.writeTransaction(async (tx) => {
-      const state = await this.sync(tx);
-      const existing = await findExisting(tx, group);
-      const plan = new GroupPlan(state.size, state.range.clone(), nowIso(), COUNT_BUCKET_CHARS);
-      const results = group.map((p) => plan.add(p.source, p.events, existing));
-      if (plan.rows.length) {
-        await tx.insertMany("entries", [...ENTRY_COLUMNS], plan.rows);
-        if (plan.nodes.length) await tx.insertMany("merkle_nodes", ["level", "idx", "hash"], plan.nodes);
-        if (plan.secrets.length)
-          await tx.insertMany("entry_secrets", ["seq", "pointer", "value", "salt"], plan.secrets);
-        await writeRollups(tx, plan);
-      }
-      committed = { size: plan.size, range: plan.range };
-      // Crossing the checkpoint threshold: sign in this same transaction (one
-      // fsync instead of two); the checkpoint commits together with its entries.
-      // A signing problem must not cost the batch: log it; the timer retries.
-      // Only with a key already loaded: loading one registers it in its own
-      // transaction, which cannot start while this one holds the writer lock.
-      const key = this.opts.loadedSigner();
-      if (key && plan.size - this.lastCheckpointSize >= this.opts.checkpointEvery) {
-        try {
-          signed = await this.signInTx(tx, committed, key);
-        } catch (e) {
-          this.opts.log?.(`checkpoint failed: ${(e as Error).message}`);
+    let planned: Omit<Planned, "batch"> | null = null;
+    let onTopOf: Flight | null = null;
+    const results = await this.db.plannedWrite(
+      async (tx) => {
+        committed = signed = planned = null; // a plan may run twice (plannedWrite)
+        const onTop = (onTopOf = ahead && tx.expect ? ahead : null);
+        let state: State;
+        if (onTop) {
+          state = onTop.state;
+          tx.expect!(LOG_HEAD_SQL, [], [{ n: state.size || null }]);
+        } else state = await this.sync(tx);
+        const memo = onTop ? onTop.memo : this.signedFromMemory;
+        const existing = await findExisting(tx, group);
+        const plan = new GroupPlan(state.size, state.range.clone(), nowIso(), COUNT_BUCKET_CHARS);
+        const results = group.map((p) => plan.add(p.source, p.events, existing));
+        const next: State = { size: plan.size, range: plan.range };
+        // Crossing the checkpoint threshold: sign in this same transaction (one
+        // fsync instead of two); the checkpoint commits together with its entries.
+        // A signing problem must not cost the batch: log it; the timer retries.
+        // Only with a key already loaded: loading one registers it in its own
+        // transaction, which cannot start while this one holds the writer lock.
+        // What signing reads (the last checkpoint, the key's retirement) the group's
+        // writes do not touch: read before them.
+        const key = this.opts.loadedSigner();
+        const lastSize = onTop?.checkpoint?.tree_size ?? this.lastCheckpointSize;
+        const signing =
+          key && plan.size - lastSize >= this.opts.checkpointEvery
+            ? await readSignInputs(tx, key, onTop?.checkpoint ?? null).catch((e: unknown) => this.signingFailed(e))
+            : null;
+        if (plan.rows.length) {
+          await tx.insertMany("entries", [...ENTRY_COLUMNS], plan.rows);
+          if (plan.nodes.length) await tx.insertMany("merkle_nodes", ["level", "idx", "hash"], plan.nodes);
+          if (plan.secrets.length)
+            await tx.insertMany("entry_secrets", ["seq", "pointer", "value", "salt"], plan.secrets);
+          await writeRollups(tx, plan);
         }
-      }
-      return results;
-    });
+        if (key && signing) {
+          signed = await this.signInTx(tx, next, key, signing, memo).catch((e: unknown) => this.signingFailed(e));
+        }
+        committed = next;
+        const s = signed as CheckpointRecord | null;
+        planned = {
+          state: next,
+          checkpoint: s ? checkpointRow(s) : null,
+          memo: s ? { size: s.treeSize, root: s.rootHash } : memo,
+        };
+        return results;
+      },
+      {
+        after: ahead?.batch,
+        sent: (batch) => sent?.(batch === null || !planned ? null : { ...(planned as Omit<Planned, "batch">), batch }),
+      },
+    );
     // Only now is the group durable; only now may the tree state move.
     if (committed) this.state = committed;
     this.stats.groups++;
     this.stats.requests += group.length;
+    if (onTopOf) this.stats.onTop++;
     if (signed) this.noteSigned(signed);
     return results;
+  }
+
+  /** A checkpoint the group could not sign: logged (the timer retries); a plan that must run in a transaction goes on. */
+  private signingFailed(e: unknown): null {
+    if (e instanceof NeedsTransaction) throw e;
+    this.opts.log?.(`checkpoint failed: ${(e as Error).message}`);
+    return null;
   }
 
   /**
@@ -200,7 +287,10 @@ export class Sequencer {
 
   private async signCheckpoint(): Promise<CheckpointRecord | null> {
     const signer = await this.opts.signer();
-    const record = await this.db.writeTransaction(async (tx) => this.signInTx(tx, await this.sync(tx), signer));
+    const record = await this.db.writeTransaction(async (tx) => {
+      const state = await this.sync(tx);
+      return this.signInTx(tx, state, signer, await readSignInputs(tx, signer), this.signedFromMemory);
+    });
     if (record) this.noteSigned(record);
     return record;
   }
@@ -215,7 +305,8 @@ export class Sequencer {
     then?: (tx: SqlDriver, signed: CheckpointRecord | null) => Promise<void>,
   ): Promise<CheckpointRecord | null> {
     const record = await this.db.writeTransaction(async (tx) => {
-      const r = await this.signInTx(tx, await this.sync(tx), signer);
+      const state = await this.sync(tx);
+      const r = await this.signInTx(tx, state, signer, await readSignInputs(tx, signer), this.signedFromMemory);
       await then?.(tx, r);
       return r;
     });
@@ -245,8 +336,13 @@ export class Sequencer {
   }
 
   /** Signs `state` inside the caller's write transaction, after proving it consistent with the last checkpoint. */
-  private async signInTx(tx: SqlDriver, state: State, signer: SigningKey): Promise<CheckpointRecord | null> {
-    const last = await latestCheckpointRow(tx);
+  private async signInTx(
+    tx: SqlDriver,
+    state: State,
+    signer: SigningKey,
+    { last, retiredAt }: SignInputs,
+    memo: { size: number; root: Uint8Array } | null,
+  ): Promise<CheckpointRecord | null> {
     const lastSize = last?.tree_size ?? 0;
     this.lastCheckpointSize = lastSize;
     if (state.size === 0 || state.size === lastSize) return null;
@@ -258,7 +354,6 @@ export class Sequencer {
     // A key retired meanwhile (rotated by the CLI, or another instance started
     // with a newer key) must not sign: its checkpoint would fall outside its
     // validity. The next checkpoint() reloads the key file; an env key needs a restart.
-    const retiredAt = await keyRetiredAt(tx, signer.keyIdHex);
     if (retiredAt) {
       this.opts.log?.(
         `signing key ${signer.keyIdHex} was retired at ${retiredAt}; not signing with it` +
@@ -267,7 +362,6 @@ export class Sequencer {
       return null;
     }
     const root = state.range.root();
-    const memo = this.signedFromMemory;
     if (last && !(memo?.size === lastSize && bytesEqual(memo.root, new Uint8Array(last.root_hash)))) {
       const proof = await consistencyProofFrom(lastSize, state.size, storedRangeHasher(tx));
       if (!verifyConsistency(lastSize, state.size, new Uint8Array(last.root_hash), root, proof, nodeHasher)) {
@@ -286,59 +380,27 @@ export class Sequencer {
       keyId: signer.keyIdHex,
       createdAt: nowIso(),
     };
-    await insertCheckpoint(tx, {
-      tree_size: rec.treeSize,
-      root_hash: rec.rootHash,
-      note: rec.note,
-      key_id: rec.keyId,
-      created_at: rec.createdAt,
-    });
+    await insertCheckpoint(tx, checkpointRow(rec));
     return rec;
   }
 }
 
-/** Takes the oldest requests up to `maxEvents` events (always at least one, whatever its size). */
-function takeGroup(queue: Pending[], maxEvents: number): Pending[] {
-  let n = 0;
-  let k = 0;
-  while (k < queue.length && (k === 0 || n + queue[k]!.events.length <= maxEvents)) n += queue[k++]!.events.length;
-  return queue.splice(0, k);
+type SignInputs = { last: CheckpointRow | null; retiredAt: string | null | undefined };
+
+/**
+ * What signing reads: the last checkpoint, and whether the key was retired. `known`: the last
+ * checkpoint as a group still being committed will leave it (stated, not read: SqlDriver.expect).
+ */
+async function readSignInputs(
+  tx: SqlDriver,
+  signer: SigningKey,
+  known: CheckpointRow | null = null,
+): Promise<SignInputs> {
+  if (known) tx.expect!(LATEST_CHECKPOINT_SQL, [], [known]);
+  return { last: known ?? (await latestCheckpointRow(tx)), retiredAt: await keyRetiredAt(tx, signer.keyIdHex) };
 }
 
-/** Client ids of the group already stored, keyed by (source, id): one query per source and 500 ids. */
-async function findExisting(tx: SqlDriver, group: Pending[]): Promise<Existing> {
-  const found: Existing = new Map();
-  const bySource = new Map<string, Set<string>>();
-  for (const p of group) {
-    const ids = bySource.get(p.source) ?? new Set<string>();
-    for (const e of p.events) if (e.id !== undefined) ids.add(e.id);
-    bySource.set(p.source, ids);
-  }
-  for (const [source, set] of bySource) {
-    const unique = [...set];
-    for (let i = 0; i < unique.length; i += 500) {
-      const chunk = unique.slice(i, i + 500);
-      // PostgreSQL: one array parameter, so the statement is the same short text each time (it
-      // parses and plans a 500-item IN list anew: 6.6 ms a group of 200 ids, issue 16).
-      const rows =
-        tx.dialect === "postgres"
-          ? await tx.all<EntryRow>("SELECT * FROM entries WHERE source = ? AND event_id = ANY(?::text[])", [
-              source,
-              chunk as unknown as Param,
-            ])
-          : await tx.all<EntryRow>(
-              `SELECT * FROM entries WHERE source = ? AND event_id IN (${chunk.map(() => "?").join(", ")})`,
-              [source, ...chunk],
-            );
-      const secrets = await secretsOf(
-        tx,
-        rows.filter((r) => r.personal != null).map((r) => Number(r.seq)),
-      );
-      for (const r of rows) {
-        const entry = withPersonal(rowToEntry(r), secrets.get(Number(r.seq)) ?? []).entry;
-        found.set(groupKey(source, r.event_id), { seq: Number(r.seq), content: eventContent(entry) });
-      }
-    }
-  }
-  return found;
+/** The `checkpoints` row of a signed checkpoint (as inserted, and as read back). */
+function checkpointRow(r: CheckpointRecord): CheckpointRow {
+  return { tree_size: r.treeSize, root_hash: r.rootHash, note: r.note, key_id: r.keyId, created_at: r.createdAt };
 }

@@ -1,9 +1,7 @@
 import "server-only";
-import { createRequire } from "node:module";
-import path from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
-import { compiledEntry } from "../runtime/compiled-entry.ts";
+import { sourceWorker } from "../runtime/compiled-entry.ts";
 import { prepareBatch, type PrepareInput, type PrepareResult } from "../ingest/parse/prepare-batch.ts";
 import { hashStoredLeaves, type LeafBatch, type LeafInput } from "./leaf-task.ts";
 import type { WorkerReply, WorkerRequest, WorkerTask } from "./worker-entry.ts";
@@ -119,22 +117,12 @@ class PoolDown extends Error {}
 /**
  * How worker threads start. `new Worker(new URL(…, import.meta.url))` is the form
  * Next.js (Turbopack) recognizes and bundles as a worker of its own, so it works
- * under `next start`. Run from the sources (the CLI, tests, the bench) the entry is
- * a .ts file: it runs compiled by esbuild into one module (runtime/compiled-entry.ts;
- * first task after ~0.4 s), else under tsx — Node 20 does not pass tsx's loader on to a
- * worker, so the worker registers it itself before importing the entry (~0.8 s).
+ * under `next start`. Run from the sources (the CLI, tests, the bench), see sourceWorker.
  */
 async function workerSpawner(): Promise<() => Worker> {
   // NEXT_RUNTIME is set in code Next.js bundled (where import.meta.url still names the .ts source).
   if (process.env.NEXT_RUNTIME)
     return () => new Worker(new URL("./worker-entry.ts", import.meta.url), { name: "ledgerline-worker" });
-  const entry = fileURLToPath(new URL("./worker-entry.ts", import.meta.url));
-  const root = path.resolve(path.dirname(entry), "../../..");
-  const file = await compiledEntry({ root, entry, tsconfig: path.join(root, "tsconfig.json") }, "worker");
-  if (file) return () => new Worker(pathToFileURL(file), { name: "ledgerline-worker" });
-  // tsx's API (register) rather than its --import loader: a worker registers the loader itself.
-  const tsxDir = path.dirname(createRequire(import.meta.url).resolve("tsx/package.json"));
-  const tsx = pathToFileURL(path.join(tsxDir, "dist/esm/api/index.mjs")).href;
-  const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(pathToFileURL(entry).href)}); })`;
-  return () => new Worker(boot, { eval: true, name: "ledgerline-worker" });
+  const spawn = await sourceWorker(fileURLToPath(new URL("./worker-entry.ts", import.meta.url)), "worker");
+  return () => spawn();
 }

@@ -30,9 +30,12 @@ export async function allCheckpoints(db: SqlDriver): Promise<CheckpointRow[]> {
   return (await db.all<CheckpointRow>(`SELECT ${COLUMNS} FROM checkpoints ORDER BY tree_size`)).map(normalize);
 }
 
+/** latestCheckpointRow's statement (the sequencer states its answer ahead of a commit: SqlDriver.expect). */
+export const LATEST_CHECKPOINT_SQL = `SELECT ${COLUMNS} FROM checkpoints ORDER BY tree_size DESC LIMIT 1`;
+
 /** The largest checkpoint, or null when none was signed. */
 export async function latestCheckpointRow(db: SqlDriver): Promise<CheckpointRow | null> {
-  const r = await db.get<CheckpointRow>(`SELECT ${COLUMNS} FROM checkpoints ORDER BY tree_size DESC LIMIT 1`);
+  const r = await db.get<CheckpointRow>(LATEST_CHECKPOINT_SQL);
   return r ? normalize(r) : null;
 }
 

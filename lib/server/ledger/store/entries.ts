@@ -6,9 +6,12 @@ import type { EntryRow } from "../entry.ts";
 // batch insert; filtered reads are events/query.ts and traces/trace.ts, whose
 // WHERE clauses come from the filter).
 
+/** logHead's statement (the sequencer states its answer ahead of a commit: SqlDriver.expect). */
+export const LOG_HEAD_SQL = "SELECT MAX(seq) AS n FROM entries";
+
 /** The largest seq stored (0 for an empty log). */
 export async function logHead(db: SqlDriver): Promise<number> {
-  const r = await db.get<{ n: number | null }>("SELECT MAX(seq) AS n FROM entries");
+  const r = await db.get<{ n: number | null }>(LOG_HEAD_SQL);
   return Number(r?.n ?? 0);
 }
 
