@@ -1,3 +1,4 @@
+import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   entryLeafHash,
@@ -86,22 +87,35 @@ describe.each(DIALECTS)("sequencer on %s", (dialect) => {
   });
 
   it("requests arriving while a group commits: each acked seq stored once, every signed root recomputes (SQLite: planned on top of the group ahead)", async () => {
-    const { ledger, cleanup } = await freshLedger(dialect, { LEDGERLINE_CHECKPOINT_EVERY: "500" });
+    const { ledger, store, cleanup } = await freshLedger(dialect, { LEDGERLINE_CHECKPOINT_EVERY: "500" });
     cleanups.push(cleanup);
-    await ledger.sequencer.checkpoint(); // loads the key: groups then sign as they cross every 40 entries
+    await ledger.sequencer.checkpoint(); // loads the key: groups then sign as they cross every 500 entries
     const appends: Array<Promise<number[]>> = [];
-    // Large requests, arriving faster than groups commit: the next group is planned on top
-    // only once 1,000 events wait (sequencer.ts, ON_TOP_MIN_EVENTS).
-    for (let i = 0; i < 40; i++) {
+    const send = (i: number, n: number) =>
       appends.push(
         ledger.sequencer
           .append(
             `spiffe://test/w${i % 5}`,
-            Array.from({ length: 150 + (i % 7) * 20 }, (_, j) => normalized({ id: `e-${i}-${j}` })),
+            Array.from({ length: n }, (_, j) => normalized({ id: `e-${i}-${j}` })),
           )
           .then((r) => (r.ok ? r.items.map((it) => it.seq) : [])),
       );
-      await new Promise((r) => setTimeout(r, 1));
+    const tick = () => new Promise((r) => setTimeout(r, 1));
+    // SQLite: another connection holds the write lock, so the first group cannot commit while
+    // 1,500 more events arrive; the next group is then planned on top of it (sequencer.ts needs
+    // 1,000 waiting, ON_TOP_MIN_EVENTS), and both commit once the lock is let go.
+    const other = dialect === "sqlite" ? new Database((store.config.database as { file: string }).file) : null;
+    other?.exec("BEGIN IMMEDIATE");
+    send(0, 50);
+    await tick(); // the first group is taken alone
+    for (let i = 1; i <= 10; i++) send(i, 150);
+    await tick();
+    other?.exec("COMMIT");
+    other?.close();
+    // Then large requests arriving faster than groups commit.
+    for (let i = 11; i < 40; i++) {
+      send(i, 150 + (i % 7) * 20);
+      await tick();
     }
     const acked = (await Promise.all(appends)).flat().sort((a, b) => a - b);
     expect(acked).toEqual(Array.from({ length: acked.length }, (_, i) => i + 1));
