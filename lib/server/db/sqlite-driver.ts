@@ -1,8 +1,8 @@
 import "server-only";
 import type Database from "better-sqlite3";
 import { Mutex } from "./mutex.ts";
-import { openSqlite } from "./sqlite-open.ts";
-import type { BatchOutcome, ReadCheck, WriteOp } from "./write-batch.ts";
+import { openSqlite, statementCache } from "./sqlite-open.ts";
+import { readRows, type BatchOutcome, type ReadCheck, type WriteOp } from "./write-batch.ts";
 import { WriterThread } from "./writer-thread.ts";
 import { NeedsTransaction, type DriverOptions, type Param, type PlanOptions, type Row, type SqlDriver } from "./sql.ts";
 
@@ -40,7 +40,8 @@ type Sent<T> = { result: T; batch: { id: number; outcome: Promise<BatchOutcome> 
 export class SqliteDriver implements SqlDriver {
   readonly dialect = "sqlite" as const;
   private readonly db: Database.Database;
-  private readonly statements = new Map<string, Database.Statement>();
+  /** This connection's prepared statements, by their SQL (prepared once, reused). */
+  readonly stmt: (sql: string) => Database.Statement;
   private writer: SqliteDriver | null = null;
   private readonly thread: WriterThread | null;
   /** plannedWrite's batches sent to the thread and not yet answered: writeTransaction waits for them. */
@@ -55,20 +56,12 @@ export class SqliteDriver implements SqlDriver {
     opts: DriverOptions = {},
   ) {
     this.db = db ?? openSqlite(file);
+    this.stmt = statementCache(this.db);
     this.thread = opts.writerThread ? new WriterThread(file, opts.log) : null;
   }
 
   get hasWriterThread(): boolean {
     return this.thread !== null;
-  }
-
-  stmt(sql: string): Database.Statement {
-    let s = this.statements.get(sql);
-    if (!s) {
-      s = this.db.prepare(sql);
-      this.statements.set(sql, s);
-    }
-    return s;
   }
 
   async all<T>(sql: string, params: Param[] = []): Promise<T[]> {
@@ -185,8 +178,7 @@ class PlanTx implements SqlDriver {
 
   private read(one: boolean, sql: string, params: Param[]): Row[] {
     if (this.ops.length) throw new NeedsTransaction();
-    const s = this.reader.stmt(sql);
-    const rows = (one ? [s.get(...params)].filter((r) => r !== undefined) : s.all(...params)) as Row[];
+    const rows = readRows(this.reader.stmt(sql), one, params);
     this.checks.push({ sql, params, one, rows });
     return rows;
   }

@@ -26,3 +26,16 @@ export function openSqlite(file: string, opts: { readonly?: boolean } = {}): Dat
   db.pragma("foreign_keys = ON");
   return db;
 }
+
+/** Prepares each SQL text once on `db` and hands back the same statement after. */
+export function statementCache(db: Database.Database): (sql: string) => Database.Statement {
+  const statements = new Map<string, Database.Statement>();
+  return (sql) => {
+    let s = statements.get(sql);
+    if (!s) {
+      s = db.prepare(sql);
+      statements.set(sql, s);
+    }
+    return s;
+  };
+}

@@ -1,4 +1,5 @@
 import type Database from "better-sqlite3";
+import type { Param, Row } from "./sql.ts";
 
 // A write planned on SQLite's reader connection and committed by the writer thread
 // (db/writer-thread.ts, issue 16). The sequencer's group commit reads (the log's head,
@@ -12,13 +13,10 @@ import type Database from "better-sqlite3";
 // made; any difference (another process wrote meanwhile) rolls back and the caller
 // plans again inside a transaction. No server-only code: the writer thread loads it.
 
-export type Value = string | number | bigint | Uint8Array | null;
-export type Row = Record<string, unknown>;
-
 /** A read the plan made and what it answered (`one`: get, the first row only). */
-export type ReadCheck = { sql: string; params: Value[]; one: boolean; rows: Row[] };
+export type ReadCheck = { sql: string; params: Param[]; one: boolean; rows: Row[] };
 /** A recorded write: one statement run once per row of parameters, or a script. */
-export type WriteOp = { sql: string; rows: Value[][] } | { script: string };
+export type WriteOp = { sql: string; rows: Param[][] } | { script: string };
 /**
  * `after`: the batch this one was planned on top of, while that one was still being committed
  * (its reads could not see that batch's writes): this one applies only if that one committed,
@@ -41,9 +39,7 @@ export function applyWriteBatch(
   db.exec("BEGIN IMMEDIATE");
   try {
     for (const c of batch.checks) {
-      const s = prepare(c.sql);
-      const now = c.one ? [s.get(...c.params)].filter((r) => r !== undefined) : s.all(...c.params);
-      if (!sameRows(now as Row[], c.rows)) {
+      if (!sameRows(readRows(prepare(c.sql), c.one, c.params), c.rows)) {
         db.exec("ROLLBACK");
         return { committed: false, changed: c.sql };
       }
@@ -62,6 +58,11 @@ export function applyWriteBatch(
     if (db.inTransaction) db.exec("ROLLBACK");
     throw e;
   }
+}
+
+/** What a read answers, as a check keeps it: all rows, or (`one`, a get) the first row if any. */
+export function readRows(s: Database.Statement, one: boolean, params: Param[]): Row[] {
+  return (one ? [s.get(...params)].filter((r) => r !== undefined) : s.all(...params)) as Row[];
 }
 
 /** Rows equal column by column: numbers, strings, null, bigints by value; blobs byte by byte. */

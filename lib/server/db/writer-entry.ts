@@ -3,8 +3,7 @@
 // they arrive. Its busy handler may sleep this thread while another process holds the
 // write lock; the event loop's thread never waits on it. Free of server-only code.
 import { parentPort, workerData } from "node:worker_threads";
-import type Database from "better-sqlite3";
-import { openSqlite } from "./sqlite-open.ts";
+import { openSqlite, statementCache } from "./sqlite-open.ts";
 import { applyWriteBatch, type BatchOutcome, type WriteBatch } from "./write-batch.ts";
 
 export type WriterRequest = { id: number; batch: WriteBatch };
@@ -14,15 +13,7 @@ export type WriterReply =
   { id: number; ok: true; outcome: BatchOutcome } | { id: number; ok: false; message: string; code?: string };
 
 const db = openSqlite((workerData as { file: string }).file);
-const statements = new Map<string, Database.Statement>();
-const prepare = (sql: string) => {
-  let s = statements.get(sql);
-  if (!s) {
-    s = db.prepare(sql);
-    statements.set(sql, s);
-  }
-  return s;
-};
+const prepare = statementCache(db);
 
 parentPort!.on("message", (m: WriterRequest | "close") => {
   if (m === "close") {

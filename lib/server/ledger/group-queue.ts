@@ -26,12 +26,15 @@ export type Pending = {
 // keeps the queue itself short (lib/server/ingest/admission.ts).
 export const GROUP_MAX_EVENTS = 10_000;
 
+/** The last checkpoint this process signed, while its tree has only grown since (Sequencer.signedFromMemory). */
+export type SignedMemo = { size: number; root: Uint8Array };
+
 /** A group's plan as the next group builds on it: the tree, last checkpoint and signing memo it leaves. */
 export type Planned = {
   batch: number;
   state: State;
   checkpoint: CheckpointRow | null;
-  memo: { size: number; root: Uint8Array } | null;
+  memo: SignedMemo | null;
 };
 
 /** A group with the writer thread, not yet answered. */

@@ -24,6 +24,7 @@ import {
   type Flight,
   type Pending,
   type Planned,
+  type SignedMemo,
   type State,
 } from "./group-queue.ts";
 import { loadCompactRange, storedRangeHasher } from "./tree.ts";
@@ -71,7 +72,7 @@ export class Sequencer {
    * leaf reads per signature on PostgreSQL). Any other last checkpoint — another instance's, a
    * row an insider inserted, one after a restart — is still proven from the stored hashes.
    */
-  private signedFromMemory: { size: number; root: Uint8Array } | null = null;
+  private signedFromMemory: SignedMemo | null = null;
 
   constructor(
     private readonly db: SqlDriver,
@@ -170,10 +171,8 @@ export class Sequencer {
           if (f) flight = { ...f, keys: groupKeys(group), events: countEvents(group), settled, done: false };
           onSent(flight);
         });
-        onSent(flight);
         group.forEach((p, i) => p.resolve(results[i]!));
       } catch (e) {
-        onSent(null);
         // A failure nobody planned for (a constraint, a lost connection) must
         // not cost the other requests of the group: each is retried alone. Not when
         // the commit may have landed (the writer thread died during it): a retry
@@ -184,6 +183,8 @@ export class Sequencer {
         else for (const p of group) await this.commitGroup([p]).then((r) => p.resolve(r[0]!), p.reject);
       } finally {
         if (flight) (flight as Flight).done = true;
+        // Both drivers report every plan (PlanOptions.sent); should one not, the drain goes on.
+        onSent(flight);
       }
     })();
     return { sent, settled };
@@ -202,13 +203,14 @@ export class Sequencer {
     ahead: Flight | null = null,
     sent?: (f: Planned | null) => void,
   ): Promise<AppendResult[]> {
-    let committed: State | null = null;
-    let signed: CheckpointRecord | null = null;
+    // What the last run of the plan leaves (plannedWrite may run it twice): the tree once
+    // committed, and the checkpoint it signs.
     let planned: Omit<Planned, "batch"> | null = null;
+    let signed: CheckpointRecord | null = null;
     let onTopOf: Flight | null = null;
     const results = await this.db.plannedWrite(
       async (tx) => {
-        committed = signed = planned = null; // a plan may run twice (plannedWrite)
+        signed = planned = null;
         const onTop = (onTopOf = ahead && tx.expect ? ahead : null);
         let state: State;
         if (onTop) {
@@ -243,7 +245,6 @@ export class Sequencer {
         if (key && signing) {
           signed = await this.signInTx(tx, next, key, signing, memo).catch((e: unknown) => this.signingFailed(e));
         }
-        committed = next;
         const s = signed as CheckpointRecord | null;
         planned = {
           state: next,
@@ -258,7 +259,7 @@ export class Sequencer {
       },
     );
     // Only now is the group durable; only now may the tree state move.
-    if (committed) this.state = committed;
+    if (planned) this.state = (planned as Omit<Planned, "batch">).state;
     this.stats.groups++;
     this.stats.requests += group.length;
     if (onTopOf) this.stats.onTop++;
@@ -341,7 +342,7 @@ export class Sequencer {
     state: State,
     signer: SigningKey,
     { last, retiredAt }: SignInputs,
-    memo: { size: number; root: Uint8Array } | null,
+    memo: SignedMemo | null,
   ): Promise<CheckpointRecord | null> {
     const lastSize = last?.tree_size ?? 0;
     this.lastCheckpointSize = lastSize;
